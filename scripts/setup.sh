@@ -1,0 +1,84 @@
+#!/usr/bin/env bash
+# Installs everything Leadline needs to build, run and test on Debian/Ubuntu, idempotently:
+# each step checks first and does nothing when its part is already there.
+#   scripts/setup.sh            build + run deps (system packages, npm packages)
+#   scripts/setup.sh --test     also the test tools (Xvfb, WebKitWebDriver, tauri-driver, ...)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+want_test=0
+[ "${1:-}" = "--test" ] && want_test=1
+
+log() { printf '[setup] %s\n' "$*" >&2; }
+
+# Tools we build ourselves live outside the clone so a fresh clone reuses them.
+TOOLS_DIR="${LEADLINE_TOOLS_DIR:-$HOME/.cache/leadline/tools}"
+export PATH="$TOOLS_DIR/bin:$HOME/.cargo/bin:$PATH"
+
+build_pkgs=(build-essential pkg-config curl wget file libssl-dev libxdo-dev
+  libwebkit2gtk-4.1-dev libsoup-3.0-dev libayatana-appindicator3-dev librsvg2-dev)
+test_pkgs=(xvfb xauth imagemagick webkit2gtk-driver dbus-x11 gnome-keyring
+  libsecret-tools dunst libnotify-bin chromium)
+
+missing_pkgs() {
+  local p
+  for p in "$@"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || echo "$p"
+  done
+}
+
+install_system_packages() {
+  local pkgs=("${build_pkgs[@]}")
+  [ "$want_test" = 1 ] && pkgs+=("${test_pkgs[@]}")
+  mapfile -t missing < <(missing_pkgs "${pkgs[@]}")
+  if [ "${#missing[@]}" -eq 0 ]; then
+    log "system packages: all present"
+    return
+  fi
+  log "system packages: installing ${missing[*]}"
+  local sudo=()
+  [ "$(id -u)" -ne 0 ] && sudo=(sudo)
+  "${sudo[@]}" apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}"
+}
+
+install_rust() {
+  if command -v cargo >/dev/null 2>&1; then
+    log "rust: $(cargo --version)"
+    return
+  fi
+  log "rust: cargo not found. Install Rust with rustup (https://rustup.rs), then run this again."
+  exit 1
+}
+
+install_ui_packages() {
+  if ! command -v npm >/dev/null 2>&1; then
+    log "npm not found: installing nodejs and npm"
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends nodejs npm
+  fi
+  # node_modules/.package-lock.json is npm's own record of what was installed: reinstall
+  # only when the committed lock file changed since.
+  if [ -f ui/node_modules/.package-lock.json ] && [ ui/node_modules/.package-lock.json -nt ui/package-lock.json ]; then
+    log "ui packages: up to date"
+    return
+  fi
+  log "ui packages: npm ci"
+  (cd ui && npm ci --no-audit --no-fund --loglevel=error)
+}
+
+install_tauri_driver() {
+  if [ -x "$TOOLS_DIR/bin/tauri-driver" ]; then
+    log "tauri-driver: present"
+    return
+  fi
+  log "tauri-driver: building (2-3 min, cached in $TOOLS_DIR)"
+  cargo install tauri-driver --version '^2' --locked --root "$TOOLS_DIR" --quiet
+}
+
+install_system_packages
+install_rust
+install_ui_packages
+if [ "$want_test" = 1 ]; then
+  install_tauri_driver
+fi
+log "done"

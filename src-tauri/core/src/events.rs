@@ -1,0 +1,55 @@
+//! Facts the core announces. The shell forwards each one to the UI under its fixed name.
+
+use std::sync::Arc;
+
+use serde::Serialize;
+use ts_rs::TS;
+
+use crate::numbers::WaNumber;
+use crate::settings::AppSettings;
+
+/// One variant per fact, each saying what the receiver should do next.
+#[derive(Debug, Clone, Serialize, TS)]
+// The tag is the event's name on the IPC bus, so the UI can type a payload by its name.
+#[serde(tag = "type", content = "payload")]
+pub enum CoreEvent {
+    /// A number was added or changed: replace it in any list by `id`, or add it.
+    #[serde(rename = "number:upserted")]
+    NumberUpserted(WaNumber),
+    /// A number and everything under it was removed: drop it from every view.
+    #[serde(rename = "number:removed")]
+    NumberRemoved { id: i64 },
+    /// App settings changed (maybe from another window): apply them, e.g. the theme.
+    #[serde(rename = "settings:changed")]
+    SettingsChanged(AppSettings),
+}
+
+impl CoreEvent {
+    /// The fixed event name on the IPC bus; the UI listens by these names.
+    pub fn name(&self) -> &'static str {
+        match self {
+            CoreEvent::NumberUpserted(_) => "number:upserted",
+            CoreEvent::NumberRemoved { .. } => "number:removed",
+            CoreEvent::SettingsChanged(_) => "settings:changed",
+        }
+    }
+
+    /// What the UI receives under `name()`.
+    pub fn payload(&self) -> serde_json::Value {
+        match serde_json::to_value(self) {
+            Ok(serde_json::Value::Object(mut tagged)) => {
+                tagged.remove("payload").unwrap_or(serde_json::Value::Null)
+            }
+            _ => serde_json::Value::Null,
+        }
+    }
+}
+
+/// Where the core sends events. The shell passes one that emits to the webview; tests pass
+/// one that records.
+pub type EventSink = Arc<dyn Fn(CoreEvent) + Send + Sync>;
+
+/// A sink that drops everything, for tools and tests that don't watch events.
+pub fn discard_events() -> EventSink {
+    Arc::new(|_| {})
+}

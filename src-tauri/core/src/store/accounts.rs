@@ -1,0 +1,58 @@
+//! Queries on `accounts`: the WhatsApp numbers the owner added.
+
+use rusqlite::{Connection, OptionalExtension, Row, params};
+
+use crate::numbers::{LinkState, WaNumber};
+
+const SELECT: &str = "
+    SELECT a.id, a.name, a.wa_id, a.link_state, a.created_at,
+           (SELECT count(*) FROM chats c WHERE c.account_id = a.id),
+           (SELECT count(*) FROM leads l WHERE l.account_id = a.id)
+    FROM accounts a";
+
+fn from_row(row: &Row<'_>) -> rusqlite::Result<WaNumber> {
+    let link_state: String = row.get(3)?;
+    Ok(WaNumber {
+        id: row.get(0)?,
+        name: row.get(1)?,
+        wa_id: row.get(2)?,
+        link_state: LinkState::from_db(&link_state),
+        created_at: row.get(4)?,
+        chat_count: row.get(5)?,
+        lead_count: row.get(6)?,
+    })
+}
+
+/// All numbers, oldest first (the order the owner added them).
+pub fn list(conn: &Connection) -> rusqlite::Result<Vec<WaNumber>> {
+    let mut stmt = conn.prepare_cached(&format!("{SELECT} ORDER BY a.created_at, a.id"))?;
+    stmt.query_map([], from_row)?.collect()
+}
+
+pub fn get(conn: &Connection, id: i64) -> rusqlite::Result<Option<WaNumber>> {
+    let mut stmt = conn.prepare_cached(&format!("{SELECT} WHERE a.id = ?1"))?;
+    stmt.query_row([id], from_row).optional()
+}
+
+pub fn insert(conn: &Connection, name: &str, now: i64) -> rusqlite::Result<i64> {
+    conn.execute(
+        "INSERT INTO accounts (name, created_at, updated_at) VALUES (?1, ?2, ?2)",
+        params![name, now],
+    )?;
+    Ok(conn.last_insert_rowid())
+}
+
+/// Returns false when no such number exists.
+pub fn rename(conn: &Connection, id: i64, name: &str, now: i64) -> rusqlite::Result<bool> {
+    let changed = conn.execute(
+        "UPDATE accounts SET name = ?2, updated_at = ?3 WHERE id = ?1",
+        params![id, name, now],
+    )?;
+    Ok(changed == 1)
+}
+
+/// Deletes the number and, through the foreign keys, everything recorded under it.
+/// Returns false when no such number exists.
+pub fn delete(conn: &Connection, id: i64) -> rusqlite::Result<bool> {
+    Ok(conn.execute("DELETE FROM accounts WHERE id = ?1", [id])? == 1)
+}

@@ -1,0 +1,123 @@
+//! What can go wrong with the database, in words an owner can act on. Every message names
+//! the file and the next step, and promises what is true: Leadline did not change the file.
+
+use std::path::{Path, PathBuf};
+
+use rusqlite::ErrorCode as SqliteCode;
+
+fn shown(path: &Option<PathBuf>) -> String {
+    match path {
+        Some(p) => p.display().to_string(),
+        None => "(in memory)".to_string(),
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error(
+        "Leadline can't write to {} ({detail}). Make sure the file and its folder are writable by \
+         your user and the disk has free space, then open Leadline again. Your data was not changed.",
+        path.display()
+    )]
+    Unwritable { path: PathBuf, detail: String },
+
+    #[error(
+        "The database {} is damaged or is not a Leadline database ({detail}). Leadline did not \
+         change it. Restore it from a backup, or move it to another folder and open Leadline \
+         again to start with an empty database.",
+        shown(path)
+    )]
+    Corrupt {
+        path: Option<PathBuf>,
+        detail: String,
+    },
+
+    #[error(
+        "The database {} was saved by a newer version of Leadline (data version {found}; this \
+         version reads up to {supported}). Leadline did not change it. Install the latest \
+         version of Leadline to open it.",
+        shown(path)
+    )]
+    TooNew {
+        path: Option<PathBuf>,
+        found: i64,
+        supported: i64,
+    },
+
+    #[error(
+        "Leadline could not upgrade its database to data version {version}: {source}. The \
+         database was left as it was before this step. Details are in the log file."
+    )]
+    Migration {
+        version: i64,
+        source: rusqlite::Error,
+    },
+
+    #[error("The database could not be read or written: {0}. Details are in the log file.")]
+    Sqlite(rusqlite::Error),
+}
+
+impl StoreError {
+    /// Sorts a raw SQLite error into what the owner can do about it.
+    pub(crate) fn classify(e: rusqlite::Error, path: Option<&Path>) -> StoreError {
+        let code = match &e {
+            rusqlite::Error::SqliteFailure(f, _) => Some(f.code),
+            _ => None,
+        };
+        match (code, path) {
+            (Some(SqliteCode::NotADatabase | SqliteCode::DatabaseCorrupt), _) => {
+                StoreError::Corrupt {
+                    path: path.map(Path::to_path_buf),
+                    detail: e.to_string(),
+                }
+            }
+            (
+                Some(
+                    SqliteCode::ReadOnly
+                    | SqliteCode::CannotOpen
+                    | SqliteCode::PermissionDenied
+                    | SqliteCode::DiskFull,
+                ),
+                Some(path),
+            ) => StoreError::Unwritable {
+                path: path.to_path_buf(),
+                detail: e.to_string(),
+            },
+            _ => StoreError::Sqlite(e),
+        }
+    }
+
+    /// Fills in the file's path on errors found before it was known.
+    pub(crate) fn with_path(self, path: &Path) -> StoreError {
+        let path = Some(path.to_path_buf());
+        match self {
+            StoreError::Corrupt { detail, .. } => StoreError::Corrupt { path, detail },
+            StoreError::TooNew {
+                found, supported, ..
+            } => StoreError::TooNew {
+                path,
+                found,
+                supported,
+            },
+            StoreError::Sqlite(e) => StoreError::classify(e, path.as_deref()),
+            other => other,
+        }
+    }
+
+    pub fn path(&self) -> Option<&PathBuf> {
+        match self {
+            StoreError::Unwritable { path, .. } => Some(path),
+            StoreError::Corrupt { path, .. } | StoreError::TooNew { path, .. } => path.as_ref(),
+            StoreError::Migration { .. } | StoreError::Sqlite(_) => None,
+        }
+    }
+
+    /// True when a constraint such as a unique name refused the write.
+    pub fn is_unique_violation(&self) -> bool {
+        matches!(
+            self,
+            StoreError::Sqlite(rusqlite::Error::SqliteFailure(f, _))
+                if f.extended_code == rusqlite::ffi::SQLITE_CONSTRAINT_UNIQUE
+        )
+    }
+}

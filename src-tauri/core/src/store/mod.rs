@@ -1,0 +1,207 @@
+//! The SQLite store: one file in the app data dir, WAL, numbered migrations embedded in the
+//! binary. One module per table; each takes a `&Connection` and plain values.
+
+pub mod account_settings;
+pub mod accounts;
+pub mod activity;
+pub mod app_settings;
+mod error;
+
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::Duration;
+
+pub use error::StoreError;
+pub use rusqlite;
+use rusqlite::{Connection, OpenFlags, TransactionBehavior};
+
+use crate::error::{Error, Result};
+
+/// Every migration, in order. Index + 1 is the `user_version` a database has after it.
+/// Shipped entries are never edited: a change is a new file at the end.
+pub const MIGRATIONS: &[&str] = &[include_str!("migrations/0001_initial.sql")];
+
+/// The schema version this build writes; a database with a higher one is refused.
+pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
+
+/// Written by migration 1 ('LDLN'), so that another program's SQLite file is never taken for ours.
+pub const APPLICATION_ID: i64 = 0x4C44_4C4E;
+
+/// How long a writer waits for another before giving up (the UI and the bots share the file).
+const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// A handle to the database. Cheap to clone; all clones share one connection, used on a
+/// blocking thread so async callers never stall their runtime.
+#[derive(Clone)]
+pub struct Store {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    conn: Mutex<Connection>,
+    path: Option<PathBuf>,
+}
+
+impl Store {
+    /// Opens (or creates) the database at `path` and brings it to `SCHEMA_VERSION`.
+    ///
+    /// A file this build must not use (another program's, damaged, or from a newer
+    /// Leadline) is refused before anything is written to it.
+    pub fn open(path: &Path) -> Result<Store, StoreError> {
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir).map_err(|e| StoreError::Unwritable {
+                path: dir.to_path_buf(),
+                detail: e.to_string(),
+            })?;
+        }
+        let flags = OpenFlags::SQLITE_OPEN_READ_WRITE
+            | OpenFlags::SQLITE_OPEN_CREATE
+            | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+        let conn = Connection::open_with_flags(path, flags)
+            .map_err(|e| StoreError::classify(e, Some(path)))?;
+        let mut conn = conn;
+        let found = inspect(&conn).map_err(|e| e.with_path(path))?;
+
+        let setup = || -> Result<(), rusqlite::Error> {
+            // WAL lets the UI read while a bot writes; NORMAL sync is durable in WAL mode
+            // except for the last commit on power loss, which the inbox replays.
+            conn.query_row("PRAGMA journal_mode = WAL", [], |_| Ok(()))?;
+            conn.pragma_update(None, "synchronous", "NORMAL")?;
+            Ok(())
+        };
+        setup().map_err(|e| StoreError::classify(e, Some(path)))?;
+        configure(&conn).map_err(|e| StoreError::classify(e, Some(path)))?;
+
+        if found > 0 && found < SCHEMA_VERSION {
+            backup_before_migration(&conn, path, found)?;
+        }
+        migrate(&mut conn, found).map_err(|e| e.with_path(path))?;
+        tracing::info!(path = %path.display(), from = found, to = SCHEMA_VERSION, "database open");
+        Ok(Store::from_connection(conn, Some(path.to_path_buf())))
+    }
+
+    /// A fresh database in memory, for tests and previews.
+    pub fn in_memory() -> Result<Store, StoreError> {
+        let mut conn = Connection::open_in_memory().map_err(|e| StoreError::classify(e, None))?;
+        configure(&conn).map_err(|e| StoreError::classify(e, None))?;
+        migrate(&mut conn, 0)?;
+        Ok(Store::from_connection(conn, None))
+    }
+
+    fn from_connection(conn: Connection, path: Option<PathBuf>) -> Store {
+        Store {
+            inner: Arc::new(Inner {
+                conn: Mutex::new(conn),
+                path,
+            }),
+        }
+    }
+
+    /// The database file, or `None` in memory.
+    pub fn path(&self) -> Option<&Path> {
+        self.inner.path.as_deref()
+    }
+
+    /// Runs `f` with the connection on a blocking thread.
+    pub async fn call<T, F>(&self, f: F) -> Result<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut Connection) -> Result<T> + Send + 'static,
+    {
+        let store = self.clone();
+        tokio::task::spawn_blocking(move || store.call_blocking(f))
+            .await
+            .map_err(|e| Error::Internal(format!("a database task stopped: {e}")))?
+    }
+
+    /// Runs `f` with the connection on this thread. For sync callers that are not on an
+    /// async runtime (start-up, tools, tests).
+    pub fn call_blocking<T>(&self, f: impl FnOnce(&mut Connection) -> Result<T>) -> Result<T> {
+        let mut conn = self.lock();
+        f(&mut conn).map_err(|e| match e {
+            Error::Store(StoreError::Sqlite(e)) => {
+                Error::Store(StoreError::classify(e, self.inner.path.as_deref()))
+            }
+            other => other,
+        })
+    }
+
+    fn lock(&self) -> MutexGuard<'_, Connection> {
+        // A panic inside a closure can't leave SQLite half-written (statements are atomic
+        // and open transactions roll back on drop), so a poisoned lock is safe to reuse.
+        self.inner
+            .conn
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+}
+
+/// Reads what the file is without writing to it: its schema version, after checking that
+/// it is a Leadline database (or an empty one) this build can open.
+fn inspect(conn: &Connection) -> Result<i64, StoreError> {
+    let read = || -> Result<(i64, i64, i64), rusqlite::Error> {
+        let version = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+        let app_id = conn.query_row("PRAGMA application_id", [], |r| r.get(0))?;
+        let objects = conn.query_row("SELECT count(*) FROM sqlite_schema", [], |r| r.get(0))?;
+        Ok((version, app_id, objects))
+    };
+    let (version, app_id, objects) = read().map_err(|e| StoreError::classify(e, None))?;
+    let empty = version == 0 && app_id == 0 && objects == 0;
+    if !empty && app_id != APPLICATION_ID {
+        return Err(StoreError::Corrupt {
+            path: None,
+            detail: format!("not a Leadline database (application id {app_id:#x})"),
+        });
+    }
+    if version > SCHEMA_VERSION {
+        return Err(StoreError::TooNew {
+            path: None,
+            found: version,
+            supported: SCHEMA_VERSION,
+        });
+    }
+    Ok(version)
+}
+
+/// Settings every connection needs, file or memory.
+fn configure(conn: &Connection) -> Result<(), rusqlite::Error> {
+    conn.busy_timeout(BUSY_TIMEOUT)?;
+    conn.pragma_update(None, "foreign_keys", true)?;
+    Ok(())
+}
+
+/// Keeps a consistent copy of the file as it was before an upgrade changes it, so an owner
+/// who must go back to the older app still has their data.
+fn backup_before_migration(conn: &Connection, path: &Path, found: i64) -> Result<(), StoreError> {
+    let backup = path.with_extension(format!("v{found}.backup.db"));
+    if backup.exists() {
+        return Ok(());
+    }
+    conn.execute("VACUUM INTO ?1", [backup.to_string_lossy()])
+        .map_err(|e| StoreError::classify(e, Some(path)))?;
+    tracing::info!(backup = %backup.display(), "saved a copy of the database before upgrading it");
+    Ok(())
+}
+
+/// Applies the migrations after `from`, each in its own transaction with its version, so a
+/// failure leaves the file at the last version that fully applied.
+fn migrate(conn: &mut Connection, from: i64) -> Result<(), StoreError> {
+    let start = usize::try_from(from).unwrap_or(0);
+    for (index, sql) in MIGRATIONS.iter().enumerate().skip(start) {
+        let version = index as i64 + 1;
+        let apply = |conn: &mut Connection| -> Result<(), rusqlite::Error> {
+            let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+            tx.execute_batch(sql)?;
+            tx.pragma_update(None, "user_version", version)?;
+            tx.commit()
+        };
+        apply(conn).map_err(|source| StoreError::Migration { version, source })?;
+    }
+    Ok(())
+}
+
+impl From<rusqlite::Error> for Error {
+    fn from(e: rusqlite::Error) -> Self {
+        Error::Store(StoreError::Sqlite(e))
+    }
+}

@@ -1,0 +1,212 @@
+//! Numbers: what the owner can add, rename and remove, and what that records and announces.
+
+use leadline_core::numbers::{LinkState, MAX_NAME_CHARS};
+use leadline_core::{CoreEvent, Error, ErrorCode};
+
+use crate::support::{T0, core};
+
+#[tokio::test]
+async fn a_number_added_is_listed_announced_and_logged() {
+    let (core, events) = core();
+    let added = core.add_number("  Shop  ").await.unwrap();
+    assert_eq!(added.name, "Shop", "outer spaces must be trimmed");
+    assert_eq!(
+        added.link_state,
+        LinkState::Unlinked,
+        "a new number is not linked yet"
+    );
+    assert_eq!(added.created_at, T0);
+    assert_eq!((added.chat_count, added.lead_count), (0, 0));
+
+    assert_eq!(core.numbers().await.unwrap(), vec![added.clone()]);
+    assert!(
+        matches!(events.take().as_slice(), [CoreEvent::NumberUpserted(n)] if *n == added),
+        "adding must announce the number once"
+    );
+    let log = core.activity(10).await.unwrap();
+    assert_eq!(log.len(), 1);
+    assert_eq!(log[0].kind, "number_added");
+    assert_eq!(log[0].account_id, Some(added.id));
+}
+
+#[tokio::test]
+async fn names_in_any_script_with_emoji_round_trip_exactly() {
+    let (core, _) = core();
+    for name in [
+        "متجر الورد 🌹",
+        "Магазин",
+        "店舗 東京",
+        "שלום shop",
+        "👟👟👟",
+    ] {
+        let added = core.add_number(name).await.unwrap();
+        assert_eq!(added.name, name, "the name must be stored exactly as typed");
+    }
+    assert_eq!(core.numbers().await.unwrap().len(), 5);
+}
+
+#[tokio::test]
+async fn unusable_names_are_refused_with_a_reason_and_nothing_is_stored() {
+    let (core, events) = core();
+    let too_long = "é".repeat(MAX_NAME_CHARS + 1);
+    let cases = [
+        ("", "Give the number a name"),
+        ("   \t ", "Give the number a name"),
+        ("\u{200B}\u{200D}\u{FEFF}", "Give the number a name"),
+        ("Shop\nSales", "one line"),
+        (too_long.as_str(), "61 characters"),
+    ];
+    for (name, reason) in cases {
+        match core.add_number(name).await {
+            Err(e @ Error::InvalidInput(_)) => {
+                assert!(e.to_string().contains(reason), "{name:?}: {e}");
+                assert_eq!(e.code(), ErrorCode::InvalidInput);
+            }
+            other => panic!("{name:?} must be refused as invalid input, got {other:?}"),
+        }
+    }
+    let exactly_max = "ß".repeat(MAX_NAME_CHARS);
+    assert!(
+        core.add_number(&exactly_max).await.is_ok(),
+        "a name of exactly the limit is fine"
+    );
+    assert_eq!(
+        core.numbers().await.unwrap().len(),
+        1,
+        "refused names must store nothing"
+    );
+    assert_eq!(events.names(), vec!["number:upserted"]);
+}
+
+#[tokio::test]
+async fn a_duplicate_name_is_a_conflict_whatever_its_case() {
+    let (core, _) = core();
+    core.add_number("Shop").await.unwrap();
+    let e = core.add_number("SHOP").await.unwrap_err();
+    assert_eq!(e.code(), ErrorCode::Conflict, "{e}");
+    assert!(
+        e.to_string()
+            .contains("already have a number called “SHOP”"),
+        "{e}"
+    );
+
+    let other = core.add_number("Sales").await.unwrap();
+    let e = core.rename_number(other.id, "shop").await.unwrap_err();
+    assert_eq!(
+        e.code(),
+        ErrorCode::Conflict,
+        "renaming onto another number's name must be refused"
+    );
+    assert_eq!(
+        core.numbers().await.unwrap()[1].name,
+        "Sales",
+        "a refused rename changes nothing"
+    );
+}
+
+#[tokio::test]
+async fn renaming_changes_the_name_announces_it_and_logs_old_and_new() {
+    let (core, events) = core();
+    let shop = core.add_number("Shop").await.unwrap();
+    events.take();
+    let renamed = core.rename_number(shop.id, "Main shop").await.unwrap();
+    assert_eq!(renamed.name, "Main shop");
+    assert_eq!(renamed.id, shop.id);
+    assert!(
+        matches!(events.take().as_slice(), [CoreEvent::NumberUpserted(n)] if n.name == "Main shop")
+    );
+    let log = core.activity(1).await.unwrap();
+    assert_eq!(log[0].message, "Renamed number “Shop” to “Main shop”");
+
+    // Same name again: nothing to record.
+    core.rename_number(shop.id, " Main shop ").await.unwrap();
+    assert_eq!(
+        core.activity(10).await.unwrap().len(),
+        2,
+        "a no-op rename must not be logged"
+    );
+}
+
+#[tokio::test]
+async fn a_number_that_no_longer_exists_is_not_found() {
+    let (core, events) = core();
+    assert_eq!(
+        core.rename_number(42, "X").await.unwrap_err().code(),
+        ErrorCode::NotFound
+    );
+    assert_eq!(
+        core.remove_number(42).await.unwrap_err().code(),
+        ErrorCode::NotFound
+    );
+    assert!(
+        events.names().is_empty(),
+        "failed operations must announce nothing"
+    );
+}
+
+#[tokio::test]
+async fn removing_a_number_deletes_everything_under_it_and_nothing_else() {
+    let (core, events) = core();
+    let shop = core.add_number("Shop").await.unwrap();
+    let keep = core.add_number("Keep").await.unwrap();
+    let (shop_id, keep_id) = (shop.id, keep.id);
+    core.store()
+        .call(move |conn| {
+            for account in [shop_id, keep_id] {
+                conn.execute_batch(&format!(
+                    "INSERT INTO contacts (account_id, wa_id, created_at, updated_at) VALUES ({account}, 'c{account}@c.us', 1, 1);
+                     INSERT INTO chats (account_id, wa_chat_id, contact_id, kind, created_at) VALUES ({account}, 'c{account}@c.us', last_insert_rowid(), 'person', 1);
+                     INSERT INTO messages (account_id, chat_id, wa_msg_id, direction, origin, body, sent_at, created_at)
+                       VALUES ({account}, last_insert_rowid(), 'm{account}', 'in', 'customer', 'hola', 1, 1);
+                     INSERT INTO leads (account_id, contact_id, created_at, updated_at)
+                       SELECT {account}, id, 1, 1 FROM contacts WHERE account_id = {account};"
+                ))?;
+            }
+            Ok(())
+        })
+        .await
+        .unwrap();
+    let listed = core.numbers().await.unwrap();
+    assert_eq!(
+        (listed[0].chat_count, listed[0].lead_count),
+        (1, 1),
+        "the list must count what removal deletes"
+    );
+
+    events.take();
+    core.remove_number(shop_id).await.unwrap();
+    assert!(
+        matches!(events.take().as_slice(), [CoreEvent::NumberRemoved { id }] if *id == shop_id)
+    );
+    assert_eq!(
+        core.numbers().await.unwrap(),
+        vec![core.numbers().await.unwrap()[0].clone()]
+    );
+    assert_eq!(core.numbers().await.unwrap()[0].id, keep_id);
+
+    let left: Vec<i64> = core
+        .store()
+        .call(|conn| {
+            let mut counts = Vec::new();
+            for table in ["contacts", "chats", "messages", "leads", "account_settings"] {
+                counts.push(
+                    conn.query_row(&format!("SELECT count(*) FROM {table}"), [], |r| r.get(0))?,
+                );
+            }
+            Ok(counts)
+        })
+        .await
+        .unwrap();
+    assert_eq!(
+        left,
+        vec![1, 1, 1, 1, 1],
+        "only the other number's data may remain"
+    );
+
+    let log = core.activity(1).await.unwrap();
+    assert_eq!(
+        log[0].message,
+        "Removed number “Shop” with 1 conversations and 1 leads"
+    );
+    assert_eq!(log[0].account_id, None);
+}

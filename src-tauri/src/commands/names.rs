@@ -1,0 +1,12 @@
+// The IPC command names, shared by build.rs (the ACL manifest) and the handler list.
+pub const NAMES: &[&str] = &[
+    "app_status",
+    "app_retry_open",
+    "numbers_list",
+    "numbers_add",
+    "numbers_rename",
+    "numbers_remove",
+    "settings_get",
+    "settings_set",
+    "activity_list",
+];

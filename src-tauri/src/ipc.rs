@@ -1,0 +1,121 @@
+//! The IPC boundary: errors as `{code, message, path}`, core events forwarded to the
+//! webview, and the TypeScript bindings generated from the Rust types.
+
+use std::error::Error as _;
+use std::sync::Arc;
+
+use leadline_core::activity::ActivityEntry;
+use leadline_core::numbers::{LinkState, WaNumber};
+use leadline_core::settings::{AppSettings, Theme};
+use leadline_core::{CoreEvent, Error, ErrorCode, EventSink};
+use serde::Serialize;
+use tauri::{AppHandle, Emitter, Runtime};
+use ts_rs::TS;
+
+use crate::commands;
+use crate::state::AppStatus;
+
+/// What a failed command returns to the UI. Never a bare string: the UI switches on `code`
+/// and shows `message`, which is written for the owner.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct IpcError {
+    pub code: ErrorCode,
+    pub message: String,
+    /// The file the problem is about, when there is one (shown so the owner can find it).
+    pub path: Option<String>,
+}
+
+impl From<Error> for IpcError {
+    fn from(e: Error) -> Self {
+        log_once(&e);
+        IpcError {
+            code: e.code(),
+            message: e.to_string(),
+            path: e.path().map(|p| p.display().to_string()),
+        }
+    }
+}
+
+/// Logs an error with its whole chain of causes, once, where it leaves the app.
+fn log_once(e: &Error) {
+    let mut chain = e.to_string();
+    let mut source = e.source();
+    while let Some(cause) = source {
+        chain.push_str(": ");
+        chain.push_str(&cause.to_string());
+        source = cause.source();
+    }
+    match e.code() {
+        // The owner's own mistakes are expected; they are worth a line, not an alarm.
+        ErrorCode::InvalidInput | ErrorCode::NotFound | ErrorCode::Conflict => {
+            tracing::info!(code = ?e.code(), "{chain}")
+        }
+        _ => tracing::error!(code = ?e.code(), "{chain}"),
+    }
+}
+
+/// An event sink that emits each core event to the webview under its fixed name.
+pub fn forward_events<R: Runtime>(app: AppHandle<R>) -> EventSink {
+    Arc::new(move |event: CoreEvent| {
+        if let Err(e) = app.emit(event.name(), event.payload()) {
+            tracing::warn!(event = event.name(), error = %e, "could not forward an event to the window");
+        }
+    })
+}
+
+/// The whole `ui/src/lib/bindings.ts`: every IPC type, the command table and the events.
+pub fn typescript_bindings() -> String {
+    let cfg = ts_rs::Config::new().with_large_int("number");
+    let mut out = String::from(
+        "// Generated from the Rust types by `scripts/bindings.sh`. Do not edit by hand:\n\
+         // the shell test `bindings_match_the_rust_types` fails when this file drifts.\n",
+    );
+    let declarations = [
+        decl::<ErrorCode>(&cfg),
+        decl::<IpcError>(&cfg),
+        decl::<AppStatus>(&cfg),
+        decl::<LinkState>(&cfg),
+        decl::<WaNumber>(&cfg),
+        decl::<Theme>(&cfg),
+        decl::<AppSettings>(&cfg),
+        decl::<ActivityEntry>(&cfg),
+        decl::<CoreEvent>(&cfg),
+    ];
+    for declaration in declarations {
+        out.push('\n');
+        out.push_str(&declaration);
+    }
+
+    out.push_str(
+        "\n/** Every command: its arguments and what it resolves to (errors are `IpcError`). */\n",
+    );
+    out.push_str("export type Commands = {\n");
+    for command in commands::signatures(&cfg) {
+        let args = if command.args.is_empty() {
+            "Record<string, never>".to_string()
+        } else {
+            let args: Vec<String> = command
+                .args
+                .iter()
+                .map(|(name, ty)| format!("{name}: {ty}"))
+                .collect();
+            format!("{{ {} }}", args.join("; "))
+        };
+        out.push_str(&format!(
+            "  {}: {{ args: {args}; result: {} }};\n",
+            command.name, command.result
+        ));
+    }
+    out.push_str("};\n");
+    out.push_str(
+        "\n/** The payload each event carries, by event name. */\n\
+         export type EventPayload<N extends CoreEvent[\"type\"]> = Extract<CoreEvent, { type: N }>[\"payload\"];\n",
+    );
+    out
+}
+
+fn decl<T: TS + 'static>(cfg: &ts_rs::Config) -> String {
+    let docs = T::docs().unwrap_or_default();
+    format!("{docs}export {}\n", T::decl(cfg))
+}

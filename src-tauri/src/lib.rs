@@ -1,0 +1,83 @@
+//! Leadline's Tauri shell: plugins, window, commands and event forwarding. Everything else
+//! is in `leadline-core`.
+
+pub mod commands;
+pub mod ipc;
+pub mod state;
+
+use std::path::PathBuf;
+
+use tauri::{App, Manager, Runtime};
+
+pub use crate::state::AppPaths;
+use crate::state::AppState;
+
+/// Lets tests and power users keep all data in another folder (e.g. a throwaway one).
+const DATA_DIR_ENV: &str = "LEADLINE_DATA_DIR";
+
+/// Keeps the log writer alive for the life of the app (dropping it stops file logging).
+struct LogGuard(#[allow(dead_code)] leadline_core::logging::LogGuard);
+
+pub fn run() {
+    let app =
+        builder(tauri::Builder::default()).run(tauri::generate_context!("../tauri.conf.json"));
+    if let Err(e) = app {
+        // Nothing is shown yet, so stderr and the log are the only places to say it.
+        tracing::error!(error = %e, "Leadline could not start");
+        eprintln!("Leadline could not start: {e}");
+        std::process::exit(1);
+    }
+}
+
+/// The app's context: config, capabilities and the built UI, compiled in.
+pub fn context<R: Runtime>() -> tauri::Context<R> {
+    tauri::generate_context!("../tauri.conf.json")
+}
+
+/// Everything the app is besides the runtime: plugins, commands, and `start` once the app
+/// is ready, with data in `LEADLINE_DATA_DIR` or the OS folders.
+pub fn builder<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R> {
+    builder
+        .plugin(tauri_plugin_notification::init())
+        .plugin(tauri_plugin_updater::Builder::new().build())
+        .invoke_handler(commands::handler())
+        .setup(|app| {
+            let paths = resolve_paths(app);
+            start(app, paths);
+            Ok(())
+        })
+}
+
+/// Starts logging and opens the database in `paths`. A database that can't be opened is
+/// not fatal: the window opens and says what to do. Tests call this on a built app.
+pub fn start<R: Runtime>(app: &mut App<R>, paths: AppPaths) {
+    match leadline_core::logging::init(&paths.log_dir) {
+        Ok(guard) => {
+            app.manage(LogGuard(guard));
+        }
+        Err(e) => eprintln!("{e}"),
+    }
+    tracing::info!(version = env!("CARGO_PKG_VERSION"), data = %paths.data_dir.display(), "Leadline starting");
+    let events = ipc::forward_events(app.handle().clone());
+    app.manage(AppState::open(paths, events));
+}
+
+fn resolve_paths<R: Runtime>(app: &App<R>) -> AppPaths {
+    if let Some(dir) = std::env::var_os(DATA_DIR_ENV).filter(|d| !d.is_empty()) {
+        let data_dir = PathBuf::from(dir);
+        return AppPaths {
+            log_dir: data_dir.join("logs"),
+            data_dir,
+        };
+    }
+    let resolver = app.path();
+    // Without a home folder the OS dirs can't be found; the working directory is the
+    // least surprising fallback, and the status screen shows where that is.
+    let data_dir = resolver
+        .app_data_dir()
+        .unwrap_or_else(|_| PathBuf::from("leadline-data"));
+    let log_dir = resolver
+        .app_log_dir()
+        .unwrap_or_else(|_| data_dir.join("logs"));
+    AppPaths { data_dir, log_dir }
+}

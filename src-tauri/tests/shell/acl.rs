@@ -1,0 +1,77 @@
+//! Least privilege: the window may call Leadline's commands and nothing it wasn't granted.
+
+use leadline_lib::commands::NAMES;
+use serde_json::json;
+
+use crate::support::TestApp;
+
+#[test]
+fn every_command_is_granted_to_the_main_window() {
+    let capability: serde_json::Value =
+        serde_json::from_str(include_str!("../../capabilities/main.json")).unwrap();
+    let granted: Vec<&str> = capability["permissions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|p| p.as_str())
+        .collect();
+    for name in NAMES {
+        let permission = format!("allow-{}", name.replace('_', "-"));
+        assert!(
+            granted.contains(&permission.as_str()),
+            "{name} needs {permission} in capabilities/main.json"
+        );
+    }
+}
+
+#[test]
+fn every_command_in_the_bindings_is_reachable_with_its_declared_arguments() {
+    let app = TestApp::start();
+    let cfg = ts_rs::Config::new().with_large_int("number");
+    let signatures = leadline_lib::commands::signatures(&cfg);
+    let declared: Vec<&str> = signatures.iter().map(|s| s.name).collect();
+    assert_eq!(
+        declared, NAMES,
+        "the bindings must describe exactly the registered commands"
+    );
+    for signature in signatures {
+        let args: serde_json::Map<String, serde_json::Value> = signature
+            .args
+            .iter()
+            .map(|(name, ty)| {
+                let sample = match ty.as_str() {
+                    "number" => json!(1),
+                    "string" => json!("Sample"),
+                    "AppSettings" => json!({ "theme": "light" }),
+                    other => panic!("add a sample value for argument type {other}"),
+                };
+                (name.to_string(), sample)
+            })
+            .collect();
+        if let Err(e) = app.call(signature.name, serde_json::Value::Object(args)) {
+            // A domain error (e.g. not_found for id 1) proves the call got through with
+            // the declared arguments; anything else means the bindings are wrong.
+            assert!(
+                e.get("code").is_some(),
+                "{} is not callable as declared: {e}",
+                signature.name
+            );
+        }
+    }
+}
+
+#[test]
+fn plugin_commands_not_granted_are_refused() {
+    let app = TestApp::start();
+    for command in [
+        "plugin:notification|notify",
+        "plugin:updater|check",
+        "plugin:fs|read_file",
+    ] {
+        let e = app.err(command, json!({}));
+        assert!(
+            e.get("code").is_none(),
+            "{command} must be refused by the ACL before any handler runs: {e}"
+        );
+    }
+}

@@ -1,0 +1,134 @@
+//! Commands and their errors as the UI receives them: `{code, message, path}`, never a string.
+
+use serde_json::json;
+
+use crate::support::TestApp;
+
+#[test]
+fn numbers_can_be_added_renamed_listed_and_removed_over_ipc() {
+    let app = TestApp::start();
+    let added = app.ok("numbers_add", json!({ "name": "Shop 🛍️" }));
+    assert_eq!(added["name"], "Shop 🛍️");
+    assert_eq!(added["linkState"], "unlinked");
+    let id = added["id"].as_i64().unwrap();
+
+    let renamed = app.ok("numbers_rename", json!({ "id": id, "name": "متجر" }));
+    assert_eq!(renamed["name"], "متجر");
+    assert_eq!(app.ok("numbers_list", json!({}))[0]["name"], "متجر");
+
+    assert_eq!(app.ok("numbers_remove", json!({ "id": id })), json!(null));
+    assert_eq!(app.ok("numbers_list", json!({})), json!([]));
+    let log = app.ok("activity_list", json!({ "limit": 10 }));
+    assert_eq!(
+        log.as_array().unwrap().len(),
+        3,
+        "add, rename and remove are each logged"
+    );
+}
+
+#[test]
+fn each_error_kind_crosses_ipc_as_its_code_and_a_message() {
+    let app = TestApp::start();
+    app.ok("numbers_add", json!({ "name": "Shop" }));
+
+    let cases = [
+        ("numbers_add", json!({ "name": "  " }), "invalid_input"),
+        ("numbers_add", json!({ "name": "shop" }), "conflict"),
+        (
+            "numbers_rename",
+            json!({ "id": 999, "name": "X" }),
+            "not_found",
+        ),
+        ("numbers_remove", json!({ "id": 999 }), "not_found"),
+    ];
+    for (command, args, code) in cases {
+        let e = app.err(command, args.clone());
+        assert_eq!(e["code"], code, "{command}({args}) → {e}");
+        let message = e["message"].as_str().unwrap_or_default();
+        assert!(message.len() > 10, "an error must explain itself: {e}");
+        assert_eq!(e["path"], json!(null));
+    }
+}
+
+#[test]
+fn arguments_of_the_wrong_shape_are_refused_without_harm() {
+    let app = TestApp::start();
+    for (command, args) in [
+        ("numbers_add", json!({})),
+        ("numbers_add", json!({ "name": 42 })),
+        ("numbers_rename", json!({ "id": "one", "name": "X" })),
+        ("settings_set", json!({ "settings": { "theme": "purple" } })),
+    ] {
+        assert!(
+            app.call(command, args.clone()).is_err(),
+            "{command}({args}) must be refused"
+        );
+    }
+    assert_eq!(
+        app.ok("numbers_list", json!({})),
+        json!([]),
+        "refused calls change nothing"
+    );
+}
+
+#[test]
+fn settings_round_trip_over_ipc() {
+    let app = TestApp::start();
+    assert_eq!(
+        app.ok("settings_get", json!({})),
+        json!({ "theme": "system" })
+    );
+    app.ok("settings_set", json!({ "settings": { "theme": "dark" } }));
+    assert_eq!(
+        app.ok("settings_get", json!({})),
+        json!({ "theme": "dark" })
+    );
+}
+
+#[test]
+fn a_damaged_database_is_reported_with_its_path_and_can_be_retried_after_a_fix() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("leadline.db");
+    let garbage = "not a database ".repeat(500);
+    std::fs::write(&db, &garbage).unwrap();
+
+    let app = TestApp::start_in(dir);
+    let status = app.ok("app_status", json!({}));
+    assert_eq!(status["ready"], false);
+    assert_eq!(status["error"]["code"], "storage");
+    assert_eq!(
+        status["error"]["path"],
+        db.display().to_string(),
+        "the owner must see which file"
+    );
+    assert_eq!(status["databasePath"], db.display().to_string());
+
+    let e = app.err("numbers_list", json!({}));
+    assert_eq!(
+        e["code"], "storage",
+        "every command says why the app can't work: {e}"
+    );
+    assert_eq!(
+        std::fs::read_to_string(&db).unwrap(),
+        garbage,
+        "the damaged file must be kept as it was"
+    );
+
+    // The owner moves the file away, as the message suggests, and clicks "Try again".
+    std::fs::rename(&db, app.dir.path().join("leadline.damaged")).unwrap();
+    let status = app.ok("app_retry_open", json!({}));
+    assert_eq!(status["ready"], true, "{status}");
+    app.ok("numbers_add", json!({ "name": "Shop" }));
+}
+
+#[test]
+fn data_survives_an_app_restart() {
+    let app = TestApp::start();
+    app.ok("numbers_add", json!({ "name": "Shop" }));
+    let app = app.restart();
+    assert_eq!(
+        app.ok("numbers_list", json!({}))[0]["name"],
+        "Shop",
+        "numbers must outlive a restart"
+    );
+}

@@ -1,0 +1,75 @@
+use leadline_lib::AppPaths;
+use serde_json::Value;
+use tauri::ipc::{CallbackFn, InvokeBody};
+use tauri::test::{INVOKE_KEY, MockRuntime, get_ipc_response, mock_builder};
+use tauri::webview::InvokeRequest;
+use tauri::{App, WebviewWindow, WebviewWindowBuilder};
+
+pub struct TestApp {
+    pub dir: tempfile::TempDir,
+    // Kept so the app lives as long as the test.
+    _app: App<MockRuntime>,
+    window: WebviewWindow<MockRuntime>,
+}
+
+impl TestApp {
+    /// The real app over a fresh data folder.
+    pub fn start() -> TestApp {
+        TestApp::start_in(tempfile::tempdir().unwrap())
+    }
+
+    /// The real app over `dir`, which may hold a database already.
+    pub fn start_in(dir: tempfile::TempDir) -> TestApp {
+        let paths = AppPaths {
+            data_dir: dir.path().to_path_buf(),
+            log_dir: dir.path().join("logs"),
+        };
+        let mut app = leadline_lib::builder(mock_builder())
+            .build(leadline_lib::context())
+            .expect("the app builds on the mock runtime");
+        // The mock runtime never runs the setup hook; start the app as it would.
+        leadline_lib::start(&mut app, paths);
+        let window = WebviewWindowBuilder::new(&app, "main", Default::default())
+            .build()
+            .expect("the main window opens");
+        TestApp {
+            dir,
+            _app: app,
+            window,
+        }
+    }
+
+    /// Closes the app and starts it again on the same data folder.
+    pub fn restart(self) -> TestApp {
+        let TestApp { dir, _app, window } = self;
+        drop(window);
+        drop(_app);
+        TestApp::start_in(dir)
+    }
+
+    /// Calls a command as the main window's UI would.
+    pub fn call(&self, command: &str, args: Value) -> Result<Value, Value> {
+        let request = InvokeRequest {
+            cmd: command.into(),
+            callback: CallbackFn(0),
+            error: CallbackFn(1),
+            url: "tauri://localhost".parse().unwrap(),
+            body: InvokeBody::Json(args),
+            headers: Default::default(),
+            invoke_key: INVOKE_KEY.to_string(),
+        };
+        get_ipc_response(&self.window, request).map(|body| body.deserialize::<Value>().unwrap())
+    }
+
+    pub fn ok(&self, command: &str, args: Value) -> Value {
+        self.call(command, args.clone())
+            .unwrap_or_else(|e| panic!("{command}({args}) must succeed, failed with {e}"))
+    }
+
+    pub fn err(&self, command: &str, args: Value) -> Value {
+        match self.call(command, args.clone()) {
+            Ok(v) => panic!("{command}({args}) must fail, returned {v}"),
+            Err(e) => e,
+        }
+    }
+}

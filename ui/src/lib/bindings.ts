@@ -1,0 +1,93 @@
+// Generated from the Rust types by `scripts/bindings.sh`. Do not edit by hand:
+// the shell test `bindings_match_the_rust_types` fails when this file drifts.
+
+/**
+ * What kind of failure this is, for the UI to choose what to show and offer.
+ * Closed on purpose: a new code is a UI change too.
+ */
+export type ErrorCode = "invalid_input" | "not_found" | "conflict" | "storage" | "unavailable" | "internal";
+
+/**
+ * What a failed command returns to the UI. Never a bare string: the UI switches on `code`
+ * and shows `message`, which is written for the owner.
+ */
+export type IpcError = { code: ErrorCode, message: string, 
+/**
+ * The file the problem is about, when there is one (shown so the owner can find it).
+ */
+path: string | null, };
+
+/**
+ * The answer to "can the app work, and where are its files?", asked by the UI at start.
+ */
+export type AppStatus = { 
+/**
+ * False when the database could not be opened; `error` says why and what to do.
+ */
+ready: boolean, error: IpcError | null, version: string, databasePath: string, logDir: string, };
+
+/**
+ * Whether WhatsApp knows this number as linked, as last seen. The live state of its
+ * browser comes from the runtime; this is what survives a restart.
+ */
+export type LinkState = "unlinked" | "linked" | "logged_out";
+
+/**
+ * A number as the UI shows it.
+ */
+export type WaNumber = { id: number, name: string, 
+/**
+ * WhatsApp's id for the number once linked (e.g. `15551234567@c.us`).
+ */
+waId: string | null, linkState: LinkState, 
+/**
+ * Unix milliseconds.
+ */
+createdAt: number, 
+/**
+ * How many conversations and leads removing it would delete.
+ */
+chatCount: number, leadCount: number, };
+
+export type Theme = "system" | "light" | "dark";
+
+export type AppSettings = { theme: Theme, };
+
+export type ActivityEntry = { id: number, 
+/**
+ * The number it concerns; `None` once that number is removed, or for app-wide entries.
+ */
+accountId: number | null, 
+/**
+ * A stable machine name, e.g. `number_added`.
+ */
+kind: string, 
+/**
+ * The sentence the owner reads.
+ */
+message: string, 
+/**
+ * Unix milliseconds.
+ */
+createdAt: number, };
+
+/**
+ * One variant per fact, each saying what the receiver should do next.
+ */
+export type CoreEvent = { "type": "number:upserted", "payload": WaNumber } | { "type": "number:removed", "payload": { id: number, } } | { "type": "settings:changed", "payload": AppSettings };
+
+/** Every command: its arguments and what it resolves to (errors are `IpcError`). */
+export type Commands = {
+  app_status: { args: Record<string, never>; result: AppStatus };
+  app_retry_open: { args: Record<string, never>; result: AppStatus };
+  numbers_list: { args: Record<string, never>; result: Array<WaNumber> };
+  numbers_add: { args: { name: string }; result: WaNumber };
+  numbers_rename: { args: { id: number; name: string }; result: WaNumber };
+  numbers_remove: { args: { id: number }; result: null };
+  settings_get: { args: Record<string, never>; result: AppSettings };
+  settings_set: { args: { settings: AppSettings }; result: AppSettings };
+  activity_list: { args: { limit: number }; result: Array<ActivityEntry> };
+};
+
+/** The payload each event carries, by event name. */
+export type EventPayload<N extends CoreEvent["type"]> = Extract<CoreEvent, { type: N }>["payload"];

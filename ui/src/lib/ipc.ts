@@ -1,0 +1,43 @@
+// Typed access to the Rust side: every command and event is checked against the bindings
+// generated from the Rust types (lib/bindings.ts).
+import { invoke } from "@tauri-apps/api/core";
+import { listen, type UnlistenFn } from "@tauri-apps/api/event";
+import type { Commands, CoreEvent, EventPayload, IpcError } from "./bindings";
+
+export function isIpcError(value: unknown): value is IpcError {
+  return (
+    typeof value === "object" &&
+    value !== null &&
+    "code" in value &&
+    "message" in value &&
+    typeof (value as { message: unknown }).message === "string"
+  );
+}
+
+/** Anything thrown at the IPC boundary, as an IpcError the UI can show. */
+export function asIpcError(error: unknown): IpcError {
+  if (isIpcError(error)) return error;
+  return {
+    code: "internal",
+    message: `Leadline could not reach its background part (${String(error)}). Restart the app; if it keeps happening, the log file has details.`,
+    path: null,
+  };
+}
+
+export async function call<K extends keyof Commands>(
+  command: K,
+  args: Commands[K]["args"],
+): Promise<Commands[K]["result"]> {
+  try {
+    return await invoke<Commands[K]["result"]>(command, args);
+  } catch (error) {
+    throw asIpcError(error);
+  }
+}
+
+export function on<N extends CoreEvent["type"]>(
+  name: N,
+  handler: (payload: EventPayload<N>) => void,
+): Promise<UnlistenFn> {
+  return listen<EventPayload<N>>(name, (event) => handler(event.payload));
+}
