@@ -1,1 +1,150 @@
+//! End to end: the built app in a real window (Xvfb) and a real webview (WebKitGTK), driven
+//! through tauri-driver. Needs a display and a session bus, which `scripts/test.sh` provides;
+//! hence `#[ignore]` for a plain `cargo test`.
 
+// Tests may panic on what they set up themselves; that is how they fail.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use fantoccini::{Client, Locator};
+use leadline_tests::{Driver, click, eventually, text_of, texts};
+
+async fn go_to(client: &Client, page: &str, heading: &str) {
+    click(client, &format!("button.nav-item[data-page='{page}']")).await;
+    let shown = text_of(client, &format!("main[data-testid='page-{page}'] h1")).await;
+    assert_eq!(shown, heading, "the {page} page must show its own heading");
+}
+
+async fn add_number(client: &Client, name: &str) {
+    let input = client
+        .find(Locator::Css("[data-testid='new-number-name']"))
+        .await
+        .expect("the Numbers page has a name field");
+    input.clear().await.expect("the name field can be cleared");
+    input.send_keys(name).await.expect("a name can be typed");
+    click(client, "[data-testid='add-number']").await;
+}
+
+/// WebKitWebDriver can't synthesise keys outside the Basic Multilingual Plane (emoji), so
+/// such names go in as the browser delivers a paste: value set, then an `input` event.
+async fn paste_number(client: &Client, name: &str) {
+    client
+        .execute(
+            "const field = document.querySelector(\"[data-testid='new-number-name']\");
+             field.value = arguments[0];
+             field.dispatchEvent(new Event('input', { bubbles: true }));",
+            vec![serde_json::json!(name)],
+        )
+        .await
+        .expect("the name field accepts a pasted value");
+    click(client, "[data-testid='add-number']").await;
+}
+
+async fn number_names(client: &Client) -> Vec<String> {
+    texts(client, "[data-testid='number-name']").await
+}
+
+#[tokio::test]
+#[ignore = "needs a display, D-Bus and the built app: run scripts/test.sh"]
+async fn window_opens_navigates_and_keeps_a_number_added_in_the_ui_across_restarts() {
+    let data = tempfile::tempdir().expect("a temp folder");
+    let data_dir = data.path().join("data");
+    let driver = Driver::start(&data_dir);
+
+    // First launch: the window opens on Home, with nothing in it yet.
+    let client = driver.open_app().await;
+    let home = text_of(&client, "main[data-testid='page-home'] h1").await;
+    assert_eq!(home, "Home", "the app must open on Home");
+
+    for (page, heading) in [
+        ("numbers", "Numbers"),
+        ("conversations", "Conversations"),
+        ("leads", "Leads"),
+        ("activity", "Activity"),
+        ("settings", "Settings"),
+        ("home", "Home"),
+    ] {
+        go_to(&client, page, heading).await;
+    }
+
+    // Settings shows where the data really is.
+    go_to(&client, "settings", "Settings").await;
+    let db = text_of(&client, "[data-testid='database-path']").await;
+    assert_eq!(db, data_dir.join("leadline.db").display().to_string());
+
+    go_to(&client, "numbers", "Numbers").await;
+    text_of(&client, "[data-testid='empty-state'] h2").await;
+
+    // A blank name is refused with a reason, and nothing is added.
+    add_number(&client, "   ").await;
+    let error = text_of(&client, "[data-testid='add-error']").await;
+    assert!(
+        error.contains("Give the number a name"),
+        "a blank name must be explained: {error}"
+    );
+
+    let name = "Bäckerei متجر";
+    let pasted = "Temporary line 🥐";
+    add_number(&client, name).await;
+    eventually(
+        "a typed name must be listed once added",
+        vec![name.to_string()],
+        || number_names(&client),
+    )
+    .await;
+    paste_number(&client, pasted).await;
+    let both = vec![name.to_string(), pasted.to_string()];
+    eventually(
+        "both numbers must be listed after adding them",
+        both,
+        || number_names(&client),
+    )
+    .await;
+
+    // Removing asks first, then removes only that number.
+    click(
+        &client,
+        "[data-testid='number-row']:nth-child(2) [data-testid='remove']",
+    )
+    .await;
+    let question = text_of(&client, "[data-testid='confirm-dialog'] p").await;
+    assert!(
+        question.contains(&format!("“{pasted}” will be removed")),
+        "{question}"
+    );
+    click(&client, "[data-testid='confirm-button']").await;
+    eventually(
+        "only the removed number must disappear",
+        vec![name.to_string()],
+        || number_names(&client),
+    )
+    .await;
+
+    // Home lists it too.
+    go_to(&client, "home", "Home").await;
+    let home_numbers = text_of(&client, "[data-testid='home-numbers']").await;
+    assert!(
+        home_numbers.contains(name),
+        "Home must list the number: {home_numbers}"
+    );
+
+    client.close().await.expect("the app closes");
+
+    // Second launch on the same data: the number is still there.
+    let client = driver.open_app().await;
+    go_to(&client, "numbers", "Numbers").await;
+    eventually(
+        "the number added before the restart must still be listed",
+        vec![name.to_string()],
+        || number_names(&client),
+    )
+    .await;
+    go_to(&client, "activity", "Activity").await;
+    let log = text_of(&client, "[data-testid='activity-list']").await;
+    assert!(
+        log.contains(&format!("Removed number “{pasted}”")),
+        "the removal must be in the log: {log}"
+    );
+
+    client.close().await.expect("the app closes");
+    drop(driver);
+}

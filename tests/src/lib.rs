@@ -1,1 +1,205 @@
-//! Test harness shared by the end-to-end tests.
+//! Test harness for the end-to-end tests: starts tauri-driver (which starts WebKitWebDriver,
+//! which starts the built app) and stops the whole tree by its process group, never by name.
+//!
+//! The tests expect what `scripts/test.sh` provides: a display (Xvfb), a private D-Bus
+//! session, the app built with the `custom-protocol` feature, and tauri-driver on PATH or in
+//! the tools cache.
+
+use std::net::{TcpListener, TcpStream};
+use std::os::unix::process::CommandExt;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use fantoccini::wd::Capabilities;
+use fantoccini::{Client, ClientBuilder, Locator};
+use serde_json::json;
+
+/// How long anything in the window may take to appear before a test fails with a message.
+pub const UI_DEADLINE: Duration = Duration::from_secs(20);
+
+/// The repository root (this crate lives in `tests/`).
+pub fn repo_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .unwrap_or(Path::new("."))
+        .to_path_buf()
+}
+
+/// The app binary under test: `LEADLINE_APP_BIN`, or the debug build in `target/`.
+pub fn app_binary() -> PathBuf {
+    let path = std::env::var_os("LEADLINE_APP_BIN")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| repo_root().join("target/debug/leadline"));
+    assert!(
+        path.is_file(),
+        "the app binary {} is missing: run scripts/test.sh, which builds it with the UI inside",
+        path.display()
+    );
+    path
+}
+
+fn tauri_driver() -> PathBuf {
+    if let Some(path) = std::env::var_os("TAURI_DRIVER") {
+        return PathBuf::from(path);
+    }
+    let cached = dirs_home().join(".cache/leadline/tools/bin/tauri-driver");
+    if cached.is_file() {
+        cached
+    } else {
+        PathBuf::from("tauri-driver")
+    }
+}
+
+fn dirs_home() -> PathBuf {
+    std::env::var_os("HOME")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from("/root"))
+}
+
+/// A free TCP port on loopback, picked by the OS.
+pub fn free_port() -> u16 {
+    let listener = TcpListener::bind("127.0.0.1:0").expect("a loopback port can be bound");
+    listener
+        .local_addr()
+        .expect("a bound socket has an address")
+        .port()
+}
+
+/// A running tauri-driver. Dropping it kills its process group (tauri-driver, the native
+/// WebDriver and the app).
+pub struct Driver {
+    child: Child,
+    port: u16,
+}
+
+impl Driver {
+    /// Starts tauri-driver; apps it launches keep their data in `data_dir`.
+    pub fn start(data_dir: &Path) -> Driver {
+        let port = free_port();
+        let native_port = free_port();
+        let log = std::fs::File::create(data_dir.with_extension("driver.log"))
+            .expect("the driver log can be created next to the data folder");
+        let child = Command::new(tauri_driver())
+            .args([
+                "--port",
+                &port.to_string(),
+                "--native-port",
+                &native_port.to_string(),
+            ])
+            .env("LEADLINE_DATA_DIR", data_dir)
+            .stdout(Stdio::from(log.try_clone().expect("log handle")))
+            .stderr(Stdio::from(log))
+            // Its own group, so the whole tree can be stopped by one id.
+            .process_group(0)
+            .spawn()
+            .unwrap_or_else(|e| {
+                panic!("tauri-driver could not start ({e}): run scripts/setup.sh --test")
+            });
+        let driver = Driver { child, port };
+        driver.wait_until_listening();
+        driver
+    }
+
+    fn wait_until_listening(&self) {
+        let deadline = Instant::now() + Duration::from_secs(15);
+        while TcpStream::connect(("127.0.0.1", self.port)).is_err() {
+            assert!(
+                Instant::now() < deadline,
+                "tauri-driver did not listen on port {} within 15 s",
+                self.port
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+
+    /// Launches the app in a real window and connects to it.
+    pub async fn open_app(&self) -> Client {
+        let mut caps = Capabilities::new();
+        caps.insert("browserName".into(), json!("wry"));
+        caps.insert(
+            "tauri:options".into(),
+            json!({ "application": app_binary() }),
+        );
+        let builder = ClientBuilder::rustls();
+        let mut builder = builder.expect("a WebDriver client can be built");
+        builder
+            .capabilities(caps)
+            .connect(&format!("http://127.0.0.1:{}", self.port))
+            .await
+            .expect("a WebDriver session opens the app (is a display and D-Bus session available?)")
+    }
+}
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        let group = format!("-{}", self.child.id());
+        let _ = Command::new("kill").args(["-TERM", "--", &group]).status();
+        let deadline = Instant::now() + Duration::from_secs(5);
+        while Instant::now() < deadline {
+            if let Ok(Some(_)) = self.child.try_wait() {
+                break;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        let _ = Command::new("kill").args(["-KILL", "--", &group]).status();
+        let _ = self.child.wait();
+    }
+}
+
+/// Waits for the element and returns its text.
+pub async fn text_of(client: &Client, css: &str) -> String {
+    let element = client
+        .wait()
+        .at_most(UI_DEADLINE)
+        .for_element(Locator::Css(css))
+        .await
+        .unwrap_or_else(|e| panic!("`{css}` did not appear within {UI_DEADLINE:?}: {e}"));
+    element
+        .text()
+        .await
+        .unwrap_or_else(|e| panic!("`{css}` has no readable text: {e}"))
+}
+
+/// Clicks the element once it appears.
+pub async fn click(client: &Client, css: &str) {
+    client
+        .wait()
+        .at_most(UI_DEADLINE)
+        .for_element(Locator::Css(css))
+        .await
+        .unwrap_or_else(|e| panic!("`{css}` did not appear within {UI_DEADLINE:?}: {e}"))
+        .click()
+        .await
+        .unwrap_or_else(|e| panic!("`{css}` could not be clicked: {e}"));
+}
+
+/// Polls `observe` until it returns `want`, or fails with `what` and the last value seen.
+pub async fn eventually<T, F, Fut>(what: &str, want: T, mut observe: F)
+where
+    T: PartialEq + std::fmt::Debug,
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = T>,
+{
+    let deadline = Instant::now() + UI_DEADLINE;
+    loop {
+        let seen = observe().await;
+        if seen == want {
+            return;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "{what}: wanted {want:?}, still {seen:?} after {UI_DEADLINE:?}"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+/// The texts of every element matching `css`, in page order.
+pub async fn texts(client: &Client, css: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    for element in client.find_all(Locator::Css(css)).await.unwrap_or_default() {
+        out.push(element.text().await.unwrap_or_default());
+    }
+    out
+}
