@@ -341,30 +341,72 @@ fn a_data_folder_that_cannot_be_created_gives_a_clear_error() {
     assert!(e.to_string().contains("writable"), "{e}");
 }
 
+const READ_ONLY_DB_ENV: &str = "LEADLINE_TEST_READ_ONLY_DB";
+const READ_ONLY_TEST: &str =
+    "store::a_read_only_data_folder_gives_a_clear_error_and_keeps_the_file";
+
+fn assert_read_only_database_is_refused_untouched(db: &Path) {
+    let before = snapshot(db);
+    let e = store_error(Store::open(db));
+    assert!(
+        matches!(e, StoreError::Unwritable { .. }),
+        "a read-only database must be reported as such: {e:?}"
+    );
+    assert!(
+        e.to_string().contains(&db.display().to_string()),
+        "the message must name the file: {e}"
+    );
+    assert_eq!(
+        snapshot(db),
+        before,
+        "a read-only database must be left as it is"
+    );
+}
+
 #[test]
 fn a_read_only_data_folder_gives_a_clear_error_and_keeps_the_file() {
     use std::os::unix::fs::PermissionsExt;
+    if let Some(db) = std::env::var_os(READ_ONLY_DB_ENV) {
+        // The re-run below, as an unprivileged user.
+        return assert_read_only_database_is_refused_untouched(Path::new(&db));
+    }
     let dir = tempfile::tempdir().unwrap();
     let db = db_in(&dir);
     drop(Store::open(&db).unwrap());
     let folder = db.parent().unwrap();
-    std::fs::set_permissions(&db, std::fs::Permissions::from_mode(0o444)).unwrap();
+    std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o755)).unwrap();
+    for file in std::fs::read_dir(folder).unwrap() {
+        std::fs::set_permissions(file.unwrap().path(), std::fs::Permissions::from_mode(0o444))
+            .unwrap();
+    }
     std::fs::set_permissions(folder, std::fs::Permissions::from_mode(0o555)).unwrap();
-    let before = snapshot(&db);
 
     let probe = folder.join("probe");
     if std::fs::write(&probe, b"x").is_ok() {
-        // Running as root: permissions don't bind, so this case can't be staged here.
+        // Root ignores file permissions: run this test again as `nobody`, for whom they bind.
         std::fs::remove_file(&probe).unwrap();
-        eprintln!("skipped: running as root, a read-only folder is still writable");
-    } else {
-        let e = store_error(Store::open(&db));
-        assert!(matches!(e, StoreError::Unwritable { .. }), "{e:?}");
-        assert_eq!(
-            snapshot(&db),
-            before,
-            "a read-only database must be left as it is"
+        let output = std::process::Command::new("setpriv")
+            .args(["--reuid=65534", "--regid=65534", "--clear-groups", "--"])
+            .arg(std::env::current_exe().unwrap())
+            .args(["--exact", READ_ONLY_TEST, "--nocapture", "--test-threads=1"])
+            .env(READ_ONLY_DB_ENV, &db)
+            .output()
+            .expect("setpriv (util-linux) runs the test as an unprivileged user");
+        let report = format!(
+            "{}{}",
+            String::from_utf8_lossy(&output.stdout),
+            String::from_utf8_lossy(&output.stderr)
         );
+        assert!(
+            output.status.success(),
+            "as an unprivileged user:\n{report}"
+        );
+        assert!(
+            report.contains("1 passed"),
+            "the unprivileged re-run must run the test:\n{report}"
+        );
+    } else {
+        assert_read_only_database_is_refused_untouched(&db);
     }
     std::fs::set_permissions(folder, std::fs::Permissions::from_mode(0o755)).unwrap();
 }

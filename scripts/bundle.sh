@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# Builds the release app and its installers (.deb here) with the Tauri CLI.
+#
+# tauri.conf.json lives at the repository root and is the only config we edit. The Tauri CLI
+# takes the folder holding its config as the app folder and requires a Cargo.toml with a
+# [package] there; the root Cargo.toml is the workspace. So this writes a throwaway copy for
+# the CLI into src-tauri/ (paths rebased, git-ignored) and removes it afterwards. The app's
+# own build (tauri-build, generate_context!) reads the root file directly.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export PATH="$HOME/.cargo/bin:$PATH"
+
+scripts/setup.sh
+npm --prefix ui run --silent build
+
+cli_config=src-tauri/tauri.conf.json
+trap 'rm -f "$cli_config"' EXIT
+node -e '
+  const fs = require("fs");
+  const config = JSON.parse(fs.readFileSync("tauri.conf.json", "utf8"));
+  const up = (p) => "../" + p;
+  config.build.frontendDist = up(config.build.frontendDist);
+  delete config.build.beforeBuildCommand; // built above
+  delete config.build.beforeDevCommand;
+  config.bundle.icon = config.bundle.icon.map(up);
+  fs.writeFileSync(process.argv[1], JSON.stringify(config, null, 2));
+' "$cli_config"
+
+TAURI_APP_PATH=src-tauri TAURI_FRONTEND_PATH=ui ui/node_modules/.bin/tauri build --ci --bundles "${LEADLINE_BUNDLES:-deb}" "$@"

@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Runs every Leadline test on this machine, installing what is missing first:
+#   formatting, UI type check, core tests, shell tests (IPC, ACL, bindings drift), and the
+#   end-to-end test of the built app in a real window (Xvfb + a private D-Bus session).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export PATH="${LEADLINE_TOOLS_DIR:-$HOME/.cache/leadline/tools}/bin:$HOME/.cargo/bin:$PATH"
+
+step() { printf '\n==> %s\n' "$*" >&2; }
+
+step "Installing what is missing"
+scripts/setup.sh --test
+
+step "Formatting"
+cargo fmt --all -- --check
+
+step "UI: type check and build"
+npm --prefix ui run --silent check
+npm --prefix ui run --silent build
+
+step "Core tests"
+cargo test -p leadline-core
+
+step "Shell tests (builds the app with the UI inside)"
+# The same features as the binary the end-to-end test drives, so tauri is built once.
+cargo test -p leadline --features custom-protocol
+
+step "End-to-end tests in a real window"
+cargo build -p leadline-tests --tests --quiet
+export LEADLINE_APP_BIN="$PWD/target/debug/leadline"
+xvfb-run -a -s "-screen 0 1280x800x24" dbus-run-session -- \
+  cargo test -p leadline-tests --test e2e -- --include-ignored
