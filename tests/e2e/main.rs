@@ -6,7 +6,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use fantoccini::{Client, Locator};
-use leadline_tests::{Driver, click, eventually, text_of, texts};
+use leadline_tests::{Driver, click, eventually, screenshot_screen, text_of, texts};
 
 async fn go_to(client: &Client, page: &str, heading: &str) {
     click(client, &format!("button.nav-item[data-page='{page}']")).await;
@@ -99,6 +99,22 @@ async fn window_opens_navigates_and_keeps_a_number_added_in_the_ui_across_restar
         || number_names(&client),
     )
     .await;
+
+    eventually(
+        "the add form must be ready again",
+        "Add number".to_string(),
+        || async { text_of(&client, "[data-testid='add-number']").await },
+    )
+    .await;
+    client
+        .execute_async(
+            "const done = arguments[arguments.length - 1];
+             requestAnimationFrame(() => requestAnimationFrame(() => done(true)));",
+            vec![],
+        )
+        .await
+        .expect("the window paints");
+    screenshot_screen("numbers");
 
     // Removing asks first, then removes only that number.
     click(

@@ -203,3 +203,21 @@ pub async fn texts(client: &Client, css: &str) -> Vec<String> {
     }
     out
 }
+
+/// Saves a picture of the whole X screen (the real window, decorations and all) as
+/// `<LEADLINE_SCREENSHOTS>/<name>.png`, when that variable is set.
+pub fn screenshot_screen(name: &str) {
+    let Some(dir) = std::env::var_os("LEADLINE_SCREENSHOTS") else {
+        return;
+    };
+    let path = Path::new(&dir).join(format!("{name}.png"));
+    let status = Command::new("import")
+        .args(["-window", "root", "-trim", "+repage"])
+        .arg(&path)
+        .status();
+    assert!(
+        matches!(status, Ok(s) if s.success()),
+        "could not take a screenshot into {} (is imagemagick installed?)",
+        path.display()
+    );
+}
