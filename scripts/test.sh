@@ -27,6 +27,6 @@ cargo test -p leadline --features custom-protocol
 
 step "End-to-end tests in a real window"
 cargo build -p leadline-tests --tests --quiet
-export LEADLINE_APP_BIN="$PWD/target/debug/leadline"
+export LEADLINE_APP_BIN="${CARGO_TARGET_DIR:-$PWD/target}/debug/leadline"
 xvfb-run -a -s "-screen 0 1280x800x24" dbus-run-session -- \
   cargo test -p leadline-tests --test e2e -- --include-ignored
