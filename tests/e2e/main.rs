@@ -164,3 +164,38 @@ async fn window_opens_navigates_and_keeps_a_number_added_in_the_ui_across_restar
     client.close().await.expect("the app closes");
     drop(driver);
 }
+
+#[tokio::test]
+#[ignore = "needs a display, D-Bus and the built app: run scripts/test.sh"]
+async fn a_damaged_database_opens_a_window_that_names_the_file_and_keeps_it() {
+    let data = tempfile::tempdir().expect("a temp folder");
+    let data_dir = data.path().join("data");
+    std::fs::create_dir_all(&data_dir).expect("the data folder can be made");
+    let db = data_dir.join("leadline.db");
+    let damaged = "this was a database before the disk failed ".repeat(200);
+    std::fs::write(&db, &damaged).expect("the damaged file can be written");
+
+    let driver = Driver::start(&data_dir);
+    let client = driver.open_app().await;
+    let heading = text_of(&client, "[data-testid='startup-error'] h1").await;
+    assert_eq!(heading, "Leadline can't open your data");
+    let path = text_of(&client, "[data-testid='startup-error-path']").await;
+    assert_eq!(
+        path,
+        db.display().to_string(),
+        "the owner must be told which file"
+    );
+    let advice = text_of(&client, "[data-testid='startup-error'] [role='alert']").await;
+    assert!(
+        advice.contains("Restore it from a backup"),
+        "the owner must be told what to do: {advice}"
+    );
+    client.close().await.expect("the app closes");
+    drop(driver);
+
+    let after = std::fs::read_to_string(&db).expect("the damaged file is still there");
+    assert_eq!(
+        after, damaged,
+        "Leadline must never overwrite a file it can't read"
+    );
+}

@@ -70,6 +70,9 @@ fn plugin_commands_not_granted_are_refused() {
     ] {
         let e = app.err(command, json!({}));
         let refusal = e.as_str().unwrap_or_default();
-        assert!(refusal.contains("not allowed"), "{command} must be refused by the ACL: {e}");
+        assert!(
+            refusal.contains("not allowed"),
+            "{command} must be refused by the ACL: {e}"
+        );
     }
 }
