@@ -8,6 +8,9 @@
 use fantoccini::{Client, Locator};
 use leadline_tests::{Driver, click, eventually, screenshot_screen, text_of, texts};
 
+/// `--bg` of the dark theme in ui/src/app.css (#0f1419).
+const DARK_BG: &str = "rgb(15, 20, 25)";
+
 async fn go_to(client: &Client, page: &str, heading: &str) {
     click(client, &format!("button.nav-item[data-page='{page}']")).await;
     let shown = text_of(client, &format!("main[data-testid='page-{page}'] h1")).await;
@@ -39,6 +42,18 @@ async fn paste_number(client: &Client, name: &str) {
     click(client, "[data-testid='add-number']").await;
 }
 
+/// The page background as the webview paints it, e.g. `rgb(15, 20, 25)`.
+async fn background(client: &Client) -> String {
+    let value = client
+        .execute(
+            "return getComputedStyle(document.documentElement).backgroundColor;",
+            vec![],
+        )
+        .await
+        .expect("styles can be read");
+    value.as_str().unwrap_or_default().to_string()
+}
+
 async fn number_names(client: &Client) -> Vec<String> {
     texts(client, "[data-testid='number-name']").await
 }
@@ -66,10 +81,22 @@ async fn window_opens_navigates_and_keeps_a_number_added_in_the_ui_across_restar
         go_to(&client, page, heading).await;
     }
 
-    // Settings shows where the data really is.
+    // Settings shows where the data really is, and switches the theme.
     go_to(&client, "settings", "Settings").await;
     let db = text_of(&client, "[data-testid='database-path']").await;
     assert_eq!(db, data_dir.join("leadline.db").display().to_string());
+    let light = background(&client).await;
+    click(&client, "[data-testid='theme-dark']").await;
+    eventually(
+        "the dark theme must paint the dark background",
+        DARK_BG.to_string(),
+        || background(&client),
+    )
+    .await;
+    assert_ne!(
+        light, DARK_BG,
+        "the window must start light on a light desktop"
+    );
 
     go_to(&client, "numbers", "Numbers").await;
     text_of(&client, "[data-testid='empty-state'] h2").await;
@@ -145,8 +172,15 @@ async fn window_opens_navigates_and_keeps_a_number_added_in_the_ui_across_restar
 
     client.close().await.expect("the app closes");
 
-    // Second launch on the same data: the number is still there.
+    // Second launch on the same data: the number and the theme are still there.
     let client = driver.open_app().await;
+    text_of(&client, "main[data-testid='page-home'] h1").await;
+    eventually(
+        "the dark theme must be kept across restarts",
+        DARK_BG.to_string(),
+        || background(&client),
+    )
+    .await;
     go_to(&client, "numbers", "Numbers").await;
     eventually(
         "the number added before the restart must still be listed",
