@@ -70,6 +70,24 @@ async fn window_opens_navigates_and_keeps_a_number_added_in_the_ui_across_restar
     let home = text_of(&client, "main[data-testid='page-home'] h1").await;
     assert_eq!(home, "Home", "the app must open on Home");
 
+    // The content security policy is in force in the real webview: remote images are blocked.
+    let blocked = client
+        .execute_async(
+            "const done = arguments[arguments.length - 1];
+             document.addEventListener('securitypolicyviolation',
+               (e) => done(e.effectiveDirective), { once: true });
+             const img = document.createElement('img');
+             img.src = 'https://example.com/tracker.png';
+             document.body.appendChild(img);",
+            vec![],
+        )
+        .await
+        .expect("the CSP must report a remote image as a violation");
+    assert_eq!(
+        blocked, "img-src",
+        "a remote image must be blocked by img-src"
+    );
+
     for (page, heading) in [
         ("numbers", "Numbers"),
         ("conversations", "Conversations"),

@@ -8,4 +8,5 @@ mod support;
 
 mod acl;
 mod bindings;
+mod csp;
 mod ipc;
