@@ -27,6 +27,17 @@ missing_pkgs() {
   done
 }
 
+apt_updated=0
+apt_install() {
+  local sudo=()
+  [ "$(id -u)" -ne 0 ] && sudo=(sudo)
+  if [ "$apt_updated" = 0 ]; then
+    "${sudo[@]}" apt-get update -qq
+    apt_updated=1
+  fi
+  DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -qq --no-install-recommends "$@"
+}
+
 install_system_packages() {
   local pkgs=("${build_pkgs[@]}")
   [ "$want_test" = 1 ] && pkgs+=("${test_pkgs[@]}")
@@ -36,10 +47,7 @@ install_system_packages() {
     return
   fi
   log "system packages: installing ${missing[*]}"
-  local sudo=()
-  [ "$(id -u)" -ne 0 ] && sudo=(sudo)
-  "${sudo[@]}" apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}"
+  apt_install "${missing[@]}"
 }
 
 install_rust() {
@@ -54,7 +62,7 @@ install_rust() {
 install_ui_packages() {
   if ! command -v npm >/dev/null 2>&1; then
     log "npm not found: installing nodejs and npm"
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends nodejs npm
+    apt_install nodejs npm
   fi
   # node_modules/.package-lock.json is npm's own record of what was installed: reinstall
   # only when the committed lock file changed since.
