@@ -1,51 +1,56 @@
 #!/usr/bin/env bash
 # Leadline's benchmarks. Prints one line per figure: `BENCH <name> <value> <unit>`.
-# Slow on purpose (it builds everything from source twice): ~30-50 min on 2 cores.
-#   clean_debug_build      the app (debug, UI inside) from an empty target dir; crates downloaded
-#   full_test_cold         scripts/test.sh from an empty target dir (what CI pays on a new machine)
-#   full_test_warm         scripts/test.sh again, nothing changed (median of 3)
-#   release_bundle         scripts/bundle.sh: release build + .deb, on the warm release target
-#   release_binary / deb   sizes of the stripped release binary and the .deb
+# Slow on purpose (it builds everything from source three times): ~35-60 min on 2 cores.
+# Crates and npm packages are already downloaded; everything else starts empty.
+#   clean_debug_build    the app (debug, UI inside) from an empty target dir: what scripts/run.sh pays
+#   full_test_cold       scripts/test.sh in a fresh clone of HEAD: what CI pays on a new machine
+#   full_test_warm       scripts/test.sh again in that clone, nothing changed (median of 3)
+#   clean_release_bundle scripts/bundle.sh from an empty target dir: release build + .deb
+#   release_binary, deb  sizes of the stripped release binary and the .deb
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="${LEADLINE_TOOLS_DIR:-$HOME/.cache/leadline/tools}/bin:$HOME/.cargo/bin:$PATH"
 
-log_dir=$(mktemp -d)
-cold_target=$(mktemp -d)
-trap 'rm -rf "$cold_target"' EXIT
-note() { printf '[bench] %s (logs in %s)\n' "$*" "$log_dir" >&2; }
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+logs="$work/logs"
+mkdir -p "$logs"
+note() { printf '[bench] %s\n' "$*" >&2; }
 now() { date +%s.%N; }
 elapsed() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.1f", b - a }'; }
 mib() { awk -v n="$1" 'BEGIN { printf "%.1f", n / 1048576 }'; }
+fail() { note "$1 failed; its log:"; tail -40 "$2" >&2; exit 1; }
 
-scripts/setup.sh --test >"$log_dir/setup.log" 2>&1
-npm --prefix ui run --silent build >"$log_dir/ui.log" 2>&1
+scripts/setup.sh --test >"$logs/setup.log" 2>&1 || fail "setup" "$logs/setup.log"
+npm --prefix ui run --silent build >"$logs/ui.log" 2>&1 || fail "UI build" "$logs/ui.log"
 
 note "clean debug build of the app"
 start=$(now)
-CARGO_TARGET_DIR="$cold_target" cargo build -p leadline --features custom-protocol >"$log_dir/clean-build.log" 2>&1
+CARGO_TARGET_DIR="$work/debug-target" cargo build -p leadline --features custom-protocol \
+  >"$logs/clean-build.log" 2>&1 || fail "clean build" "$logs/clean-build.log"
 echo "BENCH clean_debug_build $(elapsed "$start" "$(now)") s"
-rm -rf "$cold_target" && mkdir -p "$cold_target"
+rm -rf "$work/debug-target"
 
-note "full test run from an empty target dir"
+note "full test run in a fresh clone"
+git clone --quiet . "$work/clone"
 start=$(now)
-CARGO_TARGET_DIR="$cold_target" scripts/test.sh >"$log_dir/test-cold.log" 2>&1
+(cd "$work/clone" && scripts/test.sh) >"$logs/test-cold.log" 2>&1 || fail "cold test run" "$logs/test-cold.log"
 echo "BENCH full_test_cold $(elapsed "$start" "$(now)") s"
-rm -rf "$cold_target"
 
 note "full test run, warm (3 runs)"
 runs=()
 for i in 1 2 3; do
   start=$(now)
-  scripts/test.sh >"$log_dir/test-warm-$i.log" 2>&1
+  (cd "$work/clone" && scripts/test.sh) >"$logs/test-warm-$i.log" 2>&1 || fail "warm test run" "$logs/test-warm-$i.log"
   runs+=("$(elapsed "$start" "$(now)")")
 done
 echo "BENCH full_test_warm $(printf '%s\n' "${runs[@]}" | sort -n | sed -n 2p) s"
+rm -rf "$work/clone"
 
-note "release build and .deb"
+note "clean release build and .deb"
 start=$(now)
-scripts/bundle.sh >"$log_dir/bundle.log" 2>&1
-echo "BENCH release_bundle $(elapsed "$start" "$(now)") s"
-echo "BENCH release_binary $(mib "$(stat -c %s target/release/leadline)") MiB"
-deb=$(ls -t target/release/bundle/deb/*.deb | head -1)
+CARGO_TARGET_DIR="$work/release-target" scripts/bundle.sh >"$logs/bundle.log" 2>&1 || fail "bundle" "$logs/bundle.log"
+echo "BENCH clean_release_bundle $(elapsed "$start" "$(now)") s"
+echo "BENCH release_binary $(mib "$(stat -c %s "$work/release-target/release/leadline")") MiB"
+deb=$(ls -t "$work"/release-target/release/bundle/deb/*.deb | head -1)
 echo "BENCH deb $(mib "$(stat -c %s "$deb")") MiB"
