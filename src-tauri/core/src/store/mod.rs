@@ -57,19 +57,12 @@ impl Store {
         let flags = OpenFlags::SQLITE_OPEN_READ_WRITE
             | OpenFlags::SQLITE_OPEN_CREATE
             | OpenFlags::SQLITE_OPEN_NO_MUTEX;
-        let conn = Connection::open_with_flags(path, flags)
+        let mut conn = Connection::open_with_flags(path, flags)
             .map_err(|e| StoreError::classify(e, Some(path)))?;
-        let mut conn = conn;
         let found = inspect(&conn).map_err(|e| e.with_path(path))?;
 
-        let setup = || -> Result<(), rusqlite::Error> {
-            // WAL lets the UI read while a bot writes; NORMAL sync is durable in WAL mode
-            // except for the last commit on power loss, which the inbox replays.
-            conn.query_row("PRAGMA journal_mode = WAL", [], |_| Ok(()))?;
-            conn.pragma_update(None, "synchronous", "NORMAL")?;
-            Ok(())
-        };
-        setup().map_err(|e| StoreError::classify(e, Some(path)))?;
+        // From here on the file is written to.
+        use_wal(&conn).map_err(|e| StoreError::classify(e, Some(path)))?;
         configure(&conn).map_err(|e| StoreError::classify(e, Some(path)))?;
 
         if found > 0 && found < SCHEMA_VERSION {
@@ -161,6 +154,13 @@ fn inspect(conn: &Connection) -> Result<i64, StoreError> {
         });
     }
     Ok(version)
+}
+
+/// WAL lets the UI read while a bot writes; NORMAL sync is durable in WAL mode except for
+/// the last commits before a power loss.
+fn use_wal(conn: &Connection) -> Result<(), rusqlite::Error> {
+    conn.query_row("PRAGMA journal_mode = WAL", [], |_| Ok(()))?;
+    conn.pragma_update(None, "synchronous", "NORMAL")
 }
 
 /// Settings every connection needs, file or memory.
