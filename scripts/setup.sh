@@ -70,8 +70,11 @@ install_ui_packages() {
     log "ui packages: up to date"
     return
   fi
-  log "ui packages: npm ci"
-  (cd ui && npm ci --no-audit --no-fund --loglevel=error)
+  # Not `npm ci`: the registry we reach lacks the Tauri CLI's prebuilt binaries for other
+  # platforms, which `npm ci` insists on finding in the lock file. `install --no-save`
+  # installs the locked versions of what exists and leaves the lock file as committed.
+  log "ui packages: installing from ui/package-lock.json"
+  (cd ui && npm install --no-save --no-audit --no-fund --loglevel=error)
 }
 
 install_tauri_driver() {
