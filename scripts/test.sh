@@ -25,6 +25,9 @@ step "Shell tests (builds the app with the UI inside)"
 # The same features as the binary the end-to-end test drives, so tauri is built once.
 cargo test -p leadline --features custom-protocol
 
+step "WhatsApp driver tests (real Chromium against the local fake of WhatsApp Web)"
+cargo test -p leadline-tests --test driver
+
 step "End-to-end tests in a real window"
 cargo build -p leadline-tests --tests --quiet
 export LEADLINE_APP_BIN="${CARGO_TARGET_DIR:-$PWD/target}/debug/leadline"

@@ -1,9 +1,13 @@
-//! Test harness for the end-to-end tests: starts tauri-driver (which starts WebKitWebDriver,
+//! Test harness and test-only fakes. `fake_wa`: the local fake of WhatsApp Web.
+//!
+//! The end-to-end harness: starts tauri-driver (which starts WebKitWebDriver,
 //! which starts the built app) and stops the whole tree by its process group, never by name.
 //!
 //! The tests expect what `scripts/test.sh` provides: a display (Xvfb), a private D-Bus
 //! session, the app built with the `custom-protocol` feature, and tauri-driver on PATH or in
 //! the tools cache.
+
+pub mod fake_wa;
 
 use std::net::{TcpListener, TcpStream};
 use std::os::unix::process::CommandExt;

@@ -9,6 +9,7 @@ pub mod logging;
 pub mod numbers;
 pub mod settings;
 pub mod store;
+pub mod whatsapp;
 
 use std::sync::Arc;
 

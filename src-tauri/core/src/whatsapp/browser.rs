@@ -1,0 +1,123 @@
+//! Which browser drives WhatsApp Web, and how it is started.
+
+use std::path::{Path, PathBuf};
+
+use super::WaError;
+
+/// Lets the owner (or a test) name the browser to use.
+pub const BROWSER_ENV: &str = "LEADLINE_CHROME";
+
+/// Where Chrome, Chromium, Edge and Brave usually live, in the order we prefer them.
+fn usual_places() -> Vec<PathBuf> {
+    let mut places: Vec<PathBuf> = Vec::new();
+    if cfg!(target_os = "linux") {
+        for name in [
+            "/usr/bin/google-chrome-stable",
+            "/usr/bin/google-chrome",
+            "/usr/bin/chromium",
+            "/usr/bin/chromium-browser",
+            "/snap/bin/chromium",
+            "/usr/bin/microsoft-edge",
+            "/usr/bin/brave-browser",
+        ] {
+            places.push(PathBuf::from(name));
+        }
+    } else if cfg!(target_os = "macos") {
+        for app in [
+            "Google Chrome.app/Contents/MacOS/Google Chrome",
+            "Chromium.app/Contents/MacOS/Chromium",
+            "Microsoft Edge.app/Contents/MacOS/Microsoft Edge",
+            "Brave Browser.app/Contents/MacOS/Brave Browser",
+        ] {
+            places.push(Path::new("/Applications").join(app));
+        }
+    } else if cfg!(target_os = "windows") {
+        let roots = ["ProgramFiles", "ProgramFiles(x86)", "LOCALAPPDATA"]
+            .iter()
+            .filter_map(std::env::var_os)
+            .map(PathBuf::from)
+            .collect::<Vec<_>>();
+        for root in roots {
+            for exe in [
+                r"Google\Chrome\Application\chrome.exe",
+                r"Chromium\Application\chrome.exe",
+                r"Microsoft\Edge\Application\msedge.exe",
+                r"BraveSoftware\Brave-Browser\Application\brave.exe",
+            ] {
+                places.push(root.join(exe));
+            }
+        }
+    }
+    places
+}
+
+/// The browser to use: the one set in Settings, then `LEADLINE_CHROME`, then the usual places.
+pub fn find(configured: Option<&Path>) -> Result<PathBuf, WaError> {
+    let from_env = std::env::var_os(BROWSER_ENV)
+        .filter(|v| !v.is_empty())
+        .map(PathBuf::from);
+    // A browser named explicitly is used or reported, never silently replaced.
+    if let Some(explicit) = configured.map(Path::to_path_buf).or(from_env) {
+        if explicit.is_file() {
+            return Ok(explicit);
+        }
+        return Err(WaError::BrowserMissing(format!(
+            "The browser set for WhatsApp ({}) does not exist. Choose another in Settings, or \
+             clear the setting to let Leadline find one.",
+            explicit.display()
+        )));
+    }
+    usual_places()
+        .into_iter()
+        .find(|p| p.is_file())
+        .ok_or_else(|| {
+            WaError::BrowserMissing(
+                "Leadline needs Google Chrome, Chromium, Microsoft Edge or Brave to connect to \
+             WhatsApp, and none is installed. Install one of them (on Ubuntu or Debian: \
+             `sudo apt install chromium`), then try again."
+                    .into(),
+            )
+        })
+}
+
+/// The flags every WhatsApp browser gets: headless and quiet, nothing it doesn't need
+/// (no sync, no component updates, no background traffic), and no automation banner.
+pub const FLAGS: &[&str] = &[
+    "disable-gpu",
+    "disable-background-networking",
+    "disable-component-update",
+    "disable-sync",
+    "disable-default-apps",
+    "disable-extensions",
+    "disable-breakpad",
+    "disable-dev-shm-usage",
+    "no-first-run",
+    "no-default-browser-check",
+    "mute-audio",
+    "hide-scrollbars",
+    "password-store=basic",
+    "use-mock-keychain",
+    "disable-blink-features=AutomationControlled",
+];
+
+/// The user agent to present: the browser's own, without "Headless" (the real site sends
+/// headless browsers an "update your browser" page).
+pub fn desktop_user_agent(browser_agent: &str) -> String {
+    browser_agent.replace("HeadlessChrome", "Chrome")
+}
+
+/// Chromium's sandbox stays on for owners: WhatsApp Web is remote content. Chromium refuses
+/// to start as root with it, so only then (CI, containers) is it turned off.
+pub fn needs_no_sandbox() -> bool {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        std::fs::metadata("/proc/self")
+            .map(|m| m.uid() == 0)
+            .unwrap_or(false)
+    }
+    #[cfg(not(unix))]
+    {
+        false
+    }
+}

@@ -1,0 +1,284 @@
+//! One WhatsApp Web session in a headless Chromium, with its own persistent profile.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Duration;
+
+use chromiumoxide::browser::{Browser, BrowserConfig};
+use chromiumoxide::cdp::js_protocol::runtime::{AddBindingParams, EventBindingCalled};
+use chromiumoxide::page::Page;
+use futures::StreamExt;
+use serde::de::DeserializeOwned;
+use tokio::sync::mpsc;
+use tokio::task::JoinHandle;
+
+use super::page_event::{PageEvent, StateTracker};
+use super::{WaError, WaEvent, browser, process};
+use crate::Clock;
+
+/// The CDP binding the page reports through.
+const BINDING: &str = "__leadlineEmit";
+const INJECT_JS: &str = include_str!("inject.js");
+
+/// How a session is started: which browser, which site.
+#[derive(Debug, Clone)]
+pub struct ChromiumDriver {
+    pub browser: PathBuf,
+    /// WhatsApp Web, or the local fake in tests.
+    pub url: String,
+    /// How long the page may take to become ready for injection.
+    pub ready_timeout: Duration,
+}
+
+impl ChromiumDriver {
+    pub fn new(browser: PathBuf, url: impl Into<String>) -> ChromiumDriver {
+        ChromiumDriver {
+            browser,
+            url: url.into(),
+            ready_timeout: Duration::from_secs(30),
+        }
+    }
+
+    /// The injected script with this driver's settings.
+    fn script(&self) -> String {
+        let config = serde_json::json!({
+            "binding": BINDING,
+            "readyTimeoutMs": self.ready_timeout.as_millis() as u64,
+            "pollMs": 200,
+        });
+        INJECT_JS.replacen(
+            "/*LEADLINE_CONFIG*/ { binding: \"__leadlineEmit\", readyTimeoutMs: 30000, pollMs: 200 }",
+            &config.to_string(),
+            1,
+        )
+    }
+
+    /// Starts Chromium on `profile` and opens WhatsApp Web. What the page reports arrives on
+    /// `events`; the session ends when it is stopped or the browser dies (then `events`
+    /// closes).
+    pub async fn start(
+        &self,
+        profile: &Path,
+        events: mpsc::UnboundedSender<WaEvent>,
+        clock: Arc<dyn Clock>,
+    ) -> Result<Session, WaError> {
+        std::fs::create_dir_all(profile).map_err(|e| {
+            WaError::Launch(format!(
+                "the browser profile {} can't be created: {e}",
+                profile.display()
+            ))
+        })?;
+        process::remove_stale_locks(profile);
+
+        let mut builder = BrowserConfig::builder()
+            .chrome_executable(&self.browser)
+            .user_data_dir(profile)
+            // Headless is chromiumoxide's default (`--headless`).
+            .disable_default_args()
+            .args(browser::FLAGS.iter().copied())
+            .launch_timeout(Duration::from_secs(20))
+            .request_timeout(Duration::from_secs(30));
+        if browser::needs_no_sandbox() {
+            builder = builder.no_sandbox();
+        }
+        let config = builder.build().map_err(WaError::Launch)?;
+        let (mut browser, mut handler) = Browser::launch(config)
+            .await
+            .map_err(|e| WaError::Launch(e.to_string()))?;
+        let pid = browser.get_mut_child().and_then(|c| c.inner.id());
+        let handler_task = tokio::spawn(async move {
+            while let Some(step) = handler.next().await {
+                if step.is_err() {
+                    break;
+                }
+            }
+        });
+
+        let mut session = Session {
+            browser,
+            page: None,
+            pid,
+            tasks: vec![handler_task],
+        };
+        if let Err(e) = session.open(self, events, clock).await {
+            session.stop().await;
+            return Err(e);
+        }
+        Ok(session)
+    }
+}
+
+/// A running browser with WhatsApp Web open. Stop it with `stop`; dropping it kills the
+/// browser too.
+pub struct Session {
+    browser: Browser,
+    page: Option<Page>,
+    pid: Option<u32>,
+    tasks: Vec<JoinHandle<()>>,
+}
+
+fn page_error(e: impl std::fmt::Display) -> WaError {
+    WaError::Page(e.to_string())
+}
+
+impl Session {
+    async fn open(
+        &mut self,
+        driver: &ChromiumDriver,
+        events: mpsc::UnboundedSender<WaEvent>,
+        clock: Arc<dyn Clock>,
+    ) -> Result<(), WaError> {
+        let page = self
+            .browser
+            .new_page("about:blank")
+            .await
+            .map_err(page_error)?;
+        let agent = self.browser.user_agent().await.map_err(page_error)?;
+        page.set_user_agent(browser::desktop_user_agent(&agent))
+            .await
+            .map_err(page_error)?;
+
+        let mut reports = page
+            .event_listener::<EventBindingCalled>()
+            .await
+            .map_err(page_error)?;
+        self.tasks.push(tokio::spawn(async move {
+            let mut tracker = StateTracker::default();
+            while let Some(call) = reports.next().await {
+                if call.name != BINDING {
+                    continue;
+                }
+                let event = match PageEvent::parse(&call.payload) {
+                    Ok(event) => event,
+                    Err(e) => {
+                        tracing::warn!("{e}");
+                        continue;
+                    }
+                };
+                match &event {
+                    PageEvent::Warning { message } => tracing::warn!("WhatsApp Web: {message}"),
+                    PageEvent::Failed { reason } => tracing::error!("WhatsApp Web: {reason}"),
+                    _ => tracing::debug!(?event, "page"),
+                }
+                for out in tracker.apply(event, clock.now_ms()) {
+                    if events.send(out).is_err() {
+                        return;
+                    }
+                }
+            }
+        }));
+
+        page.execute(AddBindingParams::new(BINDING))
+            .await
+            .map_err(page_error)?;
+        page.evaluate_on_new_document(driver.script())
+            .await
+            .map_err(page_error)?;
+        page.goto(driver.url.as_str()).await.map_err(page_error)?;
+        self.page = Some(page);
+        Ok(())
+    }
+
+    /// The browser's process id, for supervision and cleanup.
+    pub fn pid(&self) -> Option<u32> {
+        self.pid
+    }
+
+    async fn call<T: DeserializeOwned>(&self, expression: String) -> Result<T, WaError> {
+        let page = self.page.as_ref().ok_or(WaError::NotConnected)?;
+        let result = page.evaluate(expression).await.map_err(page_error)?;
+        result.into_value::<T>().map_err(page_error)
+    }
+
+    fn json(value: &str) -> String {
+        serde_json::Value::String(value.to_string()).to_string()
+    }
+
+    /// Sends `text` to `chat`; returns WhatsApp's id for the new message.
+    pub async fn send_text(&self, chat: &str, text: &str) -> Result<String, WaError> {
+        let expression = format!(
+            "window.__leadline.send({}, {})",
+            Self::json(chat),
+            Self::json(text)
+        );
+        self.call(expression).await
+    }
+
+    /// Marks `chat` as read.
+    pub async fn mark_seen(&self, chat: &str) -> Result<(), WaError> {
+        let expression = format!(
+            "window.__leadline.seen({}).then(() => true)",
+            Self::json(chat)
+        );
+        self.call::<bool>(expression).await.map(|_| ())
+    }
+
+    /// Shows or hides "typing…" in `chat`.
+    pub async fn set_typing(&self, chat: &str, on: bool) -> Result<(), WaError> {
+        let expression = format!(
+            "window.__leadline.typing({}, {on}).then(() => true)",
+            Self::json(chat)
+        );
+        self.call::<bool>(expression).await.map(|_| ())
+    }
+
+    /// Starts a new batch of QR codes after the last one expired.
+    pub async fn refresh_qr(&self) -> Result<(), WaError> {
+        self.call::<bool>("(window.__leadline.refreshQr(), true)".into())
+            .await
+            .map(|_| ())
+    }
+
+    /// Unlinks this device from WhatsApp (the session then reports `LoggedOut`).
+    pub async fn logout(&self) -> Result<(), WaError> {
+        self.call::<bool>("window.__leadline.logout().then(() => true)".into())
+            .await
+            .map(|_| ())
+    }
+
+    /// Asks WhatsApp for an 8-character code to type on the phone instead of scanning.
+    pub async fn pairing_code(&self, phone: &str) -> Result<String, WaError> {
+        let digits: String = phone.chars().filter(char::is_ascii_digit).collect();
+        if digits.len() < 7 {
+            return Err(WaError::Page(format!(
+                "“{phone}” is not a phone number with its country code"
+            )));
+        }
+        self.call(format!(
+            "window.__leadline.pairingCode({})",
+            Self::json(&digits)
+        ))
+        .await
+    }
+
+    /// Closes the browser and makes sure none of its processes outlive it.
+    pub async fn stop(mut self) {
+        self.shut_down().await;
+    }
+
+    async fn shut_down(&mut self) {
+        // Collected first: once the browser exits, its helpers can't be found from its PID.
+        let pids = self.pid.take().map(process::tree).unwrap_or_default();
+        if let Some(page) = self.page.take() {
+            let _ = tokio::time::timeout(Duration::from_secs(2), page.close()).await;
+        }
+        let _ = tokio::time::timeout(Duration::from_secs(3), self.browser.close()).await;
+        let _ = tokio::time::timeout(Duration::from_secs(3), self.browser.wait()).await;
+        process::kill(&pids);
+        for task in self.tasks.drain(..) {
+            task.abort();
+        }
+    }
+}
+
+impl Drop for Session {
+    fn drop(&mut self) {
+        // Without an async context here, kill outright; `stop` is the graceful path.
+        if let Some(pid) = self.pid.take() {
+            process::kill_tree(pid);
+        }
+        for task in self.tasks.drain(..) {
+            task.abort();
+        }
+    }
+}

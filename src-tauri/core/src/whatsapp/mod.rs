@@ -1,0 +1,91 @@
+//! WhatsApp Web, driven in a headless Chromium (WHATSAPP_WEB.md). Everything page-facing is
+//! in `inject.js`; this module turns what the page reports into account states and messages.
+
+pub mod browser;
+pub mod chromium;
+mod page_event;
+pub mod process;
+pub mod qr;
+
+use serde::Serialize;
+use ts_rs::TS;
+
+pub use page_event::PageEvent;
+
+/// Where the driver opens WhatsApp Web; tests point it at the local fake.
+pub const DEFAULT_URL: &str = "https://web.whatsapp.com/";
+
+/// A linked number's state, shown the same way everywhere.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(tag = "state", rename_all_fields = "camelCase")]
+pub enum AccountState {
+    /// No browser is running for this number.
+    Stopped,
+    /// The browser is starting or WhatsApp Web is loading.
+    Starting,
+    /// Show `qr` as a QR code for the phone to scan; a new one replaces it before `expires_at`
+    /// (unix ms).
+    ScanQr { qr: String, expires_at: i64 },
+    /// Linked; the phone is sending history. Show a progress bar.
+    Syncing { percent: u8 },
+    /// Linked and ready; `me` is the number's WhatsApp id.
+    Working { me: String },
+    /// Can't work; `reason` says why and what to do.
+    Failed { reason: String },
+    /// WhatsApp ended this link (from the phone, or it expired): link again with a new QR.
+    LoggedOut,
+}
+
+/// A message as the page reported it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct WaMessage {
+    /// WhatsApp's id, unique per number (`<fromMe>_<chat>_<id>`).
+    pub id: String,
+    /// The chat it belongs to: `…@c.us`, `…@lid`, `…@g.us`.
+    pub chat: String,
+    /// Who wrote it: the chat for a person, the author in a group.
+    pub from: String,
+    pub from_me: bool,
+    pub body: String,
+    /// Unix seconds, WhatsApp's clock.
+    pub timestamp: i64,
+    /// The sender's own WhatsApp name, if any.
+    pub push_name: Option<String>,
+}
+
+/// How far a sent message got: -1 error, 0 pending, 1 server, 2 delivered, 3 read, 4 played.
+pub type Ack = i8;
+
+/// What a running session reports.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum WaEvent {
+    State(AccountState),
+    Message(WaMessage),
+    Ack { id: String, ack: Ack },
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum WaError {
+    #[error("{0}")]
+    BrowserMissing(String),
+    #[error("The browser for WhatsApp could not start: {0}")]
+    Launch(String),
+    #[error("WhatsApp Web did not answer: {0}")]
+    Page(String),
+    #[error("This number is not connected to WhatsApp right now.")]
+    NotConnected,
+}
+
+/// The sentence an owner reads for a socket state WhatsApp gives as a failure.
+pub fn failure_reason(socket_state: &str) -> String {
+    match socket_state {
+        "CONFLICT" => "WhatsApp is open on another computer or browser. Use it here to take it back.".into(),
+        "TIMEOUT" => "WhatsApp did not answer in time. Check the internet connection; Leadline keeps trying.".into(),
+        "DEPRECATED_VERSION" => "WhatsApp says this version of WhatsApp Web is too old. Update Leadline.".into(),
+        "TOS_BLOCK" => "WhatsApp blocked this number for breaking its terms of service. Check the WhatsApp app on the phone.".into(),
+        "SMB_TOS_BLOCK" => "WhatsApp blocked this business number for breaking its terms. Check WhatsApp Business on the phone.".into(),
+        "PROXYBLOCK" => "WhatsApp refused the connection from this network. Try another network.".into(),
+        other => format!("WhatsApp reported a problem ({other}). Leadline will try again."),
+    }
+}

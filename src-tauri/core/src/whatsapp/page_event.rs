@@ -1,0 +1,396 @@
+//! What `inject.js` sends through the CDP binding, and how a stream of it becomes account
+//! states. The payload is JSON from a page we don't control: every field is optional and
+//! anything unreadable is reported, never trusted.
+
+use std::collections::{HashSet, VecDeque};
+
+use serde::Deserialize;
+
+use super::{AccountState, WaEvent, WaMessage, failure_reason};
+
+/// One report from the page.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(tag = "event", rename_all = "snake_case")]
+pub enum PageEvent {
+    /// The script found the modules it needs.
+    Injected {
+        version: Option<String>,
+    },
+    /// `Socket.state` / `Socket.hasSynced` changed.
+    Socket {
+        state: String,
+        #[serde(default)]
+        has_synced: bool,
+    },
+    /// The login QR string changed (`None` between batches).
+    Qr {
+        qr: Option<String>,
+    },
+    /// Sync progress 0-100 while the phone sends history.
+    Progress {
+        percent: f64,
+    },
+    /// The number this page is linked as.
+    Me {
+        me: String,
+    },
+    Message {
+        id: String,
+        chat: String,
+        from: Option<String>,
+        author: Option<String>,
+        #[serde(default)]
+        from_me: bool,
+        #[serde(rename = "type")]
+        kind: Option<String>,
+        body: Option<String>,
+        timestamp: Option<i64>,
+        push_name: Option<String>,
+    },
+    Ack {
+        id: String,
+        ack: i64,
+    },
+    /// WhatsApp logged this device out.
+    Logout,
+    /// The page can't be driven: a module is missing, the page never became ready.
+    Failed {
+        reason: String,
+    },
+    /// Something the driver should log: e.g. a renamed field it worked around.
+    Warning {
+        message: String,
+    },
+}
+
+impl PageEvent {
+    pub fn parse(payload: &str) -> Result<PageEvent, String> {
+        serde_json::from_str(payload).map_err(|e| {
+            let shown: String = payload.chars().take(200).collect();
+            format!("unreadable report from the page ({e}): {shown}")
+        })
+    }
+}
+
+/// How long a QR lives before WhatsApp replaces it: the first ~60 s, later ones ~20 s.
+const FIRST_QR_MS: i64 = 60_000;
+const LATER_QR_MS: i64 = 20_000;
+
+/// How many recent message ids are remembered to drop duplicates (WhatsApp Web sometimes
+/// adds the same message twice, e.g. around a reconnect).
+const REMEMBERED_IDS: usize = 4096;
+
+/// Chats that are never conversations: status updates.
+const STATUS_CHAT: &str = "status@broadcast";
+
+/// Recent message ids, oldest dropped first.
+#[derive(Debug, Default)]
+struct RecentIds {
+    order: VecDeque<String>,
+    set: HashSet<String>,
+}
+
+impl RecentIds {
+    /// True the first time `id` is seen.
+    fn first_time(&mut self, id: &str) -> bool {
+        if self.set.contains(id) {
+            return false;
+        }
+        if self.order.len() == REMEMBERED_IDS {
+            if let Some(old) = self.order.pop_front() {
+                self.set.remove(&old);
+            }
+        }
+        self.order.push_back(id.to_string());
+        self.set.insert(id.to_string());
+        true
+    }
+}
+
+/// Folds page events into the account's state.
+#[derive(Debug, Default)]
+pub struct StateTracker {
+    recent: RecentIds,
+    socket: String,
+    has_synced: bool,
+    progress: u8,
+    me: Option<String>,
+    qrs_shown: u32,
+    logged_out: bool,
+    failed: Option<String>,
+    last: Option<AccountState>,
+}
+
+impl StateTracker {
+    /// Applies `event` at `now_ms`; returns what to report, if anything changed.
+    pub fn apply(&mut self, event: PageEvent, now_ms: i64) -> Vec<WaEvent> {
+        let mut out = Vec::new();
+        let mut qr = None;
+        match event {
+            PageEvent::Injected { .. } | PageEvent::Warning { .. } => {}
+            PageEvent::Socket { state, has_synced } => {
+                self.socket = state;
+                self.has_synced = has_synced;
+            }
+            PageEvent::Qr { qr: Some(text) } => qr = Some(text),
+            PageEvent::Qr { qr: None } => {}
+            PageEvent::Progress { percent } => {
+                self.progress = percent.clamp(0.0, 100.0) as u8;
+            }
+            PageEvent::Me { me } => self.me = Some(me),
+            PageEvent::Message {
+                id,
+                chat,
+                from,
+                author,
+                from_me,
+                kind,
+                body,
+                timestamp,
+                push_name,
+            } => {
+                // Only text for now; other kinds are not readable as a conversation turn.
+                let text = kind.as_deref().unwrap_or("chat") == "chat";
+                if text && chat != STATUS_CHAT && self.recent.first_time(&id) {
+                    let from = author.or(from).unwrap_or_else(|| chat.clone());
+                    out.push(WaEvent::Message(WaMessage {
+                        id,
+                        chat,
+                        from,
+                        from_me,
+                        body: body.unwrap_or_default(),
+                        timestamp: timestamp.unwrap_or(now_ms / 1000),
+                        push_name: push_name.filter(|n| !n.is_empty()),
+                    }));
+                }
+            }
+            PageEvent::Ack { id, ack } => {
+                out.push(WaEvent::Ack {
+                    id,
+                    ack: ack.clamp(-1, 4) as i8,
+                });
+            }
+            PageEvent::Logout => self.logged_out = true,
+            PageEvent::Failed { reason } => self.failed = Some(reason),
+        }
+        let state = self.state(qr, now_ms);
+        if let Some(state) = state {
+            if self.last.as_ref() != Some(&state) {
+                self.last = Some(state.clone());
+                out.insert(0, WaEvent::State(state));
+            }
+        }
+        out
+    }
+
+    fn state(&mut self, qr: Option<String>, now_ms: i64) -> Option<AccountState> {
+        if self.logged_out {
+            return Some(AccountState::LoggedOut);
+        }
+        if let Some(reason) = &self.failed {
+            return Some(AccountState::Failed {
+                reason: reason.clone(),
+            });
+        }
+        match self.socket.as_str() {
+            "" | "OPENING" | "UNLAUNCHED" | "PAIRING" | "CONNECTING" => {
+                if self.me.is_some() && self.progress > 0 {
+                    Some(AccountState::Syncing {
+                        percent: self.progress,
+                    })
+                } else {
+                    Some(AccountState::Starting)
+                }
+            }
+            "UNPAIRED" | "UNPAIRED_IDLE" => match qr {
+                Some(qr) => {
+                    let life = if self.qrs_shown == 0 {
+                        FIRST_QR_MS
+                    } else {
+                        LATER_QR_MS
+                    };
+                    self.qrs_shown += 1;
+                    Some(AccountState::ScanQr {
+                        qr,
+                        expires_at: now_ms + life,
+                    })
+                }
+                // Between batches: keep what is shown until the page says more.
+                None => self.last.clone(),
+            },
+            "CONNECTED" => match (&self.me, self.has_synced) {
+                (Some(me), true) => Some(AccountState::Working { me: me.clone() }),
+                _ => Some(AccountState::Syncing {
+                    percent: self.progress,
+                }),
+            },
+            other => Some(AccountState::Failed {
+                reason: failure_reason(other),
+            }),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn socket(state: &str, has_synced: bool) -> PageEvent {
+        PageEvent::Socket {
+            state: state.into(),
+            has_synced,
+        }
+    }
+
+    fn states(events: Vec<WaEvent>) -> Vec<AccountState> {
+        events
+            .into_iter()
+            .filter_map(|e| match e {
+                WaEvent::State(s) => Some(s),
+                _ => None,
+            })
+            .collect()
+    }
+
+    #[test]
+    fn a_login_walks_from_qr_to_working() {
+        let mut t = StateTracker::default();
+        assert_eq!(
+            states(t.apply(socket("OPENING", false), 0)),
+            vec![AccountState::Starting]
+        );
+        assert_eq!(
+            states(t.apply(socket("UNPAIRED", false), 0)),
+            vec![],
+            "no QR yet, nothing new"
+        );
+        let first = states(t.apply(
+            PageEvent::Qr {
+                qr: Some("ref1,a,b,c,d".into()),
+            },
+            1_000,
+        ));
+        assert_eq!(
+            first,
+            vec![AccountState::ScanQr {
+                qr: "ref1,a,b,c,d".into(),
+                expires_at: 61_000
+            }]
+        );
+        let second = states(t.apply(
+            PageEvent::Qr {
+                qr: Some("ref2,a,b,c,d".into()),
+            },
+            2_000,
+        ));
+        assert_eq!(
+            second,
+            vec![AccountState::ScanQr {
+                qr: "ref2,a,b,c,d".into(),
+                expires_at: 22_000
+            }]
+        );
+        assert_eq!(
+            states(t.apply(socket("PAIRING", false), 3_000)),
+            vec![AccountState::Starting]
+        );
+        t.apply(
+            PageEvent::Me {
+                me: "15550001@c.us".into(),
+            },
+            3_000,
+        );
+        let syncing = states(t.apply(PageEvent::Progress { percent: 40.0 }, 3_000));
+        assert_eq!(syncing, vec![AccountState::Syncing { percent: 40 }]);
+        let working = states(t.apply(socket("CONNECTED", true), 4_000));
+        assert_eq!(
+            working,
+            vec![AccountState::Working {
+                me: "15550001@c.us".into()
+            }]
+        );
+    }
+
+    #[test]
+    fn failure_states_and_logout_are_told_in_plain_words() {
+        let mut t = StateTracker::default();
+        let conflict = states(t.apply(socket("CONFLICT", false), 0));
+        assert!(
+            matches!(&conflict[..], [AccountState::Failed { reason }] if reason.contains("another computer"))
+        );
+        assert_eq!(
+            states(t.apply(PageEvent::Logout, 0)),
+            vec![AccountState::LoggedOut]
+        );
+    }
+
+    #[test]
+    fn unreadable_reports_are_errors_not_panics() {
+        for payload in [
+            "",
+            "{",
+            "null",
+            "{\"event\":\"message\"}",
+            "{\"event\":\"nope\"}",
+            "\u{202e}💥",
+        ] {
+            assert!(
+                PageEvent::parse(payload).is_err(),
+                "{payload:?} must be refused"
+            );
+        }
+    }
+
+    #[test]
+    fn only_text_messages_become_messages_and_acks_are_clamped() {
+        let mut t = StateTracker::default();
+        let message = |kind: &str| PageEvent::Message {
+            id: "false_1@c.us_A".into(),
+            chat: "1@c.us".into(),
+            from: Some("1@c.us".into()),
+            author: None,
+            from_me: false,
+            kind: Some(kind.into()),
+            body: Some("hola".into()),
+            timestamp: Some(10),
+            push_name: Some(String::new()),
+        };
+        let mut status = message("chat");
+        if let PageEvent::Message { chat, id, .. } = &mut status {
+            *chat = "status@broadcast".into();
+            *id = "false_status@broadcast_S".into();
+        }
+        assert!(
+            t.apply(status, 0)
+                .iter()
+                .all(|e| !matches!(e, WaEvent::Message(_))),
+            "status updates are not chats"
+        );
+        let text = t.apply(message("chat"), 0);
+        assert!(text.iter().any(
+            |e| matches!(e, WaEvent::Message(m) if m.body == "hola" && m.push_name.is_none())
+        ));
+        assert!(
+            !t.apply(message("image"), 0)
+                .iter()
+                .any(|e| matches!(e, WaEvent::Message(_)))
+        );
+        assert!(
+            !t.apply(message("chat"), 0)
+                .iter()
+                .any(|e| matches!(e, WaEvent::Message(_))),
+            "the same message twice must be reported once"
+        );
+        let ack = t.apply(
+            PageEvent::Ack {
+                id: "x".into(),
+                ack: 99,
+            },
+            0,
+        );
+        assert!(ack.contains(&WaEvent::Ack {
+            id: "x".into(),
+            ack: 4
+        }));
+    }
+}

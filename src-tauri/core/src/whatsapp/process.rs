@@ -1,0 +1,112 @@
+//! Browser processes: found and stopped by PID (never by name), and the lock files a
+//! crashed Chromium leaves in its profile.
+
+use std::path::Path;
+
+/// `root` and every process below it, children first. Linux reads /proc; elsewhere only
+/// `root` is known (its children exit with it).
+pub fn tree(root: u32) -> Vec<u32> {
+    let mut found = vec![root];
+    let mut index = 0;
+    while index < found.len() {
+        let parent = found[index];
+        found.extend(children(parent));
+        index += 1;
+    }
+    found.reverse();
+    found
+}
+
+#[cfg(target_os = "linux")]
+fn children(parent: u32) -> Vec<u32> {
+    let Ok(entries) = std::fs::read_dir("/proc") else {
+        return Vec::new();
+    };
+    entries
+        .filter_map(|e| e.ok()?.file_name().to_str()?.parse::<u32>().ok())
+        .filter(|pid| parent_of(*pid) == Some(parent))
+        .collect()
+}
+
+#[cfg(not(target_os = "linux"))]
+fn children(_parent: u32) -> Vec<u32> {
+    Vec::new()
+}
+
+/// The parent PID from /proc/<pid>/stat (the field after the parenthesised name).
+#[cfg(target_os = "linux")]
+fn parent_of(pid: u32) -> Option<u32> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    let after_name = &stat[stat.rfind(')')? + 1..];
+    after_name.split_whitespace().nth(1)?.parse().ok()
+}
+
+/// Kills `root` and everything under it. Safe to call on a tree that already exited.
+pub fn kill_tree(root: u32) {
+    kill(&tree(root));
+}
+
+/// Kills these processes (collected with `tree` while their parent was alive: once it
+/// exits, its children are re-parented and can no longer be found from it).
+pub fn kill(pids: &[u32]) {
+    if pids.is_empty() {
+        return;
+    }
+    #[cfg(unix)]
+    {
+        let args: Vec<String> = pids.iter().map(u32::to_string).collect();
+        let _ = std::process::Command::new("kill")
+            .arg("-KILL")
+            .args(&args)
+            .output();
+    }
+    #[cfg(windows)]
+    for pid in pids {
+        let _ = std::process::Command::new("taskkill")
+            .args(["/T", "/F", "/PID", &pid.to_string()])
+            .output();
+    }
+    tracing::debug!(?pids, "browser processes stopped");
+}
+
+/// Whether any live process has `profile` on its command line (Linux; elsewhere false).
+/// Used to prove no browser was left behind.
+pub fn any_using_profile(profile: &Path) -> bool {
+    #[cfg(target_os = "linux")]
+    {
+        let needle = profile.display().to_string();
+        let Ok(entries) = std::fs::read_dir("/proc") else {
+            return false;
+        };
+        entries.filter_map(Result::ok).any(|e| {
+            let cmdline = std::fs::read(e.path().join("cmdline")).unwrap_or_default();
+            let state = std::fs::read_to_string(e.path().join("stat")).unwrap_or_default();
+            let zombie = state
+                .rsplit(')')
+                .next()
+                .is_some_and(|s| s.trim_start().starts_with('Z'));
+            !zombie && String::from_utf8_lossy(&cmdline).contains(&needle)
+        })
+    }
+    #[cfg(not(target_os = "linux"))]
+    {
+        let _ = profile;
+        false
+    }
+}
+
+/// Chromium refuses a profile that another instance holds; after a crash these files are
+/// stale and must go before the next launch.
+pub fn remove_stale_locks(profile: &Path) {
+    for name in ["SingletonLock", "SingletonSocket", "SingletonCookie"] {
+        let path = profile.join(name);
+        if path.symlink_metadata().is_ok() {
+            match std::fs::remove_file(&path) {
+                Ok(()) => tracing::info!(path = %path.display(), "removed a stale browser lock"),
+                Err(e) => {
+                    tracing::warn!(path = %path.display(), error = %e, "could not remove a stale browser lock")
+                }
+            }
+        }
+    }
+}

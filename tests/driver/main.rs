@@ -1,0 +1,503 @@
+//! The real driver in a real Chromium against the local fake of WhatsApp Web.
+//! Needs Chromium (scripts/setup.sh --test installs it); no display.
+
+// Tests may panic on what they set up themselves; that is how they fail.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::path::Path;
+use std::sync::Arc;
+use std::time::Duration;
+
+use leadline_core::SystemClock;
+use leadline_core::whatsapp::chromium::{ChromiumDriver, Session};
+use leadline_core::whatsapp::{AccountState, WaEvent, WaMessage, browser, process};
+use leadline_tests::fake_wa::{FakeWhatsApp, Timings};
+use tokio::sync::mpsc;
+
+const DEADLINE: Duration = Duration::from_secs(30);
+
+struct Running {
+    session: Session,
+    events: mpsc::UnboundedReceiver<WaEvent>,
+    seen: Vec<AccountState>,
+}
+
+async fn start(fake: &FakeWhatsApp, profile: &Path) -> Running {
+    start_with(fake, profile, Duration::from_secs(30)).await
+}
+
+async fn start_with(fake: &FakeWhatsApp, profile: &Path, ready_timeout: Duration) -> Running {
+    let chrome = browser::find(None).expect("Chromium is installed (scripts/setup.sh --test)");
+    let mut driver = ChromiumDriver::new(chrome, fake.url());
+    driver.ready_timeout = ready_timeout;
+    let (tx, events) = mpsc::unbounded_channel();
+    let session = driver
+        .start(profile, tx, Arc::new(SystemClock))
+        .await
+        .expect("the browser starts");
+    Running {
+        session,
+        events,
+        seen: Vec::new(),
+    }
+}
+
+/// A session linked as `ME` on a fresh profile.
+async fn linked(fake: &FakeWhatsApp, profile: &Path) -> Running {
+    let mut running = start(fake, profile).await;
+    running
+        .until("a QR", |s| matches!(s, AccountState::ScanQr { .. }))
+        .await;
+    fake.scan(ME);
+    running
+        .until("Working", |s| matches!(s, AccountState::Working { .. }))
+        .await;
+    running
+}
+
+const ME: &str = "15550001111@c.us";
+const CUSTOMER: &str = "34600000001@c.us";
+
+impl Running {
+    /// Collects messages until one with `last` as its WhatsApp id arrives. Delivery is in
+    /// order, so everything sent before `last` has been handled by then.
+    async fn messages_until(&mut self, last: &str) -> Vec<WaMessage> {
+        self.messages_until_all(&[last]).await
+    }
+
+    /// Collects messages until every one of `ids` has arrived (a ciphertext is reported
+    /// only once decrypted, so it can come after messages sent later).
+    async fn messages_until_all(&mut self, ids: &[&str]) -> Vec<WaMessage> {
+        let deadline = tokio::time::Instant::now() + DEADLINE;
+        let mut got: Vec<WaMessage> = Vec::new();
+        let arrived =
+            |got: &[WaMessage], id: &str| got.iter().any(|m| m.id.ends_with(&format!("_{id}")));
+        while !ids.iter().all(|id| arrived(&got, id)) {
+            match tokio::time::timeout_at(deadline, self.events.recv()).await {
+                Ok(Some(WaEvent::Message(m))) => got.push(m),
+                Ok(Some(WaEvent::State(s))) => self.seen.push(s),
+                Ok(Some(_)) => {}
+                Ok(None) => panic!("the session ended while waiting for {ids:?}; got {got:?}"),
+                Err(_) => panic!("messages {ids:?} never all arrived; got {got:?}"),
+            }
+        }
+        got
+    }
+
+    async fn ack(&mut self, id: &str) -> i8 {
+        let deadline = tokio::time::Instant::now() + DEADLINE;
+        loop {
+            match tokio::time::timeout_at(deadline, self.events.recv()).await {
+                Ok(Some(WaEvent::Ack { id: acked, ack })) if acked == id => return ack,
+                Ok(Some(_)) => {}
+                Ok(None) => panic!("the session ended while waiting for an ack of {id}"),
+                Err(_) => panic!("no ack for {id} within {DEADLINE:?}"),
+            }
+        }
+    }
+
+    /// Waits for a state matching `want`, recording every state on the way.
+    async fn until(&mut self, what: &str, want: impl Fn(&AccountState) -> bool) -> AccountState {
+        let deadline = tokio::time::Instant::now() + DEADLINE;
+        loop {
+            let next = tokio::time::timeout_at(deadline, self.events.recv()).await;
+            match next {
+                Ok(Some(WaEvent::State(state))) => {
+                    self.seen.push(state.clone());
+                    if want(&state) {
+                        return state;
+                    }
+                }
+                Ok(Some(_)) => {}
+                Ok(None) => panic!("the session ended before {what}; states: {:?}", self.seen),
+                Err(_) => panic!("no {what} within {DEADLINE:?}; states: {:?}", self.seen),
+            }
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_new_number_shows_the_fakes_qr_links_on_scan_and_restarts_without_a_qr() {
+    let fake = FakeWhatsApp::start(Timings::default()).await;
+    let profile = tempfile::tempdir().unwrap();
+
+    let mut running = start(&fake, profile.path()).await;
+    let shown = running
+        .until("a QR", |s| matches!(s, AccountState::ScanQr { .. }))
+        .await;
+    let AccountState::ScanQr { qr, .. } = shown else {
+        unreachable!()
+    };
+    let page_qr = fake.recorded().qr;
+    assert_eq!(
+        Some(qr.clone()),
+        page_qr,
+        "the QR must be exactly the string the page shows"
+    );
+    assert_eq!(
+        qr.split(',').count(),
+        5,
+        "ref, two keys, ADV secret and platform: {qr}"
+    );
+
+    fake.scan("15550001111@c.us");
+    let working = running
+        .until("Working", |s| matches!(s, AccountState::Working { .. }))
+        .await;
+    assert_eq!(
+        working,
+        AccountState::Working {
+            me: "15550001111@c.us".into()
+        }
+    );
+    assert!(
+        running
+            .seen
+            .iter()
+            .any(|s| matches!(s, AccountState::Syncing { .. })),
+        "sync progress must be shown between the scan and Working: {:?}",
+        running.seen
+    );
+    let loads = fake.recorded().page_loads;
+    assert!(
+        loads >= 2,
+        "the page reloads after the scan, and the driver must follow it ({loads} loads)"
+    );
+
+    running.session.stop().await;
+    assert!(
+        !process::any_using_profile(profile.path()),
+        "no Chromium may be left after stop"
+    );
+
+    // Same profile again: the link is kept, so no QR.
+    let mut again = start(&fake, profile.path()).await;
+    again
+        .until("Working", |s| matches!(s, AccountState::Working { .. }))
+        .await;
+    assert!(
+        !again
+            .seen
+            .iter()
+            .any(|s| matches!(s, AccountState::ScanQr { .. })),
+        "a linked profile must not ask for a QR: {:?}",
+        again.seen
+    );
+    again.session.stop().await;
+    assert!(
+        !process::any_using_profile(profile.path()),
+        "no Chromium may be left after stop"
+    );
+}
+
+fn incoming(id: &str, from: &str, body: &str) -> serde_json::Value {
+    serde_json::json!({ "id": id, "from": from, "body": body, "notifyName": "Ana" })
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_kind_of_incoming_message_is_reported_once_and_only_when_new() {
+    let fake = FakeWhatsApp::start(Timings::default()).await;
+    let profile = tempfile::tempdir().unwrap();
+    let mut running = linked(&fake, profile.path()).await;
+
+    fake.incoming(incoming("M1", CUSTOMER, "Hola 👋 ¿precio? \u{200f}مرحبا"));
+    fake.incoming(incoming("M2", "98765432101234@lid", "from a linked id"));
+    fake.incoming(serde_json::json!({
+        "id": "M3", "from": "120363000000000001@g.us", "chat": "120363000000000001@g.us",
+        "author": "34600000002@c.us", "body": "in a group"
+    }));
+    fake.incoming(serde_json::json!({
+        "id": "M4", "from": "status@broadcast", "chat": "status@broadcast",
+        "author": "34600000003@c.us", "body": "a status update"
+    }));
+    fake.incoming(serde_json::json!({
+        "id": "M5", "from": CUSTOMER, "type": "ciphertext", "body": "readable after decryption"
+    }));
+    fake.incoming(
+        serde_json::json!({ "id": "M6", "from": CUSTOMER, "body": "old", "isNewMsg": false }),
+    );
+    fake.incoming(incoming("M1", CUSTOMER, "Hola 👋 ¿precio? \u{200f}مرحبا"));
+    fake.incoming(incoming("M7", CUSTOMER, "last"));
+
+    let got = running.messages_until_all(&["M5", "M7"]).await;
+    let ids: Vec<&str> = got
+        .iter()
+        .map(|m| m.id.rsplit('_').next().unwrap_or_default())
+        .collect();
+    let mut sorted = ids.clone();
+    sorted.sort();
+    assert_eq!(
+        sorted,
+        ["M1", "M2", "M3", "M5", "M7"],
+        "status, history and duplicates must not be reported: {ids:?}"
+    );
+
+    let by = |id: &str| {
+        got.iter()
+            .find(|m| m.id.ends_with(&format!("_{id}")))
+            .unwrap()
+    };
+    assert_eq!(
+        by("M1").body,
+        "Hola 👋 ¿precio? \u{200f}مرحبا",
+        "text must arrive exactly as sent"
+    );
+    assert_eq!(by("M1").id, format!("false_{CUSTOMER}_M1"));
+    assert_eq!(by("M1").push_name.as_deref(), Some("Ana"));
+    assert_eq!(
+        by("M2").chat,
+        "98765432101234@lid",
+        "an @lid sender keeps a stable chat id"
+    );
+    assert_eq!(by("M3").chat, "120363000000000001@g.us");
+    assert_eq!(
+        by("M3").from,
+        "34600000002@c.us",
+        "in a group the sender is the author"
+    );
+    assert_eq!(
+        by("M5").body,
+        "readable after decryption",
+        "a ciphertext is reported once it is text"
+    );
+    assert!(got.iter().all(|m| !m.from_me));
+    running.session.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn messages_that_arrived_while_the_driver_was_away_are_delivered_on_reconnect() {
+    let fake = FakeWhatsApp::start(Timings::default()).await;
+    let profile = tempfile::tempdir().unwrap();
+    let running = linked(&fake, profile.path()).await;
+    running.session.stop().await;
+
+    fake.incoming(incoming("AWAY1", CUSTOMER, "are you open?"));
+    fake.incoming(incoming("AWAY2", CUSTOMER, "hello??"));
+
+    let mut again = start(&fake, profile.path()).await;
+    let got = again.messages_until("AWAY2").await;
+    assert!(
+        got.iter().any(|m| m.id.ends_with("_AWAY1")),
+        "the first queued message must arrive too: {got:?}"
+    );
+    again.session.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sending_seen_and_typing_reach_whatsapp_and_acks_come_back() {
+    let fake = FakeWhatsApp::start(Timings::default()).await;
+    let profile = tempfile::tempdir().unwrap();
+    let mut running = linked(&fake, profile.path()).await;
+
+    running.session.mark_seen(CUSTOMER).await.unwrap();
+    running.session.set_typing(CUSTOMER, true).await.unwrap();
+    running.session.set_typing(CUSTOMER, false).await.unwrap();
+    let text = "Gracias 🙏 — we open at 9";
+    let id = running.session.send_text(CUSTOMER, text).await.unwrap();
+    assert!(
+        id.starts_with(&format!("true_{CUSTOMER}_")),
+        "a sent message's id: {id}"
+    );
+
+    let recorded = fake
+        .wait_for("the send, seen and typing", DEADLINE, |r| {
+            !r.sent.is_empty() && !r.seen.is_empty() && r.typing.len() == 2
+        })
+        .await;
+    assert_eq!(recorded.sent[0]["body"], text);
+    assert_eq!(recorded.sent[0]["chat"], CUSTOMER);
+    assert_eq!(recorded.sent[0]["id"], id.as_str());
+    assert_eq!(recorded.seen[0]["chat"], CUSTOMER);
+    assert_eq!(recorded.typing[0]["on"], true);
+    assert_eq!(recorded.typing[1]["on"], false);
+
+    let own = running.messages_until(id.rsplit('_').next().unwrap()).await;
+    assert!(
+        own.last().unwrap().from_me,
+        "our own send comes back as our own message"
+    );
+
+    fake.ack(&id, 3);
+    assert_eq!(running.ack(&id).await, 3, "read receipts must be reported");
+    running.session.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_message_the_owner_types_on_the_phone_is_reported_as_their_own() {
+    let fake = FakeWhatsApp::start(Timings::default()).await;
+    let profile = tempfile::tempdir().unwrap();
+    let mut running = linked(&fake, profile.path()).await;
+    fake.incoming(serde_json::json!({ "id": "P1", "fromMe": true, "chat": CUSTOMER, "body": "I'll take this one" }));
+    let got = running.messages_until("P1").await;
+    let typed = got.last().unwrap();
+    assert!(
+        typed.from_me,
+        "the owner's phone message must be marked as theirs"
+    );
+    assert_eq!(typed.chat, CUSTOMER);
+    running.session.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_logout_from_the_phone_is_reported() {
+    let fake = FakeWhatsApp::start(Timings::default()).await;
+    let profile = tempfile::tempdir().unwrap();
+    let mut running = linked(&fake, profile.path()).await;
+    fake.logout_from_phone();
+    running
+        .until("LoggedOut", |s| *s == AccountState::LoggedOut)
+        .await;
+    running.session.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn failure_states_end_in_a_plain_reason() {
+    for (state, words) in [
+        ("CONFLICT", "another computer"),
+        ("TIMEOUT", "did not answer"),
+        ("DEPRECATED_VERSION", "too old"),
+        ("TOS_BLOCK", "blocked"),
+    ] {
+        let fake = FakeWhatsApp::start(Timings::default()).await;
+        let profile = tempfile::tempdir().unwrap();
+        let mut running = linked(&fake, profile.path()).await;
+        fake.set_state(state);
+        let failed = running
+            .until(state, |s| matches!(s, AccountState::Failed { .. }))
+            .await;
+        let AccountState::Failed { reason } = failed else {
+            unreachable!()
+        };
+        assert!(reason.contains(words), "{state}: {reason}");
+        running.session.stop().await;
+        assert!(
+            !process::any_using_profile(profile.path()),
+            "no Chromium may be left after stop"
+        );
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_page_faults_end_in_a_clear_state_within_a_deadline() {
+    // A missing module: a clear failure naming it.
+    let fake = FakeWhatsApp::start(Timings::default()).await;
+    fake.fault("missing_module:WAWebSocketModel");
+    let profile = tempfile::tempdir().unwrap();
+    let mut running = start(&fake, profile.path()).await;
+    let failed = running
+        .until("a failure", |s| matches!(s, AccountState::Failed { .. }))
+        .await;
+    assert!(
+        format!("{failed:?}").contains("WAWebSocketModel"),
+        "{failed:?}"
+    );
+    running.session.stop().await;
+
+    // Debug.VERSION never set: give up after the ready timeout, with a reason.
+    let fake = FakeWhatsApp::start(Timings::default()).await;
+    fake.fault("no_debug_version");
+    let profile = tempfile::tempdir().unwrap();
+    let mut running = start_with(&fake, profile.path(), Duration::from_secs(2)).await;
+    let failed = running
+        .until("a failure", |s| matches!(s, AccountState::Failed { .. }))
+        .await;
+    assert!(
+        format!("{failed:?}").contains("did not finish loading"),
+        "{failed:?}"
+    );
+    running.session.stop().await;
+
+    // These must not get in the way of linking and messaging.
+    for fault in [
+        "serialized_renamed",
+        "strict_csp",
+        "iframe_navigation",
+        "headless_update_page",
+    ] {
+        let fake = FakeWhatsApp::start(Timings::default()).await;
+        fake.fault(fault);
+        let profile = tempfile::tempdir().unwrap();
+        let mut running = linked(&fake, profile.path()).await;
+        fake.incoming(incoming("F1", CUSTOMER, "still works"));
+        let got = running.messages_until("F1").await;
+        assert_eq!(
+            got.last().unwrap().id,
+            format!("false_{CUSTOMER}_F1"),
+            "{fault}: ids must still read"
+        );
+        running.session.stop().await;
+        assert!(
+            !process::any_using_profile(profile.path()),
+            "{fault}: no Chromium may be left"
+        );
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_leadline_wa_harness_links_sends_and_quits_cleanly() {
+    use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
+
+    let fake = FakeWhatsApp::start(Timings::default()).await;
+    let profile = tempfile::tempdir().unwrap();
+    let mut child = tokio::process::Command::new(env!("CARGO_BIN_EXE_leadline-wa"))
+        .args(["--wa-url", &fake.url(), "--profile"])
+        .arg(profile.path())
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .kill_on_drop(true)
+        .spawn()
+        .expect("leadline-wa starts");
+    let mut stdin = child.stdin.take().unwrap();
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let mut next_matching = async |what: &str, check: &dyn Fn(&serde_json::Value) -> bool| {
+        let deadline = tokio::time::Instant::now() + DEADLINE;
+        loop {
+            let line = tokio::time::timeout_at(deadline, lines.next_line())
+                .await
+                .unwrap_or_else(|_| panic!("leadline-wa printed no {what} within {DEADLINE:?}"))
+                .unwrap()
+                .unwrap_or_else(|| panic!("leadline-wa ended before {what}"));
+            let value: serde_json::Value =
+                serde_json::from_str(&line).unwrap_or_else(|e| panic!("not JSON ({e}): {line}"));
+            if check(&value) {
+                return value;
+            }
+        }
+    };
+
+    let qr = next_matching("a QR", &|v| v["state"] == "ScanQr").await;
+    assert_eq!(qr["event"], "state");
+    assert_eq!(
+        qr["qr"].as_str(),
+        fake.recorded().qr.as_deref(),
+        "the printed QR is the page's"
+    );
+    fake.scan(ME);
+    let working = next_matching("Working", &|v| v["state"] == "Working").await;
+    assert_eq!(working["me"], ME);
+
+    stdin
+        .write_all(
+            format!("{{\"cmd\":\"send\",\"chat\":\"{CUSTOMER}\",\"text\":\"hi\"}}\n").as_bytes(),
+        )
+        .await
+        .unwrap();
+    let sent = next_matching("sent", &|v| v["event"] == "sent").await;
+    assert!(
+        sent["id"].as_str().unwrap_or_default().starts_with("true_"),
+        "{sent}"
+    );
+    stdin.write_all(b"this is not json\n").await.unwrap();
+    next_matching("an error for a bad command", &|v| v["event"] == "error").await;
+
+    stdin.write_all(b"{\"cmd\":\"quit\"}\n").await.unwrap();
+    let status = tokio::time::timeout(DEADLINE, child.wait())
+        .await
+        .expect("leadline-wa quits")
+        .unwrap();
+    assert!(status.success(), "quit exits 0: {status}");
+    assert!(
+        !process::any_using_profile(profile.path()),
+        "leadline-wa must stop its browser"
+    );
+}

@@ -1,0 +1,161 @@
+//! `leadline-wa`: the WhatsApp driver without the app, for debugging against the real site
+//! and for scripted checks. Not shipped.
+//!
+//!   leadline-wa --wa-url URL --profile DIR [--chrome PATH] [--pair-phone NUMBER]
+//!
+//! Prints one JSON object per line on stdout (states, messages, acks, sends) and reads one
+//! JSON command per line on stdin: {"cmd":"send","chat":…,"text":…}, {"cmd":"logout"},
+//! {"cmd":"quit"}. Exits 0 on quit, after stopping its browser.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use leadline_core::SystemClock;
+use leadline_core::whatsapp::chromium::ChromiumDriver;
+use leadline_core::whatsapp::{AccountState, DEFAULT_URL, WaEvent, browser};
+use serde_json::{Value, json};
+use tokio::io::{AsyncBufReadExt, BufReader};
+use tokio::sync::mpsc;
+
+struct Args {
+    url: String,
+    profile: PathBuf,
+    chrome: Option<PathBuf>,
+    pair_phone: Option<String>,
+}
+
+const USAGE: &str =
+    "usage: leadline-wa --wa-url URL --profile DIR [--chrome PATH] [--pair-phone NUMBER]";
+
+fn parse_args() -> Result<Args, String> {
+    let mut url = DEFAULT_URL.to_string();
+    let mut profile = None;
+    let mut chrome = None;
+    let mut pair_phone = None;
+    let mut args = std::env::args().skip(1);
+    while let Some(flag) = args.next() {
+        let mut value = || {
+            args.next()
+                .ok_or_else(|| format!("{flag} needs a value\n{USAGE}"))
+        };
+        match flag.as_str() {
+            "--wa-url" => url = value()?,
+            "--profile" => profile = Some(PathBuf::from(value()?)),
+            "--chrome" => chrome = Some(PathBuf::from(value()?)),
+            "--pair-phone" => pair_phone = Some(value()?),
+            "-h" | "--help" => return Err(USAGE.to_string()),
+            other => return Err(format!("unknown argument {other}\n{USAGE}")),
+        }
+    }
+    let profile = profile.ok_or_else(|| format!("--profile is required\n{USAGE}"))?;
+    Ok(Args {
+        url,
+        profile,
+        chrome,
+        pair_phone,
+    })
+}
+
+fn say(line: Value) {
+    println!("{line}");
+}
+
+fn state_line(state: &AccountState) -> Value {
+    let mut line = serde_json::to_value(state).unwrap_or_else(|_| json!({}));
+    line["event"] = json!("state");
+    line
+}
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    let args = match parse_args() {
+        Ok(args) => args,
+        Err(message) => {
+            eprintln!("{message}");
+            return ExitCode::from(2);
+        }
+    };
+    let chrome = match browser::find(args.chrome.as_deref()) {
+        Ok(path) => path,
+        Err(e) => {
+            say(json!({ "event": "state", "state": "Failed", "reason": e.to_string() }));
+            return ExitCode::from(1);
+        }
+    };
+    let driver = ChromiumDriver::new(chrome, args.url);
+    let (tx, mut events) = mpsc::unbounded_channel();
+    let session = match driver.start(&args.profile, tx, Arc::new(SystemClock)).await {
+        Ok(session) => session,
+        Err(e) => {
+            say(json!({ "event": "state", "state": "Failed", "reason": e.to_string() }));
+            return ExitCode::from(1);
+        }
+    };
+    let mut stdin = BufReader::new(tokio::io::stdin()).lines();
+    let mut asked_for_code = false;
+    loop {
+        tokio::select! {
+            event = events.recv() => match event {
+                Some(WaEvent::State(state)) => {
+                    if let (AccountState::ScanQr { .. }, Some(phone), false) = (&state, &args.pair_phone, asked_for_code) {
+                        asked_for_code = true;
+                        match session.pairing_code(phone).await {
+                            Ok(code) => say(json!({ "event": "pairing_code", "code": code })),
+                            Err(e) => say(json!({ "event": "error", "message": e.to_string() })),
+                        }
+                    }
+                    say(state_line(&state));
+                }
+                Some(WaEvent::Message(m)) => say(json!({
+                    "event": "message", "id": m.id, "chat": m.chat, "from": m.from,
+                    "from_me": m.from_me, "body": m.body, "timestamp": m.timestamp,
+                })),
+                Some(WaEvent::Ack { id, ack }) => say(json!({ "event": "ack", "id": id, "ack": ack })),
+                None => {
+                    say(json!({ "event": "state", "state": "Failed", "reason": "the browser stopped" }));
+                    session.stop().await;
+                    return ExitCode::from(1);
+                }
+            },
+            line = stdin.next_line() => {
+                let line = match line {
+                    Ok(Some(line)) => line,
+                    // End of input means the caller is gone: stop like quit.
+                    Ok(None) | Err(_) => break,
+                };
+                if line.trim().is_empty() {
+                    continue;
+                }
+                let command: Value = match serde_json::from_str(&line) {
+                    Ok(command) => command,
+                    Err(e) => {
+                        say(json!({ "event": "error", "message": format!("not a JSON command: {e}") }));
+                        continue;
+                    }
+                };
+                match command["cmd"].as_str() {
+                    Some("send") => {
+                        let (Some(chat), Some(text)) = (command["chat"].as_str(), command["text"].as_str()) else {
+                            say(json!({ "event": "error", "message": "send needs chat and text" }));
+                            continue;
+                        };
+                        match session.send_text(chat, text).await {
+                            Ok(id) => say(json!({ "event": "sent", "id": id })),
+                            Err(e) => say(json!({ "event": "error", "message": e.to_string() })),
+                        }
+                    }
+                    Some("logout") => {
+                        if let Err(e) = session.logout().await {
+                            say(json!({ "event": "error", "message": e.to_string() }));
+                        }
+                    }
+                    Some("quit") => break,
+                    _ => say(json!({ "event": "error", "message": "unknown command (send, logout, quit)" })),
+                }
+            }
+        }
+    }
+    session.stop().await;
+    ExitCode::SUCCESS
+}

@@ -1,0 +1,313 @@
+//! The local fake of WhatsApp Web, served on 127.0.0.1 (WHATSAPP_WEB.md §5). Tests only.
+//!
+//! The page (`page.js`) copies what the driver touches on the real site; this server plays
+//! WhatsApp's side: it pushes scans, messages, acks and state changes into the page over
+//! SSE, queues messages while no page is connected, and records what the page reports
+//! (the current QR string, sends, seen, typing) so tests can assert on them. The driver
+//! never calls `/__fake/*`; only the harness does.
+
+use std::collections::BTreeSet;
+use std::convert::Infallible;
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, HeaderValue, header};
+use axum::response::sse::{Event, KeepAlive, Sse};
+use axum::response::{Html, IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use futures::Stream;
+use serde_json::{Value, json};
+use tokio::sync::broadcast;
+
+const PAGE_JS: &str = include_str!("page.js");
+
+/// Timings of the fake login, scaled down for tests.
+#[derive(Debug, Clone, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Timings {
+    pub debug_delay_ms: u64,
+    pub first_ref_ms: u64,
+    pub ref_ms: u64,
+    pub refs_per_batch: u32,
+    pub reload_after_scan_ms: u64,
+    pub sync_step_ms: u64,
+    pub decrypt_ms: u64,
+}
+
+impl Default for Timings {
+    fn default() -> Self {
+        Timings {
+            debug_delay_ms: 300,
+            first_ref_ms: 6_000,
+            ref_ms: 2_000,
+            refs_per_batch: 6,
+            reload_after_scan_ms: 100,
+            sync_step_ms: 100,
+            decrypt_ms: 200,
+        }
+    }
+}
+
+/// What the page reported, for tests to assert on.
+#[derive(Debug, Default, Clone)]
+pub struct Recorded {
+    /// The QR string the page shows now (`None` between batches or once linked).
+    pub qr: Option<String>,
+    /// Every QR string the page has shown, in order.
+    pub qr_history: Vec<String>,
+    pub sent: Vec<Value>,
+    pub seen: Vec<Value>,
+    pub typing: Vec<Value>,
+    pub events: Vec<Value>,
+    /// How many times a page was served (a reload counts).
+    pub page_loads: u32,
+}
+
+struct Shared {
+    timings: Timings,
+    faults: Mutex<BTreeSet<String>>,
+    recorded: Mutex<Recorded>,
+    pushes: broadcast::Sender<Value>,
+    /// Pushes the page has not confirmed yet, oldest first. Like WhatsApp's servers, the
+    /// fake keeps them until a page says it handled them, and replays them to every page
+    /// that connects: a browser that died or was away gets them on its next start.
+    unconfirmed: Mutex<Vec<Value>>,
+    next_seq: Mutex<u64>,
+}
+
+/// A running fake. Dropping it stops the server.
+pub struct FakeWhatsApp {
+    addr: SocketAddr,
+    shared: Arc<Shared>,
+    server: tokio::task::JoinHandle<()>,
+}
+
+impl Drop for FakeWhatsApp {
+    fn drop(&mut self) {
+        self.server.abort();
+    }
+}
+
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|p| p.into_inner())
+}
+
+impl FakeWhatsApp {
+    /// Starts the fake on a free loopback port.
+    pub async fn start(timings: Timings) -> FakeWhatsApp {
+        let (pushes, _) = broadcast::channel(256);
+        let shared = Arc::new(Shared {
+            timings,
+            faults: Mutex::new(BTreeSet::new()),
+            recorded: Mutex::new(Recorded::default()),
+            pushes,
+            unconfirmed: Mutex::new(Vec::new()),
+            next_seq: Mutex::new(0),
+        });
+        let app = Router::new()
+            .route("/", get(page))
+            .route("/config.js", get(config_js))
+            .route("/app.js", get(app_js))
+            .route("/frame", get(frame))
+            .route("/__fake/events", get(events))
+            .route("/__fake/report/{kind}", post(report))
+            .with_state(shared.clone());
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("the fake binds a loopback port");
+        let addr = listener
+            .local_addr()
+            .expect("a bound listener has an address");
+        let server = tokio::spawn(async move {
+            let _ = axum::serve(listener, app).await;
+        });
+        FakeWhatsApp {
+            addr,
+            shared,
+            server,
+        }
+    }
+
+    /// The base URL to give the driver instead of https://web.whatsapp.com/.
+    pub fn url(&self) -> String {
+        format!("http://{}/", self.addr)
+    }
+
+    fn push(&self, mut push: Value) {
+        let seq = {
+            let mut next = lock(&self.shared.next_seq);
+            *next += 1;
+            *next
+        };
+        push["seq"] = json!(seq);
+        lock(&self.shared.unconfirmed).push(push.clone());
+        // No page listening is fine: the push waits in `unconfirmed`.
+        let _ = self.shared.pushes.send(push);
+    }
+
+    /// The phone scans the QR shown now; the page reloads and links as `me`.
+    pub fn scan(&self, me: &str) {
+        self.push(json!({ "type": "scan", "me": me }));
+    }
+
+    /// A message arrives from WhatsApp's servers. `message` has `id`, `from`, `body` and
+    /// optionally `type`, `author`, `notifyName`, `isNewMsg`, `fromMe`, `chat`, `t`.
+    pub fn incoming(&self, message: Value) {
+        self.push(json!({ "type": "incoming", "message": message }));
+    }
+
+    pub fn ack(&self, id: &str, ack: i32) {
+        self.push(json!({ "type": "ack", "id": id, "ack": ack }));
+    }
+
+    /// The phone removes this linked device.
+    pub fn logout_from_phone(&self) {
+        self.push(json!({ "type": "logout" }));
+    }
+
+    /// Forces the socket into a state, e.g. `CONFLICT` or `TOS_BLOCK`.
+    pub fn set_state(&self, state: &str) {
+        self.push(json!({ "type": "state", "state": state }));
+    }
+
+    /// Turns a fault on for pages served from now on (see page.js and `page`).
+    pub fn fault(&self, name: &str) {
+        lock(&self.shared.faults).insert(name.to_string());
+    }
+
+    pub fn recorded(&self) -> Recorded {
+        lock(&self.shared.recorded).clone()
+    }
+
+    /// Waits until `check` holds for what the page reported, or panics with `what`.
+    pub async fn wait_for(
+        &self,
+        what: &str,
+        deadline: Duration,
+        check: impl Fn(&Recorded) -> bool,
+    ) -> Recorded {
+        let until = Instant::now() + deadline;
+        loop {
+            let recorded = self.recorded();
+            if check(&recorded) {
+                return recorded;
+            }
+            assert!(
+                Instant::now() < until,
+                "the fake never saw: {what} (after {deadline:?}); it saw {recorded:?}"
+            );
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+}
+
+async fn page(State(shared): State<Arc<Shared>>, headers: HeaderMap) -> Response {
+    lock(&shared.recorded).page_loads += 1;
+    let faults = lock(&shared.faults).clone();
+    let agent = headers
+        .get(header::USER_AGENT)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    if faults.contains("headless_update_page") && agent.contains("HeadlessChrome") {
+        return Html("<!doctype html><title>WhatsApp</title><h1>WhatsApp works with Google Chrome 85 and newer</h1><p>To use WhatsApp, update Chrome.</p>").into_response();
+    }
+    let frame = if faults.contains("iframe_navigation") {
+        r#"<iframe src="/frame"></iframe>"#
+    } else {
+        ""
+    };
+    let html = format!(
+        "<!doctype html><html><head><meta charset=\"utf-8\"><title>WhatsApp</title>\
+         <script src=\"/config.js\"></script><script src=\"/app.js\"></script></head>\
+         <body>{frame}</body></html>"
+    );
+    let mut response = Html(html).into_response();
+    if faults.contains("strict_csp") {
+        response.headers_mut().insert(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static("default-src 'self'; script-src 'self'; object-src 'none'"),
+        );
+    }
+    response
+}
+
+/// A frame that keeps navigating, as WhatsApp's own iframes do.
+async fn frame() -> Html<&'static str> {
+    Html("<!doctype html><script>setTimeout(() => location.reload(), 300)</script>")
+}
+
+async fn config_js(State(shared): State<Arc<Shared>>) -> Response {
+    let faults: Vec<String> = lock(&shared.faults).iter().cloned().collect();
+    let mut config = serde_json::to_value(&shared.timings).unwrap_or_else(|_| json!({}));
+    config["faults"] = json!(faults);
+    let body = format!("window.__fakeConfig = {config};");
+    ([(header::CONTENT_TYPE, "text/javascript")], body).into_response()
+}
+
+async fn app_js() -> Response {
+    ([(header::CONTENT_TYPE, "text/javascript")], PAGE_JS).into_response()
+}
+
+fn seq_of(push: &Value) -> u64 {
+    push["seq"].as_u64().unwrap_or(0)
+}
+
+async fn events(
+    State(shared): State<Arc<Shared>>,
+) -> Sse<impl Stream<Item = Result<Event, Infallible>>> {
+    // Subscribe before reading the backlog, so nothing pushed in between is missed; the
+    // sequence numbers drop what the backlog already had.
+    let receiver = shared.pushes.subscribe();
+    let backlog: Vec<Value> = lock(&shared.unconfirmed).clone();
+    let replayed = backlog.last().map(seq_of).unwrap_or(0);
+    let stream = futures::stream::unfold(
+        (backlog.into_iter(), receiver),
+        move |(mut backlog, mut receiver)| async move {
+            let next = match backlog.next() {
+                Some(push) => push,
+                None => loop {
+                    match receiver.recv().await {
+                        Ok(push) if seq_of(&push) > replayed => break push,
+                        Ok(_) | Err(broadcast::error::RecvError::Lagged(_)) => continue,
+                        Err(broadcast::error::RecvError::Closed) => return None,
+                    }
+                },
+            };
+            Some((
+                Ok(Event::default().data(next.to_string())),
+                (backlog, receiver),
+            ))
+        },
+    );
+    Sse::new(stream).keep_alive(KeepAlive::default())
+}
+
+async fn report(
+    State(shared): State<Arc<Shared>>,
+    Path(kind): Path<String>,
+    Json(body): Json<Value>,
+) -> &'static str {
+    if kind == "delivered" {
+        let seq = body["seq"].as_u64().unwrap_or(0);
+        lock(&shared.unconfirmed).retain(|push| seq_of(push) != seq);
+        return "ok";
+    }
+    let mut recorded = lock(&shared.recorded);
+    match kind.as_str() {
+        "qr" => {
+            let qr = body["qr"].as_str().map(str::to_string);
+            if let Some(qr) = &qr {
+                recorded.qr_history.push(qr.clone());
+            }
+            recorded.qr = qr;
+        }
+        "sent" => recorded.sent.push(body),
+        "seen" => recorded.seen.push(body),
+        "typing" => recorded.typing.push(body),
+        _ => recorded.events.push(body),
+    }
+    "ok"
+}
