@@ -7,6 +7,7 @@ pub mod error;
 pub mod events;
 pub mod logging;
 pub mod numbers;
+pub mod runtime;
 pub mod settings;
 pub mod store;
 pub mod whatsapp;

@@ -8,7 +8,6 @@
 (() => {
   const config = window.__fakeConfig;
   const faults = new Set(config.faults);
-  const store = window.localStorage;
 
   // ---- Meta's module system: __d defines, require returns, unknown names throw. ----------
   const factories = new Map();
@@ -162,9 +161,39 @@
     }
   }
 
-  // ---- State, persisted in the browser profile like the real page's keys. -----------------
-  const paired = () => store.getItem("fake-wa:paired") === "1";
-  const me = () => store.getItem("fake-wa:me");
+  // ---- State, persisted in the browser profile in IndexedDB, like the real page's keys
+  // (IndexedDB commits each transaction, so a killed browser keeps a finished pairing). ----
+  const keys = { paired: false, me: null };
+  const me = () => keys.me;
+  function database() {
+    return new Promise((resolve, reject) => {
+      const request = indexedDB.open("fake-wa", 1);
+      request.onupgradeneeded = () => request.result.createObjectStore("keys");
+      request.onsuccess = () => resolve(request.result);
+      request.onerror = () => reject(request.error);
+    });
+  }
+  async function loadKeys() {
+    const db = await database();
+    const saved = await new Promise((resolve, reject) => {
+      const request = db.transaction("keys").objectStore("keys").get("pairing");
+      request.onsuccess = () => resolve(request.result);
+      request.onerror = () => reject(request.error);
+    });
+    db.close();
+    if (saved) Object.assign(keys, saved);
+  }
+  async function saveKeys(value) {
+    const db = await database();
+    await new Promise((resolve, reject) => {
+      const tx = db.transaction("keys", "readwrite");
+      if (value) tx.objectStore("keys").put(value, "pairing");
+      else tx.objectStore("keys").delete("pairing");
+      tx.oncomplete = resolve;
+      tx.onerror = () => reject(tx.error);
+    });
+    db.close();
+  }
 
   const Socket = new Model({ state: "OPENING", hasSynced: false });
   Socket.takeover = () => {
@@ -300,9 +329,8 @@
     }
   }
 
-  function logout() {
-    store.removeItem("fake-wa:paired");
-    store.removeItem("fake-wa:me");
+  async function logout() {
+    await saveKeys(null);
     Cmd.trigger("logout");
     setTimeout(() => location.assign("/?post_logout=1"), 0);
   }
@@ -385,10 +413,10 @@
         clearTimeout(refTimer);
         Socket.set("state", "PAIRING");
         Conn.set("ref", null);
-        store.setItem("fake-wa:paired", "1");
-        store.setItem("fake-wa:me", push.me);
-        // The real page reloads itself after a successful scan.
-        setTimeout(() => location.reload(), config.reloadAfterScanMs);
+        // The real page stores its keys, then reloads itself after a successful scan.
+        saveKeys({ paired: true, me: push.me }).then(() =>
+          setTimeout(() => location.reload(), config.reloadAfterScanMs),
+        );
         break;
       case "incoming":
         deliver(push.message, push.seq);
@@ -416,8 +444,12 @@
       window.Debug = { VERSION: "2.3000.1029999999" };
     }, config.debugDelayMs);
   }
-  setTimeout(() => {
-    if (paired()) connectPaired();
-    else startQrBatch();
-  }, config.debugDelayMs + 10);
+  loadKeys()
+    .catch((error) => console.error("keys could not be read", error))
+    .then(() => {
+      setTimeout(() => {
+        if (keys.paired) connectPaired();
+        else startQrBatch();
+      }, config.debugDelayMs + 10);
+    });
 })();

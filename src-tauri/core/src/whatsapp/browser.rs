@@ -90,6 +90,7 @@ pub const FLAGS: &[&str] = &[
     "disable-default-apps",
     "disable-extensions",
     "disable-breakpad",
+    "disable-crash-reporter",
     "disable-dev-shm-usage",
     "no-first-run",
     "no-default-browser-check",

@@ -98,6 +98,7 @@ impl ChromiumDriver {
             browser,
             page: None,
             pid,
+            profile: profile.to_path_buf(),
             tasks: vec![handler_task],
         };
         if let Err(e) = session.open(self, events, clock).await {
@@ -114,8 +115,12 @@ pub struct Session {
     browser: Browser,
     page: Option<Page>,
     pid: Option<u32>,
+    profile: PathBuf,
     tasks: Vec<JoinHandle<()>>,
 }
+
+/// How long stopping waits for every browser process to be gone.
+const STOP_DEADLINE: Duration = Duration::from_secs(5);
 
 fn page_error(e: impl std::fmt::Display) -> WaError {
     WaError::Page(e.to_string())
@@ -251,6 +256,13 @@ impl Session {
         .await
     }
 
+    /// Answers when the page is alive and responsive.
+    pub async fn ping(&self) -> Result<(), WaError> {
+        self.call::<bool>("!!window.__leadline".into())
+            .await
+            .map(|_| ())
+    }
+
     /// Closes the browser and makes sure none of its processes outlive it.
     pub async fn stop(mut self) {
         self.shut_down().await;
@@ -265,6 +277,21 @@ impl Session {
         let _ = tokio::time::timeout(Duration::from_secs(3), self.browser.close()).await;
         let _ = tokio::time::timeout(Duration::from_secs(3), self.browser.wait()).await;
         process::kill(&pids);
+        // Anything still naming this profile (a helper outside the tree) goes too, and
+        // `stop` returns only once nothing is left.
+        let deadline = tokio::time::Instant::now() + STOP_DEADLINE;
+        loop {
+            let left = process::using_profile(&self.profile);
+            if left.is_empty() {
+                break;
+            }
+            if tokio::time::Instant::now() >= deadline {
+                tracing::error!(?left, "browser processes did not stop");
+                break;
+            }
+            process::kill(&left);
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
         for task in self.tasks.drain(..) {
             task.abort();
         }
@@ -276,9 +303,70 @@ impl Drop for Session {
         // Without an async context here, kill outright; `stop` is the graceful path.
         if let Some(pid) = self.pid.take() {
             process::kill_tree(pid);
+            process::kill(&process::using_profile(&self.profile));
         }
         for task in self.tasks.drain(..) {
             task.abort();
         }
+    }
+}
+
+/// `ChromiumDriver` behind the runtime's seam.
+pub struct ChromiumSessions {
+    pub driver: ChromiumDriver,
+    pub clock: Arc<dyn Clock>,
+}
+
+impl super::Driver for ChromiumSessions {
+    fn start<'a>(
+        &'a self,
+        profile: &'a Path,
+        events: mpsc::UnboundedSender<WaEvent>,
+    ) -> futures::future::BoxFuture<'a, Result<Box<dyn super::Session>, WaError>> {
+        Box::pin(async move {
+            let session = self
+                .driver
+                .start(profile, events, self.clock.clone())
+                .await?;
+            Ok(Box::new(session) as Box<dyn super::Session>)
+        })
+    }
+}
+
+impl super::Session for Session {
+    fn send_text<'a>(
+        &'a self,
+        chat: &'a str,
+        text: &'a str,
+    ) -> futures::future::BoxFuture<'a, Result<String, WaError>> {
+        Box::pin(Session::send_text(self, chat, text))
+    }
+    fn mark_seen<'a>(
+        &'a self,
+        chat: &'a str,
+    ) -> futures::future::BoxFuture<'a, Result<(), WaError>> {
+        Box::pin(Session::mark_seen(self, chat))
+    }
+    fn set_typing<'a>(
+        &'a self,
+        chat: &'a str,
+        on: bool,
+    ) -> futures::future::BoxFuture<'a, Result<(), WaError>> {
+        Box::pin(Session::set_typing(self, chat, on))
+    }
+    fn refresh_qr(&self) -> futures::future::BoxFuture<'_, Result<(), WaError>> {
+        Box::pin(Session::refresh_qr(self))
+    }
+    fn logout(&self) -> futures::future::BoxFuture<'_, Result<(), WaError>> {
+        Box::pin(Session::logout(self))
+    }
+    fn ping(&self) -> futures::future::BoxFuture<'_, Result<(), WaError>> {
+        Box::pin(Session::ping(self))
+    }
+    fn pid(&self) -> Option<u32> {
+        self.pid
+    }
+    fn stop(self: Box<Self>) -> futures::future::BoxFuture<'static, ()> {
+        Box::pin(Session::stop(*self))
     }
 }

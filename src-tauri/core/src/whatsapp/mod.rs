@@ -89,3 +89,39 @@ pub fn failure_reason(socket_state: &str) -> String {
         other => format!("WhatsApp reported a problem ({other}). Leadline will try again."),
     }
 }
+
+/// The seam between the runtime and a browser: tests swap in an in-memory double.
+pub trait Driver: Send + Sync {
+    /// Starts a session on `profile`; what it reports goes to `events`, which closes when
+    /// the session ends for any reason (stopped, browser crashed).
+    fn start<'a>(
+        &'a self,
+        profile: &'a std::path::Path,
+        events: tokio::sync::mpsc::UnboundedSender<WaEvent>,
+    ) -> futures::future::BoxFuture<'a, Result<Box<dyn Session>, WaError>>;
+}
+
+/// A running session, whatever drives it.
+pub trait Session: Send + Sync {
+    fn send_text<'a>(
+        &'a self,
+        chat: &'a str,
+        text: &'a str,
+    ) -> futures::future::BoxFuture<'a, Result<String, WaError>>;
+    fn mark_seen<'a>(
+        &'a self,
+        chat: &'a str,
+    ) -> futures::future::BoxFuture<'a, Result<(), WaError>>;
+    fn set_typing<'a>(
+        &'a self,
+        chat: &'a str,
+        on: bool,
+    ) -> futures::future::BoxFuture<'a, Result<(), WaError>>;
+    fn refresh_qr(&self) -> futures::future::BoxFuture<'_, Result<(), WaError>>;
+    fn logout(&self) -> futures::future::BoxFuture<'_, Result<(), WaError>>;
+    /// Answers when the page is alive and responsive; errors or hangs when it isn't.
+    fn ping(&self) -> futures::future::BoxFuture<'_, Result<(), WaError>>;
+    /// The browser's process id, when there is a browser.
+    fn pid(&self) -> Option<u32>;
+    fn stop(self: Box<Self>) -> futures::future::BoxFuture<'static, ()>;
+}

@@ -69,30 +69,46 @@ pub fn kill(pids: &[u32]) {
     tracing::debug!(?pids, "browser processes stopped");
 }
 
-/// Whether any live process has `profile` on its command line (Linux; elsewhere false).
-/// Used to prove no browser was left behind.
-pub fn any_using_profile(profile: &Path) -> bool {
+/// Live processes that Chromium started on `profile`: the browser and its helpers, including
+/// ones that left its process tree (crash handlers). They name the profile in a
+/// `--flag=<profile>…` argument; this process itself is never one. Linux; elsewhere none.
+pub fn using_profile(profile: &Path) -> Vec<u32> {
     #[cfg(target_os = "linux")]
     {
-        let needle = profile.display().to_string();
+        let needle = format!("={}", profile.display());
+        let me = std::process::id();
         let Ok(entries) = std::fs::read_dir("/proc") else {
-            return false;
+            return Vec::new();
         };
-        entries.filter_map(Result::ok).any(|e| {
-            let cmdline = std::fs::read(e.path().join("cmdline")).unwrap_or_default();
-            let state = std::fs::read_to_string(e.path().join("stat")).unwrap_or_default();
-            let zombie = state
-                .rsplit(')')
-                .next()
-                .is_some_and(|s| s.trim_start().starts_with('Z'));
-            !zombie && String::from_utf8_lossy(&cmdline).contains(&needle)
-        })
+        entries
+            .filter_map(Result::ok)
+            .filter_map(|e| {
+                let pid: u32 = e
+                    .file_name()
+                    .to_str()?
+                    .parse()
+                    .ok()
+                    .filter(|pid| *pid != me)?;
+                let cmdline = std::fs::read(e.path().join("cmdline")).ok()?;
+                let state = std::fs::read_to_string(e.path().join("stat")).ok()?;
+                let zombie = state
+                    .rsplit(')')
+                    .next()
+                    .is_some_and(|s| s.trim_start().starts_with('Z'));
+                (!zombie && String::from_utf8_lossy(&cmdline).contains(&needle)).then_some(pid)
+            })
+            .collect()
     }
     #[cfg(not(target_os = "linux"))]
     {
         let _ = profile;
-        false
+        Vec::new()
     }
+}
+
+/// Whether any live process still uses `profile`. Used to prove nothing was left behind.
+pub fn any_using_profile(profile: &Path) -> bool {
+    !using_profile(profile).is_empty()
 }
 
 /// Chromium refuses a profile that another instance holds; after a crash these files are
@@ -108,5 +124,32 @@ pub fn remove_stale_locks(profile: &Path) {
                 }
             }
         }
+    }
+}
+
+/// Whether `pid` is a browser started on `profile` (its command line names the profile), so
+/// a recorded PID that the OS has since given to another program is never killed.
+pub fn is_browser_of(pid: u32, profile: &Path) -> bool {
+    #[cfg(target_os = "linux")]
+    {
+        let Ok(cmdline) = std::fs::read(format!("/proc/{pid}/cmdline")) else {
+            return false;
+        };
+        let wanted = format!("--user-data-dir={}", profile.display());
+        let wanted = wanted.as_bytes();
+        // Chromium rewrites its process title, joining its arguments with spaces, so the
+        // flag may end in a space as well as in a NUL or at the end.
+        cmdline
+            .windows(wanted.len())
+            .enumerate()
+            .any(|(at, window)| {
+                window == wanted
+                    && matches!(cmdline.get(at + wanted.len()), None | Some(0) | Some(b' '))
+            })
+    }
+    #[cfg(not(target_os = "linux"))]
+    {
+        let _ = (pid, profile);
+        false
     }
 }

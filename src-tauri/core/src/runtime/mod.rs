@@ -1,0 +1,202 @@
+//! One supervised task per WhatsApp number: it starts the browser, restarts it with backoff
+//! when it crashes or hangs (the profile keeps the link, so no new QR), deletes the profile
+//! when WhatsApp logs the number out, and never leaves a browser behind. Commands reach a
+//! task by channel; its state leaves by watch.
+
+mod supervise;
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+
+use tokio::sync::{mpsc, oneshot, watch};
+use tokio::task::JoinHandle;
+
+use crate::whatsapp::{AccountState, Driver, WaError, WaEvent, process};
+
+/// Where a number's browser profile lives, under the profiles folder.
+pub fn profile_dir(profiles: &Path, account_id: i64) -> PathBuf {
+    profiles.join(account_id.to_string())
+}
+
+/// The file in a profile that names its browser's PID while one runs.
+const PID_FILE: &str = "leadline-browser.pid";
+
+/// Messages and acks from every number, for the message pipeline.
+pub type Inbound = Arc<dyn Fn(i64, WaEvent) + Send + Sync>;
+
+/// Every state change of every number, in order (a watch keeps only the latest).
+pub type StateSink = Arc<dyn Fn(i64, &AccountState) + Send + Sync>;
+
+enum Command {
+    Stop(oneshot::Sender<()>),
+    Unlink(oneshot::Sender<()>),
+    RefreshQr,
+    Send {
+        chat: String,
+        text: String,
+        reply: oneshot::Sender<Result<String, WaError>>,
+    },
+}
+
+struct Task {
+    commands: mpsc::UnboundedSender<Command>,
+    state: watch::Receiver<AccountState>,
+    handle: JoinHandle<()>,
+}
+
+pub struct Runtime {
+    driver: Arc<dyn Driver>,
+    profiles: PathBuf,
+    inbound: Inbound,
+    on_state: StateSink,
+    tasks: Mutex<HashMap<i64, Task>>,
+}
+
+impl Runtime {
+    /// A runtime keeping profiles under `profiles`. Browsers a crashed app left running
+    /// there are stopped first.
+    pub fn new(
+        driver: Arc<dyn Driver>,
+        profiles: PathBuf,
+        inbound: Inbound,
+        on_state: StateSink,
+    ) -> Runtime {
+        stop_leftover_browsers(&profiles);
+        Runtime {
+            driver,
+            profiles,
+            inbound,
+            on_state,
+            tasks: Mutex::new(HashMap::new()),
+        }
+    }
+
+    fn tasks(&self) -> std::sync::MutexGuard<'_, HashMap<i64, Task>> {
+        self.tasks.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Starts the number's browser unless it runs already; returns its state to watch.
+    pub fn start(&self, account_id: i64) -> watch::Receiver<AccountState> {
+        let mut tasks = self.tasks();
+        if let Some(task) = tasks.get(&account_id) {
+            if !task.handle.is_finished() {
+                return task.state.clone();
+            }
+        }
+        let (state_tx, state) = watch::channel(AccountState::Starting);
+        let (commands, commands_rx) = mpsc::unbounded_channel();
+        let context = supervise::Context {
+            account_id,
+            profile: profile_dir(&self.profiles, account_id),
+            driver: self.driver.clone(),
+            inbound: self.inbound.clone(),
+            on_state: self.on_state.clone(),
+            state: state_tx,
+        };
+        let handle = tokio::spawn(supervise::run(context, commands_rx));
+        tasks.insert(
+            account_id,
+            Task {
+                commands,
+                state: state.clone(),
+                handle,
+            },
+        );
+        state
+    }
+
+    /// The number's state now (`Stopped` when nothing runs for it).
+    pub fn state(&self, account_id: i64) -> AccountState {
+        self.tasks()
+            .get(&account_id)
+            .map(|t| t.state.borrow().clone())
+            .unwrap_or(AccountState::Stopped)
+    }
+
+    /// Stops the number's browser and waits until it is gone.
+    pub async fn stop(&self, account_id: i64) {
+        let task = self.tasks().remove(&account_id);
+        if let Some(task) = task {
+            let (done, wait) = oneshot::channel();
+            if task.commands.send(Command::Stop(done)).is_ok() {
+                let _ = wait.await;
+            }
+            let _ = task.handle.await;
+        }
+    }
+
+    /// Stops every browser (app exit).
+    pub async fn stop_all(&self) {
+        let ids: Vec<i64> = self.tasks().keys().copied().collect();
+        for id in ids {
+            self.stop(id).await;
+        }
+    }
+
+    /// Logs the number out of WhatsApp and deletes its browser profile.
+    pub async fn unlink(&self, account_id: i64) {
+        let commands = self.tasks().get(&account_id).map(|t| t.commands.clone());
+        match commands {
+            Some(commands) => {
+                let (done, wait) = oneshot::channel();
+                if commands.send(Command::Unlink(done)).is_ok() {
+                    let _ = wait.await;
+                }
+            }
+            None => supervise::delete_profile(&profile_dir(&self.profiles, account_id)),
+        }
+        self.stop(account_id).await;
+    }
+
+    /// Starts a new batch of QR codes after the last one expired.
+    pub fn refresh_qr(&self, account_id: i64) {
+        if let Some(task) = self.tasks().get(&account_id) {
+            let _ = task.commands.send(Command::RefreshQr);
+        }
+    }
+
+    /// Sends a text from this number; returns WhatsApp's id for it.
+    pub async fn send_text(
+        &self,
+        account_id: i64,
+        chat: &str,
+        text: &str,
+    ) -> Result<String, WaError> {
+        let commands = self
+            .tasks()
+            .get(&account_id)
+            .map(|t| t.commands.clone())
+            .ok_or(WaError::NotConnected)?;
+        let (reply, answer) = oneshot::channel();
+        commands
+            .send(Command::Send {
+                chat: chat.to_string(),
+                text: text.to_string(),
+                reply,
+            })
+            .map_err(|_| WaError::NotConnected)?;
+        answer.await.map_err(|_| WaError::NotConnected)?
+    }
+}
+
+/// After an app crash, browsers it started may still run: find them by the PID files in
+/// their profiles, check the process really is that profile's browser, and stop it.
+fn stop_leftover_browsers(profiles: &Path) {
+    let Ok(entries) = std::fs::read_dir(profiles) else {
+        return;
+    };
+    for profile in entries.filter_map(Result::ok).map(|e| e.path()) {
+        let pid_file = profile.join(PID_FILE);
+        let Ok(text) = std::fs::read_to_string(&pid_file) else {
+            continue;
+        };
+        if let Ok(pid) = text.trim().parse::<u32>() {
+            if process::is_browser_of(pid, &profile) {
+                tracing::warn!(pid, profile = %profile.display(), "stopping a browser left by an earlier run");
+                process::kill_tree(pid);
+            }
+        }
+        let _ = std::fs::remove_file(&pid_file);
+    }
+}
