@@ -5,8 +5,10 @@ use std::error::Error as _;
 use std::sync::Arc;
 
 use leadline_core::activity::ActivityEntry;
+use leadline_core::linking::{LinkEvent, NumberState};
 use leadline_core::numbers::{LinkState, WaNumber};
 use leadline_core::settings::{AppSettings, Theme};
+use leadline_core::whatsapp::AccountState;
 use leadline_core::{CoreEvent, Error, ErrorCode, EventSink};
 use serde::Serialize;
 use tauri::{AppHandle, Emitter, Runtime};
@@ -69,7 +71,8 @@ pub fn typescript_bindings() -> String {
     let cfg = ts_rs::Config::new().with_large_int("number");
     let mut out = String::from(
         "// Generated from the Rust types by `scripts/bindings.sh`. Do not edit by hand:\n\
-         // the shell test `bindings_match_the_rust_types` fails when this file drifts.\n",
+         // the shell test `bindings_match_the_rust_types` fails when this file drifts.\n\n\
+         import type { Channel } from \"@tauri-apps/api/core\";\n",
     );
     let declarations = [
         decl::<ErrorCode>(&cfg),
@@ -77,6 +80,9 @@ pub fn typescript_bindings() -> String {
         decl::<AppStatus>(&cfg),
         decl::<LinkState>(&cfg),
         decl::<WaNumber>(&cfg),
+        decl::<AccountState>(&cfg),
+        decl::<LinkEvent>(&cfg),
+        decl::<NumberState>(&cfg),
         decl::<Theme>(&cfg),
         decl::<AppSettings>(&cfg),
         decl::<ActivityEntry>(&cfg),

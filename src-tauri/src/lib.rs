@@ -60,6 +60,7 @@ pub fn start<R: Runtime>(app: &mut App<R>, paths: AppPaths) {
     tracing::info!(version = env!("CARGO_PKG_VERSION"), data = %paths.data_dir.display(), "Leadline starting");
     let events = ipc::forward_events(app.handle().clone());
     app.manage(AppState::open(paths, events));
+    exit_on_signals(app.handle().clone());
 }
 
 fn resolve_paths<R: Runtime>(app: &App<R>) -> AppPaths {
@@ -80,4 +81,28 @@ fn resolve_paths<R: Runtime>(app: &App<R>) -> AppPaths {
         .app_log_dir()
         .unwrap_or_else(|_| data_dir.join("logs"));
     AppPaths { data_dir, log_dir }
+}
+
+/// Turns SIGTERM / SIGINT (a logout, a shutdown, `kill`) into a normal exit, so the exit
+/// path stops every WhatsApp browser instead of leaving them running.
+fn exit_on_signals<R: Runtime>(app: tauri::AppHandle<R>) {
+    #[cfg(unix)]
+    tauri::async_runtime::spawn(async move {
+        use tokio::signal::unix::{SignalKind, signal};
+        let (Ok(mut term), Ok(mut interrupt)) = (
+            signal(SignalKind::terminate()),
+            signal(SignalKind::interrupt()),
+        ) else {
+            tracing::warn!("could not listen for termination signals");
+            return;
+        };
+        tokio::select! {
+            _ = term.recv() => {}
+            _ = interrupt.recv() => {}
+        }
+        tracing::info!("asked to quit by a signal");
+        app.exit(0);
+    });
+    #[cfg(not(unix))]
+    let _ = app;
 }

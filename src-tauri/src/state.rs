@@ -1,11 +1,16 @@
 //! What the shell keeps between commands: the core once the database opened, or why it
 //! could not, plus where the owner's files live.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::{Arc, RwLock};
 
+use leadline_core::numbers::LinkState;
+use leadline_core::runtime::Runtime;
+use leadline_core::whatsapp::chromium::ChromiumSessions;
+use leadline_core::whatsapp::{AccountState, DEFAULT_URL};
 use leadline_core::{Clock, EventSink, Leadline, Store, SystemClock};
 use serde::Serialize;
+use tokio::sync::mpsc;
 use ts_rs::TS;
 
 use crate::ipc::IpcError;
@@ -21,6 +26,21 @@ impl AppPaths {
     pub fn database(&self) -> PathBuf {
         self.data_dir.join("leadline.db")
     }
+
+    /// One browser profile per linked number lives here.
+    pub fn profiles(&self) -> PathBuf {
+        self.data_dir.join("profiles")
+    }
+}
+
+/// Points the WhatsApp driver at another address (the local fake in tests).
+const WA_URL_ENV: &str = "LEADLINE_WA_URL";
+
+/// The core and the numbers' browsers, once the database opened.
+#[derive(Clone)]
+struct Ready {
+    core: Leadline,
+    runtime: Arc<Runtime>,
 }
 
 /// The answer to "can the app work, and where are its files?", asked by the UI at start.
@@ -36,7 +56,7 @@ pub struct AppStatus {
 }
 
 pub struct AppState {
-    core: RwLock<Result<Leadline, IpcError>>,
+    core: RwLock<Result<Ready, IpcError>>,
     events: EventSink,
     paths: AppPaths,
 }
@@ -44,7 +64,7 @@ pub struct AppState {
 impl AppState {
     /// Opens the database at `paths`; a failure is kept and shown, not fatal.
     pub fn open(paths: AppPaths, events: EventSink) -> AppState {
-        let core = open_core(&paths.database(), events.clone());
+        let core = open_core(&paths, events.clone());
         AppState {
             core: RwLock::new(core),
             events,
@@ -52,11 +72,27 @@ impl AppState {
         }
     }
 
-    /// The core, or the reason the app can't work right now.
-    pub fn core(&self) -> Result<Leadline, IpcError> {
+    fn ready(&self) -> Result<Ready, IpcError> {
         match self.core.read() {
             Ok(core) => core.clone(),
             Err(poisoned) => poisoned.into_inner().clone(),
+        }
+    }
+
+    /// The core, or the reason the app can't work right now.
+    pub fn core(&self) -> Result<Leadline, IpcError> {
+        self.ready().map(|ready| ready.core)
+    }
+
+    /// The numbers' browsers, or the reason the app can't work right now.
+    pub fn runtime(&self) -> Result<Arc<Runtime>, IpcError> {
+        self.ready().map(|ready| ready.runtime)
+    }
+
+    /// Stops every number's browser (app exit).
+    pub async fn stop_browsers(&self) {
+        if let Ok(runtime) = self.runtime() {
+            runtime.stop_all().await;
         }
     }
 
@@ -65,7 +101,7 @@ impl AppState {
         if self.core().is_ok() {
             return;
         }
-        let reopened = open_core(&self.paths.database(), self.events.clone());
+        let reopened = open_core(&self.paths, self.events.clone());
         match self.core.write() {
             Ok(mut core) => *core = reopened,
             Err(poisoned) => *poisoned.into_inner() = reopened,
@@ -73,7 +109,7 @@ impl AppState {
     }
 
     pub fn status(&self) -> AppStatus {
-        let core = self.core();
+        let core = self.ready();
         AppStatus {
             ready: core.is_ok(),
             error: core.err(),
@@ -88,7 +124,49 @@ fn clock() -> Arc<dyn Clock> {
     Arc::new(SystemClock)
 }
 
-fn open_core(db: &Path, events: EventSink) -> Result<Leadline, IpcError> {
-    let store = Store::open(db).map_err(|e| IpcError::from(leadline_core::Error::from(e)))?;
-    Ok(Leadline::new(store, events, clock()))
+fn open_core(paths: &AppPaths, events: EventSink) -> Result<Ready, IpcError> {
+    let store = Store::open(&paths.database())
+        .map_err(|e| IpcError::from(leadline_core::Error::from(e)))?;
+    let core = Leadline::new(store, events, clock());
+
+    // States go through one task, in order, so a later state never lands before an earlier.
+    let (states_tx, mut states) = mpsc::unbounded_channel::<(i64, AccountState)>();
+    let recorder = core.clone();
+    tauri::async_runtime::spawn(async move {
+        while let Some((id, state)) = states.recv().await {
+            if let Err(e) = recorder.account_state_changed(id, state).await {
+                tracing::error!(id, error = %e, "could not record a number's state");
+            }
+        }
+    });
+    let url = std::env::var(WA_URL_ENV)
+        .ok()
+        .filter(|u| !u.is_empty())
+        .unwrap_or_else(|| DEFAULT_URL.to_string());
+    let runtime = Arc::new(Runtime::new(
+        Arc::new(ChromiumSessions::new(url, clock())),
+        paths.profiles(),
+        // The message pipeline comes with the bot; until then messages are only logged.
+        Arc::new(|id, event| tracing::debug!(id, ?event, "WhatsApp event")),
+        Arc::new(move |id, state| {
+            let _ = states_tx.send((id, state.clone()));
+        }),
+    ));
+
+    // Numbers that were linked when the app last ran reconnect by themselves.
+    let (starter, numbers) = (runtime.clone(), core.clone());
+    tauri::async_runtime::spawn(async move {
+        match numbers.numbers().await {
+            Ok(list) => {
+                for number in list
+                    .into_iter()
+                    .filter(|n| n.link_state == LinkState::Linked)
+                {
+                    starter.start(number.id);
+                }
+            }
+            Err(e) => tracing::error!(error = %e, "could not list the numbers to reconnect"),
+        }
+    });
+    Ok(Ready { core, runtime })
 }

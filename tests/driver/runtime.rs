@@ -17,11 +17,7 @@ use crate::{DEADLINE, ME};
 type States = Arc<Mutex<Vec<(i64, AccountState)>>>;
 
 fn runtime(fake: &FakeWhatsApp, profiles: &Path) -> (Runtime, States) {
-    let chrome = browser::find(None).expect("Chromium is installed");
-    let sessions = ChromiumSessions {
-        driver: ChromiumDriver::new(chrome, fake.url()),
-        clock: Arc::new(SystemClock),
-    };
+    let sessions = ChromiumSessions::new(fake.url(), Arc::new(SystemClock));
     let states: States = Arc::default();
     let log = states.clone();
     let runtime = Runtime::new(

@@ -167,12 +167,16 @@ async fn window_opens_navigates_and_keeps_a_number_added_in_the_ui_across_restar
         "[data-testid='number-row']:nth-child(2) [data-testid='remove']",
     )
     .await;
-    let question = text_of(&client, "[data-testid='confirm-dialog'] p").await;
+    let question = text_of(&client, "[data-testid='remove-dialog'] p").await;
     assert!(
         question.contains(&format!("“{pasted}” will be removed")),
         "{question}"
     );
-    click(&client, "[data-testid='confirm-button']").await;
+    click(
+        &client,
+        "[data-testid='remove-dialog'] [data-testid='confirm-button']",
+    )
+    .await;
     eventually(
         "only the removed number must disappear",
         vec![name.to_string()],
@@ -250,4 +254,122 @@ async fn a_damaged_database_opens_a_window_that_names_the_file_and_keeps_it() {
         after, damaged,
         "Leadline must never overwrite a file it can't read"
     );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs a display, D-Bus and the built app: run scripts/test.sh"]
+async fn a_number_links_by_scanning_the_qr_shown_in_the_window_and_reconnects_after_a_restart() {
+    use leadline_core::whatsapp::{process, qr};
+    use leadline_tests::fake_wa::{FakeWhatsApp, Timings};
+
+    // A first QR that outlives the test, so the one in the window is the page's current one.
+    let fake = FakeWhatsApp::start(Timings {
+        first_ref_ms: 120_000,
+        ..Timings::default()
+    })
+    .await;
+    let data = tempfile::tempdir().expect("a temp folder");
+    let data_dir = data.path().join("data");
+    let url = fake.url();
+    let driver = Driver::start_with(&data_dir, &[("LEADLINE_WA_URL", url.as_str())]);
+
+    let client = driver.open_app().await;
+    go_to(&client, "numbers", "Numbers").await;
+    add_number(&client, "Shop").await;
+    eventually(
+        "the number must be listed",
+        vec!["Shop".to_string()],
+        || number_names(&client),
+    )
+    .await;
+    click(&client, "[data-testid='link']").await;
+
+    let image = client
+        .wait()
+        .at_most(leadline_tests::UI_DEADLINE)
+        .for_element(Locator::Css("[data-testid='link-qr']"))
+        .await
+        .expect("a QR code appears in the window");
+    let src = image
+        .attr("src")
+        .await
+        .expect("the QR has a source")
+        .unwrap_or_default();
+    let shown = src
+        .strip_prefix("data:image/svg+xml;charset=utf-8,")
+        .expect("the QR is an inline SVG");
+    let shown = percent_decode(shown);
+    let page = fake
+        .wait_for("a QR on the page", leadline_tests::UI_DEADLINE, |r| {
+            r.qr.is_some()
+        })
+        .await;
+    let page_qr = page.qr.unwrap_or_default();
+    assert_eq!(
+        shown,
+        qr::svg(&page_qr).expect("the page's QR draws"),
+        "the window must show the page's current QR"
+    );
+    screenshot_screen("link");
+
+    fake.scan("15550001111@c.us");
+    let done = text_of(&client, "[data-testid='link-done']").await;
+    assert!(
+        done.contains("15550001111"),
+        "the window must say which number linked: {done}"
+    );
+    click(&client, "[data-testid='link-close']").await;
+    eventually(
+        "the number must show as connected",
+        vec!["Connected".to_string()],
+        || texts(&client, "[data-testid='number-status']"),
+    )
+    .await;
+    client.close().await.expect("the app closes");
+
+    // Restart: the linked number reconnects by itself, with no QR.
+    let client = driver.open_app().await;
+    go_to(&client, "numbers", "Numbers").await;
+    eventually(
+        "the number must reconnect after a restart",
+        vec!["Connected".to_string()],
+        || texts(&client, "[data-testid='number-status']"),
+    )
+    .await;
+    assert_eq!(
+        fake.recorded().qr_history.len(),
+        1,
+        "a linked number must not show a new QR after a restart"
+    );
+    client.close().await.expect("the app closes");
+    drop(driver);
+
+    let profiles = data_dir.join("profiles");
+    let deadline = std::time::Instant::now() + leadline_tests::UI_DEADLINE;
+    while process::any_using_profile(&profiles) {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "no WhatsApp browser may outlive the app"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+}
+
+/// Decodes %XX escapes (what encodeURIComponent produced).
+fn percent_decode(text: &str) -> String {
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%' && i + 2 < bytes.len() {
+            if let Ok(byte) = u8::from_str_radix(&text[i + 1..i + 3], 16) {
+                out.push(byte);
+                i += 3;
+                continue;
+            }
+        }
+        out.push(bytes[i]);
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
 }

@@ -80,6 +80,11 @@ pub struct Driver {
 impl Driver {
     /// Starts tauri-driver; apps it launches keep their data in `data_dir`.
     pub fn start(data_dir: &Path) -> Driver {
+        Driver::start_with(data_dir, &[])
+    }
+
+    /// Like `start`, with more environment for the app (e.g. `LEADLINE_WA_URL`).
+    pub fn start_with(data_dir: &Path, env: &[(&str, &str)]) -> Driver {
         let port = free_port();
         let native_port = free_port();
         let log = std::fs::File::create(data_dir.with_extension("driver.log"))
@@ -92,6 +97,7 @@ impl Driver {
                 &native_port.to_string(),
             ])
             .env("LEADLINE_DATA_DIR", data_dir)
+            .envs(env.iter().copied())
             .stdout(Stdio::from(log.try_clone().expect("log handle")))
             .stderr(Stdio::from(log))
             // Its own group, so the whole tree can be stopped by one id.

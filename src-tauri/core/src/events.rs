@@ -7,6 +7,7 @@ use ts_rs::TS;
 
 use crate::numbers::WaNumber;
 use crate::settings::AppSettings;
+use crate::whatsapp::AccountState;
 
 /// One variant per fact, each saying what the receiver should do next.
 #[derive(Debug, Clone, Serialize, TS)]
@@ -19,6 +20,9 @@ pub enum CoreEvent {
     /// A number and everything under it was removed: drop it from every view.
     #[serde(rename = "number:removed")]
     NumberRemoved { id: i64 },
+    /// A number's WhatsApp connection changed state: update its badge.
+    #[serde(rename = "account:status")]
+    AccountStatus { id: i64, state: AccountState },
     /// App settings changed (maybe from another window): apply them, e.g. the theme.
     #[serde(rename = "settings:changed")]
     SettingsChanged(AppSettings),
@@ -30,6 +34,7 @@ impl CoreEvent {
         match self {
             CoreEvent::NumberUpserted(_) => "number:upserted",
             CoreEvent::NumberRemoved { .. } => "number:removed",
+            CoreEvent::AccountStatus { .. } => "account:status",
             CoreEvent::SettingsChanged(_) => "settings:changed",
         }
     }

@@ -5,6 +5,7 @@ pub mod activity;
 pub mod clock;
 pub mod error;
 pub mod events;
+pub mod linking;
 pub mod logging;
 pub mod numbers;
 pub mod runtime;

@@ -174,3 +174,12 @@ impl Leadline {
         Ok(())
     }
 }
+
+impl Leadline {
+    /// One number, or `NotFound` when it was removed.
+    pub async fn number(&self, id: i64) -> Result<WaNumber> {
+        self.store
+            .call(move |conn| accounts::get(conn, id)?.ok_or_else(missing))
+            .await
+    }
+}

@@ -2,11 +2,13 @@
 
 pub mod activity;
 pub mod app;
+pub mod linking;
 mod names;
 pub mod numbers;
 pub mod settings;
 
 use leadline_core::activity::ActivityEntry;
+use leadline_core::linking::{LinkEvent, NumberState};
 use leadline_core::numbers::WaNumber;
 use leadline_core::settings::AppSettings;
 pub use names::NAMES;
@@ -24,6 +26,10 @@ pub fn handler<R: Runtime>() -> impl Fn(Invoke<R>) -> bool + Send + Sync + 'stat
         numbers::numbers_add,
         numbers::numbers_rename,
         numbers::numbers_remove,
+        linking::numbers_link,
+        linking::numbers_unlink,
+        linking::numbers_refresh_qr,
+        linking::numbers_states,
         settings::settings_get,
         settings::settings_set,
         activity::activity_list,
@@ -60,6 +66,25 @@ pub fn signatures(cfg: &ts_rs::Config) -> Vec<Signature> {
             vec![("id", i64::name(cfg))],
             <()>::name(cfg),
         ),
+        sig(
+            "numbers_link",
+            vec![
+                ("id", i64::name(cfg)),
+                ("onEvent", format!("Channel<{}>", LinkEvent::name(cfg))),
+            ],
+            <()>::name(cfg),
+        ),
+        sig(
+            "numbers_unlink",
+            vec![("id", i64::name(cfg))],
+            <()>::name(cfg),
+        ),
+        sig(
+            "numbers_refresh_qr",
+            vec![("id", i64::name(cfg))],
+            <()>::name(cfg),
+        ),
+        sig("numbers_states", vec![], Vec::<NumberState>::name(cfg)),
         sig("settings_get", vec![], AppSettings::name(cfg)),
         sig(
             "settings_set",

@@ -25,7 +25,11 @@ pub async fn numbers_rename(
     Ok(state.core()?.rename_number(id, &name).await?)
 }
 
+/// Removes the number; its browser is logged out and its profile deleted first.
 #[tauri::command]
 pub async fn numbers_remove(state: State<'_, AppState>, id: i64) -> Result<(), IpcError> {
-    Ok(state.core()?.remove_number(id).await?)
+    let core = state.core()?;
+    core.number(id).await?;
+    state.runtime()?.unlink(id).await;
+    Ok(core.remove_number(id).await?)
 }

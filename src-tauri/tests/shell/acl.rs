@@ -43,6 +43,8 @@ fn every_command_in_the_bindings_is_reachable_with_its_declared_arguments() {
                     "number" => json!(1),
                     "string" => json!("Sample"),
                     "AppSettings" => json!({ "theme": "light" }),
+                    // What the JS Channel class sends: a handle to a callback in the page.
+                    "Channel<LinkEvent>" => json!("__CHANNEL__:1"),
                     other => panic!("add a sample value for argument type {other}"),
                 };
                 (name.to_string(), sample)

@@ -1,6 +1,8 @@
 // Generated from the Rust types by `scripts/bindings.sh`. Do not edit by hand:
 // the shell test `bindings_match_the_rust_types` fails when this file drifts.
 
+import type { Channel } from "@tauri-apps/api/core";
+
 /**
  * What kind of failure this is, for the UI to choose what to show and offer.
  * Closed on purpose: a new code is a UI change too.
@@ -49,6 +51,25 @@ createdAt: number,
  */
 chatCount: number, leadCount: number, };
 
+/**
+ * A linked number's state, shown the same way everywhere.
+ */
+export type AccountState = { "state": "Stopped" } | { "state": "Starting" } | { "state": "ScanQr", qr: string, expiresAt: number, } | { "state": "Syncing", percent: number, } | { "state": "Working", me: string, } | { "state": "Failed", reason: string, } | { "state": "LoggedOut" };
+
+/**
+ * One step of linking a number, streamed to the window that asked.
+ */
+export type LinkEvent = { state: AccountState, 
+/**
+ * The QR as an SVG image, while `state` is `ScanQr`.
+ */
+qrSvg: string | null, };
+
+/**
+ * A number's state, for the initial badges.
+ */
+export type NumberState = { id: number, state: AccountState, };
+
 export type Theme = "system" | "light" | "dark";
 
 export type AppSettings = { theme: Theme, };
@@ -74,7 +95,7 @@ createdAt: number, };
 /**
  * One variant per fact, each saying what the receiver should do next.
  */
-export type CoreEvent = { "type": "number:upserted", "payload": WaNumber } | { "type": "number:removed", "payload": { id: number, } } | { "type": "settings:changed", "payload": AppSettings };
+export type CoreEvent = { "type": "number:upserted", "payload": WaNumber } | { "type": "number:removed", "payload": { id: number, } } | { "type": "account:status", "payload": { id: number, state: AccountState, } } | { "type": "settings:changed", "payload": AppSettings };
 
 /** Every command: its arguments and what it resolves to (errors are `IpcError`). */
 export type Commands = {
@@ -84,6 +105,10 @@ export type Commands = {
   numbers_add: { args: { name: string }; result: WaNumber };
   numbers_rename: { args: { id: number; name: string }; result: WaNumber };
   numbers_remove: { args: { id: number }; result: null };
+  numbers_link: { args: { id: number; onEvent: Channel<LinkEvent> }; result: null };
+  numbers_unlink: { args: { id: number }; result: null };
+  numbers_refresh_qr: { args: { id: number }; result: null };
+  numbers_states: { args: Record<string, never>; result: Array<NumberState> };
   settings_get: { args: Record<string, never>; result: AppSettings };
   settings_set: { args: { settings: AppSettings }; result: AppSettings };
   activity_list: { args: { limit: number }; result: Array<ActivityEntry> };

@@ -56,3 +56,30 @@ pub fn rename(conn: &Connection, id: i64, name: &str, now: i64) -> rusqlite::Res
 pub fn delete(conn: &Connection, id: i64) -> rusqlite::Result<bool> {
     Ok(conn.execute("DELETE FROM accounts WHERE id = ?1", [id])? == 1)
 }
+
+/// The number is linked to WhatsApp as `wa_id`.
+pub fn set_linked(conn: &Connection, id: i64, wa_id: &str, now: i64) -> rusqlite::Result<()> {
+    conn.execute(
+        "UPDATE accounts SET link_state = 'linked', wa_id = ?2, updated_at = ?3 WHERE id = ?1",
+        params![id, wa_id, now],
+    )?;
+    Ok(())
+}
+
+/// WhatsApp ended the link; the number keeps its id until it is linked again.
+pub fn set_logged_out(conn: &Connection, id: i64, now: i64) -> rusqlite::Result<()> {
+    conn.execute(
+        "UPDATE accounts SET link_state = 'logged_out', updated_at = ?2 WHERE id = ?1",
+        params![id, now],
+    )?;
+    Ok(())
+}
+
+/// The owner unlinked the number: it has no WhatsApp id until linked again.
+pub fn set_unlinked(conn: &Connection, id: i64, now: i64) -> rusqlite::Result<()> {
+    conn.execute(
+        "UPDATE accounts SET link_state = 'unlinked', wa_id = NULL, updated_at = ?2 WHERE id = ?1",
+        params![id, now],
+    )?;
+    Ok(())
+}

@@ -112,12 +112,13 @@ impl StoreError {
         }
     }
 
-    /// True when a constraint such as a unique name refused the write.
+    /// True when a unique constraint (a name, a WhatsApp id) refused the write.
     pub fn is_unique_violation(&self) -> bool {
-        matches!(
-            self,
-            StoreError::Sqlite(rusqlite::Error::SqliteFailure(f, _))
-                if f.extended_code == rusqlite::ffi::SQLITE_CONSTRAINT_UNIQUE
-        )
+        matches!(self, StoreError::Sqlite(e) if is_unique_violation(e))
     }
+}
+
+/// True when a unique constraint refused the write.
+pub fn is_unique_violation(e: &rusqlite::Error) -> bool {
+    matches!(e, rusqlite::Error::SqliteFailure(f, _) if f.extended_code == rusqlite::ffi::SQLITE_CONSTRAINT_UNIQUE)
 }

@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
-pub use error::StoreError;
+pub use error::{StoreError, is_unique_violation};
 pub use rusqlite;
 use rusqlite::{Connection, OpenFlags, TransactionBehavior};
 

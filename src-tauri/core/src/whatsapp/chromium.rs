@@ -311,10 +311,25 @@ impl Drop for Session {
     }
 }
 
-/// `ChromiumDriver` behind the runtime's seam.
+/// Chromium sessions behind the runtime's seam. The browser is looked up at each start,
+/// so an owner who installs one after seeing "no browser" doesn't have to restart Leadline.
 pub struct ChromiumSessions {
-    pub driver: ChromiumDriver,
+    /// The browser chosen in Settings, if any.
+    pub configured_browser: Option<PathBuf>,
+    pub url: String,
+    pub ready_timeout: Duration,
     pub clock: Arc<dyn Clock>,
+}
+
+impl ChromiumSessions {
+    pub fn new(url: impl Into<String>, clock: Arc<dyn Clock>) -> ChromiumSessions {
+        ChromiumSessions {
+            configured_browser: None,
+            url: url.into(),
+            ready_timeout: Duration::from_secs(30),
+            clock,
+        }
+    }
 }
 
 impl super::Driver for ChromiumSessions {
@@ -324,10 +339,10 @@ impl super::Driver for ChromiumSessions {
         events: mpsc::UnboundedSender<WaEvent>,
     ) -> futures::future::BoxFuture<'a, Result<Box<dyn super::Session>, WaError>> {
         Box::pin(async move {
-            let session = self
-                .driver
-                .start(profile, events, self.clock.clone())
-                .await?;
+            let chrome = browser::find(self.configured_browser.as_deref())?;
+            let mut driver = ChromiumDriver::new(chrome, self.url.clone());
+            driver.ready_timeout = self.ready_timeout;
+            let session = driver.start(profile, events, self.clock.clone()).await?;
             Ok(Box::new(session) as Box<dyn super::Session>)
         })
     }

@@ -5,6 +5,7 @@
 
 mod support;
 
+mod linking;
 mod numbers;
 mod settings;
 mod store;

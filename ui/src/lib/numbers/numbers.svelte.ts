@@ -1,16 +1,20 @@
 // The numbers list, kept live: loaded once, then updated from core events so every view
 // (Home, Numbers) shows the same thing without reloading.
-import type { WaNumber } from "../bindings";
+import type { AccountState, WaNumber } from "../bindings";
 import { call, on, asIpcError } from "../ipc";
 
 class NumbersState {
   list = $state<WaNumber[]>([]);
   loaded = $state(false);
   loadError = $state<string | null>(null);
+  /** Each number's live WhatsApp state, by id. */
+  states = $state<Record<number, AccountState>>({});
 
   async load(): Promise<void> {
     try {
       this.list = await call("numbers_list", {});
+      const states = await call("numbers_states", {});
+      this.states = Object.fromEntries(states.map((s) => [s.id, s.state]));
       this.loadError = null;
     } catch (error) {
       this.loadError = asIpcError(error).message;
@@ -33,6 +37,9 @@ class NumbersState {
     const stops = await Promise.all([
       on("number:upserted", (number) => this.upsert(number)),
       on("number:removed", ({ id }) => this.remove(id)),
+      on("account:status", ({ id, state }) => {
+        this.states[id] = state;
+      }),
     ]);
     return () => stops.forEach((stop) => stop());
   }

@@ -1,0 +1,150 @@
+//! What a number's WhatsApp state means for the data: linked numbers remember their
+//! WhatsApp id, logged-out ones are marked so, and both are in the audit log.
+
+use serde::Serialize;
+use ts_rs::TS;
+
+use crate::Leadline;
+use crate::error::Result;
+use crate::events::CoreEvent;
+use crate::store::{accounts, activity, is_unique_violation};
+use crate::whatsapp::{AccountState, qr};
+
+/// One step of linking a number, streamed to the window that asked.
+#[derive(Debug, Clone, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct LinkEvent {
+    pub state: AccountState,
+    /// The QR as an SVG image, while `state` is `ScanQr`.
+    pub qr_svg: Option<String>,
+}
+
+impl LinkEvent {
+    pub fn new(state: AccountState) -> LinkEvent {
+        let qr_svg = match &state {
+            AccountState::ScanQr { qr, .. } => match qr::svg(qr) {
+                Ok(svg) => Some(svg),
+                Err(e) => {
+                    tracing::error!("{e}");
+                    None
+                }
+            },
+            _ => None,
+        };
+        LinkEvent { state, qr_svg }
+    }
+
+    /// Whether linking is over (for better or worse) and the stream can end.
+    pub fn is_final(&self) -> bool {
+        matches!(
+            self.state,
+            AccountState::Working { .. }
+                | AccountState::Failed { .. }
+                | AccountState::LoggedOut
+                | AccountState::Stopped
+        )
+    }
+}
+
+/// A number's state, for the initial badges.
+#[derive(Debug, Clone, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct NumberState {
+    pub id: i64,
+    pub state: AccountState,
+}
+
+impl Leadline {
+    /// Records a state the runtime reported for number `id` and announces it.
+    pub async fn account_state_changed(&self, id: i64, state: AccountState) -> Result<()> {
+        let now = self.clock.now_ms();
+        let recorded = state.clone();
+        let shown = self
+            .store
+            .call(move |conn| {
+                let Some(number) = accounts::get(conn, id)? else {
+                    // Removed while its browser was stopping: nothing to record.
+                    return Ok(recorded);
+                };
+                match &recorded {
+                    AccountState::Working { me } if number.wa_id.as_deref() != Some(me.as_str()) => {
+                        match accounts::set_linked(conn, id, me, now) {
+                            Ok(()) => {
+                                let message = format!("Linked “{}” to WhatsApp as {}", number.name, shown_number(me));
+                                activity::insert(conn, Some(id), "number_linked", &message, now)?;
+                                Ok(recorded)
+                            }
+                            Err(e) if is_unique_violation(&e) => {
+                                Ok(AccountState::Failed {
+                                    reason: format!(
+                                        "WhatsApp number {} is already linked in Leadline under another name. \
+                                         Unlink it there first.",
+                                        shown_number(me)
+                                    ),
+                                })
+                            }
+                            Err(e) => Err(e.into()),
+                        }
+                    }
+                    // Only a linked number can be logged out (an unlinked one was the owner's choice).
+                    AccountState::LoggedOut if number.link_state == crate::numbers::LinkState::Linked => {
+                        accounts::set_logged_out(conn, id, now)?;
+                        let message = format!("“{}” was logged out of WhatsApp and needs linking again", number.name);
+                        activity::insert(conn, Some(id), "number_logged_out", &message, now)?;
+                        Ok(recorded)
+                    }
+                    _ => Ok(recorded),
+                }
+            })
+            .await?;
+        if matches!(
+            shown,
+            AccountState::Working { .. } | AccountState::LoggedOut
+        ) {
+            if let Some(number) = self
+                .store
+                .call(move |conn| Ok(accounts::get(conn, id)?))
+                .await?
+            {
+                (self.events)(CoreEvent::NumberUpserted(number));
+            }
+        }
+        (self.events)(CoreEvent::AccountStatus { id, state: shown });
+        Ok(())
+    }
+}
+
+impl Leadline {
+    /// The owner unlinked number `id`: it forgets its WhatsApp id and needs a new QR.
+    pub async fn number_unlinked(&self, id: i64) -> Result<()> {
+        let now = self.clock.now_ms();
+        let number = self
+            .store
+            .call(move |conn| {
+                let Some(number) = accounts::get(conn, id)? else {
+                    return Ok(None);
+                };
+                accounts::set_unlinked(conn, id, now)?;
+                let message = format!("Unlinked “{}” from WhatsApp", number.name);
+                activity::insert(conn, Some(id), "number_unlinked", &message, now)?;
+                Ok(accounts::get(conn, id)?)
+            })
+            .await?;
+        if let Some(number) = number {
+            (self.events)(CoreEvent::NumberUpserted(number));
+        }
+        (self.events)(CoreEvent::AccountStatus {
+            id,
+            state: AccountState::Stopped,
+        });
+        Ok(())
+    }
+}
+
+/// `15551234567@c.us` as `+15551234567`; other ids as they are.
+fn shown_number(wa_id: &str) -> String {
+    match wa_id.strip_suffix("@c.us") {
+        Some(digits) if digits.chars().all(|c| c.is_ascii_digit()) => format!("+{digits}"),
+        _ => wa_id.to_string(),
+    }
+}

@@ -1,0 +1,62 @@
+//! Linking numbers to WhatsApp: the QR flow, unlinking, and live states.
+
+use leadline_core::linking::{LinkEvent, NumberState};
+use tauri::State;
+use tauri::ipc::Channel;
+
+use crate::ipc::IpcError;
+use crate::state::AppState;
+
+/// Starts the number's browser and streams its state (with the QR as an SVG while one is
+/// shown) to `on_event` until it is linked, fails, or the window stops listening.
+#[tauri::command]
+pub async fn numbers_link(
+    state: State<'_, AppState>,
+    id: i64,
+    on_event: Channel<LinkEvent>,
+) -> Result<(), IpcError> {
+    let core = state.core()?;
+    core.number(id).await?;
+    let mut states = state.runtime()?.start(id);
+    tauri::async_runtime::spawn(async move {
+        loop {
+            let event = LinkEvent::new(states.borrow_and_update().clone());
+            let done = event.is_final();
+            // An error means the window closed the dialog: stop streaming, keep the browser.
+            if on_event.send(event).is_err() || done || states.changed().await.is_err() {
+                break;
+            }
+        }
+    });
+    Ok(())
+}
+
+/// Logs the number out of WhatsApp, deletes its browser profile, and forgets the link.
+#[tauri::command]
+pub async fn numbers_unlink(state: State<'_, AppState>, id: i64) -> Result<(), IpcError> {
+    let core = state.core()?;
+    core.number(id).await?;
+    state.runtime()?.unlink(id).await;
+    Ok(core.number_unlinked(id).await?)
+}
+
+/// Starts a new batch of QR codes after the last one expired.
+#[tauri::command]
+pub async fn numbers_refresh_qr(state: State<'_, AppState>, id: i64) -> Result<(), IpcError> {
+    state.runtime()?.refresh_qr(id);
+    Ok(())
+}
+
+/// Every number's connection state now.
+#[tauri::command]
+pub async fn numbers_states(state: State<'_, AppState>) -> Result<Vec<NumberState>, IpcError> {
+    let runtime = state.runtime()?;
+    let numbers = state.core()?.numbers().await?;
+    Ok(numbers
+        .into_iter()
+        .map(|n| NumberState {
+            id: n.id,
+            state: runtime.state(n.id),
+        })
+        .collect())
+}
