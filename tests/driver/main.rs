@@ -513,3 +513,125 @@ async fn the_leadline_wa_harness_links_sends_and_quits_cleanly() {
         "leadline-wa must stop its browser"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn qr_codes_rotate_expire_and_come_back_on_refresh() {
+    let timings = Timings {
+        first_ref_ms: 400,
+        ref_ms: 300,
+        refs_per_batch: 3,
+        ..Timings::default()
+    };
+    let fake = FakeWhatsApp::start(timings).await;
+    let profile = tempfile::tempdir().unwrap();
+    let mut running = start(&fake, profile.path()).await;
+    let now = || {
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_millis() as i64
+    };
+
+    let expired = running
+        .until(
+            "the batch of codes to expire",
+            |s| matches!(s, AccountState::ScanQr { expires_at, .. } if *expires_at <= now()),
+        )
+        .await;
+    let shown: Vec<String> = running
+        .seen
+        .iter()
+        .filter_map(|s| match s {
+            AccountState::ScanQr { qr, .. } => Some(qr.clone()),
+            _ => None,
+        })
+        .collect();
+    let mut distinct = shown.clone();
+    distinct.dedup();
+    assert!(
+        distinct.len() >= 3,
+        "each rotation must show a new code: {shown:?}"
+    );
+    let AccountState::ScanQr { qr: last, .. } = expired else {
+        unreachable!()
+    };
+
+    running.session.refresh_qr().await.unwrap();
+    let fresh = running
+        .until("a new code after refresh", |s| matches!(s, AccountState::ScanQr { qr, expires_at } if *qr != last && *expires_at > now()))
+        .await;
+    assert!(matches!(fresh, AccountState::ScanQr { .. }));
+    running.session.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_pairing_code_can_be_asked_for_instead_of_a_qr() {
+    let fake = FakeWhatsApp::start(Timings::default()).await;
+    let profile = tempfile::tempdir().unwrap();
+    let mut running = start(&fake, profile.path()).await;
+    running
+        .until("a QR", |s| matches!(s, AccountState::ScanQr { .. }))
+        .await;
+
+    let code = running
+        .session
+        .pairing_code("+34 600 00 12 34")
+        .await
+        .unwrap();
+    assert_eq!(code, "FAKE1234", "the code WhatsApp gives, as it is");
+    let asked = fake
+        .wait_for("the page asked for a code", DEADLINE, |r| {
+            r.events.iter().any(|e| e["kind"] == "pairing_code")
+        })
+        .await;
+    let event = asked
+        .events
+        .iter()
+        .find(|e| e["kind"] == "pairing_code")
+        .unwrap();
+    assert_eq!(
+        event["phone"], "34600001234",
+        "only the digits go to WhatsApp"
+    );
+
+    let refused = running.session.pairing_code("call me").await;
+    assert!(
+        refused.is_err(),
+        "a phone number without digits must be refused before WhatsApp sees it"
+    );
+    running.session.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_missing_browser_is_a_plain_failure_not_a_hang() {
+    use leadline_core::runtime::Runtime;
+    use leadline_core::whatsapp::chromium::ChromiumSessions;
+
+    let fake = FakeWhatsApp::start(Timings::default()).await;
+    let profiles = tempfile::tempdir().unwrap();
+    let mut sessions = ChromiumSessions::new(fake.url(), Arc::new(SystemClock));
+    sessions.configured_browser = Some("/nonexistent/chrome".into());
+    let runtime = Runtime::new(
+        Arc::new(sessions),
+        profiles.path().to_path_buf(),
+        Arc::new(|_, _| {}),
+        Arc::new(|_, _| {}),
+    );
+    let mut state = runtime.start(1);
+    let failed = tokio::time::timeout(
+        DEADLINE,
+        state.wait_for(|s| matches!(s, AccountState::Failed { .. })),
+    )
+    .await
+    .expect("a missing browser must fail quickly")
+    .unwrap()
+    .clone();
+    let AccountState::Failed { reason } = failed else {
+        unreachable!()
+    };
+    assert!(
+        reason.contains("/nonexistent/chrome") && reason.contains("Settings"),
+        "the reason says what to do: {reason}"
+    );
+    runtime.stop_all().await;
+}

@@ -116,6 +116,7 @@ pub struct StateTracker {
     progress: u8,
     me: Option<String>,
     qrs_shown: u32,
+    last_qr: Option<String>,
     logged_out: bool,
     failed: Option<String>,
     last: Option<AccountState>,
@@ -202,7 +203,13 @@ impl StateTracker {
                     Some(AccountState::Starting)
                 }
             }
-            "UNPAIRED" | "UNPAIRED_IDLE" => match qr {
+            // The batch of codes ran out: the last one is shown as expired until the owner
+            // asks for more (refresh_qr).
+            "UNPAIRED_IDLE" => self.last_qr.clone().map(|qr| AccountState::ScanQr {
+                qr,
+                expires_at: now_ms,
+            }),
+            "UNPAIRED" => match qr {
                 Some(qr) => {
                     let life = if self.qrs_shown == 0 {
                         FIRST_QR_MS
@@ -210,12 +217,13 @@ impl StateTracker {
                         LATER_QR_MS
                     };
                     self.qrs_shown += 1;
+                    self.last_qr = Some(qr.clone());
                     Some(AccountState::ScanQr {
                         qr,
                         expires_at: now_ms + life,
                     })
                 }
-                // Between batches: keep what is shown until the page says more.
+                // Between codes: keep what is shown until the page says more.
                 None => self.last.clone(),
             },
             "CONNECTED" => match (&self.me, self.has_synced) {
