@@ -7,6 +7,9 @@
 #   full_test_warm       scripts/test.sh again in that clone, nothing changed (median of 3)
 #   clean_release_bundle scripts/bundle.sh from an empty target dir: release build + .deb
 #   release_binary, deb  sizes of the stripped release binary and the .deb
+#   wa_*                 the WhatsApp driver against the local fake (tests/src/bin/leadline-bench-wa.rs):
+#                        PSS per linked number with Leadline's flags and with whatsapp-web.js's
+#                        default launch, time from Link to QR, start to Working for 3 numbers
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="${LEADLINE_TOOLS_DIR:-$HOME/.cache/leadline/tools}/bin:$HOME/.cargo/bin:$PATH"
@@ -23,6 +26,10 @@ fail() { note "$1 failed; its log:"; tail -40 "$2" >&2; exit 1; }
 
 scripts/setup.sh --test >"$logs/setup.log" 2>&1 || fail "setup" "$logs/setup.log"
 npm --prefix ui run --silent build >"$logs/ui.log" 2>&1 || fail "UI build" "$logs/ui.log"
+
+note "WhatsApp driver against the local fake"
+cargo build -p leadline-tests --bin leadline-bench-wa >"$logs/bench-wa-build.log" 2>&1 || fail "bench build" "$logs/bench-wa-build.log"
+"${CARGO_TARGET_DIR:-target}/debug/leadline-bench-wa" 2>"$logs/bench-wa.log" || fail "driver bench" "$logs/bench-wa.log"
 
 note "clean debug build of the app"
 start=$(now)

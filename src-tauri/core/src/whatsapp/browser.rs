@@ -99,6 +99,8 @@ pub const FLAGS: &[&str] = &[
     "password-store=basic",
     "use-mock-keychain",
     "disable-blink-features=AutomationControlled",
+    // No spare renderer kept warm for navigations that never come.
+    "disable-features=SpareRendererForSitePerProcess",
 ];
 
 /// The user agent to present: the browser's own, without "Headless" (the real site sends

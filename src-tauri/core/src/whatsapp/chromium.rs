@@ -28,6 +28,8 @@ pub struct ChromiumDriver {
     pub url: String,
     /// How long the page may take to become ready for injection.
     pub ready_timeout: Duration,
+    /// Chromium's command-line flags (names without dashes); `browser::FLAGS` by default.
+    pub flags: Vec<String>,
 }
 
 impl ChromiumDriver {
@@ -36,6 +38,7 @@ impl ChromiumDriver {
             browser,
             url: url.into(),
             ready_timeout: Duration::from_secs(30),
+            flags: browser::FLAGS.iter().map(|f| f.to_string()).collect(),
         }
     }
 
@@ -75,7 +78,7 @@ impl ChromiumDriver {
             .user_data_dir(profile)
             // Headless is chromiumoxide's default (`--headless`).
             .disable_default_args()
-            .args(browser::FLAGS.iter().copied())
+            .args(self.flags.iter().map(String::as_str))
             .launch_timeout(Duration::from_secs(20))
             .request_timeout(Duration::from_secs(30));
         if browser::needs_no_sandbox() {
@@ -138,6 +141,15 @@ impl Session {
             .new_page("about:blank")
             .await
             .map_err(page_error)?;
+        // Chromium opens a blank tab at start; left open it keeps a renderer alive for nothing.
+        if let Ok(pages) = self.browser.pages().await {
+            for other in pages
+                .into_iter()
+                .filter(|p| p.target_id() != page.target_id())
+            {
+                let _ = other.close().await;
+            }
+        }
         let agent = self.browser.user_agent().await.map_err(page_error)?;
         page.set_user_agent(browser::desktop_user_agent(&agent))
             .await
