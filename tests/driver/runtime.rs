@@ -211,3 +211,37 @@ async fn browsers_left_by_a_crashed_app_are_stopped_at_the_next_start() {
     assert!(!profile.join("leadline-browser.pid").exists());
     drop(runtime);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_pairing_code_is_asked_through_the_runtime_and_a_bad_phone_is_refused() {
+    use leadline_core::whatsapp::WaError;
+
+    let fake = FakeWhatsApp::start(Timings::default()).await;
+    let profiles = tempfile::tempdir().unwrap();
+    let (runtime, states) = runtime(&fake, profiles.path());
+    assert!(
+        matches!(
+            runtime.pairing_code(6, "+34600001234").await,
+            Err(WaError::NotConnected)
+        ),
+        "nothing runs for number 6 yet"
+    );
+    runtime.start(6);
+    reach(&states, 6, 0, "a QR", |s| {
+        matches!(s, AccountState::ScanQr { .. })
+    })
+    .await;
+    assert_eq!(
+        runtime.pairing_code(6, "+34 600 00 12 34").await.unwrap(),
+        "FAKE1234"
+    );
+    assert!(matches!(
+        runtime.pairing_code(6, "my shop").await,
+        Err(WaError::InvalidPhone(_))
+    ));
+    runtime.stop_all().await;
+    assert!(
+        !process::any_using_profile(profiles.path()),
+        "no Chromium may be left after stop"
+    );
+}

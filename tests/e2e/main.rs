@@ -373,3 +373,46 @@ fn percent_decode(text: &str) -> String {
     }
     String::from_utf8_lossy(&out).into_owned()
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs a display, D-Bus and the built app: run scripts/test.sh"]
+async fn an_owner_who_cannot_scan_gets_a_pairing_code_in_the_window() {
+    use leadline_tests::fake_wa::{FakeWhatsApp, Timings};
+
+    let fake = FakeWhatsApp::start(Timings {
+        first_ref_ms: 120_000,
+        ..Timings::default()
+    })
+    .await;
+    let data = tempfile::tempdir().expect("a temp folder");
+    let data_dir = data.path().join("data");
+    let url = fake.url();
+    let driver = Driver::start_with(&data_dir, &[("LEADLINE_WA_URL", url.as_str())]);
+    let client = driver.open_app().await;
+    go_to(&client, "numbers", "Numbers").await;
+    add_number(&client, "Shop").await;
+    eventually(
+        "the number must be listed",
+        vec!["Shop".to_string()],
+        || number_names(&client),
+    )
+    .await;
+    click(&client, "[data-testid='link']").await;
+    click(&client, "[data-testid='use-phone']").await;
+    let field = client
+        .find(Locator::Css("[data-testid='pairing-phone']"))
+        .await
+        .expect("a phone field");
+    field
+        .send_keys("+34 600 00 12 34")
+        .await
+        .expect("a phone number can be typed");
+    click(&client, "[data-testid='pairing-ask']").await;
+    let code = text_of(&client, "[data-testid='pairing-code']").await;
+    assert_eq!(
+        code, "FAKE-1234",
+        "the code WhatsApp gave, grouped as the phone shows it"
+    );
+    client.close().await.expect("the app closes");
+    drop(driver);
+}

@@ -64,3 +64,12 @@ impl Error {
 }
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+impl From<crate::whatsapp::WaError> for Error {
+    fn from(e: crate::whatsapp::WaError) -> Self {
+        match e {
+            crate::whatsapp::WaError::InvalidPhone(message) => Error::InvalidInput(message),
+            other => Error::Unavailable(other.to_string()),
+        }
+    }
+}

@@ -60,3 +60,21 @@ pub async fn numbers_states(state: State<'_, AppState>) -> Result<Vec<NumberStat
         })
         .collect())
 }
+
+/// An 8-character code to type on the phone (Linked devices › Link with phone number
+/// instead), for owners who can't scan the QR.
+#[tauri::command]
+pub async fn numbers_pairing_code(
+    state: State<'_, AppState>,
+    id: i64,
+    phone: String,
+) -> Result<String, IpcError> {
+    let core = state.core()?;
+    core.number(id).await?;
+    let code = state
+        .runtime()?
+        .pairing_code(id, &phone)
+        .await
+        .map_err(leadline_core::Error::from)?;
+    Ok(code)
+}

@@ -9,6 +9,7 @@ pub const NAMES: &[&str] = &[
     "numbers_link",
     "numbers_unlink",
     "numbers_refresh_qr",
+    "numbers_pairing_code",
     "numbers_states",
     "settings_get",
     "settings_set",

@@ -108,6 +108,7 @@ export type Commands = {
   numbers_link: { args: { id: number; onEvent: Channel<LinkEvent> }; result: null };
   numbers_unlink: { args: { id: number }; result: null };
   numbers_refresh_qr: { args: { id: number }; result: null };
+  numbers_pairing_code: { args: { id: number; phone: string }; result: string };
   numbers_states: { args: Record<string, never>; result: Array<NumberState> };
   settings_get: { args: Record<string, never>; result: AppSettings };
   settings_set: { args: { settings: AppSettings }; result: AppSettings };

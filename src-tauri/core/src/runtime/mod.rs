@@ -32,6 +32,10 @@ enum Command {
     Stop(oneshot::Sender<()>),
     Unlink(oneshot::Sender<()>),
     RefreshQr,
+    PairingCode {
+        phone: String,
+        reply: oneshot::Sender<Result<String, WaError>>,
+    },
     Send {
         chat: String,
         text: String,
@@ -154,6 +158,23 @@ impl Runtime {
         if let Some(task) = self.tasks().get(&account_id) {
             let _ = task.commands.send(Command::RefreshQr);
         }
+    }
+
+    /// Asks WhatsApp for a code to type on the phone (instead of scanning the QR).
+    pub async fn pairing_code(&self, account_id: i64, phone: &str) -> Result<String, WaError> {
+        let commands = self
+            .tasks()
+            .get(&account_id)
+            .map(|t| t.commands.clone())
+            .ok_or(WaError::NotConnected)?;
+        let (reply, answer) = oneshot::channel();
+        commands
+            .send(Command::PairingCode {
+                phone: phone.to_string(),
+                reply,
+            })
+            .map_err(|_| WaError::NotConnected)?;
+        answer.await.map_err(|_| WaError::NotConnected)?
     }
 
     /// Sends a text from this number; returns WhatsApp's id for it.

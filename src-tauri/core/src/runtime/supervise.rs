@@ -158,6 +158,9 @@ async fn drive(
                 Some(Command::Send { chat, text, reply }) => {
                     let _ = reply.send(session.send_text(&chat, &text).await);
                 }
+                Some(Command::PairingCode { phone, reply }) => {
+                    let _ = reply.send(session.pairing_code(&phone).await);
+                }
             },
             _ = health.tick() => {
                 let answered = tokio::time::timeout(HEALTH_TIMEOUT, session.ping()).await;
@@ -192,7 +195,7 @@ async fn wait_or_stop(delay: Duration, commands: &mut mpsc::UnboundedReceiver<Co
                     let _ = done.send(());
                     return true;
                 }
-                Some(Command::Send { reply, .. }) => {
+                Some(Command::Send { reply, .. }) | Some(Command::PairingCode { reply, .. }) => {
                     let _ = reply.send(Err(crate::whatsapp::WaError::NotConnected));
                 }
                 Some(Command::RefreshQr) => {}

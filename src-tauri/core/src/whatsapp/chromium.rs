@@ -257,8 +257,8 @@ impl Session {
     pub async fn pairing_code(&self, phone: &str) -> Result<String, WaError> {
         let digits: String = phone.chars().filter(char::is_ascii_digit).collect();
         if digits.len() < 7 {
-            return Err(WaError::Page(format!(
-                "“{phone}” is not a phone number with its country code"
+            return Err(WaError::InvalidPhone(format!(
+                "“{phone}” is not a phone number with its country code, e.g. +34 600 123 456."
             )));
         }
         self.call(format!(
@@ -383,6 +383,12 @@ impl super::Session for Session {
     }
     fn refresh_qr(&self) -> futures::future::BoxFuture<'_, Result<(), WaError>> {
         Box::pin(Session::refresh_qr(self))
+    }
+    fn pairing_code<'a>(
+        &'a self,
+        phone: &'a str,
+    ) -> futures::future::BoxFuture<'a, Result<String, WaError>> {
+        Box::pin(Session::pairing_code(self, phone))
     }
     fn logout(&self) -> futures::future::BoxFuture<'_, Result<(), WaError>> {
         Box::pin(Session::logout(self))

@@ -75,6 +75,8 @@ pub enum WaError {
     Page(String),
     #[error("This number is not connected to WhatsApp right now.")]
     NotConnected,
+    #[error("{0}")]
+    InvalidPhone(String),
 }
 
 /// The sentence an owner reads for a socket state WhatsApp gives as a failure.
@@ -118,6 +120,11 @@ pub trait Session: Send + Sync {
         on: bool,
     ) -> futures::future::BoxFuture<'a, Result<(), WaError>>;
     fn refresh_qr(&self) -> futures::future::BoxFuture<'_, Result<(), WaError>>;
+    /// An 8-character code to type on the phone instead of scanning the QR.
+    fn pairing_code<'a>(
+        &'a self,
+        phone: &'a str,
+    ) -> futures::future::BoxFuture<'a, Result<String, WaError>>;
     fn logout(&self) -> futures::future::BoxFuture<'_, Result<(), WaError>>;
     /// Answers when the page is alive and responsive; errors or hangs when it isn't.
     fn ping(&self) -> futures::future::BoxFuture<'_, Result<(), WaError>>;
