@@ -270,19 +270,7 @@ async fn a_number_links_by_scanning_the_qr_shown_in_the_window_and_reconnects_af
     .await;
     let data = tempfile::tempdir().expect("a temp folder");
     let data_dir = data.path().join("data");
-    let url = fake.url();
-    let driver = Driver::start_with(&data_dir, &[("LEADLINE_WA_URL", url.as_str())]);
-
-    let client = driver.open_app().await;
-    go_to(&client, "numbers", "Numbers").await;
-    add_number(&client, "Shop").await;
-    eventually(
-        "the number must be listed",
-        vec!["Shop".to_string()],
-        || number_names(&client),
-    )
-    .await;
-    click(&client, "[data-testid='link']").await;
+    let (driver, client) = link_dialog_for_a_new_number(&fake, &data_dir).await;
 
     let image = client
         .wait()
@@ -355,6 +343,27 @@ async fn a_number_links_by_scanning_the_qr_shown_in_the_window_and_reconnects_af
     }
 }
 
+/// The app on a fresh data folder, pointed at `fake`, with a number "Shop" added and its
+/// Link dialog open.
+async fn link_dialog_for_a_new_number(
+    fake: &leadline_tests::fake_wa::FakeWhatsApp,
+    data_dir: &std::path::Path,
+) -> (Driver, Client) {
+    let url = fake.url();
+    let driver = Driver::start_with(data_dir, &[("LEADLINE_WA_URL", url.as_str())]);
+    let client = driver.open_app().await;
+    go_to(&client, "numbers", "Numbers").await;
+    add_number(&client, "Shop").await;
+    eventually(
+        "the number must be listed",
+        vec!["Shop".to_string()],
+        || number_names(&client),
+    )
+    .await;
+    click(&client, "[data-testid='link']").await;
+    (driver, client)
+}
+
 /// Decodes %XX escapes (what encodeURIComponent produced).
 fn percent_decode(text: &str) -> String {
     let bytes = text.as_bytes();
@@ -386,18 +395,7 @@ async fn an_owner_who_cannot_scan_gets_a_pairing_code_in_the_window() {
     .await;
     let data = tempfile::tempdir().expect("a temp folder");
     let data_dir = data.path().join("data");
-    let url = fake.url();
-    let driver = Driver::start_with(&data_dir, &[("LEADLINE_WA_URL", url.as_str())]);
-    let client = driver.open_app().await;
-    go_to(&client, "numbers", "Numbers").await;
-    add_number(&client, "Shop").await;
-    eventually(
-        "the number must be listed",
-        vec!["Shop".to_string()],
-        || number_names(&client),
-    )
-    .await;
-    click(&client, "[data-testid='link']").await;
+    let (driver, client) = link_dialog_for_a_new_number(&fake, &data_dir).await;
     click(&client, "[data-testid='use-phone']").await;
     let field = client
         .find(Locator::Css("[data-testid='pairing-phone']"))

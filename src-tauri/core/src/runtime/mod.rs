@@ -162,19 +162,9 @@ impl Runtime {
 
     /// Asks WhatsApp for a code to type on the phone (instead of scanning the QR).
     pub async fn pairing_code(&self, account_id: i64, phone: &str) -> Result<String, WaError> {
-        let commands = self
-            .tasks()
-            .get(&account_id)
-            .map(|t| t.commands.clone())
-            .ok_or(WaError::NotConnected)?;
-        let (reply, answer) = oneshot::channel();
-        commands
-            .send(Command::PairingCode {
-                phone: phone.to_string(),
-                reply,
-            })
-            .map_err(|_| WaError::NotConnected)?;
-        answer.await.map_err(|_| WaError::NotConnected)?
+        let phone = phone.to_string();
+        self.ask(account_id, |reply| Command::PairingCode { phone, reply })
+            .await
     }
 
     /// Sends a text from this number; returns WhatsApp's id for it.
@@ -184,6 +174,17 @@ impl Runtime {
         chat: &str,
         text: &str,
     ) -> Result<String, WaError> {
+        let (chat, text) = (chat.to_string(), text.to_string());
+        self.ask(account_id, |reply| Command::Send { chat, text, reply })
+            .await
+    }
+
+    /// Sends the number's task a command that answers, and waits for the answer.
+    async fn ask<T>(
+        &self,
+        account_id: i64,
+        command: impl FnOnce(oneshot::Sender<Result<T, WaError>>) -> Command,
+    ) -> Result<T, WaError> {
         let commands = self
             .tasks()
             .get(&account_id)
@@ -191,11 +192,7 @@ impl Runtime {
             .ok_or(WaError::NotConnected)?;
         let (reply, answer) = oneshot::channel();
         commands
-            .send(Command::Send {
-                chat: chat.to_string(),
-                text: text.to_string(),
-                reply,
-            })
+            .send(command(reply))
             .map_err(|_| WaError::NotConnected)?;
         answer.await.map_err(|_| WaError::NotConnected)?
     }
