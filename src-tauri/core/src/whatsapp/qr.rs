@@ -28,7 +28,9 @@ mod tests {
             "ünïcödé,🌙,شكرا",
             "",
         ] {
-            let drawn = super::svg(text).unwrap();
+            let Ok(drawn) = super::svg(text) else {
+                panic!("{text:?} must draw")
+            };
             assert!(
                 drawn.starts_with("<?xml") && drawn.contains("<svg"),
                 "{text:?}"
