@@ -159,6 +159,7 @@ async fn linked_pss(fake: &FakeWhatsApp, flags: &[&str]) -> f64 {
                 field("Pss_File:"),
                 field("Pss_Shmem:")
             );
+            eprintln!("    {}", cmdline.chars().take(700).collect::<String>());
         }
     }
     let mut samples = Vec::new();
