@@ -53,8 +53,3 @@ impl CoreEvent {
 /// Where the core sends events. The shell passes one that emits to the webview; tests pass
 /// one that records.
 pub type EventSink = Arc<dyn Fn(CoreEvent) + Send + Sync>;
-
-/// A sink that drops everything, for tools and tests that don't watch events.
-pub fn discard_events() -> EventSink {
-    Arc::new(|_| {})
-}
