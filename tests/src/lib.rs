@@ -15,6 +15,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
+use fantoccini::error::NewSessionError;
 use fantoccini::wd::Capabilities;
 use fantoccini::{Client, ClientBuilder, Locator};
 use serde_json::json;
@@ -75,6 +76,7 @@ pub fn free_port() -> u16 {
 pub struct Driver {
     child: Child,
     port: u16,
+    native_port: u16,
 }
 
 impl Driver {
@@ -106,20 +108,30 @@ impl Driver {
             .unwrap_or_else(|e| {
                 panic!("tauri-driver could not start ({e}): run scripts/setup.sh --test")
             });
-        let driver = Driver { child, port };
+        let driver = Driver {
+            child,
+            port,
+            native_port,
+        };
         driver.wait_until_listening();
         driver
     }
 
+    /// Waits for tauri-driver and the native WebDriver it starts (WebKitWebDriver): a
+    /// session asked for before the native one listens is dropped mid-request.
     fn wait_until_listening(&self) {
         let deadline = Instant::now() + Duration::from_secs(15);
-        while TcpStream::connect(("127.0.0.1", self.port)).is_err() {
-            assert!(
-                Instant::now() < deadline,
-                "tauri-driver did not listen on port {} within 15 s",
-                self.port
-            );
-            std::thread::sleep(Duration::from_millis(50));
+        for (what, port) in [
+            ("tauri-driver", self.port),
+            ("WebKitWebDriver", self.native_port),
+        ] {
+            while TcpStream::connect(("127.0.0.1", port)).is_err() {
+                assert!(
+                    Instant::now() < deadline,
+                    "{what} did not listen on port {port} within 15 s"
+                );
+                std::thread::sleep(Duration::from_millis(50));
+            }
         }
     }
 
@@ -131,13 +143,27 @@ impl Driver {
             "tauri:options".into(),
             json!({ "application": app_binary() }),
         );
-        let builder = ClientBuilder::rustls();
-        let mut builder = builder.expect("a WebDriver client can be built");
-        builder
-            .capabilities(caps)
-            .connect(&format!("http://127.0.0.1:{}", self.port))
-            .await
-            .expect("a WebDriver session opens the app (is a display and D-Bus session available?)")
+        let url = format!("http://127.0.0.1:{}", self.port);
+        // On a loaded machine the first request can be dropped while the native driver warms
+        // up; a connection failure is retried until the deadline, anything else fails at once.
+        let deadline = Instant::now() + UI_DEADLINE;
+        loop {
+            let mut builder = ClientBuilder::rustls().expect("a WebDriver client can be built");
+            match builder.capabilities(caps.clone()).connect(&url).await {
+                Ok(client) => return client,
+                Err(
+                    e @ (NewSessionError::Failed(_)
+                    | NewSessionError::FailedC(_)
+                    | NewSessionError::Lost(_)),
+                ) if Instant::now() < deadline => {
+                    eprintln!("retrying the WebDriver session after a dropped connection: {e}");
+                    tokio::time::sleep(Duration::from_millis(500)).await;
+                }
+                Err(e) => panic!(
+                    "a WebDriver session opens the app (is a display and D-Bus session available?): {e:?}"
+                ),
+            }
+        }
     }
 }
 
