@@ -85,6 +85,7 @@ pub fn typescript_bindings() -> String {
         decl::<NumberState>(&cfg),
         decl::<Theme>(&cfg),
         decl::<AppSettings>(&cfg),
+        decl::<crate::commands::settings::BrowserInUse>(&cfg),
         decl::<ActivityEntry>(&cfg),
         decl::<CoreEvent>(&cfg),
     ];

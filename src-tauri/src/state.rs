@@ -6,8 +6,9 @@ use std::sync::{Arc, RwLock};
 
 use leadline_core::numbers::LinkState;
 use leadline_core::runtime::Runtime;
-use leadline_core::whatsapp::chromium::ChromiumSessions;
-use leadline_core::whatsapp::{AccountState, DEFAULT_URL};
+use leadline_core::settings::AppSettings;
+use leadline_core::whatsapp::chromium::{BrowserChoice, ChromiumSessions};
+use leadline_core::whatsapp::{AccountState, whatsapp_url};
 use leadline_core::{Clock, EventSink, Leadline, Store, SystemClock};
 use serde::Serialize;
 use tokio::sync::mpsc;
@@ -33,14 +34,20 @@ impl AppPaths {
     }
 }
 
-/// Points the WhatsApp driver at another address (the local fake in tests).
-const WA_URL_ENV: &str = "LEADLINE_WA_URL";
-
 /// The core and the numbers' browsers, once the database opened.
 #[derive(Clone)]
 struct Ready {
     core: Leadline,
     runtime: Arc<Runtime>,
+    sessions: Arc<ChromiumSessions>,
+}
+
+/// The browser and WhatsApp address the owner's settings ask for.
+fn browser_choice(settings: &AppSettings) -> BrowserChoice {
+    BrowserChoice {
+        browser: settings.browser_path.as_ref().map(PathBuf::from),
+        url: whatsapp_url(settings.whatsapp_url.as_deref()),
+    }
 }
 
 /// The answer to "can the app work, and where are its files?", asked by the UI at start.
@@ -87,6 +94,23 @@ impl AppState {
     /// The numbers' browsers, or the reason the app can't work right now.
     pub fn runtime(&self) -> Result<Arc<Runtime>, IpcError> {
         self.ready().map(|ready| ready.runtime)
+    }
+
+    /// Saves the owner's settings and applies them to browsers started from now on.
+    pub async fn set_settings(&self, settings: AppSettings) -> Result<AppSettings, IpcError> {
+        let ready = self.ready()?;
+        let saved = ready.core.set_settings(settings).await?;
+        ready.sessions.configure(browser_choice(&saved));
+        Ok(saved)
+    }
+
+    /// Where the browser for WhatsApp is, with the settings in force, or why there is none.
+    pub fn browser_in_use(&self) -> Result<Result<PathBuf, String>, IpcError> {
+        let choice = self.ready()?.sessions.choice();
+        Ok(
+            leadline_core::whatsapp::browser::find(choice.browser.as_deref())
+                .map_err(|e| e.to_string()),
+        )
     }
 
     /// Stops every number's browser (app exit).
@@ -139,12 +163,9 @@ fn open_core(paths: &AppPaths, events: EventSink) -> Result<Ready, IpcError> {
             }
         }
     });
-    let url = std::env::var(WA_URL_ENV)
-        .ok()
-        .filter(|u| !u.is_empty())
-        .unwrap_or_else(|| DEFAULT_URL.to_string());
+    let sessions = Arc::new(ChromiumSessions::new(whatsapp_url(None), clock()));
     let runtime = Arc::new(Runtime::new(
-        Arc::new(ChromiumSessions::new(url, clock())),
+        sessions.clone(),
         paths.profiles(),
         // The message pipeline comes with the bot; until then messages are only logged.
         Arc::new(|id, event| tracing::debug!(id, ?event, "WhatsApp event")),
@@ -153,9 +174,16 @@ fn open_core(paths: &AppPaths, events: EventSink) -> Result<Ready, IpcError> {
         }),
     ));
 
-    // Numbers that were linked when the app last ran reconnect by themselves.
-    let (starter, numbers) = (runtime.clone(), core.clone());
+    // Numbers that were linked when the app last ran reconnect by themselves, with the
+    // browser and address from Settings.
+    let (starter, numbers, chosen) = (runtime.clone(), core.clone(), sessions.clone());
     tauri::async_runtime::spawn(async move {
+        match numbers.settings().await {
+            Ok(settings) => chosen.configure(browser_choice(&settings)),
+            Err(e) => {
+                tracing::error!(error = %e, "could not read the settings; using the defaults")
+            }
+        }
         match numbers.numbers().await {
             Ok(list) => {
                 for number in list
@@ -168,5 +196,9 @@ fn open_core(paths: &AppPaths, events: EventSink) -> Result<Ready, IpcError> {
             Err(e) => tracing::error!(error = %e, "could not list the numbers to reconnect"),
         }
     });
-    Ok(Ready { core, runtime })
+    Ok(Ready {
+        core,
+        runtime,
+        sessions,
+    })
 }

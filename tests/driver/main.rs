@@ -4,12 +4,12 @@
 // Tests may panic on what they set up themselves; that is how they fail.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 
 use leadline_core::SystemClock;
-use leadline_core::whatsapp::chromium::{ChromiumDriver, Session};
+use leadline_core::whatsapp::chromium::{BrowserChoice, ChromiumDriver, Session};
 use leadline_core::whatsapp::{AccountState, WaEvent, WaMessage, browser, process};
 use leadline_tests::fake_wa::{FakeWhatsApp, Timings};
 use tokio::sync::mpsc;
@@ -30,6 +30,15 @@ async fn start(fake: &FakeWhatsApp, profile: &Path) -> Running {
 
 async fn start_with(fake: &FakeWhatsApp, profile: &Path, ready_timeout: Duration) -> Running {
     let chrome = browser::find(None).expect("Chromium is installed (scripts/setup.sh --test)");
+    start_on(fake, profile, chrome, ready_timeout).await
+}
+
+async fn start_on(
+    fake: &FakeWhatsApp,
+    profile: &Path,
+    chrome: PathBuf,
+    ready_timeout: Duration,
+) -> Running {
     let mut driver = ChromiumDriver::new(chrome, fake.url());
     driver.ready_timeout = ready_timeout;
     let (tx, events) = mpsc::unbounded_channel();
@@ -58,6 +67,98 @@ async fn linked(fake: &FakeWhatsApp, profile: &Path) -> Running {
 }
 
 const ME: &str = "15550001111@c.us";
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_browser_helper_stops_with_the_session_and_with_a_killed_browser() {
+    let fake = FakeWhatsApp::start(Timings::default()).await;
+
+    // Stop: the browser and every helper it ran are gone, including the headless shell's
+    // zygotes, which don't name the profile on their command line.
+    let profile = tempfile::tempdir().unwrap();
+    let running = linked(&fake, profile.path()).await;
+    let pid = running.session.pid().expect("the browser's pid");
+    let helpers = process::record(&process::tree(pid));
+    assert!(
+        helpers.len() >= 3,
+        "a browser, its zygotes and a renderer at least: {helpers:?}"
+    );
+    running.session.stop().await;
+    let left: Vec<_> = helpers
+        .iter()
+        .filter(|r| process::still_running(r))
+        .collect();
+    assert!(left.is_empty(), "left after stop: {left:?}");
+    assert!(!process::any_using_profile(profile.path()));
+
+    // A browser killed outright takes its helpers with it.
+    let profile = tempfile::tempdir().unwrap();
+    let mut running = linked(&fake, profile.path()).await;
+    let pid = running.session.pid().expect("the browser's pid");
+    let helpers = process::record(&process::tree(pid));
+    process::kill(&[pid]);
+    let deadline = tokio::time::Instant::now() + DEADLINE;
+    while helpers.iter().any(process::still_running) {
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "helpers outlived their killed browser: {:?}",
+            helpers
+                .iter()
+                .filter(|r| process::still_running(r))
+                .collect::<Vec<_>>()
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    // The session notices: its events end.
+    let ended = tokio::time::timeout(DEADLINE, async {
+        while running.events.recv().await.is_some() {}
+    })
+    .await;
+    assert!(ended.is_ok(), "the session must end when its browser dies");
+    running.session.stop().await;
+    assert!(!process::any_using_profile(profile.path()));
+}
+
+/// An owner without the headless shell (Windows, macOS, or Chrome only) runs a full
+/// browser headless with the same flags; it must link and reconnect the same way.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_full_chromium_links_and_reconnects_too() {
+    let full = PathBuf::from("/usr/bin/chromium");
+    assert!(full.is_file(), "scripts/setup.sh --test installs Chromium");
+    let fake = FakeWhatsApp::start(Timings::default()).await;
+    let profile = tempfile::tempdir().unwrap();
+
+    let mut running = start_on(&fake, profile.path(), full.clone(), DEADLINE).await;
+    running
+        .until("a QR", |s| matches!(s, AccountState::ScanQr { .. }))
+        .await;
+    fake.scan(ME);
+    running
+        .until("Working", |s| matches!(s, AccountState::Working { .. }))
+        .await;
+    running.session.stop().await;
+    assert!(!process::any_using_profile(profile.path()));
+
+    let mut again = start_on(&fake, profile.path(), full, DEADLINE).await;
+    again
+        .until("Working", |s| matches!(s, AccountState::Working { .. }))
+        .await;
+    assert!(
+        !again
+            .seen
+            .iter()
+            .any(|s| matches!(s, AccountState::ScanQr { .. })),
+        "a linked profile must not ask for a QR: {:?}",
+        again.seen
+    );
+    fake.incoming(incoming("full-1", "15557654321@c.us", "hola 👋"));
+    let got = again.messages_until("full-1").await;
+    assert_eq!(
+        got.iter().map(|m| m.body.as_str()).collect::<Vec<_>>(),
+        ["hola 👋"]
+    );
+    again.session.stop().await;
+    assert!(!process::any_using_profile(profile.path()));
+}
 const CUSTOMER: &str = "34600000001@c.us";
 
 impl Running {
@@ -377,10 +478,31 @@ async fn failure_states_end_in_a_plain_reason() {
         let failed = running
             .until(state, |s| matches!(s, AccountState::Failed { .. }))
             .await;
-        let AccountState::Failed { reason } = failed else {
+        let AccountState::Failed {
+            reason,
+            open_elsewhere,
+        } = failed
+        else {
             unreachable!()
         };
         assert!(reason.contains(words), "{state}: {reason}");
+        assert_eq!(open_elsewhere, state == "CONFLICT", "{state}");
+        if open_elsewhere {
+            // "Use here" takes WhatsApp back from the other window.
+            running.session.take_over().await.unwrap();
+            running
+                .until("Working after Use here", |s| {
+                    matches!(s, AccountState::Working { .. })
+                })
+                .await;
+            assert!(
+                fake.recorded()
+                    .events
+                    .iter()
+                    .any(|e| e.get("kind").and_then(|k| k.as_str()) == Some("takeover")),
+                "the page's own takeover was called"
+            );
+        }
         running.session.stop().await;
         assert!(
             !process::any_using_profile(profile.path()),
@@ -609,8 +731,11 @@ async fn a_missing_browser_is_a_plain_failure_not_a_hang() {
 
     let fake = FakeWhatsApp::start(Timings::default()).await;
     let profiles = tempfile::tempdir().unwrap();
-    let mut sessions = ChromiumSessions::new(fake.url(), Arc::new(SystemClock));
-    sessions.configured_browser = Some("/nonexistent/chrome".into());
+    let sessions = ChromiumSessions::new(fake.url(), Arc::new(SystemClock));
+    sessions.configure(BrowserChoice {
+        browser: Some("/nonexistent/chrome".into()),
+        url: fake.url(),
+    });
     let runtime = Runtime::new(
         Arc::new(sessions),
         profiles.path().to_path_buf(),
@@ -626,7 +751,7 @@ async fn a_missing_browser_is_a_plain_failure_not_a_hang() {
     .expect("a missing browser must fail quickly")
     .unwrap()
     .clone();
-    let AccountState::Failed { reason } = failed else {
+    let AccountState::Failed { reason, .. } = failed else {
         unreachable!()
     };
     assert!(

@@ -5,7 +5,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use leadline_core::SystemClock;
-use leadline_core::runtime::{Runtime, profile_dir};
+use leadline_core::runtime::{Runtime, profile_dir, record_browser};
 use leadline_core::whatsapp::chromium::{ChromiumDriver, ChromiumSessions};
 use leadline_core::whatsapp::{AccountState, browser, process};
 use leadline_tests::fake_wa::{FakeWhatsApp, Timings};
@@ -191,7 +191,10 @@ async fn browsers_left_by_a_crashed_app_are_stopped_at_the_next_start() {
         .await
         .unwrap();
     let pid = session.pid().unwrap();
-    std::fs::write(profile.join("leadline-browser.pid"), pid.to_string()).unwrap();
+    // As the runtime records it while the browser runs.
+    record_browser(&profile, Some(pid));
+    let recorded = process::record(&process::tree(pid));
+    assert!(recorded.len() >= 3, "browser and helpers: {recorded:?}");
     // The app "crashes": nothing stops this browser.
     std::mem::forget(session);
     assert!(
@@ -201,7 +204,7 @@ async fn browsers_left_by_a_crashed_app_are_stopped_at_the_next_start() {
 
     let (runtime, _) = runtime(&fake, profiles.path());
     let deadline = tokio::time::Instant::now() + DEADLINE;
-    while process::any_using_profile(&profile) {
+    while process::any_using_profile(&profile) || recorded.iter().any(process::still_running) {
         assert!(
             tokio::time::Instant::now() < deadline,
             "the next start must stop the orphaned browser"

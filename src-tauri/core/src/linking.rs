@@ -75,13 +75,11 @@ impl Leadline {
                                 Ok(recorded)
                             }
                             Err(e) if is_unique_violation(&e) => {
-                                Ok(AccountState::Failed {
-                                    reason: format!(
-                                        "WhatsApp number {} is already linked in Leadline under another name. \
-                                         Unlink it there first.",
-                                        shown_number(me)
-                                    ),
-                                })
+                                Ok(AccountState::failed(format!(
+                                    "WhatsApp number {} is already linked in Leadline under another name. \
+                                     Unlink it there first.",
+                                    shown_number(me)
+                                )))
                             }
                             Err(e) => Err(e.into()),
                         }

@@ -23,9 +23,16 @@ pub enum Theme {
 #[serde(rename_all = "camelCase")]
 pub struct AppSettings {
     pub theme: Theme,
+    /// The browser program that runs WhatsApp Web; `None`: Leadline finds one.
+    pub browser_path: Option<String>,
+    /// Where WhatsApp Web is; `None`: WhatsApp's own address. Pointing it elsewhere is for
+    /// testing Leadline against a stand-in.
+    pub whatsapp_url: Option<String>,
 }
 
 const THEME: &str = "theme";
+const BROWSER_PATH: &str = "browser_path";
+const WHATSAPP_URL: &str = "whatsapp_url";
 
 impl AppSettings {
     fn from_pairs(pairs: Vec<(String, String)>) -> AppSettings {
@@ -33,6 +40,8 @@ impl AppSettings {
         for (key, json) in pairs {
             let applied = match key.as_str() {
                 THEME => serde_json::from_str(&json).map(|v| settings.theme = v),
+                BROWSER_PATH => serde_json::from_str(&json).map(|v| settings.browser_path = v),
+                WHATSAPP_URL => serde_json::from_str(&json).map(|v| settings.whatsapp_url = v),
                 // Written by a newer build: keep it for that build, ignore it here.
                 _ => Ok(()),
             };
@@ -47,7 +56,47 @@ impl AppSettings {
         let json = |value: serde_json::Result<String>| {
             value.map_err(|e| Error::Internal(format!("a setting could not be saved: {e}")))
         };
-        Ok(vec![(THEME, json(serde_json::to_string(&self.theme))?)])
+        Ok(vec![
+            (THEME, json(serde_json::to_string(&self.theme))?),
+            (
+                BROWSER_PATH,
+                json(serde_json::to_string(&self.browser_path))?,
+            ),
+            (
+                WHATSAPP_URL,
+                json(serde_json::to_string(&self.whatsapp_url))?,
+            ),
+        ])
+    }
+
+    /// Trims the owner's input, turns blanks into "not set", and refuses what can't work,
+    /// saying what to do instead.
+    fn checked(mut self) -> Result<AppSettings> {
+        let blank_to_none = |value: Option<String>| {
+            value
+                .map(|v| v.trim().to_string())
+                .filter(|v| !v.is_empty())
+        };
+        self.browser_path = blank_to_none(self.browser_path);
+        self.whatsapp_url = blank_to_none(self.whatsapp_url);
+        if let Some(path) = &self.browser_path {
+            if !std::path::Path::new(path).is_file() {
+                return Err(Error::InvalidInput(format!(
+                    "There is no program at “{path}”. Enter the full path of Chrome, Chromium, \
+                     Edge or Brave, or leave it empty and Leadline finds one."
+                )));
+            }
+        }
+        if let Some(url) = &self.whatsapp_url {
+            let web = url.starts_with("https://") || url.starts_with("http://");
+            if !web || url.chars().any(char::is_whitespace) {
+                return Err(Error::InvalidInput(format!(
+                    "“{url}” is not a web address. It must start with https://, or leave it \
+                     empty to use WhatsApp's own."
+                )));
+            }
+        }
+        Ok(self)
     }
 }
 
@@ -58,6 +107,7 @@ impl Leadline {
     }
 
     pub async fn set_settings(&self, settings: AppSettings) -> Result<AppSettings> {
+        let settings = settings.checked()?;
         let pairs = settings.to_pairs()?;
         let now = self.clock.now_ms();
         self.store

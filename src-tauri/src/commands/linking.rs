@@ -78,3 +78,15 @@ pub async fn numbers_pairing_code(
         .map_err(leadline_core::Error::from)?;
     Ok(code)
 }
+
+/// "Use here": takes WhatsApp back when it was opened on another computer or browser.
+#[tauri::command]
+pub async fn numbers_use_here(state: State<'_, AppState>, id: i64) -> Result<(), IpcError> {
+    state.core()?.number(id).await?;
+    state
+        .runtime()?
+        .take_over(id)
+        .await
+        .map_err(leadline_core::Error::from)?;
+    Ok(())
+}

@@ -17,6 +17,7 @@ use tauri::ipc::Invoke;
 use ts_rs::TS;
 
 use crate::state::AppStatus;
+use settings::BrowserInUse;
 
 pub fn handler<R: Runtime>() -> impl Fn(Invoke<R>) -> bool + Send + Sync + 'static {
     tauri::generate_handler![
@@ -30,9 +31,11 @@ pub fn handler<R: Runtime>() -> impl Fn(Invoke<R>) -> bool + Send + Sync + 'stat
         linking::numbers_unlink,
         linking::numbers_refresh_qr,
         linking::numbers_pairing_code,
+        linking::numbers_use_here,
         linking::numbers_states,
         settings::settings_get,
         settings::settings_set,
+        settings::settings_browser,
         activity::activity_list,
     ]
 }
@@ -90,6 +93,11 @@ pub fn signatures(cfg: &ts_rs::Config) -> Vec<Signature> {
             vec![("id", i64::name(cfg)), ("phone", String::name(cfg))],
             String::name(cfg),
         ),
+        sig(
+            "numbers_use_here",
+            vec![("id", i64::name(cfg))],
+            <()>::name(cfg),
+        ),
         sig("numbers_states", vec![], Vec::<NumberState>::name(cfg)),
         sig("settings_get", vec![], AppSettings::name(cfg)),
         sig(
@@ -97,6 +105,7 @@ pub fn signatures(cfg: &ts_rs::Config) -> Vec<Signature> {
             vec![("settings", AppSettings::name(cfg))],
             AppSettings::name(cfg),
         ),
+        sig("settings_browser", vec![], BrowserInUse::name(cfg)),
         sig(
             "activity_list",
             vec![("limit", u32::name(cfg))],

@@ -10,8 +10,10 @@ pub const NAMES: &[&str] = &[
     "numbers_unlink",
     "numbers_refresh_qr",
     "numbers_pairing_code",
+    "numbers_use_here",
     "numbers_states",
     "settings_get",
     "settings_set",
+    "settings_browser",
     "activity_list",
 ];

@@ -1,7 +1,9 @@
 //! App-wide settings.
 
 use leadline_core::settings::AppSettings;
+use serde::Serialize;
 use tauri::State;
+use ts_rs::TS;
 
 use crate::ipc::IpcError;
 use crate::state::AppState;
@@ -16,5 +18,29 @@ pub async fn settings_set(
     state: State<'_, AppState>,
     settings: AppSettings,
 ) -> Result<AppSettings, IpcError> {
-    Ok(state.core()?.set_settings(settings).await?)
+    state.set_settings(settings).await
+}
+
+/// Which browser runs WhatsApp Web with the current settings, or why none can.
+#[derive(Debug, Clone, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct BrowserInUse {
+    /// The program's path, when one was found.
+    pub path: Option<String>,
+    /// What is wrong and what to do, when none was found.
+    pub problem: Option<String>,
+}
+
+#[tauri::command]
+pub fn settings_browser(state: State<'_, AppState>) -> Result<BrowserInUse, IpcError> {
+    Ok(match state.browser_in_use()? {
+        Ok(path) => BrowserInUse {
+            path: Some(path.display().to_string()),
+            problem: None,
+        },
+        Err(problem) => BrowserInUse {
+            path: None,
+            problem: Some(problem),
+        },
+    })
 }

@@ -10,7 +10,7 @@
 //! For investigating memory: `LEADLINE_BENCH_FLAGS="flag flag=value …"` measures that flag set
 //! alone, and `LEADLINE_BENCH_DETAIL=1` prints each browser process's PSS split.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -81,9 +81,19 @@ fn pss_kib(pid: u32) -> u64 {
         .unwrap_or(0)
 }
 
+/// The browser, everything it started, and anything else naming its profile. (Helpers of
+/// Chromium's headless shell don't carry the profile on their command line.)
+fn browser_pids(session: &Session, profile: &Path) -> Vec<u32> {
+    let mut pids = session.pid().map(process::tree).unwrap_or_default();
+    pids.extend(process::using_profile(profile));
+    pids.sort_unstable();
+    pids.dedup();
+    pids
+}
+
 /// PSS of the browser and everything it started, in MiB.
-fn tree_pss_mib(profile: &Path) -> f64 {
-    let pids = process::using_profile(profile);
+fn tree_pss_mib(session: &Session, profile: &Path) -> f64 {
+    let pids = browser_pids(session, profile);
     pids.iter().map(|pid| pss_kib(*pid)).sum::<u64>() as f64 / 1024.0
 }
 
@@ -103,14 +113,44 @@ async fn wait_state(
     }
 }
 
+/// A browser and the flags it is launched with.
+#[derive(Clone)]
+struct Setup {
+    browser: PathBuf,
+    flags: Vec<String>,
+}
+
+impl Setup {
+    fn new(browser: PathBuf, flags: &[&str]) -> Setup {
+        let flags = flags.iter().map(|f| f.to_string()).collect();
+        Setup { browser, flags }
+    }
+}
+
+/// A full Chrome/Chromium (not the headless shell): what whatsapp-web.js launches, and what
+/// an owner on Windows or macOS has. `LEADLINE_BENCH_FULL_CHROME` overrides.
+fn full_chrome() -> PathBuf {
+    if let Some(path) = std::env::var_os("LEADLINE_BENCH_FULL_CHROME") {
+        return PathBuf::from(path);
+    }
+    [
+        "/usr/bin/chromium",
+        "/usr/bin/google-chrome-stable",
+        "/usr/bin/google-chrome",
+    ]
+    .into_iter()
+    .map(PathBuf::from)
+    .find(|p| p.is_file())
+    .expect("a full Chromium or Chrome is installed (scripts/setup.sh --test)")
+}
+
 async fn launch(
     fake: &FakeWhatsApp,
     profile: &Path,
-    flags: &[&str],
+    setup: &Setup,
 ) -> (Session, mpsc::UnboundedReceiver<WaEvent>) {
-    let chrome = browser::find(None).expect("Chromium is installed");
-    let mut driver = ChromiumDriver::new(chrome, fake.url());
-    driver.flags = flags.iter().map(|f| f.to_string()).collect();
+    let mut driver = ChromiumDriver::new(setup.browser.clone(), fake.url());
+    driver.flags = setup.flags.clone();
     let (tx, events) = mpsc::unbounded_channel();
     let session = driver
         .start(profile, tx, Arc::new(SystemClock))
@@ -119,62 +159,94 @@ async fn launch(
     (session, events)
 }
 
-/// Links a fresh profile with `flags`, lets it settle, and returns its memory in MiB.
-async fn linked_pss(fake: &FakeWhatsApp, flags: &[&str]) -> f64 {
-    let profile = tempfile::tempdir().expect("a temp profile");
-    let (session, mut events) = launch(fake, profile.path(), flags).await;
-    wait_state(&mut events, "a QR", |s| {
-        matches!(s, AccountState::ScanQr { .. })
-    })
-    .await;
-    fake.scan("15550001111@c.us");
-    wait_state(&mut events, "Working", |s| {
-        matches!(s, AccountState::Working { .. })
-    })
-    .await;
+/// Links `count` fresh profiles one at a time, then runs them all at once, lets them
+/// settle, and returns the mean PSS of one number's process tree in MiB. With several
+/// numbers the browser's code pages are shared among them, as on an owner's laptop.
+async fn linked_pss(fake: &FakeWhatsApp, setup: &Setup, count: usize) -> f64 {
+    let profiles = tempfile::tempdir().expect("a temp folder");
+    let paths: Vec<_> = (1..=count as i64)
+        .map(|id| profile_dir(profiles.path(), id))
+        .collect();
+    for (index, path) in paths.iter().enumerate() {
+        let (session, mut events) = launch(fake, path, setup).await;
+        wait_state(&mut events, "a QR", |s| {
+            matches!(s, AccountState::ScanQr { .. })
+        })
+        .await;
+        fake.scan(&format!("1555000{index:04}@c.us"));
+        wait_state(&mut events, "Working", |s| {
+            matches!(s, AccountState::Working { .. })
+        })
+        .await;
+        session.stop().await;
+    }
+    let mut running = Vec::new();
+    for path in &paths {
+        let (session, mut events) = launch(fake, path, setup).await;
+        wait_state(&mut events, "Working", |s| {
+            matches!(s, AccountState::Working { .. })
+        })
+        .await;
+        running.push((session, events));
+    }
     tokio::time::sleep(SETTLE).await;
     if std::env::var_os("LEADLINE_BENCH_DETAIL").is_some() {
-        for pid in process::using_profile(profile.path()) {
-            let cmdline = std::fs::read(format!("/proc/{pid}/cmdline")).unwrap_or_default();
-            let cmdline = String::from_utf8_lossy(&cmdline).replace('\0', " ");
-            let kind = cmdline
-                .split(' ')
-                .find_map(|a| a.strip_prefix("--type="))
-                .unwrap_or("browser")
-                .to_string();
-            let rollup =
-                std::fs::read_to_string(format!("/proc/{pid}/smaps_rollup")).unwrap_or_default();
-            let field = |name: &str| {
-                rollup
-                    .lines()
-                    .find_map(|l| l.strip_prefix(name))
-                    .map(str::trim)
-                    .unwrap_or("?")
-                    .to_string()
-            };
-            eprintln!(
-                "{pid} {kind}: pss {} anon {} file {} shmem {}",
-                field("Pss:"),
-                field("Pss_Anon:"),
-                field("Pss_File:"),
-                field("Pss_Shmem:")
-            );
-            eprintln!("    {}", cmdline.chars().take(700).collect::<String>());
+        for ((session, _), path) in running.iter().zip(&paths) {
+            print_detail(session, path);
         }
     }
     let mut samples = Vec::new();
     for _ in 0..SAMPLES {
-        samples.push(tree_pss_mib(profile.path()));
+        let total: f64 = running
+            .iter()
+            .zip(&paths)
+            .map(|((session, _), path)| tree_pss_mib(session, path))
+            .sum();
+        samples.push(total / count as f64);
         tokio::time::sleep(Duration::from_millis(500)).await;
     }
-    session.stop().await;
+    for (session, _) in running {
+        session.stop().await;
+    }
     median(samples)
+}
+
+/// Each browser process's PSS split and command line, on stderr.
+fn print_detail(session: &Session, profile: &Path) {
+    for pid in browser_pids(session, profile) {
+        let cmdline = std::fs::read(format!("/proc/{pid}/cmdline")).unwrap_or_default();
+        let cmdline = String::from_utf8_lossy(&cmdline).replace('\0', " ");
+        let kind = cmdline
+            .split(' ')
+            .find_map(|a| a.strip_prefix("--type="))
+            .unwrap_or("browser")
+            .to_string();
+        let rollup =
+            std::fs::read_to_string(format!("/proc/{pid}/smaps_rollup")).unwrap_or_default();
+        let field = |name: &str| {
+            rollup
+                .lines()
+                .find_map(|l| l.strip_prefix(name))
+                .map(str::trim)
+                .unwrap_or("?")
+                .to_string()
+        };
+        eprintln!(
+            "{pid} {kind}: pss {} anon {} file {} shmem {}",
+            field("Pss:"),
+            field("Pss_Anon:"),
+            field("Pss_File:"),
+            field("Pss_Shmem:")
+        );
+        eprintln!("    {}", cmdline.chars().take(700).collect::<String>());
+    }
 }
 
 async fn time_to_qr_ms(fake: &FakeWhatsApp) -> f64 {
     let profile = tempfile::tempdir().expect("a temp profile");
     let started = Instant::now();
-    let (session, mut events) = launch(fake, profile.path(), browser::FLAGS).await;
+    let setup = Setup::new(browser::find(None).expect("a browser"), browser::FLAGS);
+    let (session, mut events) = launch(fake, profile.path(), &setup).await;
     wait_state(&mut events, "a QR", |s| {
         matches!(s, AccountState::ScanQr { .. })
     })
@@ -185,9 +257,9 @@ async fn time_to_qr_ms(fake: &FakeWhatsApp) -> f64 {
 }
 
 /// Links numbers 1..=3 under `profiles` one at a time (one page listens to each scan).
-async fn link_three(fake: &FakeWhatsApp, profiles: &Path) {
+async fn link_three(fake: &FakeWhatsApp, setup: &Setup, profiles: &Path) {
     for id in 1..=3 {
-        let (session, mut events) = launch(fake, &profile_dir(profiles, id), browser::FLAGS).await;
+        let (session, mut events) = launch(fake, &profile_dir(profiles, id), setup).await;
         wait_state(&mut events, "a QR", |s| {
             matches!(s, AccountState::ScanQr { .. })
         })
@@ -226,7 +298,8 @@ async fn three_to_working_ms(fake: &FakeWhatsApp, profiles: &Path) -> f64 {
 
 #[tokio::main(flavor = "multi_thread", worker_threads = 2)]
 async fn main() {
-    // For trying flag sets: `LEADLINE_BENCH_FLAGS="a b=c"` measures that set alone and stops.
+    // For trying flag sets: `LEADLINE_BENCH_FLAGS="a b=c"` measures that set alone (on the
+    // browser Leadline would pick, or `LEADLINE_CHROME`) and stops.
     if let Ok(trial) = std::env::var("LEADLINE_BENCH_FLAGS") {
         let fake = FakeWhatsApp::start(Timings {
             first_ref_ms: 600_000,
@@ -234,9 +307,10 @@ async fn main() {
         })
         .await;
         let flags: Vec<&str> = trial.split_whitespace().collect();
+        let setup = Setup::new(browser::find(None).expect("a browser"), &flags);
         let mut runs = Vec::new();
         for _ in 0..3 {
-            runs.push(linked_pss(&fake, &flags).await);
+            runs.push(linked_pss(&fake, &setup, 1).await);
         }
         println!("BENCH wa_pss_trial {:.1} MiB", median(runs));
         return;
@@ -249,19 +323,35 @@ async fn main() {
     })
     .await;
 
-    let mut leadline = Vec::new();
-    let mut wwebjs = Vec::new();
-    for _ in 0..RUNS {
-        leadline.push(linked_pss(&fake, browser::FLAGS).await);
-        wwebjs.push(linked_pss(&fake, WWEBJS_DEFAULT).await);
+    // Leadline on the browser it picks here (the headless shell when installed), Leadline
+    // on a full Chromium (what an owner with only Chrome gets), and whatsapp-web.js's
+    // default launch, which always uses a full Chrome. Alternated, so drift hits all alike.
+    let leadline = Setup::new(browser::find(None).expect("a browser"), browser::FLAGS);
+    let leadline_full = Setup::new(full_chrome(), browser::FLAGS);
+    let wwebjs = Setup::new(full_chrome(), WWEBJS_DEFAULT);
+    eprintln!("Leadline's browser: {}", leadline.browser.display());
+    for count in [1, 3] {
+        let (mut ours, mut ours_full, mut theirs) = (Vec::new(), Vec::new(), Vec::new());
+        let runs = if count == 1 { RUNS } else { 3 };
+        for _ in 0..runs {
+            ours.push(linked_pss(&fake, &leadline, count).await);
+            ours_full.push(linked_pss(&fake, &leadline_full, count).await);
+            theirs.push(linked_pss(&fake, &wwebjs, count).await);
+        }
+        let (ours, ours_full, theirs) = (median(ours), median(ours_full), median(theirs));
+        let suffix = if count == 1 {
+            String::new()
+        } else {
+            format!("_{count}_linked")
+        };
+        println!("BENCH wa_pss_per_number{suffix}_leadline {ours:.1} MiB");
+        println!("BENCH wa_pss_per_number{suffix}_leadline_full_chromium {ours_full:.1} MiB");
+        println!("BENCH wa_pss_per_number{suffix}_wwebjs_default {theirs:.1} MiB");
+        println!(
+            "BENCH wa_pss_ratio{suffix}_wwebjs_over_leadline {:.2} x",
+            theirs / ours
+        );
     }
-    let (ours, theirs) = (median(leadline), median(wwebjs));
-    println!("BENCH wa_pss_per_number_leadline {ours:.1} MiB");
-    println!("BENCH wa_pss_per_number_wwebjs_default {theirs:.1} MiB");
-    println!(
-        "BENCH wa_pss_ratio_wwebjs_over_leadline {:.2} x",
-        theirs / ours
-    );
 
     let mut to_qr = Vec::new();
     for _ in 0..RUNS {
@@ -270,7 +360,7 @@ async fn main() {
     println!("BENCH wa_link_to_qr {:.0} ms", median(to_qr));
 
     let profiles = tempfile::tempdir().expect("a temp folder");
-    link_three(&fake, profiles.path()).await;
+    link_three(&fake, &leadline, profiles.path()).await;
     let mut three = Vec::new();
     for _ in 0..3 {
         three.push(three_to_working_ms(&fake, profiles.path()).await);

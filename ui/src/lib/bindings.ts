@@ -54,7 +54,7 @@ chatCount: number, leadCount: number, };
 /**
  * A linked number's state, shown the same way everywhere.
  */
-export type AccountState = { "state": "Stopped" } | { "state": "Starting" } | { "state": "ScanQr", qr: string, expiresAt: number, } | { "state": "Syncing", percent: number, } | { "state": "Working", me: string, } | { "state": "Failed", reason: string, } | { "state": "LoggedOut" };
+export type AccountState = { "state": "Stopped" } | { "state": "Starting" } | { "state": "ScanQr", qr: string, expiresAt: number, } | { "state": "Syncing", percent: number, } | { "state": "Working", me: string, } | { "state": "Failed", reason: string, openElsewhere: boolean, } | { "state": "LoggedOut" };
 
 /**
  * One step of linking a number, streamed to the window that asked.
@@ -72,7 +72,29 @@ export type NumberState = { id: number, state: AccountState, };
 
 export type Theme = "system" | "light" | "dark";
 
-export type AppSettings = { theme: Theme, };
+export type AppSettings = { theme: Theme, 
+/**
+ * The browser program that runs WhatsApp Web; `None`: Leadline finds one.
+ */
+browserPath: string | null, 
+/**
+ * Where WhatsApp Web is; `None`: WhatsApp's own address. Pointing it elsewhere is for
+ * testing Leadline against a stand-in.
+ */
+whatsappUrl: string | null, };
+
+/**
+ * Which browser runs WhatsApp Web with the current settings, or why none can.
+ */
+export type BrowserInUse = { 
+/**
+ * The program's path, when one was found.
+ */
+path: string | null, 
+/**
+ * What is wrong and what to do, when none was found.
+ */
+problem: string | null, };
 
 export type ActivityEntry = { id: number, 
 /**
@@ -109,9 +131,11 @@ export type Commands = {
   numbers_unlink: { args: { id: number }; result: null };
   numbers_refresh_qr: { args: { id: number }; result: null };
   numbers_pairing_code: { args: { id: number; phone: string }; result: string };
+  numbers_use_here: { args: { id: number }; result: null };
   numbers_states: { args: Record<string, never>; result: Array<NumberState> };
   settings_get: { args: Record<string, never>; result: AppSettings };
   settings_set: { args: { settings: AppSettings }; result: AppSettings };
+  settings_browser: { args: Record<string, never>; result: BrowserInUse };
   activity_list: { args: { limit: number }; result: Array<ActivityEntry> };
 };
 

@@ -4,6 +4,7 @@
 //! task by channel; its state leaves by watch.
 
 mod supervise;
+pub use supervise::record_browser;
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -32,6 +33,7 @@ enum Command {
     Stop(oneshot::Sender<()>),
     Unlink(oneshot::Sender<()>),
     RefreshQr,
+    TakeOver(oneshot::Sender<Result<(), WaError>>),
     PairingCode {
         phone: String,
         reply: oneshot::Sender<Result<String, WaError>>,
@@ -160,6 +162,11 @@ impl Runtime {
         }
     }
 
+    /// "Use here": takes WhatsApp back from another computer or browser it was opened on.
+    pub async fn take_over(&self, account_id: i64) -> Result<(), WaError> {
+        self.ask(account_id, Command::TakeOver).await
+    }
+
     /// Asks WhatsApp for a code to type on the phone (instead of scanning the QR).
     pub async fn pairing_code(&self, account_id: i64, phone: &str) -> Result<String, WaError> {
         let phone = phone.to_string();
@@ -198,22 +205,35 @@ impl Runtime {
     }
 }
 
-/// After an app crash, browsers it started may still run: find them by the PID files in
-/// their profiles, check the process really is that profile's browser, and stop it.
+/// After an app crash, browsers it started may still run: find them by the records in
+/// their profiles, check each process really is the recorded one (same PID, same start;
+/// the browser also names its profile), and stop it with everything under it.
 fn stop_leftover_browsers(profiles: &Path) {
     let Ok(entries) = std::fs::read_dir(profiles) else {
         return;
     };
     for profile in entries.filter_map(Result::ok).map(|e| e.path()) {
         let pid_file = profile.join(PID_FILE);
-        let Ok(text) = std::fs::read_to_string(&pid_file) else {
+        if !pid_file.exists() {
             continue;
-        };
-        if let Ok(pid) = text.trim().parse::<u32>() {
-            if process::is_browser_of(pid, &profile) {
-                tracing::warn!(pid, profile = %profile.display(), "stopping a browser left by an earlier run");
-                process::kill_tree(pid);
+        }
+        let records = process::read_records(&pid_file);
+        if let Some(browser) = records.first() {
+            if process::still_running(browser) && process::is_browser_of(browser.pid, &profile) {
+                tracing::warn!(pid = browser.pid, profile = %profile.display(), "stopping a browser left by an earlier run");
+                process::kill_tree(browser.pid);
             }
+        }
+        // Helpers that outlived their browser (re-parented, so not in its tree).
+        let mut helpers: Vec<u32> = records
+            .iter()
+            .filter(|r| process::still_running(r))
+            .map(|r| r.pid)
+            .collect();
+        helpers.extend(process::using_profile(&profile));
+        if !helpers.is_empty() {
+            tracing::warn!(?helpers, profile = %profile.display(), "stopping browser helpers left by an earlier run");
+            process::kill(&helpers);
         }
         let _ = std::fs::remove_file(&pid_file);
     }

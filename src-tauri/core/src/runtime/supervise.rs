@@ -7,7 +7,7 @@ use std::time::Duration;
 use tokio::sync::{mpsc, watch};
 
 use super::{Command, Inbound, PID_FILE, StateSink};
-use crate::whatsapp::{AccountState, Driver, Session, WaEvent};
+use crate::whatsapp::{AccountState, Driver, Session, WaEvent, process};
 
 /// How often a running page is asked whether it still answers, and how long it gets.
 const HEALTH_EVERY: Duration = Duration::from_secs(30);
@@ -57,16 +57,14 @@ pub(super) async fn run(context: Context, mut commands: mpsc::UnboundedReceiver<
         let (events_tx, events) = mpsc::unbounded_channel();
         let ended = match context.driver.start(&context.profile, events_tx).await {
             Ok(session) => {
-                write_pid(&context.profile, session.pid());
+                record_browser(&context.profile, session.pid());
                 let ended = drive(&context, session, events, &mut commands, &mut failures).await;
                 let _ = std::fs::remove_file(context.profile.join(PID_FILE));
                 ended
             }
             Err(e) => {
                 tracing::error!(account = context.account_id, error = %e, "the WhatsApp browser could not start");
-                context.publish(AccountState::Failed {
-                    reason: e.to_string(),
-                });
+                context.publish(AccountState::failed(e.to_string()));
                 Ended::Crashed
             }
         };
@@ -155,6 +153,9 @@ async fn drive(
                         tracing::warn!(account = context.account_id, error = %e, "could not refresh the QR");
                     }
                 }
+                Some(Command::TakeOver(reply)) => {
+                    let _ = reply.send(session.take_over().await);
+                }
                 Some(Command::Send { chat, text, reply }) => {
                     let _ = reply.send(session.send_text(&chat, &text).await);
                 }
@@ -163,6 +164,8 @@ async fn drive(
                 }
             },
             _ = health.tick() => {
+                // Renderers come and go: keep the record current.
+                record_browser(&context.profile, session.pid());
                 let answered = tokio::time::timeout(HEALTH_TIMEOUT, session.ping()).await;
                 if matches!(answered, Ok(Ok(()))) {
                     misses = 0;
@@ -198,17 +201,27 @@ async fn wait_or_stop(delay: Duration, commands: &mut mpsc::UnboundedReceiver<Co
                 Some(Command::Send { reply, .. }) | Some(Command::PairingCode { reply, .. }) => {
                     let _ = reply.send(Err(crate::whatsapp::WaError::NotConnected));
                 }
+                Some(Command::TakeOver(reply)) => {
+                    let _ = reply.send(Err(crate::whatsapp::WaError::NotConnected));
+                }
                 Some(Command::RefreshQr) => {}
             }
         }
     }
 }
 
-fn write_pid(profile: &Path, pid: Option<u32>) {
-    if let Some(pid) = pid {
-        if let Err(e) = std::fs::write(profile.join(PID_FILE), pid.to_string()) {
-            tracing::warn!(error = %e, "could not record the browser's PID");
-        }
+/// Records the browser and every helper it runs now, browser first, so the next start can
+/// stop them if the app dies without doing so. Some helpers (the headless shell's zygotes)
+/// can't be told apart by command line once their browser is gone; the record can.
+pub fn record_browser(profile: &Path, pid: Option<u32>) {
+    let Some(pid) = pid else {
+        return;
+    };
+    let mut pids = process::tree(pid);
+    pids.retain(|p| *p != pid);
+    pids.insert(0, pid);
+    if let Err(e) = process::write_records(&profile.join(PID_FILE), &process::record(&pids)) {
+        tracing::warn!(error = %e, "could not record the browser's processes");
     }
 }
 

@@ -76,6 +76,7 @@ impl ChromiumDriver {
         let mut builder = BrowserConfig::builder()
             .chrome_executable(&self.browser)
             .user_data_dir(profile)
+            .env(process::PROFILE_ENV, profile.display().to_string())
             // Headless is chromiumoxide's default (`--headless`).
             .disable_default_args()
             .args(self.flags.iter().map(String::as_str))
@@ -246,6 +247,13 @@ impl Session {
             .map(|_| ())
     }
 
+    /// Takes WhatsApp back from another computer or browser (the page's "Use here").
+    pub async fn take_over(&self) -> Result<(), WaError> {
+        self.call::<bool>("(window.__leadline.takeover(), true)".into())
+            .await
+            .map(|_| ())
+    }
+
     /// Unlinks this device from WhatsApp (the session then reports `LoggedOut`).
     pub async fn logout(&self) -> Result<(), WaError> {
         self.call::<bool>("window.__leadline.logout().then(() => true)".into())
@@ -323,12 +331,19 @@ impl Drop for Session {
     }
 }
 
-/// Chromium sessions behind the runtime's seam. The browser is looked up at each start,
-/// so an owner who installs one after seeing "no browser" doesn't have to restart Leadline.
-pub struct ChromiumSessions {
-    /// The browser chosen in Settings, if any.
-    pub configured_browser: Option<PathBuf>,
+/// Which browser runs WhatsApp Web, and where WhatsApp Web is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BrowserChoice {
+    /// The browser chosen in Settings, if any (else `browser::find` looks).
+    pub browser: Option<PathBuf>,
     pub url: String,
+}
+
+/// Chromium sessions behind the runtime's seam. The browser is looked up at each start,
+/// so an owner who installs one after seeing "no browser", or changes it in Settings,
+/// doesn't have to restart Leadline.
+pub struct ChromiumSessions {
+    choice: std::sync::RwLock<BrowserChoice>,
     pub ready_timeout: Duration,
     pub clock: Arc<dyn Clock>,
 }
@@ -336,11 +351,30 @@ pub struct ChromiumSessions {
 impl ChromiumSessions {
     pub fn new(url: impl Into<String>, clock: Arc<dyn Clock>) -> ChromiumSessions {
         ChromiumSessions {
-            configured_browser: None,
-            url: url.into(),
+            choice: std::sync::RwLock::new(BrowserChoice {
+                browser: None,
+                url: url.into(),
+            }),
             ready_timeout: Duration::from_secs(30),
             clock,
         }
+    }
+
+    /// Applies the owner's choice to every browser started from now on.
+    pub fn configure(&self, choice: BrowserChoice) {
+        // A poisoned lock only means a panic elsewhere mid-write of a plain value.
+        let mut current = self
+            .choice
+            .write()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        *current = choice;
+    }
+
+    pub fn choice(&self) -> BrowserChoice {
+        self.choice
+            .read()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .clone()
     }
 }
 
@@ -351,8 +385,9 @@ impl super::Driver for ChromiumSessions {
         events: mpsc::UnboundedSender<WaEvent>,
     ) -> futures::future::BoxFuture<'a, Result<Box<dyn super::Session>, WaError>> {
         Box::pin(async move {
-            let chrome = browser::find(self.configured_browser.as_deref())?;
-            let mut driver = ChromiumDriver::new(chrome, self.url.clone());
+            let choice = self.choice();
+            let chrome = browser::find(choice.browser.as_deref())?;
+            let mut driver = ChromiumDriver::new(chrome, choice.url);
             driver.ready_timeout = self.ready_timeout;
             let session = driver.start(profile, events, self.clock.clone()).await?;
             Ok(Box::new(session) as Box<dyn super::Session>)
@@ -383,6 +418,9 @@ impl super::Session for Session {
     }
     fn refresh_qr(&self) -> futures::future::BoxFuture<'_, Result<(), WaError>> {
         Box::pin(Session::refresh_qr(self))
+    }
+    fn take_over(&self) -> futures::future::BoxFuture<'_, Result<(), WaError>> {
+        Box::pin(Session::take_over(self))
     }
     fn pairing_code<'a>(
         &'a self,

@@ -15,6 +15,18 @@ pub use page_event::PageEvent;
 /// Where the driver opens WhatsApp Web; tests point it at the local fake.
 pub const DEFAULT_URL: &str = "https://web.whatsapp.com/";
 
+/// Lets anyone point the driver at another WhatsApp Web (the local fake, in tests).
+pub const URL_ENV: &str = "LEADLINE_WA_URL";
+
+/// The address to open: the one set in Settings, then `LEADLINE_WA_URL`, then WhatsApp's.
+pub fn whatsapp_url(configured: Option<&str>) -> String {
+    configured
+        .map(str::to_string)
+        .or_else(|| std::env::var(URL_ENV).ok())
+        .filter(|url| !url.trim().is_empty())
+        .unwrap_or_else(|| DEFAULT_URL.to_string())
+}
+
 /// A linked number's state, shown the same way everywhere.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
 #[serde(tag = "state", rename_all_fields = "camelCase")]
@@ -30,10 +42,24 @@ pub enum AccountState {
     Syncing { percent: u8 },
     /// Linked and ready; `me` is the number's WhatsApp id.
     Working { me: String },
-    /// Can't work; `reason` says why and what to do.
-    Failed { reason: String },
+    /// Can't work; `reason` says why and what to do. `open_elsewhere`: WhatsApp is open on
+    /// another computer or browser, and "Use here" (`take_over`) takes it back.
+    Failed {
+        reason: String,
+        open_elsewhere: bool,
+    },
     /// WhatsApp ended this link (from the phone, or it expired): link again with a new QR.
     LoggedOut,
+}
+
+impl AccountState {
+    /// A failure that only the reason explains (not WhatsApp being open elsewhere).
+    pub fn failed(reason: impl Into<String>) -> AccountState {
+        AccountState::Failed {
+            reason: reason.into(),
+            open_elsewhere: false,
+        }
+    }
 }
 
 /// A message as the page reported it.
@@ -120,6 +146,8 @@ pub trait Session: Send + Sync {
         on: bool,
     ) -> futures::future::BoxFuture<'a, Result<(), WaError>>;
     fn refresh_qr(&self) -> futures::future::BoxFuture<'_, Result<(), WaError>>;
+    /// "Use here": takes WhatsApp back from the other computer or browser it is open on.
+    fn take_over(&self) -> futures::future::BoxFuture<'_, Result<(), WaError>>;
     /// An 8-character code to type on the phone instead of scanning the QR.
     fn pairing_code<'a>(
         &'a self,

@@ -189,9 +189,7 @@ impl StateTracker {
             return Some(AccountState::LoggedOut);
         }
         if let Some(reason) = &self.failed {
-            return Some(AccountState::Failed {
-                reason: reason.clone(),
-            });
+            return Some(AccountState::failed(reason.clone()));
         }
         match self.socket.as_str() {
             "" | "OPENING" | "UNLAUNCHED" | "PAIRING" | "CONNECTING" => {
@@ -234,6 +232,7 @@ impl StateTracker {
             },
             other => Some(AccountState::Failed {
                 reason: failure_reason(other),
+                open_elsewhere: other == "CONFLICT",
             }),
         }
     }
@@ -324,7 +323,7 @@ mod tests {
         let mut t = StateTracker::default();
         let conflict = states(t.apply(socket("CONFLICT", false), 0));
         assert!(
-            matches!(&conflict[..], [AccountState::Failed { reason }] if reason.contains("another computer"))
+            matches!(&conflict[..], [AccountState::Failed { reason, open_elsewhere: true }] if reason.contains("another computer"))
         );
         assert_eq!(
             states(t.apply(PageEvent::Logout, 0)),

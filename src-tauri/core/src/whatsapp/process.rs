@@ -41,6 +41,67 @@ fn parent_of(pid: u32) -> Option<u32> {
     after_name.split_whitespace().nth(1)?.parse().ok()
 }
 
+/// A process as recorded: its PID and when it started (clock ticks after boot), so a PID
+/// the OS later gives to another program is never mistaken for it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Recorded {
+    pub pid: u32,
+    pub started: u64,
+}
+
+/// When `pid` started, from /proc/<pid>/stat (field 22); `None` if it is gone or a zombie.
+#[cfg(target_os = "linux")]
+fn start_time(pid: u32) -> Option<u64> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    let mut fields = stat[stat.rfind(')')? + 1..].split_whitespace();
+    // After the name: state (field 3) … starttime (field 22).
+    if fields.next()? == "Z" {
+        return None;
+    }
+    fields.nth(18)?.parse().ok()
+}
+
+#[cfg(not(target_os = "linux"))]
+fn start_time(_pid: u32) -> Option<u64> {
+    None
+}
+
+/// Records these processes (those still running).
+pub fn record(pids: &[u32]) -> Vec<Recorded> {
+    pids.iter()
+        .filter_map(|&pid| start_time(pid).map(|started| Recorded { pid, started }))
+        .collect()
+}
+
+/// Whether the recorded process still runs (same PID, same start).
+pub fn still_running(recorded: &Recorded) -> bool {
+    start_time(recorded.pid) == Some(recorded.started)
+}
+
+/// Writes `records` one per line, `<pid> <start>`; the browser comes first.
+pub fn write_records(path: &Path, records: &[Recorded]) -> std::io::Result<()> {
+    let text: String = records
+        .iter()
+        .map(|r| format!("{} {}\n", r.pid, r.started))
+        .collect();
+    std::fs::write(path, text)
+}
+
+/// Reads what `write_records` wrote; unreadable lines are skipped.
+pub fn read_records(path: &Path) -> Vec<Recorded> {
+    let Ok(text) = std::fs::read_to_string(path) else {
+        return Vec::new();
+    };
+    text.lines()
+        .filter_map(|line| {
+            let mut parts = line.split_whitespace();
+            let pid = parts.next()?.parse().ok()?;
+            let started = parts.next()?.parse().ok()?;
+            Some(Recorded { pid, started })
+        })
+        .collect()
+}
+
 /// Kills `root` and everything under it. Safe to call on a tree that already exited.
 pub fn kill_tree(root: u32) {
     kill(&tree(root));
@@ -69,13 +130,25 @@ pub fn kill(pids: &[u32]) {
     tracing::debug!(?pids, "browser processes stopped");
 }
 
+/// Set in each browser's environment to the profile it runs on. Helpers inherit it, so it
+/// finds the ones whose command line doesn't name the profile (the headless shell's
+/// zygotes and renderers) even after they left the browser's process tree.
+pub const PROFILE_ENV: &str = "LEADLINE_BROWSER_PROFILE";
+
 /// Live processes that Chromium started on `profile`: the browser and its helpers, including
 /// ones that left its process tree (crash handlers). They name the profile in a
-/// `--flag=<profile>…` argument; this process itself is never one. Linux; elsewhere none.
+/// `--flag=<profile>…` argument or carry it in `PROFILE_ENV`; this process itself is never
+/// one. Linux; elsewhere none.
 pub fn using_profile(profile: &Path) -> Vec<u32> {
     #[cfg(target_os = "linux")]
     {
         let needle = format!("={}", profile.display());
+        let marker = format!("{PROFILE_ENV}={}", profile.display());
+        let marked = |environ: Vec<u8>| {
+            environ
+                .split(|b| *b == 0)
+                .any(|entry| entry.starts_with(marker.as_bytes()))
+        };
         let me = std::process::id();
         let Ok(entries) = std::fs::read_dir("/proc") else {
             return Vec::new();
@@ -95,7 +168,9 @@ pub fn using_profile(profile: &Path) -> Vec<u32> {
                     .rsplit(')')
                     .next()
                     .is_some_and(|s| s.trim_start().starts_with('Z'));
-                (!zombie && String::from_utf8_lossy(&cmdline).contains(&needle)).then_some(pid)
+                let named = String::from_utf8_lossy(&cmdline).contains(&needle)
+                    || std::fs::read(e.path().join("environ")).is_ok_and(marked);
+                (!zombie && named).then_some(pid)
             })
             .collect()
     }

@@ -1,7 +1,7 @@
 //! App settings: defaults, saving, and values this build can't read.
 
-use leadline_core::CoreEvent;
 use leadline_core::settings::{AppSettings, Theme};
+use leadline_core::{CoreEvent, ErrorCode};
 
 use crate::support::core;
 
@@ -11,7 +11,9 @@ async fn settings_start_at_their_defaults() {
     assert_eq!(
         core.settings().await.unwrap(),
         AppSettings {
-            theme: Theme::System
+            theme: Theme::System,
+            browser_path: None,
+            whatsapp_url: None,
         }
     );
 }
@@ -19,10 +21,61 @@ async fn settings_start_at_their_defaults() {
 #[tokio::test]
 async fn saved_settings_are_read_back_and_announced() {
     let (core, events) = core();
-    let dark = AppSettings { theme: Theme::Dark };
-    assert_eq!(core.set_settings(dark.clone()).await.unwrap(), dark);
-    assert_eq!(core.settings().await.unwrap(), dark);
-    assert!(matches!(events.take().as_slice(), [CoreEvent::SettingsChanged(s)] if *s == dark));
+    let browser = tempfile::NamedTempFile::new().unwrap();
+    let chosen = AppSettings {
+        theme: Theme::Dark,
+        browser_path: Some(browser.path().display().to_string()),
+        whatsapp_url: Some("http://127.0.0.1:9/".into()),
+    };
+    assert_eq!(core.set_settings(chosen.clone()).await.unwrap(), chosen);
+    assert_eq!(core.settings().await.unwrap(), chosen);
+    assert!(matches!(events.take().as_slice(), [CoreEvent::SettingsChanged(s)] if *s == chosen));
+}
+
+#[tokio::test]
+async fn blank_browser_and_address_mean_automatic() {
+    let (core, _) = core();
+    let saved = core
+        .set_settings(AppSettings {
+            browser_path: Some("   ".into()),
+            whatsapp_url: Some("\t".into()),
+            ..AppSettings::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(saved.browser_path, None);
+    assert_eq!(saved.whatsapp_url, None);
+}
+
+#[tokio::test]
+async fn a_missing_browser_or_a_bad_address_is_refused_and_nothing_changes() {
+    let (core, events) = core();
+    let missing = core
+        .set_settings(AppSettings {
+            browser_path: Some("/nonexistent/chrome".into()),
+            ..AppSettings::default()
+        })
+        .await
+        .unwrap_err();
+    assert_eq!(missing.code(), ErrorCode::InvalidInput);
+    assert!(
+        missing.to_string().contains("/nonexistent/chrome"),
+        "{missing}"
+    );
+
+    for bad in ["web.whatsapp.com", "ftp://x", "https://a b"] {
+        let refused = core
+            .set_settings(AppSettings {
+                whatsapp_url: Some(bad.into()),
+                ..AppSettings::default()
+            })
+            .await
+            .unwrap_err();
+        assert_eq!(refused.code(), ErrorCode::InvalidInput, "{bad}");
+        assert!(refused.to_string().contains("https://"), "{refused}");
+    }
+    assert_eq!(core.settings().await.unwrap(), AppSettings::default());
+    assert!(events.take().is_empty(), "nothing announced");
 }
 
 #[tokio::test]
