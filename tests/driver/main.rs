@@ -495,13 +495,12 @@ async fn failure_states_end_in_a_plain_reason() {
                     matches!(s, AccountState::Working { .. })
                 })
                 .await;
-            assert!(
-                fake.recorded()
-                    .events
+            fake.wait_for("the page's own takeover called", DEADLINE, |r| {
+                r.events
                     .iter()
-                    .any(|e| e.get("kind").and_then(|k| k.as_str()) == Some("takeover")),
-                "the page's own takeover was called"
-            );
+                    .any(|e| e.get("kind").and_then(|k| k.as_str()) == Some("takeover"))
+            })
+            .await;
         }
         running.session.stop().await;
         assert!(

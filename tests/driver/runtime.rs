@@ -55,9 +55,11 @@ async fn reach(
 }
 
 fn browser_pid(profiles: &Path, id: i64) -> u32 {
-    let text = std::fs::read_to_string(profile_dir(profiles, id).join("leadline-browser.pid"))
-        .expect("a PID file while the browser runs");
-    text.trim().parse().expect("the PID file holds a number")
+    let records = process::read_records(&profile_dir(profiles, id).join("leadline-browser.pid"));
+    records
+        .first()
+        .expect("a PID file while the browser runs")
+        .pid
 }
 
 async fn linked(fake: &FakeWhatsApp, runtime: &Runtime, states: &States, id: i64) -> usize {

@@ -329,6 +329,41 @@ async fn a_number_links_by_scanning_the_qr_shown_in_the_window_and_reconnects_af
         1,
         "a linked number must not show a new QR after a restart"
     );
+
+    // WhatsApp opened on another computer: the window says so and "Use here" takes it back.
+    fake.set_state("CONFLICT");
+    let problem = text_of(&client, "[data-testid='number-problem']").await;
+    assert!(
+        problem.contains("another computer"),
+        "the window explains the conflict: {problem}"
+    );
+    screenshot_screen("conflict");
+    click(&client, "[data-testid='use-here']").await;
+    eventually(
+        "Use here must bring the number back",
+        vec!["Connected".to_string()],
+        || texts(&client, "[data-testid='number-status']"),
+    )
+    .await;
+
+    // Settings name the browser in use; a browser path that doesn't exist is refused.
+    go_to(&client, "settings", "Settings").await;
+    let in_use = text_of(&client, "[data-testid='browser-in-use']").await;
+    assert!(in_use.contains("chromium"), "the browser in use: {in_use}");
+    let field = client
+        .find(Locator::Css("[data-testid='browser-path']"))
+        .await
+        .expect("a browser path field");
+    field
+        .send_keys("/nonexistent/chrome")
+        .await
+        .expect("a path can be typed");
+    click(&client, "[data-testid='save-whatsapp']").await;
+    let refused = text_of(&client, "[data-testid='whatsapp-error']").await;
+    assert!(
+        refused.contains("/nonexistent/chrome"),
+        "a plain refusal naming the path: {refused}"
+    );
     client.close().await.expect("the app closes");
     drop(driver);
 

@@ -76,13 +76,39 @@ fn settings_round_trip_over_ipc() {
     let app = TestApp::start();
     assert_eq!(
         app.ok("settings_get", json!({})),
-        json!({ "theme": "system" })
+        json!({ "theme": "system", "browserPath": null, "whatsappUrl": null })
     );
     app.ok("settings_set", json!({ "settings": { "theme": "dark" } }));
     assert_eq!(
         app.ok("settings_get", json!({})),
-        json!({ "theme": "dark" })
+        json!({ "theme": "dark", "browserPath": null, "whatsappUrl": null })
     );
+
+    // A browser that doesn't exist is refused in plain words, and nothing changes.
+    let refused = app
+        .call(
+            "settings_set",
+            json!({ "settings": { "theme": "light", "browserPath": "/nonexistent/chrome" } }),
+        )
+        .unwrap_err();
+    assert_eq!(refused["code"], "invalid_input");
+    assert!(
+        refused["message"]
+            .as_str()
+            .unwrap()
+            .contains("/nonexistent/chrome")
+    );
+    assert_eq!(app.ok("settings_get", json!({}))["theme"], "dark");
+
+    // The browser in use follows the setting: a real program is used as chosen.
+    let program = std::env::current_exe().unwrap();
+    app.ok(
+        "settings_set",
+        json!({ "settings": { "theme": "dark", "browserPath": program } }),
+    );
+    let in_use = app.ok("settings_browser", json!({}));
+    assert_eq!(in_use["path"], json!(program.display().to_string()));
+    assert_eq!(in_use["problem"], json!(null));
 }
 
 #[test]

@@ -291,6 +291,7 @@ impl Session {
     async fn shut_down(&mut self) {
         // Collected first: once the browser exits, its helpers can't be found from its PID.
         let pids = self.pid.take().map(process::tree).unwrap_or_default();
+        let recorded = process::record(&pids);
         if let Some(page) = self.page.take() {
             let _ = tokio::time::timeout(Duration::from_secs(2), page.close()).await;
         }
@@ -301,7 +302,13 @@ impl Session {
         // `stop` returns only once nothing is left.
         let deadline = tokio::time::Instant::now() + STOP_DEADLINE;
         loop {
-            let left = process::using_profile(&self.profile);
+            let mut left = process::using_profile(&self.profile);
+            left.extend(
+                recorded
+                    .iter()
+                    .filter(|r| process::still_running(r))
+                    .map(|r| r.pid),
+            );
             if left.is_empty() {
                 break;
             }
