@@ -11,6 +11,14 @@ step() { printf '\n==> %s\n' "$*" >&2; }
 step "Installing what is missing"
 scripts/setup.sh --test
 
+step "A real LLM server (llama.cpp + SmolLM2, built once into the tools cache)"
+# CI still passes where it can't be built; the real-LLM tests then say loudly they skipped.
+if llm_env="$(scripts/llm-server.sh)"; then
+  while IFS= read -r assignment; do export "${assignment?}"; done <<<"$llm_env"
+else
+  printf '\n*** WARNING: llama-server could not be built: the real-LLM tests will be SKIPPED ***\n\n' >&2
+fi
+
 step "Formatting"
 cargo fmt --all -- --check
 
@@ -27,6 +35,12 @@ cargo test -p leadline --features custom-protocol
 
 step "WhatsApp driver tests (real Chromium against the local fake of WhatsApp Web)"
 cargo test -p leadline-tests --test driver
+
+step "AI tests (a scripted provider on loopback, and the real llama-server)"
+cargo test -p leadline-tests --test ai
+
+step "Keychain tests (a real gnome-keyring in a private D-Bus session)"
+dbus-run-session -- cargo test -p leadline-tests --test keychain
 
 step "End-to-end tests in a real window"
 cargo build -p leadline-tests --tests --quiet

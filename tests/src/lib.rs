@@ -7,6 +7,7 @@
 //! session, the app built with the `custom-protocol` feature, and tauri-driver on PATH or in
 //! the tools cache.
 
+pub mod fake_ai;
 pub mod fake_wa;
 
 use std::net::{TcpListener, TcpStream};

@@ -2,13 +2,17 @@
 //! event sink, a clock and a store; tests hand it their own.
 
 pub mod activity;
+pub mod ai;
+pub mod ai_providers;
 pub mod clock;
 pub mod error;
 pub mod events;
 pub mod linking;
 pub mod logging;
+pub mod number_ai;
 pub mod numbers;
 pub mod runtime;
+pub mod secrets;
 pub mod settings;
 pub mod store;
 pub mod whatsapp;
@@ -27,15 +31,32 @@ pub struct Leadline {
     store: Store,
     events: EventSink,
     clock: Arc<dyn Clock>,
+    keychain: Arc<dyn secrets::Keychain>,
+    ai: ai::AiClient,
 }
 
 impl Leadline {
+    /// With the operating system's keychain and the default AI limits.
     pub fn new(store: Store, events: EventSink, clock: Arc<dyn Clock>) -> Leadline {
         Leadline {
             store,
             events,
             clock,
+            keychain: Arc::new(secrets::OsKeychain),
+            ai: ai::AiClient::new(ai::Limits::default()),
         }
+    }
+
+    /// Another keychain (tests: in memory).
+    pub fn with_keychain(mut self, keychain: Arc<dyn secrets::Keychain>) -> Leadline {
+        self.keychain = keychain;
+        self
+    }
+
+    /// Other AI limits (tests: short timeouts).
+    pub fn with_ai_limits(mut self, limits: ai::Limits) -> Leadline {
+        self.ai = ai::AiClient::new(limits);
+        self
     }
 
     pub fn store(&self) -> &Store {

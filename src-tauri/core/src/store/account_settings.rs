@@ -10,3 +10,53 @@ pub fn create_defaults(conn: &Connection, account_id: i64, now: i64) -> rusqlite
     )?;
     Ok(())
 }
+
+/// A number's AI settings as stored: prompt, facts, fields (JSON), criteria, provider, model.
+pub struct AiRow {
+    pub prompt: String,
+    pub facts: String,
+    pub fields_json: String,
+    pub criteria: String,
+    pub provider: Option<String>,
+    pub model: Option<String>,
+}
+
+pub fn ai(conn: &Connection, account_id: i64) -> rusqlite::Result<Option<AiRow>> {
+    use rusqlite::OptionalExtension;
+    conn.query_row(
+        "SELECT prompt, business_facts, lead_fields, qualification, ai_provider, ai_model
+         FROM account_settings WHERE account_id = ?1",
+        params![account_id],
+        |r| {
+            Ok(AiRow {
+                prompt: r.get(0)?,
+                facts: r.get(1)?,
+                fields_json: r.get(2)?,
+                criteria: r.get(3)?,
+                provider: r.get(4)?,
+                model: r.get(5)?,
+            })
+        },
+    )
+    .optional()
+}
+
+/// Saves a number's AI settings; false if the number has no settings row (it is gone).
+pub fn set_ai(conn: &Connection, account_id: i64, row: &AiRow, now: i64) -> rusqlite::Result<bool> {
+    let changed = conn.execute(
+        "UPDATE account_settings SET prompt = ?2, business_facts = ?3, lead_fields = ?4,
+             qualification = ?5, ai_provider = ?6, ai_model = ?7, updated_at = ?8
+         WHERE account_id = ?1",
+        params![
+            account_id,
+            row.prompt,
+            row.facts,
+            row.fields_json,
+            row.criteria,
+            row.provider,
+            row.model,
+            now
+        ],
+    )?;
+    Ok(changed == 1)
+}

@@ -16,3 +16,14 @@ pub fn put(conn: &Connection, key: &str, json: &str, now: i64) -> rusqlite::Resu
     )?;
     Ok(())
 }
+
+/// The JSON stored under `key`, if any.
+pub fn get(conn: &Connection, key: &str) -> rusqlite::Result<Option<String>> {
+    use rusqlite::OptionalExtension;
+    conn.query_row(
+        "SELECT value FROM app_settings WHERE key = ?1",
+        params![key],
+        |r| r.get(0),
+    )
+    .optional()
+}

@@ -4,6 +4,7 @@
 pub mod account_settings;
 pub mod accounts;
 pub mod activity;
+pub mod ai_usage;
 pub mod app_settings;
 mod error;
 

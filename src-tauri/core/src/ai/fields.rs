@@ -1,0 +1,179 @@
+//! The lead fields an owner asks the AI to collect, and checking what it found: an email
+//! must look like one; a phone is stored in E.164, read with the number's own country as
+//! the default (a Spanish shop's customer writing "600 123 456" means +34 600 123 456).
+
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum FieldKind {
+    Text,
+    Email,
+    Phone,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct LeadField {
+    /// The key in the AI's answer and in the lead, e.g. `email`.
+    pub name: String,
+    /// What to ask for, in the owner's words; goes into the prompt.
+    pub description: String,
+    pub kind: FieldKind,
+}
+
+impl LeadField {
+    pub fn new(name: &str, description: &str, kind: FieldKind) -> LeadField {
+        LeadField {
+            name: name.into(),
+            description: description.into(),
+            kind,
+        }
+    }
+}
+
+/// Why a value was not accepted, in the owner's words.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("“{value}” is not {expected}")]
+pub struct InvalidValue {
+    pub value: String,
+    pub expected: &'static str,
+}
+
+/// The value in its stored form, or why it is refused. `country` is an ISO code such as
+/// `ES` used when a phone is written without its country code.
+pub fn check(kind: FieldKind, value: &str, country: Option<&str>) -> Result<String, InvalidValue> {
+    let value = value.trim();
+    let refuse = |expected| InvalidValue {
+        value: value.chars().take(80).collect(),
+        expected,
+    };
+    match kind {
+        FieldKind::Text => {
+            if value.is_empty() {
+                Err(refuse("any text"))
+            } else {
+                Ok(value.to_string())
+            }
+        }
+        FieldKind::Email => email(value).ok_or_else(|| refuse("an email address")),
+        FieldKind::Phone => phone(value, country).ok_or_else(|| refuse("a phone number")),
+    }
+}
+
+fn email(value: &str) -> Option<String> {
+    let (local, domain) = value.rsplit_once('@')?;
+    let sane = |part: &str| {
+        !part.is_empty()
+            && part.len() <= 254
+            && !part
+                .chars()
+                .any(|c| c.is_whitespace() || c.is_control() || "<>()[];:,\"\\".contains(c))
+    };
+    let labels_ok = domain
+        .split('.')
+        .all(|label| !label.is_empty() && !label.starts_with('-') && !label.ends_with('-'));
+    (sane(local) && sane(domain) && !local.contains('@') && domain.contains('.') && labels_ok)
+        .then(|| format!("{local}@{}", domain.to_lowercase()))
+}
+
+fn phone(value: &str, country: Option<&str>) -> Option<String> {
+    if value.chars().filter(char::is_ascii_digit).count() < 6 || value.len() > 40 {
+        return None;
+    }
+    let country = country.and_then(|c| c.to_ascii_uppercase().parse().ok());
+    let value = value.to_string();
+    // The phone library has panicked on odd input before; a customer's text must never
+    // take the app down.
+    std::panic::catch_unwind(move || {
+        let number = phonenumber::parse(country, &value).ok()?;
+        number
+            .is_valid()
+            .then(|| phonenumber::format(&number).to_string())
+    })
+    .ok()
+    .flatten()
+}
+
+/// The ISO country of a WhatsApp number (`34600123456@c.us` → `ES`), to read local phones.
+pub fn country_of(wa_id: &str) -> Option<String> {
+    let digits: String = wa_id
+        .split('@')
+        .next()?
+        .chars()
+        .take_while(char::is_ascii_digit)
+        .collect();
+    if digits.len() < 6 {
+        return None;
+    }
+    std::panic::catch_unwind(move || {
+        let number = phonenumber::parse(None, format!("+{digits}")).ok()?;
+        number.country().id().map(|id| format!("{id:?}"))
+    })
+    .ok()
+    .flatten()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn emails_are_checked_and_normalised() {
+        assert_eq!(
+            check(FieldKind::Email, " Ana@Example.ES ", None).unwrap(),
+            "Ana@example.es"
+        );
+        for bad in [
+            "ana",
+            "ana@",
+            "@x.es",
+            "ana@x",
+            "a b@x.es",
+            "ana@x..es",
+            "ana@-x.es",
+            "<a>@x.es",
+        ] {
+            assert!(
+                check(FieldKind::Email, bad, None).is_err(),
+                "{bad} must be refused"
+            );
+        }
+    }
+
+    #[test]
+    fn phones_become_e164_with_the_numbers_country_as_default() {
+        assert_eq!(
+            check(FieldKind::Phone, "600 123 456", Some("ES")).unwrap(),
+            "+34600123456"
+        );
+        assert_eq!(
+            check(FieldKind::Phone, "+1 (415) 555-2671", Some("ES")).unwrap(),
+            "+14155552671"
+        );
+        assert!(check(FieldKind::Phone, "12", Some("ES")).is_err());
+        assert!(check(FieldKind::Phone, "call me", None).is_err());
+        assert_eq!(country_of("34600123456@c.us").as_deref(), Some("ES"));
+        assert_eq!(country_of("123@lid"), None);
+    }
+
+    #[test]
+    fn odd_text_never_panics() {
+        let odd = [
+            "\u{202e}+34 600 123 456",
+            "٠٦٠٠١٢٣٤٥٦",
+            "📞 600123456",
+            "+99999999999999999999999999",
+            "\u{200b}",
+            &"9".repeat(500),
+            "+",
+        ];
+        for value in odd {
+            for kind in [FieldKind::Text, FieldKind::Email, FieldKind::Phone] {
+                let _ = check(kind, value, Some("ES"));
+            }
+            let _ = country_of(value);
+        }
+    }
+}

@@ -1,0 +1,391 @@
+//! The owner's AI providers: which ones, where they live, the default model of each, the
+//! default provider, and the price table. Their keys live only in the keychain; the UI only
+//! ever learns whether a key is set and its last four characters.
+
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+use crate::Leadline;
+use crate::ai::pricing::{self, PriceTable};
+use crate::ai::provider::Preset;
+use crate::ai::{ApiKey, Endpoint};
+use crate::error::{Error, Result};
+use crate::secrets::SecretsError;
+use crate::store::{activity, app_settings};
+
+const AI_KEY: &str = "ai";
+const PRICES_KEY: &str = "ai_prices";
+
+/// A provider as stored (no key: that is in the keychain under `id`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct ProviderConfig {
+    /// `openai`, `anthropic`, … for presets; `custom-1`, `custom-2`, … for other servers.
+    pub id: String,
+    pub preset: Preset,
+    pub base_url: String,
+    pub default_model: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct AiConfig {
+    providers: Vec<ProviderConfig>,
+    default_provider: Option<String>,
+}
+
+/// Whether a provider's key is in the keychain, as the UI may see it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(
+    tag = "state",
+    rename_all = "camelCase",
+    rename_all_fields = "camelCase"
+)]
+pub enum KeyState {
+    NotSet,
+    Set {
+        last4: String,
+    },
+    /// The keychain can't be read; `reason` says what to do.
+    Unavailable {
+        reason: String,
+    },
+}
+
+/// A provider as the UI shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct ProviderView {
+    pub id: String,
+    pub preset: Preset,
+    pub label: String,
+    pub base_url: String,
+    pub default_model: Option<String>,
+    pub needs_key: bool,
+    pub key: KeyState,
+    pub is_default: bool,
+}
+
+/// A preset the owner can add.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct PresetInfo {
+    pub preset: Preset,
+    pub label: String,
+    pub base_url: String,
+    pub needs_key: bool,
+    pub suggested_model: String,
+}
+
+/// What the owner submits to add or change a provider. `key`: `None` keeps the stored key,
+/// `Some("")` removes it, anything else replaces it.
+#[derive(Debug, Clone, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct ProviderInput {
+    /// `None` to add a new one.
+    pub id: Option<String>,
+    pub preset: Preset,
+    pub base_url: String,
+    pub default_model: Option<String>,
+    pub key: Option<String>,
+    pub make_default: bool,
+}
+
+/// "Test connection": the models the provider offers with this key.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct ConnectionCheck {
+    pub models: Vec<String>,
+    /// Whether the provider lists the default model (some servers list none).
+    pub default_model_listed: Option<bool>,
+    pub elapsed_ms: u64,
+}
+
+pub fn presets() -> Vec<PresetInfo> {
+    Preset::ALL
+        .iter()
+        .map(|&preset| PresetInfo {
+            preset,
+            label: preset.label().into(),
+            base_url: preset.base_url().into(),
+            needs_key: preset.needs_key(),
+            suggested_model: preset.suggested_model().into(),
+        })
+        .collect()
+}
+
+fn preset_id(preset: Preset) -> String {
+    serde_json::to_value(preset)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_string))
+        .unwrap_or_else(|| "custom".into())
+}
+
+fn check_url(url: &str) -> Result<String> {
+    let url = url.trim().trim_end_matches('/').to_string();
+    let web = url.starts_with("https://") || url.starts_with("http://");
+    if !web || url.chars().any(char::is_whitespace) || url.len() < 10 {
+        return Err(Error::InvalidInput(format!(
+            "“{url}” is not a web address. It must start with https:// (or http:// for a \
+             server on this computer)."
+        )));
+    }
+    Ok(url)
+}
+
+impl Leadline {
+    async fn ai_config(&self) -> Result<AiConfig> {
+        let json = self
+            .store
+            .call(|conn| Ok(app_settings::get(conn, AI_KEY)?))
+            .await?;
+        Ok(json
+            .and_then(|j| {
+                serde_json::from_str(&j)
+                    .map_err(
+                        |e| tracing::warn!(error = %e, "unreadable AI settings; starting empty"),
+                    )
+                    .ok()
+            })
+            .unwrap_or_default())
+    }
+
+    async fn save_ai_config(&self, config: &AiConfig, audit: Option<String>) -> Result<()> {
+        let json = serde_json::to_string(config)
+            .map_err(|e| Error::Internal(format!("the AI settings could not be saved: {e}")))?;
+        let now = self.clock.now_ms();
+        self.store
+            .call(move |conn| {
+                let tx = conn.transaction()?;
+                app_settings::put(&tx, AI_KEY, &json, now)?;
+                if let Some(message) = audit {
+                    activity::insert(&tx, None, "ai_provider", &message, now)?;
+                }
+                tx.commit().map_err(Error::from)
+            })
+            .await
+    }
+
+    /// Keychain calls block (D-Bus, XPC): off the async threads.
+    async fn keychain<T: Send + 'static>(
+        &self,
+        f: impl FnOnce(&dyn crate::secrets::Keychain) -> std::result::Result<T, SecretsError>
+        + Send
+        + 'static,
+    ) -> std::result::Result<T, SecretsError> {
+        let keychain = self.keychain.clone();
+        tokio::task::spawn_blocking(move || f(keychain.as_ref()))
+            .await
+            .unwrap_or_else(|e| {
+                Err(SecretsError::Failed {
+                    action: "answer",
+                    detail: e.to_string(),
+                })
+            })
+    }
+
+    fn view(config: &AiConfig, provider: &ProviderConfig, key: KeyState) -> ProviderView {
+        ProviderView {
+            id: provider.id.clone(),
+            preset: provider.preset,
+            label: provider.preset.label().into(),
+            base_url: provider.base_url.clone(),
+            default_model: provider.default_model.clone(),
+            needs_key: provider.preset.needs_key(),
+            key,
+            is_default: config.default_provider.as_deref() == Some(provider.id.as_str()),
+        }
+    }
+
+    /// The providers, each with whether its key is set.
+    pub async fn ai_providers(&self) -> Result<Vec<ProviderView>> {
+        let config = self.ai_config().await?;
+        let ids: Vec<String> = config.providers.iter().map(|p| p.id.clone()).collect();
+        let keys = self
+            .keychain(move |k| {
+                Ok(ids
+                    .iter()
+                    .map(|id| match k.get(id) {
+                        Ok(Some(key)) => KeyState::Set { last4: key.last4() },
+                        Ok(None) => KeyState::NotSet,
+                        Err(e) => KeyState::Unavailable {
+                            reason: e.to_string(),
+                        },
+                    })
+                    .collect::<Vec<_>>())
+            })
+            .await?;
+        Ok(config
+            .providers
+            .iter()
+            .zip(keys)
+            .map(|(p, key)| Self::view(&config, p, key))
+            .collect())
+    }
+
+    /// Adds or changes a provider; a new key goes to the keychain first, so a keychain
+    /// failure changes nothing.
+    pub async fn save_ai_provider(&self, input: ProviderInput) -> Result<ProviderView> {
+        let base_url = check_url(&input.base_url)?;
+        let default_model = input
+            .default_model
+            .map(|m| m.trim().to_string())
+            .filter(|m| !m.is_empty());
+        let mut config = self.ai_config().await?;
+        let id = match &input.id {
+            Some(id) => {
+                if !config.providers.iter().any(|p| &p.id == id) {
+                    return Err(Error::NotFound(
+                        "That AI provider was removed. Add it again.".into(),
+                    ));
+                }
+                id.clone()
+            }
+            None if input.preset == Preset::Custom => (1..)
+                .map(|n| format!("custom-{n}"))
+                .find(|id| !config.providers.iter().any(|p| &p.id == id))
+                .unwrap_or_else(|| "custom".into()),
+            None => {
+                let id = preset_id(input.preset);
+                if config.providers.iter().any(|p| p.id == id) {
+                    return Err(Error::Conflict(format!(
+                        "{} is already set up. Change it instead of adding it again.",
+                        input.preset.label()
+                    )));
+                }
+                id
+            }
+        };
+        let key = match input.key.as_deref().map(str::trim) {
+            None => None,
+            Some(k) if k.chars().any(char::is_whitespace) => {
+                return Err(Error::InvalidInput(
+                    "An API key has no spaces or line breaks. Copy it again from the provider."
+                        .into(),
+                ));
+            }
+            Some(k) => Some(k.to_string()),
+        };
+        match key {
+            Some(k) if k.is_empty() => {
+                let id = id.clone();
+                self.keychain(move |kc| kc.delete(&id)).await?;
+            }
+            Some(k) => {
+                let id = id.clone();
+                self.keychain(move |kc| kc.set(&id, &ApiKey::new(k)))
+                    .await?;
+            }
+            None => {}
+        }
+        let provider = ProviderConfig {
+            id: id.clone(),
+            preset: input.preset,
+            base_url,
+            default_model,
+        };
+        let is_new = input.id.is_none();
+        match config.providers.iter_mut().find(|p| p.id == id) {
+            Some(existing) => *existing = provider,
+            None => config.providers.push(provider),
+        }
+        if input.make_default || config.default_provider.is_none() {
+            config.default_provider = Some(id.clone());
+        }
+        let verb = if is_new { "Added" } else { "Changed" };
+        self.save_ai_config(
+            &config,
+            Some(format!("{verb} the AI provider {}", input.preset.label())),
+        )
+        .await?;
+        self.ai_providers()
+            .await?
+            .into_iter()
+            .find(|p| p.id == id)
+            .ok_or_else(|| Error::Internal("a saved provider was not found".into()))
+    }
+
+    /// Removes a provider and its key.
+    pub async fn remove_ai_provider(&self, id: &str) -> Result<()> {
+        let mut config = self.ai_config().await?;
+        let Some(at) = config.providers.iter().position(|p| p.id == id) else {
+            return Err(Error::NotFound(
+                "That AI provider was already removed.".into(),
+            ));
+        };
+        let removed = config.providers.remove(at);
+        let key_id = removed.id.clone();
+        self.keychain(move |kc| kc.delete(&key_id)).await?;
+        if config.default_provider.as_deref() == Some(id) {
+            config.default_provider = config.providers.first().map(|p| p.id.clone());
+        }
+        self.save_ai_config(
+            &config,
+            Some(format!(
+                "Removed the AI provider {}",
+                removed.preset.label()
+            )),
+        )
+        .await
+    }
+
+    /// The endpoint for a provider (the default one when `id` is `None`), with its key.
+    pub async fn ai_endpoint(&self, id: Option<&str>) -> Result<(Endpoint, Option<String>)> {
+        let config = self.ai_config().await?;
+        let wanted = id.or(config.default_provider.as_deref());
+        let provider = wanted
+            .and_then(|id| config.providers.iter().find(|p| p.id == id))
+            .ok_or_else(|| {
+                Error::InvalidInput(
+                    "No AI provider is set up yet. Add one in Settings › AI providers.".into(),
+                )
+            })?
+            .clone();
+        let key_id = provider.id.clone();
+        let key = self.keychain(move |kc| kc.get(&key_id)).await?;
+        Ok((
+            Endpoint {
+                preset: provider.preset,
+                name: provider.preset.label().into(),
+                base_url: provider.base_url,
+                key,
+            },
+            provider.default_model,
+        ))
+    }
+
+    /// "Test connection": asks the provider for its models with the stored key.
+    pub async fn test_ai_provider(&self, id: &str) -> Result<ConnectionCheck> {
+        let (endpoint, default_model) = self.ai_endpoint(Some(id)).await?;
+        let started = std::time::Instant::now();
+        let models = self.ai.list_models(&endpoint).await?;
+        Ok(ConnectionCheck {
+            default_model_listed: default_model
+                .filter(|_| !models.is_empty())
+                .map(|m| models.iter().any(|listed| *listed == m)),
+            models,
+            elapsed_ms: u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX),
+        })
+    }
+
+    /// The price table: the owner's, or the defaults.
+    pub async fn ai_prices(&self) -> Result<PriceTable> {
+        let json = self
+            .store
+            .call(|conn| Ok(app_settings::get(conn, PRICES_KEY)?))
+            .await?;
+        Ok(json
+            .and_then(|j| serde_json::from_str(&j).ok())
+            .unwrap_or_else(pricing::default_prices))
+    }
+
+    pub async fn set_ai_prices(&self, prices: PriceTable) -> Result<PriceTable> {
+        let json = serde_json::to_string(&prices)
+            .map_err(|e| Error::Internal(format!("the prices could not be saved: {e}")))?;
+        let now = self.clock.now_ms();
+        self.store
+            .call(move |conn| Ok(app_settings::put(conn, PRICES_KEY, &json, now)?))
+            .await?;
+        Ok(prices)
+    }
+}

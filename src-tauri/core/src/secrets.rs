@@ -1,0 +1,129 @@
+//! API keys in the operating system's keychain (Secret Service on Linux, Keychain on macOS,
+//! Credential Manager on Windows), one entry per AI provider. Never anywhere else: when no
+//! keychain can be used, saving a key fails with what to do, and nothing falls back to a
+//! file.
+
+use crate::ai::ApiKey;
+
+/// The keychain entries' service name; the account is the provider's id.
+pub const SERVICE: &str = "Leadline AI provider";
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum SecretsError {
+    /// No keychain can be reached: the message says what to install or unlock.
+    #[error("{0}")]
+    Unavailable(String),
+    /// The keychain answered, but with an error.
+    #[error("The keychain could not {action}: {detail}")]
+    Failed {
+        action: &'static str,
+        detail: String,
+    },
+}
+
+impl From<SecretsError> for crate::Error {
+    fn from(e: SecretsError) -> Self {
+        crate::Error::Unavailable(e.to_string())
+    }
+}
+
+/// Where keys are kept: the real keychain in the app, the same in tests (a private
+/// gnome-keyring), and an in-memory one for tests of other parts.
+pub trait Keychain: Send + Sync {
+    fn get(&self, provider: &str) -> Result<Option<ApiKey>, SecretsError>;
+    fn set(&self, provider: &str, key: &ApiKey) -> Result<(), SecretsError>;
+    /// Removing a key that isn't there is fine.
+    fn delete(&self, provider: &str) -> Result<(), SecretsError>;
+}
+
+/// The operating system's keychain, through the `keyring` crate.
+pub struct OsKeychain;
+
+const UNAVAILABLE_HELP: &str =
+    "Leadline keeps API keys only in your computer's keychain, and it can't reach one";
+
+fn unavailable(detail: &str) -> SecretsError {
+    let next = if cfg!(target_os = "linux") {
+        "Install and unlock a keyring (GNOME Keyring: `sudo apt install gnome-keyring`, or \
+         KWallet), log out and back in, then try again."
+    } else {
+        "Make sure you are logged in to your computer normally, then try again."
+    };
+    SecretsError::Unavailable(format!("{UNAVAILABLE_HELP} ({detail}). {next}"))
+}
+
+fn map_error(action: &'static str, e: keyring::Error) -> SecretsError {
+    match e {
+        keyring::Error::NoDefaultStore => unavailable("no keychain service found"),
+        keyring::Error::NoStorageAccess(detail) => unavailable(&format!(
+            "the keychain is locked or refused access: {detail}"
+        )),
+        keyring::Error::PlatformFailure(detail) => unavailable(&detail.to_string()),
+        other => SecretsError::Failed {
+            action,
+            detail: other.to_string(),
+        },
+    }
+}
+
+fn entry(provider: &str) -> Result<keyring::Entry, SecretsError> {
+    if let Err(e) = keyring::Entry::store_status() {
+        return Err(unavailable(&e.to_string()));
+    }
+    keyring::Entry::new(SERVICE, provider).map_err(|e| map_error("open the entry", e))
+}
+
+impl Keychain for OsKeychain {
+    fn get(&self, provider: &str) -> Result<Option<ApiKey>, SecretsError> {
+        match entry(provider)?.get_password() {
+            Ok(key) => Ok(Some(ApiKey::new(key))),
+            Err(keyring::Error::NoEntry) => Ok(None),
+            Err(e) => Err(map_error("read the key", e)),
+        }
+    }
+
+    fn set(&self, provider: &str, key: &ApiKey) -> Result<(), SecretsError> {
+        entry(provider)?
+            .set_password(key.expose())
+            .map_err(|e| map_error("save the key", e))
+    }
+
+    fn delete(&self, provider: &str) -> Result<(), SecretsError> {
+        match entry(provider)?.delete_credential() {
+            Ok(()) | Err(keyring::Error::NoEntry) => Ok(()),
+            Err(e) => Err(map_error("remove the key", e)),
+        }
+    }
+}
+
+/// Keys in memory, for tests of parts that only need some keychain.
+#[derive(Default)]
+pub struct MemoryKeychain(std::sync::Mutex<std::collections::HashMap<String, ApiKey>>);
+
+impl Keychain for MemoryKeychain {
+    fn get(&self, provider: &str) -> Result<Option<ApiKey>, SecretsError> {
+        let keys = self
+            .0
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        Ok(keys.get(provider).cloned())
+    }
+
+    fn set(&self, provider: &str, key: &ApiKey) -> Result<(), SecretsError> {
+        let mut keys = self
+            .0
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        keys.insert(provider.to_string(), key.clone());
+        Ok(())
+    }
+
+    fn delete(&self, provider: &str) -> Result<(), SecretsError> {
+        let mut keys = self
+            .0
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        keys.remove(provider);
+        Ok(())
+    }
+}

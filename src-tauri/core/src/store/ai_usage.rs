@@ -1,0 +1,37 @@
+//! Queries on `ai_usage`: one row per AI call, what it used and cost.
+
+use rusqlite::{Connection, params};
+
+pub struct UsageRow<'a> {
+    pub account_id: Option<i64>,
+    pub provider: &'a str,
+    pub model: &'a str,
+    /// `reply`, `playground` or `test`.
+    pub purpose: &'a str,
+    pub prompt_tokens: u32,
+    pub completion_tokens: u32,
+    pub cost_micros: u64,
+    pub latency_ms: u64,
+    pub ok: bool,
+}
+
+pub fn insert(conn: &Connection, row: &UsageRow<'_>, now: i64) -> rusqlite::Result<i64> {
+    conn.execute(
+        "INSERT INTO ai_usage (account_id, provider, model, purpose, prompt_tokens,
+             completion_tokens, cost_micros, latency_ms, ok, created_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+        params![
+            row.account_id,
+            row.provider,
+            row.model,
+            row.purpose,
+            row.prompt_tokens,
+            row.completion_tokens,
+            i64::try_from(row.cost_micros).unwrap_or(i64::MAX),
+            i64::try_from(row.latency_ms).unwrap_or(i64::MAX),
+            row.ok,
+            now
+        ],
+    )?;
+    Ok(conn.last_insert_rowid())
+}

@@ -1,0 +1,221 @@
+//! Providers, keys and the playground through the core, against the scripted provider and
+//! an in-memory keychain (the real keychain has its own test binary). Ends by scanning the
+//! database file and every answer for the key.
+
+use std::sync::Arc;
+
+use leadline_core::ai::fields::{FieldKind, LeadField};
+use leadline_core::ai::provider::Preset;
+use leadline_core::ai_providers::{KeyState, ProviderInput};
+use leadline_core::number_ai::{NumberAi, PlaygroundMessage};
+use leadline_core::secrets::{Keychain, MemoryKeychain};
+use leadline_core::whatsapp::AccountState;
+use leadline_core::{ErrorCode, Leadline, Store, SystemClock};
+use leadline_tests::fake_ai::{FakeAi, Step, turn_json};
+use serde_json::json;
+
+use crate::fast_limits;
+
+const SECRET: &str = "sk-live-SECRET-abcdefghijklmnopqrstuvwxyz-9999";
+
+fn input(fake: &FakeAi, key: Option<&str>) -> ProviderInput {
+    ProviderInput {
+        id: None,
+        preset: Preset::OpenAi,
+        base_url: fake.url(),
+        default_model: Some("gpt-4o-mini".into()),
+        key: key.map(str::to_string),
+        make_default: true,
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn providers_keys_and_the_playground_never_expose_the_key() {
+    let fake = FakeAi::start().await;
+    fake.require_key(SECRET);
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("leadline.db");
+    let keychain = Arc::new(MemoryKeychain::default());
+    let core = Leadline::new(
+        Store::open(&db).unwrap(),
+        Arc::new(|_| {}),
+        Arc::new(SystemClock),
+    )
+    .with_keychain(keychain.clone())
+    .with_ai_limits(fast_limits());
+    let mut answers: Vec<String> = Vec::new();
+
+    // Added with a key: the UI learns only that it is set and its last four characters.
+    let added = core
+        .save_ai_provider(input(&fake, Some(SECRET)))
+        .await
+        .unwrap();
+    assert_eq!(
+        added.key,
+        KeyState::Set {
+            last4: "9999".into()
+        }
+    );
+    assert!(added.is_default, "the first provider becomes the default");
+    answers.push(serde_json::to_string(&added).unwrap());
+    assert_eq!(
+        keychain
+            .get("open_ai")
+            .unwrap()
+            .map(|k| k.expose().to_string())
+            .as_deref(),
+        Some(SECRET)
+    );
+
+    // Adding the same preset twice is a conflict; a bad address is refused in plain words.
+    let twice = core.save_ai_provider(input(&fake, None)).await.unwrap_err();
+    assert_eq!(twice.code(), ErrorCode::Conflict);
+    let mut bad = input(&fake, None);
+    bad.preset = Preset::Groq;
+    bad.base_url = "api.groq.com".into();
+    assert_eq!(
+        core.save_ai_provider(bad).await.unwrap_err().code(),
+        ErrorCode::InvalidInput
+    );
+
+    // Test connection: the real answer (the models), or the real error.
+    let check = core.test_ai_provider("open_ai").await.unwrap();
+    assert_eq!(check.models, ["fake-model", "fake-model-large"]);
+    assert_eq!(
+        check.default_model_listed,
+        Some(false),
+        "gpt-4o-mini isn't offered by this server"
+    );
+    answers.push(serde_json::to_string(&check).unwrap());
+
+    let mut wrong = input(&fake, Some("sk-live-WRONG-0000000000000000000-1111"));
+    wrong.id = Some("open_ai".into());
+    core.save_ai_provider(wrong).await.unwrap();
+    let refused = core.test_ai_provider("open_ai").await.unwrap_err();
+    assert_eq!(
+        refused.code(),
+        ErrorCode::InvalidInput,
+        "a wrong key is for the owner to fix"
+    );
+    assert!(!refused.to_string().contains("WRONG-000"), "{refused}");
+    let mut back = input(&fake, Some(SECRET));
+    back.id = Some("open_ai".into());
+    answers.push(serde_json::to_string(&core.save_ai_provider(back).await.unwrap()).unwrap());
+
+    // A number with a prompt and fields, linked as a Spanish number.
+    let number = core.add_number("Tienda").await.unwrap();
+    core.account_state_changed(
+        number.id,
+        AccountState::Working {
+            me: "34600111222@c.us".into(),
+        },
+    )
+    .await
+    .unwrap();
+    let bad_fields = NumberAi {
+        prompt: "x".into(),
+        facts: String::new(),
+        fields: vec![LeadField::new("e mail!", "", FieldKind::Email)],
+        criteria: String::new(),
+        provider: None,
+        model: None,
+    };
+    assert_eq!(
+        core.set_number_ai(number.id, bad_fields)
+            .await
+            .unwrap_err()
+            .code(),
+        ErrorCode::InvalidInput
+    );
+    let settings = NumberAi {
+        prompt: "Vendes bicis. Responde breve.".into(),
+        facts: "Abrimos de 10 a 20.".into(),
+        fields: vec![
+            LeadField::new("name", "Nombre", FieldKind::Text),
+            LeadField::new("email", "Email", FieldKind::Email),
+            LeadField::new("phone", "Teléfono", FieldKind::Phone),
+        ],
+        criteria: "Quiere comprar y dio un contacto.".into(),
+        provider: None,
+        model: Some("fake-model".into()),
+    };
+    let saved = core
+        .set_number_ai(number.id, settings.clone())
+        .await
+        .unwrap();
+    assert_eq!(core.number_ai(number.id).await.unwrap(), saved);
+
+    // The playground: reply, checked fields (a local phone in E.164 by the number's
+    // country, a bad email flagged), the verdict, tokens and cost.
+    fake.push(Step::text(turn_json(
+        "¡Genial, Ana! Te llamo mañana.",
+        json!({ "name": "Ana", "email": "ana@", "phone": "611 222 333" }),
+        true,
+        "wants a bike and left a phone",
+    )));
+    let conversation = vec![PlaygroundMessage {
+        from_business: false,
+        text: "Quiero una bici, soy Ana, 611 222 333".into(),
+    }];
+    let turn = core.playground_turn(number.id, conversation).await.unwrap();
+    assert_eq!(turn.reply, "¡Genial, Ana! Te llamo mañana.");
+    assert!(turn.qualified);
+    let phone = turn.fields.iter().find(|f| f.name == "phone").unwrap();
+    assert_eq!(
+        (phone.value.as_str(), phone.problem.as_deref()),
+        ("+34611222333", None)
+    );
+    let email = turn.fields.iter().find(|f| f.name == "email").unwrap();
+    assert!(
+        email.problem.is_some(),
+        "an invalid email is flagged, not stored as valid"
+    );
+    assert_eq!(turn.prompt_tokens, 42);
+    assert_eq!(turn.cost_micros, None, "fake-model has no price");
+    let system = fake.requests().last().unwrap().body["messages"][0]["content"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert!(
+        system.contains("Vendes bicis") && system.contains("Teléfono"),
+        "the number's prompt and fields are used"
+    );
+    answers.push(serde_json::to_string(&turn).unwrap());
+
+    let empty = core.playground_turn(number.id, vec![]).await.unwrap_err();
+    assert_eq!(empty.code(), ErrorCode::InvalidInput);
+
+    // Removing the provider removes its key.
+    core.remove_ai_provider("open_ai").await.unwrap();
+    assert_eq!(keychain.get("open_ai").unwrap(), None);
+    assert!(core.ai_providers().await.unwrap().is_empty());
+    let none = core
+        .playground_turn(
+            number.id,
+            vec![PlaygroundMessage {
+                from_business: false,
+                text: "hola".into(),
+            }],
+        )
+        .await
+        .unwrap_err();
+    assert!(none.to_string().contains("Settings"), "{none}");
+
+    // Nowhere but the keychain: not in the database (or its WAL), not in any answer, not in
+    // the audit log.
+    for activity in core.activity(100).await.unwrap() {
+        answers.push(serde_json::to_string(&activity).unwrap());
+    }
+    drop(core);
+    for answer in &answers {
+        assert!(
+            !answer.contains(SECRET) && !answer.contains("SECRET-abcdef"),
+            "an answer holds the key: {answer}"
+        );
+    }
+    for entry in std::fs::read_dir(dir.path()).unwrap().flatten() {
+        let bytes = std::fs::read(entry.path()).unwrap();
+        let found = bytes.windows(SECRET.len()).any(|w| w == SECRET.as_bytes());
+        assert!(!found, "{} holds the key", entry.path().display());
+    }
+}

@@ -1,0 +1,381 @@
+//! A scripted AI provider on loopback that speaks all three wire formats (OpenAI-compatible
+//! `/v1/chat/completions` and `/v1/models`, Anthropic `/v1/messages` and `/v1/models`,
+//! Gemini `/v1beta/models/{model}:generateContent` and `/v1beta/models`), for deterministic
+//! tests of every fault: queue `Step`s and each request takes the next one; with none
+//! queued it answers a valid turn. Every request is recorded, headers included.
+//!
+//! Like the real services it checks the key (when one is set) and, like OpenAI, quotes part
+//! of a wrong key in its 401 message, so tests can prove Leadline never repeats it.
+
+use std::collections::VecDeque;
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use axum::Router;
+use axum::body::Bytes;
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use serde_json::{Value, json};
+
+/// The wire format a request came in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Wire {
+    OpenAi,
+    Anthropic,
+    Gemini,
+}
+
+/// What to answer one request with.
+#[derive(Debug, Clone)]
+pub enum Step {
+    /// A well-formed answer whose text is this (wrapped in the format asked).
+    Text(String),
+    /// An HTTP status with this body and headers (errors, garbage, anything).
+    Raw {
+        status: u16,
+        headers: Vec<(String, String)>,
+        body: String,
+    },
+    /// Wait, then take the next step (a slow or hung provider).
+    Delay(Duration, Box<Step>),
+}
+
+impl Step {
+    pub fn text(text: impl Into<String>) -> Step {
+        Step::Text(text.into())
+    }
+
+    pub fn status(status: u16, body: impl Into<String>) -> Step {
+        Step::Raw {
+            status,
+            headers: Vec::new(),
+            body: body.into(),
+        }
+    }
+
+    pub fn rate_limited(retry_after: &str) -> Step {
+        Step::Raw {
+            status: 429,
+            headers: vec![("retry-after".into(), retry_after.into())],
+            body: json!({ "error": { "message": "Rate limit reached", "type": "requests" } })
+                .to_string(),
+        }
+    }
+
+    pub fn delayed(by: Duration, then: Step) -> Step {
+        Step::Delay(by, Box::new(then))
+    }
+}
+
+/// A valid turn answer, as a model would write it.
+pub fn turn_json(reply: &str, fields: Value, qualified: bool, reason: &str) -> String {
+    json!({ "reply": reply, "fields": fields, "qualified": qualified, "reason": reason })
+        .to_string()
+}
+
+#[derive(Debug, Clone)]
+pub struct Request {
+    pub wire: Wire,
+    pub path: String,
+    pub headers: HeaderMap,
+    pub body: Value,
+}
+
+#[derive(Default)]
+struct Shared {
+    steps: Mutex<VecDeque<Step>>,
+    requests: Mutex<Vec<Request>>,
+    key: Mutex<Option<String>>,
+}
+
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|p| p.into_inner())
+}
+
+/// A running scripted provider. Dropping it stops the server.
+pub struct FakeAi {
+    addr: SocketAddr,
+    shared: Arc<Shared>,
+    server: tokio::task::JoinHandle<()>,
+}
+
+impl Drop for FakeAi {
+    fn drop(&mut self) {
+        self.server.abort();
+    }
+}
+
+impl FakeAi {
+    pub async fn start() -> FakeAi {
+        let shared = Arc::new(Shared::default());
+        let app = Router::new()
+            .route("/v1/chat/completions", post(openai_chat))
+            .route("/v1/messages", post(anthropic_chat))
+            .route("/v1/models", get(models))
+            .route("/v1beta/models", get(gemini_models))
+            .route("/v1beta/models/{call}", post(gemini_chat))
+            .with_state(shared.clone());
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("the fake AI binds a loopback port");
+        let addr = listener
+            .local_addr()
+            .expect("a bound listener has an address");
+        let server = tokio::spawn(async move {
+            let _ = axum::serve(listener, app).await;
+        });
+        FakeAi {
+            addr,
+            shared,
+            server,
+        }
+    }
+
+    /// The base URL for OpenAI-compatible and Anthropic presets.
+    pub fn url(&self) -> String {
+        format!("http://{}/v1", self.addr)
+    }
+
+    /// The base URL for the Gemini preset.
+    pub fn gemini_url(&self) -> String {
+        format!("http://{}/v1beta", self.addr)
+    }
+
+    /// Requests must carry this key (Bearer, `x-api-key` or `x-goog-api-key`).
+    pub fn require_key(&self, key: &str) {
+        *lock(&self.shared.key) = Some(key.to_string());
+    }
+
+    pub fn push(&self, step: Step) {
+        lock(&self.shared.steps).push_back(step);
+    }
+
+    pub fn requests(&self) -> Vec<Request> {
+        lock(&self.shared.requests).clone()
+    }
+}
+
+fn presented_key(wire: Wire, headers: &HeaderMap) -> Option<String> {
+    let header = |name: &str| {
+        headers
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_string)
+    };
+    match wire {
+        Wire::OpenAi => {
+            header("authorization").and_then(|v| v.strip_prefix("Bearer ").map(str::to_string))
+        }
+        Wire::Anthropic => header("x-api-key"),
+        Wire::Gemini => header("x-goog-api-key"),
+    }
+}
+
+fn reply(status: u16, headers: &[(String, String)], body: String) -> Response {
+    let mut response = (
+        StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
+        body,
+    )
+        .into_response();
+    for (name, value) in headers {
+        if let (Ok(name), Ok(value)) = (
+            axum::http::HeaderName::from_bytes(name.as_bytes()),
+            axum::http::HeaderValue::from_str(value),
+        ) {
+            response.headers_mut().insert(name, value);
+        }
+    }
+    response
+        .headers_mut()
+        .entry("content-type")
+        .or_insert(axum::http::HeaderValue::from_static("application/json"));
+    response
+}
+
+fn wrap(wire: Wire, model: &str, text: &str) -> String {
+    let prompt_tokens = 42;
+    let completion_tokens = text.chars().count().div_ceil(4);
+    match wire {
+        Wire::OpenAi => json!({
+            "id": "chatcmpl-fake", "object": "chat.completion", "model": model,
+            "choices": [{ "index": 0, "message": { "role": "assistant", "content": text }, "finish_reason": "stop" }],
+            "usage": { "prompt_tokens": prompt_tokens, "completion_tokens": completion_tokens, "total_tokens": prompt_tokens + completion_tokens },
+            "timings": { "predicted_ms": 1.0 },
+        }),
+        Wire::Anthropic => json!({
+            "id": "msg_fake", "type": "message", "role": "assistant", "model": model,
+            "content": [{ "type": "text", "text": text }],
+            "stop_reason": "end_turn",
+            "usage": { "input_tokens": prompt_tokens, "output_tokens": completion_tokens },
+        }),
+        Wire::Gemini => json!({
+            "candidates": [{ "content": { "role": "model", "parts": [{ "text": text }] }, "finishReason": "STOP" }],
+            "usageMetadata": { "promptTokenCount": prompt_tokens, "candidatesTokenCount": completion_tokens },
+            "modelVersion": model,
+        }),
+    }
+    .to_string()
+}
+
+async fn answer(
+    shared: Arc<Shared>,
+    wire: Wire,
+    path: String,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let body: Value = serde_json::from_slice(&body).unwrap_or(Value::Null);
+    let model = body["model"].as_str().unwrap_or("fake-model").to_string();
+    lock(&shared.requests).push(Request {
+        wire,
+        path,
+        headers: headers.clone(),
+        body: body.clone(),
+    });
+    if let Some(key) = lock(&shared.key).clone() {
+        let given = presented_key(wire, &headers).unwrap_or_default();
+        if given != key {
+            // Like OpenAI: part of the wrong key is quoted back.
+            let shown: String = given
+                .chars()
+                .take(8)
+                .chain("****".chars())
+                .chain(
+                    given
+                        .chars()
+                        .rev()
+                        .take(4)
+                        .collect::<Vec<_>>()
+                        .into_iter()
+                        .rev(),
+                )
+                .collect();
+            let message = format!(
+                "Incorrect API key provided: {shown}. You can find your API key in your account."
+            );
+            return reply(401, &[], json!({ "error": { "message": message, "type": "invalid_request_error", "code": 401 } }).to_string());
+        }
+    }
+    let mut step = lock(&shared.steps).pop_front();
+    loop {
+        match step {
+            Some(Step::Delay(by, then)) => {
+                tokio::time::sleep(by).await;
+                step = Some(*then);
+            }
+            Some(Step::Raw {
+                status,
+                headers,
+                body,
+            }) => return reply(status, &headers, body),
+            Some(Step::Text(text)) => return reply(200, &[], wrap(wire, &model, &text)),
+            None => {
+                let text = turn_json("Hello from the fake", json!({}), false, "nothing asked yet");
+                return reply(200, &[], wrap(wire, &model, &text));
+            }
+        }
+    }
+}
+
+async fn openai_chat(
+    State(shared): State<Arc<Shared>>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    answer(
+        shared,
+        Wire::OpenAi,
+        "/v1/chat/completions".into(),
+        headers,
+        body,
+    )
+    .await
+}
+
+async fn anthropic_chat(
+    State(shared): State<Arc<Shared>>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    answer(
+        shared,
+        Wire::Anthropic,
+        "/v1/messages".into(),
+        headers,
+        body,
+    )
+    .await
+}
+
+async fn gemini_chat(
+    State(shared): State<Arc<Shared>>,
+    Path(call): Path<String>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let model = call.split(':').next().unwrap_or_default().to_string();
+    // Gemini has the model in the path; the recorder wants it in the body too.
+    let mut value: Value = serde_json::from_slice(&body).unwrap_or(Value::Null);
+    value["model"] = json!(model);
+    answer(
+        shared,
+        Wire::Gemini,
+        format!("/v1beta/models/{call}"),
+        headers,
+        Bytes::from(value.to_string()),
+    )
+    .await
+}
+
+async fn listing(shared: Arc<Shared>, wire: Wire, headers: HeaderMap, path: &str) -> Response {
+    if let Some(key) = lock(&shared.key).clone() {
+        if presented_key(wire, &headers).as_deref() != Some(key.as_str()) {
+            return reply(
+                401,
+                &[],
+                json!({ "error": { "message": "Invalid API Key" } }).to_string(),
+            );
+        }
+    }
+    lock(&shared.requests).push(Request {
+        wire,
+        path: path.into(),
+        headers,
+        body: Value::Null,
+    });
+    let step = lock(&shared.steps).pop_front();
+    if let Some(Step::Raw {
+        status,
+        headers,
+        body,
+    }) = step
+    {
+        return reply(status, &headers, body);
+    }
+    let body = match wire {
+        Wire::Gemini => {
+            json!({ "models": [{ "name": "models/fake-gemini" }, { "name": "models/fake-gemini-pro" }] })
+        }
+        _ => {
+            json!({ "object": "list", "data": [{ "id": "fake-model", "object": "model" }, { "id": "fake-model-large", "object": "model" }] })
+        }
+    };
+    reply(200, &[], body.to_string())
+}
+
+async fn models(State(shared): State<Arc<Shared>>, headers: HeaderMap) -> Response {
+    // Anthropic and OpenAI share the path; Anthropic clients send `x-api-key`.
+    let wire = if headers.contains_key("x-api-key") {
+        Wire::Anthropic
+    } else {
+        Wire::OpenAi
+    };
+    listing(shared, wire, headers, "/v1/models").await
+}
+
+async fn gemini_models(State(shared): State<Arc<Shared>>, headers: HeaderMap) -> Response {
+    listing(shared, Wire::Gemini, headers, "/v1beta/models").await
+}
