@@ -88,6 +88,19 @@ pub fn typescript_bindings() -> String {
         decl::<crate::commands::settings::BrowserInUse>(&cfg),
         decl::<ActivityEntry>(&cfg),
         decl::<CoreEvent>(&cfg),
+        decl::<leadline_core::ai::provider::Preset>(&cfg),
+        decl::<leadline_core::ai::pricing::Price>(&cfg),
+        decl::<leadline_core::ai::fields::FieldKind>(&cfg),
+        decl::<leadline_core::ai::fields::LeadField>(&cfg),
+        decl::<leadline_core::ai_providers::KeyState>(&cfg),
+        decl::<leadline_core::ai_providers::ProviderView>(&cfg),
+        decl::<leadline_core::ai_providers::PresetInfo>(&cfg),
+        decl::<leadline_core::ai_providers::ProviderInput>(&cfg),
+        decl::<leadline_core::ai_providers::ConnectionCheck>(&cfg),
+        decl::<leadline_core::number_ai::NumberAi>(&cfg),
+        decl::<leadline_core::number_ai::PlaygroundMessage>(&cfg),
+        decl::<leadline_core::number_ai::FoundField>(&cfg),
+        decl::<leadline_core::number_ai::PlaygroundTurn>(&cfg),
     ];
     for declaration in declarations {
         out.push('\n');

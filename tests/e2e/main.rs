@@ -5,19 +5,21 @@
 // Tests may panic on what they set up themselves; that is how they fail.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod assistant;
+
 use fantoccini::{Client, Locator};
 use leadline_tests::{Driver, click, eventually, screenshot_screen, text_of, texts};
 
 /// `--bg` of the dark theme in ui/src/app.css (#0f1419).
 const DARK_BG: &str = "rgb(15, 20, 25)";
 
-async fn go_to(client: &Client, page: &str, heading: &str) {
+pub(crate) async fn go_to(client: &Client, page: &str, heading: &str) {
     click(client, &format!("button.nav-item[data-page='{page}']")).await;
     let shown = text_of(client, &format!("main[data-testid='page-{page}'] h1")).await;
     assert_eq!(shown, heading, "the {page} page must show its own heading");
 }
 
-async fn add_number(client: &Client, name: &str) {
+pub(crate) async fn add_number(client: &Client, name: &str) {
     let input = client
         .find(Locator::Css("[data-testid='new-number-name']"))
         .await

@@ -3,74 +3,14 @@
 //! stopped by its PID at the end. The no-keychain case runs in a child process of this
 //! test binary with no session bus at all (the keychain choice is made once per process).
 
-use std::io::Write;
-use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+use std::process::Command;
 
 use leadline_core::ai::ApiKey;
 use leadline_core::secrets::{Keychain, OsKeychain, SecretsError};
 
-struct GnomeKeyring {
-    child: Child,
-    _data: tempfile::TempDir,
-}
-
-impl Drop for GnomeKeyring {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-/// Starts gnome-keyring's Secret Service on this session bus, unlocked, with a fresh folder
-/// (a stale keyring with another password would wait for a prompt forever).
-fn start_keyring() -> GnomeKeyring {
-    assert!(
-        std::env::var_os("DBUS_SESSION_BUS_ADDRESS").is_some(),
-        "run under dbus-run-session (scripts/test.sh does)"
-    );
-    let data = tempfile::tempdir().expect("a temp folder");
-    let mut child = Command::new("gnome-keyring-daemon")
-        .args(["--foreground", "--unlock", "--components=secrets"])
-        .env("XDG_DATA_HOME", data.path())
-        .env("HOME", data.path())
-        .stdin(Stdio::piped())
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("gnome-keyring-daemon starts (scripts/setup.sh --test installs it)");
-    if let Some(mut stdin) = child.stdin.take() {
-        let _ = stdin.write_all(b"leadline-test-password");
-    }
-    // Ready when the bus knows the name.
-    let deadline = Instant::now() + Duration::from_secs(20);
-    loop {
-        let listed = Command::new("dbus-send")
-            .args([
-                "--session",
-                "--print-reply",
-                "--dest=org.freedesktop.DBus",
-                "/org/freedesktop/DBus",
-                "org.freedesktop.DBus.ListNames",
-            ])
-            .output()
-            .map(|o| String::from_utf8_lossy(&o.stdout).contains("org.freedesktop.secrets"))
-            .unwrap_or(false);
-        if listed {
-            break;
-        }
-        assert!(
-            Instant::now() < deadline,
-            "gnome-keyring did not appear on the session bus"
-        );
-        std::thread::sleep(Duration::from_millis(50));
-    }
-    GnomeKeyring { child, _data: data }
-}
-
 #[test]
 fn keys_are_saved_read_replaced_and_removed_in_the_real_keychain() {
-    let _keyring = start_keyring();
+    let _keyring = leadline_tests::keyring::start();
     let keychain = OsKeychain;
     let provider = format!("test-openai-{}", std::process::id());
     assert_eq!(keychain.get(&provider).unwrap(), None, "nothing stored yet");

@@ -9,6 +9,7 @@
 
 pub mod fake_ai;
 pub mod fake_wa;
+pub mod keyring;
 
 use std::net::{TcpListener, TcpStream};
 use std::os::unix::process::CommandExt;

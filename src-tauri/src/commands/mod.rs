@@ -1,6 +1,7 @@
 //! IPC commands, one file per domain. Each is thin: parse, call the core, map the error.
 
 pub mod activity;
+pub mod ai;
 pub mod app;
 pub mod linking;
 mod names;
@@ -8,7 +9,10 @@ pub mod numbers;
 pub mod settings;
 
 use leadline_core::activity::ActivityEntry;
+use leadline_core::ai::pricing::PriceTable;
+use leadline_core::ai_providers::{ConnectionCheck, PresetInfo, ProviderInput, ProviderView};
 use leadline_core::linking::{LinkEvent, NumberState};
+use leadline_core::number_ai::{NumberAi, PlaygroundMessage, PlaygroundTurn};
 use leadline_core::numbers::WaNumber;
 use leadline_core::settings::AppSettings;
 pub use names::NAMES;
@@ -37,6 +41,16 @@ pub fn handler<R: Runtime>() -> impl Fn(Invoke<R>) -> bool + Send + Sync + 'stat
         settings::settings_set,
         settings::settings_browser,
         activity::activity_list,
+        ai::ai_presets,
+        ai::ai_providers,
+        ai::ai_provider_save,
+        ai::ai_provider_remove,
+        ai::ai_provider_test,
+        ai::ai_prices,
+        ai::ai_prices_set,
+        ai::number_ai_get,
+        ai::number_ai_set,
+        ai::playground_turn,
     ]
 }
 
@@ -110,6 +124,47 @@ pub fn signatures(cfg: &ts_rs::Config) -> Vec<Signature> {
             "activity_list",
             vec![("limit", u32::name(cfg))],
             Vec::<ActivityEntry>::name(cfg),
+        ),
+        sig("ai_presets", vec![], Vec::<PresetInfo>::name(cfg)),
+        sig("ai_providers", vec![], Vec::<ProviderView>::name(cfg)),
+        sig(
+            "ai_provider_save",
+            vec![("provider", ProviderInput::name(cfg))],
+            ProviderView::name(cfg),
+        ),
+        sig(
+            "ai_provider_remove",
+            vec![("id", String::name(cfg))],
+            <()>::name(cfg),
+        ),
+        sig(
+            "ai_provider_test",
+            vec![("id", String::name(cfg))],
+            ConnectionCheck::name(cfg),
+        ),
+        sig("ai_prices", vec![], PriceTable::name(cfg)),
+        sig(
+            "ai_prices_set",
+            vec![("prices", PriceTable::name(cfg))],
+            PriceTable::name(cfg),
+        ),
+        sig(
+            "number_ai_get",
+            vec![("id", i64::name(cfg))],
+            NumberAi::name(cfg),
+        ),
+        sig(
+            "number_ai_set",
+            vec![("id", i64::name(cfg)), ("ai", NumberAi::name(cfg))],
+            NumberAi::name(cfg),
+        ),
+        sig(
+            "playground_turn",
+            vec![
+                ("id", i64::name(cfg)),
+                ("conversation", Vec::<PlaygroundMessage>::name(cfg)),
+            ],
+            PlaygroundTurn::name(cfg),
         ),
     ]
 }

@@ -43,6 +43,17 @@ fn every_command_in_the_bindings_is_reachable_with_its_declared_arguments() {
                     "number" => json!(1),
                     "string" => json!("Sample"),
                     "AppSettings" => json!({ "theme": "light" }),
+                    // No key: this test must never write to a real keychain.
+                    "ProviderInput" => json!({
+                        "id": null, "preset": "ollama", "baseUrl": "http://127.0.0.1:9/v1",
+                        "defaultModel": null, "key": null, "makeDefault": false
+                    }),
+                    "{ [key in string]: Price }" => json!({ "sample-model": { "inputMicrosPerMtok": 1, "outputMicrosPerMtok": 2 } }),
+                    "NumberAi" => json!({
+                        "prompt": "p", "facts": "", "fields": [], "criteria": "",
+                        "provider": null, "model": null
+                    }),
+                    "Array<PlaygroundMessage>" => json!([{ "fromBusiness": false, "text": "hola" }]),
                     // What the JS Channel class sends: a handle to a callback in the page.
                     "Channel<LinkEvent>" => json!("__CHANNEL__:1"),
                     other => panic!("add a sample value for argument type {other}"),

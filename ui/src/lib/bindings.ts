@@ -119,6 +119,109 @@ createdAt: number, };
  */
 export type CoreEvent = { "type": "number:upserted", "payload": WaNumber } | { "type": "number:removed", "payload": { id: number, } } | { "type": "account:status", "payload": { id: number, state: AccountState, } } | { "type": "settings:changed", "payload": AppSettings };
 
+export type Preset = "open_ai" | "anthropic" | "gemini" | "deep_seek" | "groq" | "open_router" | "mistral" | "ollama" | "lm_studio" | "llama_cpp" | "custom";
+
+/**
+ * US dollars per million tokens, in millionths of a dollar (integers: no float drift in
+ * sums of many small calls).
+ */
+export type Price = { inputMicrosPerMtok: number, outputMicrosPerMtok: number, };
+
+export type FieldKind = "text" | "email" | "phone";
+
+export type LeadField = { 
+/**
+ * The key in the AI's answer and in the lead, e.g. `email`.
+ */
+name: string, 
+/**
+ * What to ask for, in the owner's words; goes into the prompt.
+ */
+description: string, kind: FieldKind, };
+
+/**
+ * Whether a provider's key is in the keychain, as the UI may see it.
+ */
+export type KeyState = { "state": "notSet" } | { "state": "set", last4: string, } | { "state": "unavailable", reason: string, };
+
+/**
+ * A provider as the UI shows it.
+ */
+export type ProviderView = { id: string, preset: Preset, label: string, baseUrl: string, defaultModel: string | null, needsKey: boolean, key: KeyState, isDefault: boolean, };
+
+/**
+ * A preset the owner can add.
+ */
+export type PresetInfo = { preset: Preset, label: string, baseUrl: string, needsKey: boolean, suggestedModel: string, };
+
+/**
+ * What the owner submits to add or change a provider. `key`: `None` keeps the stored key,
+ * `Some("")` removes it, anything else replaces it.
+ */
+export type ProviderInput = { 
+/**
+ * `None` to add a new one.
+ */
+id: string | null, preset: Preset, baseUrl: string, defaultModel: string | null, key: string | null, makeDefault: boolean, };
+
+/**
+ * "Test connection": the models the provider offers with this key.
+ */
+export type ConnectionCheck = { models: Array<string>, 
+/**
+ * Whether the provider lists the default model (some servers list none).
+ */
+defaultModelListed: boolean | null, elapsedMs: number, };
+
+export type NumberAi = { prompt: string, facts: string, fields: Array<LeadField>, 
+/**
+ * When a lead qualifies, in plain words.
+ */
+criteria: string, 
+/**
+ * `None`: the default provider.
+ */
+provider: string | null, 
+/**
+ * `None`: the provider's default model.
+ */
+model: string | null, };
+
+/**
+ * One message in the playground's conversation.
+ */
+export type PlaygroundMessage = { 
+/**
+ * true: the business (the AI's reply); false: the customer (the owner typing).
+ */
+fromBusiness: boolean, text: string, };
+
+/**
+ * A field the AI found, checked.
+ */
+export type FoundField = { name: string, 
+/**
+ * As stored: an email in lower case, a phone in E.164.
+ */
+value: string, 
+/**
+ * Why the value was not accepted, if it wasn't.
+ */
+problem: string | null, };
+
+/**
+ * The playground's answer to one turn.
+ */
+export type PlaygroundTurn = { reply: string, fields: Array<FoundField>, qualified: boolean, reason: string, 
+/**
+ * The answer was cut off by the token limit.
+ */
+truncated: boolean, model: string, promptTokens: number, completionTokens: number, 
+/**
+ * In millionths of a dollar; `None` when the price table has no price for the model.
+ */
+costMicros: number | null, elapsedMs: number, };
+
 /** Every command: its arguments and what it resolves to (errors are `IpcError`). */
 export type Commands = {
   app_status: { args: Record<string, never>; result: AppStatus };
@@ -137,6 +240,16 @@ export type Commands = {
   settings_set: { args: { settings: AppSettings }; result: AppSettings };
   settings_browser: { args: Record<string, never>; result: BrowserInUse };
   activity_list: { args: { limit: number }; result: Array<ActivityEntry> };
+  ai_presets: { args: Record<string, never>; result: Array<PresetInfo> };
+  ai_providers: { args: Record<string, never>; result: Array<ProviderView> };
+  ai_provider_save: { args: { provider: ProviderInput }; result: ProviderView };
+  ai_provider_remove: { args: { id: string }; result: null };
+  ai_provider_test: { args: { id: string }; result: ConnectionCheck };
+  ai_prices: { args: Record<string, never>; result: { [key in string]: Price } };
+  ai_prices_set: { args: { prices: { [key in string]: Price } }; result: { [key in string]: Price } };
+  number_ai_get: { args: { id: number }; result: NumberAi };
+  number_ai_set: { args: { id: number; ai: NumberAi }; result: NumberAi };
+  playground_turn: { args: { id: number; conversation: Array<PlaygroundMessage> }; result: PlaygroundTurn };
 };
 
 /** The payload each event carries, by event name. */

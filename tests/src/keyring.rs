@@ -1,0 +1,65 @@
+//! A real Secret Service for tests: gnome-keyring with a fresh data folder on the session
+//! bus the test runs under (`dbus-run-session`, which `scripts/test.sh` provides), unlocked,
+//! and stopped by its PID when dropped.
+
+use std::io::Write;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+pub struct GnomeKeyring {
+    child: Child,
+    _data: tempfile::TempDir,
+}
+
+impl Drop for GnomeKeyring {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Starts gnome-keyring's Secret Service on this session bus, unlocked, with a fresh folder
+/// (a stale keyring with another password would wait for a prompt forever).
+pub fn start() -> GnomeKeyring {
+    assert!(
+        std::env::var_os("DBUS_SESSION_BUS_ADDRESS").is_some(),
+        "run under dbus-run-session (scripts/test.sh does)"
+    );
+    let data = tempfile::tempdir().expect("a temp folder");
+    let mut child = Command::new("gnome-keyring-daemon")
+        .args(["--foreground", "--unlock", "--components=secrets"])
+        .env("XDG_DATA_HOME", data.path())
+        .env("HOME", data.path())
+        .stdin(Stdio::piped())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("gnome-keyring-daemon starts (scripts/setup.sh --test installs it)");
+    if let Some(mut stdin) = child.stdin.take() {
+        let _ = stdin.write_all(b"leadline-test-password");
+    }
+    // Ready when the bus knows the name.
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        let listed = Command::new("dbus-send")
+            .args([
+                "--session",
+                "--print-reply",
+                "--dest=org.freedesktop.DBus",
+                "/org/freedesktop/DBus",
+                "org.freedesktop.DBus.ListNames",
+            ])
+            .output()
+            .map(|o| String::from_utf8_lossy(&o.stdout).contains("org.freedesktop.secrets"))
+            .unwrap_or(false);
+        if listed {
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "gnome-keyring did not appear on the session bus"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    GnomeKeyring { child, _data: data }
+}
