@@ -10,6 +10,9 @@
 #   wa_*                 the WhatsApp driver against the local fake (tests/src/bin/leadline-bench-wa.rs):
 #                        PSS per linked number with Leadline's flags and with whatsapp-web.js's
 #                        default launch, time from Link to QR, start to Working for 3 numbers
+#   ai_*                 the AI client against the scripted provider (tests/src/bin/leadline-bench-ai.rs):
+#                        a whole turn call and a bare HTTP POST side by side (p50/p99, and the
+#                        difference: the client's overhead), prompt tokens at 10/50/200 turns
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="${LEADLINE_TOOLS_DIR:-$HOME/.cache/leadline/tools}/bin:$HOME/.cargo/bin:$PATH"
@@ -30,6 +33,10 @@ npm --prefix ui run --silent build >"$logs/ui.log" 2>&1 || fail "UI build" "$log
 note "WhatsApp driver against the local fake"
 cargo build -p leadline-tests --bin leadline-bench-wa >"$logs/bench-wa-build.log" 2>&1 || fail "bench build" "$logs/bench-wa-build.log"
 "${CARGO_TARGET_DIR:-target}/debug/leadline-bench-wa" 2>"$logs/bench-wa.log" || fail "driver bench" "$logs/bench-wa.log"
+
+note "AI client against the scripted provider on loopback (release build)"
+cargo build --release -p leadline-tests --bin leadline-bench-ai >"$logs/bench-ai-build.log" 2>&1 || fail "AI bench build" "$logs/bench-ai-build.log"
+"${CARGO_TARGET_DIR:-target}/release/leadline-bench-ai" 2>"$logs/bench-ai.log" || fail "AI bench" "$logs/bench-ai.log"
 
 note "clean debug build of the app"
 start=$(now)

@@ -170,9 +170,6 @@ fn close_cut_json(cut: &str) -> Option<String> {
         out.truncate(trimmed);
         if out.ends_with(',') || out.ends_with(':') {
             out.pop();
-            if out.ends_with(':') {
-                continue;
-            }
             continue;
         }
         // A key left alone (`{"a": 1, "b"`): a string right after `{` or `,` in an object.
