@@ -51,6 +51,19 @@ pub fn builder<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R> {
 /// Starts logging and opens the database in `paths`. A database that can't be opened is
 /// not fatal: the window opens and says what to do. Tests call this on a built app.
 pub fn start<R: Runtime>(app: &mut App<R>, paths: AppPaths) {
+    start_with_keychain(
+        app,
+        paths,
+        std::sync::Arc::new(leadline_core::secrets::OsKeychain),
+    );
+}
+
+/// `start` with another keychain (tests of the shell, which have no Secret Service).
+pub fn start_with_keychain<R: Runtime>(
+    app: &mut App<R>,
+    paths: AppPaths,
+    keychain: std::sync::Arc<dyn leadline_core::secrets::Keychain>,
+) {
     match leadline_core::logging::init(&paths.log_dir) {
         Ok(guard) => {
             app.manage(LogGuard(guard));
@@ -59,7 +72,7 @@ pub fn start<R: Runtime>(app: &mut App<R>, paths: AppPaths) {
     }
     tracing::info!(version = env!("CARGO_PKG_VERSION"), data = %paths.data_dir.display(), "Leadline starting");
     let events = ipc::forward_events(app.handle().clone());
-    app.manage(AppState::open(paths, events));
+    app.manage(AppState::open(paths, events, keychain));
     exit_on_signals(app.handle().clone());
 }
 

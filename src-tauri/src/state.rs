@@ -6,6 +6,7 @@ use std::sync::{Arc, RwLock};
 
 use leadline_core::numbers::LinkState;
 use leadline_core::runtime::Runtime;
+use leadline_core::secrets::Keychain;
 use leadline_core::settings::AppSettings;
 use leadline_core::whatsapp::chromium::{BrowserChoice, ChromiumSessions};
 use leadline_core::whatsapp::{AccountState, whatsapp_url};
@@ -65,16 +66,18 @@ pub struct AppStatus {
 pub struct AppState {
     core: RwLock<Result<Ready, IpcError>>,
     events: EventSink,
+    keychain: Arc<dyn Keychain>,
     paths: AppPaths,
 }
 
 impl AppState {
     /// Opens the database at `paths`; a failure is kept and shown, not fatal.
-    pub fn open(paths: AppPaths, events: EventSink) -> AppState {
-        let core = open_core(&paths, events.clone());
+    pub fn open(paths: AppPaths, events: EventSink, keychain: Arc<dyn Keychain>) -> AppState {
+        let core = open_core(&paths, events.clone(), keychain.clone());
         AppState {
             core: RwLock::new(core),
             events,
+            keychain,
             paths,
         }
     }
@@ -125,7 +128,7 @@ impl AppState {
         if self.core().is_ok() {
             return;
         }
-        let reopened = open_core(&self.paths, self.events.clone());
+        let reopened = open_core(&self.paths, self.events.clone(), self.keychain.clone());
         match self.core.write() {
             Ok(mut core) => *core = reopened,
             Err(poisoned) => *poisoned.into_inner() = reopened,
@@ -148,10 +151,14 @@ fn clock() -> Arc<dyn Clock> {
     Arc::new(SystemClock)
 }
 
-fn open_core(paths: &AppPaths, events: EventSink) -> Result<Ready, IpcError> {
+fn open_core(
+    paths: &AppPaths,
+    events: EventSink,
+    keychain: Arc<dyn Keychain>,
+) -> Result<Ready, IpcError> {
     let store = Store::open(&paths.database())
         .map_err(|e| IpcError::from(leadline_core::Error::from(e)))?;
-    let core = Leadline::new(store, events, clock());
+    let core = Leadline::new(store, events, clock()).with_keychain(keychain);
 
     // States go through one task, in order, so a later state never lands before an earlier.
     let (states_tx, mut states) = mpsc::unbounded_channel::<(i64, AccountState)>();

@@ -10,3 +10,4 @@ mod acl;
 mod bindings;
 mod csp;
 mod ipc;
+mod secrets;

@@ -28,7 +28,10 @@ impl TestApp {
             .build(leadline_lib::context())
             .expect("the app builds on the mock runtime");
         // The mock runtime never runs the setup hook; start the app as it would.
-        leadline_lib::start(&mut app, paths);
+        // Keys in memory: a test of the shell must never touch the keychain of the
+        // machine it runs on.
+        let keychain = std::sync::Arc::new(leadline_core::secrets::MemoryKeychain::default());
+        leadline_lib::start_with_keychain(&mut app, paths, keychain);
         let window = WebviewWindowBuilder::new(&app, "main", Default::default())
             .build()
             .expect("the main window opens");
