@@ -4,6 +4,7 @@
 pub mod activity;
 pub mod ai;
 pub mod ai_providers;
+pub mod bot;
 pub mod clock;
 pub mod error;
 pub mod events;

@@ -1,0 +1,6 @@
+//! The bot: what to do with each customer message, and when.
+
+pub mod commands;
+pub mod hours;
+pub mod policy;
+pub mod rules;

@@ -1,0 +1,529 @@
+//! What the bot does with one customer message, decided in a fixed order, each outcome a
+//! value the inbox row records: ignore (own, status, group, ignored or known contact) →
+//! owner takeover → owner commands → caps and the loop guard → working hours → quick
+//! replies → the AI. Pure: everything it needs is passed in, so every branch is testable.
+
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+use super::commands::OwnerCommand;
+use super::rules::Rule;
+
+/// What to do outside working hours.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum OutsideHours {
+    /// Send the away message, once per closed stretch and contact.
+    #[default]
+    AwayMessage,
+    /// Let the AI answer, told that the business is closed.
+    AiClosed,
+    /// Say nothing.
+    Silent,
+    /// Answer only while closed (the owner answers in working hours).
+    OnlyWhenClosed,
+}
+
+/// A number's bot behaviour, with the defaults a new owner gets.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase", default)]
+pub struct Behaviour {
+    pub answer_groups: bool,
+    /// Contacts imported from the owner's address book are left to the owner.
+    pub ignore_known_contacts: bool,
+    /// How long a message from the owner pauses the bot in that chat.
+    pub takeover_minutes: u32,
+    pub max_replies_per_contact_hour: u32,
+    pub max_replies_per_number_day: u32,
+    /// A burst of customer messages within this many seconds is answered as one turn.
+    pub debounce_seconds: u32,
+    /// Messages that arrived while the app was closed are answered if newer than this.
+    pub freshness_hours: u32,
+    pub outside_hours: OutsideHours,
+    pub away_message: String,
+}
+
+impl Default for Behaviour {
+    fn default() -> Behaviour {
+        Behaviour {
+            answer_groups: false,
+            ignore_known_contacts: true,
+            takeover_minutes: 12 * 60,
+            max_replies_per_contact_hour: 20,
+            max_replies_per_number_day: 500,
+            debounce_seconds: 8,
+            freshness_hours: 12,
+            outside_hours: OutsideHours::AwayMessage,
+            away_message: "Thanks for your message! We're closed right now and will answer as soon as we open."
+                .into(),
+        }
+    }
+}
+
+/// The message, as far as the policy cares.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Incoming<'a> {
+    pub body: &'a str,
+    pub from_me: bool,
+    pub is_group: bool,
+    pub is_status: bool,
+    /// The owner wrote it to their own number (a note-to-self chat): commands come this way.
+    pub to_self: bool,
+    /// When WhatsApp says it was sent, unix ms.
+    pub sent_at_ms: i64,
+}
+
+/// What the policy knows about the chat and the number right now.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Situation {
+    pub now_ms: i64,
+    pub contact_ignored: bool,
+    pub contact_known: bool,
+    /// The bot is paused in this chat until then (owner takeover or by hand).
+    pub paused_until_ms: Option<i64>,
+    /// The owner paused the whole number until then (`!pause`).
+    pub number_paused_until_ms: Option<i64>,
+    pub replies_to_contact_last_hour: u32,
+    pub replies_by_number_today: u32,
+    /// The other side answered our last replies within seconds, again and again: likely
+    /// another bot. Worked out by `loop_suspected`.
+    pub loop_suspected: bool,
+    pub open: bool,
+    /// The away message already went to this contact in this closed stretch.
+    pub away_sent_this_stretch: bool,
+}
+
+/// Why a message gets no reply. Recorded on the inbox row; shown in Activity.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(
+    tag = "reason",
+    rename_all = "snake_case",
+    rename_all_fields = "camelCase"
+)]
+pub enum Skip {
+    OwnMessage,
+    Status,
+    Group,
+    IgnoredContact,
+    KnownContact,
+    /// History, or older than the freshness window when it arrived.
+    TooOld,
+    Empty,
+    TakenOver {
+        until_ms: i64,
+    },
+    NumberPaused {
+        until_ms: i64,
+    },
+    ContactCap,
+    NumberCap,
+    LoopGuard,
+    ClosedSilent,
+    OpenOwnerAnswers,
+    AwayAlreadySent,
+}
+
+/// The decision for one message.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(
+    tag = "action",
+    rename_all = "snake_case",
+    rename_all_fields = "camelCase"
+)]
+pub enum Decision {
+    Skip(Skip),
+    /// The owner typed in a customer chat: pause the bot there.
+    PauseChat {
+        until_ms: i64,
+    },
+    Command(OwnerCommand),
+    Away {
+        text: String,
+    },
+    QuickReply {
+        rule_id: i64,
+        text: String,
+    },
+    Ai {
+        closed: bool,
+    },
+}
+
+/// Decides what to do with `message`. `rules` are tried in order.
+pub fn decide(
+    message: &Incoming<'_>,
+    situation: &Situation,
+    behaviour: &Behaviour,
+    rules: &[Rule],
+) -> Decision {
+    use Decision::Skip as S;
+    if message.is_status {
+        return S(Skip::Status);
+    }
+    if message.from_me {
+        if message.to_self {
+            if let Some(command) = OwnerCommand::parse(message.body) {
+                return Decision::Command(command);
+            }
+            return S(Skip::OwnMessage);
+        }
+        // The owner answered a customer from the phone: they are taking over this chat.
+        let until_ms = situation.now_ms + i64::from(behaviour.takeover_minutes) * 60_000;
+        return Decision::PauseChat { until_ms };
+    }
+    if message.is_group && !behaviour.answer_groups {
+        return S(Skip::Group);
+    }
+    if situation.contact_ignored {
+        return S(Skip::IgnoredContact);
+    }
+    if situation.contact_known && behaviour.ignore_known_contacts {
+        return S(Skip::KnownContact);
+    }
+    let window_ms = i64::from(behaviour.freshness_hours) * 3_600_000;
+    if situation.now_ms - message.sent_at_ms > window_ms {
+        return S(Skip::TooOld);
+    }
+    if is_blank(message.body) {
+        return S(Skip::Empty);
+    }
+    if let Some(until_ms) = situation.paused_until_ms.filter(|u| *u > situation.now_ms) {
+        return S(Skip::TakenOver { until_ms });
+    }
+    if let Some(until_ms) = situation
+        .number_paused_until_ms
+        .filter(|u| *u > situation.now_ms)
+    {
+        return S(Skip::NumberPaused { until_ms });
+    }
+    if situation.loop_suspected {
+        return S(Skip::LoopGuard);
+    }
+    if situation.replies_to_contact_last_hour >= behaviour.max_replies_per_contact_hour {
+        return S(Skip::ContactCap);
+    }
+    if situation.replies_by_number_today >= behaviour.max_replies_per_number_day {
+        return S(Skip::NumberCap);
+    }
+    let closed = !situation.open;
+    match (closed, behaviour.outside_hours) {
+        (true, OutsideHours::Silent) => return S(Skip::ClosedSilent),
+        (false, OutsideHours::OnlyWhenClosed) => return S(Skip::OpenOwnerAnswers),
+        (true, OutsideHours::AwayMessage) => {
+            return if situation.away_sent_this_stretch {
+                S(Skip::AwayAlreadySent)
+            } else {
+                Decision::Away {
+                    text: behaviour.away_message.clone(),
+                }
+            };
+        }
+        _ => {}
+    }
+    if let Some(rule) = rules.iter().find(|r| r.matches(message.body)) {
+        return Decision::QuickReply {
+            rule_id: rule.id,
+            text: rule.reply.clone(),
+        };
+    }
+    Decision::Ai { closed }
+}
+
+/// Nothing a person can read: whitespace and invisible marks (zero-width spaces and
+/// joiners, direction marks, byte-order marks) only.
+pub fn is_blank(text: &str) -> bool {
+    text.chars().all(|c| {
+        c.is_whitespace()
+            || matches!(c, '\u{200b}'..='\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2060}'..='\u{2064}' | '\u{2066}'..='\u{2069}' | '\u{feff}')
+    })
+}
+
+/// Another bot answering ours at once makes a ping-pong: suspected when each of the last
+/// `3` customer messages came within 5 seconds of our reply before it. `exchanges` holds
+/// (our reply's time, their next message's time), newest last.
+pub fn loop_suspected(exchanges: &[(i64, i64)]) -> bool {
+    const ROUNDS: usize = 3;
+    const INSTANT_MS: i64 = 5_000;
+    exchanges.len() >= ROUNDS
+        && exchanges[exchanges.len() - ROUNDS..]
+            .iter()
+            .all(|(ours, theirs)| (0..INSTANT_MS).contains(&(theirs - ours)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::bot::rules::MatchKind;
+
+    const NOW: i64 = 1_800_000_000_000;
+
+    fn customer(body: &str) -> Incoming<'_> {
+        Incoming {
+            body,
+            from_me: false,
+            is_group: false,
+            is_status: false,
+            to_self: false,
+            sent_at_ms: NOW - 1_000,
+        }
+    }
+
+    fn open() -> Situation {
+        Situation {
+            now_ms: NOW,
+            open: true,
+            ..Situation::default()
+        }
+    }
+
+    fn decide_default(message: &Incoming<'_>, situation: &Situation) -> Decision {
+        decide(message, situation, &Behaviour::default(), &[])
+    }
+
+    #[test]
+    fn the_ignore_steps_come_first_in_order() {
+        let status = Incoming {
+            is_status: true,
+            from_me: true,
+            ..customer("x")
+        };
+        assert_eq!(
+            decide_default(&status, &open()),
+            Decision::Skip(Skip::Status)
+        );
+        let group = Incoming {
+            is_group: true,
+            ..customer("hola")
+        };
+        assert_eq!(decide_default(&group, &open()), Decision::Skip(Skip::Group));
+        let groups_on = Behaviour {
+            answer_groups: true,
+            ..Behaviour::default()
+        };
+        assert_eq!(
+            decide(&group, &open(), &groups_on, &[]),
+            Decision::Ai { closed: false }
+        );
+        let ignored = Situation {
+            contact_ignored: true,
+            ..open()
+        };
+        assert_eq!(
+            decide_default(&customer("hola"), &ignored),
+            Decision::Skip(Skip::IgnoredContact)
+        );
+        let known = Situation {
+            contact_known: true,
+            ..open()
+        };
+        assert_eq!(
+            decide_default(&customer("hola"), &known),
+            Decision::Skip(Skip::KnownContact)
+        );
+        let old = Incoming {
+            sent_at_ms: NOW - 13 * 3_600_000,
+            ..customer("hola")
+        };
+        assert_eq!(decide_default(&old, &open()), Decision::Skip(Skip::TooOld));
+        assert_eq!(
+            decide_default(&customer(" \u{200b}\u{200f} "), &open()),
+            Decision::Skip(Skip::Empty)
+        );
+    }
+
+    #[test]
+    fn the_owners_own_messages_pause_the_chat_or_are_commands() {
+        let typed = Incoming {
+            from_me: true,
+            ..customer("I'll call you")
+        };
+        assert_eq!(
+            decide_default(&typed, &open()),
+            Decision::PauseChat {
+                until_ms: NOW + 12 * 3_600_000
+            }
+        );
+        let command = Incoming {
+            from_me: true,
+            to_self: true,
+            ..customer("!pause 2h")
+        };
+        assert_eq!(
+            decide_default(&command, &open()),
+            Decision::Command(OwnerCommand::Pause { minutes: 120 })
+        );
+        let note = Incoming {
+            from_me: true,
+            to_self: true,
+            ..customer("buy milk")
+        };
+        assert_eq!(
+            decide_default(&note, &open()),
+            Decision::Skip(Skip::OwnMessage)
+        );
+    }
+
+    #[test]
+    fn takeover_pause_caps_and_loop_guard_stop_the_bot() {
+        let paused = Situation {
+            paused_until_ms: Some(NOW + 1),
+            ..open()
+        };
+        assert_eq!(
+            decide_default(&customer("hola"), &paused),
+            Decision::Skip(Skip::TakenOver { until_ms: NOW + 1 })
+        );
+        let expired = Situation {
+            paused_until_ms: Some(NOW - 1),
+            ..open()
+        };
+        assert_eq!(
+            decide_default(&customer("hola"), &expired),
+            Decision::Ai { closed: false }
+        );
+        let number = Situation {
+            number_paused_until_ms: Some(NOW + 5),
+            ..open()
+        };
+        assert_eq!(
+            decide_default(&customer("hola"), &number),
+            Decision::Skip(Skip::NumberPaused { until_ms: NOW + 5 })
+        );
+        let capped = Situation {
+            replies_to_contact_last_hour: 20,
+            ..open()
+        };
+        assert_eq!(
+            decide_default(&customer("hola"), &capped),
+            Decision::Skip(Skip::ContactCap)
+        );
+        let busy = Situation {
+            replies_by_number_today: 500,
+            ..open()
+        };
+        assert_eq!(
+            decide_default(&customer("hola"), &busy),
+            Decision::Skip(Skip::NumberCap)
+        );
+        let looping = Situation {
+            loop_suspected: true,
+            ..open()
+        };
+        assert_eq!(
+            decide_default(&customer("hola"), &looping),
+            Decision::Skip(Skip::LoopGuard)
+        );
+    }
+
+    #[test]
+    fn outside_hours_each_mode() {
+        let closed = Situation {
+            open: false,
+            ..open()
+        };
+        let with = |mode| Behaviour {
+            outside_hours: mode,
+            ..Behaviour::default()
+        };
+        assert!(matches!(
+            decide(
+                &customer("hola"),
+                &closed,
+                &with(OutsideHours::AwayMessage),
+                &[]
+            ),
+            Decision::Away { .. }
+        ));
+        let sent = Situation {
+            away_sent_this_stretch: true,
+            ..closed.clone()
+        };
+        assert_eq!(
+            decide(
+                &customer("hola"),
+                &sent,
+                &with(OutsideHours::AwayMessage),
+                &[]
+            ),
+            Decision::Skip(Skip::AwayAlreadySent)
+        );
+        assert_eq!(
+            decide(
+                &customer("hola"),
+                &closed,
+                &with(OutsideHours::AiClosed),
+                &[]
+            ),
+            Decision::Ai { closed: true }
+        );
+        assert_eq!(
+            decide(&customer("hola"), &closed, &with(OutsideHours::Silent), &[]),
+            Decision::Skip(Skip::ClosedSilent)
+        );
+        assert_eq!(
+            decide(
+                &customer("hola"),
+                &closed,
+                &with(OutsideHours::OnlyWhenClosed),
+                &[]
+            ),
+            Decision::Ai { closed: true }
+        );
+        assert_eq!(
+            decide(
+                &customer("hola"),
+                &open(),
+                &with(OutsideHours::OnlyWhenClosed),
+                &[]
+            ),
+            Decision::Skip(Skip::OpenOwnerAnswers)
+        );
+    }
+
+    #[test]
+    fn quick_replies_come_before_the_ai_in_order() {
+        let rules = [
+            Rule::new(1, MatchKind::Keyword, "precio", "Our prices: …").unwrap(),
+            Rule::new(2, MatchKind::Regex, r"(?i)\bhorario\b", "We open 10–20.").unwrap(),
+        ];
+        let price = decide(
+            &customer("¿Qué PRECIO tiene?"),
+            &open(),
+            &Behaviour::default(),
+            &rules,
+        );
+        assert_eq!(
+            price,
+            Decision::QuickReply {
+                rule_id: 1,
+                text: "Our prices: …".into()
+            }
+        );
+        let hours = decide(
+            &customer("Horario?"),
+            &open(),
+            &Behaviour::default(),
+            &rules,
+        );
+        assert_eq!(
+            hours,
+            Decision::QuickReply {
+                rule_id: 2,
+                text: "We open 10–20.".into()
+            }
+        );
+        assert_eq!(
+            decide(&customer("hola"), &open(), &Behaviour::default(), &rules),
+            Decision::Ai { closed: false }
+        );
+    }
+
+    #[test]
+    fn a_ping_pong_with_another_bot_is_suspected() {
+        let instant = [(0, 1_000), (10_000, 11_500), (20_000, 20_300)];
+        assert!(loop_suspected(&instant));
+        let human = [(0, 1_000), (10_000, 40_000), (50_000, 50_300)];
+        assert!(!loop_suspected(&human));
+        assert!(!loop_suspected(&instant[..2]));
+    }
+}
