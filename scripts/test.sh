@@ -39,6 +39,9 @@ cargo test -p leadline-tests --test driver
 step "AI tests (a scripted provider on loopback, and the real llama-server)"
 cargo test -p leadline-tests --test ai
 
+step "Bot pipeline tests (in-memory WhatsApp, scripted AI)"
+cargo test -p leadline-tests --test bot
+
 step "Keychain tests (a real gnome-keyring in a private D-Bus session)"
 dbus-run-session -- cargo test -p leadline-tests --test keychain
 

@@ -426,6 +426,23 @@ async fn sending_seen_and_typing_reach_whatsapp_and_acks_come_back() {
         "our own send comes back as our own message"
     );
 
+    // What went out can be read back from WhatsApp's own list (crash reconciliation).
+    let recent = running.session.recent_own(CUSTOMER).await.unwrap();
+    assert_eq!(
+        recent.last().map(|m| (m.id.as_str(), m.body.as_str())),
+        Some((id.as_str(), text)),
+        "the sent message is among the chat's own messages"
+    );
+    assert!(
+        running
+            .session
+            .recent_own("15550009999@c.us")
+            .await
+            .unwrap()
+            .is_empty(),
+        "another chat has none"
+    );
+
     fake.ack(&id, 3);
     let acks = running.ack(&id, 3).await;
     assert!(

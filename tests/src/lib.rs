@@ -10,6 +10,7 @@
 pub mod fake_ai;
 pub mod fake_wa;
 pub mod keyring;
+pub mod memory_wa;
 
 use std::net::{TcpListener, TcpStream};
 use std::os::unix::process::CommandExt;

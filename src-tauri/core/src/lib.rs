@@ -34,6 +34,7 @@ pub struct Leadline {
     clock: Arc<dyn Clock>,
     keychain: Arc<dyn secrets::Keychain>,
     ai: ai::AiClient,
+    pacing: bot::pipeline::Pacing,
 }
 
 impl Leadline {
@@ -45,7 +46,14 @@ impl Leadline {
             clock,
             keychain: Arc::new(secrets::OsKeychain),
             ai: ai::AiClient::new(ai::Limits::default()),
+            pacing: bot::pipeline::Pacing::default(),
         }
+    }
+
+    /// Other reply pacing (tests: none).
+    pub fn with_pacing(mut self, pacing: bot::pipeline::Pacing) -> Leadline {
+        self.pacing = pacing;
+        self
     }
 
     /// Another keychain (tests: in memory).

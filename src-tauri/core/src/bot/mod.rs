@@ -2,5 +2,6 @@
 
 pub mod commands;
 pub mod hours;
+pub mod pipeline;
 pub mod policy;
 pub mod rules;

@@ -34,6 +34,19 @@ enum Command {
     Unlink(oneshot::Sender<()>),
     RefreshQr,
     TakeOver(oneshot::Sender<Result<(), WaError>>),
+    Seen {
+        chat: String,
+        reply: oneshot::Sender<Result<(), WaError>>,
+    },
+    Typing {
+        chat: String,
+        on: bool,
+        reply: oneshot::Sender<Result<(), WaError>>,
+    },
+    RecentOwn {
+        chat: String,
+        reply: oneshot::Sender<Result<Vec<crate::whatsapp::OwnMessage>, WaError>>,
+    },
     PairingCode {
         phone: String,
         reply: oneshot::Sender<Result<String, WaError>>,
@@ -160,6 +173,31 @@ impl Runtime {
         if let Some(task) = self.tasks().get(&account_id) {
             let _ = task.commands.send(Command::RefreshQr);
         }
+    }
+
+    /// Marks a chat as read.
+    pub async fn mark_seen(&self, account_id: i64, chat: &str) -> Result<(), WaError> {
+        let chat = chat.to_string();
+        self.ask(account_id, |reply| Command::Seen { chat, reply })
+            .await
+    }
+
+    /// Shows or hides "typing…" in a chat.
+    pub async fn set_typing(&self, account_id: i64, chat: &str, on: bool) -> Result<(), WaError> {
+        let chat = chat.to_string();
+        self.ask(account_id, |reply| Command::Typing { chat, on, reply })
+            .await
+    }
+
+    /// The latest own messages in a chat (after a crash: did the reply go out?).
+    pub async fn recent_own(
+        &self,
+        account_id: i64,
+        chat: &str,
+    ) -> Result<Vec<crate::whatsapp::OwnMessage>, WaError> {
+        let chat = chat.to_string();
+        self.ask(account_id, |reply| Command::RecentOwn { chat, reply })
+            .await
     }
 
     /// "Use here": takes WhatsApp back from another computer or browser it was opened on.

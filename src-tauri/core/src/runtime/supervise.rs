@@ -156,6 +156,15 @@ async fn drive(
                 Some(Command::TakeOver(reply)) => {
                     let _ = reply.send(session.take_over().await);
                 }
+                Some(Command::RecentOwn { chat, reply }) => {
+                    let _ = reply.send(session.recent_own(&chat).await);
+                }
+                Some(Command::Seen { chat, reply }) => {
+                    let _ = reply.send(session.mark_seen(&chat).await);
+                }
+                Some(Command::Typing { chat, on, reply }) => {
+                    let _ = reply.send(session.set_typing(&chat, on).await);
+                }
                 Some(Command::Send { chat, text, reply }) => {
                     let _ = reply.send(session.send_text(&chat, &text).await);
                 }
@@ -202,6 +211,12 @@ async fn wait_or_stop(delay: Duration, commands: &mut mpsc::UnboundedReceiver<Co
                     let _ = reply.send(Err(crate::whatsapp::WaError::NotConnected));
                 }
                 Some(Command::TakeOver(reply)) => {
+                    let _ = reply.send(Err(crate::whatsapp::WaError::NotConnected));
+                }
+                Some(Command::RecentOwn { reply, .. }) => {
+                    let _ = reply.send(Err(crate::whatsapp::WaError::NotConnected));
+                }
+                Some(Command::Seen { reply, .. }) | Some(Command::Typing { reply, .. }) => {
                     let _ = reply.send(Err(crate::whatsapp::WaError::NotConnected));
                 }
                 Some(Command::RefreshQr) => {}

@@ -60,3 +60,54 @@ pub fn set_ai(conn: &Connection, account_id: i64, row: &AiRow, now: i64) -> rusq
     )?;
     Ok(changed == 1)
 }
+
+/// What the bot pipeline reads for a number: behaviour and hours (JSON), and the pause.
+pub struct BotRow {
+    pub bot_enabled: bool,
+    pub behaviour_json: String,
+    pub hours_json: String,
+    pub paused_until: Option<i64>,
+}
+
+pub fn bot(conn: &Connection, account_id: i64) -> rusqlite::Result<Option<BotRow>> {
+    use rusqlite::OptionalExtension;
+    conn.query_row(
+        "SELECT bot_enabled, behaviour, hours, bot_paused_until FROM account_settings WHERE account_id = ?1",
+        params![account_id],
+        |r| {
+            Ok(BotRow {
+                bot_enabled: r.get(0)?,
+                behaviour_json: r.get(1)?,
+                hours_json: r.get(2)?,
+                paused_until: r.get(3)?,
+            })
+        },
+    )
+    .optional()
+}
+
+pub fn set_bot(
+    conn: &Connection,
+    account_id: i64,
+    behaviour_json: &str,
+    hours_json: &str,
+    now: i64,
+) -> rusqlite::Result<bool> {
+    let changed = conn.execute(
+        "UPDATE account_settings SET behaviour = ?2, hours = ?3, updated_at = ?4 WHERE account_id = ?1",
+        params![account_id, behaviour_json, hours_json, now],
+    )?;
+    Ok(changed == 1)
+}
+
+pub fn set_paused_until(
+    conn: &Connection,
+    account_id: i64,
+    until: Option<i64>,
+) -> rusqlite::Result<()> {
+    conn.execute(
+        "UPDATE account_settings SET bot_paused_until = ?2 WHERE account_id = ?1",
+        params![account_id, until],
+    )?;
+    Ok(())
+}

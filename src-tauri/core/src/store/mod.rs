@@ -6,7 +6,13 @@ pub mod accounts;
 pub mod activity;
 pub mod ai_usage;
 pub mod app_settings;
+pub mod away_sent;
+pub mod chats;
+pub mod contacts;
 mod error;
+pub mod inbox;
+pub mod messages;
+pub mod rules;
 
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -20,7 +26,10 @@ use crate::error::{Error, Result};
 
 /// Every migration, in order. Index + 1 is the `user_version` a database has after it.
 /// Shipped entries are never edited: a change is a new file at the end.
-pub const MIGRATIONS: &[&str] = &[include_str!("migrations/0001_initial.sql")];
+pub const MIGRATIONS: &[&str] = &[
+    include_str!("migrations/0001_initial.sql"),
+    include_str!("migrations/0002_bot.sql"),
+];
 
 /// The schema version this build writes; a database with a higher one is refused.
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;

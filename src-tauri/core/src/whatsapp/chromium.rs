@@ -247,6 +247,12 @@ impl Session {
             .map(|_| ())
     }
 
+    /// The latest own messages in `chat`, oldest first.
+    pub async fn recent_own(&self, chat: &str) -> Result<Vec<super::OwnMessage>, WaError> {
+        self.call(format!("window.__leadline.recentOwn({})", Self::json(chat)))
+            .await
+    }
+
     /// Takes WhatsApp back from another computer or browser (the page's "Use here").
     pub async fn take_over(&self) -> Result<(), WaError> {
         self.call::<bool>("(window.__leadline.takeover(), true)".into())
@@ -428,6 +434,12 @@ impl super::Session for Session {
     }
     fn take_over(&self) -> futures::future::BoxFuture<'_, Result<(), WaError>> {
         Box::pin(Session::take_over(self))
+    }
+    fn recent_own<'a>(
+        &'a self,
+        chat: &'a str,
+    ) -> futures::future::BoxFuture<'a, Result<Vec<super::OwnMessage>, WaError>> {
+        Box::pin(Session::recent_own(self, chat))
     }
     fn pairing_code<'a>(
         &'a self,

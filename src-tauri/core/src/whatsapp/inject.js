@@ -196,6 +196,15 @@
       refreshQr() {
         Cmd.refreshQR();
       },
+      // The last own messages in a chat (sent from here or the phone, history included):
+      // after a crash, whether a reply already went out.
+      recentOwn(wid) {
+        const all = typeof Msg.getModelsArray === "function" ? Msg.getModelsArray() : Msg.models || [];
+        return all
+          .filter((msg) => msg.id && msg.id.fromMe && serialized(msg.id.remote) === wid)
+          .slice(-50)
+          .map((msg) => ({ id: serialized(msg.id), body: String(msg.body || ""), timestamp: Number(msg.t) || 0 }));
+      },
       takeover() {
         Socket.takeover();
       },

@@ -80,6 +80,15 @@ pub struct WaMessage {
     pub push_name: Option<String>,
 }
 
+/// One of the owner's own messages in a chat, as WhatsApp has it.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Deserialize)]
+pub struct OwnMessage {
+    pub id: String,
+    pub body: String,
+    /// Unix seconds, WhatsApp's clock.
+    pub timestamp: i64,
+}
+
 /// How far a sent message got: -1 error, 0 pending, 1 server, 2 delivered, 3 read, 4 played.
 pub type Ack = i8;
 
@@ -146,6 +155,12 @@ pub trait Session: Send + Sync {
         on: bool,
     ) -> futures::future::BoxFuture<'a, Result<(), WaError>>;
     fn refresh_qr(&self) -> futures::future::BoxFuture<'_, Result<(), WaError>>;
+    /// The latest own messages in `chat` (sent from here or typed on the phone), oldest
+    /// first: after a crash, they tell whether a reply already went out.
+    fn recent_own<'a>(
+        &'a self,
+        chat: &'a str,
+    ) -> futures::future::BoxFuture<'a, Result<Vec<OwnMessage>, WaError>>;
     /// "Use here": takes WhatsApp back from the other computer or browser it is open on.
     fn take_over(&self) -> futures::future::BoxFuture<'_, Result<(), WaError>>;
     /// An 8-character code to type on the phone instead of scanning the QR.

@@ -1,0 +1,40 @@
+//! Queries on `contacts`: the people who wrote to a number.
+
+use rusqlite::{Connection, params};
+
+pub struct Contact {
+    pub id: i64,
+    pub ignored: bool,
+    pub known: bool,
+}
+
+/// The contact for `wa_id`, created on first sight; a new push name is kept.
+pub fn upsert(
+    conn: &Connection,
+    account_id: i64,
+    wa_id: &str,
+    push_name: Option<&str>,
+    now: i64,
+) -> rusqlite::Result<Contact> {
+    conn.query_row(
+        "INSERT INTO contacts (account_id, wa_id, phone, push_name, created_at, updated_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?5)
+         ON CONFLICT (account_id, wa_id) DO UPDATE
+             SET push_name = COALESCE(excluded.push_name, push_name), updated_at = excluded.updated_at
+         RETURNING id, ignored, known",
+        params![account_id, wa_id, phone_of(wa_id), push_name, now],
+        |r| {
+            Ok(Contact {
+                id: r.get(0)?,
+                ignored: r.get(1)?,
+                known: r.get(2)?,
+            })
+        },
+    )
+}
+
+/// `+34600111222` for `34600111222@c.us`; a `@lid` id carries no phone number.
+fn phone_of(wa_id: &str) -> Option<String> {
+    let user = wa_id.strip_suffix("@c.us")?;
+    (user.len() >= 6 && user.chars().all(|c| c.is_ascii_digit())).then(|| format!("+{user}"))
+}

@@ -1,0 +1,102 @@
+//! Queries on `messages`: every message in and out; a WhatsApp id is stored once.
+
+use rusqlite::{Connection, OptionalExtension, params};
+
+pub struct NewMessage<'a> {
+    pub account_id: i64,
+    pub chat_id: i64,
+    pub wa_msg_id: &'a str,
+    /// `in` or `out`.
+    pub direction: &'a str,
+    /// `customer`, `bot`, `owner_app` or `owner_phone`.
+    pub origin: &'a str,
+    pub author: Option<&'a str>,
+    pub body: &'a str,
+    /// WhatsApp's time, unix ms.
+    pub sent_at: i64,
+}
+
+/// Stores a message; `None` if this WhatsApp id is already stored (a redelivery).
+pub fn insert(conn: &Connection, m: &NewMessage<'_>, now: i64) -> rusqlite::Result<Option<i64>> {
+    conn.query_row(
+        "INSERT INTO messages (account_id, chat_id, wa_msg_id, direction, origin, author, body, sent_at, created_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
+         ON CONFLICT (account_id, wa_msg_id) DO NOTHING
+         RETURNING id",
+        params![m.account_id, m.chat_id, m.wa_msg_id, m.direction, m.origin, m.author, m.body, m.sent_at, now],
+        |r| r.get(0),
+    )
+    .optional()
+}
+
+/// A stored message, as the pipeline needs it.
+pub struct Stored {
+    pub account_id: i64,
+    pub chat_id: i64,
+    pub wa_msg_id: String,
+    pub direction: String,
+    pub origin: String,
+    pub body: String,
+    pub sent_at: i64,
+    pub created_at: i64,
+}
+
+pub fn get(conn: &Connection, id: i64) -> rusqlite::Result<Option<Stored>> {
+    conn.query_row(
+        "SELECT account_id, chat_id, wa_msg_id, direction, origin, body, sent_at, created_at FROM messages WHERE id = ?1",
+        params![id],
+        |r| {
+            Ok(Stored {
+                account_id: r.get(0)?,
+                chat_id: r.get(1)?,
+                wa_msg_id: r.get(2)?,
+                direction: r.get(3)?,
+                origin: r.get(4)?,
+                body: r.get(5)?,
+                sent_at: r.get(6)?,
+                created_at: r.get(7)?,
+            })
+        },
+    )
+    .optional()
+}
+
+/// The bot's replies in a chat since `since` (unix ms, by our clock).
+pub fn bot_replies_in_chat_since(
+    conn: &Connection,
+    chat_id: i64,
+    since: i64,
+) -> rusqlite::Result<u32> {
+    conn.query_row(
+        "SELECT COUNT(*) FROM messages WHERE chat_id = ?1 AND origin = 'bot' AND created_at >= ?2",
+        params![chat_id, since],
+        |r| r.get(0),
+    )
+}
+
+/// The bot's replies from a number since `since`.
+pub fn bot_replies_since(conn: &Connection, account_id: i64, since: i64) -> rusqlite::Result<u32> {
+    conn.query_row(
+        "SELECT COUNT(*) FROM messages WHERE account_id = ?1 AND origin = 'bot' AND created_at >= ?2",
+        params![account_id, since],
+        |r| r.get(0),
+    )
+}
+
+/// The last messages of a chat, oldest first: (direction, origin, body, created_at).
+pub fn recent_in_chat(
+    conn: &Connection,
+    chat_id: i64,
+    limit: u32,
+) -> rusqlite::Result<Vec<(String, String, String, i64)>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT direction, origin, body, created_at FROM messages WHERE chat_id = ?1 ORDER BY id DESC LIMIT ?2",
+    )?;
+    let mut rows: Vec<_> = stmt
+        .query_map(params![chat_id, limit], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
+        })?
+        .collect::<rusqlite::Result<_>>()?;
+    rows.reverse();
+    Ok(rows)
+}

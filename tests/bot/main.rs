@@ -1,0 +1,509 @@
+//! The bot pipeline through the core, with the in-memory WhatsApp (`memory_wa`) and the
+//! scripted AI provider (`fake_ai`): every policy branch ends on the inbox row as replied,
+//! skipped with its reason, or failed with its error; and a crash between the send and its
+//! record never answers twice.
+
+// Tests may panic on what they set up themselves; that is how they fail.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use leadline_core::ai::Limits;
+use leadline_core::ai::fields::{FieldKind, LeadField};
+use leadline_core::ai::provider::Preset;
+use leadline_core::ai_providers::ProviderInput;
+use leadline_core::bot::pipeline::{Handled, Pacing};
+use leadline_core::number_ai::NumberAi;
+use leadline_core::runtime::Runtime;
+use leadline_core::secrets::MemoryKeychain;
+use leadline_core::whatsapp::{AccountState, WaEvent, WaMessage};
+use leadline_core::{Leadline, Store, SystemClock};
+use leadline_tests::fake_ai::{FakeAi, Step, turn_json};
+use leadline_tests::memory_wa::MemoryWhatsApp;
+use serde_json::json;
+
+const ME: &str = "34600111222@c.us";
+const ANA: &str = "34611222333@c.us";
+
+struct Bot {
+    core: Leadline,
+    runtime: Runtime,
+    wa: MemoryWhatsApp,
+    ai: FakeAi,
+    id: i64,
+    echoes: Arc<Mutex<Vec<WaMessage>>>,
+    _dir: tempfile::TempDir,
+}
+
+impl Bot {
+    async fn start() -> Bot {
+        let dir = tempfile::tempdir().unwrap();
+        let ai = FakeAi::start().await;
+        let core = Leadline::new(
+            Store::open(&dir.path().join("leadline.db")).unwrap(),
+            Arc::new(|_| {}),
+            Arc::new(SystemClock),
+        )
+        .with_keychain(Arc::new(MemoryKeychain::default()))
+        .with_ai_limits(Limits {
+            timeout: Duration::from_secs(5),
+            attempts: 1,
+            ..Limits::default()
+        })
+        .with_pacing(Pacing::NONE);
+        core.save_ai_provider(ProviderInput {
+            id: None,
+            preset: Preset::Custom,
+            base_url: ai.url(),
+            default_model: Some("fake-model".into()),
+            key: Some("sk-bot".into()),
+            make_default: true,
+        })
+        .await
+        .unwrap();
+        let number = core.add_number("Bikes").await.unwrap();
+        core.account_state_changed(number.id, AccountState::Working { me: ME.into() })
+            .await
+            .unwrap();
+        core.set_number_ai(
+            number.id,
+            NumberAi {
+                prompt: "You sell bikes.".into(),
+                facts: String::new(),
+                fields: vec![LeadField::new("name", "Name", FieldKind::Text)],
+                criteria: "wants to buy".into(),
+                provider: None,
+                model: None,
+            },
+        )
+        .await
+        .unwrap();
+        let wa = MemoryWhatsApp::new(ME);
+        let echoes = Arc::new(Mutex::new(Vec::new()));
+        let seen = echoes.clone();
+        let runtime = Runtime::new(
+            Arc::new(wa.clone()),
+            dir.path().join("profiles"),
+            Arc::new(move |_, event| {
+                if let WaEvent::Message(m) = event {
+                    seen.lock().unwrap().push(m);
+                }
+            }),
+            Arc::new(|_, _| {}),
+        );
+        let mut state = runtime.start(number.id);
+        tokio::time::timeout(
+            Duration::from_secs(10),
+            state.wait_for(|s| matches!(s, AccountState::Working { .. })),
+        )
+        .await
+        .expect("the in-memory number works")
+        .unwrap();
+        Bot {
+            core,
+            runtime,
+            wa,
+            ai,
+            id: number.id,
+            echoes,
+            _dir: dir,
+        }
+    }
+
+    /// A message arrives and goes through the whole pipeline.
+    async fn customer(&self, id: &str, chat: &str, body: &str) -> Option<Handled> {
+        let message = WaMessage {
+            id: format!("false_{chat}_{id}"),
+            chat: chat.into(),
+            from: chat.into(),
+            from_me: false,
+            body: body.into(),
+            timestamp: jiff::Timestamp::now().as_second(),
+            push_name: Some("Ana".into()),
+        };
+        self.process(message).await
+    }
+
+    async fn process(&self, message: WaMessage) -> Option<Handled> {
+        let row = self.core.receive(self.id, message).await.unwrap()?;
+        Some(self.core.handle(&self.runtime, self.id, row).await.unwrap())
+    }
+
+    /// The owner writes from their phone (to a customer, or to themselves).
+    async fn owner(&self, id: &str, chat: &str, body: &str) -> Option<Handled> {
+        self.process(WaMessage {
+            id: format!("true_{chat}_{id}"),
+            chat: chat.into(),
+            from: ME.into(),
+            from_me: true,
+            body: body.into(),
+            timestamp: jiff::Timestamp::now().as_second(),
+            push_name: None,
+        })
+        .await
+    }
+
+    /// Feeds WhatsApp's echoes of our sends back in, as the runtime would.
+    async fn echoes_back(&self) {
+        let echoes: Vec<WaMessage> = std::mem::take(&mut *self.echoes.lock().unwrap());
+        for echo in echoes {
+            assert_eq!(
+                self.core.receive(self.id, echo).await.unwrap(),
+                None,
+                "an echo of our own reply needs no decision"
+            );
+        }
+    }
+
+    fn sql<T: rusqlite::types::FromSql + Send + 'static>(&self, query: &'static str) -> T {
+        self.core
+            .store()
+            .call_blocking(|conn| Ok(conn.query_row(query, [], |r| r.get(0))?))
+            .unwrap()
+    }
+}
+
+fn reply(text: &str) -> Step {
+    Step::text(turn_json(text, json!({ "name": "Ana" }), false, "asking"))
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_customer_message_is_stored_answered_once_and_never_again() {
+    let bot = Bot::start().await;
+    bot.ai.push(reply("¡Hola Ana! ¿Qué bici buscas? 🚲"));
+    let handled = bot
+        .customer("A1", ANA, "Hola, quiero una bici")
+        .await
+        .unwrap();
+    assert!(matches!(handled, Handled::Replied { .. }), "{handled:?}");
+    let sent = bot.wa.sent();
+    assert_eq!(sent.len(), 1);
+    assert_eq!(
+        (sent[0].chat.as_str(), sent[0].text.as_str()),
+        (ANA, "¡Hola Ana! ¿Qué bici buscas? 🚲")
+    );
+    assert_eq!(bot.wa.seen(), [ANA], "seen before replying");
+    bot.echoes_back().await;
+
+    // The same message again (a redelivery) is a no-op.
+    assert_eq!(bot.customer("A1", ANA, "Hola, quiero una bici").await, None);
+    assert_eq!(
+        bot.wa.sent().len(),
+        1,
+        "a redelivered message is never answered twice"
+    );
+    assert_eq!(bot.sql::<String>("SELECT state FROM inbox"), "replied");
+    assert_eq!(
+        bot.sql::<i64>("SELECT COUNT(*) FROM messages WHERE origin = 'bot'"),
+        1,
+        "the echo is not a second message"
+    );
+    assert_eq!(
+        bot.sql::<i64>("SELECT COUNT(*) FROM ai_usage WHERE purpose = 'reply'"),
+        1
+    );
+    let history = bot.ai.requests().last().unwrap().body["messages"].clone();
+    assert_eq!(
+        history[1]["content"], "Hola, quiero una bici",
+        "the conversation goes to the AI"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_owner_typing_on_the_phone_pauses_the_bot_in_that_chat() {
+    let bot = Bot::start().await;
+    assert_eq!(
+        bot.owner("O1", ANA, "Hola Ana, te llamo yo").await,
+        Some(Handled::Skipped {
+            reason: "owner_takeover".into()
+        })
+    );
+    let quiet = bot.customer("A2", ANA, "Vale, gracias").await.unwrap();
+    assert_eq!(
+        quiet,
+        Handled::Skipped {
+            reason: "taken_over".into()
+        }
+    );
+    assert!(
+        bot.wa.sent().is_empty(),
+        "the bot stays quiet while the owner talks"
+    );
+    let until: i64 =
+        bot.sql("SELECT bot_paused_until FROM chats WHERE wa_chat_id = '34611222333@c.us'");
+    let hours = (until - jiff::Timestamp::now().as_millisecond()) as f64 / 3_600_000.0;
+    assert!(
+        (11.9..=12.0).contains(&hours),
+        "paused for the default 12 h: {hours}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn owner_commands_to_their_own_number_pause_resume_and_report() {
+    let bot = Bot::start().await;
+    assert!(matches!(
+        bot.owner("C1", ME, "!pause 2h").await,
+        Some(Handled::Replied { .. })
+    ));
+    assert!(
+        bot.wa.sent()[0].text.contains("paused for 2 hour"),
+        "{:?}",
+        bot.wa.sent()
+    );
+    assert_eq!(
+        bot.wa.sent()[0].chat,
+        ME,
+        "the answer goes to the owner's own chat"
+    );
+    bot.echoes_back().await;
+    assert_eq!(
+        bot.customer("A3", ANA, "hola").await,
+        Some(Handled::Skipped {
+            reason: "number_paused".into()
+        })
+    );
+    assert!(matches!(
+        bot.owner("C2", ME, "!status").await,
+        Some(Handled::Replied { .. })
+    ));
+    assert!(bot.wa.sent()[1].text.contains("paused"));
+    assert!(matches!(
+        bot.owner("C3", ME, "!resume").await,
+        Some(Handled::Replied { .. })
+    ));
+    bot.echoes_back().await;
+    assert!(matches!(
+        bot.customer("A4", ANA, "hola otra vez").await,
+        Some(Handled::Replied { .. })
+    ));
+    assert_eq!(
+        bot.owner("N1", ME, "comprar leche").await,
+        Some(Handled::Skipped {
+            reason: "own_message".into()
+        })
+    );
+    assert_eq!(
+        bot.sql::<i64>("SELECT COUNT(*) FROM activity WHERE kind = 'owner_command'"),
+        2
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn groups_quick_replies_hours_and_ai_failures_each_end_on_the_row() {
+    let bot = Bot::start().await;
+    let group = WaMessage {
+        id: "false_123@g.us_G1".into(),
+        chat: "123@g.us".into(),
+        from: ANA.into(),
+        from_me: false,
+        body: "hola grupo".into(),
+        timestamp: jiff::Timestamp::now().as_second(),
+        push_name: None,
+    };
+    assert_eq!(
+        bot.process(group).await,
+        Some(Handled::Skipped {
+            reason: "group".into()
+        })
+    );
+
+    // A quick reply answers without the AI.
+    let id = bot.id;
+    bot.core
+        .store()
+        .call_blocking(move |conn| {
+            Ok(conn.execute(
+                "INSERT INTO rules (account_id, position, match_kind, pattern, reply, created_at, updated_at) VALUES (?1, 1, 'keyword', 'precio', 'Desde 349 €', 0, 0)",
+                [id],
+            )?)
+        })
+        .unwrap();
+    let before = bot.ai.requests().len();
+    assert!(matches!(
+        bot.customer("Q1", ANA, "¿Qué precio tiene?").await,
+        Some(Handled::Replied { .. })
+    ));
+    assert_eq!(bot.wa.sent().last().unwrap().text, "Desde 349 €");
+    assert_eq!(
+        bot.ai.requests().len(),
+        before,
+        "no AI call for a quick reply"
+    );
+
+    // Closed all week: the away message, once per closed stretch and contact.
+    let behaviour =
+        json!({ "outsideHours": "away_message", "awayMessage": "Cerrado, volvemos pronto" })
+            .to_string();
+    let hours = json!({ "zone": "Europe/Madrid", "periods": [], "holidays": [], "closures": [] })
+        .to_string();
+    bot.core
+        .store()
+        .call_blocking(move |conn| {
+            Ok(conn.execute(
+                "UPDATE account_settings SET behaviour = ?1, hours = ?2",
+                [behaviour, hours],
+            )?)
+        })
+        .unwrap();
+    let bob = "34622333444@c.us";
+    assert!(matches!(
+        bot.customer("B1", bob, "hola?").await,
+        Some(Handled::Replied { .. })
+    ));
+    assert_eq!(
+        bot.wa.sent().last().unwrap().text,
+        "Cerrado, volvemos pronto"
+    );
+    assert_eq!(
+        bot.customer("B2", bob, "hola??").await,
+        Some(Handled::Skipped {
+            reason: "away_already_sent".into()
+        })
+    );
+
+    // Open again; the AI refuses the key: the row fails, the owner is told, the customer
+    // gets nothing raw.
+    bot.core
+        .store()
+        .call_blocking(|conn| Ok(conn.execute("UPDATE account_settings SET hours = '{}'", [])?))
+        .unwrap();
+    bot.ai.push(Step::status(
+        401,
+        "{\"error\":{\"message\":\"Invalid API Key\"}}",
+    ));
+    let sent_before = bot.wa.sent().len();
+    let failed = bot.customer("B3", bob, "¿tenéis tallas?").await.unwrap();
+    assert!(
+        matches!(&failed, Handled::Failed { error } if error.contains("refused the API key")),
+        "{failed:?}"
+    );
+    assert_eq!(
+        bot.wa.sent().len(),
+        sent_before,
+        "no raw error reaches a customer"
+    );
+    assert_eq!(
+        bot.sql::<i64>("SELECT COUNT(*) FROM activity WHERE kind = 'ai_failed'"),
+        1
+    );
+    assert_eq!(
+        bot.sql::<i64>("SELECT COUNT(*) FROM inbox WHERE state IN ('received', 'decided')"),
+        0,
+        "every row ends somewhere"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn after_a_crash_a_reply_already_sent_is_recorded_not_sent_again() {
+    let bot = Bot::start().await;
+    bot.ai.push(reply("Te envío el catálogo"));
+    let handled = bot.customer("K1", ANA, "¿Catálogo?").await.unwrap();
+    let Handled::Replied { wa_msg_id } = handled else {
+        panic!("{handled:?}")
+    };
+
+    // The crash: the send happened, its record didn't (row back to decided, reply gone).
+    bot.core
+        .store()
+        .call_blocking(|conn| {
+            conn.execute("DELETE FROM messages WHERE origin = 'bot'", [])?;
+            Ok(conn.execute(
+                "UPDATE inbox SET state = 'decided', reply_message_id = NULL",
+                [],
+            )?)
+        })
+        .unwrap();
+    let resumed = bot.core.resume(&bot.runtime, bot.id).await.unwrap();
+    assert_eq!(resumed.len(), 1);
+    assert_eq!(
+        resumed[0].1,
+        Handled::Replied {
+            wa_msg_id: wa_msg_id.clone()
+        },
+        "found in WhatsApp's own list"
+    );
+    assert_eq!(
+        bot.wa.sent().len(),
+        1,
+        "a reply that went out is never sent twice"
+    );
+
+    // The other crash: decided and counted, but the send never happened: sent once now,
+    // with the same words (no second AI call).
+    bot.ai.push(reply("Claro, ¿qué talla?"));
+    bot.wa.fail_sends(1);
+    let failed = bot.customer("K2", ANA, "¿Y tallas?").await.unwrap();
+    assert!(matches!(failed, Handled::Failed { .. }));
+    bot.core
+        .store()
+        .call_blocking(|conn| {
+            Ok(conn.execute(
+                "UPDATE inbox SET state = 'decided' WHERE state = 'failed'",
+                [],
+            )?)
+        })
+        .unwrap();
+    let ai_calls = bot.ai.requests().len();
+    let resumed = bot.core.resume(&bot.runtime, bot.id).await.unwrap();
+    assert!(
+        matches!(resumed[0].1, Handled::Replied { .. }),
+        "{resumed:?}"
+    );
+    assert_eq!(bot.wa.sent().last().unwrap().text, "Claro, ¿qué talla?");
+    assert_eq!(
+        bot.ai.requests().len(),
+        ai_calls,
+        "the stored text is sent, the AI isn't asked again"
+    );
+    assert_eq!(bot.wa.sent().len(), 2);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_echo_that_arrives_before_the_send_is_recorded_completes_the_reply() {
+    let bot = Bot::start().await;
+    // A row decided and being sent (attempt counted), as in the middle of `handle`.
+    bot.ai.push(reply("Un momento"));
+    bot.wa.fail_sends(1);
+    bot.customer("E1", ANA, "¿Hay stock?").await.unwrap();
+    bot.core
+        .store()
+        .call_blocking(|conn| {
+            Ok(conn.execute(
+                "UPDATE inbox SET state = 'decided' WHERE state = 'failed'",
+                [],
+            )?)
+        })
+        .unwrap();
+    // WhatsApp's echo of that reply comes in first.
+    let echo = WaMessage {
+        id: format!("true_{ANA}_ECHO1"),
+        chat: ANA.into(),
+        from: ME.into(),
+        from_me: true,
+        body: "Un momento".into(),
+        timestamp: jiff::Timestamp::now().as_second(),
+        push_name: None,
+    };
+    assert_eq!(
+        bot.core.receive(bot.id, echo).await.unwrap(),
+        None,
+        "our own reply is not the owner taking over"
+    );
+    assert_eq!(bot.sql::<String>("SELECT state FROM inbox"), "replied");
+    assert_eq!(
+        bot.sql::<Option<i64>>(
+            "SELECT bot_paused_until FROM chats WHERE wa_chat_id = '34611222333@c.us'"
+        ),
+        None
+    );
+    assert!(
+        bot.core
+            .resume(&bot.runtime, bot.id)
+            .await
+            .unwrap()
+            .is_empty(),
+        "nothing left to send"
+    );
+    assert!(bot.wa.sent().is_empty());
+}
