@@ -60,10 +60,45 @@ fn log_once(e: &Error) {
 /// An event sink that emits each core event to the webview under its fixed name.
 pub fn forward_events<R: Runtime>(app: AppHandle<R>) -> EventSink {
     Arc::new(move |event: CoreEvent| {
+        if let CoreEvent::LeadQualified(lead) = &event {
+            notify_qualified(&app, lead);
+        }
         if let Err(e) = app.emit(event.name(), event.payload()) {
             tracing::warn!(event = event.name(), error = %e, "could not forward an event to the window");
         }
     })
+}
+
+/// The desktop notification for a lead that just qualified: the lead's name and number as
+/// the title, the reason and key fields as the body.
+fn notify_qualified<R: Runtime>(app: &AppHandle<R>, lead: &leadline_core::leads::QualifiedLead) {
+    use tauri_plugin_notification::NotificationExt;
+    let who = match (&lead.name, &lead.phone) {
+        (Some(name), Some(phone)) => format!("{name} · {phone}"),
+        (Some(name), None) => name.clone(),
+        (None, Some(phone)) => phone.clone(),
+        (None, None) => "A new lead".to_string(),
+    };
+    let details: Vec<String> = lead
+        .fields
+        .iter()
+        .filter(|(key, _)| key != "name")
+        .take(3)
+        .map(|(key, value)| format!("{key}: {value}"))
+        .collect();
+    let mut body = lead.reason.clone();
+    if !details.is_empty() {
+        body = format!("{body}\n{}", details.join(" · "));
+    }
+    let shown = app
+        .notification()
+        .builder()
+        .title(format!("Qualified lead: {who}"))
+        .body(body)
+        .show();
+    if let Err(e) = shown {
+        tracing::warn!(lead = lead.lead_id, error = %e, "the desktop notification could not be shown");
+    }
 }
 
 /// The whole `ui/src/lib/bindings.ts`: every IPC type, the command table and the events.
@@ -87,6 +122,7 @@ pub fn typescript_bindings() -> String {
         decl::<AppSettings>(&cfg),
         decl::<crate::commands::settings::BrowserInUse>(&cfg),
         decl::<ActivityEntry>(&cfg),
+        decl::<leadline_core::leads::QualifiedLead>(&cfg),
         decl::<CoreEvent>(&cfg),
         decl::<leadline_core::ai::provider::Preset>(&cfg),
         decl::<leadline_core::ai::pricing::Price>(&cfg),

@@ -18,7 +18,7 @@ use leadline_core::number_ai::NumberAi;
 use leadline_core::runtime::Runtime;
 use leadline_core::secrets::MemoryKeychain;
 use leadline_core::whatsapp::{AccountState, WaEvent, WaMessage};
-use leadline_core::{Leadline, Store, SystemClock};
+use leadline_core::{CoreEvent, Leadline, Store, SystemClock};
 use leadline_tests::fake_ai::{FakeAi, Step, turn_json};
 use leadline_tests::memory_wa::MemoryWhatsApp;
 use serde_json::json;
@@ -33,6 +33,7 @@ struct Bot {
     ai: FakeAi,
     id: i64,
     echoes: Arc<Mutex<Vec<WaMessage>>>,
+    events: Arc<Mutex<Vec<CoreEvent>>>,
     _dir: tempfile::TempDir,
 }
 
@@ -40,9 +41,11 @@ impl Bot {
     async fn start() -> Bot {
         let dir = tempfile::tempdir().unwrap();
         let ai = FakeAi::start().await;
+        let events = Arc::new(Mutex::new(Vec::new()));
+        let sink = events.clone();
         let core = Leadline::new(
             Store::open(&dir.path().join("leadline.db")).unwrap(),
-            Arc::new(|_| {}),
+            Arc::new(move |event| sink.lock().unwrap().push(event)),
             Arc::new(SystemClock),
         )
         .with_keychain(Arc::new(MemoryKeychain::default()))
@@ -71,7 +74,10 @@ impl Bot {
             NumberAi {
                 prompt: "You sell bikes.".into(),
                 facts: String::new(),
-                fields: vec![LeadField::new("name", "Name", FieldKind::Text)],
+                fields: vec![
+                    LeadField::new("name", "Name", FieldKind::Text),
+                    LeadField::new("phone", "Phone", FieldKind::Phone),
+                ],
                 criteria: "wants to buy".into(),
                 provider: None,
                 model: None,
@@ -107,6 +113,7 @@ impl Bot {
             ai,
             id: number.id,
             echoes,
+            events,
             _dir: dir,
         }
     }
@@ -506,4 +513,99 @@ async fn an_echo_that_arrives_before_the_send_is_recorded_completes_the_reply() 
         "nothing left to send"
     );
     assert!(bot.wa.sent().is_empty());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn fields_merge_turn_by_turn_and_a_lead_qualifies_once() {
+    let bot = Bot::start().await;
+    bot.ai.push(Step::text(turn_json(
+        "¿Tu teléfono?",
+        json!({ "name": "Ana", "phone": null }),
+        false,
+        "no contact yet",
+    )));
+    bot.customer("L1", ANA, "Soy Ana y quiero 2 bicis")
+        .await
+        .unwrap();
+    assert_eq!(bot.sql::<String>("SELECT stage FROM leads"), "engaged");
+    assert_eq!(
+        bot.sql::<i64>("SELECT score FROM leads"),
+        30,
+        "one of two fields known"
+    );
+
+    bot.ai.push(Step::text(turn_json(
+        "¡Gracias Ana!",
+        json!({ "name": "Ana", "phone": "611 222 333" }),
+        true,
+        "wants 2 bikes and left a phone",
+    )));
+    bot.customer("L2", ANA, "611 222 333").await.unwrap();
+    assert_eq!(bot.sql::<String>("SELECT stage FROM leads"), "qualified");
+    assert_eq!(bot.sql::<i64>("SELECT score FROM leads"), 100);
+    assert_eq!(
+        bot.sql::<String>("SELECT value FROM lead_fields WHERE key = 'phone'"),
+        "+34611222333",
+        "E.164 with the number's country"
+    );
+    assert_eq!(
+        bot.sql::<String>("SELECT qualified_reason FROM leads"),
+        "wants 2 bikes and left a phone"
+    );
+    let qualified: Vec<_> = bot
+        .events
+        .lock()
+        .unwrap()
+        .iter()
+        .filter_map(|e| match e {
+            CoreEvent::LeadQualified(lead) => Some(lead.clone()),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(qualified.len(), 1);
+    assert_eq!(qualified[0].name.as_deref(), Some("Ana"));
+    assert_eq!(qualified[0].phone.as_deref(), Some("+34611222333"));
+
+    // Still qualified on the next turn: announced once only. The owner's own value wins.
+    bot.core
+        .store()
+        .call_blocking(|conn| {
+            Ok(conn.execute(
+                "UPDATE lead_fields SET value = 'Ana María', source = 'owner' WHERE key = 'name'",
+                [],
+            )?)
+        })
+        .unwrap();
+    bot.ai.push(Step::text(turn_json(
+        "Perfecto",
+        json!({ "name": "Anita", "phone": "611 222 333" }),
+        true,
+        "still in",
+    )));
+    bot.customer("L3", ANA, "¿Cuándo llegan?").await.unwrap();
+    let announced = bot
+        .events
+        .lock()
+        .unwrap()
+        .iter()
+        .filter(|e| matches!(e, CoreEvent::LeadQualified(_)))
+        .count();
+    assert_eq!(announced, 1, "a lead qualifies once");
+    assert_eq!(
+        bot.sql::<String>("SELECT value FROM lead_fields WHERE key = 'name'"),
+        "Ana María",
+        "the owner's edit wins"
+    );
+    assert!(
+        bot.sql::<i64>("SELECT COUNT(*) FROM lead_events WHERE kind = 'stage'") >= 2,
+        "stage history kept"
+    );
+    let prompt = bot.ai.requests().last().unwrap().body["messages"][0]["content"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert!(
+        prompt.contains("(known: +34611222333)"),
+        "known fields go to the prompt"
+    );
 }

@@ -5,6 +5,7 @@ use std::sync::Arc;
 use serde::Serialize;
 use ts_rs::TS;
 
+use crate::leads::QualifiedLead;
 use crate::numbers::WaNumber;
 use crate::settings::AppSettings;
 use crate::whatsapp::AccountState;
@@ -26,6 +27,9 @@ pub enum CoreEvent {
     /// App settings changed (maybe from another window): apply them, e.g. the theme.
     #[serde(rename = "settings:changed")]
     SettingsChanged(AppSettings),
+    /// A lead just qualified: tell the owner (desktop notification) and add it to lists.
+    #[serde(rename = "lead:qualified")]
+    LeadQualified(QualifiedLead),
 }
 
 impl CoreEvent {
@@ -36,6 +40,7 @@ impl CoreEvent {
             CoreEvent::NumberRemoved { .. } => "number:removed",
             CoreEvent::AccountStatus { .. } => "account:status",
             CoreEvent::SettingsChanged(_) => "settings:changed",
+            CoreEvent::LeadQualified(_) => "lead:qualified",
         }
     }
 

@@ -8,6 +8,7 @@ pub mod bot;
 pub mod clock;
 pub mod error;
 pub mod events;
+pub mod leads;
 pub mod linking;
 pub mod logging;
 pub mod number_ai;

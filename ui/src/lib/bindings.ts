@@ -115,9 +115,26 @@ message: string,
 createdAt: number, };
 
 /**
+ * Announced once, when a lead first qualifies: notify the owner.
+ */
+export type QualifiedLead = { leadId: number, accountId: number, 
+/**
+ * The name the lead gave, or their WhatsApp name.
+ */
+name: string | null, 
+/**
+ * E.164 when known.
+ */
+phone: string | null, reason: string, score: number, 
+/**
+ * The key fields, as (name, value).
+ */
+fields: Array<[string, string]>, };
+
+/**
  * One variant per fact, each saying what the receiver should do next.
  */
-export type CoreEvent = { "type": "number:upserted", "payload": WaNumber } | { "type": "number:removed", "payload": { id: number, } } | { "type": "account:status", "payload": { id: number, state: AccountState, } } | { "type": "settings:changed", "payload": AppSettings };
+export type CoreEvent = { "type": "number:upserted", "payload": WaNumber } | { "type": "number:removed", "payload": { id: number, } } | { "type": "account:status", "payload": { id: number, state: AccountState, } } | { "type": "settings:changed", "payload": AppSettings } | { "type": "lead:qualified", "payload": QualifiedLead };
 
 export type Preset = "open_ai" | "anthropic" | "gemini" | "deep_seek" | "groq" | "open_router" | "mistral" | "ollama" | "lm_studio" | "llama_cpp" | "custom";
 

@@ -313,7 +313,14 @@ impl Leadline {
             }
             Decision::QuickReply { text, .. } => (text.clone(), chat_jid.clone()),
             Decision::Ai { closed } => match self
-                .ai_reply(account_id, message.chat_id, *closed, hours.as_ref(), now)
+                .ai_reply(
+                    account_id,
+                    message.chat_id,
+                    contact_id,
+                    *closed,
+                    hours.as_ref(),
+                    now,
+                )
                 .await
             {
                 Ok(text) => (text, chat_jid.clone()),
@@ -446,6 +453,7 @@ impl Leadline {
         &self,
         account_id: i64,
         chat_id: i64,
+        contact_id: Option<i64>,
         closed: bool,
         hours: Option<&Hours>,
         now: i64,
@@ -487,7 +495,20 @@ impl Leadline {
         } else {
             prompt::Hours::Open
         };
-        let known = BTreeMap::new();
+        let known: BTreeMap<String, String> = match contact_id {
+            Some(contact) => self
+                .store
+                .call(move |conn| {
+                    Ok(crate::store::leads::fields_of_contact(
+                        conn, account_id, contact,
+                    )?)
+                })
+                .await
+                .map_err(provider_error)?
+                .into_iter()
+                .collect(),
+            None => BTreeMap::new(),
+        };
         let turn = TurnContext {
             prompt: &settings.prompt,
             facts: &settings.facts,
@@ -522,7 +543,28 @@ impl Leadline {
                 detail: "the answer was cut off".into(),
             });
         }
-        Ok(answered.output.reply)
+        let reply = answered.output.reply.clone();
+        // The lead takes what this turn found; a failure to record it is logged and never
+        // holds up the customer's reply.
+        if let Some(contact) = contact_id {
+            let me = self.number(account_id).await.ok().and_then(|n| n.wa_id);
+            let country = me.as_deref().and_then(crate::ai::fields::country_of);
+            let asked = settings.fields.clone();
+            if let Err(e) = self
+                .merge_turn(
+                    account_id,
+                    contact,
+                    chat_id,
+                    asked,
+                    answered.output,
+                    country,
+                )
+                .await
+            {
+                tracing::error!(account_id, error = %e, "could not update the lead");
+            }
+        }
+        Ok(reply)
     }
 
     /// Seen, typing for a while, then the send; the attempt is counted before it.

@@ -11,6 +11,7 @@ pub mod chats;
 pub mod contacts;
 mod error;
 pub mod inbox;
+pub mod leads;
 pub mod messages;
 pub mod rules;
 

@@ -1,0 +1,131 @@
+//! Leads: fields merged turn by turn (checked; the owner's own edits win), a score 0–100
+//! with its reason, stages new → engaged → qualified (won / lost are the owner's), and the
+//! history in lead events. The moment a lead qualifies the core announces it once.
+
+use serde::Serialize;
+use serde_json::json;
+use ts_rs::TS;
+
+use crate::Leadline;
+use crate::ai::fields::{self, LeadField};
+use crate::ai::turn::TurnOutput;
+use crate::error::{Error, Result};
+use crate::events::CoreEvent;
+use crate::store::leads;
+
+/// Announced once, when a lead first qualifies: notify the owner.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct QualifiedLead {
+    pub lead_id: i64,
+    pub account_id: i64,
+    /// The name the lead gave, or their WhatsApp name.
+    pub name: Option<String>,
+    /// E.164 when known.
+    pub phone: Option<String>,
+    pub reason: String,
+    pub score: u8,
+    /// The key fields, as (name, value).
+    pub fields: Vec<(String, String)>,
+}
+
+/// 0–100: how much of what the owner asked for is known (up to 60), and the AI's verdict
+/// (40 more when it says the lead qualifies).
+pub fn score(known: usize, asked: usize, qualified: bool) -> u8 {
+    let completeness = if asked == 0 {
+        60
+    } else {
+        (known.min(asked) * 60 / asked) as u8
+    };
+    completeness + if qualified { 40 } else { 0 }
+}
+
+impl Leadline {
+    /// Merges one AI turn into the contact's lead. Returns the lead when it qualified now.
+    pub(crate) async fn merge_turn(
+        &self,
+        account_id: i64,
+        contact_id: i64,
+        chat_id: i64,
+        asked: Vec<LeadField>,
+        output: TurnOutput,
+        country: Option<String>,
+    ) -> Result<Option<QualifiedLead>> {
+        let now = self.clock.now_ms();
+        let qualified = self
+            .store
+            .call(move |conn| {
+                let tx = conn.transaction()?;
+                let lead = leads::upsert(&tx, account_id, contact_id, chat_id, now)?;
+                let mut changed = serde_json::Map::new();
+                for field in &asked {
+                    let Some(value) = output.fields.get(&field.name) else { continue };
+                    match fields::check(field.kind, value, country.as_deref()) {
+                        Ok(value) => {
+                            if leads::set_ai_field(&tx, lead.id, &field.name, &value, now)? {
+                                changed.insert(field.name.clone(), json!(value));
+                            }
+                        }
+                        Err(e) => tracing::debug!(field = %field.name, error = %e, "an AI value was not accepted"),
+                    }
+                }
+                if !changed.is_empty() {
+                    leads::event(&tx, lead.id, "fields", &serde_json::Value::Object(changed).to_string(), now)?;
+                }
+                let known = leads::fields(&tx, lead.id)?;
+                let score = score(known.iter().filter(|(k, _, _)| asked.iter().any(|f| &f.name == k)).count(), asked.len(), output.qualified);
+                let owner_decided = matches!(lead.stage.as_str(), "won" | "lost");
+                let newly_qualified = output.qualified && lead.qualified_at.is_none() && !owner_decided;
+                let stage = match lead.stage.as_str() {
+                    s if owner_decided || s == "qualified" => s.to_string(),
+                    _ if newly_qualified => "qualified".to_string(),
+                    _ => "engaged".to_string(),
+                };
+                if stage != lead.stage {
+                    leads::event(&tx, lead.id, "stage", &json!({ "from": lead.stage, "to": stage, "reason": output.reason }).to_string(), now)?;
+                }
+                leads::update(&tx, lead.id, &stage, score, (!output.reason.is_empty()).then_some(output.reason.as_str()), newly_qualified.then_some(now), now)?;
+                let announce = if newly_qualified {
+                    let (phone, push_name): (Option<String>, Option<String>) = tx.query_row(
+                        "SELECT phone, COALESCE(display_name, push_name) FROM contacts WHERE id = ?1",
+                        [contact_id],
+                        |r| Ok((r.get(0)?, r.get(1)?)),
+                    )?;
+                    let given_name = known.iter().find(|(k, _, _)| k == "name").map(|(_, v, _)| v.clone());
+                    Some(QualifiedLead {
+                        lead_id: lead.id,
+                        account_id,
+                        name: given_name.or(push_name),
+                        phone,
+                        reason: output.reason.clone(),
+                        score,
+                        fields: known.into_iter().map(|(k, v, _)| (k, v)).collect(),
+                    })
+                } else {
+                    None
+                };
+                tx.commit().map_err(Error::from)?;
+                Ok(announce)
+            })
+            .await?;
+        if let Some(lead) = &qualified {
+            (self.events)(CoreEvent::LeadQualified(lead.clone()));
+        }
+        Ok(qualified)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::score;
+
+    #[test]
+    fn the_score_grows_with_what_is_known_and_the_verdict() {
+        assert_eq!(score(0, 3, false), 0);
+        assert_eq!(score(3, 3, false), 60);
+        assert_eq!(score(3, 3, true), 100);
+        assert_eq!(score(1, 3, true), 60);
+        assert_eq!(score(5, 3, false), 60, "more than asked counts as complete");
+        assert_eq!(score(0, 0, false), 60, "nothing asked: complete");
+    }
+}
