@@ -4,6 +4,7 @@
 use std::path::PathBuf;
 use std::sync::{Arc, RwLock};
 
+use leadline_core::bot::runner;
 use leadline_core::numbers::LinkState;
 use leadline_core::runtime::Runtime;
 use leadline_core::secrets::Keychain;
@@ -171,15 +172,23 @@ fn open_core(
         }
     });
     let sessions = Arc::new(ChromiumSessions::new(whatsapp_url(None), clock()));
+    // What WhatsApp reports goes to the bot: messages stored at once, then answered.
+    let (bot_tx, bot_rx) = mpsc::unbounded_channel::<runner::Input>();
+    let on_working = bot_tx.clone();
     let runtime = Arc::new(Runtime::new(
         sessions.clone(),
         paths.profiles(),
-        // The message pipeline comes with the bot; until then messages are only logged.
-        Arc::new(|id, event| tracing::debug!(id, ?event, "WhatsApp event")),
+        Arc::new(move |id, event| {
+            let _ = bot_tx.send(runner::Input::Event(id, event));
+        }),
         Arc::new(move |id, state| {
+            if matches!(state, AccountState::Working { .. }) {
+                let _ = on_working.send(runner::Input::Working(id));
+            }
             let _ = states_tx.send((id, state.clone()));
         }),
     ));
+    tauri::async_runtime::spawn(runner::run(core.clone(), runtime.clone(), bot_rx));
 
     // Numbers that were linked when the app last ran reconnect by themselves, with the
     // browser and address from Settings.

@@ -14,6 +14,7 @@ use leadline_core::ai::fields::{FieldKind, LeadField};
 use leadline_core::ai::provider::Preset;
 use leadline_core::ai_providers::ProviderInput;
 use leadline_core::bot::pipeline::{Handled, Pacing};
+use leadline_core::bot::runner;
 use leadline_core::number_ai::NumberAi;
 use leadline_core::runtime::Runtime;
 use leadline_core::secrets::MemoryKeychain;
@@ -608,4 +609,113 @@ async fn fields_merge_turn_by_turn_and_a_lead_qualifies_once() {
         prompt.contains("(known: +34611222333)"),
         "known fields go to the prompt"
     );
+}
+
+/// The app's wiring: WhatsApp's reports go through the runner, states too.
+async fn wired() -> (Bot, Arc<Runtime>) {
+    let bot = Bot::start().await;
+    bot.runtime.stop_all().await;
+    let (tx, rx) = tokio::sync::mpsc::unbounded_channel::<runner::Input>();
+    let on_working = tx.clone();
+    let runtime = Arc::new(Runtime::new(
+        Arc::new(bot.wa.clone()),
+        bot._dir.path().join("profiles-wired"),
+        Arc::new(move |id, event| {
+            let _ = tx.send(runner::Input::Event(id, event));
+        }),
+        Arc::new(move |id, state| {
+            if matches!(state, AccountState::Working { .. }) {
+                let _ = on_working.send(runner::Input::Working(id));
+            }
+        }),
+    ));
+    tokio::spawn(runner::run(bot.core.clone(), runtime.clone(), rx));
+    (bot, runtime)
+}
+
+async fn until(what: &str, mut done: impl FnMut() -> bool) {
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+    while !done() {
+        assert!(tokio::time::Instant::now() < deadline, "{what} within 10 s");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
+fn from_customer(id: &str, body: &str) -> WaMessage {
+    WaMessage {
+        id: format!("false_{ANA}_{id}"),
+        chat: ANA.into(),
+        from: ANA.into(),
+        from_me: false,
+        body: body.into(),
+        timestamp: jiff::Timestamp::now().as_second(),
+        push_name: None,
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_burst_is_one_turn_and_rows_left_open_are_resumed_when_connected() {
+    let (bot, runtime) = wired().await;
+    bot.core
+        .store()
+        .call_blocking(|conn| {
+            Ok(conn.execute(
+                "UPDATE account_settings SET behaviour = '{\"debounceSeconds\": 1}'",
+                [],
+            )?)
+        })
+        .unwrap();
+    // A message stored while the number was away: answered once it is connected.
+    bot.ai.push(reply("Perdona la espera"));
+    let waiting = bot
+        .core
+        .receive(bot.id, from_customer("W1", "¿Hola?"))
+        .await
+        .unwrap();
+    assert!(waiting.is_some());
+    let mut state = runtime.start(bot.id);
+    state
+        .wait_for(|s| matches!(s, AccountState::Working { .. }))
+        .await
+        .unwrap();
+    until("the waiting message answered", || bot.wa.sent().len() == 1).await;
+    assert_eq!(bot.wa.sent()[0].text, "Perdona la espera");
+
+    // Three messages in a burst: one turn, one reply, the first two recorded as merged.
+    bot.ai.push(reply("¡Claro! Te cuento"));
+    for (id, body) in [
+        ("B1", "Hola"),
+        ("B2", "quería saber"),
+        ("B3", "el precio de la urbana"),
+    ] {
+        assert!(bot.wa.deliver(from_customer(id, body)));
+    }
+    until("the burst answered", || bot.wa.sent().len() == 2).await;
+    tokio::time::sleep(Duration::from_millis(1_500)).await;
+    assert_eq!(bot.wa.sent().len(), 2, "one reply for the burst");
+    assert_eq!(
+        bot.sql::<i64>("SELECT COUNT(*) FROM inbox WHERE skip_reason = 'merged_into_later_turn'"),
+        2
+    );
+    let asked = bot.ai.requests().last().unwrap().body["messages"].clone();
+    let said: Vec<&str> = asked
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|m| m["content"].as_str())
+        .collect();
+    assert!(
+        said.contains(&"quería saber") && said.contains(&"el precio de la urbana"),
+        "the whole burst goes to the AI: {said:?}"
+    );
+    // The echoes of both replies were stored as the bot's, not as the owner taking over.
+    until("echoes stored", || {
+        bot.sql::<i64>("SELECT COUNT(*) FROM messages WHERE origin = 'bot'") == 2
+    })
+    .await;
+    assert_eq!(
+        bot.sql::<i64>("SELECT COUNT(*) FROM chats WHERE bot_paused_until IS NOT NULL"),
+        0
+    );
+    runtime.stop_all().await;
 }

@@ -5,3 +5,4 @@ pub mod hours;
 pub mod pipeline;
 pub mod policy;
 pub mod rules;
+pub mod runner;
