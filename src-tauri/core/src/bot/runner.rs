@@ -33,7 +33,9 @@ pub async fn run(
     runtime: Arc<Runtime>,
     mut inputs: mpsc::UnboundedReceiver<Input>,
 ) {
-    let generations: Arc<Mutex<HashMap<i64, u64>>> = Arc::default();
+    // Per chat, a count of customer messages in arrival order: only the task of the latest
+    // one answers the burst.
+    let generations: Arc<Mutex<HashMap<(i64, String), u64>>> = Arc::default();
     while let Some(input) = inputs.recv().await {
         match input {
             Input::Working(account_id) => {
@@ -64,6 +66,7 @@ pub async fn run(
             Input::Event(_, WaEvent::State(_)) => {}
             Input::Event(account_id, WaEvent::Message(message)) => {
                 let from_me = message.from_me;
+                let key = (account_id, message.chat.clone());
                 let row = match core.receive(account_id, message).await {
                     Ok(Some(row)) => row,
                     Ok(None) => continue,
@@ -72,52 +75,50 @@ pub async fn run(
                         continue;
                     }
                 };
+                // Counted here, in arrival order, before any task runs.
+                let generation = if from_me {
+                    0
+                } else {
+                    let mut all = generations
+                        .lock()
+                        .unwrap_or_else(std::sync::PoisonError::into_inner);
+                    let next = all.entry(key.clone()).or_insert(0);
+                    *next += 1;
+                    *next
+                };
                 let (core, runtime, generations) =
                     (core.clone(), runtime.clone(), generations.clone());
                 tokio::spawn(async move {
-                    let debounce = if from_me {
-                        Duration::ZERO
-                    } else {
-                        core.debounce(account_id).await
-                    };
-                    let chat = match core
-                        .store()
-                        .call(move |conn| Ok(messages::get(conn, row)?.map(|m| m.chat_id)))
-                        .await
-                    {
-                        Ok(Some(chat)) => chat,
-                        _ => return,
-                    };
-                    let generation = {
-                        let mut all = generations
-                            .lock()
-                            .unwrap_or_else(std::sync::PoisonError::into_inner);
-                        let next = all.entry(chat).or_insert(0);
-                        *next += 1;
-                        *next
-                    };
-                    tokio::time::sleep(debounce).await;
-                    let latest = generations
-                        .lock()
-                        .unwrap_or_else(std::sync::PoisonError::into_inner)
-                        .get(&chat)
-                        .copied();
-                    if !from_me && latest != Some(generation) {
-                        // A later message in this chat will answer for this one.
-                        return;
-                    }
                     if !from_me {
-                        if let Err(e) = core.merge_earlier(row, chat).await {
-                            tracing::warn!(account_id, error = %e, "could not merge a burst");
+                        tokio::time::sleep(core.debounce(account_id).await).await;
+                        let latest = generations
+                            .lock()
+                            .unwrap_or_else(std::sync::PoisonError::into_inner)
+                            .get(&key)
+                            .copied();
+                        if latest != Some(generation) {
+                            // A later message in this chat answers for this one.
+                            return;
+                        }
+                        let chat = core
+                            .store()
+                            .call(move |conn| Ok(messages::get(conn, row)?.map(|m| m.chat_id)))
+                            .await;
+                        if let Ok(Some(chat)) = chat {
+                            if let Err(e) = core.merge_earlier(row, chat).await {
+                                tracing::warn!(account_id, error = %e, "could not merge a burst");
+                            }
                         }
                     }
                     match core.handle(&runtime, account_id, row).await {
-                        Ok(Handled::Failed { error }) => tracing::warn!(
-                            account_id,
-                            row,
-                            error,
-                            "a message could not be answered"
-                        ),
+                        Ok(Handled::Failed { error }) => {
+                            tracing::warn!(
+                                account_id,
+                                row,
+                                error,
+                                "a message could not be answered"
+                            )
+                        }
                         Ok(_) => {}
                         Err(e) => {
                             tracing::error!(account_id, row, error = %e, "a message could not be handled")
