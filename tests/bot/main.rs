@@ -6,6 +6,8 @@
 // Tests may panic on what they set up themselves; that is how they fail.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod crash;
+
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 

@@ -87,6 +87,9 @@ pub struct Request {
 #[derive(Default)]
 struct Shared {
     steps: Mutex<VecDeque<Step>>,
+    /// With no step queued, answer "re: <the last customer message>" (tests that need to
+    /// tell replies apart).
+    echo: Mutex<bool>,
     requests: Mutex<Vec<Request>>,
     key: Mutex<Option<String>>,
 }
@@ -147,6 +150,11 @@ impl FakeAi {
     /// Requests must carry this key (Bearer, `x-api-key` or `x-goog-api-key`).
     pub fn require_key(&self, key: &str) {
         *lock(&self.shared.key) = Some(key.to_string());
+    }
+
+    /// With nothing queued, reply "re: <last customer message>" instead of a fixed text.
+    pub fn echo_customer(&self) {
+        *lock(&self.shared.echo) = true;
     }
 
     pub fn push(&self, step: Step) {
@@ -272,12 +280,31 @@ async fn answer(
                 body,
             }) => return reply(status, &headers, body),
             Some(Step::Text(text)) => return reply(200, &[], wrap(wire, &model, &text)),
+            None if *lock(&shared.echo) => {
+                let last = last_customer_text(wire, &body);
+                let text = turn_json(&format!("re: {last}"), json!({}), false, "echo");
+                return reply(200, &[], wrap(wire, &model, &text));
+            }
             None => {
                 let text = turn_json("Hello from the fake", json!({}), false, "nothing asked yet");
                 return reply(200, &[], wrap(wire, &model, &text));
             }
         }
     }
+}
+
+/// The last message from the customer in a request, in any wire format.
+fn last_customer_text(wire: Wire, body: &Value) -> String {
+    let (list, role, text) = match wire {
+        Wire::OpenAi | Wire::Anthropic => (&body["messages"], "user", "/content"),
+        Wire::Gemini => (&body["contents"], "user", "/parts/0/text"),
+    };
+    list.as_array()
+        .and_then(|messages| messages.iter().rev().find(|m| m["role"] == role))
+        .and_then(|m| m.pointer(text))
+        .and_then(Value::as_str)
+        .unwrap_or_default()
+        .to_string()
 }
 
 async fn openai_chat(

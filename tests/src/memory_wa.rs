@@ -23,6 +23,8 @@ pub struct Sent {
 
 #[derive(Default)]
 struct State {
+    /// Where accepted sends are written (WhatsApp's servers, which outlive the app).
+    journal: Option<std::path::PathBuf>,
     me: String,
     sent: Vec<Sent>,
     seen: Vec<String>,
@@ -70,6 +72,46 @@ impl MemoryWhatsApp {
     /// The next `n` sends fail as a page error would.
     pub fn fail_sends(&self, n: usize) {
         lock(&self.state).failing_sends = n;
+    }
+
+    /// Like `new`, with every accepted send appended to `journal` (and read back from it),
+    /// so what was sent survives a killed process, as it does on WhatsApp's servers.
+    pub fn with_journal(me: &str, journal: &Path) -> MemoryWhatsApp {
+        let wa = MemoryWhatsApp::new(me);
+        {
+            let mut state = lock(&wa.state);
+            state.journal = Some(journal.to_path_buf());
+            let text = std::fs::read_to_string(journal).unwrap_or_default();
+            // A line cut by a kill was never accepted: skipped.
+            for line in text.lines() {
+                let Ok(entry) = serde_json::from_str::<serde_json::Value>(line) else {
+                    continue;
+                };
+                let (Some(chat), Some(body), Some(id), Some(timestamp)) = (
+                    entry["chat"].as_str(),
+                    entry["text"].as_str(),
+                    entry["id"].as_str(),
+                    entry["timestamp"].as_i64(),
+                ) else {
+                    continue;
+                };
+                state.sent.push(Sent {
+                    chat: chat.into(),
+                    text: body.into(),
+                    id: id.into(),
+                });
+                state
+                    .own
+                    .entry(chat.to_string())
+                    .or_default()
+                    .push(OwnMessage {
+                        id: id.into(),
+                        body: body.into(),
+                        timestamp,
+                    });
+            }
+        }
+        wa
     }
 
     /// A message arrives on the running session (dropped when none runs, like a phone
@@ -120,8 +162,25 @@ impl Session for MemorySession {
                     return Err(WaError::Page("sending failed in the page".into()));
                 }
                 state.next_id += 1;
-                let id = format!("true_{chat}_MEM{:06}", state.next_id);
+                let id = format!("true_{chat}_MEM{}x{:06}", std::process::id(), state.next_id);
                 let timestamp = jiff::Timestamp::now().as_second();
+                if let Some(journal) = &state.journal {
+                    use std::io::Write;
+                    let line = serde_json::json!({ "chat": chat, "text": text, "id": id, "timestamp": timestamp }).to_string() + "\n";
+                    let written = std::fs::OpenOptions::new()
+                        .create(true)
+                        .append(true)
+                        .open(journal)
+                        .and_then(|mut file| {
+                            file.write_all(line.as_bytes())
+                                .and_then(|()| file.sync_data())
+                        });
+                    if let Err(e) = written {
+                        return Err(WaError::Page(format!(
+                            "the journal could not be written: {e}"
+                        )));
+                    }
+                }
                 state.sent.push(Sent {
                     chat: chat.into(),
                     text: text.into(),

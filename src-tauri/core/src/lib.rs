@@ -36,6 +36,8 @@ pub struct Leadline {
     keychain: Arc<dyn secrets::Keychain>,
     ai: ai::AiClient,
     pacing: bot::pipeline::Pacing,
+    /// One turn at a time per chat (see `handle`).
+    chat_locks: bot::pipeline::ChatLocks,
 }
 
 impl Leadline {
@@ -48,6 +50,7 @@ impl Leadline {
             keychain: Arc::new(secrets::OsKeychain),
             ai: ai::AiClient::new(ai::Limits::default()),
             pacing: bot::pipeline::Pacing::default(),
+            chat_locks: Default::default(),
         }
     }
 

@@ -73,6 +73,11 @@ fn fastrand_unit() -> f64 {
     f64::from(nanos % 1_000) / 1_000.0
 }
 
+/// Per chat id, the lock its turns take.
+pub type ChatLocks = std::sync::Arc<
+    std::sync::Mutex<std::collections::HashMap<i64, std::sync::Arc<tokio::sync::Mutex<()>>>>,
+>;
+
 /// What became of one inbound message.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Handled {
@@ -103,6 +108,14 @@ fn skip_name(skip: &Skip) -> String {
 }
 
 impl Leadline {
+    fn chat_lock(&self, chat_id: i64) -> std::sync::Arc<tokio::sync::Mutex<()>> {
+        let mut locks = self
+            .chat_locks
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        locks.entry(chat_id).or_default().clone()
+    }
+
     /// Stores a message before anything else is done with it. Returns the id of the inbox
     /// row to decide on, or `None`: a redelivery, or the echo of the bot's own send (then
     /// its inbox row is marked replied here).
@@ -186,9 +199,24 @@ impl Leadline {
 
     /// After a (re)start: handles every row a crash left open, oldest first.
     pub async fn resume(&self, wa: &Runtime, account_id: i64) -> Result<Vec<(i64, Handled)>> {
+        self.work_on(wa, account_id, false).await
+    }
+
+    /// Tries again the failed sends whose time has come.
+    pub async fn retry_failed(&self, wa: &Runtime, account_id: i64) -> Result<Vec<(i64, Handled)>> {
+        self.work_on(wa, account_id, true).await
+    }
+
+    async fn work_on(
+        &self,
+        wa: &Runtime,
+        account_id: i64,
+        only_failures: bool,
+    ) -> Result<Vec<(i64, Handled)>> {
+        let now = now_ms(self);
         let open = self
             .store
-            .call(move |conn| Ok(inbox::open(conn, account_id)?))
+            .call(move |conn| Ok(inbox::open(conn, account_id, now, only_failures)?))
             .await?;
         let mut done = Vec::with_capacity(open.len());
         for message_id in open {
@@ -199,6 +227,15 @@ impl Leadline {
 
     /// Decides on one stored message and acts. Safe to call again on the same row.
     pub async fn handle(&self, wa: &Runtime, account_id: i64, message_id: i64) -> Result<Handled> {
+        // One message of a chat at a time, whoever asks (the runner, a resume, a retry):
+        // the row's state is read under the lock, so no two callers both answer it.
+        let chat_id = self
+            .store
+            .call(move |conn| Ok(messages::get(conn, message_id)?.map(|m| m.chat_id)))
+            .await?
+            .ok_or_else(|| Error::NotFound("no such message".into()))?;
+        let lock = self.chat_lock(chat_id);
+        let _turn = lock.lock().await;
         let (row, message, chat) = self
             .store
             .call(move |conn| {
@@ -222,10 +259,19 @@ impl Leadline {
                     reason: row.skip_reason.unwrap_or_default(),
                 });
             }
+            // A failed send is tried again (same words) until its attempts run out; any
+            // other failure stays for the owner to see.
             "failed" => {
-                return Ok(Handled::Failed {
-                    error: "failed earlier".into(),
-                });
+                let has_text = row
+                    .decision
+                    .as_deref()
+                    .and_then(|d| serde_json::from_str::<Stored>(d).ok())
+                    .is_some_and(|stored| stored.text.is_some());
+                if !has_text || row.attempts >= inbox::MAX_ATTEMPTS {
+                    return Ok(Handled::Failed {
+                        error: "failed earlier".into(),
+                    });
+                }
             }
             _ => {}
         }

@@ -24,6 +24,9 @@ pub enum Input {
     Working(i64),
 }
 
+/// How often failed sends are looked at again.
+const RETRY_EVERY: Duration = Duration::from_secs(30);
+
 /// The sender half, for the runtime's callbacks.
 pub type Inputs = mpsc::UnboundedSender<Input>;
 
@@ -36,9 +39,27 @@ pub async fn run(
     // Per chat, a count of customer messages in arrival order: only the task of the latest
     // one answers the burst.
     let generations: Arc<Mutex<HashMap<(i64, String), u64>>> = Arc::default();
-    while let Some(input) = inputs.recv().await {
+    // Failed sends are retried when their time comes, for every number seen working.
+    let mut working: std::collections::BTreeSet<i64> = std::collections::BTreeSet::new();
+    let mut retry = tokio::time::interval(RETRY_EVERY);
+    loop {
+        let input = tokio::select! {
+            input = inputs.recv() => match input {
+                Some(input) => input,
+                None => return,
+            },
+            _ = retry.tick() => {
+                for &account_id in &working {
+                    if let Err(e) = core.retry_failed(&runtime, account_id).await {
+                        tracing::warn!(account_id, error = %e, "could not retry failed replies");
+                    }
+                }
+                continue;
+            }
+        };
         match input {
             Input::Working(account_id) => {
+                working.insert(account_id);
                 let (core, runtime) = (core.clone(), runtime.clone());
                 tokio::spawn(async move {
                     match core.resume(&runtime, account_id).await {

@@ -92,10 +92,27 @@ pub fn get(conn: &Connection, message_id: i64) -> rusqlite::Result<Option<Row>> 
     .optional()
 }
 
-/// Rows a crash may have left open (received or decided), oldest first.
-pub fn open(conn: &Connection, account_id: i64) -> rusqlite::Result<Vec<i64>> {
+/// How many times a reply is tried before the row stays failed.
+pub const MAX_ATTEMPTS: u32 = 5;
+
+/// Rows to work on, oldest first: those a crash left open (received or decided), and
+/// failed sends whose retry time has come.
+/// `only_failures`: just the failed sends that are due (the periodic retry, which must
+/// not answer a message still inside its debounce).
+pub fn open(
+    conn: &Connection,
+    account_id: i64,
+    now: i64,
+    only_failures: bool,
+) -> rusqlite::Result<Vec<i64>> {
     let mut stmt = conn.prepare_cached(
-        "SELECT message_id FROM inbox WHERE account_id = ?1 AND state IN ('received', 'decided') ORDER BY message_id",
+        "SELECT message_id FROM inbox WHERE account_id = ?1 AND (
+             (?4 = 0 AND state IN ('received', 'decided'))
+             OR (state = 'failed' AND next_attempt_at <= ?2 AND attempts < ?3))
+         ORDER BY message_id",
     )?;
-    stmt.query_map(params![account_id], |r| r.get(0))?.collect()
+    stmt.query_map(params![account_id, now, MAX_ATTEMPTS, only_failures], |r| {
+        r.get(0)
+    })?
+    .collect()
 }
