@@ -13,6 +13,8 @@
 #   ai_*                 the AI client against the scripted provider (tests/src/bin/leadline-bench-ai.rs):
 #                        a whole turn call and a bare HTTP POST side by side (p50/p99, and the
 #                        difference: the client's overhead), prompt tokens at 10/50/200 turns
+#   bot_*                the bot pipeline (tests/src/bin/leadline-bench-bot.rs): message-in to the
+#                        send call at 100 msg/s over 10 numbers, p50/p99, minus the AI call alone
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="${LEADLINE_TOOLS_DIR:-$HOME/.cache/leadline/tools}/bin:$HOME/.cargo/bin:$PATH"
@@ -37,6 +39,10 @@ cargo build -p leadline-tests --bin leadline-bench-wa >"$logs/bench-wa-build.log
 note "AI client against the scripted provider on loopback (release build)"
 cargo build --release -p leadline-tests --bin leadline-bench-ai >"$logs/bench-ai-build.log" 2>&1 || fail "AI bench build" "$logs/bench-ai-build.log"
 "${CARGO_TARGET_DIR:-target}/release/leadline-bench-ai" 2>"$logs/bench-ai.log" || fail "AI bench" "$logs/bench-ai.log"
+
+note "bot pipeline overhead, 10 numbers at 100 msg/s (release build)"
+cargo build --release -p leadline-tests --bin leadline-bench-bot >"$logs/bench-bot-build.log" 2>&1 || fail "bot bench build" "$logs/bench-bot-build.log"
+"${CARGO_TARGET_DIR:-target}/release/leadline-bench-bot" 2>"$logs/bench-bot.log" || fail "bot bench" "$logs/bench-bot.log"
 
 note "clean debug build of the app"
 start=$(now)

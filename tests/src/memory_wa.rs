@@ -21,6 +21,9 @@ pub struct Sent {
     pub id: String,
 }
 
+/// When each send call reached WhatsApp, by chat (for benchmarks).
+pub type SendTimes = Arc<Mutex<Vec<(String, std::time::Instant)>>>;
+
 #[derive(Default)]
 struct State {
     /// Where accepted sends are written (WhatsApp's servers, which outlive the app).
@@ -33,6 +36,7 @@ struct State {
     events: Option<UnboundedSender<WaEvent>>,
     failing_sends: usize,
     next_id: u64,
+    send_times: Option<SendTimes>,
 }
 
 fn lock(state: &Mutex<State>) -> std::sync::MutexGuard<'_, State> {
@@ -67,6 +71,11 @@ impl MemoryWhatsApp {
 
     pub fn typing(&self) -> Vec<(String, bool)> {
         lock(&self.state).typing.clone()
+    }
+
+    /// Records the moment of every send call into `times`.
+    pub fn time_sends(&self, times: SendTimes) {
+        lock(&self.state).send_times = Some(times);
     }
 
     /// The next `n` sends fail as a page error would.
@@ -157,6 +166,12 @@ impl Session for MemorySession {
         Box::pin(async move {
             let (id, me, timestamp) = {
                 let mut state = lock(&self.state);
+                if let Some(times) = &state.send_times {
+                    times
+                        .lock()
+                        .unwrap_or_else(|p| p.into_inner())
+                        .push((chat.to_string(), std::time::Instant::now()));
+                }
                 if state.failing_sends > 0 {
                     state.failing_sends -= 1;
                     return Err(WaError::Page("sending failed in the page".into()));

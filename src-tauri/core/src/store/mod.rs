@@ -80,8 +80,15 @@ impl Store {
             backup_before_migration(&conn, path, found)?;
         }
         migrate(&mut conn, found).map_err(|e| e.with_path(path))?;
+        // Checkpoints (the only fsyncs in WAL mode with NORMAL sync) move to a thread of
+        // their own, so no bot's commit waits on the disk; a large automatic threshold is
+        // kept in case that thread can't run.
+        conn.pragma_update(None, "wal_autocheckpoint", 20_000)
+            .map_err(|e| StoreError::classify(e, Some(path)))?;
         tracing::info!(path = %path.display(), from = found, to = SCHEMA_VERSION, "database open");
-        Ok(Store::from_connection(conn, Some(path.to_path_buf())))
+        let store = Store::from_connection(conn, Some(path.to_path_buf()));
+        checkpoint_in_background(&store, path);
+        Ok(store)
     }
 
     /// A fresh database in memory, for tests and previews.
@@ -172,6 +179,41 @@ fn inspect(conn: &Connection) -> Result<i64, StoreError> {
 fn use_wal(conn: &Connection) -> Result<(), rusqlite::Error> {
     conn.query_row("PRAGMA journal_mode = WAL", [], |_| Ok(()))?;
     conn.pragma_update(None, "synchronous", "NORMAL")
+}
+
+/// How often the background thread moves the WAL into the database file.
+const CHECKPOINT_EVERY: Duration = Duration::from_secs(2);
+
+/// Runs `PRAGMA wal_checkpoint(PASSIVE)` on its own connection every few seconds while the
+/// store lives. PASSIVE never blocks writers or readers.
+fn checkpoint_in_background(store: &Store, path: &Path) {
+    let alive = Arc::downgrade(&store.inner);
+    let path = path.to_path_buf();
+    let spawned = std::thread::Builder::new()
+        .name("leadline-checkpoint".into())
+        .spawn(move || {
+            let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+            let conn = match Connection::open_with_flags(&path, flags) {
+                Ok(conn) => conn,
+                Err(e) => {
+                    tracing::warn!(error = %e, "no background checkpoints; SQLite will checkpoint on its own");
+                    return;
+                }
+            };
+            let _ = conn.busy_timeout(BUSY_TIMEOUT);
+            loop {
+                std::thread::sleep(CHECKPOINT_EVERY);
+                if alive.strong_count() == 0 {
+                    return;
+                }
+                if let Err(e) = conn.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(())) {
+                    tracing::debug!(error = %e, "a background checkpoint did not run");
+                }
+            }
+        });
+    if let Err(e) = spawned {
+        tracing::warn!(error = %e, "no background checkpoint thread; SQLite will checkpoint on its own");
+    }
 }
 
 /// Settings every connection needs, file or memory.

@@ -1,0 +1,218 @@
+//! Bot overhead benchmark, one `BENCH` line per figure. Run by `scripts/bench.sh` (release).
+//! 10 numbers, 100 customer messages a second for 10 s, through the real pipeline (store,
+//! policy, prompt, the AI call, the send) with the in-memory WhatsApp and the scripted AI
+//! answering at once, pacing off. Measured: message-in to the send call, p50 and p99; and
+//! beside it, in the same run, the AI call alone, whose median is subtracted for the bot's
+//! own overhead.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use futures::future::BoxFuture;
+use leadline_core::ai::chat::{ChatMessage, ChatRequest};
+use leadline_core::ai::provider::Preset;
+use leadline_core::ai::{AiClient, ApiKey, Endpoint, Limits};
+use leadline_core::ai_providers::ProviderInput;
+use leadline_core::bot::pipeline::Pacing;
+use leadline_core::number_ai::NumberAi;
+use leadline_core::runtime::Runtime;
+use leadline_core::secrets::MemoryKeychain;
+use leadline_core::whatsapp::{AccountState, Driver, Session, WaError, WaEvent, WaMessage};
+use leadline_core::{Leadline, Store, SystemClock};
+use leadline_tests::fake_ai::FakeAi;
+use leadline_tests::memory_wa::{MemoryWhatsApp, SendTimes};
+use tokio::sync::mpsc::UnboundedSender;
+
+const NUMBERS: usize = 10;
+const RATE_PER_SECOND: u64 = 100;
+const SECONDS: u64 = 10;
+
+struct Numbers(HashMap<String, MemoryWhatsApp>);
+
+impl Driver for Numbers {
+    fn start<'a>(
+        &'a self,
+        profile: &'a std::path::Path,
+        events: UnboundedSender<WaEvent>,
+    ) -> BoxFuture<'a, Result<Box<dyn Session>, WaError>> {
+        Box::pin(async move {
+            let id = profile
+                .file_name()
+                .and_then(|n| n.to_str())
+                .unwrap_or_default()
+                .to_string();
+            match self.0.get(&id) {
+                Some(wa) => wa.start(profile, events).await,
+                None => Err(WaError::Launch(format!("no number {id}"))),
+            }
+        })
+    }
+}
+
+fn percentile(sorted: &[f64], p: f64) -> f64 {
+    let index = ((sorted.len() as f64 - 1.0) * p).round() as usize;
+    sorted.get(index).copied().unwrap_or(f64::NAN)
+}
+
+#[tokio::main(flavor = "multi_thread", worker_threads = 2)]
+async fn main() {
+    let ai = FakeAi::start().await;
+    ai.echo_customer();
+    let dir = tempfile::tempdir().expect("a temp folder");
+    let core = Leadline::new(
+        Store::open(&dir.path().join("leadline.db")).expect("a store"),
+        Arc::new(|_| {}),
+        Arc::new(SystemClock),
+    )
+    .with_keychain(Arc::new(MemoryKeychain::default()))
+    .with_pacing(Pacing::NONE);
+    core.save_ai_provider(ProviderInput {
+        id: None,
+        preset: Preset::Custom,
+        base_url: ai.url(),
+        default_model: Some("fake-model".into()),
+        key: Some("sk-bench".into()),
+        make_default: true,
+    })
+    .await
+    .expect("a provider");
+    let times: SendTimes = Arc::default();
+    let mut drivers = HashMap::new();
+    let mut ids = Vec::new();
+    for n in 0..NUMBERS {
+        let number = core
+            .add_number(&format!("Shop {n}"))
+            .await
+            .expect("a number");
+        let me = format!("346000000{n:02}@c.us");
+        core.account_state_changed(number.id, AccountState::Working { me: me.clone() })
+            .await
+            .expect("linked");
+        core.set_number_ai(
+            number.id,
+            NumberAi {
+                prompt: "Be brief.".into(),
+                facts: String::new(),
+                fields: vec![],
+                criteria: String::new(),
+                provider: None,
+                model: None,
+            },
+        )
+        .await
+        .expect("settings");
+        let wa = MemoryWhatsApp::new(&me);
+        wa.time_sends(times.clone());
+        drivers.insert(number.id.to_string(), wa);
+        ids.push(number.id);
+    }
+    core.store()
+        .call_blocking(|conn| Ok(conn.execute("UPDATE account_settings SET behaviour = '{\"maxRepliesPerContactHour\": 1000, \"maxRepliesPerNumberDay\": 100000}'", [])?))
+        .expect("behaviour");
+    let runtime = Arc::new(Runtime::new(
+        Arc::new(Numbers(drivers)),
+        dir.path().join("profiles"),
+        Arc::new(|_, _| {}),
+        Arc::new(|_, _| {}),
+    ));
+    for &id in &ids {
+        runtime
+            .start(id)
+            .wait_for(|s| matches!(s, AccountState::Working { .. }))
+            .await
+            .expect("working");
+    }
+    // Warm-up: first-use costs (phone tables, connections) out of the figures.
+    let _ = leadline_core::ai::fields::country_of("34600000000@c.us");
+
+    let arrivals: Arc<Mutex<HashMap<String, Instant>>> = Arc::default();
+    let total = RATE_PER_SECOND * SECONDS;
+    let interval = Duration::from_micros(1_000_000 / RATE_PER_SECOND);
+    let mut tick = tokio::time::interval(interval);
+    let mut tasks = Vec::new();
+    let now = jiff::Timestamp::now().as_second();
+    for i in 0..total {
+        tick.tick().await;
+        let account = ids[i as usize % NUMBERS];
+        let chat = format!("3461{i:07}@c.us");
+        let message = WaMessage {
+            id: format!("false_{chat}_B{i}"),
+            chat: chat.clone(),
+            from: chat.clone(),
+            from_me: false,
+            body: format!("hola {i}"),
+            timestamp: now,
+            push_name: None,
+        };
+        let (core, runtime, arrivals) = (core.clone(), runtime.clone(), arrivals.clone());
+        tasks.push(tokio::spawn(async move {
+            arrivals
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .insert(chat, Instant::now());
+            if let Ok(Some(row)) = core.receive(account, message).await {
+                let _ = core.handle(&runtime, account, row).await;
+            }
+        }));
+    }
+    for task in tasks {
+        let _ = task.await;
+    }
+    let arrivals = arrivals.lock().unwrap_or_else(|p| p.into_inner()).clone();
+    let mut latencies: Vec<f64> = times
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .iter()
+        .filter_map(|(chat, sent)| {
+            arrivals
+                .get(chat)
+                .map(|arrived| sent.duration_since(*arrived).as_secs_f64() * 1000.0)
+        })
+        .collect();
+    latencies.sort_by(f64::total_cmp);
+
+    // The AI call alone, same server, same kind of request.
+    let client = AiClient::new(Limits::default());
+    let endpoint = Endpoint {
+        preset: Preset::Custom,
+        name: "bench".into(),
+        base_url: ai.url(),
+        key: Some(ApiKey::new("sk-bench")),
+    };
+    let mut ai_times = Vec::new();
+    for i in 0..500 {
+        let request = ChatRequest {
+            model: "fake-model".into(),
+            system: "Be brief.".into(),
+            messages: vec![ChatMessage::user(format!("hola {i}"))],
+            max_tokens: 600,
+            temperature: Some(0.4),
+            schema: None,
+        };
+        let started = Instant::now();
+        let _ = client.chat(&endpoint, &request).await;
+        ai_times.push(started.elapsed().as_secs_f64() * 1000.0);
+    }
+    ai_times.sort_by(f64::total_cmp);
+    let ai_p50 = percentile(&ai_times, 0.5);
+    println!("BENCH bot_replies {} of {total} messages", latencies.len());
+    println!(
+        "BENCH bot_in_to_send_p50 {:.2} ms",
+        percentile(&latencies, 0.5)
+    );
+    println!(
+        "BENCH bot_in_to_send_p99 {:.2} ms",
+        percentile(&latencies, 0.99)
+    );
+    println!("BENCH bot_ai_call_alone_p50 {ai_p50:.2} ms");
+    println!(
+        "BENCH bot_overhead_p50 {:.2} ms",
+        percentile(&latencies, 0.5) - ai_p50
+    );
+    println!(
+        "BENCH bot_overhead_p99 {:.2} ms",
+        percentile(&latencies, 0.99) - ai_p50
+    );
+    runtime.stop_all().await;
+}
