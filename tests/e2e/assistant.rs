@@ -148,6 +148,18 @@ async fn a_provider_key_goes_to_the_keychain_and_the_playground_answers_in_the_w
             .contains("bike shop")
     );
 
+    // The bot's hours and quick replies, saved; a zone that doesn't exist is refused.
+    click(&client, "[data-testid='bot-use-hours']").await;
+    click(&client, "[data-testid='bot-work-week']").await;
+    click(&client, "[data-testid='bot-save']").await;
+    let saved = text_of(&client, "[data-testid='bot-settings'] [role='status']").await;
+    assert!(saved.starts_with("Saved"), "{saved}");
+    type_into(&client, "[data-testid='bot-zone']", "Mars/Olympus").await;
+    click(&client, "[data-testid='bot-save']").await;
+    let refused = text_of(&client, "[data-testid='bot-error']").await;
+    assert!(refused.contains("Mars/Olympus"), "{refused}");
+    screenshot_screen("bot-settings");
+
     // A wrong turn (the provider fails) is a plain error in the window, not a crash.
     for _ in 0..3 {
         fake.push(Step::status(500, "boom"));

@@ -12,6 +12,7 @@ pub mod leads;
 pub mod linking;
 pub mod logging;
 pub mod number_ai;
+pub mod number_bot;
 pub mod numbers;
 pub mod runtime;
 pub mod secrets;

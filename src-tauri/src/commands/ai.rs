@@ -77,3 +77,21 @@ pub async fn playground_turn(
 ) -> Result<PlaygroundTurn, IpcError> {
     Ok(state.core()?.playground_turn(id, conversation).await?)
 }
+
+/// A number's bot behaviour, working hours and quick replies.
+#[tauri::command]
+pub async fn number_bot_get(
+    state: State<'_, AppState>,
+    id: i64,
+) -> Result<leadline_core::number_bot::NumberBot, IpcError> {
+    Ok(state.core()?.number_bot(id).await?)
+}
+
+#[tauri::command]
+pub async fn number_bot_set(
+    state: State<'_, AppState>,
+    id: i64,
+    bot: leadline_core::number_bot::NumberBot,
+) -> Result<leadline_core::number_bot::NumberBot, IpcError> {
+    Ok(state.core()?.set_number_bot(id, bot).await?)
+}

@@ -13,6 +13,7 @@ use leadline_core::ai::pricing::PriceTable;
 use leadline_core::ai_providers::{ConnectionCheck, PresetInfo, ProviderInput, ProviderView};
 use leadline_core::linking::{LinkEvent, NumberState};
 use leadline_core::number_ai::{NumberAi, PlaygroundMessage, PlaygroundTurn};
+use leadline_core::number_bot::NumberBot;
 use leadline_core::numbers::WaNumber;
 use leadline_core::settings::AppSettings;
 pub use names::NAMES;
@@ -51,6 +52,8 @@ pub fn handler<R: Runtime>() -> impl Fn(Invoke<R>) -> bool + Send + Sync + 'stat
         ai::number_ai_get,
         ai::number_ai_set,
         ai::playground_turn,
+        ai::number_bot_get,
+        ai::number_bot_set,
     ]
 }
 
@@ -165,6 +168,16 @@ pub fn signatures(cfg: &ts_rs::Config) -> Vec<Signature> {
                 ("conversation", Vec::<PlaygroundMessage>::name(cfg)),
             ],
             PlaygroundTurn::name(cfg),
+        ),
+        sig(
+            "number_bot_get",
+            vec![("id", i64::name(cfg))],
+            NumberBot::name(cfg),
+        ),
+        sig(
+            "number_bot_set",
+            vec![("id", i64::name(cfg)), ("bot", NumberBot::name(cfg))],
+            NumberBot::name(cfg),
         ),
     ]
 }

@@ -26,4 +26,6 @@ pub const NAMES: &[&str] = &[
     "number_ai_get",
     "number_ai_set",
     "playground_turn",
+    "number_bot_get",
+    "number_bot_set",
 ];

@@ -53,6 +53,9 @@ fn every_command_in_the_bindings_is_reachable_with_its_declared_arguments() {
                         "prompt": "p", "facts": "", "fields": [], "criteria": "",
                         "provider": null, "model": null
                     }),
+                    "NumberBot" => json!({
+                        "behaviour": {}, "schedule": null, "quickReplies": []
+                    }),
                     "Array<PlaygroundMessage>" => json!([{ "fromBusiness": false, "text": "hola" }]),
                     // What the JS Channel class sends: a handle to a callback in the page.
                     "Channel<LinkEvent>" => json!("__CHANNEL__:1"),

@@ -158,3 +158,61 @@ fn data_survives_an_app_restart() {
         "numbers must outlive a restart"
     );
 }
+
+#[test]
+fn a_numbers_bot_settings_round_trip_and_bad_ones_are_refused() {
+    let app = TestApp::start();
+    let number = app.ok("numbers_add", json!({ "name": "Shop" }));
+    let id = number["id"].clone();
+    let start = app.ok("number_bot_get", json!({ "id": id }));
+    assert_eq!(
+        start["schedule"],
+        json!(null),
+        "a new number answers any time"
+    );
+    assert_eq!(start["behaviour"]["takeoverMinutes"], 720);
+
+    let mut bot = start.clone();
+    bot["schedule"] = json!({
+        "zone": "Europe/Madrid",
+        "periods": [{ "weekday": 5, "start": "22:00", "end": "02:00" }],
+        "holidays": ["2026-12-25"],
+        "closures": []
+    });
+    bot["quickReplies"] =
+        json!([{ "kind": "keyword", "pattern": "precio", "reply": "Desde 10 €", "enabled": true }]);
+    bot["behaviour"]["outsideHours"] = json!("silent");
+    let saved = app.ok("number_bot_set", json!({ "id": id, "bot": bot }));
+    assert_eq!(saved, app.ok("number_bot_get", json!({ "id": id })));
+    assert_eq!(saved["quickReplies"][0]["reply"], "Desde 10 €");
+
+    for (path, bad, words) in [
+        ("/schedule/zone", json!("Mars/Olympus"), "time zone"),
+        ("/schedule/periods/0/start", json!("9am"), "time of day"),
+        (
+            "/quickReplies/0/pattern",
+            json!("(unclosed"),
+            "Quick reply 1",
+        ),
+        ("/behaviour/debounceSeconds", json!(999), "at most"),
+    ] {
+        let mut wrong = saved.clone();
+        *wrong.pointer_mut(path).unwrap() = bad;
+        if path.starts_with("/quickReplies") {
+            wrong["quickReplies"][0]["kind"] = json!("regex");
+        }
+        let refused = app
+            .call("number_bot_set", json!({ "id": id, "bot": wrong }))
+            .unwrap_err();
+        assert_eq!(refused["code"], "invalid_input", "{path}");
+        assert!(
+            refused["message"].as_str().unwrap().contains(words),
+            "{path}: {refused}"
+        );
+    }
+    assert_eq!(
+        app.ok("number_bot_get", json!({ "id": id })),
+        saved,
+        "nothing changed"
+    );
+}

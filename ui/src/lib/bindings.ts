@@ -132,6 +132,71 @@ phone: string | null, reason: string, score: number,
 fields: Array<[string, string]>, };
 
 /**
+ * What to do outside working hours.
+ */
+export type OutsideHours = "away_message" | "ai_closed" | "silent" | "only_when_closed";
+
+/**
+ * A number's bot behaviour, with the defaults a new owner gets.
+ */
+export type Behaviour = { answerGroups: boolean, 
+/**
+ * Contacts imported from the owner's address book are left to the owner.
+ */
+ignoreKnownContacts: boolean, 
+/**
+ * How long a message from the owner pauses the bot in that chat.
+ */
+takeoverMinutes: number, maxRepliesPerContactHour: number, maxRepliesPerNumberDay: number, 
+/**
+ * A burst of customer messages within this many seconds is answered as one turn.
+ */
+debounceSeconds: number, 
+/**
+ * Messages that arrived while the app was closed are answered if newer than this.
+ */
+freshnessHours: number, outsideHours: OutsideHours, awayMessage: string, };
+
+/**
+ * One opening period on a weekday, `start`–`end` as "HH:MM". An `end` at or before
+ * `start` runs into the next day (22:00–02:00).
+ */
+export type Period = { 
+/**
+ * 1 = Monday … 7 = Sunday (ISO).
+ */
+weekday: number, start: string, end: string, };
+
+/**
+ * A one-off closure, local date-times "YYYY-MM-DDTHH:MM" in the schedule's zone.
+ */
+export type Closure = { from: string, until: string, note: string, };
+
+export type Schedule = { 
+/**
+ * IANA zone, e.g. `Europe/Madrid`.
+ */
+zone: string, periods: Array<Period>, 
+/**
+ * Whole days closed, "YYYY-MM-DD" (periods that started the day before still end).
+ */
+holidays: Array<string>, closures: Array<Closure>, };
+
+export type MatchKind = "keyword" | "regex";
+
+export type QuickReply = { kind: MatchKind, pattern: string, reply: string, enabled: boolean, };
+
+export type NumberBot = { behaviour: Behaviour, 
+/**
+ * `None`: always open.
+ */
+schedule: Schedule | null, 
+/**
+ * In the order they are tried.
+ */
+quickReplies: Array<QuickReply>, };
+
+/**
  * One variant per fact, each saying what the receiver should do next.
  */
 export type CoreEvent = { "type": "number:upserted", "payload": WaNumber } | { "type": "number:removed", "payload": { id: number, } } | { "type": "account:status", "payload": { id: number, state: AccountState, } } | { "type": "settings:changed", "payload": AppSettings } | { "type": "lead:qualified", "payload": QualifiedLead };
@@ -267,6 +332,8 @@ export type Commands = {
   number_ai_get: { args: { id: number }; result: NumberAi };
   number_ai_set: { args: { id: number; ai: NumberAi }; result: NumberAi };
   playground_turn: { args: { id: number; conversation: Array<PlaygroundMessage> }; result: PlaygroundTurn };
+  number_bot_get: { args: { id: number }; result: NumberBot };
+  number_bot_set: { args: { id: number; bot: NumberBot }; result: NumberBot };
 };
 
 /** The payload each event carries, by event name. */

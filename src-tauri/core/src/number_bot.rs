@@ -1,0 +1,153 @@
+//! Each number's bot settings as the owner edits them: behaviour, working hours, and quick
+//! replies, checked before they are saved (a bad time, zone or pattern is refused in plain
+//! words and nothing changes).
+
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+use crate::Leadline;
+use crate::bot::hours::{Hours, Schedule};
+use crate::bot::policy::Behaviour;
+use crate::bot::rules::{MatchKind, Rule};
+use crate::error::{Error, Result};
+use crate::store::{account_settings, activity};
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct QuickReply {
+    pub kind: MatchKind,
+    pub pattern: String,
+    pub reply: String,
+    pub enabled: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct NumberBot {
+    pub behaviour: Behaviour,
+    /// `None`: always open.
+    pub schedule: Option<Schedule>,
+    /// In the order they are tried.
+    pub quick_replies: Vec<QuickReply>,
+}
+
+fn check_behaviour(b: &Behaviour) -> Result<()> {
+    let within = |value: u32, max: u32, what: &str| {
+        if value > max {
+            Err(Error::InvalidInput(format!("{what} can be at most {max}.")))
+        } else {
+            Ok(())
+        }
+    };
+    within(
+        b.takeover_minutes,
+        7 * 24 * 60,
+        "The pause after you reply (minutes)",
+    )?;
+    within(
+        b.debounce_seconds,
+        120,
+        "The wait for more messages (seconds)",
+    )?;
+    within(
+        b.freshness_hours,
+        24 * 14,
+        "The window for messages that arrived while Leadline was closed (hours)",
+    )?;
+    within(
+        b.max_replies_per_contact_hour,
+        1_000,
+        "Replies per customer per hour",
+    )?;
+    within(
+        b.max_replies_per_number_day,
+        100_000,
+        "Replies per number per day",
+    )?;
+    if b.away_message.chars().count() > 2_000 {
+        return Err(Error::InvalidInput(
+            "The away message can be at most 2,000 characters.".into(),
+        ));
+    }
+    Ok(())
+}
+
+impl Leadline {
+    pub async fn number_bot(&self, id: i64) -> Result<NumberBot> {
+        self.store
+            .call(move |conn| {
+                let row = account_settings::bot(conn, id)?
+                    .ok_or_else(|| Error::NotFound("That number was removed. Reload the list.".into()))?;
+                let mut stmt = conn.prepare_cached(
+                    "SELECT match_kind, pattern, reply, enabled FROM rules WHERE account_id = ?1 ORDER BY position, id",
+                )?;
+                let quick_replies = stmt
+                    .query_map([id], |r| {
+                        let kind: String = r.get(0)?;
+                        Ok(QuickReply {
+                            kind: if kind == "regex" { MatchKind::Regex } else { MatchKind::Keyword },
+                            pattern: r.get(1)?,
+                            reply: r.get(2)?,
+                            enabled: r.get(3)?,
+                        })
+                    })?
+                    .collect::<rusqlite::Result<_>>()?;
+                Ok(NumberBot {
+                    behaviour: serde_json::from_str(&row.behaviour_json).unwrap_or_default(),
+                    schedule: serde_json::from_str(&row.hours_json).ok(),
+                    quick_replies,
+                })
+            })
+            .await
+    }
+
+    pub async fn set_number_bot(&self, id: i64, bot: NumberBot) -> Result<NumberBot> {
+        check_behaviour(&bot.behaviour)?;
+        if let Some(schedule) = &bot.schedule {
+            Hours::new(schedule).map_err(|e| Error::InvalidInput(e.to_string()))?;
+        }
+        for (index, quick) in bot.quick_replies.iter().enumerate() {
+            Rule::new(index as i64, quick.kind, &quick.pattern, &quick.reply)
+                .map_err(|e| Error::InvalidInput(format!("Quick reply {}: {e}", index + 1)))?;
+            if quick.reply.trim().is_empty() {
+                return Err(Error::InvalidInput(format!(
+                    "Quick reply {} has no answer.",
+                    index + 1
+                )));
+            }
+        }
+        let behaviour =
+            serde_json::to_string(&bot.behaviour).map_err(|e| Error::Internal(e.to_string()))?;
+        let hours = match &bot.schedule {
+            Some(schedule) => {
+                serde_json::to_string(schedule).map_err(|e| Error::Internal(e.to_string()))?
+            }
+            None => "{}".to_string(),
+        };
+        let rules = bot.quick_replies.clone();
+        let now = self.clock.now_ms();
+        self.store
+            .call(move |conn| {
+                let tx = conn.transaction()?;
+                if !account_settings::set_bot(&tx, id, &behaviour, &hours, now)? {
+                    return Err(Error::NotFound("That number was removed. Reload the list.".into()));
+                }
+                tx.execute("DELETE FROM rules WHERE account_id = ?1", [id])?;
+                for (position, rule) in rules.iter().enumerate() {
+                    let kind = match rule.kind {
+                        MatchKind::Keyword => "keyword",
+                        MatchKind::Regex => "regex",
+                    };
+                    tx.execute(
+                        "INSERT INTO rules (account_id, position, match_kind, pattern, reply, enabled, created_at, updated_at)
+                         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7)",
+                        rusqlite::params![id, position as i64, kind, rule.pattern, rule.reply, rule.enabled, now],
+                    )?;
+                }
+                activity::insert(&tx, Some(id), "bot_settings", "Changed the bot's behaviour, hours or quick replies", now)?;
+                tx.commit().map_err(Error::from)
+            })
+            .await?;
+        self.number_bot(id).await
+    }
+}
