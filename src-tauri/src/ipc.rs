@@ -131,6 +131,8 @@ pub fn typescript_bindings() -> String {
         decl::<leadline_core::bot::rules::MatchKind>(&cfg),
         decl::<leadline_core::number_bot::QuickReply>(&cfg),
         decl::<leadline_core::number_bot::NumberBot>(&cfg),
+        decl::<leadline_core::webhook::WebhookView>(&cfg),
+        decl::<leadline_core::webhook::WebhookCheck>(&cfg),
         decl::<CoreEvent>(&cfg),
         decl::<leadline_core::ai::provider::Preset>(&cfg),
         decl::<leadline_core::ai::pricing::Price>(&cfg),

@@ -7,6 +7,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod crash;
+mod webhook;
 
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -27,9 +28,9 @@ use leadline_tests::memory_wa::MemoryWhatsApp;
 use serde_json::json;
 
 const ME: &str = "34600111222@c.us";
-const ANA: &str = "34611222333@c.us";
+pub const ANA: &str = "34611222333@c.us";
 
-struct Bot {
+pub struct Bot {
     core: Leadline,
     runtime: Runtime,
     wa: MemoryWhatsApp,
@@ -57,7 +58,8 @@ impl Bot {
             attempts: 1,
             ..Limits::default()
         })
-        .with_pacing(Pacing::NONE);
+        .with_pacing(Pacing::NONE)
+        .with_webhook_backoff(Duration::from_millis(50));
         core.save_ai_provider(ProviderInput {
             id: None,
             preset: Preset::Custom,

@@ -110,6 +110,7 @@ impl Leadline {
             .await?;
         if let Some(lead) = &qualified {
             (self.events)(CoreEvent::LeadQualified(lead.clone()));
+            self.deliver_qualified(lead.clone());
         }
         Ok(qualified)
     }

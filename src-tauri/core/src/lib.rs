@@ -18,6 +18,7 @@ pub mod runtime;
 pub mod secrets;
 pub mod settings;
 pub mod store;
+pub mod webhook;
 pub mod whatsapp;
 
 use std::sync::Arc;
@@ -39,6 +40,8 @@ pub struct Leadline {
     pacing: bot::pipeline::Pacing,
     /// One turn at a time per chat (see `handle`).
     chat_locks: bot::pipeline::ChatLocks,
+    /// The first wait before a webhook is tried again.
+    webhook_backoff: std::time::Duration,
 }
 
 impl Leadline {
@@ -52,7 +55,14 @@ impl Leadline {
             ai: ai::AiClient::new(ai::Limits::default()),
             pacing: bot::pipeline::Pacing::default(),
             chat_locks: Default::default(),
+            webhook_backoff: std::time::Duration::from_secs(2),
         }
+    }
+
+    /// Another first wait before a webhook is retried (tests: short).
+    pub fn with_webhook_backoff(mut self, first: std::time::Duration) -> Leadline {
+        self.webhook_backoff = first;
+        self
     }
 
     /// Other reply pacing (tests: none).

@@ -95,3 +95,32 @@ pub async fn number_bot_set(
 ) -> Result<leadline_core::number_bot::NumberBot, IpcError> {
     Ok(state.core()?.set_number_bot(id, bot).await?)
 }
+
+/// A number's webhook: the address and whether a secret is set (never the secret).
+#[tauri::command]
+pub async fn webhook_get(
+    state: State<'_, AppState>,
+    id: i64,
+) -> Result<leadline_core::webhook::WebhookView, IpcError> {
+    Ok(state.core()?.webhook(id).await?)
+}
+
+/// `secret`: null keeps the stored one, "" removes it.
+#[tauri::command]
+pub async fn webhook_set(
+    state: State<'_, AppState>,
+    id: i64,
+    url: Option<String>,
+    secret: Option<String>,
+) -> Result<leadline_core::webhook::WebhookView, IpcError> {
+    Ok(state.core()?.set_webhook(id, url, secret).await?)
+}
+
+/// "Send test": one signed request with a sample lead.
+#[tauri::command]
+pub async fn webhook_test(
+    state: State<'_, AppState>,
+    id: i64,
+) -> Result<leadline_core::webhook::WebhookCheck, IpcError> {
+    Ok(state.core()?.send_test_webhook(id).await?)
+}

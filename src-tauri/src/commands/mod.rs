@@ -16,6 +16,7 @@ use leadline_core::number_ai::{NumberAi, PlaygroundMessage, PlaygroundTurn};
 use leadline_core::number_bot::NumberBot;
 use leadline_core::numbers::WaNumber;
 use leadline_core::settings::AppSettings;
+use leadline_core::webhook::{WebhookCheck, WebhookView};
 pub use names::NAMES;
 use tauri::Runtime;
 use tauri::ipc::Invoke;
@@ -54,6 +55,9 @@ pub fn handler<R: Runtime>() -> impl Fn(Invoke<R>) -> bool + Send + Sync + 'stat
         ai::playground_turn,
         ai::number_bot_get,
         ai::number_bot_set,
+        ai::webhook_get,
+        ai::webhook_set,
+        ai::webhook_test,
     ]
 }
 
@@ -178,6 +182,25 @@ pub fn signatures(cfg: &ts_rs::Config) -> Vec<Signature> {
             "number_bot_set",
             vec![("id", i64::name(cfg)), ("bot", NumberBot::name(cfg))],
             NumberBot::name(cfg),
+        ),
+        sig(
+            "webhook_get",
+            vec![("id", i64::name(cfg))],
+            WebhookView::name(cfg),
+        ),
+        sig(
+            "webhook_set",
+            vec![
+                ("id", i64::name(cfg)),
+                ("url", Option::<String>::name(cfg)),
+                ("secret", Option::<String>::name(cfg)),
+            ],
+            WebhookView::name(cfg),
+        ),
+        sig(
+            "webhook_test",
+            vec![("id", i64::name(cfg))],
+            WebhookCheck::name(cfg),
         ),
     ]
 }

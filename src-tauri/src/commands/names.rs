@@ -28,4 +28,7 @@ pub const NAMES: &[&str] = &[
     "playground_turn",
     "number_bot_get",
     "number_bot_set",
+    "webhook_get",
+    "webhook_set",
+    "webhook_test",
 ];

@@ -53,6 +53,7 @@ fn every_command_in_the_bindings_is_reachable_with_its_declared_arguments() {
                         "prompt": "p", "facts": "", "fields": [], "criteria": "",
                         "provider": null, "model": null
                     }),
+                    "string | null" => json!(null),
                     "NumberBot" => json!({
                         "behaviour": {}, "schedule": null, "quickReplies": []
                     }),

@@ -197,6 +197,16 @@ schedule: Schedule | null,
 quickReplies: Array<QuickReply>, };
 
 /**
+ * A number's webhook as the UI sees it: the address, and whether a secret is set.
+ */
+export type WebhookView = { url: string | null, secretSet: boolean, };
+
+/**
+ * What "Send test" got back.
+ */
+export type WebhookCheck = { status: number, elapsedMs: number, };
+
+/**
  * One variant per fact, each saying what the receiver should do next.
  */
 export type CoreEvent = { "type": "number:upserted", "payload": WaNumber } | { "type": "number:removed", "payload": { id: number, } } | { "type": "account:status", "payload": { id: number, state: AccountState, } } | { "type": "settings:changed", "payload": AppSettings } | { "type": "lead:qualified", "payload": QualifiedLead };
@@ -334,6 +344,9 @@ export type Commands = {
   playground_turn: { args: { id: number; conversation: Array<PlaygroundMessage> }; result: PlaygroundTurn };
   number_bot_get: { args: { id: number }; result: NumberBot };
   number_bot_set: { args: { id: number; bot: NumberBot }; result: NumberBot };
+  webhook_get: { args: { id: number }; result: WebhookView };
+  webhook_set: { args: { id: number; url: string | null; secret: string | null }; result: WebhookView };
+  webhook_test: { args: { id: number }; result: WebhookCheck };
 };
 
 /** The payload each event carries, by event name. */
