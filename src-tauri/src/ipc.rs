@@ -61,44 +61,12 @@ fn log_once(e: &Error) {
 pub fn forward_events<R: Runtime>(app: AppHandle<R>) -> EventSink {
     Arc::new(move |event: CoreEvent| {
         if let CoreEvent::LeadQualified(lead) = &event {
-            notify_qualified(&app, lead);
+            crate::notify::qualified(&app, lead);
         }
         if let Err(e) = app.emit(event.name(), event.payload()) {
             tracing::warn!(event = event.name(), error = %e, "could not forward an event to the window");
         }
     })
-}
-
-/// The desktop notification for a lead that just qualified: the lead's name and number as
-/// the title, the reason and key fields as the body.
-fn notify_qualified<R: Runtime>(app: &AppHandle<R>, lead: &leadline_core::leads::QualifiedLead) {
-    use tauri_plugin_notification::NotificationExt;
-    let who = match (&lead.name, &lead.phone) {
-        (Some(name), Some(phone)) => format!("{name} · {phone}"),
-        (Some(name), None) => name.clone(),
-        (None, Some(phone)) => phone.clone(),
-        (None, None) => "A new lead".to_string(),
-    };
-    let details: Vec<String> = lead
-        .fields
-        .iter()
-        .filter(|(key, _)| key != "name")
-        .take(3)
-        .map(|(key, value)| format!("{key}: {value}"))
-        .collect();
-    let mut body = lead.reason.clone();
-    if !details.is_empty() {
-        body = format!("{body}\n{}", details.join(" · "));
-    }
-    let shown = app
-        .notification()
-        .builder()
-        .title(format!("Qualified lead: {who}"))
-        .body(body)
-        .show();
-    if let Err(e) = shown {
-        tracing::warn!(lead = lead.lead_id, error = %e, "the desktop notification could not be shown");
-    }
 }
 
 /// The whole `ui/src/lib/bindings.ts`: every IPC type, the command table and the events.
@@ -123,6 +91,8 @@ pub fn typescript_bindings() -> String {
         decl::<crate::commands::settings::BrowserInUse>(&cfg),
         decl::<ActivityEntry>(&cfg),
         decl::<leadline_core::leads::QualifiedLead>(&cfg),
+        decl::<leadline_core::leads::LeadSummary>(&cfg),
+        decl::<crate::notify::NotificationsStatus>(&cfg),
         decl::<leadline_core::bot::policy::OutsideHours>(&cfg),
         decl::<leadline_core::bot::policy::Behaviour>(&cfg),
         decl::<leadline_core::bot::hours::Period>(&cfg),

@@ -3,6 +3,7 @@
 
 pub mod commands;
 pub mod ipc;
+pub mod notify;
 pub mod state;
 
 use std::path::PathBuf;
@@ -73,6 +74,7 @@ pub fn start_with_keychain<R: Runtime>(
     tracing::info!(version = env!("CARGO_PKG_VERSION"), data = %paths.data_dir.display(), "Leadline starting");
     let events = ipc::forward_events(app.handle().clone());
     app.manage(AppState::open(paths, events, keychain));
+    notify::setup(app.handle());
     exit_on_signals(app.handle().clone());
 }
 

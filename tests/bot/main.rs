@@ -613,6 +613,26 @@ async fn fields_merge_turn_by_turn_and_a_lead_qualifies_once() {
         prompt.contains("(known: +34611222333)"),
         "known fields go to the prompt"
     );
+
+    // The Leads list: one lead with its checked fields; every turn told the window.
+    let listed = bot.core.latest_leads(50).await.unwrap();
+    assert_eq!(listed.len(), 1);
+    assert_eq!(listed[0].name.as_deref(), Some("Ana María"));
+    assert_eq!(listed[0].stage, "qualified");
+    assert_eq!(listed[0].score, 100);
+    assert!(
+        listed[0]
+            .fields
+            .contains(&("phone".to_string(), "+34611222333".to_string()))
+    );
+    let updates = bot
+        .events
+        .lock()
+        .unwrap()
+        .iter()
+        .filter(|e| matches!(e, CoreEvent::LeadUpdated { id, .. } if *id == listed[0].id))
+        .count();
+    assert_eq!(updates, 3, "one update per turn");
 }
 
 /// The app's wiring: WhatsApp's reports go through the runner, states too.

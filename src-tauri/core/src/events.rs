@@ -30,6 +30,12 @@ pub enum CoreEvent {
     /// A lead just qualified: tell the owner (desktop notification) and add it to lists.
     #[serde(rename = "lead:qualified")]
     LeadQualified(QualifiedLead),
+    /// A lead's fields, score or stage changed: refresh it where it is shown.
+    #[serde(rename = "lead:updated")]
+    LeadUpdated { id: i64, number_id: i64 },
+    /// The owner clicked a lead's desktop notification: show that lead.
+    #[serde(rename = "lead:open")]
+    LeadOpen { id: i64 },
 }
 
 impl CoreEvent {
@@ -41,6 +47,8 @@ impl CoreEvent {
             CoreEvent::AccountStatus { .. } => "account:status",
             CoreEvent::SettingsChanged(_) => "settings:changed",
             CoreEvent::LeadQualified(_) => "lead:qualified",
+            CoreEvent::LeadUpdated { .. } => "lead:updated",
+            CoreEvent::LeadOpen { .. } => "lead:open",
         }
     }
 

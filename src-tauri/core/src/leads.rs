@@ -29,6 +29,24 @@ pub struct QualifiedLead {
     pub fields: Vec<(String, String)>,
 }
 
+/// A lead as the Leads list shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct LeadSummary {
+    pub id: i64,
+    pub number_id: i64,
+    pub number_name: String,
+    pub name: Option<String>,
+    pub phone: Option<String>,
+    pub stage: String,
+    pub score: u8,
+    pub reason: Option<String>,
+    pub qualified_at: Option<i64>,
+    pub updated_at: i64,
+    /// (name, value), by name.
+    pub fields: Vec<(String, String)>,
+}
+
 /// 0–100: how much of what the owner asked for is known (up to 60), and the AI's verdict
 /// (40 more when it says the lead qualifies).
 pub fn score(known: usize, asked: usize, qualified: bool) -> u8 {
@@ -41,6 +59,37 @@ pub fn score(known: usize, asked: usize, qualified: bool) -> u8 {
 }
 
 impl Leadline {
+    /// The leads with the newest activity, at most `limit` (1–1,000).
+    pub async fn latest_leads(&self, limit: u32) -> Result<Vec<LeadSummary>> {
+        let limit = limit.clamp(1, 1_000);
+        self.store
+            .call(move |conn| {
+                let rows = leads::latest(conn, limit)?;
+                rows.into_iter()
+                    .map(|row| {
+                        let fields = leads::fields(conn, row.id)?
+                            .into_iter()
+                            .map(|(key, value, _)| (key, value))
+                            .collect();
+                        Ok(LeadSummary {
+                            id: row.id,
+                            number_id: row.account_id,
+                            number_name: row.number_name,
+                            name: row.name,
+                            phone: row.phone,
+                            stage: row.stage,
+                            score: row.score,
+                            reason: row.reason,
+                            qualified_at: row.qualified_at,
+                            updated_at: row.updated_at,
+                            fields,
+                        })
+                    })
+                    .collect::<Result<Vec<_>>>()
+            })
+            .await
+    }
+
     /// Merges one AI turn into the contact's lead. Returns the lead when it qualified now.
     pub(crate) async fn merge_turn(
         &self,
@@ -52,7 +101,7 @@ impl Leadline {
         country: Option<String>,
     ) -> Result<Option<QualifiedLead>> {
         let now = self.clock.now_ms();
-        let qualified = self
+        let (lead_id, qualified) = self
             .store
             .call(move |conn| {
                 let tx = conn.transaction()?;
@@ -105,9 +154,13 @@ impl Leadline {
                     None
                 };
                 tx.commit().map_err(Error::from)?;
-                Ok(announce)
+                Ok((lead.id, announce))
             })
             .await?;
+        (self.events)(CoreEvent::LeadUpdated {
+            id: lead_id,
+            number_id: account_id,
+        });
         if let Some(lead) = &qualified {
             (self.events)(CoreEvent::LeadQualified(lead.clone()));
             self.deliver_qualified(lead.clone());

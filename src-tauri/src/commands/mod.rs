@@ -3,14 +3,17 @@
 pub mod activity;
 pub mod ai;
 pub mod app;
+pub mod leads;
 pub mod linking;
 mod names;
+pub mod notifications;
 pub mod numbers;
 pub mod settings;
 
 use leadline_core::activity::ActivityEntry;
 use leadline_core::ai::pricing::PriceTable;
 use leadline_core::ai_providers::{ConnectionCheck, PresetInfo, ProviderInput, ProviderView};
+use leadline_core::leads::LeadSummary;
 use leadline_core::linking::{LinkEvent, NumberState};
 use leadline_core::number_ai::{NumberAi, PlaygroundMessage, PlaygroundTurn};
 use leadline_core::number_bot::NumberBot;
@@ -22,6 +25,7 @@ use tauri::Runtime;
 use tauri::ipc::Invoke;
 use ts_rs::TS;
 
+use crate::notify::NotificationsStatus;
 use crate::state::AppStatus;
 use settings::BrowserInUse;
 
@@ -58,6 +62,9 @@ pub fn handler<R: Runtime>() -> impl Fn(Invoke<R>) -> bool + Send + Sync + 'stat
         ai::webhook_get,
         ai::webhook_set,
         ai::webhook_test,
+        leads::leads_latest,
+        notifications::notifications_status,
+        notifications::notifications_test,
     ]
 }
 
@@ -202,5 +209,16 @@ pub fn signatures(cfg: &ts_rs::Config) -> Vec<Signature> {
             vec![("id", i64::name(cfg))],
             WebhookCheck::name(cfg),
         ),
+        sig(
+            "leads_latest",
+            vec![("limit", u32::name(cfg))],
+            Vec::<LeadSummary>::name(cfg),
+        ),
+        sig(
+            "notifications_status",
+            vec![],
+            NotificationsStatus::name(cfg),
+        ),
+        sig("notifications_test", vec![], NotificationsStatus::name(cfg)),
     ]
 }

@@ -31,4 +31,7 @@ pub const NAMES: &[&str] = &[
     "webhook_get",
     "webhook_set",
     "webhook_test",
+    "leads_latest",
+    "notifications_status",
+    "notifications_test",
 ];

@@ -132,6 +132,28 @@ phone: string | null, reason: string, score: number,
 fields: Array<[string, string]>, };
 
 /**
+ * A lead as the Leads list shows it.
+ */
+export type LeadSummary = { id: number, numberId: number, numberName: string, name: string | null, phone: string | null, stage: string, score: number, reason: string | null, qualifiedAt: number | null, updatedAt: number, 
+/**
+ * (name, value), by name.
+ */
+fields: Array<[string, string]>, };
+
+/**
+ * Whether desktop notifications can be shown on this computer, as Settings says it.
+ */
+export type NotificationsStatus = { available: boolean, 
+/**
+ * The notification service, e.g. "dunst 1.9.0", when one answered.
+ */
+server: string | null, 
+/**
+ * What it means for the owner, and what to do when notifications can't show.
+ */
+message: string, };
+
+/**
  * What to do outside working hours.
  */
 export type OutsideHours = "away_message" | "ai_closed" | "silent" | "only_when_closed";
@@ -209,7 +231,7 @@ export type WebhookCheck = { status: number, elapsedMs: number, };
 /**
  * One variant per fact, each saying what the receiver should do next.
  */
-export type CoreEvent = { "type": "number:upserted", "payload": WaNumber } | { "type": "number:removed", "payload": { id: number, } } | { "type": "account:status", "payload": { id: number, state: AccountState, } } | { "type": "settings:changed", "payload": AppSettings } | { "type": "lead:qualified", "payload": QualifiedLead };
+export type CoreEvent = { "type": "number:upserted", "payload": WaNumber } | { "type": "number:removed", "payload": { id: number, } } | { "type": "account:status", "payload": { id: number, state: AccountState, } } | { "type": "settings:changed", "payload": AppSettings } | { "type": "lead:qualified", "payload": QualifiedLead } | { "type": "lead:updated", "payload": { id: number, number_id: number, } } | { "type": "lead:open", "payload": { id: number, } };
 
 export type Preset = "open_ai" | "anthropic" | "gemini" | "deep_seek" | "groq" | "open_router" | "mistral" | "ollama" | "lm_studio" | "llama_cpp" | "custom";
 
@@ -347,6 +369,9 @@ export type Commands = {
   webhook_get: { args: { id: number }; result: WebhookView };
   webhook_set: { args: { id: number; url: string | null; secret: string | null }; result: WebhookView };
   webhook_test: { args: { id: number }; result: WebhookCheck };
+  leads_latest: { args: { limit: number }; result: Array<LeadSummary> };
+  notifications_status: { args: Record<string, never>; result: NotificationsStatus };
+  notifications_test: { args: Record<string, never>; result: NotificationsStatus };
 };
 
 /** The payload each event carries, by event name. */
