@@ -1,71 +1,22 @@
 //! The webhook: a receiver on loopback gets a correctly signed POST when a lead qualifies,
 //! after failures it is retried, and the pipeline never waits for it.
 
-use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use axum::Router;
-use axum::body::Bytes;
-use axum::extract::State;
-use axum::http::{HeaderMap, StatusCode};
-use axum::routing::post;
-use hmac::{Hmac, Mac};
 use leadline_core::ErrorCode;
 use leadline_tests::fake_ai::{Step, turn_json};
+use leadline_tests::webhook_receiver::WebhookReceiver;
 use serde_json::json;
-use sha2::Sha256;
 
 use crate::{ANA, Bot};
 
 const SECRET: &str = "whsec-test-0123";
 
-#[derive(Default)]
-struct Received {
-    /// Answer 500 this many times first.
-    failures_left: usize,
-    requests: Vec<(HeaderMap, Bytes, Instant)>,
-}
-
-async fn receive(
-    State(state): State<Arc<Mutex<Received>>>,
-    headers: HeaderMap,
-    body: Bytes,
-) -> StatusCode {
-    let mut state = state.lock().unwrap();
-    state.requests.push((headers, body, Instant::now()));
-    if state.failures_left > 0 {
-        state.failures_left -= 1;
-        StatusCode::INTERNAL_SERVER_ERROR
-    } else {
-        StatusCode::NO_CONTENT
-    }
-}
-
-/// The receiver's own check, written from the documented scheme.
-fn valid(headers: &HeaderMap, body: &[u8]) -> bool {
-    let timestamp = headers["x-leadline-timestamp"].to_str().unwrap();
-    let mut mac = Hmac::<Sha256>::new_from_slice(SECRET.as_bytes()).unwrap();
-    mac.update(format!("{timestamp}.").as_bytes());
-    mac.update(body);
-    let expected = format!("sha256={}", hex::encode(mac.finalize().into_bytes()));
-    headers["x-leadline-signature"].to_str().unwrap() == expected
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_qualified_lead_is_posted_signed_retried_and_never_blocks_the_reply() {
     let bot = Bot::start().await;
-    let state = Arc::new(Mutex::new(Received {
-        failures_left: 2,
-        ..Received::default()
-    }));
-    let app = Router::new()
-        .route("/hook", post(receive))
-        .with_state(state.clone());
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let url = format!("http://{}/hook", listener.local_addr().unwrap());
-    let server = tokio::spawn(async move {
-        let _ = axum::serve(listener, app).await;
-    });
+    let receiver = WebhookReceiver::start(2).await;
+    let url = receiver.url();
 
     let no_secret = bot
         .core
@@ -101,22 +52,30 @@ async fn a_qualified_lead_is_posted_signed_retried_and_never_blocks_the_reply() 
     let reply_took = started.elapsed();
 
     let deadline = Instant::now() + Duration::from_secs(10);
-    while state.lock().unwrap().requests.len() < 3 {
+    while receiver.requests().len() < 3 {
         assert!(
             Instant::now() < deadline,
             "the webhook is retried until delivered"
         );
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
-    let requests = std::mem::take(&mut state.lock().unwrap().requests);
+    let requests = receiver.requests();
+    receiver.clear();
     assert!(
-        reply_took < requests[2].2 - started,
+        reply_took < requests[2].at - started,
         "the reply did not wait for the webhook"
     );
-    for (headers, body, _) in &requests {
-        assert!(valid(headers, body), "every attempt is correctly signed");
+    for request in &requests {
+        assert!(
+            request.signed_with(SECRET),
+            "every attempt is correctly signed"
+        );
     }
-    let payload: serde_json::Value = serde_json::from_slice(&requests[2].1).unwrap();
+    assert!(
+        !requests[0].signed_with("another secret"),
+        "the check can fail"
+    );
+    let payload = requests[2].json();
     assert_eq!(payload["event"], "lead.qualified");
     assert_eq!(payload["test"], false);
     assert_eq!(payload["lead"]["phone"], "+34611222333");
@@ -133,10 +92,9 @@ async fn a_qualified_lead_is_posted_signed_retried_and_never_blocks_the_reply() 
     // "Send test" answers at once with the receiver's status.
     let check = bot.core.send_test_webhook(bot.id).await.unwrap();
     assert_eq!(check.status, 204);
-    let test: serde_json::Value =
-        serde_json::from_slice(&state.lock().unwrap().requests[0].1).unwrap();
+    let test = receiver.requests()[0].json();
     assert_eq!(test["test"], true);
-    server.abort();
+    receiver.stop();
     let down = bot.core.send_test_webhook(bot.id).await.unwrap_err();
     assert_eq!(down.code(), ErrorCode::Unavailable);
     assert!(

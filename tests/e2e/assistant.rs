@@ -12,7 +12,7 @@ use crate::{add_number, go_to};
 
 const KEY: &str = "sk-e2e-KEYCHAIN-ONLY-0123456789abcdef-7890";
 
-async fn type_into(client: &Client, css: &str, text: &str) {
+pub(crate) async fn type_into(client: &Client, css: &str, text: &str) {
     let field = client
         .find(Locator::Css(css))
         .await
@@ -21,7 +21,7 @@ async fn type_into(client: &Client, css: &str, text: &str) {
     field.send_keys(text).await.expect("text can be typed");
 }
 
-async fn choose(client: &Client, css: &str, value: &str) {
+pub(crate) async fn choose(client: &Client, css: &str, value: &str) {
     client
         .execute(
             "const el = document.querySelector(arguments[0]);
@@ -49,7 +49,7 @@ fn files_under(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 #[ignore = "needs a display, D-Bus and the built app: run scripts/test.sh"]
 async fn a_provider_key_goes_to_the_keychain_and_the_playground_answers_in_the_window() {
-    let _keyring = leadline_tests::keyring::start();
+    let _keyring = leadline_tests::keyring::shared();
     let fake = FakeAi::start().await;
     fake.require_key(KEY);
     let data = tempfile::tempdir().expect("a temp folder");

@@ -6,6 +6,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod assistant;
+mod bot;
 
 use fantoccini::{Client, Locator};
 use leadline_tests::{Driver, click, eventually, screenshot_screen, text_of, texts};
@@ -382,7 +383,7 @@ async fn a_number_links_by_scanning_the_qr_shown_in_the_window_and_reconnects_af
 
 /// The app on a fresh data folder, pointed at `fake`, with a number "Shop" added and its
 /// Link dialog open.
-async fn link_dialog_for_a_new_number(
+pub(crate) async fn link_dialog_for_a_new_number(
     fake: &leadline_tests::fake_wa::FakeWhatsApp,
     data_dir: &std::path::Path,
 ) -> (Driver, Client) {

@@ -63,3 +63,17 @@ pub fn start() -> GnomeKeyring {
     }
     GnomeKeyring { child, _data: data }
 }
+
+/// One keyring for every test of this process that needs one at the same time: a second
+/// daemon can't own the bus name while the first runs. Stopped when the last user drops it.
+pub fn shared() -> std::sync::Arc<GnomeKeyring> {
+    static RUNNING: std::sync::Mutex<std::sync::Weak<GnomeKeyring>> =
+        std::sync::Mutex::new(std::sync::Weak::new());
+    let mut running = RUNNING.lock().unwrap_or_else(|p| p.into_inner());
+    if let Some(keyring) = running.upgrade() {
+        return keyring;
+    }
+    let keyring = std::sync::Arc::new(start());
+    *running = std::sync::Arc::downgrade(&keyring);
+    keyring
+}

@@ -11,6 +11,8 @@ pub mod fake_ai;
 pub mod fake_wa;
 pub mod keyring;
 pub mod memory_wa;
+pub mod notifications;
+pub mod webhook_receiver;
 
 use std::net::{TcpListener, TcpStream};
 use std::os::unix::process::CommandExt;

@@ -295,6 +295,15 @@ async fn report(
         lock(&shared.unconfirmed).retain(|push| seq_of(push) != seq);
         return "ok";
     }
+    // When the page reported it, so tests can check the order and spacing (pacing).
+    let mut body = body;
+    if let Value::Object(fields) = &mut body {
+        let now_ms = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_millis() as u64)
+            .unwrap_or(0);
+        fields.insert("fakeAtMs".into(), json!(now_ms));
+    }
     let mut recorded = lock(&shared.recorded);
     match kind.as_str() {
         "qr" => {

@@ -1,0 +1,241 @@
+//! The bot in the built app, against the fake WhatsApp Web and the scripted AI: a customer
+//! writes; the bot marks it seen, types for a while and replies; the lead's fields fill and
+//! it qualifies; the desktop notification goes over the private session bus to a real
+//! daemon (dunst), clicking it opens the lead; and a webhook receiver on loopback gets a
+//! correctly signed POST.
+
+use fantoccini::Client;
+use leadline_tests::fake_ai::{FakeAi, Step, turn_json};
+use leadline_tests::fake_wa::{FakeWhatsApp, Timings};
+use leadline_tests::webhook_receiver::WebhookReceiver;
+use leadline_tests::{click, eventually, screenshot_screen, text_of, texts};
+use serde_json::json;
+use std::time::{Duration, Instant};
+
+use crate::assistant::{choose, type_into};
+use crate::{go_to, link_dialog_for_a_new_number};
+
+const KEY: &str = "sk-e2e-bot-0123456789abcdef-4242";
+const SECRET: &str = "whsec-e2e-bot-secret";
+const CUSTOMER: &str = "34611222333@c.us";
+const REPLY: &str =
+    "¡Hola Ana! Tenemos dos bicis de paseo a 350 € cada una. ¿Te reservo una prueba? 🚲";
+/// Generous: the bot waits for more messages (8 s by default), then paces its reply.
+const REPLY_DEADLINE: Duration = Duration::from_secs(60);
+
+fn at_ms(value: &serde_json::Value) -> u64 {
+    value["fakeAtMs"].as_u64().unwrap_or(0)
+}
+
+async fn saved_status(client: &Client, form: &str) -> String {
+    text_of(client, &format!("[data-testid='{form}'] [role='status']")).await
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs a display, D-Bus and the built app: run scripts/test.sh"]
+async fn a_customer_gets_a_paced_reply_and_the_qualified_lead_reaches_the_desktop_and_the_webhook()
+{
+    let notifications = leadline_tests::notifications::start();
+    let _keyring = leadline_tests::keyring::shared();
+    let ai = FakeAi::start().await;
+    ai.require_key(KEY);
+    let receiver = WebhookReceiver::start(0).await;
+    let fake = FakeWhatsApp::start(Timings {
+        first_ref_ms: 120_000,
+        ..Timings::default()
+    })
+    .await;
+    let data = tempfile::tempdir().expect("a temp folder");
+    let data_dir = data.path().join("data");
+
+    // Link the number by its QR.
+    let (driver, client) = link_dialog_for_a_new_number(&fake, &data_dir).await;
+    fake.wait_for("a QR on the page", leadline_tests::UI_DEADLINE, |r| {
+        r.qr.is_some()
+    })
+    .await;
+    fake.scan("34600000001@c.us");
+    text_of(&client, "[data-testid='link-done']").await;
+    click(&client, "[data-testid='link-close']").await;
+
+    // Settings: the notification service is found; an AI provider with its key.
+    go_to(&client, "settings", "Settings").await;
+    let state = text_of(&client, "[data-testid='notifications-state']").await;
+    assert!(state.starts_with("On"), "{state}");
+    let server = text_of(&client, "[data-testid='notifications'] .hint").await;
+    assert!(server.contains("dunst"), "the daemon is named: {server}");
+    click(&client, "[data-testid='add-provider']").await;
+    choose(&client, "[data-testid='provider-preset']", "custom").await;
+    type_into(&client, "[data-testid='provider-url']", &ai.url()).await;
+    type_into(&client, "[data-testid='provider-key-input']", KEY).await;
+    type_into(&client, "[data-testid='provider-model']", "fake-model").await;
+    click(&client, "[data-testid='provider-save']").await;
+    text_of(&client, "[data-testid='provider-test-ok']").await;
+
+    // The number's assistant: a prompt, the email to collect, when a lead is ready; and the
+    // webhook with its secret.
+    go_to(&client, "numbers", "Numbers").await;
+    click(&client, "[data-testid='assistant']").await;
+    type_into(
+        &client,
+        "[data-testid='ai-prompt']",
+        "You answer for a bike shop.",
+    )
+    .await;
+    click(&client, "[data-testid='ai-add-field']").await;
+    type_into(&client, "[data-testid='ai-field-name']", "email").await;
+    choose(&client, "[data-testid='ai-field-kind']", "email").await;
+    type_into(
+        &client,
+        "[data-testid='ai-criteria']",
+        "wants to buy and left an email",
+    )
+    .await;
+    click(&client, "[data-testid='ai-save']").await;
+    assert_eq!(saved_status(&client, "number-ai-form").await, "Saved.");
+    type_into(&client, "[data-testid='webhook-url']", &receiver.url()).await;
+    type_into(&client, "[data-testid='webhook-secret']", SECRET).await;
+    click(&client, "[data-testid='webhook-save']").await;
+    assert_eq!(saved_status(&client, "webhook").await, "Saved.");
+    go_to(&client, "home", "Home").await;
+
+    // A customer writes.
+    ai.push(Step::text(turn_json(
+        REPLY,
+        json!({ "email": "Ana@Example.com" }),
+        true,
+        "wants two bikes",
+    )));
+    let written = Instant::now();
+    fake.incoming(json!({
+        "id": "E2E-1", "from": CUSTOMER, "notifyName": "Ana",
+        "body": "Hola, soy Ana. Quiero dos bicis, mi correo es Ana@Example.com \u{200f}مرحبا"
+    }));
+    let seen = fake
+        .wait_for("the bot's reply", REPLY_DEADLINE, |r| !r.sent.is_empty())
+        .await;
+    let took = written.elapsed();
+
+    // Seen, then typing for a while that fits the reply's length, then the reply; once.
+    assert_eq!(seen.sent.len(), 1, "one reply: {:?}", seen.sent);
+    assert_eq!(seen.sent[0]["body"], REPLY);
+    assert_eq!(seen.sent[0]["chat"], CUSTOMER);
+    assert_eq!(
+        seen.seen.first().map(|s| s["chat"].clone()),
+        Some(json!(CUSTOMER))
+    );
+    let typing_on = seen
+        .typing
+        .iter()
+        .find(|t| t["on"] == true)
+        .expect("typing shown");
+    let typing_off = seen
+        .typing
+        .iter()
+        .find(|t| t["on"] == false)
+        .expect("typing stopped");
+    let (seen_at, on_at, off_at, sent_at) = (
+        at_ms(&seen.seen[0]),
+        at_ms(typing_on),
+        at_ms(typing_off),
+        at_ms(&seen.sent[0]),
+    );
+    assert!(
+        seen_at <= on_at && on_at <= off_at && off_at <= sent_at,
+        "seen → typing → sent"
+    );
+    // 35 ms per character by default (capped at 8 s), plus jitter.
+    let typed_for = off_at - on_at;
+    let expected = (REPLY.chars().count() as u64 * 35).min(8_000);
+    assert!(
+        typed_for + 100 >= expected,
+        "typing lasted {typed_for} ms for a {expected} ms reply"
+    );
+    assert!(
+        took >= Duration::from_millis(expected),
+        "the reply took {took:?}, paced like a person"
+    );
+
+    // The AI got the customer's words and the owner's prompt; never the key in the prompt.
+    let request = ai
+        .requests()
+        .into_iter()
+        .rev()
+        .find(|r| r.path.ends_with("/chat/completions"))
+        .expect("a chat request");
+    let system = request.body["messages"][0]["content"]
+        .as_str()
+        .unwrap_or_default();
+    assert!(system.contains("bike shop") && !system.contains(KEY));
+
+    // The notification: on the bus with the lead's name and number, on dunst's screen.
+    let deadline = Instant::now() + leadline_tests::UI_DEADLINE;
+    let call = loop {
+        if let Some(call) = notifications
+            .notify_calls()
+            .into_iter()
+            .find(|c| c.summary.starts_with("Qualified lead"))
+        {
+            break call;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "no Notify call on the session bus"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    };
+    assert_eq!(call.summary, "Qualified lead: Ana · +34611222333");
+    assert!(call.body.contains("wants two bikes"), "{call:?}");
+    assert!(call.body.contains("email: Ana@example.com"), "{call:?}");
+    assert!(
+        call.actions.contains(&"default".to_string()),
+        "clickable: {call:?}"
+    );
+    assert!(notifications.displayed() >= 1, "dunst shows it");
+
+    // The window: a toast; then the Leads page with the filled fields.
+    let toast = text_of(&client, "[data-testid='lead-toast']").await;
+    assert!(toast.contains("Ana"), "{toast}");
+    screenshot_screen("lead-qualified");
+    go_to(&client, "leads", "Leads").await;
+    eventually(
+        "the lead is listed as qualified",
+        vec!["Qualified".to_string()],
+        || texts(&client, "[data-testid='lead-stage']"),
+    )
+    .await;
+    let fields = text_of(&client, "[data-testid='lead-fields']").await;
+    assert!(fields.contains("Ana@example.com"), "{fields}");
+
+    // Clicking the notification brings the app to that lead.
+    go_to(&client, "home", "Home").await;
+    notifications.click_newest();
+    text_of(
+        &client,
+        "main[data-testid='page-leads'] [data-testid='lead'][aria-current='true']",
+    )
+    .await;
+    screenshot_screen("lead-opened");
+
+    // The webhook: one POST, signed with the secret, carrying the lead.
+    let deadline = Instant::now() + leadline_tests::UI_DEADLINE;
+    while receiver.requests().is_empty() {
+        assert!(Instant::now() < deadline, "the webhook never arrived");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let delivery = &receiver.requests()[0];
+    assert!(delivery.signed_with(SECRET), "correctly signed");
+    assert!(!delivery.signed_with("not the secret"));
+    let payload = delivery.json();
+    assert_eq!(payload["event"], "lead.qualified");
+    assert_eq!(payload["lead"]["phone"], "+34611222333");
+    assert_eq!(
+        payload["lead"]["fields"],
+        json!([["email", "Ana@example.com"]])
+    );
+
+    client.close().await.expect("the app closes");
+    drop(driver);
+    // Nothing was sent twice after the fact.
+    assert_eq!(fake.recorded().sent.len(), 1);
+}
