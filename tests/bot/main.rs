@@ -743,3 +743,91 @@ async fn a_burst_is_one_turn_and_rows_left_open_are_resumed_when_connected() {
     );
     runtime.stop_all().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_bot_switched_off_or_outside_its_scheduled_window_stays_quiet() {
+    let bot = Bot::start().await;
+    let mut settings = bot.core.number_bot(bot.id).await.unwrap();
+    assert!(settings.enabled, "on by default");
+
+    settings.enabled = false;
+    bot.core
+        .set_number_bot(bot.id, settings.clone())
+        .await
+        .unwrap();
+    assert_eq!(
+        bot.customer("S1", ANA, "hola").await,
+        Some(Handled::Skipped {
+            reason: "bot_off".into()
+        })
+    );
+
+    // Switched on, but scheduled to start tomorrow (local time in the number's zone).
+    let zone = "America/Mexico_City";
+    let local = |hours: i64| {
+        jiff::Timestamp::now()
+            .checked_add(jiff::SignedDuration::from_hours(hours))
+            .unwrap()
+            .in_tz(zone)
+            .unwrap()
+            .strftime("%Y-%m-%dT%H:%M")
+            .to_string()
+    };
+    settings.enabled = true;
+    settings.schedule = Some(leadline_core::bot::hours::Schedule {
+        zone: zone.into(),
+        periods: (1..=7)
+            .map(|weekday| leadline_core::bot::hours::Period {
+                weekday,
+                start: "00:00".into(),
+                end: "00:00".into(),
+            })
+            .collect(),
+        holidays: vec![],
+        closures: vec![],
+    });
+    settings.behaviour.bot_starts_at = Some(local(24));
+    bot.core
+        .set_number_bot(bot.id, settings.clone())
+        .await
+        .unwrap();
+    assert_eq!(
+        bot.customer("S2", ANA, "¿hay alguien?").await,
+        Some(Handled::Skipped {
+            reason: "bot_off".into()
+        })
+    );
+
+    // Started an hour ago, stops tomorrow: it answers.
+    settings.behaviour.bot_starts_at = Some(local(-1));
+    settings.behaviour.bot_stops_at = Some(local(24));
+    bot.core
+        .set_number_bot(bot.id, settings.clone())
+        .await
+        .unwrap();
+    bot.ai
+        .push(Step::text(turn_json("¡Hola!", json!({}), false, "")));
+    assert!(matches!(
+        bot.customer("S3", ANA, "hola de nuevo").await,
+        Some(Handled::Replied { .. })
+    ));
+
+    // Stopped an hour ago: quiet again. A stop before the start is refused.
+    settings.behaviour.bot_starts_at = None;
+    settings.behaviour.bot_stops_at = Some(local(-1));
+    bot.core
+        .set_number_bot(bot.id, settings.clone())
+        .await
+        .unwrap();
+    assert_eq!(
+        bot.customer("S4", ANA, "¿sigues?").await,
+        Some(Handled::Skipped {
+            reason: "bot_off".into()
+        })
+    );
+    settings.behaviour.bot_starts_at = Some(local(2));
+    settings.behaviour.bot_stops_at = Some(local(1));
+    let refused = bot.core.set_number_bot(bot.id, settings).await.unwrap_err();
+    assert!(refused.to_string().contains("after its start"), "{refused}");
+    assert_eq!(bot.wa.sent().len(), 1, "one reply in all");
+}

@@ -9,6 +9,7 @@ use crate::Leadline;
 use crate::bot::hours::{Hours, Schedule};
 use crate::bot::policy::Behaviour;
 use crate::bot::rules::{MatchKind, Rule};
+use crate::bot::switch::BotSwitch;
 use crate::error::{Error, Result};
 use crate::store::{account_settings, activity};
 
@@ -24,11 +25,18 @@ pub struct QuickReply {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub struct NumberBot {
+    /// The owner's on/off switch for this number's bot.
+    #[serde(default = "switched_on")]
+    pub enabled: bool,
     pub behaviour: Behaviour,
     /// `None`: always open.
     pub schedule: Option<Schedule>,
     /// In the order they are tried.
     pub quick_replies: Vec<QuickReply>,
+}
+
+fn switched_on() -> bool {
+    true
 }
 
 fn check_behaviour(b: &Behaviour) -> Result<()> {
@@ -93,6 +101,7 @@ impl Leadline {
                     })?
                     .collect::<rusqlite::Result<_>>()?;
                 Ok(NumberBot {
+                    enabled: row.bot_enabled,
                     behaviour: serde_json::from_str(&row.behaviour_json).unwrap_or_default(),
                     schedule: serde_json::from_str(&row.hours_json).ok(),
                     quick_replies,
@@ -106,6 +115,13 @@ impl Leadline {
         if let Some(schedule) = &bot.schedule {
             Hours::new(schedule).map_err(|e| Error::InvalidInput(e.to_string()))?;
         }
+        BotSwitch::new(
+            bot.enabled,
+            bot.behaviour.bot_starts_at.as_deref(),
+            bot.behaviour.bot_stops_at.as_deref(),
+            bot.schedule.as_ref().map(|s| s.zone.as_str()),
+        )
+        .map_err(|e| Error::InvalidInput(e.to_string()))?;
         for (index, quick) in bot.quick_replies.iter().enumerate() {
             Rule::new(index as i64, quick.kind, &quick.pattern, &quick.reply)
                 .map_err(|e| Error::InvalidInput(format!("Quick reply {}: {e}", index + 1)))?;
@@ -125,11 +141,12 @@ impl Leadline {
             None => "{}".to_string(),
         };
         let rules = bot.quick_replies.clone();
+        let enabled = bot.enabled;
         let now = self.clock.now_ms();
         self.store
             .call(move |conn| {
                 let tx = conn.transaction()?;
-                if !account_settings::set_bot(&tx, id, &behaviour, &hours, now)? {
+                if !account_settings::set_bot(&tx, id, enabled, &behaviour, &hours, now)? {
                     return Err(Error::NotFound("That number was removed. Reload the list.".into()));
                 }
                 tx.execute("DELETE FROM rules WHERE account_id = ?1", [id])?;

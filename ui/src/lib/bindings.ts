@@ -177,7 +177,16 @@ debounceSeconds: number,
 /**
  * Messages that arrived while the app was closed are answered if newer than this.
  */
-freshnessHours: number, outsideHours: OutsideHours, awayMessage: string, };
+freshnessHours: number, outsideHours: OutsideHours, awayMessage: string, 
+/**
+ * The bot starts answering at this local time, "YYYY-MM-DDTHH:MM" in the number's
+ * zone; `None`: already on.
+ */
+botStartsAt: string | null, 
+/**
+ * The bot stops answering at this local time; `None`: no end.
+ */
+botStopsAt: string | null, };
 
 /**
  * One opening period on a weekday, `start`–`end` as "HH:MM". An `end` at or before
@@ -208,7 +217,11 @@ export type MatchKind = "keyword" | "regex";
 
 export type QuickReply = { kind: MatchKind, pattern: string, reply: string, enabled: boolean, };
 
-export type NumberBot = { behaviour: Behaviour, 
+export type NumberBot = { 
+/**
+ * The owner's on/off switch for this number's bot.
+ */
+enabled: boolean, behaviour: Behaviour, 
 /**
  * `None`: always open.
  */

@@ -49,6 +49,8 @@ pub enum HoursError {
     Date(String),
     #[error("“{0}” is not a day of the week (1 = Monday … 7 = Sunday).")]
     Weekday(u8),
+    #[error("The bot's stop time must come after its start time.")]
+    Order,
 }
 
 /// A schedule read and checked, ready to answer "open now?".

@@ -6,3 +6,4 @@ pub mod pipeline;
 pub mod policy;
 pub mod rules;
 pub mod runner;
+pub mod switch;

@@ -14,6 +14,7 @@ use super::commands::OwnerCommand;
 use super::hours::{Hours, Schedule};
 use super::policy::{self, Behaviour, Decision, Incoming, Situation, Skip};
 use super::rules::{MatchKind, Rule};
+use super::switch::BotSwitch;
 use crate::Leadline;
 use crate::ai::chat::ChatMessage;
 use crate::ai::prompt::{self, DEFAULT_HISTORY_BUDGET, TurnContext};
@@ -412,6 +413,11 @@ impl Leadline {
                 let hours = serde_json::from_str::<Schedule>(&bot.hours_json)
                     .ok()
                     .and_then(|s| Hours::new(&s).map_err(|e| tracing::warn!(account_id, error = %e, "unusable hours; treating as always open")).ok());
+                let zone = serde_json::from_str::<Schedule>(&bot.hours_json).ok().map(|s| s.zone);
+                let switch = BotSwitch::new(bot.bot_enabled, behaviour.bot_starts_at.as_deref(), behaviour.bot_stops_at.as_deref(), zone.as_deref())
+                    .map_err(|e| tracing::warn!(account_id, error = %e, "unusable bot on/off times; using the switch alone"))
+                    .ok()
+                    .or_else(|| BotSwitch::new(bot.bot_enabled, None, None, None).ok());
                 let at = jiff::Timestamp::from_millisecond(now).unwrap_or_default();
                 let open = hours.as_ref().is_none_or(|h| h.is_open(at));
                 let (ignored, known) = match contact_id {
@@ -438,13 +444,14 @@ impl Leadline {
                     contact_known: known,
                     paused_until_ms: paused_until,
                     number_paused_until_ms: None,
+                    bot_off_until_ms: switch.as_ref().and_then(|s| s.off_until(now)),
                     replies_to_contact_last_hour: messages::bot_replies_in_chat_since(conn, chat_id, now - 3_600_000)?,
                     replies_by_number_today: messages::bot_replies_since(conn, account_id, now - 86_400_000)?,
                     loop_suspected: policy::loop_suspected(&exchanges),
                     open,
                     away_sent_this_stretch,
                 };
-                let number_paused = bot.paused_until.or((!bot.bot_enabled).then_some(i64::MAX));
+                let number_paused = bot.paused_until;
                 Ok((situation, (behaviour, hours, number_paused, rules)))
             })
             .await
@@ -472,11 +479,14 @@ impl Leadline {
                         "▶ Leadline is answering again.".to_string()
                     }
                     OwnerCommand::Status => {
-                        let paused: Option<i64> = account_settings::bot(conn, account_id)?.and_then(|b| b.paused_until).filter(|u| *u > now);
+                        let row = account_settings::bot(conn, account_id)?;
+                        let switched_off = row.as_ref().is_some_and(|b| !b.bot_enabled);
+                        let paused: Option<i64> = row.and_then(|b| b.paused_until).filter(|u| *u > now);
                         let replies = messages::bot_replies_since(conn, account_id, now - 86_400_000)?;
-                        match paused {
-                            Some(_) => format!("Leadline is paused. {replies} replies in the last 24 h."),
-                            None => format!("Leadline is answering. {replies} replies in the last 24 h."),
+                        match (switched_off, paused) {
+                            (true, _) => format!("Leadline is switched off for this number (switch it on in the app). {replies} replies in the last 24 h."),
+                            (false, Some(_)) => format!("Leadline is paused. {replies} replies in the last 24 h."),
+                            (false, None) => format!("Leadline is answering. {replies} replies in the last 24 h."),
                         }
                     }
                     OwnerCommand::LeadsToday => {

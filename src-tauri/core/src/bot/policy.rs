@@ -41,6 +41,11 @@ pub struct Behaviour {
     pub freshness_hours: u32,
     pub outside_hours: OutsideHours,
     pub away_message: String,
+    /// The bot starts answering at this local time, "YYYY-MM-DDTHH:MM" in the number's
+    /// zone; `None`: already on.
+    pub bot_starts_at: Option<String>,
+    /// The bot stops answering at this local time; `None`: no end.
+    pub bot_stops_at: Option<String>,
 }
 
 impl Default for Behaviour {
@@ -56,6 +61,8 @@ impl Default for Behaviour {
             outside_hours: OutsideHours::AwayMessage,
             away_message: "Thanks for your message! We're closed right now and will answer as soon as we open."
                 .into(),
+            bot_starts_at: None,
+            bot_stops_at: None,
         }
     }
 }
@@ -83,6 +90,9 @@ pub struct Situation {
     pub paused_until_ms: Option<i64>,
     /// The owner paused the whole number until then (`!pause`).
     pub number_paused_until_ms: Option<i64>,
+    /// The bot is switched off, or outside its scheduled on/off window, until then
+    /// (`i64::MAX`: until the owner switches it on).
+    pub bot_off_until_ms: Option<i64>,
     pub replies_to_contact_last_hour: u32,
     pub replies_by_number_today: u32,
     /// The other side answered our last replies within seconds, again and again: likely
@@ -113,6 +123,9 @@ pub enum Skip {
         until_ms: i64,
     },
     NumberPaused {
+        until_ms: i64,
+    },
+    BotOff {
         until_ms: i64,
     },
     ContactCap,
@@ -189,6 +202,9 @@ pub fn decide(
     }
     if let Some(until_ms) = situation.paused_until_ms.filter(|u| *u > situation.now_ms) {
         return S(Skip::TakenOver { until_ms });
+    }
+    if let Some(until_ms) = situation.bot_off_until_ms {
+        return S(Skip::BotOff { until_ms });
     }
     if let Some(until_ms) = situation
         .number_paused_until_ms
@@ -388,6 +404,25 @@ mod tests {
         assert_eq!(
             decide_default(&customer("hola"), &number),
             Decision::Skip(Skip::NumberPaused { until_ms: NOW + 5 })
+        );
+        let off = Situation {
+            bot_off_until_ms: Some(NOW + 9),
+            ..open()
+        };
+        assert_eq!(
+            decide_default(&customer("hola"), &off),
+            Decision::Skip(Skip::BotOff { until_ms: NOW + 9 })
+        );
+        let owner_while_off = Incoming {
+            from_me: true,
+            ..customer("ya te atiendo yo")
+        };
+        assert!(
+            matches!(
+                decide_default(&owner_while_off, &off),
+                Decision::PauseChat { .. }
+            ),
+            "the owner's own replies still count as a takeover while the bot is off"
         );
         let capped = Situation {
             replies_to_contact_last_hour: 20,

@@ -89,13 +89,14 @@ pub fn bot(conn: &Connection, account_id: i64) -> rusqlite::Result<Option<BotRow
 pub fn set_bot(
     conn: &Connection,
     account_id: i64,
+    bot_enabled: bool,
     behaviour_json: &str,
     hours_json: &str,
     now: i64,
 ) -> rusqlite::Result<bool> {
     let changed = conn.execute(
-        "UPDATE account_settings SET behaviour = ?2, hours = ?3, updated_at = ?4 WHERE account_id = ?1",
-        params![account_id, behaviour_json, hours_json, now],
+        "UPDATE account_settings SET bot_enabled = ?2, behaviour = ?3, hours = ?4, updated_at = ?5 WHERE account_id = ?1",
+        params![account_id, bot_enabled, behaviour_json, hours_json, now],
     )?;
     Ok(changed == 1)
 }
