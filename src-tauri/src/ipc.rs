@@ -93,6 +93,8 @@ pub fn typescript_bindings() -> String {
         decl::<leadline_core::leads::QualifiedLead>(&cfg),
         decl::<leadline_core::leads::LeadSummary>(&cfg),
         decl::<crate::notify::NotificationsStatus>(&cfg),
+        decl::<leadline_core::contacts_import::SkippedEntry>(&cfg),
+        decl::<leadline_core::contacts_import::ImportReport>(&cfg),
         decl::<leadline_core::bot::policy::OutsideHours>(&cfg),
         decl::<leadline_core::bot::policy::Behaviour>(&cfg),
         decl::<leadline_core::bot::hours::Period>(&cfg),

@@ -831,3 +831,57 @@ async fn a_bot_switched_off_or_outside_its_scheduled_window_stays_quiet() {
     assert!(refused.to_string().contains("after its start"), "{refused}");
     assert_eq!(bot.wa.sent().len(), 1, "one reply in all");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn contacts_from_the_address_book_are_left_to_the_owner() {
+    let bot = Bot::start().await;
+    // Ana's phone written the local way (the number is Spanish), plus a line with no phone.
+    let vcf = "BEGIN:VCARD\nVERSION:3.0\nFN:Ana (prima)\nTEL;TYPE=CELL:611 22 23 33\nEND:VCARD\n\
+BEGIN:VCARD\nVERSION:3.0\nFN:Roto\nTEL:12-AB\nEND:VCARD\n";
+    let report = bot.core.import_contacts(bot.id, vcf.into()).await.unwrap();
+    assert_eq!(
+        (
+            report.found,
+            report.added,
+            report.skipped,
+            report.known_total
+        ),
+        (2, 1, 1, 1)
+    );
+    assert_eq!(report.skipped_entries[0].text, "12-AB");
+    assert_eq!(report.skipped_entries[0].line, 6);
+    let again = bot.core.import_contacts(bot.id, vcf.into()).await.unwrap();
+    assert_eq!(
+        (again.added, again.already_known),
+        (0, 1),
+        "importing twice changes nothing"
+    );
+
+    assert_eq!(
+        bot.customer("K1", ANA, "hola, soy tu prima").await,
+        Some(Handled::Skipped {
+            reason: "known_contact".into()
+        })
+    );
+    assert!(bot.wa.sent().is_empty());
+
+    // The owner lets the bot answer known contacts too, or forgets the address book.
+    assert_eq!(bot.core.forget_known_contacts(bot.id).await.unwrap(), 1);
+    assert_eq!(bot.core.known_contacts(bot.id).await.unwrap(), 0);
+    bot.ai
+        .push(Step::text(turn_json("¡Hola!", json!({}), false, "")));
+    assert!(matches!(
+        bot.customer("K2", ANA, "¿me oyes?").await,
+        Some(Handled::Replied { .. })
+    ));
+
+    let not_contacts = bot
+        .core
+        .import_contacts(bot.id, "hello world".into())
+        .await
+        .unwrap_err();
+    assert!(
+        not_contacts.to_string().contains("No phone numbers"),
+        "{not_contacts}"
+    );
+}

@@ -6,6 +6,7 @@ pub mod ai;
 pub mod ai_providers;
 pub mod bot;
 pub mod clock;
+pub mod contacts_import;
 pub mod error;
 pub mod events;
 pub mod leads;

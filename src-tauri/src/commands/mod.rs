@@ -3,6 +3,7 @@
 pub mod activity;
 pub mod ai;
 pub mod app;
+pub mod contacts;
 pub mod leads;
 pub mod linking;
 mod names;
@@ -13,6 +14,7 @@ pub mod settings;
 use leadline_core::activity::ActivityEntry;
 use leadline_core::ai::pricing::PriceTable;
 use leadline_core::ai_providers::{ConnectionCheck, PresetInfo, ProviderInput, ProviderView};
+use leadline_core::contacts_import::ImportReport;
 use leadline_core::leads::LeadSummary;
 use leadline_core::linking::{LinkEvent, NumberState};
 use leadline_core::number_ai::{NumberAi, PlaygroundMessage, PlaygroundTurn};
@@ -65,6 +67,9 @@ pub fn handler<R: Runtime>() -> impl Fn(Invoke<R>) -> bool + Send + Sync + 'stat
         leads::leads_latest,
         notifications::notifications_status,
         notifications::notifications_test,
+        contacts::contacts_import,
+        contacts::contacts_known,
+        contacts::contacts_forget,
     ]
 }
 
@@ -220,5 +225,20 @@ pub fn signatures(cfg: &ts_rs::Config) -> Vec<Signature> {
             NotificationsStatus::name(cfg),
         ),
         sig("notifications_test", vec![], NotificationsStatus::name(cfg)),
+        sig(
+            "contacts_import",
+            vec![("id", i64::name(cfg)), ("text", String::name(cfg))],
+            ImportReport::name(cfg),
+        ),
+        sig(
+            "contacts_known",
+            vec![("id", i64::name(cfg))],
+            u32::name(cfg),
+        ),
+        sig(
+            "contacts_forget",
+            vec![("id", i64::name(cfg))],
+            u32::name(cfg),
+        ),
     ]
 }

@@ -34,4 +34,7 @@ pub const NAMES: &[&str] = &[
     "leads_latest",
     "notifications_status",
     "notifications_test",
+    "contacts_import",
+    "contacts_known",
+    "contacts_forget",
 ];

@@ -154,6 +154,33 @@ server: string | null,
 message: string, };
 
 /**
+ * An entry Leadline could not use, and why.
+ */
+export type SkippedEntry = { line: number, text: string, reason: string, };
+
+export type ImportReport = { 
+/**
+ * Phones found in the file.
+ */
+found: number, 
+/**
+ * Newly marked as known.
+ */
+added: number, 
+/**
+ * Already known before (or twice in the file).
+ */
+alreadyKnown: number, skipped: number, 
+/**
+ * The first skipped entries, to show.
+ */
+skippedEntries: Array<SkippedEntry>, 
+/**
+ * Known contacts of this number after the import.
+ */
+knownTotal: number, };
+
+/**
  * What to do outside working hours.
  */
 export type OutsideHours = "away_message" | "ai_closed" | "silent" | "only_when_closed";
@@ -385,6 +412,9 @@ export type Commands = {
   leads_latest: { args: { limit: number }; result: Array<LeadSummary> };
   notifications_status: { args: Record<string, never>; result: NotificationsStatus };
   notifications_test: { args: Record<string, never>; result: NotificationsStatus };
+  contacts_import: { args: { id: number; text: string }; result: ImportReport };
+  contacts_known: { args: { id: number }; result: number };
+  contacts_forget: { args: { id: number }; result: number };
 };
 
 /** The payload each event carries, by event name. */
