@@ -97,6 +97,25 @@ async fn a_customer_gets_a_paced_reply_and_the_qualified_lead_reaches_the_deskto
     type_into(&client, "[data-testid='webhook-secret']", SECRET).await;
     click(&client, "[data-testid='webhook-save']").await;
     assert_eq!(saved_status(&client, "webhook").await, "Saved.");
+
+    // The owner's address book, picked as a file: Mum's number, written the local way.
+    client
+        .execute(
+            "const input = document.querySelector(\"[data-testid='contacts-file']\");
+             const files = new DataTransfer();
+             files.items.add(new File([arguments[0]], 'contacts.vcf', { type: 'text/vcard' }));
+             input.files = files.files;
+             input.dispatchEvent(new Event('change', { bubbles: true }));",
+            vec![json!(
+                "BEGIN:VCARD\nVERSION:3.0\nFN:Mamá\nTEL;TYPE=CELL:600 99 98 88\nEND:VCARD\n"
+            )],
+        )
+        .await
+        .expect("a file can be picked");
+    let imported = text_of(&client, "[data-testid='contacts-report']").await;
+    assert!(imported.contains("1 added"), "{imported}");
+    let known = text_of(&client, "[data-testid='contacts-known']").await;
+    assert!(known.starts_with("1 contact"), "{known}");
     go_to(&client, "home", "Home").await;
 
     // A customer writes.
@@ -234,8 +253,36 @@ async fn a_customer_gets_a_paced_reply_and_the_qualified_lead_reaches_the_deskto
         json!([["email", "Ana@example.com"]])
     );
 
+    // Mum writes: the bot leaves her to the owner, and the row says why.
+    fake.incoming(
+        json!({ "id": "E2E-MUM", "from": "34600999888@c.us", "body": "¿Vienes a comer?" }),
+    );
+    let database = data_dir.join("leadline.db");
+    let deadline = Instant::now() + REPLY_DEADLINE;
+    let reason = loop {
+        let reason: Option<String> = rusqlite::Connection::open_with_flags(
+            &database,
+            rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY,
+        )
+        .and_then(|db| {
+            db.query_row(
+                "SELECT i.skip_reason FROM inbox i JOIN messages m ON m.id = i.message_id
+                 WHERE m.wa_msg_id LIKE '%E2E-MUM%' AND i.state = 'skipped'",
+                [],
+                |r| r.get(0),
+            )
+        })
+        .ok();
+        if let Some(reason) = reason {
+            break reason;
+        }
+        assert!(Instant::now() < deadline, "Mum's message was never decided");
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    };
+    assert_eq!(reason, "known_contact");
+
     client.close().await.expect("the app closes");
     drop(driver);
-    // Nothing was sent twice after the fact.
+    // Nothing was sent twice, and nothing to Mum.
     assert_eq!(fake.recorded().sent.len(), 1);
 }
