@@ -43,10 +43,10 @@ step "Bot pipeline tests (in-memory WhatsApp, scripted AI)"
 cargo test -p leadline-tests --test bot
 
 step "Keychain tests (a real gnome-keyring in a private D-Bus session)"
-dbus-run-session -- cargo test -p leadline-tests --test keychain
+dbus-run-session --config-file="$PWD/tests/dbus-session.conf" -- cargo test -p leadline-tests --test keychain
 
 step "End-to-end tests in a real window"
 cargo build -p leadline-tests --tests --quiet
 export LEADLINE_APP_BIN="${CARGO_TARGET_DIR:-$PWD/target}/debug/leadline"
-xvfb-run -a -s "-screen 0 1280x800x24" dbus-run-session -- \
+xvfb-run -a -s "-screen 0 1280x800x24" dbus-run-session --config-file="$PWD/tests/dbus-session.conf" -- \
   cargo test -p leadline-tests --test e2e -- --include-ignored

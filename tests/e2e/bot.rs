@@ -35,7 +35,6 @@ async fn saved_status(client: &Client, form: &str) -> String {
 #[ignore = "needs a display, D-Bus and the built app: run scripts/test.sh"]
 async fn a_customer_gets_a_paced_reply_and_the_qualified_lead_reaches_the_desktop_and_the_webhook()
 {
-    let notifications = leadline_tests::notifications::start();
     let _keyring = leadline_tests::keyring::shared();
     let ai = FakeAi::start().await;
     ai.require_key(KEY);
@@ -58,10 +57,20 @@ async fn a_customer_gets_a_paced_reply_and_the_qualified_lead_reaches_the_deskto
     text_of(&client, "[data-testid='link-done']").await;
     click(&client, "[data-testid='link-close']").await;
 
-    // Settings: the notification service is found; an AI provider with its key.
+    // Settings: no notification service yet, and the window says so; once one runs,
+    // "Check again" finds it. Then an AI provider with its key.
     go_to(&client, "settings", "Settings").await;
     let state = text_of(&client, "[data-testid='notifications-state']").await;
-    assert!(state.starts_with("On"), "{state}");
+    assert!(state.starts_with("Not available"), "{state}");
+    assert!(state.contains("can't pop up"), "{state}");
+    let notifications = leadline_tests::notifications::start();
+    click(&client, "[data-testid='notifications-recheck']").await;
+    eventually("the notification service is found", true, || async {
+        text_of(&client, "[data-testid='notifications-state']")
+            .await
+            .starts_with("On")
+    })
+    .await;
     let server = text_of(&client, "[data-testid='notifications'] .hint").await;
     assert!(server.contains("dunst"), "the daemon is named: {server}");
     click(&client, "[data-testid='add-provider']").await;
