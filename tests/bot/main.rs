@@ -885,3 +885,48 @@ BEGIN:VCARD\nVERSION:3.0\nFN:Roto\nTEL:12-AB\nEND:VCARD\n";
         "{not_contacts}"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_reply_written_in_the_app_pauses_the_bot_there_until_resumed_by_hand() {
+    let bot = Bot::start().await;
+    let blank = bot
+        .core
+        .reply_from_app(&bot.runtime, bot.id, ANA, " \u{200b} ")
+        .await
+        .unwrap_err();
+    assert!(blank.to_string().contains("Write a message"), "{blank}");
+
+    let id = bot
+        .core
+        .reply_from_app(&bot.runtime, bot.id, ANA, "Hola Ana, soy Marta 👋")
+        .await
+        .unwrap();
+    assert_eq!(bot.wa.sent().len(), 1);
+    assert!(!id.is_empty(), "WhatsApp's id for the message");
+    assert_eq!(
+        bot.sql::<String>("SELECT origin FROM messages WHERE direction = 'out'"),
+        "owner_app"
+    );
+    // WhatsApp echoes the owner's message back: already stored, nothing to decide.
+    bot.echoes_back().await;
+    assert_eq!(
+        bot.customer("T1", ANA, "¡Hola Marta!").await,
+        Some(Handled::Skipped {
+            reason: "taken_over".into()
+        })
+    );
+
+    bot.core.resume_chat(bot.id, ANA).await.unwrap();
+    bot.ai.push(Step::text(turn_json(
+        "¿En qué te ayudo?",
+        json!({}),
+        false,
+        "",
+    )));
+    assert!(matches!(
+        bot.customer("T2", ANA, "¿seguís ahí?").await,
+        Some(Handled::Replied { .. })
+    ));
+    let unknown = bot.core.resume_chat(bot.id, "999@c.us").await.unwrap_err();
+    assert_eq!(unknown.code(), leadline_core::ErrorCode::NotFound);
+}

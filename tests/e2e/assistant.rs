@@ -151,6 +151,20 @@ async fn a_provider_key_goes_to_the_keychain_and_the_playground_answers_in_the_w
     // The bot's hours and quick replies, saved; a zone that doesn't exist is refused.
     click(&client, "[data-testid='bot-use-hours']").await;
     click(&client, "[data-testid='bot-work-week']").await;
+    let weekdays = leadline_tests::texts(
+        &client,
+        "[data-testid='bot-day'] [data-testid='bot-period']",
+    )
+    .await;
+    assert_eq!(weekdays.len(), 5, "Monday to Friday, one period each");
+    client
+        .execute(
+            "document.querySelector(\"[data-testid='bot-day']\").scrollIntoView();",
+            vec![],
+        )
+        .await
+        .expect("the week can be scrolled into view");
+    screenshot_screen("bot-hours");
     click(&client, "[data-testid='bot-save']").await;
     let saved = text_of(&client, "[data-testid='bot-settings'] [role='status']").await;
     assert!(saved.starts_with("Saved"), "{saved}");

@@ -51,6 +51,8 @@ pub enum HoursError {
     Weekday(u8),
     #[error("The bot's stop time must come after its start time.")]
     Order,
+    #[error("A closure must end after it starts.")]
+    ClosureOrder,
 }
 
 /// A schedule read and checked, ready to answer "open now?".
@@ -99,7 +101,13 @@ impl Hours {
         let closures = schedule
             .closures
             .iter()
-            .map(|c| Ok((datetime(&c.from)?, datetime(&c.until)?)))
+            .map(|c| {
+                let (from, until) = (datetime(&c.from)?, datetime(&c.until)?);
+                if until <= from {
+                    return Err(HoursError::ClosureOrder);
+                }
+                Ok((from, until))
+            })
             .collect::<Result<_, HoursError>>()?;
         Ok(Hours {
             tz,
@@ -343,6 +351,12 @@ mod tests {
             until: "2026-12-25T12:00".into(),
             note: "Inventory".into(),
         }];
+        let mut backwards = schedule.clone();
+        backwards.closures[0].until = "2026-12-25T08:00".into();
+        assert_eq!(
+            Hours::new(&backwards).unwrap_err(),
+            HoursError::ClosureOrder
+        );
         let hours = Hours::new(&schedule).unwrap();
         assert!(
             !hours.is_open(at("2026-12-24T10:00[Europe/Madrid]")),

@@ -2,6 +2,7 @@
 
 pub mod commands;
 pub mod hours;
+pub mod owner;
 pub mod pipeline;
 pub mod policy;
 pub mod rules;

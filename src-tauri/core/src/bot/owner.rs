@@ -1,0 +1,115 @@
+//! The owner in a chat: a reply written in the app goes out through WhatsApp and pauses the
+//! bot in that chat (as typing on the phone does); a paused chat can be resumed by hand.
+
+use crate::Leadline;
+use crate::bot::policy::Behaviour;
+use crate::error::{Error, Result};
+use crate::runtime::Runtime;
+use crate::store::{account_settings, activity, chats, messages};
+
+/// WhatsApp's own limit for one text message.
+const MAX_CHARS: usize = 65_536;
+
+impl Leadline {
+    /// Sends `text` to `wa_chat_id` as the owner, records it, and pauses the bot in that
+    /// chat for the number's takeover time. Returns WhatsApp's message id.
+    pub async fn reply_from_app(
+        &self,
+        wa: &Runtime,
+        account_id: i64,
+        wa_chat_id: &str,
+        text: &str,
+    ) -> Result<String> {
+        if crate::bot::policy::is_blank(text) {
+            return Err(Error::InvalidInput("Write a message first.".into()));
+        }
+        if text.chars().count() > MAX_CHARS {
+            return Err(Error::InvalidInput(
+                "This message is longer than WhatsApp allows (65,536 characters). Split it in two."
+                    .into(),
+            ));
+        }
+        let takeover_minutes = self
+            .store
+            .call(move |conn| {
+                let row = account_settings::bot(conn, account_id)?.ok_or_else(|| {
+                    Error::NotFound("That number was removed. Reload the list.".into())
+                })?;
+                let behaviour: Behaviour =
+                    serde_json::from_str(&row.behaviour_json).unwrap_or_default();
+                Ok(behaviour.takeover_minutes)
+            })
+            .await?;
+        let wa_msg_id = wa.send_text(account_id, wa_chat_id, text).await.map_err(|e| {
+            Error::Unavailable(format!("The message was not sent: {e}. Check that the number is connected and try again."))
+        })?;
+        let now = self.clock.now_ms();
+        let (chat, id, body) = (wa_chat_id.to_string(), wa_msg_id.clone(), text.to_string());
+        self.store
+            .call(move |conn| {
+                let tx = conn.transaction()?;
+                let chat = chats::upsert(&tx, account_id, &chat, None, now, now)?;
+                // WhatsApp's echo of it may have come first; then it is already stored.
+                messages::insert(
+                    &tx,
+                    &messages::NewMessage {
+                        account_id,
+                        chat_id: chat.id,
+                        wa_msg_id: &id,
+                        direction: "out",
+                        origin: "owner_app",
+                        author: None,
+                        body: &body,
+                        sent_at: now,
+                    },
+                    now,
+                )?;
+                let until = now + i64::from(takeover_minutes) * 60_000;
+                chats::set_pause(&tx, chat.id, Some(until), Some("owner_takeover"))?;
+                activity::insert(
+                    &tx,
+                    Some(account_id),
+                    "takeover",
+                    &format!("You replied from Leadline; the bot stays quiet in that chat for {takeover_minutes} minutes"),
+                    now,
+                )?;
+                tx.commit()?;
+                Ok(())
+            })
+            .await?;
+        Ok(wa_msg_id)
+    }
+
+    /// Lets the bot answer in a chat again before its pause ends.
+    pub async fn resume_chat(&self, account_id: i64, wa_chat_id: &str) -> Result<()> {
+        let now = self.clock.now_ms();
+        let chat = wa_chat_id.to_string();
+        self.store
+            .call(move |conn| {
+                let tx = conn.transaction()?;
+                let id: i64 = tx
+                    .query_row(
+                        "SELECT id FROM chats WHERE account_id = ?1 AND wa_chat_id = ?2",
+                        rusqlite::params![account_id, chat],
+                        |r| r.get(0),
+                    )
+                    .map_err(|e| match e {
+                        rusqlite::Error::QueryReturnedNoRows => {
+                            Error::NotFound("That chat is not in Leadline.".into())
+                        }
+                        other => Error::from(other),
+                    })?;
+                chats::set_pause(&tx, id, None, None)?;
+                activity::insert(
+                    &tx,
+                    Some(account_id),
+                    "chat_resumed",
+                    "The bot answers in a chat again",
+                    now,
+                )?;
+                tx.commit()?;
+                Ok(())
+            })
+            .await
+    }
+}
