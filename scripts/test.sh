@@ -41,6 +41,7 @@ cargo test -p leadline-tests --test ai
 
 step "Bot pipeline tests (in-memory WhatsApp, scripted AI)"
 cargo test -p leadline-tests --test bot
+cargo test -p leadline-tests --lib
 
 step "Keychain tests (a real gnome-keyring in a private D-Bus session)"
 dbus-run-session --config-file="$PWD/tests/dbus-session.conf" -- cargo test -p leadline-tests --test keychain
