@@ -10,6 +10,7 @@ pub mod contacts_import;
 pub mod error;
 pub mod events;
 pub mod leads;
+pub mod leads_query;
 pub mod linking;
 pub mod logging;
 pub mod number_ai;

@@ -151,3 +151,23 @@ pub fn latest(conn: &Connection, limit: u32) -> rusqlite::Result<Vec<LeadRow>> {
     })?
     .collect()
 }
+
+/// Recomputes the name a lead is listed and sorted by, and the text search looks in (the
+/// same expression migration 3 used for the leads already there).
+pub fn refresh_search(conn: &Connection, lead_id: i64) -> rusqlite::Result<()> {
+    conn.execute(
+        "UPDATE leads SET
+            display_name = COALESCE(
+                (SELECT value FROM lead_fields WHERE lead_id = leads.id AND key = 'name'),
+                (SELECT COALESCE(display_name, push_name, phone, '') FROM contacts WHERE id = leads.contact_id),
+                ''),
+            search_text = trim(
+                COALESCE((SELECT COALESCE(display_name, '') || ' ' || COALESCE(push_name, '') || ' ' || COALESCE(phone, '')
+                          FROM contacts WHERE id = leads.contact_id), '')
+                || ' ' ||
+                COALESCE((SELECT group_concat(value, ' ') FROM lead_fields WHERE lead_id = leads.id), ''))
+         WHERE id = ?1",
+        [lead_id],
+    )?;
+    Ok(())
+}

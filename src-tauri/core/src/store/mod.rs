@@ -30,6 +30,7 @@ use crate::error::{Error, Result};
 pub const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0001_initial.sql"),
     include_str!("migrations/0002_bot.sql"),
+    include_str!("migrations/0003_lead_search.sql"),
 ];
 
 /// The schema version this build writes; a database with a higher one is refused.

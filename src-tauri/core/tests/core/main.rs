@@ -5,6 +5,7 @@
 
 mod support;
 
+mod leads;
 mod linking;
 mod numbers;
 mod settings;
