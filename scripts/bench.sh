@@ -13,6 +13,9 @@
 #   ai_*                 the AI client against the scripted provider (tests/src/bin/leadline-bench-ai.rs):
 #                        a whole turn call and a bare HTTP POST side by side (p50/p99, and the
 #                        difference: the client's overhead), prompt tokens at 10/50/200 turns
+#   leads_*              the Leads table's queries on 100,000 leads and 1,000,000 messages
+#                        (tests/src/bin/leadline-bench-leads.rs): first, deep, filtered and
+#                        by-name pages of 100 with the total, and searches (name, phone, email)
 #   bot_*                the bot pipeline (tests/src/bin/leadline-bench-bot.rs): message-in to the
 #                        send call at 100 msg/s over 10 numbers, p50/p99, minus the AI call alone
 set -euo pipefail
@@ -43,6 +46,10 @@ cargo build --release -p leadline-tests --bin leadline-bench-ai >"$logs/bench-ai
 note "bot pipeline overhead, 10 numbers at 100 msg/s (release build)"
 cargo build --release -p leadline-tests --bin leadline-bench-bot >"$logs/bench-bot-build.log" 2>&1 || fail "bot bench build" "$logs/bench-bot-build.log"
 "${CARGO_TARGET_DIR:-target}/release/leadline-bench-bot" 2>"$logs/bench-bot.log" || fail "bot bench" "$logs/bench-bot.log"
+
+note "leads at scale: 100,000 leads and 1,000,000 messages (release build)"
+cargo build --release -p leadline-tests --bin leadline-bench-leads >"$logs/bench-leads-build.log" 2>&1 || fail "leads bench build" "$logs/bench-leads-build.log"
+"${CARGO_TARGET_DIR:-target}/release/leadline-bench-leads" 2>"$logs/bench-leads.log" || fail "leads bench" "$logs/bench-leads.log"
 
 note "clean debug build of the app"
 start=$(now)

@@ -633,6 +633,24 @@ async fn fields_merge_turn_by_turn_and_a_lead_qualifies_once() {
         .filter(|e| matches!(e, CoreEvent::LeadUpdated { id, .. } if *id == listed[0].id))
         .count();
     assert_eq!(updates, 3, "one update per turn");
+
+    // The Leads table finds the lead by its phone typed with spaces, named as last merged.
+    let found = bot
+        .core
+        .lead_page(leadline_core::leads_query::LeadPageRequest {
+            filter: leadline_core::leads_query::LeadFilter {
+                search: "611 222".into(),
+                ..Default::default()
+            },
+            sort: leadline_core::leads_query::LeadSort::Name,
+            descending: false,
+            offset: 0,
+            limit: 10,
+        })
+        .await
+        .unwrap();
+    assert_eq!(found.total, 1);
+    assert_eq!(found.rows[0].name.as_deref(), Some("Ana María"));
 }
 
 /// The app's wiring: WhatsApp's reports go through the runner, states too.

@@ -262,3 +262,9 @@ pub fn screenshot_screen(name: &str) {
         path.display()
     );
 }
+
+/// The value at fraction `p` (0.5 = median) of already sorted figures, for benchmarks.
+pub fn percentile(sorted: &[f64], p: f64) -> f64 {
+    let index = ((sorted.len() as f64 - 1.0) * p).round() as usize;
+    sorted.get(index).copied().unwrap_or(f64::NAN)
+}

@@ -133,7 +133,7 @@ impl Leadline {
                 if stage != lead.stage {
                     leads::event(&tx, lead.id, "stage", &json!({ "from": lead.stage, "to": stage, "reason": output.reason }).to_string(), now)?;
                 }
-                leads::refresh_search(&tx, lead.id)?;
+                leads::mark_search_dirty(&tx, lead.id)?;
                 leads::update(&tx, lead.id, &stage, score, (!output.reason.is_empty()).then_some(output.reason.as_str()), newly_qualified.then_some(now), now)?;
                 let announce = if newly_qualified {
                     let (phone, push_name): (Option<String>, Option<String>) = tx.query_row(

@@ -163,35 +163,53 @@ impl Leadline {
         let order = order_by(request.sort, request.descending);
         self.store
             .call(move |conn| {
+                // Leads the bot changed since the last look get their name and search text.
+                let tx = conn.transaction()?;
+                let refreshed = leads::refresh_dirty(&tx)?;
+                tx.commit()?;
+                if refreshed > 0 {
+                    tracing::debug!(refreshed, "lead names and search text brought up to date");
+                }
                 let total: u32 = conn
                     .prepare_cached(&format!("SELECT COUNT(*) FROM leads l WHERE {filter_sql}"))?
                     .query_row(rusqlite::params_from_iter(params.iter()), |r| r.get(0))?;
                 let mut page_params = params.clone();
                 page_params.push(Value::Integer(i64::from(request.limit)));
                 page_params.push(Value::Integer(i64::from(request.offset)));
-                let mut stmt = conn.prepare_cached(&format!(
+                // The page's ids first, from the sort's index alone (a deep page skips index
+                // entries, not joined rows), then each row by its id.
+                let ids: Vec<i64> = conn
+                    .prepare_cached(&format!(
+                        "SELECT l.id FROM leads l WHERE {filter_sql} ORDER BY {order} LIMIT ? OFFSET ?"
+                    ))?
+                    .query_map(rusqlite::params_from_iter(page_params.iter()), |r| r.get(0))?
+                    .collect::<rusqlite::Result<_>>()?;
+                let mut one = conn.prepare_cached(
                     "SELECT l.id, l.account_id, a.name, l.display_name, c.phone, l.stage, l.score,
                             l.qualified_reason, l.qualified_at, l.updated_at
                      FROM leads l JOIN accounts a ON a.id = l.account_id JOIN contacts c ON c.id = l.contact_id
-                     WHERE {filter_sql} ORDER BY {order} LIMIT ? OFFSET ?"
-                ))?;
-                let rows = stmt
-                    .query_map(rusqlite::params_from_iter(page_params.iter()), |r| {
-                        let name: String = r.get(3)?;
-                        Ok(LeadSummary {
-                            id: r.get(0)?,
-                            number_id: r.get(1)?,
-                            number_name: r.get(2)?,
-                            name: (!name.is_empty()).then_some(name),
-                            phone: r.get(4)?,
-                            stage: r.get(5)?,
-                            score: r.get(6)?,
-                            reason: r.get(7)?,
-                            qualified_at: r.get(8)?,
-                            updated_at: r.get(9)?,
-                            fields: Vec::new(),
+                     WHERE l.id = ?1",
+                )?;
+                let rows = ids
+                    .iter()
+                    .map(|id| {
+                        one.query_row([id], |r| {
+                            let name: String = r.get(3)?;
+                            Ok(LeadSummary {
+                                id: r.get(0)?,
+                                number_id: r.get(1)?,
+                                number_name: r.get(2)?,
+                                name: (!name.is_empty()).then_some(name),
+                                phone: r.get(4)?,
+                                stage: r.get(5)?,
+                                score: r.get(6)?,
+                                reason: r.get(7)?,
+                                qualified_at: r.get(8)?,
+                                updated_at: r.get(9)?,
+                                fields: Vec::new(),
+                            })
                         })
-                    })?
+                    })
                     .collect::<rusqlite::Result<Vec<_>>>()?;
                 let rows = rows
                     .into_iter()

@@ -16,14 +16,10 @@ use leadline_core::ai::prompt::{self, DEFAULT_HISTORY_BUDGET, Hours, TurnContext
 use leadline_core::ai::provider::Preset;
 use leadline_core::ai::{AiClient, ApiKey, Endpoint, Limits, answer_turn};
 use leadline_tests::fake_ai::FakeAi;
+use leadline_tests::percentile;
 
 const CALLS: usize = 2_000;
 const WARMUP: usize = 100;
-
-fn percentile(sorted: &[f64], p: f64) -> f64 {
-    let index = ((sorted.len() as f64 - 1.0) * p).round() as usize;
-    sorted.get(index).copied().unwrap_or(f64::NAN)
-}
 
 fn history(turns: usize) -> Vec<ChatMessage> {
     (0..turns)

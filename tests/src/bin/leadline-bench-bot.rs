@@ -22,6 +22,7 @@ use leadline_core::whatsapp::{AccountState, Driver, Session, WaError, WaEvent, W
 use leadline_core::{Leadline, Store, SystemClock};
 use leadline_tests::fake_ai::FakeAi;
 use leadline_tests::memory_wa::{MemoryWhatsApp, SendTimes};
+use leadline_tests::percentile;
 use tokio::sync::mpsc::UnboundedSender;
 
 const NUMBERS: usize = 10;
@@ -48,11 +49,6 @@ impl Driver for Numbers {
             }
         })
     }
-}
-
-fn percentile(sorted: &[f64], p: f64) -> f64 {
-    let index = ((sorted.len() as f64 - 1.0) * p).round() as usize;
-    sorted.get(index).copied().unwrap_or(f64::NAN)
 }
 
 #[tokio::main(flavor = "multi_thread", worker_threads = 2)]

@@ -152,22 +152,55 @@ pub fn latest(conn: &Connection, limit: u32) -> rusqlite::Result<Vec<LeadRow>> {
     .collect()
 }
 
-/// Recomputes the name a lead is listed and sorted by, and the text search looks in (the
-/// same expression migration 3 used for the leads already there).
-pub fn refresh_search(conn: &Connection, lead_id: i64) -> rusqlite::Result<()> {
+/// Marks a lead's name and search text as due for `refresh_dirty`.
+pub fn mark_search_dirty(conn: &Connection, lead_id: i64) -> rusqlite::Result<()> {
     conn.execute(
-        "UPDATE leads SET
-            display_name = COALESCE(
-                (SELECT value FROM lead_fields WHERE lead_id = leads.id AND key = 'name'),
-                (SELECT COALESCE(display_name, push_name, phone, '') FROM contacts WHERE id = leads.contact_id),
-                ''),
-            search_text = trim(
-                COALESCE((SELECT COALESCE(display_name, '') || ' ' || COALESCE(push_name, '') || ' ' || COALESCE(phone, '')
-                          FROM contacts WHERE id = leads.contact_id), '')
-                || ' ' ||
-                COALESCE((SELECT group_concat(value, ' ') FROM lead_fields WHERE lead_id = leads.id), ''))
-         WHERE id = ?1",
+        "UPDATE leads SET search_dirty = 1 WHERE id = ?1 AND search_dirty = 0",
         [lead_id],
     )?;
+    Ok(())
+}
+
+/// Brings every lead marked by `mark_search_dirty` up to date. Returns how many.
+pub fn refresh_dirty(conn: &Connection) -> rusqlite::Result<usize> {
+    let ids: Vec<i64> = conn
+        .prepare_cached("SELECT id FROM leads WHERE search_dirty = 1")?
+        .query_map([], |r| r.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    for id in &ids {
+        refresh_search(conn, *id)?;
+        conn.execute("UPDATE leads SET search_dirty = 0 WHERE id = ?1", [id])?;
+    }
+    Ok(ids.len())
+}
+
+/// Recomputes the name a lead is listed and sorted by, and the text search looks in (the
+/// same expression migration 3 used for the leads already there). Written only when they
+/// changed: rewriting the same text would still re-index it.
+pub fn refresh_search(conn: &Connection, lead_id: i64) -> rusqlite::Result<()> {
+    let fresh: Option<(String, String, bool)> = conn
+        .query_row(
+            "SELECT fresh.name, fresh.search, fresh.name IS NOT l.display_name OR fresh.search IS NOT l.search_text
+             FROM leads l, (SELECT
+                COALESCE(
+                    (SELECT value FROM lead_fields WHERE lead_id = ?1 AND key = 'name'),
+                    (SELECT COALESCE(display_name, push_name, phone, '') FROM contacts WHERE id = (SELECT contact_id FROM leads WHERE id = ?1)),
+                    '') AS name,
+                trim(
+                    COALESCE((SELECT COALESCE(display_name, '') || ' ' || COALESCE(push_name, '') || ' ' || COALESCE(phone, '')
+                              FROM contacts WHERE id = (SELECT contact_id FROM leads WHERE id = ?1)), '')
+                    || ' ' ||
+                    COALESCE((SELECT group_concat(value, ' ') FROM lead_fields WHERE lead_id = ?1), '')) AS search) AS fresh
+             WHERE l.id = ?1",
+            [lead_id],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )
+        .optional()?;
+    if let Some((name, search, true)) = fresh {
+        conn.execute(
+            "UPDATE leads SET display_name = ?2, search_text = ?3 WHERE id = ?1",
+            params![lead_id, name, search],
+        )?;
+    }
     Ok(())
 }

@@ -5,12 +5,18 @@
 
 ALTER TABLE leads ADD COLUMN display_name TEXT NOT NULL DEFAULT '';
 ALTER TABLE leads ADD COLUMN search_text  TEXT NOT NULL DEFAULT '';
+-- Set by the bot's turn (cheap); the name and search text are worked out when the Leads
+-- table next asks, so re-indexing never lands on a reply's time.
+ALTER TABLE leads ADD COLUMN search_dirty INTEGER NOT NULL DEFAULT 0 CHECK (search_dirty IN (0, 1));
+CREATE INDEX leads_search_dirty ON leads (id) WHERE search_dirty = 1;
 
 CREATE INDEX leads_updated   ON leads (updated_at DESC, id DESC);
 CREATE INDEX leads_created   ON leads (created_at DESC, id DESC);
-CREATE INDEX leads_score     ON leads (score, updated_at);
+CREATE INDEX leads_score     ON leads (score, id);
 CREATE INDEX leads_name      ON leads (display_name COLLATE NOCASE, id);
 CREATE INDEX leads_qualified_at ON leads (qualified_at, id);
+-- Number, stage and score filters counted from the index alone.
+CREATE INDEX leads_filter    ON leads (account_id, stage, score);
 
 -- The leads already there (the same expression as store::leads::refresh_search).
 UPDATE leads SET
