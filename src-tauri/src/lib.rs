@@ -15,6 +15,8 @@ use crate::state::AppState;
 
 /// Lets tests and power users keep all data in another folder (e.g. a throwaway one).
 const DATA_DIR_ENV: &str = "LEADLINE_DATA_DIR";
+/// Where CSV exports go instead of the Downloads folder.
+const EXPORT_DIR_ENV: &str = "LEADLINE_EXPORT_DIR";
 
 /// Keeps the log writer alive for the life of the app (dropping it stops file logging).
 struct LogGuard(#[allow(dead_code)] leadline_core::logging::LogGuard);
@@ -79,10 +81,14 @@ pub fn start_with_keychain<R: Runtime>(
 }
 
 fn resolve_paths<R: Runtime>(app: &App<R>) -> AppPaths {
+    let export_override = std::env::var_os(EXPORT_DIR_ENV)
+        .filter(|d| !d.is_empty())
+        .map(PathBuf::from);
     if let Some(dir) = std::env::var_os(DATA_DIR_ENV).filter(|d| !d.is_empty()) {
         let data_dir = PathBuf::from(dir);
         return AppPaths {
             log_dir: data_dir.join("logs"),
+            export_dir: export_override.unwrap_or_else(|| data_dir.join("exports")),
             data_dir,
         };
     }
@@ -95,7 +101,15 @@ fn resolve_paths<R: Runtime>(app: &App<R>) -> AppPaths {
     let log_dir = resolver
         .app_log_dir()
         .unwrap_or_else(|_| data_dir.join("logs"));
-    AppPaths { data_dir, log_dir }
+    let export_dir = export_override
+        .or_else(|| resolver.download_dir().ok())
+        .or_else(|| resolver.home_dir().ok())
+        .unwrap_or_else(|| data_dir.join("exports"));
+    AppPaths {
+        data_dir,
+        log_dir,
+        export_dir,
+    }
 }
 
 /// Turns SIGTERM / SIGINT (a logout, a shutdown, `kill`) into a normal exit, so the exit

@@ -23,6 +23,8 @@ use crate::ipc::IpcError;
 pub struct AppPaths {
     pub data_dir: PathBuf,
     pub log_dir: PathBuf,
+    /// Where CSV exports are saved (the Downloads folder).
+    pub export_dir: PathBuf,
 }
 
 impl AppPaths {
@@ -96,6 +98,11 @@ impl AppState {
     }
 
     /// The numbers' browsers, or the reason the app can't work right now.
+    /// Where CSV exports are saved.
+    pub fn export_dir(&self) -> PathBuf {
+        self.paths.export_dir.clone()
+    }
+
     pub fn runtime(&self) -> Result<Arc<Runtime>, IpcError> {
         self.ready().map(|ready| ready.runtime)
     }

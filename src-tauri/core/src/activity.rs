@@ -1,11 +1,11 @@
-//! The audit log: what happened, newest first.
+//! The audit log: what happened, newest first, filtered by what it was about and by number.
 
-use serde::Serialize;
+use rusqlite::types::Value;
+use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
 use crate::Leadline;
 use crate::error::Result;
-use crate::store::activity;
 
 /// How many entries one page of the log shows at most.
 pub const MAX_PAGE: u32 = 500;
@@ -24,11 +24,113 @@ pub struct ActivityEntry {
     pub created_at: i64,
 }
 
+/// What an entry is about, for the log's filter.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum ActivityGroup {
+    /// Numbers added, linked, unlinked, logged out, renamed, removed.
+    Linking,
+    /// A number that stopped working (browser or connection) and came back.
+    Connection,
+    /// Something failed: the AI, a webhook, a number.
+    Errors,
+    /// The owner took over chats, paused, resumed or ignored them.
+    Takeovers,
+    /// Commands the owner sent to their own number.
+    Commands,
+    /// Webhook deliveries, delivered or failed.
+    Webhooks,
+    /// Settings, providers and address books.
+    Settings,
+}
+
+impl ActivityGroup {
+    pub fn kinds(self) -> &'static [&'static str] {
+        match self {
+            ActivityGroup::Linking => &[
+                "number_added",
+                "number_linked",
+                "number_unlinked",
+                "number_logged_out",
+                "number_renamed",
+                "number_removed",
+            ],
+            ActivityGroup::Connection => &["number_failed", "number_recovered"],
+            ActivityGroup::Errors => &["ai_failed", "webhook_failed", "number_failed"],
+            ActivityGroup::Takeovers => {
+                &["takeover", "chat_paused", "chat_resumed", "contact_ignored"]
+            }
+            ActivityGroup::Commands => &["owner_command"],
+            ActivityGroup::Webhooks => &["webhook_delivered", "webhook_failed"],
+            ActivityGroup::Settings => &[
+                "bot_settings",
+                "ai_provider",
+                "contacts_imported",
+                "contacts_forgotten",
+            ],
+        }
+    }
+}
+
+/// One page of the log.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ActivityQuery {
+    pub group: Option<ActivityGroup>,
+    pub number_id: Option<i64>,
+    /// Entries older than this one (the next page).
+    pub before_id: Option<i64>,
+    pub limit: u32,
+}
+
 impl Leadline {
+    /// The newest `limit` entries.
     pub async fn activity(&self, limit: u32) -> Result<Vec<ActivityEntry>> {
-        let limit = limit.clamp(1, MAX_PAGE);
+        self.activity_page(ActivityQuery {
+            limit,
+            ..ActivityQuery::default()
+        })
+        .await
+    }
+
+    pub async fn activity_page(&self, query: ActivityQuery) -> Result<Vec<ActivityEntry>> {
+        let limit = query.limit.clamp(1, MAX_PAGE);
         self.store
-            .call(move |conn| Ok(activity::recent(conn, limit)?))
+            .call(move |conn| {
+                let mut sql = String::from(
+                    "SELECT id, account_id, kind, message, created_at FROM activity WHERE 1 = 1",
+                );
+                let mut params: Vec<Value> = Vec::new();
+                if let Some(group) = query.group {
+                    let kinds = group.kinds();
+                    sql.push_str(&format!(" AND kind IN ({})", vec!["?"; kinds.len()].join(", ")));
+                    params.extend(kinds.iter().map(|k| Value::Text((*k).to_string())));
+                }
+                if let Some(number) = query.number_id {
+                    sql.push_str(" AND account_id = ?");
+                    params.push(Value::Integer(number));
+                }
+                if let Some(before) = query.before_id {
+                    sql.push_str(
+                        " AND (created_at, id) < (SELECT created_at, id FROM activity WHERE id = ?)",
+                    );
+                    params.push(Value::Integer(before));
+                }
+                sql.push_str(" ORDER BY created_at DESC, id DESC LIMIT ?");
+                params.push(Value::Integer(i64::from(limit)));
+                let rows = conn
+                    .prepare_cached(&sql)?
+                    .query_map(rusqlite::params_from_iter(params.iter()), |r| {
+                        Ok(ActivityEntry {
+                            id: r.get(0)?,
+                            account_id: r.get(1)?,
+                            kind: r.get(2)?,
+                            message: r.get(3)?,
+                            created_at: r.get(4)?,
+                        })
+                    })?
+                    .collect::<rusqlite::Result<Vec<_>>>()?;
+                Ok(rows)
+            })
             .await
     }
 }

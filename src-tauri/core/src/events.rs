@@ -36,6 +36,12 @@ pub enum CoreEvent {
     /// The owner clicked a lead's desktop notification: show that lead.
     #[serde(rename = "lead:open")]
     LeadOpen { id: i64 },
+    /// A chat has a new message, a new tick or a new bot state: refresh it where shown.
+    #[serde(rename = "chat:updated")]
+    ChatUpdated { id: i64, number_id: i64 },
+    /// A CSV export advanced: move its progress bar.
+    #[serde(rename = "export:progress")]
+    ExportProgress { done: u32, total: u32 },
 }
 
 impl CoreEvent {
@@ -49,6 +55,8 @@ impl CoreEvent {
             CoreEvent::LeadQualified(_) => "lead:qualified",
             CoreEvent::LeadUpdated { .. } => "lead:updated",
             CoreEvent::LeadOpen { .. } => "lead:open",
+            CoreEvent::ChatUpdated { .. } => "chat:updated",
+            CoreEvent::ExportProgress { .. } => "export:progress",
         }
     }
 

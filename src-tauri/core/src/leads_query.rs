@@ -81,7 +81,7 @@ fn normalise_term(term: &str) -> String {
 }
 
 /// The WHERE clause for `filter` on `leads l`, and its parameters.
-fn conditions(filter: &LeadFilter) -> Result<(String, Vec<Value>)> {
+pub(crate) fn conditions(filter: &LeadFilter) -> Result<(String, Vec<Value>)> {
     let mut sql = String::from("1 = 1");
     let mut params: Vec<Value> = Vec::new();
     if let Some(number) = filter.number_id {
@@ -141,7 +141,7 @@ fn conditions(filter: &LeadFilter) -> Result<(String, Vec<Value>)> {
     Ok((sql, params))
 }
 
-fn order_by(sort: LeadSort, descending: bool) -> String {
+pub(crate) fn order_by(sort: LeadSort, descending: bool) -> String {
     let direction = if descending { "DESC" } else { "ASC" };
     let column = match sort {
         LeadSort::Updated => "l.updated_at",

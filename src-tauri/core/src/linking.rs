@@ -54,6 +54,18 @@ pub struct NumberState {
     pub state: AccountState,
 }
 
+/// The newest failure or recovery entry of a number's audit log.
+fn last_connection_entry(conn: &rusqlite::Connection, id: i64) -> rusqlite::Result<Option<String>> {
+    use rusqlite::OptionalExtension;
+    conn.query_row(
+        "SELECT kind FROM activity WHERE account_id = ?1 AND kind IN ('number_failed', 'number_recovered', 'number_linked')
+         ORDER BY created_at DESC, id DESC LIMIT 1",
+        [id],
+        |r| r.get(0),
+    )
+    .optional()
+}
+
 impl Leadline {
     /// Records a state the runtime reported for number `id` and announces it.
     pub async fn account_state_changed(&self, id: i64, state: AccountState) -> Result<()> {
@@ -89,6 +101,22 @@ impl Leadline {
                         accounts::set_logged_out(conn, id, now)?;
                         let message = format!("“{}” was logged out of WhatsApp and needs linking again", number.name);
                         activity::insert(conn, Some(id), "number_logged_out", &message, now)?;
+                        Ok(recorded)
+                    }
+                    // A browser or connection failure, and the recovery after it, go in the
+                    // audit log once each (a failure repeated while retrying is one entry).
+                    AccountState::Failed { reason, .. } => {
+                        if last_connection_entry(conn, id)?.as_deref() != Some("number_failed") {
+                            let message = format!("“{}” stopped working: {reason}", number.name);
+                            activity::insert(conn, Some(id), "number_failed", &message, now)?;
+                        }
+                        Ok(recorded)
+                    }
+                    AccountState::Working { .. } => {
+                        if last_connection_entry(conn, id)?.as_deref() == Some("number_failed") {
+                            let message = format!("“{}” is working again", number.name);
+                            activity::insert(conn, Some(id), "number_recovered", &message, now)?;
+                        }
                         Ok(recorded)
                     }
                     _ => Ok(recorded),

@@ -1,6 +1,9 @@
-//! Leads as the owner sees them.
+//! Leads as the owner sees them: pages of the table, one lead in full, edits, CSV export.
 
+use leadline_core::lead_detail::{LeadDetail, LeadEdit};
 use leadline_core::leads::LeadSummary;
+use leadline_core::leads_export::{LeadExport, LeadExportRequest};
+use leadline_core::leads_query::{LeadPage, LeadPageRequest};
 use tauri::State;
 
 use crate::ipc::IpcError;
@@ -13,4 +16,40 @@ pub async fn leads_latest(
     limit: u32,
 ) -> Result<Vec<LeadSummary>, IpcError> {
     Ok(state.core()?.latest_leads(limit).await?)
+}
+
+/// One page of the Leads table for a filter and sort.
+#[tauri::command]
+pub async fn leads_page(
+    state: State<'_, AppState>,
+    request: LeadPageRequest,
+) -> Result<LeadPage, IpcError> {
+    Ok(state.core()?.lead_page(request).await?)
+}
+
+#[tauri::command]
+pub async fn lead_get(state: State<'_, AppState>, id: i64) -> Result<LeadDetail, IpcError> {
+    Ok(state.core()?.lead_detail(id).await?)
+}
+
+#[tauri::command]
+pub async fn lead_edit(
+    state: State<'_, AppState>,
+    id: i64,
+    edit: LeadEdit,
+) -> Result<LeadDetail, IpcError> {
+    Ok(state.core()?.edit_lead(id, edit).await?)
+}
+
+/// Saves the leads of the current filter as a CSV file in the Downloads folder; progress
+/// arrives as `export:progress` events.
+#[tauri::command]
+pub async fn leads_export(
+    state: State<'_, AppState>,
+    request: LeadExportRequest,
+) -> Result<LeadExport, IpcError> {
+    Ok(state
+        .core()?
+        .export_leads(request, state.export_dir())
+        .await?)
 }

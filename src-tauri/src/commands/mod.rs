@@ -4,6 +4,7 @@ pub mod activity;
 pub mod ai;
 pub mod app;
 pub mod contacts;
+pub mod conversations;
 pub mod leads;
 pub mod linking;
 mod names;
@@ -11,11 +12,16 @@ pub mod notifications;
 pub mod numbers;
 pub mod settings;
 
-use leadline_core::activity::ActivityEntry;
+use leadline_core::activity::{ActivityEntry, ActivityGroup};
 use leadline_core::ai::pricing::PriceTable;
 use leadline_core::ai_providers::{ConnectionCheck, PresetInfo, ProviderInput, ProviderView};
 use leadline_core::contacts_import::ImportReport;
+use leadline_core::conversations::{ChatListRequest, ChatSummary, Transcript};
+use leadline_core::home::HomeFigures;
+use leadline_core::lead_detail::{LeadDetail, LeadEdit};
 use leadline_core::leads::LeadSummary;
+use leadline_core::leads_export::{LeadExport, LeadExportRequest};
+use leadline_core::leads_query::{LeadPage, LeadPageRequest};
 use leadline_core::linking::{LinkEvent, NumberState};
 use leadline_core::number_ai::{NumberAi, PlaygroundMessage, PlaygroundTurn};
 use leadline_core::number_bot::NumberBot;
@@ -65,6 +71,17 @@ pub fn handler<R: Runtime>() -> impl Fn(Invoke<R>) -> bool + Send + Sync + 'stat
         ai::webhook_set,
         ai::webhook_test,
         leads::leads_latest,
+        leads::leads_page,
+        leads::lead_get,
+        leads::lead_edit,
+        leads::leads_export,
+        conversations::chats_list,
+        conversations::chat_transcript,
+        conversations::chat_reply,
+        conversations::chat_pause,
+        conversations::chat_resume,
+        conversations::chat_ignore,
+        activity::home_figures,
         notifications::notifications_status,
         notifications::notifications_test,
         contacts::contacts_import,
@@ -141,7 +158,12 @@ pub fn signatures(cfg: &ts_rs::Config) -> Vec<Signature> {
         sig("settings_browser", vec![], BrowserInUse::name(cfg)),
         sig(
             "activity_list",
-            vec![("limit", u32::name(cfg))],
+            vec![
+                ("limit", u32::name(cfg)),
+                ("group", Option::<ActivityGroup>::name(cfg)),
+                ("numberId", Option::<i64>::name(cfg)),
+                ("beforeId", Option::<i64>::name(cfg)),
+            ],
             Vec::<ActivityEntry>::name(cfg),
         ),
         sig("ai_presets", vec![], Vec::<PresetInfo>::name(cfg)),
@@ -219,6 +241,61 @@ pub fn signatures(cfg: &ts_rs::Config) -> Vec<Signature> {
             vec![("limit", u32::name(cfg))],
             Vec::<LeadSummary>::name(cfg),
         ),
+        sig(
+            "leads_page",
+            vec![("request", LeadPageRequest::name(cfg))],
+            LeadPage::name(cfg),
+        ),
+        sig(
+            "lead_get",
+            vec![("id", i64::name(cfg))],
+            LeadDetail::name(cfg),
+        ),
+        sig(
+            "lead_edit",
+            vec![("id", i64::name(cfg)), ("edit", LeadEdit::name(cfg))],
+            LeadDetail::name(cfg),
+        ),
+        sig(
+            "leads_export",
+            vec![("request", LeadExportRequest::name(cfg))],
+            LeadExport::name(cfg),
+        ),
+        sig(
+            "chats_list",
+            vec![("request", ChatListRequest::name(cfg))],
+            Vec::<ChatSummary>::name(cfg),
+        ),
+        sig(
+            "chat_transcript",
+            vec![
+                ("id", i64::name(cfg)),
+                ("beforeId", Option::<i64>::name(cfg)),
+                ("limit", u32::name(cfg)),
+            ],
+            Transcript::name(cfg),
+        ),
+        sig(
+            "chat_reply",
+            vec![("id", i64::name(cfg)), ("text", String::name(cfg))],
+            <()>::name(cfg),
+        ),
+        sig(
+            "chat_pause",
+            vec![("id", i64::name(cfg)), ("minutes", u32::name(cfg))],
+            ChatSummary::name(cfg),
+        ),
+        sig(
+            "chat_resume",
+            vec![("id", i64::name(cfg))],
+            ChatSummary::name(cfg),
+        ),
+        sig(
+            "chat_ignore",
+            vec![("id", i64::name(cfg)), ("ignored", bool::name(cfg))],
+            ChatSummary::name(cfg),
+        ),
+        sig("home_figures", vec![], HomeFigures::name(cfg)),
         sig(
             "notifications_status",
             vec![],

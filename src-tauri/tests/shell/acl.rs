@@ -53,7 +53,11 @@ fn every_command_in_the_bindings_is_reachable_with_its_declared_arguments() {
                         "prompt": "p", "facts": "", "fields": [], "criteria": "",
                         "provider": null, "model": null
                     }),
-                    "string | null" => json!(null),
+                    "string | null" | "number | null" | "ActivityGroup | null" => json!(null),
+                    "boolean" => json!(false),
+                    "LeadPageRequest" => json!({ "offset": 0, "limit": 10 }),
+                    "LeadEdit" => json!({ "notes": "n" }),
+                    "LeadExportRequest" | "ChatListRequest" => json!({}),
                     "NumberBot" => json!({
                         "behaviour": {}, "schedule": null, "quickReplies": []
                     }),

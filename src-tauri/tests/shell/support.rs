@@ -23,6 +23,7 @@ impl TestApp {
         let paths = AppPaths {
             data_dir: dir.path().to_path_buf(),
             log_dir: dir.path().join("logs"),
+            export_dir: dir.path().join("exports"),
         };
         let mut app = leadline_lib::builder(mock_builder())
             .build(leadline_lib::context())

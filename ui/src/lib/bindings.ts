@@ -140,6 +140,163 @@ export type LeadSummary = { id: number, numberId: number, numberName: string, na
  */
 fields: Array<[string, string]>, };
 
+export type LeadFilter = { numberId: number | null, 
+/**
+ * Empty: every stage.
+ */
+stages: Array<string>, minScore: number | null, qualifiedFromMs: number | null, qualifiedUntilMs: number | null, 
+/**
+ * Words to find in the name, phone or any field; a phone may be typed any way.
+ */
+search: string, };
+
+export type LeadSort = "updated" | "created" | "name" | "score" | "qualified";
+
+export type LeadPageRequest = { filter: LeadFilter, sort: LeadSort, descending: boolean, offset: number, limit: number, };
+
+export type LeadPage = { 
+/**
+ * Leads the filter matches in all.
+ */
+total: number, offset: number, rows: Array<LeadSummary>, };
+
+export type LeadFieldValue = { key: string, value: string, 
+/**
+ * `ai` or `owner`.
+ */
+source: string, };
+
+export type LeadEvent = { id: number, 
+/**
+ * `fields`, `stage`, `notes`, …
+ */
+kind: string, 
+/**
+ * The change as a JSON object.
+ */
+detail: string, createdAt: number, };
+
+export type LeadDetail = { lead: LeadSummary, fields: Array<LeadFieldValue>, 
+/**
+ * The fields the number's assistant asks for, so empty ones can be filled in too.
+ */
+asked: Array<LeadField>, notes: string, chatId: number | null, createdAt: number, 
+/**
+ * Newest first.
+ */
+events: Array<LeadEvent>, };
+
+/**
+ * What the owner changed; what is left out stays as it is.
+ */
+export type LeadEdit = { stage: string | null, notes: string | null, 
+/**
+ * (field, value); an empty value clears the field.
+ */
+fields: Array<[string, string]>, };
+
+export type LeadExportRequest = { filter: LeadFilter, sort: LeadSort, descending: boolean, };
+
+export type LeadExport = { 
+/**
+ * Where the file was written.
+ */
+path: string, rows: number, };
+
+/**
+ * Whether the bot answers in a chat.
+ */
+export type BotInChat = { "state": "active" } | { "state": "paused", until: number, reason: string | null, } | { "state": "ignored" };
+
+export type LastMessage = { body: string, 
+/**
+ * `in` or `out`.
+ */
+direction: string, 
+/**
+ * `customer`, `bot`, `owner_app` or `owner_phone`.
+ */
+origin: string, ack: number, sentAt: number, };
+
+/**
+ * One chat in the list.
+ */
+export type ChatSummary = { id: number, numberId: number, numberName: string, 
+/**
+ * The contact's name as the owner or WhatsApp knows it, or the phone.
+ */
+title: string, phone: string | null, 
+/**
+ * `person`, `group` or `broadcast`.
+ */
+kind: string, last: LastMessage | null, bot: BotInChat, leadId: number | null, leadStage: string | null, };
+
+export type ChatListRequest = { 
+/**
+ * `None`: every number.
+ */
+numberId: number | null, 
+/**
+ * Words in the contact's name or phone.
+ */
+search: string, offset: number, 
+/**
+ * 1–500; 0 means 100.
+ */
+limit: number, };
+
+/**
+ * One message of a transcript.
+ */
+export type ChatMessage = { id: number, direction: string, origin: string, body: string, 
+/**
+ * WhatsApp's ticks: -1 failed, 0 pending, 1 sent, 2 delivered, 3 read, 4 played.
+ */
+ack: number, sentAt: number, };
+
+export type Transcript = { chat: ChatSummary, 
+/**
+ * Oldest first.
+ */
+messages: Array<ChatMessage>, 
+/**
+ * Whether older messages than these exist.
+ */
+moreBefore: boolean, };
+
+/**
+ * What an entry is about, for the log's filter.
+ */
+export type ActivityGroup = "linking" | "connection" | "errors" | "takeovers" | "commands" | "webhooks" | "settings";
+
+export type PeriodFigures = { 
+/**
+ * Unix ms the period starts at.
+ */
+since: number, 
+/**
+ * Chats with a message in the period.
+ */
+conversations: number, newLeads: number, qualified: number, 
+/**
+ * Median from a customer's message to the bot's reply; `None` without replies.
+ */
+medianResponseMs: number | null, 
+/**
+ * What the AI cost (replies and playground), in millionths of a US dollar.
+ */
+aiCostMicros: number, 
+/**
+ * `None` when nothing qualified.
+ */
+costPerQualifiedMicros: number | null, };
+
+export type HomeFigures = { today: PeriodFigures, week: PeriodFigures, 
+/**
+ * Newest first, at most 5.
+ */
+latestQualified: Array<LeadSummary>, };
+
 /**
  * Whether desktop notifications can be shown on this computer, as Settings says it.
  */
@@ -271,7 +428,7 @@ export type WebhookCheck = { status: number, elapsedMs: number, };
 /**
  * One variant per fact, each saying what the receiver should do next.
  */
-export type CoreEvent = { "type": "number:upserted", "payload": WaNumber } | { "type": "number:removed", "payload": { id: number, } } | { "type": "account:status", "payload": { id: number, state: AccountState, } } | { "type": "settings:changed", "payload": AppSettings } | { "type": "lead:qualified", "payload": QualifiedLead } | { "type": "lead:updated", "payload": { id: number, number_id: number, } } | { "type": "lead:open", "payload": { id: number, } };
+export type CoreEvent = { "type": "number:upserted", "payload": WaNumber } | { "type": "number:removed", "payload": { id: number, } } | { "type": "account:status", "payload": { id: number, state: AccountState, } } | { "type": "settings:changed", "payload": AppSettings } | { "type": "lead:qualified", "payload": QualifiedLead } | { "type": "lead:updated", "payload": { id: number, number_id: number, } } | { "type": "lead:open", "payload": { id: number, } } | { "type": "chat:updated", "payload": { id: number, number_id: number, } } | { "type": "export:progress", "payload": { done: number, total: number, } };
 
 export type Preset = "open_ai" | "anthropic" | "gemini" | "deep_seek" | "groq" | "open_router" | "mistral" | "ollama" | "lm_studio" | "llama_cpp" | "custom";
 
@@ -393,7 +550,7 @@ export type Commands = {
   settings_get: { args: Record<string, never>; result: AppSettings };
   settings_set: { args: { settings: AppSettings }; result: AppSettings };
   settings_browser: { args: Record<string, never>; result: BrowserInUse };
-  activity_list: { args: { limit: number }; result: Array<ActivityEntry> };
+  activity_list: { args: { limit: number; group: ActivityGroup | null; numberId: number | null; beforeId: number | null }; result: Array<ActivityEntry> };
   ai_presets: { args: Record<string, never>; result: Array<PresetInfo> };
   ai_providers: { args: Record<string, never>; result: Array<ProviderView> };
   ai_provider_save: { args: { provider: ProviderInput }; result: ProviderView };
@@ -410,6 +567,17 @@ export type Commands = {
   webhook_set: { args: { id: number; url: string | null; secret: string | null }; result: WebhookView };
   webhook_test: { args: { id: number }; result: WebhookCheck };
   leads_latest: { args: { limit: number }; result: Array<LeadSummary> };
+  leads_page: { args: { request: LeadPageRequest }; result: LeadPage };
+  lead_get: { args: { id: number }; result: LeadDetail };
+  lead_edit: { args: { id: number; edit: LeadEdit }; result: LeadDetail };
+  leads_export: { args: { request: LeadExportRequest }; result: LeadExport };
+  chats_list: { args: { request: ChatListRequest }; result: Array<ChatSummary> };
+  chat_transcript: { args: { id: number; beforeId: number | null; limit: number }; result: Transcript };
+  chat_reply: { args: { id: number; text: string }; result: null };
+  chat_pause: { args: { id: number; minutes: number }; result: ChatSummary };
+  chat_resume: { args: { id: number }; result: ChatSummary };
+  chat_ignore: { args: { id: number; ignored: boolean }; result: ChatSummary };
+  home_figures: { args: Record<string, never>; result: HomeFigures };
   notifications_status: { args: Record<string, never>; result: NotificationsStatus };
   notifications_test: { args: Record<string, never>; result: NotificationsStatus };
   contacts_import: { args: { id: number; text: string }; result: ImportReport };

@@ -45,7 +45,8 @@ impl Leadline {
         })?;
         let now = self.clock.now_ms();
         let (chat, id, body) = (wa_chat_id.to_string(), wa_msg_id.clone(), text.to_string());
-        self.store
+        let chat_id = self
+            .store
             .call(move |conn| {
                 let tx = conn.transaction()?;
                 let chat = chats::upsert(&tx, account_id, &chat, None, now, now)?;
@@ -74,9 +75,10 @@ impl Leadline {
                     now,
                 )?;
                 tx.commit()?;
-                Ok(())
+                Ok(chat.id)
             })
             .await?;
+        self.chat_changed(account_id, chat_id);
         Ok(wa_msg_id)
     }
 
@@ -84,7 +86,8 @@ impl Leadline {
     pub async fn resume_chat(&self, account_id: i64, wa_chat_id: &str) -> Result<()> {
         let now = self.clock.now_ms();
         let chat = wa_chat_id.to_string();
-        self.store
+        let chat_id = self
+            .store
             .call(move |conn| {
                 let tx = conn.transaction()?;
                 let id: i64 = tx
@@ -108,8 +111,10 @@ impl Leadline {
                     now,
                 )?;
                 tx.commit()?;
-                Ok(())
+                Ok(id)
             })
-            .await
+            .await?;
+        self.chat_changed(account_id, chat_id);
+        Ok(())
     }
 }

@@ -122,7 +122,8 @@ impl Leadline {
     /// its inbox row is marked replied here).
     pub async fn receive(&self, account_id: i64, message: WaMessage) -> Result<Option<i64>> {
         let now = now_ms(self);
-        self.store
+        let (chat_id, changed, inbox_row) = self
+            .store
             .call(move |conn| {
                 let tx = conn.transaction()?;
                 let is_group = chats::kind_of(&message.chat) == "group";
@@ -167,7 +168,7 @@ impl Leadline {
                             inbox::replied(&tx, waiting, reply_id, now)?;
                         }
                         tx.commit()?;
-                        return Ok(None);
+                        return Ok((chat.id, stored.is_some(), None));
                     }
                 }
                 let stored = messages::insert(
@@ -189,13 +190,17 @@ impl Leadline {
                     now,
                 )?;
                 let Some(message_id) = stored else {
-                    return Ok(None);
+                    return Ok((chat.id, false, None));
                 };
                 inbox::insert(&tx, message_id, account_id, now)?;
                 tx.commit()?;
-                Ok(Some(message_id))
+                Ok((chat.id, true, Some(message_id)))
             })
-            .await
+            .await?;
+        if changed {
+            self.chat_changed(account_id, chat_id);
+        }
+        Ok(inbox_row)
     }
 
     /// After a (re)start: handles every row a crash left open, oldest first.
@@ -711,9 +716,15 @@ impl Leadline {
                     |r| r.get(0),
                 )?;
                 inbox::replied(&tx, message_id, reply_id, now)?;
+                tx.execute(
+                    "UPDATE chats SET last_message_at = MAX(COALESCE(last_message_at, 0), ?2) WHERE id = ?1",
+                    rusqlite::params![chat_id, now],
+                )?;
                 tx.commit().map_err(Error::from)
             })
-            .await
+            .await?;
+        self.chat_changed(account_id, chat_id);
+        Ok(())
     }
 
     async fn finish_skip(&self, message_id: i64, decision: &Decision, reason: &str) -> Result<()> {

@@ -2,8 +2,6 @@
 
 use rusqlite::{Connection, params};
 
-use crate::activity::ActivityEntry;
-
 pub fn insert(
     conn: &Connection,
     account_id: Option<i64>,
@@ -16,22 +14,4 @@ pub fn insert(
         params![account_id, kind, message, now],
     )?;
     Ok(conn.last_insert_rowid())
-}
-
-/// The newest entries first.
-pub fn recent(conn: &Connection, limit: u32) -> rusqlite::Result<Vec<ActivityEntry>> {
-    let mut stmt = conn.prepare_cached(
-        "SELECT id, account_id, kind, message, created_at FROM activity
-         ORDER BY created_at DESC, id DESC LIMIT ?1",
-    )?;
-    stmt.query_map([limit], |r| {
-        Ok(ActivityEntry {
-            id: r.get(0)?,
-            account_id: r.get(1)?,
-            kind: r.get(2)?,
-            message: r.get(3)?,
-            created_at: r.get(4)?,
-        })
-    })?
-    .collect()
 }

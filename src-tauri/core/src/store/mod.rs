@@ -31,6 +31,7 @@ pub const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0001_initial.sql"),
     include_str!("migrations/0002_bot.sql"),
     include_str!("migrations/0003_lead_search.sql"),
+    include_str!("migrations/0004_workspace.sql"),
 ];
 
 /// The schema version this build writes; a database with a higher one is refused.
@@ -124,6 +125,34 @@ impl Store {
         tokio::task::spawn_blocking(move || store.call_blocking(f))
             .await
             .map_err(|e| Error::Internal(format!("a database task stopped: {e}")))?
+    }
+
+    /// Runs `f` on a blocking thread with a read-only connection of its own, so a long read
+    /// (an export) sees one consistent snapshot without holding up the bot's writes. In
+    /// memory there is only the one connection, so `f` gets that.
+    pub async fn read<T, F>(&self, f: F) -> Result<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut Connection) -> Result<T> + Send + 'static,
+    {
+        let Some(path) = self.inner.path.clone() else {
+            return self.call(f).await;
+        };
+        tokio::task::spawn_blocking(move || {
+            let classify = |e| Error::Store(StoreError::classify(e, Some(&path)));
+            let mut conn = Connection::open_with_flags(
+                &path,
+                OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+            )
+            .map_err(classify)?;
+            configure(&conn).map_err(classify)?;
+            f(&mut conn).map_err(|e| match e {
+                Error::Store(StoreError::Sqlite(e)) => classify(e),
+                other => other,
+            })
+        })
+        .await
+        .map_err(|e| Error::Internal(format!("a database task stopped: {e}")))?
     }
 
     /// Runs `f` with the connection on this thread. For sync callers that are not on an

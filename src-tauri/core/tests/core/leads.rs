@@ -64,6 +64,12 @@ const ROWS: [Row; 5] = [
 
 async fn seeded() -> leadline_core::Leadline {
     let (core, _) = core();
+    seed_rows(&core);
+    core
+}
+
+/// Two numbers and the five leads of `ROWS` (ids 1–5, contact ids the same).
+pub(crate) fn seed_rows(core: &leadline_core::Leadline) {
     core.store()
         .call_blocking(|conn| {
             conn.execute_batch(
@@ -92,7 +98,6 @@ async fn seeded() -> leadline_core::Leadline {
             Ok(())
         })
         .unwrap();
-    core
 }
 
 fn request(filter: LeadFilter) -> LeadPageRequest {

@@ -10,3 +10,4 @@ mod linking;
 mod numbers;
 mod settings;
 mod store;
+mod workspace;

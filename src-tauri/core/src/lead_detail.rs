@@ -1,0 +1,292 @@
+//! One lead in full (fields with who set them, score and reason, stage, notes, its events)
+//! and the owner's edits to it. The owner's field values win over the AI's from then on.
+
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+use ts_rs::TS;
+
+use crate::Leadline;
+use crate::ai::fields::{self, FieldKind, LeadField};
+use crate::error::{Error, Result};
+use crate::events::CoreEvent;
+use crate::leads::LeadSummary;
+use crate::store::leads;
+
+const STAGES: [&str; 5] = ["new", "engaged", "qualified", "won", "lost"];
+const MAX_NOTES: usize = 20_000;
+const MAX_VALUE: usize = 1_000;
+const MAX_KEY: usize = 60;
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct LeadFieldValue {
+    pub key: String,
+    pub value: String,
+    /// `ai` or `owner`.
+    pub source: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct LeadEvent {
+    pub id: i64,
+    /// `fields`, `stage`, `notes`, …
+    pub kind: String,
+    /// The change as a JSON object.
+    pub detail: String,
+    pub created_at: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct LeadDetail {
+    pub lead: LeadSummary,
+    pub fields: Vec<LeadFieldValue>,
+    /// The fields the number's assistant asks for, so empty ones can be filled in too.
+    pub asked: Vec<LeadField>,
+    pub notes: String,
+    pub chat_id: Option<i64>,
+    pub created_at: i64,
+    /// Newest first.
+    pub events: Vec<LeadEvent>,
+}
+
+/// What the owner changed; what is left out stays as it is.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize, TS)]
+#[serde(rename_all = "camelCase", default)]
+pub struct LeadEdit {
+    pub stage: Option<String>,
+    pub notes: Option<String>,
+    /// (field, value); an empty value clears the field.
+    pub fields: Vec<(String, String)>,
+}
+
+fn not_found(e: rusqlite::Error) -> Error {
+    match e {
+        rusqlite::Error::QueryReturnedNoRows => {
+            Error::NotFound("That lead is no longer in Leadline. Reload the list.".into())
+        }
+        other => Error::from(other),
+    }
+}
+
+/// The asked fields of a lead's number, and the number's country for phones.
+fn asked_fields(
+    conn: &rusqlite::Connection,
+    lead_id: i64,
+) -> Result<(Vec<LeadField>, Option<String>)> {
+    let (json, wa_id): (Option<String>, Option<String>) = conn
+        .query_row(
+            "SELECT s.lead_fields, a.wa_id FROM leads l JOIN accounts a ON a.id = l.account_id
+             LEFT JOIN account_settings s ON s.account_id = l.account_id WHERE l.id = ?1",
+            [lead_id],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .map_err(not_found)?;
+    // Early versions stored bare names; anything unreadable is treated as no fields.
+    let asked: Vec<LeadField> = json
+        .and_then(|j| serde_json::from_str(&j).ok())
+        .unwrap_or_default();
+    Ok((asked, wa_id.as_deref().and_then(fields::country_of)))
+}
+
+pub(crate) fn summary(conn: &rusqlite::Connection, lead_id: i64) -> Result<LeadSummary> {
+    let mut lead = conn
+        .prepare_cached(
+            "SELECT l.id, l.account_id, a.name,
+                    COALESCE((SELECT value FROM lead_fields WHERE lead_id = l.id AND key = 'name'),
+                             NULLIF(c.display_name, ''), NULLIF(c.push_name, '')),
+                    c.phone, l.stage, l.score, l.qualified_reason, l.qualified_at, l.updated_at
+             FROM leads l JOIN accounts a ON a.id = l.account_id JOIN contacts c ON c.id = l.contact_id
+             WHERE l.id = ?1",
+        )?
+        .query_row([lead_id], |r| {
+            Ok(LeadSummary {
+                id: r.get(0)?,
+                number_id: r.get(1)?,
+                number_name: r.get(2)?,
+                name: r.get(3)?,
+                phone: r.get(4)?,
+                stage: r.get(5)?,
+                score: r.get(6)?,
+                reason: r.get(7)?,
+                qualified_at: r.get(8)?,
+                updated_at: r.get(9)?,
+                fields: Vec::new(),
+            })
+        })
+        .map_err(not_found)?;
+    lead.fields = leads::fields(conn, lead_id)?
+        .into_iter()
+        .map(|(k, v, _)| (k, v))
+        .collect();
+    Ok(lead)
+}
+
+fn detail(conn: &rusqlite::Connection, lead_id: i64) -> Result<LeadDetail> {
+    let lead = summary(conn, lead_id)?;
+    let (asked, _) = asked_fields(conn, lead_id)?;
+    let (notes, chat_id, created_at): (String, Option<i64>, i64) = conn
+        .query_row(
+            "SELECT notes, chat_id, created_at FROM leads WHERE id = ?1",
+            [lead_id],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )
+        .map_err(not_found)?;
+    let fields = leads::fields(conn, lead_id)?
+        .into_iter()
+        .map(|(key, value, source)| LeadFieldValue { key, value, source })
+        .collect();
+    let events = conn
+        .prepare_cached(
+            "SELECT id, kind, detail, created_at FROM lead_events WHERE lead_id = ?1
+             ORDER BY created_at DESC, id DESC LIMIT 200",
+        )?
+        .query_map([lead_id], |r| {
+            Ok(LeadEvent {
+                id: r.get(0)?,
+                kind: r.get(1)?,
+                detail: r.get(2)?,
+                created_at: r.get(3)?,
+            })
+        })?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    Ok(LeadDetail {
+        lead,
+        fields,
+        asked,
+        notes,
+        chat_id,
+        created_at,
+        events,
+    })
+}
+
+/// A field name the owner typed: trimmed, not blank, short, one line.
+fn clean_key(key: &str) -> Result<String> {
+    let key = key.trim();
+    if crate::bot::policy::is_blank(key)
+        || key.chars().count() > MAX_KEY
+        || key.contains(['\n', '\r'])
+    {
+        return Err(Error::InvalidInput(format!(
+            "A field name needs 1 to {MAX_KEY} characters on one line."
+        )));
+    }
+    Ok(key.to_string())
+}
+
+impl Leadline {
+    pub async fn lead_detail(&self, lead_id: i64) -> Result<LeadDetail> {
+        self.store.call(move |conn| detail(conn, lead_id)).await
+    }
+
+    /// Applies the owner's edit in one transaction: nothing changes if any part is refused.
+    pub async fn edit_lead(&self, lead_id: i64, edit: LeadEdit) -> Result<LeadDetail> {
+        if let Some(stage) = &edit.stage {
+            if !STAGES.contains(&stage.as_str()) {
+                return Err(Error::InvalidInput(format!(
+                    "“{}” is not a stage (new, engaged, qualified, won, lost).",
+                    stage.chars().take(20).collect::<String>()
+                )));
+            }
+        }
+        if edit
+            .notes
+            .as_ref()
+            .is_some_and(|n| n.chars().count() > MAX_NOTES)
+        {
+            return Err(Error::InvalidInput(
+                "Notes can hold up to 20,000 characters.".into(),
+            ));
+        }
+        let now = self.clock.now_ms();
+        let (number_id, detail) = self
+            .store
+            .call(move |conn| {
+                let tx = conn.transaction()?;
+                let (asked, country) = asked_fields(&tx, lead_id)?;
+                let (stage, number_id, notes): (String, i64, String) = tx
+                    .query_row(
+                        "SELECT stage, account_id, notes FROM leads WHERE id = ?1",
+                        [lead_id],
+                        |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+                    )
+                    .map_err(not_found)?;
+                let mut changed = serde_json::Map::new();
+                for (key, value) in &edit.fields {
+                    let key = clean_key(key)?;
+                    let value = value.trim();
+                    if value.is_empty() {
+                        if tx.execute(
+                            "DELETE FROM lead_fields WHERE lead_id = ?1 AND key = ?2",
+                            rusqlite::params![lead_id, key],
+                        )? > 0
+                        {
+                            changed.insert(key, serde_json::Value::Null);
+                        }
+                        continue;
+                    }
+                    if value.chars().count() > MAX_VALUE {
+                        return Err(Error::InvalidInput(format!(
+                            "“{key}” can hold up to 1,000 characters."
+                        )));
+                    }
+                    let kind = asked
+                        .iter()
+                        .find(|f| f.name == key)
+                        .map_or(FieldKind::Text, |f| f.kind);
+                    let value = fields::check(kind, value, country.as_deref()).map_err(|e| {
+                        Error::InvalidInput(format!("“{key}”: {e}"))
+                    })?;
+                    let written = tx.execute(
+                        "INSERT INTO lead_fields (lead_id, key, value, source, updated_at) VALUES (?1, ?2, ?3, 'owner', ?4)
+                         ON CONFLICT (lead_id, key) DO UPDATE SET value = excluded.value, source = 'owner', updated_at = excluded.updated_at
+                         WHERE lead_fields.value IS NOT excluded.value OR lead_fields.source <> 'owner'",
+                        rusqlite::params![lead_id, key, value, now],
+                    )?;
+                    if written > 0 {
+                        changed.insert(key, json!(value));
+                    }
+                }
+                if !changed.is_empty() {
+                    let detail = json!({ "by": "owner", "fields": changed }).to_string();
+                    leads::event(&tx, lead_id, "fields", &detail, now)?;
+                }
+                if let Some(to) = edit.stage.as_deref().filter(|to| *to != stage) {
+                    tx.execute(
+                        "UPDATE leads SET stage = ?2,
+                             qualified_at = CASE WHEN ?2 = 'qualified' THEN COALESCE(qualified_at, ?3) ELSE qualified_at END
+                         WHERE id = ?1",
+                        rusqlite::params![lead_id, to, now],
+                    )?;
+                    let detail = json!({ "from": stage, "to": to, "by": "owner" }).to_string();
+                    leads::event(&tx, lead_id, "stage", &detail, now)?;
+                }
+                let notes_changed = edit.notes.as_ref().filter(|n| **n != notes);
+                if let Some(new_notes) = notes_changed {
+                    tx.execute(
+                        "UPDATE leads SET notes = ?2 WHERE id = ?1",
+                        rusqlite::params![lead_id, new_notes],
+                    )?;
+                    leads::event(&tx, lead_id, "notes", &json!({ "by": "owner" }).to_string(), now)?;
+                }
+                let anything = !changed.is_empty()
+                    || edit.stage.as_deref().is_some_and(|to| to != stage)
+                    || notes_changed.is_some();
+                if anything {
+                    tx.execute("UPDATE leads SET updated_at = ?2 WHERE id = ?1", rusqlite::params![lead_id, now])?;
+                    leads::refresh_search(&tx, lead_id)?;
+                }
+                let detail = detail(&tx, lead_id)?;
+                tx.commit()?;
+                Ok((number_id, detail))
+            })
+            .await?;
+        (self.events)(CoreEvent::LeadUpdated {
+            id: lead_id,
+            number_id,
+        });
+        Ok(detail)
+    }
+}

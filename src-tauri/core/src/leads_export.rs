@@ -1,0 +1,256 @@
+//! CSV export of the leads a filter matches, in the table's order: one consistent snapshot
+//! read on a connection of its own (the bot keeps writing meanwhile), written to a `.part`
+//! file that becomes the CSV only when complete, with progress announced as it goes.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+use crate::Leadline;
+use crate::error::{Error, Result};
+use crate::events::{CoreEvent, EventSink};
+use crate::leads_query::{self, LeadFilter, LeadSort};
+use crate::store::leads;
+
+/// Progress is announced every this many rows.
+const PROGRESS_EVERY: u32 = 2_000;
+const FIXED_COLUMNS: [&str; 10] = [
+    "Name",
+    "Phone",
+    "WhatsApp number",
+    "Stage",
+    "Score",
+    "Reason",
+    "Qualified at",
+    "First message",
+    "Last activity",
+    "Notes",
+];
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize, TS)]
+#[serde(rename_all = "camelCase", default)]
+pub struct LeadExportRequest {
+    pub filter: LeadFilter,
+    pub sort: LeadSort,
+    pub descending: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct LeadExport {
+    /// Where the file was written.
+    pub path: String,
+    pub rows: u32,
+}
+
+/// A cell as a spreadsheet will read it: text that would start a formula gets a leading
+/// apostrophe (a customer could write `=HYPERLINK(…)` as their name). Phone numbers such as
+/// `+34 611…` stay as they are.
+fn safe_cell(text: &str) -> std::borrow::Cow<'_, str> {
+    let risky = match text.chars().next() {
+        Some('=' | '@' | '\t' | '\r') => true,
+        Some('+' | '-') => !text[1..]
+            .chars()
+            .all(|c| c.is_ascii_digit() || " ().-".contains(c)),
+        _ => false,
+    };
+    if risky {
+        format!("'{text}").into()
+    } else {
+        text.into()
+    }
+}
+
+/// Unix ms as the owner's local date and time, the way spreadsheets read it.
+fn local_time(ms: Option<i64>) -> String {
+    ms.and_then(|ms| jiff::Timestamp::from_millisecond(ms).ok())
+        .map(|t| {
+            t.to_zoned(jiff::tz::TimeZone::system())
+                .strftime("%Y-%m-%d %H:%M")
+                .to_string()
+        })
+        .unwrap_or_default()
+}
+
+/// A file name that doesn't exist yet in `dir`: leadline-leads-2026-11-27-1431.csv, then -2, …
+fn free_name(dir: &Path, now_ms: i64) -> PathBuf {
+    let stamp = jiff::Timestamp::from_millisecond(now_ms)
+        .map(|t| {
+            t.to_zoned(jiff::tz::TimeZone::system())
+                .strftime("%Y-%m-%d-%H%M")
+                .to_string()
+        })
+        .unwrap_or_else(|_| "export".into());
+    let mut candidate = dir.join(format!("leadline-leads-{stamp}.csv"));
+    let mut n = 2;
+    while candidate.exists() {
+        candidate = dir.join(format!("leadline-leads-{stamp}-{n}.csv"));
+        n += 1;
+    }
+    candidate
+}
+
+fn write_csv(
+    conn: &rusqlite::Connection,
+    request: &LeadExportRequest,
+    out: impl Write,
+    events: &EventSink,
+) -> Result<u32> {
+    let (filter_sql, params) = leads_query::conditions(&request.filter)?;
+    let order = leads_query::order_by(request.sort, request.descending);
+    let total: u32 = conn
+        .prepare(&format!("SELECT COUNT(*) FROM leads l WHERE {filter_sql}"))?
+        .query_row(rusqlite::params_from_iter(params.iter()), |r| r.get(0))?;
+    let keys: Vec<String> = conn
+        .prepare(&format!(
+            "SELECT DISTINCT key FROM lead_fields WHERE key <> 'name'
+             AND lead_id IN (SELECT l.id FROM leads l WHERE {filter_sql}) ORDER BY key"
+        ))?
+        .query_map(rusqlite::params_from_iter(params.iter()), |r| r.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    let mut csv = csv::WriterBuilder::new().from_writer(out);
+    let csv_error =
+        |e: csv::Error| Error::Unavailable(format!("The file could not be written: {e}"));
+    let header: Vec<&str> = FIXED_COLUMNS
+        .iter()
+        .copied()
+        .chain(keys.iter().map(String::as_str))
+        .collect();
+    csv.write_record(&header).map_err(csv_error)?;
+    let mut stmt = conn.prepare(&format!(
+        "SELECT l.display_name, c.phone, a.name, l.stage, l.score, l.qualified_reason, l.qualified_at,
+                l.created_at, l.updated_at, l.notes,
+                (SELECT json_group_object(key, value) FROM lead_fields WHERE lead_id = l.id)
+         FROM leads l JOIN accounts a ON a.id = l.account_id JOIN contacts c ON c.id = l.contact_id
+         WHERE {filter_sql} ORDER BY {order}"
+    ))?;
+    let mut rows = stmt.query(rusqlite::params_from_iter(params.iter()))?;
+    let mut done: u32 = 0;
+    let mut record: Vec<String> = Vec::with_capacity(header.len());
+    events(CoreEvent::ExportProgress { done, total });
+    while let Some(row) = rows.next()? {
+        record.clear();
+        record.push(row.get::<_, Option<String>>(0)?.unwrap_or_default());
+        record.push(row.get::<_, Option<String>>(1)?.unwrap_or_default());
+        record.push(row.get(2)?);
+        record.push(row.get(3)?);
+        record.push(row.get::<_, i64>(4)?.to_string());
+        record.push(row.get::<_, Option<String>>(5)?.unwrap_or_default());
+        record.push(local_time(row.get(6)?));
+        record.push(local_time(row.get(7)?));
+        record.push(local_time(row.get(8)?));
+        record.push(row.get(9)?);
+        let fields: serde_json::Map<String, serde_json::Value> = row
+            .get::<_, Option<String>>(10)?
+            .and_then(|json| serde_json::from_str(&json).ok())
+            .unwrap_or_default();
+        for key in &keys {
+            record.push(
+                fields
+                    .get(key)
+                    .and_then(|v| v.as_str())
+                    .unwrap_or_default()
+                    .to_string(),
+            );
+        }
+        csv.write_record(record.iter().map(|cell| safe_cell(cell).into_owned()))
+            .map_err(csv_error)?;
+        done += 1;
+        if done % PROGRESS_EVERY == 0 {
+            events(CoreEvent::ExportProgress { done, total });
+        }
+    }
+    csv.flush()
+        .map_err(|e| Error::Unavailable(format!("The file could not be written: {e}")))?;
+    events(CoreEvent::ExportProgress { done, total: done });
+    Ok(done)
+}
+
+impl Leadline {
+    /// Writes the leads `request` matches to a new CSV file in `dir`.
+    pub async fn export_leads(
+        &self,
+        request: LeadExportRequest,
+        dir: PathBuf,
+    ) -> Result<LeadExport> {
+        // Names and search text the bot left due, so the file matches the table.
+        self.store
+            .call(|conn| {
+                let tx = conn.transaction()?;
+                leads::refresh_dirty(&tx)?;
+                tx.commit()?;
+                Ok(())
+            })
+            .await?;
+        std::fs::create_dir_all(&dir).map_err(|e| {
+            Error::Unavailable(format!(
+                "The folder {} can't be used for the export: {e}. Choose another folder or free some space.",
+                dir.display()
+            ))
+        })?;
+        let path = free_name(&dir, self.clock.now_ms());
+        let part = path.with_extension("csv.part");
+        let events = self.events.clone();
+        let (part_in, path_in) = (part.clone(), path.clone());
+        let written = self
+            .store
+            .read(move |conn| {
+                let file = std::fs::File::create(&part_in).map_err(|e| {
+                    Error::Unavailable(format!(
+                        "The file {} could not be created: {e}.",
+                        part_in.display()
+                    ))
+                })?;
+                let tx = conn.transaction()?;
+                // UTF-8 with a byte-order mark, so spreadsheet programs show accents, Arabic
+                // and emoji correctly.
+                let mut out = std::io::BufWriter::with_capacity(1 << 16, file);
+                out.write_all("\u{feff}".as_bytes()).map_err(|e| {
+                    Error::Unavailable(format!("The file could not be written: {e}"))
+                })?;
+                let rows = write_csv(&tx, &request, &mut out, &events)?;
+                let file = out.into_inner().map_err(|e| {
+                    Error::Unavailable(format!("The file could not be written: {e}"))
+                })?;
+                file.sync_all().map_err(|e| {
+                    Error::Unavailable(format!("The file could not be written: {e}"))
+                })?;
+                std::fs::rename(&part_in, &path_in).map_err(|e| {
+                    Error::Unavailable(format!("The file could not be written: {e}"))
+                })?;
+                Ok(rows)
+            })
+            .await;
+        match written {
+            Ok(rows) => Ok(LeadExport {
+                path: path.to_string_lossy().into_owned(),
+                rows,
+            }),
+            Err(e) => {
+                // Never leave half a file that looks finished.
+                let _ = std::fs::remove_file(&part);
+                Err(e)
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::safe_cell;
+
+    #[test]
+    fn text_that_would_start_a_formula_is_quoted_but_phones_are_not() {
+        assert_eq!(safe_cell("=HYPERLINK(\"x\")"), "'=HYPERLINK(\"x\")");
+        assert_eq!(safe_cell("@SUM(A1)"), "'@SUM(A1)");
+        assert_eq!(safe_cell("+cmd|' /C calc'!A0"), "'+cmd|' /C calc'!A0");
+        assert_eq!(safe_cell("-2+3"), "'-2+3");
+        assert_eq!(safe_cell("+34 611 222 333"), "+34 611 222 333");
+        assert_eq!(safe_cell("+34611222333"), "+34611222333");
+        assert_eq!(safe_cell("Ana"), "Ana");
+        assert_eq!(safe_cell("سارة"), "سارة");
+        assert_eq!(safe_cell(""), "");
+    }
+}

@@ -1,0 +1,446 @@
+//! The owner's workspace on real rows: conversations and the bot's hand in each chat, one
+//! lead in full and the owner's edits, the CSV export, Home's figures and the activity
+//! log's filters.
+
+use leadline_core::activity::{ActivityGroup, ActivityQuery};
+use leadline_core::conversations::{BotInChat, ChatListRequest};
+use leadline_core::lead_detail::LeadEdit;
+use leadline_core::leads_export::LeadExportRequest;
+use leadline_core::leads_query::{LeadFilter, LeadSort};
+use leadline_core::{CoreEvent, ErrorCode, Leadline, Store};
+
+use crate::leads::seed_rows;
+use crate::support::{Recorded, T0, TestClock, core};
+
+/// The five leads, and a chat with three messages for Ana (lead 1, contact 1, number 1).
+fn with_chats(core: &Leadline) {
+    seed_rows(core);
+    core.store()
+        .call_blocking(|conn| {
+            conn.execute_batch(&format!(
+                "UPDATE contacts SET created_at = {T0};
+                 INSERT INTO chats (id, account_id, wa_chat_id, contact_id, kind, last_message_at, created_at)
+                 VALUES (1, 1, '34611222333@c.us', 1, 'person', {t2}, 0),
+                        (2, 1, '971501234567@c.us', 2, 'person', {t1}, 0),
+                        (3, 2, '14155552671@c.us', 3, 'person', {t0}, 0);
+                 UPDATE leads SET chat_id = contact_id WHERE contact_id <= 3;
+                 INSERT INTO messages (id, account_id, chat_id, wa_msg_id, direction, origin, body, ack, sent_at, created_at)
+                 VALUES (1, 1, 1, 'a', 'in', 'customer', 'Hola 👋', 0, {t0}, {t0}),
+                        (2, 1, 1, 'b', 'out', 'bot', '¡Hola! ¿Qué talla?', 3, {t1}, {t1}),
+                        (3, 1, 1, 'c', 'in', 'customer', '42 ‏مرحبا', 0, {t2}, {t2}),
+                        (4, 1, 2, 'd', 'in', 'customer', 'سلام', 0, {t1}, {t1});
+                 INSERT INTO inbox (message_id, account_id, state, reply_message_id, updated_at)
+                 VALUES (1, 1, 'replied', 2, {t1});",
+                t0 = T0 - 3_000,
+                t1 = T0 - 2_000,
+                t2 = T0 - 1_000
+            ))?;
+            Ok(())
+        })
+        .unwrap();
+}
+
+#[tokio::test]
+async fn chats_list_with_last_message_bot_state_and_transcript() {
+    let (core, _) = core();
+    with_chats(&core);
+    let all = core.chats(ChatListRequest::default()).await.unwrap();
+    let titles: Vec<&str> = all.iter().map(|c| c.title.as_str()).collect();
+    assert_eq!(titles, ["Ana", "سارة 🌙", "luis"], "newest message first");
+    let ana = &all[0];
+    assert_eq!(ana.last.as_ref().unwrap().body, "42 ‏مرحبا");
+    assert_eq!(ana.bot, BotInChat::Active);
+    assert_eq!(
+        (ana.lead_id, ana.lead_stage.as_deref()),
+        (Some(1), Some("qualified"))
+    );
+
+    let one_number = core
+        .chats(ChatListRequest {
+            number_id: Some(2),
+            ..ChatListRequest::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(one_number.len(), 1);
+    let found = core
+        .chats(ChatListRequest {
+            search: "سارة".into(),
+            ..ChatListRequest::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(found.len(), 1);
+    for odd in ["%", "_", "\\", "' OR 1=1 --", "\u{200b}"] {
+        core.chats(ChatListRequest {
+            search: odd.into(),
+            ..ChatListRequest::default()
+        })
+        .await
+        .unwrap_or_else(|e| panic!("{odd:?}: {e}"));
+    }
+
+    let transcript = core.transcript(1, None, 2).await.unwrap();
+    let bodies: Vec<&str> = transcript
+        .messages
+        .iter()
+        .map(|m| m.body.as_str())
+        .collect();
+    assert_eq!(
+        bodies,
+        ["¡Hola! ¿Qué talla?", "42 ‏مرحبا"],
+        "newest two, oldest first"
+    );
+    assert!(transcript.more_before);
+    assert_eq!(transcript.messages[0].ack, 3);
+    let older = core
+        .transcript(1, Some(transcript.messages[0].id), 10)
+        .await
+        .unwrap();
+    assert_eq!(older.messages.len(), 1);
+    assert!(!older.more_before);
+    assert_eq!(
+        core.transcript(99, None, 10).await.unwrap_err().code(),
+        ErrorCode::NotFound
+    );
+}
+
+#[tokio::test]
+async fn the_owner_pauses_resumes_and_ignores_a_chat() {
+    let (core, events) = core();
+    with_chats(&core);
+    let paused = core.pause_chat(1, 60).await.unwrap();
+    assert_eq!(
+        paused.bot,
+        BotInChat::Paused {
+            until: T0 + 3_600_000,
+            reason: Some("owner_paused".into())
+        }
+    );
+    assert!(events.names().contains(&"chat:updated"));
+    assert_eq!(
+        core.pause_chat(1, 0).await.unwrap_err().code(),
+        ErrorCode::InvalidInput
+    );
+    assert_eq!(
+        core.pause_chat(1, 31 * 24 * 60).await.unwrap_err().code(),
+        ErrorCode::InvalidInput
+    );
+    let resumed = core.resume_chat_by_id(1).await.unwrap();
+    assert_eq!(resumed.bot, BotInChat::Active);
+    let ignored = core.set_chat_ignored(2, true).await.unwrap();
+    assert_eq!(ignored.bot, BotInChat::Ignored);
+    let back = core.set_chat_ignored(2, false).await.unwrap();
+    assert_eq!(back.bot, BotInChat::Active);
+    assert_eq!(
+        core.pause_chat(42, 10).await.unwrap_err().code(),
+        ErrorCode::NotFound
+    );
+
+    let takeovers = core
+        .activity_page(ActivityQuery {
+            group: Some(ActivityGroup::Takeovers),
+            limit: 50,
+            ..ActivityQuery::default()
+        })
+        .await
+        .unwrap();
+    let kinds: Vec<&str> = takeovers.iter().map(|e| e.kind.as_str()).collect();
+    assert_eq!(
+        kinds,
+        [
+            "contact_ignored",
+            "contact_ignored",
+            "chat_resumed",
+            "chat_paused"
+        ]
+    );
+    let other_number = core
+        .activity_page(ActivityQuery {
+            number_id: Some(2),
+            limit: 50,
+            ..ActivityQuery::default()
+        })
+        .await
+        .unwrap();
+    assert!(other_number.is_empty());
+    let next_page = core
+        .activity_page(ActivityQuery {
+            before_id: Some(takeovers[1].id),
+            limit: 50,
+            ..ActivityQuery::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(next_page.len(), 2, "entries older than the second one");
+}
+
+#[tokio::test]
+async fn the_owner_edits_a_lead_and_their_values_win() {
+    let (core, events) = core();
+    with_chats(&core);
+    core.store()
+        .call_blocking(|conn| {
+            conn.execute(
+                "INSERT INTO account_settings (account_id, lead_fields, updated_at) VALUES (1, ?1, 0)",
+                [r#"[{"name":"email","description":"","kind":"email"},{"name":"phone2","description":"","kind":"phone"}]"#],
+            )?;
+            Ok(())
+        })
+        .unwrap();
+    let detail = core.lead_detail(1).await.unwrap();
+    assert_eq!(detail.chat_id, Some(1));
+    assert_eq!(detail.asked.len(), 2);
+    assert_eq!(detail.lead.name.as_deref(), Some("Ana García"));
+
+    // A bad email refuses the whole edit: the stage doesn't change either.
+    let refused = core
+        .edit_lead(
+            1,
+            LeadEdit {
+                stage: Some("won".into()),
+                fields: vec![("email".into(), "not an email".into())],
+                ..LeadEdit::default()
+            },
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(refused.code(), ErrorCode::InvalidInput);
+    assert!(refused.to_string().contains("email"), "{refused}");
+    assert_eq!(core.lead_detail(1).await.unwrap().lead.stage, "qualified");
+
+    events.take();
+    let edited = core
+        .edit_lead(
+            1,
+            LeadEdit {
+                stage: Some("won".into()),
+                notes: Some("Wants size 42 — call Monday 📞".into()),
+                fields: vec![
+                    ("email".into(), " Ana@Example.COM ".into()),
+                    ("city".into(), "Sevilla".into()),
+                    ("name".into(), "Ana G.".into()),
+                ],
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!(edited.lead.stage, "won");
+    assert_eq!(edited.notes, "Wants size 42 — call Monday 📞");
+    let email = edited.fields.iter().find(|f| f.key == "email").unwrap();
+    assert_eq!(
+        (email.value.as_str(), email.source.as_str()),
+        ("Ana@example.com", "owner")
+    );
+    let kinds: Vec<&str> = edited.events.iter().map(|e| e.kind.as_str()).collect();
+    assert_eq!(kinds, ["notes", "stage", "fields"], "newest first");
+    assert!(matches!(
+        events.take().as_slice(),
+        [CoreEvent::LeadUpdated {
+            id: 1,
+            number_id: 1
+        }]
+    ));
+
+    // The new name is what the table lists, sorts and finds.
+    let page = core
+        .lead_page(leadline_core::leads_query::LeadPageRequest {
+            filter: LeadFilter {
+                search: "sevilla".into(),
+                ..LeadFilter::default()
+            },
+            sort: LeadSort::Name,
+            descending: false,
+            offset: 0,
+            limit: 10,
+        })
+        .await
+        .unwrap();
+    assert_eq!(page.rows[0].name.as_deref(), Some("Ana G."));
+
+    // Clearing a field removes it; an unchanged edit records nothing.
+    let cleared = core
+        .edit_lead(
+            1,
+            LeadEdit {
+                fields: vec![("city".into(), "  ".into())],
+                ..LeadEdit::default()
+            },
+        )
+        .await
+        .unwrap();
+    assert!(cleared.fields.iter().all(|f| f.key != "city"));
+    let before = cleared.events.len();
+    let same = core
+        .edit_lead(
+            1,
+            LeadEdit {
+                stage: Some("won".into()),
+                notes: Some(cleared.notes.clone()),
+                ..LeadEdit::default()
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!(same.events.len(), before);
+
+    for bad in [
+        LeadEdit {
+            stage: Some("hot".into()),
+            ..LeadEdit::default()
+        },
+        LeadEdit {
+            fields: vec![("\u{200b}".into(), "x".into())],
+            ..LeadEdit::default()
+        },
+        LeadEdit {
+            fields: vec![("note".into(), "x".repeat(1_001))],
+            ..LeadEdit::default()
+        },
+        LeadEdit {
+            notes: Some("x".repeat(20_001)),
+            ..LeadEdit::default()
+        },
+    ] {
+        assert_eq!(
+            core.edit_lead(1, bad).await.unwrap_err().code(),
+            ErrorCode::InvalidInput
+        );
+    }
+    assert_eq!(
+        core.lead_detail(404).await.unwrap_err().code(),
+        ErrorCode::NotFound
+    );
+}
+
+#[tokio::test]
+async fn csv_export_of_the_filter_with_progress_and_no_formulas() {
+    let dir = tempfile::tempdir().unwrap();
+    let recorded = Recorded::default();
+    let store = Store::open(&dir.path().join("leadline.db")).unwrap();
+    let core = Leadline::new(store, recorded.sink(), TestClock::at(T0));
+    with_chats(&core);
+    core.store()
+        .call_blocking(|conn| {
+            conn.execute(
+                "INSERT INTO lead_fields (lead_id, key, value, source, updated_at) VALUES (2, 'city', '=HYPERLINK(\"http://x\")', 'ai', 0)",
+                [],
+            )?;
+            Ok(())
+        })
+        .unwrap();
+    let out = dir.path().join("exports");
+    let all = core
+        .export_leads(
+            LeadExportRequest {
+                sort: LeadSort::Name,
+                descending: false,
+                ..LeadExportRequest::default()
+            },
+            out.clone(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(all.rows, 5);
+    let text = std::fs::read_to_string(&all.path).unwrap();
+    assert!(
+        text.starts_with('\u{feff}'),
+        "a BOM for spreadsheet programs"
+    );
+    let mut reader = csv::Reader::from_reader(text.trim_start_matches('\u{feff}').as_bytes());
+    let header: Vec<String> = reader.headers().unwrap().iter().map(String::from).collect();
+    assert_eq!(header[..4], ["Name", "Phone", "WhatsApp number", "Stage"]);
+    assert_eq!(
+        header[10..],
+        ["city", "email"],
+        "every field, name aside, as a column"
+    );
+    let rows: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
+    let names: Vec<&str> = rows.iter().map(|r| &r[0]).collect();
+    assert_eq!(
+        names,
+        ["Ana García", "bob", "Luis", "Zoë\u{200b}", "سارة 🌙"]
+    );
+    assert_eq!(&rows[0][1], "+34611222333", "phones stay numbers");
+    assert_eq!(
+        &rows[4][10], "'=HYPERLINK(\"http://x\")",
+        "a formula is shown as text"
+    );
+    assert!(recorded.names().contains(&"export:progress"));
+
+    let won = core
+        .export_leads(
+            LeadExportRequest {
+                filter: LeadFilter {
+                    stages: vec!["won".into()],
+                    ..LeadFilter::default()
+                },
+                ..LeadExportRequest::default()
+            },
+            out.clone(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(won.rows, 1);
+    assert_ne!(
+        won.path, all.path,
+        "a second export never overwrites the first"
+    );
+    let leftovers: Vec<_> = std::fs::read_dir(&out)
+        .unwrap()
+        .filter_map(Result::ok)
+        .filter(|e| e.file_name().to_string_lossy().ends_with(".part"))
+        .collect();
+    assert!(leftovers.is_empty());
+
+    let refused = core
+        .export_leads(
+            LeadExportRequest {
+                filter: LeadFilter {
+                    stages: vec!["hot".into()],
+                    ..LeadFilter::default()
+                },
+                ..LeadExportRequest::default()
+            },
+            out.clone(),
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(refused.code(), ErrorCode::InvalidInput);
+    let blocked = dir.path().join("a-file");
+    std::fs::write(&blocked, "").unwrap();
+    let unwritable = core
+        .export_leads(LeadExportRequest::default(), blocked.join("sub"))
+        .await
+        .unwrap_err();
+    assert_eq!(unwritable.code(), ErrorCode::Unavailable);
+}
+
+#[tokio::test]
+async fn home_counts_today_and_the_week() {
+    let (core, _) = core();
+    with_chats(&core);
+    core.store()
+        .call_blocking(|conn| {
+            conn.execute_batch(&format!(
+                "UPDATE leads SET created_at = {T0} - 1000, qualified_at = CASE WHEN qualified_at IS NULL THEN NULL ELSE {T0} - 500 END;
+                 INSERT INTO ai_usage (account_id, provider, model, purpose, cost_micros, ok, created_at)
+                 VALUES (1, 'openai', 'm', 'reply', 3000, 1, {T0} - 100), (1, 'openai', 'm', 'reply', 1000, 1, {T0} - 30 * 86400000);"
+            ))?;
+            Ok(())
+        })
+        .unwrap();
+    let home = core.home_figures().await.unwrap();
+    let week = &home.week;
+    assert_eq!(week.conversations, 3);
+    assert_eq!(week.new_leads, 5);
+    assert_eq!(week.qualified, 2);
+    assert_eq!(week.median_response_ms, Some(1_000));
+    assert_eq!(
+        week.ai_cost_micros, 3_000,
+        "the month-old call is not this week's"
+    );
+    assert_eq!(week.cost_per_qualified_micros, Some(1_500));
+    assert!(home.today.since >= week.since);
+    assert_eq!(home.latest_qualified.len(), 2);
+}

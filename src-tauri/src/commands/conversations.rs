@@ -1,0 +1,56 @@
+//! Conversations: chats, transcripts, and the owner's hand on the bot in each chat.
+
+use leadline_core::conversations::{ChatListRequest, ChatSummary, Transcript};
+use tauri::State;
+
+use crate::ipc::IpcError;
+use crate::state::AppState;
+
+#[tauri::command]
+pub async fn chats_list(
+    state: State<'_, AppState>,
+    request: ChatListRequest,
+) -> Result<Vec<ChatSummary>, IpcError> {
+    Ok(state.core()?.chats(request).await?)
+}
+
+#[tauri::command]
+pub async fn chat_transcript(
+    state: State<'_, AppState>,
+    id: i64,
+    before_id: Option<i64>,
+    limit: u32,
+) -> Result<Transcript, IpcError> {
+    Ok(state.core()?.transcript(id, before_id, limit).await?)
+}
+
+/// Sends the owner's message through WhatsApp; the bot pauses in that chat.
+#[tauri::command]
+pub async fn chat_reply(state: State<'_, AppState>, id: i64, text: String) -> Result<(), IpcError> {
+    let runtime = state.runtime()?;
+    Ok(state.core()?.reply_in_chat(&runtime, id, &text).await?)
+}
+
+#[tauri::command]
+pub async fn chat_pause(
+    state: State<'_, AppState>,
+    id: i64,
+    minutes: u32,
+) -> Result<ChatSummary, IpcError> {
+    Ok(state.core()?.pause_chat(id, minutes).await?)
+}
+
+#[tauri::command]
+pub async fn chat_resume(state: State<'_, AppState>, id: i64) -> Result<ChatSummary, IpcError> {
+    Ok(state.core()?.resume_chat_by_id(id).await?)
+}
+
+/// The bot leaves this chat's contact alone (`ignored`), or answers them again.
+#[tauri::command]
+pub async fn chat_ignore(
+    state: State<'_, AppState>,
+    id: i64,
+    ignored: bool,
+) -> Result<ChatSummary, IpcError> {
+    Ok(state.core()?.set_chat_ignored(id, ignored).await?)
+}
