@@ -7,6 +7,7 @@
 //! session, the app built with the `custom-protocol` feature, and tauri-driver on PATH or in
 //! the tools cache.
 
+pub mod big_data;
 pub mod fake_ai;
 pub mod fake_wa;
 pub mod keyring;

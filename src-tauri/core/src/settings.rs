@@ -28,11 +28,17 @@ pub struct AppSettings {
     /// Where WhatsApp Web is; `None`: WhatsApp's own address. Pointing it elsewhere is for
     /// testing Leadline against a stand-in.
     pub whatsapp_url: Option<String>,
+    /// The window's language (`en`, `es`, `pt`, `ar`); `None`: the computer's.
+    pub language: Option<String>,
 }
+
+/// The languages the window is translated into.
+pub const LANGUAGES: [&str; 4] = ["en", "es", "pt", "ar"];
 
 const THEME: &str = "theme";
 const BROWSER_PATH: &str = "browser_path";
 const WHATSAPP_URL: &str = "whatsapp_url";
+const LANGUAGE: &str = "language";
 
 impl AppSettings {
     fn from_pairs(pairs: Vec<(String, String)>) -> AppSettings {
@@ -42,6 +48,7 @@ impl AppSettings {
                 THEME => serde_json::from_str(&json).map(|v| settings.theme = v),
                 BROWSER_PATH => serde_json::from_str(&json).map(|v| settings.browser_path = v),
                 WHATSAPP_URL => serde_json::from_str(&json).map(|v| settings.whatsapp_url = v),
+                LANGUAGE => serde_json::from_str(&json).map(|v| settings.language = v),
                 // Written by a newer build: keep it for that build, ignore it here.
                 _ => Ok(()),
             };
@@ -66,6 +73,7 @@ impl AppSettings {
                 WHATSAPP_URL,
                 json(serde_json::to_string(&self.whatsapp_url))?,
             ),
+            (LANGUAGE, json(serde_json::to_string(&self.language))?),
         ])
     }
 
@@ -79,6 +87,15 @@ impl AppSettings {
         };
         self.browser_path = blank_to_none(self.browser_path);
         self.whatsapp_url = blank_to_none(self.whatsapp_url);
+        self.language = blank_to_none(self.language);
+        if let Some(language) = &self.language {
+            if !LANGUAGES.contains(&language.as_str()) {
+                return Err(Error::InvalidInput(format!(
+                    "Leadline is not translated into “{}” yet (English, Spanish, Portuguese and Arabic are).",
+                    language.chars().take(20).collect::<String>()
+                )));
+            }
+        }
         if let Some(path) = &self.browser_path {
             if !std::path::Path::new(path).is_file() {
                 return Err(Error::InvalidInput(format!(

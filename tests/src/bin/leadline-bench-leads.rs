@@ -3,102 +3,17 @@
 //! then the Leads table's queries through the core, each 30 times after a warm-up, medians:
 //! the first page (100 rows and the total) in the default order, a page deep in the list,
 //! a filtered and sorted page, and searches for part of a name, a phone typed with spaces
-//! and part of an email.
+//! and part of an email; then the CSV export of all 100,000 leads.
 
 use std::time::Instant;
 
+use leadline_core::leads_export::LeadExportRequest;
 use leadline_core::leads_query::{LeadFilter, LeadPageRequest, LeadSort};
 use leadline_core::{Leadline, Store, SystemClock};
+use leadline_tests::big_data;
 use leadline_tests::percentile;
 
-const LEADS: i64 = 100_000;
-const MESSAGES_PER_LEAD: i64 = 10;
 const RUNS: usize = 30;
-
-const GIVEN: [&str; 12] = [
-    "Ana", "Luis", "María", "José", "سارة", "Chen", "Olga", "Kwame", "Zoë", "Priya", "Tomás",
-    "Aiko",
-];
-const FAMILY: [&str; 10] = [
-    "García", "López", "Smith", "Haddad", "Nakamura", "Silva", "Okafor", "Novak", "Kaur", "Rossi",
-];
-const CITIES: [&str; 6] = ["Madrid", "Lima", "Dubai", "Lagos", "Porto", "Osaka"];
-const STAGES: [&str; 5] = ["new", "engaged", "qualified", "won", "lost"];
-
-fn seed(core: &Leadline) {
-    let started = Instant::now();
-    core.store()
-        .call_blocking(|conn| {
-            let tx = conn.transaction()?;
-            tx.execute_batch(
-                "INSERT INTO accounts (id, name, created_at, updated_at) VALUES
-                 (1, 'Shop', 0, 0), (2, 'Tienda', 0, 0), (3, 'متجر', 0, 0);",
-            )?;
-            {
-                let mut contact = tx.prepare(
-                    "INSERT INTO contacts (id, account_id, wa_id, phone, push_name, created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6)",
-                )?;
-                let mut chat = tx.prepare(
-                    "INSERT INTO chats (id, account_id, wa_chat_id, contact_id, kind, last_message_at, created_at) VALUES (?1, ?2, ?3, ?1, 'person', ?4, ?4)",
-                )?;
-                let mut lead = tx.prepare(
-                    "INSERT INTO leads (id, account_id, contact_id, chat_id, stage, score, qualified_reason, qualified_at, created_at, updated_at, display_name, search_text)
-                     VALUES (?1, ?2, ?1, ?1, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
-                )?;
-                let mut field = tx.prepare(
-                    "INSERT INTO lead_fields (lead_id, key, value, source, updated_at) VALUES (?1, ?2, ?3, 'ai', ?4)",
-                )?;
-                let mut message = tx.prepare(
-                    "INSERT INTO messages (account_id, chat_id, wa_msg_id, direction, origin, body, sent_at, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7)",
-                )?;
-                for id in 1..=LEADS {
-                    let account = id % 3 + 1;
-                    let phone = format!("+34{}", 600_000_000 + id * 7);
-                    let name = format!(
-                        "{} {}",
-                        GIVEN[(id % 12) as usize],
-                        FAMILY[((id / 12) % 10) as usize]
-                    );
-                    let email = format!("{}{}@example.com", GIVEN[(id % 12) as usize].to_lowercase(), id);
-                    let city = CITIES[(id % 6) as usize];
-                    let at = 1_700_000_000_000 + id * 60_000;
-                    let stage = STAGES[(id % 5) as usize];
-                    let qualified = matches!(stage, "qualified" | "won").then_some(at);
-                    contact.execute(rusqlite::params![id, account, format!("{}@c.us", &phone[1..]), phone, name, at])?;
-                    chat.execute(rusqlite::params![id, account, format!("{}@c.us", &phone[1..]), at])?;
-                    let search = format!("{name} {name} {phone} {email} {city} {name}");
-                    lead.execute(rusqlite::params![
-                        id, account, stage, (id * 37 % 101) as u8,
-                        qualified.map(|_| "wants to buy"), qualified, at, at + 1, name, search
-                    ])?;
-                    for (key, value) in [("name", name.as_str()), ("email", email.as_str()), ("city", city)] {
-                        field.execute(rusqlite::params![id, key, value, at])?;
-                    }
-                    for n in 0..MESSAGES_PER_LEAD {
-                        let inbound = n % 2 == 0;
-                        message.execute(rusqlite::params![
-                            account,
-                            id,
-                            format!("m{id}-{n}"),
-                            if inbound { "in" } else { "out" },
-                            if inbound { "customer" } else { "bot" },
-                            if inbound { "Hola, ¿precio de la bici? 🚲" } else { "¡Hola! Desde 349 €. ¿Te reservo una?" },
-                            at + n * 1_000,
-                        ])?;
-                    }
-                }
-            }
-            tx.commit()?;
-            conn.execute_batch("ANALYZE; PRAGMA wal_checkpoint(TRUNCATE);")?;
-            Ok(())
-        })
-        .expect("the benchmark database is seeded");
-    eprintln!(
-        "seeded {LEADS} leads and {} messages in {:.1} s",
-        LEADS * MESSAGES_PER_LEAD,
-        started.elapsed().as_secs_f64()
-    );
-}
 
 fn page(filter: LeadFilter, sort: LeadSort, offset: u32) -> LeadPageRequest {
     LeadPageRequest {
@@ -152,7 +67,7 @@ async fn main() {
         std::sync::Arc::new(|_| {}),
         std::sync::Arc::new(SystemClock),
     );
-    seed(&core);
+    big_data::seed(&core, big_data::LEADS);
 
     let figures = [
         (
@@ -198,4 +113,26 @@ async fn main() {
         eprintln!("{name}: {matched} leads match");
         println!("BENCH {name} {ms:.2} ms");
     }
+
+    // The CSV export of every lead (the whole table), 3 runs, median; the export reads on a
+    // connection of its own, as in the app.
+    let out = dir.path().join("exports");
+    let mut times = Vec::new();
+    let mut rows = 0;
+    for _ in 0..3 {
+        let started = Instant::now();
+        let export = core
+            .export_leads(LeadExportRequest::default(), out.clone())
+            .await
+            .expect("the export runs");
+        times.push(started.elapsed().as_secs_f64());
+        rows = export.rows;
+        std::fs::remove_file(&export.path).expect("the export is removed");
+    }
+    times.sort_by(f64::total_cmp);
+    eprintln!("leads_csv_export: {rows} rows");
+    println!(
+        "BENCH leads_csv_export_all {:.2} s",
+        percentile(&times, 0.5)
+    );
 }

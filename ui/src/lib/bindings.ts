@@ -81,7 +81,11 @@ browserPath: string | null,
  * Where WhatsApp Web is; `None`: WhatsApp's own address. Pointing it elsewhere is for
  * testing Leadline against a stand-in.
  */
-whatsappUrl: string | null, };
+whatsappUrl: string | null, 
+/**
+ * The window's language (`en`, `es`, `pt`, `ar`); `None`: the computer's.
+ */
+language: string | null, };
 
 /**
  * Which browser runs WhatsApp Web with the current settings, or why none can.

@@ -14,6 +14,7 @@ async fn settings_start_at_their_defaults() {
             theme: Theme::System,
             browser_path: None,
             whatsapp_url: None,
+            language: None,
         }
     );
 }
@@ -26,6 +27,7 @@ async fn saved_settings_are_read_back_and_announced() {
         theme: Theme::Dark,
         browser_path: Some(browser.path().display().to_string()),
         whatsapp_url: Some("http://127.0.0.1:9/".into()),
+        language: Some("ar".into()),
     };
     assert_eq!(core.set_settings(chosen.clone()).await.unwrap(), chosen);
     assert_eq!(core.settings().await.unwrap(), chosen);
@@ -74,6 +76,14 @@ async fn a_missing_browser_or_a_bad_address_is_refused_and_nothing_changes() {
         assert_eq!(refused.code(), ErrorCode::InvalidInput, "{bad}");
         assert!(refused.to_string().contains("https://"), "{refused}");
     }
+    let klingon = core
+        .set_settings(AppSettings {
+            language: Some("tlh".into()),
+            ..AppSettings::default()
+        })
+        .await
+        .unwrap_err();
+    assert_eq!(klingon.code(), ErrorCode::InvalidInput);
     assert_eq!(core.settings().await.unwrap(), AppSettings::default());
     assert!(events.take().is_empty(), "nothing announced");
 }
