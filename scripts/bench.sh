@@ -15,7 +15,10 @@
 #                        difference: the client's overhead), prompt tokens at 10/50/200 turns
 #   leads_*              the Leads table's queries on 100,000 leads and 1,000,000 messages
 #                        (tests/src/bin/leadline-bench-leads.rs): first, deep, filtered and
-#                        by-name pages of 100 with the total, and searches (name, phone, email)
+#                        by-name pages of 100 with the total, searches (name, phone, email), and
+#                        the CSV export of all 100,000 leads
+#   leads_first_paint    from a click on Leads to its first rows painted, release app in a real
+#                        window on the same 100,000 leads (tests/src/bin/leadline-bench-ui.rs)
 #   bot_*                the bot pipeline (tests/src/bin/leadline-bench-bot.rs): message-in to the
 #                        send call at 100 msg/s over 10 numbers, p50/p99, minus the AI call alone
 set -euo pipefail
@@ -50,6 +53,13 @@ cargo build --release -p leadline-tests --bin leadline-bench-bot >"$logs/bench-b
 note "leads at scale: 100,000 leads and 1,000,000 messages (release build)"
 cargo build --release -p leadline-tests --bin leadline-bench-leads >"$logs/bench-leads-build.log" 2>&1 || fail "leads bench build" "$logs/bench-leads-build.log"
 "${CARGO_TARGET_DIR:-target}/release/leadline-bench-leads" 2>"$logs/bench-leads.log" || fail "leads bench" "$logs/bench-leads.log"
+
+note "Leads page first paint in the real window, 100,000 leads (release app)"
+cargo build --release -p leadline --features custom-protocol >"$logs/app-release-build.log" 2>&1 || fail "release app build" "$logs/app-release-build.log"
+cargo build -p leadline-tests --bin leadline-bench-ui >"$logs/bench-ui-build.log" 2>&1 || fail "UI bench build" "$logs/bench-ui-build.log"
+LEADLINE_APP_BIN="$PWD/${CARGO_TARGET_DIR:-target}/release/leadline" \
+  xvfb-run -a -s "-screen 0 1280x800x24" dbus-run-session --config-file="$PWD/tests/dbus-session.conf" -- \
+  "${CARGO_TARGET_DIR:-target}/debug/leadline-bench-ui" 2>"$logs/bench-ui.log" || fail "UI bench" "$logs/bench-ui.log"
 
 note "clean debug build of the app"
 start=$(now)

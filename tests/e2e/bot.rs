@@ -8,7 +8,7 @@ use fantoccini::Client;
 use leadline_tests::fake_ai::{FakeAi, Step, turn_json};
 use leadline_tests::fake_wa::{FakeWhatsApp, Timings};
 use leadline_tests::webhook_receiver::WebhookReceiver;
-use leadline_tests::{click, eventually, screenshot_screen, text_of, texts};
+use leadline_tests::{click, eventually, screenshot_screen, text_of, texts, value_of};
 use serde_json::json;
 use std::time::{Duration, Instant};
 
@@ -232,8 +232,17 @@ async fn a_customer_gets_a_paced_reply_and_the_qualified_lead_reaches_the_deskto
         || texts(&client, "[data-testid='lead-stage']"),
     )
     .await;
-    let fields = text_of(&client, "[data-testid='lead-fields']").await;
-    assert!(fields.contains("Ana@example.com"), "{fields}");
+    click(&client, "[data-testid='lead'][data-lead-id]").await;
+    assert_eq!(
+        value_of(&client, "[data-testid='lead-field-email']").await,
+        "Ana@example.com"
+    );
+    assert!(
+        text_of(&client, "[data-testid='lead-reason']")
+            .await
+            .contains("wants two bikes")
+    );
+    click(&client, "[data-testid='lead-detail-close']").await;
 
     // Clicking the notification brings the app to that lead.
     go_to(&client, "home", "Home").await;
@@ -243,6 +252,7 @@ async fn a_customer_gets_a_paced_reply_and_the_qualified_lead_reaches_the_deskto
         "main[data-testid='page-leads'] [data-testid='lead'][aria-current='true']",
     )
     .await;
+    text_of(&client, "[data-testid='lead-detail']").await;
     screenshot_screen("lead-opened");
 
     // The webhook: one POST, signed with the secret, carrying the lead.
@@ -262,13 +272,111 @@ async fn a_customer_gets_a_paced_reply_and_the_qualified_lead_reaches_the_deskto
         json!([["email", "Ana@example.com"]])
     );
 
+    // The owner watches the chat live: the conversation, then WhatsApp's "read" ticks.
+    go_to(&client, "conversations", "Conversations").await;
+    click(&client, "[data-testid='chat']").await;
+    let bodies = texts(&client, "[data-testid='message-body']").await;
+    assert_eq!(bodies.len(), 2, "{bodies:?}");
+    assert_eq!(bodies[1], REPLY);
+    assert_eq!(
+        text_of(&client, "[data-testid='chat-bot-state']").await,
+        "Assistant answering"
+    );
+    let reply_id = seen.sent[0]["id"].as_str().unwrap_or_default().to_string();
+    fake.ack(&reply_id, 3);
+    text_of(&client, "[data-testid='message-ack'][data-ack='3']").await;
+
+    // The owner takes over by replying in the app: sent through WhatsApp, the bot pauses.
+    type_into(
+        &client,
+        "[data-testid='chat-reply']",
+        "Ana, te llamo ahora mismo",
+    )
+    .await;
+    click(&client, "[data-testid='chat-send']").await;
+    let owner_sent = fake
+        .wait_for("the owner's reply", REPLY_DEADLINE, |r| r.sent.len() == 2)
+        .await;
+    assert_eq!(owner_sent.sent[1]["body"], "Ana, te llamo ahora mismo");
+    eventually(
+        "the owner's reply is shown as written in the app",
+        true,
+        || async {
+            texts(&client, "[data-testid='message'][data-origin='owner_app']")
+                .await
+                .len()
+                == 1
+        },
+    )
+    .await;
+    eventually("the chat shows the bot paused", true, || async {
+        text_of(&client, "[data-testid='chat-bot-state']")
+            .await
+            .starts_with("Paused until")
+    })
+    .await;
+
+    // The customer answers; it shows up live, and the bot stays quiet in that chat.
+    fake.incoming(json!({ "id": "E2E-2", "from": CUSTOMER, "notifyName": "Ana", "body": "¡Perfecto, gracias!" }));
+    eventually("the new message appears live", true, || async {
+        texts(&client, "[data-testid='message-body']")
+            .await
+            .iter()
+            .any(|b| b == "¡Perfecto, gracias!")
+    })
+    .await;
+    assert_eq!(skip_reason(&data_dir, "E2E-2").await, "taken_over");
+    screenshot_screen("conversation-taken-over");
+
+    // The owner marks the lead won and exports the leads: the file has the row.
+    go_to(&client, "leads", "Leads").await;
+    click(&client, "[data-testid='lead'][data-lead-id]").await;
+    assert_eq!(
+        text_of(&client, "[data-testid='lead-detail-name']").await,
+        "Ana"
+    );
+    choose(&client, "[data-testid='lead-stage-select']", "won").await;
+    click(&client, "[data-testid='lead-save']").await;
+    eventually(
+        "the table shows the lead won",
+        vec!["Won".to_string()],
+        || texts(&client, "[data-testid='lead-stage']"),
+    )
+    .await;
+    click(&client, "[data-testid='lead-export']").await;
+    let exported = text_of(&client, "[data-testid='lead-exported']").await;
+    assert!(exported.starts_with("Saved 1 leads to"), "{exported}");
+    let csv_path = std::fs::read_dir(data_dir.join("exports"))
+        .expect("the exports folder")
+        .flatten()
+        .map(|e| e.path())
+        .find(|p| p.extension().is_some_and(|x| x == "csv"))
+        .expect("a CSV file");
+    let csv = std::fs::read_to_string(&csv_path).expect("the CSV reads");
+    let row = csv.lines().nth(1).expect("a row under the header");
+    assert!(row.starts_with("Ana,+34611222333,"), "{row}");
+    assert!(
+        row.contains(",won,") && row.contains("Ana@example.com"),
+        "{row}"
+    );
+
     // Mum writes: the bot leaves her to the owner, and the row says why.
     fake.incoming(
         json!({ "id": "E2E-MUM", "from": "34600999888@c.us", "body": "¿Vienes a comer?" }),
     );
+    assert_eq!(skip_reason(&data_dir, "E2E-MUM").await, "known_contact");
+
+    client.close().await.expect("the app closes");
+    drop(driver);
+    // Nothing was sent twice, nothing after the takeover, and nothing to Mum.
+    assert_eq!(fake.recorded().sent.len(), 2);
+}
+
+/// Why the bot skipped the message whose WhatsApp id contains `id`, once it decided.
+async fn skip_reason(data_dir: &std::path::Path, id: &str) -> String {
     let database = data_dir.join("leadline.db");
     let deadline = Instant::now() + REPLY_DEADLINE;
-    let reason = loop {
+    loop {
         let reason: Option<String> = rusqlite::Connection::open_with_flags(
             &database,
             rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY,
@@ -276,22 +384,16 @@ async fn a_customer_gets_a_paced_reply_and_the_qualified_lead_reaches_the_deskto
         .and_then(|db| {
             db.query_row(
                 "SELECT i.skip_reason FROM inbox i JOIN messages m ON m.id = i.message_id
-                 WHERE m.wa_msg_id LIKE '%E2E-MUM%' AND i.state = 'skipped'",
-                [],
+                 WHERE m.wa_msg_id LIKE '%' || ?1 || '%' AND i.state = 'skipped'",
+                [id],
                 |r| r.get(0),
             )
         })
         .ok();
         if let Some(reason) = reason {
-            break reason;
+            return reason;
         }
-        assert!(Instant::now() < deadline, "Mum's message was never decided");
+        assert!(Instant::now() < deadline, "message {id} was never decided");
         tokio::time::sleep(Duration::from_millis(200)).await;
-    };
-    assert_eq!(reason, "known_contact");
-
-    client.close().await.expect("the app closes");
-    drop(driver);
-    // Nothing was sent twice, and nothing to Mum.
-    assert_eq!(fake.recorded().sent.len(), 1);
+    }
 }

@@ -7,6 +7,7 @@
 
 mod assistant;
 mod bot;
+mod workspace;
 
 use fantoccini::{Client, Locator};
 use leadline_tests::{Driver, click, eventually, screenshot_screen, text_of, texts};

@@ -1,5 +1,6 @@
 //! A big database as an owner with years of chats has: `leads` leads over 3 numbers (one
-//! with an Arabic name), 3 fields each, 10 messages per lead, names in several scripts.
+//! with an Arabic name), 3 fields each, 10 messages per lead (each question answered a
+//! second later, as the inbox records), an AI call per lead, names in several scripts.
 //! Generated inside SQLite (recursive queries), so it takes seconds even in a debug build.
 //! Shared by the Leads benchmark and the end-to-end test of the table at scale.
 
@@ -37,9 +38,9 @@ pub fn phone_of(id: i64) -> String {
     format!("+34{}", 600_000_000 + id * 7)
 }
 
-/// Fills an empty store. Lead `id` has contact and chat `id`; times are one minute apart
-/// from 2023-11-14, so lead `leads` is the newest.
-pub fn seed(core: &Leadline, leads: i64) {
+/// Fills an empty store. Lead `id` has contact and chat `id`; leads are one minute apart
+/// and lead `leads` was created at `newest_ms` (so the last week holds 10,080 of them).
+pub fn seed(core: &Leadline, leads: i64, newest_ms: i64) {
     let started = Instant::now();
     let json = |items: &[&str]| serde_json::to_string(items).unwrap_or_default();
     let (given, family, cities, stages) =
@@ -61,9 +62,9 @@ pub fn seed(core: &Leadline, leads: i64) {
                         lower(json_extract(?2, '$[' || (id % 12) || ']')) || id || '@example.com' AS email,
                         json_extract(?4, '$[' || (id % 6) || ']') AS city,
                         json_extract(?5, '$[' || (id % 5) || ']') AS stage,
-                        1700000000000 + id * 60000 AS at
+                        ?6 - (?1 - id) * 60000 AS at
                  FROM n",
-                rusqlite::params![leads, given, family, cities, stages],
+                rusqlite::params![leads, given, family, cities, stages, newest_ms],
             )?;
             tx.execute_batch(
                 "INSERT INTO contacts (id, account_id, wa_id, phone, push_name, created_at, updated_at)
@@ -90,6 +91,13 @@ pub fn seed(core: &Leadline, leads: i64) {
                           CASE WHEN n % 2 = 0 THEN 0 ELSE 3 END,
                           at + n * 1000, at + n * 1000
                    FROM seed, k;
+                 INSERT INTO inbox (message_id, account_id, state, attempts, reply_message_id, updated_at)
+                   SELECT q.id, q.account_id, 'replied', 1, r.id, r.created_at
+                   FROM messages q JOIN messages r ON r.account_id = q.account_id
+                        AND r.wa_msg_id = substr(q.wa_msg_id, 1, length(q.wa_msg_id) - 1) || (CAST(substr(q.wa_msg_id, -1) AS INTEGER) + 1)
+                   WHERE q.direction = 'in';
+                 INSERT INTO ai_usage (account_id, provider, model, purpose, prompt_tokens, completion_tokens, cost_micros, latency_ms, ok, created_at)
+                   SELECT account, 'openai', 'gpt-4o-mini', 'reply', 900, 60, 171, 850, 1, at + 1000 FROM seed;
                  DROP TABLE seed;",
             )?;
             tx.commit()?;

@@ -203,6 +203,20 @@ pub async fn text_of(client: &Client, css: &str) -> String {
         .unwrap_or_else(|e| panic!("`{css}` has no readable text: {e}"))
 }
 
+/// Waits for a form field and returns its current value.
+pub async fn value_of(client: &Client, css: &str) -> String {
+    client
+        .wait()
+        .at_most(UI_DEADLINE)
+        .for_element(Locator::Css(css))
+        .await
+        .unwrap_or_else(|e| panic!("`{css}` did not appear within {UI_DEADLINE:?}: {e}"))
+        .prop("value")
+        .await
+        .unwrap_or_else(|e| panic!("`{css}` has no readable value: {e}"))
+        .unwrap_or_default()
+}
+
 /// Clicks the element once it appears.
 pub async fn click(client: &Client, css: &str) {
     client

@@ -111,13 +111,19 @@ pub(crate) fn conditions(filter: &LeadFilter) -> Result<(String, Vec<Value>)> {
         sql.push_str(" AND l.qualified_at < ?");
         params.push(Value::Integer(until));
     }
-    let terms: Vec<String> = filter
-        .search
-        .split_whitespace()
-        .take(10)
-        .map(|t| normalise_term(&t.chars().take(100).collect::<String>()))
-        .filter(|t| !t.is_empty())
-        .collect();
+    // A whole search that reads as a phone ("+34 611 222 333") is one number, not words.
+    let whole = normalise_term(filter.search.trim());
+    let terms: Vec<String> = if !whole.is_empty() && whole.chars().all(|c| c.is_ascii_digit()) {
+        vec![whole.chars().take(100).collect()]
+    } else {
+        filter
+            .search
+            .split_whitespace()
+            .take(10)
+            .map(|t| normalise_term(&t.chars().take(100).collect::<String>()))
+            .filter(|t| !t.is_empty())
+            .collect()
+    };
     let (indexed, short): (Vec<&String>, Vec<&String>) =
         terms.iter().partition(|t| t.chars().count() >= MIN_INDEXED);
     if !indexed.is_empty() {

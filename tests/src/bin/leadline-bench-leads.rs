@@ -67,7 +67,7 @@ async fn main() {
         std::sync::Arc::new(|_| {}),
         std::sync::Arc::new(SystemClock),
     );
-    big_data::seed(&core, big_data::LEADS);
+    big_data::seed(&core, big_data::LEADS, 1_706_000_000_000);
 
     let figures = [
         (

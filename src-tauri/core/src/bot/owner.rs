@@ -65,6 +65,11 @@ impl Leadline {
                     },
                     now,
                 )?;
+                // WhatsApp's echo may have been stored first, as if typed on the phone.
+                tx.execute(
+                    "UPDATE messages SET origin = 'owner_app' WHERE account_id = ?1 AND wa_msg_id = ?2",
+                    rusqlite::params![account_id, id],
+                )?;
                 let until = now + i64::from(takeover_minutes) * 60_000;
                 chats::set_pause(&tx, chat.id, Some(until), Some("owner_takeover"))?;
                 activity::insert(

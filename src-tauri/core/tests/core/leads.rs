@@ -176,6 +176,15 @@ async fn filters_search_sorts_and_pages() {
     assert_eq!(names(&core, search("سارة")).await, ["سارة 🌙"]);
     assert_eq!(names(&core, search("611 222")).await, ["Ana García"]);
     assert_eq!(names(&core, search("+1 (415) 555")).await, ["Luis"]);
+    assert_eq!(
+        names(&core, search(" +34 611 222 333 ")).await,
+        ["Ana García"],
+        "a whole phone typed in groups is one number"
+    );
+    assert!(
+        names(&core, search("611 333")).await.is_empty(),
+        "groups of a phone must be consecutive"
+    );
     assert_eq!(names(&core, search("shop.mx")).await, ["Luis"]);
     assert_eq!(names(&core, search("example")).await, ["Ana García", "bob"]);
     assert_eq!(
