@@ -22,8 +22,9 @@ fi
 step "Formatting"
 cargo fmt --all -- --check
 
-step "UI: type check and build"
+step "UI: type check, component tests (vitest) and build"
 npm --prefix ui run --silent check
+npm --prefix ui run --silent test
 npm --prefix ui run --silent build
 
 step "Core tests"

@@ -3,6 +3,7 @@
 import { invoke } from "@tauri-apps/api/core";
 import { listen, type UnlistenFn } from "@tauri-apps/api/event";
 import type { Commands, CoreEvent, EventPayload, IpcError } from "./bindings";
+import { t } from "./i18n/index.svelte";
 
 export function isIpcError(value: unknown): value is IpcError {
   return (
@@ -19,7 +20,7 @@ export function asIpcError(error: unknown): IpcError {
   if (isIpcError(error)) return error;
   return {
     code: "internal",
-    message: `Leadline could not reach its background part (${String(error)}). Restart the app; if it keeps happening, the log file has details.`,
+    message: t("ipc.unreachable", { error: String(error) }),
     path: null,
   };
 }
