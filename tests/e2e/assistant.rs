@@ -13,8 +13,11 @@ use crate::{add_number, go_to};
 const KEY: &str = "sk-e2e-KEYCHAIN-ONLY-0123456789abcdef-7890";
 
 pub(crate) async fn type_into(client: &Client, css: &str, text: &str) {
+    // Pages fill in after their data arrives: wait for the field, don't race it.
     let field = client
-        .find(Locator::Css(css))
+        .wait()
+        .at_most(leadline_tests::UI_DEADLINE)
+        .for_element(Locator::Css(css))
         .await
         .unwrap_or_else(|e| panic!("{css} is on the page: {e}"));
     field.clear().await.expect("the field can be cleared");
@@ -49,7 +52,7 @@ fn files_under(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 #[ignore = "needs a display, D-Bus and the built app: run scripts/test.sh"]
 async fn a_provider_key_goes_to_the_keychain_and_the_playground_answers_in_the_window() {
-    let _keyring = leadline_tests::keyring::shared();
+    let _keyring = leadline_tests::keyring::exclusive().await;
     let fake = FakeAi::start().await;
     fake.require_key(KEY);
     let data = tempfile::tempdir().expect("a temp folder");

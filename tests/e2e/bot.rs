@@ -35,7 +35,7 @@ async fn saved_status(client: &Client, form: &str) -> String {
 #[ignore = "needs a display, D-Bus and the built app: run scripts/test.sh"]
 async fn a_customer_gets_a_paced_reply_and_the_qualified_lead_reaches_the_desktop_and_the_webhook()
 {
-    let _keyring = leadline_tests::keyring::shared();
+    let _keyring = leadline_tests::keyring::exclusive().await;
     let ai = FakeAi::start().await;
     ai.require_key(KEY);
     let receiver = WebhookReceiver::start(0).await;

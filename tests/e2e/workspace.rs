@@ -8,7 +8,7 @@ use fantoccini::Client;
 use fantoccini::key::Key;
 use leadline_core::leads_query::{LeadFilter, LeadPageRequest, LeadSort};
 use leadline_core::{Leadline, Store, SystemClock};
-use leadline_tests::{Driver, big_data, click, eventually, text_of, texts};
+use leadline_tests::{Driver, big_data, click, eventually, text_of};
 use serde_json::json;
 
 use crate::assistant::{choose, type_into};

@@ -77,3 +77,25 @@ pub fn shared() -> std::sync::Arc<GnomeKeyring> {
     *running = std::sync::Arc::downgrade(&keyring);
     keyring
 }
+
+/// The shared keyring, for one test at a time: tests that save a provider's key under the
+/// same name would otherwise overwrite each other's key mid-test.
+pub struct KeyringTurn {
+    // Dropped in this order: the turn ends, then (maybe) the daemon.
+    _turn: tokio::sync::OwnedMutexGuard<()>,
+    _keyring: std::sync::Arc<GnomeKeyring>,
+}
+
+pub async fn exclusive() -> KeyringTurn {
+    static TURN: std::sync::OnceLock<std::sync::Arc<tokio::sync::Mutex<()>>> =
+        std::sync::OnceLock::new();
+    let turn = TURN
+        .get_or_init(|| std::sync::Arc::new(tokio::sync::Mutex::new(())))
+        .clone()
+        .lock_owned()
+        .await;
+    KeyringTurn {
+        _turn: turn,
+        _keyring: shared(),
+    }
+}
