@@ -76,12 +76,15 @@ fn settings_round_trip_over_ipc() {
     let app = TestApp::start();
     assert_eq!(
         app.ok("settings_get", json!({})),
-        json!({ "theme": "system", "browserPath": null, "whatsappUrl": null })
+        json!({ "theme": "system", "browserPath": null, "whatsappUrl": null, "language": null })
     );
-    app.ok("settings_set", json!({ "settings": { "theme": "dark" } }));
+    app.ok(
+        "settings_set",
+        json!({ "settings": { "theme": "dark", "language": "ar" } }),
+    );
     assert_eq!(
         app.ok("settings_get", json!({})),
-        json!({ "theme": "dark", "browserPath": null, "whatsappUrl": null })
+        json!({ "theme": "dark", "browserPath": null, "whatsappUrl": null, "language": "ar" })
     );
 
     // A browser that doesn't exist is refused in plain words, and nothing changes.
@@ -215,4 +218,47 @@ fn a_numbers_bot_settings_round_trip_and_bad_ones_are_refused() {
         saved,
         "nothing changed"
     );
+}
+
+#[test]
+fn the_workspace_answers_over_ipc_and_refuses_bad_requests_plainly() {
+    let app = TestApp::start();
+    let page = app.ok(
+        "leads_page",
+        json!({ "request": { "filter": { "search": "ana" }, "offset": 0, "limit": 50 } }),
+    );
+    assert_eq!(page, json!({ "total": 0, "offset": 0, "rows": [] }));
+    let bad_stage = app
+        .call(
+            "leads_page",
+            json!({ "request": { "filter": { "stages": ["hot"] }, "offset": 0, "limit": 50 } }),
+        )
+        .unwrap_err();
+    assert_eq!(bad_stage["code"], "invalid_input");
+    assert_eq!(
+        app.call("lead_get", json!({ "id": 7 })).unwrap_err()["code"],
+        "not_found"
+    );
+    assert_eq!(
+        app.call("chat_pause", json!({ "id": 7, "minutes": 60 }))
+            .unwrap_err()["code"],
+        "not_found"
+    );
+    assert_eq!(app.ok("chats_list", json!({ "request": {} })), json!([]));
+    let home = app.ok("home_figures", json!({}));
+    assert_eq!(home["week"]["newLeads"], 0);
+    assert_eq!(home["today"]["medianResponseMs"], json!(null));
+    let log = app.ok(
+        "activity_list",
+        json!({ "limit": 10, "group": "webhooks", "numberId": null, "beforeId": null }),
+    );
+    assert_eq!(log, json!([]));
+
+    // An export of nothing is still a file with the header, in the exports folder.
+    let export = app.ok("leads_export", json!({ "request": {} }));
+    assert_eq!(export["rows"], 0);
+    let path = std::path::PathBuf::from(export["path"].as_str().unwrap());
+    assert!(path.starts_with(app.dir.path().join("exports")), "{path:?}");
+    let text = std::fs::read_to_string(&path).unwrap();
+    assert!(text.starts_with("\u{feff}Name,Phone,"), "{text}");
 }
