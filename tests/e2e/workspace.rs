@@ -94,6 +94,40 @@ async fn save_view(client: &Client, dir: Option<&std::path::Path>, name: &str) {
     std::fs::write(dir.join(format!("{name}.png")), png).expect("the screenshot is saved");
 }
 
+/// Each section as the owner sees it, saved as `<section>-<variant>.png` (when asked for):
+/// a lead open beside the table, a chat open beside the list.
+async fn shoot_every_view(client: &Client, dir: Option<&std::path::Path>, variant: &str) {
+    if dir.is_none() {
+        return;
+    }
+    for page in [
+        "home",
+        "numbers",
+        "conversations",
+        "leads",
+        "activity",
+        "settings",
+    ] {
+        click(client, &format!("button.nav-item[data-page='{page}']")).await;
+        text_of(client, &format!("main[data-testid='page-{page}'] h1")).await;
+        match page {
+            "leads" => {
+                click(client, "[data-testid='lead'][data-index='2']").await;
+                text_of(client, "[data-testid='lead-detail-name']").await;
+            }
+            "conversations" => {
+                click(client, "[data-testid='chat']").await;
+                text_of(client, "[data-testid='message-body']").await;
+            }
+            "activity" => {
+                text_of(client, "[data-testid='activity-list']").await;
+            }
+            _ => {}
+        }
+        save_view(client, dir, &format!("{page}-{variant}")).await;
+    }
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 #[ignore = "needs a display, D-Bus and the built app: run scripts/test.sh"]
 async fn the_leads_table_opens_filters_and_searches_100000_leads() {
@@ -139,7 +173,6 @@ async fn the_leads_table_opens_filters_and_searches_100000_leads() {
 
     let driver = Driver::start(&data_dir);
     let client = driver.open_app().await;
-    save_view(&client, shots.as_deref(), "home-light").await;
 
     // Opens: the count of every lead, and only a window of rows in the page.
     go_to(&client, "leads", "Leads").await;
@@ -243,7 +276,6 @@ async fn the_leads_table_opens_filters_and_searches_100000_leads() {
     })
     .await;
     assert!(!opened.is_empty());
-    save_view(&client, shots.as_deref(), "leads-light").await;
     press(&client, "/").await;
     let focused = client
         .active_element()
@@ -260,31 +292,32 @@ async fn the_leads_table_opens_filters_and_searches_100000_leads() {
     press(&client, &(Key::Alt + "2")).await;
     text_of(&client, "main[data-testid='page-numbers'] h1").await;
 
+    // Activity, filtered to errors: the AI failure and the number that stopped, nothing else.
+    go_to(&client, "activity", "Activity").await;
+    text_of(&client, "[data-testid='activity-list']").await;
+    choose(&client, "[data-testid='activity-group']", "errors").await;
+    eventually(
+        "only errors are listed",
+        vec!["ai_failed".to_string(), "number_failed".to_string()],
+        || async {
+            let kinds = client
+                .execute(
+                    "return [...document.querySelectorAll(\"[data-testid='activity-list'] li\")].map((li) => li.dataset.kind);",
+                    vec![],
+                )
+                .await
+                .unwrap_or_default();
+            serde_json::from_value::<Vec<String>>(kinds).unwrap_or_default()
+        },
+    )
+    .await;
+    choose(&client, "[data-testid='activity-group']", "").await;
+
     if shots.is_some() {
-        go_to(&client, "conversations", "Conversations").await;
-        click(&client, "[data-testid='chat']").await;
-        text_of(&client, "[data-testid='message-body']").await;
-        save_view(&client, shots.as_deref(), "conversations-light").await;
-        go_to(&client, "activity", "Activity").await;
-        save_view(&client, shots.as_deref(), "activity-light").await;
+        shoot_every_view(&client, shots.as_deref(), "light").await;
         go_to(&client, "settings", "Settings").await;
         click(&client, "[data-testid='theme-dark']").await;
-        for (page, heading) in [
-            ("home", "Home"),
-            ("leads", "Leads"),
-            ("conversations", "Conversations"),
-        ] {
-            go_to(&client, page, heading).await;
-            if page == "leads" {
-                click(&client, "[data-testid='lead'][data-index='2']").await;
-                text_of(&client, "[data-testid='lead-detail-name']").await;
-            }
-            if page == "conversations" {
-                click(&client, "[data-testid='chat']").await;
-                text_of(&client, "[data-testid='message-body']").await;
-            }
-            save_view(&client, shots.as_deref(), &format!("{page}-dark")).await;
-        }
+        shoot_every_view(&client, shots.as_deref(), "dark").await;
         go_to(&client, "settings", "Settings").await;
         click(&client, "[data-testid='theme-light']").await;
     }
@@ -307,19 +340,7 @@ async fn the_leads_table_opens_filters_and_searches_100000_leads() {
         shown.contains("عميل") && !shown.contains("leads")
     })
     .await;
-    if shots.is_some() {
-        click(&client, "[data-testid='lead'][data-index='0']").await;
-        text_of(&client, "[data-testid='lead-detail-name']").await;
-        save_view(&client, shots.as_deref(), "leads-arabic").await;
-        for page in ["home", "conversations"] {
-            click(&client, &format!("button.nav-item[data-page='{page}']")).await;
-            if page == "conversations" {
-                click(&client, "[data-testid='chat']").await;
-                text_of(&client, "[data-testid='message-body']").await;
-            }
-            save_view(&client, shots.as_deref(), &format!("{page}-arabic")).await;
-        }
-    }
+    shoot_every_view(&client, shots.as_deref(), "arabic").await;
     // Back to the computer's language: the choice is a setting, kept across restarts.
     click(&client, "button.nav-item[data-page='settings']").await;
     choose(&client, "[data-testid='language']", "").await;

@@ -385,4 +385,5 @@ export const ar: Record<Key, string> = {
   "hook.secretNew": "نص طويل عشوائي يُعطى للمستقبِل أيضًا",
   "hook.test": "إرسال تجربة",
   "ipc.unreachable": "تعذّر على Leadline الوصول إلى جزئه الخلفي ({error}). أعد تشغيل التطبيق؛ وإذا تكرر ذلك ففي ملف السجل التفاصيل.",
+  "chats.searchOlder": "المحادثات الأقدم: ابحث عنها بالاسم أو الهاتف.",
 };

@@ -385,6 +385,7 @@ export const en = {
   "hook.secretNew": "A long random text, also given to the receiver",
   "hook.test": "Send test",
   "ipc.unreachable": "Leadline could not reach its background part ({error}). Restart the app; if it keeps happening, the log file has details.",
+  "chats.searchOlder": "Older chats: search for them by name or phone.",
 };
 
 export type Key = keyof typeof en;

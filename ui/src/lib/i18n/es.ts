@@ -385,4 +385,5 @@ export const es: Record<Key, string> = {
   "hook.secretNew": "Un texto largo y aleatorio, que también tiene el receptor",
   "hook.test": "Enviar prueba",
   "ipc.unreachable": "Leadline no pudo comunicarse con su parte en segundo plano ({error}). Reinicia la aplicación; si sigue pasando, el archivo de registro tiene detalles.",
+  "chats.searchOlder": "Chats más antiguos: búscalos por nombre o teléfono.",
 };

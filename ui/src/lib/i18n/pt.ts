@@ -385,4 +385,5 @@ export const pt: Record<Key, string> = {
   "hook.secretNew": "Um texto longo e aleatório, também dado ao receptor",
   "hook.test": "Enviar teste",
   "ipc.unreachable": "O Leadline não conseguiu falar com sua parte em segundo plano ({error}). Reinicie o aplicativo; se continuar, o arquivo de registro tem detalhes.",
+  "chats.searchOlder": "Conversas mais antigas: busque pelo nome ou telefone.",
 };
