@@ -16,7 +16,8 @@
 #   leads_*              the Leads table's queries on 100,000 leads and 1,000,000 messages
 #                        (tests/src/bin/leadline-bench-leads.rs): first, deep, filtered and
 #                        by-name pages of 100 with the total, searches (name, phone, email), and
-#                        the CSV export of all 100,000 leads
+#                        the CSV export of all 100,000 leads; the Conversations list across all
+#                        numbers (chats_list_first) and Home's figures (home_figures)
 #   leads_first_paint    from a click on Leads to its first rows painted, release app in a real
 #                        window on the same 100,000 leads (tests/src/bin/leadline-bench-ui.rs)
 #   bot_*                the bot pipeline (tests/src/bin/leadline-bench-bot.rs): message-in to the

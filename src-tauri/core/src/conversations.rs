@@ -360,6 +360,11 @@ impl Leadline {
         Ok(chat)
     }
 
+    /// Tells the UI a message of this number got a new tick.
+    pub(crate) fn message_acked(&self, number_id: i64) {
+        (self.events)(CoreEvent::MessageAcked { number_id });
+    }
+
     /// Tells the UI a chat has something new (a message, a tick, the bot's state).
     pub(crate) fn chat_changed(&self, number_id: i64, chat_id: i64) {
         (self.events)(CoreEvent::ChatUpdated {

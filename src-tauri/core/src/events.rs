@@ -39,6 +39,10 @@ pub enum CoreEvent {
     /// A chat has a new message, a new tick or a new bot state: refresh it where shown.
     #[serde(rename = "chat:updated")]
     ChatUpdated { id: i64, number_id: i64 },
+    /// A message sent from this number got a new tick (delivered, read): refresh an open
+    /// transcript of this number.
+    #[serde(rename = "message:acked")]
+    MessageAcked { number_id: i64 },
     /// A CSV export advanced: move its progress bar.
     #[serde(rename = "export:progress")]
     ExportProgress { done: u32, total: u32 },
@@ -56,6 +60,7 @@ impl CoreEvent {
             CoreEvent::LeadUpdated { .. } => "lead:updated",
             CoreEvent::LeadOpen { .. } => "lead:open",
             CoreEvent::ChatUpdated { .. } => "chat:updated",
+            CoreEvent::MessageAcked { .. } => "message:acked",
             CoreEvent::ExportProgress { .. } => "export:progress",
         }
     }

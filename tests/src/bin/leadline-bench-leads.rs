@@ -7,6 +7,7 @@
 
 use std::time::Instant;
 
+use leadline_core::conversations::ChatListRequest;
 use leadline_core::leads_export::LeadExportRequest;
 use leadline_core::leads_query::{LeadFilter, LeadPageRequest, LeadSort};
 use leadline_core::{Leadline, Store, SystemClock};
@@ -113,6 +114,31 @@ async fn main() {
         eprintln!("{name}: {matched} leads match");
         println!("BENCH {name} {ms:.2} ms");
     }
+
+    // Conversations across every number (newest first) and Home's figures, same database.
+    let mut chats = Vec::new();
+    let mut home = Vec::new();
+    for run in 0..=RUNS {
+        let started = Instant::now();
+        core.chats(ChatListRequest {
+            limit: 100,
+            ..ChatListRequest::default()
+        })
+        .await
+        .expect("the chats list");
+        let chats_ms = started.elapsed().as_secs_f64() * 1_000.0;
+        let started = Instant::now();
+        core.home_figures().await.expect("Home's figures");
+        let home_ms = started.elapsed().as_secs_f64() * 1_000.0;
+        if run > 0 {
+            chats.push(chats_ms);
+            home.push(home_ms);
+        }
+    }
+    chats.sort_by(f64::total_cmp);
+    home.sort_by(f64::total_cmp);
+    println!("BENCH chats_list_first {:.2} ms", percentile(&chats, 0.5));
+    println!("BENCH home_figures {:.2} ms", percentile(&home, 0.5));
 
     // The CSV export of every lead (the whole table), 3 runs, median; the export reads on a
     // connection of its own, as in the app.

@@ -716,10 +716,6 @@ impl Leadline {
                     |r| r.get(0),
                 )?;
                 inbox::replied(&tx, message_id, reply_id, now)?;
-                tx.execute(
-                    "UPDATE chats SET last_message_at = MAX(COALESCE(last_message_at, 0), ?2) WHERE id = ?1",
-                    rusqlite::params![chat_id, now],
-                )?;
                 tx.commit().map_err(Error::from)
             })
             .await?;

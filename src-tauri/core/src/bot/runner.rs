@@ -78,20 +78,13 @@ pub async fn run(
             Input::Event(account_id, WaEvent::Ack { id, ack }) => {
                 let recorded = core
                     .store()
-                    .call(move |conn| {
-                        use rusqlite::OptionalExtension;
-                        Ok(conn
-                            .query_row(
-                                "UPDATE messages SET ack = MAX(ack, ?3) WHERE account_id = ?1 AND wa_msg_id = ?2 RETURNING chat_id",
-                                rusqlite::params![account_id, id, i64::from(ack)],
-                                |r| r.get::<_, i64>(0),
-                            )
-                            .optional()?)
-                    })
+                    .call(move |conn| Ok(conn.execute("UPDATE messages SET ack = MAX(ack, ?3) WHERE account_id = ?1 AND wa_msg_id = ?2", rusqlite::params![account_id, id, i64::from(ack)])?))
                     .await;
                 match recorded {
-                    Ok(Some(chat_id)) => core.chat_changed(account_id, chat_id),
-                    Ok(None) => {}
+                    // No lookup of the chat here: this runs for every tick of every message,
+                    // on the bot's own connection; the window refreshes the chat it shows.
+                    Ok(changed) if changed > 0 => core.message_acked(account_id),
+                    Ok(_) => {}
                     Err(e) => tracing::warn!(account_id, error = %e, "could not record an ack"),
                 }
             }
