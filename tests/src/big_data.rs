@@ -102,14 +102,14 @@ pub fn seed(core: &Leadline, leads: i64, newest_ms: i64) {
             )?;
             // An audit log with one entry of each kind the owner filters by.
             tx.execute(
-                "INSERT INTO activity (account_id, kind, message, created_at) VALUES
-                 (1, 'number_linked', 'Linked “Shop” to WhatsApp as +34 600 000 001', ?1 - 7200000),
-                 (2, 'number_failed', '“Tienda” stopped working: the browser closed unexpectedly', ?1 - 5400000),
-                 (2, 'number_recovered', '“Tienda” is working again', ?1 - 5300000),
-                 (1, 'takeover', 'You replied from Leadline; the bot stays quiet in that chat for 720 minutes', ?1 - 3600000),
-                 (3, 'owner_command', 'Bot paused for 30 minutes from WhatsApp', ?1 - 1800000),
-                 (1, 'webhook_delivered', 'Sent a qualified lead to the webhook (HTTP 200)', ?1 - 600000),
-                 (1, 'ai_failed', 'The assistant could not answer a customer: the provider timed out', ?1 - 300000)",
+                "INSERT INTO activity (account_id, kind, message, detail, created_at) VALUES
+                 (1, 'number_linked', 'Linked “Shop” to WhatsApp as +34 600 000 001', '{\"name\":\"Shop\",\"phone\":\"+34 600 000 001\"}', ?1 - 7200000),
+                 (2, 'number_failed', '“Tienda” stopped working: the browser closed unexpectedly', '{\"name\":\"Tienda\",\"reason\":\"the browser closed unexpectedly\"}', ?1 - 5400000),
+                 (2, 'number_recovered', '“Tienda” is working again', '{\"name\":\"Tienda\"}', ?1 - 5300000),
+                 (1, 'takeover', 'You replied from Leadline; the bot stays quiet in that chat for 720 minutes', '{\"minutes\":\"720\"}', ?1 - 3600000),
+                 (3, 'owner_command', 'Bot paused for 30 minutes from WhatsApp', '{\"variant\":\"pause\",\"minutes\":\"30\"}', ?1 - 1800000),
+                 (1, 'webhook_delivered', 'Webhook delivered for lead 99998 (HTTP 200)', '{\"lead\":\"99998\",\"status\":\"200\"}', ?1 - 600000),
+                 (1, 'ai_failed', 'The assistant could not answer a customer: the provider timed out', '{\"error\":\"the provider timed out\"}', ?1 - 300000)",
                 [newest_ms],
             )?;
             tx.commit()?;

@@ -18,8 +18,10 @@ pub struct ActivityEntry {
     pub account_id: Option<i64>,
     /// A stable machine name, e.g. `number_added`.
     pub kind: String,
-    /// The sentence the owner reads.
+    /// The sentence the owner reads, in English.
     pub message: String,
+    /// The values the sentence is made of (e.g. `name`), for saying it in another language.
+    pub args: std::collections::BTreeMap<String, String>,
     /// Unix milliseconds.
     pub created_at: i64,
 }
@@ -97,7 +99,7 @@ impl Leadline {
         self.store
             .call(move |conn| {
                 let mut sql = String::from(
-                    "SELECT id, account_id, kind, message, created_at FROM activity WHERE 1 = 1",
+                    "SELECT id, account_id, kind, message, created_at, detail FROM activity WHERE 1 = 1",
                 );
                 let mut params: Vec<Value> = Vec::new();
                 if let Some(group) = query.group {
@@ -120,12 +122,19 @@ impl Leadline {
                 let rows = conn
                     .prepare_cached(&sql)?
                     .query_map(rusqlite::params_from_iter(params.iter()), |r| {
+                        let detail: String = r.get(5)?;
                         Ok(ActivityEntry {
                             id: r.get(0)?,
                             account_id: r.get(1)?,
                             kind: r.get(2)?,
                             message: r.get(3)?,
                             created_at: r.get(4)?,
+                            // Only string values are arguments; anything else is left out.
+                            args: serde_json::from_str::<serde_json::Map<String, serde_json::Value>>(&detail)
+                                .unwrap_or_default()
+                                .into_iter()
+                                .filter_map(|(k, v)| v.as_str().map(|s| (k, s.to_string())))
+                                .collect(),
                         })
                     })?
                     .collect::<rusqlite::Result<Vec<_>>>()?;

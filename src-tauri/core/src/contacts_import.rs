@@ -314,11 +314,12 @@ impl Leadline {
                     [account_id],
                     |r| r.get(0),
                 )?;
-                activity::insert(
+                activity::insert_with(
                     &tx,
                     Some(account_id),
                     "contacts_imported",
                     &format!("Imported {} contacts from the address book ({} could not be read)", report.added, report.skipped),
+                    &[("added", &report.added.to_string()), ("skipped", &report.skipped.to_string())],
                     now,
                 )?;
                 tx.commit()?;
@@ -350,7 +351,7 @@ impl Leadline {
                     "UPDATE contacts SET known = 0, updated_at = ?2 WHERE account_id = ?1 AND known = 1",
                     rusqlite::params![account_id, now],
                 )?;
-                activity::insert(&tx, Some(account_id), "contacts_forgotten", &format!("Forgot {cleared} imported contacts"), now)?;
+                activity::insert_with(&tx, Some(account_id), "contacts_forgotten", &format!("Forgot {cleared} imported contacts"), &[("count", &cleared.to_string())], now)?;
                 tx.commit()?;
                 Ok(u32::try_from(cleared).unwrap_or(u32::MAX))
             })

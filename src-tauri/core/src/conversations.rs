@@ -314,7 +314,15 @@ impl Leadline {
             } else {
                 "The bot answers a contact again"
             };
-            activity::insert(tx, Some(account_id), "contact_ignored", message, now)?;
+            let variant = if ignored { "on" } else { "off" };
+            activity::insert_with(
+                tx,
+                Some(account_id),
+                "contact_ignored",
+                message,
+                &[("variant", variant)],
+                now,
+            )?;
             Ok(())
         })
         .await

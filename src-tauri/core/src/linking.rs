@@ -83,7 +83,7 @@ impl Leadline {
                         match accounts::set_linked(conn, id, me, now) {
                             Ok(()) => {
                                 let message = format!("Linked “{}” to WhatsApp as {}", number.name, shown_number(me));
-                                activity::insert(conn, Some(id), "number_linked", &message, now)?;
+                                activity::insert_with(conn, Some(id), "number_linked", &message, &[("name", &number.name), ("phone", &shown_number(me))], now)?;
                                 Ok(recorded)
                             }
                             Err(e) if is_unique_violation(&e) => {
@@ -100,7 +100,7 @@ impl Leadline {
                     AccountState::LoggedOut if number.link_state == crate::numbers::LinkState::Linked => {
                         accounts::set_logged_out(conn, id, now)?;
                         let message = format!("“{}” was logged out of WhatsApp and needs linking again", number.name);
-                        activity::insert(conn, Some(id), "number_logged_out", &message, now)?;
+                        activity::insert_with(conn, Some(id), "number_logged_out", &message, &[("name", &number.name)], now)?;
                         Ok(recorded)
                     }
                     // A browser or connection failure, and the recovery after it, go in the
@@ -108,14 +108,14 @@ impl Leadline {
                     AccountState::Failed { reason, .. } => {
                         if last_connection_entry(conn, id)?.as_deref() != Some("number_failed") {
                             let message = format!("“{}” stopped working: {reason}", number.name);
-                            activity::insert(conn, Some(id), "number_failed", &message, now)?;
+                            activity::insert_with(conn, Some(id), "number_failed", &message, &[("name", &number.name), ("reason", reason)], now)?;
                         }
                         Ok(recorded)
                     }
                     AccountState::Working { .. } => {
                         if last_connection_entry(conn, id)?.as_deref() == Some("number_failed") {
                             let message = format!("“{}” is working again", number.name);
-                            activity::insert(conn, Some(id), "number_recovered", &message, now)?;
+                            activity::insert_with(conn, Some(id), "number_recovered", &message, &[("name", &number.name)], now)?;
                         }
                         Ok(recorded)
                     }
@@ -152,7 +152,14 @@ impl Leadline {
                 };
                 accounts::set_unlinked(conn, id, now)?;
                 let message = format!("Unlinked “{}” from WhatsApp", number.name);
-                activity::insert(conn, Some(id), "number_unlinked", &message, now)?;
+                activity::insert_with(
+                    conn,
+                    Some(id),
+                    "number_unlinked",
+                    &message,
+                    &[("name", &number.name)],
+                    now,
+                )?;
                 Ok(accounts::get(conn, id)?)
             })
             .await?;

@@ -112,11 +112,12 @@ impl Leadline {
                 let tx = conn.transaction()?;
                 let id = accounts::insert(&tx, &name, now).map_err(name_clash(&name))?;
                 account_settings::create_defaults(&tx, id, now)?;
-                activity::insert(
+                activity::insert_with(
                     &tx,
                     Some(id),
                     "number_added",
                     &format!("Added number “{name}”"),
+                    &[("name", &name)],
                     now,
                 )?;
                 let number = accounts::get(&tx, id)?.ok_or_else(missing)?;
@@ -142,7 +143,14 @@ impl Leadline {
                 }
                 accounts::rename(&tx, id, &name, now).map_err(name_clash(&name))?;
                 let message = format!("Renamed number “{}” to “{name}”", old.name);
-                activity::insert(&tx, Some(id), "number_renamed", &message, now)?;
+                activity::insert_with(
+                    &tx,
+                    Some(id),
+                    "number_renamed",
+                    &message,
+                    &[("from", &old.name), ("name", &name)],
+                    now,
+                )?;
                 let number = accounts::get(&tx, id)?.ok_or_else(missing)?;
                 tx.commit()?;
                 Ok(number)
@@ -164,7 +172,18 @@ impl Leadline {
                     "Removed number “{}” with {} conversations and {} leads",
                     old.name, old.chat_count, old.lead_count
                 );
-                activity::insert(&tx, None, "number_removed", &message, now)?;
+                activity::insert_with(
+                    &tx,
+                    None,
+                    "number_removed",
+                    &message,
+                    &[
+                        ("name", &old.name),
+                        ("chats", &old.chat_count.to_string()),
+                        ("leads", &old.lead_count.to_string()),
+                    ],
+                    now,
+                )?;
                 tx.commit()?;
                 Ok(())
             })

@@ -241,13 +241,14 @@ impl Leadline {
                         .with_jitter(),
                 )
                 .await;
-            let (kind, message) = match &delivered {
+            let (kind, message, outcome) = match &delivered {
                 Ok(status) => (
                     "webhook_delivered",
                     format!(
                         "Webhook delivered for lead {} (HTTP {status})",
                         lead.lead_id
                     ),
+                    ("status", status.to_string()),
                 ),
                 Err(e) => (
                     "webhook_failed",
@@ -255,17 +256,20 @@ impl Leadline {
                         "Webhook for lead {} failed after retries: {e}",
                         lead.lead_id
                     ),
+                    ("error", e.to_string()),
                 ),
             };
+            let lead_id = lead.lead_id.to_string();
             let (account_id, now) = (lead.account_id, core.clock.now_ms());
             let _ = core
                 .store
                 .call(move |conn| {
-                    Ok(activity::insert(
+                    Ok(activity::insert_with(
                         conn,
                         Some(account_id),
                         kind,
                         &message,
+                        &[("lead", &lead_id), (outcome.0, &outcome.1)],
                         now,
                     )?)
                 })

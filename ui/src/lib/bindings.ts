@@ -110,9 +110,13 @@ accountId: number | null,
  */
 kind: string, 
 /**
- * The sentence the owner reads.
+ * The sentence the owner reads, in English.
  */
 message: string, 
+/**
+ * The values the sentence is made of (e.g. `name`), for saying it in another language.
+ */
+args: { [key in string]: string }, 
 /**
  * Unix milliseconds.
  */

@@ -72,11 +72,12 @@ impl Leadline {
                 )?;
                 let until = now + i64::from(takeover_minutes) * 60_000;
                 chats::set_pause(&tx, chat.id, Some(until), Some("owner_takeover"))?;
-                activity::insert(
+                activity::insert_with(
                     &tx,
                     Some(account_id),
                     "takeover",
                     &format!("You replied from Leadline; the bot stays quiet in that chat for {takeover_minutes} minutes"),
+                    &[("minutes", &takeover_minutes.to_string())],
                     now,
                 )?;
                 tx.commit()?;

@@ -475,12 +475,12 @@ impl Leadline {
                     OwnerCommand::Pause { minutes } => {
                         let until = now + i64::from(minutes) * 60_000;
                         account_settings::set_paused_until(conn, account_id, Some(until))?;
-                        activity::insert(conn, Some(account_id), "owner_command", &format!("Bot paused for {minutes} minutes from WhatsApp"), now)?;
+                        activity::insert_with(conn, Some(account_id), "owner_command", &format!("Bot paused for {minutes} minutes from WhatsApp"), &[("variant", "pause"), ("minutes", &minutes.to_string())], now)?;
                         format!("⏸ Leadline paused for {}.", human_minutes(minutes))
                     }
                     OwnerCommand::Resume => {
                         account_settings::set_paused_until(conn, account_id, None)?;
-                        activity::insert(conn, Some(account_id), "owner_command", "Bot resumed from WhatsApp", now)?;
+                        activity::insert_with(conn, Some(account_id), "owner_command", "Bot resumed from WhatsApp", &[("variant", "resume")], now)?;
                         "▶ Leadline is answering again.".to_string()
                     }
                     OwnerCommand::Status => {
@@ -762,11 +762,12 @@ impl Leadline {
                 let tx = conn.transaction()?;
                 inbox::decided(&tx, message_id, &json, now)?;
                 inbox::failed(&tx, message_id, &error, None, now)?;
-                activity::insert(
+                activity::insert_with(
                     &tx,
                     Some(account_id),
                     "ai_failed",
                     &format!("The assistant could not answer a customer: {error}"),
+                    &[("error", &error)],
                     now,
                 )?;
                 tx.commit().map_err(Error::from)

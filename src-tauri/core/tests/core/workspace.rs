@@ -155,6 +155,15 @@ async fn the_owner_pauses_resumes_and_ignores_a_chat() {
             "chat_paused"
         ]
     );
+    assert_eq!(
+        takeovers[0].args.get("variant").map(String::as_str),
+        Some("off"),
+        "values kept for the window's language"
+    );
+    assert_eq!(
+        takeovers[1].args.get("variant").map(String::as_str),
+        Some("on")
+    );
     let other_number = core
         .activity_page(ActivityQuery {
             number_id: Some(2),
