@@ -3,7 +3,7 @@
 //! test shows the scripted provider's answer, and a playground turn shows the reply, the
 //! fields, the verdict and the usage. Then no file Leadline wrote holds the key.
 
-use fantoccini::{Client, Locator};
+use fantoccini::Client;
 use leadline_tests::fake_ai::{FakeAi, Step, turn_json};
 use leadline_tests::{Driver, click, screenshot_screen, text_of};
 use serde_json::json;
@@ -14,12 +14,7 @@ const KEY: &str = "sk-e2e-KEYCHAIN-ONLY-0123456789abcdef-7890";
 
 pub(crate) async fn type_into(client: &Client, css: &str, text: &str) {
     // Pages fill in after their data arrives: wait for the field, don't race it.
-    let field = client
-        .wait()
-        .at_most(leadline_tests::UI_DEADLINE)
-        .for_element(Locator::Css(css))
-        .await
-        .unwrap_or_else(|e| panic!("{css} is on the page: {e}"));
+    let field = leadline_tests::wait_for(client, css).await;
     field.clear().await.expect("the field can be cleared");
     field.send_keys(text).await.expect("text can be typed");
 }

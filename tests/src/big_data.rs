@@ -13,16 +13,16 @@ pub const LEADS: i64 = 100_000;
 pub const MESSAGES_PER_LEAD: i64 = 10;
 
 /// Lead `id`'s name: GIVEN[id % 12] FAMILY[(id / 12) % 10].
-pub const GIVEN: [&str; 12] = [
+const GIVEN: [&str; 12] = [
     "Ana", "Luis", "María", "José", "سارة", "Chen", "Olga", "Kwame", "Zoë", "Priya", "Tomás",
     "Aiko",
 ];
-pub const FAMILY: [&str; 10] = [
+const FAMILY: [&str; 10] = [
     "García", "López", "Smith", "Haddad", "Nakamura", "Silva", "Okafor", "Novak", "Kaur", "Rossi",
 ];
 const CITIES: [&str; 6] = ["Madrid", "Lima", "Dubai", "Lagos", "Porto", "Osaka"];
 /// Lead `id`'s stage: STAGES[id % 5].
-pub const STAGES: [&str; 5] = ["new", "engaged", "qualified", "won", "lost"];
+const STAGES: [&str; 5] = ["new", "engaged", "qualified", "won", "lost"];
 
 /// Lead `id`'s name as the seed writes it.
 pub fn name_of(id: i64) -> String {
@@ -31,11 +31,6 @@ pub fn name_of(id: i64) -> String {
         GIVEN[(id % 12) as usize],
         FAMILY[((id / 12) % 10) as usize]
     )
-}
-
-/// Lead `id`'s phone: +34 600000000 + 7·id.
-pub fn phone_of(id: i64) -> String {
-    format!("+34{}", 600_000_000 + id * 7)
 }
 
 /// Fills an empty store. Lead `id` has contact and chat `id`; leads are one minute apart

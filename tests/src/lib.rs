@@ -189,15 +189,20 @@ impl Drop for Driver {
     }
 }
 
-/// Waits for the element and returns its text.
-pub async fn text_of(client: &Client, css: &str) -> String {
-    let element = client
+/// The element once it appears, or a failure naming it.
+pub async fn wait_for(client: &Client, css: &str) -> fantoccini::elements::Element {
+    client
         .wait()
         .at_most(UI_DEADLINE)
         .for_element(Locator::Css(css))
         .await
-        .unwrap_or_else(|e| panic!("`{css}` did not appear within {UI_DEADLINE:?}: {e}"));
-    element
+        .unwrap_or_else(|e| panic!("`{css}` did not appear within {UI_DEADLINE:?}: {e}"))
+}
+
+/// Waits for the element and returns its text.
+pub async fn text_of(client: &Client, css: &str) -> String {
+    wait_for(client, css)
+        .await
         .text()
         .await
         .unwrap_or_else(|e| panic!("`{css}` has no readable text: {e}"))
@@ -205,12 +210,8 @@ pub async fn text_of(client: &Client, css: &str) -> String {
 
 /// Waits for a form field and returns its current value.
 pub async fn value_of(client: &Client, css: &str) -> String {
-    client
-        .wait()
-        .at_most(UI_DEADLINE)
-        .for_element(Locator::Css(css))
+    wait_for(client, css)
         .await
-        .unwrap_or_else(|e| panic!("`{css}` did not appear within {UI_DEADLINE:?}: {e}"))
         .prop("value")
         .await
         .unwrap_or_else(|e| panic!("`{css}` has no readable value: {e}"))
@@ -219,12 +220,8 @@ pub async fn value_of(client: &Client, css: &str) -> String {
 
 /// Clicks the element once it appears.
 pub async fn click(client: &Client, css: &str) {
-    client
-        .wait()
-        .at_most(UI_DEADLINE)
-        .for_element(Locator::Css(css))
+    wait_for(client, css)
         .await
-        .unwrap_or_else(|e| panic!("`{css}` did not appear within {UI_DEADLINE:?}: {e}"))
         .click()
         .await
         .unwrap_or_else(|e| panic!("`{css}` could not be clicked: {e}"));

@@ -145,15 +145,19 @@ fn summary(row: &rusqlite::Row<'_>, now: i64) -> rusqlite::Result<ChatSummary> {
     })
 }
 
+fn chat_gone(e: rusqlite::Error) -> Error {
+    match e {
+        rusqlite::Error::QueryReturnedNoRows => {
+            Error::NotFound("That chat is no longer in Leadline. Reload the list.".into())
+        }
+        other => Error::from(other),
+    }
+}
+
 fn one_chat(conn: &rusqlite::Connection, chat_id: i64, now: i64) -> Result<ChatSummary> {
     conn.prepare_cached(&format!("{SUMMARY_SQL} WHERE c.id = ?1"))?
         .query_row([chat_id], |r| summary(r, now))
-        .map_err(|e| match e {
-            rusqlite::Error::QueryReturnedNoRows => {
-                Error::NotFound("That chat is no longer in Leadline. Reload the list.".into())
-            }
-            other => Error::from(other),
-        })
+        .map_err(chat_gone)
 }
 
 impl Leadline {
@@ -287,12 +291,11 @@ impl Leadline {
 
     /// Lets the bot answer in a chat again (before its pause ends).
     pub async fn resume_chat_by_id(&self, chat_id: i64) -> Result<ChatSummary> {
-        let (account_id, wa_chat_id) = self.chat_address(chat_id).await?;
-        self.resume_chat(account_id, &wa_chat_id).await?;
         let now = self.clock.now_ms();
-        self.store
-            .call(move |conn| one_chat(conn, chat_id, now))
-            .await
+        self.chat_change(chat_id, move |tx, account_id| {
+            Ok(crate::bot::owner::resume_in(tx, account_id, chat_id, now)?)
+        })
+        .await
     }
 
     /// Tells the bot to leave this chat's contact alone, or to answer them again.
@@ -336,12 +339,7 @@ impl Leadline {
                     [chat_id],
                     |r| Ok((r.get(0)?, r.get(1)?)),
                 )
-                .map_err(|e| match e {
-                    rusqlite::Error::QueryReturnedNoRows => Error::NotFound(
-                        "That chat is no longer in Leadline. Reload the list.".into(),
-                    ),
-                    other => Error::from(other),
-                })
+                .map_err(chat_gone)
             })
             .await
     }

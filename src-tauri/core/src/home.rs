@@ -7,7 +7,7 @@ use ts_rs::TS;
 
 use crate::Leadline;
 use crate::error::Result;
-use crate::lead_detail;
+use crate::leads;
 use crate::leads::LeadSummary;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
@@ -125,7 +125,7 @@ impl Leadline {
                     week: period(conn, week, &answered)?,
                     latest_qualified: latest
                         .into_iter()
-                        .map(|id| lead_detail::summary(conn, id))
+                        .map(|id| leads::summary(conn, id))
                         .collect::<Result<_>>()?,
                 })
             })

@@ -9,10 +9,10 @@ use crate::Leadline;
 use crate::ai::fields::{self, FieldKind, LeadField};
 use crate::error::{Error, Result};
 use crate::events::CoreEvent;
-use crate::leads::LeadSummary;
-use crate::store::leads;
+use crate::leads::{self as lead_rules, LeadSummary};
+use crate::number_ai;
+use crate::store::{account_settings, accounts, leads};
 
-const STAGES: [&str; 5] = ["new", "engaged", "qualified", "won", "lost"];
 const MAX_NOTES: usize = 20_000;
 const MAX_VALUE: usize = 1_000;
 const MAX_KEY: usize = 60;
@@ -75,56 +75,23 @@ fn asked_fields(
     conn: &rusqlite::Connection,
     lead_id: i64,
 ) -> Result<(Vec<LeadField>, Option<String>)> {
-    let (json, wa_id): (Option<String>, Option<String>) = conn
+    let account_id: i64 = conn
         .query_row(
-            "SELECT s.lead_fields, a.wa_id FROM leads l JOIN accounts a ON a.id = l.account_id
-             LEFT JOIN account_settings s ON s.account_id = l.account_id WHERE l.id = ?1",
+            "SELECT account_id FROM leads WHERE id = ?1",
             [lead_id],
-            |r| Ok((r.get(0)?, r.get(1)?)),
+            |r| r.get(0),
         )
         .map_err(not_found)?;
-    // Early versions stored bare names; anything unreadable is treated as no fields.
-    let asked: Vec<LeadField> = json
-        .and_then(|j| serde_json::from_str(&j).ok())
-        .unwrap_or_default();
+    let asked = match account_settings::ai(conn, account_id)? {
+        Some(row) => number_ai::parse_fields(&row.fields_json, account_id),
+        None => Vec::new(),
+    };
+    let wa_id = accounts::get(conn, account_id)?.and_then(|number| number.wa_id);
     Ok((asked, wa_id.as_deref().and_then(fields::country_of)))
 }
 
-pub(crate) fn summary(conn: &rusqlite::Connection, lead_id: i64) -> Result<LeadSummary> {
-    let mut lead = conn
-        .prepare_cached(
-            "SELECT l.id, l.account_id, a.name,
-                    COALESCE((SELECT value FROM lead_fields WHERE lead_id = l.id AND key = 'name'),
-                             NULLIF(c.display_name, ''), NULLIF(c.push_name, '')),
-                    c.phone, l.stage, l.score, l.qualified_reason, l.qualified_at, l.updated_at
-             FROM leads l JOIN accounts a ON a.id = l.account_id JOIN contacts c ON c.id = l.contact_id
-             WHERE l.id = ?1",
-        )?
-        .query_row([lead_id], |r| {
-            Ok(LeadSummary {
-                id: r.get(0)?,
-                number_id: r.get(1)?,
-                number_name: r.get(2)?,
-                name: r.get(3)?,
-                phone: r.get(4)?,
-                stage: r.get(5)?,
-                score: r.get(6)?,
-                reason: r.get(7)?,
-                qualified_at: r.get(8)?,
-                updated_at: r.get(9)?,
-                fields: Vec::new(),
-            })
-        })
-        .map_err(not_found)?;
-    lead.fields = leads::fields(conn, lead_id)?
-        .into_iter()
-        .map(|(k, v, _)| (k, v))
-        .collect();
-    Ok(lead)
-}
-
 fn detail(conn: &rusqlite::Connection, lead_id: i64) -> Result<LeadDetail> {
-    let lead = summary(conn, lead_id)?;
+    let lead = lead_rules::summary(conn, lead_id)?;
     let (asked, _) = asked_fields(conn, lead_id)?;
     let (notes, chat_id, created_at): (String, Option<i64>, i64) = conn
         .query_row(
@@ -184,12 +151,7 @@ impl Leadline {
     /// Applies the owner's edit in one transaction: nothing changes if any part is refused.
     pub async fn edit_lead(&self, lead_id: i64, edit: LeadEdit) -> Result<LeadDetail> {
         if let Some(stage) = &edit.stage {
-            if !STAGES.contains(&stage.as_str()) {
-                return Err(Error::InvalidInput(format!(
-                    "“{}” is not a stage (new, engaged, qualified, won, lost).",
-                    stage.chars().take(20).collect::<String>()
-                )));
-            }
+            lead_rules::check_stage(stage)?;
         }
         if edit
             .notes

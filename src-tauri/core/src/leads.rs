@@ -47,6 +47,60 @@ pub struct LeadSummary {
     pub fields: Vec<(String, String)>,
 }
 
+/// The stages a lead can be in, in their order.
+pub const STAGES: [&str; 5] = ["new", "engaged", "qualified", "won", "lost"];
+
+/// Refuses anything that isn't one of `STAGES`, naming it.
+pub(crate) fn check_stage(stage: &str) -> Result<()> {
+    if STAGES.contains(&stage) {
+        return Ok(());
+    }
+    Err(Error::InvalidInput(format!(
+        "“{}” is not a stage (new, engaged, qualified, won, lost).",
+        stage.chars().take(20).collect::<String>()
+    )))
+}
+
+/// One lead as lists show it: its name (the one it gave, else the contact's), phone,
+/// number, stage, score and reason, and its fields.
+pub(crate) fn summary(conn: &rusqlite::Connection, lead_id: i64) -> Result<LeadSummary> {
+    let mut lead = conn
+        .prepare_cached(
+            "SELECT l.id, l.account_id, a.name,
+                    COALESCE((SELECT value FROM lead_fields WHERE lead_id = l.id AND key = 'name'),
+                             NULLIF(c.display_name, ''), NULLIF(c.push_name, '')),
+                    c.phone, l.stage, l.score, l.qualified_reason, l.qualified_at, l.updated_at
+             FROM leads l JOIN accounts a ON a.id = l.account_id JOIN contacts c ON c.id = l.contact_id
+             WHERE l.id = ?1",
+        )?
+        .query_row([lead_id], |r| {
+            Ok(LeadSummary {
+                id: r.get(0)?,
+                number_id: r.get(1)?,
+                number_name: r.get(2)?,
+                name: r.get(3)?,
+                phone: r.get(4)?,
+                stage: r.get(5)?,
+                score: r.get(6)?,
+                reason: r.get(7)?,
+                qualified_at: r.get(8)?,
+                updated_at: r.get(9)?,
+                fields: Vec::new(),
+            })
+        })
+        .map_err(|e| match e {
+            rusqlite::Error::QueryReturnedNoRows => {
+                Error::NotFound("That lead is no longer in Leadline. Reload the list.".into())
+            }
+            other => Error::from(other),
+        })?;
+    lead.fields = leads::fields(conn, lead_id)?
+        .into_iter()
+        .map(|(key, value, _)| (key, value))
+        .collect();
+    Ok(lead)
+}
+
 /// 0–100: how much of what the owner asked for is known (up to 60), and the AI's verdict
 /// (40 more when it says the lead qualifies).
 pub fn score(known: usize, asked: usize, qualified: bool) -> u8 {
@@ -64,28 +118,10 @@ impl Leadline {
         let limit = limit.clamp(1, 1_000);
         self.store
             .call(move |conn| {
-                let rows = leads::latest(conn, limit)?;
-                rows.into_iter()
-                    .map(|row| {
-                        let fields = leads::fields(conn, row.id)?
-                            .into_iter()
-                            .map(|(key, value, _)| (key, value))
-                            .collect();
-                        Ok(LeadSummary {
-                            id: row.id,
-                            number_id: row.account_id,
-                            number_name: row.number_name,
-                            name: row.name,
-                            phone: row.phone,
-                            stage: row.stage,
-                            score: row.score,
-                            reason: row.reason,
-                            qualified_at: row.qualified_at,
-                            updated_at: row.updated_at,
-                            fields,
-                        })
-                    })
-                    .collect::<Result<Vec<_>>>()
+                leads::latest_ids(conn, limit)?
+                    .into_iter()
+                    .map(|id| summary(conn, id))
+                    .collect()
             })
             .await
     }

@@ -12,7 +12,6 @@ use crate::error::{Error, Result};
 use crate::leads::LeadSummary;
 use crate::store::leads;
 
-const STAGES: [&str; 5] = ["new", "engaged", "qualified", "won", "lost"];
 /// The trigram index can't look for less than three characters.
 const MIN_INDEXED: usize = 3;
 
@@ -89,11 +88,8 @@ pub(crate) fn conditions(filter: &LeadFilter) -> Result<(String, Vec<Value>)> {
         params.push(Value::Integer(number));
     }
     if !filter.stages.is_empty() {
-        if let Some(bad) = filter.stages.iter().find(|s| !STAGES.contains(&s.as_str())) {
-            return Err(Error::InvalidInput(format!(
-                "“{}” is not a stage (new, engaged, qualified, won, lost).",
-                bad.chars().take(20).collect::<String>()
-            )));
+        for stage in &filter.stages {
+            crate::leads::check_stage(stage)?;
         }
         let marks = vec!["?"; filter.stages.len()].join(", ");
         sql.push_str(&format!(" AND l.stage IN ({marks})"));
@@ -190,42 +186,9 @@ impl Leadline {
                     ))?
                     .query_map(rusqlite::params_from_iter(page_params.iter()), |r| r.get(0))?
                     .collect::<rusqlite::Result<_>>()?;
-                let mut one = conn.prepare_cached(
-                    "SELECT l.id, l.account_id, a.name, l.display_name, c.phone, l.stage, l.score,
-                            l.qualified_reason, l.qualified_at, l.updated_at
-                     FROM leads l JOIN accounts a ON a.id = l.account_id JOIN contacts c ON c.id = l.contact_id
-                     WHERE l.id = ?1",
-                )?;
                 let rows = ids
-                    .iter()
-                    .map(|id| {
-                        one.query_row([id], |r| {
-                            let name: String = r.get(3)?;
-                            Ok(LeadSummary {
-                                id: r.get(0)?,
-                                number_id: r.get(1)?,
-                                number_name: r.get(2)?,
-                                name: (!name.is_empty()).then_some(name),
-                                phone: r.get(4)?,
-                                stage: r.get(5)?,
-                                score: r.get(6)?,
-                                reason: r.get(7)?,
-                                qualified_at: r.get(8)?,
-                                updated_at: r.get(9)?,
-                                fields: Vec::new(),
-                            })
-                        })
-                    })
-                    .collect::<rusqlite::Result<Vec<_>>>()?;
-                let rows = rows
                     .into_iter()
-                    .map(|mut row| {
-                        row.fields = leads::fields(conn, row.id)?
-                            .into_iter()
-                            .map(|(key, value, _)| (key, value))
-                            .collect();
-                        Ok(row)
-                    })
+                    .map(|id| crate::leads::summary(conn, id))
                     .collect::<Result<Vec<_>>>()?;
                 Ok(LeadPage {
                     total,

@@ -115,6 +115,14 @@ fn check_fields(given: Vec<LeadField>) -> Result<Vec<LeadField>> {
         .collect()
 }
 
+/// The stored list of fields to collect; an unreadable one (from an early version) is none.
+pub(crate) fn parse_fields(json: &str, account_id: i64) -> Vec<LeadField> {
+    serde_json::from_str(json).unwrap_or_else(|e| {
+        tracing::warn!(account_id, error = %e, "unreadable lead fields; showing none");
+        Vec::new()
+    })
+}
+
 impl Leadline {
     pub async fn number_ai(&self, id: i64) -> Result<NumberAi> {
         let row = self
@@ -125,10 +133,7 @@ impl Leadline {
                 })
             })
             .await?;
-        let fields = serde_json::from_str(&row.fields_json).unwrap_or_else(|e| {
-            tracing::warn!(id, error = %e, "unreadable lead fields; showing none");
-            Vec::new()
-        });
+        let fields = parse_fields(&row.fields_json, id);
         Ok(NumberAi {
             prompt: row.prompt,
             facts: row.facts,

@@ -37,7 +37,3 @@ export function formatDuration(ms: number): string {
   if (ms < 60_000) return unit(ms / 1000, "second", 1);
   return unit(ms / 60_000, "minute", 1);
 }
-
-export function plural(count: number, one: string, many: string): string {
-  return `${formatNumber(count)} ${count === 1 ? one : many}`;
-}

@@ -10,6 +10,24 @@ use crate::store::{account_settings, activity, chats, messages};
 /// WhatsApp's own limit for one text message.
 const MAX_CHARS: usize = 65_536;
 
+/// Ends the bot's pause in chat `chat_id` and says so in the audit log.
+pub(crate) fn resume_in(
+    conn: &rusqlite::Connection,
+    account_id: i64,
+    chat_id: i64,
+    now: i64,
+) -> rusqlite::Result<()> {
+    chats::set_pause(conn, chat_id, None, None)?;
+    activity::insert(
+        conn,
+        Some(account_id),
+        "chat_resumed",
+        "The bot answers in a chat again",
+        now,
+    )?;
+    Ok(())
+}
+
 impl Leadline {
     /// Sends `text` to `wa_chat_id` as the owner, records it, and pauses the bot in that
     /// chat for the number's takeover time. Returns WhatsApp's message id.
@@ -108,14 +126,7 @@ impl Leadline {
                         }
                         other => Error::from(other),
                     })?;
-                chats::set_pause(&tx, id, None, None)?;
-                activity::insert(
-                    &tx,
-                    Some(account_id),
-                    "chat_resumed",
-                    "The bot answers in a chat again",
-                    now,
-                )?;
+                resume_in(&tx, account_id, id, now)?;
                 tx.commit()?;
                 Ok(id)
             })

@@ -111,45 +111,11 @@ pub fn event(
     Ok(())
 }
 
-/// One row of the latest leads, newest activity first.
-pub struct LeadRow {
-    pub id: i64,
-    pub account_id: i64,
-    pub number_name: String,
-    pub name: Option<String>,
-    pub phone: Option<String>,
-    pub stage: String,
-    pub score: u8,
-    pub reason: Option<String>,
-    pub qualified_at: Option<i64>,
-    pub updated_at: i64,
-}
-
-/// The `limit` leads with the newest activity.
-pub fn latest(conn: &Connection, limit: u32) -> rusqlite::Result<Vec<LeadRow>> {
-    let mut stmt = conn.prepare_cached(
-        "SELECT l.id, l.account_id, a.name,
-                COALESCE((SELECT value FROM lead_fields WHERE lead_id = l.id AND key = 'name'),
-                         c.display_name, c.push_name),
-                c.phone, l.stage, l.score, l.qualified_reason, l.qualified_at, l.updated_at
-         FROM leads l JOIN accounts a ON a.id = l.account_id JOIN contacts c ON c.id = l.contact_id
-         ORDER BY l.updated_at DESC, l.id DESC LIMIT ?1",
-    )?;
-    stmt.query_map([limit], |r| {
-        Ok(LeadRow {
-            id: r.get(0)?,
-            account_id: r.get(1)?,
-            number_name: r.get(2)?,
-            name: r.get(3)?,
-            phone: r.get(4)?,
-            stage: r.get(5)?,
-            score: r.get(6)?,
-            reason: r.get(7)?,
-            qualified_at: r.get(8)?,
-            updated_at: r.get(9)?,
-        })
-    })?
-    .collect()
+/// The ids of the `limit` leads with the newest activity.
+pub fn latest_ids(conn: &Connection, limit: u32) -> rusqlite::Result<Vec<i64>> {
+    conn.prepare_cached("SELECT id FROM leads ORDER BY updated_at DESC, id DESC LIMIT ?1")?
+        .query_map([limit], |r| r.get(0))?
+        .collect()
 }
 
 /// Marks a lead's name and search text as due for `refresh_dirty`.
