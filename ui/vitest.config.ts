@@ -5,6 +5,8 @@ import { svelte } from "@sveltejs/vite-plugin-svelte";
 export default defineConfig({
   plugins: [svelte()],
   resolve: { conditions: ["browser"] },
+  // The core-texts test reads the Rust sources next door (src-tauri) to compare sentences.
+  server: { fs: { allow: [".."] } },
   test: {
     environment: "jsdom",
     include: ["src/**/*.test.ts"],

@@ -9,7 +9,7 @@ use leadline_core::linking::{LinkEvent, NumberState};
 use leadline_core::numbers::{LinkState, WaNumber};
 use leadline_core::settings::{AppSettings, Theme};
 use leadline_core::whatsapp::AccountState;
-use leadline_core::{CoreEvent, Error, ErrorCode, EventSink};
+use leadline_core::{CoreEvent, Error, ErrorCode, EventSink, Text};
 use serde::Serialize;
 use tauri::{AppHandle, Emitter, Runtime};
 use ts_rs::TS;
@@ -18,12 +18,13 @@ use crate::commands;
 use crate::state::AppStatus;
 
 /// What a failed command returns to the UI. Never a bare string: the UI switches on `code`
-/// and shows `message`, which is written for the owner.
+/// and shows `text` in the owner's language (`message` is its English, written for the owner).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub struct IpcError {
     pub code: ErrorCode,
     pub message: String,
+    pub text: Text,
     /// The file the problem is about, when there is one (shown so the owner can find it).
     pub path: Option<String>,
 }
@@ -31,9 +32,11 @@ pub struct IpcError {
 impl From<Error> for IpcError {
     fn from(e: Error) -> Self {
         log_once(&e);
+        let text = e.text();
         IpcError {
             code: e.code(),
-            message: e.to_string(),
+            message: text.english.clone(),
+            text,
             path: e.path().map(|p| p.display().to_string()),
         }
     }
@@ -78,6 +81,7 @@ pub fn typescript_bindings() -> String {
          import type { Channel } from \"@tauri-apps/api/core\";\n",
     );
     let declarations = [
+        decl::<Text>(&cfg),
         decl::<ErrorCode>(&cfg),
         decl::<IpcError>(&cfg),
         decl::<AppStatus>(&cfg),

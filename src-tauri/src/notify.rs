@@ -3,12 +3,86 @@
 //! (the freedesktop servers on Linux, such as GNOME's, KDE's and dunst, do). Whether a
 //! server is there at all is asked, not assumed, so Settings can say so.
 
-use leadline_core::CoreEvent;
+use std::sync::RwLock;
+
 use leadline_core::leads::QualifiedLead;
+use leadline_core::{CoreEvent, Text, text};
 use serde::Serialize;
 use tauri::{AppHandle, Emitter, Manager, Runtime};
 use tauri_plugin_notification::{Action, ActionType, Notification};
 use ts_rs::TS;
+
+/// The language of notifications: the owner's choice in Settings (`None`: the computer's).
+static LANGUAGE: RwLock<Option<String>> = RwLock::new(None);
+
+/// Notifications from now on speak `language` (`None`: the computer's language).
+pub fn use_language(language: Option<&str>) {
+    if let Ok(mut chosen) = LANGUAGE.write() {
+        *chosen = language.map(str::to_string);
+    }
+}
+
+/// The words of a notification, in one language. The window's own texts live in the UI;
+/// these are the few the desktop shows outside it.
+struct Words {
+    open: &'static str,
+    title: &'static str,
+    unnamed: &'static str,
+    sample_name: &'static str,
+    sample_reason: &'static str,
+}
+
+const ENGLISH: Words = Words {
+    open: "Open the lead",
+    title: "Qualified lead: ",
+    unnamed: "A new lead",
+    sample_name: "Test lead",
+    sample_reason: "This is how Leadline tells you a lead is ready.",
+};
+
+fn words() -> &'static Words {
+    let chosen = LANGUAGE.read().ok().and_then(|chosen| chosen.clone());
+    let language = chosen.or_else(computer_language).unwrap_or_default();
+    match language.as_str() {
+        "es" => &Words {
+            open: "Abrir el cliente potencial",
+            title: "Cliente calificado: ",
+            unnamed: "Un nuevo cliente potencial",
+            sample_name: "Cliente de prueba",
+            sample_reason: "Así te avisa Leadline de que un cliente potencial está listo.",
+        },
+        "pt" => &Words {
+            open: "Abrir o lead",
+            title: "Lead qualificado: ",
+            unnamed: "Um novo lead",
+            sample_name: "Lead de teste",
+            sample_reason: "É assim que o Leadline avisa que um lead está pronto.",
+        },
+        "ar" => &Words {
+            open: "افتح العميل المحتمل",
+            title: "عميل مؤهَّل: ",
+            unnamed: "عميل محتمل جديد",
+            sample_name: "عميل تجريبي",
+            sample_reason: "هكذا يخبرك Leadline بأن عميلًا محتملًا جاهز.",
+        },
+        _ => &ENGLISH,
+    }
+}
+
+/// The computer's language from the usual environment variables (`es_ES.UTF-8` → `es`).
+fn computer_language() -> Option<String> {
+    ["LC_ALL", "LC_MESSAGES", "LANG"]
+        .iter()
+        .filter_map(|name| std::env::var(name).ok())
+        .find(|value| !value.is_empty())
+        .map(|value| {
+            value
+                .split(['_', '.', '-'])
+                .next()
+                .unwrap_or_default()
+                .to_lowercase()
+        })
+}
 
 /// The action type of lead notifications: its "default" action is a click on the
 /// notification itself, which the plugin reports as `tap`.
@@ -21,7 +95,7 @@ pub fn setup<R: Runtime>(app: &AppHandle<R>) {
         return;
     };
     let open = ActionType::builder(LEAD_ACTIONS)
-        .actions(vec![Action::builder("default", "Open the lead").build()])
+        .actions(vec![Action::builder("default", words().open).build()])
         .build();
     if let Err(e) = notification.register_action_types(vec![open]) {
         tracing::warn!(error = %e, "lead notifications will not open the lead when clicked");
@@ -65,7 +139,7 @@ pub fn qualified<R: Runtime>(app: &AppHandle<R>, lead: &QualifiedLead) {
         (Some(name), Some(phone)) => format!("{name} · {phone}"),
         (Some(name), None) => name.clone(),
         (None, Some(phone)) => phone.clone(),
-        (None, None) => "A new lead".to_string(),
+        (None, None) => words().unnamed.to_string(),
     };
     let details: Vec<String> = lead
         .fields
@@ -80,7 +154,7 @@ pub fn qualified<R: Runtime>(app: &AppHandle<R>, lead: &QualifiedLead) {
     }
     let mut builder = notification
         .builder()
-        .title(format!("Qualified lead: {who}"))
+        .title(format!("{}{who}", words().title))
         .body(body)
         .action_type_id(LEAD_ACTIONS);
     // The id comes back with a click; a lead id past i32 (never in practice) just can't.
@@ -100,7 +174,7 @@ pub struct NotificationsStatus {
     /// The notification service, e.g. "dunst 1.9.0", when one answered.
     pub server: Option<String>,
     /// What it means for the owner, and what to do when notifications can't show.
-    pub message: String,
+    pub text: Text,
 }
 
 /// Asks the session's notification server who it is. Blocking (a D-Bus round trip).
@@ -110,17 +184,22 @@ pub fn status() -> NotificationsStatus {
         Ok(info) => NotificationsStatus {
             available: true,
             server: Some(format!("{} {}", info.name, info.version)),
-            message: "Qualified leads pop up on your desktop.".into(),
+            text: text!(
+                "notifications.available",
+                "Qualified leads pop up on your desktop."
+            ),
         },
         Err(e) => {
             tracing::info!(error = %e, "no desktop notification service");
             NotificationsStatus {
                 available: false,
                 server: None,
-                message: "No notification service is running on this computer, so qualified leads can't pop up. \
-                          They still appear in Leads and Activity. Desktops such as GNOME and KDE include one; \
-                          on a minimal desktop install a notification daemon (for example dunst) and restart Leadline."
-                    .into(),
+                text: text!(
+                    "notifications.no_service",
+                    "No notification service is running on this computer, so qualified leads can't pop up. \
+                     They still appear in Leads and Activity. Desktops such as GNOME and KDE include one; \
+                     on a minimal desktop install a notification daemon (for example dunst) and restart Leadline."
+                ),
             }
         }
     }
@@ -132,8 +211,10 @@ pub fn status() -> NotificationsStatus {
     NotificationsStatus {
         available: true,
         server: None,
-        message: "Qualified leads pop up on your desktop (allow Leadline in the system's notification settings)."
-            .into(),
+        text: text!(
+            "notifications.allow",
+            "Qualified leads pop up on your desktop (allow Leadline in the system's notification settings)."
+        ),
     }
 }
 
@@ -144,9 +225,9 @@ pub fn show_test<R: Runtime>(app: &AppHandle<R>) {
         &QualifiedLead {
             lead_id: 0,
             account_id: 0,
-            name: Some("Test lead".into()),
+            name: Some(words().sample_name.into()),
             phone: Some("+1 555 0100".into()),
-            reason: "This is how Leadline tells you a lead is ready.".into(),
+            reason: words().sample_reason.into(),
             score: 100,
             fields: Vec::new(),
         },

@@ -4,6 +4,7 @@
 use std::path::PathBuf;
 use std::sync::{Arc, RwLock};
 
+use leadline_core::Text;
 use leadline_core::bot::runner;
 use leadline_core::numbers::LinkState;
 use leadline_core::runtime::Runtime;
@@ -112,16 +113,14 @@ impl AppState {
         let ready = self.ready()?;
         let saved = ready.core.set_settings(settings).await?;
         ready.sessions.configure(browser_choice(&saved));
+        crate::notify::use_language(saved.language.as_deref());
         Ok(saved)
     }
 
     /// Where the browser for WhatsApp is, with the settings in force, or why there is none.
-    pub fn browser_in_use(&self) -> Result<Result<PathBuf, String>, IpcError> {
+    pub fn browser_in_use(&self) -> Result<Result<PathBuf, Text>, IpcError> {
         let choice = self.ready()?.sessions.choice();
-        Ok(
-            leadline_core::whatsapp::browser::find(choice.browser.as_deref())
-                .map_err(|e| e.to_string()),
-        )
+        Ok(leadline_core::whatsapp::browser::find(choice.browser.as_deref()).map_err(|e| e.text()))
     }
 
     /// Stops every number's browser (app exit).
@@ -202,7 +201,10 @@ fn open_core(
     let (starter, numbers, chosen) = (runtime.clone(), core.clone(), sessions.clone());
     tauri::async_runtime::spawn(async move {
         match numbers.settings().await {
-            Ok(settings) => chosen.configure(browser_choice(&settings)),
+            Ok(settings) => {
+                chosen.configure(browser_choice(&settings));
+                crate::notify::use_language(settings.language.as_deref());
+            }
             Err(e) => {
                 tracing::error!(error = %e, "could not read the settings; using the defaults")
             }

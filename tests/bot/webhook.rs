@@ -97,8 +97,6 @@ async fn a_qualified_lead_is_posted_signed_retried_and_never_blocks_the_reply() 
     receiver.stop();
     let down = bot.core.send_test_webhook(bot.id).await.unwrap_err();
     assert_eq!(down.code(), ErrorCode::Unavailable);
-    assert!(
-        down.to_string().contains("could not be delivered"),
-        "{down}"
-    );
+    assert!(down.to_string().contains("could not be reached"), "{down}");
+    assert_eq!(down.text().key, "webhook.unreachable");
 }

@@ -502,7 +502,7 @@ async fn failure_states_end_in_a_plain_reason() {
         else {
             unreachable!()
         };
-        assert!(reason.contains(words), "{state}: {reason}");
+        assert!(reason.english.contains(words), "{state}: {reason}");
         assert_eq!(open_elsewhere, state == "CONFLICT", "{state}");
         if open_elsewhere {
             // "Use here" takes WhatsApp back from the other window.
@@ -771,8 +771,16 @@ async fn a_missing_browser_is_a_plain_failure_not_a_hang() {
         unreachable!()
     };
     assert!(
-        reason.contains("/nonexistent/chrome") && reason.contains("Settings"),
+        reason.english.contains("/nonexistent/chrome") && reason.english.contains("Settings"),
         "the reason says what to do: {reason}"
+    );
+    assert_eq!(
+        reason.key, "wa.browser_not_found",
+        "the window can say it in the owner's language"
+    );
+    assert_eq!(
+        reason.args.get("path").map(String::as_str),
+        Some("/nonexistent/chrome")
     );
     runtime.stop_all().await;
 }

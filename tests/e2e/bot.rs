@@ -36,6 +36,7 @@ async fn saved_status(client: &Client, form: &str) -> String {
 async fn a_customer_gets_a_paced_reply_and_the_qualified_lead_reaches_the_desktop_and_the_webhook()
 {
     let _keyring = leadline_tests::keyring::exclusive().await;
+    let notifications_turn = leadline_tests::notifications::exclusive().await;
     let ai = FakeAi::start().await;
     ai.require_key(KEY);
     let receiver = WebhookReceiver::start(0).await;
@@ -63,7 +64,7 @@ async fn a_customer_gets_a_paced_reply_and_the_qualified_lead_reaches_the_deskto
     let state = text_of(&client, "[data-testid='notifications-state']").await;
     assert!(state.starts_with("Not available"), "{state}");
     assert!(state.contains("can't pop up"), "{state}");
-    let notifications = leadline_tests::notifications::start();
+    let notifications = leadline_tests::notifications::start(&notifications_turn);
     click(&client, "[data-testid='notifications-recheck']").await;
     eventually("the notification service is found", true, || async {
         text_of(&client, "[data-testid='notifications-state']")

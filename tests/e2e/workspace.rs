@@ -341,6 +341,41 @@ async fn the_leads_table_opens_filters_and_searches_100000_leads() {
     })
     .await;
     shoot_every_view(&client, shots.as_deref(), "arabic").await;
+
+    // The core's own sentences are in Arabic too: a refusal from the core…
+    click(&client, "button.nav-item[data-page='numbers']").await;
+    type_into(&client, "[data-testid='new-number-name']", "Tienda").await;
+    click(&client, "[data-testid='add-number']").await;
+    assert_eq!(
+        text_of(&client, "[data-testid='add-error']").await,
+        "لديك بالفعل رقم باسم «Tienda». اختر اسمًا آخر."
+    );
+    // …the notification service's state, and the desktop notification itself.
+    let notifications_turn = leadline_tests::notifications::exclusive().await;
+    let notifications = leadline_tests::notifications::start(&notifications_turn);
+    click(&client, "button.nav-item[data-page='settings']").await;
+    // Settings asks again when it opens; "Check again" is there if it asked too early.
+    let _ = client
+        .execute(
+            "document.querySelector(\"[data-testid='notifications-recheck']\")?.click();",
+            vec![],
+        )
+        .await;
+    eventually("the notification state in Arabic", true, || async {
+        text_of(&client, "[data-testid='notifications-state']")
+            .await
+            .contains("يظهر العملاء المؤهَّلون على سطح المكتب.")
+    })
+    .await;
+    click(&client, "[data-testid='notifications-test']").await;
+    eventually("the sample notification on the bus", true, || async {
+        !notifications.notify_calls().is_empty()
+    })
+    .await;
+    let call = notifications.notify_calls().remove(0);
+    assert_eq!(call.summary, "عميل مؤهَّل: عميل تجريبي · +1 555 0100");
+    assert_eq!(call.body, "هكذا يخبرك Leadline بأن عميلًا محتملًا جاهز.");
+    drop(notifications);
     // Back to the computer's language: the choice is a setting, kept across restarts.
     click(&client, "button.nav-item[data-page='settings']").await;
     choose(&client, "[data-testid='language']", "").await;

@@ -121,9 +121,11 @@ fn no_keychain_child() {
     let error = keychain
         .set("openai", &ApiKey::new("sk-must-not-be-stored"))
         .unwrap_err();
-    let SecretsError::Unavailable(message) = &error else {
+    let SecretsError::Unavailable(text) = &error else {
         panic!("expected Unavailable, got {error:?}");
     };
+    assert_eq!(text.key, "keychain.unavailable_linux");
+    let message = &text.english;
     assert!(message.contains("keychain"), "{message}");
     assert!(
         message.contains("gnome-keyring") || message.contains("logged in"),

@@ -52,8 +52,24 @@ fn wait(what: &str, mut ready: impl FnMut() -> bool) {
     }
 }
 
-/// Starts the monitor, then dunst, on this session bus and display.
-pub fn start() -> NotificationDaemon {
+/// The right to the session bus's notification service: tests that start a daemon, or
+/// check that none runs, take turns (they share one bus).
+pub struct NotificationsTurn(#[allow(dead_code)] tokio::sync::OwnedMutexGuard<()>);
+
+pub async fn exclusive() -> NotificationsTurn {
+    static TURN: std::sync::OnceLock<std::sync::Arc<tokio::sync::Mutex<()>>> =
+        std::sync::OnceLock::new();
+    let turn = TURN
+        .get_or_init(|| std::sync::Arc::new(tokio::sync::Mutex::new(())))
+        .clone()
+        .lock_owned()
+        .await;
+    NotificationsTurn(turn)
+}
+
+/// Starts the monitor, then dunst, on this session bus and display. Take
+/// [`exclusive`] first.
+pub fn start(_turn: &NotificationsTurn) -> NotificationDaemon {
     assert!(
         std::env::var_os("DBUS_SESSION_BUS_ADDRESS").is_some()
             && std::env::var_os("DISPLAY").is_some(),

@@ -10,8 +10,10 @@ use crate::ai::pricing::{self, PriceTable};
 use crate::ai::provider::Preset;
 use crate::ai::{ApiKey, Endpoint};
 use crate::error::{Error, Result};
-use crate::secrets::SecretsError;
+use crate::secrets::{KeychainAction, SecretsError};
 use crate::store::{activity, app_settings};
+use crate::text;
+use crate::text::Text;
 
 const AI_KEY: &str = "ai";
 const PRICES_KEY: &str = "ai_prices";
@@ -48,7 +50,7 @@ pub enum KeyState {
     },
     /// The keychain can't be read; `reason` says what to do.
     Unavailable {
-        reason: String,
+        reason: Text,
     },
 }
 
@@ -125,9 +127,10 @@ fn check_url(url: &str) -> Result<String> {
     let url = url.trim().trim_end_matches('/').to_string();
     let web = url.starts_with("https://") || url.starts_with("http://");
     if !web || url.chars().any(char::is_whitespace) || url.len() < 10 {
-        return Err(Error::InvalidInput(format!(
-            "“{url}” is not a web address. It must start with https:// (or http:// for a \
-             server on this computer)."
+        return Err(Error::InvalidInput(text!(
+            "ai.provider_url",
+            "“{url}” is not a web address. It must start with https:// (or http:// for a server on this computer).",
+            url = url
         )));
     }
     Ok(url)
@@ -178,7 +181,7 @@ impl Leadline {
             .await
             .unwrap_or_else(|e| {
                 Err(SecretsError::Failed {
-                    action: "answer",
+                    action: KeychainAction::Answer,
                     detail: e.to_string(),
                 })
             })
@@ -208,9 +211,7 @@ impl Leadline {
                     .map(|id| match k.get(id) {
                         Ok(Some(key)) => KeyState::Set { last4: key.last4() },
                         Ok(None) => KeyState::NotSet,
-                        Err(e) => KeyState::Unavailable {
-                            reason: e.to_string(),
-                        },
+                        Err(e) => KeyState::Unavailable { reason: e.text() },
                     })
                     .collect::<Vec<_>>())
             })
@@ -235,9 +236,10 @@ impl Leadline {
         let id = match &input.id {
             Some(id) => {
                 if !config.providers.iter().any(|p| &p.id == id) {
-                    return Err(Error::NotFound(
-                        "That AI provider was removed. Add it again.".into(),
-                    ));
+                    return Err(Error::NotFound(text!(
+                        "ai.provider_removed",
+                        "That AI provider was removed. Add it again."
+                    )));
                 }
                 id.clone()
             }
@@ -248,9 +250,10 @@ impl Leadline {
             None => {
                 let id = preset_id(input.preset);
                 if config.providers.iter().any(|p| p.id == id) {
-                    return Err(Error::Conflict(format!(
-                        "{} is already set up. Change it instead of adding it again.",
-                        input.preset.label()
+                    return Err(Error::Conflict(text!(
+                        "ai.provider_exists",
+                        "{provider} is already set up. Change it instead of adding it again.",
+                        provider = input.preset.label()
                     )));
                 }
                 id
@@ -259,10 +262,10 @@ impl Leadline {
         let key = match input.key.as_deref().map(str::trim) {
             None => None,
             Some(k) if k.chars().any(char::is_whitespace) => {
-                return Err(Error::InvalidInput(
+                return Err(Error::InvalidInput(text!(
+                    "ai.key_spaces",
                     "An API key has no spaces or line breaks. Copy it again from the provider."
-                        .into(),
-                ));
+                )));
             }
             Some(k) => Some(k.to_string()),
         };
@@ -309,9 +312,10 @@ impl Leadline {
     pub async fn remove_ai_provider(&self, id: &str) -> Result<()> {
         let mut config = self.ai_config().await?;
         let Some(at) = config.providers.iter().position(|p| p.id == id) else {
-            return Err(Error::NotFound(
-                "That AI provider was already removed.".into(),
-            ));
+            return Err(Error::NotFound(text!(
+                "ai.provider_already_removed",
+                "That AI provider was already removed."
+            )));
         };
         let removed = config.providers.remove(at);
         let key_id = removed.id.clone();
@@ -336,9 +340,10 @@ impl Leadline {
         let provider = wanted
             .and_then(|id| config.providers.iter().find(|p| p.id == id))
             .ok_or_else(|| {
-                Error::InvalidInput(
-                    "No AI provider is set up yet. Add one in Settings › AI providers.".into(),
-                )
+                Error::InvalidInput(text!(
+                    "ai.no_provider",
+                    "No AI provider is set up yet. Add one in Settings › AI providers."
+                ))
             })?
             .clone();
         let key_id = provider.id.clone();

@@ -10,6 +10,8 @@ use crate::Leadline;
 use crate::ai::fields::{self, FieldKind};
 use crate::error::{Error, Result};
 use crate::store::activity;
+use crate::text;
+use crate::text::Text;
 
 /// Larger than any address book; a bigger file is probably not one.
 const MAX_BYTES: usize = 20 * 1024 * 1024;
@@ -31,7 +33,7 @@ pub struct Entry {
 pub struct SkippedEntry {
     pub line: u64,
     pub text: String,
-    pub reason: String,
+    pub reason: Text,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
@@ -233,9 +235,7 @@ pub fn parse(text: &str) -> Result<Vec<Entry>> {
         return Ok(parse_vcard(text));
     }
     parse_csv(text).map_err(|e| {
-        Error::InvalidInput(format!(
-            "This file could not be read as contacts ({e}). Export your contacts as a vCard (.vcf) or CSV file and try again."
-        ))
+        Error::InvalidInput(text!("contacts.unreadable", "This file could not be read as contacts ({error}). Export your contacts as a vCard (.vcf) or CSV file and try again.", error = e))
     })
 }
 
@@ -244,16 +244,18 @@ impl Leadline {
     /// number `account_id`.
     pub async fn import_contacts(&self, account_id: i64, text: String) -> Result<ImportReport> {
         if text.len() > MAX_BYTES {
-            return Err(Error::InvalidInput(
-                "This file is larger than 20 MB, too large for an address book. Export only your contacts as a vCard (.vcf) or CSV file.".into(),
-            ));
+            return Err(Error::InvalidInput(text!(
+                "contacts.too_large",
+                "This file is larger than 20 MB, too large for an address book. Export only your contacts as a vCard (.vcf) or CSV file."
+            )));
         }
         let text = text.trim_start_matches('\u{feff}').to_string();
         let entries = parse(&text)?;
         if entries.is_empty() {
-            return Err(Error::InvalidInput(
-                "No phone numbers were found in this file. Export your contacts as a vCard (.vcf) or CSV file with a phone column.".into(),
-            ));
+            return Err(Error::InvalidInput(text!(
+                "contacts.no_phones",
+                "No phone numbers were found in this file. Export your contacts as a vCard (.vcf) or CSV file with a phone column."
+            )));
         }
         let now = self.clock.now_ms();
         self.store
@@ -261,7 +263,7 @@ impl Leadline {
                 let me: Option<String> = conn
                     .query_row("SELECT wa_id FROM accounts WHERE id = ?1", [account_id], |r| r.get(0))
                     .map_err(|e| match e {
-                        rusqlite::Error::QueryReturnedNoRows => Error::NotFound("That number was removed. Reload the list.".into()),
+                        rusqlite::Error::QueryReturnedNoRows => Error::NotFound(text!("number.removed", "That number was removed. Reload the list.")),
                         other => Error::from(other),
                     })?;
                 let country = me.as_deref().and_then(fields::country_of);
@@ -283,9 +285,9 @@ impl Leadline {
                                 line: entry.line,
                                 text: entry.phone.chars().take(60).collect(),
                                 reason: if country.is_none() && !entry.phone.trim_start().starts_with('+') {
-                                    "Not a phone number Leadline can read without the country code (link the number first, or write it as +country code).".into()
+                                    text!("contacts.needs_country", "Not a phone number Leadline can read without the country code (link the number first, or write it as +country code).")
                                 } else {
-                                    "Not a phone number Leadline can read.".into()
+                                    text!("contacts.not_phone", "Not a phone number Leadline can read.")
                                 },
                             });
                         }

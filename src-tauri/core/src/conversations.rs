@@ -11,6 +11,7 @@ use crate::error::{Error, Result};
 use crate::events::CoreEvent;
 use crate::runtime::Runtime;
 use crate::store::{activity, chats};
+use crate::text;
 
 /// The most rows one request returns.
 const MAX_PAGE: u32 = 500;
@@ -147,9 +148,10 @@ fn summary(row: &rusqlite::Row<'_>, now: i64) -> rusqlite::Result<ChatSummary> {
 
 fn chat_gone(e: rusqlite::Error) -> Error {
     match e {
-        rusqlite::Error::QueryReturnedNoRows => {
-            Error::NotFound("That chat is no longer in Leadline. Reload the list.".into())
-        }
+        rusqlite::Error::QueryReturnedNoRows => Error::NotFound(text!(
+            "chat.gone",
+            "That chat is no longer in Leadline. Reload the list."
+        )),
         other => Error::from(other),
     }
 }
@@ -220,7 +222,10 @@ impl Leadline {
                                 |r| r.get(0),
                             )
                             .map_err(|_| {
-                                Error::NotFound("That message is no longer in the chat.".into())
+                                Error::NotFound(text!(
+                                    "chat.message_gone",
+                                    "That message is no longer in the chat."
+                                ))
                             })?;
                         (at, id)
                     }
@@ -269,9 +274,10 @@ impl Leadline {
     /// Keeps the bot quiet in a chat for `minutes` (1 minute to 30 days).
     pub async fn pause_chat(&self, chat_id: i64, minutes: u32) -> Result<ChatSummary> {
         if minutes == 0 || minutes > MAX_PAUSE_MINUTES {
-            return Err(Error::InvalidInput(
-                "Pause the bot for 1 minute to 30 days.".into(),
-            ));
+            return Err(Error::InvalidInput(text!(
+                "chat.pause_range",
+                "Pause the bot for 1 minute to 30 days."
+            )));
         }
         let now = self.clock.now_ms();
         let until = now + i64::from(minutes) * 60_000;
@@ -308,9 +314,10 @@ impl Leadline {
                 rusqlite::params![chat_id, ignored, now],
             )?;
             if changed == 0 {
-                return Err(Error::InvalidInput(
-                    "This chat has no single contact to ignore (a group or a broadcast).".into(),
-                ));
+                return Err(Error::InvalidInput(text!(
+                    "chat.ignore_group",
+                    "This chat has no single contact to ignore (a group or a broadcast)."
+                )));
             }
             let message = if ignored {
                 "You told the bot to ignore a contact"

@@ -6,6 +6,8 @@ use serde::Serialize;
 use ts_rs::TS;
 
 use crate::store::StoreError;
+use crate::text;
+use crate::text::Text;
 
 /// What kind of failure this is, for the UI to choose what to show and offer.
 /// Closed on purpose: a new code is a UI change too.
@@ -26,19 +28,21 @@ pub enum ErrorCode {
     Internal,
 }
 
+/// Every variant but `Store` and `Internal` carries its sentence as a [`Text`], so the
+/// window can say it in the owner's language.
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
     #[error("{0}")]
-    InvalidInput(String),
+    InvalidInput(Text),
     #[error("{0}")]
-    NotFound(String),
+    NotFound(Text),
     #[error("{0}")]
-    Conflict(String),
+    Conflict(Text),
     #[error(transparent)]
     Store(#[from] StoreError),
     #[error("{0}")]
-    Unavailable(String),
-    #[error("Something went wrong inside Leadline ({0}). Details are in the log file.")]
+    Unavailable(Text),
+    #[error("{}", self.text())]
     Internal(String),
 }
 
@@ -51,6 +55,22 @@ impl Error {
             Error::Store(_) => ErrorCode::Storage,
             Error::Unavailable(_) => ErrorCode::Unavailable,
             Error::Internal(_) => ErrorCode::Internal,
+        }
+    }
+
+    /// The sentence the owner reads, by key with its values.
+    pub fn text(&self) -> Text {
+        match self {
+            Error::InvalidInput(text)
+            | Error::NotFound(text)
+            | Error::Conflict(text)
+            | Error::Unavailable(text) => text.clone(),
+            Error::Store(e) => e.text(),
+            Error::Internal(detail) => text!(
+                "internal",
+                "Something went wrong inside Leadline ({detail}). Details are in the log file.",
+                detail = detail
+            ),
         }
     }
 
@@ -68,8 +88,8 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 impl From<crate::whatsapp::WaError> for Error {
     fn from(e: crate::whatsapp::WaError) -> Self {
         match e {
-            crate::whatsapp::WaError::InvalidPhone(message) => Error::InvalidInput(message),
-            other => Error::Unavailable(other.to_string()),
+            crate::whatsapp::WaError::InvalidPhone(text) => Error::InvalidInput(text),
+            other => Error::Unavailable(other.text()),
         }
     }
 }

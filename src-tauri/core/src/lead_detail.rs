@@ -12,6 +12,7 @@ use crate::events::CoreEvent;
 use crate::leads::{self as lead_rules, LeadSummary};
 use crate::number_ai;
 use crate::store::{account_settings, accounts, leads};
+use crate::text;
 
 const MAX_NOTES: usize = 20_000;
 const MAX_VALUE: usize = 1_000;
@@ -63,9 +64,10 @@ pub struct LeadEdit {
 
 fn not_found(e: rusqlite::Error) -> Error {
     match e {
-        rusqlite::Error::QueryReturnedNoRows => {
-            Error::NotFound("That lead is no longer in Leadline. Reload the list.".into())
-        }
+        rusqlite::Error::QueryReturnedNoRows => Error::NotFound(text!(
+            "lead.gone",
+            "That lead is no longer in Leadline. Reload the list."
+        )),
         other => Error::from(other),
     }
 }
@@ -136,8 +138,10 @@ fn clean_key(key: &str) -> Result<String> {
         || key.chars().count() > MAX_KEY
         || key.contains(['\n', '\r'])
     {
-        return Err(Error::InvalidInput(format!(
-            "A field name needs 1 to {MAX_KEY} characters on one line."
+        return Err(Error::InvalidInput(text!(
+            "lead.field_name",
+            "A field name needs 1 to {max} characters on one line.",
+            max = MAX_KEY
         )));
     }
     Ok(key.to_string())
@@ -158,9 +162,10 @@ impl Leadline {
             .as_ref()
             .is_some_and(|n| n.chars().count() > MAX_NOTES)
         {
-            return Err(Error::InvalidInput(
-                "Notes can hold up to 20,000 characters.".into(),
-            ));
+            return Err(Error::InvalidInput(text!(
+                "lead.notes_too_long",
+                "Notes can hold up to 20,000 characters."
+            )));
         }
         let now = self.clock.now_ms();
         let (number_id, detail) = self
@@ -190,16 +195,14 @@ impl Leadline {
                         continue;
                     }
                     if value.chars().count() > MAX_VALUE {
-                        return Err(Error::InvalidInput(format!(
-                            "“{key}” can hold up to 1,000 characters."
-                        )));
+                        return Err(Error::InvalidInput(text!("lead.field_too_long", "“{key}” can hold up to 1,000 characters.", key = key)));
                     }
                     let kind = asked
                         .iter()
                         .find(|f| f.name == key)
                         .map_or(FieldKind::Text, |f| f.kind);
                     let value = fields::check(kind, value, country.as_deref()).map_err(|e| {
-                        Error::InvalidInput(format!("“{key}”: {e}"))
+                        Error::InvalidInput(e.text_in(&key))
                     })?;
                     let written = tx.execute(
                         "INSERT INTO lead_fields (lead_id, key, value, source, updated_at) VALUES (?1, ?2, ?3, 'owner', ?4)

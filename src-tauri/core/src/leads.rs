@@ -12,6 +12,7 @@ use crate::ai::turn::TurnOutput;
 use crate::error::{Error, Result};
 use crate::events::CoreEvent;
 use crate::store::leads;
+use crate::text;
 
 /// Announced once, when a lead first qualifies: notify the owner.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
@@ -55,9 +56,10 @@ pub(crate) fn check_stage(stage: &str) -> Result<()> {
     if STAGES.contains(&stage) {
         return Ok(());
     }
-    Err(Error::InvalidInput(format!(
-        "“{}” is not a stage (new, engaged, qualified, won, lost).",
-        stage.chars().take(20).collect::<String>()
+    Err(Error::InvalidInput(text!(
+        "lead.bad_stage",
+        "“{stage}” is not a stage (new, engaged, qualified, won, lost).",
+        stage = stage.chars().take(20).collect::<String>()
     )))
 }
 
@@ -90,7 +92,7 @@ pub(crate) fn summary(conn: &rusqlite::Connection, lead_id: i64) -> Result<LeadS
         })
         .map_err(|e| match e {
             rusqlite::Error::QueryReturnedNoRows => {
-                Error::NotFound("That lead is no longer in Leadline. Reload the list.".into())
+                Error::NotFound(text!("lead.gone", "That lead is no longer in Leadline. Reload the list."))
             }
             other => Error::from(other),
         })?;

@@ -13,6 +13,7 @@ use crate::error::{Error, Result};
 use crate::events::{CoreEvent, EventSink};
 use crate::leads_query::{self, LeadFilter, LeadSort};
 use crate::store::leads;
+use crate::text;
 
 /// Progress is announced every this many rows.
 const PROGRESS_EVERY: u32 = 2_000;
@@ -111,8 +112,13 @@ fn write_csv(
         .query_map(rusqlite::params_from_iter(params.iter()), |r| r.get(0))?
         .collect::<rusqlite::Result<_>>()?;
     let mut csv = csv::WriterBuilder::new().from_writer(out);
-    let csv_error =
-        |e: csv::Error| Error::Unavailable(format!("The file could not be written: {e}"));
+    let csv_error = |e: csv::Error| {
+        Error::Unavailable(text!(
+            "export.write_failed",
+            "The file could not be written: {error}",
+            error = e
+        ))
+    };
     let header: Vec<&str> = FIXED_COLUMNS
         .iter()
         .copied()
@@ -162,8 +168,13 @@ fn write_csv(
             events(CoreEvent::ExportProgress { done, total });
         }
     }
-    csv.flush()
-        .map_err(|e| Error::Unavailable(format!("The file could not be written: {e}")))?;
+    csv.flush().map_err(|e| {
+        Error::Unavailable(text!(
+            "export.write_failed",
+            "The file could not be written: {error}",
+            error = e
+        ))
+    })?;
     events(CoreEvent::ExportProgress { done, total: done });
     Ok(done)
 }
@@ -185,9 +196,11 @@ impl Leadline {
             })
             .await?;
         std::fs::create_dir_all(&dir).map_err(|e| {
-            Error::Unavailable(format!(
-                "The folder {} can't be used for the export: {e}. Choose another folder or free some space.",
-                dir.display()
+            Error::Unavailable(text!(
+                "export.folder_unusable",
+                "The folder {folder} can't be used for the export: {error}. Choose another folder or free some space.",
+                folder = dir.display(),
+                error = e
             ))
         })?;
         let path = free_name(&dir, self.clock.now_ms());
@@ -198,9 +211,11 @@ impl Leadline {
             .store
             .read(move |conn| {
                 let file = std::fs::File::create(&part_in).map_err(|e| {
-                    Error::Unavailable(format!(
-                        "The file {} could not be created: {e}.",
-                        part_in.display()
+                    Error::Unavailable(text!(
+                        "export.create_failed",
+                        "The file {file} could not be created: {error}.",
+                        file = part_in.display(),
+                        error = e
                     ))
                 })?;
                 let tx = conn.transaction()?;
@@ -208,17 +223,33 @@ impl Leadline {
                 // and emoji correctly.
                 let mut out = std::io::BufWriter::with_capacity(1 << 16, file);
                 out.write_all("\u{feff}".as_bytes()).map_err(|e| {
-                    Error::Unavailable(format!("The file could not be written: {e}"))
+                    Error::Unavailable(text!(
+                        "export.write_failed",
+                        "The file could not be written: {error}",
+                        error = e
+                    ))
                 })?;
                 let rows = write_csv(&tx, &request, &mut out, &events)?;
                 let file = out.into_inner().map_err(|e| {
-                    Error::Unavailable(format!("The file could not be written: {e}"))
+                    Error::Unavailable(text!(
+                        "export.write_failed",
+                        "The file could not be written: {error}",
+                        error = e
+                    ))
                 })?;
                 file.sync_all().map_err(|e| {
-                    Error::Unavailable(format!("The file could not be written: {e}"))
+                    Error::Unavailable(text!(
+                        "export.write_failed",
+                        "The file could not be written: {error}",
+                        error = e
+                    ))
                 })?;
                 std::fs::rename(&part_in, &path_in).map_err(|e| {
-                    Error::Unavailable(format!("The file could not be written: {e}"))
+                    Error::Unavailable(text!(
+                        "export.write_failed",
+                        "The file could not be written: {error}",
+                        error = e
+                    ))
                 })?;
                 Ok(rows)
             })

@@ -11,6 +11,7 @@ use crate::Leadline;
 use crate::error::{Error, Result};
 use crate::leads::LeadSummary;
 use crate::store::leads;
+use crate::text;
 
 /// The trigram index can't look for less than three characters.
 const MIN_INDEXED: usize = 3;
@@ -159,7 +160,10 @@ impl Leadline {
     /// One page of leads for a filter and sort, and how many match in all.
     pub async fn lead_page(&self, request: LeadPageRequest) -> Result<LeadPage> {
         if request.limit == 0 || request.limit > 500 {
-            return Err(Error::InvalidInput("A page holds 1 to 500 leads.".into()));
+            return Err(Error::InvalidInput(text!(
+                "leads.page_size",
+                "A page holds 1 to 500 leads."
+            )));
         }
         let (filter_sql, params) = conditions(&request.filter)?;
         let order = order_by(request.sort, request.descending);

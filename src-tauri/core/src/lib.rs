@@ -24,6 +24,7 @@ pub mod runtime;
 pub mod secrets;
 pub mod settings;
 pub mod store;
+pub mod text;
 pub mod webhook;
 pub mod whatsapp;
 
@@ -33,6 +34,7 @@ pub use clock::{Clock, SystemClock};
 pub use error::{Error, ErrorCode, Result};
 pub use events::{CoreEvent, EventSink};
 pub use store::Store;
+pub use text::Text;
 
 /// The app's state and operations, one per running app. Domain modules add their
 /// operations in `impl Leadline` blocks of their own.

@@ -8,6 +8,7 @@ use crate::Leadline;
 use crate::error::Result;
 use crate::events::CoreEvent;
 use crate::store::{accounts, activity, is_unique_violation};
+use crate::text;
 use crate::whatsapp::{AccountState, qr};
 
 /// One step of linking a number, streamed to the window that asked.
@@ -87,10 +88,11 @@ impl Leadline {
                                 Ok(recorded)
                             }
                             Err(e) if is_unique_violation(&e) => {
-                                Ok(AccountState::failed(format!(
-                                    "WhatsApp number {} is already linked in Leadline under another name. \
+                                Ok(AccountState::failed(text!(
+                                    "wa.already_linked",
+                                    "WhatsApp number {phone} is already linked in Leadline under another name. \
                                      Unlink it there first.",
-                                    shown_number(me)
+                                    phone = shown_number(me)
                                 )))
                             }
                             Err(e) => Err(e.into()),
@@ -108,7 +110,7 @@ impl Leadline {
                     AccountState::Failed { reason, .. } => {
                         if last_connection_entry(conn, id)?.as_deref() != Some("number_failed") {
                             let message = format!("“{}” stopped working: {reason}", number.name);
-                            activity::insert_with(conn, Some(id), "number_failed", &message, &[("name", &number.name), ("reason", reason)], now)?;
+                            activity::insert_with_text(conn, Some(id), "number_failed", &message, &[("name", &number.name)], ("reason", reason), now)?;
                         }
                         Ok(recorded)
                     }

@@ -15,6 +15,8 @@ use crate::ai::prompt::{DEFAULT_HISTORY_BUDGET, Hours, TurnContext};
 use crate::ai::{AiError, pricing};
 use crate::error::{Error, Result};
 use crate::store::{account_settings, accounts, ai_usage};
+use crate::text;
+use crate::text::Text;
 
 const MAX_PROMPT: usize = 20_000;
 const MAX_FIELDS: usize = 30;
@@ -50,7 +52,7 @@ pub struct FoundField {
     /// As stored: an email in lower case, a phone in E.164.
     pub value: String,
     /// Why the value was not accepted, if it wasn't.
-    pub problem: Option<String>,
+    pub problem: Option<Text>,
 }
 
 /// The playground's answer to one turn.
@@ -71,20 +73,56 @@ pub struct PlaygroundTurn {
     pub elapsed_ms: u64,
 }
 
-fn clean(text: &str, max: usize, what: &str) -> Result<String> {
+/// The parts of a number's assistant settings that have a length limit.
+#[derive(Clone, Copy)]
+enum Part {
+    Prompt,
+    Facts,
+    Criteria,
+    FieldDescription,
+}
+
+fn clean(text: &str, max: usize, what: Part) -> Result<String> {
     let text = text.trim().to_string();
     if text.chars().count() > max {
-        return Err(Error::InvalidInput(format!(
-            "The {what} is too long ({} characters; at most {max}).",
-            text.chars().count()
-        )));
+        let length = text.chars().count();
+        return Err(Error::InvalidInput(match what {
+            Part::Prompt => text!(
+                "assistant.prompt_too_long",
+                "The instructions are too long ({length} characters; at most {max}).",
+                length = length,
+                max = max
+            ),
+            Part::Facts => text!(
+                "assistant.facts_too_long",
+                "The business facts are too long ({length} characters; at most {max}).",
+                length = length,
+                max = max
+            ),
+            Part::Criteria => text!(
+                "assistant.criteria_too_long",
+                "The qualification criteria are too long ({length} characters; at most {max}).",
+                length = length,
+                max = max
+            ),
+            Part::FieldDescription => text!(
+                "assistant.description_too_long",
+                "A field's description is too long ({length} characters; at most {max}).",
+                length = length,
+                max = max
+            ),
+        }));
     }
     Ok(text)
 }
 
 fn check_fields(given: Vec<LeadField>) -> Result<Vec<LeadField>> {
     if given.len() > MAX_FIELDS {
-        return Err(Error::InvalidInput(format!("At most {MAX_FIELDS} fields.")));
+        return Err(Error::InvalidInput(text!(
+            "assistant.too_many_fields",
+            "At most {max} fields.",
+            max = MAX_FIELDS
+        )));
     }
     let mut seen = std::collections::BTreeSet::new();
     given
@@ -96,19 +134,18 @@ fn check_fields(given: Vec<LeadField>) -> Result<Vec<LeadField>> {
                 && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
                 && !name.starts_with(|c: char| c.is_ascii_digit());
             if !plain {
-                return Err(Error::InvalidInput(format!(
-                    "“{}” can't be a field name: use letters, digits and _ (like phone_number).",
-                    field.name.trim()
+                return Err(Error::InvalidInput(text!(
+                    "assistant.field_name",
+                    "“{name}” can't be a field name: use letters, digits and _ (like phone_number).",
+                    name = field.name.trim()
                 )));
             }
             if !seen.insert(name.clone()) {
-                return Err(Error::InvalidInput(format!(
-                    "The field “{name}” is listed twice."
-                )));
+                return Err(Error::InvalidInput(text!("assistant.field_twice", "The field “{name}” is listed twice.", name = name)));
             }
             Ok(LeadField {
                 name,
-                description: clean(&field.description, 500, "field description")?,
+                description: clean(&field.description, 500, Part::FieldDescription)?,
                 kind: field.kind,
             })
         })
@@ -129,7 +166,10 @@ impl Leadline {
             .store
             .call(move |conn| {
                 account_settings::ai(conn, id)?.ok_or_else(|| {
-                    Error::NotFound("That number was removed. Reload the list.".into())
+                    Error::NotFound(text!(
+                        "number.removed",
+                        "That number was removed. Reload the list."
+                    ))
                 })
             })
             .await?;
@@ -146,10 +186,10 @@ impl Leadline {
 
     pub async fn set_number_ai(&self, id: i64, ai: NumberAi) -> Result<NumberAi> {
         let ai = NumberAi {
-            prompt: clean(&ai.prompt, MAX_PROMPT, "prompt")?,
-            facts: clean(&ai.facts, MAX_PROMPT, "business facts")?,
+            prompt: clean(&ai.prompt, MAX_PROMPT, Part::Prompt)?,
+            facts: clean(&ai.facts, MAX_PROMPT, Part::Facts)?,
             fields: check_fields(ai.fields)?,
-            criteria: clean(&ai.criteria, 2_000, "qualification criteria")?,
+            criteria: clean(&ai.criteria, 2_000, Part::Criteria)?,
             provider: ai
                 .provider
                 .map(|p| p.trim().to_string())
@@ -174,9 +214,10 @@ impl Leadline {
                 if account_settings::set_ai(conn, id, &row, now)? {
                     Ok(())
                 } else {
-                    Err(Error::NotFound(
-                        "That number was removed. Reload the list.".into(),
-                    ))
+                    Err(Error::NotFound(text!(
+                        "number.removed",
+                        "That number was removed. Reload the list."
+                    )))
                 }
             })
             .await?;
@@ -194,16 +235,21 @@ impl Leadline {
             .last()
             .is_some_and(|m| !m.from_business && !m.text.trim().is_empty())
         {
-            return Err(Error::InvalidInput(
-                "Write a message as the customer first.".into(),
-            ));
+            return Err(Error::InvalidInput(text!(
+                "assistant.playground_empty",
+                "Write a message as the customer first."
+            )));
         }
         let settings = self.number_ai(id).await?;
         let number = self
             .store
             .call(move |conn| {
-                accounts::get(conn, id)?
-                    .ok_or_else(|| Error::NotFound("That number was removed.".into()))
+                accounts::get(conn, id)?.ok_or_else(|| {
+                    Error::NotFound(text!(
+                        "number.removed",
+                        "That number was removed. Reload the list."
+                    ))
+                })
             })
             .await?;
         let (endpoint, default_model) = self.ai_endpoint(settings.provider.as_deref()).await?;
@@ -213,9 +259,10 @@ impl Leadline {
             .or(default_model)
             .filter(|m| !m.is_empty())
             .ok_or_else(|| {
-                Error::InvalidInput(format!(
-                    "Choose a model for {} (Settings › AI providers) or for this number.",
-                    endpoint.name
+                Error::InvalidInput(text!(
+                    "assistant.no_model",
+                    "Choose a model for {provider} (Settings › AI providers) or for this number.",
+                    provider = &endpoint.name
                 ))
             })?;
         let history: Vec<ChatMessage> = conversation
@@ -278,7 +325,7 @@ impl Leadline {
                     Err(e) => FoundField {
                         name: field.name.clone(),
                         value: value.clone(),
-                        problem: Some(e.to_string()),
+                        problem: Some(e.text()),
                     },
                 })
             })

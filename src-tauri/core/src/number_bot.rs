@@ -12,6 +12,8 @@ use crate::bot::rules::{MatchKind, Rule};
 use crate::bot::switch::BotSwitch;
 use crate::error::{Error, Result};
 use crate::store::{account_settings, activity};
+use crate::text;
+use crate::text::Text;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]
@@ -40,42 +42,53 @@ fn switched_on() -> bool {
 }
 
 fn check_behaviour(b: &Behaviour) -> Result<()> {
-    let within = |value: u32, max: u32, what: &str| {
+    let within = |value: u32, max: u32, too_large: fn(u32) -> Text| {
         if value > max {
-            Err(Error::InvalidInput(format!("{what} can be at most {max}.")))
+            Err(Error::InvalidInput(too_large(max)))
         } else {
             Ok(())
         }
     };
-    within(
-        b.takeover_minutes,
-        7 * 24 * 60,
-        "The pause after you reply (minutes)",
-    )?;
-    within(
-        b.debounce_seconds,
-        120,
-        "The wait for more messages (seconds)",
-    )?;
-    within(
-        b.freshness_hours,
-        24 * 14,
-        "The window for messages that arrived while Leadline was closed (hours)",
-    )?;
-    within(
-        b.max_replies_per_contact_hour,
-        1_000,
-        "Replies per customer per hour",
-    )?;
-    within(
-        b.max_replies_per_number_day,
-        100_000,
-        "Replies per number per day",
-    )?;
+    within(b.takeover_minutes, 7 * 24 * 60, |max| {
+        text!(
+            "bot.takeover_too_long",
+            "The pause after you reply (minutes) can be at most {max}.",
+            max = max
+        )
+    })?;
+    within(b.debounce_seconds, 120, |max| {
+        text!(
+            "bot.debounce_too_long",
+            "The wait for more messages (seconds) can be at most {max}.",
+            max = max
+        )
+    })?;
+    within(b.freshness_hours, 24 * 14, |max| {
+        text!(
+            "bot.freshness_too_long",
+            "The window for messages that arrived while Leadline was closed (hours) can be at most {max}.",
+            max = max
+        )
+    })?;
+    within(b.max_replies_per_contact_hour, 1_000, |max| {
+        text!(
+            "bot.contact_limit_too_large",
+            "Replies per customer per hour can be at most {max}.",
+            max = max
+        )
+    })?;
+    within(b.max_replies_per_number_day, 100_000, |max| {
+        text!(
+            "bot.number_limit_too_large",
+            "Replies per number per day can be at most {max}.",
+            max = max
+        )
+    })?;
     if b.away_message.chars().count() > 2_000 {
-        return Err(Error::InvalidInput(
-            "The away message can be at most 2,000 characters.".into(),
-        ));
+        return Err(Error::InvalidInput(text!(
+            "bot.away_too_long",
+            "The away message can be at most 2,000 characters."
+        )));
     }
     Ok(())
 }
@@ -85,7 +98,7 @@ impl Leadline {
         self.store
             .call(move |conn| {
                 let row = account_settings::bot(conn, id)?
-                    .ok_or_else(|| Error::NotFound("That number was removed. Reload the list.".into()))?;
+                    .ok_or_else(|| Error::NotFound(text!("number.removed", "That number was removed. Reload the list.")))?;
                 let mut stmt = conn.prepare_cached(
                     "SELECT match_kind, pattern, reply, enabled FROM rules WHERE account_id = ?1 ORDER BY position, id",
                 )?;
@@ -113,7 +126,7 @@ impl Leadline {
     pub async fn set_number_bot(&self, id: i64, bot: NumberBot) -> Result<NumberBot> {
         check_behaviour(&bot.behaviour)?;
         if let Some(schedule) = &bot.schedule {
-            Hours::new(schedule).map_err(|e| Error::InvalidInput(e.to_string()))?;
+            Hours::new(schedule).map_err(|e| Error::InvalidInput(e.text()))?;
         }
         BotSwitch::new(
             bot.enabled,
@@ -121,14 +134,15 @@ impl Leadline {
             bot.behaviour.bot_stops_at.as_deref(),
             bot.schedule.as_ref().map(|s| s.zone.as_str()),
         )
-        .map_err(|e| Error::InvalidInput(e.to_string()))?;
+        .map_err(|e| Error::InvalidInput(e.text()))?;
         for (index, quick) in bot.quick_replies.iter().enumerate() {
             Rule::new(index as i64, quick.kind, &quick.pattern, &quick.reply)
-                .map_err(|e| Error::InvalidInput(format!("Quick reply {}: {e}", index + 1)))?;
+                .map_err(|e| Error::InvalidInput(e.text(index + 1)))?;
             if quick.reply.trim().is_empty() {
-                return Err(Error::InvalidInput(format!(
-                    "Quick reply {} has no answer.",
-                    index + 1
+                return Err(Error::InvalidInput(text!(
+                    "bot.quick_reply_empty",
+                    "Quick reply {number} has no answer.",
+                    number = index + 1
                 )));
             }
         }
@@ -147,7 +161,7 @@ impl Leadline {
             .call(move |conn| {
                 let tx = conn.transaction()?;
                 if !account_settings::set_bot(&tx, id, enabled, &behaviour, &hours, now)? {
-                    return Err(Error::NotFound("That number was removed. Reload the list.".into()));
+                    return Err(Error::NotFound(text!("number.removed", "That number was removed. Reload the list.")));
                 }
                 tx.execute("DELETE FROM rules WHERE account_id = ?1", [id])?;
                 for (position, rule) in rules.iter().enumerate() {

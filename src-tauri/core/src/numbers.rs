@@ -7,6 +7,7 @@ use crate::Leadline;
 use crate::error::{Error, Result};
 use crate::events::CoreEvent;
 use crate::store::{StoreError, account_settings, accounts, activity};
+use crate::text;
 
 /// Longest name we accept, in characters: it has to fit in a sidebar and a notification.
 pub const MAX_NAME_CHARS: usize = 60;
@@ -58,32 +59,42 @@ fn is_invisible(c: char) -> bool {
 pub fn clean_name(raw: &str) -> Result<String> {
     let name = raw.trim_matches(|c: char| c.is_whitespace() || is_invisible(c));
     if name.is_empty() {
-        return Err(Error::InvalidInput(
-            "Give the number a name, for example “Shop” or “Sales line”.".into(),
-        ));
+        return Err(Error::InvalidInput(text!(
+            "number.name_empty",
+            "Give the number a name, for example “Shop” or “Sales line”."
+        )));
     }
     if name.chars().any(char::is_control) {
-        return Err(Error::InvalidInput(
-            "A name must fit on one line: remove line breaks and tabs.".into(),
-        ));
+        return Err(Error::InvalidInput(text!(
+            "number.name_one_line",
+            "A name must fit on one line: remove line breaks and tabs."
+        )));
     }
     let length = name.chars().count();
     if length > MAX_NAME_CHARS {
-        return Err(Error::InvalidInput(format!(
-            "That name is {length} characters long; keep it to {MAX_NAME_CHARS} or fewer."
+        return Err(Error::InvalidInput(text!(
+            "number.name_too_long",
+            "That name is {length} characters long; keep it to {max} or fewer.",
+            length = length,
+            max = MAX_NAME_CHARS
         )));
     }
     Ok(name.to_string())
 }
 
 fn duplicate(name: &str) -> Error {
-    Error::Conflict(format!(
-        "You already have a number called “{name}”. Pick another name."
+    Error::Conflict(text!(
+        "number.name_taken",
+        "You already have a number called “{name}”. Pick another name.",
+        name = name
     ))
 }
 
 fn missing() -> Error {
-    Error::NotFound("That number no longer exists. The list has been refreshed.".into())
+    Error::NotFound(text!(
+        "number.gone",
+        "That number no longer exists. The list has been refreshed."
+    ))
 }
 
 /// Turns a unique-name violation into the owner's words.

@@ -4,6 +4,8 @@
 //! file.
 
 use crate::ai::ApiKey;
+use crate::text;
+use crate::text::Text;
 
 /// The keychain entries' service name; the account is the provider's id.
 pub const SERVICE: &str = "Leadline AI provider";
@@ -12,18 +14,65 @@ pub const SERVICE: &str = "Leadline AI provider";
 pub enum SecretsError {
     /// No keychain can be reached: the message says what to install or unlock.
     #[error("{0}")]
-    Unavailable(String),
+    Unavailable(Text),
     /// The keychain answered, but with an error.
-    #[error("The keychain could not {action}: {detail}")]
+    #[error("{}", self.text())]
     Failed {
-        action: &'static str,
+        action: KeychainAction,
         detail: String,
     },
 }
 
+/// What Leadline asked the keychain to do when it failed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum KeychainAction {
+    Open,
+    Read,
+    Save,
+    Remove,
+    /// The keychain call never came back (its thread failed).
+    Answer,
+}
+
+impl SecretsError {
+    /// The sentence the owner reads, by key with its values.
+    pub fn text(&self) -> Text {
+        match self {
+            SecretsError::Unavailable(text) => text.clone(),
+            SecretsError::Failed { action, detail } => match action {
+                KeychainAction::Open => text!(
+                    "keychain.open_failed",
+                    "The keychain could not open the entry: {detail}",
+                    detail = detail
+                ),
+                KeychainAction::Read => text!(
+                    "keychain.read_failed",
+                    "The keychain could not read the key: {detail}",
+                    detail = detail
+                ),
+                KeychainAction::Save => text!(
+                    "keychain.save_failed",
+                    "The keychain could not save the key: {detail}",
+                    detail = detail
+                ),
+                KeychainAction::Remove => text!(
+                    "keychain.remove_failed",
+                    "The keychain could not remove the key: {detail}",
+                    detail = detail
+                ),
+                KeychainAction::Answer => text!(
+                    "keychain.no_answer",
+                    "The keychain did not answer: {detail}",
+                    detail = detail
+                ),
+            },
+        }
+    }
+}
+
 impl From<SecretsError> for crate::Error {
     fn from(e: SecretsError) -> Self {
-        crate::Error::Unavailable(e.to_string())
+        crate::Error::Unavailable(e.text())
     }
 }
 
@@ -39,20 +88,26 @@ pub trait Keychain: Send + Sync {
 /// The operating system's keychain, through the `keyring` crate.
 pub struct OsKeychain;
 
-const UNAVAILABLE_HELP: &str =
-    "Leadline keeps API keys only in your computer's keychain, and it can't reach one";
-
 fn unavailable(detail: &str) -> SecretsError {
-    let next = if cfg!(target_os = "linux") {
-        "Install and unlock a keyring (GNOME Keyring: `sudo apt install gnome-keyring`, or \
-         KWallet), log out and back in, then try again."
+    SecretsError::Unavailable(if cfg!(target_os = "linux") {
+        text!(
+            "keychain.unavailable_linux",
+            "Leadline keeps API keys only in your computer's keychain, and it can't reach one ({detail}). \
+             Install and unlock a keyring (GNOME Keyring: `sudo apt install gnome-keyring`, or \
+             KWallet), log out and back in, then try again.",
+            detail = detail
+        )
     } else {
-        "Make sure you are logged in to your computer normally, then try again."
-    };
-    SecretsError::Unavailable(format!("{UNAVAILABLE_HELP} ({detail}). {next}"))
+        text!(
+            "keychain.unavailable",
+            "Leadline keeps API keys only in your computer's keychain, and it can't reach one ({detail}). \
+             Make sure you are logged in to your computer normally, then try again.",
+            detail = detail
+        )
+    })
 }
 
-fn map_error(action: &'static str, e: keyring::Error) -> SecretsError {
+fn map_error(action: KeychainAction, e: keyring::Error) -> SecretsError {
     match e {
         keyring::Error::NoDefaultStore => unavailable("no keychain service found"),
         keyring::Error::NoStorageAccess(detail) => unavailable(&format!(
@@ -70,7 +125,7 @@ fn entry(provider: &str) -> Result<keyring::Entry, SecretsError> {
     if let Err(e) = keyring::Entry::store_status() {
         return Err(unavailable(&e.to_string()));
     }
-    keyring::Entry::new(SERVICE, provider).map_err(|e| map_error("open the entry", e))
+    keyring::Entry::new(SERVICE, provider).map_err(|e| map_error(KeychainAction::Open, e))
 }
 
 impl Keychain for OsKeychain {
@@ -78,20 +133,20 @@ impl Keychain for OsKeychain {
         match entry(provider)?.get_password() {
             Ok(key) => Ok(Some(ApiKey::new(key))),
             Err(keyring::Error::NoEntry) => Ok(None),
-            Err(e) => Err(map_error("read the key", e)),
+            Err(e) => Err(map_error(KeychainAction::Read, e)),
         }
     }
 
     fn set(&self, provider: &str, key: &ApiKey) -> Result<(), SecretsError> {
         entry(provider)?
             .set_password(key.expose())
-            .map_err(|e| map_error("save the key", e))
+            .map_err(|e| map_error(KeychainAction::Save, e))
     }
 
     fn delete(&self, provider: &str) -> Result<(), SecretsError> {
         match entry(provider)?.delete_credential() {
             Ok(()) | Err(keyring::Error::NoEntry) => Ok(()),
-            Err(e) => Err(map_error("remove the key", e)),
+            Err(e) => Err(map_error(KeychainAction::Remove, e)),
         }
     }
 }

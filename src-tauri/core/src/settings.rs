@@ -8,6 +8,7 @@ use crate::Leadline;
 use crate::error::{Error, Result};
 use crate::events::CoreEvent;
 use crate::store::app_settings;
+use crate::text;
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "snake_case")]
@@ -90,26 +91,29 @@ impl AppSettings {
         self.language = blank_to_none(self.language);
         if let Some(language) = &self.language {
             if !LANGUAGES.contains(&language.as_str()) {
-                return Err(Error::InvalidInput(format!(
-                    "Leadline is not translated into “{}” yet (English, Spanish, Portuguese and Arabic are).",
-                    language.chars().take(20).collect::<String>()
+                return Err(Error::InvalidInput(text!(
+                    "settings.language",
+                    "Leadline is not translated into “{language}” yet (English, Spanish, Portuguese and Arabic are).",
+                    language = language.chars().take(20).collect::<String>()
                 )));
             }
         }
         if let Some(path) = &self.browser_path {
             if !std::path::Path::new(path).is_file() {
-                return Err(Error::InvalidInput(format!(
-                    "There is no program at “{path}”. Enter the full path of Chrome, Chromium, \
-                     Edge or Brave, or leave it empty and Leadline finds one."
+                return Err(Error::InvalidInput(text!(
+                    "settings.browser_path",
+                    "There is no program at “{path}”. Enter the full path of Chrome, Chromium, Edge or Brave, or leave it empty and Leadline finds one.",
+                    path = path
                 )));
             }
         }
         if let Some(url) = &self.whatsapp_url {
             let web = url.starts_with("https://") || url.starts_with("http://");
             if !web || url.chars().any(char::is_whitespace) {
-                return Err(Error::InvalidInput(format!(
-                    "“{url}” is not a web address. It must start with https://, or leave it \
-                     empty to use WhatsApp's own."
+                return Err(Error::InvalidInput(text!(
+                    "settings.wa_url",
+                    "“{url}” is not a web address. It must start with https://, or leave it empty to use WhatsApp's own.",
+                    url = url
                 )));
             }
         }

@@ -18,6 +18,8 @@ use crate::ai::ApiKey;
 use crate::error::{Error, Result};
 use crate::leads::QualifiedLead;
 use crate::store::activity;
+use crate::text;
+use crate::text::Text;
 
 fn secret_id(account_id: i64) -> String {
     format!("webhook-{account_id}")
@@ -72,13 +74,15 @@ fn client() -> &'static reqwest::Client {
 
 const URL_KEY: &str = "webhook_url";
 
-/// One POST; `Ok(status)` for a 2xx answer.
-async fn post(
-    url: &str,
-    secret: &ApiKey,
-    payload: &Payload<'_>,
-) -> std::result::Result<u16, String> {
-    let body = serde_json::to_vec(payload).map_err(|e| e.to_string())?;
+/// One POST; `Ok(status)` for a 2xx answer, else why not.
+async fn post(url: &str, secret: &ApiKey, payload: &Payload<'_>) -> std::result::Result<u16, Text> {
+    let body = serde_json::to_vec(payload).map_err(|e| {
+        text!(
+            "webhook.encode",
+            "The lead could not be written as JSON ({detail}).",
+            detail = e
+        )
+    })?;
     let timestamp = jiff::Timestamp::now().as_second();
     let signature = sign(secret.expose().as_bytes(), timestamp, &body);
     let response = client()
@@ -89,12 +93,22 @@ async fn post(
         .body(body)
         .send()
         .await
-        .map_err(|e| e.without_url().to_string())?;
+        .map_err(|e| {
+            text!(
+                "webhook.unreachable",
+                "The receiver could not be reached ({detail}).",
+                detail = e.without_url()
+            )
+        })?;
     let status = response.status().as_u16();
     if response.status().is_success() {
         Ok(status)
     } else {
-        Err(format!("the receiver answered HTTP {status}"))
+        Err(text!(
+            "webhook.http_status",
+            "The receiver answered HTTP {status}.",
+            status = status
+        ))
     }
 }
 
@@ -133,8 +147,10 @@ impl Leadline {
         if let Some(url) = &url {
             let web = url.starts_with("https://") || url.starts_with("http://");
             if !web || url.chars().any(char::is_whitespace) {
-                return Err(Error::InvalidInput(format!(
-                    "“{url}” is not a web address. It must start with https://."
+                return Err(Error::InvalidInput(text!(
+                    "webhook.url",
+                    "“{url}” is not a web address. It must start with https://.",
+                    url = url
                 )));
             }
         }
@@ -161,10 +177,10 @@ impl Leadline {
             .await?;
         let view = self.webhook(account_id).await?;
         if view.url.is_some() && !view.secret_set {
-            return Err(Error::InvalidInput(
+            return Err(Error::InvalidInput(text!(
+                "webhook.secret_missing",
                 "Set a secret too: the receiver uses it to check that requests come from Leadline."
-                    .into(),
-            ));
+            )));
         }
         Ok(view)
     }
@@ -182,7 +198,10 @@ impl Leadline {
     /// "Send test": one signed request with a sample lead, answered now.
     pub async fn send_test_webhook(&self, account_id: i64) -> Result<WebhookCheck> {
         let (url, secret) = self.webhook_target(account_id).await?.ok_or_else(|| {
-            Error::InvalidInput("Set the webhook address and secret first.".into())
+            Error::InvalidInput(text!(
+                "webhook.not_set",
+                "Set the webhook address and secret first."
+            ))
         })?;
         let sample = QualifiedLead {
             lead_id: 0,
@@ -205,7 +224,7 @@ impl Leadline {
             },
         )
         .await
-        .map_err(|e| Error::Unavailable(format!("The webhook could not be delivered: {e}.")))?;
+        .map_err(Error::Unavailable)?;
         Ok(WebhookCheck {
             status,
             elapsed_ms: u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX),
@@ -241,37 +260,30 @@ impl Leadline {
                         .with_jitter(),
                 )
                 .await;
-            let (kind, message, outcome) = match &delivered {
-                Ok(status) => (
-                    "webhook_delivered",
-                    format!(
-                        "Webhook delivered for lead {} (HTTP {status})",
-                        lead.lead_id
-                    ),
-                    ("status", status.to_string()),
-                ),
-                Err(e) => (
-                    "webhook_failed",
-                    format!(
-                        "Webhook for lead {} failed after retries: {e}",
-                        lead.lead_id
-                    ),
-                    ("error", e.to_string()),
-                ),
-            };
             let lead_id = lead.lead_id.to_string();
             let (account_id, now) = (lead.account_id, core.clock.now_ms());
             let _ = core
                 .store
                 .call(move |conn| {
-                    Ok(activity::insert_with(
-                        conn,
-                        Some(account_id),
-                        kind,
-                        &message,
-                        &[("lead", &lead_id), (outcome.0, &outcome.1)],
-                        now,
-                    )?)
+                    Ok(match &delivered {
+                        Ok(status) => activity::insert_with(
+                            conn,
+                            Some(account_id),
+                            "webhook_delivered",
+                            &format!("Webhook delivered for lead {lead_id} (HTTP {status})"),
+                            &[("lead", &lead_id), ("status", &status.to_string())],
+                            now,
+                        )?,
+                        Err(error) => activity::insert_with_text(
+                            conn,
+                            Some(account_id),
+                            "webhook_failed",
+                            &format!("Webhook for lead {lead_id} failed after retries: {error}"),
+                            &[("lead", &lead_id)],
+                            ("error", error),
+                            now,
+                        )?,
+                    })
                 })
                 .await;
         });

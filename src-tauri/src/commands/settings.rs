@@ -1,5 +1,6 @@
 //! App-wide settings.
 
+use leadline_core::Text;
 use leadline_core::settings::AppSettings;
 use serde::Serialize;
 use tauri::State;
@@ -28,7 +29,7 @@ pub struct BrowserInUse {
     /// The program's path, when one was found.
     pub path: Option<String>,
     /// What is wrong and what to do, when none was found.
-    pub problem: Option<String>,
+    pub problem: Option<Text>,
 }
 
 #[tauri::command]

@@ -1,4 +1,4 @@
-//! Commands and their errors as the UI receives them: `{code, message, path}`, never a string.
+//! Commands and their errors as the UI receives them: `{code, message, path, text}`, never a string.
 
 use serde_json::json;
 
@@ -32,22 +32,43 @@ fn each_error_kind_crosses_ipc_as_its_code_and_a_message() {
     app.ok("numbers_add", json!({ "name": "Shop" }));
 
     let cases = [
-        ("numbers_add", json!({ "name": "  " }), "invalid_input"),
-        ("numbers_add", json!({ "name": "shop" }), "conflict"),
+        (
+            "numbers_add",
+            json!({ "name": "  " }),
+            "invalid_input",
+            "number.name_empty",
+        ),
+        (
+            "numbers_add",
+            json!({ "name": "shop" }),
+            "conflict",
+            "number.name_taken",
+        ),
         (
             "numbers_rename",
             json!({ "id": 999, "name": "X" }),
             "not_found",
+            "number.gone",
         ),
-        ("numbers_remove", json!({ "id": 999 }), "not_found"),
+        (
+            "numbers_remove",
+            json!({ "id": 999 }),
+            "not_found",
+            "number.gone",
+        ),
     ];
-    for (command, args, code) in cases {
+    for (command, args, code, key) in cases {
         let e = app.err(command, args.clone());
         assert_eq!(e["code"], code, "{command}({args}) → {e}");
         let message = e["message"].as_str().unwrap_or_default();
         assert!(message.len() > 10, "an error must explain itself: {e}");
         assert_eq!(e["path"], json!(null));
+        // The same sentence by key and values, for the window to say in the owner's language.
+        assert_eq!(e["text"]["key"], key, "{e}");
+        assert_eq!(e["text"]["english"], message, "{e}");
     }
+    let taken = app.err("numbers_add", json!({ "name": "shop" }));
+    assert_eq!(taken["text"]["args"], json!({ "name": "shop" }));
 }
 
 #[test]

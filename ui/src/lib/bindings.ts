@@ -3,6 +3,17 @@
 
 import type { Channel } from "@tauri-apps/api/core";
 
+export type Text = { 
+/**
+ * Stable: the window's texts are keyed `core.<key>`. Never reuse a key for another
+ * sentence; add a new one.
+ */
+key: string, 
+/**
+ * The values the sentence is made of, by placeholder name.
+ */
+args: { [key in string]: string }, english: string, };
+
 /**
  * What kind of failure this is, for the UI to choose what to show and offer.
  * Closed on purpose: a new code is a UI change too.
@@ -11,9 +22,9 @@ export type ErrorCode = "invalid_input" | "not_found" | "conflict" | "storage" |
 
 /**
  * What a failed command returns to the UI. Never a bare string: the UI switches on `code`
- * and shows `message`, which is written for the owner.
+ * and shows `text` in the owner's language (`message` is its English, written for the owner).
  */
-export type IpcError = { code: ErrorCode, message: string, 
+export type IpcError = { code: ErrorCode, message: string, text: Text, 
 /**
  * The file the problem is about, when there is one (shown so the owner can find it).
  */
@@ -54,7 +65,7 @@ chatCount: number, leadCount: number, };
 /**
  * A linked number's state, shown the same way everywhere.
  */
-export type AccountState = { "state": "Stopped" } | { "state": "Starting" } | { "state": "ScanQr", qr: string, expiresAt: number, } | { "state": "Syncing", percent: number, } | { "state": "Working", me: string, } | { "state": "Failed", reason: string, openElsewhere: boolean, } | { "state": "LoggedOut" };
+export type AccountState = { "state": "Stopped" } | { "state": "Starting" } | { "state": "ScanQr", qr: string, expiresAt: number, } | { "state": "Syncing", percent: number, } | { "state": "Working", me: string, } | { "state": "Failed", reason: Text, openElsewhere: boolean, } | { "state": "LoggedOut" };
 
 /**
  * One step of linking a number, streamed to the window that asked.
@@ -98,7 +109,7 @@ path: string | null,
 /**
  * What is wrong and what to do, when none was found.
  */
-problem: string | null, };
+problem: Text | null, };
 
 export type ActivityEntry = { id: number, 
 /**
@@ -316,12 +327,12 @@ server: string | null,
 /**
  * What it means for the owner, and what to do when notifications can't show.
  */
-message: string, };
+text: Text, };
 
 /**
  * An entry Leadline could not use, and why.
  */
-export type SkippedEntry = { line: number, text: string, reason: string, };
+export type SkippedEntry = { line: number, text: string, reason: Text, };
 
 export type ImportReport = { 
 /**
@@ -461,7 +472,7 @@ description: string, kind: FieldKind, };
 /**
  * Whether a provider's key is in the keychain, as the UI may see it.
  */
-export type KeyState = { "state": "notSet" } | { "state": "set", last4: string, } | { "state": "unavailable", reason: string, };
+export type KeyState = { "state": "notSet" } | { "state": "set", last4: string, } | { "state": "unavailable", reason: Text, };
 
 /**
  * A provider as the UI shows it.
@@ -526,7 +537,7 @@ value: string,
 /**
  * Why the value was not accepted, if it wasn't.
  */
-problem: string | null, };
+problem: Text | null, };
 
 /**
  * The playground's answer to one turn.

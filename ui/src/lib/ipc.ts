@@ -3,7 +3,7 @@
 import { invoke } from "@tauri-apps/api/core";
 import { listen, type UnlistenFn } from "@tauri-apps/api/event";
 import type { Commands, CoreEvent, EventPayload, IpcError } from "./bindings";
-import { t } from "./i18n/index.svelte";
+import { say, t } from "./i18n/index.svelte";
 
 export function isIpcError(value: unknown): value is IpcError {
   return (
@@ -15,14 +15,14 @@ export function isIpcError(value: unknown): value is IpcError {
   );
 }
 
-/** Anything thrown at the IPC boundary, as an IpcError the UI can show. */
+/** Anything thrown at the IPC boundary, as an IpcError the UI can show: its `message` in
+ *  the owner's language. */
 export function asIpcError(error: unknown): IpcError {
-  if (isIpcError(error)) return error;
-  return {
-    code: "internal",
-    message: t("ipc.unreachable", { error: String(error) }),
-    path: null,
-  };
+  if (isIpcError(error)) {
+    return error.text ? { ...error, message: say(error.text) } : error;
+  }
+  const message = t("ipc.unreachable", { error: String(error) });
+  return { code: "internal", message, path: null, text: { key: "", args: {}, english: message } };
 }
 
 export async function call<K extends keyof Commands>(

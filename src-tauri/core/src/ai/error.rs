@@ -4,40 +4,41 @@
 
 use std::time::Duration;
 
+use crate::text;
+use crate::text::Text;
+
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum AiError {
     /// No key is stored for a provider that needs one.
-    #[error("No API key is set for {provider}. Add one in Settings › AI providers.")]
+    #[error("{}", self.text())]
     KeyMissing { provider: String },
     /// The provider refused the key (401 / 403).
-    #[error("{provider} refused the API key ({detail}). Check the key in Settings › AI providers.")]
+    #[error("{}", self.text())]
     Unauthorized { provider: String, detail: String },
     /// Too many requests; `retry_after` is what the provider asked us to wait, if it said.
-    #[error("{provider} is limiting requests right now. Leadline will try again later.")]
+    #[error("{}", self.text())]
     RateLimited {
         provider: String,
         retry_after: Option<Duration>,
     },
     /// No answer within the time allowed.
-    #[error("{provider} did not answer within {} seconds.", .after.as_secs())]
+    #[error("{}", self.text())]
     Timeout { provider: String, after: Duration },
     /// A 5xx: the provider's own problem.
-    #[error("{provider} had a problem on its side (HTTP {status}). Leadline will try again later.")]
+    #[error("{}", self.text())]
     Server { provider: String, status: u16 },
     /// A 4xx other than the above: the request itself was refused (unknown model, too long).
-    #[error("{provider} refused the request (HTTP {status}): {detail}")]
+    #[error("{}", self.text())]
     Rejected {
         provider: String,
         status: u16,
         detail: String,
     },
     /// The provider answered with something that isn't what its API promises.
-    #[error("{provider} sent an answer Leadline could not read: {detail}")]
+    #[error("{}", self.text())]
     BadResponse { provider: String, detail: String },
     /// The provider could not be reached at all.
-    #[error(
-        "Leadline could not reach {provider}: {detail}. Check the internet connection and the address."
-    )]
+    #[error("{}", self.text())]
     Network { provider: String, detail: String },
 }
 
@@ -76,12 +77,71 @@ impl AiError {
     }
 }
 
+impl AiError {
+    /// The sentence the owner reads, by key with its values.
+    pub fn text(&self) -> Text {
+        match self {
+            AiError::KeyMissing { provider } => text!(
+                "ai.key_missing",
+                "No API key is set for {provider}. Add one in Settings › AI providers.",
+                provider = provider
+            ),
+            AiError::Unauthorized { provider, detail } => text!(
+                "ai.unauthorized",
+                "{provider} refused the API key ({detail}). Check the key in Settings › AI providers.",
+                provider = provider,
+                detail = detail
+            ),
+            AiError::RateLimited { provider, .. } => text!(
+                "ai.rate_limited",
+                "{provider} is limiting requests right now. Leadline will try again later.",
+                provider = provider
+            ),
+            AiError::Timeout { provider, after } => text!(
+                "ai.timeout",
+                "{provider} did not answer within {seconds} seconds.",
+                provider = provider,
+                seconds = after.as_secs()
+            ),
+            AiError::Server { provider, status } => text!(
+                "ai.server",
+                "{provider} had a problem on its side (HTTP {status}). Leadline will try again later.",
+                provider = provider,
+                status = status
+            ),
+            AiError::Rejected {
+                provider,
+                status,
+                detail,
+            } => text!(
+                "ai.rejected",
+                "{provider} refused the request (HTTP {status}): {detail}",
+                provider = provider,
+                status = status,
+                detail = detail
+            ),
+            AiError::BadResponse { provider, detail } => text!(
+                "ai.bad_response",
+                "{provider} sent an answer Leadline could not read: {detail}",
+                provider = provider,
+                detail = detail
+            ),
+            AiError::Network { provider, detail } => text!(
+                "ai.network",
+                "Leadline could not reach {provider}: {detail}. Check the internet connection and the address.",
+                provider = provider,
+                detail = detail
+            ),
+        }
+    }
+}
+
 impl From<AiError> for crate::Error {
     fn from(e: AiError) -> Self {
         if e.needs_owner() {
-            crate::Error::InvalidInput(e.to_string())
+            crate::Error::InvalidInput(e.text())
         } else {
-            crate::Error::Unavailable(e.to_string())
+            crate::Error::Unavailable(e.text())
         }
     }
 }

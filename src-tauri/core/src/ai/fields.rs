@@ -2,6 +2,8 @@
 //! must look like one; a phone is stored in E.164, read with the number's own country as
 //! the default (a Spanish shop's customer writing "600 123 456" means +34 600 123 456).
 
+use crate::text;
+use crate::text::Text;
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
@@ -35,10 +37,51 @@ impl LeadField {
 
 /// Why a value was not accepted, in the owner's words.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("“{value}” is not {expected}")]
+#[error("{}", self.text())]
 pub struct InvalidValue {
     pub value: String,
-    pub expected: &'static str,
+    /// What the value should have been.
+    pub expected: FieldKind,
+}
+
+impl InvalidValue {
+    /// The sentence the owner reads, by key with its values.
+    pub fn text(&self) -> Text {
+        let value = &self.value;
+        match self.expected {
+            FieldKind::Text => text!("field.empty", "This field is empty."),
+            FieldKind::Email => text!(
+                "field.not_email",
+                "“{value}” is not an email address.",
+                value = value
+            ),
+            FieldKind::Phone => text!(
+                "field.not_phone",
+                "“{value}” is not a phone number.",
+                value = value
+            ),
+        }
+    }
+
+    /// The same, about the lead field `field`.
+    pub fn text_in(&self, field: &str) -> Text {
+        let value = &self.value;
+        match self.expected {
+            FieldKind::Text => text!("lead.field_empty", "“{field}” is empty.", field = field),
+            FieldKind::Email => text!(
+                "lead.field_not_email",
+                "“{field}”: “{value}” is not an email address.",
+                field = field,
+                value = value
+            ),
+            FieldKind::Phone => text!(
+                "lead.field_not_phone",
+                "“{field}”: “{value}” is not a phone number.",
+                field = field,
+                value = value
+            ),
+        }
+    }
 }
 
 /// The value in its stored form, or why it is refused. `country` is an ISO code such as
@@ -52,13 +95,13 @@ pub fn check(kind: FieldKind, value: &str, country: Option<&str>) -> Result<Stri
     match kind {
         FieldKind::Text => {
             if value.is_empty() {
-                Err(refuse("any text"))
+                Err(refuse(FieldKind::Text))
             } else {
                 Ok(value.to_string())
             }
         }
-        FieldKind::Email => email(value).ok_or_else(|| refuse("an email address")),
-        FieldKind::Phone => phone(value, country).ok_or_else(|| refuse("a phone number")),
+        FieldKind::Email => email(value).ok_or_else(|| refuse(FieldKind::Email)),
+        FieldKind::Phone => phone(value, country).ok_or_else(|| refuse(FieldKind::Phone)),
     }
 }
 

@@ -2,6 +2,8 @@
 //! run past midnight), holidays and one-off closures. All in the number's own zone with
 //! jiff, so a period means the same wall-clock hours on the days the clocks change.
 
+use crate::text;
+use crate::text::Text;
 use jiff::civil::{Date, DateTime, Time, Weekday};
 use jiff::tz::TimeZone;
 use jiff::{Timestamp, ToSpan, Zoned};
@@ -40,19 +42,49 @@ pub struct Schedule {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{}", self.text())]
 pub enum HoursError {
-    #[error("“{0}” is not a time zone Leadline knows (use a name like Europe/Madrid).")]
     Zone(String),
-    #[error("“{0}” is not a time of day like 09:30.")]
     Time(String),
-    #[error("“{0}” is not a date like 2026-12-25.")]
     Date(String),
-    #[error("“{0}” is not a day of the week (1 = Monday … 7 = Sunday).")]
     Weekday(u8),
-    #[error("The bot's stop time must come after its start time.")]
     Order,
-    #[error("A closure must end after it starts.")]
     ClosureOrder,
+}
+
+impl HoursError {
+    /// The sentence the owner reads, by key with its values.
+    pub fn text(&self) -> Text {
+        match self {
+            HoursError::Zone(zone) => text!(
+                "hours.zone",
+                "“{zone}” is not a time zone Leadline knows (use a name like Europe/Madrid).",
+                zone = zone
+            ),
+            HoursError::Time(time) => text!(
+                "hours.time",
+                "“{time}” is not a time of day like 09:30.",
+                time = time
+            ),
+            HoursError::Date(date) => text!(
+                "hours.date",
+                "“{date}” is not a date like 2026-12-25.",
+                date = date
+            ),
+            HoursError::Weekday(day) => text!(
+                "hours.weekday",
+                "“{day}” is not a day of the week (1 = Monday … 7 = Sunday).",
+                day = day
+            ),
+            HoursError::Order => text!(
+                "hours.order",
+                "The bot's stop time must come after its start time."
+            ),
+            HoursError::ClosureOrder => {
+                text!("hours.closure_order", "A closure must end after it starts.")
+            }
+        }
+    }
 }
 
 /// A schedule read and checked, ready to answer "open now?".

@@ -6,6 +6,7 @@ use crate::bot::policy::Behaviour;
 use crate::error::{Error, Result};
 use crate::runtime::Runtime;
 use crate::store::{account_settings, activity, chats, messages};
+use crate::text;
 
 /// WhatsApp's own limit for one text message.
 const MAX_CHARS: usize = 65_536;
@@ -39,19 +40,25 @@ impl Leadline {
         text: &str,
     ) -> Result<String> {
         if crate::bot::policy::is_blank(text) {
-            return Err(Error::InvalidInput("Write a message first.".into()));
+            return Err(Error::InvalidInput(text!(
+                "chat.reply_empty",
+                "Write a message first."
+            )));
         }
         if text.chars().count() > MAX_CHARS {
-            return Err(Error::InvalidInput(
+            return Err(Error::InvalidInput(text!(
+                "chat.reply_too_long",
                 "This message is longer than WhatsApp allows (65,536 characters). Split it in two."
-                    .into(),
-            ));
+            )));
         }
         let takeover_minutes = self
             .store
             .call(move |conn| {
                 let row = account_settings::bot(conn, account_id)?.ok_or_else(|| {
-                    Error::NotFound("That number was removed. Reload the list.".into())
+                    Error::NotFound(text!(
+                        "number.removed",
+                        "That number was removed. Reload the list."
+                    ))
                 })?;
                 let behaviour: Behaviour =
                     serde_json::from_str(&row.behaviour_json).unwrap_or_default();
@@ -59,7 +66,7 @@ impl Leadline {
             })
             .await?;
         let wa_msg_id = wa.send_text(account_id, wa_chat_id, text).await.map_err(|e| {
-            Error::Unavailable(format!("The message was not sent: {e}. Check that the number is connected and try again."))
+            Error::Unavailable(text!("chat.reply_not_sent", "The message was not sent: {error}. Check that the number is connected and try again.", error = e))
         })?;
         let now = self.clock.now_ms();
         let (chat, id, body) = (wa_chat_id.to_string(), wa_msg_id.clone(), text.to_string());
@@ -121,9 +128,10 @@ impl Leadline {
                         |r| r.get(0),
                     )
                     .map_err(|e| match e {
-                        rusqlite::Error::QueryReturnedNoRows => {
-                            Error::NotFound("That chat is not in Leadline.".into())
-                        }
+                        rusqlite::Error::QueryReturnedNoRows => Error::NotFound(text!(
+                            "chat.gone",
+                            "That chat is no longer in Leadline. Reload the list."
+                        )),
                         other => Error::from(other),
                     })?;
                 resume_in(&tx, account_id, id, now)?;

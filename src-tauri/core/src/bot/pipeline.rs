@@ -23,6 +23,8 @@ use crate::runtime::Runtime;
 use crate::store::{
     account_settings, activity, away_sent, chats, contacts, inbox, messages, rules,
 };
+use crate::text;
+use crate::text::Text;
 use crate::whatsapp::{WaError, WaMessage};
 
 /// How the bot paces a reply like a person: seen, then typing for a time that grows with
@@ -239,18 +241,35 @@ impl Leadline {
             .store
             .call(move |conn| Ok(messages::get(conn, message_id)?.map(|m| m.chat_id)))
             .await?
-            .ok_or_else(|| Error::NotFound("no such message".into()))?;
+            .ok_or_else(|| {
+                Error::NotFound(text!(
+                    "bot.message_gone",
+                    "That message is no longer in Leadline."
+                ))
+            })?;
         let lock = self.chat_lock(chat_id);
         let _turn = lock.lock().await;
         let (row, message, chat) = self
             .store
             .call(move |conn| {
-                let row = inbox::get(conn, message_id)?
-                    .ok_or_else(|| Error::NotFound("no such inbox row".into()))?;
-                let message = messages::get(conn, message_id)?
-                    .ok_or_else(|| Error::NotFound("no such message".into()))?;
-                let chat = chats::get(conn, message.chat_id)?
-                    .ok_or_else(|| Error::NotFound("no such chat".into()))?;
+                let row = inbox::get(conn, message_id)?.ok_or_else(|| {
+                    Error::NotFound(text!(
+                        "bot.inbox_gone",
+                        "That message is no longer waiting for an answer."
+                    ))
+                })?;
+                let message = messages::get(conn, message_id)?.ok_or_else(|| {
+                    Error::NotFound(text!(
+                        "bot.message_gone",
+                        "That message is no longer in Leadline."
+                    ))
+                })?;
+                let chat = chats::get(conn, message.chat_id)?.ok_or_else(|| {
+                    Error::NotFound(text!(
+                        "chat.gone",
+                        "That chat is no longer in Leadline. Reload the list."
+                    ))
+                })?;
                 Ok((row, message, chat))
             })
             .await?;
@@ -378,7 +397,7 @@ impl Leadline {
                 Ok(text) => (text, chat_jid.clone()),
                 Err(error) => {
                     let shown = error.to_string();
-                    self.finish_failed(account_id, message_id, &decision, &shown)
+                    self.finish_failed(account_id, message_id, &decision, error.text())
                         .await?;
                     return Ok(Handled::Failed { error: shown });
                 }
@@ -412,7 +431,7 @@ impl Leadline {
     )> {
         self.store
             .call(move |conn| {
-                let bot = account_settings::bot(conn, account_id)?.ok_or_else(|| Error::NotFound("That number was removed.".into()))?;
+                let bot = account_settings::bot(conn, account_id)?.ok_or_else(|| Error::NotFound(text!("number.removed", "That number was removed. Reload the list.")))?;
                 let behaviour: Behaviour = serde_json::from_str(&bot.behaviour_json).unwrap_or_default();
                 // No schedule set up means always open.
                 let hours = serde_json::from_str::<Schedule>(&bot.hours_json)
@@ -747,7 +766,7 @@ impl Leadline {
         account_id: i64,
         message_id: i64,
         decision: &Decision,
-        error: &str,
+        error: Text,
     ) -> Result<()> {
         let json = serde_json::to_string(&Stored {
             decision: decision.clone(),
@@ -755,19 +774,19 @@ impl Leadline {
             to: None,
         })
         .map_err(|e| Error::Internal(e.to_string()))?;
-        let error = error.to_string();
         let now = now_ms(self);
         self.store
             .call(move |conn| {
                 let tx = conn.transaction()?;
                 inbox::decided(&tx, message_id, &json, now)?;
-                inbox::failed(&tx, message_id, &error, None, now)?;
-                activity::insert_with(
+                inbox::failed(&tx, message_id, &error.english, None, now)?;
+                activity::insert_with_text(
                     &tx,
                     Some(account_id),
                     "ai_failed",
                     &format!("The assistant could not answer a customer: {error}"),
-                    &[("error", &error)],
+                    &[],
+                    ("error", &error),
                     now,
                 )?;
                 tx.commit().map_err(Error::from)

@@ -1,6 +1,8 @@
 //! Quick replies: a keyword or a regular expression, and the fixed text it answers with,
 //! tried in the owner's order before the AI.
 
+use crate::text;
+use crate::text::Text;
 use regex::{Regex, RegexBuilder};
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
@@ -21,20 +23,41 @@ pub struct Rule {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("“{pattern}” can't be used: {reason}")]
+#[error("{}", self.text(0))]
 pub struct RuleError {
     pub pattern: String,
-    pub reason: String,
+    /// Why the pattern can't be used; `None` when it is empty.
+    pub detail: Option<String>,
+}
+
+impl RuleError {
+    /// The sentence the owner reads about quick reply number `number` (from 1).
+    pub fn text(&self, number: usize) -> Text {
+        match &self.detail {
+            None => text!(
+                "bot.quick_reply_no_pattern",
+                "Quick reply {number}: the words to look for are empty.",
+                number = number
+            ),
+            Some(detail) => text!(
+                "bot.quick_reply_bad_pattern",
+                "Quick reply {number}: “{pattern}” can't be used ({detail}).",
+                number = number,
+                pattern = &self.pattern,
+                detail = detail
+            ),
+        }
+    }
 }
 
 impl Rule {
     pub fn new(id: i64, kind: MatchKind, pattern: &str, reply: &str) -> Result<Rule, RuleError> {
-        let refuse = |reason: String| RuleError {
+        let refuse = |detail: Option<String>| RuleError {
             pattern: pattern.chars().take(80).collect(),
-            reason,
+            detail,
         };
         if pattern.trim().is_empty() {
-            return Err(refuse("it is empty".into()));
+            return Err(refuse(None));
         }
         let source = match kind {
             MatchKind::Keyword => format!(r"(?:^|\W){}(?:$|\W)", regex::escape(pattern.trim())),
@@ -46,14 +69,14 @@ impl Rule {
             .size_limit(1 << 20)
             .build()
             .map_err(|e| {
-                refuse(
+                refuse(Some(
                     e.to_string()
                         .lines()
                         .last()
                         .unwrap_or("not a valid pattern")
                         .trim()
                         .to_string(),
-                )
+                ))
             })?;
         Ok(Rule {
             id,

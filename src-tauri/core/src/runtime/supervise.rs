@@ -64,7 +64,7 @@ pub(super) async fn run(context: Context, mut commands: mpsc::UnboundedReceiver<
             }
             Err(e) => {
                 tracing::error!(account = context.account_id, error = %e, "the WhatsApp browser could not start");
-                context.publish(AccountState::failed(e.to_string()));
+                context.publish(AccountState::failed(e.text()));
                 Ended::Crashed
             }
         };

@@ -2,6 +2,8 @@
 
 use rusqlite::{Connection, params};
 
+use crate::text::Text;
+
 /// An entry with no values for the window to fill in: it shows `message` as written.
 pub fn insert(
     conn: &Connection,
@@ -11,6 +13,31 @@ pub fn insert(
     now: i64,
 ) -> rusqlite::Result<i64> {
     insert_with(conn, account_id, kind, message, &[], now)
+}
+
+/// Like [`insert_with`], with one value that is itself a sentence (a failure's reason):
+/// `<name>` keeps its English, `<name>_key` its key and `<name>_<value>` each of its values,
+/// so the window can say that part in the owner's language too.
+pub fn insert_with_text(
+    conn: &Connection,
+    account_id: Option<i64>,
+    kind: &str,
+    message: &str,
+    args: &[(&str, &str)],
+    (name, text): (&str, &Text),
+    now: i64,
+) -> rusqlite::Result<i64> {
+    let nested: Vec<(String, &str)> = std::iter::once((format!("{name}_key"), text.key.as_str()))
+        .chain(
+            text.args
+                .iter()
+                .map(|(arg, value)| (format!("{name}_{arg}"), value.as_str())),
+        )
+        .collect();
+    let mut all: Vec<(&str, &str)> = args.to_vec();
+    all.push((name, &text.english));
+    all.extend(nested.iter().map(|(arg, value)| (arg.as_str(), *value)));
+    insert_with(conn, account_id, kind, message, &all, now)
 }
 
 /// An entry with the values its sentence is made of (`name`, `minutes`, …), kept in

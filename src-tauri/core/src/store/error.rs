@@ -5,6 +5,9 @@ use std::path::{Path, PathBuf};
 
 use rusqlite::ErrorCode as SqliteCode;
 
+use crate::text;
+use crate::text::Text;
+
 fn shown(path: &Option<PathBuf>) -> String {
     match path {
         Some(p) => p.display().to_string(),
@@ -14,50 +17,79 @@ fn shown(path: &Option<PathBuf>) -> String {
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
-    #[error(
-        "Leadline can't write to {} ({detail}). Make sure the file and its folder are writable by \
-         your user and the disk has free space, then open Leadline again. Your data was not changed.",
-        path.display()
-    )]
+    #[error("{}", self.text())]
     Unwritable { path: PathBuf, detail: String },
 
-    #[error(
-        "The database {} is damaged or is not a Leadline database ({detail}). Leadline did not \
-         change it. Restore it from a backup, or move it to another folder and open Leadline \
-         again to start with an empty database.",
-        shown(path)
-    )]
+    #[error("{}", self.text())]
     Corrupt {
         path: Option<PathBuf>,
         detail: String,
     },
 
-    #[error(
-        "The database {} was saved by a newer version of Leadline (data version {found}; this \
-         version reads up to {supported}). Leadline did not change it. Install the latest \
-         version of Leadline to open it.",
-        shown(path)
-    )]
+    #[error("{}", self.text())]
     TooNew {
         path: Option<PathBuf>,
         found: i64,
         supported: i64,
     },
 
-    #[error(
-        "Leadline could not upgrade its database to data version {version}: {source}. The \
-         database was left as it was before this step. Details are in the log file."
-    )]
+    #[error("{}", self.text())]
     Migration {
         version: i64,
         source: rusqlite::Error,
     },
 
-    #[error("The database could not be read or written: {0}. Details are in the log file.")]
+    #[error("{}", self.text())]
     Sqlite(rusqlite::Error),
 }
 
 impl StoreError {
+    /// The sentence the owner reads, by key with its values.
+    pub fn text(&self) -> Text {
+        match self {
+            StoreError::Unwritable { path, detail } => text!(
+                "store.unwritable",
+                "Leadline can't write to {path} ({detail}). Make sure the file and its folder are writable by \
+                 your user and the disk has free space, then open Leadline again. Your data was not changed.",
+                path = path.display(),
+                detail = detail
+            ),
+            StoreError::Corrupt { path, detail } => text!(
+                "store.corrupt",
+                "The database {path} is damaged or is not a Leadline database ({detail}). Leadline did not \
+                 change it. Restore it from a backup, or move it to another folder and open Leadline \
+                 again to start with an empty database.",
+                path = shown(path),
+                detail = detail
+            ),
+            StoreError::TooNew {
+                path,
+                found,
+                supported,
+            } => text!(
+                "store.too_new",
+                "The database {path} was saved by a newer version of Leadline (data version {found}; this \
+                 version reads up to {supported}). Leadline did not change it. Install the latest \
+                 version of Leadline to open it.",
+                path = shown(path),
+                found = found,
+                supported = supported
+            ),
+            StoreError::Migration { version, source } => text!(
+                "store.migration",
+                "Leadline could not upgrade its database to data version {version}: {source}. The \
+                 database was left as it was before this step. Details are in the log file.",
+                version = version,
+                source = source
+            ),
+            StoreError::Sqlite(e) => text!(
+                "store.sqlite",
+                "The database could not be read or written: {detail}. Details are in the log file.",
+                detail = e
+            ),
+        }
+    }
+
     /// Sorts a raw SQLite error into what the owner can do about it.
     pub(crate) fn classify(e: rusqlite::Error, path: Option<&Path>) -> StoreError {
         let code = match &e {

@@ -3,6 +3,7 @@
 use std::path::{Path, PathBuf};
 
 use super::WaError;
+use crate::text;
 
 /// Lets the owner (or a test) name the browser to use.
 pub const BROWSER_ENV: &str = "LEADLINE_CHROME";
@@ -66,22 +67,23 @@ pub fn find(configured: Option<&Path>) -> Result<PathBuf, WaError> {
         if explicit.is_file() {
             return Ok(explicit);
         }
-        return Err(WaError::BrowserMissing(format!(
-            "The browser set for WhatsApp ({}) does not exist. Choose another in Settings, or \
+        return Err(WaError::BrowserMissing(text!(
+            "wa.browser_not_found",
+            "The browser set for WhatsApp ({path}) does not exist. Choose another in Settings, or \
              clear the setting to let Leadline find one.",
-            explicit.display()
+            path = explicit.display()
         )));
     }
     usual_places()
         .into_iter()
         .find(|p| p.is_file())
         .ok_or_else(|| {
-            WaError::BrowserMissing(
+            WaError::BrowserMissing(text!(
+                "wa.no_browser",
                 "Leadline needs Google Chrome, Chromium, Microsoft Edge or Brave to connect to \
-             WhatsApp, and none is installed. Install one of them (on Ubuntu or Debian: \
-             `sudo apt install chromium-headless-shell`, the lightest), then try again."
-                    .into(),
-            )
+                 WhatsApp, and none is installed. Install one of them (on Ubuntu or Debian: \
+                 `sudo apt install chromium-headless-shell`, the lightest), then try again."
+            ))
         })
 }
 

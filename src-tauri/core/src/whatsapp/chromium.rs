@@ -15,6 +15,7 @@ use tokio::task::JoinHandle;
 use super::page_event::{PageEvent, StateTracker};
 use super::{WaError, WaEvent, browser, process};
 use crate::Clock;
+use crate::text;
 
 /// The CDP binding the page reports through.
 const BINDING: &str = "__leadlineEmit";
@@ -271,8 +272,10 @@ impl Session {
     pub async fn pairing_code(&self, phone: &str) -> Result<String, WaError> {
         let digits: String = phone.chars().filter(char::is_ascii_digit).collect();
         if digits.len() < 7 {
-            return Err(WaError::InvalidPhone(format!(
-                "“{phone}” is not a phone number with its country code, e.g. +34 600 123 456."
+            return Err(WaError::InvalidPhone(text!(
+                "wa.invalid_phone",
+                "“{phone}” is not a phone number with its country code, e.g. +34 600 123 456.",
+                phone = phone
             )));
         }
         self.call(format!(

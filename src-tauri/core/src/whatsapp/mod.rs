@@ -10,6 +10,9 @@ pub mod qr;
 use serde::Serialize;
 use ts_rs::TS;
 
+use crate::text;
+use crate::text::Text;
+
 pub use page_event::PageEvent;
 
 /// Where the driver opens WhatsApp Web; tests point it at the local fake.
@@ -44,19 +47,16 @@ pub enum AccountState {
     Working { me: String },
     /// Can't work; `reason` says why and what to do. `open_elsewhere`: WhatsApp is open on
     /// another computer or browser, and "Use here" (`take_over`) takes it back.
-    Failed {
-        reason: String,
-        open_elsewhere: bool,
-    },
+    Failed { reason: Text, open_elsewhere: bool },
     /// WhatsApp ended this link (from the phone, or it expired): link again with a new QR.
     LoggedOut,
 }
 
 impl AccountState {
     /// A failure that only the reason explains (not WhatsApp being open elsewhere).
-    pub fn failed(reason: impl Into<String>) -> AccountState {
+    pub fn failed(reason: Text) -> AccountState {
         AccountState::Failed {
-            reason: reason.into(),
+            reason,
             open_elsewhere: false,
         }
     }
@@ -103,27 +103,72 @@ pub enum WaEvent {
 #[derive(Debug, thiserror::Error)]
 pub enum WaError {
     #[error("{0}")]
-    BrowserMissing(String),
-    #[error("The browser for WhatsApp could not start: {0}")]
+    BrowserMissing(Text),
+    #[error("{}", self.text())]
     Launch(String),
-    #[error("WhatsApp Web did not answer: {0}")]
+    #[error("{}", self.text())]
     Page(String),
-    #[error("This number is not connected to WhatsApp right now.")]
+    #[error("{}", self.text())]
     NotConnected,
     #[error("{0}")]
-    InvalidPhone(String),
+    InvalidPhone(Text),
+}
+
+impl WaError {
+    /// The sentence the owner reads, by key with its values.
+    pub fn text(&self) -> Text {
+        match self {
+            WaError::BrowserMissing(text) | WaError::InvalidPhone(text) => text.clone(),
+            WaError::Launch(detail) => text!(
+                "wa.launch",
+                "The browser for WhatsApp could not start: {detail}",
+                detail = detail
+            ),
+            WaError::Page(detail) => text!(
+                "wa.page",
+                "WhatsApp Web did not answer: {detail}",
+                detail = detail
+            ),
+            WaError::NotConnected => text!(
+                "wa.not_connected",
+                "This number is not connected to WhatsApp right now."
+            ),
+        }
+    }
 }
 
 /// The sentence an owner reads for a socket state WhatsApp gives as a failure.
-pub fn failure_reason(socket_state: &str) -> String {
+pub fn failure_reason(socket_state: &str) -> Text {
     match socket_state {
-        "CONFLICT" => "WhatsApp is open on another computer or browser. Use it here to take it back.".into(),
-        "TIMEOUT" => "WhatsApp did not answer in time. Check the internet connection; Leadline keeps trying.".into(),
-        "DEPRECATED_VERSION" => "WhatsApp says this version of WhatsApp Web is too old. Update Leadline.".into(),
-        "TOS_BLOCK" => "WhatsApp blocked this number for breaking its terms of service. Check the WhatsApp app on the phone.".into(),
-        "SMB_TOS_BLOCK" => "WhatsApp blocked this business number for breaking its terms. Check WhatsApp Business on the phone.".into(),
-        "PROXYBLOCK" => "WhatsApp refused the connection from this network. Try another network.".into(),
-        other => format!("WhatsApp reported a problem ({other}). Leadline will try again."),
+        "CONFLICT" => text!(
+            "wa.conflict",
+            "WhatsApp is open on another computer or browser. Use it here to take it back."
+        ),
+        "TIMEOUT" => text!(
+            "wa.timeout",
+            "WhatsApp did not answer in time. Check the internet connection; Leadline keeps trying."
+        ),
+        "DEPRECATED_VERSION" => text!(
+            "wa.deprecated_version",
+            "WhatsApp says this version of WhatsApp Web is too old. Update Leadline."
+        ),
+        "TOS_BLOCK" => text!(
+            "wa.tos_block",
+            "WhatsApp blocked this number for breaking its terms of service. Check the WhatsApp app on the phone."
+        ),
+        "SMB_TOS_BLOCK" => text!(
+            "wa.smb_tos_block",
+            "WhatsApp blocked this business number for breaking its terms. Check WhatsApp Business on the phone."
+        ),
+        "PROXYBLOCK" => text!(
+            "wa.proxy_block",
+            "WhatsApp refused the connection from this network. Try another network."
+        ),
+        other => text!(
+            "wa.socket_problem",
+            "WhatsApp reported a problem ({state}). Leadline will try again.",
+            state = other
+        ),
     }
 }
 

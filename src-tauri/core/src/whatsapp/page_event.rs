@@ -7,6 +7,7 @@ use std::collections::{HashSet, VecDeque};
 use serde::Deserialize;
 
 use super::{AccountState, WaEvent, WaMessage, failure_reason};
+use crate::text;
 
 /// One report from the page.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
@@ -189,7 +190,11 @@ impl StateTracker {
             return Some(AccountState::LoggedOut);
         }
         if let Some(reason) = &self.failed {
-            return Some(AccountState::failed(reason.clone()));
+            return Some(AccountState::failed(text!(
+                "wa.page_failed",
+                "Leadline can't use WhatsApp Web right now ({detail}). It will try again.",
+                detail = reason
+            )));
         }
         match self.socket.as_str() {
             "" | "OPENING" | "UNLAUNCHED" | "PAIRING" | "CONNECTING" => {
@@ -323,7 +328,7 @@ mod tests {
         let mut t = StateTracker::default();
         let conflict = states(t.apply(socket("CONFLICT", false), 0));
         assert!(
-            matches!(&conflict[..], [AccountState::Failed { reason, open_elsewhere: true }] if reason.contains("another computer"))
+            matches!(&conflict[..], [AccountState::Failed { reason, open_elsewhere: true }] if reason.english.contains("another computer"))
         );
         assert_eq!(
             states(t.apply(PageEvent::Logout, 0)),

@@ -89,3 +89,39 @@ async fn a_state_for_a_removed_number_is_harmless() {
         .unwrap();
     assert!(core.numbers().await.unwrap().is_empty());
 }
+
+#[tokio::test]
+async fn a_failure_is_audited_once_with_its_reason_by_key_and_values() {
+    let (core, _) = core();
+    let shop = core.add_number("Shop").await.unwrap();
+    let failed = AccountState::failed(leadline_core::whatsapp::failure_reason("UNPAIRED_IDLE"));
+    core.account_state_changed(shop.id, failed.clone())
+        .await
+        .unwrap();
+    core.account_state_changed(shop.id, failed).await.unwrap();
+    let log = core.activity(10).await.unwrap();
+    let failures: Vec<_> = log.iter().filter(|e| e.kind == "number_failed").collect();
+    assert_eq!(
+        failures.len(),
+        1,
+        "a failure repeated while retrying is one entry"
+    );
+    let args = &failures[0].args;
+    assert_eq!(args.get("name").map(String::as_str), Some("Shop"));
+    assert_eq!(
+        args.get("reason").map(String::as_str),
+        Some("WhatsApp reported a problem (UNPAIRED_IDLE). Leadline will try again.")
+    );
+    assert_eq!(
+        args.get("reason_key").map(String::as_str),
+        Some("wa.socket_problem")
+    );
+    assert_eq!(
+        args.get("reason_state").map(String::as_str),
+        Some("UNPAIRED_IDLE")
+    );
+    assert_eq!(
+        failures[0].message,
+        "“Shop” stopped working: WhatsApp reported a problem (UNPAIRED_IDLE). Leadline will try again."
+    );
+}

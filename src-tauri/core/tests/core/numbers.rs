@@ -89,6 +89,11 @@ async fn a_duplicate_name_is_a_conflict_whatever_its_case() {
             .contains("already have a number called “SHOP”"),
         "{e}"
     );
+    // The window says it in the owner's language from its key and values.
+    let text = e.text();
+    assert_eq!(text.key, "number.name_taken");
+    assert_eq!(text.args.get("name").map(String::as_str), Some("SHOP"));
+    assert_eq!(text.english, e.to_string());
 
     let other = core.add_number("Sales").await.unwrap();
     let e = core.rename_number(other.id, "shop").await.unwrap_err();

@@ -29,4 +29,19 @@ describe("audit entries in the owner's language", () => {
     expect(describeActivity(entry("number_added", "Added number “Shop”", {}))).toBe("Added number “Shop”");
     i18n.use("en");
   });
+
+  it("says a failure's reason in the owner's language too, from its key and values", () => {
+    const failed = entry("number_failed", "“Shop” stopped working: WhatsApp reported a problem (UNPAIRED). Leadline will try again.", {
+      name: "Shop",
+      reason: "WhatsApp reported a problem (UNPAIRED). Leadline will try again.",
+      reason_key: "wa.socket_problem",
+      reason_state: "UNPAIRED",
+    });
+    i18n.use("es");
+    expect(describeActivity(failed)).toBe("«Shop» dejó de funcionar: WhatsApp informó de un problema (UNPAIRED). Leadline lo intentará de nuevo.");
+    // A reason whose key this window doesn't know stays in the core's English.
+    const newer = { ...failed, args: { ...failed.args, reason: "Something new.", reason_key: "wa.from_the_future" } };
+    expect(describeActivity(newer)).toBe("«Shop» dejó de funcionar: Something new.");
+    i18n.use("en");
+  });
 });

@@ -3,7 +3,7 @@
 // or a value is missing (entries written before values were kept, or by a newer version).
 import type { ActivityEntry } from "../bindings";
 import { en } from "../i18n/en";
-import { t, type Key } from "../i18n/index.svelte";
+import { say, t, type Key } from "../i18n/index.svelte";
 import { formatNumber } from "../format";
 
 export function describeActivity(entry: ActivityEntry): string {
@@ -17,6 +17,17 @@ export function describeActivity(entry: ActivityEntry): string {
     if (value === undefined) continue;
     // Counts in the owner's digits; names, reasons and phones as written.
     values[name] = /^\d+$/.test(value) && name !== "lead" && name !== "status" ? formatNumber(Number(value)) : value;
+  }
+  // A value that is itself a sentence from the core (a failure's reason) comes with its
+  // key (`reason_key`) and values (`reason_<name>`): say it in the owner's language too.
+  for (const [name, english] of Object.entries(entry.args)) {
+    const textKey = entry.args[`${name}_key`];
+    if (english === undefined || textKey === undefined) continue;
+    const args: Record<string, string> = {};
+    for (const [arg, value] of Object.entries(entry.args)) {
+      if (arg.startsWith(`${name}_`) && arg !== `${name}_key` && value !== undefined) args[arg.slice(name.length + 1)] = value;
+    }
+    values[name] = say({ key: textKey, args, english });
   }
   return t(key as Key, values);
 }

@@ -57,4 +57,16 @@ export function t(key: Key, values: Record<string, string | number> = {}): strin
   );
 }
 
+/** A sentence from the core (an error, a number's failure) in the owner's language: the
+ *  window's text for `core.<key>` filled with its values, else the core's English. */
+export function say(text: { key: string; args: Partial<Record<string, string>>; english: string }): string {
+  const key = `core.${text.key}`;
+  if (!(key in en)) return text.english;
+  const values: Record<string, string> = {};
+  for (const [name, value] of Object.entries(text.args)) if (value !== undefined) values[name] = value;
+  const needed = [...en[key as Key].matchAll(/\{(\w+)\}/g)].map((m) => m[1] ?? "");
+  if (!needed.every((name) => name in values)) return text.english;
+  return t(key as Key, values);
+}
+
 export type { Key };
