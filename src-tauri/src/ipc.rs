@@ -11,7 +11,7 @@ use leadline_core::settings::{AppSettings, Theme};
 use leadline_core::whatsapp::AccountState;
 use leadline_core::{CoreEvent, Error, ErrorCode, EventSink, Text};
 use serde::Serialize;
-use tauri::{AppHandle, Emitter, Runtime};
+use tauri::{AppHandle, Emitter, Manager, Runtime};
 use ts_rs::TS;
 
 use crate::commands;
@@ -63,8 +63,14 @@ fn log_once(e: &Error) {
 /// An event sink that emits each core event to the webview under its fixed name.
 pub fn forward_events<R: Runtime>(app: AppHandle<R>) -> EventSink {
     Arc::new(move |event: CoreEvent| {
+        if let CoreEvent::SettingsChanged(settings) = &event {
+            crate::language::use_language(settings.language.as_deref());
+        }
         if let CoreEvent::LeadQualified(lead) = &event {
             crate::notify::qualified(&app, lead);
+        }
+        if let Some(tray) = app.try_state::<crate::tray::Tray<R>>() {
+            tray.on_event(&event);
         }
         if let Err(e) = app.emit(event.name(), event.payload()) {
             tracing::warn!(event = event.name(), error = %e, "could not forward an event to the window");

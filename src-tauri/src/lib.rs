@@ -3,12 +3,14 @@
 
 pub mod commands;
 pub mod ipc;
+pub mod language;
 pub mod notify;
 pub mod state;
+pub mod tray;
 
 use std::path::PathBuf;
 
-use tauri::{App, Manager, Runtime};
+use tauri::{App, AppHandle, Manager, Runtime, WindowEvent};
 
 pub use crate::state::AppPaths;
 use crate::state::AppState;
@@ -47,8 +49,67 @@ pub fn builder<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R> {
         .setup(|app| {
             let paths = resolve_paths(app);
             start(app, paths);
+            start_tray(app.handle());
             Ok(())
         })
+        .on_window_event(|window, event| {
+            // Closing the window keeps the bots answering; Quit is in the tray.
+            if let WindowEvent::CloseRequested { api, .. } = event {
+                api.prevent_close();
+                let _ = window.hide();
+                tracing::info!("window closed; Leadline keeps running in the background");
+                notify::running_in_background(window.app_handle());
+            }
+        })
+}
+
+/// The tray icon, showing whether every bot is paused as stored.
+fn start_tray<R: Runtime>(app: &AppHandle<R>) {
+    let Some(tray) = tray::build(app) else {
+        return;
+    };
+    app.manage(tray);
+    let app = app.clone();
+    tauri::async_runtime::spawn(async move {
+        let Some(core) = app
+            .try_state::<AppState>()
+            .and_then(|state| state.core().ok())
+        else {
+            return;
+        };
+        if let (Ok(paused), Some(tray)) =
+            (core.bots_paused().await, app.try_state::<tray::Tray<R>>())
+        {
+            tray.set_paused(paused);
+        }
+    });
+}
+
+/// Shows the window and brings it to the front (tray "Open", a second launch, a click on
+/// a notification).
+pub fn show_window<R: Runtime>(app: &AppHandle<R>) {
+    if let Some(window) = app.get_webview_window("main") {
+        let _ = window.unminimize();
+        let _ = window.show();
+        let _ = window.set_focus();
+    }
+}
+
+/// Quits for real: every WhatsApp browser is stopped first (up to 15 s), then the app exits.
+pub fn quit<R: Runtime>(app: &AppHandle<R>) {
+    let app = app.clone();
+    tauri::async_runtime::spawn(async move {
+        tracing::info!("quitting: stopping every WhatsApp browser");
+        if let Some(state) = app.try_state::<AppState>() {
+            let stopped =
+                tokio::time::timeout(std::time::Duration::from_secs(15), state.stop_browsers())
+                    .await;
+            if stopped.is_err() {
+                tracing::warn!("browsers did not stop within 15 s; quitting anyway");
+            }
+        }
+        app.exit(0);
+    });
 }
 
 /// Starts logging and opens the database in `paths`. A database that can't be opened is
@@ -130,7 +191,7 @@ fn exit_on_signals<R: Runtime>(app: tauri::AppHandle<R>) {
             _ = interrupt.recv() => {}
         }
         tracing::info!("asked to quit by a signal");
-        app.exit(0);
+        quit(&app);
     });
     #[cfg(not(unix))]
     let _ = app;

@@ -3,8 +3,6 @@
 //! (the freedesktop servers on Linux, such as GNOME's, KDE's and dunst, do). Whether a
 //! server is there at all is asked, not assumed, so Settings can say so.
 
-use std::sync::RwLock;
-
 use leadline_core::leads::QualifiedLead;
 use leadline_core::{CoreEvent, Text, text};
 use serde::Serialize;
@@ -12,24 +10,17 @@ use tauri::{AppHandle, Emitter, Manager, Runtime};
 use tauri_plugin_notification::{Action, ActionType, Notification};
 use ts_rs::TS;
 
-/// The language of notifications: the owner's choice in Settings (`None`: the computer's).
-static LANGUAGE: RwLock<Option<String>> = RwLock::new(None);
+use crate::language::{self, Language};
 
-/// Notifications from now on speak `language` (`None`: the computer's language).
-pub fn use_language(language: Option<&str>) {
-    if let Ok(mut chosen) = LANGUAGE.write() {
-        *chosen = language.map(str::to_string);
-    }
-}
-
-/// The words of a notification, in one language. The window's own texts live in the UI;
-/// these are the few the desktop shows outside it.
+/// The words of a notification, in one language.
 struct Words {
     open: &'static str,
     title: &'static str,
     unnamed: &'static str,
     sample_name: &'static str,
     sample_reason: &'static str,
+    background_title: &'static str,
+    background_body: &'static str,
 }
 
 const ENGLISH: Words = Words {
@@ -38,50 +29,41 @@ const ENGLISH: Words = Words {
     unnamed: "A new lead",
     sample_name: "Test lead",
     sample_reason: "This is how Leadline tells you a lead is ready.",
+    background_title: "Leadline is still running",
+    background_body: "It keeps answering your customers. Open it from its icon in the system tray, where you can also quit.",
 };
 
 fn words() -> &'static Words {
-    let chosen = LANGUAGE.read().ok().and_then(|chosen| chosen.clone());
-    let language = chosen.or_else(computer_language).unwrap_or_default();
-    match language.as_str() {
-        "es" => &Words {
+    match language::current() {
+        Language::Es => &Words {
             open: "Abrir el cliente potencial",
             title: "Cliente calificado: ",
             unnamed: "Un nuevo cliente potencial",
             sample_name: "Cliente de prueba",
             sample_reason: "Así te avisa Leadline de que un cliente potencial está listo.",
+            background_title: "Leadline sigue funcionando",
+            background_body: "Sigue respondiendo a tus clientes. Ábrelo desde su icono en la bandeja del sistema, donde también puedes salir.",
         },
-        "pt" => &Words {
+        Language::Pt => &Words {
             open: "Abrir o lead",
             title: "Lead qualificado: ",
             unnamed: "Um novo lead",
             sample_name: "Lead de teste",
             sample_reason: "É assim que o Leadline avisa que um lead está pronto.",
+            background_title: "O Leadline continua funcionando",
+            background_body: "Ele continua respondendo seus clientes. Abra-o pelo ícone na bandeja do sistema, onde também pode sair.",
         },
-        "ar" => &Words {
+        Language::Ar => &Words {
             open: "افتح العميل المحتمل",
             title: "عميل مؤهَّل: ",
             unnamed: "عميل محتمل جديد",
             sample_name: "عميل تجريبي",
             sample_reason: "هكذا يخبرك Leadline بأن عميلًا محتملًا جاهز.",
+            background_title: "ما زال Leadline يعمل",
+            background_body: "يواصل الرد على عملائك. افتحه من أيقونته في شريط النظام، ومن هناك يمكنك إغلاقه أيضًا.",
         },
-        _ => &ENGLISH,
+        Language::En => &ENGLISH,
     }
-}
-
-/// The computer's language from the usual environment variables (`es_ES.UTF-8` → `es`).
-fn computer_language() -> Option<String> {
-    ["LC_ALL", "LC_MESSAGES", "LANG"]
-        .iter()
-        .filter_map(|name| std::env::var(name).ok())
-        .find(|value| !value.is_empty())
-        .map(|value| {
-            value
-                .split(['_', '.', '-'])
-                .next()
-                .unwrap_or_default()
-                .to_lowercase()
-        })
 }
 
 /// The action type of lead notifications: its "default" action is a click on the
@@ -118,11 +100,7 @@ pub fn setup<R: Runtime>(app: &AppHandle<R>) {
 /// Brings the window forward and tells it to show lead `id`.
 fn open_lead<R: Runtime>(app: &AppHandle<R>, id: i64) {
     tracing::info!(lead = id, "the owner opened a lead from its notification");
-    if let Some(window) = app.get_webview_window("main") {
-        let _ = window.unminimize();
-        let _ = window.show();
-        let _ = window.set_focus();
-    }
+    crate::show_window(app);
     let event = CoreEvent::LeadOpen { id };
     if let Err(e) = app.emit(event.name(), event.payload()) {
         tracing::warn!(error = %e, "could not ask the window to show the lead");
@@ -232,4 +210,24 @@ pub fn show_test<R: Runtime>(app: &AppHandle<R>) {
             fields: Vec::new(),
         },
     );
+}
+
+/// Says once per run, when the window is first closed, that Leadline keeps working.
+pub fn running_in_background<R: Runtime>(app: &AppHandle<R>) {
+    static SAID: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+    if SAID.swap(true, std::sync::atomic::Ordering::SeqCst) {
+        return;
+    }
+    let Some(notification) = app.try_state::<Notification<R>>() else {
+        return;
+    };
+    let words = words();
+    if let Err(e) = notification
+        .builder()
+        .title(words.background_title)
+        .body(words.background_body)
+        .show()
+    {
+        tracing::warn!(error = %e, "could not say that Leadline keeps running");
+    }
 }

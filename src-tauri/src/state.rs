@@ -113,7 +113,6 @@ impl AppState {
         let ready = self.ready()?;
         let saved = ready.core.set_settings(settings).await?;
         ready.sessions.configure(browser_choice(&saved));
-        crate::notify::use_language(saved.language.as_deref());
         Ok(saved)
     }
 
@@ -203,7 +202,7 @@ fn open_core(
         match numbers.settings().await {
             Ok(settings) => {
                 chosen.configure(browser_choice(&settings));
-                crate::notify::use_language(settings.language.as_deref());
+                crate::language::use_language(settings.language.as_deref());
             }
             Err(e) => {
                 tracing::error!(error = %e, "could not read the settings; using the defaults")

@@ -948,3 +948,54 @@ async fn a_reply_written_in_the_app_pauses_the_bot_there_until_resumed_by_hand()
     let unknown = bot.core.resume_chat(bot.id, "999@c.us").await.unwrap_err();
     assert_eq!(unknown.code(), leadline_core::ErrorCode::NotFound);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pausing_every_bot_keeps_every_number_quiet_until_resumed_and_survives_a_restart() {
+    let bot = Bot::start().await;
+    assert!(
+        !bot.core.bots_paused().await.unwrap(),
+        "not paused by default"
+    );
+    assert!(bot.core.set_bots_paused(true).await.unwrap());
+    // Asking twice changes nothing and is audited once.
+    bot.core.set_bots_paused(true).await.unwrap();
+    assert_eq!(
+        bot.customer("P1", ANA, "hola").await,
+        Some(Handled::Skipped {
+            reason: "bot_off".into()
+        })
+    );
+    assert!(bot.wa.sent().is_empty(), "nobody gets an automatic answer");
+    let entries = bot.core.activity(20).await.unwrap();
+    let pauses: Vec<_> = entries.iter().filter(|e| e.kind == "bots_paused").collect();
+    assert_eq!(pauses.len(), 1);
+    assert_eq!(
+        pauses[0].args.get("variant").map(String::as_str),
+        Some("on")
+    );
+    let announced = bot
+        .events
+        .lock()
+        .unwrap()
+        .iter()
+        .filter(|e| matches!(e, CoreEvent::BotsPaused { paused: true }))
+        .count();
+    assert_eq!(announced, 1, "the window and the tray hear it once");
+
+    // Kept in the database: a core opened on the same store is still paused.
+    let reopened = leadline_core::Leadline::new(
+        Store::open(&bot._dir.path().join("leadline.db")).unwrap(),
+        std::sync::Arc::new(|_| {}),
+        std::sync::Arc::new(leadline_core::SystemClock),
+    );
+    assert!(reopened.bots_paused().await.unwrap());
+
+    assert!(!bot.core.set_bots_paused(false).await.unwrap());
+    bot.ai
+        .push(Step::text(turn_json("¡Hola!", json!({}), false, "")));
+    assert!(matches!(
+        bot.customer("P2", ANA, "hola otra vez").await,
+        Some(Handled::Replied { .. })
+    ));
+    assert_eq!(bot.wa.sent().len(), 1);
+}

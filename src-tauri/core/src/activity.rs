@@ -62,7 +62,7 @@ impl ActivityGroup {
             ActivityGroup::Takeovers => {
                 &["takeover", "chat_paused", "chat_resumed", "contact_ignored"]
             }
-            ActivityGroup::Commands => &["owner_command"],
+            ActivityGroup::Commands => &["owner_command", "bots_paused"],
             ActivityGroup::Webhooks => &["webhook_delivered", "webhook_failed"],
             ActivityGroup::Settings => &[
                 "bot_settings",

@@ -43,6 +43,9 @@ pub enum CoreEvent {
     /// transcript of this number.
     #[serde(rename = "message:acked")]
     MessageAcked { number_id: i64 },
+    /// Every bot was paused or resumed (from the tray or Home).
+    #[serde(rename = "bots:paused")]
+    BotsPaused { paused: bool },
     /// A CSV export advanced: move its progress bar.
     #[serde(rename = "export:progress")]
     ExportProgress { done: u32, total: u32 },
@@ -61,6 +64,7 @@ impl CoreEvent {
             CoreEvent::LeadOpen { .. } => "lead:open",
             CoreEvent::ChatUpdated { .. } => "chat:updated",
             CoreEvent::MessageAcked { .. } => "message:acked",
+            CoreEvent::BotsPaused { .. } => "bots:paused",
             CoreEvent::ExportProgress { .. } => "export:progress",
         }
     }

@@ -5,6 +5,7 @@ pub mod activity;
 pub mod ai;
 pub mod ai_providers;
 pub mod bot;
+pub mod bots_pause;
 pub mod clock;
 pub mod contacts_import;
 pub mod conversations;

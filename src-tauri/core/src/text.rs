@@ -62,7 +62,8 @@ fn placeholders(template: &str) -> impl Iterator<Item = &str> {
 #[macro_export]
 macro_rules! text {
     ($key:literal, $english:literal $(, $name:ident = $value:expr)* $(,)?) => {{
-        $(let $name = $value;)*
+        // `name = name` is the usual call, hence the allow.
+        $(#[allow(clippy::redundant_locals)] let $name = $value;)*
         $crate::text::Text::new(
             $key,
             $english,

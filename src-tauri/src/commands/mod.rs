@@ -54,6 +54,8 @@ pub fn handler<R: Runtime>() -> impl Fn(Invoke<R>) -> bool + Send + Sync + 'stat
         settings::settings_get,
         settings::settings_set,
         settings::settings_browser,
+        settings::bots_paused,
+        settings::bots_pause,
         activity::activity_list,
         ai::ai_presets,
         ai::ai_providers,
@@ -156,6 +158,12 @@ pub fn signatures(cfg: &ts_rs::Config) -> Vec<Signature> {
             AppSettings::name(cfg),
         ),
         sig("settings_browser", vec![], BrowserInUse::name(cfg)),
+        sig("bots_paused", vec![], bool::name(cfg)),
+        sig(
+            "bots_pause",
+            vec![("paused", bool::name(cfg))],
+            bool::name(cfg),
+        ),
         sig(
             "activity_list",
             vec![

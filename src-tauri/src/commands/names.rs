@@ -15,6 +15,8 @@ pub const NAMES: &[&str] = &[
     "settings_get",
     "settings_set",
     "settings_browser",
+    "bots_paused",
+    "bots_pause",
     "activity_list",
     "ai_presets",
     "ai_providers",

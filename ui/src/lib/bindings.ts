@@ -447,7 +447,7 @@ export type WebhookCheck = { status: number, elapsedMs: number, };
 /**
  * One variant per fact, each saying what the receiver should do next.
  */
-export type CoreEvent = { "type": "number:upserted", "payload": WaNumber } | { "type": "number:removed", "payload": { id: number, } } | { "type": "account:status", "payload": { id: number, state: AccountState, } } | { "type": "settings:changed", "payload": AppSettings } | { "type": "lead:qualified", "payload": QualifiedLead } | { "type": "lead:updated", "payload": { id: number, number_id: number, } } | { "type": "lead:open", "payload": { id: number, } } | { "type": "chat:updated", "payload": { id: number, number_id: number, } } | { "type": "message:acked", "payload": { number_id: number, } } | { "type": "export:progress", "payload": { done: number, total: number, } };
+export type CoreEvent = { "type": "number:upserted", "payload": WaNumber } | { "type": "number:removed", "payload": { id: number, } } | { "type": "account:status", "payload": { id: number, state: AccountState, } } | { "type": "settings:changed", "payload": AppSettings } | { "type": "lead:qualified", "payload": QualifiedLead } | { "type": "lead:updated", "payload": { id: number, number_id: number, } } | { "type": "lead:open", "payload": { id: number, } } | { "type": "chat:updated", "payload": { id: number, number_id: number, } } | { "type": "message:acked", "payload": { number_id: number, } } | { "type": "bots:paused", "payload": { paused: boolean, } } | { "type": "export:progress", "payload": { done: number, total: number, } };
 
 export type Preset = "open_ai" | "anthropic" | "gemini" | "deep_seek" | "groq" | "open_router" | "mistral" | "ollama" | "lm_studio" | "llama_cpp" | "custom";
 
@@ -569,6 +569,8 @@ export type Commands = {
   settings_get: { args: Record<string, never>; result: AppSettings };
   settings_set: { args: { settings: AppSettings }; result: AppSettings };
   settings_browser: { args: Record<string, never>; result: BrowserInUse };
+  bots_paused: { args: Record<string, never>; result: boolean };
+  bots_pause: { args: { paused: boolean }; result: boolean };
   activity_list: { args: { limit: number; group: ActivityGroup | null; numberId: number | null; beforeId: number | null }; result: Array<ActivityEntry> };
   ai_presets: { args: Record<string, never>; result: Array<PresetInfo> };
   ai_providers: { args: Record<string, never>; result: Array<ProviderView> };

@@ -438,10 +438,12 @@ impl Leadline {
                     .ok()
                     .and_then(|s| Hours::new(&s).map_err(|e| tracing::warn!(account_id, error = %e, "unusable hours; treating as always open")).ok());
                 let zone = serde_json::from_str::<Schedule>(&bot.hours_json).ok().map(|s| s.zone);
-                let switch = BotSwitch::new(bot.bot_enabled, behaviour.bot_starts_at.as_deref(), behaviour.bot_stops_at.as_deref(), zone.as_deref())
+                // "Pause all bots" turns every number's switch off.
+                let bot_enabled = bot.bot_enabled && !crate::bots_pause::is_paused(conn)?;
+                let switch = BotSwitch::new(bot_enabled, behaviour.bot_starts_at.as_deref(), behaviour.bot_stops_at.as_deref(), zone.as_deref())
                     .map_err(|e| tracing::warn!(account_id, error = %e, "unusable bot on/off times; using the switch alone"))
                     .ok()
-                    .or_else(|| BotSwitch::new(bot.bot_enabled, None, None, None).ok());
+                    .or_else(|| BotSwitch::new(bot_enabled, None, None, None).ok());
                 let at = jiff::Timestamp::from_millisecond(now).unwrap_or_default();
                 let open = hours.as_ref().is_none_or(|h| h.is_open(at));
                 let (ignored, known) = match contact_id {

@@ -407,6 +407,11 @@ export const ar: Record<Key, string> = {
   "audit.webhook_delivered": "سُلّم Webhook للعميل {lead} ‏(HTTP {status})",
   "audit.webhook_failed": "فشل Webhook للعميل {lead} بعد عدة محاولات: {error}",
   "audit.bot_settings": "تغيّر سلوك البوت أو ساعاته أو ردوده السريعة",
+  "bots.pause": "أوقف كل المساعدين مؤقتًا",
+  "bots.resume": "استأنف كل المساعدين",
+  "bots.pausedBanner": "كل المساعدين متوقفون مؤقتًا: تصل رسائل العملاء، لكن لا أحد يتلقى ردًا تلقائيًا.",
+  "audit.bots_paused.on": "أُوقف كل المساعدين مؤقتًا",
+  "audit.bots_paused.off": "استُؤنف كل المساعدين",
   // Sentences the core writes (errors, a number's failure, notifications): `core.<key>`.
   "core.ai.bad_response": "أرسل {provider} ردًّا لم يستطع Leadline قراءته: {detail}",
   "core.ai.key_missing": "لا يوجد مفتاح API لـ {provider}. أضف مفتاحًا في الإعدادات › مزوّدو الذكاء الاصطناعي.",

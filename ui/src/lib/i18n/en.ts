@@ -407,6 +407,11 @@ export const en = {
   "audit.webhook_delivered": "Webhook delivered for lead {lead} (HTTP {status})",
   "audit.webhook_failed": "Webhook for lead {lead} failed after retries: {error}",
   "audit.bot_settings": "Changed the bot's behaviour, hours or quick replies",
+  "bots.pause": "Pause all bots",
+  "bots.resume": "Resume all bots",
+  "bots.pausedBanner": "Every bot is paused: customers' messages arrive, but nobody gets an automatic answer.",
+  "audit.bots_paused.on": "Paused every bot",
+  "audit.bots_paused.off": "Resumed every bot",
   // Sentences the core writes (errors, a number's failure, notifications): `core.<key>` must read exactly as the core's English template (a test compares them).
   "core.ai.bad_response": "{provider} sent an answer Leadline could not read: {detail}",
   "core.ai.key_missing": "No API key is set for {provider}. Add one in Settings › AI providers.",

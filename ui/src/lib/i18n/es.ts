@@ -407,6 +407,11 @@ export const es: Record<Key, string> = {
   "audit.webhook_delivered": "Webhook entregado para el cliente {lead} (HTTP {status})",
   "audit.webhook_failed": "El webhook del cliente {lead} falló tras varios intentos: {error}",
   "audit.bot_settings": "Se cambió el comportamiento, el horario o las respuestas rápidas del bot",
+  "bots.pause": "Pausar todos los asistentes",
+  "bots.resume": "Reanudar todos los asistentes",
+  "bots.pausedBanner": "Todos los asistentes están en pausa: los mensajes de los clientes llegan, pero nadie recibe una respuesta automática.",
+  "audit.bots_paused.on": "Se pausaron todos los asistentes",
+  "audit.bots_paused.off": "Se reanudaron todos los asistentes",
   // Sentences the core writes (errors, a number's failure, notifications): `core.<key>`.
   "core.ai.bad_response": "{provider} envió una respuesta que Leadline no pudo leer: {detail}",
   "core.ai.key_missing": "No hay una clave de API para {provider}. Añade una en Ajustes › Proveedores de IA.",

@@ -407,6 +407,11 @@ export const pt: Record<Key, string> = {
   "audit.webhook_delivered": "Webhook entregue para o lead {lead} (HTTP {status})",
   "audit.webhook_failed": "O webhook do lead {lead} falhou após as tentativas: {error}",
   "audit.bot_settings": "Comportamento, horário ou respostas rápidas do bot alterados",
+  "bots.pause": "Pausar todos os assistentes",
+  "bots.resume": "Retomar todos os assistentes",
+  "bots.pausedBanner": "Todos os assistentes estão pausados: as mensagens dos clientes chegam, mas ninguém recebe resposta automática.",
+  "audit.bots_paused.on": "Todos os assistentes foram pausados",
+  "audit.bots_paused.off": "Todos os assistentes foram retomados",
   // Sentences the core writes (errors, a number's failure, notifications): `core.<key>`.
   "core.ai.bad_response": "{provider} enviou uma resposta que o Leadline não conseguiu ler: {detail}",
   "core.ai.key_missing": "Não há chave de API para {provider}. Adicione uma em Configurações › Provedores de IA.",
