@@ -20,12 +20,51 @@ const DATA_DIR_ENV: &str = "LEADLINE_DATA_DIR";
 /// Where CSV exports go instead of the Downloads folder.
 const EXPORT_DIR_ENV: &str = "LEADLINE_EXPORT_DIR";
 
+/// The argument "start at login" launches Leadline with: no window, only the tray.
+pub const BACKGROUND_ARG: &str = "--background";
+
+/// One Leadline per data folder: the usual one, or each `LEADLINE_DATA_DIR` (tests, power
+/// users) on its own. The name is a D-Bus name on Linux (letters, digits, `_`, dots).
+fn single_instance_id() -> String {
+    const APP: &str = "app.leadline.desktop";
+    match std::env::var_os(DATA_DIR_ENV).filter(|dir| !dir.is_empty()) {
+        Some(dir) => {
+            // FNV-1a: stable across builds, unlike the standard library's hasher.
+            let hash = dir
+                .as_encoded_bytes()
+                .iter()
+                .fold(0xcbf2_9ce4_8422_2325_u64, |hash, byte| {
+                    (hash ^ u64::from(*byte)).wrapping_mul(0x0000_0100_0000_01b3)
+                });
+            format!("{APP}.data_{hash:016x}")
+        }
+        None => APP.to_string(),
+    }
+}
+
 /// Keeps the log writer alive for the life of the app (dropping it stops file logging).
 struct LogGuard(#[allow(dead_code)] leadline_core::logging::LogGuard);
 
 pub fn run() {
-    let app =
-        builder(tauri::Builder::default()).run(tauri::generate_context!("../tauri.conf.json"));
+    // Single instance first, so a second launch ends before anything else starts: it only
+    // brings the running app's window forward. Only in the real app: the shell's tests
+    // build many apps in one process.
+    let single = tauri_plugin_single_instance::Builder::new()
+        .dbus_id(single_instance_id())
+        .callback(|app, args, _cwd| {
+            tracing::info!("Leadline was launched again; showing the running one");
+            if !args.iter().any(|arg| arg == BACKGROUND_ARG) {
+                show_window(app);
+            }
+        })
+        .build();
+    // Start at login, too, only in the real app: the shell's tests must never write to the
+    // computer's startup applications.
+    let autostart = tauri_plugin_autostart::Builder::new()
+        .args([BACKGROUND_ARG])
+        .build();
+    let app = builder(tauri::Builder::default().plugin(single).plugin(autostart))
+        .run(tauri::generate_context!("../tauri.conf.json"));
     if let Err(e) = app {
         // Nothing is shown yet, so stderr and the log are the only places to say it.
         tracing::error!(error = %e, "Leadline could not start");
@@ -50,6 +89,13 @@ pub fn builder<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R> {
             let paths = resolve_paths(app);
             start(app, paths);
             start_tray(app.handle());
+            // Started at login: straight to the tray, the bots answering.
+            if std::env::args().any(|arg| arg == BACKGROUND_ARG) {
+                if let Some(window) = app.get_webview_window("main") {
+                    let _ = window.hide();
+                }
+                tracing::info!("started at login, in the background");
+            }
             Ok(())
         })
         .on_window_event(|window, event| {

@@ -7,6 +7,7 @@
 
 mod assistant;
 mod bot;
+mod desktop;
 mod workspace;
 
 use fantoccini::{Client, Locator};

@@ -8,6 +8,7 @@
 //! the tools cache.
 
 pub mod big_data;
+pub mod desktop;
 pub mod fake_ai;
 pub mod fake_wa;
 pub mod keyring;
@@ -142,6 +143,11 @@ impl Driver {
     }
 
     /// Launches the app in a real window and connects to it.
+    /// tauri-driver's process id: the app runs below it.
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
     pub async fn open_app(&self) -> Client {
         let mut caps = Capabilities::new();
         caps.insert("browserName".into(), json!("wry"));

@@ -3,6 +3,7 @@
 pub mod activity;
 pub mod ai;
 pub mod app;
+pub mod autostart;
 pub mod contacts;
 pub mod conversations;
 pub mod leads;
@@ -56,6 +57,8 @@ pub fn handler<R: Runtime>() -> impl Fn(Invoke<R>) -> bool + Send + Sync + 'stat
         settings::settings_browser,
         settings::bots_paused,
         settings::bots_pause,
+        autostart::autostart_get,
+        autostart::autostart_set,
         activity::activity_list,
         ai::ai_presets,
         ai::ai_providers,
@@ -162,6 +165,12 @@ pub fn signatures(cfg: &ts_rs::Config) -> Vec<Signature> {
         sig(
             "bots_pause",
             vec![("paused", bool::name(cfg))],
+            bool::name(cfg),
+        ),
+        sig("autostart_get", vec![], bool::name(cfg)),
+        sig(
+            "autostart_set",
+            vec![("enabled", bool::name(cfg))],
             bool::name(cfg),
         ),
         sig(

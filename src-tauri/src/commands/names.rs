@@ -17,6 +17,8 @@ pub const NAMES: &[&str] = &[
     "settings_browser",
     "bots_paused",
     "bots_pause",
+    "autostart_get",
+    "autostart_set",
     "activity_list",
     "ai_presets",
     "ai_providers",

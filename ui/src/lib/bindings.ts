@@ -571,6 +571,8 @@ export type Commands = {
   settings_browser: { args: Record<string, never>; result: BrowserInUse };
   bots_paused: { args: Record<string, never>; result: boolean };
   bots_pause: { args: { paused: boolean }; result: boolean };
+  autostart_get: { args: Record<string, never>; result: boolean };
+  autostart_set: { args: { enabled: boolean }; result: boolean };
   activity_list: { args: { limit: number; group: ActivityGroup | null; numberId: number | null; beforeId: number | null }; result: Array<ActivityEntry> };
   ai_presets: { args: Record<string, never>; result: Array<PresetInfo> };
   ai_providers: { args: Record<string, never>; result: Array<ProviderView> };

@@ -412,6 +412,10 @@ export const ar: Record<Key, string> = {
   "bots.pausedBanner": "كل المساعدين متوقفون مؤقتًا: تصل رسائل العملاء، لكن لا أحد يتلقى ردًا تلقائيًا.",
   "audit.bots_paused.on": "أُوقف كل المساعدين مؤقتًا",
   "audit.bots_paused.off": "استُؤنف كل المساعدين",
+  "startup.section": "التشغيل والإغلاق",
+  "startup.atLogin": "شغّل Leadline عند تسجيل الدخول",
+  "startup.atLoginHint": "يبدأ في الخلفية، بأيقونته فقط في شريط النظام، ويرد مساعدوك منذ الدقيقة الأولى.",
+  "startup.closeHint": "إغلاق النافذة يُبقي Leadline يرد في الخلفية. لإيقافه اختر «أغلق Leadline» من قائمة أيقونته.",
   // Sentences the core writes (errors, a number's failure, notifications): `core.<key>`.
   "core.ai.bad_response": "أرسل {provider} ردًّا لم يستطع Leadline قراءته: {detail}",
   "core.ai.key_missing": "لا يوجد مفتاح API لـ {provider}. أضف مفتاحًا في الإعدادات › مزوّدو الذكاء الاصطناعي.",
@@ -526,4 +530,5 @@ export const ar: Record<Key, string> = {
   "core.webhook.secret_missing": "عيّن سرًّا أيضًا: يستخدمه المستقبِل للتحقق من أن الطلبات آتية من Leadline.",
   "core.webhook.unreachable": "تعذّر الوصول إلى المستقبِل ({detail}).",
   "core.webhook.url": "«{url}» ليس عنوان ويب. يجب أن يبدأ بـ https://‏.",
+  "core.autostart.unavailable": "لا يستطيع Leadline ضبط نفسه ليعمل عند تسجيل الدخول على هذا الحاسوب ({detail}). يمكنك إضافته بنفسك إلى تطبيقات بدء التشغيل في سطح المكتب.",
 };

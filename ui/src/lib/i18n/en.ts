@@ -412,6 +412,10 @@ export const en = {
   "bots.pausedBanner": "Every bot is paused: customers' messages arrive, but nobody gets an automatic answer.",
   "audit.bots_paused.on": "Paused every bot",
   "audit.bots_paused.off": "Resumed every bot",
+  "startup.section": "Starting and closing",
+  "startup.atLogin": "Start Leadline when I log in",
+  "startup.atLoginHint": "It starts in the background, with only its icon in the system tray, and your assistants answer from the first minute.",
+  "startup.closeHint": "Closing the window keeps Leadline answering in the background. To stop it, choose Quit Leadline in its tray menu.",
   // Sentences the core writes (errors, a number's failure, notifications): `core.<key>` must read exactly as the core's English template (a test compares them).
   "core.ai.bad_response": "{provider} sent an answer Leadline could not read: {detail}",
   "core.ai.key_missing": "No API key is set for {provider}. Add one in Settings › AI providers.",
@@ -526,6 +530,7 @@ export const en = {
   "core.webhook.secret_missing": "Set a secret too: the receiver uses it to check that requests come from Leadline.",
   "core.webhook.unreachable": "The receiver could not be reached ({detail}).",
   "core.webhook.url": "“{url}” is not a web address. It must start with https://.",
+  "core.autostart.unavailable": "Leadline can't set itself to start when you log in on this computer ({detail}). You can add it to your desktop's startup applications yourself.",
 };
 
 export type Key = keyof typeof en;

@@ -412,6 +412,10 @@ export const es: Record<Key, string> = {
   "bots.pausedBanner": "Todos los asistentes están en pausa: los mensajes de los clientes llegan, pero nadie recibe una respuesta automática.",
   "audit.bots_paused.on": "Se pausaron todos los asistentes",
   "audit.bots_paused.off": "Se reanudaron todos los asistentes",
+  "startup.section": "Inicio y cierre",
+  "startup.atLogin": "Abrir Leadline al iniciar sesión",
+  "startup.atLoginHint": "Se abre en segundo plano, solo con su icono en la bandeja del sistema, y tus asistentes responden desde el primer minuto.",
+  "startup.closeHint": "Al cerrar la ventana, Leadline sigue respondiendo en segundo plano. Para detenerlo, elige Salir de Leadline en el menú de su icono.",
   // Sentences the core writes (errors, a number's failure, notifications): `core.<key>`.
   "core.ai.bad_response": "{provider} envió una respuesta que Leadline no pudo leer: {detail}",
   "core.ai.key_missing": "No hay una clave de API para {provider}. Añade una en Ajustes › Proveedores de IA.",
@@ -526,4 +530,5 @@ export const es: Record<Key, string> = {
   "core.webhook.secret_missing": "Pon también un secreto: el receptor lo usa para comprobar que las solicitudes vienen de Leadline.",
   "core.webhook.unreachable": "No se pudo conectar con el receptor ({detail}).",
   "core.webhook.url": "«{url}» no es una dirección web. Debe empezar por https://.",
+  "core.autostart.unavailable": "Leadline no puede configurarse para abrirse al iniciar sesión en este ordenador ({detail}). Puedes añadirlo tú mismo a las aplicaciones de inicio de tu escritorio.",
 };

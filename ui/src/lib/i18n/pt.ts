@@ -412,6 +412,10 @@ export const pt: Record<Key, string> = {
   "bots.pausedBanner": "Todos os assistentes estão pausados: as mensagens dos clientes chegam, mas ninguém recebe resposta automática.",
   "audit.bots_paused.on": "Todos os assistentes foram pausados",
   "audit.bots_paused.off": "Todos os assistentes foram retomados",
+  "startup.section": "Início e fechamento",
+  "startup.atLogin": "Abrir o Leadline ao entrar na sessão",
+  "startup.atLoginHint": "Ele abre em segundo plano, só com o ícone na bandeja do sistema, e seus assistentes respondem desde o primeiro minuto.",
+  "startup.closeHint": "Fechar a janela mantém o Leadline respondendo em segundo plano. Para pará-lo, escolha Sair do Leadline no menu do ícone.",
   // Sentences the core writes (errors, a number's failure, notifications): `core.<key>`.
   "core.ai.bad_response": "{provider} enviou uma resposta que o Leadline não conseguiu ler: {detail}",
   "core.ai.key_missing": "Não há chave de API para {provider}. Adicione uma em Configurações › Provedores de IA.",
@@ -526,4 +530,5 @@ export const pt: Record<Key, string> = {
   "core.webhook.secret_missing": "Defina também um segredo: o receptor o usa para verificar que as solicitações vêm do Leadline.",
   "core.webhook.unreachable": "Não foi possível acessar o receptor ({detail}).",
   "core.webhook.url": "“{url}” não é um endereço web. Deve começar com https://.",
+  "core.autostart.unavailable": "O Leadline não consegue se configurar para abrir ao entrar na sessão neste computador ({detail}). Você pode adicioná-lo aos aplicativos de inicialização do seu ambiente.",
 };
