@@ -19,7 +19,7 @@ build_pkgs=(build-essential pkg-config curl wget file libssl-dev libxdo-dev
   libwebkit2gtk-4.1-dev libsoup-3.0-dev libayatana-appindicator3-dev librsvg2-dev)
 test_pkgs=(xvfb xauth imagemagick webkit2gtk-driver dbus-x11 gnome-keyring
   libsecret-tools dunst libnotify-bin chromium chromium-headless-shell fonts-noto-color-emoji
-  python3-venv)
+  python3-venv libglib2.0-bin)
 
 missing_pkgs() {
   local p
