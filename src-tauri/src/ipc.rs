@@ -122,6 +122,8 @@ pub fn typescript_bindings() -> String {
         decl::<leadline_core::home::PeriodFigures>(&cfg),
         decl::<leadline_core::home::HomeFigures>(&cfg),
         decl::<crate::notify::NotificationsStatus>(&cfg),
+        decl::<leadline_core::backup::Backup>(&cfg),
+        decl::<crate::commands::data::DataRemoved>(&cfg),
         decl::<leadline_core::contacts_import::SkippedEntry>(&cfg),
         decl::<leadline_core::contacts_import::ImportReport>(&cfg),
         decl::<leadline_core::bot::policy::OutsideHours>(&cfg),

@@ -2,6 +2,7 @@
 //! is in `leadline-core`.
 
 pub mod commands;
+pub mod desktop;
 pub mod ipc;
 pub mod language;
 pub mod notify;
@@ -88,6 +89,7 @@ pub fn builder<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R> {
         .setup(|app| {
             let paths = resolve_paths(app);
             start(app, paths);
+            app.manage(desktop::Desktop);
             start_tray(app.handle());
             // Started at login: straight to the tray, the bots answering.
             if std::env::args().any(|arg| arg == BACKGROUND_ARG) {

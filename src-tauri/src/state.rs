@@ -65,6 +65,8 @@ pub struct AppStatus {
     pub version: String,
     pub database_path: String,
     pub log_dir: String,
+    /// Where backups and exports are saved (the Downloads folder).
+    pub export_dir: String,
 }
 
 pub struct AppState {
@@ -122,6 +124,34 @@ impl AppState {
         Ok(leadline_core::whatsapp::browser::find(choice.browser.as_deref()).map_err(|e| e.text()))
     }
 
+    /// Where the logs are written.
+    pub fn log_dir(&self) -> PathBuf {
+        self.paths.log_dir.clone()
+    }
+
+    /// Deletes the database, the browser profiles and the logs ("Remove all data"; the
+    /// browsers are stopped first). The app closes right after: open handles to deleted
+    /// files go with it.
+    pub fn remove_all_files(&self) -> Result<(), IpcError> {
+        let database = self.paths.database();
+        let mut files = vec![database.clone()];
+        for suffix in ["-wal", "-shm"] {
+            let mut name = database.clone().into_os_string();
+            name.push(suffix);
+            files.push(PathBuf::from(name));
+        }
+        for file in files.iter().filter(|f| f.exists()) {
+            std::fs::remove_file(file).map_err(|e| removal_failed(file, &e))?;
+        }
+        for dir in [self.paths.profiles(), self.paths.log_dir.clone()] {
+            if dir.exists() {
+                std::fs::remove_dir_all(&dir).map_err(|e| removal_failed(&dir, &e))?;
+            }
+        }
+        tracing::warn!("all data removed");
+        Ok(())
+    }
+
     /// Stops every number's browser (app exit).
     pub async fn stop_browsers(&self) {
         if let Ok(runtime) = self.runtime() {
@@ -149,8 +179,18 @@ impl AppState {
             version: env!("CARGO_PKG_VERSION").to_string(),
             database_path: self.paths.database().display().to_string(),
             log_dir: self.paths.log_dir.display().to_string(),
+            export_dir: self.paths.export_dir.display().to_string(),
         }
     }
+}
+
+fn removal_failed(path: &std::path::Path, e: &std::io::Error) -> IpcError {
+    IpcError::from(leadline_core::Error::Unavailable(leadline_core::text!(
+        "data.remove_failed",
+        "{path} could not be removed ({error}). Close other programs using it and try again, or delete it yourself.",
+        path = path.display(),
+        error = e
+    )))
 }
 
 fn clock() -> Arc<dyn Clock> {

@@ -149,6 +149,20 @@ async fn the_tray_pauses_and_quits_closing_keeps_it_running_and_a_second_launch_
     })
     .await;
 
+    // A backup while the number's browser runs: saved in the exports folder, and it opens.
+    click(&client, "[data-testid='backup']").await;
+    let done = text_of(&client, "[data-testid='backup-done'] code").await;
+    assert!(done.contains("leadline-backup-"), "{done}");
+    let copy = rusqlite::Connection::open(&done).expect("the backup opens");
+    let names: i64 = copy
+        .query_row(
+            "SELECT COUNT(*) FROM accounts WHERE name = 'Shop'",
+            [],
+            |r| r.get(0),
+        )
+        .expect("the backup holds the numbers");
+    assert_eq!(names, 1);
+
     // Closing the window (the title bar's ✕) hides it; the app and its browser keep running.
     let window = until_some("the app's window is on the display", || {
         desktop::window_of(app, "Leadline")
@@ -200,6 +214,68 @@ async fn the_tray_pauses_and_quits_closing_keeps_it_running_and_a_second_launch_
         !process::any_using_profile(&profiles),
         "no WhatsApp browser outlives Quit"
     );
+    drop(client);
+    drop(driver);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs a display, D-Bus and the built app: run scripts/test.sh"]
+async fn remove_all_data_asks_first_then_deletes_everything_and_closes() {
+    let folder = tempfile::tempdir().expect("a temp folder");
+    let data_dir = folder.path().join("data");
+    {
+        let store = Store::open(&data_dir.join("leadline.db")).expect("the database opens");
+        let core = Leadline::new(
+            store,
+            std::sync::Arc::new(|_| {}),
+            std::sync::Arc::new(SystemClock),
+        );
+        core.add_number("Shop").await.expect("a number");
+    }
+    std::fs::create_dir_all(data_dir.join("profiles/1")).expect("a profile");
+    let driver = Driver::start(&data_dir);
+    let client = driver.open_app().await;
+    let app = until_some("the app runs under the driver", || {
+        desktop::app_pid_under(driver.pid(), &app_binary())
+    })
+    .await;
+    go_to(&client, "settings", "Settings").await;
+
+    // Cancel keeps everything.
+    click(&client, "[data-testid='remove-data']").await;
+    let question = text_of(&client, "[data-testid='remove-data-dialog'] h2").await;
+    assert_eq!(question, "Remove everything Leadline keeps?");
+    client
+        .execute("document.querySelector(\"[data-testid='remove-data-dialog'] button.secondary\").click();", vec![])
+        .await
+        .expect("cancel");
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert!(
+        data_dir.join("leadline.db").exists(),
+        "cancelling removes nothing"
+    );
+
+    click(&client, "[data-testid='remove-data']").await;
+    click(
+        &client,
+        "[data-testid='remove-data-dialog'] [data-testid='confirm-button']",
+    )
+    .await;
+    let said = text_of(&client, "[data-testid='data-removed']").await;
+    assert!(said.contains("Leadline is closing"), "{said}");
+    eventually("the app closes by itself", false, || async {
+        std::path::Path::new(&format!("/proc/{app}/exe")).exists()
+    })
+    .await;
+    assert!(
+        !data_dir.join("leadline.db").exists(),
+        "the database is gone"
+    );
+    assert!(
+        !data_dir.join("profiles").exists(),
+        "the numbers' links are gone"
+    );
+    assert!(!data_dir.join("logs").exists(), "the logs are gone");
     drop(client);
     drop(driver);
 }

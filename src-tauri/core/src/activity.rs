@@ -69,6 +69,7 @@ impl ActivityGroup {
                 "ai_provider",
                 "contacts_imported",
                 "contacts_forgotten",
+                "backup_made",
             ],
         }
     }

@@ -200,6 +200,17 @@ impl Leadline {
         }
     }
 
+    /// Removes every provider's key from the keychain ("Remove all data"); how many
+    /// providers there were.
+    pub async fn forget_all_ai_keys(&self) -> Result<usize> {
+        let config = self.ai_config().await?;
+        let ids: Vec<String> = config.providers.iter().map(|p| p.id.clone()).collect();
+        let count = ids.len();
+        self.keychain(move |k| ids.iter().try_for_each(|id| k.delete(id)))
+            .await?;
+        Ok(count)
+    }
+
     /// The providers, each with whether its key is set.
     pub async fn ai_providers(&self) -> Result<Vec<ProviderView>> {
         let config = self.ai_config().await?;

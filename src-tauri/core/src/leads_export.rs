@@ -3,7 +3,7 @@
 //! file that becomes the CSV only when complete, with progress announced as it goes.
 
 use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
@@ -76,23 +76,6 @@ fn local_time(ms: Option<i64>) -> String {
 }
 
 /// A file name that doesn't exist yet in `dir`: leadline-leads-2026-11-27-1431.csv, then -2, …
-fn free_name(dir: &Path, now_ms: i64) -> PathBuf {
-    let stamp = jiff::Timestamp::from_millisecond(now_ms)
-        .map(|t| {
-            t.to_zoned(jiff::tz::TimeZone::system())
-                .strftime("%Y-%m-%d-%H%M")
-                .to_string()
-        })
-        .unwrap_or_else(|_| "export".into());
-    let mut candidate = dir.join(format!("leadline-leads-{stamp}.csv"));
-    let mut n = 2;
-    while candidate.exists() {
-        candidate = dir.join(format!("leadline-leads-{stamp}-{n}.csv"));
-        n += 1;
-    }
-    candidate
-}
-
 fn write_csv(
     conn: &rusqlite::Connection,
     request: &LeadExportRequest,
@@ -203,7 +186,7 @@ impl Leadline {
                 error = e
             ))
         })?;
-        let path = free_name(&dir, self.clock.now_ms());
+        let path = crate::files::free_name(&dir, "leadline-leads", "csv", self.clock.now_ms());
         let part = path.with_extension("csv.part");
         let events = self.events.clone();
         let (part_in, path_in) = (part.clone(), path.clone());

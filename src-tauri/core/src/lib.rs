@@ -4,6 +4,7 @@
 pub mod activity;
 pub mod ai;
 pub mod ai_providers;
+pub mod backup;
 pub mod bot;
 pub mod bots_pause;
 pub mod clock;
@@ -11,6 +12,7 @@ pub mod contacts_import;
 pub mod conversations;
 pub mod error;
 pub mod events;
+mod files;
 pub mod home;
 pub mod lead_detail;
 pub mod leads;

@@ -6,6 +6,7 @@ pub mod app;
 pub mod autostart;
 pub mod contacts;
 pub mod conversations;
+pub mod data;
 pub mod leads;
 pub mod linking;
 mod names;
@@ -16,6 +17,7 @@ pub mod settings;
 use leadline_core::activity::{ActivityEntry, ActivityGroup};
 use leadline_core::ai::pricing::PriceTable;
 use leadline_core::ai_providers::{ConnectionCheck, PresetInfo, ProviderInput, ProviderView};
+use leadline_core::backup::Backup;
 use leadline_core::contacts_import::ImportReport;
 use leadline_core::conversations::{ChatListRequest, ChatSummary, Transcript};
 use leadline_core::home::HomeFigures;
@@ -59,6 +61,9 @@ pub fn handler<R: Runtime>() -> impl Fn(Invoke<R>) -> bool + Send + Sync + 'stat
         settings::bots_pause,
         autostart::autostart_get,
         autostart::autostart_set,
+        data::app_backup,
+        data::app_open_logs,
+        data::app_remove_data,
         activity::activity_list,
         ai::ai_presets,
         ai::ai_providers,
@@ -172,6 +177,13 @@ pub fn signatures(cfg: &ts_rs::Config) -> Vec<Signature> {
             "autostart_set",
             vec![("enabled", bool::name(cfg))],
             bool::name(cfg),
+        ),
+        sig("app_backup", vec![], Backup::name(cfg)),
+        sig("app_open_logs", vec![], <()>::name(cfg)),
+        sig(
+            "app_remove_data",
+            vec![("confirm", String::name(cfg))],
+            data::DataRemoved::name(cfg),
         ),
         sig(
             "activity_list",

@@ -283,3 +283,60 @@ fn the_workspace_answers_over_ipc_and_refuses_bad_requests_plainly() {
     let text = std::fs::read_to_string(&path).unwrap();
     assert!(text.starts_with("\u{feff}Name,Phone,"), "{text}");
 }
+
+#[test]
+fn a_backup_lands_in_the_exports_folder_and_remove_all_data_needs_its_confirmation() {
+    use leadline_core::secrets::Keychain;
+
+    let app = TestApp::start();
+    app.ok("numbers_add", json!({ "name": "Shop" }));
+    let saved = app.ok(
+        "ai_provider_save",
+        json!({ "provider": { "id": null, "preset": "custom", "baseUrl": "http://127.0.0.1:9/v1", "defaultModel": "m", "key": "sk-test-0000-4242", "makeDefault": true } }),
+    );
+    let provider = saved["id"].as_str().unwrap().to_string();
+
+    let backup = app.ok("app_backup", json!({}));
+    let path = std::path::PathBuf::from(backup["path"].as_str().unwrap());
+    assert!(path.starts_with(app.dir.path().join("exports")), "{path:?}");
+    assert!(backup["bytes"].as_u64().unwrap() > 0);
+    let copy = rusqlite::Connection::open(&path).unwrap();
+    let name: String = copy
+        .query_row("SELECT name FROM accounts", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(name, "Shop", "the backup holds the data");
+    drop(copy);
+
+    // Without the confirmation nothing is removed.
+    let refused = app.err("app_remove_data", json!({ "confirm": "yes" }));
+    assert_eq!(refused["code"], "invalid_input");
+    assert!(app.dir.path().join("leadline.db").exists());
+    assert!(app.keychain.get(&provider).unwrap().is_some());
+
+    std::fs::create_dir_all(app.dir.path().join("profiles/1")).unwrap();
+    let removed = app.ok("app_remove_data", json!({ "confirm": "remove-all-data" }));
+    assert_eq!(removed["keysLeft"], json!(null));
+    assert_eq!(removed["closing"], false, "the tests' app never exits");
+    assert!(
+        !app.dir.path().join("leadline.db").exists(),
+        "the database is gone"
+    );
+    assert!(!app.dir.path().join("leadline.db-wal").exists());
+    assert!(
+        !app.dir.path().join("profiles").exists(),
+        "the numbers' links are gone"
+    );
+    assert!(
+        app.keychain.get(&provider).unwrap().is_none(),
+        "the API key is gone from the keychain"
+    );
+    assert!(
+        path.exists(),
+        "backups and exports are the owner's files and stay"
+    );
+
+    // Opening a folder is for the real app on a desktop; here it says where the logs are.
+    let e = app.err("app_open_logs", json!({}));
+    assert_eq!(e["code"], "unavailable");
+    assert!(e["message"].as_str().unwrap().contains("logs"), "{e}");
+}

@@ -7,6 +7,8 @@ use tauri::{App, WebviewWindow, WebviewWindowBuilder};
 
 pub struct TestApp {
     pub dir: tempfile::TempDir,
+    /// The app's keychain (in memory).
+    pub keychain: std::sync::Arc<leadline_core::secrets::MemoryKeychain>,
     // Kept so the app lives as long as the test.
     _app: App<MockRuntime>,
     window: WebviewWindow<MockRuntime>,
@@ -32,12 +34,13 @@ impl TestApp {
         // Keys in memory: a test of the shell must never touch the keychain of the
         // machine it runs on.
         let keychain = std::sync::Arc::new(leadline_core::secrets::MemoryKeychain::default());
-        leadline_lib::start_with_keychain(&mut app, paths, keychain);
+        leadline_lib::start_with_keychain(&mut app, paths, keychain.clone());
         let window = WebviewWindowBuilder::new(&app, "main", Default::default())
             .build()
             .expect("the main window opens");
         TestApp {
             dir,
+            keychain,
             _app: app,
             window,
         }
@@ -45,7 +48,9 @@ impl TestApp {
 
     /// Closes the app and starts it again on the same data folder.
     pub fn restart(self) -> TestApp {
-        let TestApp { dir, _app, window } = self;
+        let TestApp {
+            dir, _app, window, ..
+        } = self;
         drop(window);
         drop(_app);
         TestApp::start_in(dir)

@@ -37,7 +37,11 @@ export type AppStatus = {
 /**
  * False when the database could not be opened; `error` says why and what to do.
  */
-ready: boolean, error: IpcError | null, version: string, databasePath: string, logDir: string, };
+ready: boolean, error: IpcError | null, version: string, databasePath: string, logDir: string, 
+/**
+ * Where backups and exports are saved (the Downloads folder).
+ */
+exportDir: string, };
 
 /**
  * Whether WhatsApp knows this number as linked, as last seen. The live state of its
@@ -329,6 +333,25 @@ server: string | null,
  */
 text: Text, };
 
+export type Backup = { 
+/**
+ * Where the copy is.
+ */
+path: string, bytes: number, elapsedMs: number, };
+
+/**
+ * What "Remove all data" did.
+ */
+export type DataRemoved = { 
+/**
+ * Set when the API keys could not be removed from the keychain: what to do by hand.
+ */
+keysLeft: Text | null, 
+/**
+ * True when Leadline closes itself now (the app); false in tests.
+ */
+closing: boolean, };
+
 /**
  * An entry Leadline could not use, and why.
  */
@@ -573,6 +596,9 @@ export type Commands = {
   bots_pause: { args: { paused: boolean }; result: boolean };
   autostart_get: { args: Record<string, never>; result: boolean };
   autostart_set: { args: { enabled: boolean }; result: boolean };
+  app_backup: { args: Record<string, never>; result: Backup };
+  app_open_logs: { args: Record<string, never>; result: null };
+  app_remove_data: { args: { confirm: string }; result: DataRemoved };
   activity_list: { args: { limit: number; group: ActivityGroup | null; numberId: number | null; beforeId: number | null }; result: Array<ActivityEntry> };
   ai_presets: { args: Record<string, never>; result: Array<PresetInfo> };
   ai_providers: { args: Record<string, never>; result: Array<ProviderView> };

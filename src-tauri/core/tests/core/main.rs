@@ -5,6 +5,7 @@
 
 mod support;
 
+mod backup;
 mod leads;
 mod linking;
 mod numbers;

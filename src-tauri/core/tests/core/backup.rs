@@ -1,0 +1,133 @@
+//! A backup taken while messages are being written is one consistent moment of the
+//! database, and taking it does not stop the writes.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+
+use leadline_core::{Leadline, Store};
+
+use crate::support::{Recorded, T0, TestClock};
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_backup_while_messages_are_written_is_consistent_and_does_not_block_them() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(&dir.path().join("leadline.db")).unwrap();
+    let core = Leadline::new(store.clone(), Recorded::default().sink(), TestClock::at(T0));
+    let shop = core.add_number("Shop").await.unwrap();
+    let account = shop.id;
+    store
+        .call(move |conn| {
+            conn.execute(
+                "INSERT INTO chats (id, account_id, wa_chat_id, kind, created_at) VALUES (1, ?1, 'c@c.us', 'person', 0)",
+                [account],
+            )?;
+            Ok(())
+        })
+        .await
+        .unwrap();
+
+    // The writer: each message and the chat's "last message" move together, as the bot
+    // stores them, one transaction each.
+    let stop = Arc::new(AtomicBool::new(false));
+    let written = Arc::new(AtomicU64::new(0));
+    let writer = {
+        let (store, stop, written) = (store.clone(), stop.clone(), written.clone());
+        tokio::spawn(async move {
+            let mut n: i64 = 0;
+            while !stop.load(Ordering::SeqCst) {
+                n += 1;
+                store
+                    .call(move |conn| {
+                        let tx = conn.transaction()?;
+                        tx.execute(
+                            "INSERT INTO messages (account_id, chat_id, wa_msg_id, direction, origin, body, sent_at, created_at)
+                             VALUES (?1, 1, ?2, 'in', 'customer', ?3, ?4, ?4)",
+                            rusqlite::params![account, format!("m{n}"), "hola ".repeat(40), n],
+                        )?;
+                        tx.execute("UPDATE chats SET last_message_at = ?1 WHERE id = 1", [n])?;
+                        tx.commit()?;
+                        Ok(())
+                    })
+                    .await
+                    .unwrap();
+                written.fetch_add(1, Ordering::SeqCst);
+            }
+        })
+    };
+    while written.load(Ordering::SeqCst) < 500 {
+        tokio::task::yield_now().await;
+    }
+
+    let folder = dir.path().join("backups");
+    let mut copies = Vec::new();
+    for _ in 0..3 {
+        let before = written.load(Ordering::SeqCst);
+        let backup = core.backup_database(&folder).await.unwrap();
+        let during = written.load(Ordering::SeqCst) - before;
+        assert!(
+            during > 0,
+            "messages kept being written while the backup ran"
+        );
+        copies.push(backup);
+    }
+    stop.store(true, Ordering::SeqCst);
+    writer.await.unwrap();
+
+    for backup in &copies {
+        assert!(backup.path.ends_with(".db"), "{}", backup.path);
+        assert!(backup.bytes > 0);
+        let copy = rusqlite::Connection::open(&backup.path).unwrap();
+        let (count, newest, last): (i64, i64, i64) = copy
+            .query_row(
+                "SELECT (SELECT COUNT(*) FROM messages), (SELECT MAX(sent_at) FROM messages),
+                        (SELECT last_message_at FROM chats WHERE id = 1)",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+            )
+            .unwrap();
+        assert!(
+            count >= 500,
+            "the copy has the messages written before it: {count}"
+        );
+        assert_eq!(count, newest, "no message is missing in the middle");
+        assert_eq!(
+            last, newest,
+            "the chat and its messages are from the same moment"
+        );
+        let check: String = copy
+            .query_row("PRAGMA quick_check", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(check, "ok");
+        // A backup opens in Leadline as it is (same schema version).
+        drop(copy);
+        Store::open(std::path::Path::new(&backup.path)).unwrap();
+    }
+    let names: std::collections::BTreeSet<_> = copies.iter().map(|b| b.path.clone()).collect();
+    assert_eq!(names.len(), 3, "a backup never overwrites another");
+    let leftovers: Vec<_> = std::fs::read_dir(&folder)
+        .unwrap()
+        .filter_map(|e| e.ok())
+        .filter(|e| e.file_name().to_string_lossy().ends_with(".part"))
+        .collect();
+    assert!(leftovers.is_empty(), "no half-written file is left");
+    let log = core.activity(10).await.unwrap();
+    assert_eq!(log.iter().filter(|e| e.kind == "backup_made").count(), 3);
+}
+
+#[tokio::test]
+async fn a_backup_into_a_folder_that_cannot_be_made_is_refused_plainly() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(&dir.path().join("leadline.db")).unwrap();
+    let core = Leadline::new(store, Recorded::default().sink(), TestClock::at(T0));
+    let file = dir.path().join("a-file");
+    std::fs::write(&file, "not a folder").unwrap();
+    let refused = core
+        .backup_database(&file.join("backups"))
+        .await
+        .unwrap_err();
+    assert_eq!(refused.text().key, "backup.folder_unusable");
+    assert!(
+        refused.to_string().contains("can't be used for the backup"),
+        "{refused}"
+    );
+}
