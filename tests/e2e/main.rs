@@ -8,6 +8,7 @@
 mod assistant;
 mod bot;
 mod desktop;
+mod updates;
 mod workspace;
 
 use fantoccini::{Client, Locator};

@@ -14,6 +14,7 @@ pub mod fake_wa;
 pub mod keyring;
 pub mod memory_wa;
 pub mod notifications;
+pub mod update_server;
 pub mod webhook_receiver;
 
 use std::net::{TcpListener, TcpStream};
@@ -149,12 +150,14 @@ impl Driver {
     }
 
     pub async fn open_app(&self) -> Client {
+        self.open_app_at(&app_binary()).await
+    }
+
+    /// Opens the app from another copy of its binary (the update test replaces it).
+    pub async fn open_app_at(&self, binary: &Path) -> Client {
         let mut caps = Capabilities::new();
         caps.insert("browserName".into(), json!("wry"));
-        caps.insert(
-            "tauri:options".into(),
-            json!({ "application": app_binary() }),
-        );
+        caps.insert("tauri:options".into(), json!({ "application": binary }));
         let url = format!("http://127.0.0.1:{}", self.port);
         // On a loaded machine the first request can be dropped while the native driver warms
         // up; a connection failure is retried until the deadline, anything else fails at once.

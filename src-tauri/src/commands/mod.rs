@@ -13,6 +13,7 @@ mod names;
 pub mod notifications;
 pub mod numbers;
 pub mod settings;
+pub mod updates;
 
 use leadline_core::activity::{ActivityEntry, ActivityGroup};
 use leadline_core::ai::pricing::PriceTable;
@@ -64,6 +65,9 @@ pub fn handler<R: Runtime>() -> impl Fn(Invoke<R>) -> bool + Send + Sync + 'stat
         data::app_backup,
         data::app_open_logs,
         data::app_remove_data,
+        updates::update_check,
+        updates::update_install,
+        updates::update_restart,
         activity::activity_list,
         ai::ai_presets,
         ai::ai_providers,
@@ -185,6 +189,16 @@ pub fn signatures(cfg: &ts_rs::Config) -> Vec<Signature> {
             vec![("confirm", String::name(cfg))],
             data::DataRemoved::name(cfg),
         ),
+        sig("update_check", vec![], updates::UpdateCheck::name(cfg)),
+        sig(
+            "update_install",
+            vec![(
+                "onProgress",
+                format!("Channel<{}>", updates::UpdateProgress::name(cfg)),
+            )],
+            <()>::name(cfg),
+        ),
+        sig("update_restart", vec![], <()>::name(cfg)),
         sig(
             "activity_list",
             vec![

@@ -353,6 +353,30 @@ keysLeft: Text | null,
 closing: boolean, };
 
 /**
+ * An update the server offers.
+ */
+export type AvailableUpdate = { version: string, 
+/**
+ * The release notes, as published.
+ */
+notes: string | null, 
+/**
+ * RFC 3339, when published.
+ */
+date: string | null, };
+
+export type UpdateCheck = { current: string, 
+/**
+ * `None`: this is the latest version.
+ */
+available: AvailableUpdate | null, };
+
+/**
+ * How a download goes, for the progress bar.
+ */
+export type UpdateProgress = { "event": "downloading", downloaded: number, total: number | null, } | { "event": "installing" };
+
+/**
  * An entry Leadline could not use, and why.
  */
 export type SkippedEntry = { line: number, text: string, reason: Text, };
@@ -599,6 +623,9 @@ export type Commands = {
   app_backup: { args: Record<string, never>; result: Backup };
   app_open_logs: { args: Record<string, never>; result: null };
   app_remove_data: { args: { confirm: string }; result: DataRemoved };
+  update_check: { args: Record<string, never>; result: UpdateCheck };
+  update_install: { args: { onProgress: Channel<UpdateProgress> }; result: null };
+  update_restart: { args: Record<string, never>; result: null };
   activity_list: { args: { limit: number; group: ActivityGroup | null; numberId: number | null; beforeId: number | null }; result: Array<ActivityEntry> };
   ai_presets: { args: Record<string, never>; result: Array<PresetInfo> };
   ai_providers: { args: Record<string, never>; result: Array<ProviderView> };

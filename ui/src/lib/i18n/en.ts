@@ -430,6 +430,20 @@ export const en = {
   "data.removedClosing": "Everything was removed. Leadline is closing; open it again to start fresh.",
   "data.removed": "Everything was removed.",
   "audit.backup_made": "Backed up the database to {file}",
+  "updates.title": "Updates",
+  "updates.running": "You are running Leadline {version}.",
+  "updates.check": "Check for updates",
+  "updates.checkAgain": "Check again",
+  "updates.checking": "Checking…",
+  "updates.latest": "This is the latest version.",
+  "updates.available": "Leadline {version} is available.",
+  "updates.see": "See the update",
+  "updates.install": "Download and install",
+  "updates.downloading": "Downloading…",
+  "updates.progress": "Downloading: {done} of {total} MB",
+  "updates.installing": "Checking the signature and installing…",
+  "updates.installed": "The update is installed. It starts when Leadline restarts.",
+  "updates.restart": "Restart to update",
   // Sentences the core writes (errors, a number's failure, notifications): `core.<key>` must read exactly as the core's English template (a test compares them).
   "core.ai.bad_response": "{provider} sent an answer Leadline could not read: {detail}",
   "core.ai.key_missing": "No API key is set for {provider}. Add one in Settings › AI providers.",
@@ -553,6 +567,12 @@ export const en = {
   "core.data.not_confirmed": "Nothing was removed: confirm first.",
   "core.data.keys_left": "The API keys could not be removed from the keychain ({detail}). Remove the entries named “Leadline AI provider” in your keychain app.",
   "core.data.remove_failed": "{path} could not be removed ({error}). Close other programs using it and try again, or delete it yourself.",
+  "core.update.bad_signature": "This update's signature does not match Leadline's publisher key, so it was not installed. Your current version keeps running.",
+  "core.update.unreachable": "Leadline could not reach its update server ({detail}). Check the internet connection and try again later.",
+  "core.update.not_configured": "This copy of Leadline has no update server set, so it can't check for updates.",
+  "core.update.not_for_this_system": "The new version is not available for this computer's system yet.",
+  "core.update.install_failed": "The update could not be installed ({detail}). Your current version keeps running.",
+  "core.update.none_pending": "Check for updates first.",
 };
 
 export type Key = keyof typeof en;
