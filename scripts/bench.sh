@@ -20,6 +20,12 @@
 #                        numbers (chats_list_first) and Home's figures (home_figures)
 #   leads_first_paint    from a click on Leads to its first rows painted, release app in a real
 #                        window on the same 100,000 leads (tests/src/bin/leadline-bench-ui.rs)
+#   app_first_paint      from launching the release app to its window on screen with content drawn
+#                        (its pixels, not a blank colour), median of 7 (tests/src/bin/leadline-bench-desktop.rs)
+#   idle_*               the release app left alone for 60 s with 3 numbers linked to the fake:
+#                        memory (PSS of the app and its webview processes; with the numbers'
+#                        Chromium; RSS of the app's own process) and CPU (same two groups)
+#   deb, rpm             installer sizes (release_binary: the stripped binary they install)
 #   bot_*                the bot pipeline (tests/src/bin/leadline-bench-bot.rs): message-in to the
 #                        send call at 100 msg/s over 10 numbers, p50/p99, minus the AI call alone
 set -euo pipefail
@@ -62,6 +68,12 @@ LEADLINE_APP_BIN="$PWD/${CARGO_TARGET_DIR:-target}/release/leadline" \
   xvfb-run -a -s "-screen 0 1280x800x24" dbus-run-session --config-file="$PWD/tests/dbus-session.conf" -- \
   "${CARGO_TARGET_DIR:-target}/debug/leadline-bench-ui" 2>"$logs/bench-ui.log" || fail "UI bench" "$logs/bench-ui.log"
 
+note "the app on the desktop: launch to first paint, idle with 3 linked numbers (release app)"
+cargo build -p leadline-tests --bin leadline-bench-desktop >"$logs/bench-desktop-build.log" 2>&1 || fail "desktop bench build" "$logs/bench-desktop-build.log"
+LEADLINE_APP_BIN="$PWD/${CARGO_TARGET_DIR:-target}/release/leadline" \
+  xvfb-run -a -s "-screen 0 1280x800x24" dbus-run-session --config-file="$PWD/tests/dbus-session.conf" -- \
+  "${CARGO_TARGET_DIR:-target}/debug/leadline-bench-desktop" 2>"$logs/bench-desktop.log" || fail "desktop bench" "$logs/bench-desktop.log"
+
 note "clean debug build of the app"
 start=$(now)
 CARGO_TARGET_DIR="$work/debug-target" cargo build -p leadline --features custom-protocol \
@@ -85,10 +97,12 @@ done
 echo "BENCH full_test_warm $(printf '%s\n' "${runs[@]}" | sort -n | sed -n 2p) s"
 rm -rf "$work/clone"
 
-note "clean release build and .deb"
+note "clean release build and installers (.deb, .rpm)"
 start=$(now)
 CARGO_TARGET_DIR="$work/release-target" scripts/bundle.sh >"$logs/bundle.log" 2>&1 || fail "bundle" "$logs/bundle.log"
 echo "BENCH clean_release_bundle $(elapsed "$start" "$(now)") s"
 echo "BENCH release_binary $(mib "$(stat -c %s "$work/release-target/release/leadline")") MiB"
 deb=$(ls -t "$work"/release-target/release/bundle/deb/*.deb | head -1)
 echo "BENCH deb $(mib "$(stat -c %s "$deb")") MiB"
+rpm=$(ls -t "$work"/release-target/release/bundle/rpm/*.rpm | head -1)
+echo "BENCH rpm $(mib "$(stat -c %s "$rpm")") MiB"

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Builds the release app and its installers (.deb here) with the Tauri CLI.
+# Builds the release app and its installers (.deb and .rpm here) with the Tauri CLI.
 #
 # tauri.conf.json lives at the repository root and is the only config we edit. The Tauri CLI
 # takes the folder holding its config as the app folder and requires a Cargo.toml with a
@@ -26,4 +26,4 @@ node -e '
   fs.writeFileSync(process.argv[1], JSON.stringify(config, null, 2));
 ' "$cli_config"
 
-TAURI_APP_PATH=src-tauri TAURI_FRONTEND_PATH=ui ui/node_modules/.bin/tauri build --ci --bundles "${LEADLINE_BUNDLES:-deb}" "$@"
+TAURI_APP_PATH=src-tauri TAURI_FRONTEND_PATH=ui ui/node_modules/.bin/tauri build --ci --bundles "${LEADLINE_BUNDLES:-deb,rpm}" "$@"

@@ -23,14 +23,15 @@ pub fn app_pid_under(root: u32, binary: &Path) -> Option<u32> {
         })
 }
 
-/// An open X display, closed when dropped.
-struct Display {
+/// An open X display, closed when dropped. Keep one open to poll often: opening a
+/// connection per look, hundreds of times a second, starves the X server's other clients.
+pub struct Display {
     xlib: xlib::Xlib,
     display: *mut xlib::Display,
 }
 
 impl Display {
-    fn open() -> Display {
+    pub fn open() -> Display {
         let xlib = xlib::Xlib::open().expect("libX11 loads (Xvfb's client library)");
         // SAFETY: a null name opens $DISPLAY; checked below.
         let display = unsafe { (xlib.XOpenDisplay)(std::ptr::null()) };
@@ -131,12 +132,19 @@ impl Drop for Display {
 
 /// The top-level window of process `pid` titled `title`, if it has one.
 pub fn window_of(pid: u32, title: &str) -> Option<u64> {
-    let display = Display::open();
-    display.top_level_windows().into_iter().find(|window| {
+    Display::open().window_of(pid, title)
+}
+
+impl Display {
+    /// The top-level window of process `pid` titled `title`, if it has one.
+    pub fn window_of(&self, pid: u32, title: &str) -> Option<u64> {
+        let display = self;
+        display.top_level_windows().into_iter().find(|window| {
         let owned = matches!(display.property(*window, "_NET_WM_PID"), Some((32, longs, _)) if longs.first() == Some(&u64::from(pid)));
         let named = matches!(display.property(*window, "_NET_WM_NAME"), Some((8, _, bytes)) if bytes == title.as_bytes());
         owned && named
     })
+    }
 }
 
 /// Whether the window is on screen (mapped), as opposed to hidden.
@@ -148,6 +156,66 @@ pub fn is_shown(window: u64) -> bool {
     let ok =
         unsafe { (display.xlib.XGetWindowAttributes)(display.display, window, &mut attributes) };
     ok != 0 && attributes.map_state == xlib::IsViewable
+}
+
+/// Whether the window shows drawn content yet (text and shapes, not one blank colour):
+/// at least `min_colours` distinct colours on a grid of points over it.
+pub fn is_painted(window: u64, min_colours: usize) -> bool {
+    colours(window) >= min_colours
+}
+
+/// How many distinct colours a grid of points over the window shows (0 when not viewable).
+pub fn colours(window: u64) -> usize {
+    Display::open().colours(window)
+}
+
+impl Display {
+    /// How many distinct colours a grid of points over the window shows (0 when not viewable).
+    pub fn colours(&self, window: u64) -> usize {
+        let display = self;
+        // SAFETY: an all-zero XWindowAttributes is a valid out-parameter.
+        let mut attributes: xlib::XWindowAttributes = unsafe { std::mem::zeroed() };
+        // SAFETY: the display is open; `attributes` is a valid out-pointer.
+        let ok = unsafe {
+            (display.xlib.XGetWindowAttributes)(display.display, window, &mut attributes)
+        };
+        if ok == 0
+            || attributes.map_state != xlib::IsViewable
+            || attributes.width < 20
+            || attributes.height < 20
+        {
+            return 0;
+        }
+        let (width, height) = (attributes.width, attributes.height);
+        // SAFETY: the window is viewable and the rectangle is inside it; the image is destroyed below.
+        let image = unsafe {
+            let planes = (display.xlib.XAllPlanes)();
+            (display.xlib.XGetImage)(
+                display.display,
+                window,
+                0,
+                0,
+                width as u32,
+                height as u32,
+                planes,
+                xlib::ZPixmap,
+            )
+        };
+        if image.is_null() {
+            return 0;
+        }
+        let mut colours = std::collections::BTreeSet::new();
+        for row in 1..20 {
+            for column in 1..20 {
+                let (x, y) = (width * column / 20, height * row / 20);
+                // SAFETY: (x, y) is inside the image.
+                colours.insert(unsafe { (display.xlib.XGetPixel)(image, x, y) });
+            }
+        }
+        // SAFETY: made by XGetImage above, destroyed once.
+        unsafe { (display.xlib.XDestroyImage)(image) };
+        colours.len()
+    }
 }
 
 /// What the title bar's ✕ does: asks the window to close (WM_DELETE_WINDOW).
@@ -306,4 +374,39 @@ impl TrayMenu {
         )
         .unwrap_or_else(|| panic!("the tray menu takes a click on “{label}”"));
     }
+}
+
+/// Proportional set size of one process, KiB (its share of memory shared with others).
+pub fn pss_kib(pid: u32) -> u64 {
+    std::fs::read_to_string(format!("/proc/{pid}/smaps_rollup"))
+        .ok()
+        .and_then(|text| {
+            text.lines()
+                .find(|line| line.starts_with("Pss:"))
+                .and_then(|line| line.split_whitespace().nth(1)?.parse().ok())
+        })
+        .unwrap_or(0)
+}
+
+/// CPU time used so far by one process (user + system), in clock ticks.
+pub fn cpu_ticks(pid: u32) -> u64 {
+    std::fs::read_to_string(format!("/proc/{pid}/stat"))
+        .ok()
+        .and_then(|stat| {
+            let after_name = &stat[stat.rfind(')')? + 2..];
+            let fields: Vec<&str> = after_name.split_whitespace().collect();
+            // Fields 14 and 15 of stat (utime, stime), counted after the name.
+            Some(fields.get(11)?.parse::<u64>().ok()? + fields.get(12)?.parse::<u64>().ok()?)
+        })
+        .unwrap_or(0)
+}
+
+/// Clock ticks per second (`getconf CLK_TCK`, usually 100).
+pub fn ticks_per_second() -> u64 {
+    Command::new("getconf")
+        .arg("CLK_TCK")
+        .output()
+        .ok()
+        .and_then(|out| String::from_utf8_lossy(&out.stdout).trim().parse().ok())
+        .unwrap_or(100)
 }

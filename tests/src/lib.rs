@@ -12,6 +12,7 @@ pub mod desktop;
 pub mod fake_ai;
 pub mod fake_wa;
 pub mod keyring;
+pub mod linked_profiles;
 pub mod memory_wa;
 pub mod notifications;
 pub mod update_server;

@@ -19,6 +19,7 @@ use leadline_core::runtime::{Runtime, profile_dir};
 use leadline_core::whatsapp::chromium::{ChromiumDriver, ChromiumSessions, Session};
 use leadline_core::whatsapp::{AccountState, WaEvent, browser, process};
 use leadline_tests::fake_wa::{FakeWhatsApp, Timings};
+use leadline_tests::linked_profiles::{self, wait_state};
 use tokio::sync::mpsc;
 
 const DEADLINE: Duration = Duration::from_secs(60);
@@ -97,22 +98,6 @@ fn tree_pss_mib(session: &Session, profile: &Path) -> f64 {
     pids.iter().map(|pid| pss_kib(*pid)).sum::<u64>() as f64 / 1024.0
 }
 
-async fn wait_state(
-    events: &mut mpsc::UnboundedReceiver<WaEvent>,
-    what: &str,
-    want: impl Fn(&AccountState) -> bool,
-) {
-    let deadline = tokio::time::Instant::now() + DEADLINE;
-    loop {
-        match tokio::time::timeout_at(deadline, events.recv()).await {
-            Ok(Some(WaEvent::State(state))) if want(&state) => return,
-            Ok(Some(_)) => {}
-            Ok(None) => panic!("the session ended before {what}"),
-            Err(_) => panic!("no {what} within {DEADLINE:?}"),
-        }
-    }
-}
-
 /// A browser and the flags it is launched with.
 #[derive(Clone)]
 struct Setup {
@@ -124,6 +109,12 @@ impl Setup {
     fn new(browser: PathBuf, flags: &[&str]) -> Setup {
         let flags = flags.iter().map(|f| f.to_string()).collect();
         Setup { browser, flags }
+    }
+
+    fn driver(&self, fake: &FakeWhatsApp) -> ChromiumDriver {
+        let mut driver = ChromiumDriver::new(self.browser.clone(), fake.url());
+        driver.flags = self.flags.clone();
+        driver
     }
 }
 
@@ -149,14 +140,7 @@ async fn launch(
     profile: &Path,
     setup: &Setup,
 ) -> (Session, mpsc::UnboundedReceiver<WaEvent>) {
-    let mut driver = ChromiumDriver::new(setup.browser.clone(), fake.url());
-    driver.flags = setup.flags.clone();
-    let (tx, events) = mpsc::unbounded_channel();
-    let session = driver
-        .start(profile, tx, Arc::new(SystemClock))
-        .await
-        .expect("the browser starts");
-    (session, events)
+    linked_profiles::launch(&setup.driver(fake), profile).await
 }
 
 /// Links `count` fresh profiles one at a time, then runs them all at once, lets them
@@ -256,23 +240,6 @@ async fn time_to_qr_ms(fake: &FakeWhatsApp) -> f64 {
     elapsed
 }
 
-/// Links numbers 1..=3 under `profiles` one at a time (one page listens to each scan).
-async fn link_three(fake: &FakeWhatsApp, setup: &Setup, profiles: &Path) {
-    for id in 1..=3 {
-        let (session, mut events) = launch(fake, &profile_dir(profiles, id), setup).await;
-        wait_state(&mut events, "a QR", |s| {
-            matches!(s, AccountState::ScanQr { .. })
-        })
-        .await;
-        fake.scan(&format!("1555000000{id}@c.us"));
-        wait_state(&mut events, "Working", |s| {
-            matches!(s, AccountState::Working { .. })
-        })
-        .await;
-        session.stop().await;
-    }
-}
-
 async fn three_to_working_ms(fake: &FakeWhatsApp, profiles: &Path) -> f64 {
     let runtime = Runtime::new(
         Arc::new(ChromiumSessions::new(fake.url(), Arc::new(SystemClock))),
@@ -360,7 +327,7 @@ async fn main() {
     println!("BENCH wa_link_to_qr {:.0} ms", median(to_qr));
 
     let profiles = tempfile::tempdir().expect("a temp folder");
-    link_three(&fake, &leadline, profiles.path()).await;
+    linked_profiles::link(&fake, &leadline.driver(&fake), profiles.path(), 1..=3).await;
     let mut three = Vec::new();
     for _ in 0..3 {
         three.push(three_to_working_ms(&fake, profiles.path()).await);
