@@ -65,12 +65,24 @@ pub fn run() {
         .args([BACKGROUND_ARG])
         .build();
     let app = builder(tauri::Builder::default().plugin(single).plugin(autostart))
-        .run(tauri::generate_context!("../tauri.conf.json"));
-    if let Err(e) = app {
-        // Nothing is shown yet, so stderr and the log are the only places to say it.
-        tracing::error!(error = %e, "Leadline could not start");
-        eprintln!("Leadline could not start: {e}");
-        std::process::exit(1);
+        .build(tauri::generate_context!("../tauri.conf.json"));
+    match app {
+        Ok(app) => app.run(|_app, event| {
+            // The last window closing is not quitting: the bots keep answering. Quit (or
+            // a signal) exits with a code.
+            if let tauri::RunEvent::ExitRequested {
+                code: None, api, ..
+            } = event
+            {
+                api.prevent_exit();
+            }
+        }),
+        Err(e) => {
+            // Nothing is shown yet, so stderr and the log are the only places to say it.
+            tracing::error!(error = %e, "Leadline could not start");
+            eprintln!("Leadline could not start: {e}");
+            std::process::exit(1);
+        }
     }
 }
 
@@ -86,26 +98,26 @@ pub fn builder<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R> {
         .plugin(tauri_plugin_notification::init())
         .plugin(tauri_plugin_updater::Builder::new().build())
         .manage(commands::updates::PendingUpdate::default())
+        .manage(notify::PendingLead::default())
         .invoke_handler(commands::handler())
         .setup(|app| {
             let paths = resolve_paths(app);
             start(app, paths);
             app.manage(desktop::Desktop);
             start_tray(app.handle());
-            // Started at login: straight to the tray, the bots answering.
+            // Started at login: straight to the tray, the bots answering, no window (and no
+            // webview using memory) until the owner opens it.
             if std::env::args().any(|arg| arg == BACKGROUND_ARG) {
-                if let Some(window) = app.get_webview_window("main") {
-                    let _ = window.hide();
-                }
                 tracing::info!("started at login, in the background");
+            } else {
+                show_window(app.handle());
             }
             Ok(())
         })
         .on_window_event(|window, event| {
-            // Closing the window keeps the bots answering; Quit is in the tray.
-            if let WindowEvent::CloseRequested { api, .. } = event {
-                api.prevent_close();
-                let _ = window.hide();
+            // Closing the window keeps the bots answering (Quit is in the tray). The window
+            // and its webview go, with the memory they use; "Open" makes a new one.
+            if let WindowEvent::CloseRequested { .. } = event {
                 tracing::info!("window closed; Leadline keeps running in the background");
                 notify::running_in_background(window.app_handle());
             }
@@ -134,14 +146,26 @@ fn start_tray<R: Runtime>(app: &AppHandle<R>) {
     });
 }
 
-/// Shows the window and brings it to the front (tray "Open", a second launch, a click on
-/// a notification).
-pub fn show_window<R: Runtime>(app: &AppHandle<R>) {
+/// Shows the window and brings it to the front, making it when there is none (at start,
+/// tray "Open", a second launch, a click on a notification). True when it already existed.
+pub fn show_window<R: Runtime>(app: &AppHandle<R>) -> bool {
     if let Some(window) = app.get_webview_window("main") {
         let _ = window.unminimize();
         let _ = window.show();
         let _ = window.set_focus();
+        return true;
     }
+    let Some(config) = app.config().app.windows.iter().find(|w| w.label == "main") else {
+        tracing::error!("tauri.conf.json has no main window");
+        return false;
+    };
+    match tauri::WebviewWindowBuilder::from_config(app, config).and_then(|b| b.build()) {
+        Ok(window) => {
+            let _ = window.set_focus();
+        }
+        Err(e) => tracing::error!(error = %e, "the window could not be opened"),
+    }
+    false
 }
 
 /// Quits for real: every WhatsApp browser is stopped first (up to 15 s), then the app exits.

@@ -70,6 +70,24 @@ fn words() -> &'static Words {
 /// notification itself, which the plugin reports as `tap`.
 const LEAD_ACTIONS: &str = "lead";
 
+/// A lead to show in a window that is still loading (opened from a notification when the
+/// window was closed).
+#[derive(Default)]
+pub struct PendingLead(std::sync::Mutex<Option<i64>>);
+
+impl PendingLead {
+    fn set(&self, id: i64) {
+        if let Ok(mut slot) = self.0.lock() {
+            *slot = Some(id);
+        }
+    }
+
+    /// The lead to show, once.
+    pub fn take(&self) -> Option<i64> {
+        self.0.lock().ok().and_then(|mut slot| slot.take())
+    }
+}
+
 /// Registers the click handler. Without the notification plugin (the shell's tests) there
 /// is nothing to register.
 pub fn setup<R: Runtime>(app: &AppHandle<R>) {
@@ -100,7 +118,13 @@ pub fn setup<R: Runtime>(app: &AppHandle<R>) {
 /// Brings the window forward and tells it to show lead `id`.
 fn open_lead<R: Runtime>(app: &AppHandle<R>, id: i64) {
     tracing::info!(lead = id, "the owner opened a lead from its notification");
-    crate::show_window(app);
+    if !crate::show_window(app) {
+        // A new window: its page asks for the lead when it has loaded.
+        if let Some(pending) = app.try_state::<PendingLead>() {
+            pending.set(id);
+        }
+        return;
+    }
     let event = CoreEvent::LeadOpen { id };
     if let Err(e) = app.emit(event.name(), event.payload()) {
         tracing::warn!(error = %e, "could not ask the window to show the lead");
@@ -229,5 +253,20 @@ pub fn running_in_background<R: Runtime>(app: &AppHandle<R>) {
         .show()
     {
         tracing::warn!(error = %e, "could not say that Leadline keeps running");
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::PendingLead;
+
+    #[test]
+    fn a_pending_lead_is_given_once() {
+        let pending = PendingLead::default();
+        assert_eq!(pending.take(), None);
+        pending.set(7);
+        pending.set(9);
+        assert_eq!(pending.take(), Some(9), "the latest click wins");
+        assert_eq!(pending.take(), None, "and is shown once");
     }
 }

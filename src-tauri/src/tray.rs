@@ -221,7 +221,9 @@ pub fn build<R: Runtime>(app: &AppHandle<R>) -> Option<Tray<R>> {
 
 fn on_menu<R: Runtime>(app: &AppHandle<R>, event: MenuEvent) {
     match event.id().as_ref() {
-        OPEN => crate::show_window(app),
+        OPEN => {
+            crate::show_window(app);
+        }
         PAUSE => {
             let app = app.clone();
             tauri::async_runtime::spawn(async move {

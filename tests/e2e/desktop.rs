@@ -163,15 +163,16 @@ async fn the_tray_pauses_and_quits_closing_keeps_it_running_and_a_second_launch_
         .expect("the backup holds the numbers");
     assert_eq!(names, 1);
 
-    // Closing the window (the title bar's ✕) hides it; the app and its browser keep running.
+    // Closing the window (the title bar's ✕) closes it, webview and all; the app and the
+    // number's browser keep running.
     let window = until_some("the app's window is on the display", || {
         desktop::window_of(app, "Leadline")
     })
     .await;
     assert!(desktop::is_shown(window));
     desktop::request_close(window);
-    eventually("the window is hidden", false, || async {
-        desktop::is_shown(window)
+    eventually("the window is closed", None, || async {
+        desktop::window_of(app, "Leadline")
     })
     .await;
     tokio::time::sleep(Duration::from_millis(500)).await;
@@ -199,10 +200,11 @@ async fn the_tray_pauses_and_quits_closing_keeps_it_running_and_a_second_launch_
         "and quickly: {:?}",
         started.elapsed()
     );
-    eventually("the first window is shown again", true, || async {
-        desktop::is_shown(window)
+    let window = until_some("the running Leadline opens its window again", || {
+        desktop::window_of(app, "Leadline").filter(|w| desktop::is_shown(*w))
     })
     .await;
+    assert!(desktop::is_shown(window));
 
     // Quit from the tray stops every WhatsApp browser, then the app.
     tray.click("Quit Leadline");

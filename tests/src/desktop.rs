@@ -23,6 +23,13 @@ pub fn app_pid_under(root: u32, binary: &Path) -> Option<u32> {
         })
 }
 
+unsafe extern "C" fn ignore_x_errors(
+    _: *mut xlib::Display,
+    _: *mut xlib::XErrorEvent,
+) -> std::os::raw::c_int {
+    0
+}
+
 /// An open X display, closed when dropped. Keep one open to poll often: opening a
 /// connection per look, hundreds of times a second, starves the X server's other clients.
 pub struct Display {
@@ -33,6 +40,10 @@ pub struct Display {
 impl Display {
     pub fn open() -> Display {
         let xlib = xlib::Xlib::open().expect("libX11 loads (Xvfb's client library)");
+        // A window can vanish between listing it and reading it (the app closing it); Xlib's
+        // default handler would end this process for that, so errors only fail the call.
+        // SAFETY: the handler is a plain function that touches nothing.
+        unsafe { (xlib.XSetErrorHandler)(Some(ignore_x_errors)) };
         // SAFETY: a null name opens $DISPLAY; checked below.
         let display = unsafe { (xlib.XOpenDisplay)(std::ptr::null()) };
         assert!(

@@ -53,3 +53,9 @@ pub async fn leads_export(
         .export_leads(request, state.export_dir())
         .await?)
 }
+
+/// The lead a notification asked to show while the window was closed, once.
+#[tauri::command]
+pub fn lead_take_pending(pending: tauri::State<'_, crate::notify::PendingLead>) -> Option<i64> {
+    pending.take()
+}

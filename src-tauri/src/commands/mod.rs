@@ -88,6 +88,7 @@ pub fn handler<R: Runtime>() -> impl Fn(Invoke<R>) -> bool + Send + Sync + 'stat
         leads::leads_page,
         leads::lead_get,
         leads::lead_edit,
+        leads::lead_take_pending,
         leads::leads_export,
         conversations::chats_list,
         conversations::chat_transcript,
@@ -299,6 +300,7 @@ pub fn signatures(cfg: &ts_rs::Config) -> Vec<Signature> {
             vec![("id", i64::name(cfg)), ("edit", LeadEdit::name(cfg))],
             LeadDetail::name(cfg),
         ),
+        sig("lead_take_pending", vec![], Option::<i64>::name(cfg)),
         sig(
             "leads_export",
             vec![("request", LeadExportRequest::name(cfg))],

@@ -45,6 +45,7 @@ pub const NAMES: &[&str] = &[
     "leads_page",
     "lead_get",
     "lead_edit",
+    "lead_take_pending",
     "leads_export",
     "chats_list",
     "chat_transcript",

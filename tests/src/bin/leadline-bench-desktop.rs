@@ -100,6 +100,48 @@ fn rss_kib(pid: u32) -> u64 {
         .unwrap_or(0)
 }
 
+/// Medians over a minute left alone, sampled every 5 s.
+struct Figures {
+    shell_pss: f64,
+    all_pss: f64,
+    main_rss: f64,
+    shell_cpu: f64,
+    all_cpu: f64,
+}
+
+async fn measure(pid: u32) -> Figures {
+    let ticks = |pids: &[u32]| pids.iter().map(|p| cpu_ticks(*p)).sum::<u64>();
+    let (shell, browsers) = processes(pid);
+    let (shell_start, browsers_start) = (ticks(&shell), ticks(&browsers));
+    let mut shell_pss = Vec::new();
+    let mut all_pss = Vec::new();
+    let mut main_rss = Vec::new();
+    let started = Instant::now();
+    while started.elapsed() < IDLE {
+        tokio::time::sleep(Duration::from_secs(5)).await;
+        let (shell, browsers) = processes(pid);
+        let shell_kib: u64 = shell.iter().map(|p| pss_kib(*p)).sum();
+        let browsers_kib: u64 = browsers.iter().map(|p| pss_kib(*p)).sum();
+        shell_pss.push(shell_kib as f64 / 1024.0);
+        all_pss.push((shell_kib + browsers_kib) as f64 / 1024.0);
+        main_rss.push(rss_kib(pid) as f64 / 1024.0);
+    }
+    let seconds = started.elapsed().as_secs_f64();
+    let (shell, browsers) = processes(pid);
+    let per_second = ticks_per_second() as f64;
+    // Processes that ended during the minute (a webview closing) drop out of the sum.
+    let shell_cpu = ticks(&shell).saturating_sub(shell_start) as f64 / per_second / seconds * 100.0;
+    let browsers_cpu =
+        ticks(&browsers).saturating_sub(browsers_start) as f64 / per_second / seconds * 100.0;
+    Figures {
+        shell_pss: median(shell_pss),
+        all_pss: median(all_pss),
+        main_rss: median(main_rss),
+        shell_cpu,
+        all_cpu: shell_cpu + browsers_cpu,
+    }
+}
+
 async fn idle_with_three_numbers() {
     let fake = FakeWhatsApp::start(Timings::default()).await;
     let dir = tempfile::tempdir().expect("a temp folder");
@@ -154,42 +196,38 @@ async fn idle_with_three_numbers() {
     }
     tokio::time::sleep(SETTLE).await;
 
-    let ticks = |pids: &[u32]| pids.iter().map(|p| cpu_ticks(*p)).sum::<u64>();
-    let (shell, browsers) = processes(pid);
-    let (shell_start, browsers_start) = (ticks(&shell), ticks(&browsers));
-    let mut shell_pss = Vec::new();
-    let mut all_pss = Vec::new();
-    let mut main_rss = Vec::new();
-    let started = Instant::now();
-    while started.elapsed() < IDLE {
-        tokio::time::sleep(Duration::from_secs(5)).await;
-        let (shell, browsers) = processes(pid);
-        let shell_kib: u64 = shell.iter().map(|p| pss_kib(*p)).sum();
-        let browsers_kib: u64 = browsers.iter().map(|p| pss_kib(*p)).sum();
-        shell_pss.push(shell_kib as f64 / 1024.0);
-        all_pss.push((shell_kib + browsers_kib) as f64 / 1024.0);
-        main_rss.push(rss_kib(pid) as f64 / 1024.0);
+    let open = measure(pid).await;
+    // Closed to the background, as an owner leaves it most of the day.
+    let window = desktop::window_of(pid, "Leadline").expect("the window is on screen");
+    desktop::request_close(window);
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while desktop::window_of(pid, "Leadline").is_some() {
+        assert!(Instant::now() < deadline, "the window did not close");
+        tokio::time::sleep(Duration::from_millis(100)).await;
     }
-    let seconds = started.elapsed().as_secs_f64();
-    let (shell, browsers) = processes(pid);
-    let per_second = ticks_per_second() as f64;
-    let shell_cpu =
-        (ticks(&shell).saturating_sub(shell_start)) as f64 / per_second / seconds * 100.0;
-    let browsers_cpu =
-        (ticks(&browsers).saturating_sub(browsers_start)) as f64 / per_second / seconds * 100.0;
+    tokio::time::sleep(Duration::from_secs(10)).await;
+    let closed = measure(pid).await;
     quit(app);
     let left = (1..=3)
         .any(|id| process::any_using_profile(&leadline_core::runtime::profile_dir(&profiles, id)));
     assert!(!left, "quitting stops every browser");
 
-    println!("BENCH idle_pss_shell {:.1} MiB", median(shell_pss));
-    println!("BENCH idle_pss_with_chromium {:.1} MiB", median(all_pss));
-    println!("BENCH idle_rss_main_process {:.1} MiB", median(main_rss));
-    println!("BENCH idle_cpu_shell {shell_cpu:.2} %");
-    println!(
-        "BENCH idle_cpu_with_chromium {:.2} %",
-        shell_cpu + browsers_cpu
-    );
+    for (suffix, figures) in [("window_open", open), ("window_closed", closed)] {
+        println!("BENCH idle_pss_shell_{suffix} {:.1} MiB", figures.shell_pss);
+        println!(
+            "BENCH idle_pss_with_chromium_{suffix} {:.1} MiB",
+            figures.all_pss
+        );
+        println!(
+            "BENCH idle_rss_main_process_{suffix} {:.1} MiB",
+            figures.main_rss
+        );
+        println!("BENCH idle_cpu_shell_{suffix} {:.2} %", figures.shell_cpu);
+        println!(
+            "BENCH idle_cpu_with_chromium_{suffix} {:.2} %",
+            figures.all_cpu
+        );
+    }
 }
 
 #[tokio::main(flavor = "multi_thread", worker_threads = 2)]

@@ -646,6 +646,7 @@ export type Commands = {
   leads_page: { args: { request: LeadPageRequest }; result: LeadPage };
   lead_get: { args: { id: number }; result: LeadDetail };
   lead_edit: { args: { id: number; edit: LeadEdit }; result: LeadDetail };
+  lead_take_pending: { args: Record<string, never>; result: number | null };
   leads_export: { args: { request: LeadExportRequest }; result: LeadExport };
   chats_list: { args: { request: ChatListRequest }; result: Array<ChatSummary> };
   chat_transcript: { args: { id: number; beforeId: number | null; limit: number }; result: Transcript };
