@@ -24,7 +24,8 @@ use crate::state::AppStatus;
 pub struct IpcError {
     pub code: ErrorCode,
     pub message: String,
-    pub text: Text,
+    /// Boxed: an error is rare, and a small `Result` keeps every command's happy path lean.
+    pub text: Box<Text>,
     /// The file the problem is about, when there is one (shown so the owner can find it).
     pub path: Option<String>,
 }
@@ -36,7 +37,7 @@ impl From<Error> for IpcError {
         IpcError {
             code: e.code(),
             message: text.english.clone(),
-            text,
+            text: Box::new(text),
             path: e.path().map(|p| p.display().to_string()),
         }
     }

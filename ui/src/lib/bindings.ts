@@ -24,7 +24,11 @@ export type ErrorCode = "invalid_input" | "not_found" | "conflict" | "storage" |
  * What a failed command returns to the UI. Never a bare string: the UI switches on `code`
  * and shows `text` in the owner's language (`message` is its English, written for the owner).
  */
-export type IpcError = { code: ErrorCode, message: string, text: Text, 
+export type IpcError = { code: ErrorCode, message: string, 
+/**
+ * Boxed: an error is rare, and a small `Result` keeps every command's happy path lean.
+ */
+text: Text, 
 /**
  * The file the problem is about, when there is one (shown so the owner can find it).
  */
