@@ -437,3 +437,40 @@ async fn async_calls_run_off_the_caller_and_return_values() {
         .unwrap();
     assert_eq!(n, 0);
 }
+
+#[test]
+fn upgrading_drops_the_response_time_index_that_migration_4_shipped() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("leadline.db");
+    {
+        let mut conn = Connection::open(&db).unwrap();
+        for (index, sql) in MIGRATIONS.iter().take(4).enumerate() {
+            let tx = conn.transaction().unwrap();
+            tx.execute_batch(sql).unwrap();
+            tx.pragma_update(None, "user_version", index as i64 + 1)
+                .unwrap();
+            tx.commit().unwrap();
+        }
+        assert_eq!(count_index(&conn, "inbox_replied"), 1, "version 4 has it");
+    }
+    let store = Store::open(&db).unwrap();
+    store
+        .call_blocking(|conn| {
+            assert_eq!(
+                count_index(conn, "inbox_replied"),
+                0,
+                "the upgrade drops it"
+            );
+            Ok(())
+        })
+        .unwrap();
+}
+
+fn count_index(conn: &Connection, name: &str) -> i64 {
+    conn.query_row(
+        "SELECT COUNT(*) FROM sqlite_schema WHERE type = 'index' AND name = ?1",
+        [name],
+        |r| r.get(0),
+    )
+    .unwrap()
+}
