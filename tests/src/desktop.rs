@@ -169,17 +169,6 @@ pub fn is_shown(window: u64) -> bool {
     ok != 0 && attributes.map_state == xlib::IsViewable
 }
 
-/// Whether the window shows drawn content yet (text and shapes, not one blank colour):
-/// at least `min_colours` distinct colours on a grid of points over it.
-pub fn is_painted(window: u64, min_colours: usize) -> bool {
-    colours(window) >= min_colours
-}
-
-/// How many distinct colours a grid of points over the window shows (0 when not viewable).
-pub fn colours(window: u64) -> usize {
-    Display::open().colours(window)
-}
-
 impl Display {
     /// How many distinct colours a grid of points over the window shows (0 when not viewable).
     pub fn colours(&self, window: u64) -> usize {

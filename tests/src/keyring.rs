@@ -89,13 +89,8 @@ pub struct KeyringTurn {
 pub async fn exclusive() -> KeyringTurn {
     static TURN: std::sync::OnceLock<std::sync::Arc<tokio::sync::Mutex<()>>> =
         std::sync::OnceLock::new();
-    let turn = TURN
-        .get_or_init(|| std::sync::Arc::new(tokio::sync::Mutex::new(())))
-        .clone()
-        .lock_owned()
-        .await;
     KeyringTurn {
-        _turn: turn,
+        _turn: crate::take_turn(&TURN).await,
         _keyring: shared(),
     }
 }

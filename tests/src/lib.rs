@@ -290,3 +290,15 @@ pub fn percentile(sorted: &[f64], p: f64) -> f64 {
     let index = ((sorted.len() as f64 - 1.0) * p).round() as usize;
     sorted.get(index).copied().unwrap_or(f64::NAN)
 }
+
+/// One test at a time for something the tests of a binary share (the session's keyring, its
+/// notification service): the guard holds the turn until dropped. Each shared thing keeps
+/// its own `static` lock.
+pub async fn take_turn(
+    lock: &'static std::sync::OnceLock<std::sync::Arc<tokio::sync::Mutex<()>>>,
+) -> tokio::sync::OwnedMutexGuard<()> {
+    lock.get_or_init(|| std::sync::Arc::new(tokio::sync::Mutex::new(())))
+        .clone()
+        .lock_owned()
+        .await
+}

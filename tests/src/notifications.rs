@@ -59,12 +59,7 @@ pub struct NotificationsTurn(#[allow(dead_code)] tokio::sync::OwnedMutexGuard<()
 pub async fn exclusive() -> NotificationsTurn {
     static TURN: std::sync::OnceLock<std::sync::Arc<tokio::sync::Mutex<()>>> =
         std::sync::OnceLock::new();
-    let turn = TURN
-        .get_or_init(|| std::sync::Arc::new(tokio::sync::Mutex::new(())))
-        .clone()
-        .lock_owned()
-        .await;
-    NotificationsTurn(turn)
+    NotificationsTurn(crate::take_turn(&TURN).await)
 }
 
 /// Starts the monitor, then dunst, on this session bus and display. Take

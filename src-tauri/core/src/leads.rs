@@ -63,6 +63,27 @@ pub(crate) fn check_stage(stage: &str) -> Result<()> {
     )))
 }
 
+/// A lead's summary (fields still empty) from a row of id, number id, number name, name,
+/// phone, stage, score, reason, qualified at, updated at; `name` as the caller reads it.
+pub(crate) fn summary_from_row(
+    r: &rusqlite::Row<'_>,
+    name: Option<String>,
+) -> rusqlite::Result<LeadSummary> {
+    Ok(LeadSummary {
+        id: r.get(0)?,
+        number_id: r.get(1)?,
+        number_name: r.get(2)?,
+        name,
+        phone: r.get(4)?,
+        stage: r.get(5)?,
+        score: r.get(6)?,
+        reason: r.get(7)?,
+        qualified_at: r.get(8)?,
+        updated_at: r.get(9)?,
+        fields: Vec::new(),
+    })
+}
+
 /// One lead as lists show it: its name (the one it gave, else the contact's), phone,
 /// number, stage, score and reason, and its fields.
 pub(crate) fn summary(conn: &rusqlite::Connection, lead_id: i64) -> Result<LeadSummary> {
@@ -75,21 +96,7 @@ pub(crate) fn summary(conn: &rusqlite::Connection, lead_id: i64) -> Result<LeadS
              FROM leads l JOIN accounts a ON a.id = l.account_id JOIN contacts c ON c.id = l.contact_id
              WHERE l.id = ?1",
         )?
-        .query_row([lead_id], |r| {
-            Ok(LeadSummary {
-                id: r.get(0)?,
-                number_id: r.get(1)?,
-                number_name: r.get(2)?,
-                name: r.get(3)?,
-                phone: r.get(4)?,
-                stage: r.get(5)?,
-                score: r.get(6)?,
-                reason: r.get(7)?,
-                qualified_at: r.get(8)?,
-                updated_at: r.get(9)?,
-                fields: Vec::new(),
-            })
-        })
+        .query_row([lead_id], |r| summary_from_row(r, r.get(3)?))
         .map_err(|e| match e {
             rusqlite::Error::QueryReturnedNoRows => {
                 Error::NotFound(text!("lead.gone", "That lead is no longer in Leadline. Reload the list."))

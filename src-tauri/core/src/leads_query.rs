@@ -203,19 +203,7 @@ impl Leadline {
                     .map(|id| {
                         one.query_row([id], |r| {
                             let name: String = r.get(3)?;
-                            Ok(LeadSummary {
-                                id: r.get(0)?,
-                                number_id: r.get(1)?,
-                                number_name: r.get(2)?,
-                                name: (!name.is_empty()).then_some(name),
-                                phone: r.get(4)?,
-                                stage: r.get(5)?,
-                                score: r.get(6)?,
-                                reason: r.get(7)?,
-                                qualified_at: r.get(8)?,
-                                updated_at: r.get(9)?,
-                                fields: Vec::new(),
-                            })
+                            crate::leads::summary_from_row(r, (!name.is_empty()).then_some(name))
                         })
                     })
                     .collect::<rusqlite::Result<Vec<_>>>()?;

@@ -59,6 +59,8 @@ fn first_paint_ms() -> f64 {
     let screen = desktop::Display::open();
     let painted = loop {
         if let Some(window) = screen.window_of(pid, "Leadline")
+            // Drawn content: text and shapes show several colours; a blank or half-made
+            // window shows one or two.
             && screen.colours(window) >= 6
         {
             break started.elapsed();

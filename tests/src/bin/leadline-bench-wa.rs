@@ -18,6 +18,7 @@ use leadline_core::SystemClock;
 use leadline_core::runtime::{Runtime, profile_dir};
 use leadline_core::whatsapp::chromium::{ChromiumDriver, ChromiumSessions, Session};
 use leadline_core::whatsapp::{AccountState, WaEvent, browser, process};
+use leadline_tests::desktop::pss_kib;
 use leadline_tests::fake_wa::{FakeWhatsApp, Timings};
 use leadline_tests::linked_profiles::{self, wait_state};
 use tokio::sync::mpsc;
@@ -68,18 +69,6 @@ const WWEBJS_DEFAULT: &[&str] = &[
 fn median(mut values: Vec<f64>) -> f64 {
     values.sort_by(|a, b| a.total_cmp(b));
     values.get(values.len() / 2).copied().unwrap_or(f64::NAN)
-}
-
-/// Proportional set size of one process, in KiB (shared pages split among their users).
-fn pss_kib(pid: u32) -> u64 {
-    let Ok(rollup) = std::fs::read_to_string(format!("/proc/{pid}/smaps_rollup")) else {
-        return 0;
-    };
-    rollup
-        .lines()
-        .find_map(|line| line.strip_prefix("Pss:"))
-        .and_then(|rest| rest.trim().trim_end_matches("kB").trim().parse().ok())
-        .unwrap_or(0)
 }
 
 /// The browser, everything it started, and anything else naming its profile. (Helpers of
