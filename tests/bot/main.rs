@@ -133,6 +133,7 @@ impl Bot {
             body: body.into(),
             timestamp: jiff::Timestamp::now().as_second(),
             push_name: Some("Ana".into()),
+            phone: None,
         };
         self.process(message).await
     }
@@ -152,6 +153,7 @@ impl Bot {
             body: body.into(),
             timestamp: jiff::Timestamp::now().as_second(),
             push_name: None,
+            phone: None,
         })
         .await
     }
@@ -312,6 +314,7 @@ async fn groups_quick_replies_hours_and_ai_failures_each_end_on_the_row() {
         body: "hola grupo".into(),
         timestamp: jiff::Timestamp::now().as_second(),
         push_name: None,
+        phone: None,
     };
     assert_eq!(
         bot.process(group).await,
@@ -496,6 +499,7 @@ async fn an_echo_that_arrives_before_the_send_is_recorded_completes_the_reply() 
         body: "Un momento".into(),
         timestamp: jiff::Timestamp::now().as_second(),
         push_name: None,
+        phone: None,
     };
     assert_eq!(
         bot.core.receive(bot.id, echo).await.unwrap(),
@@ -692,6 +696,7 @@ fn from_customer(id: &str, body: &str) -> WaMessage {
         body: body.into(),
         timestamp: jiff::Timestamp::now().as_second(),
         push_name: None,
+        phone: None,
     }
 }
 

@@ -221,6 +221,7 @@ impl Session for MemorySession {
                 body: text.into(),
                 timestamp,
                 push_name: None,
+                phone: None,
             }));
             Ok(id)
         })

@@ -7,9 +7,9 @@ use ts_rs::TS;
 use crate::Leadline;
 use crate::error::Result;
 use crate::events::CoreEvent;
-use crate::store::{accounts, activity, is_unique_violation};
+use crate::store::{accounts, activity, is_unique_violation, messages};
 use crate::text;
-use crate::whatsapp::{AccountState, qr};
+use crate::whatsapp::{AccountState, PageInfo, Undelivered, qr};
 
 /// One step of linking a number, streamed to the window that asked.
 #[derive(Debug, Clone, Serialize, TS)]
@@ -181,5 +181,117 @@ fn shown_number(wa_id: &str) -> String {
     match wa_id.strip_suffix("@c.us") {
         Some(digits) if digits.chars().all(|c| c.is_ascii_digit()) => format!("+{digits}"),
         _ => wa_id.to_string(),
+    }
+}
+
+impl Leadline {
+    /// Records which WhatsApp Web number `id`'s page runs and what of it the bridge can't
+    /// use; a new build, one outside the tested range, or newly missing parts go in the
+    /// audit log, and the window hears of it with the number.
+    pub async fn page_info_changed(&self, id: i64, info: PageInfo) -> Result<()> {
+        let Some(version) = info.version.clone() else {
+            return Ok(());
+        };
+        let now = self.clock.now_ms();
+        let changed = self
+            .store
+            .call(move |conn| {
+                let Some(number) = accounts::get(conn, id)? else {
+                    return Ok(None);
+                };
+                let same_version = number.wa_version.as_deref() == Some(version.as_str());
+                let same_missing = number.wa_missing_features == info.missing;
+                if same_version && same_missing {
+                    return Ok(None);
+                }
+                accounts::set_page(conn, id, &version, info.tested, &info.missing, now)?;
+                if !same_version {
+                    let variant = if info.tested { "tested" } else { "untested" };
+                    let message = if info.tested {
+                        format!("“{}” runs WhatsApp Web {version}", number.name)
+                    } else {
+                        format!(
+                            "“{}” runs WhatsApp Web {version}, which Leadline was not checked against; it keeps working and tells you if something fails",
+                            number.name
+                        )
+                    };
+                    activity::insert_with(
+                        conn,
+                        Some(id),
+                        "wa_version",
+                        &message,
+                        &[("name", &number.name), ("version", &version), ("variant", variant)],
+                        now,
+                    )?;
+                }
+                if !same_missing && !info.missing.is_empty() {
+                    let features = info.missing.join(", ");
+                    let message = format!(
+                        "“{}”: WhatsApp Web changed and Leadline can't use these parts of it: {features}",
+                        number.name
+                    );
+                    activity::insert_with(
+                        conn,
+                        Some(id),
+                        "wa_features_missing",
+                        &message,
+                        &[("name", &number.name), ("features", &features)],
+                        now,
+                    )?;
+                }
+                Ok(accounts::get(conn, id)?)
+            })
+            .await?;
+        if let Some(number) = changed {
+            (self.events)(CoreEvent::NumberUpserted(number));
+        }
+        Ok(())
+    }
+
+    /// A message sent from number `id` never reached WhatsApp's server: it shows as failed
+    /// (the bot decides whether to send it again).
+    pub async fn message_not_delivered(
+        &self,
+        id: i64,
+        wa_msg_id: String,
+        reason: Undelivered,
+    ) -> Result<()> {
+        tracing::warn!(account = id, ?reason, "a sent message was not delivered");
+        let changed = self
+            .store
+            .call(move |conn| Ok(messages::mark_not_delivered(conn, id, &wa_msg_id)?))
+            .await?;
+        if changed {
+            self.message_acked(id);
+        }
+        Ok(())
+    }
+
+    /// A customer's message stayed encrypted after WhatsApp was asked to send it again: the
+    /// owner learns that someone wrote and should look on the phone.
+    pub async fn message_unreadable(&self, id: i64, chat: String) -> Result<()> {
+        tracing::warn!(account = id, "a message could not be decrypted");
+        let now = self.clock.now_ms();
+        self.store
+            .call(move |conn| {
+                let Some(number) = accounts::get(conn, id)? else {
+                    return Ok(());
+                };
+                let who = shown_number(&chat);
+                let message = format!(
+                    "“{}” received a message from {who} that WhatsApp could not decrypt here; read it on the phone",
+                    number.name
+                );
+                activity::insert_with(
+                    conn,
+                    Some(id),
+                    "message_unreadable",
+                    &message,
+                    &[("name", &number.name), ("phone", &who)],
+                    now,
+                )?;
+                Ok(())
+            })
+            .await
     }
 }

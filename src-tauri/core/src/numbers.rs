@@ -48,6 +48,12 @@ pub struct WaNumber {
     /// How many conversations and leads removing it would delete.
     pub chat_count: i64,
     pub lead_count: i64,
+    /// The WhatsApp Web build its page ran when last seen (`Debug.VERSION`).
+    pub wa_version: Option<String>,
+    /// Whether Leadline's bridge was checked against that build (true while unknown).
+    pub wa_version_tested: bool,
+    /// Parts of the bridge that build lacked (names of inject.js's features).
+    pub wa_missing_features: Vec<String>,
 }
 
 /// Characters that take no space: a name made only of these (and spaces) is empty.

@@ -140,6 +140,7 @@ async fn main() {
             body: format!("hola {i}"),
             timestamp: now,
             push_name: None,
+            phone: None,
         };
         let (core, runtime, arrivals) = (core.clone(), runtime.clone(), arrivals.clone());
         tasks.push(tokio::spawn(async move {

@@ -135,6 +135,7 @@ async fn main() {
             body: queued.message.body,
             timestamp: queued.message.timestamp,
             push_name: None,
+            phone: None,
         };
         if let Some(row) = core
             .receive(queued.account, message)

@@ -13,7 +13,7 @@ use std::sync::Arc;
 
 use leadline_core::SystemClock;
 use leadline_core::whatsapp::chromium::ChromiumDriver;
-use leadline_core::whatsapp::{AccountState, DEFAULT_URL, WaEvent, browser};
+use leadline_core::whatsapp::{AccountState, DEFAULT_URL, WaError, WaEvent, browser};
 use serde_json::{Value, json};
 use tokio::io::{AsyncBufReadExt, BufReader};
 use tokio::sync::mpsc;
@@ -110,8 +110,15 @@ async fn main() -> ExitCode {
                 Some(WaEvent::Message(m)) => say(json!({
                     "event": "message", "id": m.id, "chat": m.chat, "from": m.from,
                     "from_me": m.from_me, "body": m.body, "timestamp": m.timestamp,
+                    "phone": m.phone,
                 })),
                 Some(WaEvent::Ack { id, ack }) => say(json!({ "event": "ack", "id": id, "ack": ack })),
+                Some(WaEvent::Page(info)) => say(json!({
+                    "event": "page", "version": info.version, "build": info.build,
+                    "tested": info.tested, "missing": info.missing,
+                })),
+                Some(WaEvent::NotDelivered { id, reason }) => say(json!({ "event": "not_delivered", "id": id, "reason": reason })),
+                Some(WaEvent::Unreadable { id, chat }) => say(json!({ "event": "unreadable", "id": id, "chat": chat })),
                 None => {
                     say(json!({ "event": "state", "state": "Failed", "reason": "the browser stopped" }));
                     session.stop().await;
@@ -142,7 +149,14 @@ async fn main() -> ExitCode {
                         };
                         match session.send_text(chat, text).await {
                             Ok(id) => say(json!({ "event": "sent", "id": id })),
-                            Err(e) => say(json!({ "event": "error", "message": e.to_string() })),
+                            Err(e) => {
+                                let mut line = json!({ "event": "error", "message": e.to_string() });
+                                // A send WhatsApp refused still names the message it made.
+                                if let WaError::SendRefused { id, .. } = &e {
+                                    line["id"] = json!(id);
+                                }
+                                say(line)
+                            }
                         }
                     }
                     Some("logout") => {

@@ -24,29 +24,45 @@ use tokio::sync::broadcast;
 
 const PAGE_JS: &str = include_str!("page.js");
 
-/// Timings of the fake login, scaled down for tests.
+/// The build the fake says it is (`Debug.VERSION`): the current one of the contract.
+pub const VERSION: &str = "2.3000.1045818043";
+
+/// Timings of the fake login, scaled down for tests, and the build it claims to be.
 #[derive(Debug, Clone, serde::Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Timings {
     pub debug_delay_ms: u64,
+    /// After `Debug.VERSION`, when the second wave of modules registers.
+    pub second_wave_ms: u64,
+    /// The same, with the `late_modules` fault.
+    pub late_modules_ms: u64,
     pub first_ref_ms: u64,
     pub ref_ms: u64,
     pub refs_per_batch: u32,
     pub reload_after_scan_ms: u64,
     pub sync_step_ms: u64,
     pub decrypt_ms: u64,
+    /// How long the server takes to answer a send (its result and server ack).
+    pub ack_ms: u64,
+    pub offline_count: u32,
+    pub version: String,
 }
 
 impl Default for Timings {
     fn default() -> Self {
         Timings {
             debug_delay_ms: 300,
+            second_wave_ms: 150,
+            late_modules_ms: 3_000,
             first_ref_ms: 6_000,
             ref_ms: 2_000,
             refs_per_batch: 6,
             reload_after_scan_ms: 100,
             sync_step_ms: 100,
             decrypt_ms: 200,
+            ack_ms: 20,
+            offline_count: 3,
+            version: VERSION.to_string(),
         }
     }
 }
@@ -78,16 +94,28 @@ struct Shared {
     next_seq: Mutex<u64>,
 }
 
+/// The linked id the fake gives an account whose phone id is `me`.
+pub fn lid_of(me: &str) -> String {
+    let digits: String = me.chars().filter(char::is_ascii_digit).collect();
+    format!("8{digits}@lid")
+}
+
 /// A running fake. Dropping it stops the server.
 pub struct FakeWhatsApp {
     addr: SocketAddr,
+    /// The HTTPS front (a self-signed certificate), when started with `start_https`.
+    https: Option<SocketAddr>,
     shared: Arc<Shared>,
     server: tokio::task::JoinHandle<()>,
+    front: Option<tokio::task::JoinHandle<()>>,
 }
 
 impl Drop for FakeWhatsApp {
     fn drop(&mut self) {
         self.server.abort();
+        if let Some(front) = &self.front {
+            front.abort();
+        }
     }
 }
 
@@ -112,6 +140,7 @@ impl FakeWhatsApp {
             .route("/config.js", get(config_js))
             .route("/app.js", get(app_js))
             .route("/frame", get(frame))
+            .route("/sw.js", get(service_worker))
             .route("/__fake/events", get(events))
             .route("/__fake/report/{kind}", post(report))
             .with_state(shared.clone());
@@ -126,14 +155,30 @@ impl FakeWhatsApp {
         });
         FakeWhatsApp {
             addr,
+            https: None,
             shared,
             server,
+            front: None,
         }
+    }
+
+    /// Starts the fake behind HTTPS with a self-signed certificate for 127.0.0.1, as a
+    /// network that intercepts secure connections would serve it: `url()` is then the
+    /// HTTPS one. A driver must refuse it.
+    pub async fn start_https(timings: Timings) -> FakeWhatsApp {
+        let mut fake = FakeWhatsApp::start(timings).await;
+        let (addr, front) = tls_front(fake.addr).await;
+        fake.https = Some(addr);
+        fake.front = Some(front);
+        fake
     }
 
     /// The base URL to give the driver instead of https://web.whatsapp.com/.
     pub fn url(&self) -> String {
-        format!("http://{}/", self.addr)
+        match self.https {
+            Some(addr) => format!("https://{addr}/"),
+            None => format!("http://{}/", self.addr),
+        }
     }
 
     fn push(&self, mut push: Value) {
@@ -148,13 +193,29 @@ impl FakeWhatsApp {
         let _ = self.shared.pushes.send(push);
     }
 
-    /// The phone scans the QR shown now; the page reloads and links as `me`.
+    /// The phone scans the QR the page shows now; the page reloads and links as `me` (a
+    /// phone id, `…@c.us`), whose linked id is `lid_of(me)`.
     pub fn scan(&self, me: &str) {
-        self.push(json!({ "type": "scan", "me": me }));
+        self.push(json!({ "type": "scan", "me": me, "lid": lid_of(me) }));
+    }
+
+    /// The phone scans `qr`, the string the driver showed: refused (an event
+    /// `scan_refused`) when it is not the page's current ref or its ADV secret is stale,
+    /// as a real phone's scan would fail.
+    pub fn scan_shown(&self, me: &str, qr: &str) {
+        self.push(json!({ "type": "scan", "me": me, "lid": lid_of(me), "qr": qr }));
+    }
+
+    /// The page learns the phone number behind a linked id (`…@lid` → `…@c.us`).
+    pub fn map_lid(&self, lid: &str, phone: &str) {
+        self.push(json!({ "type": "lid", "lid": lid, "phone": phone }));
     }
 
     /// A message arrives from WhatsApp's servers. `message` has `id`, `from`, `body` and
-    /// optionally `type`, `author`, `notifyName`, `isNewMsg`, `fromMe`, `chat`, `t`.
+    /// optionally `type`, `author`, `notifyName`, `isNewMsg`, `fromMe`, `chat`, `t`,
+    /// `ephemeral` (the chat's disappearing time, s), `lidPhone` (the phone behind an `@lid`
+    /// chat, known from then on), and for `type: "ciphertext"` `decrypt`: `auto` (readable
+    /// after a moment), `resend` (only after a resend request) or `never`.
     pub fn incoming(&self, message: Value) {
         self.push(json!({ "type": "incoming", "message": message }));
     }
@@ -234,6 +295,15 @@ async fn page(State(shared): State<Arc<Shared>>, headers: HeaderMap) -> Response
     response
 }
 
+/// WhatsApp Web's service worker fetches on its own, outside any page: it reports the
+/// user agent it runs with (a per-page override would not reach it).
+async fn service_worker() -> Response {
+    let body = "self.addEventListener('install', () => { fetch('/__fake/report/event', { method: 'POST', \
+                headers: { 'content-type': 'application/json' }, \
+                body: JSON.stringify({ kind: 'sw_agent', ua: self.navigator.userAgent }) }); });";
+    ([(header::CONTENT_TYPE, "text/javascript")], body).into_response()
+}
+
 /// A frame that keeps navigating, as WhatsApp's own iframes do.
 async fn frame() -> Html<&'static str> {
     Html("<!doctype html><script>setTimeout(() => location.reload(), 300)</script>")
@@ -288,6 +358,7 @@ async fn events(
 async fn report(
     State(shared): State<Arc<Shared>>,
     Path(kind): Path<String>,
+    headers: HeaderMap,
     Json(body): Json<Value>,
 ) -> &'static str {
     if kind == "delivered" {
@@ -303,6 +374,11 @@ async fn report(
             .map(|d| d.as_millis() as u64)
             .unwrap_or(0);
         fields.insert("fakeAtMs".into(), json!(now_ms));
+        let agent = headers
+            .get(header::USER_AGENT)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("");
+        fields.insert("uaHeader".into(), json!(agent));
     }
     let mut recorded = lock(&shared.recorded);
     match kind.as_str() {
@@ -319,4 +395,45 @@ async fn report(
         _ => recorded.events.push(body),
     }
     "ok"
+}
+
+/// A TLS front on a free loopback port with a fresh self-signed certificate, passing each
+/// connection's bytes to the plain fake at `backend`.
+async fn tls_front(backend: SocketAddr) -> (SocketAddr, tokio::task::JoinHandle<()>) {
+    use tokio_rustls::rustls;
+    let cert =
+        rcgen::generate_simple_self_signed(vec!["127.0.0.1".to_string(), "localhost".to_string()])
+            .expect("a self-signed certificate is generated");
+    let key = rustls::pki_types::PrivateKeyDer::Pkcs8(cert.signing_key.serialize_der().into());
+    let config = rustls::ServerConfig::builder_with_provider(Arc::new(
+        rustls::crypto::ring::default_provider(),
+    ))
+    .with_safe_default_protocol_versions()
+    .expect("TLS versions")
+    .with_no_client_auth()
+    .with_single_cert(vec![cert.cert.der().clone()], key)
+    .expect("the certificate and key match");
+    let acceptor = tokio_rustls::TlsAcceptor::from(Arc::new(config));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("the TLS front binds a loopback port");
+    let addr = listener
+        .local_addr()
+        .expect("a bound listener has an address");
+    let task = tokio::spawn(async move {
+        while let Ok((stream, _)) = listener.accept().await {
+            let acceptor = acceptor.clone();
+            tokio::spawn(async move {
+                // A browser that refuses the certificate ends the handshake: nothing to do.
+                let Ok(mut tls) = acceptor.accept(stream).await else {
+                    return;
+                };
+                let Ok(mut plain) = tokio::net::TcpStream::connect(backend).await else {
+                    return;
+                };
+                let _ = tokio::io::copy_bidirectional(&mut tls, &mut plain).await;
+            });
+        }
+    });
+    (addr, task)
 }

@@ -1,8 +1,10 @@
-// The local fake of WhatsApp Web (tests only). It copies the parts of the real page that
-// Leadline's driver touches: Meta's module loader, Backbone-like models, the login sequence
-// with rotating QR refs and a real reload after the scan, and message delivery. The test
-// harness steers it through the server (/__fake/*), which pushes to this page over SSE the
-// way the real server pushes to the real page.
+// The local fake of WhatsApp Web (tests only), written from WHATSAPP_WEB.md (revision
+// 2026-08). It copies the parts of the real page that Leadline's driver touches, and is
+// strict where the real page is: the calls of the old contract fail here as they fail on
+// the real site (sendSeen with a chat, findOrCreateLatestChat with a string, Cmd.refreshQR,
+// reading Conn.wid, one await on the send's two-promise array). Modules register in waves,
+// some after Debug.VERSION. The harness steers it through the server (/__fake/*), which
+// pushes into this page over SSE the way the real server pushes to the real page.
 "use strict";
 
 (() => {
@@ -53,6 +55,10 @@
       }
       return this;
     }
+    listenTo(other, names, callback) {
+      other.on(names, callback, this);
+      return this;
+    }
     trigger(name, ...args) {
       const list = [...(this._handlers.get(name) || [])];
       for (const handler of list) {
@@ -100,9 +106,6 @@
       if (changed.length) this.trigger("change", this);
       return this;
     }
-    serialize() {
-      return JSON.parse(JSON.stringify(this.attributes));
-    }
   }
 
   class Collection extends Events {
@@ -111,6 +114,9 @@
       this._models = [];
     }
     get models() {
+      return [...this._models];
+    }
+    getModelsArray() {
       return [...this._models];
     }
     get(id) {
@@ -137,34 +143,92 @@
     }).catch(() => {});
   }
 
-  // ---- Message keys (ids). ---------------------------------------------------------------
+  // ---- Wids (WAWebWidFactory) and message keys (WAWebMsgKey). ---------------------------
+  // The minifier renamed `_serialized` once: the fault does it again.
   const SERIALIZED = faults.has("serialized_renamed") ? "$1" : "_serialized";
   function serializedOf(id) {
     if (id === null || id === undefined) return undefined;
     if (typeof id === "string") return id;
     return id[SERIALIZED];
   }
+  class Wid {
+    constructor(text) {
+      const at = text.indexOf("@");
+      this.user = text.slice(0, at);
+      this.server = text.slice(at + 1);
+      this[SERIALIZED] = text;
+    }
+    isLid() {
+      return this.server === "lid";
+    }
+    isGroup() {
+      return this.server === "g.us";
+    }
+    isUser() {
+      return this.server === "c.us" || this.server === "lid";
+    }
+    isStatus() {
+      return this.user === "status" && this.server === "broadcast";
+    }
+    equals(other) {
+      return !!other && serializedOf(other) === this[SERIALIZED];
+    }
+    toString() {
+      return this[SERIALIZED];
+    }
+  }
+  const wids = new Map();
+  function createWid(text) {
+    if (text instanceof Wid) return text;
+    if (typeof text !== "string") throw new TypeError("InvalidWidError: expected string");
+    const normal = text.replace(/@s\.whatsapp\.net$/, "@c.us");
+    if (!/^[^@]+@(c\.us|g\.us|lid|broadcast|newsletter)$/.test(normal)) {
+      throw new TypeError(`InvalidWidError: invalid wid ${text}`);
+    }
+    if (!wids.has(normal)) wids.set(normal, new Wid(normal));
+    return wids.get(normal);
+  }
+  const isWid = (value) => value instanceof Wid;
+
   let idCounter = 0;
   class MsgKey {
-    constructor({ fromMe, remote, id, from, to, selfDir }) {
-      this.fromMe = fromMe ?? selfDir === "out";
-      this.remote = remote ?? (this.fromMe ? to : from);
+    constructor(fields) {
+      const { fromMe, remote, id, participant, from, to, selfDir } = fields || {};
+      for (const value of [remote, from, to, participant]) {
+        if (value !== undefined && !isWid(value)) throw new TypeError("MsgKey error: something is not a wid");
+      }
+      if (typeof id !== "string" || !id) throw new TypeError("MsgKey error: id is not a string");
+      if (remote !== undefined) {
+        this.fromMe = !!fromMe;
+        this.remote = remote;
+      } else {
+        const pn = meUser.getMaybeMePnUser();
+        if (!pn) throw new Error("MsgKey error: me is undefined");
+        if (!from || !to) throw new TypeError("MsgKey error: something is not a wid");
+        this.fromMe = from.equals(pn) || from.equals(meUser.getMaybeMeLidUser());
+        this.remote = this.fromMe ? to : from;
+      }
       this.id = id;
-      this[SERIALIZED] = `${this.fromMe}_${serializedOf(this.remote)}_${this.id}`;
+      if (participant) this.participant = participant;
+      if (selfDir && this.remote.equals(meUser.getMaybeMePnUser())) this.self = selfDir;
+      const parts = [String(this.fromMe), serializedOf(this.remote), this.id];
+      if (this.self) parts.push(this.self);
+      if (this.participant) parts.push(serializedOf(this.participant));
+      this[SERIALIZED] = parts.join("_");
     }
     toString() {
       return this[SERIALIZED];
     }
     static async newId() {
       idCounter += 1;
-      return `3EB0${Date.now().toString(16).toUpperCase()}${idCounter}`;
+      const hex = (Date.now().toString(16) + idCounter.toString(16).padStart(6, "0")).toUpperCase();
+      return `3EB0${hex.padStart(18, "0").slice(-18)}`;
     }
   }
 
   // ---- State, persisted in the browser profile in IndexedDB, like the real page's keys
   // (IndexedDB commits each transaction, so a killed browser keeps a finished pairing). ----
-  const keys = { paired: false, me: null };
-  const me = () => keys.me;
+  const keys = { paired: false, me: null, lid: null };
   function database() {
     return new Promise((resolve, reject) => {
       const request = indexedDB.open("fake-wa", 1);
@@ -195,26 +259,96 @@
     db.close();
   }
 
-  const Socket = new Model({ state: "OPENING", hasSynced: false });
+  // ---- "Me" lives only in the user prefs (WAWebUserPrefsMeUser), never on Conn. ----------
+  const meUser = {
+    getMaybeMePnUser: () => (keys.paired && keys.me ? createWid(keys.me) : undefined),
+    getMaybeMeLidUser: () => (keys.paired && keys.lid ? createWid(keys.lid) : undefined),
+    getMeUserOrThrow() {
+      const me = meUser.getMaybeMePnUser();
+      if (!me) throw new Error("getMeUserOrThrow: me is not set");
+      return me;
+    },
+    getMePnUserOrThrow_DO_NOT_USE() {
+      return meUser.getMeUserOrThrow();
+    },
+    getMeLidUserOrThrow() {
+      const lid = meUser.getMaybeMeLidUser();
+      if (!lid) throw new Error("getMeLidUserOrThrow: me lid is not set");
+      return lid;
+    },
+    isMeAccount: (wid) => isWid(wid) && (wid.equals(meUser.getMaybeMePnUser()) || wid.equals(meUser.getMaybeMeLidUser())),
+  };
+
+  // ---- Socket, Conn, Cmd, Stream, the offline handler, the backend event bus. ------------
+  const Socket = new Model({ state: "UNLAUNCHED", stream: "DISCONNECTED", hasSynced: false });
   Socket.takeover = () => {
+    if (Socket.get("state") !== "CONFLICT") throw new Error("Takeover called without conflict!");
     report("event", { kind: "takeover" });
     Socket.set("state", "CONNECTED");
   };
-  Socket.logout = async () => logout();
-  const Conn = new Model({ ref: null, platform: "web", wid: null });
+  // The real one returns nothing (not a promise).
+  Socket.logout = () => {
+    logout();
+  };
+  Socket.reconnect = () => {};
+  // `wid` is declared but nothing sets it under multi-device.
+  const Conn = new Model({ ref: undefined, refTTL: undefined, connected: false, platform: "web", wid: undefined });
   const Cmd = new Events();
-  const Msg = new Collection();
-  const Chat = new Collection();
+  Cmd.isOfflineDeliveryEnd = false;
+  // The real one starts as document.hasFocus(); a driven headless page is unavailable in
+  // practice (whatsapp-web.js issue #3540), so only the "focused_window" fault starts it so.
+  const Stream = new Model({ available: faults.has("focused_window"), mode: "QR" });
+  Stream.markAvailable = () => Stream.set("available", true);
+  Stream.markUnavailable = () => Stream.set("available", false);
+
+  let resume = null; // the offline resume manager, created once the resume starts
+  const offlineHandler = {
+    hasInitOfflineResumeManager: () => resume !== null,
+    getOfflineDeliveryProgress: () => resume.progress,
+    getOfflineMessageCount: () => resume.count,
+    isResumeComplete: () => resume.complete,
+    isResumeFromRestartComplete: () => resume.complete,
+  };
+
+  const refreshHandlers = [];
+  const BackendEventBus = {
+    triggerRefreshQR: () => refreshHandlers.forEach((handler) => handler()),
+    onRefreshQR: (handler) => refreshHandlers.push(handler),
+    triggerLogout: () => logout(),
+  };
+  // The launch flow's refresh: stop the comms, start them again, a new batch of refs.
+  const launchSocket = {
+    refreshQR() {
+      const state = Socket.get("state");
+      if (state === "UNPAIRED" || state === "UNPAIRED_IDLE") startQrBatch();
+    },
+  };
+  BackendEventBus.onRefreshQR(launchSocket.refreshQR);
+
+  // ---- Login: keys, the ADV secret, QR refs, pairing codes. ------------------------------
+  const bytes = (seed) => Uint8Array.from({ length: 32 }, (_, i) => (seed * 31 + i * 7) % 256);
+  const NOISE_PUB = bytes(3);
+  const IDENTITY_PUB = bytes(5);
+  const encodeB64 = (value) => btoa(String.fromCharCode(...new Uint8Array(value)));
+  const advEvents = new Events();
+  let advSecret = null;
+  function newAdvSecret() {
+    advSecret = encodeB64(crypto.getRandomValues(new Uint8Array(32)));
+    advEvents.trigger("change");
+  }
+  newAdvSecret();
+  const PLATFORM = "1"; // Chrome
+  let pairingType = "QR_CODE";
+  let altStage = "NotStarted";
 
   let refTimer = null;
   let refsLeft = 0;
   let refCount = 0;
 
-  function issueRef() {
-    refCount += 1;
-    const ref = `2@fake${refCount}${Math.random().toString(36).slice(2, 10)}`;
-    Conn.set("ref", ref);
-    return ref;
+  function qrStringFor(ref) {
+    let qr = [ref, encodeB64(NOISE_PUB), encodeB64(IDENTITY_PUB), advSecret, PLATFORM].join(",");
+    if (faults.has("qr_extra_field")) qr += ",https://faq.whatsapp.com/r/ld";
+    return qr;
   }
 
   function startQrBatch() {
@@ -222,61 +356,233 @@
     refsLeft = config.refsPerBatch;
     const next = (first) => {
       if (refsLeft === 0) {
-        Conn.set("ref", null);
+        Conn.set({ ref: undefined, refTTL: undefined });
         Socket.set("state", "UNPAIRED_IDLE");
-        showRef(null);
+        showRef();
         return;
       }
       refsLeft -= 1;
-      const ref = issueRef();
-      showRef(ref);
-      refTimer = setTimeout(() => next(false), first ? config.firstRefMs : config.refMs);
+      refCount += 1;
+      const ttl = first ? config.firstRefMs : config.refMs;
+      Conn.set({ ref: `2@fake${refCount}${Math.random().toString(36).slice(2, 10)}`, refTTL: ttl });
+      showRef();
+      refTimer = setTimeout(() => next(false), ttl);
     };
-    Socket.set("state", "UNPAIRED");
+    Socket.set({ state: "UNPAIRED", stream: "DISCONNECTED" });
     next(true);
   }
 
-  // The old DOM route to the same string: div[data-ref] with a canvas inside.
-  function showRef(ref) {
+  // The QR screen: div[data-ref] with the whole string, re-rendered on a new ref and on a
+  // new ADV secret, like WAWebLinkDeviceQrcode.react.
+  function showRef() {
     let box = document.querySelector("div[data-ref]");
     if (!box) {
       box = document.createElement("div");
-      box.innerHTML = '<canvas width="264" height="264"></canvas><span><button>Reload QR</button></span>';
+      box.setAttribute("data-testid", "link-device-qr-code");
+      box.innerHTML = '<canvas width="264" height="264"></canvas><span></span>';
       document.body.appendChild(box);
     }
-    if (ref) {
-      box.setAttribute("data-ref", qrStringFor(ref));
-    } else {
-      box.setAttribute("data-ref", "");
+    const ref = Conn.get("ref");
+    const qr = ref && !Conn.get("connected") ? qrStringFor(ref) : "";
+    box.setAttribute("data-ref", qr);
+    box.querySelector("span").innerHTML =
+      Socket.get("state") === "UNPAIRED_IDLE" ? '<button aria-label="Click to reload QR code">Reload</button>' : "";
+    const button = box.querySelector("button");
+    if (button) button.onclick = () => BackendEventBus.triggerRefreshQR();
+    report("qr", { qr: qr || null });
+  }
+  advEvents.on("change", () => {
+    if (Conn.get("ref")) showRef();
+  });
+
+  // ---- Contacts and LIDs. -----------------------------------------------------------------
+  const lidToPn = new Map(); // "…@lid" → "…@c.us"
+  const pnToLid = new Map();
+  function mapLid(lid, pn) {
+    lidToPn.set(lid, pn);
+    pnToLid.set(pn, lid);
+  }
+  const apiContact = {
+    getPhoneNumber(wid) {
+      if (!isWid(wid)) throw new TypeError("getPhoneNumber: expected a wid");
+      if (wid.equals(meUser.getMaybeMeLidUser())) return meUser.getMaybeMePnUser();
+      const pn = lidToPn.get(serializedOf(wid));
+      return pn ? createWid(pn) : undefined;
+    },
+    getCurrentLid(wid) {
+      if (!isWid(wid)) throw new TypeError("getCurrentLid: expected a wid");
+      if (wid.equals(meUser.getMaybeMePnUser())) return meUser.getMaybeMeLidUser();
+      const lid = pnToLid.get(serializedOf(wid));
+      return lid ? createWid(lid) : undefined;
+    },
+    lidPnCache: {
+      getPhoneNumber: (wid) => apiContact.getPhoneNumber(wid),
+      getCurrentLid: (wid) => apiContact.getCurrentLid(wid),
+    },
+  };
+  const lidMigration = {
+    toPn(wid) {
+      if (!isWid(wid)) throw new TypeError("toPn: expected a wid");
+      return wid.isLid() ? apiContact.getPhoneNumber(wid) : wid;
+    },
+    toLid(wid) {
+      if (!isWid(wid)) throw new TypeError("toLid: expected a wid");
+      return wid.isLid() ? wid : apiContact.getCurrentLid(wid);
+    },
+    toUserLidOrThrow(wid) {
+      const lid = lidMigration.toLid(wid);
+      if (!lid) throw new Error("No LID for user");
+      return lid;
+    },
+    chatIsLid: (chat) => !!chat && chat.id.isLid(),
+  };
+  const lidMigrated = faults.has("lid_migrated");
+
+  // ---- Chats. -------------------------------------------------------------------------------
+  const Msg = new Collection();
+  const Chat = new Collection();
+  class ChatModel extends Model {}
+  function chatFor(wid) {
+    let chat = Chat.get(wid);
+    if (!chat) {
+      chat = new ChatModel({
+        id: wid,
+        name: serializedOf(wid),
+        unreadCount: 0,
+        markedUnread: false,
+        ephemeralDuration: 0,
+        ephemeralSettingTimestamp: 0,
+        groupMetadata: wid.isGroup() ? { isLidAddressingMode: lidMigrated } : undefined,
+      });
+      Chat.add(chat);
     }
+    return chat;
   }
 
-  const NOISE_PUB = "FakeNoisePublicKey+AAAAAAAAAAAAAAAAAAAAAAAAAAA=";
-  const IDENTITY_PUB = "FakeIdentityPublicKey+AAAAAAAAAAAAAAAAAAAAAAAA=";
-  const ADV_SECRET = "FakeAdvSecret/AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=";
-  const PLATFORM = "WINDOWS";
-  function qrStringFor(ref) {
-    return [ref, NOISE_PUB, IDENTITY_PUB, ADV_SECRET, PLATFORM].join(",");
+  async function findOrCreateLatestChat(wid, origin) {
+    // The real one starts with `wid.equals(META_BOT_FBID_WID)`: a string fails right there.
+    if (wid.equals(undefined)) throw new Error("unreachable");
+    let target = wid;
+    if (lidMigrated && serializedOf(wid).endsWith("@c.us")) {
+      const lid = apiContact.getCurrentLid(wid);
+      if (!lid) throw new Error("No LID for user");
+      target = lid;
+    } else if (!lidMigrated && wid.isLid() && !apiContact.getPhoneNumber(wid) && !Chat.get(wid)) {
+      throw new Error("could not find phone number for lid while enforcing pre-migration rules");
+    }
+    const existing = Chat.get(target);
+    report("event", { kind: "find_chat", wid: serializedOf(wid), origin: origin ?? null });
+    return { chat: existing || chatFor(target), created: !existing };
   }
-  Conn.on("change:ref", (_model, ref) => report("qr", { qr: ref ? qrStringFor(ref) : null }));
 
-  function connectPaired() {
-    Socket.set("state", "OPENING");
-    Conn.set("wid", me());
-    let percent = 0;
-    const step = () => {
-      Cmd.trigger("offline_progress_update_from_bridge", percent);
-      if (percent >= 100) {
-        Socket.set("state", "CONNECTED");
-        Socket.set("hasSynced", true);
-        report("event", { kind: "connected" });
-        flushPending();
-        return;
-      }
-      percent = Math.min(100, percent + 25);
-      setTimeout(step, config.syncStepMs);
+  // ---- Seen, typing, ephemeral fields. ------------------------------------------------------
+  async function sendSeen(args) {
+    // Destructured like the real one: passing a chat leaves `chat` undefined, and the next
+    // line throws "Cannot read properties of undefined (reading 'markedUnread')".
+    const { chat, threadId, afterAvailable = true } = args;
+    if (chat.markedUnread || chat.unreadCount === 0) {
+      report("seen", { chat: serializedOf(chat.id), skipped: true });
+      return;
+    }
+    if (!Stream.get("available") && afterAvailable) {
+      await new Promise((resolve) => Stream.once("change:available", resolve));
+    }
+    chat.set("unreadCount", 0);
+    report("seen", { chat: serializedOf(chat.id), skipped: false, threadId: threadId ?? null });
+  }
+  const chatState = (kind) => async (wid) => {
+    if (!isWid(wid)) throw new TypeError(`sendChatState: expected a wid, got ${typeof wid}`);
+    report("typing", { chat: serializedOf(wid), on: kind === "typing", state: kind });
+  };
+  const getEphemeralFields = (chat) => ({
+    ephemeralDuration: chat.ephemeralDuration || 0,
+    ephemeralSettingTimestamp: chat.ephemeralSettingTimestamp || 0,
+    disappearingModeInitiator: "chat",
+    afterReadDuration: 0,
+  });
+
+  // ---- Sending. ------------------------------------------------------------------------------
+  // Which sender a chat expects (WA's own getMeUserLidOrJidForChat).
+  function expectedSender(chat) {
+    const lidChat = chat.id.isLid() || (chat.groupMetadata && chat.groupMetadata.isLidAddressingMode);
+    return lidChat ? meUser.getMaybeMeLidUser() : meUser.getMaybeMePnUser();
+  }
+
+  function addAndSendMsgToChat(chat, message) {
+    if (!(chat instanceof ChatModel)) throw new TypeError("addAndSendMsgToChat: chat.id.toLogString is not a function");
+    if (!message || !(message.id instanceof MsgKey)) throw new Error("ModelCreateError: invalid message key");
+    const model = new Model(message);
+    const expected = expectedSender(chat);
+    const rightSender = isWid(message.from) && message.from.equals(expected);
+    const ephemeral = getEphemeralFields(chat);
+    const sent = {
+      id: serializedOf(message.id),
+      chat: serializedOf(chat.id),
+      body: message.body,
+      from: serializedOf(message.from) ?? null,
+      self: message.self ?? null,
+      local: message.local ?? null,
+      ephemeralDuration: message.ephemeralDuration ?? null,
+      ephemeralExpected: ephemeral.ephemeralDuration,
+      participant: serializedOf(message.id.participant) ?? null,
     };
-    step();
+    const added = Promise.resolve().then(() => {
+      Msg.add(model);
+      return model;
+    });
+    let outcome;
+    if (!rightSender) outcome = { result: "ERROR_UNKNOWN", ack: 0 };
+    else if (faults.has("send_result_reject")) outcome = { reject: "Contact is blocked", ack: 0 };
+    else if (faults.has("send_result_error")) outcome = { result: "ERROR_NETWORK", ack: 0 };
+    else if (faults.has("send_no_ack")) outcome = { pending: true, ack: 0 };
+    else if (faults.has("send_nack")) outcome = { result: "OK", ack: -1 };
+    else outcome = { result: "OK", ack: 1 };
+    const result = added.then(
+      () =>
+        new Promise((resolve, reject) => {
+          if (outcome.pending) {
+            report("sent", { ...sent, result: "PENDING" });
+            return; // the server never answers: the message stays on the clock
+          }
+          setTimeout(() => {
+            report("sent", { ...sent, result: outcome.result ?? `REJECTED: ${outcome.reject}` });
+            if (outcome.reject) return reject(new Error(outcome.reject));
+            if (outcome.result === "OK") {
+              model.set("ack", 1);
+              if (outcome.ack < 0) setTimeout(() => model.set("ack", outcome.ack), config.ackMs);
+            }
+            resolve({ messageSendResult: outcome.result, t: Math.floor(Date.now() / 1000), count: 1 });
+          }, config.ackMs);
+        }),
+    );
+    return [added, result];
+  }
+
+  // ---- Linking and sync. ---------------------------------------------------------------------
+  function connectPaired() {
+    Socket.set({ state: "OPENING", stream: "DISCONNECTED" });
+    setTimeout(() => {
+      Socket.set({ state: "CONNECTED", stream: "SYNCING" });
+      Conn.set("connected", true);
+      resume = { progress: 0, count: config.offlineCount, complete: false };
+      const step = () => {
+        Cmd.trigger("offline_progress_update_from_bridge");
+        if (resume.progress >= 100) {
+          resume.complete = true;
+          Cmd.isOfflineDeliveryEnd = true;
+          Cmd.trigger("offline_delivery_end_from_bridge");
+          Socket.set({ stream: "CONNECTED" });
+          Cmd.trigger("main_stream_mode_ready_from_bridge");
+          Socket.set("hasSynced", true);
+          report("event", { kind: "connected" });
+          flushPending();
+          return;
+        }
+        resume.progress = Math.min(100, resume.progress + 25);
+        setTimeout(step, config.syncStepMs);
+      };
+      step();
+    }, config.syncStepMs);
   }
 
   // Tells the server a push was handled, so it is not replayed to the next page.
@@ -292,15 +598,7 @@
     }
   }
 
-  function chatFor(wid) {
-    let chat = Chat.get(wid);
-    if (!chat) {
-      chat = new Model({ id: { _serialized: wid, [SERIALIZED]: wid, server: wid.split("@")[1] }, name: wid });
-      Chat.add(chat);
-    }
-    return chat;
-  }
-
+  const placeholders = new Map(); // id → {msg, incoming}: ciphertext waiting for a resend
   function deliver(incoming, seq) {
     if (Socket.get("state") !== "CONNECTED" || !Socket.get("hasSynced")) {
       pending.push({ message: incoming, seq });
@@ -308,95 +606,160 @@
     }
     confirm(seq);
     const fromMe = !!incoming.fromMe;
-    const remote = incoming.chat || incoming.from;
-    const key = new MsgKey({ fromMe, remote, id: incoming.id });
+    const remote = createWid(incoming.chat || incoming.from);
+    if (incoming.lidPhone) mapLid(serializedOf(remote), incoming.lidPhone);
+    const participant = incoming.author ? createWid(incoming.author) : undefined;
+    const key = new MsgKey({ fromMe, remote, id: incoming.id, participant });
+    const chat = chatFor(remote);
+    if (incoming.ephemeral) chat.set({ ephemeralDuration: incoming.ephemeral, ephemeralSettingTimestamp: 1700000000 });
+    const ownSender = remote.isLid() || (chat.groupMetadata && chat.groupMetadata.isLidAddressingMode) ? meUser.getMaybeMeLidUser() : meUser.getMaybeMePnUser();
+    const ciphertext = incoming.type === "ciphertext";
     const msg = new Model({
       id: key,
       type: incoming.type || "chat",
-      body: incoming.type === "ciphertext" ? "" : incoming.body,
+      subtype: incoming.subtype ?? undefined,
+      body: ciphertext ? "" : incoming.body,
       t: incoming.t ?? Math.floor(Date.now() / 1000),
-      from: fromMe ? me() : incoming.from,
-      to: fromMe ? remote : me(),
-      author: incoming.author ?? undefined,
+      from: fromMe ? ownSender : participant ? remote : createWid(incoming.from),
+      to: fromMe ? remote : ownSender,
+      author: participant,
       notifyName: incoming.notifyName ?? "",
       ack: fromMe ? 1 : 0,
+      self: fromMe ? "out" : "in",
       isNewMsg: incoming.isNewMsg !== false,
     });
-    chatFor(remote);
+    if (!fromMe && msg.isNewMsg) chat.set("unreadCount", chat.unreadCount + 1);
     Msg.add(msg);
-    if (incoming.type === "ciphertext") {
-      setTimeout(() => msg.set({ type: "chat", body: incoming.body }), config.decryptMs);
+    if (ciphertext) {
+      const decrypt = incoming.decrypt || "auto";
+      if (decrypt === "auto") {
+        setTimeout(() => msg.set({ type: "chat", body: incoming.body }), config.decryptMs);
+      } else {
+        placeholders.set(serializedOf(key), { msg, incoming });
+      }
     }
   }
 
+  // The resend request of a placeholder (stuck ciphertext), gated like the real page.
+  const syncGating = { isPlaceholderMessageResendEnabled: () => false };
+  const placeholderResend = {
+    handlePlaceholderMsgsSeen(msgs, force) {
+      if (!Array.isArray(msgs)) throw new TypeError("handlePlaceholderMsgsSeen: expected an array of messages");
+      if (!syncGating.isPlaceholderMessageResendEnabled()) return;
+      for (const msg of msgs) {
+        const id = serializedOf(msg.id);
+        const waiting = placeholders.get(id);
+        report("event", { kind: "resend_requested", id, force: !!force });
+        if (!waiting || waiting.incoming.decrypt !== "resend") continue;
+        placeholders.delete(id);
+        setTimeout(() => msg.set({ type: "chat", body: waiting.incoming.body }), config.decryptMs);
+      }
+    },
+  };
+
   async function logout() {
+    Cmd.trigger("starting_logout_from_bridge");
     await saveKeys(null);
-    Cmd.trigger("logout");
+    keys.paired = false;
+    Cmd.trigger("logout_from_bridge");
     setTimeout(() => location.assign("/?post_logout=1"), 0);
   }
 
-  // ---- The modules the driver reads. -----------------------------------------------------
-  const modules = {
-    WAWebSocketModel: { Socket },
-    WAWebConnModel: { Conn },
-    WAWebCmd: {
-      Cmd: Object.assign(Cmd, {
-        refreshQR() {
-          if (Socket.get("state") === "UNPAIRED_IDLE") startQrBatch();
-        },
-      }),
+  const altLinking = {
+    setPairingType(type) {
+      pairingType = type;
     },
-    WAWebCollections: { Msg, Chat },
-    WAWebMsgKey: MsgKey,
-    WAWebCompanionRegClientUtils: { DEVICE_PLATFORM: PLATFORM },
-    WAWebAdvSignatureApi: { getADVSecretKey: async () => ADV_SECRET },
-    WAWebUserPrefsInfoStore: {
-      waNoiseInfo: { get: async () => ({ staticKeyPair: { pubKey: NOISE_PUB } }) },
+    async initializeAltDeviceLinking() {
+      newAdvSecret();
+      altStage = "Initialized";
     },
-    WAWebSignalStoreApi: {
-      waSignalStore: {
-        getRegistrationInfo: async () => ({ identityKeyPair: { pubKey: IDENTITY_PUB } }),
-      },
+    async initializeQRLinking() {
+      newAdvSecret();
+      altStage = "NotStarted";
+      pairingType = "QR_CODE";
     },
-    WAWebFindChatAction: {
-      findOrCreateLatestChat: async (wid) => ({ chat: chatFor(serializedOf(wid) || String(wid)) }),
+    async startAltLinkingFlow(phone, notify) {
+      if (altStage !== "Initialized") throw new Error("Invariant: alt device linking is not initialized");
+      altStage = "CodeSent";
+      const code = `FAKE${String(phone).slice(-4).padStart(4, "0")}`;
+      report("event", { kind: "pairing_code", phone: String(phone), code, notify: !!notify });
+      return code;
     },
-    WAWebSendMsgChatAction: {
-      addAndSendMsgToChat: async (chat, message) => {
-        const model = new Model(message);
-        Msg.add(model);
-        report("sent", {
-          id: serializedOf(message.id),
-          chat: serializedOf(chat.id),
-          body: message.body,
-        });
-        setTimeout(() => model.set("ack", 1), 10);
-        return [Promise.resolve(model), Promise.resolve("OK")];
-      },
-    },
-    WAWebUpdateUnreadChatAction: {
-      sendSeen: async (chat) => report("seen", { chat: serializedOf(chat.id) }),
-    },
-    WAWebChatStateBridge: {
-      sendChatStateComposing: async (wid) => report("typing", { chat: serializedOf(wid) || wid, on: true }),
-      sendChatStatePaused: async (wid) => report("typing", { chat: serializedOf(wid) || wid, on: false }),
-    },
-    WAWebAltDeviceLinkingApi: {
-      setPairingType: () => {},
-      initializeAltDeviceLinking: async () => {},
-      startAltLinkingFlow: async (phone) => {
-        const code = `FAKE${String(phone).slice(-4).padStart(4, "0")}`;
-        report("event", { kind: "pairing_code", phone: String(phone), code });
-        return code;
-      },
-    },
-    WAWebLogoutAction: { logout },
   };
-  for (const [name, exports] of Object.entries(modules)) {
-    if (faults.has(`missing_module:${name}`)) continue;
-    window.__d(name, [], (_global, _require, module) => {
-      module.exports = exports;
-    });
+
+  // ---- The modules, in the waves the real page registers them. ------------------------------
+  const waves = [
+    {
+      WAWebSocketModel: { Socket },
+      WAWebConnModel: { Conn },
+      WAWebCmd: { Cmd },
+      WAWebCollections: { default: { Msg, Chat }, Msg, Chat },
+      WAWebStreamModel: { Stream },
+      WAWebBackendEventBus: { BackendEventBus },
+      WAWebLaunchSocketUtils: launchSocket,
+      WABase64: { encodeB64 },
+      WAWebCompanionRegClientUtils: { DEVICE_PLATFORM: PLATFORM },
+      WAWebAdvSignatureApi: {
+        getADVSecretKey: async () => {
+          if (!advSecret) throw new Error("secretKey is null or undefined");
+          return advSecret;
+        },
+      },
+      WAWebUserPrefsMultiDevice: { advSecretEventEmitter: advEvents, getADVSecretKey: () => advSecret },
+      WAWebUserPrefsInfoStore: { waNoiseInfo: { get: async () => ({ staticKeyPair: { pubKey: NOISE_PUB.buffer } }) } },
+      WAWebSignalStoreApi: {
+        waSignalStore: { getRegistrationInfo: async () => ({ identityKeyPair: { pubKey: IDENTITY_PUB.buffer } }) },
+      },
+      WAWebOfflineHandler: {
+        OfflineMessageHandler: new Proxy(offlineHandler, {
+          get(target, name) {
+            const method = target[name];
+            if (typeof method !== "function" || name === "hasInitOfflineResumeManager") return method;
+            // Every getter delegates to a resume manager that exists only once the resume
+            // started on this page load: before that, a TypeError.
+            return (...args) => {
+              if (resume === null) throw new TypeError(`Cannot read properties of null (reading '${String(name)}')`);
+              return method(...args);
+            };
+          },
+        }),
+      },
+      WAWebWidFactory: { createWid, createWidFromWidLike: (like) => createWid(serializedOf(like)) },
+      WAWebMsgKey: { default: MsgKey },
+    },
+    {
+      WAWebUserPrefsMeUser: meUser,
+      WAWebBuildConstants: { VERSION_STR: config.version },
+      WAWebFindChatAction: { findOrCreateLatestChat },
+      WAWebSendMsgChatAction: { addAndSendMsgToChat },
+      WAWebUpdateUnreadChatAction: { sendSeen, markSeen: async (chat) => sendSeen({ chat, afterAvailable: false }) },
+      WAWebChatStateBridge: {
+        sendChatStateComposing: chatState("typing"),
+        sendChatStatePaused: chatState("idle"),
+        sendChatStateRecording: chatState("recording_audio"),
+      },
+      WAWebAltDeviceLinkingApi: altLinking,
+      WAWebApiContact: apiContact,
+      WAWebLidMigrationUtils: lidMigration,
+      WAWebGetEphemeralFieldsMsgActionsUtils: { getEphemeralFields },
+      WAWebSyncGatingUtils: syncGating,
+      WAWebNonMessageDataRequestPlaceholderMessageResendUtils: placeholderResend,
+    },
+  ];
+  function register(wave) {
+    for (const [name, exports] of Object.entries(wave)) {
+      if (faults.has(`missing_module:${name}`)) continue;
+      const shown = { ...exports };
+      for (const fault of faults) {
+        const [kind, target] = fault.split(":");
+        if (kind === "missing_export" && target.startsWith(`${name}.`)) delete shown[target.slice(name.length + 1)];
+      }
+      // Modules whose exports are read live (gating overrides) keep their identity.
+      const live = exports === syncGating || exports === meUser || exports === launchSocket;
+      window.__d(name, [], (_global, _require, module) => {
+        module.exports = live && Object.keys(shown).length === Object.keys(exports).length ? exports : shown;
+      });
+    }
   }
 
   // ---- Pushes from the server. ------------------------------------------------------------
@@ -408,18 +771,29 @@
     handled.add(push.seq);
     if (push.type !== "incoming") confirm(push.seq);
     switch (push.type) {
-      case "scan":
-        if (Socket.get("state") !== "UNPAIRED" || !Conn.get("ref")) break;
+      case "scan": {
+        const refuse = (why) => report("event", { kind: "scan_refused", why });
+        if (Socket.get("state") !== "UNPAIRED" || !Conn.get("ref")) return refuse("no QR on the screen");
+        if (pairingType !== "QR_CODE") return refuse("the page is in pairing-code mode");
+        if (push.qr !== undefined && push.qr !== null) {
+          const [ref, , , adv] = String(push.qr).split(",");
+          if (ref !== Conn.get("ref")) return refuse("the QR's ref is not the current one");
+          if (adv !== advSecret) return refuse("the QR's ADV secret is stale");
+        }
         clearTimeout(refTimer);
         Socket.set("state", "PAIRING");
-        Conn.set("ref", null);
+        Conn.set({ ref: undefined, refTTL: undefined });
         // The real page stores its keys, then reloads itself after a successful scan.
-        saveKeys({ paired: true, me: push.me }).then(() =>
+        saveKeys({ paired: true, me: push.me, lid: push.lid }).then(() =>
           setTimeout(() => location.reload(), config.reloadAfterScanMs),
         );
         break;
+      }
       case "incoming":
         deliver(push.message, push.seq);
+        break;
+      case "lid":
+        mapLid(push.lid, push.phone);
         break;
       case "ack": {
         const msg = Msg.get(push.id);
@@ -438,16 +812,31 @@
     }
   };
 
-  // ---- Start: Debug.VERSION tells a driver the page is ready for injection. ----------------
+  if (faults.has("service_worker") && navigator.serviceWorker) {
+    navigator.serviceWorker.register("/sw.js").catch((error) => console.error("no service worker", error));
+  }
+
+  // ---- Start: the first wave, Debug.VERSION, then the rest. ---------------------------------
+  register(waves[0]);
+  const lateMs = faults.has("late_modules") ? config.lateModulesMs : config.secondWaveMs;
   if (!faults.has("no_debug_version")) {
     setTimeout(() => {
-      window.Debug = { VERSION: "2.3000.1029999999" };
+      window.Debug = { VERSION: config.version };
+      setTimeout(() => register(waves[1]), lateMs);
+      // An extra reload while the driver injects (as after a service-worker update).
+      if (faults.has("extra_reload") && !sessionStorage.getItem("fake-extra-reload")) {
+        sessionStorage.setItem("fake-extra-reload", "1");
+        setTimeout(() => location.reload(), 50);
+      }
     }, config.debugDelayMs);
+  } else {
+    register(waves[1]);
   }
   loadKeys()
     .catch((error) => console.error("keys could not be read", error))
     .then(() => {
       setTimeout(() => {
+        Socket.set("state", "OPENING");
         if (keys.paired) connectPaired();
         else startQrBatch();
       }, config.debugDelayMs + 10);

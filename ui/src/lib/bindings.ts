@@ -68,7 +68,19 @@ createdAt: number,
 /**
  * How many conversations and leads removing it would delete.
  */
-chatCount: number, leadCount: number, };
+chatCount: number, leadCount: number, 
+/**
+ * The WhatsApp Web build its page ran when last seen (`Debug.VERSION`).
+ */
+waVersion: string | null, 
+/**
+ * Whether Leadline's bridge was checked against that build (true while unknown).
+ */
+waVersionTested: boolean, 
+/**
+ * Parts of the bridge that build lacked (names of inject.js's features).
+ */
+waMissingFeatures: Array<string>, };
 
 /**
  * A linked number's state, shown the same way everywhere.

@@ -139,7 +139,13 @@ impl Leadline {
                 } else {
                     message.push_name.as_deref()
                 };
-                let contact = contacts::upsert(&tx, account_id, person, push_name, now)?;
+                // The phone WhatsApp gave is the sender's: in a group, the author's.
+                let phone = if message.from_me {
+                    None
+                } else {
+                    message.phone.as_deref()
+                };
+                let contact = contacts::upsert(&tx, account_id, person, phone, push_name, now)?;
                 let sent_at = message.timestamp.saturating_mul(1000);
                 let chat = chats::upsert(
                     &tx,

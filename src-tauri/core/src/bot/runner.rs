@@ -89,6 +89,21 @@ pub async fn run(
                 }
             }
             Input::Event(_, WaEvent::State(_)) => {}
+            Input::Event(account_id, WaEvent::Page(info)) => {
+                if let Err(e) = core.page_info_changed(account_id, info).await {
+                    tracing::warn!(account_id, error = %e, "could not record the WhatsApp Web version");
+                }
+            }
+            Input::Event(account_id, WaEvent::NotDelivered { id, reason }) => {
+                if let Err(e) = core.message_not_delivered(account_id, id, reason).await {
+                    tracing::warn!(account_id, error = %e, "could not record an undelivered message");
+                }
+            }
+            Input::Event(account_id, WaEvent::Unreadable { chat, .. }) => {
+                if let Err(e) = core.message_unreadable(account_id, chat).await {
+                    tracing::warn!(account_id, error = %e, "could not record an unreadable message");
+                }
+            }
             Input::Event(account_id, WaEvent::Message(message)) => {
                 let from_me = message.from_me;
                 let key = (account_id, message.chat.clone());

@@ -7,7 +7,8 @@ use crate::numbers::{LinkState, WaNumber};
 const SELECT: &str = "
     SELECT a.id, a.name, a.wa_id, a.link_state, a.created_at,
            (SELECT count(*) FROM chats c WHERE c.account_id = a.id),
-           (SELECT count(*) FROM leads l WHERE l.account_id = a.id)
+           (SELECT count(*) FROM leads l WHERE l.account_id = a.id),
+           a.wa_version, a.wa_version_tested, a.wa_missing_features
     FROM accounts a";
 
 fn from_row(row: &Row<'_>) -> rusqlite::Result<WaNumber> {
@@ -20,7 +21,29 @@ fn from_row(row: &Row<'_>) -> rusqlite::Result<WaNumber> {
         created_at: row.get(4)?,
         chat_count: row.get(5)?,
         lead_count: row.get(6)?,
+        wa_version: row.get(7)?,
+        wa_version_tested: row.get(8)?,
+        // A list this build wrote; anything unreadable counts as none missing.
+        wa_missing_features: serde_json::from_str(&row.get::<_, String>(9)?).unwrap_or_default(),
     })
+}
+
+/// Records what the number's page last said of itself.
+pub fn set_page(
+    conn: &Connection,
+    id: i64,
+    version: &str,
+    tested: bool,
+    missing: &[String],
+    now: i64,
+) -> rusqlite::Result<()> {
+    let missing = serde_json::to_string(missing).unwrap_or_else(|_| "[]".into());
+    conn.execute(
+        "UPDATE accounts SET wa_version = ?2, wa_version_tested = ?3, wa_missing_features = ?4, updated_at = ?5
+         WHERE id = ?1",
+        params![id, version, tested, missing, now],
+    )?;
+    Ok(())
 }
 
 /// All numbers, oldest first (the order the owner added them).

@@ -100,3 +100,17 @@ pub fn recent_in_chat(
     rows.reverse();
     Ok(rows)
 }
+
+/// A sent message WhatsApp's server never took: its ack becomes the error ack (-1), unless
+/// the server confirmed it in the meantime. Returns whether a row changed.
+pub fn mark_not_delivered(
+    conn: &Connection,
+    account_id: i64,
+    wa_msg_id: &str,
+) -> rusqlite::Result<bool> {
+    let changed = conn.execute(
+        "UPDATE messages SET ack = -1 WHERE account_id = ?1 AND wa_msg_id = ?2 AND ack < 1",
+        rusqlite::params![account_id, wa_msg_id],
+    )?;
+    Ok(changed > 0)
+}

@@ -121,6 +121,75 @@ pub fn desktop_user_agent(browser_agent: &str) -> String {
     browser_agent.replace("HeadlessChrome", "Chrome")
 }
 
+/// The desktop user agent of the browser at `path`, from its `--version`, to set for the
+/// whole browser at launch; `None` when the version can't be read (Chrome on Windows
+/// prints nothing), and the page's own agent is then fixed per page.
+pub fn desktop_user_agent_for(path: &Path) -> Option<String> {
+    static KNOWN: std::sync::Mutex<Vec<(PathBuf, Option<String>)>> =
+        std::sync::Mutex::new(Vec::new());
+    let mut known = KNOWN
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    if let Some((_, agent)) = known.iter().find(|(p, _)| p == path) {
+        return agent.clone();
+    }
+    let agent = std::process::Command::new(path)
+        .arg("--version")
+        .stdin(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .output()
+        .ok()
+        .and_then(|out| major_version(&String::from_utf8_lossy(&out.stdout)))
+        .map(user_agent_for_major);
+    known.push((path.to_path_buf(), agent.clone()));
+    agent
+}
+
+/// `156` from `Chromium 156.0.8078.114 built on Debian…` or `Google Chrome 131.0.6778.85`.
+fn major_version(version_line: &str) -> Option<u32> {
+    version_line
+        .split_whitespace()
+        .find(|word| {
+            word.split('.').count() == 4 && word.split('.').all(|p| p.parse::<u32>().is_ok())
+        })
+        .and_then(|word| word.split('.').next())
+        .and_then(|major| major.parse().ok())
+}
+
+/// The reduced user agent desktop Chrome sends (minor versions are zeros since Chrome 101).
+fn user_agent_for_major(major: u32) -> String {
+    let platform = if cfg!(target_os = "windows") {
+        "Windows NT 10.0; Win64; x64"
+    } else if cfg!(target_os = "macos") {
+        "Macintosh; Intel Mac OS X 10_15_7"
+    } else {
+        "X11; Linux x86_64"
+    };
+    format!(
+        "Mozilla/5.0 ({platform}) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/{major}.0.0.0 Safari/537.36"
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_user_agent_names_the_browsers_major_version_and_no_headless() {
+        assert_eq!(
+            major_version("Chromium 156.0.8078.114 built on Debian GNU/Linux 12 (bookworm)"),
+            Some(156)
+        );
+        assert_eq!(major_version("Google Chrome 131.0.6778.85 "), Some(131));
+        assert_eq!(major_version("no version here"), None);
+        let agent = user_agent_for_major(156);
+        assert!(
+            agent.contains("Chrome/156.0.0.0") && !agent.contains("Headless"),
+            "{agent}"
+        );
+    }
+}
+
 /// Chromium's sandbox stays on for owners: WhatsApp Web is remote content. Chromium refuses
 /// to start as root with it, so only then (CI, containers) is it turned off.
 pub fn needs_no_sandbox() -> bool {

@@ -5,6 +5,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use chromiumoxide::browser::{Browser, BrowserConfig};
+use chromiumoxide::cdp::browser_protocol::network::{EventLoadingFailed, ResourceType};
 use chromiumoxide::cdp::js_protocol::runtime::{AddBindingParams, EventBindingCalled};
 use chromiumoxide::page::Page;
 use futures::StreamExt;
@@ -13,7 +14,7 @@ use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
 
 use super::page_event::{PageEvent, StateTracker};
-use super::{WaError, WaEvent, browser, process};
+use super::{AccountState, WaError, WaEvent, browser, delivery, process};
 use crate::Clock;
 use crate::text;
 
@@ -29,6 +30,17 @@ pub struct ChromiumDriver {
     pub url: String,
     /// How long the page may take to become ready for injection.
     pub ready_timeout: Duration,
+    /// How long a module may take to register before its feature counts as missing.
+    pub module_wait: Duration,
+    /// How long a send waits for the server's answer before it is reported as sent but
+    /// unconfirmed (its delivery is then watched up to `delivery_timeout`).
+    pub send_result_wait: Duration,
+    /// How long after a send its server ack may take before it is reported not delivered.
+    pub delivery_timeout: Duration,
+    /// How long a message may stay encrypted before a resend is asked for, and before it is
+    /// given up on as unreadable (whatsapp-web.js: 5 s and 15 s).
+    pub resend_after: Duration,
+    pub give_up_after: Duration,
     /// Chromium's command-line flags (names without dashes); `browser::FLAGS` by default.
     pub flags: Vec<String>,
 }
@@ -39,6 +51,11 @@ impl ChromiumDriver {
             browser,
             url: url.into(),
             ready_timeout: Duration::from_secs(30),
+            module_wait: Duration::from_secs(15),
+            send_result_wait: Duration::from_secs(10),
+            delivery_timeout: DELIVERY_TIMEOUT,
+            resend_after: Duration::from_secs(5),
+            give_up_after: Duration::from_secs(15),
             flags: browser::FLAGS.iter().map(|f| f.to_string()).collect(),
         }
     }
@@ -49,12 +66,12 @@ impl ChromiumDriver {
             "binding": BINDING,
             "readyTimeoutMs": self.ready_timeout.as_millis() as u64,
             "pollMs": 200,
+            "moduleWaitMs": self.module_wait.as_millis() as u64,
+            "sendResultWaitMs": self.send_result_wait.as_millis() as u64,
+            "resendAfterMs": self.resend_after.as_millis() as u64,
+            "giveUpAfterMs": self.give_up_after.as_millis() as u64,
         });
-        INJECT_JS.replacen(
-            "/*LEADLINE_CONFIG*/ { binding: \"__leadlineEmit\", readyTimeoutMs: 30000, pollMs: 200 }",
-            &config.to_string(),
-            1,
-        )
+        INJECT_JS.replacen("/*LEADLINE_CONFIG*/ {}", &config.to_string(), 1)
     }
 
     /// Starts Chromium on `profile` and opens WhatsApp Web. What the page reports arrives on
@@ -72,8 +89,13 @@ impl ChromiumDriver {
                 profile.display()
             ))
         })?;
+        // The profile holds the WhatsApp login and the DevTools port: the owner's only.
+        process::make_private(profile);
         process::remove_stale_locks(profile);
 
+        // The desktop user agent for the whole browser (service workers included), not
+        // per page: a headless agent gets WhatsApp's "update your browser" page.
+        let agent = browser::desktop_user_agent_for(&self.browser);
         let mut builder = BrowserConfig::builder()
             .chrome_executable(&self.browser)
             .user_data_dir(profile)
@@ -81,8 +103,13 @@ impl ChromiumDriver {
             // Headless is chromiumoxide's default (`--headless`).
             .disable_default_args()
             .args(self.flags.iter().map(String::as_str))
+            // chromiumoxide ignores certificate errors unless told otherwise.
+            .respect_https_errors()
             .launch_timeout(Duration::from_secs(20))
             .request_timeout(Duration::from_secs(30));
+        if let Some(agent) = &agent {
+            builder = builder.arg(format!("user-agent={agent}"));
+        }
         if browser::needs_no_sandbox() {
             builder = builder.no_sandbox();
         }
@@ -90,6 +117,7 @@ impl ChromiumDriver {
         let (mut browser, mut handler) = Browser::launch(config)
             .await
             .map_err(|e| WaError::Launch(e.to_string()))?;
+        process::make_private_file(&profile.join("DevToolsActivePort"));
         let pid = browser.get_mut_child().and_then(|c| c.inner.id());
         let handler_task = tokio::spawn(async move {
             while let Some(step) = handler.next().await {
@@ -99,20 +127,29 @@ impl ChromiumDriver {
             }
         });
 
+        let (sends_tx, sends) = mpsc::unbounded_channel();
         let mut session = Session {
             browser,
             page: None,
             pid,
             profile: profile.to_path_buf(),
             tasks: vec![handler_task],
+            sends: sends_tx,
+            clock: clock.clone(),
         };
-        if let Err(e) = session.open(self, events, clock).await {
+        let opened = session
+            .open(self, agent.is_none(), events, sends, clock)
+            .await;
+        if let Err(e) = opened {
             session.stop().await;
             return Err(e);
         }
         Ok(session)
     }
 }
+
+/// How long a sent message may wait for its server ack before it counts as not delivered.
+const DELIVERY_TIMEOUT: Duration = Duration::from_secs(60);
 
 /// A running browser with WhatsApp Web open. Stop it with `stop`; dropping it kills the
 /// browser too.
@@ -122,20 +159,145 @@ pub struct Session {
     pid: Option<u32>,
     profile: PathBuf,
     tasks: Vec<JoinHandle<()>>,
+    /// Sends whose delivery the reports task watches.
+    sends: mpsc::UnboundedSender<delivery::Watch>,
+    clock: Arc<dyn Clock>,
 }
 
 /// How long stopping waits for every browser process to be gone.
 const STOP_DEADLINE: Duration = Duration::from_secs(5);
 
+/// What an evaluation's failure means: a missing feature of the page, or the page itself.
 fn page_error(e: impl std::fmt::Display) -> WaError {
-    WaError::Page(e.to_string())
+    let text = e.to_string();
+    match text.find("WhatsApp Web changed: ") {
+        Some(at) => {
+            let detail = text[at + "WhatsApp Web changed: ".len()..]
+                .lines()
+                .next()
+                .unwrap_or_default();
+            WaError::Unsupported(detail.to_string())
+        }
+        None => WaError::Page(text),
+    }
+}
+
+/// A navigation error that is a certificate problem: the page must never load.
+fn navigation_error(e: impl std::fmt::Display) -> WaError {
+    let text = e.to_string();
+    if is_certificate_error(&text) {
+        WaError::Insecure(text)
+    } else {
+        WaError::Page(text)
+    }
+}
+
+fn is_certificate_error(text: &str) -> bool {
+    text.contains("ERR_CERT")
+        || text.contains("ERR_SSL")
+        || text.contains("ERR_BAD_SSL")
+        || text.contains("ERR_INSECURE")
+}
+
+/// Reads what the page reports, folds it into states, and watches the delivery of sends;
+/// ends when the page's reports end (the browser is gone) or nobody listens any more.
+async fn report_task(
+    mut reports: impl futures::Stream<Item = Arc<EventBindingCalled>> + Unpin,
+    mut failures: impl futures::Stream<Item = Arc<EventLoadingFailed>> + Unpin,
+    mut sends: mpsc::UnboundedReceiver<delivery::Watch>,
+    events: mpsc::UnboundedSender<WaEvent>,
+    clock: Arc<dyn Clock>,
+    delivery_timeout: Duration,
+) {
+    let mut tracker = StateTracker::default();
+    let mut book = delivery::Deliveries::new(delivery_timeout);
+    let mut sends_open = true;
+    let mut failures_open = true;
+    loop {
+        let next_deadline = book.next_deadline_ms();
+        let wait = next_deadline
+            .map(|at| Duration::from_millis(at.saturating_sub(clock.now_ms()).max(0) as u64))
+            .unwrap_or(Duration::from_secs(3600));
+        let out: Vec<WaEvent> = tokio::select! {
+            call = reports.next() => {
+                let Some(call) = call else { return };
+                if call.name != BINDING {
+                    continue;
+                }
+                let event = match PageEvent::parse(&call.payload) {
+                    Ok(event) => event,
+                    Err(e) => {
+                        tracing::warn!("{e}");
+                        continue;
+                    }
+                };
+                match &event {
+                    PageEvent::Warning { message } => tracing::warn!("WhatsApp Web: {message}"),
+                    PageEvent::Failed { reason } => tracing::error!("WhatsApp Web: {reason}"),
+                    // Only what kind of report: messages and QR strings stay out of the logs.
+                    other => tracing::trace!(kind = other.kind(), "page"),
+                }
+                let mut out = tracker.apply(event, clock.now_ms());
+                let acks: Vec<(String, i8)> = out
+                    .iter()
+                    .filter_map(|e| match e {
+                        WaEvent::Ack { id, ack } => Some((id.clone(), *ack)),
+                        _ => None,
+                    })
+                    .collect();
+                for (id, ack) in acks {
+                    out.extend(book.ack(&id, ack));
+                }
+                out
+            }
+            failure = failures.next(), if failures_open => match failure {
+                Some(failure)
+                    if failure.r#type == ResourceType::Document
+                        && is_certificate_error(&failure.error_text) =>
+                {
+                    tracing::error!(error = %failure.error_text, "WhatsApp Web failed its certificate check");
+                    vec![WaEvent::State(AccountState::failed(
+                        WaError::Insecure(failure.error_text.clone()).text(),
+                    ))]
+                }
+                Some(_) => continue,
+                None => {
+                    failures_open = false;
+                    continue;
+                }
+            },
+            watch = sends.recv(), if sends_open => match watch {
+                Some(watch) => book.sent(watch, clock.now_ms()),
+                None => {
+                    sends_open = false;
+                    continue;
+                }
+            },
+            _ = tokio::time::sleep(wait), if next_deadline.is_some() => book.expired(clock.now_ms()),
+        };
+        for event in out {
+            if events.send(event).is_err() {
+                return;
+            }
+        }
+    }
+}
+
+/// What the page answers a send with (inject.js `send`).
+#[derive(Debug, serde::Deserialize)]
+struct SendAnswer {
+    id: Option<String>,
+    result: String,
+    detail: Option<String>,
 }
 
 impl Session {
     async fn open(
         &mut self,
         driver: &ChromiumDriver,
+        agent_per_page: bool,
         events: mpsc::UnboundedSender<WaEvent>,
+        sends: mpsc::UnboundedReceiver<delivery::Watch>,
         clock: Arc<dyn Clock>,
     ) -> Result<(), WaError> {
         let page = self
@@ -152,40 +314,31 @@ impl Session {
                 let _ = other.close().await;
             }
         }
-        let agent = self.browser.user_agent().await.map_err(page_error)?;
-        page.set_user_agent(browser::desktop_user_agent(&agent))
-            .await
-            .map_err(page_error)?;
+        if agent_per_page {
+            // The browser's version was unknown before launch: the page's own override.
+            let agent = self.browser.user_agent().await.map_err(page_error)?;
+            page.set_user_agent(browser::desktop_user_agent(&agent))
+                .await
+                .map_err(page_error)?;
+        }
 
-        let mut reports = page
+        let reports = page
             .event_listener::<EventBindingCalled>()
             .await
             .map_err(page_error)?;
-        self.tasks.push(tokio::spawn(async move {
-            let mut tracker = StateTracker::default();
-            while let Some(call) = reports.next().await {
-                if call.name != BINDING {
-                    continue;
-                }
-                let event = match PageEvent::parse(&call.payload) {
-                    Ok(event) => event,
-                    Err(e) => {
-                        tracing::warn!("{e}");
-                        continue;
-                    }
-                };
-                match &event {
-                    PageEvent::Warning { message } => tracing::warn!("WhatsApp Web: {message}"),
-                    PageEvent::Failed { reason } => tracing::error!("WhatsApp Web: {reason}"),
-                    _ => tracing::debug!(?event, "page"),
-                }
-                for out in tracker.apply(event, clock.now_ms()) {
-                    if events.send(out).is_err() {
-                        return;
-                    }
-                }
-            }
-        }));
+        let failures = page
+            .event_listener::<EventLoadingFailed>()
+            .await
+            .map_err(page_error)?;
+        let delivery_timeout = driver.delivery_timeout;
+        self.tasks.push(tokio::spawn(report_task(
+            reports,
+            failures,
+            sends,
+            events,
+            clock,
+            delivery_timeout,
+        )));
 
         page.execute(AddBindingParams::new(BINDING))
             .await
@@ -193,7 +346,9 @@ impl Session {
         page.evaluate_on_new_document(driver.script())
             .await
             .map_err(page_error)?;
-        page.goto(driver.url.as_str()).await.map_err(page_error)?;
+        page.goto(driver.url.as_str())
+            .await
+            .map_err(navigation_error)?;
         self.page = Some(page);
         Ok(())
     }
@@ -213,14 +368,34 @@ impl Session {
         serde_json::Value::String(value.to_string()).to_string()
     }
 
-    /// Sends `text` to `chat`; returns WhatsApp's id for the new message.
+    /// Sends `text` to `chat`; returns WhatsApp's id for the new message once the page
+    /// took it. A send the page refused is an error; one the server hasn't confirmed yet is
+    /// watched, and reported as `WaEvent::NotDelivered` if its server ack never comes.
     pub async fn send_text(&self, chat: &str, text: &str) -> Result<String, WaError> {
+        let started = self.clock.now_ms();
         let expression = format!(
             "window.__leadline.send({}, {})",
             Self::json(chat),
             Self::json(text)
         );
-        self.call(expression).await
+        let answer: SendAnswer = self.call(expression).await?;
+        let id = answer.id.filter(|id| !id.is_empty()).ok_or_else(|| {
+            WaError::Page("the page sent a message without telling its id".into())
+        })?;
+        match answer.result.as_str() {
+            "OK" | "PENDING" => {
+                let _ = self.sends.send(delivery::Watch {
+                    id: id.clone(),
+                    sent_at_ms: started,
+                    server_acked: answer.result == "OK",
+                });
+                Ok(id)
+            }
+            other => Err(WaError::SendRefused {
+                id,
+                detail: answer.detail.unwrap_or_else(|| other.to_string()),
+            }),
+        }
     }
 
     /// Marks `chat` as read.

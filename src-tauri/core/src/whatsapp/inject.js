@@ -1,32 +1,91 @@
-// Leadline's bridge into WhatsApp Web. Everything that depends on the page's internals is in
-// this file, and every module name is in MODULES: following a WhatsApp Web change should be
-// an edit here. Reports go to Rust as JSON through the CDP binding named in CONFIG.binding.
+// Leadline's bridge into WhatsApp Web (contract: WHATSAPP_WEB.md, revision 2026-08).
+// Everything that depends on the page's internals is in this file, and every page-facing
+// name is in FEATURES: following a WhatsApp Web change should be an edit of that table.
+// Reports go to Rust as JSON through the CDP binding named in CONFIG.binding.
 //
 // Runs in every new document (Page.addScriptToEvaluateOnNewDocument), so a reload re-injects
 // it; the guards below keep it out of iframes and from running twice in one document.
+// Modules register in waves, some after Debug.VERSION: each is looked up at first use and
+// retried for a while; a feature that stays missing disables only what needs it.
 (() => {
   "use strict";
-  const CONFIG = /*LEADLINE_CONFIG*/ { binding: "__leadlineEmit", readyTimeoutMs: 30000, pollMs: 200 };
+  // Rust fills in its own settings at the marker (chromium.rs); these are the defaults.
+  const CONFIG = Object.assign(
+    {
+      binding: "__leadlineEmit",
+      readyTimeoutMs: 30000,
+      pollMs: 200,
+      moduleWaitMs: 15000,
+      sendResultWaitMs: 10000,
+      resendAfterMs: 5000,
+      giveUpAfterMs: 15000,
+    },
+    /*LEADLINE_CONFIG*/ {},
+  );
 
   if (window.top !== window) return;
   if (window.__leadline) return;
 
-  const MODULES = {
-    socket: "WAWebSocketModel",
-    conn: "WAWebConnModel",
-    cmd: "WAWebCmd",
-    collections: "WAWebCollections",
-    msgKey: "WAWebMsgKey",
-    findChat: "WAWebFindChatAction",
-    sendMsg: "WAWebSendMsgChatAction",
-    seen: "WAWebUpdateUnreadChatAction",
-    chatState: "WAWebChatStateBridge",
-    regUtils: "WAWebCompanionRegClientUtils",
-    advSignature: "WAWebAdvSignatureApi",
-    userPrefs: "WAWebUserPrefsInfoStore",
-    signalStore: "WAWebSignalStoreApi",
-    altLinking: "WAWebAltDeviceLinkingApi",
+  // Every page-facing name, per feature, with the alternatives tried in order. `path` is
+  // read from the module's exports (or their `default`); `kind` is the shape required.
+  const FEATURES = {
+    socket: [{ module: "WAWebSocketModel", path: ["Socket"], kind: "object" }],
+    conn: [{ module: "WAWebConnModel", path: ["Conn"], kind: "object" }],
+    cmd: [{ module: "WAWebCmd", path: ["Cmd"], kind: "object" }],
+    msgs: [{ module: "WAWebCollections", path: ["Msg"], kind: "object" }],
+    chats: [{ module: "WAWebCollections", path: ["Chat"], kind: "object" }],
+    meUser: [
+      { module: "WAWebUserPrefsMeUser", path: ["getMaybeMePnUser"], kind: "function" },
+      { module: "WAWebUserPrefsMeUser", path: ["getMaybeMeUser"], kind: "function" },
+    ],
+    meLidUser: [{ module: "WAWebUserPrefsMeUser", path: ["getMaybeMeLidUser"], kind: "function" }],
+    createWid: [{ module: "WAWebWidFactory", path: ["createWid"], kind: "function" }],
+    msgKey: [{ module: "WAWebMsgKey", path: [], kind: "function" }],
+    findChat: [{ module: "WAWebFindChatAction", path: ["findOrCreateLatestChat"], kind: "function" }],
+    send: [{ module: "WAWebSendMsgChatAction", path: ["addAndSendMsgToChat"], kind: "function" }],
+    ephemeral: [{ module: "WAWebGetEphemeralFieldsMsgActionsUtils", path: ["getEphemeralFields"], kind: "function" }],
+    seen: [
+      { module: "WAWebUpdateUnreadChatAction", path: ["sendSeen"], kind: "function", form: "object" },
+      { module: "WAWebUpdateUnreadChatAction", path: ["markSeen"], kind: "function", form: "chat" },
+    ],
+    stream: [{ module: "WAWebStreamModel", path: ["Stream"], kind: "object" }],
+    typingOn: [{ module: "WAWebChatStateBridge", path: ["sendChatStateComposing"], kind: "function" }],
+    typingOff: [{ module: "WAWebChatStateBridge", path: ["sendChatStatePaused"], kind: "function" }],
+    refreshQr: [
+      { module: "WAWebBackendEventBus", path: ["BackendEventBus", "triggerRefreshQR"], kind: "function" },
+      { module: "WAWebLaunchSocketUtils", path: ["refreshQR"], kind: "function" },
+      { module: "WAWebCmd", path: ["Cmd", "refreshQR"], kind: "function" },
+    ],
+    advSecret: [
+      { module: "WAWebAdvSignatureApi", path: ["getADVSecretKey"], kind: "function" },
+      { module: "WAWebUserPrefsMultiDevice", path: ["getADVSecretKey"], kind: "function" },
+    ],
+    advEvents: [{ module: "WAWebUserPrefsMultiDevice", path: ["advSecretEventEmitter"], kind: "object" }],
+    noiseInfo: [{ module: "WAWebUserPrefsInfoStore", path: ["waNoiseInfo"], kind: "object" }],
+    signalStore: [{ module: "WAWebSignalStoreApi", path: ["waSignalStore"], kind: "object" }],
+    base64: [{ module: "WABase64", path: ["encodeB64"], kind: "function" }],
+    platform: [{ module: "WAWebCompanionRegClientUtils", path: ["DEVICE_PLATFORM"], kind: "string" }],
+    offline: [{ module: "WAWebOfflineHandler", path: ["OfflineMessageHandler"], kind: "object" }],
+    altLinking: [{ module: "WAWebAltDeviceLinkingApi", path: ["startAltLinkingFlow"], kind: "function", owner: true }],
+    lidToPhone: [
+      { module: "WAWebApiContact", path: ["getPhoneNumber"], kind: "function" },
+      { module: "WAWebLidMigrationUtils", path: ["toPn"], kind: "function" },
+    ],
+    resendGate: [{ module: "WAWebSyncGatingUtils", path: ["isPlaceholderMessageResendEnabled"], kind: "function", owner: true }],
+    resend: [
+      {
+        module: "WAWebNonMessageDataRequestPlaceholderMessageResendUtils",
+        path: ["handlePlaceholderMsgsSeen"],
+        kind: "function",
+      },
+    ],
+    build: [{ module: "WAWebBuildConstants", path: ["VERSION_STR"], kind: "string" }],
   };
+  // Without these nothing works; every other feature only disables what needs it.
+  const CORE = ["socket", "conn", "cmd", "msgs", "chats"];
+  // Events of the Cmd bus, newest name first.
+  const PROGRESS_EVENTS = "offline_progress_update_from_bridge offline_progress_update";
+  const LOGOUT_EVENTS = "logout_from_bridge logout";
 
   const emit = (report) => {
     try {
@@ -35,9 +94,72 @@
       // The binding is gone only while the browser shuts down: nothing to tell.
     }
   };
+  const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+  const message = (error) => String((error && error.message) || error);
 
-  let warnedSerialized = false;
+  // ---- Module lookup: lazy, retried while modules still register, checked by shape. -------
+  function tryAlternative(alt) {
+    let exports;
+    try {
+      exports = window.require(alt.module);
+    } catch (error) {
+      return { missing: `module ${alt.module} missing` };
+    }
+    for (const root of [exports, exports && exports.default]) {
+      if (root === null || root === undefined) continue;
+      let owner = root;
+      let value = root;
+      let ok = true;
+      for (const step of alt.path) {
+        owner = value;
+        if (value === null || value === undefined || !(step in Object(value))) {
+          ok = false;
+          break;
+        }
+        value = value[step];
+      }
+      if (!ok) continue;
+      const shape = value === null ? "null" : typeof value;
+      if (shape === alt.kind) return { value, owner: alt.path.length ? owner : value };
+    }
+    return { missing: `export ${[alt.module, ...alt.path].join(".")} missing` };
+  }
+  const resolved = {};
+  function lookup(feature) {
+    if (resolved[feature]) return resolved[feature];
+    const misses = [];
+    for (const alt of FEATURES[feature]) {
+      const found = tryAlternative(alt);
+      if (found.missing) {
+        misses.push(found.missing);
+        continue;
+      }
+      const used = [alt.module, ...alt.path].join(".");
+      resolved[feature] = { value: found.value, owner: found.owner, used, alt };
+      return resolved[feature];
+    }
+    return { missing: misses.join(", ") };
+  }
+  // Waits for a feature while the page may still be registering modules.
+  async function need(feature, waitMs = CONFIG.moduleWaitMs) {
+    const began = Date.now();
+    let delay = 50;
+    for (;;) {
+      const found = lookup(feature);
+      if (!found.missing) return found;
+      if (Date.now() - began >= waitMs) {
+        const error = new Error(`WhatsApp Web changed: ${found.missing} (needed for ${feature})`);
+        error.featureMissing = feature;
+        throw error;
+      }
+      await sleep(delay);
+      delay = Math.min(250, delay * 2);
+    }
+  }
+  const use = async (feature) => (await need(feature)).value;
+
   // Ids are read defensively: the minifier has renamed `_serialized` before.
+  let warnedSerialized = false;
   function serialized(value) {
     if (value === null || value === undefined) return null;
     if (typeof value === "string") return value;
@@ -47,67 +169,115 @@
       emit({ event: "warning", message: "ids have no _serialized field; rebuilding them from their parts" });
     }
     if (value.remote !== undefined && value.id !== undefined) {
-      return `${!!value.fromMe}_${serialized(value.remote)}_${value.id}`;
+      const parts = [String(!!value.fromMe), serialized(value.remote), value.id];
+      if (value.self) parts.push(value.self);
+      if (value.participant) parts.push(serialized(value.participant));
+      return parts.join("_");
     }
-    if (value.user && value.server) return `${value.user}@${value.server}`;
+    if (value.user !== undefined && value.server) return `${value.user}@${value.server}`;
     return null;
   }
+  const isLid = (wid) => !!wid && (typeof wid.isLid === "function" ? wid.isLid() : String(serialized(wid)).endsWith("@lid"));
+  const isGroup = (wid) => String(serialized(wid)).endsWith("@g.us");
 
   const bridge = { ready: false };
   window.__leadline = bridge;
 
-  function load() {
-    const modules = {};
-    for (const [key, name] of Object.entries(MODULES)) {
-      try {
-        modules[key] = window.require(name);
-      } catch (error) {
-        // Optional modules are checked where they are used.
-        modules[key] = null;
-        modules[`${key}Error`] = String((error && error.message) || error);
-      }
+  // ---- Own identity, phones behind @lid ids. ---------------------------------------------
+  async function meIds() {
+    const pn = lookup("meUser").missing ? undefined : lookup("meUser").value();
+    const lid = lookup("meLidUser").missing ? undefined : lookup("meLidUser").value();
+    return { pn, lid };
+  }
+  // The phone Wid behind an @lid, when the page knows it; null otherwise.
+  function phoneOf(wid) {
+    if (!wid || !isLid(wid)) return null;
+    const found = lookup("lidToPhone");
+    if (found.missing) return null;
+    try {
+      const pn = found.value(wid);
+      const text = serialized(pn);
+      return text && text.endsWith("@c.us") ? text : null;
+    } catch (_) {
+      return null;
     }
-    for (const key of ["socket", "conn", "cmd", "collections"]) {
-      if (!modules[key]) {
-        throw new Error(`WhatsApp Web changed: module ${MODULES[key]} is missing (${modules[`${key}Error`]})`);
-      }
-    }
-    return modules;
   }
 
-  async function qrString(m, ref) {
+  // ---- The login QR: the screen's own string, rebuilt on a new ref or ADV secret. ---------
+  async function qrFromModules(ref) {
+    const noise = await (await use("noiseInfo")).get();
+    const registration = await (await use("signalStore")).getRegistrationInfo();
+    const b64 = lookup("base64").missing
+      ? (key) => btoa(String.fromCharCode(...new Uint8Array(key)))
+      : lookup("base64").value;
+    const toB64 = (key) => (typeof key === "string" ? key : b64(key));
+    const adv = await (await use("advSecret")).call(null);
+    const platform = await use("platform");
+    return [ref, toB64(noise.staticKeyPair.pubKey), toB64(registration.identityKeyPair.pubKey), adv, platform].join(",");
+  }
+  // The QR screen's div carries the full string, with any field the screen adds.
+  function qrFromScreen(ref) {
+    const box = document.querySelector("div[data-ref]");
+    const text = box && box.getAttribute("data-ref");
+    return text && text.includes(ref) ? text : null;
+  }
+
+  // ---- Messages. ----------------------------------------------------------------------------
+  const placeholders = new Map(); // id → msg still ciphertext
+  let resendTimer = null;
+  function askForResend() {
+    resendTimer = null;
+    const due = [...placeholders.values()].filter(
+      (p) => !p.asked && Date.now() - p.since >= CONFIG.resendAfterMs && !String(p.msg.subtype || "").endsWith("_unavailable_fanout"),
+    );
+    if (!due.length) return;
+    const resend = lookup("resend");
+    const gate = lookup("resendGate");
+    if (resend.missing || gate.missing) return;
+    // The page asks for placeholders only behind this gate (whatsapp-web.js does the same).
+    gate.owner.isPlaceholderMessageResendEnabled = () => true;
     try {
-      const noise = await m.userPrefs.waNoiseInfo.get();
-      const registration = await m.signalStore.waSignalStore.getRegistrationInfo();
-      const staticKey = noise.staticKeyPair.pubKey;
-      const identityKey = registration.identityKeyPair.pubKey;
-      const toB64 = (key) => (typeof key === "string" ? key : btoa(String.fromCharCode(...new Uint8Array(key))));
-      const adv = await m.advSignature.getADVSecretKey();
-      return [ref, toB64(staticKey), toB64(identityKey), adv, m.regUtils.DEVICE_PLATFORM].join(",");
+      resend.value(
+        due.map((p) => p.msg),
+        true,
+      );
+      for (const p of due) p.asked = true;
     } catch (error) {
-      // The old DOM route to the same string.
-      const box = document.querySelector("div[data-ref]");
-      const fallback = box && box.getAttribute("data-ref");
-      if (fallback) return fallback;
-      throw error;
+      emit({ event: "warning", message: `a resend of unreadable messages could not be asked for (${message(error)})` });
     }
+  }
+  function watchCiphertext(msg) {
+    const id = serialized(msg.id);
+    if (!id || placeholders.has(id)) return;
+    const entry = { msg, since: Date.now(), asked: false };
+    placeholders.set(id, entry);
+    msg.once("change:type", () => {
+      placeholders.delete(id);
+      watchMessage(msg);
+    });
+    setTimeout(() => {
+      if (!resendTimer) resendTimer = setTimeout(askForResend, 0);
+    }, CONFIG.resendAfterMs);
+    setTimeout(() => {
+      if (!placeholders.has(id) || msg.type !== "ciphertext") return;
+      placeholders.delete(id);
+      emit({ event: "unreadable", id, chat: serialized(msg.id.remote) });
+    }, CONFIG.giveUpAfterMs);
   }
 
   function watchMessage(msg) {
     if (!msg.isNewMsg) return; // history, not something that just happened
-    if (msg.type === "ciphertext") {
-      msg.once("change:type", () => watchMessage(msg));
-      return;
-    }
+    if (msg.type === "ciphertext") return watchCiphertext(msg);
     const id = serialized(msg.id);
     if (!id) {
       emit({ event: "warning", message: "a message without a readable id was skipped" });
       return;
     }
+    const remote = msg.id.remote;
     emit({
       event: "message",
       id,
-      chat: serialized(msg.id.remote),
+      chat: serialized(remote),
       from: serialized(msg.from),
       author: serialized(msg.author),
       from_me: !!msg.id.fromMe,
@@ -115,93 +285,200 @@
       body: typeof msg.body === "string" ? msg.body : "",
       timestamp: typeof msg.t === "number" ? msg.t : null,
       push_name: msg.notifyName || null,
+      chat_phone: phoneOf(remote),
+      author_phone: phoneOf(msg.author),
     });
     msg.on("change:ack", (_model, ack) => emit({ event: "ack", id, ack }));
   }
 
-  function start() {
-    let m;
+  async function chatFor(chatId) {
+    const createWid = await use("createWid");
+    const wid = createWid(chatId);
+    const Chat = await use("chats");
+    const found = Chat.get(wid);
+    if (found) return found;
+    const result = await (await use("findChat"))(wid);
+    const chat = result && result.chat;
+    if (!chat) throw new Error(`WhatsApp Web found no chat for ${chatId}`);
+    return chat;
+  }
+
+  // ---- Start. -----------------------------------------------------------------------------
+  async function start() {
+    let Socket, Conn, Cmd, Msg;
     try {
-      m = load();
+      for (const feature of CORE) await need(feature);
+      [Socket, Conn, Cmd, Msg] = await Promise.all(["socket", "conn", "cmd", "msgs"].map(use));
     } catch (error) {
-      emit({ event: "failed", reason: String(error.message || error) });
+      emit({ event: "failed", reason: message(error) });
       return;
     }
-    const { Socket } = m.socket;
-    const { Conn } = m.conn;
-    const { Cmd } = m.cmd;
-    const { Msg, Chat } = m.collections;
 
-    const reportMe = () => {
-      const me = serialized(Conn.wid);
-      if (me) emit({ event: "me", me });
+    let lastMe = null;
+    const reportMe = async () => {
+      try {
+        await need("meUser");
+      } catch (_) {
+        // Reported with the features; Working then waits, and the state says why.
+      }
+      const { pn, lid } = await meIds();
+      const me = serialized(pn) || serialized(lid);
+      if (me && me !== lastMe) {
+        lastMe = me;
+        emit({ event: "me", me, lid: serialized(lid) });
+      }
     };
     const reportSocket = () => {
       if (Socket.state === "CONNECTED") reportMe();
       emit({ event: "socket", state: String(Socket.state), has_synced: !!Socket.hasSynced });
     };
+    let lastQr = null;
     const reportQr = async () => {
-      if (!Conn.ref) return emit({ event: "qr", qr: null });
-      try {
-        emit({ event: "qr", qr: await qrString(m, Conn.ref) });
-      } catch (error) {
-        emit({ event: "failed", reason: `the login QR could not be read (${error.message || error})` });
+      const ref = Conn.ref;
+      if (!ref || Conn.connected) return;
+      let qr = qrFromScreen(ref);
+      if (!qr) {
+        try {
+          qr = await qrFromModules(ref);
+        } catch (error) {
+          qr = qrFromScreen(ref);
+          if (!qr) {
+            emit({ event: "failed", reason: `the login QR could not be read (${message(error)})` });
+            return;
+          }
+        }
       }
+      if (Conn.ref !== ref || qr === lastQr) return; // a newer ref is being shown already
+      lastQr = qr;
+      emit({ event: "qr", qr, ref, ttl_ms: typeof Conn.refTTL === "number" ? Conn.refTTL : null });
+    };
+    const reportProgress = (legacyPercent) => {
+      let percent = null;
+      let count = null;
+      const offline = lookup("offline");
+      if (!offline.missing) {
+        try {
+          const handler = offline.value;
+          if (typeof handler.hasInitOfflineResumeManager !== "function" || handler.hasInitOfflineResumeManager()) {
+            percent = Number(handler.getOfflineDeliveryProgress());
+            count = Number(handler.getOfflineMessageCount());
+          }
+        } catch (_) {
+          // The resume has not started on this page load yet.
+        }
+      }
+      // Older builds passed the percent with the event.
+      if ((percent === null || Number.isNaN(percent)) && typeof legacyPercent === "number") percent = legacyPercent;
+      if (percent === null || Number.isNaN(percent)) return;
+      emit({ event: "progress", percent, count: Number.isFinite(count) ? count : null });
     };
 
     Socket.on("change:state change:hasSynced", reportSocket);
-    Conn.on("change:ref", reportQr);
-    Conn.on("change:wid", reportMe);
-    Cmd.on("offline_progress_update_from_bridge", (percent) => emit({ event: "progress", percent: Number(percent) || 0 }));
-    Cmd.on("logout logout_from_bridge", () => emit({ event: "logout" }));
+    Conn.on("change:ref change:connected", reportQr);
+    need("advEvents")
+      .then(({ value }) => value.on("change", reportQr))
+      .catch(() => {});
+    // The screen re-renders after a new ref: its string may carry fields the modules don't.
+    new MutationObserver(() => reportQr()).observe(document.documentElement, {
+      subtree: true,
+      attributes: true,
+      attributeFilter: ["data-ref"],
+    });
+    Cmd.on(PROGRESS_EVENTS, reportProgress);
+    Cmd.on("offline_delivery_end_from_bridge", () => emit({ event: "progress", percent: 100, count: null }));
+    Cmd.on(LOGOUT_EVENTS, () => emit({ event: "logout" }));
     Msg.on("add", watchMessage);
 
-    async function chatFor(wid) {
-      const found = Chat.get(wid);
-      if (found) return found;
-      if (!m.findChat) throw new Error(`module ${MODULES.findChat} is missing`);
-      const result = await m.findChat.findOrCreateLatestChat(wid);
-      return result.chat || result;
-    }
-
+    let pairingMode = false;
     Object.assign(bridge, {
       ready: true,
-      async send(wid, text) {
-        const chat = await chatFor(wid);
-        const MsgKey = m.msgKey.default || m.msgKey;
-        const me = Conn.wid;
-        const key = new MsgKey({ from: me, to: chat.id, id: await MsgKey.newId(), selfDir: "out" });
-        const message = {
+      async send(chatId, text) {
+        const chat = await chatFor(chatId);
+        const { pn, lid } = await meIds();
+        const lidChat = isLid(chat.id) || !!(chat.groupMetadata && chat.groupMetadata.isLidAddressingMode);
+        const from = lidChat ? lid : pn;
+        if (!from) throw new Error(`WhatsApp Web does not know this number's own ${lidChat ? "linked id" : "phone id"} yet`);
+        const MsgKey = await use("msgKey");
+        const group = isGroup(chat.id);
+        const key = new MsgKey({
+          from,
+          to: chat.id,
+          id: await MsgKey.newId(),
+          participant: group ? from : undefined,
+          selfDir: "out",
+        });
+        const ephemeral = lookup("ephemeral").missing ? {} : lookup("ephemeral").value(chat) || {};
+        const msg = {
           id: key,
           ack: 0,
           body: text,
           type: "chat",
           t: Math.floor(Date.now() / 1000),
-          from: me,
+          from,
           to: chat.id,
-          isNewMsg: true,
           local: true,
+          self: "out",
+          isNewMsg: true,
+          ...ephemeral,
         };
-        await m.sendMsg.addAndSendMsgToChat(chat, message);
-        return serialized(key);
+        if (group) msg.participant = from;
+        // Two promises, returned at once: the message added to the chat, then the server's word.
+        const [added, result] = (await use("send"))(chat, msg);
+        await added;
+        const id = serialized(key);
+        const outcome = await Promise.race([
+          Promise.resolve(result).then(
+            (value) => ({ value }),
+            (error) => ({ error }),
+          ),
+          sleep(CONFIG.sendResultWaitMs).then(() => ({ pending: true })),
+        ]);
+        if (outcome.pending) return { id, result: "PENDING" };
+        if (outcome.error) return { id, result: "REJECTED", detail: message(outcome.error) };
+        const code = outcome.value && outcome.value.messageSendResult;
+        return { id, result: typeof code === "string" ? code : "UNKNOWN" };
       },
-      async seen(wid) {
-        await m.seen.sendSeen(await chatFor(wid), false);
+      async seen(chatId) {
+        const chat = await chatFor(chatId);
+        const { value, alt } = await need("seen");
+        if (alt.form === "chat") return void (await value(chat));
+        // A headless page counts as away: sendSeen would wait for the owner forever.
+        const stream = lookup("stream");
+        if (!stream.missing && typeof stream.value.markAvailable === "function") stream.value.markAvailable();
+        try {
+          await value({ chat, threadId: undefined, afterAvailable: false });
+        } finally {
+          if (!stream.missing && typeof stream.value.markUnavailable === "function") stream.value.markUnavailable();
+        }
       },
-      async typing(wid, on) {
-        const chat = await chatFor(wid);
-        if (on) await m.chatState.sendChatStateComposing(chat.id);
-        else await m.chatState.sendChatStatePaused(chat.id);
+      async typing(chatId, on) {
+        const chat = await chatFor(chatId);
+        await (await use(on ? "typingOn" : "typingOff"))(chat.id);
       },
-      refreshQr() {
-        Cmd.refreshQR();
+      async refreshQr() {
+        const refresh = await need("refreshQr");
+        refresh.value.call(refresh.owner);
+        if (pairingMode) {
+          // After a pairing code the ADV secret is the code's: a QR needs its own again.
+          const { owner } = await need("altLinking");
+          await owner.initializeQRLinking();
+          pairingMode = false;
+        }
       },
       // The last own messages in a chat (sent from here or the phone, history included):
       // after a crash, whether a reply already went out.
-      recentOwn(wid) {
-        const all = typeof Msg.getModelsArray === "function" ? Msg.getModelsArray() : Msg.models || [];
+      async recentOwn(chatId) {
+        const Msgs = await use("msgs");
+        const ids = new Set([chatId]);
+        try {
+          const chat = (await use("chats")).get((await use("createWid"))(chatId));
+          if (chat) ids.add(serialized(chat.id));
+        } catch (_) {
+          // An id the page can't read has no messages here.
+        }
+        const all = typeof Msgs.getModelsArray === "function" ? Msgs.getModelsArray() : Msgs.models || [];
         return all
-          .filter((msg) => msg.id && msg.id.fromMe && serialized(msg.id.remote) === wid)
+          .filter((msg) => msg.id && msg.id.fromMe && ids.has(serialized(msg.id.remote)))
           .slice(-50)
           .map((msg) => ({ id: serialized(msg.id), body: String(msg.body || ""), timestamp: Number(msg.t) || 0 }));
       },
@@ -212,23 +489,38 @@
         await Socket.logout();
       },
       async pairingCode(phone) {
-        const linking = m.altLinking;
-        if (!linking) throw new Error(`module ${MODULES.altLinking} is missing`);
-        linking.setPairingType("ALT_DEVICE_LINKING");
-        await linking.initializeAltDeviceLinking();
-        return linking.startAltLinkingFlow(phone, true);
+        const { owner } = await need("altLinking");
+        owner.setPairingType("ALT_DEVICE_LINKING");
+        await owner.initializeAltDeviceLinking();
+        pairingMode = true;
+        return owner.startAltLinkingFlow(phone, true);
       },
     });
 
     emit({ event: "injected", version: String(window.Debug.VERSION) });
     reportSocket();
     reportQr();
+    reportProgress();
+    // Which alternative each feature resolved to, once the late modules had their chance.
+    const names = Object.keys(FEATURES);
+    const results = await Promise.all(
+      names.map((name) =>
+        need(name).then(
+          (found) => found.used,
+          () => null,
+        ),
+      ),
+    );
+    const features = {};
+    names.forEach((name, i) => (features[name] = results[i]));
+    emit({ event: "features", features, build: lookup("build").missing ? null : lookup("build").value });
+    if (lastMe === null && Socket.state === "CONNECTED") reportMe();
   }
 
   // WhatsApp Web is ready for this once Debug.VERSION is set.
   const began = Date.now();
   (function waitUntilReady() {
-    if (window.Debug && window.Debug.VERSION) return start();
+    if (window.Debug && window.Debug.VERSION) return void start();
     if (Date.now() - began > CONFIG.readyTimeoutMs) {
       emit({
         event: "failed",

@@ -3,6 +3,7 @@
 
 pub mod browser;
 pub mod chromium;
+pub mod delivery;
 mod page_event;
 pub mod process;
 pub mod qr;
@@ -14,6 +15,29 @@ use crate::text;
 use crate::text::Text;
 
 pub use page_event::PageEvent;
+
+#[cfg(test)]
+mod version_tests {
+    use super::*;
+
+    #[test]
+    fn builds_inside_the_tested_range_are_known() {
+        assert!(version_tested("2.3000.1045818043"));
+        assert!(version_tested("2.3000.1031992593"));
+        assert!(version_tested("2.3000.1040000000"));
+        assert!(
+            !version_tested("2.3000.1029999999"),
+            "older than the object-form sendSeen"
+        );
+        assert!(
+            !version_tested("2.3000.1045818044"),
+            "newer than the contract"
+        );
+        assert!(!version_tested("2.3001.0"));
+        assert!(!version_tested(""));
+        assert!(!version_tested("2.3000.x"));
+    }
+}
 
 /// Where the driver opens WhatsApp Web; tests point it at the local fake.
 pub const DEFAULT_URL: &str = "https://web.whatsapp.com/";
@@ -78,6 +102,9 @@ pub struct WaMessage {
     pub timestamp: i64,
     /// The sender's own WhatsApp name, if any.
     pub push_name: Option<String>,
+    /// The sender's phone number (`+34600111222`) when WhatsApp knows it: from a `@c.us`
+    /// id, or the page's mapping of a `@lid` one.
+    pub phone: Option<String>,
 }
 
 /// One of the owner's own messages in a chat, as WhatsApp has it.
@@ -97,7 +124,81 @@ pub type Ack = i8;
 pub enum WaEvent {
     State(AccountState),
     Message(WaMessage),
-    Ack { id: String, ack: Ack },
+    Ack {
+        id: String,
+        ack: Ack,
+    },
+    /// Which WhatsApp Web the page is and what of it the bridge can use: record it with the
+    /// number, and tell the owner when it is outside the tested range or lacks a feature.
+    Page(PageInfo),
+    /// A sent message WhatsApp's server never took: the bot decides what to do about it.
+    NotDelivered {
+        id: String,
+        reason: Undelivered,
+    },
+    /// A message that stayed encrypted after a resend was asked for: it can't be read.
+    Unreadable {
+        id: String,
+        chat: String,
+    },
+}
+
+/// Why a sent message counts as not delivered.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Undelivered {
+    /// The server answered with an error ack (-1 or below).
+    Refused,
+    /// No server ack within the bound (`ChromiumDriver::delivery_timeout`).
+    NoServerAck,
+}
+
+/// The WhatsApp Web builds this bridge was checked against (WHATSAPP_WEB.md §1): the first
+/// with the object-form `sendSeen`, and the build the contract was written from.
+pub const TESTED_VERSIONS: (&str, &str) = ("2.3000.1031992593", "2.3000.1045818043");
+
+/// What the page says of itself.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct PageInfo {
+    /// `Debug.VERSION`, e.g. `2.3000.1045818043`.
+    pub version: Option<String>,
+    /// `WAWebBuildConstants.VERSION_STR`, when the page has it.
+    pub build: Option<String>,
+    /// Whether `version` is inside `TESTED_VERSIONS` (false when unknown).
+    pub tested: bool,
+    /// The bridge's features the page lacks (names of `inject.js`'s FEATURES table).
+    pub missing: Vec<String>,
+}
+
+impl PageInfo {
+    pub fn new(version: Option<String>, build: Option<String>, missing: Vec<String>) -> PageInfo {
+        let tested = version.as_deref().is_some_and(version_tested);
+        PageInfo {
+            version,
+            build,
+            tested,
+            missing,
+        }
+    }
+}
+
+/// `2.3000.1045818043` as numbers, for comparing builds; `None` for anything else.
+fn version_parts(version: &str) -> Option<Vec<u64>> {
+    let parts: Option<Vec<u64>> = version.trim().split('.').map(|p| p.parse().ok()).collect();
+    parts.filter(|p| !p.is_empty())
+}
+
+/// Whether a WhatsApp Web build is inside the range this bridge was checked against.
+pub fn version_tested(version: &str) -> bool {
+    let (Some(v), Some(low), Some(high)) = (
+        version_parts(version),
+        version_parts(TESTED_VERSIONS.0),
+        version_parts(TESTED_VERSIONS.1),
+    ) else {
+        return false;
+    };
+    low <= v && v <= high
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -112,6 +213,16 @@ pub enum WaError {
     NotConnected,
     #[error("{0}")]
     InvalidPhone(Text),
+    /// WhatsApp Web refused a send (`messageSendResult` not `OK`, or the result rejected);
+    /// `id` is the message's id, which may show in the chat as failed.
+    #[error("{}", self.text())]
+    SendRefused { id: String, detail: String },
+    /// The connection to WhatsApp Web failed its certificate check: never loaded.
+    #[error("{}", self.text())]
+    Insecure(String),
+    /// The page lacks what this needs (a WhatsApp Web update renamed it).
+    #[error("{}", self.text())]
+    Unsupported(String),
 }
 
 impl WaError {
@@ -132,6 +243,24 @@ impl WaError {
             WaError::NotConnected => text!(
                 "wa.not_connected",
                 "This number is not connected to WhatsApp right now."
+            ),
+            WaError::SendRefused { detail, .. } => text!(
+                "wa.send_refused",
+                "WhatsApp did not send the message ({detail}).",
+                detail = detail
+            ),
+            WaError::Insecure(detail) => text!(
+                "wa.insecure",
+                "The connection to WhatsApp is not secure ({detail}), so Leadline did not open it. \
+                 Check that the computer's date and time are right, and that no program or network \
+                 is intercepting secure connections; Leadline keeps trying.",
+                detail = detail
+            ),
+            WaError::Unsupported(detail) => text!(
+                "wa.unsupported",
+                "This part of WhatsApp Web changed and Leadline can't use it yet ({detail}). \
+                 Update Leadline.",
+                detail = detail
             ),
         }
     }

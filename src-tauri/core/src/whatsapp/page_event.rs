@@ -2,20 +2,27 @@
 //! states. The payload is JSON from a page we don't control: every field is optional and
 //! anything unreadable is reported, never trusted.
 
-use std::collections::{HashSet, VecDeque};
+use std::collections::{BTreeMap, HashSet, VecDeque};
 
 use serde::Deserialize;
 
-use super::{AccountState, WaEvent, WaMessage, failure_reason};
+use super::{AccountState, PageInfo, WaEvent, WaMessage, failure_reason};
 use crate::text;
 
 /// One report from the page.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(tag = "event", rename_all = "snake_case")]
 pub enum PageEvent {
-    /// The script found the modules it needs.
+    /// The script found the modules it can't work without; `version` is `Debug.VERSION`.
     Injected {
         version: Option<String>,
+    },
+    /// Which alternative each feature of the bridge resolved to (`None`: missing), once the
+    /// late modules had their chance; `build` is `WAWebBuildConstants.VERSION_STR`.
+    Features {
+        #[serde(default)]
+        features: BTreeMap<String, Option<String>>,
+        build: Option<String>,
     },
     /// `Socket.state` / `Socket.hasSynced` changed.
     Socket {
@@ -23,17 +30,23 @@ pub enum PageEvent {
         #[serde(default)]
         has_synced: bool,
     },
-    /// The login QR string changed (`None` between batches).
+    /// The login QR string changed: render it as it is. `ref_` is the ref it carries and
+    /// `ttl_ms` that ref's life (`Conn.refTTL`), when the page gave them.
     Qr {
         qr: Option<String>,
+        #[serde(rename = "ref")]
+        ref_: Option<String>,
+        ttl_ms: Option<f64>,
     },
-    /// Sync progress 0-100 while the phone sends history.
+    /// Sync progress 0-100 while the phone sends history (read from the offline handler).
     Progress {
         percent: f64,
+        count: Option<f64>,
     },
-    /// The number this page is linked as.
+    /// The number this page is linked as (its phone id, else its linked id) and its LID.
     Me {
         me: String,
+        lid: Option<String>,
     },
     Message {
         id: String,
@@ -47,14 +60,23 @@ pub enum PageEvent {
         body: Option<String>,
         timestamp: Option<i64>,
         push_name: Option<String>,
+        /// The phone id behind an `@lid` chat, when the page knows it.
+        chat_phone: Option<String>,
+        /// The phone id behind an `@lid` group author, when the page knows it.
+        author_phone: Option<String>,
     },
     Ack {
         id: String,
         ack: i64,
     },
+    /// A message stayed unreadable (ciphertext) after a resend was asked for.
+    Unreadable {
+        id: String,
+        chat: Option<String>,
+    },
     /// WhatsApp logged this device out.
     Logout,
-    /// The page can't be driven: a module is missing, the page never became ready.
+    /// The page can't be driven: a core module is missing, the page never became ready.
     Failed {
         reason: String,
     },
@@ -65,6 +87,24 @@ pub enum PageEvent {
 }
 
 impl PageEvent {
+    /// What kind of report this is, for logs (which never carry its content).
+    pub fn kind(&self) -> &'static str {
+        match self {
+            PageEvent::Injected { .. } => "injected",
+            PageEvent::Features { .. } => "features",
+            PageEvent::Socket { .. } => "socket",
+            PageEvent::Qr { .. } => "qr",
+            PageEvent::Progress { .. } => "progress",
+            PageEvent::Me { .. } => "me",
+            PageEvent::Message { .. } => "message",
+            PageEvent::Ack { .. } => "ack",
+            PageEvent::Unreadable { .. } => "unreadable",
+            PageEvent::Logout => "logout",
+            PageEvent::Failed { .. } => "failed",
+            PageEvent::Warning { .. } => "warning",
+        }
+    }
+
     pub fn parse(payload: &str) -> Result<PageEvent, String> {
         serde_json::from_str(payload).map_err(|e| {
             let shown: String = payload.chars().take(200).collect();
@@ -117,10 +157,37 @@ pub struct StateTracker {
     progress: u8,
     me: Option<String>,
     qrs_shown: u32,
+    /// The ref of the QR shown now and when it expires (a ref keeps its life when its
+    /// string is rebuilt, e.g. for a new ADV secret).
+    qr_ref: Option<String>,
+    qr_expires_at: i64,
     last_qr: Option<String>,
     logged_out: bool,
     failed: Option<String>,
+    version: Option<String>,
     last: Option<AccountState>,
+}
+
+/// The sender's phone id: the author in a group, the chat otherwise; an `@lid` one only
+/// when the page knows the phone behind it.
+fn sender_phone(
+    chat: &str,
+    author: Option<&str>,
+    chat_phone: Option<String>,
+    author_phone: Option<String>,
+) -> Option<String> {
+    let (person, mapped) = if chat.ends_with("@g.us") {
+        (author.unwrap_or_default(), author_phone)
+    } else {
+        (chat, chat_phone)
+    };
+    let phone_id = if person.ends_with("@c.us") {
+        Some(person.to_string())
+    } else {
+        mapped.filter(|p| p.ends_with("@c.us"))
+    }?;
+    let digits = phone_id.strip_suffix("@c.us")?;
+    (digits.len() >= 6 && digits.chars().all(|c| c.is_ascii_digit())).then(|| format!("+{digits}"))
 }
 
 impl StateTracker {
@@ -129,17 +196,50 @@ impl StateTracker {
         let mut out = Vec::new();
         let mut qr = None;
         match event {
-            PageEvent::Injected { .. } | PageEvent::Warning { .. } => {}
+            PageEvent::Warning { .. } => {}
+            // Reported with the features, once the late modules had their chance.
+            PageEvent::Injected { version } => self.version = version,
+            PageEvent::Features { features, build } => {
+                let missing = features
+                    .into_iter()
+                    .filter(|(_, used)| used.is_none())
+                    .map(|(name, _)| name)
+                    .collect();
+                out.push(WaEvent::Page(PageInfo::new(
+                    self.version.clone(),
+                    build,
+                    missing,
+                )));
+            }
             PageEvent::Socket { state, has_synced } => {
                 self.socket = state;
                 self.has_synced = has_synced;
             }
-            PageEvent::Qr { qr: Some(text) } => qr = Some(text),
-            PageEvent::Qr { qr: None } => {}
-            PageEvent::Progress { percent } => {
-                self.progress = percent.clamp(0.0, 100.0) as u8;
+            PageEvent::Qr {
+                qr: Some(text),
+                ref_,
+                ttl_ms,
+            } => {
+                let same_ref = ref_.is_some() && ref_ == self.qr_ref;
+                if !same_ref {
+                    let life = match ttl_ms {
+                        Some(ttl) if ttl.is_finite() && ttl > 0.0 => ttl.min(600_000.0) as i64,
+                        _ if self.qrs_shown == 0 => FIRST_QR_MS,
+                        _ => LATER_QR_MS,
+                    };
+                    self.qrs_shown += 1;
+                    self.qr_ref = ref_;
+                    self.qr_expires_at = now_ms.saturating_add(life);
+                }
+                qr = Some(text);
             }
-            PageEvent::Me { me } => self.me = Some(me),
+            PageEvent::Qr { qr: None, .. } => {}
+            PageEvent::Progress { percent, .. } => {
+                if percent.is_finite() {
+                    self.progress = percent.clamp(0.0, 100.0) as u8;
+                }
+            }
+            PageEvent::Me { me, .. } => self.me = Some(me),
             PageEvent::Message {
                 id,
                 chat,
@@ -150,10 +250,13 @@ impl StateTracker {
                 body,
                 timestamp,
                 push_name,
+                chat_phone,
+                author_phone,
             } => {
                 // Only text for now; other kinds are not readable as a conversation turn.
                 let text = kind.as_deref().unwrap_or("chat") == "chat";
                 if text && chat != STATUS_CHAT && self.recent.first_time(&id) {
+                    let phone = sender_phone(&chat, author.as_deref(), chat_phone, author_phone);
                     let from = author.or(from).unwrap_or_else(|| chat.clone());
                     out.push(WaEvent::Message(WaMessage {
                         id,
@@ -163,6 +266,7 @@ impl StateTracker {
                         body: body.unwrap_or_default(),
                         timestamp: timestamp.unwrap_or(now_ms / 1000),
                         push_name: push_name.filter(|n| !n.is_empty()),
+                        phone,
                     }));
                 }
             }
@@ -172,6 +276,10 @@ impl StateTracker {
                     ack: ack.clamp(-1, 4) as i8,
                 });
             }
+            PageEvent::Unreadable { id, chat } => out.push(WaEvent::Unreadable {
+                id,
+                chat: chat.unwrap_or_default(),
+            }),
             PageEvent::Logout => self.logged_out = true,
             PageEvent::Failed { reason } => self.failed = Some(reason),
         }
@@ -210,20 +318,14 @@ impl StateTracker {
             // asks for more (refresh_qr).
             "UNPAIRED_IDLE" => self.last_qr.clone().map(|qr| AccountState::ScanQr {
                 qr,
-                expires_at: now_ms,
+                expires_at: now_ms.min(self.qr_expires_at),
             }),
             "UNPAIRED" => match qr {
                 Some(qr) => {
-                    let life = if self.qrs_shown == 0 {
-                        FIRST_QR_MS
-                    } else {
-                        LATER_QR_MS
-                    };
-                    self.qrs_shown += 1;
                     self.last_qr = Some(qr.clone());
                     Some(AccountState::ScanQr {
                         qr,
-                        expires_at: now_ms + life,
+                        expires_at: self.qr_expires_at,
                     })
                 }
                 // Between codes: keep what is shown until the page says more.
@@ -279,6 +381,8 @@ mod tests {
         let first = states(t.apply(
             PageEvent::Qr {
                 qr: Some("ref1,a,b,c,d".into()),
+                ref_: None,
+                ttl_ms: None,
             },
             1_000,
         ));
@@ -292,6 +396,8 @@ mod tests {
         let second = states(t.apply(
             PageEvent::Qr {
                 qr: Some("ref2,a,b,c,d".into()),
+                ref_: None,
+                ttl_ms: None,
             },
             2_000,
         ));
@@ -309,10 +415,17 @@ mod tests {
         t.apply(
             PageEvent::Me {
                 me: "15550001@c.us".into(),
+                lid: None,
             },
             3_000,
         );
-        let syncing = states(t.apply(PageEvent::Progress { percent: 40.0 }, 3_000));
+        let syncing = states(t.apply(
+            PageEvent::Progress {
+                percent: 40.0,
+                count: None,
+            },
+            3_000,
+        ));
         assert_eq!(syncing, vec![AccountState::Syncing { percent: 40 }]);
         let working = states(t.apply(socket("CONNECTED", true), 4_000));
         assert_eq!(
@@ -366,6 +479,8 @@ mod tests {
             body: Some("hola".into()),
             timestamp: Some(10),
             push_name: Some(String::new()),
+            chat_phone: None,
+            author_phone: None,
         };
         let mut status = message("chat");
         if let PageEvent::Message { chat, id, .. } = &mut status {

@@ -125,3 +125,68 @@ async fn a_failure_is_audited_once_with_its_reason_by_key_and_values() {
         "“Shop” stopped working: WhatsApp reported a problem (UNPAIRED_IDLE). Leadline will try again."
     );
 }
+
+#[tokio::test]
+async fn the_whatsapp_web_build_is_recorded_with_the_number_and_told_in_activity_once() {
+    use leadline_core::whatsapp::PageInfo;
+    let (core, events) = core();
+    let shop = core.add_number("Shop").await.unwrap();
+    assert_eq!(shop.wa_version, None, "unknown until the page says");
+    events.take();
+    let info = |version: &str, missing: &[&str]| {
+        PageInfo::new(
+            Some(version.into()),
+            None,
+            missing.iter().map(|m| m.to_string()).collect(),
+        )
+    };
+
+    core.page_info_changed(shop.id, info("2.3000.1045818043", &[]))
+        .await
+        .unwrap();
+    let number = &core.numbers().await.unwrap()[0];
+    assert_eq!(number.wa_version.as_deref(), Some("2.3000.1045818043"));
+    assert!(number.wa_version_tested);
+    let log = core.activity(10).await.unwrap();
+    assert_eq!(log[0].kind, "wa_version");
+    assert_eq!(
+        log[0].args.get("variant").map(String::as_str),
+        Some("tested")
+    );
+    assert!(
+        events
+            .take()
+            .iter()
+            .any(|e| matches!(e, CoreEvent::NumberUpserted(n) if n.wa_version.is_some())),
+        "the window hears of the version with the number"
+    );
+
+    // The same build after a reload: nothing new.
+    core.page_info_changed(shop.id, info("2.3000.1045818043", &[]))
+        .await
+        .unwrap();
+    assert_eq!(core.activity(10).await.unwrap().len(), log.len());
+    assert!(events.take().is_empty());
+
+    // A build outside the tested range, lacking a feature: said plainly, once each.
+    core.page_info_changed(shop.id, info("2.3000.1099999999", &["typingOn"]))
+        .await
+        .unwrap();
+    let number = &core.numbers().await.unwrap()[0];
+    assert!(!number.wa_version_tested);
+    assert_eq!(number.wa_missing_features, ["typingOn"]);
+    let log = core.activity(10).await.unwrap();
+    let kinds: Vec<&str> = log.iter().take(2).map(|e| e.kind.as_str()).collect();
+    assert!(
+        kinds.contains(&"wa_version") && kinds.contains(&"wa_features_missing"),
+        "{kinds:?}"
+    );
+    assert!(
+        log.iter()
+            .any(|e| e.args.get("variant").map(String::as_str) == Some("untested"))
+    );
+    core.page_info_changed(shop.id, info("2.3000.1099999999", &["typingOn"]))
+        .await
+        .unwrap();
+    assert_eq!(core.activity(10).await.unwrap().len(), log.len());
+}
