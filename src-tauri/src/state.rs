@@ -115,6 +115,7 @@ impl AppState {
         let ready = self.ready()?;
         let saved = ready.core.set_settings(settings).await?;
         ready.sessions.configure(browser_choice(&saved));
+        leadline_core::logging::set_detailed_until(saved.detailed_logs_until);
         Ok(saved)
     }
 
@@ -243,6 +244,7 @@ fn open_core(
             Ok(settings) => {
                 chosen.configure(browser_choice(&settings));
                 crate::language::use_language(settings.language.as_deref());
+                leadline_core::logging::set_detailed_until(settings.detailed_logs_until);
             }
             Err(e) => {
                 tracing::error!(error = %e, "could not read the settings; using the defaults")

@@ -370,7 +370,44 @@ async fn a_customer_gets_a_paced_reply_and_the_qualified_lead_reaches_the_deskto
     client.close().await.expect("the app closes");
     drop(driver);
     // Nothing was sent twice, nothing after the takeover, and nothing to Mum.
-    assert_eq!(fake.recorded().sent.len(), 2);
+    let recorded = fake.recorded();
+    assert_eq!(recorded.sent.len(), 2);
+
+    // The logs say what happened, never to whom: no message text, contact name, phone
+    // number, QR code, key or secret in any log file (detailed logs were off).
+    let mut secrets: Vec<String> = [
+        "Hola, soy Ana",
+        "Ana@Example.com",
+        "ana@example.com",
+        "Ana, te llamo",
+        "¡Perfecto, gracias!",
+        "¿Vienes a comer?",
+        "Mamá",
+        "\"Ana\"",
+        " Ana ",
+        "34611222333",
+        "611 222 333",
+        "611222333",
+        "34600999888",
+        "600 99 98 88",
+        "34600000001",
+        REPLY,
+        KEY,
+        SECRET,
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect();
+    for qr in &recorded.qr_history {
+        secrets.push(qr.clone());
+        secrets.extend(
+            qr.split(',')
+                .filter(|part| part.len() >= 8)
+                .map(str::to_string),
+        );
+    }
+    let leaks = leadline_tests::log_leaks(&data_dir.join("logs"), &secrets);
+    assert!(leaks.is_empty(), "customers' data in the logs: {leaks:?}");
 }
 
 /// Why the bot skipped the message whose WhatsApp id contains `id`, once it decided.

@@ -302,3 +302,34 @@ pub async fn take_turn(
         .lock_owned()
         .await
 }
+
+/// Every place in the log files under `log_dir` where one of `secrets` appears (file name
+/// and the secret), for a test that customers' words, names, numbers and QR codes stay
+/// out of the logs. Panics when there are no log lines at all: a scan of nothing proves
+/// nothing.
+pub fn log_leaks(log_dir: &Path, secrets: &[String]) -> Vec<(String, String)> {
+    let mut files: Vec<PathBuf> = std::fs::read_dir(log_dir)
+        .unwrap_or_else(|e| panic!("no log folder at {}: {e}", log_dir.display()))
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.is_file())
+        .collect();
+    files.sort();
+    let mut lines = 0;
+    let mut leaks = Vec::new();
+    for file in &files {
+        let text = String::from_utf8_lossy(&std::fs::read(file).unwrap_or_default()).to_string();
+        lines += text.lines().count();
+        for secret in secrets.iter().filter(|s| !s.is_empty()) {
+            if text.contains(secret.as_str()) {
+                leaks.push((file.display().to_string(), secret.clone()));
+            }
+        }
+    }
+    assert!(
+        lines > 0,
+        "the log folder {} has no log lines to scan: {files:?}",
+        log_dir.display()
+    );
+    leaks
+}

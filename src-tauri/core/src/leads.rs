@@ -160,7 +160,8 @@ impl Leadline {
                                 changed.insert(field.name.clone(), json!(value));
                             }
                         }
-                        Err(e) => tracing::debug!(field = %field.name, error = %e, "an AI value was not accepted"),
+                        // The value is the customer's: only what it should have been.
+                        Err(e) => tracing::debug!(field = %field.name, expected = ?e.expected, "an AI value was not accepted"),
                     }
                 }
                 if !changed.is_empty() {

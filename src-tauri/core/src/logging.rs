@@ -1,15 +1,55 @@
 //! Logs go to daily-rotated files in the OS log dir, and to stderr in debug builds.
+//!
+//! Logs never carry customers: no message text, contact name, phone number or QR string at
+//! the default level. Code never logs those unless `detailed()` (the owner's "Detailed logs"
+//! switch in Settings, which ends by itself after a day), and every line written is scrubbed
+//! of WhatsApp ids and phone-like numbers anyway, in case an error's text carried one.
 
+use std::io::Write;
 use std::path::Path;
+use std::sync::atomic::{AtomicI64, Ordering};
 
 pub use tracing_appender::non_blocking::WorkerGuard as LogGuard;
 use tracing_appender::rolling::{Builder, Rotation};
+use tracing_subscriber::fmt::MakeWriter;
 use tracing_subscriber::layer::SubscriberExt;
 use tracing_subscriber::util::SubscriberInitExt;
 use tracing_subscriber::{EnvFilter, fmt};
 
 /// How many daily files to keep: a week of history is enough to debug a customer report.
 const KEPT_LOG_FILES: usize = 7;
+
+/// The longest detailed logs stay on after the owner turns them on.
+pub const DETAILED_FOR_MS: i64 = 24 * 60 * 60 * 1000;
+
+/// Until when (unix ms) detailed logs are on; 0: off.
+static DETAILED_UNTIL: AtomicI64 = AtomicI64::new(0);
+
+fn now_ms() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
+        .unwrap_or(0)
+}
+
+/// Turns detailed logs on until `until_ms` (at most a day from now), or off with `None`.
+pub fn set_detailed_until(until_ms: Option<i64>) {
+    let until = until_ms
+        .map(|until| until.min(now_ms().saturating_add(DETAILED_FOR_MS)))
+        .unwrap_or(0);
+    DETAILED_UNTIL.store(until, Ordering::Relaxed);
+    if until > 0 {
+        tracing::info!(until_ms = until, "detailed logs are on");
+    } else {
+        tracing::info!("detailed logs are off");
+    }
+}
+
+/// Whether the owner asked for detailed logs (message texts, names, numbers, QR codes) and
+/// the day they asked for has not ended.
+pub fn detailed() -> bool {
+    now_ms() < DETAILED_UNTIL.load(Ordering::Relaxed)
+}
 
 /// Starts logging into `log_dir`. Keep the returned guard alive for the life of the app:
 /// dropping it flushes and stops the writer thread.
@@ -31,8 +71,9 @@ pub fn init(log_dir: &Path) -> Result<LogGuard, String> {
 
     let filter = EnvFilter::try_from_env("LEADLINE_LOG")
         .unwrap_or_else(|_| EnvFilter::new("info,leadline=debug,leadline_core=debug"));
-    let file_layer = fmt::layer().with_writer(writer).with_ansi(false);
-    let stderr_layer = cfg!(debug_assertions).then(|| fmt::layer().with_writer(std::io::stderr));
+    let file_layer = fmt::layer().with_writer(Scrubbed(writer)).with_ansi(false);
+    let stderr_layer =
+        cfg!(debug_assertions).then(|| fmt::layer().with_writer(Scrubbed(std::io::stderr)));
     tracing_subscriber::registry()
         .with(filter)
         .with(file_layer)
@@ -40,4 +81,144 @@ pub fn init(log_dir: &Path) -> Result<LogGuard, String> {
         .try_init()
         .map_err(|e| format!("logging was already started: {e}"))?;
     Ok(guard)
+}
+
+/// A log writer that scrubs each line before it is written (unless detailed logs are on).
+#[derive(Clone)]
+struct Scrubbed<M>(M);
+
+impl<'a, M: MakeWriter<'a>> MakeWriter<'a> for Scrubbed<M> {
+    type Writer = ScrubbedWriter<M::Writer>;
+
+    fn make_writer(&'a self) -> Self::Writer {
+        ScrubbedWriter(self.0.make_writer())
+    }
+}
+
+struct ScrubbedWriter<W>(W);
+
+impl<W: Write> Write for ScrubbedWriter<W> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        if detailed() {
+            return self.0.write(buf);
+        }
+        // The formatter hands over one whole event per write: scrub it as text.
+        let text = String::from_utf8_lossy(buf);
+        self.0.write_all(scrub(&text).as_bytes())?;
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.0.flush()
+    }
+}
+
+/// WhatsApp's id servers: what comes before `@` in such an id is a person or a group.
+const WA_SERVERS: [&str; 6] = [
+    "c.us",
+    "lid",
+    "g.us",
+    "s.whatsapp.net",
+    "broadcast",
+    "newsletter",
+];
+
+/// `text` without WhatsApp ids (`34600111222@c.us`) and phone-like numbers (8 digits or
+/// more, spaces and dashes allowed after a `+`); build numbers such as `2.3000.1045818043`
+/// and times stay.
+pub fn scrub(text: &str) -> String {
+    scrub_numbers(&scrub_ids(text))
+}
+
+fn scrub_ids(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(at) = rest.find('@') {
+        let (before, after) = rest.split_at(at);
+        out.push_str(before);
+        let after = &after[1..];
+        match WA_SERVERS.iter().find(|s| after.starts_with(*s)) {
+            Some(server) => {
+                while out
+                    .chars()
+                    .last()
+                    .is_some_and(|c| c.is_alphanumeric() || ".-+:".contains(c))
+                {
+                    out.pop();
+                }
+                out.push_str("<wa-id>");
+                rest = &after[server.len()..];
+            }
+            None => {
+                out.push('@');
+                rest = after;
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+fn scrub_numbers(text: &str) -> String {
+    let chars: Vec<char> = text.chars().collect();
+    let mut out = String::with_capacity(text.len());
+    let mut i = 0;
+    while i < chars.len() {
+        let c = chars[i];
+        let starts_number =
+            c.is_ascii_digit() || (c == '+' && chars.get(i + 1).is_some_and(char::is_ascii_digit));
+        let after_word = i > 0 && (chars[i - 1].is_alphanumeric() || chars[i - 1] == '.');
+        if !starts_number || after_word {
+            out.push(c);
+            i += 1;
+            continue;
+        }
+        let plus = c == '+';
+        let mut j = if plus { i + 1 } else { i };
+        let mut digits = 0;
+        while let Some(&next) = chars.get(j) {
+            let joiner = plus
+                && (next == ' ' || next == '-')
+                && chars.get(j + 1).is_some_and(char::is_ascii_digit);
+            if next.is_ascii_digit() {
+                digits += 1;
+            } else if !joiner {
+                break;
+            }
+            j += 1;
+        }
+        let part_of_version = chars.get(j) == Some(&'.');
+        if digits >= 8 && !part_of_version {
+            out.push_str("<number>");
+        } else {
+            out.extend(&chars[i..j]);
+        }
+        i = j;
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::scrub;
+
+    #[test]
+    fn ids_and_phone_numbers_are_scrubbed_and_the_rest_stays() {
+        assert_eq!(
+            scrub("chat=34600111222@c.us from 98765432101234@lid in 120363000000000001@g.us"),
+            "chat=<wa-id> from <wa-id> in <wa-id>"
+        );
+        assert_eq!(
+            scrub("call +34 600 111 222 or 0034600111222, id 3EB0ABCDEF"),
+            "call <number> or <number>, id 3EB0ABCDEF"
+        );
+        assert_eq!(
+            scrub(
+                "2026-12-01T21:10:21.123456Z INFO WhatsApp Web 2.3000.1045818043 account=12 pid=4242"
+            ),
+            "2026-12-01T21:10:21.123456Z INFO WhatsApp Web 2.3000.1045818043 account=12 pid=4242"
+        );
+        assert_eq!(scrub("true_34600111222@c.us_3EB0A1"), "true_<wa-id>_3EB0A1");
+        assert_eq!(scrub("ünïcode 😀 مرحبا"), "ünïcode 😀 مرحبا");
+    }
 }

@@ -31,6 +31,9 @@ pub struct AppSettings {
     pub whatsapp_url: Option<String>,
     /// The window's language (`en`, `es`, `pt`, `ar`); `None`: the computer's.
     pub language: Option<String>,
+    /// Until when (unix ms) the logs record message texts, contact names, phone numbers
+    /// and QR codes, for troubleshooting; at most a day after it is turned on. `None`: off.
+    pub detailed_logs_until: Option<i64>,
 }
 
 /// The languages the window is translated into.
@@ -40,6 +43,7 @@ const THEME: &str = "theme";
 const BROWSER_PATH: &str = "browser_path";
 const WHATSAPP_URL: &str = "whatsapp_url";
 const LANGUAGE: &str = "language";
+const DETAILED_LOGS_UNTIL: &str = "detailed_logs_until";
 
 impl AppSettings {
     fn from_pairs(pairs: Vec<(String, String)>) -> AppSettings {
@@ -50,6 +54,9 @@ impl AppSettings {
                 BROWSER_PATH => serde_json::from_str(&json).map(|v| settings.browser_path = v),
                 WHATSAPP_URL => serde_json::from_str(&json).map(|v| settings.whatsapp_url = v),
                 LANGUAGE => serde_json::from_str(&json).map(|v| settings.language = v),
+                DETAILED_LOGS_UNTIL => {
+                    serde_json::from_str(&json).map(|v| settings.detailed_logs_until = v)
+                }
                 // Written by a newer build: keep it for that build, ignore it here.
                 _ => Ok(()),
             };
@@ -75,12 +82,17 @@ impl AppSettings {
                 json(serde_json::to_string(&self.whatsapp_url))?,
             ),
             (LANGUAGE, json(serde_json::to_string(&self.language))?),
+            (
+                DETAILED_LOGS_UNTIL,
+                json(serde_json::to_string(&self.detailed_logs_until))?,
+            ),
         ])
     }
 
     /// Trims the owner's input, turns blanks into "not set", and refuses what can't work,
     /// saying what to do instead.
-    fn checked(mut self) -> Result<AppSettings> {
+    fn checked(mut self, now: i64) -> Result<AppSettings> {
+        self.detailed_logs_until = detailed_logs_in_force(self.detailed_logs_until, now);
         let blank_to_none = |value: Option<String>| {
             value
                 .map(|v| v.trim().to_string())
@@ -121,16 +133,26 @@ impl AppSettings {
     }
 }
 
+/// Detailed logs end by themselves: never more than a day ahead, and off once past.
+fn detailed_logs_in_force(until: Option<i64>, now: i64) -> Option<i64> {
+    until
+        .filter(|until| *until > now)
+        .map(|until| until.min(now.saturating_add(crate::logging::DETAILED_FOR_MS)))
+}
+
 impl Leadline {
     pub async fn settings(&self) -> Result<AppSettings> {
         let pairs = self.store.call(|conn| Ok(app_settings::all(conn)?)).await?;
-        Ok(AppSettings::from_pairs(pairs))
+        let mut settings = AppSettings::from_pairs(pairs);
+        settings.detailed_logs_until =
+            detailed_logs_in_force(settings.detailed_logs_until, self.clock.now_ms());
+        Ok(settings)
     }
 
     pub async fn set_settings(&self, settings: AppSettings) -> Result<AppSettings> {
-        let settings = settings.checked()?;
-        let pairs = settings.to_pairs()?;
         let now = self.clock.now_ms();
+        let settings = settings.checked(now)?;
+        let pairs = settings.to_pairs()?;
         self.store
             .call(move |conn| {
                 let tx = conn.transaction()?;

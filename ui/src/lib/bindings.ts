@@ -116,7 +116,12 @@ whatsappUrl: string | null,
 /**
  * The window's language (`en`, `es`, `pt`, `ar`); `None`: the computer's.
  */
-language: string | null, };
+language: string | null, 
+/**
+ * Until when (unix ms) the logs record message texts, contact names, phone numbers
+ * and QR codes, for troubleshooting; at most a day after it is turned on. `None`: off.
+ */
+detailedLogsUntil: number | null, };
 
 /**
  * Which browser runs WhatsApp Web with the current settings, or why none can.

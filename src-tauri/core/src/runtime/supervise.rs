@@ -29,7 +29,16 @@ pub(super) struct Context {
 
 impl Context {
     fn publish(&self, state: AccountState) {
-        tracing::info!(account = self.account_id, ?state, "number state");
+        // The state's kind only: a QR string and the own number stay out of the logs.
+        if crate::logging::detailed() {
+            tracing::info!(account = self.account_id, ?state, "number state");
+        } else {
+            tracing::info!(
+                account = self.account_id,
+                state = state.kind(),
+                "number state"
+            );
+        }
         (self.on_state)(self.account_id, &state);
         self.state.send_replace(state);
     }

@@ -234,7 +234,8 @@ async fn report_task(
                 match &event {
                     PageEvent::Warning { message } => tracing::warn!("WhatsApp Web: {message}"),
                     PageEvent::Failed { reason } => tracing::error!("WhatsApp Web: {reason}"),
-                    // Only what kind of report: messages and QR strings stay out of the logs.
+                    // What the page said, only while the owner asked for detailed logs.
+                    other if crate::logging::detailed() => tracing::debug!(event = ?other, "page"),
                     other => tracing::trace!(kind = other.kind(), "page"),
                 }
                 let mut out = tracker.apply(event, clock.now_ms());

@@ -77,6 +77,19 @@ pub enum AccountState {
 }
 
 impl AccountState {
+    /// The state's name, for logs (which never carry its QR string or number).
+    pub fn kind(&self) -> &'static str {
+        match self {
+            AccountState::Stopped => "Stopped",
+            AccountState::Starting => "Starting",
+            AccountState::ScanQr { .. } => "ScanQr",
+            AccountState::Syncing { .. } => "Syncing",
+            AccountState::Working { .. } => "Working",
+            AccountState::Failed { .. } => "Failed",
+            AccountState::LoggedOut => "LoggedOut",
+        }
+    }
+
     /// A failure that only the reason explains (not WhatsApp being open elsewhere).
     pub fn failed(reason: Text) -> AccountState {
         AccountState::Failed {

@@ -15,6 +15,7 @@ async fn settings_start_at_their_defaults() {
             browser_path: None,
             whatsapp_url: None,
             language: None,
+            detailed_logs_until: None,
         }
     );
 }
@@ -28,6 +29,7 @@ async fn saved_settings_are_read_back_and_announced() {
         browser_path: Some(browser.path().display().to_string()),
         whatsapp_url: Some("http://127.0.0.1:9/".into()),
         language: Some("ar".into()),
+        detailed_logs_until: None,
     };
     assert_eq!(core.set_settings(chosen.clone()).await.unwrap(), chosen);
     assert_eq!(core.settings().await.unwrap(), chosen);
@@ -122,4 +124,25 @@ fn event_names_match_their_serialized_tags() {
             "the UI types payloads by the event's name"
         );
     }
+}
+
+#[tokio::test]
+async fn detailed_logs_last_a_day_at_most_and_end_by_themselves() {
+    use crate::support::T0;
+    const DAY: i64 = 24 * 60 * 60 * 1000;
+    let (core, _) = core();
+    let asked = |until: i64| AppSettings {
+        detailed_logs_until: Some(until),
+        ..AppSettings::default()
+    };
+    let saved = core.set_settings(asked(T0 + 7 * DAY)).await.unwrap();
+    assert_eq!(
+        saved.detailed_logs_until,
+        Some(T0 + DAY),
+        "never longer than a day"
+    );
+    let saved = core.set_settings(asked(T0 + 3_600_000)).await.unwrap();
+    assert_eq!(saved.detailed_logs_until, Some(T0 + 3_600_000));
+    let saved = core.set_settings(asked(T0 - 1)).await.unwrap();
+    assert_eq!(saved.detailed_logs_until, None, "a past end is off");
 }
