@@ -406,7 +406,7 @@ async fn tls_front(backend: SocketAddr) -> (SocketAddr, tokio::task::JoinHandle<
             .expect("a self-signed certificate is generated");
     let key = rustls::pki_types::PrivateKeyDer::Pkcs8(cert.signing_key.serialize_der().into());
     let config = rustls::ServerConfig::builder_with_provider(Arc::new(
-        rustls::crypto::ring::default_provider(),
+        rustls::crypto::aws_lc_rs::default_provider(),
     ))
     .with_safe_default_protocol_versions()
     .expect("TLS versions")
