@@ -9,7 +9,11 @@
 #   release_binary, deb  sizes of the stripped release binary and the .deb
 #   wa_*                 the WhatsApp driver against the local fake (tests/src/bin/leadline-bench-wa.rs):
 #                        PSS per linked number with Leadline's flags and with whatsapp-web.js's
-#                        default launch, time from Link to QR, start to Working for 3 numbers
+#                        default launch, time from Link to QR, start to Working for 3 numbers, and
+#                        from a send to its server ack (wa_send_to_server_ack_ms, p50); then the
+#                        same figures from the baseline commit's driver and fake, suffixed `_base`
+#                        (LEADLINE_BENCH_WA_BASE, default: the last commit before the bridge
+#                        followed the 2026-08 contract), side by side in the same run
 #   ai_*                 the AI client against the scripted provider (tests/src/bin/leadline-bench-ai.rs):
 #                        a whole turn call and a bare HTTP POST side by side (p50/p99, and the
 #                        difference: the client's overhead), prompt tokens at 10/50/200 turns
@@ -48,6 +52,15 @@ npm --prefix ui run --silent build >"$logs/ui.log" 2>&1 || fail "UI build" "$log
 note "WhatsApp driver against the local fake"
 cargo build -p leadline-tests --bin leadline-bench-wa >"$logs/bench-wa-build.log" 2>&1 || fail "bench build" "$logs/bench-wa-build.log"
 "${CARGO_TARGET_DIR:-target}/debug/leadline-bench-wa" 2>"$logs/bench-wa.log" || fail "driver bench" "$logs/bench-wa.log"
+base="${LEADLINE_BENCH_WA_BASE:-13a8a32}"
+note "the WhatsApp driver at $base, side by side"
+git worktree add --detach --quiet "$work/wa-base" "$base"
+trap 'git worktree remove --force "$work/wa-base" 2>/dev/null; rm -rf "$work"' EXIT
+CARGO_TARGET_DIR="$work/wa-base-target" cargo build --manifest-path "$work/wa-base/Cargo.toml" \
+  -p leadline-tests --bin leadline-bench-wa >"$logs/bench-wa-base-build.log" 2>&1 || fail "baseline bench build" "$logs/bench-wa-base-build.log"
+"$work/wa-base-target/debug/leadline-bench-wa" 2>"$logs/bench-wa-base.log" | sed 's/^BENCH \([^ ]*\)/BENCH \1_base/' \
+  || fail "baseline driver bench" "$logs/bench-wa-base.log"
+rm -rf "$work/wa-base-target"
 
 note "AI client against the scripted provider on loopback (release build)"
 cargo build --release -p leadline-tests --bin leadline-bench-ai >"$logs/bench-ai-build.log" 2>&1 || fail "AI bench build" "$logs/bench-ai-build.log"

@@ -427,6 +427,7 @@ fn percent_decode(text: &str) -> String {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 #[ignore = "needs a display, D-Bus and the built app: run scripts/test.sh"]
 async fn an_owner_who_cannot_scan_gets_a_pairing_code_in_the_window() {
+    use leadline_core::whatsapp::qr;
     use leadline_tests::fake_wa::{FakeWhatsApp, Timings};
 
     let fake = FakeWhatsApp::start(Timings {
@@ -452,6 +453,38 @@ async fn an_owner_who_cannot_scan_gets_a_pairing_code_in_the_window() {
         code, "FAKE-1234",
         "the code WhatsApp gave, grouped as the phone shows it"
     );
+
+    // Back to scanning: the QR linking starts afresh, and the QR in the window (rebuilt for
+    // its own ADV secret) is the page's current one, which a phone can scan.
+    click(&client, "[data-testid='scan-instead']").await;
+    let deadline = std::time::Instant::now() + leadline_tests::UI_DEADLINE;
+    let page_qr = loop {
+        let page_qr = fake.recorded().qr;
+        if let (Some(page_qr), Some(shown)) = (&page_qr, window_qr_svg(&client).await) {
+            if qr::svg(page_qr).ok().as_deref() == Some(shown.as_str()) {
+                break page_qr.clone();
+            }
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the window never showed the page's QR after the pairing code"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    };
+    fake.scan_shown("15550001111@c.us", &page_qr);
+    let done = text_of(&client, "[data-testid='link-done']").await;
+    assert!(done.contains("15550001111"), "{done}");
     client.close().await.expect("the app closes");
     drop(driver);
+}
+
+/// The QR the link dialog shows now, as its SVG text, if one is shown.
+async fn window_qr_svg(client: &Client) -> Option<String> {
+    let image = client
+        .find(Locator::Css("[data-testid='link-qr']"))
+        .await
+        .ok()?;
+    let src = image.attr("src").await.ok()??;
+    let svg = src.strip_prefix("data:image/svg+xml;charset=utf-8,")?;
+    Some(percent_decode(svg))
 }

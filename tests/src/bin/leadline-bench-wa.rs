@@ -6,6 +6,7 @@
 //!   whatsapp-web.js adds), on the same page, alternating in one run.
 //! - Time from "Link" (browser start) to the first QR.
 //! - Time from start to Working for 3 linked numbers at once.
+//! - Time from a send to its server ack (ack 1) coming back through the page (p50).
 //!
 //! For investigating memory: `LEADLINE_BENCH_FLAGS="flag flag=value …"` measures that flag set
 //! alone, and `LEADLINE_BENCH_DETAIL=1` prints each browser process's PSS split.
@@ -252,6 +253,42 @@ async fn three_to_working_ms(fake: &FakeWhatsApp, profiles: &Path) -> f64 {
     elapsed
 }
 
+/// Sends `count` texts one after another on a linked number; the time from each send call
+/// to its server ack (ack 1 or more) reported by the page, in ms.
+async fn send_to_server_ack_ms(fake: &FakeWhatsApp, setup: &Setup, count: usize) -> Vec<f64> {
+    let profile = tempfile::tempdir().expect("a temp profile");
+    let (session, mut events) = launch(fake, profile.path(), setup).await;
+    wait_state(&mut events, "a QR", |s| {
+        matches!(s, AccountState::ScanQr { .. })
+    })
+    .await;
+    fake.scan("15550009999@c.us");
+    wait_state(&mut events, "Working", |s| {
+        matches!(s, AccountState::Working { .. })
+    })
+    .await;
+    let mut times = Vec::new();
+    for n in 0..count {
+        let started = Instant::now();
+        let id = session
+            .send_text("34600000001@c.us", &format!("message {n}"))
+            .await
+            .expect("the fake takes the send");
+        let deadline = tokio::time::Instant::now() + DEADLINE;
+        loop {
+            match tokio::time::timeout_at(deadline, events.recv()).await {
+                Ok(Some(WaEvent::Ack { id: acked, ack })) if acked == id && ack >= 1 => break,
+                Ok(Some(_)) => {}
+                Ok(None) => panic!("the session ended before the server ack"),
+                Err(_) => panic!("no server ack for {id} within {DEADLINE:?}"),
+            }
+        }
+        times.push(started.elapsed().as_secs_f64() * 1000.0);
+    }
+    session.stop().await;
+    times
+}
+
 #[tokio::main(flavor = "multi_thread", worker_threads = 2)]
 async fn main() {
     // For trying flag sets: `LEADLINE_BENCH_FLAGS="a b=c"` measures that set alone (on the
@@ -325,4 +362,7 @@ async fn main() {
         "BENCH wa_start_to_working_3_numbers {:.0} ms",
         median(three)
     );
+
+    let acks = send_to_server_ack_ms(&fake, &leadline, 30).await;
+    println!("BENCH wa_send_to_server_ack_ms {:.1} ms", median(acks));
 }

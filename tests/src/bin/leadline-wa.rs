@@ -6,6 +6,13 @@
 //! Prints one JSON object per line on stdout (states, messages, acks, sends) and reads one
 //! JSON command per line on stdin: {"cmd":"send","chat":…,"text":…}, {"cmd":"logout"},
 //! {"cmd":"quit"}. Exits 0 on quit, after stopping its browser.
+//!
+//! Fields added for the 2026-08 bridge: state lines carry `wa_version`, `wa_version_tested`
+//! and `wa_missing` once the page reported them; message lines `phone` (an @lid sender's
+//! number when WhatsApp knows it); an ack line with `"ack": -1, "delivered": false` and a
+//! `reason` (`refused` / `no_server_ack`) for a send the server never took; an error line
+//! with `"unreadable": true` for a message that stayed encrypted; a refused send's error
+//! line names the message's `id`.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -13,7 +20,7 @@ use std::sync::Arc;
 
 use leadline_core::SystemClock;
 use leadline_core::whatsapp::chromium::ChromiumDriver;
-use leadline_core::whatsapp::{AccountState, DEFAULT_URL, WaError, WaEvent, browser};
+use leadline_core::whatsapp::{AccountState, DEFAULT_URL, PageInfo, WaError, WaEvent, browser};
 use serde_json::{Value, json};
 use tokio::io::{AsyncBufReadExt, BufReader};
 use tokio::sync::mpsc;
@@ -61,9 +68,16 @@ fn say(line: Value) {
     println!("{line}");
 }
 
-fn state_line(state: &AccountState) -> Value {
+/// A state line; once the page said which WhatsApp Web it is, with `wa_version`,
+/// `wa_version_tested` and `wa_missing` (the bridge's features it lacks).
+fn state_line(state: &AccountState, page: Option<&PageInfo>) -> Value {
     let mut line = serde_json::to_value(state).unwrap_or_else(|_| json!({}));
     line["event"] = json!("state");
+    if let Some(page) = page {
+        line["wa_version"] = json!(page.version);
+        line["wa_version_tested"] = json!(page.tested);
+        line["wa_missing"] = json!(page.missing);
+    }
     line
 }
 
@@ -94,6 +108,7 @@ async fn main() -> ExitCode {
     };
     let mut stdin = BufReader::new(tokio::io::stdin()).lines();
     let mut asked_for_code = false;
+    let mut page: Option<PageInfo> = None;
     loop {
         tokio::select! {
             event = events.recv() => match event {
@@ -105,7 +120,7 @@ async fn main() -> ExitCode {
                             Err(e) => say(json!({ "event": "error", "message": e.to_string() })),
                         }
                     }
-                    say(state_line(&state));
+                    say(state_line(&state, page.as_ref()));
                 }
                 Some(WaEvent::Message(m)) => say(json!({
                     "event": "message", "id": m.id, "chat": m.chat, "from": m.from,
@@ -113,12 +128,16 @@ async fn main() -> ExitCode {
                     "phone": m.phone,
                 })),
                 Some(WaEvent::Ack { id, ack }) => say(json!({ "event": "ack", "id": id, "ack": ack })),
-                Some(WaEvent::Page(info)) => say(json!({
-                    "event": "page", "version": info.version, "build": info.build,
-                    "tested": info.tested, "missing": info.missing,
+                // Told with the next state lines (the protocol's events stay as they are).
+                Some(WaEvent::Page(info)) => page = Some(info),
+                // A send the server never took is an error ack, with why.
+                Some(WaEvent::NotDelivered { id, reason }) => say(json!({
+                    "event": "ack", "id": id, "ack": -1, "delivered": false, "reason": reason,
                 })),
-                Some(WaEvent::NotDelivered { id, reason }) => say(json!({ "event": "not_delivered", "id": id, "reason": reason })),
-                Some(WaEvent::Unreadable { id, chat }) => say(json!({ "event": "unreadable", "id": id, "chat": chat })),
+                Some(WaEvent::Unreadable { id, chat }) => say(json!({
+                    "event": "error", "message": "a message could not be decrypted; read it on the phone",
+                    "id": id, "chat": chat, "unreadable": true,
+                })),
                 None => {
                     say(json!({ "event": "state", "state": "Failed", "reason": "the browser stopped" }));
                     session.stop().await;
