@@ -1004,3 +1004,45 @@ async fn pausing_every_bot_keeps_every_number_quiet_until_resumed_and_survives_a
     ));
     assert_eq!(bot.wa.sent().len(), 1);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_linked_id_senders_phone_reaches_the_contact_and_its_lead() {
+    let bot = Bot::start().await;
+    const LID: &str = "77700011122@lid";
+    let from_lid = |id: &str, phone: Option<&str>| WaMessage {
+        id: format!("false_{LID}_{id}"),
+        chat: LID.into(),
+        from: LID.into(),
+        from_me: false,
+        body: "Hola".into(),
+        timestamp: jiff::Timestamp::now().as_second(),
+        push_name: Some("Ana".into()),
+        phone: phone.map(str::to_string),
+    };
+    bot.ai.push(reply("¡Hola!"));
+    bot.process(from_lid("L1", None)).await;
+    assert_eq!(
+        bot.sql::<Option<String>>("SELECT phone FROM contacts"),
+        None,
+        "no phone while WhatsApp doesn't know it"
+    );
+    bot.echoes_back().await;
+    bot.ai.push(reply("¿Qué buscas?"));
+    bot.process(from_lid("L2", Some("+34600000009"))).await;
+    assert_eq!(
+        bot.sql::<String>("SELECT phone FROM contacts"),
+        "+34600000009",
+        "a linked id's phone is kept once WhatsApp knows it"
+    );
+    assert_eq!(
+        bot.sql::<String>("SELECT wa_id FROM contacts"),
+        LID,
+        "the contact keeps its stable id"
+    );
+    let lead = bot
+        .core
+        .lead_detail(bot.sql::<i64>("SELECT id FROM leads"))
+        .await
+        .unwrap();
+    assert_eq!(lead.lead.phone.as_deref(), Some("+34600000009"));
+}

@@ -605,71 +605,43 @@ async fn the_profile_is_private_and_the_desktop_agent_reaches_service_workers() 
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_harness_tells_the_page_version_and_an_undelivered_send_in_added_fields() {
-    use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
-
     let fake = FakeWhatsApp::start(Timings::default()).await;
     fake.fault("send_nack");
     let profile = tempfile::tempdir().unwrap();
-    let mut child = tokio::process::Command::new(env!("CARGO_BIN_EXE_leadline-wa"))
-        .args(["--wa-url", &fake.url(), "--profile"])
-        .arg(profile.path())
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::piped())
-        .kill_on_drop(true)
-        .spawn()
-        .expect("leadline-wa starts");
-    let mut stdin = child.stdin.take().unwrap();
-    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
-    let mut next_matching = async |what: &str, check: &dyn Fn(&serde_json::Value) -> bool| {
-        let deadline = tokio::time::Instant::now() + DEADLINE;
-        loop {
-            let line = tokio::time::timeout_at(deadline, lines.next_line())
-                .await
-                .unwrap_or_else(|_| panic!("leadline-wa printed no {what} within {DEADLINE:?}"))
-                .unwrap()
-                .unwrap_or_else(|| panic!("leadline-wa ended before {what}"));
-            let value: serde_json::Value =
-                serde_json::from_str(&line).unwrap_or_else(|e| panic!("not JSON ({e}): {line}"));
-            if check(&value) {
-                return value;
-            }
-        }
-    };
-    next_matching("a QR", &|v| v["state"] == "ScanQr").await;
+    let mut harness = Harness::start(&fake, profile.path());
+    harness
+        .next_matching("a QR", |v| v["state"] == "ScanQr")
+        .await;
     fake.scan(ME);
-    next_matching("Working", &|v| v["state"] == "Working").await;
-    stdin
-        .write_all(
-            format!("{{\"cmd\":\"send\",\"chat\":\"{CUSTOMER}\",\"text\":\"hi\"}}\n").as_bytes(),
-        )
-        .await
-        .unwrap();
-    let sent = next_matching("sent", &|v| v["event"] == "sent").await;
-    let id = sent["id"].as_str().unwrap_or_default().to_string();
-    let refused = next_matching("the not-delivered ack", &|v| {
-        v["event"] == "ack" && v["delivered"] == false
-    })
-    .await;
+    harness
+        .next_matching("Working", |v| v["state"] == "Working")
+        .await;
+    harness
+        .say(&format!(
+            "{{\"cmd\":\"send\",\"chat\":\"{CUSTOMER}\",\"text\":\"hi\"}}"
+        ))
+        .await;
+    let sent = harness
+        .next_matching("sent", |v| v["event"] == "sent")
+        .await;
+    let refused = harness
+        .next_matching("the not-delivered ack", |v| {
+            v["event"] == "ack" && v["delivered"] == false
+        })
+        .await;
+    assert_eq!(refused["id"], sent["id"]);
     assert_eq!(refused["ack"], -1);
-    assert_eq!(refused["id"], id.as_str());
-    assert_eq!(refused["delivered"], false);
     assert_eq!(refused["reason"], "refused");
 
     // The page's version rides on the state lines once known.
     fake.set_state("TIMEOUT");
-    let failed = next_matching("a state line after the version", &|v| {
-        v["event"] == "state" && v["state"] == "Failed"
-    })
-    .await;
+    let failed = harness
+        .next_matching("a state line after the version", |v| {
+            v["event"] == "state" && v["state"] == "Failed"
+        })
+        .await;
     assert_eq!(failed["wa_version"], VERSION);
     assert_eq!(failed["wa_version_tested"], true);
     assert_eq!(failed["wa_missing"], json!([]));
-
-    stdin.write_all(b"{\"cmd\":\"quit\"}\n").await.unwrap();
-    let status = tokio::time::timeout(DEADLINE, child.wait())
-        .await
-        .expect("leadline-wa quits")
-        .unwrap();
-    assert!(status.success());
-    assert!(!process::any_using_profile(profile.path()));
+    harness.quit(profile.path()).await;
 }

@@ -636,26 +636,42 @@ async fn the_page_faults_end_in_a_clear_state_within_a_deadline() {
     }
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn the_leadline_wa_harness_links_sends_and_quits_cleanly() {
-    use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
+/// `leadline-wa` run on a profile against a fake, read line by line.
+struct Harness {
+    child: tokio::process::Child,
+    stdin: tokio::process::ChildStdin,
+    lines: tokio::io::Lines<tokio::io::BufReader<tokio::process::ChildStdout>>,
+}
 
-    let fake = FakeWhatsApp::start(Timings::default()).await;
-    let profile = tempfile::tempdir().unwrap();
-    let mut child = tokio::process::Command::new(env!("CARGO_BIN_EXE_leadline-wa"))
-        .args(["--wa-url", &fake.url(), "--profile"])
-        .arg(profile.path())
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::piped())
-        .kill_on_drop(true)
-        .spawn()
-        .expect("leadline-wa starts");
-    let mut stdin = child.stdin.take().unwrap();
-    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
-    let mut next_matching = async |what: &str, check: &dyn Fn(&serde_json::Value) -> bool| {
+impl Harness {
+    fn start(fake: &FakeWhatsApp, profile: &Path) -> Harness {
+        use tokio::io::AsyncBufReadExt;
+        let mut child = tokio::process::Command::new(env!("CARGO_BIN_EXE_leadline-wa"))
+            .args(["--wa-url", &fake.url(), "--profile"])
+            .arg(profile)
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .kill_on_drop(true)
+            .spawn()
+            .expect("leadline-wa starts");
+        let stdin = child.stdin.take().unwrap();
+        let lines = tokio::io::BufReader::new(child.stdout.take().unwrap()).lines();
+        Harness {
+            child,
+            stdin,
+            lines,
+        }
+    }
+
+    /// The next printed line for which `check` holds (every line must be JSON).
+    async fn next_matching(
+        &mut self,
+        what: &str,
+        check: impl Fn(&serde_json::Value) -> bool,
+    ) -> serde_json::Value {
         let deadline = tokio::time::Instant::now() + DEADLINE;
         loop {
-            let line = tokio::time::timeout_at(deadline, lines.next_line())
+            let line = tokio::time::timeout_at(deadline, self.lines.next_line())
                 .await
                 .unwrap_or_else(|_| panic!("leadline-wa printed no {what} within {DEADLINE:?}"))
                 .unwrap()
@@ -666,9 +682,39 @@ async fn the_leadline_wa_harness_links_sends_and_quits_cleanly() {
                 return value;
             }
         }
-    };
+    }
 
-    let qr = next_matching("a QR", &|v| v["state"] == "ScanQr").await;
+    async fn say(&mut self, line: &str) {
+        use tokio::io::AsyncWriteExt;
+        self.stdin
+            .write_all(format!("{line}\n").as_bytes())
+            .await
+            .unwrap();
+    }
+
+    /// Quits; it must exit 0 with no browser left on `profile`.
+    async fn quit(mut self, profile: &Path) {
+        self.say("{\"cmd\":\"quit\"}").await;
+        let status = tokio::time::timeout(DEADLINE, self.child.wait())
+            .await
+            .expect("leadline-wa quits")
+            .unwrap();
+        assert!(status.success(), "quit exits 0: {status}");
+        assert!(
+            !process::any_using_profile(profile),
+            "leadline-wa must stop its browser"
+        );
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_leadline_wa_harness_links_sends_and_quits_cleanly() {
+    let fake = FakeWhatsApp::start(Timings::default()).await;
+    let profile = tempfile::tempdir().unwrap();
+    let mut harness = Harness::start(&fake, profile.path());
+    let qr = harness
+        .next_matching("a QR", |v| v["state"] == "ScanQr")
+        .await;
     assert_eq!(qr["event"], "state");
     let printed = qr["qr"].as_str().unwrap_or_default().to_string();
     fake.wait_for("the page showing the printed QR", DEADLINE, |r| {
@@ -676,33 +722,28 @@ async fn the_leadline_wa_harness_links_sends_and_quits_cleanly() {
     })
     .await;
     fake.scan(ME);
-    let working = next_matching("Working", &|v| v["state"] == "Working").await;
+    let working = harness
+        .next_matching("Working", |v| v["state"] == "Working")
+        .await;
     assert_eq!(working["me"], ME);
 
-    stdin
-        .write_all(
-            format!("{{\"cmd\":\"send\",\"chat\":\"{CUSTOMER}\",\"text\":\"hi\"}}\n").as_bytes(),
-        )
-        .await
-        .unwrap();
-    let sent = next_matching("sent", &|v| v["event"] == "sent").await;
+    harness
+        .say(&format!(
+            "{{\"cmd\":\"send\",\"chat\":\"{CUSTOMER}\",\"text\":\"hi\"}}"
+        ))
+        .await;
+    let sent = harness
+        .next_matching("sent", |v| v["event"] == "sent")
+        .await;
     assert!(
         sent["id"].as_str().unwrap_or_default().starts_with("true_"),
         "{sent}"
     );
-    stdin.write_all(b"this is not json\n").await.unwrap();
-    next_matching("an error for a bad command", &|v| v["event"] == "error").await;
-
-    stdin.write_all(b"{\"cmd\":\"quit\"}\n").await.unwrap();
-    let status = tokio::time::timeout(DEADLINE, child.wait())
-        .await
-        .expect("leadline-wa quits")
-        .unwrap();
-    assert!(status.success(), "quit exits 0: {status}");
-    assert!(
-        !process::any_using_profile(profile.path()),
-        "leadline-wa must stop its browser"
-    );
+    harness.say("this is not json").await;
+    harness
+        .next_matching("an error for a bad command", |v| v["event"] == "error")
+        .await;
+    harness.quit(profile.path()).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

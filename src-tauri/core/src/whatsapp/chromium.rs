@@ -95,7 +95,11 @@ impl ChromiumDriver {
 
         // The desktop user agent for the whole browser (service workers included), not
         // per page: a headless agent gets WhatsApp's "update your browser" page.
-        let agent = browser::desktop_user_agent_for(&self.browser);
+        // `--version` runs the browser once (then cached): not on the async threads.
+        let program = self.browser.clone();
+        let agent = tokio::task::spawn_blocking(move || browser::desktop_user_agent_for(&program))
+            .await
+            .unwrap_or(None);
         let mut builder = BrowserConfig::builder()
             .chrome_executable(&self.browser)
             .user_data_dir(profile)

@@ -469,7 +469,8 @@ fn count_index(conn: &Connection, name: &str) -> i64 {
 
 /// Data as a database at version `from` holds it: `seed_v<from>.sql`, which every migration
 /// that creates or alters a table must bring; a migration that only adds or drops indexes
-/// holds the same rows as the version before, so its seed is that one's.
+/// holds the same rows as the version before, so its seed is that one's. A seed that starts
+/// with `-- On top of` fills in what its migration added on the rows of the version before.
 fn seed_for(from: i64) -> String {
     let path = |version: i64| {
         format!(
@@ -480,6 +481,9 @@ fn seed_for(from: i64) -> String {
     let mut version = from;
     loop {
         if let Ok(seed) = std::fs::read_to_string(path(version)) {
+            if seed.starts_with("-- On top of") {
+                return format!("{}\n{seed}", seed_for(version - 1));
+            }
             return seed;
         }
         let migration = MIGRATIONS[(version - 1) as usize].to_uppercase();
