@@ -192,6 +192,12 @@ impl Leadline {
         let Some(version) = info.version.clone() else {
             return Ok(());
         };
+        if !info.tested {
+            tracing::warn!(account = id, %version, "WhatsApp Web build outside the range the bridge was checked against");
+        }
+        if !info.missing.is_empty() {
+            tracing::warn!(account = id, missing = ?info.missing, "WhatsApp Web lacks parts the bridge uses");
+        }
         let now = self.clock.now_ms();
         let changed = self
             .store

@@ -561,28 +561,28 @@
   // ---- Linking and sync. ---------------------------------------------------------------------
   function connectPaired() {
     Socket.set({ state: "OPENING", stream: "DISCONNECTED" });
-    setTimeout(() => {
-      Socket.set({ state: "CONNECTED", stream: "SYNCING" });
-      Conn.set("connected", true);
-      resume = { progress: 0, count: config.offlineCount, complete: false };
-      const step = () => {
-        Cmd.trigger("offline_progress_update_from_bridge");
-        if (resume.progress >= 100) {
-          resume.complete = true;
-          Cmd.isOfflineDeliveryEnd = true;
-          Cmd.trigger("offline_delivery_end_from_bridge");
-          Socket.set({ stream: "CONNECTED" });
-          Cmd.trigger("main_stream_mode_ready_from_bridge");
-          Socket.set("hasSynced", true);
-          report("event", { kind: "connected" });
-          flushPending();
-          return;
-        }
-        resume.progress = Math.min(100, resume.progress + 25);
-        setTimeout(step, config.syncStepMs);
-      };
-      step();
-    }, config.syncStepMs);
+    // Connected at once, then the offline resume: progress events (without a value) until
+    // the delivery ends, then the main stream and hasSynced.
+    Socket.set({ state: "CONNECTED", stream: "SYNCING" });
+    Conn.set("connected", true);
+    resume = { progress: 0, count: config.offlineCount, complete: false };
+    const step = () => {
+      Cmd.trigger("offline_progress_update_from_bridge");
+      if (resume.progress >= 100) {
+        resume.complete = true;
+        Cmd.isOfflineDeliveryEnd = true;
+        Cmd.trigger("offline_delivery_end_from_bridge");
+        Socket.set({ stream: "CONNECTED" });
+        Cmd.trigger("main_stream_mode_ready_from_bridge");
+        Socket.set("hasSynced", true);
+        report("event", { kind: "connected" });
+        flushPending();
+        return;
+      }
+      resume.progress = Math.min(100, resume.progress + 25);
+      setTimeout(step, config.syncStepMs);
+    };
+    step();
   }
 
   // Tells the server a push was handled, so it is not replayed to the next page.
