@@ -456,10 +456,14 @@ async fn an_owner_who_cannot_scan_gets_a_pairing_code_in_the_window() {
 
     // Back to scanning: the QR linking starts afresh, and the QR in the window (rebuilt for
     // its own ADV secret) is the page's current one, which a phone can scan.
+    let adv = |qr: &str| qr.split(',').nth(3).unwrap_or_default().to_string();
+    let for_the_code = adv(&fake.recorded().qr.unwrap_or_default());
     click(&client, "[data-testid='scan-instead']").await;
     let deadline = std::time::Instant::now() + leadline_tests::UI_DEADLINE;
     let page_qr = loop {
-        let page_qr = fake.recorded().qr;
+        // The new batch's first code still carries the code's secret for a moment, until
+        // QR linking has its own.
+        let page_qr = fake.recorded().qr.filter(|qr| adv(qr) != for_the_code);
         if let (Some(page_qr), Some(shown)) = (&page_qr, window_qr_svg(&client).await) {
             if qr::svg(page_qr).ok().as_deref() == Some(shown.as_str()) {
                 break page_qr.clone();
