@@ -581,6 +581,8 @@ async fn a_self_signed_certificate_is_refused_and_the_page_never_loads() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_profile_is_private_and_the_desktop_agent_reaches_service_workers() {
+    // The page's service worker must also start at all: chromiumoxide held every worker
+    // paused for a debugger, and WhatsApp Web's never installed.
     use std::os::unix::fs::PermissionsExt;
     let fake = FakeWhatsApp::start(Timings::default()).await;
     fake.fault("service_worker");

@@ -298,9 +298,10 @@ async fn page(State(shared): State<Arc<Shared>>, headers: HeaderMap) -> Response
 /// WhatsApp Web's service worker fetches on its own, outside any page: it reports the
 /// user agent it runs with (a per-page override would not reach it).
 async fn service_worker() -> Response {
-    let body = "self.addEventListener('install', () => { fetch('/__fake/report/event', { method: 'POST', \
-                headers: { 'content-type': 'application/json' }, \
-                body: JSON.stringify({ kind: 'sw_agent', ua: self.navigator.userAgent }) }); });";
+    // waitUntil: a worker with nothing pending may be stopped before its fetch is sent.
+    let body = "self.addEventListener('install', (event) => event.waitUntil(fetch('/__fake/report/event', { \
+                method: 'POST', headers: { 'content-type': 'application/json' }, \
+                body: JSON.stringify({ kind: 'sw_agent', ua: self.navigator.userAgent }) })));";
     ([(header::CONTENT_TYPE, "text/javascript")], body).into_response()
 }
 

@@ -577,6 +577,10 @@
         Socket.set("hasSynced", true);
         report("event", { kind: "connected" });
         flushPending();
+        // The real page's service worker, registered once linked (no reload to cut it off).
+        if (faults.has("service_worker") && navigator.serviceWorker) {
+          navigator.serviceWorker.register("/sw.js").catch((error) => console.error("no service worker", error));
+        }
         return;
       }
       resume.progress = Math.min(100, resume.progress + 25);
@@ -811,10 +815,6 @@
         break;
     }
   };
-
-  if (faults.has("service_worker") && navigator.serviceWorker) {
-    navigator.serviceWorker.register("/sw.js").catch((error) => console.error("no service worker", error));
-  }
 
   // ---- Start: the first wave, Debug.VERSION, then the rest. ---------------------------------
   register(waves[0]);

@@ -6,6 +6,7 @@ use std::time::Duration;
 
 use chromiumoxide::browser::{Browser, BrowserConfig};
 use chromiumoxide::cdp::browser_protocol::network::{EventLoadingFailed, ResourceType};
+use chromiumoxide::cdp::browser_protocol::target::SetAutoAttachParams;
 use chromiumoxide::cdp::js_protocol::runtime::{AddBindingParams, EventBindingCalled};
 use chromiumoxide::page::Page;
 use futures::StreamExt;
@@ -319,6 +320,19 @@ impl Session {
                 let _ = other.close().await;
             }
         }
+        // chromiumoxide attaches to every worker the page starts and holds it until told to
+        // run; WhatsApp Web's service worker then never installs. The driver needs none of
+        // them (the bridge runs in the page itself), so they start on their own.
+        page.execute(
+            SetAutoAttachParams::builder()
+                .auto_attach(false)
+                .wait_for_debugger_on_start(false)
+                .flatten(true)
+                .build()
+                .map_err(WaError::Page)?,
+        )
+        .await
+        .map_err(page_error)?;
         if agent_per_page {
             // The browser's version was unknown before launch: the page's own override.
             let agent = self.browser.user_agent().await.map_err(page_error)?;
