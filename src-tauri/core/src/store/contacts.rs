@@ -2,6 +2,8 @@
 
 use rusqlite::{Connection, params};
 
+use crate::whatsapp::phone_number;
+
 pub struct Contact {
     pub id: i64,
     pub ignored: bool,
@@ -18,7 +20,7 @@ pub fn upsert(
     push_name: Option<&str>,
     now: i64,
 ) -> rusqlite::Result<Contact> {
-    let phone = phone_of(wa_id).or_else(|| phone.map(str::to_string));
+    let phone = phone_number(wa_id).or_else(|| phone.map(str::to_string));
     conn.query_row(
         "INSERT INTO contacts (account_id, wa_id, phone, push_name, created_at, updated_at)
          VALUES (?1, ?2, ?3, ?4, ?5, ?5)
@@ -36,10 +38,4 @@ pub fn upsert(
             })
         },
     )
-}
-
-/// `+34600111222` for `34600111222@c.us`; a `@lid` id carries no phone number.
-fn phone_of(wa_id: &str) -> Option<String> {
-    let user = wa_id.strip_suffix("@c.us")?;
-    (user.len() >= 6 && user.chars().all(|c| c.is_ascii_digit())).then(|| format!("+{user}"))
 }

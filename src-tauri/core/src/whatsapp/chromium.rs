@@ -219,10 +219,11 @@ async fn report_task(
     let mut sends_open = true;
     let mut failures_open = true;
     loop {
+        // Woken for the next send whose server ack is due, if any waits.
         let next_deadline = book.next_deadline_ms();
-        let wait = next_deadline
-            .map(|at| Duration::from_millis(at.saturating_sub(clock.now_ms()).max(0) as u64))
-            .unwrap_or(Duration::from_secs(3600));
+        let wait = Duration::from_millis(
+            next_deadline.map_or(0, |at| at.saturating_sub(clock.now_ms()).max(0) as u64),
+        );
         let out: Vec<WaEvent> = tokio::select! {
             call = reports.next() => {
                 let Some(call) = call else { return };

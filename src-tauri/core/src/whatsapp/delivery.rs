@@ -2,9 +2,10 @@
 //! ack (1 or more), refused by an error ack (-1 or below), or never answered within a
 //! bound. A send is never assumed delivered because the page took it.
 
-use std::collections::{HashMap, HashSet, VecDeque};
+use std::collections::HashMap;
 use std::time::Duration;
 
+use super::recent::RecentIds;
 use super::{Ack, Undelivered, WaEvent};
 
 /// A send the page took, to watch until the server answers.
@@ -21,32 +22,6 @@ pub struct Watch {
 /// answer does, and an error ack after a success).
 const REMEMBERED: usize = 1024;
 
-/// A bounded set of ids, oldest forgotten first.
-#[derive(Debug, Default)]
-struct Recent {
-    order: VecDeque<String>,
-    set: HashSet<String>,
-}
-
-impl Recent {
-    fn insert(&mut self, id: &str) {
-        if self.set.contains(id) {
-            return;
-        }
-        if self.order.len() == REMEMBERED {
-            if let Some(old) = self.order.pop_front() {
-                self.set.remove(&old);
-            }
-        }
-        self.order.push_back(id.to_string());
-        self.set.insert(id.to_string());
-    }
-
-    fn contains(&self, id: &str) -> bool {
-        self.set.contains(id)
-    }
-}
-
 /// The sends of one session and what the server said of them.
 #[derive(Debug)]
 pub struct Deliveries {
@@ -54,13 +29,13 @@ pub struct Deliveries {
     /// Sends without a server ack yet, with the time they stop waiting.
     waiting: HashMap<String, i64>,
     /// Every send of this session (to recognise a later error ack as ours).
-    ours: Recent,
+    ours: RecentIds,
     /// Ids the server acked before their send's answer arrived.
-    acked_early: Recent,
+    acked_early: RecentIds,
     /// Ids refused (error ack) before their send's answer arrived.
-    refused_early: Recent,
+    refused_early: RecentIds,
     /// Ids already reported as not delivered (reported once).
-    reported: Recent,
+    reported: RecentIds,
 }
 
 impl Deliveries {
@@ -68,10 +43,10 @@ impl Deliveries {
         Deliveries {
             timeout_ms: i64::try_from(timeout.as_millis()).unwrap_or(i64::MAX),
             waiting: HashMap::new(),
-            ours: Recent::default(),
-            acked_early: Recent::default(),
-            refused_early: Recent::default(),
-            reported: Recent::default(),
+            ours: RecentIds::new(REMEMBERED),
+            acked_early: RecentIds::new(REMEMBERED),
+            refused_early: RecentIds::new(REMEMBERED),
+            reported: RecentIds::new(REMEMBERED),
         }
     }
 

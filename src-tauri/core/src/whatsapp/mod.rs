@@ -7,6 +7,7 @@ pub mod delivery;
 mod page_event;
 pub mod process;
 pub mod qr;
+mod recent;
 
 use serde::Serialize;
 use ts_rs::TS;
@@ -37,6 +38,13 @@ mod version_tests {
         assert!(!version_tested(""));
         assert!(!version_tested("2.3000.x"));
     }
+}
+
+/// `+34600111222` for `34600111222@c.us`; ids that carry no phone number (`@lid`,
+/// groups, anything odd) give `None`.
+pub fn phone_number(wa_id: &str) -> Option<String> {
+    let user = wa_id.strip_suffix("@c.us")?;
+    (user.len() >= 6 && user.chars().all(|c| c.is_ascii_digit())).then(|| format!("+{user}"))
 }
 
 /// Where the driver opens WhatsApp Web; tests point it at the local fake.

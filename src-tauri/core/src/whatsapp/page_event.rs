@@ -2,11 +2,12 @@
 //! states. The payload is JSON from a page we don't control: every field is optional and
 //! anything unreadable is reported, never trusted.
 
-use std::collections::{BTreeMap, HashSet, VecDeque};
+use std::collections::BTreeMap;
 
 use serde::Deserialize;
 
-use super::{AccountState, PageInfo, WaEvent, WaMessage, failure_reason};
+use super::recent::RecentIds;
+use super::{AccountState, PageInfo, WaEvent, WaMessage, failure_reason, phone_number};
 use crate::text;
 
 /// One report from the page.
@@ -124,32 +125,8 @@ const REMEMBERED_IDS: usize = 4096;
 /// Chats that are never conversations: status updates.
 const STATUS_CHAT: &str = "status@broadcast";
 
-/// Recent message ids, oldest dropped first.
-#[derive(Debug, Default)]
-struct RecentIds {
-    order: VecDeque<String>,
-    set: HashSet<String>,
-}
-
-impl RecentIds {
-    /// True the first time `id` is seen.
-    fn first_time(&mut self, id: &str) -> bool {
-        if self.set.contains(id) {
-            return false;
-        }
-        if self.order.len() == REMEMBERED_IDS {
-            if let Some(old) = self.order.pop_front() {
-                self.set.remove(&old);
-            }
-        }
-        self.order.push_back(id.to_string());
-        self.set.insert(id.to_string());
-        true
-    }
-}
-
 /// Folds page events into the account's state.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct StateTracker {
     recent: RecentIds,
     socket: String,
@@ -168,6 +145,26 @@ pub struct StateTracker {
     last: Option<AccountState>,
 }
 
+impl Default for StateTracker {
+    fn default() -> Self {
+        StateTracker {
+            recent: RecentIds::new(REMEMBERED_IDS),
+            socket: String::new(),
+            has_synced: false,
+            progress: 0,
+            me: None,
+            qrs_shown: 0,
+            qr_ref: None,
+            qr_expires_at: 0,
+            last_qr: None,
+            logged_out: false,
+            failed: None,
+            version: None,
+            last: None,
+        }
+    }
+}
+
 /// The sender's phone id: the author in a group, the chat otherwise; an `@lid` one only
 /// when the page knows the phone behind it.
 fn sender_phone(
@@ -181,13 +178,7 @@ fn sender_phone(
     } else {
         (chat, chat_phone)
     };
-    let phone_id = if person.ends_with("@c.us") {
-        Some(person.to_string())
-    } else {
-        mapped.filter(|p| p.ends_with("@c.us"))
-    }?;
-    let digits = phone_id.strip_suffix("@c.us")?;
-    (digits.len() >= 6 && digits.chars().all(|c| c.is_ascii_digit())).then(|| format!("+{digits}"))
+    phone_number(person).or_else(|| mapped.as_deref().and_then(phone_number))
 }
 
 impl StateTracker {
@@ -255,7 +246,7 @@ impl StateTracker {
             } => {
                 // Only text for now; other kinds are not readable as a conversation turn.
                 let text = kind.as_deref().unwrap_or("chat") == "chat";
-                if text && chat != STATUS_CHAT && self.recent.first_time(&id) {
+                if text && chat != STATUS_CHAT && self.recent.insert(&id) {
                     let phone = sender_phone(&chat, author.as_deref(), chat_phone, author_phone);
                     let from = author.or(from).unwrap_or_else(|| chat.clone());
                     out.push(WaEvent::Message(WaMessage {
