@@ -70,6 +70,15 @@ pub fn forward_events<R: Runtime>(app: AppHandle<R>) -> EventSink {
         if let CoreEvent::LeadQualified(lead) = &event {
             crate::notify::qualified(&app, lead);
         }
+        if let CoreEvent::ReplyFailed {
+            number,
+            who,
+            reason,
+            ..
+        } = &event
+        {
+            crate::notify::reply_failed(&app, number, who, reason);
+        }
         if let Some(tray) = app.try_state::<crate::tray::Tray<R>>() {
             tray.on_event(&event);
         }

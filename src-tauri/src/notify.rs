@@ -21,6 +21,8 @@ struct Words {
     sample_reason: &'static str,
     background_title: &'static str,
     background_body: &'static str,
+    failed_title: &'static str,
+    failed_next: &'static str,
 }
 
 const ENGLISH: Words = Words {
@@ -31,6 +33,8 @@ const ENGLISH: Words = Words {
     sample_reason: "This is how Leadline tells you a lead is ready.",
     background_title: "Leadline is still running",
     background_body: "It keeps answering your customers. Open it from its icon in the system tray, where you can also quit.",
+    failed_title: "Leadline could not answer ",
+    failed_next: "Answer them on the phone.",
 };
 
 fn words() -> &'static Words {
@@ -43,6 +47,8 @@ fn words() -> &'static Words {
             sample_reason: "Así te avisa Leadline de que un cliente potencial está listo.",
             background_title: "Leadline sigue funcionando",
             background_body: "Sigue respondiendo a tus clientes. Ábrelo desde su icono en la bandeja del sistema, donde también puedes salir.",
+            failed_title: "Leadline no pudo responder a ",
+            failed_next: "Respóndele desde el teléfono.",
         },
         Language::Pt => &Words {
             open: "Abrir o lead",
@@ -52,6 +58,8 @@ fn words() -> &'static Words {
             sample_reason: "É assim que o Leadline avisa que um lead está pronto.",
             background_title: "O Leadline continua funcionando",
             background_body: "Ele continua respondendo seus clientes. Abra-o pelo ícone na bandeja do sistema, onde também pode sair.",
+            failed_title: "O Leadline não conseguiu responder a ",
+            failed_next: "Responda pelo telefone.",
         },
         Language::Ar => &Words {
             open: "افتح العميل المحتمل",
@@ -61,6 +69,8 @@ fn words() -> &'static Words {
             sample_reason: "هكذا يخبرك Leadline بأن عميلًا محتملًا جاهز.",
             background_title: "ما زال Leadline يعمل",
             background_body: "يواصل الرد على عملائك. افتحه من أيقونته في شريط النظام، ومن هناك يمكنك إغلاقه أيضًا.",
+            failed_title: "تعذّر على Leadline الرد على ",
+            failed_next: "ردّ عليه من الهاتف.",
         },
         Language::En => &ENGLISH,
     }
@@ -165,6 +175,23 @@ pub fn qualified<R: Runtime>(app: &AppHandle<R>, lead: &QualifiedLead) {
     }
     if let Err(e) = builder.show() {
         tracing::warn!(lead = lead.lead_id, error = %e, "the desktop notification could not be shown");
+    }
+}
+
+/// The notification for a customer Leadline gave up answering (sent once per message):
+/// who, through which number, why, and what to do.
+pub fn reply_failed<R: Runtime>(app: &AppHandle<R>, number: &str, who: &str, reason: &Text) {
+    let Some(notification) = app.try_state::<Notification<R>>() else {
+        return;
+    };
+    let body = format!("{number}: {reason} {}", words().failed_next);
+    if let Err(e) = notification
+        .builder()
+        .title(format!("{}{who}", words().failed_title))
+        .body(body)
+        .show()
+    {
+        tracing::warn!(error = %e, "the desktop notification could not be shown");
     }
 }
 

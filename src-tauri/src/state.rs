@@ -11,7 +11,7 @@ use leadline_core::runtime::Runtime;
 use leadline_core::secrets::Keychain;
 use leadline_core::settings::AppSettings;
 use leadline_core::whatsapp::chromium::{BrowserChoice, ChromiumSessions};
-use leadline_core::whatsapp::{AccountState, whatsapp_url};
+use leadline_core::whatsapp::whatsapp_url;
 use leadline_core::{Clock, EventSink, Leadline, Store, SystemClock};
 use serde::Serialize;
 use tokio::sync::mpsc;
@@ -207,20 +207,12 @@ fn open_core(
         .map_err(|e| IpcError::from(leadline_core::Error::from(e)))?;
     let core = Leadline::new(store, events, clock()).with_keychain(keychain);
 
-    // States go through one task, in order, so a later state never lands before an earlier.
-    let (states_tx, mut states) = mpsc::unbounded_channel::<(i64, AccountState)>();
-    let recorder = core.clone();
-    tauri::async_runtime::spawn(async move {
-        while let Some((id, state)) = states.recv().await {
-            if let Err(e) = recorder.account_state_changed(id, state).await {
-                tracing::error!(id, error = %e, "could not record a number's state");
-            }
-        }
-    });
     let sessions = Arc::new(ChromiumSessions::new(whatsapp_url(None), clock()));
-    // What WhatsApp reports goes to the bot: messages stored at once, then answered.
+    // What WhatsApp reports goes to the bot: messages stored at once, then answered; the
+    // states through the same channel, in order with them (a later state never lands
+    // before an earlier one, nor a message before the state it came in).
     let (bot_tx, bot_rx) = mpsc::unbounded_channel::<runner::Input>();
-    let on_working = bot_tx.clone();
+    let on_state = bot_tx.clone();
     let runtime = Arc::new(Runtime::new(
         sessions.clone(),
         paths.profiles(),
@@ -228,10 +220,7 @@ fn open_core(
             let _ = bot_tx.send(runner::Input::Event(id, event));
         }),
         Arc::new(move |id, state| {
-            if matches!(state, AccountState::Working { .. }) {
-                let _ = on_working.send(runner::Input::Working(id));
-            }
-            let _ = states_tx.send((id, state.clone()));
+            let _ = on_state.send(runner::Input::State(id, state.clone()));
         }),
     ));
     tauri::async_runtime::spawn(runner::run(core.clone(), runtime.clone(), bot_rx));

@@ -7,6 +7,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod crash;
+mod exactly_once;
 mod webhook;
 
 use std::sync::{Arc, Mutex};
@@ -662,7 +663,7 @@ async fn wired() -> (Bot, Arc<Runtime>) {
     let bot = Bot::start().await;
     bot.runtime.stop_all().await;
     let (tx, rx) = tokio::sync::mpsc::unbounded_channel::<runner::Input>();
-    let on_working = tx.clone();
+    let on_state = tx.clone();
     let runtime = Arc::new(Runtime::new(
         Arc::new(bot.wa.clone()),
         bot._dir.path().join("profiles-wired"),
@@ -670,9 +671,7 @@ async fn wired() -> (Bot, Arc<Runtime>) {
             let _ = tx.send(runner::Input::Event(id, event));
         }),
         Arc::new(move |id, state| {
-            if matches!(state, AccountState::Working { .. }) {
-                let _ = on_working.send(runner::Input::Working(id));
-            }
+            let _ = on_state.send(runner::Input::State(id, state.clone()));
         }),
     ));
     tokio::spawn(runner::run(bot.core.clone(), runtime.clone(), rx));

@@ -472,7 +472,7 @@ async fn sending_seen_and_typing_reach_whatsapp_and_acks_come_back() {
     );
 
     // What went out can be read back from WhatsApp's own list (crash reconciliation).
-    let recent = running.session.recent_own(CUSTOMER).await.unwrap();
+    let recent = running.session.recent_own(CUSTOMER, 0).await.unwrap();
     assert_eq!(
         recent.last().map(|m| (m.id.as_str(), m.body.as_str())),
         Some((id.as_str(), text)),
@@ -481,7 +481,7 @@ async fn sending_seen_and_typing_reach_whatsapp_and_acks_come_back() {
     assert!(
         running
             .session
-            .recent_own("15550009999@c.us")
+            .recent_own("15550009999@c.us", 0)
             .await
             .unwrap()
             .is_empty(),

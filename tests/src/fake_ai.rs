@@ -92,6 +92,22 @@ struct Shared {
     echo: Mutex<bool>,
     requests: Mutex<Vec<Request>>,
     key: Mutex<Option<String>>,
+    /// How the echo answers misbehave (the soak's provider).
+    echo_faults: Mutex<EchoFaults>,
+    in_flight: std::sync::atomic::AtomicUsize,
+    most_in_flight: std::sync::atomic::AtomicUsize,
+}
+
+/// In echo mode, out of 1,000 answers: how many time out (hang `hang` long), fail with a
+/// 5xx, or are rate limited; the rest take `delay` (uniform in the range, ms).
+#[derive(Debug, Clone, Default)]
+pub struct EchoFaults {
+    pub delay_ms: (u64, u64),
+    pub hang_per_mille: u64,
+    pub hang: Duration,
+    pub server_error_per_mille: u64,
+    pub rate_limited_per_mille: u64,
+    pub seed: u64,
 }
 
 fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
@@ -155,6 +171,18 @@ impl FakeAi {
     /// With nothing queued, reply "re: <last customer message>" instead of a fixed text.
     pub fn echo_customer(&self) {
         *lock(&self.shared.echo) = true;
+    }
+
+    /// Echo answers that misbehave as `faults` says.
+    pub fn echo_faults(&self, faults: EchoFaults) {
+        *lock(&self.shared.echo_faults) = faults;
+    }
+
+    /// The most requests that were being answered at once.
+    pub fn most_in_flight(&self) -> usize {
+        self.shared
+            .most_in_flight
+            .load(std::sync::atomic::Ordering::SeqCst)
     }
 
     pub fn push(&self, step: Step) {
@@ -235,6 +263,21 @@ async fn answer(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
+    use std::sync::atomic::Ordering::SeqCst;
+    let now = shared.in_flight.fetch_add(1, SeqCst) + 1;
+    shared.most_in_flight.fetch_max(now, SeqCst);
+    let answered = answer_one(shared.clone(), wire, path, headers, body).await;
+    shared.in_flight.fetch_sub(1, SeqCst);
+    answered
+}
+
+async fn answer_one(
+    shared: Arc<Shared>,
+    wire: Wire,
+    path: String,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
     let body: Value = serde_json::from_slice(&body).unwrap_or(Value::Null);
     let model = body["model"].as_str().unwrap_or("fake-model").to_string();
     lock(&shared.requests).push(Request {
@@ -281,6 +324,38 @@ async fn answer(
             }) => return reply(status, &headers, body),
             Some(Step::Text(text)) => return reply(200, &[], wrap(wire, &model, &text)),
             None if *lock(&shared.echo) => {
+                let (wait, fault) = {
+                    let mut faults = lock(&shared.echo_faults);
+                    faults.seed = faults
+                        .seed
+                        .wrapping_mul(6_364_136_223_846_793_005)
+                        .wrapping_add(1_442_695_040_888_963_407);
+                    let roll = (faults.seed >> 33) % 1_000;
+                    let (low, high) = faults.delay_ms;
+                    let wait = low + (faults.seed >> 20) % (high.saturating_sub(low) + 1);
+                    let fault = if roll < faults.hang_per_mille {
+                        Some(Step::delayed(faults.hang, Step::status(504, "{}")))
+                    } else if roll < faults.hang_per_mille + faults.server_error_per_mille {
+                        Some(Step::status(
+                            503,
+                            "{\"error\":{\"message\":\"overloaded\"}}",
+                        ))
+                    } else if roll
+                        < faults.hang_per_mille
+                            + faults.server_error_per_mille
+                            + faults.rate_limited_per_mille
+                    {
+                        Some(Step::rate_limited("1"))
+                    } else {
+                        None
+                    };
+                    (Duration::from_millis(wait), fault)
+                };
+                if let Some(fault) = fault {
+                    step = Some(fault);
+                    continue;
+                }
+                tokio::time::sleep(wait).await;
                 let last = last_customer_text(wire, &body);
                 let text = turn_json(&format!("re: {last}"), json!({}), false, "echo");
                 return reply(200, &[], wrap(wire, &model, &text));

@@ -1,16 +1,23 @@
 //! An in-memory WhatsApp behind the driver seam, for tests of the runtime and the bot
-//! pipeline without a browser. It behaves like WhatsApp where the pipeline can tell: a
-//! linked session reports Working, a send returns an id and comes back as an own message
-//! (the echo), and the chat's own messages outlive a session (they are WhatsApp's, not the
-//! browser's), so crash reconciliation can read them after a restart.
+//! pipeline without a browser. It is as unforgiving as WhatsApp where the pipeline can
+//! tell: a send returns an id after a while and comes back as an own message (the echo)
+//! after a delay of its own, maybe before the send returns, maybe long after, maybe never
+//! (a session that ended doesn't get it); a send can fail after it went out; the server
+//! ack comes later or not at all (then `NotDelivered`, as the driver reports it); the
+//! page holds only a chat's latest messages, so older own messages are there only when
+//! asked for by time (`recent_own(chat, since)`, as the page loads earlier messages);
+//! WhatsApp's clock may be minutes off the laptop's; the connection drops and comes back.
+//! The chat's own messages outlive a session and, with a journal, the process (they are
+//! WhatsApp's, not the browser's).
 
 use std::collections::HashMap;
 use std::path::Path;
 use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
 use futures::future::BoxFuture;
 use leadline_core::whatsapp::{
-    AccountState, Driver, OwnMessage, Session, WaError, WaEvent, WaMessage,
+    AccountState, Driver, OwnMessage, Session, Undelivered, WaError, WaEvent, WaMessage,
 };
 use tokio::sync::mpsc::UnboundedSender;
 
@@ -19,10 +26,54 @@ pub struct Sent {
     pub chat: String,
     pub text: String,
     pub id: String,
+    /// The server took it (false: reported `NotDelivered`; the customer never saw it).
+    pub delivered: bool,
 }
 
 /// When each send call reached WhatsApp, by chat (for benchmarks).
 pub type SendTimes = Arc<Mutex<Vec<(String, std::time::Instant)>>>;
+
+/// How far from perfect this WhatsApp is. `Realism::default()` is the gentle one the
+/// policy tests use (echo at once, instant server ack); the soak turns everything up.
+#[derive(Debug, Clone)]
+pub struct Realism {
+    /// Echo of a send, after this long (uniform in the range, milliseconds).
+    pub echo_ms: (u64, u64),
+    /// How long a send call takes.
+    pub send_ms: (u64, u64),
+    /// The server ack after a send.
+    pub ack_ms: (u64, u64),
+    /// Out of 1,000 sends: how many go out yet report an error.
+    pub fail_after_send_per_mille: u64,
+    /// How long such a send takes to report its error (a timeout is slow).
+    pub error_ms: (u64, u64),
+    /// Out of 1,000 sends: how many fail before going out.
+    pub fail_before_send_per_mille: u64,
+    /// Out of 1,000 sends: how many the server never takes (`NotDelivered` after ack_ms).
+    pub undelivered_per_mille: u64,
+    /// How many messages of a chat the page holds in memory after a start.
+    pub loaded_per_chat: usize,
+    /// WhatsApp's clock minus the laptop's, in seconds.
+    pub skew_s: i64,
+    pub seed: u64,
+}
+
+impl Default for Realism {
+    fn default() -> Realism {
+        Realism {
+            echo_ms: (0, 0),
+            send_ms: (0, 0),
+            ack_ms: (0, 0),
+            fail_after_send_per_mille: 0,
+            error_ms: (200, 200),
+            fail_before_send_per_mille: 0,
+            undelivered_per_mille: 0,
+            loaded_per_chat: usize::MAX,
+            skew_s: 0,
+            seed: 1,
+        }
+    }
+}
 
 #[derive(Default)]
 struct State {
@@ -32,11 +83,58 @@ struct State {
     sent: Vec<Sent>,
     seen: Vec<String>,
     typing: Vec<(String, bool)>,
+    /// Every own message of each chat, oldest first (the server's).
     own: HashMap<String, Vec<OwnMessage>>,
+    /// Per chat, from which index of `own` the page holds messages.
+    loaded_from: HashMap<String, usize>,
     events: Option<UnboundedSender<WaEvent>>,
+    /// A counter of sessions: a session that ended answers nothing.
+    session: u64,
+    online: bool,
     failing_sends: usize,
+    failing_after_send: usize,
     next_id: u64,
     send_times: Option<SendTimes>,
+    realism: Realism,
+    random: u64,
+    /// `recent_own` calls, with the `since` asked for.
+    asked_since: Vec<i64>,
+}
+
+impl State {
+    fn random(&mut self, below: u64) -> u64 {
+        self.random = self
+            .random
+            .wrapping_mul(6_364_136_223_846_793_005)
+            .wrapping_add(1_442_695_040_888_963_407);
+        if below == 0 {
+            0
+        } else {
+            (self.random >> 33) % below
+        }
+    }
+
+    fn between(&mut self, (low, high): (u64, u64)) -> Duration {
+        Duration::from_millis(low + self.random(high.saturating_sub(low) + 1))
+    }
+
+    fn chance(&mut self, per_mille: u64) -> bool {
+        per_mille > 0 && self.random(1_000) < per_mille
+    }
+
+    fn now_s(&self) -> i64 {
+        jiff::Timestamp::now().as_second() + self.realism.skew_s
+    }
+
+    /// The page's memory after a (re)start: each chat's latest messages only.
+    fn forget(&mut self) {
+        let keep = self.realism.loaded_per_chat;
+        self.loaded_from = self
+            .own
+            .iter()
+            .map(|(chat, all)| (chat.clone(), all.len().saturating_sub(keep)))
+            .collect();
+    }
 }
 
 fn lock(state: &Mutex<State>) -> std::sync::MutexGuard<'_, State> {
@@ -53,6 +151,7 @@ impl MemoryWhatsApp {
     pub fn new(me: &str) -> MemoryWhatsApp {
         let state = State {
             me: me.to_string(),
+            random: 1,
             ..State::default()
         };
         MemoryWhatsApp {
@@ -60,7 +159,15 @@ impl MemoryWhatsApp {
         }
     }
 
-    /// Every message sent through any session, in order.
+    /// How imperfect it is from now on.
+    pub fn set_realism(&self, realism: Realism) {
+        let mut state = lock(&self.state);
+        state.random = realism.seed.max(1);
+        state.realism = realism;
+        state.forget();
+    }
+
+    /// Every message sent through any session, in order (delivered or not).
     pub fn sent(&self) -> Vec<Sent> {
         lock(&self.state).sent.clone()
     }
@@ -73,14 +180,52 @@ impl MemoryWhatsApp {
         lock(&self.state).typing.clone()
     }
 
+    /// The `since` of every `recent_own` call, in order.
+    pub fn asked_since(&self) -> Vec<i64> {
+        lock(&self.state).asked_since.clone()
+    }
+
+    /// WhatsApp's clock now (the laptop's plus the skew), unix seconds.
+    pub fn now_s(&self) -> i64 {
+        lock(&self.state).now_s()
+    }
+
     /// Records the moment of every send call into `times`.
     pub fn time_sends(&self, times: SendTimes) {
         lock(&self.state).send_times = Some(times);
     }
 
-    /// The next `n` sends fail as a page error would.
+    /// The next `n` sends fail as a page error would, before going out.
     pub fn fail_sends(&self, n: usize) {
         lock(&self.state).failing_sends = n;
+    }
+
+    /// The next `n` sends go out (and echo) yet report an error.
+    pub fn fail_after_sending(&self, n: usize) {
+        lock(&self.state).failing_after_send = n;
+    }
+
+    /// The page reloads: it holds only each chat's latest messages again.
+    pub fn forget(&self) {
+        lock(&self.state).forget();
+    }
+
+    /// The connection drops for `gap` and comes back: Syncing, then Working again. Sends
+    /// in between fail as not connected.
+    pub async fn reconnect(&self, gap: Duration) {
+        let (events, me) = {
+            let mut state = lock(&self.state);
+            state.online = false;
+            (state.events.clone(), state.me.clone())
+        };
+        if let Some(events) = &events {
+            let _ = events.send(WaEvent::State(AccountState::Syncing { percent: 0 }));
+        }
+        tokio::time::sleep(gap).await;
+        lock(&self.state).online = true;
+        if let Some(events) = &events {
+            let _ = events.send(WaEvent::State(AccountState::Working { me }));
+        }
     }
 
     /// Like `new`, with every accepted send appended to `journal` (and read back from it),
@@ -108,6 +253,7 @@ impl MemoryWhatsApp {
                     chat: chat.into(),
                     text: body.into(),
                     id: id.into(),
+                    delivered: entry["delivered"].as_bool().unwrap_or(true),
                 });
                 state
                     .own
@@ -118,7 +264,10 @@ impl MemoryWhatsApp {
                         body: body.into(),
                         timestamp,
                     });
+                // A number past the journal's: ids stay unique across restarts.
+                state.next_id += 1;
             }
+            state.forget();
         }
         wa
     }
@@ -138,15 +287,20 @@ impl Driver for MemoryWhatsApp {
         events: UnboundedSender<WaEvent>,
     ) -> BoxFuture<'a, Result<Box<dyn Session>, WaError>> {
         Box::pin(async move {
-            let me = {
+            let (me, session) = {
                 let mut state = lock(&self.state);
                 state.events = Some(events.clone());
-                state.me.clone()
+                state.session += 1;
+                state.online = true;
+                // A new page: it holds only each chat's latest messages.
+                state.forget();
+                (state.me.clone(), state.session)
             };
             let _ = events.send(WaEvent::State(AccountState::Working { me }));
             Ok(Box::new(MemorySession {
                 state: self.state.clone(),
                 events,
+                session,
             }) as Box<dyn Session>)
         })
     }
@@ -155,6 +309,36 @@ impl Driver for MemoryWhatsApp {
 struct MemorySession {
     state: Arc<Mutex<State>>,
     events: UnboundedSender<WaEvent>,
+    session: u64,
+}
+
+impl MemorySession {
+    fn connected(&self) -> Result<(), WaError> {
+        let state = lock(&self.state);
+        if state.session == self.session && state.online {
+            Ok(())
+        } else {
+            Err(WaError::NotConnected)
+        }
+    }
+
+    /// Sends `event` after `delay` to this session, if it still runs then.
+    fn later(&self, delay: Duration, event: WaEvent) {
+        let (state, events, session) = (self.state.clone(), self.events.clone(), self.session);
+        let send = move || {
+            if lock(&state).session == session {
+                let _ = events.send(event);
+            }
+        };
+        if delay.is_zero() {
+            send();
+        } else {
+            tokio::spawn(async move {
+                tokio::time::sleep(delay).await;
+                send();
+            });
+        }
+    }
 }
 
 impl Session for MemorySession {
@@ -164,7 +348,15 @@ impl Session for MemorySession {
         text: &'a str,
     ) -> BoxFuture<'a, Result<String, WaError>> {
         Box::pin(async move {
-            let (id, me, timestamp) = {
+            self.connected()?;
+            let took = {
+                let mut state = lock(&self.state);
+                let range = state.realism.send_ms;
+                state.between(range)
+            };
+            tokio::time::sleep(took).await;
+            self.connected()?;
+            let (id, me, timestamp, echo_in, ack_in, delivered, error_after) = {
                 let mut state = lock(&self.state);
                 if let Some(times) = &state.send_times {
                     times
@@ -172,16 +364,23 @@ impl Session for MemorySession {
                         .unwrap_or_else(|p| p.into_inner())
                         .push((chat.to_string(), std::time::Instant::now()));
                 }
-                if state.failing_sends > 0 {
-                    state.failing_sends -= 1;
+                let before = state.realism.fail_before_send_per_mille;
+                if state.failing_sends > 0 || state.chance(before) {
+                    state.failing_sends = state.failing_sends.saturating_sub(1);
                     return Err(WaError::Page("sending failed in the page".into()));
                 }
                 state.next_id += 1;
-                let id = format!("true_{chat}_MEM{}x{:06}", std::process::id(), state.next_id);
-                let timestamp = jiff::Timestamp::now().as_second();
+                let id = format!(
+                    "true_{chat}_MEM{:08}x{:06}",
+                    state.random(100_000_000),
+                    state.next_id
+                );
+                let timestamp = state.now_s();
+                let undelivered = state.realism.undelivered_per_mille;
+                let delivered = !state.chance(undelivered);
                 if let Some(journal) = &state.journal {
                     use std::io::Write;
-                    let line = serde_json::json!({ "chat": chat, "text": text, "id": id, "timestamp": timestamp }).to_string() + "\n";
+                    let line = serde_json::json!({ "chat": chat, "text": text, "id": id, "timestamp": timestamp, "delivered": delivered }).to_string() + "\n";
                     let written = std::fs::OpenOptions::new()
                         .create(true)
                         .append(true)
@@ -200,6 +399,7 @@ impl Session for MemorySession {
                     chat: chat.into(),
                     text: text.into(),
                     id: id.clone(),
+                    delivered,
                 });
                 state
                     .own
@@ -210,30 +410,75 @@ impl Session for MemorySession {
                         body: text.into(),
                         timestamp,
                     });
-                (id, state.me.clone(), timestamp)
+                let after = state.realism.fail_after_send_per_mille;
+                let error_after = if state.failing_after_send > 0 {
+                    state.failing_after_send -= 1;
+                    true
+                } else {
+                    state.chance(after)
+                };
+                let (echo, ack) = (state.realism.echo_ms, state.realism.ack_ms);
+                let (echo_in, ack_in) = (state.between(echo), state.between(ack));
+                (
+                    id,
+                    state.me.clone(),
+                    timestamp,
+                    echo_in,
+                    ack_in,
+                    delivered,
+                    error_after,
+                )
             };
             // Like WhatsApp: what we send comes back as our own message.
-            let _ = self.events.send(WaEvent::Message(WaMessage {
-                id: id.clone(),
-                chat: chat.into(),
-                from: me,
-                from_me: true,
-                body: text.into(),
-                timestamp,
-                push_name: None,
-                phone: None,
-            }));
+            self.later(
+                echo_in,
+                WaEvent::Message(WaMessage {
+                    id: id.clone(),
+                    chat: chat.into(),
+                    from: me,
+                    from_me: true,
+                    body: text.into(),
+                    timestamp,
+                    push_name: None,
+                    phone: None,
+                }),
+            );
+            self.later(
+                ack_in,
+                if delivered {
+                    WaEvent::Ack {
+                        id: id.clone(),
+                        ack: 1,
+                    }
+                } else {
+                    WaEvent::NotDelivered {
+                        id: id.clone(),
+                        reason: Undelivered::NoServerAck,
+                    }
+                },
+            );
+            if error_after {
+                let took = {
+                    let mut state = lock(&self.state);
+                    let range = state.realism.error_ms;
+                    state.between(range)
+                };
+                tokio::time::sleep(took).await;
+                return Err(WaError::Page("the send timed out".into()));
+            }
             Ok(id)
         })
     }
     fn mark_seen<'a>(&'a self, chat: &'a str) -> BoxFuture<'a, Result<(), WaError>> {
         Box::pin(async move {
+            self.connected()?;
             lock(&self.state).seen.push(chat.into());
             Ok(())
         })
     }
     fn set_typing<'a>(&'a self, chat: &'a str, on: bool) -> BoxFuture<'a, Result<(), WaError>> {
         Box::pin(async move {
+            self.connected()?;
             lock(&self.state).typing.push((chat.into(), on));
             Ok(())
         })
@@ -241,8 +486,34 @@ impl Session for MemorySession {
     fn refresh_qr(&self) -> BoxFuture<'_, Result<(), WaError>> {
         Box::pin(async { Ok(()) })
     }
-    fn recent_own<'a>(&'a self, chat: &'a str) -> BoxFuture<'a, Result<Vec<OwnMessage>, WaError>> {
-        Box::pin(async move { Ok(lock(&self.state).own.get(chat).cloned().unwrap_or_default()) })
+    fn recent_own<'a>(
+        &'a self,
+        chat: &'a str,
+        since: i64,
+    ) -> BoxFuture<'a, Result<Vec<OwnMessage>, WaError>> {
+        Box::pin(async move {
+            self.connected()?;
+            let mut state = lock(&self.state);
+            state.asked_since.push(since);
+            let all = state.own.get(chat).cloned().unwrap_or_default();
+            // Like the page: earlier messages are loaded, 20 at a time, until it holds
+            // `since`; what it holds is all it can tell.
+            let mut from = state
+                .loaded_from
+                .get(chat)
+                .copied()
+                .unwrap_or(0)
+                .min(all.len());
+            while from > 0 && all.get(from).is_none_or(|m| m.timestamp > since) {
+                from = from.saturating_sub(20);
+            }
+            state.loaded_from.insert(chat.to_string(), from);
+            Ok(all[from..]
+                .iter()
+                .filter(|m| m.timestamp >= since)
+                .cloned()
+                .collect())
+        })
     }
     fn take_over(&self) -> BoxFuture<'_, Result<(), WaError>> {
         Box::pin(async { Ok(()) })
@@ -260,6 +531,15 @@ impl Session for MemorySession {
         None
     }
     fn stop(self: Box<Self>) -> BoxFuture<'static, ()> {
-        Box::pin(async {})
+        let state = self.state.clone();
+        let session = self.session;
+        Box::pin(async move {
+            let mut state = lock(&state);
+            if state.session == session {
+                // A stopped session's reports end with it.
+                state.session += 1;
+                state.events = None;
+            }
+        })
     }
 }

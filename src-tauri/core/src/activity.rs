@@ -58,7 +58,13 @@ impl ActivityGroup {
                 "number_removed",
             ],
             ActivityGroup::Connection => &["number_failed", "number_recovered"],
-            ActivityGroup::Errors => &["ai_failed", "webhook_failed", "number_failed"],
+            ActivityGroup::Errors => &[
+                "ai_failed",
+                "reply_failed",
+                "webhook_failed",
+                "number_failed",
+                "number_duplicate",
+            ],
             ActivityGroup::Takeovers => {
                 &["takeover", "chat_paused", "chat_resumed", "contact_ignored"]
             }

@@ -46,6 +46,18 @@ pub enum CoreEvent {
     /// Every bot was paused or resumed (from the tray or Home).
     #[serde(rename = "bots:paused")]
     BotsPaused { paused: bool },
+    /// A customer could not be answered, for good (the reason says why): tell the owner
+    /// (desktop notification) so they answer on the phone. Sent once per message.
+    #[serde(rename = "reply:failed", rename_all = "camelCase")]
+    ReplyFailed {
+        number_id: i64,
+        chat_id: i64,
+        /// The number's name.
+        number: String,
+        /// The customer, as shown (`+34600111222`).
+        who: String,
+        reason: crate::text::Text,
+    },
     /// A CSV export advanced: move its progress bar.
     #[serde(rename = "export:progress")]
     ExportProgress { done: u32, total: u32 },
@@ -65,6 +77,7 @@ impl CoreEvent {
             CoreEvent::ChatUpdated { .. } => "chat:updated",
             CoreEvent::MessageAcked { .. } => "message:acked",
             CoreEvent::BotsPaused { .. } => "bots:paused",
+            CoreEvent::ReplyFailed { .. } => "reply:failed",
             CoreEvent::ExportProgress { .. } => "export:progress",
         }
     }

@@ -49,11 +49,19 @@ pub struct Leadline {
     keychain: Arc<dyn secrets::Keychain>,
     ai: ai::AiClient,
     pacing: bot::pipeline::Pacing,
-    /// One turn at a time per chat (see `handle`).
+    /// One turn at a time per chat (see `answer_chat`).
     chat_locks: bot::pipeline::ChatLocks,
+    /// One decision at a time per number, so its caps count every reply in flight.
+    decide_locks: bot::pipeline::ChatLocks,
+    /// AI turns in flight at once, across numbers.
+    turns: Arc<tokio::sync::Semaphore>,
     /// The first wait before a webhook is tried again.
     webhook_backoff: std::time::Duration,
 }
+
+/// How many AI turns run at once: enough to keep replies flowing across numbers, few
+/// enough that a burst of chats can't flood the provider (and its rate limit).
+pub const TURNS_IN_FLIGHT: usize = 4;
 
 impl Leadline {
     /// With the operating system's keychain and the default AI limits.
@@ -66,6 +74,8 @@ impl Leadline {
             ai: ai::AiClient::new(ai::Limits::default()),
             pacing: bot::pipeline::Pacing::default(),
             chat_locks: Default::default(),
+            decide_locks: Default::default(),
+            turns: Arc::new(tokio::sync::Semaphore::new(TURNS_IN_FLIGHT)),
             webhook_backoff: std::time::Duration::from_secs(2),
         }
     }

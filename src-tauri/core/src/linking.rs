@@ -1,15 +1,16 @@
 //! What a number's WhatsApp state means for the data: linked numbers remember their
 //! WhatsApp id, logged-out ones are marked so, and both are in the audit log.
 
+use rusqlite::OptionalExtension;
 use serde::Serialize;
 use ts_rs::TS;
 
 use crate::Leadline;
 use crate::error::Result;
 use crate::events::CoreEvent;
-use crate::store::{accounts, activity, is_unique_violation, messages};
+use crate::store::{accounts, activity, is_unique_violation};
 use crate::text;
-use crate::whatsapp::{AccountState, PageInfo, Undelivered, qr};
+use crate::whatsapp::{AccountState, PageInfo, qr};
 
 /// One step of linking a number, streamed to the window that asked.
 #[derive(Debug, Clone, Serialize, TS)]
@@ -57,7 +58,6 @@ pub struct NumberState {
 
 /// The newest failure or recovery entry of a number's audit log.
 fn last_connection_entry(conn: &rusqlite::Connection, id: i64) -> rusqlite::Result<Option<String>> {
-    use rusqlite::OptionalExtension;
     conn.query_row(
         "SELECT kind FROM activity WHERE account_id = ?1 AND kind IN ('number_failed', 'number_recovered', 'number_linked')
          ORDER BY created_at DESC, id DESC LIMIT 1",
@@ -68,8 +68,13 @@ fn last_connection_entry(conn: &rusqlite::Connection, id: i64) -> rusqlite::Resu
 }
 
 impl Leadline {
-    /// Records a state the runtime reported for number `id` and announces it.
-    pub async fn account_state_changed(&self, id: i64, state: AccountState) -> Result<()> {
+    /// Records a state the runtime reported for number `id` and announces it; returns the
+    /// state shown (a Working session of an account another number answers shows failed).
+    pub async fn account_state_changed(
+        &self,
+        id: i64,
+        state: AccountState,
+    ) -> Result<AccountState> {
         let now = self.clock.now_ms();
         let recorded = state.clone();
         let shown = self
@@ -88,11 +93,20 @@ impl Leadline {
                                 Ok(recorded)
                             }
                             Err(e) if is_unique_violation(&e) => {
+                                // One WhatsApp account, one answering number: this session
+                                // is refused (the runner stops it) and the owner told which
+                                // number answers.
+                                let answering: Option<String> = conn
+                                    .query_row("SELECT name FROM accounts WHERE wa_id = ?1 AND id <> ?2", rusqlite::params![me, id], |r| r.get(0))
+                                    .optional()?;
+                                let answering = answering.unwrap_or_default();
+                                let message = format!("“{}” was stopped: WhatsApp {} is already linked as “{answering}”, which answers its customers", number.name, shown_number(me));
+                                activity::insert_with(conn, Some(id), "number_duplicate", &message, &[("name", &number.name), ("phone", &shown_number(me)), ("answering", &answering)], now)?;
                                 Ok(AccountState::failed(text!(
-                                    "wa.already_linked",
-                                    "WhatsApp number {phone} is already linked in Leadline under another name. \
-                                     Unlink it there first.",
-                                    phone = shown_number(me)
+                                    "wa.linked_twice",
+                                    "WhatsApp {phone} is already linked in Leadline as “{answering}”, which answers its customers; this one was stopped. Unlink one of them.",
+                                    phone = shown_number(me),
+                                    answering = answering
                                 )))
                             }
                             Err(e) => Err(e.into()),
@@ -137,8 +151,11 @@ impl Leadline {
                 (self.events)(CoreEvent::NumberUpserted(number));
             }
         }
-        (self.events)(CoreEvent::AccountStatus { id, state: shown });
-        Ok(())
+        (self.events)(CoreEvent::AccountStatus {
+            id,
+            state: shown.clone(),
+        });
+        Ok(shown)
     }
 }
 
@@ -177,7 +194,7 @@ impl Leadline {
 }
 
 /// `15551234567@c.us` as `+15551234567`; other ids as they are.
-fn shown_number(wa_id: &str) -> String {
+pub(crate) fn shown_number(wa_id: &str) -> String {
     match wa_id.strip_suffix("@c.us") {
         Some(digits) if digits.chars().all(|c| c.is_ascii_digit()) => format!("+{digits}"),
         _ => wa_id.to_string(),
@@ -250,25 +267,6 @@ impl Leadline {
             .await?;
         if let Some(number) = changed {
             (self.events)(CoreEvent::NumberUpserted(number));
-        }
-        Ok(())
-    }
-
-    /// A message sent from number `id` never reached WhatsApp's server: it shows as failed
-    /// (the bot decides whether to send it again).
-    pub async fn message_not_delivered(
-        &self,
-        id: i64,
-        wa_msg_id: String,
-        reason: Undelivered,
-    ) -> Result<()> {
-        tracing::warn!(account = id, ?reason, "a sent message was not delivered");
-        let changed = self
-            .store
-            .call(move |conn| Ok(messages::mark_not_delivered(conn, id, &wa_msg_id)?))
-            .await?;
-        if changed {
-            self.message_acked(id);
         }
         Ok(())
     }

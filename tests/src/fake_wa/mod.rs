@@ -45,6 +45,8 @@ pub struct Timings {
     /// How long the server takes to answer a send (its result and server ack).
     pub ack_ms: u64,
     pub offline_count: u32,
+    /// How many messages a chat holds in memory; older ones need loading.
+    pub loaded_per_chat: u32,
     pub version: String,
 }
 
@@ -62,6 +64,7 @@ impl Default for Timings {
             decrypt_ms: 200,
             ack_ms: 20,
             offline_count: 3,
+            loaded_per_chat: 50,
             version: VERSION.to_string(),
         }
     }

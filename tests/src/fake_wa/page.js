@@ -128,6 +128,10 @@
       this.trigger("add", model, this);
       return model;
     }
+    addEarlier(models) {
+      this._models = [...models, ...this._models];
+      for (const model of models) this.trigger("add", model, this);
+    }
     remove(model) {
       this._models = this._models.filter((m) => m !== model);
       this.trigger("remove", model, this);
@@ -442,6 +446,33 @@
   const Msg = new Collection();
   const Chat = new Collection();
   class ChatModel extends Model {}
+  // A chat holds only its latest messages in memory, like the real page: older ones are
+  // on the server until `WAWebChatLoadMessages.loadEarlierMsgs({ chat })` brings them back.
+  function addToChat(chat, model) {
+    chat.msgs.add(model);
+    Msg.add(model);
+    while (chat.msgs.getModelsArray().length > config.loadedPerChat) {
+      const oldest = chat.msgs.getModelsArray()[0];
+      chat.msgs.remove(oldest);
+      Msg.remove(oldest);
+      chat.older.push(oldest);
+      chat.msgs.msgLoadState.noEarlierMsgs = false;
+    }
+  }
+  async function loadEarlierMsgs(args) {
+    // Destructured like the real one: passing the chat itself leaves `chat` undefined.
+    const { chat } = args;
+    if (!(chat instanceof ChatModel)) throw new TypeError("Cannot read properties of undefined (reading 'msgs')");
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    const loaded = chat.older.splice(Math.max(0, chat.older.length - 20));
+    if (!chat.older.length) chat.msgs.msgLoadState.noEarlierMsgs = true;
+    // History coming back, not something that just happened.
+    for (const model of loaded) model.set("isNewMsg", false);
+    chat.msgs.addEarlier(loaded);
+    for (const model of loaded) Msg.add(model);
+    report("event", { kind: "load_earlier", chat: serializedOf(chat.id), loaded: loaded.length });
+    return loaded;
+  }
   function chatFor(wid) {
     let chat = Chat.get(wid);
     if (!chat) {
@@ -454,6 +485,9 @@
         ephemeralSettingTimestamp: 0,
         groupMetadata: wid.isGroup() ? { isLidAddressingMode: lidMigrated } : undefined,
       });
+      chat.msgs = new Collection();
+      chat.msgs.msgLoadState = { noEarlierMsgs: true };
+      chat.older = [];
       Chat.add(chat);
     }
     return chat;
@@ -527,7 +561,7 @@
       participant: serializedOf(message.id.participant) ?? null,
     };
     const added = Promise.resolve().then(() => {
-      Msg.add(model);
+      addToChat(chat, model);
       return model;
     });
     let outcome;
@@ -633,7 +667,7 @@
       isNewMsg: incoming.isNewMsg !== false,
     });
     if (!fromMe && msg.isNewMsg) chat.set("unreadCount", chat.unreadCount + 1);
-    Msg.add(msg);
+    addToChat(chat, msg);
     if (ciphertext) {
       const decrypt = incoming.decrypt || "auto";
       if (decrypt === "auto") {
@@ -698,6 +732,7 @@
       WAWebConnModel: { Conn },
       WAWebCmd: { Cmd },
       WAWebCollections: { default: { Msg, Chat }, Msg, Chat },
+      WAWebChatLoadMessages: { loadEarlierMsgs },
       WAWebStreamModel: { Stream },
       WAWebBackendEventBus: { BackendEventBus },
       WAWebLaunchSocketUtils: launchSocket,

@@ -515,7 +515,15 @@ export type WebhookCheck = { status: number, elapsedMs: number, };
 /**
  * One variant per fact, each saying what the receiver should do next.
  */
-export type CoreEvent = { "type": "number:upserted", "payload": WaNumber } | { "type": "number:removed", "payload": { id: number, } } | { "type": "account:status", "payload": { id: number, state: AccountState, } } | { "type": "settings:changed", "payload": AppSettings } | { "type": "lead:qualified", "payload": QualifiedLead } | { "type": "lead:updated", "payload": { id: number, number_id: number, } } | { "type": "lead:open", "payload": { id: number, } } | { "type": "chat:updated", "payload": { id: number, number_id: number, } } | { "type": "message:acked", "payload": { number_id: number, } } | { "type": "bots:paused", "payload": { paused: boolean, } } | { "type": "export:progress", "payload": { done: number, total: number, } };
+export type CoreEvent = { "type": "number:upserted", "payload": WaNumber } | { "type": "number:removed", "payload": { id: number, } } | { "type": "account:status", "payload": { id: number, state: AccountState, } } | { "type": "settings:changed", "payload": AppSettings } | { "type": "lead:qualified", "payload": QualifiedLead } | { "type": "lead:updated", "payload": { id: number, number_id: number, } } | { "type": "lead:open", "payload": { id: number, } } | { "type": "chat:updated", "payload": { id: number, number_id: number, } } | { "type": "message:acked", "payload": { number_id: number, } } | { "type": "bots:paused", "payload": { paused: boolean, } } | { "type": "reply:failed", "payload": { numberId: number, chatId: number, 
+/**
+ * The number's name.
+ */
+number: string, 
+/**
+ * The customer, as shown (`+34600111222`).
+ */
+who: string, reason: Text, } } | { "type": "export:progress", "payload": { done: number, total: number, } };
 
 export type Preset = "open_ai" | "anthropic" | "gemini" | "deep_seek" | "groq" | "open_router" | "mistral" | "ollama" | "lm_studio" | "llama_cpp" | "custom";
 

@@ -1,11 +1,15 @@
 //! The durable message pipeline. Every message is stored before anything else; each
 //! inbound one gets an inbox row that moves received → decided → replied | skipped(reason)
-//! | failed(error). A reply's text is written into its decision before it is sent, and
-//! each send attempt is counted first, so after a crash a row with attempts is reconciled
-//! against the chat's own messages in WhatsApp: sent already → recorded, not sent → sent
-//! again with the same words. No message is lost and none is answered twice.
+//! | failed(error), each move conditional on the state it expects (`store::inbox`).
+//!
+//! The unit of work is a chat's turn (`answer_chat`), under the chat's lock: the owner's
+//! messages are acted on first, then a reply already being sent is finished, then every
+//! open customer message of the chat becomes one turn answered by the newest (the others
+//! recorded as merged) — the same whether the turn comes from the live debounce, a resume
+//! after a reconnect or a restart, or a retry. A reply's text is written into its decision
+//! before it is sent, and each send attempt is counted first, so a row with attempts is
+//! reconciled against the chat's own messages in WhatsApp before it is sent again.
 
-use std::collections::BTreeMap;
 use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
@@ -16,16 +20,13 @@ use super::policy::{self, Behaviour, Decision, Incoming, Situation, Skip};
 use super::rules::{MatchKind, Rule};
 use super::switch::BotSwitch;
 use crate::Leadline;
-use crate::ai::chat::ChatMessage;
-use crate::ai::prompt::{self, DEFAULT_HISTORY_BUDGET, TurnContext};
 use crate::error::{Error, Result};
 use crate::runtime::Runtime;
 use crate::store::{
     account_settings, activity, away_sent, chats, contacts, inbox, messages, rules,
 };
 use crate::text;
-use crate::text::Text;
-use crate::whatsapp::{WaError, WaMessage};
+use crate::whatsapp::WaMessage;
 
 /// How the bot paces a reply like a person: seen, then typing for a time that grows with
 /// the reply's length, with some jitter. Tests turn it down.
@@ -57,7 +58,7 @@ impl Pacing {
         jitter: Duration::ZERO,
     };
 
-    fn typing_for(&self, text: &str) -> Duration {
+    pub(crate) fn typing_for(&self, text: &str) -> Duration {
         let chars = u32::try_from(text.chars().count()).unwrap_or(u32::MAX);
         let base = self
             .typing_per_char
@@ -84,22 +85,58 @@ pub type ChatLocks = std::sync::Arc<
 /// What became of one inbound message.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Handled {
-    Replied { wa_msg_id: String },
-    Skipped { reason: String },
-    Failed { error: String },
+    Replied {
+        wa_msg_id: String,
+    },
+    Skipped {
+        reason: String,
+    },
+    /// Failed: tried again at its time (`error` says why), or for good.
+    Failed {
+        error: String,
+    },
+    /// Not done yet: the number is not connected, or the reply waits for its turn.
+    Waiting {
+        reason: String,
+    },
 }
 
 /// The decision as stored on the inbox row: the policy's decision, plus the text to send
 /// once it is known (so a resend after a crash sends the same words).
 #[derive(Debug, Clone, Serialize, Deserialize)]
-struct Stored {
-    decision: Decision,
-    text: Option<String>,
+pub(crate) struct Stored {
+    pub decision: Decision,
+    pub text: Option<String>,
     /// Where the text goes (the customer's chat, or the owner's own for commands).
-    to: Option<String>,
+    pub to: Option<String>,
 }
 
-fn now_ms(core: &Leadline) -> i64 {
+impl Stored {
+    pub(crate) fn parse(json: Option<&str>) -> Option<Stored> {
+        serde_json::from_str(json?).ok()
+    }
+
+    /// The words to send and where, once known.
+    pub(crate) fn reply(json: Option<&str>) -> Option<(String, String)> {
+        let stored = Stored::parse(json)?;
+        Some((stored.text?, stored.to?))
+    }
+
+    pub(crate) fn to_json(&self) -> Result<String> {
+        serde_json::to_string(self).map_err(|e| Error::Internal(e.to_string()))
+    }
+}
+
+/// A stored message: the inbox row to decide on, and its chat.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Received {
+    pub row: i64,
+    pub chat_id: i64,
+    /// Typed by the owner on the phone (acted on at once; no debounce).
+    pub from_owner: bool,
+}
+
+pub(crate) fn now_ms(core: &Leadline) -> i64 {
     core.clock.now_ms()
 }
 
@@ -108,6 +145,18 @@ fn skip_name(skip: &Skip) -> String {
         .ok()
         .and_then(|v| v["reason"].as_str().map(str::to_string))
         .unwrap_or_else(|| "skipped".into())
+}
+
+/// Why an earlier message of a burst has no reply of its own.
+pub const MERGED: &str = "merged_into_later_turn";
+
+/// Which open rows of a chat a turn takes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Scope {
+    /// Only the owner's messages (they are acted on at once, a customer's burst waits).
+    Owner,
+    /// Everything open.
+    All,
 }
 
 impl Leadline {
@@ -119,11 +168,39 @@ impl Leadline {
         locks.entry(chat_id).or_default().clone()
     }
 
+    fn decide_lock(&self, account_id: i64) -> std::sync::Arc<tokio::sync::Mutex<()>> {
+        let mut locks = self
+            .decide_locks
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        locks.entry(account_id).or_default().clone()
+    }
+
     /// Stores a message before anything else is done with it. Returns the id of the inbox
     /// row to decide on, or `None`: a redelivery, or the echo of the bot's own send (then
     /// its inbox row is marked replied here).
     pub async fn receive(&self, account_id: i64, message: WaMessage) -> Result<Option<i64>> {
+        Ok(self
+            .receive_in_chat(account_id, message)
+            .await?
+            .map(|r| r.row))
+    }
+
+    /// `receive`, saying which chat the row is in.
+    pub async fn receive_in_chat(
+        &self,
+        account_id: i64,
+        message: WaMessage,
+    ) -> Result<Option<Received>> {
         let now = now_ms(self);
+        if message.id.trim().is_empty() || message.chat.trim().is_empty() {
+            // Nothing to store it under or answer: a page's garbage, refused for good.
+            return Err(Error::InvalidInput(text!(
+                "bot.malformed_message",
+                "WhatsApp Web reported a message without an id or a chat; it was left out."
+            )));
+        }
+        let message = message.bounded_at(now / 1000);
         let (chat_id, changed, inbox_row) = self
             .store
             .call(move |conn| {
@@ -155,7 +232,8 @@ impl Leadline {
                     sent_at,
                     now,
                 )?;
-                // The echo of our own reply: the inbox row waiting on it is done.
+                // The echo of our own reply (however late, even after its send reported
+                // an error): the inbox row waiting on it is done, and it is not the owner.
                 if message.from_me {
                     if let Some(waiting) = sent_reply_waiting(&tx, chat.id, &message.body)? {
                         let stored = messages::insert(
@@ -202,7 +280,15 @@ impl Leadline {
                 };
                 inbox::insert(&tx, message_id, account_id, now)?;
                 tx.commit()?;
-                Ok((chat.id, true, Some(message_id)))
+                Ok((
+                    chat.id,
+                    true,
+                    Some(Received {
+                        row: message_id,
+                        chat_id: chat.id,
+                        from_owner: message.from_me,
+                    }),
+                ))
             })
             .await?;
         if changed {
@@ -211,38 +297,27 @@ impl Leadline {
         Ok(inbox_row)
     }
 
-    /// After a (re)start: handles every row a crash left open, oldest first.
+    /// Answers every chat of the number with open rows, oldest first: what a crash or an
+    /// outage left, and failures due for another try. Each chat is one turn (`answer_chat`).
     pub async fn resume(&self, wa: &Runtime, account_id: i64) -> Result<Vec<(i64, Handled)>> {
-        self.work_on(wa, account_id, false).await
-    }
-
-    /// Tries again the failed sends whose time has come.
-    pub async fn retry_failed(&self, wa: &Runtime, account_id: i64) -> Result<Vec<(i64, Handled)>> {
-        self.work_on(wa, account_id, true).await
-    }
-
-    async fn work_on(
-        &self,
-        wa: &Runtime,
-        account_id: i64,
-        only_failures: bool,
-    ) -> Result<Vec<(i64, Handled)>> {
         let now = now_ms(self);
-        let open = self
+        let chats = self
             .store
-            .call(move |conn| Ok(inbox::open(conn, account_id, now, only_failures)?))
+            .call(move |conn| Ok(inbox::open_chats(conn, account_id, now)?))
             .await?;
-        let mut done = Vec::with_capacity(open.len());
-        for message_id in open {
-            done.push((message_id, self.handle(wa, account_id, message_id).await?));
+        let mut done = Vec::new();
+        for (chat_id, _) in chats {
+            done.extend(
+                self.answer_chat(wa, account_id, chat_id, Scope::All)
+                    .await?,
+            );
         }
         Ok(done)
     }
 
-    /// Decides on one stored message and acts. Safe to call again on the same row.
+    /// Decides on one stored message by answering its chat's turn; what became of it.
+    /// Safe to call again on the same row.
     pub async fn handle(&self, wa: &Runtime, account_id: i64, message_id: i64) -> Result<Handled> {
-        // One message of a chat at a time, whoever asks (the runner, a resume, a retry):
-        // the row's state is read under the lock, so no two callers both answer it.
         let chat_id = self
             .store
             .call(move |conn| Ok(messages::get(conn, message_id)?.map(|m| m.chat_id)))
@@ -253,10 +328,14 @@ impl Leadline {
                     "That message is no longer in Leadline."
                 ))
             })?;
-        let lock = self.chat_lock(chat_id);
-        let _turn = lock.lock().await;
-        let (row, message, chat) = self
-            .store
+        self.answer_chat(wa, account_id, chat_id, Scope::All)
+            .await?;
+        self.outcome(message_id).await
+    }
+
+    /// What became of one row, read from the store.
+    pub async fn outcome(&self, message_id: i64) -> Result<Handled> {
+        self.store
             .call(move |conn| {
                 let row = inbox::get(conn, message_id)?.ok_or_else(|| {
                     Error::NotFound(text!(
@@ -264,75 +343,158 @@ impl Leadline {
                         "That message is no longer waiting for an answer."
                     ))
                 })?;
-                let message = messages::get(conn, message_id)?.ok_or_else(|| {
-                    Error::NotFound(text!(
-                        "bot.message_gone",
-                        "That message is no longer in Leadline."
-                    ))
-                })?;
-                let chat = chats::get(conn, message.chat_id)?.ok_or_else(|| {
-                    Error::NotFound(text!(
-                        "chat.gone",
-                        "That chat is no longer in Leadline. Reload the list."
-                    ))
-                })?;
+                Ok(match row.state.as_str() {
+                    "replied" => Handled::Replied {
+                        wa_msg_id: match row.reply_message_id {
+                            Some(id) => messages::get(conn, id)?
+                                .map(|m| m.wa_msg_id)
+                                .unwrap_or_default(),
+                            None => String::new(),
+                        },
+                    },
+                    "skipped" => Handled::Skipped {
+                        reason: row.skip_reason.unwrap_or_default(),
+                    },
+                    "failed" => Handled::Failed {
+                        error: row.error.unwrap_or_default(),
+                    },
+                    _ => Handled::Waiting {
+                        reason: row.error.unwrap_or_else(|| "waiting".into()),
+                    },
+                })
+            })
+            .await
+    }
+
+    /// One turn of a chat, under its lock (whoever asks: the live debounce, a resume, a
+    /// retry): the owner's open messages first, each acted on; then (`Scope::All`) a reply
+    /// already being sent is finished; then the customer's open messages are answered as
+    /// one turn by the newest, the others recorded as merged into it. Returns what became
+    /// of each row it touched.
+    pub async fn answer_chat(
+        &self,
+        wa: &Runtime,
+        account_id: i64,
+        chat_id: i64,
+        scope: Scope,
+    ) -> Result<Vec<(i64, Handled)>> {
+        let lock = self.chat_lock(chat_id);
+        let _turn = lock.lock().await;
+        let now = now_ms(self);
+        let open = self
+            .store
+            .call(move |conn| Ok(inbox::open_in_chat(conn, chat_id, now)?))
+            .await?;
+        let mut done = Vec::new();
+        for (row, _) in open.iter().filter(|(_, inbound)| !inbound) {
+            let handled = match Stored::reply(row.decision.as_deref()) {
+                Some(_) => self.finish_send(wa, account_id, row).await?,
+                None => self.decide_and_act(wa, account_id, row.message_id).await?,
+            };
+            done.push((row.message_id, handled));
+        }
+        if scope == Scope::Owner {
+            return Ok(done);
+        }
+        let customer: Vec<&inbox::Row> = open
+            .iter()
+            .filter(|(_, inbound)| *inbound)
+            .map(|(row, _)| row)
+            .collect();
+        // Replies already worded (being sent, or failed and due again) go out first, in
+        // order: their words answer the messages they were written for.
+        for row in customer
+            .iter()
+            .filter(|r| Stored::reply(r.decision.as_deref()).is_some())
+        {
+            let handled = self.finish_send(wa, account_id, row).await?;
+            let waiting = matches!(handled, Handled::Waiting { .. });
+            done.push((row.message_id, handled));
+            if waiting {
+                // Not connected: nothing else of this chat can go out either.
+                return Ok(done);
+            }
+        }
+        let undecided: Vec<i64> = customer
+            .iter()
+            .filter(|r| Stored::reply(r.decision.as_deref()).is_none())
+            .map(|r| r.message_id)
+            .collect();
+        let Some((&latest, earlier)) = undecided.split_last() else {
+            return Ok(done);
+        };
+        if !earlier.is_empty() {
+            let earlier = earlier.to_vec();
+            let now = now_ms(self);
+            let merged = self
+                .store
+                .call(move |conn| {
+                    let tx = conn.transaction()?;
+                    let mut merged = Vec::new();
+                    for row in earlier {
+                        if inbox::skipped(&tx, row, inbox::UNDECIDED, MERGED, now)? {
+                            merged.push(row);
+                        }
+                    }
+                    tx.commit()?;
+                    Ok(merged)
+                })
+                .await?;
+            done.extend(merged.into_iter().map(|row| {
+                (
+                    row,
+                    Handled::Skipped {
+                        reason: MERGED.into(),
+                    },
+                )
+            }));
+        }
+        done.push((latest, self.decide_and_act(wa, account_id, latest).await?));
+        Ok(done)
+    }
+
+    /// Decides on one row (the turn's) and acts: a skip, a pause, or a reply worded (owner
+    /// command, away message, quick reply, the AI) and sent. The caller holds the chat lock.
+    async fn decide_and_act(
+        &self,
+        wa: &Runtime,
+        account_id: i64,
+        message_id: i64,
+    ) -> Result<Handled> {
+        let (row, message, chat) = self
+            .store
+            .call(move |conn| {
+                let row = inbox::get(conn, message_id)?;
+                let message = messages::get(conn, message_id)?;
+                let chat = match &message {
+                    Some(m) => chats::get(conn, m.chat_id)?,
+                    None => None,
+                };
                 Ok((row, message, chat))
             })
             .await?;
-        match row.state.as_str() {
-            "replied" => {
-                return Ok(Handled::Replied {
-                    wa_msg_id: String::new(),
-                });
-            }
-            "skipped" => {
-                return Ok(Handled::Skipped {
-                    reason: row.skip_reason.unwrap_or_default(),
-                });
-            }
-            // A failed send is tried again (same words) until its attempts run out; any
-            // other failure stays for the owner to see.
-            "failed" => {
-                let has_text = row
-                    .decision
-                    .as_deref()
-                    .and_then(|d| serde_json::from_str::<Stored>(d).ok())
-                    .is_some_and(|stored| stored.text.is_some());
-                if !has_text || row.attempts >= inbox::MAX_ATTEMPTS {
-                    return Ok(Handled::Failed {
-                        error: "failed earlier".into(),
-                    });
-                }
-            }
-            _ => {}
+        let (Some(row), Some(message), Some((chat_jid, contact_id, paused_until))) =
+            (row, message, chat)
+        else {
+            return self.outcome(message_id).await;
+        };
+        if !inbox::UNDECIDED.contains(&row.state.as_str()) {
+            return self.outcome(message_id).await;
         }
-        let (chat_jid, contact_id, paused_until) = chat;
-        // Decided with a text: maybe sent before a crash. Ask WhatsApp before sending again.
-        if let Some(stored) = row
-            .decision
-            .as_deref()
-            .and_then(|d| serde_json::from_str::<Stored>(d).ok())
-        {
-            if let (Some(text), Some(to)) = (stored.text, stored.to) {
-                if row.attempts > 0 {
-                    if let Some(sent) = self
-                        .already_sent(wa, account_id, &to, &text, message.sent_at)
-                        .await
-                    {
-                        self.record_reply(account_id, message_id, message.chat_id, &sent, &text)
-                            .await?;
-                        return Ok(Handled::Replied { wa_msg_id: sent });
-                    }
-                }
-                return self
-                    .send_reply(wa, account_id, message_id, message.chat_id, &to, &text)
-                    .await;
-            }
-        }
-
+        // Decided and reserved under the number's lock, so the caps count every turn in
+        // flight (see `inbox::reserved`).
+        let decide = self.decide_lock(account_id);
+        let reserved = decide.lock().await;
         let now = now_ms(self);
         let situation = self
-            .situation(account_id, message.chat_id, contact_id, paused_until, now)
+            .situation(
+                account_id,
+                message_id,
+                message.chat_id,
+                contact_id,
+                paused_until,
+                now,
+            )
             .await?;
         let (behaviour, hours, number_paused, rules) = situation.1.clone();
         let me = self.number(account_id).await?.wa_id.unwrap_or_default();
@@ -347,32 +509,20 @@ impl Leadline {
         let mut context = situation.0;
         context.number_paused_until_ms = number_paused;
         let decision = policy::decide(&incoming, &context, &behaviour, &rules);
-        let (text, to) = match &decision {
+        let worded = match &decision {
             Decision::Skip(skip) => {
                 let reason = skip_name(skip);
-                self.finish_skip(message_id, &decision, &reason).await?;
-                return Ok(Handled::Skipped { reason });
+                drop(reserved);
+                return self.finish_skip(message_id, &decision, &reason, None).await;
             }
             Decision::PauseChat { until_ms } => {
-                let (chat_id, until) = (message.chat_id, *until_ms);
-                self.store
-                    .call(move |conn| {
-                        Ok(chats::set_pause(
-                            conn,
-                            chat_id,
-                            Some(until),
-                            Some("owner_takeover"),
-                        )?)
-                    })
-                    .await?;
-                let reason = "owner_takeover".to_string();
-                self.finish_skip(message_id, &decision, &reason).await?;
-                return Ok(Handled::Skipped { reason });
+                drop(reserved);
+                let pause = (message.chat_id, *until_ms);
+                return self
+                    .finish_skip(message_id, &decision, "owner_takeover", Some(pause))
+                    .await;
             }
-            Decision::Command(command) => (
-                self.run_command(account_id, command, now).await?,
-                chat_jid.clone(),
-            ),
+            Decision::Command(command) => Some(self.run_command(account_id, command, now).await?),
             Decision::Away { text } => {
                 if let (Some(contact), Some(stretch)) = (
                     contact_id,
@@ -386,40 +536,109 @@ impl Leadline {
                         })
                         .await?;
                 }
-                (text.clone(), chat_jid.clone())
+                Some(text.clone())
             }
-            Decision::QuickReply { text, .. } => (text.clone(), chat_jid.clone()),
-            Decision::Ai { closed } => match self
-                .ai_reply(
-                    account_id,
-                    message.chat_id,
-                    contact_id,
-                    *closed,
-                    hours.as_ref(),
-                    now,
-                )
-                .await
-            {
-                Ok(text) => (text, chat_jid.clone()),
-                Err(error) => {
-                    let shown = error.to_string();
-                    self.finish_failed(account_id, message_id, &decision, error.text())
-                        .await?;
-                    return Ok(Handled::Failed { error: shown });
-                }
-            },
+            Decision::QuickReply { text, .. } => Some(text.clone()),
+            Decision::Ai { .. } => None,
         };
-        let stored = Stored {
+        // The reservation: the row is decided (text still unknown for the AI).
+        let json = Stored {
+            decision: decision.clone(),
+            text: worded.clone(),
+            to: worded.as_ref().map(|_| chat_jid.clone()),
+        }
+        .to_json()?;
+        let from = row.state.clone();
+        let moved = self
+            .store
+            .call(move |conn| {
+                Ok(inbox::decided(
+                    conn,
+                    message_id,
+                    &[from.as_str()],
+                    &json,
+                    now,
+                )?)
+            })
+            .await?;
+        drop(reserved);
+        if !moved {
+            return self.outcome(message_id).await;
+        }
+        let text = match (worded, &decision) {
+            (Some(text), _) => text,
+            (None, Decision::Ai { closed }) => {
+                let turn = super::ai_turn::AiTurn {
+                    account_id,
+                    message_id,
+                    chat_id: message.chat_id,
+                    contact_id,
+                    closed: *closed,
+                    sent_at: message.sent_at,
+                    freshness_ms: i64::from(behaviour.freshness_hours) * 3_600_000,
+                };
+                match self.ai_turn(&turn, hours.as_ref(), now).await? {
+                    Ok(text) => text,
+                    Err(handled) => return Ok(handled),
+                }
+            }
+            (None, _) => return self.outcome(message_id).await,
+        };
+        let json = Stored {
             decision,
             text: Some(text.clone()),
-            to: Some(to.clone()),
-        };
-        let json = serde_json::to_string(&stored).map_err(|e| Error::Internal(e.to_string()))?;
-        self.store
-            .call(move |conn| Ok(inbox::decided(conn, message_id, &json, now)?))
+            to: Some(chat_jid.clone()),
+        }
+        .to_json()?;
+        let now = now_ms(self);
+        let worded = self
+            .store
+            .call(move |conn| Ok(inbox::decided(conn, message_id, &["decided"], &json, now)?))
             .await?;
-        self.send_reply(wa, account_id, message_id, message.chat_id, &to, &text)
-            .await
+        if !worded {
+            return self.outcome(message_id).await;
+        }
+        self.send_reply(
+            wa,
+            account_id,
+            message_id,
+            message.chat_id,
+            &chat_jid,
+            &text,
+        )
+        .await
+    }
+
+    /// Records a decision that sends nothing, with its reason; `pause`: the chat's bot
+    /// pauses until then (the owner took over), in the same transaction.
+    async fn finish_skip(
+        &self,
+        message_id: i64,
+        decision: &Decision,
+        reason: &str,
+        pause: Option<(i64, i64)>,
+    ) -> Result<Handled> {
+        let json = Stored {
+            decision: decision.clone(),
+            text: None,
+            to: None,
+        }
+        .to_json()?;
+        let reason = reason.to_string();
+        let now = now_ms(self);
+        self.store
+            .call(move |conn| {
+                let tx = conn.transaction()?;
+                if let Some((chat_id, until)) = pause {
+                    chats::set_pause(&tx, chat_id, Some(until), Some("owner_takeover"))?;
+                }
+                if inbox::decided(&tx, message_id, inbox::UNDECIDED, &json, now)? {
+                    inbox::skipped(&tx, message_id, &["decided"], &reason, now)?;
+                }
+                tx.commit().map_err(Error::from)
+            })
+            .await?;
+        self.outcome(message_id).await
     }
 
     /// What the policy needs to know, read in one go.
@@ -427,6 +646,7 @@ impl Leadline {
     async fn situation(
         &self,
         account_id: i64,
+        message_id: i64,
         chat_id: i64,
         contact_id: Option<i64>,
         paused_until: Option<i64>,
@@ -478,7 +698,9 @@ impl Leadline {
                     number_paused_until_ms: None,
                     bot_off_until_ms: switch.as_ref().and_then(|s| s.off_until(now)),
                     replies_to_contact_last_hour: messages::bot_replies_in_chat_since(conn, chat_id, now - 3_600_000)?,
-                    replies_by_number_today: messages::bot_replies_since(conn, account_id, now - 86_400_000)?,
+                    // Replies other turns reserved count as sent: caps hold under a burst.
+                    replies_by_number_today: messages::bot_replies_since(conn, account_id, now - 86_400_000)?
+                        + inbox::reserved(conn, account_id, message_id)?,
                     loop_suspected: policy::loop_suspected(&exchanges),
                     open,
                     away_sent_this_stretch,
@@ -535,291 +757,10 @@ impl Leadline {
             })
             .await
     }
-
-    /// The AI's reply for this chat's latest turn.
-    async fn ai_reply(
-        &self,
-        account_id: i64,
-        chat_id: i64,
-        contact_id: Option<i64>,
-        closed: bool,
-        hours: Option<&Hours>,
-        now: i64,
-    ) -> Result<String, crate::ai::AiError> {
-        let provider_error = |e: Error| crate::ai::AiError::Rejected {
-            provider: "Leadline".into(),
-            status: 0,
-            detail: e.to_string(),
-        };
-        let settings = self.number_ai(account_id).await.map_err(provider_error)?;
-        let (endpoint, default_model) = self
-            .ai_endpoint(settings.provider.as_deref())
-            .await
-            .map_err(provider_error)?;
-        let model = settings.model.clone().or(default_model).unwrap_or_default();
-        let recent = self
-            .store
-            .call(move |conn| Ok(messages::recent_in_chat(conn, chat_id, 60)?))
-            .await
-            .map_err(provider_error)?;
-        let history: Vec<ChatMessage> = recent
-            .into_iter()
-            .map(|(direction, _, body, _)| {
-                if direction == "in" {
-                    ChatMessage::user(body)
-                } else {
-                    ChatMessage::assistant(body)
-                }
-            })
-            .collect();
-        let hours_context = if closed {
-            prompt::Hours::Closed {
-                next_open: hours
-                    .and_then(|h| {
-                        h.next_open(jiff::Timestamp::from_millisecond(now).unwrap_or_default())
-                    })
-                    .map(|z| z.strftime("%A %H:%M").to_string()),
-            }
-        } else {
-            prompt::Hours::Open
-        };
-        let known: BTreeMap<String, String> = match contact_id {
-            Some(contact) => self
-                .store
-                .call(move |conn| {
-                    Ok(crate::store::leads::fields_of_contact(
-                        conn, account_id, contact,
-                    )?)
-                })
-                .await
-                .map_err(provider_error)?
-                .into_iter()
-                .collect(),
-            None => BTreeMap::new(),
-        };
-        let turn = TurnContext {
-            prompt: &settings.prompt,
-            facts: &settings.facts,
-            fields: &settings.fields,
-            criteria: &settings.criteria,
-            hours: hours_context,
-            known: &known,
-            history: &history,
-            history_budget: DEFAULT_HISTORY_BUDGET,
-        };
-        let started = std::time::Instant::now();
-        let answered = crate::ai::answer_turn(&self.ai, &endpoint, &model, &turn).await;
-        let elapsed = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
-        let prices = self.ai_prices().await.unwrap_or_default();
-        let usage = answered.as_ref().map(|a| a.usage).unwrap_or_default();
-        let cost = crate::ai::pricing::cost_micros(&prices, &model, usage);
-        self.record_usage(
-            Some(account_id),
-            &endpoint.name,
-            &model,
-            "reply",
-            usage,
-            cost,
-            elapsed,
-            answered.is_ok(),
-        )
-        .await;
-        let answered = answered?;
-        if answered.output.truncated {
-            return Err(crate::ai::AiError::BadResponse {
-                provider: endpoint.name,
-                detail: "the answer was cut off".into(),
-            });
-        }
-        let reply = answered.output.reply.clone();
-        // The lead takes what this turn found; a failure to record it is logged and never
-        // holds up the customer's reply.
-        if let Some(contact) = contact_id {
-            let me = self.number(account_id).await.ok().and_then(|n| n.wa_id);
-            let country = me.as_deref().and_then(crate::ai::fields::country_of);
-            let asked = settings.fields.clone();
-            if let Err(e) = self
-                .merge_turn(
-                    account_id,
-                    contact,
-                    chat_id,
-                    asked,
-                    answered.output,
-                    country,
-                )
-                .await
-            {
-                tracing::error!(account_id, error = %e, "could not update the lead");
-            }
-        }
-        Ok(reply)
-    }
-
-    /// Seen, typing for a while, then the send; the attempt is counted before it.
-    async fn send_reply(
-        &self,
-        wa: &Runtime,
-        account_id: i64,
-        message_id: i64,
-        chat_id: i64,
-        to: &str,
-        text: &str,
-    ) -> Result<Handled> {
-        let now = now_ms(self);
-        self.store
-            .call(move |conn| Ok(inbox::attempt(conn, message_id, now)?))
-            .await?;
-        let pacing = self.pacing;
-        tokio::time::sleep(pacing.before_seen).await;
-        // Seen and typing are courtesy: a failure there doesn't stop the reply.
-        let _ = wa.mark_seen(account_id, to).await;
-        let typing = pacing.typing_for(text);
-        if !typing.is_zero() {
-            let _ = wa.set_typing(account_id, to, true).await;
-            tokio::time::sleep(typing).await;
-            let _ = wa.set_typing(account_id, to, false).await;
-        }
-        match wa.send_text(account_id, to, text).await {
-            Ok(wa_msg_id) => {
-                self.record_reply(account_id, message_id, chat_id, &wa_msg_id, text)
-                    .await?;
-                Ok(Handled::Replied { wa_msg_id })
-            }
-            Err(e) => {
-                let error = e.to_string();
-                let now = now_ms(self);
-                // Not connected: the row stays decided and is sent on the next resume.
-                if matches!(e, WaError::NotConnected) {
-                    return Ok(Handled::Failed { error });
-                }
-                let retry_at = now + 60_000;
-                let shown = error.clone();
-                self.store
-                    .call(move |conn| {
-                        Ok(inbox::failed(
-                            conn,
-                            message_id,
-                            &shown,
-                            Some(retry_at),
-                            now,
-                        )?)
-                    })
-                    .await?;
-                Ok(Handled::Failed { error })
-            }
-        }
-    }
-
-    async fn record_reply(
-        &self,
-        account_id: i64,
-        message_id: i64,
-        chat_id: i64,
-        wa_msg_id: &str,
-        text: &str,
-    ) -> Result<()> {
-        let (wa_msg_id, text) = (wa_msg_id.to_string(), text.to_string());
-        let now = now_ms(self);
-        self.store
-            .call(move |conn| {
-                let tx = conn.transaction()?;
-                messages::insert(
-                    &tx,
-                    &messages::NewMessage {
-                        account_id,
-                        chat_id,
-                        wa_msg_id: &wa_msg_id,
-                        direction: "out",
-                        origin: "bot",
-                        author: None,
-                        body: &text,
-                        sent_at: now,
-                    },
-                    now,
-                )?;
-                let reply_id: i64 = tx.query_row(
-                    "SELECT id FROM messages WHERE account_id = ?1 AND wa_msg_id = ?2",
-                    rusqlite::params![account_id, wa_msg_id],
-                    |r| r.get(0),
-                )?;
-                inbox::replied(&tx, message_id, reply_id, now)?;
-                tx.commit().map_err(Error::from)
-            })
-            .await?;
-        self.chat_changed(account_id, chat_id);
-        Ok(())
-    }
-
-    async fn finish_skip(&self, message_id: i64, decision: &Decision, reason: &str) -> Result<()> {
-        let json = serde_json::to_string(&Stored {
-            decision: decision.clone(),
-            text: None,
-            to: None,
-        })
-        .map_err(|e| Error::Internal(e.to_string()))?;
-        let reason = reason.to_string();
-        let now = now_ms(self);
-        self.store
-            .call(move |conn| {
-                let tx = conn.transaction()?;
-                inbox::decided(&tx, message_id, &json, now)?;
-                inbox::skipped(&tx, message_id, &reason, now)?;
-                tx.commit().map_err(Error::from)
-            })
-            .await
-    }
-
-    async fn finish_failed(
-        &self,
-        account_id: i64,
-        message_id: i64,
-        decision: &Decision,
-        error: Text,
-    ) -> Result<()> {
-        let json = serde_json::to_string(&Stored {
-            decision: decision.clone(),
-            text: None,
-            to: None,
-        })
-        .map_err(|e| Error::Internal(e.to_string()))?;
-        let now = now_ms(self);
-        self.store
-            .call(move |conn| {
-                let tx = conn.transaction()?;
-                inbox::decided(&tx, message_id, &json, now)?;
-                inbox::failed(&tx, message_id, &error.english, None, now)?;
-                activity::insert_with_text(
-                    &tx,
-                    Some(account_id),
-                    "ai_failed",
-                    &format!("The assistant could not answer a customer: {error}"),
-                    &[],
-                    ("error", &error),
-                    now,
-                )?;
-                tx.commit().map_err(Error::from)
-            })
-            .await
-    }
-
-    /// Whether `text` already went to `to` after the customer's message (WhatsApp's list).
-    async fn already_sent(
-        &self,
-        wa: &Runtime,
-        account_id: i64,
-        to: &str,
-        text: &str,
-        after_ms: i64,
-    ) -> Option<String> {
-        let own = wa.recent_own(account_id, to).await.ok()?;
-        own.into_iter()
-            .rev()
-            .find(|m| m.body == text && m.timestamp.saturating_mul(1000) >= after_ms - 60_000)
-            .map(|m| m.id)
-    }
 }
 
-/// The inbox row in `chat_id` whose reply is `body` and which is being sent.
+/// The inbox row in `chat_id` whose reply is `body` and which may have been sent: being
+/// sent, or failed after an attempt (an error that still went out). Oldest first.
 fn sent_reply_waiting(
     conn: &rusqlite::Connection,
     chat_id: i64,
@@ -827,14 +768,14 @@ fn sent_reply_waiting(
 ) -> rusqlite::Result<Option<i64>> {
     let mut stmt = conn.prepare_cached(
         "SELECT i.message_id, i.decision FROM inbox i JOIN messages m ON m.id = i.message_id
-         WHERE m.chat_id = ?1 AND i.state = 'decided' AND i.attempts > 0 ORDER BY i.message_id",
+         WHERE m.chat_id = ?1 AND i.state IN ('decided', 'failed') AND i.attempts > 0 ORDER BY i.message_id",
     )?;
     let rows: Vec<(i64, Option<String>)> = stmt
         .query_map([chat_id], |r| Ok((r.get(0)?, r.get(1)?)))?
         .collect::<rusqlite::Result<_>>()?;
     Ok(rows.into_iter().find_map(|(id, decision)| {
-        let stored: Stored = serde_json::from_str(decision.as_deref()?).ok()?;
-        (stored.text.as_deref() == Some(body)).then_some(id)
+        let (text, _) = Stored::reply(decision.as_deref())?;
+        (text == body).then_some(id)
     }))
 }
 

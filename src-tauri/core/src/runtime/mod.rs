@@ -45,6 +45,7 @@ enum Command {
     },
     RecentOwn {
         chat: String,
+        since: i64,
         reply: oneshot::Sender<Result<Vec<crate::whatsapp::OwnMessage>, WaError>>,
     },
     PairingCode {
@@ -194,10 +195,15 @@ impl Runtime {
         &self,
         account_id: i64,
         chat: &str,
+        since: i64,
     ) -> Result<Vec<crate::whatsapp::OwnMessage>, WaError> {
         let chat = chat.to_string();
-        self.ask(account_id, |reply| Command::RecentOwn { chat, reply })
-            .await
+        self.ask(account_id, |reply| Command::RecentOwn {
+            chat,
+            since,
+            reply,
+        })
+        .await
     }
 
     /// "Use here": takes WhatsApp back from another computer or browser it was opened on.

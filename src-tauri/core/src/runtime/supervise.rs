@@ -165,8 +165,8 @@ async fn drive(
                 Some(Command::TakeOver(reply)) => {
                     let _ = reply.send(session.take_over().await);
                 }
-                Some(Command::RecentOwn { chat, reply }) => {
-                    let _ = reply.send(session.recent_own(&chat).await);
+                Some(Command::RecentOwn { chat, since, reply }) => {
+                    let _ = reply.send(session.recent_own(&chat, since).await);
                 }
                 Some(Command::Seen { chat, reply }) => {
                     let _ = reply.send(session.mark_seen(&chat).await);

@@ -57,12 +57,17 @@ pub fn get(conn: &Connection, id: i64) -> rusqlite::Result<Option<WaNumber>> {
     stmt.query_row([id], from_row).optional()
 }
 
+/// A new number gets an id no number ever had: keychain entries, the browser profile and
+/// webhooks are keyed by it, so a removed number's leftovers can never become a new one's.
 pub fn insert(conn: &Connection, name: &str, now: i64) -> rusqlite::Result<i64> {
-    conn.execute(
-        "INSERT INTO accounts (name, created_at, updated_at) VALUES (?1, ?2, ?2)",
+    conn.query_row(
+        "INSERT INTO accounts (id, name, created_at, updated_at)
+         VALUES (MAX(COALESCE((SELECT high FROM id_high_water WHERE name = 'accounts'), 0),
+                     COALESCE((SELECT MAX(id) FROM accounts), 0)) + 1, ?1, ?2, ?2)
+         RETURNING id",
         params![name, now],
-    )?;
-    Ok(conn.last_insert_rowid())
+        |r| r.get(0),
+    )
 }
 
 /// Returns false when no such number exists.

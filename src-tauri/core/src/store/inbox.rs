@@ -1,6 +1,11 @@
 //! Queries on `inbox`: where each inbound message is in the pipeline.
+//!
+//! Every transition is conditional: a row moves only from the states the step expects
+//! (compare-and-set in SQL), and each function says whether it moved the row. So an echo, a
+//! retry and a burst's merge racing on one row can never move it backwards; the loser of a
+//! race sees `false` and leaves the row alone.
 
-use rusqlite::{Connection, params};
+use rusqlite::{Connection, OptionalExtension, params};
 
 pub fn insert(
     conn: &Connection,
@@ -15,63 +20,138 @@ pub fn insert(
     Ok(())
 }
 
+/// The rows a turn may decide afresh: new ones, ones decided before their text was known
+/// (a crash, or the AI failed and is tried again), and failures due for another try.
+pub const UNDECIDED: &[&str] = &["received", "decided", "failed"];
+
+fn state_in(states: &[&str]) -> String {
+    // The states are this module's constants, never input.
+    states
+        .iter()
+        .map(|s| format!("'{s}'"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 /// The decision, as JSON; a decision with a reply text carries it, so a resend after a
-/// crash sends the same words.
+/// crash sends the same words. From one of `from`.
 pub fn decided(
     conn: &Connection,
     message_id: i64,
+    from: &[&str],
     decision: &str,
     now: i64,
-) -> rusqlite::Result<()> {
-    conn.execute(
-        "UPDATE inbox SET state = 'decided', decision = ?2, updated_at = ?3 WHERE message_id = ?1",
+) -> rusqlite::Result<bool> {
+    let changed = conn.execute(
+        &format!(
+            "UPDATE inbox SET state = 'decided', decision = ?2, next_attempt_at = NULL, updated_at = ?3
+             WHERE message_id = ?1 AND state IN ({})",
+            state_in(from)
+        ),
         params![message_id, decision, now],
     )?;
-    Ok(())
+    Ok(changed == 1)
 }
 
 /// Counted before each send attempt: a row with attempts > 0 may have been sent.
-pub fn attempt(conn: &Connection, message_id: i64, now: i64) -> rusqlite::Result<()> {
-    conn.execute(
-        "UPDATE inbox SET attempts = attempts + 1, updated_at = ?2 WHERE message_id = ?1",
+pub fn attempt(conn: &Connection, message_id: i64, now: i64) -> rusqlite::Result<bool> {
+    let changed = conn.execute(
+        "UPDATE inbox SET attempts = attempts + 1, updated_at = ?2 WHERE message_id = ?1 AND state = 'decided'",
         params![message_id, now],
     )?;
-    Ok(())
+    Ok(changed == 1)
 }
 
-pub fn skipped(conn: &Connection, message_id: i64, reason: &str, now: i64) -> rusqlite::Result<()> {
-    conn.execute(
-        "UPDATE inbox SET state = 'skipped', skip_reason = ?2, updated_at = ?3 WHERE message_id = ?1",
+/// Takes back an attempt that never reached WhatsApp (the number was not connected).
+pub fn unattempt(conn: &Connection, message_id: i64, now: i64) -> rusqlite::Result<bool> {
+    let changed = conn.execute(
+        "UPDATE inbox SET attempts = attempts - 1, updated_at = ?2
+         WHERE message_id = ?1 AND state = 'decided' AND attempts > 0",
+        params![message_id, now],
+    )?;
+    Ok(changed == 1)
+}
+
+/// Counted before each AI call of the row's turn.
+pub fn ai_attempt(conn: &Connection, message_id: i64, now: i64) -> rusqlite::Result<u32> {
+    conn.query_row(
+        "UPDATE inbox SET ai_attempts = ai_attempts + 1, updated_at = ?2 WHERE message_id = ?1 RETURNING ai_attempts",
+        params![message_id, now],
+        |r| r.get(0),
+    )
+}
+
+pub fn skipped(
+    conn: &Connection,
+    message_id: i64,
+    from: &[&str],
+    reason: &str,
+    now: i64,
+) -> rusqlite::Result<bool> {
+    let changed = conn.execute(
+        &format!(
+            "UPDATE inbox SET state = 'skipped', skip_reason = ?2, next_attempt_at = NULL, updated_at = ?3
+             WHERE message_id = ?1 AND state IN ({})",
+            state_in(from)
+        ),
         params![message_id, reason, now],
     )?;
-    Ok(())
+    Ok(changed == 1)
 }
 
+/// A reply went out: from decided (being sent) or failed (an error, yet it went out).
 pub fn replied(
     conn: &Connection,
     message_id: i64,
     reply_message_id: i64,
     now: i64,
-) -> rusqlite::Result<()> {
-    conn.execute(
-        "UPDATE inbox SET state = 'replied', reply_message_id = ?2, error = NULL, updated_at = ?3 WHERE message_id = ?1",
+) -> rusqlite::Result<bool> {
+    let changed = conn.execute(
+        "UPDATE inbox SET state = 'replied', reply_message_id = ?2, error = NULL, next_attempt_at = NULL, updated_at = ?3
+         WHERE message_id = ?1 AND state IN ('decided', 'failed')",
         params![message_id, reply_message_id, now],
     )?;
-    Ok(())
+    Ok(changed == 1)
 }
 
+/// `next_attempt_at`: when to try again, or `None` for a final failure.
 pub fn failed(
     conn: &Connection,
     message_id: i64,
+    from: &[&str],
     error: &str,
     next_attempt_at: Option<i64>,
     now: i64,
-) -> rusqlite::Result<()> {
-    conn.execute(
-        "UPDATE inbox SET state = 'failed', error = ?2, next_attempt_at = ?3, updated_at = ?4 WHERE message_id = ?1",
+) -> rusqlite::Result<bool> {
+    let changed = conn.execute(
+        &format!(
+            "UPDATE inbox SET state = 'failed', error = ?2, next_attempt_at = ?3, updated_at = ?4
+             WHERE message_id = ?1 AND state IN ({})",
+            state_in(from)
+        ),
         params![message_id, error, next_attempt_at, now],
     )?;
-    Ok(())
+    Ok(changed == 1)
+}
+
+/// WhatsApp's server never took the reply: the row goes back to being sent, once.
+/// Returns false when it was already sent again (or is no longer replied).
+pub fn resend(conn: &Connection, message_id: i64, error: &str, now: i64) -> rusqlite::Result<bool> {
+    let changed = conn.execute(
+        "UPDATE inbox SET state = 'decided', resends = resends + 1, reply_message_id = NULL, error = ?2, updated_at = ?3
+         WHERE message_id = ?1 AND state = 'replied' AND resends < 1",
+        params![message_id, error, now],
+    )?;
+    Ok(changed == 1)
+}
+
+/// The owner is told of a final failure once: true the first time.
+pub fn tell_owner(conn: &Connection, message_id: i64, now: i64) -> rusqlite::Result<bool> {
+    let changed = conn.execute(
+        "UPDATE inbox SET owner_told_at = ?2 WHERE message_id = ?1 AND owner_told_at IS NULL",
+        params![message_id, now],
+    )?;
+    Ok(changed == 1)
 }
 
 pub struct Row {
@@ -79,40 +159,110 @@ pub struct Row {
     pub state: String,
     pub decision: Option<String>,
     pub skip_reason: Option<String>,
+    pub error: Option<String>,
     pub attempts: u32,
+    pub ai_attempts: u32,
+    pub resends: u32,
+    pub next_attempt_at: Option<i64>,
+    pub reply_message_id: Option<i64>,
+}
+
+const ROW: &str = "SELECT message_id, state, decision, skip_reason, error, attempts, ai_attempts, resends, next_attempt_at, reply_message_id FROM inbox";
+
+fn row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Row> {
+    Ok(Row {
+        message_id: r.get(0)?,
+        state: r.get(1)?,
+        decision: r.get(2)?,
+        skip_reason: r.get(3)?,
+        error: r.get(4)?,
+        attempts: r.get(5)?,
+        ai_attempts: r.get(6)?,
+        resends: r.get(7)?,
+        next_attempt_at: r.get(8)?,
+        reply_message_id: r.get(9)?,
+    })
 }
 
 pub fn get(conn: &Connection, message_id: i64) -> rusqlite::Result<Option<Row>> {
-    use rusqlite::OptionalExtension;
     conn.query_row(
-        "SELECT message_id, state, decision, skip_reason, attempts FROM inbox WHERE message_id = ?1",
+        &format!("{ROW} WHERE message_id = ?1"),
         params![message_id],
-        |r| Ok(Row { message_id: r.get(0)?, state: r.get(1)?, decision: r.get(2)?, skip_reason: r.get(3)?, attempts: r.get(4)? }),
+        row,
     )
     .optional()
 }
 
-/// How many times a reply is tried before the row stays failed.
+/// The row whose reply is the message `reply_message_id`.
+pub fn by_reply(conn: &Connection, reply_message_id: i64) -> rusqlite::Result<Option<Row>> {
+    conn.query_row(
+        &format!("{ROW} WHERE reply_message_id = ?1"),
+        params![reply_message_id],
+        row,
+    )
+    .optional()
+}
+
+/// How many times a reply is sent before the row stays failed.
 pub const MAX_ATTEMPTS: u32 = 5;
 
-/// Rows to work on, oldest first: those a crash left open (received or decided), and
-/// failed sends whose retry time has come.
-/// `only_failures`: just the failed sends that are due (the periodic retry, which must
-/// not answer a message still inside its debounce).
-pub fn open(
+/// A chat's open rows, oldest first: received, decided, and failed ones due by `now` with
+/// attempts left. With whether each came in from the customer (else the owner's phone).
+pub fn open_in_chat(
+    conn: &Connection,
+    chat_id: i64,
+    now: i64,
+) -> rusqlite::Result<Vec<(Row, bool)>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT i.message_id, i.state, i.decision, i.skip_reason, i.error, i.attempts, i.ai_attempts, i.resends, i.next_attempt_at, i.reply_message_id,
+                m.direction = 'in'
+         FROM inbox i JOIN messages m ON m.id = i.message_id
+         WHERE m.chat_id = ?1 AND (i.state IN ('received', 'decided')
+               OR (i.state = 'failed' AND i.next_attempt_at <= ?2 AND i.attempts < ?3))
+         ORDER BY i.message_id",
+    )?;
+    stmt.query_map(params![chat_id, now, MAX_ATTEMPTS], |r| {
+        Ok((row(r)?, r.get(10)?))
+    })?
+    .collect()
+}
+
+/// The chats of a number with open rows (see `open_in_chat`), with the time (our clock)
+/// their newest open customer message was stored, if any: a turn waits for the burst.
+pub fn open_chats(
     conn: &Connection,
     account_id: i64,
     now: i64,
-    only_failures: bool,
-) -> rusqlite::Result<Vec<i64>> {
+) -> rusqlite::Result<Vec<(i64, Option<i64>)>> {
     let mut stmt = conn.prepare_cached(
-        "SELECT message_id FROM inbox WHERE account_id = ?1 AND (
-             (?4 = 0 AND state IN ('received', 'decided'))
-             OR (state = 'failed' AND next_attempt_at <= ?2 AND attempts < ?3))
-         ORDER BY message_id",
+        "SELECT m.chat_id, MAX(CASE WHEN m.direction = 'in' AND i.state = 'received' THEN m.created_at END)
+         FROM inbox i JOIN messages m ON m.id = i.message_id
+         WHERE i.account_id = ?1 AND (i.state IN ('received', 'decided')
+               OR (i.state = 'failed' AND i.next_attempt_at <= ?2 AND i.attempts < ?3))
+         GROUP BY m.chat_id ORDER BY MIN(i.message_id)",
     )?;
-    stmt.query_map(params![account_id, now, MAX_ATTEMPTS, only_failures], |r| {
-        r.get(0)
+    stmt.query_map(params![account_id, now, MAX_ATTEMPTS], |r| {
+        Ok((r.get(0)?, r.get(1)?))
     })?
     .collect()
+}
+
+/// When a number's next failed row is due, if any.
+pub fn next_due(conn: &Connection, account_id: i64) -> rusqlite::Result<Option<i64>> {
+    conn.query_row(
+        "SELECT MIN(next_attempt_at) FROM inbox WHERE account_id = ?1 AND state = 'failed'
+         AND next_attempt_at IS NOT NULL AND attempts < ?2",
+        params![account_id, MAX_ATTEMPTS],
+        |r| r.get(0),
+    )
+}
+
+/// Replies reserved but not yet sent by a number (decided rows other than `except`): they
+/// count against its caps, so a burst of chats can't all pass the check at once.
+pub fn reserved(conn: &Connection, account_id: i64, except: i64) -> rusqlite::Result<u32> {
+    conn.query_row(
+        "SELECT COUNT(*) FROM inbox WHERE account_id = ?1 AND state = 'decided' AND message_id <> ?2",
+        params![account_id, except],
+        |r| r.get(0),
+    )
 }

@@ -443,10 +443,18 @@ impl Session {
             .map(|_| ())
     }
 
-    /// The latest own messages in `chat`, oldest first.
-    pub async fn recent_own(&self, chat: &str) -> Result<Vec<super::OwnMessage>, WaError> {
-        self.call(format!("window.__leadline.recentOwn({})", Self::json(chat)))
-            .await
+    /// The own messages in `chat` from `since` (unix seconds) on, oldest first; the page
+    /// loads earlier messages of the chat until it holds that far back.
+    pub async fn recent_own(
+        &self,
+        chat: &str,
+        since: i64,
+    ) -> Result<Vec<super::OwnMessage>, WaError> {
+        self.call(format!(
+            "window.__leadline.recentOwn({}, {since})",
+            Self::json(chat)
+        ))
+        .await
     }
 
     /// Takes WhatsApp back from another computer or browser (the page's "Use here").
@@ -636,8 +644,9 @@ impl super::Session for Session {
     fn recent_own<'a>(
         &'a self,
         chat: &'a str,
+        since: i64,
     ) -> futures::future::BoxFuture<'a, Result<Vec<super::OwnMessage>, WaError>> {
-        Box::pin(Session::recent_own(self, chat))
+        Box::pin(Session::recent_own(self, chat, since))
     }
     fn pairing_code<'a>(
         &'a self,

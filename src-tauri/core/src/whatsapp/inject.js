@@ -80,6 +80,7 @@
       },
     ],
     build: [{ module: "WAWebBuildConstants", path: ["VERSION_STR"], kind: "string" }],
+    loadEarlier: [{ module: "WAWebChatLoadMessages", path: ["loadEarlierMsgs"], kind: "function" }],
   };
   // Without these nothing works; every other feature only disables what needs it.
   const CORE = ["socket", "conn", "cmd", "msgs", "chats"];
@@ -467,19 +468,35 @@
       },
       // The last own messages in a chat (sent from here or the phone, history included):
       // after a crash, whether a reply already went out.
-      async recentOwn(chatId) {
-        const Msgs = await use("msgs");
+      async recentOwn(chatId, since) {
         const ids = new Set([chatId]);
+        let chat = null;
         try {
-          const chat = (await use("chats")).get((await use("createWid"))(chatId));
+          chat = (await use("chats")).get((await use("createWid"))(chatId)) || null;
           if (chat) ids.add(serialized(chat.id));
         } catch (_) {
           // An id the page can't read has no messages here.
         }
-        const all = typeof Msgs.getModelsArray === "function" ? Msgs.getModelsArray() : Msgs.models || [];
-        return all
-          .filter((msg) => msg.id && msg.id.fromMe && ids.has(serialized(msg.id.remote)))
-          .slice(-50)
+        const Msgs = await use("msgs");
+        const held = () => {
+          if (chat && chat.msgs && typeof chat.msgs.getModelsArray === "function") return chat.msgs.getModelsArray();
+          const all = typeof Msgs.getModelsArray === "function" ? Msgs.getModelsArray() : Msgs.models || [];
+          return all.filter((msg) => msg.id && ids.has(serialized(msg.id.remote)));
+        };
+        // The page holds only a chat's latest messages: earlier ones are loaded (without
+        // opening the chat, which would mark it read) until it holds `since`.
+        const loader = lookup("loadEarlier");
+        for (let round = 0; chat && !loader.missing && round < 25; round++) {
+          const list = held();
+          const oldest = list.length ? Number(list[0].t) || 0 : Infinity;
+          const state = chat.msgs && chat.msgs.msgLoadState;
+          if (oldest <= since || (state && state.noEarlierMsgs)) break;
+          const loaded = await loader.value({ chat });
+          if (!loaded || !loaded.length) break;
+        }
+        return held()
+          .filter((msg) => msg.id && msg.id.fromMe && (Number(msg.t) || 0) >= since)
+          .slice(-200)
           .map((msg) => ({ id: serialized(msg.id), body: String(msg.body || ""), timestamp: Number(msg.t) || 0 }));
       },
       takeover() {

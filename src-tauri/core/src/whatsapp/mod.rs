@@ -128,6 +128,28 @@ pub struct WaMessage {
     pub phone: Option<String>,
 }
 
+/// The longest text kept from one message: WhatsApp's own limit is 65,536 characters, so
+/// anything longer is not a customer's message as WhatsApp sent it.
+pub const MAX_BODY_CHARS: usize = 65_536;
+
+/// The latest time a page may report (the year 9999): anything later, or before 1970, is
+/// a page's garbage, taken as "now" so the message is still stored and judged.
+const MAX_TIMESTAMP_S: i64 = 253_402_300_799;
+
+impl WaMessage {
+    /// The message with what no real message has brought into range: a body cut to
+    /// `MAX_BODY_CHARS`, a timestamp outside 1970..9999 replaced by `now_s`.
+    pub fn bounded_at(mut self, now_s: i64) -> WaMessage {
+        if let Some((cut, _)) = self.body.char_indices().nth(MAX_BODY_CHARS) {
+            self.body.truncate(cut);
+        }
+        if !(0..=MAX_TIMESTAMP_S).contains(&self.timestamp) {
+            self.timestamp = now_s;
+        }
+        self
+    }
+}
+
 /// One of the owner's own messages in a chat, as WhatsApp has it.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Deserialize)]
 pub struct OwnMessage {
@@ -350,11 +372,14 @@ pub trait Session: Send + Sync {
         on: bool,
     ) -> futures::future::BoxFuture<'a, Result<(), WaError>>;
     fn refresh_qr(&self) -> futures::future::BoxFuture<'_, Result<(), WaError>>;
-    /// The latest own messages in `chat` (sent from here or typed on the phone), oldest
-    /// first: after a crash, they tell whether a reply already went out.
+    /// The own messages in `chat` (sent from here or typed on the phone) from `since`
+    /// (unix seconds, WhatsApp's clock) on, oldest first, the page loading earlier
+    /// messages until it holds that far back: after a crash, they tell whether a reply
+    /// already went out.
     fn recent_own<'a>(
         &'a self,
         chat: &'a str,
+        since: i64,
     ) -> futures::future::BoxFuture<'a, Result<Vec<OwnMessage>, WaError>>;
     /// "Use here": takes WhatsApp back from the other computer or browser it is open on.
     fn take_over(&self) -> futures::future::BoxFuture<'_, Result<(), WaError>>;

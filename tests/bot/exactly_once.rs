@@ -1,0 +1,600 @@
+//! Every customer answered exactly once, under ordinary events: a burst resumed after a
+//! blip, an echo racing a send's error, a late echo, a number that is offline, an AI that
+//! times out, a reply the server never took, a database that is briefly locked, a burst
+//! of chats against the caps, one WhatsApp account linked twice, a page that forgot older
+//! messages and a clock minutes off, and page reports no real message has.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use leadline_core::bot::pipeline::Handled;
+use leadline_core::bot::runner;
+use leadline_core::runtime::Runtime;
+use leadline_core::whatsapp::{AccountState, Driver, Session, WaError, WaMessage};
+use leadline_tests::fake_ai::Step;
+use leadline_tests::memory_wa::{MemoryWhatsApp, Realism};
+
+use super::{ANA, Bot, from_customer, reply, until, wired};
+
+fn customer_at(chat: &str, id: &str, body: &str, timestamp: i64) -> WaMessage {
+    WaMessage {
+        id: format!("false_{chat}_{id}"),
+        chat: chat.into(),
+        from: chat.into(),
+        from_me: false,
+        body: body.into(),
+        timestamp,
+        push_name: None,
+        phone: None,
+    }
+}
+
+fn set_behaviour(bot: &Bot, json: &'static str) {
+    bot.core
+        .store()
+        .call_blocking(move |conn| {
+            Ok(conn.execute("UPDATE account_settings SET behaviour = ?1", [json])?)
+        })
+        .unwrap();
+}
+
+fn events_named(bot: &Bot, name: &str) -> usize {
+    bot.events
+        .lock()
+        .unwrap()
+        .iter()
+        .filter(|e| e.name() == name)
+        .count()
+}
+
+/// Item 1: three messages stored while the number was away are one turn when resumed, and
+/// a burst that a reconnect interrupts mid-debounce is still one turn.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_burst_is_one_answer_however_it_is_resumed() {
+    let bot = Bot::start().await;
+    bot.ai.push(reply("Te cuento todo"));
+    for (id, body) in [("R1", "Hola"), ("R2", "una pregunta"), ("R3", "¿precio?")] {
+        assert!(
+            bot.core
+                .receive(bot.id, from_customer(id, body))
+                .await
+                .unwrap()
+                .is_some()
+        );
+    }
+    bot.core.resume(&bot.runtime, bot.id).await.unwrap();
+    assert_eq!(
+        bot.wa.sent().len(),
+        1,
+        "three stored messages resumed are one reply: {:?}",
+        bot.wa.sent()
+    );
+    assert_eq!(
+        bot.sql::<i64>("SELECT COUNT(*) FROM inbox WHERE skip_reason = 'merged_into_later_turn'"),
+        2
+    );
+    let asked = bot.ai.requests().last().unwrap().body["messages"].to_string();
+    assert!(
+        asked.contains("una pregunta") && asked.contains("¿precio?"),
+        "the whole burst goes to the AI"
+    );
+
+    // Live, with a reconnect in the middle of the debounce.
+    let (bot, runtime) = wired().await;
+    set_behaviour(&bot, r#"{"debounceSeconds": 1}"#);
+    let mut state = runtime.start(bot.id);
+    state
+        .wait_for(|s| matches!(s, AccountState::Working { .. }))
+        .await
+        .unwrap();
+    bot.ai.push(reply("Una respuesta para todo"));
+    assert!(bot.wa.deliver(from_customer("L1", "Hola")));
+    assert!(bot.wa.deliver(from_customer("L2", "quería saber")));
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    bot.wa.reconnect(Duration::from_millis(100)).await;
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    assert!(bot.wa.deliver(from_customer("L3", "el horario")));
+    until("the burst answered", || bot.wa.sent().len() == 1).await;
+    tokio::time::sleep(Duration::from_millis(2_000)).await;
+    assert_eq!(
+        bot.wa.sent().len(),
+        1,
+        "a burst a reconnect interrupted is one reply: {:?}",
+        bot.wa.sent()
+    );
+    runtime.stop_all().await;
+}
+
+/// Item 2: a send that errors after going out, its echo stored first: the row stays
+/// replied (the error never moves it back to failed), and it is never sent again.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_echo_and_a_send_error_racing_never_move_the_row_backwards() {
+    let (bot, runtime) = wired().await;
+    set_behaviour(&bot, r#"{"debounceSeconds": 0}"#);
+    let mut state = runtime.start(bot.id);
+    state
+        .wait_for(|s| matches!(s, AccountState::Working { .. }))
+        .await
+        .unwrap();
+    bot.wa.fail_after_sending(1);
+    bot.ai.push(reply("Claro que sí"));
+    assert!(bot.wa.deliver(from_customer("X1", "¿Abrís mañana?")));
+    until("the echo stored as the bot's", || {
+        bot.sql::<i64>("SELECT COUNT(*) FROM messages WHERE origin = 'bot'") == 1
+    })
+    .await;
+    // The send's error comes 200 ms after its echo.
+    tokio::time::sleep(Duration::from_millis(600)).await;
+    assert_eq!(
+        bot.sql::<String>("SELECT state FROM inbox"),
+        "replied",
+        "an error after the echo never moves a replied row back"
+    );
+    assert_eq!(bot.sql::<Option<String>>("SELECT error FROM inbox"), None);
+    assert_eq!(bot.wa.sent().len(), 1);
+    runtime.stop_all().await;
+}
+
+/// Item 3: the send reported an error but went out; its echo comes later. The row is
+/// replied, the chat is not paused as if the owner took over, nothing is sent again.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_late_echo_of_a_send_that_errored_completes_its_row_not_a_takeover() {
+    let bot = Bot::start().await;
+    bot.wa.fail_after_sending(1);
+    bot.ai.push(reply("Te lo reservo"));
+    let handled = bot.customer("E1", ANA, "Resérvame una").await.unwrap();
+    assert!(matches!(handled, Handled::Failed { .. }), "{handled:?}");
+    // The echo arrives after the error was recorded.
+    bot.echoes_back().await;
+    assert_eq!(bot.sql::<String>("SELECT state FROM inbox"), "replied");
+    assert_eq!(
+        bot.sql::<Option<i64>>(
+            "SELECT bot_paused_until FROM chats WHERE wa_chat_id = '34611222333@c.us'"
+        ),
+        None,
+        "our own reply is never the owner taking over"
+    );
+    bot.core
+        .store()
+        .call_blocking(|conn| Ok(conn.execute("UPDATE inbox SET next_attempt_at = 0", [])?))
+        .unwrap();
+    bot.core.resume(&bot.runtime, bot.id).await.unwrap();
+    assert_eq!(bot.wa.sent().len(), 1, "never sent again");
+    bot.ai.push(reply("¿Algo más?"));
+    assert!(matches!(
+        bot.customer("E2", ANA, "Gracias").await,
+        Some(Handled::Replied { .. })
+    ));
+}
+
+/// Item 4a: a number that is not connected doesn't spend the reply's attempts: the row
+/// waits, and goes out once the number works again.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_reply_waits_for_the_connection_without_spending_attempts() {
+    let bot = Bot::start().await;
+    bot.runtime.stop_all().await;
+    bot.ai.push(reply("Ya estoy aquí"));
+    let handled = bot.customer("N1", ANA, "¿Hay alguien?").await.unwrap();
+    assert!(matches!(handled, Handled::Waiting { .. }), "{handled:?}");
+    assert_eq!(bot.sql::<i64>("SELECT attempts FROM inbox"), 0);
+    assert_eq!(bot.sql::<String>("SELECT state FROM inbox"), "decided");
+    let mut state = bot.runtime.start(bot.id);
+    state
+        .wait_for(|s| matches!(s, AccountState::Working { .. }))
+        .await
+        .unwrap();
+    bot.core.resume(&bot.runtime, bot.id).await.unwrap();
+    assert_eq!(bot.wa.sent().len(), 1);
+    assert_eq!(bot.wa.sent()[0].text, "Ya estoy aquí");
+    assert_eq!(bot.sql::<i64>("SELECT attempts FROM inbox"), 1);
+}
+
+/// Item 4b: an AI that times out or answers 5xx is tried again with backoff (the owner
+/// told once), and the customer is answered when it recovers.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_ai_failure_is_retried_with_backoff_until_answered() {
+    let bot = Bot::start().await;
+    bot.ai.push(Step::status(
+        503,
+        "{\"error\":{\"message\":\"overloaded\"}}",
+    ));
+    let handled = bot.customer("A1", ANA, "¿Tenéis cascos?").await.unwrap();
+    assert!(matches!(handled, Handled::Failed { .. }), "{handled:?}");
+    let now = jiff::Timestamp::now().as_millisecond();
+    let next: Option<i64> = bot.sql("SELECT next_attempt_at FROM inbox");
+    let next = next.expect("a retryable AI failure is tried again");
+    assert!(
+        (now + 20_000..now + 120_000).contains(&next),
+        "after a backoff: {}",
+        next - now
+    );
+    bot.ai.push(Step::status(503, "{}"));
+    bot.core
+        .store()
+        .call_blocking(|conn| Ok(conn.execute("UPDATE inbox SET next_attempt_at = 0", [])?))
+        .unwrap();
+    bot.core.resume(&bot.runtime, bot.id).await.unwrap();
+    let later: Option<i64> = bot.sql("SELECT next_attempt_at FROM inbox");
+    assert!(
+        later.unwrap() > next,
+        "the second wait is longer than the first"
+    );
+    bot.ai.push(reply("Sí, de todas las tallas"));
+    bot.core
+        .store()
+        .call_blocking(|conn| Ok(conn.execute("UPDATE inbox SET next_attempt_at = 0", [])?))
+        .unwrap();
+    bot.core.resume(&bot.runtime, bot.id).await.unwrap();
+    assert_eq!(bot.sql::<String>("SELECT state FROM inbox"), "replied");
+    assert_eq!(bot.wa.sent().len(), 1);
+    assert_eq!(
+        bot.sql::<i64>("SELECT COUNT(*) FROM activity WHERE kind = 'ai_failed'"),
+        1,
+        "the owner hears of a retried failure once"
+    );
+    assert_eq!(events_named(&bot, "reply:failed"), 0);
+}
+
+/// Item 4c: a reply the server never took (no server ack) is reconciled and sent once more;
+/// when that one isn't taken either, the row fails with the reason and the owner is told
+/// once.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_reply_the_server_never_took_is_sent_once_more_then_failed_and_told() {
+    let (bot, runtime) = wired().await;
+    set_behaviour(&bot, r#"{"debounceSeconds": 0}"#);
+    bot.wa.set_realism(Realism {
+        undelivered_per_mille: 1_000,
+        ack_ms: (100, 100),
+        ..Realism::default()
+    });
+    let mut state = runtime.start(bot.id);
+    state
+        .wait_for(|s| matches!(s, AccountState::Working { .. }))
+        .await
+        .unwrap();
+    bot.ai.push(reply("¡Hola!"));
+    assert!(bot.wa.deliver(from_customer("U1", "Hola")));
+    until("sent once more", || bot.wa.sent().len() == 2).await;
+    until("the row failed", || {
+        bot.sql::<String>("SELECT state FROM inbox") == "failed"
+    })
+    .await;
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert_eq!(bot.wa.sent().len(), 2, "sent again once, no more");
+    assert_eq!(bot.wa.sent()[1].text, "¡Hola!", "the same words");
+    assert_eq!(bot.ai.requests().len(), 1, "the AI is not asked again");
+    assert_eq!(
+        bot.sql::<String>("SELECT error FROM inbox"),
+        "WhatsApp's server did not take the reply."
+    );
+    assert_eq!(
+        bot.sql::<i64>("SELECT COUNT(*) FROM activity WHERE kind = 'reply_failed'"),
+        1
+    );
+    assert_eq!(
+        events_named(&bot, "reply:failed"),
+        1,
+        "the owner is told once"
+    );
+    runtime.stop_all().await;
+}
+
+/// Item 4d: a send that keeps failing is tried until its attempts run out, then failed
+/// with the reason, shown in Activity, and the owner told once.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_send_that_keeps_failing_ends_failed_with_its_reason_and_the_owner_told_once() {
+    let bot = Bot::start().await;
+    bot.wa.fail_sends(100);
+    bot.ai.push(reply("Aquí tienes"));
+    bot.customer("F1", ANA, "¿Catálogo?").await.unwrap();
+    for _ in 0..10 {
+        bot.core
+            .store()
+            .call_blocking(|conn| {
+                Ok(conn.execute(
+                    "UPDATE inbox SET next_attempt_at = 0 WHERE next_attempt_at IS NOT NULL",
+                    [],
+                )?)
+            })
+            .unwrap();
+        bot.core.resume(&bot.runtime, bot.id).await.unwrap();
+    }
+    assert_eq!(bot.sql::<String>("SELECT state FROM inbox"), "failed");
+    assert_eq!(bot.sql::<i64>("SELECT attempts FROM inbox"), 5);
+    assert_eq!(
+        bot.sql::<Option<i64>>("SELECT next_attempt_at FROM inbox"),
+        None,
+        "no more tries after the last"
+    );
+    assert_eq!(
+        bot.sql::<i64>("SELECT COUNT(*) FROM activity WHERE kind = 'reply_failed'"),
+        1
+    );
+    assert_eq!(events_named(&bot, "reply:failed"), 1);
+    assert_eq!(
+        bot.ai.requests().len(),
+        1,
+        "one AI call, whatever the sends"
+    );
+}
+
+/// Item 5: a message whose store fails (the database locked for longer than SQLite waits)
+/// is stored once the database answers, never dropped, and answered.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_message_the_database_could_not_take_is_stored_when_it_can() {
+    let (bot, runtime) = wired().await;
+    set_behaviour(&bot, r#"{"debounceSeconds": 0}"#);
+    let mut state = runtime.start(bot.id);
+    state
+        .wait_for(|s| matches!(s, AccountState::Working { .. }))
+        .await
+        .unwrap();
+    let db = bot.core.store().path().unwrap().to_path_buf();
+    let (locked_tx, locked_rx) = std::sync::mpsc::channel();
+    let holder = std::thread::spawn(move || {
+        let conn = rusqlite::Connection::open(&db).unwrap();
+        conn.execute_batch("BEGIN EXCLUSIVE").unwrap();
+        locked_tx.send(()).unwrap();
+        // Longer than the store's busy timeout (5 s).
+        std::thread::sleep(Duration::from_millis(6_500));
+        conn.execute_batch("COMMIT").unwrap();
+    });
+    locked_rx.recv().unwrap();
+    bot.ai.push(reply("Perdona la espera"));
+    assert!(bot.wa.deliver(from_customer("D1", "¿Hola?")));
+    holder.join().unwrap();
+    until("the message stored and answered", || {
+        bot.wa.sent().len() == 1
+    })
+    .await;
+    assert_eq!(
+        bot.sql::<i64>("SELECT COUNT(*) FROM messages WHERE origin = 'customer'"),
+        1
+    );
+    runtime.stop_all().await;
+}
+
+/// Item 6: the per-number cap holds when many chats arrive at once (a reply is reserved
+/// before the AI is asked), and only a few AI turns run at a time.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn caps_hold_when_a_burst_of_chats_arrives_at_once() {
+    let (bot, runtime) = wired().await;
+    set_behaviour(
+        &bot,
+        r#"{"debounceSeconds": 0, "maxRepliesPerNumberDay": 3}"#,
+    );
+    bot.ai.echo_customer();
+    bot.ai.echo_faults(leadline_tests::fake_ai::EchoFaults {
+        delay_ms: (300, 300),
+        ..Default::default()
+    });
+    let mut state = runtime.start(bot.id);
+    state
+        .wait_for(|s| matches!(s, AccountState::Working { .. }))
+        .await
+        .unwrap();
+    let now = jiff::Timestamp::now().as_second();
+    for n in 0..12 {
+        let chat = format!("3461200{n:04}@c.us");
+        assert!(
+            bot.wa
+                .deliver(customer_at(&chat, "C1", &format!("hola {n}"), now))
+        );
+    }
+    until("every chat decided", || {
+        bot.sql::<i64>("SELECT COUNT(*) FROM inbox WHERE state IN ('replied', 'skipped')") == 12
+    })
+    .await;
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert_eq!(bot.wa.sent().len(), 3, "the cap of 3 holds under a burst");
+    assert_eq!(
+        bot.sql::<i64>("SELECT COUNT(*) FROM inbox WHERE skip_reason = 'number_cap'"),
+        9
+    );
+    assert!(
+        bot.ai.most_in_flight() <= leadline_core::TURNS_IN_FLIGHT,
+        "at most {} AI turns at once, saw {}",
+        leadline_core::TURNS_IN_FLIGHT,
+        bot.ai.most_in_flight()
+    );
+    runtime.stop_all().await;
+}
+
+/// Item 8: after a crash between a send and its record, the reply is found although the
+/// page no longer holds it (it loads earlier messages by WhatsApp's time) and although
+/// WhatsApp's clock is ten minutes behind the laptop's.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn crash_reconciling_finds_a_reply_the_page_forgot_with_the_clock_off() {
+    let bot = Bot::start().await;
+    bot.wa.set_realism(Realism {
+        loaded_per_chat: 2,
+        skew_s: -600,
+        ..Realism::default()
+    });
+    bot.ai.echo_customer();
+    let mut first = None;
+    for n in 0..6 {
+        let message = customer_at(
+            ANA,
+            &format!("K{n}"),
+            &format!("pregunta {n}"),
+            bot.wa.now_s(),
+        );
+        let handled = bot.process(message).await.unwrap();
+        let Handled::Replied { wa_msg_id } = handled else {
+            panic!("{handled:?}")
+        };
+        first.get_or_insert(wa_msg_id);
+        bot.echoes_back().await;
+        // A customer answering within seconds, again and again, looks like another bot:
+        // this one takes its time (by our clock), and WhatsApp's moves on a second.
+        bot.core
+            .store()
+            .call_blocking(|conn| {
+                Ok(conn.execute("UPDATE messages SET created_at = created_at - 60000", [])?)
+            })
+            .unwrap();
+        tokio::time::sleep(Duration::from_millis(1_050)).await;
+    }
+    // The crash: the first reply went out, its record didn't.
+    bot.core
+        .store()
+        .call_blocking(|conn| {
+            let first: i64 =
+                conn.query_row("SELECT MIN(message_id) FROM inbox", [], |r| r.get(0))?;
+            let reply: i64 = conn.query_row(
+                "SELECT reply_message_id FROM inbox WHERE message_id = ?1",
+                [first],
+                |r| r.get(0),
+            )?;
+            conn.execute(
+                "UPDATE inbox SET state = 'decided', reply_message_id = NULL WHERE message_id = ?1",
+                [first],
+            )?;
+            Ok(conn.execute("DELETE FROM messages WHERE id = ?1", [reply])?)
+        })
+        .unwrap();
+    // A restarted page holds only the chat's latest two messages.
+    bot.wa.forget();
+    let resumed = bot.core.resume(&bot.runtime, bot.id).await.unwrap();
+    assert_eq!(
+        resumed,
+        vec![(
+            bot.sql::<i64>("SELECT MIN(message_id) FROM inbox"),
+            Handled::Replied {
+                wa_msg_id: first.unwrap()
+            }
+        )],
+        "found among the messages the page loaded again"
+    );
+    assert_eq!(bot.wa.sent().len(), 6, "never sent twice");
+}
+
+/// Item 11: reports no real message has (a timestamp of i64::MIN or far in the future, a
+/// body past WhatsApp's limit, an empty chat, odd ids) never crash a task.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn bad_page_reports_never_crash_a_task() {
+    let bot = Bot::start().await;
+    bot.ai.echo_customer();
+    for (n, timestamp) in [i64::MIN, i64::MAX, -1].into_iter().enumerate() {
+        let chat = format!("3461300000{n}@c.us");
+        let handled = bot
+            .process(customer_at(&chat, "T", "hola", timestamp))
+            .await
+            .unwrap();
+        assert!(
+            matches!(handled, Handled::Replied { .. }),
+            "a timestamp of {timestamp} is taken as now: {handled:?}"
+        );
+    }
+    let huge = "ب😀\u{200b}".repeat(40_000);
+    let handled = bot
+        .process(customer_at("34613999999@c.us", "H", &huge, bot.wa.now_s()))
+        .await
+        .unwrap();
+    assert!(matches!(handled, Handled::Replied { .. }), "{handled:?}");
+    let stored: i64 = bot.sql("SELECT MAX(length(body)) FROM messages WHERE origin = 'customer'");
+    assert_eq!(stored, 65_536, "a body is kept up to WhatsApp's own limit");
+    let empty = bot
+        .core
+        .receive(bot.id, customer_at("", "Z", "hola", bot.wa.now_s()))
+        .await;
+    assert!(
+        empty.is_err(),
+        "a message without a chat is refused, not stored"
+    );
+    let odd = WaMessage {
+        id: "🙃 no shape at all".into(),
+        ..customer_at("34613888888@lid", "", "¿hola?", bot.wa.now_s())
+    };
+    assert!(matches!(
+        bot.process(odd).await,
+        Some(Handled::Replied { .. })
+    ));
+}
+
+/// One in-memory WhatsApp per number, picked by the profile folder's name (its id).
+struct ByProfile(std::collections::HashMap<String, MemoryWhatsApp>);
+
+impl Driver for ByProfile {
+    fn start<'a>(
+        &'a self,
+        profile: &'a std::path::Path,
+        events: tokio::sync::mpsc::UnboundedSender<leadline_core::whatsapp::WaEvent>,
+    ) -> futures::future::BoxFuture<'a, Result<Box<dyn Session>, WaError>> {
+        Box::pin(async move {
+            let id = profile
+                .file_name()
+                .and_then(|n| n.to_str())
+                .unwrap_or_default()
+                .to_string();
+            match self.0.get(&id) {
+                Some(wa) => wa.start(profile, events).await,
+                None => Err(WaError::Launch(format!("no number {id}"))),
+            }
+        })
+    }
+}
+
+/// Item 7: one WhatsApp account linked under two numbers: the second session is stopped
+/// and the owner told which number answers; a customer is answered once.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn one_whatsapp_account_linked_twice_answers_each_customer_once() {
+    let bot = Bot::start().await;
+    bot.runtime.stop_all().await;
+    set_behaviour(&bot, r#"{"debounceSeconds": 0}"#);
+    let second = bot.core.add_number("Bikes too").await.unwrap();
+    let twin = MemoryWhatsApp::new(super::ME);
+    let numbers = ByProfile(
+        [
+            (bot.id.to_string(), bot.wa.clone()),
+            (second.id.to_string(), twin.clone()),
+        ]
+        .into_iter()
+        .collect(),
+    );
+    let (tx, rx) = tokio::sync::mpsc::unbounded_channel::<runner::Input>();
+    let on_state = tx.clone();
+    let runtime = Arc::new(Runtime::new(
+        Arc::new(numbers),
+        bot._dir.path().join("profiles-two"),
+        Arc::new(move |id, event| {
+            let _ = tx.send(runner::Input::Event(id, event));
+        }),
+        Arc::new(move |id, state| {
+            let _ = on_state.send(runner::Input::State(id, state.clone()));
+        }),
+    ));
+    tokio::spawn(runner::run(bot.core.clone(), runtime.clone(), rx));
+    let mut state = runtime.start(bot.id);
+    state
+        .wait_for(|s| matches!(s, AccountState::Working { .. }))
+        .await
+        .unwrap();
+    runtime.start(second.id);
+    until("the second session refused and stopped", || {
+        matches!(runtime.state(second.id), AccountState::Stopped)
+            && !twin.deliver(from_customer("probe", "x"))
+    })
+    .await;
+    let said: String = bot.sql("SELECT message FROM activity WHERE kind = 'number_duplicate'");
+    assert!(
+        said.contains("“Bikes”"),
+        "the owner is told which number answers: {said}"
+    );
+    bot.ai.echo_customer();
+    assert!(bot.wa.deliver(from_customer("W1", "Hola")));
+    until("answered", || bot.wa.sent().len() == 1).await;
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert_eq!(
+        bot.wa.sent().len() + twin.sent().len(),
+        1,
+        "answered once, by one number"
+    );
+    assert_eq!(
+        bot.sql::<i64>("SELECT COUNT(*) FROM inbox"),
+        1,
+        "the refused session stored nothing"
+    );
+    runtime.stop_all().await;
+}
