@@ -39,6 +39,7 @@ pub struct Bot {
     id: i64,
     echoes: Arc<Mutex<Vec<WaMessage>>>,
     events: Arc<Mutex<Vec<CoreEvent>>>,
+    keychain: Arc<MemoryKeychain>,
     _dir: tempfile::TempDir,
 }
 
@@ -48,12 +49,13 @@ impl Bot {
         let ai = FakeAi::start().await;
         let events = Arc::new(Mutex::new(Vec::new()));
         let sink = events.clone();
+        let keychain = Arc::new(MemoryKeychain::default());
         let core = Leadline::new(
             Store::open(&dir.path().join("leadline.db")).unwrap(),
             Arc::new(move |event| sink.lock().unwrap().push(event)),
             Arc::new(SystemClock),
         )
-        .with_keychain(Arc::new(MemoryKeychain::default()))
+        .with_keychain(keychain.clone())
         .with_ai_limits(Limits {
             timeout: Duration::from_secs(5),
             attempts: 1,
@@ -120,6 +122,7 @@ impl Bot {
             id: number.id,
             echoes,
             events,
+            keychain,
             _dir: dir,
         }
     }

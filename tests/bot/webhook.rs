@@ -100,3 +100,136 @@ async fn a_qualified_lead_is_posted_signed_retried_and_never_blocks_the_reply() 
     assert!(down.to_string().contains("could not be reached"), "{down}");
     assert_eq!(down.text().key, "webhook.unreachable");
 }
+
+async fn qualify(bot: &Bot, id: &str) {
+    bot.ai.push(Step::text(turn_json(
+        "¡Hecho!",
+        json!({ "name": "Ana", "phone": "611 222 333" }),
+        true,
+        "ready to buy",
+    )));
+    bot.customer(id, ANA, "Lo compro, 611 222 333")
+        .await
+        .unwrap();
+}
+
+async fn until_activity(bot: &Bot, kind: &'static str) {
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        let found = bot
+            .core
+            .store()
+            .call_blocking(move |conn| {
+                Ok(conn.query_row(
+                    "SELECT COUNT(*) FROM activity WHERE kind = ?1",
+                    [kind],
+                    |r| r.get::<_, i64>(0),
+                )?)
+            })
+            .unwrap();
+        if found > 0 {
+            return;
+        }
+        assert!(Instant::now() < deadline, "{kind} in the activity log");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
+/// A 4xx other than 408/429 is the receiver refusing that request: not tried again. A 408
+/// or a 429 is tried again.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_refusing_receiver_is_not_retried_a_busy_one_is() {
+    let bot = Bot::start().await;
+    let receiver = WebhookReceiver::answering(&[400]).await;
+    bot.core
+        .set_webhook(bot.id, Some(receiver.url()), Some(SECRET.into()))
+        .await
+        .unwrap();
+    qualify(&bot, "R1").await;
+    until_activity(&bot, "webhook_failed").await;
+    tokio::time::sleep(Duration::from_millis(400)).await;
+    assert_eq!(receiver.requests().len(), 1, "a 400 is final");
+    assert_eq!(bot.sql::<i64>("SELECT COUNT(*) FROM webhook_outbox"), 0);
+
+    let busy = WebhookReceiver::answering(&[429, 408]).await;
+    let second = Bot::start().await;
+    second
+        .core
+        .set_webhook(second.id, Some(busy.url()), Some(SECRET.into()))
+        .await
+        .unwrap();
+    qualify(&second, "R2").await;
+    until_activity(&second, "webhook_delivered").await;
+    assert_eq!(busy.requests().len(), 3, "a 429 and a 408 are tried again");
+}
+
+/// A delivery still waiting when the app stops goes out after the restart.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_delivery_waiting_at_a_restart_goes_out_after_it() {
+    let bot = Bot::start().await;
+    let down = WebhookReceiver::start(1_000).await;
+    bot.core
+        .set_webhook(bot.id, Some(down.url()), Some(SECRET.into()))
+        .await
+        .unwrap();
+    qualify(&bot, "S1").await;
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while down.requests().is_empty() {
+        assert!(Instant::now() < deadline, "tried once");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    assert_eq!(bot.sql::<i64>("SELECT COUNT(*) FROM webhook_outbox"), 1);
+    // The restart: a new core on the same database; the receiver is back at a new address.
+    let up = WebhookReceiver::start(0).await;
+    let store = bot.core.store().clone();
+    let restarted = leadline_core::Leadline::new(
+        store,
+        std::sync::Arc::new(|_| {}),
+        std::sync::Arc::new(leadline_core::SystemClock),
+    )
+    .with_keychain(bot.keychain.clone())
+    .with_webhook_backoff(Duration::from_millis(50));
+    drop(down);
+    restarted
+        .set_webhook(bot.id, Some(up.url()), None)
+        .await
+        .unwrap();
+    restarted.resume_webhooks().await;
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while up.requests().is_empty() {
+        assert!(Instant::now() < deadline, "delivered after the restart");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    assert!(up.requests()[0].signed_with(SECRET));
+    assert_eq!(up.requests()[0].json()["lead"]["reason"], "ready to buy");
+}
+
+/// Leads go over https, or plain http only to this computer.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_webhook_must_be_https_except_to_this_computer() {
+    let bot = Bot::start().await;
+    for url in [
+        "http://hooks.example.com/lead",
+        "http://192.168.1.20/lead",
+        "ftp://example.com",
+        "https://",
+    ] {
+        let refused = bot
+            .core
+            .set_webhook(bot.id, Some(url.into()), Some(SECRET.into()))
+            .await
+            .unwrap_err();
+        assert_eq!(refused.code(), ErrorCode::InvalidInput, "{url}");
+    }
+    for url in [
+        "https://hooks.example.com/lead",
+        "http://127.0.0.1:9000/hook",
+        "http://localhost/hook",
+        "http://[::1]:8080/hook",
+    ] {
+        bot.core
+            .set_webhook(bot.id, Some(url.into()), Some(SECRET.into()))
+            .await
+            .unwrap();
+    }
+}

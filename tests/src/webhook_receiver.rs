@@ -14,7 +14,8 @@ use sha2::Sha256;
 
 #[derive(Default)]
 struct Received {
-    failures_left: usize,
+    /// What the next requests are answered, in order; then 204.
+    answers: std::collections::VecDeque<u16>,
     requests: Vec<Delivery>,
 }
 
@@ -63,12 +64,11 @@ async fn receive(
         body,
         at: Instant::now(),
     });
-    if state.failures_left > 0 {
-        state.failures_left -= 1;
-        StatusCode::INTERNAL_SERVER_ERROR
-    } else {
-        StatusCode::NO_CONTENT
-    }
+    state
+        .answers
+        .pop_front()
+        .and_then(|status| StatusCode::from_u16(status).ok())
+        .unwrap_or(StatusCode::NO_CONTENT)
 }
 
 /// A running receiver at `url()`. Dropping it (or `stop`) stops the server.
@@ -87,8 +87,13 @@ impl Drop for WebhookReceiver {
 impl WebhookReceiver {
     /// Answers 500 to the first `failures` requests, then 204.
     pub async fn start(failures: usize) -> WebhookReceiver {
+        WebhookReceiver::answering(&vec![500; failures]).await
+    }
+
+    /// Answers the first requests with `statuses`, in order, then 204.
+    pub async fn answering(statuses: &[u16]) -> WebhookReceiver {
         let state = Arc::new(Mutex::new(Received {
-            failures_left: failures,
+            answers: statuses.iter().copied().collect(),
             ..Received::default()
         }));
         let app = Router::new()

@@ -57,6 +57,8 @@ pub struct Leadline {
     turns: Arc<tokio::sync::Semaphore>,
     /// The first wait before a webhook is tried again.
     webhook_backoff: std::time::Duration,
+    /// Queued webhook deliveries a task works on (so a resume never starts a second).
+    webhooks_in_flight: Arc<std::sync::Mutex<std::collections::HashSet<i64>>>,
 }
 
 /// How many AI turns run at once: enough to keep replies flowing across numbers, few
@@ -77,6 +79,7 @@ impl Leadline {
             decide_locks: Default::default(),
             turns: Arc::new(tokio::sync::Semaphore::new(TURNS_IN_FLIGHT)),
             webhook_backoff: std::time::Duration::from_secs(2),
+            webhooks_in_flight: Default::default(),
         }
     }
 

@@ -177,14 +177,17 @@ impl Leadline {
         Ok(number)
     }
 
-    /// Removes the number with its conversations, messages and leads.
+    /// Removes the number with its conversations, messages, leads and webhook (its address
+    /// and its secret in the keychain). Its id is never given to another number.
     pub async fn remove_number(&self, id: i64) -> Result<()> {
         let now = self.clock.now_ms();
+        let webhook_key = Self::webhook_key(id);
         self.store
             .call(move |conn| {
                 let tx = conn.transaction()?;
                 let old = accounts::get(&tx, id)?.ok_or_else(missing)?;
                 accounts::delete(&tx, id)?;
+                crate::store::app_settings::delete(&tx, &webhook_key)?;
                 let message = format!(
                     "Removed number “{}” with {} conversations and {} leads",
                     old.name, old.chat_count, old.lead_count
@@ -205,6 +208,10 @@ impl Leadline {
                 Ok(())
             })
             .await?;
+        if let Err(e) = self.forget_webhook(id).await {
+            // Keyed by an id no number gets again, so it can never pass to another one.
+            tracing::warn!(id, error = %e, "a removed number's webhook secret stayed in the keychain");
+        }
         tracing::info!(id, "number removed");
         (self.events)(CoreEvent::NumberRemoved { id });
         Ok(())

@@ -7,7 +7,6 @@
 
 use std::time::Duration;
 
-use backon::{ExponentialBuilder, Retryable};
 use hmac::{Hmac, Mac};
 use serde::Serialize;
 use sha2::Sha256;
@@ -17,7 +16,7 @@ use crate::Leadline;
 use crate::ai::ApiKey;
 use crate::error::{Error, Result};
 use crate::leads::QualifiedLead;
-use crate::store::activity;
+use crate::store::{activity, webhook_outbox};
 use crate::text;
 use crate::text::Text;
 
@@ -74,15 +73,20 @@ fn client() -> &'static reqwest::Client {
 
 const URL_KEY: &str = "webhook_url";
 
-/// One POST; `Ok(status)` for a 2xx answer, else why not.
-async fn post(url: &str, secret: &ApiKey, payload: &Payload<'_>) -> std::result::Result<u16, Text> {
-    let body = serde_json::to_vec(payload).map_err(|e| {
-        text!(
-            "webhook.encode",
-            "The lead could not be written as JSON ({detail}).",
-            detail = e
-        )
-    })?;
+/// Why a POST did not deliver, and whether trying again can help.
+struct NotDelivered {
+    error: Text,
+    /// A network failure, a timeout, 408, 429 or a 5xx; any other answer (a 4xx: the
+    /// receiver refused this request) is final.
+    retry: bool,
+}
+
+/// One POST of `body`; `Ok(status)` for a 2xx answer.
+async fn post_body(
+    url: &str,
+    secret: &ApiKey,
+    body: Vec<u8>,
+) -> std::result::Result<u16, NotDelivered> {
     let timestamp = jiff::Timestamp::now().as_second();
     let signature = sign(secret.expose().as_bytes(), timestamp, &body);
     let response = client()
@@ -93,27 +97,76 @@ async fn post(url: &str, secret: &ApiKey, payload: &Payload<'_>) -> std::result:
         .body(body)
         .send()
         .await
-        .map_err(|e| {
-            text!(
+        .map_err(|e| NotDelivered {
+            error: text!(
                 "webhook.unreachable",
                 "The receiver could not be reached ({detail}).",
                 detail = e.without_url()
-            )
+            ),
+            retry: true,
         })?;
     let status = response.status().as_u16();
     if response.status().is_success() {
-        Ok(status)
-    } else {
-        Err(text!(
+        return Ok(status);
+    }
+    Err(NotDelivered {
+        error: text!(
             "webhook.http_status",
             "The receiver answered HTTP {status}.",
             status = status
-        ))
+        ),
+        retry: status == 408 || status == 429 || response.status().is_server_error(),
+    })
+}
+
+/// One POST of a payload (the "Send test").
+async fn post(url: &str, secret: &ApiKey, payload: &Payload<'_>) -> std::result::Result<u16, Text> {
+    let body = encode(payload)?;
+    post_body(url, secret, body).await.map_err(|e| e.error)
+}
+
+fn encode(payload: &Payload<'_>) -> std::result::Result<Vec<u8>, Text> {
+    serde_json::to_vec(payload).map_err(|e| {
+        text!(
+            "webhook.encode",
+            "The lead could not be written as JSON ({detail}).",
+            detail = e
+        )
+    })
+}
+
+/// How many times a delivery is tried before it is given up on.
+const MAX_ATTEMPTS: u32 = 7;
+
+/// Whether `url` may receive leads: https, or plain http only to this computer (a local
+/// receiver); a lead's details never cross a network in the clear.
+fn acceptable_url(url: &str) -> std::result::Result<(), Text> {
+    let not_web = || {
+        text!(
+            "webhook.url",
+            "“{url}” is not a web address. It must start with https://.",
+            url = url
+        )
+    };
+    if url.chars().any(char::is_whitespace) {
+        return Err(not_web());
+    }
+    let parsed = reqwest::Url::parse(url).map_err(|_| not_web())?;
+    let local = matches!(parsed.host_str(), Some("localhost" | "127.0.0.1" | "[::1]"));
+    match parsed.scheme() {
+        "https" if parsed.host_str().is_some_and(|h| !h.is_empty()) => Ok(()),
+        "http" if local => Ok(()),
+        "http" => Err(text!(
+            "webhook.url_insecure",
+            "“{url}” would send leads unencrypted. Use an https:// address (plain http:// only to this computer).",
+            url = url
+        )),
+        _ => Err(not_web()),
     }
 }
 
 impl Leadline {
-    fn webhook_key(account_id: i64) -> String {
+    pub(crate) fn webhook_key(account_id: i64) -> String {
         format!("{URL_KEY}:{account_id}")
     }
 
@@ -145,14 +198,7 @@ impl Leadline {
         self.number(account_id).await?;
         let url = url.map(|u| u.trim().to_string()).filter(|u| !u.is_empty());
         if let Some(url) = &url {
-            let web = url.starts_with("https://") || url.starts_with("http://");
-            if !web || url.chars().any(char::is_whitespace) {
-                return Err(Error::InvalidInput(text!(
-                    "webhook.url",
-                    "“{url}” is not a web address. It must start with https://.",
-                    url = url
-                )));
-            }
+            acceptable_url(url).map_err(Error::InvalidInput)?;
         }
         if let Some(secret) = secret {
             let (keychain, id) = (self.keychain.clone(), secret_id(account_id));
@@ -231,61 +277,188 @@ impl Leadline {
         })
     }
 
-    /// Delivers a qualified lead in the background, retried with backoff; the outcome goes
-    /// to the activity log. Never blocks the caller.
+    /// Queues a qualified lead for the number's webhook (kept in the store, so a restart
+    /// doesn't lose it) and delivers it in the background. Never blocks the caller.
     pub(crate) fn deliver_qualified(&self, lead: QualifiedLead) {
         let core = self.clone();
         tokio::spawn(async move {
-            let target = match core.webhook_target(lead.account_id).await {
-                Ok(Some(target)) => target,
-                Ok(None) => return,
+            match core.webhook(lead.account_id).await {
+                Ok(view) if view.url.is_some() => {}
+                Ok(_) => return,
                 Err(e) => {
                     tracing::warn!(error = %e, "the webhook settings could not be read");
                     return;
                 }
-            };
-            let (url, secret) = target;
+            }
             let payload = Payload {
                 event: "lead.qualified",
                 number_id: lead.account_id,
                 lead: &lead,
                 test: false,
             };
-            let delivered = (|| post(&url, &secret, &payload))
-                .retry(
-                    ExponentialBuilder::default()
-                        .with_min_delay(core.webhook_backoff)
-                        .with_max_delay(Duration::from_secs(300))
-                        .with_max_times(6)
-                        .with_jitter(),
-                )
-                .await;
-            let lead_id = lead.lead_id.to_string();
-            let (account_id, now) = (lead.account_id, core.clock.now_ms());
-            let _ = core
+            let body = match encode(&payload) {
+                Ok(body) => String::from_utf8_lossy(&body).into_owned(),
+                Err(e) => {
+                    tracing::error!(error = %e, "a lead could not be encoded for the webhook");
+                    return;
+                }
+            };
+            let (account_id, lead_id, now) = (lead.account_id, lead.lead_id, core.clock.now_ms());
+            let queued = core
                 .store
                 .call(move |conn| {
-                    Ok(match &delivered {
-                        Ok(status) => activity::insert_with(
-                            conn,
+                    Ok(webhook_outbox::insert(
+                        conn, account_id, lead_id, &body, now,
+                    )?)
+                })
+                .await;
+            match queued {
+                Ok(_) => core.resume_webhooks().await,
+                Err(e) => tracing::error!(error = %e, "a webhook delivery could not be queued"),
+            }
+        });
+    }
+
+    /// Delivers every queued webhook (after a restart, and after each new one), each at
+    /// its time; one task per delivery.
+    pub async fn resume_webhooks(&self) {
+        let pending = match self
+            .store
+            .call(|conn| Ok(webhook_outbox::pending(conn)?))
+            .await
+        {
+            Ok(pending) => pending,
+            Err(e) => {
+                tracing::warn!(error = %e, "queued webhook deliveries could not be read");
+                return;
+            }
+        };
+        for delivery in pending {
+            let fresh = self
+                .webhooks_in_flight
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner)
+                .insert(delivery.id);
+            if fresh {
+                let core = self.clone();
+                tokio::spawn(async move {
+                    let id = delivery.id;
+                    core.deliver_queued(delivery).await;
+                    core.webhooks_in_flight
+                        .lock()
+                        .unwrap_or_else(std::sync::PoisonError::into_inner)
+                        .remove(&id);
+                });
+            }
+        }
+    }
+
+    /// One queued delivery until it is delivered, refused, or out of attempts; the
+    /// outcome goes to the activity log.
+    async fn deliver_queued(&self, delivery: webhook_outbox::Pending) {
+        let mut attempts = delivery.attempts;
+        let mut due = delivery.next_attempt_at;
+        let outcome = loop {
+            let wait = due.saturating_sub(self.clock.now_ms());
+            if wait > 0 {
+                tokio::time::sleep(Duration::from_millis(u64::try_from(wait).unwrap_or(0))).await;
+            }
+            let target = match self.webhook_target(delivery.account_id).await {
+                Ok(Some(target)) => target,
+                // The webhook (or the number) was removed meanwhile: nothing to deliver to.
+                Ok(None) | Err(Error::NotFound(_)) => break None,
+                Err(e) => {
+                    tracing::warn!(error = %e, "the webhook settings could not be read");
+                    return;
+                }
+            };
+            let (url, secret) = target;
+            match post_body(&url, &secret, delivery.payload.clone().into_bytes()).await {
+                Ok(status) => break Some(Ok(status)),
+                Err(e) if !e.retry || attempts + 1 >= MAX_ATTEMPTS => break Some(Err(e.error)),
+                Err(e) => {
+                    attempts += 1;
+                    let backoff = self
+                        .webhook_backoff
+                        .saturating_mul(1 << attempts.min(16))
+                        .min(Duration::from_secs(300));
+                    due = self
+                        .clock
+                        .now_ms()
+                        .saturating_add(i64::try_from(backoff.as_millis()).unwrap_or(i64::MAX));
+                    let (id, next) = (delivery.id, due);
+                    tracing::info!(attempts, error = %e.error, "a webhook delivery will be tried again");
+                    if let Err(e) = self
+                        .store
+                        .call(move |conn| Ok(webhook_outbox::tried(conn, id, next)?))
+                        .await
+                    {
+                        tracing::warn!(error = %e, "a webhook attempt could not be recorded");
+                    }
+                }
+            }
+        };
+        let lead_id = delivery.lead_id.to_string();
+        let (account_id, id, now) = (delivery.account_id, delivery.id, self.clock.now_ms());
+        let recorded = self
+            .store
+            .call(move |conn| {
+                let tx = conn.transaction()?;
+                webhook_outbox::remove(&tx, id)?;
+                match &outcome {
+                    Some(Ok(status)) => {
+                        activity::insert_with(
+                            &tx,
                             Some(account_id),
                             "webhook_delivered",
                             &format!("Webhook delivered for lead {lead_id} (HTTP {status})"),
                             &[("lead", &lead_id), ("status", &status.to_string())],
                             now,
-                        )?,
-                        Err(error) => activity::insert_with_text(
-                            conn,
+                        )?;
+                    }
+                    Some(Err(error)) => {
+                        activity::insert_with_text(
+                            &tx,
                             Some(account_id),
                             "webhook_failed",
                             &format!("Webhook for lead {lead_id} failed after retries: {error}"),
                             &[("lead", &lead_id)],
                             ("error", error),
                             now,
-                        )?,
-                    })
-                })
-                .await;
-        });
+                        )?;
+                    }
+                    None => {}
+                }
+                tx.commit().map_err(Error::from)
+            })
+            .await;
+        if let Err(e) = recorded {
+            tracing::warn!(error = %e, "a webhook outcome could not be recorded");
+        }
+    }
+
+    /// Removes a number's webhook secret from the keychain.
+    pub(crate) async fn forget_webhook(&self, account_id: i64) -> Result<()> {
+        let (keychain, id) = (self.keychain.clone(), secret_id(account_id));
+        tokio::task::spawn_blocking(move || keychain.delete(&id))
+            .await
+            .map_err(|e| Error::Internal(e.to_string()))??;
+        Ok(())
+    }
+
+    /// Removes every webhook secret Leadline ever stored ("Remove all data"): for each id a
+    /// number ever had, removed numbers' included.
+    pub async fn forget_all_webhook_secrets(&self) -> Result<()> {
+        let high = self
+            .store
+            .call(|conn| Ok(crate::store::accounts::highest_id_ever(conn)?))
+            .await?;
+        let keychain = self.keychain.clone();
+        tokio::task::spawn_blocking(move || {
+            (1..=high).try_for_each(|id| keychain.delete(&secret_id(id)))
+        })
+        .await
+        .map_err(|e| Error::Internal(e.to_string()))??;
+        Ok(())
     }
 }

@@ -74,7 +74,12 @@ pub async fn app_remove_data<R: Runtime>(
     }
     tracing::warn!("the owner asked to remove all data");
     let keys_left = match state.core() {
-        Ok(core) => match core.forget_all_ai_keys().await {
+        Ok(core) => match async {
+            core.forget_all_ai_keys().await?;
+            core.forget_all_webhook_secrets().await
+        }
+        .await
+        {
             Ok(_) => None,
             Err(e) => {
                 tracing::error!(error = %e, "API keys could not be removed from the keychain");

@@ -150,6 +150,11 @@ pub async fn run(
     runtime: Arc<Runtime>,
     mut inputs: mpsc::UnboundedReceiver<Input>,
 ) {
+    // Webhook deliveries a restart interrupted go out again.
+    {
+        let core = core.clone();
+        tokio::spawn(async move { core.resume_webhooks().await });
+    }
     let turns = Turns::default();
     // Numbers seen Working, whose due failures the sweep picks up.
     let working: Arc<Mutex<BTreeSet<i64>>> = Arc::default();

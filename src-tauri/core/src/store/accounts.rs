@@ -57,6 +57,16 @@ pub fn get(conn: &Connection, id: i64) -> rusqlite::Result<Option<WaNumber>> {
     stmt.query_row([id], from_row).optional()
 }
 
+/// The highest id any number ever had (removed ones included).
+pub fn highest_id_ever(conn: &Connection) -> rusqlite::Result<i64> {
+    conn.query_row(
+        "SELECT MAX(COALESCE((SELECT high FROM id_high_water WHERE name = 'accounts'), 0),
+                    COALESCE((SELECT MAX(id) FROM accounts), 0))",
+        [],
+        |r| r.get(0),
+    )
+}
+
 /// A new number gets an id no number ever had: keychain entries, the browser profile and
 /// webhooks are keyed by it, so a removed number's leftovers can never become a new one's.
 pub fn insert(conn: &Connection, name: &str, now: i64) -> rusqlite::Result<i64> {

@@ -27,3 +27,9 @@ pub fn get(conn: &Connection, key: &str) -> rusqlite::Result<Option<String>> {
     )
     .optional()
 }
+
+/// Removes the value under `key`, if any.
+pub fn delete(conn: &Connection, key: &str) -> rusqlite::Result<()> {
+    conn.execute("DELETE FROM app_settings WHERE key = ?1", [key])?;
+    Ok(())
+}

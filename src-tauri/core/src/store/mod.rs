@@ -14,6 +14,7 @@ pub mod inbox;
 pub mod leads;
 pub mod messages;
 pub mod rules;
+pub mod webhook_outbox;
 
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, MutexGuard};

@@ -147,7 +147,7 @@ pub fn using_profile(profile: &Path) -> Vec<u32> {
         let marked = |environ: Vec<u8>| {
             environ
                 .split(|b| *b == 0)
-                .any(|entry| entry.starts_with(marker.as_bytes()))
+                .any(|entry| names_path(entry, marker.as_bytes()))
         };
         let me = std::process::id();
         let Ok(entries) = std::fs::read_dir("/proc") else {
@@ -168,7 +168,7 @@ pub fn using_profile(profile: &Path) -> Vec<u32> {
                     .rsplit(')')
                     .next()
                     .is_some_and(|s| s.trim_start().starts_with('Z'));
-                let named = String::from_utf8_lossy(&cmdline).contains(&needle)
+                let named = names_path(&cmdline, needle.as_bytes())
                     || std::fs::read(e.path().join("environ")).is_ok_and(marked);
                 (!zombie && named).then_some(pid)
             })
@@ -179,6 +179,25 @@ pub fn using_profile(profile: &Path) -> Vec<u32> {
         let _ = profile;
         Vec::new()
     }
+}
+
+/// Whether `haystack` (a command line or an environment entry) holds `needle` naming a
+/// whole path: followed by its end, a separator between arguments, or a path inside it.
+/// So profile `…/1` is never taken for profile `…/12`.
+fn names_path(haystack: &[u8], needle: &[u8]) -> bool {
+    if needle.is_empty() || haystack.len() < needle.len() {
+        return false;
+    }
+    haystack
+        .windows(needle.len())
+        .enumerate()
+        .any(|(at, window)| {
+            window == needle
+                && matches!(
+                    haystack.get(at + needle.len()),
+                    None | Some(0) | Some(b' ') | Some(b'/')
+                )
+        })
 }
 
 /// Whether any live process still uses `profile`. Used to prove nothing was left behind.
@@ -252,5 +271,58 @@ pub fn is_browser_of(pid: u32, profile: &Path) -> bool {
     {
         let _ = (pid, profile);
         false
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_profile_is_named_only_as_a_whole_path() {
+        let line = b"chromium\0--user-data-dir=/data/profiles/12\0--no-first-run\0";
+        assert!(names_path(line, b"=/data/profiles/12"));
+        assert!(!names_path(line, b"=/data/profiles/1"), "1 is not 12");
+        assert!(
+            names_path(line, b"=/data/profiles"),
+            "a folder holding the profile"
+        );
+        assert!(names_path(
+            b"chromium --user-data-dir=/p/1 --type=renderer",
+            b"=/p/1"
+        ));
+        assert!(!names_path(
+            b"LEADLINE_PROFILE=/p/12",
+            b"LEADLINE_PROFILE=/p/1"
+        ));
+        assert!(!names_path(b"", b"=/p/1"));
+    }
+
+    /// A real process on profile `…/12` is not one of profile `…/1`'s.
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn stopping_profile_1_never_touches_profile_12() {
+        let dir = tempfile::tempdir().expect("a temp dir");
+        let twelve = dir.path().join("12");
+        let mut child = std::process::Command::new("sh")
+            .arg("-c")
+            .arg("sleep 30; true")
+            .arg(format!("--user-data-dir={}", twelve.display()))
+            .spawn()
+            .expect("sh runs");
+        let pid = child.id();
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
+        while !using_profile(&twelve).contains(&pid) && std::time::Instant::now() < deadline {
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        }
+        let found_12 = using_profile(&twelve);
+        let found_1 = using_profile(&dir.path().join("1"));
+        let _ = child.kill();
+        let _ = child.wait();
+        assert!(found_12.contains(&pid), "its own profile finds it");
+        assert!(
+            !found_1.contains(&pid),
+            "profile 1 never matches profile 12"
+        );
     }
 }

@@ -215,3 +215,64 @@ async fn removing_a_number_deletes_everything_under_it_and_nothing_else() {
     );
     assert_eq!(log[0].account_id, None);
 }
+
+/// Item 9 of "exactly once": a removed number's id, webhook address and secret never pass
+/// to a number added after it.
+#[tokio::test]
+async fn a_removed_numbers_id_and_webhook_never_pass_to_a_new_number() {
+    use leadline_core::secrets::Keychain;
+    let (core, _) = core();
+    let keychain = std::sync::Arc::new(leadline_core::secrets::MemoryKeychain::default());
+    let core = core.with_keychain(keychain.clone());
+    let first = core.add_number("First").await.unwrap();
+    let newest = core.add_number("Newest").await.unwrap();
+    core.set_webhook(
+        newest.id,
+        Some("https://hooks.example.com/lead".into()),
+        Some("whsec-newest".into()),
+    )
+    .await
+    .unwrap();
+    core.remove_number(newest.id).await.unwrap();
+    assert_eq!(
+        keychain.get(&format!("webhook-{}", newest.id)).unwrap(),
+        None,
+        "its secret left the keychain"
+    );
+    let next = core.add_number("Next").await.unwrap();
+    assert!(
+        next.id > newest.id,
+        "a new number never gets a removed one's id ({} after {})",
+        next.id,
+        newest.id
+    );
+    let webhook = core.webhook(next.id).await.unwrap();
+    assert_eq!(webhook.url, None, "no webhook inherited");
+    assert!(!webhook.secret_set);
+    let leftovers: i64 = core
+        .store()
+        .call(|conn| {
+            Ok(conn.query_row(
+                "SELECT COUNT(*) FROM app_settings WHERE key LIKE 'webhook_url:%'",
+                [],
+                |r| r.get(0),
+            )?)
+        })
+        .await
+        .unwrap();
+    assert_eq!(leftovers, 0, "its webhook address is gone from the store");
+    assert!(first.id < newest.id);
+
+    // "Remove all data" takes every webhook secret, removed numbers' included.
+    keychain
+        .set(
+            &format!("webhook-{}", first.id),
+            &leadline_core::ai::ApiKey::new("s1"),
+        )
+        .unwrap();
+    core.forget_all_webhook_secrets().await.unwrap();
+    assert_eq!(
+        keychain.get(&format!("webhook-{}", first.id)).unwrap(),
+        None
+    );
+}

@@ -19,3 +19,15 @@ CREATE TRIGGER accounts_id_high_water AFTER INSERT ON accounts BEGIN
     INSERT INTO id_high_water (name, high) VALUES ('accounts', NEW.id)
     ON CONFLICT (name) DO UPDATE SET high = MAX(high, excluded.high);
 END;
+
+-- Webhook deliveries waiting to go out (a qualified lead, as it will be posted), so a
+-- restart doesn't lose them; a row goes once delivered or given up on.
+CREATE TABLE webhook_outbox (
+    id              INTEGER PRIMARY KEY,
+    account_id      INTEGER NOT NULL REFERENCES accounts (id) ON DELETE CASCADE,
+    lead_id         INTEGER NOT NULL,
+    payload         TEXT    NOT NULL,
+    attempts        INTEGER NOT NULL DEFAULT 0,
+    next_attempt_at INTEGER NOT NULL,
+    created_at      INTEGER NOT NULL
+);
