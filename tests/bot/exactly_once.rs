@@ -598,3 +598,36 @@ async fn one_whatsapp_account_linked_twice_answers_each_customer_once() {
     );
     runtime.stop_all().await;
 }
+
+/// Item 11: a locked keychain (its unlock prompt waiting) doesn't stall the turn: it ends
+/// within the keychain's bound with a clear reason, tried again later, and is answered
+/// once the keychain is unlocked.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_locked_keychain_times_out_with_a_clear_reason_and_is_retried() {
+    let bot = Bot::start().await;
+    bot.keychain.lock(true);
+    let started = std::time::Instant::now();
+    let handled = bot.customer("K1", ANA, "¿Hola?").await.unwrap();
+    let took = started.elapsed();
+    assert!(
+        took < Duration::from_secs(5),
+        "the turn didn't wait on the keychain: {took:?}"
+    );
+    let Handled::Failed { error } = handled else {
+        panic!("{handled:?}")
+    };
+    assert!(error.contains("keychain did not answer"), "{error}");
+    assert!(
+        bot.sql::<Option<i64>>("SELECT next_attempt_at FROM inbox")
+            .is_some(),
+        "tried again later"
+    );
+    bot.keychain.lock(false);
+    bot.ai.push(reply("Hola, ¿en qué te ayudo?"));
+    bot.core
+        .store()
+        .call_blocking(|conn| Ok(conn.execute("UPDATE inbox SET next_attempt_at = 0", [])?))
+        .unwrap();
+    bot.core.resume(&bot.runtime, bot.id).await.unwrap();
+    assert_eq!(bot.sql::<String>("SELECT state FROM inbox"), "replied");
+}

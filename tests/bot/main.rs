@@ -21,7 +21,6 @@ use leadline_core::bot::pipeline::{Handled, Pacing};
 use leadline_core::bot::runner;
 use leadline_core::number_ai::NumberAi;
 use leadline_core::runtime::Runtime;
-use leadline_core::secrets::MemoryKeychain;
 use leadline_core::whatsapp::{AccountState, WaEvent, WaMessage};
 use leadline_core::{CoreEvent, Leadline, Store, SystemClock};
 use leadline_tests::fake_ai::{FakeAi, Step, turn_json};
@@ -39,7 +38,7 @@ pub struct Bot {
     id: i64,
     echoes: Arc<Mutex<Vec<WaMessage>>>,
     events: Arc<Mutex<Vec<CoreEvent>>>,
-    keychain: Arc<MemoryKeychain>,
+    keychain: Arc<leadline_tests::keyring::LockableKeychain>,
     _dir: tempfile::TempDir,
 }
 
@@ -49,13 +48,14 @@ impl Bot {
         let ai = FakeAi::start().await;
         let events = Arc::new(Mutex::new(Vec::new()));
         let sink = events.clone();
-        let keychain = Arc::new(MemoryKeychain::default());
+        let keychain = Arc::new(leadline_tests::keyring::LockableKeychain::default());
         let core = Leadline::new(
             Store::open(&dir.path().join("leadline.db")).unwrap(),
             Arc::new(move |event| sink.lock().unwrap().push(event)),
             Arc::new(SystemClock),
         )
         .with_keychain(keychain.clone())
+        .with_keychain_wait(Duration::from_millis(500))
         .with_ai_limits(Limits {
             timeout: Duration::from_secs(5),
             attempts: 1,

@@ -94,3 +94,49 @@ pub async fn exclusive() -> KeyringTurn {
         _keyring: shared(),
     }
 }
+
+/// Keys in memory that can be locked: while locked, every call hangs the way a locked
+/// Secret Service does while its unlock prompt waits (here for `hang`), then answers.
+#[derive(Default)]
+pub struct LockableKeychain {
+    keys: leadline_core::secrets::MemoryKeychain,
+    locked: std::sync::atomic::AtomicBool,
+}
+
+impl LockableKeychain {
+    pub fn lock(&self, locked: bool) {
+        self.locked
+            .store(locked, std::sync::atomic::Ordering::SeqCst);
+    }
+
+    fn wait_while_locked(&self) {
+        let until = Instant::now() + Duration::from_secs(30);
+        while self.locked.load(std::sync::atomic::Ordering::SeqCst) && Instant::now() < until {
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+}
+
+impl leadline_core::secrets::Keychain for LockableKeychain {
+    fn get(
+        &self,
+        provider: &str,
+    ) -> Result<Option<leadline_core::ai::ApiKey>, leadline_core::secrets::SecretsError> {
+        self.wait_while_locked();
+        self.keys.get(provider)
+    }
+
+    fn set(
+        &self,
+        provider: &str,
+        key: &leadline_core::ai::ApiKey,
+    ) -> Result<(), leadline_core::secrets::SecretsError> {
+        self.wait_while_locked();
+        self.keys.set(provider, key)
+    }
+
+    fn delete(&self, provider: &str) -> Result<(), leadline_core::secrets::SecretsError> {
+        self.wait_while_locked();
+        self.keys.delete(provider)
+    }
+}

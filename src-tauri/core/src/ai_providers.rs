@@ -177,14 +177,27 @@ impl Leadline {
         + 'static,
     ) -> std::result::Result<T, SecretsError> {
         let keychain = self.keychain.clone();
-        tokio::task::spawn_blocking(move || f(keychain.as_ref()))
-            .await
-            .unwrap_or_else(|e| {
+        // A locked keychain waits for its unlock prompt; no turn waits on it for long (the
+        // blocked thread finishes on its own once the keychain answers).
+        let wait = self.keychain_wait;
+        match tokio::time::timeout(
+            wait,
+            tokio::task::spawn_blocking(move || f(keychain.as_ref())),
+        )
+        .await
+        {
+            Ok(answered) => answered.unwrap_or_else(|e| {
                 Err(SecretsError::Failed {
                     action: KeychainAction::Answer,
                     detail: e.to_string(),
                 })
-            })
+            }),
+            Err(_) => Err(SecretsError::Unavailable(text!(
+                "keychain.locked",
+                "The keychain did not answer within {seconds} seconds: it may be locked. Unlock your login keyring; Leadline tries again by itself.",
+                seconds = wait.as_secs().max(1)
+            ))),
+        }
     }
 
     fn view(config: &AiConfig, provider: &ProviderConfig, key: KeyState) -> ProviderView {

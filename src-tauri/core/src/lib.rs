@@ -57,6 +57,8 @@ pub struct Leadline {
     turns: Arc<tokio::sync::Semaphore>,
     /// The first wait before a webhook is tried again.
     webhook_backoff: std::time::Duration,
+    /// How long a keychain call may take before it counts as locked.
+    keychain_wait: std::time::Duration,
     /// Queued webhook deliveries a task works on (so a resume never starts a second).
     webhooks_in_flight: Arc<std::sync::Mutex<std::collections::HashSet<i64>>>,
 }
@@ -79,6 +81,7 @@ impl Leadline {
             decide_locks: Default::default(),
             turns: Arc::new(tokio::sync::Semaphore::new(TURNS_IN_FLIGHT)),
             webhook_backoff: std::time::Duration::from_secs(2),
+            keychain_wait: std::time::Duration::from_secs(10),
             webhooks_in_flight: Default::default(),
         }
     }
@@ -86,6 +89,12 @@ impl Leadline {
     /// Another first wait before a webhook is retried (tests: short).
     pub fn with_webhook_backoff(mut self, first: std::time::Duration) -> Leadline {
         self.webhook_backoff = first;
+        self
+    }
+
+    /// Another wait before a keychain call counts as locked (tests: short).
+    pub fn with_keychain_wait(mut self, wait: std::time::Duration) -> Leadline {
+        self.keychain_wait = wait;
         self
     }
 

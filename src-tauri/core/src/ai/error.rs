@@ -40,6 +40,9 @@ pub enum AiError {
     /// The provider could not be reached at all.
     #[error("{}", self.text())]
     Network { provider: String, detail: String },
+    /// The key could not be read: the keychain is locked or not answering (its sentence).
+    #[error("{0}")]
+    Keychain(Text),
 }
 
 impl AiError {
@@ -51,6 +54,7 @@ impl AiError {
                 | AiError::Timeout { .. }
                 | AiError::Server { .. }
                 | AiError::Network { .. }
+                | AiError::Keychain(_)
         )
     }
 
@@ -73,6 +77,7 @@ impl AiError {
             AiError::Rejected { .. } => "rejected",
             AiError::BadResponse { .. } => "bad_response",
             AiError::Network { .. } => "network",
+            AiError::Keychain(_) => "keychain",
         }
     }
 }
@@ -132,6 +137,7 @@ impl AiError {
                 provider = provider,
                 detail = detail
             ),
+            AiError::Keychain(text) => text.clone(),
         }
     }
 }

@@ -153,7 +153,11 @@ impl Leadline {
         let (endpoint, default_model) = self
             .ai_endpoint(settings.provider.as_deref())
             .await
-            .map_err(provider_error)?;
+            .map_err(|e| match e {
+                // The keychain is locked or not answering: tried again later.
+                Error::Unavailable(text) => crate::ai::AiError::Keychain(text),
+                other => provider_error(other),
+            })?;
         let model = settings.model.clone().or(default_model).unwrap_or_default();
         let recent = self
             .store

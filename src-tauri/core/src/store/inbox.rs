@@ -266,3 +266,69 @@ pub fn reserved(conn: &Connection, account_id: i64, except: i64) -> rusqlite::Re
         |r| r.get(0),
     )
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn row(conn: &Connection) -> i64 {
+        conn.execute_batch(
+            "INSERT INTO accounts (id, name, created_at, updated_at) VALUES (1, 'Shop', 1, 1);
+             INSERT INTO contacts (id, account_id, wa_id, created_at, updated_at) VALUES (1, 1, 'a@c.us', 1, 1);
+             INSERT INTO chats (id, account_id, wa_chat_id, contact_id, kind, created_at) VALUES (1, 1, 'a@c.us', 1, 'person', 1);
+             INSERT INTO messages (id, account_id, chat_id, wa_msg_id, direction, origin, body, sent_at, created_at)
+               VALUES (1, 1, 1, 'in1', 'in', 'customer', 'hola', 1, 1),
+                      (2, 1, 1, 'out1', 'out', 'bot', 're', 2, 2);",
+        )
+        .expect("the fixture");
+        insert(conn, 1, 1, 1).expect("an inbox row");
+        1
+    }
+
+    fn state(conn: &Connection, id: i64) -> String {
+        get(conn, id)
+            .ok()
+            .flatten()
+            .map(|r| r.state)
+            .unwrap_or_default()
+    }
+
+    #[test]
+    fn a_row_only_moves_from_the_state_its_step_expects() {
+        let store = crate::Store::in_memory().expect("a store");
+        store
+            .call_blocking(|conn| {
+                let id = row(conn);
+                assert!(decided(conn, id, UNDECIDED, "{}", 2)?);
+                assert!(attempt(conn, id, 3)?);
+                // The echo completes it first ...
+                assert!(replied(conn, id, 2, 4)?);
+                // ... and the send's late error, a merge or a second decision lose.
+                assert!(!failed(conn, id, &["decided"], "timed out", Some(9), 5)?);
+                assert!(!skipped(conn, id, UNDECIDED, "merged_into_later_turn", 5)?);
+                assert!(!decided(conn, id, UNDECIDED, "{}", 5)?);
+                assert!(!attempt(conn, id, 5)?);
+                assert_eq!(state(conn, id), "replied");
+                // A reply the server never took goes back to being sent, once.
+                assert!(resend(conn, id, "not taken", 6)?);
+                assert!(replied(conn, id, 2, 7)?);
+                assert!(!resend(conn, id, "not taken", 8)?);
+                // A skipped row stays skipped.
+                conn.execute("UPDATE inbox SET state = 'skipped'", [])?;
+                assert!(!decided(
+                    conn,
+                    id,
+                    &["received", "decided", "failed"],
+                    "{}",
+                    9
+                )?);
+                assert!(!replied(conn, id, 2, 9)?);
+                assert_eq!(state(conn, id), "skipped");
+                // The owner is told once.
+                assert!(tell_owner(conn, id, 10)?);
+                assert!(!tell_owner(conn, id, 11)?);
+                Ok(())
+            })
+            .expect("the transitions");
+    }
+}

@@ -525,6 +525,7 @@ export const ar: Record<Key, string> = {
   "core.hours.zone": "«{zone}» ليست منطقة زمنية يعرفها Leadline (استخدم اسمًا مثل Asia/Riyadh).",
   "core.internal": "حدث خطأ داخل Leadline ({detail}). التفاصيل في ملف السجل.",
   "core.keychain.no_answer": "لم تستجب سلسلة المفاتيح: {detail}",
+  "core.keychain.locked": "لم تستجب سلسلة المفاتيح خلال {seconds} ثانية: ربما هي مقفلة. افتح سلسلة مفاتيح تسجيل الدخول؛ وسيعيد Leadline المحاولة بنفسه.",
   "core.keychain.open_failed": "تعذّر على سلسلة المفاتيح فتح الإدخال: {detail}",
   "core.keychain.read_failed": "تعذّر على سلسلة المفاتيح قراءة المفتاح: {detail}",
   "core.keychain.remove_failed": "تعذّر على سلسلة المفاتيح حذف المفتاح: {detail}",

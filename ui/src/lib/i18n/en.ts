@@ -525,6 +525,7 @@ export const en = {
   "core.hours.zone": "“{zone}” is not a time zone Leadline knows (use a name like Europe/Madrid).",
   "core.internal": "Something went wrong inside Leadline ({detail}). Details are in the log file.",
   "core.keychain.no_answer": "The keychain did not answer: {detail}",
+  "core.keychain.locked": "The keychain did not answer within {seconds} seconds: it may be locked. Unlock your login keyring; Leadline tries again by itself.",
   "core.keychain.open_failed": "The keychain could not open the entry: {detail}",
   "core.keychain.read_failed": "The keychain could not read the key: {detail}",
   "core.keychain.remove_failed": "The keychain could not remove the key: {detail}",

@@ -525,6 +525,7 @@ export const es: Record<Key, string> = {
   "core.hours.zone": "«{zone}» no es una zona horaria que Leadline conozca (usa un nombre como Europe/Madrid).",
   "core.internal": "Algo falló dentro de Leadline ({detail}). Los detalles están en el archivo de registro.",
   "core.keychain.no_answer": "El llavero no respondió: {detail}",
+  "core.keychain.locked": "El llavero no respondió en {seconds} segundos: puede estar bloqueado. Desbloquea tu llavero de inicio de sesión; Leadline lo vuelve a intentar solo.",
   "core.keychain.open_failed": "El llavero no pudo abrir la entrada: {detail}",
   "core.keychain.read_failed": "El llavero no pudo leer la clave: {detail}",
   "core.keychain.remove_failed": "El llavero no pudo eliminar la clave: {detail}",

@@ -525,6 +525,7 @@ export const pt: Record<Key, string> = {
   "core.hours.zone": "“{zone}” não é um fuso horário que o Leadline conheça (use um nome como America/Sao_Paulo).",
   "core.internal": "Algo deu errado dentro do Leadline ({detail}). Os detalhes estão no arquivo de log.",
   "core.keychain.no_answer": "O chaveiro não respondeu: {detail}",
+  "core.keychain.locked": "O chaveiro não respondeu em {seconds} segundos: pode estar bloqueado. Desbloqueie seu chaveiro de login; o Leadline tenta de novo sozinho.",
   "core.keychain.open_failed": "O chaveiro não conseguiu abrir a entrada: {detail}",
   "core.keychain.read_failed": "O chaveiro não conseguiu ler a chave: {detail}",
   "core.keychain.remove_failed": "O chaveiro não conseguiu remover a chave: {detail}",
