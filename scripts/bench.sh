@@ -30,8 +30,11 @@
 #                        memory (PSS of the app and its webview processes; with the numbers'
 #                        Chromium; RSS of the app's own process) and CPU (same two groups)
 #   deb, rpm             installer sizes (release_binary: the stripped binary they install)
+#   soak_*               the soak (tests/src/bin/leadline-bench-soak.rs): 1,000 messages over 10 numbers
+#                        through the real runner, 100 SIGKILLs; lost, answered twice, unaccounted (all 0)
 #   bot_*                the bot pipeline (tests/src/bin/leadline-bench-bot.rs): message-in to the
-#                        send call at 100 msg/s over 10 numbers, p50/p99, minus the AI call alone
+#                        send call at 100 msg/s over 10 numbers, p50/p99, minus the AI call alone; the
+#                        database on the disk and on tmpfs side by side (3 runs each, medians)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="${LEADLINE_TOOLS_DIR:-$HOME/.cache/leadline/tools}/bin:$HOME/.cargo/bin:$PATH"
@@ -46,7 +49,22 @@ elapsed() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.1f", b - a }'; }
 mib() { awk -v n="$1" 'BEGIN { printf "%.1f", n / 1048576 }'; }
 fail() { note "$1 failed; its log:"; tail -40 "$2" >&2; exit 1; }
 
+# The bot's figures: its overhead (database on the disk and on tmpfs, side by side) and
+# the soak. `scripts/bench.sh bot` runs only these.
+bot_figures() {
+  note "bot pipeline overhead, 10 numbers at 100 msg/s, disk and tmpfs (release build)"
+  cargo build --release -p leadline-tests --bin leadline-bench-bot --bin leadline-bench-soak --bin leadline-bot-crash \
+    >"$logs/bench-bot-build.log" 2>&1 || fail "bot bench build" "$logs/bench-bot-build.log"
+  "${CARGO_TARGET_DIR:-target}/release/leadline-bench-bot" 2>"$logs/bench-bot.log" || fail "bot bench" "$logs/bench-bot.log"
+  note "the soak: 1,000 messages, 10 numbers, 100 SIGKILLs (release build)"
+  "${CARGO_TARGET_DIR:-target}/release/leadline-bench-soak" 2>"$logs/bench-soak.log" || fail "soak" "$logs/bench-soak.log"
+}
+
 scripts/setup.sh --test >"$logs/setup.log" 2>&1 || fail "setup" "$logs/setup.log"
+if [ "${1:-}" = bot ]; then
+  bot_figures
+  exit 0
+fi
 npm --prefix ui run --silent build >"$logs/ui.log" 2>&1 || fail "UI build" "$logs/ui.log"
 
 note "WhatsApp driver against the local fake"
@@ -66,9 +84,8 @@ note "AI client against the scripted provider on loopback (release build)"
 cargo build --release -p leadline-tests --bin leadline-bench-ai >"$logs/bench-ai-build.log" 2>&1 || fail "AI bench build" "$logs/bench-ai-build.log"
 "${CARGO_TARGET_DIR:-target}/release/leadline-bench-ai" 2>"$logs/bench-ai.log" || fail "AI bench" "$logs/bench-ai.log"
 
-note "bot pipeline overhead, 10 numbers at 100 msg/s (release build)"
-cargo build --release -p leadline-tests --bin leadline-bench-bot >"$logs/bench-bot-build.log" 2>&1 || fail "bot bench build" "$logs/bench-bot-build.log"
-"${CARGO_TARGET_DIR:-target}/release/leadline-bench-bot" 2>"$logs/bench-bot.log" || fail "bot bench" "$logs/bench-bot.log"
+
+bot_figures
 
 note "leads at scale: 100,000 leads and 1,000,000 messages (release build)"
 cargo build --release -p leadline-tests --bin leadline-bench-leads >"$logs/bench-leads-build.log" 2>&1 || fail "leads bench build" "$logs/bench-leads-build.log"

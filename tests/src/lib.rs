@@ -15,6 +15,7 @@ pub mod keyring;
 pub mod linked_profiles;
 pub mod memory_wa;
 pub mod notifications;
+pub mod soak;
 pub mod update_server;
 pub mod webhook_receiver;
 

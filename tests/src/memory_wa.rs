@@ -35,7 +35,7 @@ pub type SendTimes = Arc<Mutex<Vec<(String, std::time::Instant)>>>;
 
 /// How far from perfect this WhatsApp is. `Realism::default()` is the gentle one the
 /// policy tests use (echo at once, instant server ack); the soak turns everything up.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct Realism {
     /// Echo of a send, after this long (uniform in the range, milliseconds).
     pub echo_ms: (u64, u64),
@@ -99,6 +99,41 @@ struct State {
     random: u64,
     /// `recent_own` calls, with the `since` asked for.
     asked_since: Vec<i64>,
+    /// Per chat, the customer messages delivered since it was last marked seen.
+    unread: HashMap<String, Vec<WaMessage>>,
+    /// Every customer message id delivered to a page.
+    delivered: std::collections::HashSet<String>,
+    /// Where deliveries and seen marks are written (WhatsApp's record of them), if kept.
+    world: Option<std::path::PathBuf>,
+}
+
+/// Appends one line to `path`, synced: WhatsApp's servers remember it whatever happens
+/// to the app.
+fn append_line(path: &Path, line: &serde_json::Value) -> std::io::Result<()> {
+    use std::io::Write;
+    let mut file = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(path)?;
+    file.write_all((line.to_string() + "\n").as_bytes())?;
+    file.sync_data()
+}
+
+fn message_json(m: &WaMessage) -> serde_json::Value {
+    serde_json::json!({ "id": m.id, "chat": m.chat, "from": m.from, "body": m.body, "timestamp": m.timestamp })
+}
+
+fn message_from(v: &serde_json::Value) -> Option<WaMessage> {
+    Some(WaMessage {
+        id: v["id"].as_str()?.into(),
+        chat: v["chat"].as_str()?.into(),
+        from: v["from"].as_str()?.into(),
+        from_me: false,
+        body: v["body"].as_str()?.into(),
+        timestamp: v["timestamp"].as_i64()?,
+        push_name: None,
+        phone: None,
+    })
 }
 
 impl State {
@@ -255,6 +290,7 @@ impl MemoryWhatsApp {
                     id: id.into(),
                     delivered: entry["delivered"].as_bool().unwrap_or(true),
                 });
+                let delivered = entry["delivered"].as_bool().unwrap_or(true);
                 state
                     .own
                     .entry(chat.to_string())
@@ -263,6 +299,7 @@ impl MemoryWhatsApp {
                         id: id.into(),
                         body: body.into(),
                         timestamp,
+                        ack: Some(if delivered { 1 } else { 0 }),
                     });
                 // A number past the journal's: ids stay unique across restarts.
                 state.next_id += 1;
@@ -272,11 +309,67 @@ impl MemoryWhatsApp {
         wa
     }
 
+    /// Keeps WhatsApp's record of deliveries and seen marks in `world` (read back from it),
+    /// so a killed process's page finds its unread chats as they were.
+    pub fn with_world(self, world: &Path) -> MemoryWhatsApp {
+        {
+            let mut state = lock(&self.state);
+            state.world = Some(world.to_path_buf());
+            let text = std::fs::read_to_string(world).unwrap_or_default();
+            for line in text.lines() {
+                let Ok(entry) = serde_json::from_str::<serde_json::Value>(line) else {
+                    continue;
+                };
+                if let Some(message) = message_from(&entry["delivered"]) {
+                    state.delivered.insert(message.id.clone());
+                    state
+                        .unread
+                        .entry(message.chat.clone())
+                        .or_default()
+                        .push(message);
+                } else if let Some(chat) = entry["seen"].as_str() {
+                    state.unread.remove(chat);
+                }
+            }
+        }
+        self
+    }
+
+    /// Whether a customer message with this id already reached a page.
+    pub fn was_delivered(&self, id: &str) -> bool {
+        lock(&self.state).delivered.contains(id)
+    }
+
     /// A message arrives on the running session (dropped when none runs, like a phone
-    /// offline; tests deliver while a session runs).
+    /// offline; tests deliver while a session runs). A customer's stays unread in its chat
+    /// until the chat is marked seen.
     pub fn deliver(&self, message: WaMessage) -> bool {
-        let events = lock(&self.state).events.clone();
-        events.is_some_and(|tx| tx.send(WaEvent::Message(message)).is_ok())
+        let events = {
+            let mut state = lock(&self.state);
+            let Some(events) = state.events.clone().filter(|_| state.online) else {
+                return false;
+            };
+            if !message.from_me {
+                if let Some(world) = &state.world {
+                    if append_line(
+                        world,
+                        &serde_json::json!({ "delivered": message_json(&message) }),
+                    )
+                    .is_err()
+                    {
+                        return false;
+                    }
+                }
+                state.delivered.insert(message.id.clone());
+                state
+                    .unread
+                    .entry(message.chat.clone())
+                    .or_default()
+                    .push(message.clone());
+            }
+            events
+        };
+        events.send(WaEvent::Message(message)).is_ok()
     }
 }
 
@@ -409,6 +502,7 @@ impl Session for MemorySession {
                         id: id.clone(),
                         body: text.into(),
                         timestamp,
+                        ack: Some(if delivered { 1 } else { 0 }),
                     });
                 let after = state.realism.fail_after_send_per_mille;
                 let error_after = if state.failing_after_send > 0 {
@@ -472,8 +566,29 @@ impl Session for MemorySession {
     fn mark_seen<'a>(&'a self, chat: &'a str) -> BoxFuture<'a, Result<(), WaError>> {
         Box::pin(async move {
             self.connected()?;
-            lock(&self.state).seen.push(chat.into());
+            let mut state = lock(&self.state);
+            if let Some(world) = &state.world {
+                append_line(world, &serde_json::json!({ "seen": chat }))
+                    .map_err(|e| WaError::Page(e.to_string()))?;
+            }
+            state.unread.remove(chat);
+            state.seen.push(chat.into());
             Ok(())
+        })
+    }
+    fn catch_up(&self) -> BoxFuture<'_, Result<usize, WaError>> {
+        Box::pin(async move {
+            self.connected()?;
+            let unread: Vec<WaMessage> = lock(&self.state)
+                .unread
+                .values()
+                .flatten()
+                .cloned()
+                .collect();
+            for message in &unread {
+                let _ = self.events.send(WaEvent::Message(message.clone()));
+            }
+            Ok(unread.len())
         })
     }
     fn set_typing<'a>(&'a self, chat: &'a str, on: bool) -> BoxFuture<'a, Result<(), WaError>> {

@@ -59,6 +59,11 @@ pub struct Leadline {
     webhook_backoff: std::time::Duration,
     /// How long a keychain call may take before it counts as locked.
     keychain_wait: std::time::Duration,
+    /// Waits before failed turns are tried again.
+    retry_times: bot::ai_turn::RetryTimes,
+    /// How long a reply may wait for WhatsApp's server ack before it counts as not
+    /// delivered (the driver's bound, used again after a restart).
+    delivery_wait: std::time::Duration,
     /// Queued webhook deliveries a task works on (so a resume never starts a second).
     webhooks_in_flight: Arc<std::sync::Mutex<std::collections::HashSet<i64>>>,
 }
@@ -82,6 +87,8 @@ impl Leadline {
             turns: Arc::new(tokio::sync::Semaphore::new(TURNS_IN_FLIGHT)),
             webhook_backoff: std::time::Duration::from_secs(2),
             keychain_wait: std::time::Duration::from_secs(10),
+            retry_times: Default::default(),
+            delivery_wait: std::time::Duration::from_secs(60),
             webhooks_in_flight: Default::default(),
         }
     }
@@ -95,6 +102,18 @@ impl Leadline {
     /// Another wait before a keychain call counts as locked (tests: short).
     pub fn with_keychain_wait(mut self, wait: std::time::Duration) -> Leadline {
         self.keychain_wait = wait;
+        self
+    }
+
+    /// Other waits before failed turns are tried again (the soak: short).
+    pub fn with_retry_times(mut self, times: bot::ai_turn::RetryTimes) -> Leadline {
+        self.retry_times = times;
+        self
+    }
+
+    /// Another bound on a reply's server ack after a restart (the soak: short).
+    pub fn with_delivery_wait(mut self, wait: std::time::Duration) -> Leadline {
+        self.delivery_wait = wait;
         self
     }
 

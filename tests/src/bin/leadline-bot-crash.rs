@@ -1,24 +1,31 @@
-//! A process that runs the bot pipeline over a queue of inbound messages, to be killed with
-//! SIGKILL at random moments by the crash test (`tests/bot/crash.rs`) and started again.
-//! WhatsApp is the in-memory double with a journal (sends survive the kill, as they do on
-//! WhatsApp's servers); the AI is the test's scripted provider. Each start replays the whole
-//! queue (a redelivery is a no-op), resumes what is open, and exits 0 once every message
-//! has ended. Not shipped.
+//! One life of the soak (`leadline_tests::soak`): the app's real bot runner over numbers
+//! on the in-memory WhatsApp made honest (late echoes, sends that fail after going out,
+//! missing server acks, a page that forgets older messages, a skewed clock, reconnects),
+//! with WhatsApp's record of sends, deliveries and seen marks in files that outlive a
+//! SIGKILL, and the soak's scripted AI (timeouts, 5xx, 429). It delivers each customer
+//! message at its time (late ones when it starts again, as WhatsApp does for a phone that
+//! was offline), and exits 0 once every message was delivered and every inbox row has
+//! ended. The soak kills it at random moments and starts it again. Not shipped.
 //!
-//! `leadline-bot-crash DIR KEY`: DIR holds `leadline.db`, `queue.jsonl` and the journals.
+//! `leadline-bot-crash DIR KEY`: DIR holds `leadline.db`, `soak.json`, `queue.jsonl` and
+//! WhatsApp's files.
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
+use std::time::Duration;
 
 use futures::future::BoxFuture;
 use leadline_core::ai::{ApiKey, Limits};
+use leadline_core::bot::ai_turn::RetryTimes;
 use leadline_core::bot::pipeline::Pacing;
+use leadline_core::bot::runner;
 use leadline_core::runtime::Runtime;
 use leadline_core::secrets::{Keychain, MemoryKeychain};
 use leadline_core::whatsapp::{AccountState, Driver, Session, WaError, WaEvent, WaMessage};
 use leadline_core::{Leadline, Store, SystemClock};
 use leadline_tests::memory_wa::MemoryWhatsApp;
+use leadline_tests::soak::{Queued, SoakConfig};
 use tokio::sync::mpsc::UnboundedSender;
 
 /// One in-memory WhatsApp per number, picked by the profile folder's name (its id).
@@ -44,19 +51,26 @@ impl Driver for Numbers {
     }
 }
 
-#[derive(serde::Deserialize)]
-struct Queued {
-    account: i64,
-    me: String,
-    message: Message,
-}
-
-#[derive(serde::Deserialize)]
-struct Message {
-    id: String,
-    chat: String,
-    body: String,
-    timestamp: i64,
+/// Whether every inbox row has ended: replied, skipped, or failed for good; and no reply
+/// still waits for its server ack.
+fn settled(store: &Store) -> bool {
+    store
+        .call_blocking(|conn| {
+            let open: i64 = conn.query_row(
+                "SELECT COUNT(*) FROM inbox WHERE state IN ('received', 'decided')
+                 OR (state = 'failed' AND next_attempt_at IS NOT NULL AND attempts < 5)",
+                [],
+                |r| r.get(0),
+            )?;
+            let unconfirmed: i64 = conn.query_row(
+                "SELECT COUNT(*) FROM messages m JOIN inbox i ON i.reply_message_id = m.id
+                 WHERE m.origin = 'bot' AND m.ack = 0 AND i.state = 'replied'",
+                [],
+                |r| r.get(0),
+            )?;
+            Ok(open == 0 && unconfirmed == 0)
+        })
+        .unwrap_or(false)
 }
 
 #[tokio::main(flavor = "multi_thread", worker_threads = 2)]
@@ -66,18 +80,29 @@ async fn main() {
         eprintln!("usage: leadline-bot-crash DIR KEY");
         std::process::exit(2);
     };
+    let config: SoakConfig = serde_json::from_str(
+        &std::fs::read_to_string(dir.join("soak.json")).expect("the soak's settings"),
+    )
+    .expect("readable settings");
     let keychain = Arc::new(MemoryKeychain::default());
     keychain
         .set("custom-1", &ApiKey::new(key))
         .expect("a memory keychain accepts keys");
     let store = Store::open(&dir.join("leadline.db")).expect("the database opens");
-    let core = Leadline::new(store, Arc::new(|_| {}), Arc::new(SystemClock))
+    let core = Leadline::new(store.clone(), Arc::new(|_| {}), Arc::new(SystemClock))
         .with_keychain(keychain)
         .with_ai_limits(Limits {
-            attempts: 2,
+            attempts: 1,
+            timeout: Duration::from_millis(config.ai_timeout_ms),
             ..Limits::default()
         })
-        .with_pacing(Pacing::NONE);
+        .with_pacing(Pacing::NONE)
+        .with_retry_times(RetryTimes {
+            ai_first: Duration::from_millis(200),
+            ai_max: Duration::from_secs(2),
+            send_first: Duration::from_millis(300),
+        })
+        .with_delivery_wait(Duration::from_secs(2));
 
     let queue: Vec<Queued> = std::fs::read_to_string(dir.join("queue.jsonl"))
         .expect("the queue")
@@ -85,76 +110,94 @@ async fn main() {
         .map(|line| serde_json::from_str(line).expect("a queued message"))
         .collect();
     let mut numbers = HashMap::new();
-    for queued in &queue {
-        numbers
-            .entry(queued.account.to_string())
-            .or_insert_with(|| {
-                MemoryWhatsApp::with_journal(
-                    &queued.me,
-                    &dir.join(format!("journal-{}.jsonl", queued.account)),
-                )
-            });
+    for number in &config.numbers {
+        let wa = MemoryWhatsApp::with_journal(
+            &number.me,
+            &dir.join(format!("journal-{}.jsonl", number.account)),
+        )
+        .with_world(&dir.join(format!("world-{}.jsonl", number.account)));
+        wa.set_realism(number.realism.clone());
+        numbers.insert(number.account.to_string(), wa);
     }
-    let accounts: Vec<i64> = numbers.keys().filter_map(|k| k.parse().ok()).collect();
-    let runtime = Runtime::new(
+    let was = numbers.clone();
+    let (tx, rx) = tokio::sync::mpsc::unbounded_channel::<runner::Input>();
+    let on_state = tx.clone();
+    let runtime = Arc::new(Runtime::new(
         Arc::new(Numbers(numbers)),
         dir.join("profiles"),
-        Arc::new(|_, _| {}),
-        Arc::new(|_, _| {}),
-    );
-    for &account in &accounts {
-        let mut state = runtime.start(account);
+        Arc::new(move |id, event| {
+            let _ = tx.send(runner::Input::Event(id, event));
+        }),
+        Arc::new(move |id, state| {
+            let _ = on_state.send(runner::Input::State(id, state.clone()));
+        }),
+    ));
+    tokio::spawn(runner::run(core.clone(), runtime.clone(), rx));
+    for number in &config.numbers {
+        let mut state = runtime.start(number.account);
         state
             .wait_for(|s| matches!(s, AccountState::Working { .. }))
             .await
             .expect("the number works");
     }
-
-    // One-time start-up work (the phone-number tables load on first use; seconds in a
-    // debug build) is done before "ready", so the kills land in the pipeline itself.
+    // One-time start-up work (the phone-number tables load on first use) is done before
+    // "ready", so the kills land in the pipeline itself.
     let _ = leadline_core::ai::fields::country_of("34600000000@c.us");
-    // The crash test kills from here on, where the pipeline works.
     println!("ready");
     use std::io::Write;
     let _ = std::io::stdout().flush();
 
-    // What a crash left open first, then the whole queue as WhatsApp redelivers it.
-    for &account in &accounts {
-        core.resume(&runtime, account)
-            .await
-            .expect("open rows resume");
-    }
-    let started = std::time::Instant::now();
-    let trace = std::env::var_os("LEADLINE_CRASH_TRACE").is_some();
-    for queued in queue {
-        let message = WaMessage {
-            id: queued.message.id,
-            chat: queued.message.chat.clone(),
-            from: queued.message.chat,
-            from_me: false,
-            body: queued.message.body,
-            timestamp: queued.message.timestamp,
-            push_name: None,
-            phone: None,
-        };
-        if let Some(row) = core
-            .receive(queued.account, message)
-            .await
-            .expect("a message is stored")
-        {
-            let handled = core
-                .handle(&runtime, queued.account, row)
-                .await
-                .expect("a message is handled");
-            if trace {
-                eprintln!("{:?} handled {row}: {handled:?}", started.elapsed());
+    let began = std::time::Instant::now();
+    let mut reconnects = leadline_tests::soak::Lcg(config.seed ^ u64::from(std::process::id()));
+    let mut next_reconnect = Duration::from_millis(500 + reconnects.next(1_500));
+    loop {
+        let elapsed_ms =
+            u64::try_from(jiff::Timestamp::now().as_millisecond() - config.started_ms).unwrap_or(0);
+        let mut all_delivered = true;
+        for queued in &queue {
+            let Some(wa) = was.get(&queued.account.to_string()) else {
+                continue;
+            };
+            if wa.was_delivered(&queued.id) {
+                continue;
             }
+            all_delivered = false;
+            if queued.at_ms > elapsed_ms {
+                continue;
+            }
+            // Sent by the customer at its time, by WhatsApp's clock.
+            let timestamp = (config.started_ms + i64::try_from(queued.at_ms).unwrap_or(0)) / 1000
+                + wa.now_s()
+                - jiff::Timestamp::now().as_second();
+            wa.deliver(WaMessage {
+                id: queued.id.clone(),
+                chat: queued.chat.clone(),
+                from: queued.chat.clone(),
+                from_me: false,
+                body: queued.body.clone(),
+                timestamp,
+                push_name: None,
+                phone: None,
+            });
         }
-    }
-    for &account in &accounts {
-        core.resume(&runtime, account)
-            .await
-            .expect("open rows resume");
+        if began.elapsed() >= next_reconnect {
+            let pick = reconnects.next(config.numbers.len() as u64) as usize;
+            if let Some(wa) = was.get(&config.numbers[pick].account.to_string()) {
+                let wa = wa.clone();
+                tokio::spawn(async move { wa.reconnect(Duration::from_millis(300)).await });
+            }
+            next_reconnect =
+                began.elapsed() + Duration::from_millis(1_000 + reconnects.next(3_000));
+        }
+        if all_delivered && settled(&store) {
+            break;
+        }
+        if began.elapsed() > Duration::from_secs(config.life_limit_s) {
+            eprintln!("the soak did not settle within {} s", config.life_limit_s);
+            runtime.stop_all().await;
+            std::process::exit(3);
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
     }
     runtime.stop_all().await;
 }

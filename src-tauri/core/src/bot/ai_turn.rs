@@ -27,13 +27,43 @@ pub(crate) struct AiTurn {
     pub freshness_ms: i64,
 }
 
-/// The wait before the AI is tried again after its `attempt`th failure: 30 s, doubling,
-/// at most 15 minutes; longer if the provider asked for it.
-pub(crate) fn ai_backoff(attempt: u32, asked: Option<Duration>) -> Duration {
-    let doubled = Duration::from_secs(30).saturating_mul(1 << attempt.saturating_sub(1).min(10));
-    doubled
-        .min(Duration::from_secs(15 * 60))
-        .max(asked.unwrap_or_default())
+/// How long the pipeline waits before trying a failed turn again.
+#[derive(Debug, Clone, Copy)]
+pub struct RetryTimes {
+    /// After the AI's first failure; doubling after each one, up to `ai_max`.
+    pub ai_first: Duration,
+    pub ai_max: Duration,
+    /// After a send's first failure; doubling after each one. Longer than WhatsApp takes
+    /// to echo a send that went out despite its error, so the echo (or the reconcile)
+    /// finds it first.
+    pub send_first: Duration,
+}
+
+impl Default for RetryTimes {
+    fn default() -> RetryTimes {
+        RetryTimes {
+            ai_first: Duration::from_secs(30),
+            ai_max: Duration::from_secs(15 * 60),
+            send_first: Duration::from_secs(20),
+        }
+    }
+}
+
+impl RetryTimes {
+    /// The wait before the AI is tried again after its `attempt`th failure; longer if the
+    /// provider asked for it.
+    pub(crate) fn ai(&self, attempt: u32, asked: Option<Duration>) -> Duration {
+        let doubled = self
+            .ai_first
+            .saturating_mul(1 << attempt.saturating_sub(1).min(10));
+        doubled.min(self.ai_max).max(asked.unwrap_or_default())
+    }
+
+    /// The wait before a failed send is tried again after its `attempt`th try.
+    pub(crate) fn send(&self, attempt: u32) -> Duration {
+        self.send_first
+            .saturating_mul(1 << attempt.saturating_sub(1).min(6))
+    }
 }
 
 impl Leadline {
@@ -58,6 +88,7 @@ impl Leadline {
         let answered = self
             .ai_reply(
                 turn.account_id,
+                turn.message_id,
                 turn.chat_id,
                 turn.contact_id,
                 turn.closed,
@@ -75,7 +106,7 @@ impl Leadline {
             _ => None,
         };
         let retry_at = now.saturating_add(
-            i64::try_from(ai_backoff(attempt, asked).as_millis()).unwrap_or(i64::MAX),
+            i64::try_from(self.retry_times.ai(attempt, asked).as_millis()).unwrap_or(i64::MAX),
         );
         let fresh_until = turn.sent_at.saturating_add(turn.freshness_ms);
         let text = error.text();
@@ -138,6 +169,7 @@ impl Leadline {
     pub(crate) async fn ai_reply(
         &self,
         account_id: i64,
+        message_id: i64,
         chat_id: i64,
         contact_id: Option<i64>,
         closed: bool,
@@ -161,7 +193,13 @@ impl Leadline {
         let model = settings.model.clone().or(default_model).unwrap_or_default();
         let recent = self
             .store
-            .call(move |conn| Ok(messages::recent_in_chat(conn, chat_id, 60)?))
+            // The conversation up to this turn's message: what came after it is the next
+            // turn's to answer.
+            .call(move |conn| {
+                Ok(messages::recent_in_chat_until(
+                    conn, chat_id, message_id, 60,
+                )?)
+            })
             .await
             .map_err(provider_error)?;
         let history: Vec<ChatMessage> = recent

@@ -5,8 +5,6 @@
 //! then failed with the reason and the owner told once. A reply WhatsApp's server never
 //! took is reconciled and sent once more.
 
-use std::time::Duration;
-
 use super::pipeline::{Handled, Stored, now_ms};
 use crate::Leadline;
 use crate::error::{Error, Result};
@@ -16,13 +14,6 @@ use crate::store::{accounts, activity, chats, inbox, messages};
 use crate::text;
 use crate::text::Text;
 use crate::whatsapp::{Undelivered, WaError};
-
-/// The wait before a failed send is tried again after its `attempt`th try: 20 s, doubling.
-/// Longer than WhatsApp takes to echo a send that went out despite its error, so the echo
-/// (or the reconcile) finds it first.
-pub(crate) fn send_backoff(attempt: u32) -> Duration {
-    Duration::from_secs(20).saturating_mul(1 << attempt.saturating_sub(1).min(6))
-}
 
 /// How far before the customer's message an own message still counts as its reply
 /// (WhatsApp's own times, so the laptop's clock plays no part; a little slack for the
@@ -163,7 +154,8 @@ impl Leadline {
                     .await?;
                 } else {
                     let retry_at = now.saturating_add(
-                        i64::try_from(send_backoff(attempts).as_millis()).unwrap_or(i64::MAX),
+                        i64::try_from(self.retry_times.send(attempts).as_millis())
+                            .unwrap_or(i64::MAX),
                     );
                     let shown = e.to_string();
                     self.store
@@ -335,6 +327,66 @@ impl Leadline {
             Ok(free) => Ok(free.into_iter().next()),
             Err(e) => Err(WaError::Page(e.to_string())),
         }
+    }
+
+    /// After a restart the page no longer tells what became of replies sent before it:
+    /// each reply of the last day without a server ack is looked up in its chat (the page
+    /// loading earlier messages as needed) and its ack recorded; one the server refused,
+    /// or still without an ack after the delivery bound, counts as not delivered. Returns
+    /// the chats to answer again.
+    pub async fn recheck_deliveries(&self, wa: &Runtime, account_id: i64) -> Result<Vec<i64>> {
+        let now = now_ms(self);
+        let unconfirmed = self
+            .store
+            .call(move |conn| {
+                Ok(messages::unconfirmed_replies(
+                    conn,
+                    account_id,
+                    now - 86_400_000,
+                )?)
+            })
+            .await?;
+        let mut by_chat: std::collections::BTreeMap<String, Vec<(String, i64)>> =
+            Default::default();
+        for (chat, id, at) in unconfirmed {
+            by_chat.entry(chat).or_default().push((id, at));
+        }
+        let bound = i64::try_from(self.delivery_wait.as_millis()).unwrap_or(i64::MAX);
+        let mut again = Vec::new();
+        for (chat, replies) in by_chat {
+            // Our clock and WhatsApp's may differ by minutes: an hour's slack to load from.
+            let oldest = replies.iter().map(|(_, at)| *at).min().unwrap_or(now);
+            let since = oldest / 1000 - 3_600;
+            let own = match wa.recent_own(account_id, &chat, since).await {
+                Ok(own) => own,
+                // Not connected: looked at again on the next start.
+                Err(_) => continue,
+            };
+            for (id, at) in replies {
+                let ack = own.iter().find(|m| m.id == id).and_then(|m| m.ack);
+                let undelivered = match ack {
+                    Some(ack) if ack >= 1 => {
+                        let (id, ack) = (id.clone(), i64::from(ack));
+                        self.store
+                            .call(move |conn| Ok(messages::set_ack(conn, account_id, &id, ack)?))
+                            .await?;
+                        self.message_acked(account_id);
+                        None
+                    }
+                    Some(ack) if ack < 0 => Some(Undelivered::Refused),
+                    _ if now - at >= bound => Some(Undelivered::NoServerAck),
+                    _ => None,
+                };
+                if let Some(reason) = undelivered {
+                    if let Some(chat_id) =
+                        self.message_not_delivered(account_id, id, reason).await?
+                    {
+                        again.push(chat_id);
+                    }
+                }
+            }
+        }
+        Ok(again)
     }
 
     /// WhatsApp's server never took a sent message (no server ack in time, or an error

@@ -1,6 +1,6 @@
 //! The bot: what to do with each customer message, and when.
 
-pub(crate) mod ai_turn;
+pub mod ai_turn;
 pub mod commands;
 pub(crate) mod delivery;
 pub mod hours;

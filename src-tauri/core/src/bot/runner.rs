@@ -222,6 +222,10 @@ pub async fn run(
                 if working_now {
                     set().insert(account_id);
                     turns.resume(&core, &runtime, account_id).await;
+                    let (core, runtime, turns) = (core.clone(), runtime.clone(), turns.clone());
+                    tokio::spawn(
+                        async move { after_start(&core, &runtime, &turns, account_id).await },
+                    );
                 } else {
                     set().remove(&account_id);
                 }
@@ -239,6 +243,40 @@ pub async fn run(
         }
     }
     sweep.abort();
+}
+
+/// What a (re)connected number's page can't tell by itself: the messages of chats still
+/// unread (shown before a crash let them be stored), and what became of replies sent
+/// before it; looked at again once the delivery bound has passed.
+async fn after_start(core: &Leadline, runtime: &Arc<Runtime>, turns: &Turns, account_id: i64) {
+    match runtime.catch_up(account_id).await {
+        Ok(0) => {}
+        Ok(reported) => tracing::info!(account_id, reported, "unread chats reported again"),
+        Err(e) => tracing::warn!(account_id, error = %e, "could not look at unread chats"),
+    }
+    for round in 0..2 {
+        if round == 1 {
+            tokio::time::sleep(core.delivery_wait + Duration::from_secs(1)).await;
+            if !matches!(runtime.state(account_id), AccountState::Working { .. }) {
+                return;
+            }
+        }
+        match core.recheck_deliveries(runtime, account_id).await {
+            Ok(chats) => {
+                for chat_id in chats {
+                    turns.schedule(
+                        core,
+                        runtime,
+                        account_id,
+                        chat_id,
+                        Duration::ZERO,
+                        Scope::All,
+                    );
+                }
+            }
+            Err(e) => tracing::warn!(account_id, error = %e, "could not look at earlier replies"),
+        }
+    }
 }
 
 /// Stores a message (retrying a store that fails, with backoff, until it takes) and
@@ -325,13 +363,20 @@ async fn on_report(
         WaEvent::Ack { id, ack } => {
             let recorded = core
                 .store()
-                .call(move |conn| Ok(conn.execute("UPDATE messages SET ack = MAX(ack, ?3) WHERE account_id = ?1 AND wa_msg_id = ?2", rusqlite::params![account_id, id, i64::from(ack)])?))
+                .call(move |conn| {
+                    Ok(crate::store::messages::set_ack(
+                        conn,
+                        account_id,
+                        &id,
+                        i64::from(ack),
+                    )?)
+                })
                 .await;
             match recorded {
                 // No lookup of the chat here: this runs for every tick of every message;
                 // the window refreshes the chat it shows.
-                Ok(changed) if changed > 0 => core.message_acked(account_id),
-                Ok(_) => {}
+                Ok(true) => core.message_acked(account_id),
+                Ok(false) => {}
                 Err(e) => tracing::warn!(account_id, error = %e, "could not record an ack"),
             }
         }

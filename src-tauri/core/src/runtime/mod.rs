@@ -43,6 +43,7 @@ enum Command {
         on: bool,
         reply: oneshot::Sender<Result<(), WaError>>,
     },
+    CatchUp(oneshot::Sender<Result<usize, WaError>>),
     RecentOwn {
         chat: String,
         since: i64,
@@ -188,6 +189,11 @@ impl Runtime {
         let chat = chat.to_string();
         self.ask(account_id, |reply| Command::Typing { chat, on, reply })
             .await
+    }
+
+    /// Has the page report unread chats' customer messages again (after a restart).
+    pub async fn catch_up(&self, account_id: i64) -> Result<usize, WaError> {
+        self.ask(account_id, Command::CatchUp).await
     }
 
     /// The latest own messages in a chat (after a crash: did the reply go out?).

@@ -165,6 +165,9 @@ async fn drive(
                 Some(Command::TakeOver(reply)) => {
                     let _ = reply.send(session.take_over().await);
                 }
+                Some(Command::CatchUp(reply)) => {
+                    let _ = reply.send(session.catch_up().await);
+                }
                 Some(Command::RecentOwn { chat, since, reply }) => {
                     let _ = reply.send(session.recent_own(&chat, since).await);
                 }
@@ -223,6 +226,9 @@ async fn wait_or_stop(delay: Duration, commands: &mut mpsc::UnboundedReceiver<Co
                     let _ = reply.send(Err(crate::whatsapp::WaError::NotConnected));
                 }
                 Some(Command::RecentOwn { reply, .. }) => {
+                    let _ = reply.send(Err(crate::whatsapp::WaError::NotConnected));
+                }
+                Some(Command::CatchUp(reply)) => {
                     let _ = reply.send(Err(crate::whatsapp::WaError::NotConnected));
                 }
                 Some(Command::Seen { reply, .. }) | Some(Command::Typing { reply, .. }) => {

@@ -101,6 +101,59 @@ pub fn recent_in_chat(
     Ok(rows)
 }
 
+/// The bot's replies from a number stored since `since` (our clock) that no server ack
+/// confirmed yet, by chat: (chat's WhatsApp id, WhatsApp message id, stored at).
+pub fn unconfirmed_replies(
+    conn: &Connection,
+    account_id: i64,
+    since: i64,
+) -> rusqlite::Result<Vec<(String, String, i64)>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT c.wa_chat_id, m.wa_msg_id, m.created_at FROM messages m
+         JOIN chats c ON c.id = m.chat_id
+         JOIN inbox i ON i.reply_message_id = m.id AND i.state = 'replied'
+         WHERE m.account_id = ?1 AND m.origin = 'bot' AND m.ack = 0 AND m.created_at >= ?2
+         ORDER BY c.wa_chat_id, m.id",
+    )?;
+    stmt.query_map(params![account_id, since], |r| {
+        Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+    })?
+    .collect()
+}
+
+/// Records a server ack (or later) for a message.
+pub fn set_ack(
+    conn: &Connection,
+    account_id: i64,
+    wa_msg_id: &str,
+    ack: i64,
+) -> rusqlite::Result<bool> {
+    Ok(conn.execute(
+        "UPDATE messages SET ack = MAX(ack, ?3) WHERE account_id = ?1 AND wa_msg_id = ?2",
+        params![account_id, wa_msg_id, ack],
+    )? > 0)
+}
+
+/// `recent_in_chat`, without the customer's messages after `until`: those are the next
+/// turn's (our own messages all count, whenever they were recorded).
+pub fn recent_in_chat_until(
+    conn: &Connection,
+    chat_id: i64,
+    until: i64,
+    limit: u32,
+) -> rusqlite::Result<Vec<(String, String, String, i64)>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT direction, origin, body, created_at FROM messages WHERE chat_id = ?1 AND (id <= ?2 OR direction = 'out') ORDER BY id DESC LIMIT ?3",
+    )?;
+    let mut rows: Vec<_> = stmt
+        .query_map(params![chat_id, until, limit], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
+        })?
+        .collect::<rusqlite::Result<_>>()?;
+    rows.reverse();
+    Ok(rows)
+}
+
 /// A sent message WhatsApp's server never took: its ack becomes the error ack (-1), unless
 /// the server confirmed it in the meantime. Returns whether a row changed.
 pub fn mark_not_delivered(

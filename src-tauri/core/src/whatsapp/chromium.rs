@@ -495,6 +495,11 @@ impl Session {
             .map(|_| ())
     }
 
+    /// Reports unread chats' customer messages again (see `Session::catch_up`).
+    pub async fn catch_up(&self) -> Result<usize, WaError> {
+        self.call("window.__leadline.catchUp()".into()).await
+    }
+
     /// Closes the browser and makes sure none of its processes outlive it.
     pub async fn stop(mut self) {
         self.shut_down().await;
@@ -659,6 +664,9 @@ impl super::Session for Session {
     }
     fn ping(&self) -> futures::future::BoxFuture<'_, Result<(), WaError>> {
         Box::pin(Session::ping(self))
+    }
+    fn catch_up(&self) -> futures::future::BoxFuture<'_, Result<usize, WaError>> {
+        Box::pin(Session::catch_up(self))
     }
     fn pid(&self) -> Option<u32> {
         self.pid

@@ -269,10 +269,15 @@
   function watchMessage(msg) {
     if (!msg.isNewMsg) return; // history, not something that just happened
     if (msg.type === "ciphertext") return watchCiphertext(msg);
+    if (report(msg)) msg.on("change:ack", (_model, ack) => emit({ event: "ack", id: serialized(msg.id), ack }));
+  }
+
+  // Reports one message to the app; whether it could.
+  function report(msg) {
     const id = serialized(msg.id);
     if (!id) {
       emit({ event: "warning", message: "a message without a readable id was skipped" });
-      return;
+      return false;
     }
     const remote = msg.id.remote;
     emit({
@@ -289,7 +294,7 @@
       chat_phone: phoneOf(remote),
       author_phone: phoneOf(msg.author),
     });
-    msg.on("change:ack", (_model, ack) => emit({ event: "ack", id, ack }));
+    return true;
   }
 
   async function chatFor(chatId) {
@@ -497,7 +502,34 @@
         return held()
           .filter((msg) => msg.id && msg.id.fromMe && (Number(msg.t) || 0) >= since)
           .slice(-200)
-          .map((msg) => ({ id: serialized(msg.id), body: String(msg.body || ""), timestamp: Number(msg.t) || 0 }));
+          .map((msg) => ({
+            id: serialized(msg.id),
+            body: String(msg.body || ""),
+            timestamp: Number(msg.t) || 0,
+            ack: typeof msg.ack === "number" ? msg.ack : null,
+          }));
+      },
+      // After a restart the page shows what arrived before as history (never reported as
+      // new): the customer messages of chats still unread here are reported again (the
+      // app stores a message once, so a second report changes nothing). How many.
+      async catchUp() {
+        const Chat = await use("chats");
+        const chats = typeof Chat.getModelsArray === "function" ? Chat.getModelsArray() : Chat.models || [];
+        let reported = 0;
+        for (const chat of chats) {
+          const unread = Number(chat.unreadCount) || 0;
+          if (unread <= 0 || !chat.msgs || typeof chat.msgs.getModelsArray !== "function") continue;
+          const latest = chat.msgs
+            .getModelsArray()
+            .filter((msg) => msg.id && !msg.id.fromMe)
+            .slice(-Math.min(unread, 50));
+          for (const msg of latest) {
+            if (msg.type === "ciphertext") continue;
+            report(msg);
+            reported += 1;
+          }
+        }
+        return reported;
       },
       takeover() {
         Socket.takeover();

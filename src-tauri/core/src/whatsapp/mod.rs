@@ -157,6 +157,9 @@ pub struct OwnMessage {
     pub body: String,
     /// Unix seconds, WhatsApp's clock.
     pub timestamp: i64,
+    /// How far it got (-1 error, 0 pending, 1 server, …), when the page says.
+    #[serde(default)]
+    pub ack: Option<Ack>,
 }
 
 /// How far a sent message got: -1 error, 0 pending, 1 server, 2 delivered, 3 read, 4 played.
@@ -391,6 +394,10 @@ pub trait Session: Send + Sync {
     fn logout(&self) -> futures::future::BoxFuture<'_, Result<(), WaError>>;
     /// Answers when the page is alive and responsive; errors or hangs when it isn't.
     fn ping(&self) -> futures::future::BoxFuture<'_, Result<(), WaError>>;
+    /// Reports again, as messages, what customers wrote in chats still unread here: after
+    /// a crash, a message the page showed before it was stored is history to the page
+    /// (never reported as new), and only this brings it back. Returns how many.
+    fn catch_up(&self) -> futures::future::BoxFuture<'_, Result<usize, WaError>>;
     /// The browser's process id, when there is a browser.
     fn pid(&self) -> Option<u32>;
     fn stop(self: Box<Self>) -> futures::future::BoxFuture<'static, ()>;

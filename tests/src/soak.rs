@@ -1,0 +1,350 @@
+//! The soak: customer messages in bursts over many numbers, through the app's real bot
+//! runner (one process, `leadline-bot-crash`) killed with SIGKILL at random moments and
+//! started again, on an in-memory WhatsApp as unforgiving as the real one and an AI that
+//! times out, fails and limits. Afterwards, WhatsApp's own record (what reached customers)
+//! and the database are compared: every message must end answered exactly once, or
+//! skipped with a reason, or failed with a reason the owner was told.
+
+use std::collections::HashMap;
+use std::path::Path;
+use std::process::{Command, Stdio};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use leadline_core::ai::provider::Preset;
+use leadline_core::ai_providers::ProviderInput;
+use leadline_core::number_ai::NumberAi;
+use leadline_core::secrets::MemoryKeychain;
+use leadline_core::whatsapp::AccountState;
+use leadline_core::{Leadline, Store, SystemClock};
+use serde::{Deserialize, Serialize};
+
+use crate::fake_ai::{EchoFaults, FakeAi};
+use crate::memory_wa::Realism;
+
+/// A small deterministic generator, so a failing run can be repeated (the seed is printed).
+pub struct Lcg(pub u64);
+
+impl Lcg {
+    pub fn next(&mut self, below: u64) -> u64 {
+        self.0 = self
+            .0
+            .wrapping_mul(6_364_136_223_846_793_005)
+            .wrapping_add(1_442_695_040_888_963_407);
+        if below == 0 {
+            0
+        } else {
+            (self.0 >> 33) % below
+        }
+    }
+}
+
+/// One customer message and when (after the soak's start) the customer sends it.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Queued {
+    pub account: i64,
+    pub chat: String,
+    pub id: String,
+    pub body: String,
+    pub at_ms: u64,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct NumberConfig {
+    pub account: i64,
+    pub me: String,
+    pub realism: Realism,
+}
+
+/// What each life of the harness reads.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct SoakConfig {
+    pub numbers: Vec<NumberConfig>,
+    /// The soak's start (unix ms): queued times count from it.
+    pub started_ms: i64,
+    pub seed: u64,
+    pub ai_timeout_ms: u64,
+    /// A life that hasn't settled by then fails the soak.
+    pub life_limit_s: u64,
+}
+
+/// How big a soak.
+#[derive(Debug, Clone)]
+pub struct Plan {
+    pub messages: usize,
+    pub numbers: usize,
+    pub kills: usize,
+    /// Over how long the customers write.
+    pub span: Duration,
+    pub seed: u64,
+}
+
+/// What the soak found.
+#[derive(Debug, Clone, Default)]
+pub struct Report {
+    pub messages: usize,
+    /// Never stored.
+    pub lost: usize,
+    /// Answered by more than one reply that reached the customer.
+    pub answered_twice: usize,
+    /// Neither replied (once) nor skipped with a reason nor failed with a reason.
+    pub unaccounted: usize,
+    pub replied: usize,
+    pub skipped: usize,
+    pub failed: usize,
+    pub kills: usize,
+    /// Skips by reason.
+    pub reasons: std::collections::BTreeMap<String, usize>,
+    /// How many bursts the customers wrote (the turns to expect, at most).
+    pub bursts: usize,
+    pub took: Duration,
+    /// A few of the unaccounted, for the failure message.
+    pub examples: Vec<String>,
+}
+
+const KEY: &str = "sk-soak";
+
+fn realism(random: &mut Lcg, seed: u64) -> Realism {
+    Realism {
+        echo_ms: (0, 2_500),
+        send_ms: (2, 30),
+        ack_ms: (10, 300),
+        fail_after_send_per_mille: 15,
+        error_ms: (100, 800),
+        fail_before_send_per_mille: 15,
+        undelivered_per_mille: 8,
+        loaded_per_chat: 4,
+        // WhatsApp's clock up to five minutes either side of the laptop's.
+        skew_s: i64::try_from(random.next(601)).unwrap_or(0) - 300,
+        seed,
+    }
+}
+
+/// Runs the soak with `harness` (the `leadline-bot-crash` binary).
+pub async fn run(plan: &Plan, harness: &Path) -> Report {
+    let mut random = Lcg(plan.seed);
+    let ai = FakeAi::start().await;
+    ai.echo_customer();
+    ai.echo_faults(EchoFaults {
+        delay_ms: (5, 150),
+        hang_per_mille: 15,
+        hang: Duration::from_secs(2),
+        server_error_per_mille: 25,
+        rate_limited_per_mille: 15,
+        seed: plan.seed,
+    });
+    let dir = tempfile::tempdir().expect("a temp folder");
+    let core = Leadline::new(
+        Store::open(&dir.path().join("leadline.db")).expect("a store"),
+        Arc::new(|_| {}),
+        Arc::new(SystemClock),
+    )
+    .with_keychain(Arc::new(MemoryKeychain::default()));
+    core.save_ai_provider(ProviderInput {
+        id: None,
+        preset: Preset::Custom,
+        base_url: ai.url(),
+        default_model: Some("fake-model".into()),
+        key: Some(KEY.into()),
+        make_default: true,
+    })
+    .await
+    .expect("a provider");
+    let mut numbers = Vec::new();
+    for n in 0..plan.numbers {
+        let number = core
+            .add_number(&format!("Shop {n}"))
+            .await
+            .expect("a number");
+        let me = format!("346000000{n:02}@c.us");
+        core.account_state_changed(number.id, AccountState::Working { me: me.clone() })
+            .await
+            .expect("linked");
+        core.set_number_ai(
+            number.id,
+            NumberAi {
+                prompt: "Answer briefly.".into(),
+                facts: String::new(),
+                fields: vec![],
+                criteria: String::new(),
+                provider: None,
+                model: None,
+            },
+        )
+        .await
+        .expect("settings");
+        numbers.push(NumberConfig {
+            account: number.id,
+            me,
+            realism: realism(&mut random, plan.seed.wrapping_add(number.id as u64)),
+        });
+    }
+    core.store()
+        .call_blocking(|conn| {
+            Ok(conn.execute(
+                "UPDATE account_settings SET behaviour = '{\"maxRepliesPerContactHour\": 1000, \"maxRepliesPerNumberDay\": 100000, \"debounceSeconds\": 1}'",
+                [],
+            )?)
+        })
+        .expect("behaviour");
+    drop(core);
+
+    // Bursts of 1-6 messages per chat, a few hundred ms apart, spread over the span.
+    let span_ms = u64::try_from(plan.span.as_millis())
+        .unwrap_or(u64::MAX)
+        .max(1);
+    let mut queue = Vec::new();
+    let mut burst = 0;
+    while queue.len() < plan.messages {
+        let number = &numbers[random.next(numbers.len() as u64) as usize];
+        let chat = format!("3461{:02}{:05}@c.us", number.account % 100, random.next(40));
+        let size = 1 + random.next(6) as usize;
+        let mut at = random.next(span_ms);
+        for _ in 0..size.min(plan.messages - queue.len()) {
+            let i = queue.len();
+            queue.push(Queued {
+                account: number.account,
+                chat: chat.clone(),
+                id: format!("false_{chat}_S{i:05}"),
+                body: format!("m-{i:05}"),
+                at_ms: at,
+            });
+            at += 150 + random.next(450);
+        }
+        burst += 1;
+    }
+    let lines: String = queue
+        .iter()
+        .map(|q| serde_json::to_string(q).unwrap_or_default() + "\n")
+        .collect();
+    std::fs::write(dir.path().join("queue.jsonl"), lines).expect("the queue");
+    let config = SoakConfig {
+        numbers: numbers.clone(),
+        started_ms: jiff::Timestamp::now().as_millisecond() + 1_000,
+        seed: plan.seed,
+        ai_timeout_ms: 800,
+        life_limit_s: 240,
+    };
+    std::fs::write(
+        dir.path().join("soak.json"),
+        serde_json::to_string(&config).expect("settings as JSON"),
+    )
+    .expect("the settings");
+
+    let started = Instant::now();
+    for _ in 0..plan.kills {
+        let mut child = Command::new(harness)
+            .arg(dir.path())
+            .arg(KEY)
+            .stdout(Stdio::piped())
+            .spawn()
+            .expect("the harness starts");
+        let stdout = child.stdout.take().expect("the harness's output");
+        let mut ready = String::new();
+        let _ = std::io::BufRead::read_line(&mut std::io::BufReader::new(stdout), &mut ready);
+        // Killed while the pipeline works, at a random moment: SIGKILL by PID.
+        tokio::time::sleep(Duration::from_millis(50 + random.next(1_200))).await;
+        let _ = child.kill();
+        let _ = child.wait();
+    }
+    let status = Command::new(harness)
+        .arg(dir.path())
+        .arg(KEY)
+        .stdout(Stdio::null())
+        .status()
+        .expect("the harness runs to the end");
+    assert!(status.success(), "the last life settles ({status})");
+    let took = started.elapsed();
+    let mut report = account(&queue, &numbers, dir.path(), plan.kills, took);
+    report.bursts = burst;
+    report
+}
+
+/// Compares what reached the customers (WhatsApp's journals) with the database.
+fn account(
+    queue: &[Queued],
+    numbers: &[NumberConfig],
+    dir: &Path,
+    kills: usize,
+    took: Duration,
+) -> Report {
+    // Replies that reached a customer, by the message they answer ("re: <its body>").
+    let mut reached: HashMap<String, usize> = HashMap::new();
+    for number in numbers {
+        let journal =
+            std::fs::read_to_string(dir.join(format!("journal-{}.jsonl", number.account)))
+                .unwrap_or_default();
+        for line in journal.lines() {
+            let Ok(entry) = serde_json::from_str::<serde_json::Value>(line) else {
+                continue;
+            };
+            if entry["delivered"].as_bool() == Some(false) {
+                continue;
+            }
+            let text = entry["text"].as_str().unwrap_or_default();
+            if let Some(body) = text.strip_prefix("re: ") {
+                *reached.entry(body.to_string()).or_default() += 1;
+            }
+        }
+    }
+    let store = Store::open(&dir.join("leadline.db")).expect("the database");
+    let rows: HashMap<String, (String, Option<String>, Option<String>, Option<i64>)> = store
+        .call_blocking(|conn| {
+            let mut stmt = conn.prepare(
+                "SELECT m.wa_msg_id, i.state, i.skip_reason, i.error, i.next_attempt_at
+                 FROM inbox i JOIN messages m ON m.id = i.message_id WHERE m.direction = 'in'",
+            )?;
+            let rows = stmt
+                .query_map([], |r| {
+                    Ok((r.get(0)?, (r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)))
+                })?
+                .collect::<Result<_, _>>()?;
+            Ok(rows)
+        })
+        .expect("the rows");
+    let mut report = Report {
+        messages: queue.len(),
+        kills,
+        took,
+        ..Report::default()
+    };
+    for queued in queue {
+        let answers = reached.get(&queued.body).copied().unwrap_or(0);
+        if answers > 1 {
+            report.answered_twice += 1;
+        }
+        let Some((state, reason, error, next)) = rows.get(&queued.id) else {
+            report.lost += 1;
+            continue;
+        };
+        let accounted = match state.as_str() {
+            "replied" => {
+                report.replied += 1;
+                answers == 1
+            }
+            "skipped" => {
+                report.skipped += 1;
+                *report
+                    .reasons
+                    .entry(reason.clone().unwrap_or_default())
+                    .or_default() += 1;
+                reason.is_some() && answers == 0
+            }
+            "failed" => {
+                report.failed += 1;
+                error.is_some() && next.is_none() && answers == 0
+            }
+            _ => false,
+        };
+        if !accounted {
+            report.unaccounted += 1;
+            if report.examples.len() < 5 {
+                report.examples.push(format!(
+                    "{} ended {state} ({reason:?} {error:?}) with {answers} replies",
+                    queued.body
+                ));
+            }
+        }
+    }
+    report
+}
