@@ -136,21 +136,65 @@ fn check_url(url: &str) -> Result<String> {
     Ok(url)
 }
 
+/// The AI settings as stored.
+fn read_ai_config(conn: &rusqlite::Connection) -> Result<AiConfig> {
+    let json = app_settings::get(conn, AI_KEY)?;
+    Ok(json
+        .and_then(|j| {
+            serde_json::from_str(&j)
+                .map_err(|e| tracing::warn!(error = %e, "unreadable AI settings; starting empty"))
+                .ok()
+        })
+        .unwrap_or_default())
+}
+
+/// The provider a number uses (`id`, else the default one), read on `conn`, without its
+/// key (that comes from the keychain: `Leadline::with_key`).
+pub(crate) fn provider_for(
+    conn: &rusqlite::Connection,
+    id: Option<&str>,
+) -> Result<ProviderConfig> {
+    let config = read_ai_config(conn)?;
+    let wanted = id.or(config.default_provider.as_deref());
+    wanted
+        .and_then(|id| config.providers.iter().find(|p| p.id == id))
+        .cloned()
+        .ok_or_else(|| {
+            Error::InvalidInput(text!(
+                "ai.no_provider",
+                "No AI provider is set up yet. Add one in Settings › AI providers."
+            ))
+        })
+}
+
+/// The price table on `conn`: the owner's, or the defaults.
+pub(crate) fn read_prices(conn: &rusqlite::Connection) -> Result<PriceTable> {
+    Ok(app_settings::get(conn, PRICES_KEY)?
+        .and_then(|j| serde_json::from_str(&j).ok())
+        .unwrap_or_else(pricing::default_prices))
+}
+
 impl Leadline {
     async fn ai_config(&self) -> Result<AiConfig> {
-        let json = self
-            .store
-            .call(|conn| Ok(app_settings::get(conn, AI_KEY)?))
-            .await?;
-        Ok(json
-            .and_then(|j| {
-                serde_json::from_str(&j)
-                    .map_err(
-                        |e| tracing::warn!(error = %e, "unreadable AI settings; starting empty"),
-                    )
-                    .ok()
-            })
-            .unwrap_or_default())
+        self.store.call(|conn| read_ai_config(conn)).await
+    }
+
+    /// A provider's endpoint with its key from the keychain, and its default model.
+    pub(crate) async fn with_key(
+        &self,
+        provider: ProviderConfig,
+    ) -> Result<(Endpoint, Option<String>)> {
+        let key_id = provider.id.clone();
+        let key = self.keychain(move |kc| kc.get(&key_id)).await?;
+        Ok((
+            Endpoint {
+                preset: provider.preset,
+                name: provider.preset.label().into(),
+                base_url: provider.base_url,
+                key,
+            },
+            provider.default_model,
+        ))
     }
 
     async fn save_ai_config(&self, config: &AiConfig, audit: Option<String>) -> Result<()> {
@@ -359,28 +403,12 @@ impl Leadline {
 
     /// The endpoint for a provider (the default one when `id` is `None`), with its key.
     pub async fn ai_endpoint(&self, id: Option<&str>) -> Result<(Endpoint, Option<String>)> {
-        let config = self.ai_config().await?;
-        let wanted = id.or(config.default_provider.as_deref());
-        let provider = wanted
-            .and_then(|id| config.providers.iter().find(|p| p.id == id))
-            .ok_or_else(|| {
-                Error::InvalidInput(text!(
-                    "ai.no_provider",
-                    "No AI provider is set up yet. Add one in Settings › AI providers."
-                ))
-            })?
-            .clone();
-        let key_id = provider.id.clone();
-        let key = self.keychain(move |kc| kc.get(&key_id)).await?;
-        Ok((
-            Endpoint {
-                preset: provider.preset,
-                name: provider.preset.label().into(),
-                base_url: provider.base_url,
-                key,
-            },
-            provider.default_model,
-        ))
+        let id = id.map(str::to_string);
+        let provider = self
+            .store
+            .call(move |conn| provider_for(conn, id.as_deref()))
+            .await?;
+        self.with_key(provider).await
     }
 
     /// "Test connection": asks the provider for its models with the stored key.
@@ -399,13 +427,7 @@ impl Leadline {
 
     /// The price table: the owner's, or the defaults.
     pub async fn ai_prices(&self) -> Result<PriceTable> {
-        let json = self
-            .store
-            .call(|conn| Ok(app_settings::get(conn, PRICES_KEY)?))
-            .await?;
-        Ok(json
-            .and_then(|j| serde_json::from_str(&j).ok())
-            .unwrap_or_else(pricing::default_prices))
+        self.store.call(|conn| read_prices(conn)).await
     }
 
     pub async fn set_ai_prices(&self, prices: PriceTable) -> Result<PriceTable> {

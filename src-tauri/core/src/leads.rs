@@ -135,75 +135,13 @@ impl Leadline {
             .await
     }
 
-    /// Merges one AI turn into the contact's lead. Returns the lead when it qualified now.
-    pub(crate) async fn merge_turn(
+    /// Announces a merged turn (after its transaction committed): the lead changed, and if
+    /// it qualified now, the owner is told and the webhook gets it.
+    pub(crate) fn turn_merged(
         &self,
         account_id: i64,
-        contact_id: i64,
-        chat_id: i64,
-        asked: Vec<LeadField>,
-        output: TurnOutput,
-        country: Option<String>,
-    ) -> Result<Option<QualifiedLead>> {
-        let now = self.clock.now_ms();
-        let (lead_id, qualified) = self
-            .store
-            .call(move |conn| {
-                let tx = conn.transaction()?;
-                let lead = leads::upsert(&tx, account_id, contact_id, chat_id, now)?;
-                let mut changed = serde_json::Map::new();
-                for field in &asked {
-                    let Some(value) = output.fields.get(&field.name) else { continue };
-                    match fields::check(field.kind, value, country.as_deref()) {
-                        Ok(value) => {
-                            if leads::set_ai_field(&tx, lead.id, &field.name, &value, now)? {
-                                changed.insert(field.name.clone(), json!(value));
-                            }
-                        }
-                        // The value is the customer's: only what it should have been.
-                        Err(e) => tracing::debug!(field = %field.name, expected = ?e.expected, "an AI value was not accepted"),
-                    }
-                }
-                if !changed.is_empty() {
-                    leads::event(&tx, lead.id, "fields", &serde_json::Value::Object(changed).to_string(), now)?;
-                }
-                let known = leads::fields(&tx, lead.id)?;
-                let score = score(known.iter().filter(|(k, _, _)| asked.iter().any(|f| &f.name == k)).count(), asked.len(), output.qualified);
-                let owner_decided = matches!(lead.stage.as_str(), "won" | "lost");
-                let newly_qualified = output.qualified && lead.qualified_at.is_none() && !owner_decided;
-                let stage = match lead.stage.as_str() {
-                    s if owner_decided || s == "qualified" => s.to_string(),
-                    _ if newly_qualified => "qualified".to_string(),
-                    _ => "engaged".to_string(),
-                };
-                if stage != lead.stage {
-                    leads::event(&tx, lead.id, "stage", &json!({ "from": lead.stage, "to": stage, "reason": output.reason }).to_string(), now)?;
-                }
-                leads::mark_search_dirty(&tx, lead.id)?;
-                leads::update(&tx, lead.id, &stage, score, (!output.reason.is_empty()).then_some(output.reason.as_str()), newly_qualified.then_some(now), now)?;
-                let announce = if newly_qualified {
-                    let (phone, push_name): (Option<String>, Option<String>) = tx.query_row(
-                        "SELECT phone, COALESCE(display_name, push_name) FROM contacts WHERE id = ?1",
-                        [contact_id],
-                        |r| Ok((r.get(0)?, r.get(1)?)),
-                    )?;
-                    let given_name = known.iter().find(|(k, _, _)| k == "name").map(|(_, v, _)| v.clone());
-                    Some(QualifiedLead {
-                        lead_id: lead.id,
-                        account_id,
-                        name: given_name.or(push_name),
-                        phone,
-                        reason: output.reason.clone(),
-                        score,
-                        fields: known.into_iter().map(|(k, v, _)| (k, v)).collect(),
-                    })
-                } else {
-                    None
-                };
-                tx.commit().map_err(Error::from)?;
-                Ok((lead.id, announce))
-            })
-            .await?;
+        (lead_id, qualified): (i64, Option<QualifiedLead>),
+    ) -> Option<QualifiedLead> {
         (self.events)(CoreEvent::LeadUpdated {
             id: lead_id,
             number_id: account_id,
@@ -212,8 +150,108 @@ impl Leadline {
             (self.events)(CoreEvent::LeadQualified(lead.clone()));
             self.deliver_qualified(lead.clone());
         }
-        Ok(qualified)
+        qualified
     }
+}
+
+/// Merges one AI turn into the contact's lead, inside the caller's transaction: the lead's
+/// id, and the lead when it qualified now (to announce once the transaction commits).
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn merge_turn_in(
+    tx: &rusqlite::Connection,
+    account_id: i64,
+    contact_id: i64,
+    chat_id: i64,
+    asked: &[LeadField],
+    output: &TurnOutput,
+    country: Option<&str>,
+    now: i64,
+) -> Result<(i64, Option<QualifiedLead>)> {
+    let lead = leads::upsert(tx, account_id, contact_id, chat_id, now)?;
+    let mut changed = serde_json::Map::new();
+    for field in asked {
+        let Some(value) = output.fields.get(&field.name) else {
+            continue;
+        };
+        match fields::check(field.kind, value, country) {
+            Ok(value) => {
+                if leads::set_ai_field(tx, lead.id, &field.name, &value, now)? {
+                    changed.insert(field.name.clone(), json!(value));
+                }
+            }
+            // The value is the customer's: only what it should have been.
+            Err(e) => {
+                tracing::debug!(field = %field.name, expected = ?e.expected, "an AI value was not accepted")
+            }
+        }
+    }
+    if !changed.is_empty() {
+        leads::event(
+            tx,
+            lead.id,
+            "fields",
+            &serde_json::Value::Object(changed).to_string(),
+            now,
+        )?;
+    }
+    let known = leads::fields(tx, lead.id)?;
+    let score = score(
+        known
+            .iter()
+            .filter(|(k, _, _)| asked.iter().any(|f| &f.name == k))
+            .count(),
+        asked.len(),
+        output.qualified,
+    );
+    let owner_decided = matches!(lead.stage.as_str(), "won" | "lost");
+    let newly_qualified = output.qualified && lead.qualified_at.is_none() && !owner_decided;
+    let stage = match lead.stage.as_str() {
+        s if owner_decided || s == "qualified" => s.to_string(),
+        _ if newly_qualified => "qualified".to_string(),
+        _ => "engaged".to_string(),
+    };
+    if stage != lead.stage {
+        leads::event(
+            tx,
+            lead.id,
+            "stage",
+            &json!({ "from": lead.stage, "to": stage, "reason": output.reason }).to_string(),
+            now,
+        )?;
+    }
+    leads::mark_search_dirty(tx, lead.id)?;
+    leads::update(
+        tx,
+        lead.id,
+        &stage,
+        score,
+        (!output.reason.is_empty()).then_some(output.reason.as_str()),
+        newly_qualified.then_some(now),
+        now,
+    )?;
+    let announce = if newly_qualified {
+        let (phone, push_name): (Option<String>, Option<String>) = tx.query_row(
+            "SELECT phone, COALESCE(display_name, push_name) FROM contacts WHERE id = ?1",
+            [contact_id],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )?;
+        let given_name = known
+            .iter()
+            .find(|(k, _, _)| k == "name")
+            .map(|(_, v, _)| v.clone());
+        Some(QualifiedLead {
+            lead_id: lead.id,
+            account_id,
+            name: given_name.or(push_name),
+            phone,
+            reason: output.reason.clone(),
+            score,
+            fields: known.into_iter().map(|(k, v, _)| (k, v)).collect(),
+        })
+    } else {
+        None
+    };
+    Ok((lead.id, announce))
 }
 
 #[cfg(test)]

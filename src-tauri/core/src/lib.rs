@@ -51,8 +51,6 @@ pub struct Leadline {
     pacing: bot::pipeline::Pacing,
     /// One turn at a time per chat (see `answer_chat`).
     chat_locks: bot::pipeline::ChatLocks,
-    /// One decision at a time per number, so its caps count every reply in flight.
-    decide_locks: bot::pipeline::ChatLocks,
     /// AI turns in flight at once, across numbers.
     turns: Arc<tokio::sync::Semaphore>,
     /// The first wait before a webhook is tried again.
@@ -83,7 +81,6 @@ impl Leadline {
             ai: ai::AiClient::new(ai::Limits::default()),
             pacing: bot::pipeline::Pacing::default(),
             chat_locks: Default::default(),
-            decide_locks: Default::default(),
             turns: Arc::new(tokio::sync::Semaphore::new(TURNS_IN_FLIGHT)),
             webhook_backoff: std::time::Duration::from_secs(2),
             keychain_wait: std::time::Duration::from_secs(10),

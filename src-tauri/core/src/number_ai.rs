@@ -160,28 +160,28 @@ pub(crate) fn parse_fields(json: &str, account_id: i64) -> Vec<LeadField> {
     })
 }
 
+/// A number's AI settings, read on `conn`.
+pub(crate) fn read_number_ai(conn: &rusqlite::Connection, id: i64) -> Result<NumberAi> {
+    let row = account_settings::ai(conn, id)?.ok_or_else(|| {
+        Error::NotFound(text!(
+            "number.removed",
+            "That number was removed. Reload the list."
+        ))
+    })?;
+    let fields = parse_fields(&row.fields_json, id);
+    Ok(NumberAi {
+        prompt: row.prompt,
+        facts: row.facts,
+        fields,
+        criteria: row.criteria,
+        provider: row.provider,
+        model: row.model,
+    })
+}
+
 impl Leadline {
     pub async fn number_ai(&self, id: i64) -> Result<NumberAi> {
-        let row = self
-            .store
-            .call(move |conn| {
-                account_settings::ai(conn, id)?.ok_or_else(|| {
-                    Error::NotFound(text!(
-                        "number.removed",
-                        "That number was removed. Reload the list."
-                    ))
-                })
-            })
-            .await?;
-        let fields = parse_fields(&row.fields_json, id);
-        Ok(NumberAi {
-            prompt: row.prompt,
-            facts: row.facts,
-            fields,
-            criteria: row.criteria,
-            provider: row.provider,
-            model: row.model,
-        })
+        self.store.call(move |conn| read_number_ai(conn, id)).await
     }
 
     pub async fn set_number_ai(&self, id: i64, ai: NumberAi) -> Result<NumberAi> {

@@ -81,11 +81,7 @@ impl Leadline {
             .await
             .map_err(|_| Error::Internal("the turn limit was closed".into()))?;
         let message_id = turn.message_id;
-        let attempt = self
-            .store
-            .call(move |conn| Ok(inbox::ai_attempt(conn, message_id, now)?))
-            .await?;
-        let answered = self
+        let (attempt, answered) = self
             .ai_reply(
                 turn.account_id,
                 turn.message_id,
@@ -166,6 +162,11 @@ impl Leadline {
     }
 
     /// The AI's reply for this chat's latest turn.
+    /// The AI's reply for this chat's turn, and which try it was. One read before the call
+    /// (the number's settings, its provider, the conversation, what the lead already
+    /// told, the prices, the try counted) and one write after it (the usage and the lead's
+    /// fields): a turn holds the shared connection as little as it can.
+    #[allow(clippy::too_many_arguments)]
     pub(crate) async fn ai_reply(
         &self,
         account_id: i64,
@@ -175,33 +176,53 @@ impl Leadline {
         closed: bool,
         hours: Option<&Hours>,
         now: i64,
-    ) -> Result<String, crate::ai::AiError> {
+    ) -> (u32, Result<String, crate::ai::AiError>) {
         let provider_error = |e: Error| crate::ai::AiError::Rejected {
             provider: "Leadline".into(),
             status: 0,
             detail: e.to_string(),
         };
-        let settings = self.number_ai(account_id).await.map_err(provider_error)?;
-        let (endpoint, default_model) = self
-            .ai_endpoint(settings.provider.as_deref())
-            .await
-            .map_err(|e| match e {
-                // The keychain is locked or not answering: tried again later.
-                Error::Unavailable(text) => crate::ai::AiError::Keychain(text),
-                other => provider_error(other),
-            })?;
-        let model = settings.model.clone().or(default_model).unwrap_or_default();
-        let recent = self
+        let read = self
             .store
-            // The conversation up to this turn's message: what came after it is the next
-            // turn's to answer.
             .call(move |conn| {
-                Ok(messages::recent_in_chat_until(
-                    conn, chat_id, message_id, 60,
-                )?)
+                let tx = conn.transaction()?;
+                let attempt = inbox::ai_attempt(&tx, message_id, now)?;
+                let settings = crate::number_ai::read_number_ai(&tx, account_id)?;
+                let provider = crate::ai_providers::provider_for(&tx, settings.provider.as_deref());
+                // The conversation up to this turn's message: what came after it is the
+                // next turn's to answer.
+                let recent = messages::recent_in_chat_until(&tx, chat_id, message_id, 60)?;
+                let known: BTreeMap<String, String> = match contact_id {
+                    Some(contact) => {
+                        crate::store::leads::fields_of_contact(&tx, account_id, contact)?
+                            .into_iter()
+                            .collect()
+                    }
+                    None => BTreeMap::new(),
+                };
+                let prices = crate::ai_providers::read_prices(&tx).unwrap_or_default();
+                let me = crate::store::accounts::get(&tx, account_id)?.and_then(|n| n.wa_id);
+                tx.commit()?;
+                Ok((attempt, settings, provider, recent, known, prices, me))
             })
-            .await
-            .map_err(provider_error)?;
+            .await;
+        let (attempt, settings, provider, recent, known, prices, me) = match read {
+            Ok(read) => read,
+            Err(e) => return (1, Err(provider_error(e))),
+        };
+        let endpoint = match provider {
+            Ok(provider) => self.with_key(provider).await,
+            Err(e) => Err(e),
+        };
+        let (endpoint, default_model) = match endpoint {
+            Ok(found) => found,
+            // The keychain is locked or not answering: tried again later.
+            Err(Error::Unavailable(text)) => {
+                return (attempt, Err(crate::ai::AiError::Keychain(text)));
+            }
+            Err(e) => return (attempt, Err(provider_error(e))),
+        };
+        let model = settings.model.clone().or(default_model).unwrap_or_default();
         let history: Vec<ChatMessage> = recent
             .into_iter()
             .map(|(direction, _, body, _)| {
@@ -223,20 +244,6 @@ impl Leadline {
         } else {
             prompt::Hours::Open
         };
-        let known: BTreeMap<String, String> = match contact_id {
-            Some(contact) => self
-                .store
-                .call(move |conn| {
-                    Ok(crate::store::leads::fields_of_contact(
-                        conn, account_id, contact,
-                    )?)
-                })
-                .await
-                .map_err(provider_error)?
-                .into_iter()
-                .collect(),
-            None => BTreeMap::new(),
-        };
         let turn = TurnContext {
             prompt: &settings.prompt,
             facts: &settings.facts,
@@ -250,48 +257,75 @@ impl Leadline {
         let started = std::time::Instant::now();
         let answered = crate::ai::answer_turn(&self.ai, &endpoint, &model, &turn).await;
         let elapsed = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
-        let prices = self.ai_prices().await.unwrap_or_default();
         let usage = answered.as_ref().map(|a| a.usage).unwrap_or_default();
         let cost = crate::ai::pricing::cost_micros(&prices, &model, usage);
-        self.record_usage(
-            Some(account_id),
-            &endpoint.name,
-            &model,
-            "reply",
-            usage,
-            cost,
-            elapsed,
-            answered.is_ok(),
-        )
-        .await;
-        let answered = answered?;
-        if answered.output.truncated {
-            return Err(crate::ai::AiError::BadResponse {
-                provider: endpoint.name,
-                detail: "the answer was cut off".into(),
-            });
-        }
-        let reply = answered.output.reply.clone();
-        // The lead takes what this turn found; a failure to record it is logged and never
-        // holds up the customer's reply.
-        if let Some(contact) = contact_id {
-            let me = self.number(account_id).await.ok().and_then(|n| n.wa_id);
-            let country = me.as_deref().and_then(crate::ai::fields::country_of);
-            let asked = settings.fields.clone();
-            if let Err(e) = self
-                .merge_turn(
-                    account_id,
-                    contact,
-                    chat_id,
-                    asked,
-                    answered.output,
-                    country,
-                )
-                .await
-            {
-                tracing::error!(account_id, error = %e, "could not update the lead");
+        let ok = answered.is_ok();
+        // The lead takes what this turn found, recorded with the usage; a failure to
+        // record either is logged and never holds up the customer's reply.
+        let merge = match (&answered, contact_id) {
+            (Ok(answered), Some(contact)) if !answered.output.truncated => Some((
+                contact,
+                settings.fields.clone(),
+                answered.output.clone(),
+                me.as_deref().and_then(crate::ai::fields::country_of),
+            )),
+            _ => None,
+        };
+        let (provider_name, model_name) = (endpoint.name.clone(), model.clone());
+        let written = self
+            .store
+            .call(move |conn| {
+                let tx = conn.transaction()?;
+                let row = crate::store::ai_usage::UsageRow {
+                    account_id: Some(account_id),
+                    provider: &provider_name,
+                    model: &model_name,
+                    purpose: "reply",
+                    prompt_tokens: usage.prompt_tokens,
+                    completion_tokens: usage.completion_tokens,
+                    cost_micros: cost.unwrap_or(0),
+                    latency_ms: elapsed,
+                    ok,
+                };
+                if let Err(e) = crate::store::ai_usage::insert(&tx, &row, now) {
+                    tracing::error!(error = %e, "could not record AI usage");
+                }
+                let merged = match merge {
+                    Some((contact, asked, output, country)) => {
+                        match crate::leads::merge_turn_in(&tx, account_id, contact, chat_id, &asked, &output, country.as_deref(), now) {
+                            Ok(merged) => Some(merged),
+                            Err(e) => {
+                                tracing::error!(account_id, error = %e, "could not update the lead");
+                                None
+                            }
+                        }
+                    }
+                    None => None,
+                };
+                tx.commit()?;
+                Ok(merged)
+            })
+            .await;
+        match written {
+            Ok(Some(merged)) => {
+                self.turn_merged(account_id, merged);
             }
+            Ok(None) => {}
+            Err(e) => tracing::error!(account_id, error = %e, "could not record the AI's turn"),
         }
-        Ok(reply)
+        let answered = match answered {
+            Ok(answered) => answered,
+            Err(e) => return (attempt, Err(e)),
+        };
+        if answered.output.truncated {
+            return (
+                attempt,
+                Err(crate::ai::AiError::BadResponse {
+                    provider: endpoint.name,
+                    detail: "the answer was cut off".into(),
+                }),
+            );
+        }
+        (attempt, Ok(answered.output.reply))
     }
 }

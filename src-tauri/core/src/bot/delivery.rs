@@ -85,11 +85,13 @@ impl Leadline {
                 }
             }
         }
-        self.send_reply(wa, account_id, message_id, chat_id, &to, &text)
+        self.send_reply(wa, account_id, message_id, chat_id, &to, &text, false)
             .await
     }
 
-    /// Seen, typing for a while, then the send; the attempt is counted before it.
+    /// Seen, typing for a while, then the send; the attempt is counted before it (here,
+    /// unless `counted`: the caller did, with the words).
+    #[allow(clippy::too_many_arguments)]
     pub(crate) async fn send_reply(
         &self,
         wa: &Runtime,
@@ -98,14 +100,17 @@ impl Leadline {
         chat_id: i64,
         to: &str,
         text: &str,
+        counted: bool,
     ) -> Result<Handled> {
-        let now = now_ms(self);
-        let counted = self
-            .store
-            .call(move |conn| Ok(inbox::attempt(conn, message_id, now)?))
-            .await?;
         if !counted {
-            return self.outcome(message_id).await;
+            let now = now_ms(self);
+            let counted = self
+                .store
+                .call(move |conn| Ok(inbox::attempt(conn, message_id, now)?))
+                .await?;
+            if !counted {
+                return self.outcome(message_id).await;
+            }
         }
         let pacing = self.pacing;
         tokio::time::sleep(pacing.before_seen).await;
@@ -121,7 +126,8 @@ impl Leadline {
             Ok(wa_msg_id) => {
                 self.record_reply(account_id, message_id, chat_id, &wa_msg_id, text)
                     .await?;
-                self.outcome(message_id).await
+                // Replied with this message, by us or by its echo a moment earlier.
+                Ok(Handled::Replied { wa_msg_id })
             }
             // Never reached WhatsApp: the attempt is taken back and the row waits for the
             // number to be connected again.

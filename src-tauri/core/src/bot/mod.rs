@@ -2,6 +2,7 @@
 
 pub mod ai_turn;
 pub mod commands;
+pub(crate) mod decide;
 pub(crate) mod delivery;
 pub mod hours;
 pub mod owner;

@@ -14,17 +14,12 @@ use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 
-use super::commands::OwnerCommand;
-use super::hours::{Hours, Schedule};
-use super::policy::{self, Behaviour, Decision, Incoming, Situation, Skip};
-use super::rules::{MatchKind, Rule};
-use super::switch::BotSwitch;
+use super::decide::Decided;
+use super::policy::Decision;
 use crate::Leadline;
 use crate::error::{Error, Result};
 use crate::runtime::Runtime;
-use crate::store::{
-    account_settings, activity, away_sent, chats, contacts, inbox, messages, rules,
-};
+use crate::store::{chats, contacts, inbox, messages};
 use crate::text;
 use crate::whatsapp::WaMessage;
 
@@ -140,13 +135,6 @@ pub(crate) fn now_ms(core: &Leadline) -> i64 {
     core.clock.now_ms()
 }
 
-fn skip_name(skip: &Skip) -> String {
-    serde_json::to_value(skip)
-        .ok()
-        .and_then(|v| v["reason"].as_str().map(str::to_string))
-        .unwrap_or_else(|| "skipped".into())
-}
-
 /// Why an earlier message of a burst has no reply of its own.
 pub const MERGED: &str = "merged_into_later_turn";
 
@@ -166,14 +154,6 @@ impl Leadline {
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner);
         locks.entry(chat_id).or_default().clone()
-    }
-
-    fn decide_lock(&self, account_id: i64) -> std::sync::Arc<tokio::sync::Mutex<()>> {
-        let mut locks = self
-            .decide_locks
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
-        locks.entry(account_id).or_default().clone()
     }
 
     /// Stores a message before anything else is done with it. Returns the id of the inbox
@@ -454,307 +434,75 @@ impl Leadline {
     }
 
     /// Decides on one row (the turn's) and acts: a skip, a pause, or a reply worded (owner
-    /// command, away message, quick reply, the AI) and sent. The caller holds the chat lock.
+    /// command, away message, quick reply, the AI) and sent. The caller holds the chat
+    /// lock. The decision and the reply's reservation are one transaction (`decide`).
     async fn decide_and_act(
         &self,
         wa: &Runtime,
         account_id: i64,
         message_id: i64,
     ) -> Result<Handled> {
-        let (row, message, chat) = self
-            .store
-            .call(move |conn| {
-                let row = inbox::get(conn, message_id)?;
-                let message = messages::get(conn, message_id)?;
-                let chat = match &message {
-                    Some(m) => chats::get(conn, m.chat_id)?,
-                    None => None,
-                };
-                Ok((row, message, chat))
-            })
-            .await?;
-        let (Some(row), Some(message), Some((chat_jid, contact_id, paused_until))) =
-            (row, message, chat)
-        else {
-            return self.outcome(message_id).await;
-        };
-        if !inbox::UNDECIDED.contains(&row.state.as_str()) {
-            return self.outcome(message_id).await;
-        }
-        // Decided and reserved under the number's lock, so the caps count every turn in
-        // flight (see `inbox::reserved`).
-        let decide = self.decide_lock(account_id);
-        let reserved = decide.lock().await;
         let now = now_ms(self);
-        let situation = self
-            .situation(
-                account_id,
-                message_id,
-                message.chat_id,
-                contact_id,
-                paused_until,
-                now,
-            )
-            .await?;
-        let (behaviour, hours, number_paused, rules) = situation.1.clone();
-        let me = self.number(account_id).await?.wa_id.unwrap_or_default();
-        let incoming = Incoming {
-            body: &message.body,
-            from_me: message.direction == "out",
-            is_group: chats::kind_of(&chat_jid) == "group",
-            is_status: chat_jid == "status@broadcast",
-            to_self: !me.is_empty() && chat_jid == me,
-            sent_at_ms: message.sent_at,
-        };
-        let mut context = situation.0;
-        context.number_paused_until_ms = number_paused;
-        let decision = policy::decide(&incoming, &context, &behaviour, &rules);
-        let worded = match &decision {
-            Decision::Skip(skip) => {
-                let reason = skip_name(skip);
-                drop(reserved);
-                return self.finish_skip(message_id, &decision, &reason, None).await;
-            }
-            Decision::PauseChat { until_ms } => {
-                drop(reserved);
-                let pause = (message.chat_id, *until_ms);
-                return self
-                    .finish_skip(message_id, &decision, "owner_takeover", Some(pause))
-                    .await;
-            }
-            Decision::Command(command) => Some(self.run_command(account_id, command, now).await?),
-            Decision::Away { text } => {
-                if let (Some(contact), Some(stretch)) = (
-                    contact_id,
-                    hours.as_ref().and_then(|h| {
-                        h.closed_stretch(jiff::Timestamp::from_millisecond(now).unwrap_or_default())
-                    }),
-                ) {
-                    self.store
-                        .call(move |conn| {
-                            Ok(away_sent::mark(conn, account_id, contact, &stretch, now)?)
-                        })
-                        .await?;
-                }
-                Some(text.clone())
-            }
-            Decision::QuickReply { text, .. } => Some(text.clone()),
-            Decision::Ai { .. } => None,
-        };
-        // The reservation: the row is decided (text still unknown for the AI).
-        let json = Stored {
-            decision: decision.clone(),
-            text: worded.clone(),
-            to: worded.as_ref().map(|_| chat_jid.clone()),
-        }
-        .to_json()?;
-        let from = row.state.clone();
-        let moved = self
+        let decided = self
             .store
             .call(move |conn| {
-                Ok(inbox::decided(
-                    conn,
-                    message_id,
-                    &[from.as_str()],
-                    &json,
-                    now,
-                )?)
+                // Immediate: the caps read and the reservation written are one step.
+                let tx =
+                    conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+                let decided = super::decide::decide_in(&tx, account_id, message_id, now)?;
+                tx.commit()?;
+                Ok(decided)
             })
             .await?;
-        drop(reserved);
-        if !moved {
-            return self.outcome(message_id).await;
-        }
-        let text = match (worded, &decision) {
-            (Some(text), _) => text,
-            (None, Decision::Ai { closed }) => {
+        let (chat_id, to, text, decision) = match decided {
+            Decided::Done(Handled::Waiting { .. }) => return self.outcome(message_id).await,
+            Decided::Done(handled) => return Ok(handled),
+            Decided::Send { chat_id, to, text } => (chat_id, to, text, None),
+            Decided::Ai(ask) => {
                 let turn = super::ai_turn::AiTurn {
                     account_id,
                     message_id,
-                    chat_id: message.chat_id,
-                    contact_id,
-                    closed: *closed,
-                    sent_at: message.sent_at,
-                    freshness_ms: i64::from(behaviour.freshness_hours) * 3_600_000,
+                    chat_id: ask.chat_id,
+                    contact_id: ask.contact_id,
+                    closed: ask.closed,
+                    sent_at: ask.sent_at,
+                    freshness_ms: ask.freshness_ms,
                 };
-                match self.ai_turn(&turn, hours.as_ref(), now).await? {
-                    Ok(text) => text,
+                match self.ai_turn(&turn, ask.hours.as_ref(), now).await? {
+                    Ok(text) => (ask.chat_id, ask.to, text, Some(ask.decision)),
                     Err(handled) => return Ok(handled),
                 }
             }
-            (None, _) => return self.outcome(message_id).await,
         };
-        let json = Stored {
-            decision,
-            text: Some(text.clone()),
-            to: Some(chat_jid.clone()),
-        }
-        .to_json()?;
-        let now = now_ms(self);
-        let worded = self
-            .store
-            .call(move |conn| Ok(inbox::decided(conn, message_id, &["decided"], &json, now)?))
-            .await?;
-        if !worded {
-            return self.outcome(message_id).await;
-        }
-        self.send_reply(
-            wa,
-            account_id,
-            message_id,
-            message.chat_id,
-            &chat_jid,
-            &text,
-        )
-        .await
-    }
-
-    /// Records a decision that sends nothing, with its reason; `pause`: the chat's bot
-    /// pauses until then (the owner took over), in the same transaction.
-    async fn finish_skip(
-        &self,
-        message_id: i64,
-        decision: &Decision,
-        reason: &str,
-        pause: Option<(i64, i64)>,
-    ) -> Result<Handled> {
-        let json = Stored {
-            decision: decision.clone(),
-            text: None,
-            to: None,
-        }
-        .to_json()?;
-        let reason = reason.to_string();
-        let now = now_ms(self);
-        self.store
-            .call(move |conn| {
-                let tx = conn.transaction()?;
-                if let Some((chat_id, until)) = pause {
-                    chats::set_pause(&tx, chat_id, Some(until), Some("owner_takeover"))?;
+        // The AI's words go into the decision and the send's attempt is counted, in one
+        // step, before the send.
+        let counted = match decision {
+            Some(decision) => {
+                let json = Stored {
+                    decision,
+                    text: Some(text.clone()),
+                    to: Some(to.clone()),
                 }
-                if inbox::decided(&tx, message_id, inbox::UNDECIDED, &json, now)? {
-                    inbox::skipped(&tx, message_id, &["decided"], &reason, now)?;
-                }
-                tx.commit().map_err(Error::from)
-            })
-            .await?;
-        self.outcome(message_id).await
-    }
-
-    /// What the policy needs to know, read in one go.
-    #[allow(clippy::type_complexity)]
-    async fn situation(
-        &self,
-        account_id: i64,
-        message_id: i64,
-        chat_id: i64,
-        contact_id: Option<i64>,
-        paused_until: Option<i64>,
-        now: i64,
-    ) -> Result<(
-        Situation,
-        (Behaviour, Option<Hours>, Option<i64>, Vec<Rule>),
-    )> {
-        self.store
-            .call(move |conn| {
-                let bot = account_settings::bot(conn, account_id)?.ok_or_else(|| Error::NotFound(text!("number.removed", "That number was removed. Reload the list.")))?;
-                let behaviour: Behaviour = serde_json::from_str(&bot.behaviour_json).unwrap_or_default();
-                // No schedule set up means always open.
-                let hours = serde_json::from_str::<Schedule>(&bot.hours_json)
-                    .ok()
-                    .and_then(|s| Hours::new(&s).map_err(|e| tracing::warn!(account_id, error = %e, "unusable hours; treating as always open")).ok());
-                let zone = serde_json::from_str::<Schedule>(&bot.hours_json).ok().map(|s| s.zone);
-                // "Pause all bots" turns every number's switch off.
-                let bot_enabled = bot.bot_enabled && !crate::bots_pause::is_paused(conn)?;
-                let switch = BotSwitch::new(bot_enabled, behaviour.bot_starts_at.as_deref(), behaviour.bot_stops_at.as_deref(), zone.as_deref())
-                    .map_err(|e| tracing::warn!(account_id, error = %e, "unusable bot on/off times; using the switch alone"))
-                    .ok()
-                    .or_else(|| BotSwitch::new(bot_enabled, None, None, None).ok());
-                let at = jiff::Timestamp::from_millisecond(now).unwrap_or_default();
-                let open = hours.as_ref().is_none_or(|h| h.is_open(at));
-                let (ignored, known) = match contact_id {
-                    Some(id) => conn.query_row("SELECT ignored, known FROM contacts WHERE id = ?1", [id], |r| Ok((r.get(0)?, r.get(1)?)))?,
-                    None => (false, false),
-                };
-                let away_sent_this_stretch = match (contact_id, hours.as_ref().and_then(|h| h.closed_stretch(at))) {
-                    (Some(contact), Some(stretch)) => away_sent::was_sent(conn, account_id, contact, &stretch)?,
-                    _ => false,
-                };
-                let rules = rules::enabled(conn, account_id)?
-                    .into_iter()
-                    .filter_map(|r| {
-                        let kind = if r.match_kind == "regex" { MatchKind::Regex } else { MatchKind::Keyword };
-                        Rule::new(r.id, kind, &r.pattern, &r.reply)
-                            .map_err(|e| tracing::warn!(rule = r.id, error = %e, "unusable quick reply skipped"))
-                            .ok()
+                .to_json()?;
+                let now = now_ms(self);
+                let counted = self
+                    .store
+                    .call(move |conn| {
+                        let tx = conn.transaction()?;
+                        let counted = inbox::decided(&tx, message_id, &["decided"], &json, now)?
+                            && inbox::attempt(&tx, message_id, now)?;
+                        tx.commit()?;
+                        Ok(counted)
                     })
-                    .collect();
-                let exchanges = exchanges(&messages::recent_in_chat(conn, chat_id, 12)?);
-                let situation = Situation {
-                    now_ms: now,
-                    contact_ignored: ignored,
-                    contact_known: known,
-                    paused_until_ms: paused_until,
-                    number_paused_until_ms: None,
-                    bot_off_until_ms: switch.as_ref().and_then(|s| s.off_until(now)),
-                    replies_to_contact_last_hour: messages::bot_replies_in_chat_since(conn, chat_id, now - 3_600_000)?,
-                    // Replies other turns reserved count as sent: caps hold under a burst.
-                    replies_by_number_today: messages::bot_replies_since(conn, account_id, now - 86_400_000)?
-                        + inbox::reserved(conn, account_id, message_id)?,
-                    loop_suspected: policy::loop_suspected(&exchanges),
-                    open,
-                    away_sent_this_stretch,
-                };
-                let number_paused = bot.paused_until;
-                Ok((situation, (behaviour, hours, number_paused, rules)))
-            })
-            .await
-    }
-
-    async fn run_command(
-        &self,
-        account_id: i64,
-        command: &OwnerCommand,
-        now: i64,
-    ) -> Result<String> {
-        let command = command.clone();
-        self.store
-            .call(move |conn| {
-                let text = match command {
-                    OwnerCommand::Pause { minutes } => {
-                        let until = now + i64::from(minutes) * 60_000;
-                        account_settings::set_paused_until(conn, account_id, Some(until))?;
-                        activity::insert_with(conn, Some(account_id), "owner_command", &format!("Bot paused for {minutes} minutes from WhatsApp"), &[("variant", "pause"), ("minutes", &minutes.to_string())], now)?;
-                        format!("⏸ Leadline paused for {}.", human_minutes(minutes))
-                    }
-                    OwnerCommand::Resume => {
-                        account_settings::set_paused_until(conn, account_id, None)?;
-                        activity::insert_with(conn, Some(account_id), "owner_command", "Bot resumed from WhatsApp", &[("variant", "resume")], now)?;
-                        "▶ Leadline is answering again.".to_string()
-                    }
-                    OwnerCommand::Status => {
-                        let row = account_settings::bot(conn, account_id)?;
-                        let switched_off = row.as_ref().is_some_and(|b| !b.bot_enabled);
-                        let paused: Option<i64> = row.and_then(|b| b.paused_until).filter(|u| *u > now);
-                        let replies = messages::bot_replies_since(conn, account_id, now - 86_400_000)?;
-                        match (switched_off, paused) {
-                            (true, _) => format!("Leadline is switched off for this number (switch it on in the app). {replies} replies in the last 24 h."),
-                            (false, Some(_)) => format!("Leadline is paused. {replies} replies in the last 24 h."),
-                            (false, None) => format!("Leadline is answering. {replies} replies in the last 24 h."),
-                        }
-                    }
-                    OwnerCommand::LeadsToday => {
-                        let since = now - 86_400_000;
-                        let (new, qualified): (i64, i64) = conn.query_row(
-                            "SELECT COUNT(*), COUNT(qualified_at) FROM leads WHERE account_id = ?1 AND created_at >= ?2",
-                            rusqlite::params![account_id, since],
-                            |r| Ok((r.get(0)?, r.get(1)?)),
-                        )?;
-                        format!("Today: {new} new leads, {qualified} qualified.")
-                    }
-                };
-                Ok(text)
-            })
+                    .await?;
+                if !counted {
+                    return self.outcome(message_id).await;
+                }
+                true
+            }
+            None => false,
+        };
+        self.send_reply(wa, account_id, message_id, chat_id, &to, &text, counted)
             .await
     }
 }
@@ -777,21 +525,4 @@ fn sent_reply_waiting(
         let (text, _) = Stored::reply(decision.as_deref())?;
         (text == body).then_some(id)
     }))
-}
-
-/// (our reply's time, their next message's time) pairs from a chat's recent messages.
-fn exchanges(recent: &[(String, String, String, i64)]) -> Vec<(i64, i64)> {
-    recent
-        .windows(2)
-        .filter(|w| w[0].1 == "bot" && w[1].0 == "in")
-        .map(|w| (w[0].3, w[1].3))
-        .collect()
-}
-
-fn human_minutes(minutes: u32) -> String {
-    match minutes {
-        m if m % 1440 == 0 => format!("{} day(s)", m / 1440),
-        m if m % 60 == 0 => format!("{} hour(s)", m / 60),
-        m => format!("{m} minutes"),
-    }
 }

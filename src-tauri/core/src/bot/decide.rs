@@ -1,0 +1,332 @@
+//! The decision on a turn's row, in one transaction on the shared connection: what the
+//! policy needs (read in one go), the policy's decision, and what follows at once from it
+//! (a skip or an owner takeover recorded, an owner command carried out, the away message
+//! marked, and the row decided: the reply reserved against the caps before the AI is
+//! asked). A turn holds the connection once for all of it.
+
+use super::commands::OwnerCommand;
+use super::hours::{Hours, Schedule};
+use super::pipeline::{Handled, Stored};
+use super::policy::{self, Behaviour, Decision, Incoming, Situation, Skip};
+use super::rules::{MatchKind, Rule};
+use super::switch::BotSwitch;
+use crate::error::{Error, Result};
+use crate::store::{account_settings, activity, away_sent, chats, inbox, messages, rules};
+use crate::text;
+
+/// What a decision leaves the turn to do.
+pub(crate) enum Decided {
+    /// Nothing more: skipped, taken over, gone, or moved on by someone else.
+    Done(Handled),
+    /// Send these words (the row is decided with them).
+    Send {
+        chat_id: i64,
+        to: String,
+        text: String,
+    },
+    /// Ask the AI (the row is decided, its reply reserved).
+    Ai(AiAsk),
+}
+
+/// What the AI's part of the turn needs.
+pub(crate) struct AiAsk {
+    pub decision: Decision,
+    pub chat_id: i64,
+    pub to: String,
+    pub contact_id: Option<i64>,
+    pub closed: bool,
+    pub sent_at: i64,
+    pub freshness_ms: i64,
+    pub hours: Option<Hours>,
+}
+
+fn skip_name(skip: &Skip) -> String {
+    serde_json::to_value(skip)
+        .ok()
+        .and_then(|v| v["reason"].as_str().map(str::to_string))
+        .unwrap_or_else(|| "skipped".into())
+}
+
+/// Decides on row `message_id` (which must be undecided) inside the caller's transaction.
+pub(crate) fn decide_in(
+    conn: &rusqlite::Connection,
+    account_id: i64,
+    message_id: i64,
+    now: i64,
+) -> Result<Decided> {
+    let (Some(row), Some(message)) = (
+        inbox::get(conn, message_id)?,
+        messages::get(conn, message_id)?,
+    ) else {
+        return Ok(Decided::Done(Handled::Waiting {
+            reason: "gone".into(),
+        }));
+    };
+    let Some((chat_jid, contact_id, paused_until)) = chats::get(conn, message.chat_id)? else {
+        return Ok(Decided::Done(Handled::Waiting {
+            reason: "gone".into(),
+        }));
+    };
+    if !inbox::UNDECIDED.contains(&row.state.as_str()) {
+        return Ok(Decided::Done(Handled::Waiting { reason: row.state }));
+    }
+    let chat_id = message.chat_id;
+    let (mut context, (behaviour, hours, number_paused, rules)) = situation_in(
+        conn,
+        account_id,
+        message_id,
+        chat_id,
+        contact_id,
+        paused_until,
+        now,
+    )?;
+    let me = crate::store::accounts::get(conn, account_id)?
+        .and_then(|n| n.wa_id)
+        .unwrap_or_default();
+    let incoming = Incoming {
+        body: &message.body,
+        from_me: message.direction == "out",
+        is_group: chats::kind_of(&chat_jid) == "group",
+        is_status: chat_jid == "status@broadcast",
+        to_self: !me.is_empty() && chat_jid == me,
+        sent_at_ms: message.sent_at,
+    };
+    context.number_paused_until_ms = number_paused;
+    let decision = policy::decide(&incoming, &context, &behaviour, &rules);
+    let from = [row.state.as_str()];
+    let skip = |reason: &str, decision: &Decision| -> Result<Decided> {
+        let json = Stored {
+            decision: decision.clone(),
+            text: None,
+            to: None,
+        }
+        .to_json()?;
+        if inbox::decided(conn, message_id, &from, &json, now)? {
+            inbox::skipped(conn, message_id, &["decided"], reason, now)?;
+        }
+        Ok(Decided::Done(Handled::Skipped {
+            reason: reason.to_string(),
+        }))
+    };
+    let worded = match &decision {
+        Decision::Skip(reason) => return skip(&skip_name(reason), &decision),
+        Decision::PauseChat { until_ms } => {
+            chats::set_pause(conn, chat_id, Some(*until_ms), Some("owner_takeover"))?;
+            return skip("owner_takeover", &decision);
+        }
+        Decision::Command(command) => Some(command_in(conn, account_id, command, now)?),
+        Decision::Away { text } => {
+            let at = jiff::Timestamp::from_millisecond(now).unwrap_or_default();
+            if let (Some(contact), Some(stretch)) = (
+                contact_id,
+                hours.as_ref().and_then(|h| h.closed_stretch(at)),
+            ) {
+                away_sent::mark(conn, account_id, contact, &stretch, now)?;
+            }
+            Some(text.clone())
+        }
+        Decision::QuickReply { text, .. } => Some(text.clone()),
+        Decision::Ai { .. } => None,
+    };
+    // The reservation: the row is decided (the text still unknown for the AI).
+    let json = Stored {
+        decision: decision.clone(),
+        text: worded.clone(),
+        to: worded.as_ref().map(|_| chat_jid.clone()),
+    }
+    .to_json()?;
+    if !inbox::decided(conn, message_id, &from, &json, now)? {
+        return Ok(Decided::Done(Handled::Waiting {
+            reason: "moved on".into(),
+        }));
+    }
+    Ok(match (worded, decision) {
+        (Some(text), _) => Decided::Send {
+            chat_id,
+            to: chat_jid,
+            text,
+        },
+        (None, decision @ Decision::Ai { closed }) => Decided::Ai(AiAsk {
+            decision,
+            chat_id,
+            to: chat_jid,
+            contact_id,
+            closed,
+            sent_at: message.sent_at,
+            freshness_ms: i64::from(behaviour.freshness_hours) * 3_600_000,
+            hours,
+        }),
+        (None, _) => Decided::Done(Handled::Waiting {
+            reason: "nothing to send".into(),
+        }),
+    })
+}
+
+/// What the policy needs to know, read in one go.
+#[allow(clippy::type_complexity)]
+fn situation_in(
+    conn: &rusqlite::Connection,
+    account_id: i64,
+    message_id: i64,
+    chat_id: i64,
+    contact_id: Option<i64>,
+    paused_until: Option<i64>,
+    now: i64,
+) -> Result<(
+    Situation,
+    (Behaviour, Option<Hours>, Option<i64>, Vec<Rule>),
+)> {
+    let bot = account_settings::bot(conn, account_id)?.ok_or_else(|| {
+        Error::NotFound(text!(
+            "number.removed",
+            "That number was removed. Reload the list."
+        ))
+    })?;
+    let behaviour: Behaviour = serde_json::from_str(&bot.behaviour_json).unwrap_or_default();
+    // No schedule set up means always open.
+    let hours = serde_json::from_str::<Schedule>(&bot.hours_json)
+        .ok()
+        .and_then(|s| Hours::new(&s).map_err(|e| tracing::warn!(account_id, error = %e, "unusable hours; treating as always open")).ok());
+    let zone = serde_json::from_str::<Schedule>(&bot.hours_json)
+        .ok()
+        .map(|s| s.zone);
+    // "Pause all bots" turns every number's switch off.
+    let bot_enabled = bot.bot_enabled && !crate::bots_pause::is_paused(conn)?;
+    let switch = BotSwitch::new(bot_enabled, behaviour.bot_starts_at.as_deref(), behaviour.bot_stops_at.as_deref(), zone.as_deref())
+        .map_err(|e| tracing::warn!(account_id, error = %e, "unusable bot on/off times; using the switch alone"))
+        .ok()
+        .or_else(|| BotSwitch::new(bot_enabled, None, None, None).ok());
+    let at = jiff::Timestamp::from_millisecond(now).unwrap_or_default();
+    let open = hours.as_ref().is_none_or(|h| h.is_open(at));
+    let (ignored, known) = match contact_id {
+        Some(id) => conn.query_row(
+            "SELECT ignored, known FROM contacts WHERE id = ?1",
+            [id],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )?,
+        None => (false, false),
+    };
+    let away_sent_this_stretch = match (
+        contact_id,
+        hours.as_ref().and_then(|h| h.closed_stretch(at)),
+    ) {
+        (Some(contact), Some(stretch)) => away_sent::was_sent(conn, account_id, contact, &stretch)?,
+        _ => false,
+    };
+    let rules = rules::enabled(conn, account_id)?
+        .into_iter()
+        .filter_map(|r| {
+            let kind = if r.match_kind == "regex" {
+                MatchKind::Regex
+            } else {
+                MatchKind::Keyword
+            };
+            Rule::new(r.id, kind, &r.pattern, &r.reply)
+                .map_err(
+                    |e| tracing::warn!(rule = r.id, error = %e, "unusable quick reply skipped"),
+                )
+                .ok()
+        })
+        .collect();
+    let exchanges = exchanges(&messages::recent_in_chat(conn, chat_id, 12)?);
+    let situation = Situation {
+        now_ms: now,
+        contact_ignored: ignored,
+        contact_known: known,
+        paused_until_ms: paused_until,
+        number_paused_until_ms: None,
+        bot_off_until_ms: switch.as_ref().and_then(|s| s.off_until(now)),
+        replies_to_contact_last_hour: messages::bot_replies_in_chat_since(
+            conn,
+            chat_id,
+            now - 3_600_000,
+        )?,
+        // Replies other turns reserved count as sent: caps hold under a burst.
+        replies_by_number_today: messages::bot_replies_since(conn, account_id, now - 86_400_000)?
+            + inbox::reserved(conn, account_id, message_id)?,
+        loop_suspected: policy::loop_suspected(&exchanges),
+        open,
+        away_sent_this_stretch,
+    };
+    let number_paused = bot.paused_until;
+    Ok((situation, (behaviour, hours, number_paused, rules)))
+}
+
+fn command_in(
+    conn: &rusqlite::Connection,
+    account_id: i64,
+    command: &OwnerCommand,
+    now: i64,
+) -> Result<String> {
+    let text = match command.clone() {
+        OwnerCommand::Pause { minutes } => {
+            let until = now + i64::from(minutes) * 60_000;
+            account_settings::set_paused_until(conn, account_id, Some(until))?;
+            activity::insert_with(
+                conn,
+                Some(account_id),
+                "owner_command",
+                &format!("Bot paused for {minutes} minutes from WhatsApp"),
+                &[("variant", "pause"), ("minutes", &minutes.to_string())],
+                now,
+            )?;
+            format!("⏸ Leadline paused for {}.", human_minutes(minutes))
+        }
+        OwnerCommand::Resume => {
+            account_settings::set_paused_until(conn, account_id, None)?;
+            activity::insert_with(
+                conn,
+                Some(account_id),
+                "owner_command",
+                "Bot resumed from WhatsApp",
+                &[("variant", "resume")],
+                now,
+            )?;
+            "▶ Leadline is answering again.".to_string()
+        }
+        OwnerCommand::Status => {
+            let row = account_settings::bot(conn, account_id)?;
+            let switched_off = row.as_ref().is_some_and(|b| !b.bot_enabled);
+            let paused: Option<i64> = row.and_then(|b| b.paused_until).filter(|u| *u > now);
+            let replies = messages::bot_replies_since(conn, account_id, now - 86_400_000)?;
+            match (switched_off, paused) {
+                (true, _) => format!(
+                    "Leadline is switched off for this number (switch it on in the app). {replies} replies in the last 24 h."
+                ),
+                (false, Some(_)) => {
+                    format!("Leadline is paused. {replies} replies in the last 24 h.")
+                }
+                (false, None) => {
+                    format!("Leadline is answering. {replies} replies in the last 24 h.")
+                }
+            }
+        }
+        OwnerCommand::LeadsToday => {
+            let since = now - 86_400_000;
+            let (new, qualified): (i64, i64) = conn.query_row(
+                "SELECT COUNT(*), COUNT(qualified_at) FROM leads WHERE account_id = ?1 AND created_at >= ?2",
+                rusqlite::params![account_id, since],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )?;
+            format!("Today: {new} new leads, {qualified} qualified.")
+        }
+    };
+    Ok(text)
+}
+
+/// (our reply's time, their next message's time) pairs from a chat's recent messages.
+fn exchanges(recent: &[(String, String, String, i64)]) -> Vec<(i64, i64)> {
+    recent
+        .windows(2)
+        .filter(|w| w[0].1 == "bot" && w[1].0 == "in")
+        .map(|w| (w[0].3, w[1].3))
+        .collect()
+}
+
+fn human_minutes(minutes: u32) -> String {
+    match minutes {
+        m if m % 1440 == 0 => format!("{} day(s)", m / 1440),
+        m if m % 60 == 0 => format!("{} hour(s)", m / 60),
+        m => format!("{m} minutes"),
+    }
+}
