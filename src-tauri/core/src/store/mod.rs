@@ -57,6 +57,8 @@ pub struct Store {
 struct Inner {
     conn: Mutex<Connection>,
     path: Option<PathBuf>,
+    /// When the connection was last used (unix ms): checkpoints wait for a quiet moment.
+    last_used_ms: std::sync::atomic::AtomicI64,
 }
 
 impl Store {
@@ -86,10 +88,10 @@ impl Store {
             backup_before_migration(&conn, path, found)?;
         }
         migrate(&mut conn, found).map_err(|e| e.with_path(path))?;
-        // Checkpoints (the only fsyncs in WAL mode with NORMAL sync) move to a thread of
-        // their own, so no bot's commit waits on the disk; a large automatic threshold is
-        // kept in case that thread can't run.
-        conn.pragma_update(None, "wal_autocheckpoint", 20_000)
+        // Checkpoints move to a thread of their own (see `checkpoint_in_background`), so no
+        // bot's commit waits on the disk; a large automatic threshold is kept in case that
+        // thread can't run.
+        conn.pragma_update(None, "wal_autocheckpoint", 100_000)
             .map_err(|e| StoreError::classify(e, Some(path)))?;
         tracing::info!(path = %path.display(), from = found, to = SCHEMA_VERSION, "database open");
         let store = Store::from_connection(conn, Some(path.to_path_buf()));
@@ -110,6 +112,7 @@ impl Store {
             inner: Arc::new(Inner {
                 conn: Mutex::new(conn),
                 path,
+                last_used_ms: std::sync::atomic::AtomicI64::new(0),
             }),
         }
     }
@@ -163,6 +166,9 @@ impl Store {
     /// async runtime (start-up, tools, tests).
     pub fn call_blocking<T>(&self, f: impl FnOnce(&mut Connection) -> Result<T>) -> Result<T> {
         let mut conn = self.lock();
+        self.inner
+            .last_used_ms
+            .store(unix_ms(), std::sync::atomic::Ordering::Relaxed);
         f(&mut conn).map_err(|e| match e {
             Error::Store(StoreError::Sqlite(e)) => {
                 Error::Store(StoreError::classify(e, self.inner.path.as_deref()))
@@ -215,11 +221,26 @@ fn use_wal(conn: &Connection) -> Result<(), rusqlite::Error> {
     conn.pragma_update(None, "synchronous", "NORMAL")
 }
 
-/// How often the background thread moves the WAL into the database file.
-const CHECKPOINT_EVERY: Duration = Duration::from_secs(2);
+fn unix_ms() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
+        .unwrap_or(0)
+}
 
-/// Runs `PRAGMA wal_checkpoint(PASSIVE)` on its own connection every few seconds while the
-/// store lives. PASSIVE never blocks writers or readers.
+/// How often the background thread looks for a quiet moment.
+const CHECKPOINT_LOOK_EVERY: Duration = Duration::from_millis(500);
+/// How long the shared connection must have been unused for a checkpoint to run.
+const CHECKPOINT_QUIET_MS: i64 = 1_000;
+/// A checkpoint runs anyway after this long (a bot busy without a pause).
+const CHECKPOINT_AT_LEAST_EVERY: Duration = Duration::from_secs(300);
+
+/// Moves the WAL into the database file on a connection of its own, in quiet moments, so
+/// no turn waits on the disk. In WAL mode with NORMAL sync the only fsyncs are a
+/// checkpoint's and the WAL header's when the WAL starts over after a complete checkpoint
+/// — which the next writer does, whoever it is. So after a complete checkpoint this
+/// thread writes once itself (a counter), paying that fsync here, and the bot's next
+/// commit just appends. PASSIVE never blocks writers or readers.
 fn checkpoint_in_background(store: &Store, path: &Path) {
     let alive = Arc::downgrade(&store.inner);
     let path = path.to_path_buf();
@@ -235,19 +256,59 @@ fn checkpoint_in_background(store: &Store, path: &Path) {
                 }
             };
             let _ = conn.busy_timeout(BUSY_TIMEOUT);
+            let mut last = std::time::Instant::now();
+            // The database's version as this connection last left it: unchanged means the
+            // app wrote nothing since, and there is nothing to checkpoint.
+            let mut left_at: Option<i64> = None;
             loop {
-                std::thread::sleep(CHECKPOINT_EVERY);
-                if alive.strong_count() == 0 {
+                std::thread::sleep(CHECKPOINT_LOOK_EVERY);
+                let Some(inner) = alive.upgrade() else {
                     return;
+                };
+                let used = inner.last_used_ms.load(std::sync::atomic::Ordering::Relaxed);
+                drop(inner);
+                let quiet = unix_ms().saturating_sub(used) >= CHECKPOINT_QUIET_MS;
+                if !quiet && last.elapsed() < CHECKPOINT_AT_LEAST_EVERY {
+                    continue;
                 }
-                if let Err(e) = conn.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(())) {
-                    tracing::debug!(error = %e, "a background checkpoint did not run");
+                let version = conn
+                    .query_row("PRAGMA data_version", [], |r| r.get::<_, i64>(0))
+                    .ok();
+                if version.is_some() && version == left_at {
+                    continue;
                 }
+                last = std::time::Instant::now();
+                match checkpoint_and_restart(&conn) {
+                    Ok(()) => {}
+                    Err(e) => tracing::debug!(error = %e, "a background checkpoint did not run"),
+                }
+                left_at = conn
+                    .query_row("PRAGMA data_version", [], |r| r.get::<_, i64>(0))
+                    .ok();
             }
         });
     if let Err(e) = spawned {
         tracing::warn!(error = %e, "no background checkpoint thread; SQLite will checkpoint on its own");
     }
+}
+
+/// One PASSIVE checkpoint; when it moved the whole WAL, one small write (a counter of these
+/// restarts) so the WAL starts over (and its header is synced) here rather than in a
+/// turn's commit.
+fn checkpoint_and_restart(conn: &Connection) -> Result<(), rusqlite::Error> {
+    let (busy, log, done): (i64, i64, i64) =
+        conn.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+        })?;
+    if busy == 0 && log > 0 && done == log {
+        // A real change (SQLite writes nothing for an update that changes nothing).
+        conn.execute(
+            "INSERT INTO id_high_water (name, high) VALUES ('wal_restarts', 1)
+             ON CONFLICT (name) DO UPDATE SET high = high + 1",
+            [],
+        )?;
+    }
+    Ok(())
 }
 
 /// Settings every connection needs, file or memory.

@@ -497,3 +497,57 @@ fn seed_for(from: i64) -> String {
         version -= 1;
     }
 }
+
+/// Item 14 of "exactly once": the WAL's only fsyncs (a checkpoint's, and its header's when
+/// it starts over) happen on the background thread in a quiet moment, never in a turn's
+/// commit: while the app writes, nothing is checkpointed; once it is quiet, the WAL is
+/// moved into the file and started over by that thread (so the app's next commit appends
+/// to a WAL that already started over).
+#[test]
+fn the_wal_starts_over_in_the_background_never_in_the_apps_commit() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = db_in(&dir);
+    let store = Store::open(&db).unwrap();
+    let write = |n: i64| {
+        store
+            .call_blocking(move |conn| {
+                Ok(conn.execute(
+                    "INSERT INTO activity (account_id, kind, message, detail, created_at) VALUES (NULL, 'test', 'x', '{}', ?1)",
+                    [n],
+                )?)
+            })
+            .unwrap();
+    };
+    // Busy for 3 s: writes every 100 ms.
+    let started = std::time::Instant::now();
+    let mut n = 0;
+    while started.elapsed() < std::time::Duration::from_secs(3) {
+        write(n);
+        n += 1;
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    // The WAL index (the `-shm` file) says how many frames the WAL holds and how many of
+    // them a checkpoint moved into the file, without touching either.
+    let shm = db.with_extension("db-shm");
+    let frames = || -> (u32, u32) {
+        let bytes = std::fs::read(&shm).unwrap();
+        let at = |offset: usize| u32::from_ne_bytes(bytes[offset..offset + 4].try_into().unwrap());
+        (at(16), at(96))
+    };
+    let (busy_frames, busy_moved) = frames();
+    assert!(
+        busy_frames as i64 >= n && busy_moved == 0,
+        "nothing is checkpointed while the app writes ({busy_frames} frames, {busy_moved} moved)"
+    );
+    // Quiet: the background thread checkpoints and starts the WAL over by itself.
+    std::thread::sleep(std::time::Duration::from_millis(2_500));
+    let (quiet_frames, _) = frames();
+    assert!(
+        quiet_frames <= 4,
+        "the WAL started over in the background ({quiet_frames} frames left, {busy_frames} before)"
+    );
+    // The app's next commit appends to it: no new start (and no header fsync) there.
+    write(n);
+    let (after, _) = frames();
+    assert!(after > quiet_frames, "appended ({quiet_frames} → {after})");
+}

@@ -9,7 +9,8 @@ CREATE INDEX inbox_due ON inbox (account_id, next_attempt_at)
     WHERE state = 'failed' AND next_attempt_at IS NOT NULL;
 
 -- A removed number's id is never given to a new one (its keychain entries, profile folder
--- and webhook were keyed by it): the highest id ever used is kept here.
+-- and webhook were keyed by it): the highest id ever used is kept here. (The store's
+-- background checkpoint also counts its WAL restarts here, as `wal_restarts`.)
 CREATE TABLE id_high_water (
     name TEXT PRIMARY KEY,
     high INTEGER NOT NULL
