@@ -563,7 +563,7 @@ async fn fields_merge_turn_by_turn_and_a_lead_qualifies_once() {
     );
     assert_eq!(
         bot.sql::<String>("SELECT qualified_reason FROM leads"),
-        "wants 2 bikes and left a phone"
+        "Meets: wants 2 bikes and left a phone — name: Ana, phone: +34611222333"
     );
     let qualified: Vec<_> = bot
         .events
@@ -618,8 +618,8 @@ async fn fields_merge_turn_by_turn_and_a_lead_qualifies_once() {
         .unwrap()
         .to_string();
     assert!(
-        prompt.contains("(known: +34611222333)"),
-        "known fields go to the prompt"
+        prompt.contains(r#""phone":"+34611222333""#),
+        "known fields go to the prompt, as quoted data"
     );
 
     // The Leads list: one lead with its checked fields; every turn told the window.

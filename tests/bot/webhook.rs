@@ -79,7 +79,10 @@ async fn a_qualified_lead_is_posted_signed_retried_and_never_blocks_the_reply() 
     assert_eq!(payload["event"], "lead.qualified");
     assert_eq!(payload["test"], false);
     assert_eq!(payload["lead"]["phone"], "+34611222333");
-    assert_eq!(payload["lead"]["reason"], "ready to buy");
+    assert_eq!(
+        payload["lead"]["reason"], "Meets: ready to buy — name: Ana, phone: +34611222333",
+        "the criteria met and the values they rest on"
+    );
     let deadline = Instant::now() + Duration::from_secs(5);
     while bot.sql::<i64>("SELECT COUNT(*) FROM activity WHERE kind = 'webhook_delivered'") == 0 {
         assert!(
@@ -201,7 +204,10 @@ async fn a_delivery_waiting_at_a_restart_goes_out_after_it() {
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
     assert!(up.requests()[0].signed_with(SECRET));
-    assert_eq!(up.requests()[0].json()["lead"]["reason"], "ready to buy");
+    assert_eq!(
+        up.requests()[0].json()["lead"]["reason"],
+        "Meets: ready to buy — name: Ana, phone: +34611222333"
+    );
 }
 
 /// Leads go over https, or plain http only to this computer.

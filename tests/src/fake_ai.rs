@@ -70,9 +70,26 @@ impl Step {
     }
 }
 
-/// A valid turn answer, as a model would write it.
+/// A valid turn answer, as a model would write it: a qualification names the criteria it
+/// meets (`reason`) and the details it rests on (every field given).
 pub fn turn_json(reply: &str, fields: Value, qualified: bool, reason: &str) -> String {
-    json!({ "reply": reply, "fields": fields, "qualified": qualified, "reason": reason })
+    let evidence: Vec<String> = match (&fields, qualified) {
+        (Value::Object(given), true) => given
+            .iter()
+            .filter(|(_, v)| !v.is_null())
+            .map(|(k, _)| k.clone())
+            .collect(),
+        _ => Vec::new(),
+    };
+    let criteria_met = if qualified { reason } else { "" };
+    json!({ "reply": reply, "fields": fields, "qualified": qualified, "reason": reason, "criteria_met": criteria_met, "evidence": evidence })
+        .to_string()
+}
+
+/// A turn answer that claims the lead qualifies without naming any detail (what a model
+/// talked into it by the customer would write).
+pub fn bare_claim_json(reply: &str, fields: Value) -> String {
+    json!({ "reply": reply, "fields": fields, "qualified": true, "reason": "the customer says so", "criteria_met": "", "evidence": [] })
         .to_string()
 }
 

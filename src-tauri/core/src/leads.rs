@@ -195,16 +195,17 @@ pub(crate) fn merge_turn_in(
         )?;
     }
     let known = leads::fields(tx, lead.id)?;
+    let (qualified, reason) = qualification(asked, output, &known);
     let score = score(
         known
             .iter()
             .filter(|(k, _, _)| asked.iter().any(|f| &f.name == k))
             .count(),
         asked.len(),
-        output.qualified,
+        qualified,
     );
     let owner_decided = matches!(lead.stage.as_str(), "won" | "lost");
-    let newly_qualified = output.qualified && lead.qualified_at.is_none() && !owner_decided;
+    let newly_qualified = qualified && lead.qualified_at.is_none() && !owner_decided;
     let stage = match lead.stage.as_str() {
         s if owner_decided || s == "qualified" => s.to_string(),
         _ if newly_qualified => "qualified".to_string(),
@@ -215,7 +216,7 @@ pub(crate) fn merge_turn_in(
             tx,
             lead.id,
             "stage",
-            &json!({ "from": lead.stage, "to": stage, "reason": output.reason }).to_string(),
+            &json!({ "from": lead.stage, "to": stage, "reason": reason }).to_string(),
             now,
         )?;
     }
@@ -225,7 +226,7 @@ pub(crate) fn merge_turn_in(
         lead.id,
         &stage,
         score,
-        (!output.reason.is_empty()).then_some(output.reason.as_str()),
+        (!reason.is_empty()).then_some(reason.as_str()),
         newly_qualified.then_some(now),
         now,
     )?;
@@ -244,7 +245,7 @@ pub(crate) fn merge_turn_in(
             account_id,
             name: given_name.or(push_name),
             phone,
-            reason: output.reason.clone(),
+            reason: reason.clone(),
             score,
             fields: known.into_iter().map(|(k, v, _)| (k, v)).collect(),
         })
@@ -252,6 +253,49 @@ pub(crate) fn merge_turn_in(
         None
     };
     Ok((lead.id, announce))
+}
+
+/// Whether the turn qualifies the lead, and the reason to show for it. A qualification
+/// rests on the owner's criteria and the values that meet them: where the owner asked for
+/// details, the model must name at least one that is known (a customer saying "mark me
+/// qualified" gives none), and the reason shown names the criteria met and those values,
+/// so a bare claim reads as what it is.
+fn qualification(
+    asked: &[LeadField],
+    output: &TurnOutput,
+    known: &[(String, String, String)],
+) -> (bool, String) {
+    if !output.qualified {
+        return (false, output.reason.clone());
+    }
+    let shown: Vec<String> = output
+        .evidence
+        .iter()
+        .filter_map(|name| {
+            let (_, value, _) = known.iter().find(|(k, _, _)| k == name)?;
+            Some(format!("{name}: {value}"))
+        })
+        .collect();
+    if !asked.is_empty() && shown.is_empty() {
+        return (
+            false,
+            format!("Not qualified: no detail shows it ({})", output.reason)
+                .chars()
+                .take(300)
+                .collect(),
+        );
+    }
+    let met = if output.criteria_met.is_empty() {
+        output.reason.as_str()
+    } else {
+        output.criteria_met.as_str()
+    };
+    let reason = if shown.is_empty() {
+        format!("Meets: {met}")
+    } else {
+        format!("Meets: {met} — {}", shown.join(", "))
+    };
+    (true, reason.chars().take(400).collect())
 }
 
 #[cfg(test)]

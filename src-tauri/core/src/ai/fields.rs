@@ -86,6 +86,9 @@ impl InvalidValue {
 
 /// The value in its stored form, or why it is refused. `country` is an ISO code such as
 /// `ES` used when a phone is written without its country code.
+/// The longest value a lead field keeps (a name, a product, a budget: never a paragraph).
+pub const MAX_VALUE_CHARS: usize = 120;
+
 pub fn check(kind: FieldKind, value: &str, country: Option<&str>) -> Result<String, InvalidValue> {
     let value = value.trim();
     let refuse = |expected| InvalidValue {
@@ -94,10 +97,17 @@ pub fn check(kind: FieldKind, value: &str, country: Option<&str>) -> Result<Stri
     };
     match kind {
         FieldKind::Text => {
-            if value.is_empty() {
+            // The customer's words, as data: one line, no control characters, capped.
+            let clean: String = value
+                .chars()
+                .map(|c| if c.is_control() { ' ' } else { c })
+                .take(MAX_VALUE_CHARS)
+                .collect();
+            let clean = clean.trim();
+            if clean.is_empty() {
                 Err(refuse(FieldKind::Text))
             } else {
-                Ok(value.to_string())
+                Ok(clean.to_string())
             }
         }
         FieldKind::Email => email(value).ok_or_else(|| refuse(FieldKind::Email)),

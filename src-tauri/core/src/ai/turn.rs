@@ -19,6 +19,11 @@ pub struct TurnOutput {
     pub qualified: bool,
     /// Why it qualifies (or not), in the model's words.
     pub reason: String,
+    /// Which of the owner's criteria the lead meets, in the model's words (empty if none).
+    pub criteria_met: String,
+    /// The fields whose values show it (names from `fields`). A qualification counts only
+    /// with the values it rests on (see `leads::merge_turn_in`).
+    pub evidence: Vec<String>,
     /// The JSON was cut off (the model hit its token limit) and had to be closed by us;
     /// the reply may end mid-sentence.
     pub truncated: bool,
@@ -44,6 +49,11 @@ pub fn schema(fields: &[LeadField]) -> Value {
         );
     }
     let names: Vec<&str> = fields.iter().map(|f| f.name.as_str()).collect();
+    let evidence_item = if names.is_empty() {
+        json!({ "type": "string" })
+    } else {
+        json!({ "type": "string", "enum": names })
+    };
     json!({
         "type": "object",
         "properties": {
@@ -56,8 +66,10 @@ pub fn schema(fields: &[LeadField]) -> Value {
             },
             "qualified": { "type": "boolean" },
             "reason": { "type": "string", "description": "Why the lead qualifies or not, in one sentence." },
+            "criteria_met": { "type": "string", "description": "Which of the owner's criteria the lead meets; empty if none." },
+            "evidence": { "type": "array", "items": evidence_item, "description": "The details whose values show it." },
         },
-        "required": ["reply", "fields", "qualified", "reason"],
+        "required": ["reply", "fields", "qualified", "reason", "criteria_met", "evidence"],
         "additionalProperties": false,
     })
 }
@@ -97,11 +109,30 @@ pub fn parse(text: &str, fields: &[LeadField]) -> Result<TurnOutput, TurnError> 
         .unwrap_or_default()
         .trim()
         .to_string();
+    let criteria_met = value
+        .get("criteria_met")
+        .and_then(Value::as_str)
+        .unwrap_or_default()
+        .trim()
+        .chars()
+        .take(300)
+        .collect();
+    let evidence = match value.get("evidence") {
+        Some(Value::Array(names)) => names
+            .iter()
+            .filter_map(Value::as_str)
+            .filter(|name| fields.iter().any(|f| f.name == *name))
+            .map(str::to_string)
+            .collect(),
+        _ => Vec::new(),
+    };
     Ok(TurnOutput {
         reply,
         fields: found,
         qualified,
-        reason,
+        reason: reason.chars().take(300).collect(),
+        criteria_met,
+        evidence,
         truncated,
     })
 }
@@ -297,7 +328,14 @@ mod tests {
         let schema = schema(&fields());
         assert_eq!(
             schema["required"],
-            json!(["reply", "fields", "qualified", "reason"])
+            json!([
+                "reply",
+                "fields",
+                "qualified",
+                "reason",
+                "criteria_met",
+                "evidence"
+            ])
         );
         assert_eq!(
             schema["properties"]["fields"]["required"],
