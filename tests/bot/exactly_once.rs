@@ -712,3 +712,43 @@ async fn a_customer_cannot_talk_the_bot_into_settings_or_a_qualification() {
     assert_eq!(reason, "Meets: wants to buy — phone: +34611222333");
     assert_eq!(events_named(&bot, "lead:qualified"), 1);
 }
+
+/// Item 6: the owner's ceiling on what the AI may cost in an hour: once the last hour's
+/// cost reached it, a turn asks no AI, waits with a plain reason, and is answered once
+/// the ceiling allows it again.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_ai_spend_ceiling_holds_turns_until_it_allows_them() {
+    let bot = Bot::start().await;
+    let mut settings = bot.core.settings().await.unwrap();
+    settings.ai_spend_per_hour_micros = Some(500_000);
+    bot.core.set_settings(settings.clone()).await.unwrap();
+    let now = jiff::Timestamp::now().as_millisecond();
+    bot.core
+        .store()
+        .call_blocking(move |conn| {
+            Ok(conn.execute(
+                "INSERT INTO ai_usage (provider, model, purpose, cost_micros, ok, created_at) VALUES ('x', 'm', 'reply', 600000, 1, ?1)",
+                [now - 60_000],
+            )?)
+        })
+        .unwrap();
+    let handled = bot.customer("S1", ANA, "¿Precio?").await.unwrap();
+    let Handled::Failed { error } = handled else {
+        panic!("{handled:?}")
+    };
+    assert!(error.contains("the most you allowed"), "{error}");
+    assert!(bot.ai.requests().is_empty(), "no AI asked past the ceiling");
+    assert!(
+        bot.sql::<Option<i64>>("SELECT next_attempt_at FROM inbox")
+            .is_some()
+    );
+    settings.ai_spend_per_hour_micros = Some(5_000_000);
+    bot.core.set_settings(settings).await.unwrap();
+    bot.ai.push(reply("Cuesta 300 €"));
+    bot.core
+        .store()
+        .call_blocking(|conn| Ok(conn.execute("UPDATE inbox SET next_attempt_at = 0", [])?))
+        .unwrap();
+    bot.core.resume(&bot.runtime, bot.id).await.unwrap();
+    assert_eq!(bot.sql::<String>("SELECT state FROM inbox"), "replied");
+}

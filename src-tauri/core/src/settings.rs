@@ -34,6 +34,10 @@ pub struct AppSettings {
     /// Until when (unix ms) the logs record message texts, contact names, phone numbers
     /// and QR codes, for troubleshooting; at most a day after it is turned on. `None`: off.
     pub detailed_logs_until: Option<i64>,
+    /// The most the AI may cost in any hour, in millionths of a US dollar; once reached,
+    /// answers wait until the last hour's cost falls below it. `None`: no limit.
+    #[serde(default)]
+    pub ai_spend_per_hour_micros: Option<u64>,
 }
 
 /// The languages the window is translated into.
@@ -44,6 +48,7 @@ const BROWSER_PATH: &str = "browser_path";
 const WHATSAPP_URL: &str = "whatsapp_url";
 const LANGUAGE: &str = "language";
 const DETAILED_LOGS_UNTIL: &str = "detailed_logs_until";
+pub(crate) const AI_SPEND_PER_HOUR: &str = "ai_spend_per_hour_micros";
 
 impl AppSettings {
     fn from_pairs(pairs: Vec<(String, String)>) -> AppSettings {
@@ -56,6 +61,9 @@ impl AppSettings {
                 LANGUAGE => serde_json::from_str(&json).map(|v| settings.language = v),
                 DETAILED_LOGS_UNTIL => {
                     serde_json::from_str(&json).map(|v| settings.detailed_logs_until = v)
+                }
+                AI_SPEND_PER_HOUR => {
+                    serde_json::from_str(&json).map(|v| settings.ai_spend_per_hour_micros = v)
                 }
                 // Written by a newer build: keep it for that build, ignore it here.
                 _ => Ok(()),
@@ -85,6 +93,10 @@ impl AppSettings {
             (
                 DETAILED_LOGS_UNTIL,
                 json(serde_json::to_string(&self.detailed_logs_until))?,
+            ),
+            (
+                AI_SPEND_PER_HOUR,
+                json(serde_json::to_string(&self.ai_spend_per_hour_micros))?,
             ),
         ])
     }

@@ -121,7 +121,12 @@ language: string | null,
  * Until when (unix ms) the logs record message texts, contact names, phone numbers
  * and QR codes, for troubleshooting; at most a day after it is turned on. `None`: off.
  */
-detailedLogsUntil: number | null, };
+detailedLogsUntil: number | null, 
+/**
+ * The most the AI may cost in any hour, in millionths of a US dollar; once reached,
+ * answers wait until the last hour's cost falls below it. `None`: no limit.
+ */
+aiSpendPerHourMicros: number | null, };
 
 /**
  * Which browser runs WhatsApp Web with the current settings, or why none can.

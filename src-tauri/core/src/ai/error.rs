@@ -43,6 +43,9 @@ pub enum AiError {
     /// The key could not be read: the keychain is locked or not answering (its sentence).
     #[error("{0}")]
     Keychain(Text),
+    /// The owner's ceiling on what the AI may cost in an hour is reached.
+    #[error("{}", self.text())]
+    SpendLimit { limit_micros: u64 },
 }
 
 impl AiError {
@@ -55,6 +58,7 @@ impl AiError {
                 | AiError::Server { .. }
                 | AiError::Network { .. }
                 | AiError::Keychain(_)
+                | AiError::SpendLimit { .. }
         )
     }
 
@@ -78,6 +82,7 @@ impl AiError {
             AiError::BadResponse { .. } => "bad_response",
             AiError::Network { .. } => "network",
             AiError::Keychain(_) => "keychain",
+            AiError::SpendLimit { .. } => "spend_limit",
         }
     }
 }
@@ -138,6 +143,11 @@ impl AiError {
                 detail = detail
             ),
             AiError::Keychain(text) => text.clone(),
+            AiError::SpendLimit { limit_micros } => text!(
+                "ai.spend_limit",
+                "The AI has cost {limit} in the last hour, the most you allowed. Leadline answers again once the last hour's cost is below it (Settings › AI prices).",
+                limit = format!("${:.2}", *limit_micros as f64 / 1_000_000.0)
+            ),
         }
     }
 }

@@ -202,14 +202,41 @@ impl Leadline {
                 };
                 let prices = crate::ai_providers::read_prices(&tx).unwrap_or_default();
                 let me = crate::store::accounts::get(&tx, account_id)?.and_then(|n| n.wa_id);
+                // The owner's ceiling on the AI's cost in any hour (calls already under
+                // way may take it a little past).
+                let limit: Option<u64> =
+                    crate::store::app_settings::get(&tx, crate::settings::AI_SPEND_PER_HOUR)?
+                        .and_then(|json| serde_json::from_str(&json).ok())
+                        .flatten();
+                let over = match limit {
+                    Some(limit) => {
+                        crate::store::ai_usage::spent_since(&tx, now - 3_600_000)? >= limit
+                    }
+                    None => false,
+                };
                 tx.commit()?;
-                Ok((attempt, settings, provider, recent, known, prices, me))
+                Ok((
+                    attempt,
+                    settings,
+                    provider,
+                    recent,
+                    known,
+                    prices,
+                    me,
+                    limit.filter(|_| over),
+                ))
             })
             .await;
-        let (attempt, settings, provider, recent, known, prices, me) = match read {
+        let (attempt, settings, provider, recent, known, prices, me, over) = match read {
             Ok(read) => read,
             Err(e) => return (1, Err(provider_error(e))),
         };
+        if let Some(limit_micros) = over {
+            return (
+                attempt,
+                Err(crate::ai::AiError::SpendLimit { limit_micros }),
+            );
+        }
         let endpoint = match provider {
             Ok(provider) => self.with_key(provider).await,
             Err(e) => Err(e),

@@ -15,6 +15,16 @@ pub struct UsageRow<'a> {
     pub ok: bool,
 }
 
+/// What the AI cost since `since` (unix ms), across numbers.
+pub fn spent_since(conn: &Connection, since: i64) -> rusqlite::Result<u64> {
+    let spent: i64 = conn.query_row(
+        "SELECT COALESCE(SUM(cost_micros), 0) FROM ai_usage WHERE created_at >= ?1",
+        [since],
+        |r| r.get(0),
+    )?;
+    Ok(u64::try_from(spent).unwrap_or(0))
+}
+
 pub fn insert(conn: &Connection, row: &UsageRow<'_>, now: i64) -> rusqlite::Result<i64> {
     conn.execute(
         "INSERT INTO ai_usage (account_id, provider, model, purpose, prompt_tokens,

@@ -16,6 +16,7 @@ async fn settings_start_at_their_defaults() {
             whatsapp_url: None,
             language: None,
             detailed_logs_until: None,
+            ai_spend_per_hour_micros: None,
         }
     );
 }
@@ -30,6 +31,7 @@ async fn saved_settings_are_read_back_and_announced() {
         whatsapp_url: Some("http://127.0.0.1:9/".into()),
         language: Some("ar".into()),
         detailed_logs_until: None,
+        ai_spend_per_hour_micros: Some(2_500_000),
     };
     assert_eq!(core.set_settings(chosen.clone()).await.unwrap(), chosen);
     assert_eq!(core.settings().await.unwrap(), chosen);
