@@ -658,3 +658,63 @@ async fn the_harness_tells_the_page_version_and_an_undelivered_send_in_added_fie
     assert_eq!(failed["wa_missing"], json!([]));
     harness.quit(profile.path()).await;
 }
+
+/// Crash reconciliation and catch-up against the page as it is: a chat holds only its
+/// latest messages, so own messages from before are found by loading earlier ones
+/// (`WAWebChatLoadMessages.loadEarlierMsgs({ chat })`, the object form; the chat itself
+/// throws), by WhatsApp's time, with their acks; and the customer messages of a chat still
+/// unread can be reported again.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn own_messages_the_page_no_longer_holds_are_loaded_by_time_and_unread_chats_caught_up() {
+    let fake = FakeWhatsApp::start(Timings {
+        loaded_per_chat: 3,
+        ..Timings::default()
+    })
+    .await;
+    let profile = tempfile::tempdir().unwrap();
+    let mut running = linked(&fake, profile.path()).await;
+    let before = jiff::Timestamp::now().as_second() - 5;
+    let mut ids = Vec::new();
+    for n in 0..6 {
+        ids.push(
+            running
+                .session
+                .send_text(CUSTOMER, &format!("reply {n}"))
+                .await
+                .unwrap(),
+        );
+    }
+    let own = running.session.recent_own(CUSTOMER, before).await.unwrap();
+    let found: Vec<&str> = own.iter().map(|m| m.id.as_str()).collect();
+    assert_eq!(
+        found,
+        ids.iter().map(String::as_str).collect::<Vec<_>>(),
+        "all six, though the page held three"
+    );
+    assert!(
+        own.iter().all(|m| m.ack.is_some_and(|a| a >= 0)),
+        "each with its ack: {own:?}"
+    );
+    let recorded = fake
+        .wait_for("earlier messages loaded", DEADLINE, |r| {
+            r.events.iter().any(|e| e["kind"] == "load_earlier")
+        })
+        .await;
+    assert!(recorded.events.iter().any(|e| e["kind"] == "load_earlier"));
+    let later = running
+        .session
+        .recent_own(CUSTOMER, jiff::Timestamp::now().as_second() + 3_600)
+        .await
+        .unwrap();
+    assert!(later.is_empty(), "nothing from after `since`");
+
+    // Two customer messages in a chat still unread: reported again on request; none once
+    // the chat is seen.
+    fake.incoming(incoming("U1", CUSTOMER, "hola"));
+    fake.incoming(incoming("U2", CUSTOMER, "¿hay alguien?"));
+    running.message("U2").await;
+    assert_eq!(running.session.catch_up().await.unwrap(), 2);
+    running.session.mark_seen(CUSTOMER).await.unwrap();
+    assert_eq!(running.session.catch_up().await.unwrap(), 0);
+    running.session.stop().await;
+}
