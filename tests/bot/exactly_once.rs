@@ -752,3 +752,43 @@ async fn the_ai_spend_ceiling_holds_turns_until_it_allows_them() {
     bot.core.resume(&bot.runtime, bot.id).await.unwrap();
     assert_eq!(bot.sql::<String>("SELECT state FROM inbox"), "replied");
 }
+
+/// Item 5: a big address-book import never holds up a customer's message: its phones are
+/// read without the shared connection and written in small transactions.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_big_address_book_import_never_holds_up_a_message() {
+    let bot = Bot::start().await;
+    let csv: String = std::iter::once("name,phone\n".to_string())
+        .chain((0..6_000).map(|n| format!("Person {n},+3469{n:07}\n")))
+        .collect();
+    let core = bot.core.clone();
+    let id = bot.id;
+    let started = std::time::Instant::now();
+    let import = tokio::spawn(async move { core.import_contacts(id, csv).await });
+    tokio::time::sleep(Duration::from_millis(150)).await;
+    let mut slowest = Duration::ZERO;
+    let mut stored_during = 0;
+    for n in 0..20 {
+        if import.is_finished() {
+            break;
+        }
+        let took = std::time::Instant::now();
+        let message = customer_at("34619999999@c.us", &format!("I{n}"), "hola", bot.wa.now_s());
+        assert!(bot.core.receive(bot.id, message).await.unwrap().is_some());
+        slowest = slowest.max(took.elapsed());
+        stored_during += 1;
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let report = import.await.unwrap().unwrap();
+    eprintln!(
+        "import of {} took {:?}; {stored_during} messages stored meanwhile, the slowest in {slowest:?}",
+        report.found,
+        started.elapsed()
+    );
+    assert_eq!(report.added, 6_000);
+    assert!(stored_during > 0, "messages arrived while the import ran");
+    assert!(
+        slowest < Duration::from_millis(500),
+        "a message is stored within moments during an import: {slowest:?}"
+    );
+}

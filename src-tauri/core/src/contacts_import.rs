@@ -239,6 +239,9 @@ pub fn parse(text: &str) -> Result<Vec<Entry>> {
     })
 }
 
+/// Contacts written per transaction.
+const IMPORT_CHUNK: usize = 500;
+
 impl Leadline {
     /// Marks the people in `text` (a vCard or CSV file's contents) as known contacts of
     /// number `account_id`.
@@ -258,60 +261,100 @@ impl Leadline {
             )));
         }
         let now = self.clock.now_ms();
-        self.store
+        let me: Option<String> = self
+            .store
             .call(move |conn| {
-                let me: Option<String> = conn
-                    .query_row("SELECT wa_id FROM accounts WHERE id = ?1", [account_id], |r| r.get(0))
-                    .map_err(|e| match e {
-                        rusqlite::Error::QueryReturnedNoRows => Error::NotFound(text!("number.removed", "That number was removed. Reload the list.")),
-                        other => Error::from(other),
-                    })?;
-                let country = me.as_deref().and_then(fields::country_of);
-                let tx = conn.transaction()?;
-                let mut report = ImportReport {
-                    found: 0,
-                    added: 0,
-                    already_known: 0,
-                    skipped: 0,
-                    skipped_entries: Vec::new(),
-                    known_total: 0,
-                };
-                for entry in entries {
-                    report.found += 1;
-                    let Ok(phone) = fields::check(FieldKind::Phone, &entry.phone, country.as_deref()) else {
-                        report.skipped += 1;
-                        if report.skipped_entries.len() < MAX_LISTED {
-                            report.skipped_entries.push(SkippedEntry {
-                                line: entry.line,
-                                text: entry.phone.chars().take(60).collect(),
-                                reason: if country.is_none() && !entry.phone.trim_start().starts_with('+') {
-                                    text!("contacts.needs_country", "Not a phone number Leadline can read without the country code (link the number first, or write it as +country code).")
-                                } else {
-                                    text!("contacts.not_phone", "Not a phone number Leadline can read.")
-                                },
-                            });
-                        }
-                        continue;
-                    };
-                    let wa_id = format!("{}@c.us", phone.trim_start_matches('+'));
-                    let inserted = tx.execute(
-                        "INSERT INTO contacts (account_id, wa_id, phone, display_name, known, created_at, updated_at)
-                         VALUES (?1, ?2, ?3, ?4, 1, ?5, ?5) ON CONFLICT (account_id, wa_id) DO NOTHING",
-                        rusqlite::params![account_id, wa_id, phone, entry.name, now],
-                    )?;
-                    // Also people who wrote from a linked id (@lid) whose phone is known.
-                    let marked = tx.execute(
-                        "UPDATE contacts SET known = 1, display_name = COALESCE(display_name, ?4), updated_at = ?5
-                         WHERE account_id = ?1 AND (wa_id = ?2 OR phone = ?3) AND known = 0",
-                        rusqlite::params![account_id, wa_id, phone, entry.name, now],
-                    )?;
-                    if inserted + marked > 0 {
-                        report.added += 1;
-                    } else {
-                        report.already_known += 1;
+                conn.query_row(
+                    "SELECT wa_id FROM accounts WHERE id = ?1",
+                    [account_id],
+                    |r| r.get(0),
+                )
+                .map_err(|e| match e {
+                    rusqlite::Error::QueryReturnedNoRows => Error::NotFound(text!(
+                        "number.removed",
+                        "That number was removed. Reload the list."
+                    )),
+                    other => Error::from(other),
+                })
+            })
+            .await?;
+        let country = me.as_deref().and_then(fields::country_of);
+        // Reading the phones is the slow part: done without the shared connection, so the
+        // bots go on storing and answering messages meanwhile.
+        let (people, mut report) = tokio::task::spawn_blocking(move || {
+            let mut report = ImportReport {
+                found: 0,
+                added: 0,
+                already_known: 0,
+                skipped: 0,
+                skipped_entries: Vec::new(),
+                known_total: 0,
+            };
+            let mut people = Vec::with_capacity(entries.len());
+            for entry in entries {
+                report.found += 1;
+                let Ok(phone) = fields::check(FieldKind::Phone, &entry.phone, country.as_deref()) else {
+                    report.skipped += 1;
+                    if report.skipped_entries.len() < MAX_LISTED {
+                        report.skipped_entries.push(SkippedEntry {
+                            line: entry.line,
+                            text: entry.phone.chars().take(60).collect(),
+                            reason: if country.is_none() && !entry.phone.trim_start().starts_with('+') {
+                                text!("contacts.needs_country", "Not a phone number Leadline can read without the country code (link the number first, or write it as +country code).")
+                            } else {
+                                text!("contacts.not_phone", "Not a phone number Leadline can read.")
+                            },
+                        });
                     }
-                }
-                report.known_total = tx.query_row(
+                    continue;
+                };
+                people.push((phone, entry.name));
+            }
+            (people, report)
+        })
+        .await
+        .map_err(|e| Error::Internal(format!("reading the address book stopped: {e}")))?;
+        // Written in chunks, each its own transaction (a contact marked twice is marked
+        // once), so no bot waits long for the connection.
+        for chunk in people.chunks(IMPORT_CHUNK) {
+            let chunk = chunk.to_vec();
+            let (added, already) = self
+                .store
+                .call(move |conn| {
+                    let tx = conn.transaction()?;
+                    let (mut added, mut already) = (0u32, 0u32);
+                    for (phone, name) in chunk {
+                        let wa_id = format!("{}@c.us", phone.trim_start_matches('+'));
+                        let inserted = tx.execute(
+                            "INSERT INTO contacts (account_id, wa_id, phone, display_name, known, created_at, updated_at)
+                             VALUES (?1, ?2, ?3, ?4, 1, ?5, ?5) ON CONFLICT (account_id, wa_id) DO NOTHING",
+                            rusqlite::params![account_id, wa_id, phone, name, now],
+                        )?;
+                        // Also people who wrote from a linked id (@lid) whose phone is known.
+                        let marked = tx.execute(
+                            "UPDATE contacts SET known = 1, display_name = COALESCE(display_name, ?4), updated_at = ?5
+                             WHERE account_id = ?1 AND (wa_id = ?2 OR phone = ?3) AND known = 0",
+                            rusqlite::params![account_id, wa_id, phone, name, now],
+                        )?;
+                        if inserted + marked > 0 {
+                            added += 1;
+                        } else {
+                            already += 1;
+                        }
+                    }
+                    tx.commit()?;
+                    Ok((added, already))
+                })
+                .await?;
+            report.added += added;
+            report.already_known += already;
+        }
+        let (added, skipped) = (report.added, report.skipped);
+        report.known_total = self
+            .store
+            .call(move |conn| {
+                let tx = conn.transaction()?;
+                let known = tx.query_row(
                     "SELECT COUNT(*) FROM contacts WHERE account_id = ?1 AND known = 1",
                     [account_id],
                     |r| r.get(0),
@@ -320,14 +363,15 @@ impl Leadline {
                     &tx,
                     Some(account_id),
                     "contacts_imported",
-                    &format!("Imported {} contacts from the address book ({} could not be read)", report.added, report.skipped),
-                    &[("added", &report.added.to_string()), ("skipped", &report.skipped.to_string())],
+                    &format!("Imported {added} contacts from the address book ({skipped} could not be read)"),
+                    &[("added", &added.to_string()), ("skipped", &skipped.to_string())],
                     now,
                 )?;
                 tx.commit()?;
-                Ok(report)
+                Ok(known)
             })
-            .await
+            .await?;
+        Ok(report)
     }
 
     /// How many contacts of the number are known (imported).
