@@ -97,7 +97,7 @@ fn settings_round_trip_over_ipc() {
     let app = TestApp::start();
     assert_eq!(
         app.ok("settings_get", json!({})),
-        json!({ "theme": "system", "browserPath": null, "whatsappUrl": null, "language": null, "detailedLogsUntil": null })
+        json!({ "theme": "system", "browserPath": null, "whatsappUrl": null, "language": null, "detailedLogsUntil": null, "aiSpendPerHourMicros": null })
     );
     app.ok(
         "settings_set",
@@ -105,7 +105,7 @@ fn settings_round_trip_over_ipc() {
     );
     assert_eq!(
         app.ok("settings_get", json!({})),
-        json!({ "theme": "dark", "browserPath": null, "whatsappUrl": null, "language": "ar", "detailedLogsUntil": null })
+        json!({ "theme": "dark", "browserPath": null, "whatsappUrl": null, "language": "ar", "detailedLogsUntil": null, "aiSpendPerHourMicros": null })
     );
 
     // A browser that doesn't exist is refused in plain words, and nothing changes.

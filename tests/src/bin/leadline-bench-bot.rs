@@ -16,7 +16,7 @@ use leadline_core::ai::chat::{ChatMessage, ChatRequest};
 use leadline_core::ai::provider::Preset;
 use leadline_core::ai::{AiClient, ApiKey, Endpoint, Limits};
 use leadline_core::ai_providers::ProviderInput;
-use leadline_core::bot::pipeline::Pacing;
+use leadline_core::bot::pipeline::{Pacing, Scope};
 use leadline_core::number_ai::NumberAi;
 use leadline_core::runtime::Runtime;
 use leadline_core::secrets::MemoryKeychain;
@@ -204,8 +204,11 @@ async fn run(dir: &std::path::Path) -> Run {
                 .lock()
                 .unwrap_or_else(|p| p.into_inner())
                 .insert(chat, Instant::now());
-            if let Ok(Some(row)) = core.receive(account, message).await {
-                let _ = core.handle(&runtime, account, row).await;
+            // The runner's path: stored, then the chat's turn.
+            if let Ok(Some(received)) = core.receive_in_chat(account, message).await {
+                let _ = core
+                    .answer_chat(&runtime, account, received.chat_id, Scope::All)
+                    .await;
             }
         }));
     }

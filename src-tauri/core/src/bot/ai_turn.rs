@@ -27,6 +27,67 @@ pub(crate) struct AiTurn {
     pub freshness_ms: i64,
 }
 
+/// What an AI call leaves to record: its usage, and the lead's fields it found. Written in
+/// the same transaction as the reply's words when there is a reply.
+pub(crate) struct TurnRecord {
+    account_id: i64,
+    chat_id: i64,
+    provider: String,
+    model: String,
+    usage: crate::ai::chat::Usage,
+    cost: Option<u64>,
+    elapsed: u64,
+    ok: bool,
+    merge: Option<(
+        i64,
+        Vec<crate::ai::fields::LeadField>,
+        crate::ai::turn::TurnOutput,
+        Option<String>,
+    )>,
+    now: i64,
+}
+
+impl TurnRecord {
+    /// Writes it inside the caller's transaction; a lead that changed (and whether it
+    /// qualified now) to announce after the commit. A failure is logged, never fatal.
+    pub(crate) fn write(
+        self,
+        tx: &rusqlite::Connection,
+    ) -> Option<(i64, Option<crate::leads::QualifiedLead>)> {
+        let row = crate::store::ai_usage::UsageRow {
+            account_id: Some(self.account_id),
+            provider: &self.provider,
+            model: &self.model,
+            purpose: "reply",
+            prompt_tokens: self.usage.prompt_tokens,
+            completion_tokens: self.usage.completion_tokens,
+            cost_micros: self.cost.unwrap_or(0),
+            latency_ms: self.elapsed,
+            ok: self.ok,
+        };
+        if let Err(e) = crate::store::ai_usage::insert(tx, &row, self.now) {
+            tracing::error!(error = %e, "could not record AI usage");
+        }
+        let (contact, asked, output, country) = self.merge?;
+        match crate::leads::merge_turn_in(
+            tx,
+            self.account_id,
+            contact,
+            self.chat_id,
+            &asked,
+            &output,
+            country.as_deref(),
+            self.now,
+        ) {
+            Ok(merged) => Some(merged),
+            Err(e) => {
+                tracing::error!(account_id = self.account_id, error = %e, "could not update the lead");
+                None
+            }
+        }
+    }
+}
+
 /// How long the pipeline waits before trying a failed turn again.
 #[derive(Debug, Clone, Copy)]
 pub struct RetryTimes {
@@ -73,7 +134,7 @@ impl Leadline {
         turn: &AiTurn,
         hours: Option<&Hours>,
         now: i64,
-    ) -> Result<std::result::Result<String, Handled>> {
+    ) -> Result<std::result::Result<(String, TurnRecord), Handled>> {
         // A limit on turns in flight: a burst of chats queues here, not at the provider.
         let _permit = self
             .turns
@@ -93,7 +154,7 @@ impl Leadline {
             )
             .await;
         let error = match answered {
-            Ok(text) => return Ok(Ok(text)),
+            Ok(worded) => return Ok(Ok(worded)),
             Err(error) => error,
         };
         let now = super::pipeline::now_ms(self);
@@ -176,7 +237,7 @@ impl Leadline {
         closed: bool,
         hours: Option<&Hours>,
         now: i64,
-    ) -> (u32, Result<String, crate::ai::AiError>) {
+    ) -> (u32, Result<(String, TurnRecord), crate::ai::AiError>) {
         let provider_error = |e: Error| crate::ai::AiError::Rejected {
             provider: "Leadline".into(),
             status: 0,
@@ -298,37 +359,46 @@ impl Leadline {
             )),
             _ => None,
         };
-        let (provider_name, model_name) = (endpoint.name.clone(), model.clone());
+        let record = TurnRecord {
+            account_id,
+            chat_id,
+            provider: endpoint.name.clone(),
+            model: model.clone(),
+            usage,
+            cost,
+            elapsed,
+            ok,
+            merge,
+            now,
+        };
+        let answered = match answered {
+            Ok(answered) if !answered.output.truncated => answered,
+            failed => {
+                // Recorded now: no reply follows to record it with.
+                self.record_turn(record).await;
+                return match failed {
+                    Ok(_) => (
+                        attempt,
+                        Err(crate::ai::AiError::BadResponse {
+                            provider: endpoint.name,
+                            detail: "the answer was cut off".into(),
+                        }),
+                    ),
+                    Err(e) => (attempt, Err(e)),
+                };
+            }
+        };
+        (attempt, Ok((answered.output.reply, record)))
+    }
+
+    /// Records a turn's usage and lead fields on their own (when no reply goes with them).
+    pub(crate) async fn record_turn(&self, record: TurnRecord) {
+        let account_id = record.account_id;
         let written = self
             .store
             .call(move |conn| {
                 let tx = conn.transaction()?;
-                let row = crate::store::ai_usage::UsageRow {
-                    account_id: Some(account_id),
-                    provider: &provider_name,
-                    model: &model_name,
-                    purpose: "reply",
-                    prompt_tokens: usage.prompt_tokens,
-                    completion_tokens: usage.completion_tokens,
-                    cost_micros: cost.unwrap_or(0),
-                    latency_ms: elapsed,
-                    ok,
-                };
-                if let Err(e) = crate::store::ai_usage::insert(&tx, &row, now) {
-                    tracing::error!(error = %e, "could not record AI usage");
-                }
-                let merged = match merge {
-                    Some((contact, asked, output, country)) => {
-                        match crate::leads::merge_turn_in(&tx, account_id, contact, chat_id, &asked, &output, country.as_deref(), now) {
-                            Ok(merged) => Some(merged),
-                            Err(e) => {
-                                tracing::error!(account_id, error = %e, "could not update the lead");
-                                None
-                            }
-                        }
-                    }
-                    None => None,
-                };
+                let merged = record.write(&tx);
                 tx.commit()?;
                 Ok(merged)
             })
@@ -340,19 +410,5 @@ impl Leadline {
             Ok(None) => {}
             Err(e) => tracing::error!(account_id, error = %e, "could not record the AI's turn"),
         }
-        let answered = match answered {
-            Ok(answered) => answered,
-            Err(e) => return (attempt, Err(e)),
-        };
-        if answered.output.truncated {
-            return (
-                attempt,
-                Err(crate::ai::AiError::BadResponse {
-                    provider: endpoint.name,
-                    detail: "the answer was cut off".into(),
-                }),
-            );
-        }
-        (attempt, Ok(answered.output.reply))
     }
 }

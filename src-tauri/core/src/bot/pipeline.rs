@@ -469,15 +469,15 @@ impl Leadline {
                     freshness_ms: ask.freshness_ms,
                 };
                 match self.ai_turn(&turn, ask.hours.as_ref(), now).await? {
-                    Ok(text) => (ask.chat_id, ask.to, text, Some(ask.decision)),
+                    Ok((text, record)) => (ask.chat_id, ask.to, text, Some((ask.decision, record))),
                     Err(handled) => return Ok(handled),
                 }
             }
         };
-        // The AI's words go into the decision and the send's attempt is counted, in one
-        // step, before the send.
+        // The AI's words go into the decision, its usage and the lead's fields are
+        // recorded, and the send's attempt is counted: one step, before the send.
         let counted = match decision {
-            Some(decision) => {
+            Some((decision, record)) => {
                 let json = Stored {
                     decision,
                     text: Some(text.clone()),
@@ -485,16 +485,20 @@ impl Leadline {
                 }
                 .to_json()?;
                 let now = now_ms(self);
-                let counted = self
+                let (counted, merged) = self
                     .store
                     .call(move |conn| {
                         let tx = conn.transaction()?;
+                        let merged = record.write(&tx);
                         let counted = inbox::decided(&tx, message_id, &["decided"], &json, now)?
                             && inbox::attempt(&tx, message_id, now)?;
                         tx.commit()?;
-                        Ok(counted)
+                        Ok((counted, merged))
                     })
                     .await?;
+                if let Some(merged) = merged {
+                    self.turn_merged(account_id, merged);
+                }
                 if !counted {
                     return self.outcome(message_id).await;
                 }
