@@ -136,11 +136,6 @@ fn check_url(url: &str) -> Result<String> {
     Ok(url)
 }
 
-/// How long a key read from the keychain is used again before it is read anew: a turn
-/// doesn't pay a keychain round trip (a D-Bus call) every time, and a change through
-/// Leadline is seen at once (any keychain call clears it).
-const KEY_CACHE_FOR: std::time::Duration = std::time::Duration::from_secs(60);
-
 /// The AI settings as stored.
 fn read_ai_config(conn: &rusqlite::Connection) -> Result<AiConfig> {
     let json = app_settings::get(conn, AI_KEY)?;
@@ -190,25 +185,7 @@ impl Leadline {
         provider: ProviderConfig,
     ) -> Result<(Endpoint, Option<String>)> {
         let key_id = provider.id.clone();
-        let cached = self
-            .key_cache
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-            .get(&key_id)
-            .filter(|(at, _)| at.elapsed() < KEY_CACHE_FOR)
-            .map(|(_, key)| key.clone());
-        let key = match cached {
-            Some(key) => key,
-            None => {
-                let id = key_id.clone();
-                let key = self.keychain(move |kc| kc.get(&id)).await?;
-                self.key_cache
-                    .lock()
-                    .unwrap_or_else(std::sync::PoisonError::into_inner)
-                    .insert(key_id, (std::time::Instant::now(), key.clone()));
-                key
-            }
-        };
+        let key = self.keychain(move |kc| kc.get(&key_id)).await?;
         Ok((
             Endpoint {
                 preset: provider.preset,
@@ -243,11 +220,6 @@ impl Leadline {
         + Send
         + 'static,
     ) -> std::result::Result<T, SecretsError> {
-        // Whatever this does (a save, a removal), the keys read lately may be stale now.
-        self.key_cache
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-            .clear();
         let keychain = self.keychain.clone();
         // A locked keychain waits for its unlock prompt; no turn waits on it for long (the
         // blocked thread finishes on its own once the keychain answers).

@@ -57,12 +57,6 @@ pub struct Leadline {
     webhook_backoff: std::time::Duration,
     /// How long a keychain call may take before it counts as locked.
     keychain_wait: std::time::Duration,
-    /// AI keys read lately, by provider id, with when (see `ai_providers::KEY_CACHE_FOR`).
-    key_cache: Arc<
-        std::sync::Mutex<
-            std::collections::HashMap<String, (std::time::Instant, Option<ai::ApiKey>)>,
-        >,
-    >,
     /// Waits before failed turns are tried again.
     retry_times: bot::ai_turn::RetryTimes,
     /// How long a reply may wait for WhatsApp's server ack before it counts as not
@@ -90,7 +84,6 @@ impl Leadline {
             turns: Arc::new(tokio::sync::Semaphore::new(TURNS_IN_FLIGHT)),
             webhook_backoff: std::time::Duration::from_secs(2),
             keychain_wait: std::time::Duration::from_secs(10),
-            key_cache: Default::default(),
             retry_times: Default::default(),
             delivery_wait: std::time::Duration::from_secs(60),
             webhooks_in_flight: Default::default(),
