@@ -276,7 +276,15 @@ async fn a_customer_gets_a_paced_reply_and_the_qualified_lead_reaches_the_deskto
     // The owner watches the chat live: the conversation, then WhatsApp's "read" ticks.
     go_to(&client, "conversations", "Conversations").await;
     click(&client, "[data-testid='chat']").await;
-    let bodies = texts(&client, "[data-testid='message-body']").await;
+    // The transcript loads after the click: waited for, not read at once.
+    let deadline = Instant::now() + leadline_tests::UI_DEADLINE;
+    let bodies = loop {
+        let bodies = texts(&client, "[data-testid='message-body']").await;
+        if bodies.len() >= 2 || Instant::now() >= deadline {
+            break bodies;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    };
     assert_eq!(bodies.len(), 2, "{bodies:?}");
     assert_eq!(bodies[1], REPLY);
     assert_eq!(
