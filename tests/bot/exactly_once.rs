@@ -10,9 +10,9 @@ use std::time::Duration;
 use leadline_core::bot::pipeline::Handled;
 use leadline_core::bot::runner;
 use leadline_core::runtime::Runtime;
-use leadline_core::whatsapp::{AccountState, Driver, Session, WaError, WaMessage};
+use leadline_core::whatsapp::{AccountState, WaMessage};
 use leadline_tests::fake_ai::Step;
-use leadline_tests::memory_wa::{MemoryWhatsApp, Realism};
+use leadline_tests::memory_wa::{ByProfile, MemoryWhatsApp, Realism};
 
 use super::{ANA, Bot, from_customer, reply, until, wired};
 
@@ -511,29 +511,6 @@ async fn bad_page_reports_never_crash_a_task() {
         bot.process(odd).await,
         Some(Handled::Replied { .. })
     ));
-}
-
-/// One in-memory WhatsApp per number, picked by the profile folder's name (its id).
-struct ByProfile(std::collections::HashMap<String, MemoryWhatsApp>);
-
-impl Driver for ByProfile {
-    fn start<'a>(
-        &'a self,
-        profile: &'a std::path::Path,
-        events: tokio::sync::mpsc::UnboundedSender<leadline_core::whatsapp::WaEvent>,
-    ) -> futures::future::BoxFuture<'a, Result<Box<dyn Session>, WaError>> {
-        Box::pin(async move {
-            let id = profile
-                .file_name()
-                .and_then(|n| n.to_str())
-                .unwrap_or_default()
-                .to_string();
-            match self.0.get(&id) {
-                Some(wa) => wa.start(profile, events).await,
-                None => Err(WaError::Launch(format!("no number {id}"))),
-            }
-        })
-    }
 }
 
 /// Item 7: one WhatsApp account linked under two numbers: the second session is stopped

@@ -658,3 +658,27 @@ impl Session for MemorySession {
         })
     }
 }
+
+/// One in-memory WhatsApp per number, picked by the profile folder's name (its id): a
+/// driver for a runtime over several numbers.
+pub struct ByProfile(pub HashMap<String, MemoryWhatsApp>);
+
+impl Driver for ByProfile {
+    fn start<'a>(
+        &'a self,
+        profile: &'a Path,
+        events: UnboundedSender<WaEvent>,
+    ) -> BoxFuture<'a, Result<Box<dyn Session>, WaError>> {
+        Box::pin(async move {
+            let id = profile
+                .file_name()
+                .and_then(|n| n.to_str())
+                .unwrap_or_default()
+                .to_string();
+            match self.0.get(&id) {
+                Some(wa) => wa.start(profile, events).await,
+                None => Err(WaError::Launch(format!("no number {id}"))),
+            }
+        })
+    }
+}

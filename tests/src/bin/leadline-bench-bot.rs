@@ -11,7 +11,6 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use futures::future::BoxFuture;
 use leadline_core::ai::chat::{ChatMessage, ChatRequest};
 use leadline_core::ai::provider::Preset;
 use leadline_core::ai::{AiClient, ApiKey, Endpoint, Limits};
@@ -20,38 +19,15 @@ use leadline_core::bot::pipeline::{Pacing, Scope};
 use leadline_core::number_ai::NumberAi;
 use leadline_core::runtime::Runtime;
 use leadline_core::secrets::MemoryKeychain;
-use leadline_core::whatsapp::{AccountState, Driver, Session, WaError, WaEvent, WaMessage};
+use leadline_core::whatsapp::{AccountState, WaMessage};
 use leadline_core::{Leadline, Store, SystemClock};
 use leadline_tests::fake_ai::FakeAi;
-use leadline_tests::memory_wa::{MemoryWhatsApp, SendTimes};
+use leadline_tests::memory_wa::{ByProfile, MemoryWhatsApp, SendTimes};
 use leadline_tests::percentile;
-use tokio::sync::mpsc::UnboundedSender;
 
 const NUMBERS: usize = 10;
 const RATE_PER_SECOND: u64 = 100;
 const SECONDS: u64 = 10;
-
-struct Numbers(HashMap<String, MemoryWhatsApp>);
-
-impl Driver for Numbers {
-    fn start<'a>(
-        &'a self,
-        profile: &'a std::path::Path,
-        events: UnboundedSender<WaEvent>,
-    ) -> BoxFuture<'a, Result<Box<dyn Session>, WaError>> {
-        Box::pin(async move {
-            let id = profile
-                .file_name()
-                .and_then(|n| n.to_str())
-                .unwrap_or_default()
-                .to_string();
-            match self.0.get(&id) {
-                Some(wa) => wa.start(profile, events).await,
-                None => Err(WaError::Launch(format!("no number {id}"))),
-            }
-        })
-    }
-}
 
 /// What one run measured, in ms.
 struct Run {
@@ -163,7 +139,7 @@ async fn run(dir: &std::path::Path) -> Run {
         .call_blocking(|conn| Ok(conn.execute("UPDATE account_settings SET behaviour = '{\"maxRepliesPerContactHour\": 1000, \"maxRepliesPerNumberDay\": 100000}'", [])?))
         .expect("behaviour");
     let runtime = Arc::new(Runtime::new(
-        Arc::new(Numbers(drivers)),
+        Arc::new(ByProfile(drivers)),
         dir.join("profiles"),
         Arc::new(|_, _| {}),
         Arc::new(|_, _| {}),

@@ -11,45 +11,20 @@
 //! WhatsApp's files.
 
 use std::collections::HashMap;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
-use futures::future::BoxFuture;
 use leadline_core::ai::{ApiKey, Limits};
 use leadline_core::bot::ai_turn::RetryTimes;
 use leadline_core::bot::pipeline::Pacing;
 use leadline_core::bot::runner;
 use leadline_core::runtime::Runtime;
 use leadline_core::secrets::{Keychain, MemoryKeychain};
-use leadline_core::whatsapp::{AccountState, Driver, Session, WaError, WaEvent, WaMessage};
+use leadline_core::whatsapp::{AccountState, WaMessage};
 use leadline_core::{Leadline, Store, SystemClock};
-use leadline_tests::memory_wa::MemoryWhatsApp;
+use leadline_tests::memory_wa::{ByProfile, MemoryWhatsApp};
 use leadline_tests::soak::{Queued, SoakConfig};
-use tokio::sync::mpsc::UnboundedSender;
-
-/// One in-memory WhatsApp per number, picked by the profile folder's name (its id).
-struct Numbers(HashMap<String, MemoryWhatsApp>);
-
-impl Driver for Numbers {
-    fn start<'a>(
-        &'a self,
-        profile: &'a Path,
-        events: UnboundedSender<WaEvent>,
-    ) -> BoxFuture<'a, Result<Box<dyn Session>, WaError>> {
-        Box::pin(async move {
-            let id = profile
-                .file_name()
-                .and_then(|n| n.to_str())
-                .unwrap_or_default()
-                .to_string();
-            match self.0.get(&id) {
-                Some(wa) => wa.start(profile, events).await,
-                None => Err(WaError::Launch(format!("no number {id}"))),
-            }
-        })
-    }
-}
 
 /// Whether every inbox row has ended: replied, skipped, or failed for good; and no reply
 /// still waits for its server ack.
@@ -123,7 +98,7 @@ async fn main() {
     let (tx, rx) = tokio::sync::mpsc::unbounded_channel::<runner::Input>();
     let on_state = tx.clone();
     let runtime = Arc::new(Runtime::new(
-        Arc::new(Numbers(numbers)),
+        Arc::new(ByProfile(numbers)),
         dir.join("profiles"),
         Arc::new(move |id, event| {
             let _ = tx.send(runner::Input::Event(id, event));

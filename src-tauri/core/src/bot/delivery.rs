@@ -44,23 +44,13 @@ impl Leadline {
             .store
             .call(move |conn| Ok(messages::get(conn, message_id)?.map(|m| (m.chat_id, m.sent_at))))
             .await?
-            .ok_or_else(|| {
-                Error::NotFound(text!(
-                    "bot.message_gone",
-                    "That message is no longer in Leadline."
-                ))
-            })?;
+            .ok_or_else(super::pipeline::message_gone)?;
         if row.state == "failed" {
             // Due again: back to being sent (unless an echo completed it meanwhile).
             let now = now_ms(self);
             let moved = self
                 .store
-                .call(move |conn| {
-                    Ok(conn.execute(
-                        "UPDATE inbox SET state = 'decided', updated_at = ?2 WHERE message_id = ?1 AND state = 'failed'",
-                        rusqlite::params![message_id, now],
-                    )? == 1)
-                })
+                .call(move |conn| Ok(inbox::due_again(conn, message_id, now)?))
                 .await?;
             if !moved {
                 return self.outcome(message_id).await;

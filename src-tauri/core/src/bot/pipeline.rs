@@ -135,6 +135,14 @@ pub(crate) fn now_ms(core: &Leadline) -> i64 {
     core.clock.now_ms()
 }
 
+/// The error for a row whose message was removed meanwhile.
+pub(crate) fn message_gone() -> Error {
+    Error::NotFound(text!(
+        "bot.message_gone",
+        "That message is no longer in Leadline."
+    ))
+}
+
 /// Why an earlier message of a burst has no reply of its own.
 pub const MERGED: &str = "merged_into_later_turn";
 
@@ -302,12 +310,7 @@ impl Leadline {
             .store
             .call(move |conn| Ok(messages::get(conn, message_id)?.map(|m| m.chat_id)))
             .await?
-            .ok_or_else(|| {
-                Error::NotFound(text!(
-                    "bot.message_gone",
-                    "That message is no longer in Leadline."
-                ))
-            })?;
+            .ok_or_else(message_gone)?;
         self.answer_chat(wa, account_id, chat_id, Scope::All)
             .await?;
         self.outcome(message_id).await

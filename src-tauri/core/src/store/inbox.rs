@@ -134,6 +134,15 @@ pub fn failed(
     Ok(changed == 1)
 }
 
+/// A failed send due again goes back to being sent (unless an echo completed it meanwhile).
+pub fn due_again(conn: &Connection, message_id: i64, now: i64) -> rusqlite::Result<bool> {
+    let changed = conn.execute(
+        "UPDATE inbox SET state = 'decided', updated_at = ?2 WHERE message_id = ?1 AND state = 'failed'",
+        params![message_id, now],
+    )?;
+    Ok(changed == 1)
+}
+
 /// WhatsApp's server never took the reply: the row goes back to being sent, once.
 /// Returns false when it was already sent again (or is no longer replied).
 pub fn resend(conn: &Connection, message_id: i64, error: &str, now: i64) -> rusqlite::Result<bool> {
