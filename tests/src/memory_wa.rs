@@ -427,7 +427,7 @@ impl MemorySession {
             send();
         } else {
             tokio::spawn(async move {
-                tokio::time::sleep(delay).await;
+                leadline_core::clock::pause(delay).await;
                 send();
             });
         }
@@ -447,7 +447,7 @@ impl Session for MemorySession {
                 let range = state.realism.send_ms;
                 state.between(range)
             };
-            tokio::time::sleep(took).await;
+            leadline_core::clock::pause(took).await;
             self.connected()?;
             let (id, me, timestamp, echo_in, ack_in, delivered, error_after) = {
                 let mut state = lock(&self.state);
@@ -557,7 +557,7 @@ impl Session for MemorySession {
                     let range = state.realism.error_ms;
                     state.between(range)
                 };
-                tokio::time::sleep(took).await;
+                leadline_core::clock::pause(took).await;
                 return Err(WaError::Page("the send timed out".into()));
             }
             Ok(id)

@@ -20,3 +20,12 @@ impl Clock for SystemClock {
         Timestamp::now()
     }
 }
+
+/// Waits `wait`; no wait at all when it is zero. (Tokio's timer rounds even a zero sleep
+/// up to its next millisecond tick, which put about a millisecond on every reply with
+/// pacing off.)
+pub async fn pause(wait: std::time::Duration) {
+    if !wait.is_zero() {
+        tokio::time::sleep(wait).await;
+    }
+}

@@ -103,7 +103,7 @@ impl Leadline {
             }
         }
         let pacing = self.pacing;
-        tokio::time::sleep(pacing.before_seen).await;
+        crate::clock::pause(pacing.before_seen).await;
         // Seen and typing are courtesy: a failure there doesn't stop the reply.
         let _ = wa.mark_seen(account_id, to).await;
         let typing = pacing.typing_for(text);

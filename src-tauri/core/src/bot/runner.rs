@@ -70,7 +70,7 @@ impl Turns {
         self.lock().entry(key).or_default().generation = generation;
         let (turns, core, runtime) = (self.clone(), core.clone(), runtime.clone());
         tokio::spawn(async move {
-            tokio::time::sleep(delay).await;
+            crate::clock::pause(delay).await;
             {
                 let mut slots = turns.lock();
                 let slot = slots.entry(key).or_default();
