@@ -5,6 +5,7 @@ pub mod chat;
 pub mod client;
 pub mod error;
 pub mod fields;
+pub mod leak;
 pub mod pricing;
 pub mod prompt;
 pub mod provider;
@@ -54,12 +55,47 @@ pub async fn answer_turn(
             json: turn::schema(turn.fields),
         }),
     };
-    let answer = client.chat(endpoint, &request).await?;
-    let output =
-        turn::parse(&answer.response.text, turn.fields).map_err(|e| AiError::BadResponse {
+    let first = ask(client, endpoint, model, &request, turn.fields).await?;
+    if !leak::repeats_instructions(&first.output.reply, turn.prompt, turn.criteria) {
+        return Ok(first);
+    }
+    // Talked into repeating its instructions (or copying them): asked once more, since a
+    // model samples afresh; never sent.
+    tracing::warn!(provider = %endpoint.name, "the answer repeated the assistant's instructions; asking again");
+    let mut again = ask(client, endpoint, model, &request, turn.fields).await?;
+    if leak::repeats_instructions(&again.output.reply, turn.prompt, turn.criteria) {
+        return Err(AiError::BadResponse {
             provider: endpoint.name.clone(),
-            detail: e.to_string(),
-        })?;
+            detail: "the answer repeated the assistant's instructions, so it was not sent".into(),
+        });
+    }
+    again.usage = Usage {
+        prompt_tokens: first
+            .usage
+            .prompt_tokens
+            .saturating_add(again.usage.prompt_tokens),
+        completion_tokens: first
+            .usage
+            .completion_tokens
+            .saturating_add(again.usage.completion_tokens),
+    };
+    again.elapsed += first.elapsed;
+    Ok(again)
+}
+
+/// One call for a turn, its answer read.
+async fn ask(
+    client: &AiClient,
+    endpoint: &Endpoint,
+    model: &str,
+    request: &ChatRequest,
+    fields: &[fields::LeadField],
+) -> Result<TurnAnswer, AiError> {
+    let answer = client.chat(endpoint, request).await?;
+    let output = turn::parse(&answer.response.text, fields).map_err(|e| AiError::BadResponse {
+        provider: endpoint.name.clone(),
+        detail: e.to_string(),
+    })?;
     Ok(TurnAnswer {
         output,
         usage: answer.response.usage,

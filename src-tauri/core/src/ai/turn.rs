@@ -93,7 +93,8 @@ pub fn parse(text: &str, fields: &[LeadField]) -> Result<TurnOutput, TurnError> 
                 Some(Value::Bool(b)) => b.to_string(),
                 _ => continue,
             };
-            if !text.is_empty() {
+            // The prompt's own words for a detail are not the customer's.
+            if !text.is_empty() && !super::leak::is_prompt_echo(&text, fields) {
                 found.insert(field.name.clone(), text);
             }
         }
@@ -321,6 +322,13 @@ mod tests {
             "only the owner's fields are kept"
         );
         assert!(out.qualified);
+    }
+
+    #[test]
+    fn a_detail_that_is_the_prompts_own_words_is_not_kept() {
+        let text = r#"{"reply":"ok","fields":{"name":"The customer's name","email":"Their email"},"qualified":false,"reason":""}"#;
+        let out = parse(text, &fields()).unwrap();
+        assert!(out.fields.is_empty(), "{:?}", out.fields);
     }
 
     #[test]
