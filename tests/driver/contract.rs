@@ -718,3 +718,72 @@ async fn own_messages_the_page_no_longer_holds_are_loaded_by_time_and_unread_cha
     assert_eq!(running.session.catch_up().await.unwrap(), 0);
     running.session.stop().await;
 }
+
+/// After a restart the page still holds its chats (the real page keeps them in the profile
+/// and gets them from the server): a customer message the page took before the browser
+/// went away comes back as history, never reported as new, so only catch-up reports it
+/// again; and the reply sent before is found, with its ack, by reconciliation.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn after_a_restart_what_came_before_is_history_caught_up_and_reconciled() {
+    let fake = FakeWhatsApp::start(Timings::default()).await;
+    let profile = tempfile::tempdir().unwrap();
+    let mut running = linked(&fake, profile.path()).await;
+    let before = jiff::Timestamp::now().as_second() - 5;
+    let reply = running
+        .session
+        .send_text(CUSTOMER, "Hola, ¿en qué te ayudo?")
+        .await
+        .unwrap();
+    fake.incoming(incoming("H1", CUSTOMER, "¿tenéis la talla M?"));
+    running.message("H1").await;
+    let (reply_key, customer_key) = (reply.clone(), format!("false_{CUSTOMER}_H1"));
+    fake.wait_for("both kept in the profile", DEADLINE, |r| {
+        let kept = |id: &str| {
+            r.events
+                .iter()
+                .any(|e| e["kind"] == "kept" && e["id"] == id)
+        };
+        kept(&reply_key) && kept(&customer_key)
+    })
+    .await;
+    running.session.stop().await;
+
+    let mut again = start(&fake, profile.path()).await;
+    again
+        .until("Working", |s| matches!(s, AccountState::Working { .. }))
+        .await;
+    fake.wait_for("the history restored", DEADLINE, |r| {
+        r.events
+            .iter()
+            .any(|e| e["kind"] == "history_restored" && e["messages"] == 2)
+    })
+    .await;
+    while let Ok(event) = again.events.try_recv() {
+        if let WaEvent::Message(m) = event {
+            panic!("history was reported as new: {m:?}");
+        }
+    }
+    assert_eq!(
+        again.session.catch_up().await.unwrap(),
+        1,
+        "the unread message"
+    );
+    again.message("H1").await;
+    let own = again.session.recent_own(CUSTOMER, before).await.unwrap();
+    assert!(
+        own.iter()
+            .any(|m| m.id == reply && m.ack.is_some_and(|a| a >= 1)),
+        "the reply from before, acked: {own:?}"
+    );
+    again.session.mark_seen(CUSTOMER).await.unwrap();
+    again.session.stop().await;
+
+    // Seen is kept too: nothing to catch up after the next start.
+    let again = start(&fake, profile.path()).await;
+    let mut again = again;
+    again
+        .until("Working", |s| matches!(s, AccountState::Working { .. }))
+        .await;
+    assert_eq!(again.session.catch_up().await.unwrap(), 0);
+    again.session.stop().await;
+}

@@ -235,8 +235,14 @@
   const keys = { paired: false, me: null, lid: null };
   function database() {
     return new Promise((resolve, reject) => {
-      const request = indexedDB.open("fake-wa", 1);
-      request.onupgradeneeded = () => request.result.createObjectStore("keys");
+      // Version 2 added the chats' history (`msgs`, `chats`), kept like the real page's.
+      const request = indexedDB.open("fake-wa", 2);
+      request.onupgradeneeded = () => {
+        const db = request.result;
+        for (const name of ["keys", "msgs", "chats"]) {
+          if (!db.objectStoreNames.contains(name)) db.createObjectStore(name);
+        }
+      };
       request.onsuccess = () => resolve(request.result);
       request.onerror = () => reject(request.error);
     });
@@ -261,6 +267,91 @@
       tx.onerror = () => reject(tx.error);
     });
     db.close();
+  }
+
+  // ---- The chats' history, kept in the profile: after a reload (or a browser that died) the
+  // page still shows every chat with its messages and unread count, as history (never as
+  // new), as the real page does from its own store and the server. ----
+  let historyDb = null;
+  let historyOrder = 0;
+  const orderOf = new Map(); // message id → its place in the history
+  function historyStore(name, mode) {
+    historyDb = historyDb || database();
+    return historyDb.then((db) => db.transaction(name, mode));
+  }
+  function keep(name, key, value) {
+    historyStore(name, "readwrite")
+      .then((tx) => {
+        if (value === null) tx.objectStore(name).delete(key);
+        else tx.objectStore(name).put(value, key);
+        tx.oncomplete = () => {
+          if (name === "msgs" && value) report("event", { kind: "kept", id: key, ack: value.ack });
+        };
+      })
+      .catch((error) => console.error("history could not be kept", error));
+  }
+  function keepMsg(model) {
+    const id = serializedOf(model.id);
+    if (!orderOf.has(id)) orderOf.set(id, ++historyOrder);
+    keep("msgs", id, {
+      order: orderOf.get(id),
+      fromMe: model.id.fromMe,
+      remote: serializedOf(model.id.remote),
+      keyId: model.id.id,
+      participant: serializedOf(model.id.participant) ?? null,
+      type: model.type,
+      subtype: model.subtype ?? null,
+      body: model.body,
+      t: model.t,
+      from: serializedOf(model.from) ?? null,
+      to: serializedOf(model.to) ?? null,
+      author: serializedOf(model.author) ?? null,
+      notifyName: model.notifyName ?? "",
+      ack: model.ack,
+      self: model.self ?? null,
+    });
+  }
+  function all(name) {
+    return historyStore(name, "readonly").then(
+      (tx) =>
+        new Promise((resolve, reject) => {
+          const store = tx.objectStore(name);
+          const values = store.getAll();
+          const keys = store.getAllKeys();
+          tx.oncomplete = () => resolve(keys.result.map((key, i) => [key, values.result[i]]));
+          tx.onerror = () => reject(tx.error);
+        }),
+    );
+  }
+  async function restoreHistory() {
+    const saved = (await all("msgs")).map(([, record]) => record).sort((a, b) => a.order - b.order);
+    const unread = new Map(await all("chats"));
+    for (const record of saved) {
+      const wid = (text) => (text ? createWid(text) : undefined);
+      const key = new MsgKey({ fromMe: record.fromMe, remote: wid(record.remote), id: record.keyId, participant: wid(record.participant) });
+      orderOf.set(serializedOf(key), record.order);
+      historyOrder = Math.max(historyOrder, record.order);
+      const model = new Model({
+        id: key,
+        type: record.type,
+        subtype: record.subtype ?? undefined,
+        body: record.body,
+        t: record.t,
+        from: wid(record.from),
+        to: wid(record.to),
+        author: wid(record.author),
+        notifyName: record.notifyName,
+        ack: record.ack,
+        self: record.self ?? undefined,
+        isNewMsg: false,
+      });
+      addToChat(chatFor(key.remote), model);
+    }
+    for (const [chat, count] of unread) {
+      const known = Chat.get(chat);
+      if (known) known.attributes.unreadCount = count;
+    }
+    report("event", { kind: "history_restored", messages: saved.length });
   }
 
   // ---- "Me" lives only in the user prefs (WAWebUserPrefsMeUser), never on Conn. ----------
@@ -451,6 +542,8 @@
   function addToChat(chat, model) {
     chat.msgs.add(model);
     Msg.add(model);
+    keepMsg(model);
+    model.on("change:ack change:body change:type", () => keepMsg(model));
     while (chat.msgs.getModelsArray().length > config.loadedPerChat) {
       const oldest = chat.msgs.getModelsArray()[0];
       chat.msgs.remove(oldest);
@@ -488,6 +581,7 @@
       chat.msgs = new Collection();
       chat.msgs.msgLoadState = { noEarlierMsgs: true };
       chat.older = [];
+      chat.on("change:unreadCount", () => keep("chats", serializedOf(wid), chat.unreadCount));
       Chat.add(chat);
     }
     return chat;
@@ -699,6 +793,10 @@
     Cmd.trigger("starting_logout_from_bridge");
     await saveKeys(null);
     keys.paired = false;
+    // A logged-out page keeps nothing of its chats.
+    for (const name of ["msgs", "chats"]) {
+      await historyStore(name, "readwrite").then((tx) => tx.objectStore(name).clear());
+    }
     Cmd.trigger("logout_from_bridge");
     setTimeout(() => location.assign("/?post_logout=1"), 0);
   }
@@ -872,8 +970,11 @@
     .then(() => {
       setTimeout(() => {
         Socket.set("state", "OPENING");
-        if (keys.paired) connectPaired();
-        else startQrBatch();
+        if (keys.paired) {
+          restoreHistory()
+            .catch((error) => console.error("history could not be read", error))
+            .then(connectPaired);
+        } else startQrBatch();
       }, config.debugDelayMs + 10);
     });
 })();
