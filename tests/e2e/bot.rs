@@ -108,17 +108,22 @@ async fn a_customer_gets_a_paced_reply_and_the_qualified_lead_reaches_the_deskto
     click(&client, "[data-testid='webhook-save']").await;
     assert_eq!(saved_status(&client, "webhook").await, "Saved.");
 
-    // The owner's address book, picked as a file: Mum's number, written the local way.
+    // The owner's address book, picked as a file: Mum's number, written the local way, in a
+    // UTF-16 file (as Windows tools write them): its bytes must reach the core untouched.
+    let book =
+        "BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Mamá\r\nTEL;TYPE=CELL:600 99 98 88\r\nEND:VCARD\r\n";
+    let utf16: Vec<u8> = [0xFF, 0xFE]
+        .into_iter()
+        .chain(book.encode_utf16().flat_map(u16::to_le_bytes))
+        .collect();
     client
         .execute(
             "const input = document.querySelector(\"[data-testid='contacts-file']\");
              const files = new DataTransfer();
-             files.items.add(new File([arguments[0]], 'contacts.vcf', { type: 'text/vcard' }));
+             files.items.add(new File([new Uint8Array(arguments[0])], 'contacts.vcf', { type: 'text/vcard' }));
              input.files = files.files;
              input.dispatchEvent(new Event('change', { bubbles: true }));",
-            vec![json!(
-                "BEGIN:VCARD\nVERSION:3.0\nFN:Mamá\nTEL;TYPE=CELL:600 99 98 88\nEND:VCARD\n"
-            )],
+            vec![json!(utf16)],
         )
         .await
         .expect("a file can be picked");

@@ -145,6 +145,36 @@ impl Driver {
         }
     }
 
+    /// Waits (up to 20 s) until no process started under this driver runs `binary`.
+    fn wait_for_apps_to_exit(&self, binary: &Path) {
+        let binary = binary
+            .canonicalize()
+            .unwrap_or_else(|_| binary.to_path_buf());
+        let group = self.child.id().to_string();
+        let running = || {
+            std::fs::read_dir("/proc")
+                .into_iter()
+                .flatten()
+                .flatten()
+                .any(|entry| {
+                    let dir = entry.path();
+                    let in_group = std::fs::read_to_string(dir.join("stat")).is_ok_and(|stat| {
+                        // pid (comm) state ppid pgrp …: the fields after the last ')'.
+                        stat.rsplit_once(')')
+                            .and_then(|(_, rest)| {
+                                rest.split_whitespace().nth(2).map(|g| g == group)
+                            })
+                            .unwrap_or(false)
+                    });
+                    in_group && std::fs::read_link(dir.join("exe")).is_ok_and(|exe| exe == binary)
+                })
+        };
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while running() && Instant::now() < deadline {
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+
     /// Launches the app in a real window and connects to it.
     /// tauri-driver's process id: the app runs below it.
     pub fn pid(&self) -> u32 {
@@ -157,6 +187,10 @@ impl Driver {
 
     /// Opens the app from another copy of its binary (the update test replaces it).
     pub async fn open_app_at(&self, binary: &Path) -> Client {
+        // A second launch while the last one is still closing is handed to it by the
+        // single-instance guard and exits at once, and the native driver then waits for a
+        // window that never comes: the last one is waited for first.
+        self.wait_for_apps_to_exit(binary);
         let mut caps = Capabilities::new();
         caps.insert("browserName".into(), json!("wry"));
         caps.insert("tauri:options".into(), json!({ "application": binary }));
@@ -166,7 +200,15 @@ impl Driver {
         let deadline = Instant::now() + UI_DEADLINE;
         loop {
             let mut builder = ClientBuilder::rustls().expect("a WebDriver client can be built");
-            match builder.capabilities(caps.clone()).connect(&url).await {
+            let connecting = builder.capabilities(caps.clone()).connect(&url);
+            // Never a hang: a window that doesn't come within the minute is a failure.
+            let Ok(connected) = tokio::time::timeout(Duration::from_secs(60), connecting).await
+            else {
+                panic!(
+                    "the app's window did not open within 60 s (see the driver log next to its data folder)"
+                );
+            };
+            match connected {
                 Ok(client) => return client,
                 Err(
                     e @ (NewSessionError::Failed(_)

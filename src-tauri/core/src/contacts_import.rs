@@ -3,18 +3,23 @@
 //! with the number's own country as the default and kept in E.164; lines that hold no
 //! usable phone are counted and shown, never silently dropped.
 
+mod csv_book;
+pub mod decode;
+mod vcard;
+
 use serde::Serialize;
 use ts_rs::TS;
 
 use crate::Leadline;
-use crate::ai::fields::{self, FieldKind};
+use crate::ai::fields;
 use crate::error::{Error, Result};
 use crate::store::activity;
 use crate::text;
 use crate::text::Text;
 
-/// Larger than any address book; a bigger file is probably not one.
-const MAX_BYTES: usize = 20 * 1024 * 1024;
+/// Larger than any address book, pictures included (an iPhone's export of a few thousand
+/// contacts with photos is tens of MB); a bigger file is probably not one.
+pub const MAX_BYTES: usize = 256 * 1024 * 1024;
 /// How many unreadable entries the report lists (it counts them all).
 const MAX_LISTED: usize = 20;
 
@@ -52,189 +57,19 @@ pub struct ImportReport {
     pub known_total: u32,
 }
 
-/// Joins folded vCard lines (a line starting with a space or tab continues the previous).
-fn unfold(text: &str) -> Vec<(u64, String)> {
-    let mut lines: Vec<(u64, String)> = Vec::new();
-    for (index, raw) in text.lines().enumerate() {
-        let raw = raw.trim_end_matches('\r');
-        if let (Some(rest), Some(last)) = (
-            raw.strip_prefix(' ').or_else(|| raw.strip_prefix('\t')),
-            lines.last_mut(),
-        ) {
-            last.1.push_str(rest);
-        } else {
-            lines.push((index as u64 + 1, raw.to_string()));
-        }
+/// The entries of a file, whichever of the two formats it is, in whichever encoding.
+pub fn parse(raw: &[u8]) -> Result<Vec<Entry>> {
+    let read = decode::bytes(raw).map_err(|e| {
+        Error::InvalidInput(match e {
+            decode::NotText::Binary => text!("contacts.not_text", "This file is not a text address book (it may be a spreadsheet, an archive or a picture). Export your contacts as a vCard (.vcf) or CSV file and try again."),
+            decode::NotText::BrokenUtf16 => text!("contacts.broken_utf16", "This file says it is written in UTF-16 but part of it is not, so it can't be read safely. Export your contacts again as a vCard (.vcf) or CSV file."),
+        })
+    })?;
+    if vcard::is_vcard(&read.bytes) {
+        return Ok(vcard::parse(&read.bytes, read.transcoded));
     }
-    lines
-}
-
-/// vCard 2.1 / 3.0 / 4.0: each card's FN (or N) and every TEL.
-pub fn parse_vcard(text: &str) -> Vec<Entry> {
-    let mut entries = Vec::new();
-    let mut card_line = 0;
-    let mut name: Option<String> = None;
-    let mut phones: Vec<String> = Vec::new();
-    for (line, content) in unfold(text) {
-        let Some((property, value)) = content.split_once(':') else {
-            continue;
-        };
-        // `item1.TEL;TYPE=CELL` → `TEL`
-        let key = property
-            .split(';')
-            .next()
-            .unwrap_or_default()
-            .rsplit('.')
-            .next()
-            .unwrap_or_default()
-            .to_ascii_uppercase();
-        match key.as_str() {
-            "BEGIN" if value.trim().eq_ignore_ascii_case("VCARD") => {
-                card_line = line;
-                name = None;
-                phones.clear();
-            }
-            "FN" => name = Some(unescape(value)).filter(|n| !n.is_empty()),
-            "N" if name.is_none() => {
-                // Family;Given;Additional;Prefix;Suffix
-                let parts: Vec<&str> = value.split(';').collect();
-                let given = parts.get(1).copied().unwrap_or_default();
-                let family = parts.first().copied().unwrap_or_default();
-                let joined = format!("{given} {family}").trim().to_string();
-                name = Some(unescape(&joined)).filter(|n| !n.is_empty());
-            }
-            "TEL" => phones.push(value.trim().trim_start_matches("tel:").to_string()),
-            "END" if value.trim().eq_ignore_ascii_case("VCARD") => {
-                for phone in phones.drain(..) {
-                    entries.push(Entry {
-                        line: card_line,
-                        name: name.clone(),
-                        phone,
-                    });
-                }
-            }
-            _ => {}
-        }
-    }
-    entries
-}
-
-fn unescape(value: &str) -> String {
-    value
-        .replace("\\,", ",")
-        .replace("\\;", ";")
-        .replace("\\n", " ")
-        .trim()
-        .to_string()
-}
-
-fn is_phone_header(header: &str) -> bool {
-    let h = header.to_lowercase();
-    [
-        "phone", "mobile", "tel", "cell", "whatsapp", "móvil", "movil", "celular", "número",
-        "numero", "number", "هاتف", "جوال",
-    ]
-    .iter()
-    .any(|w| h.contains(w))
-        && !h.contains("type")
-        && !h.contains("label")
-}
-
-fn is_name_header(header: &str) -> bool {
-    let h = header.to_lowercase();
-    ["name", "nombre", "nome", "contact", "اسم"]
-        .iter()
-        .any(|w| h.contains(w))
-        && !h.contains("phonetic")
-        && !h.contains("nick")
-}
-
-/// CSV from Google Contacts, Outlook, a phone or a spreadsheet: the columns whose header
-/// names a phone, and the first that names a person. Without a header row, every cell
-/// that looks like a phone is one, and the first other cell is the name.
-pub fn parse_csv(text: &str) -> std::result::Result<Vec<Entry>, String> {
-    // A spreadsheet saved with semicolons (common where the comma is the decimal mark).
-    let first = text.lines().next().unwrap_or_default();
-    let delimiter = if first.matches(';').count() > first.matches(',').count() {
-        b';'
-    } else {
-        b','
-    };
-    let mut reader = csv::ReaderBuilder::new()
-        .has_headers(false)
-        .flexible(true)
-        .delimiter(delimiter)
-        .from_reader(text.as_bytes());
-    let mut records = reader.records();
-    let Some(head) = records.next() else {
-        return Ok(Vec::new());
-    };
-    let head = head.map_err(|e| e.to_string())?;
-    let phone_columns: Vec<usize> = head
-        .iter()
-        .enumerate()
-        .filter(|(_, h)| is_phone_header(h))
-        .map(|(i, _)| i)
-        .collect();
-    let name_column = head.iter().position(is_name_header);
-    let mut entries = Vec::new();
-    let push_row = |record: &csv::StringRecord, entries: &mut Vec<Entry>| {
-        let line = record.position().map_or(0, |p| p.line());
-        if phone_columns.is_empty() {
-            let looks_like_phone = |cell: &str| {
-                cell.chars().filter(char::is_ascii_digit).count() >= 6
-                    && cell
-                        .chars()
-                        .all(|c| c.is_ascii_digit() || " +-().".contains(c))
-            };
-            let name = record
-                .iter()
-                .find(|c| !c.trim().is_empty() && !looks_like_phone(c))
-                .map(|c| c.trim().to_string());
-            for cell in record.iter().filter(|c| looks_like_phone(c)) {
-                entries.push(Entry {
-                    line,
-                    name: name.clone(),
-                    phone: cell.trim().to_string(),
-                });
-            }
-        } else {
-            let name = name_column
-                .and_then(|i| record.get(i))
-                .map(|n| n.trim().to_string())
-                .filter(|n| !n.is_empty());
-            for &column in &phone_columns {
-                // Google puts several phones in one cell: "+34 600 ::: +34 611".
-                let cell = record.get(column).unwrap_or_default();
-                for phone in cell.split(":::").map(str::trim).filter(|p| !p.is_empty()) {
-                    entries.push(Entry {
-                        line,
-                        name: name.clone(),
-                        phone: phone.to_string(),
-                    });
-                }
-            }
-        }
-    };
-    if phone_columns.is_empty() {
-        push_row(&head, &mut entries);
-    }
-    for record in records {
-        match record {
-            Ok(record) => push_row(&record, &mut entries),
-            // A broken line is reported by the caller as unreadable, the rest still counts.
-            Err(e) => tracing::debug!(error = %e, "a CSV line could not be read"),
-        }
-    }
-    Ok(entries)
-}
-
-/// The entries of a file, whichever of the two formats it is.
-pub fn parse(text: &str) -> Result<Vec<Entry>> {
-    if text.to_ascii_uppercase().contains("BEGIN:VCARD") {
-        return Ok(parse_vcard(text));
-    }
-    parse_csv(text).map_err(|e| {
+    let text = decode::text(&read.bytes, None);
+    csv_book::parse(&text).map_err(|e| {
         Error::InvalidInput(text!("contacts.unreadable", "This file could not be read as contacts ({error}). Export your contacts as a vCard (.vcf) or CSV file and try again.", error = e))
     })
 }
@@ -245,15 +80,17 @@ const IMPORT_CHUNK: usize = 500;
 impl Leadline {
     /// Marks the people in `text` (a vCard or CSV file's contents) as known contacts of
     /// number `account_id`.
-    pub async fn import_contacts(&self, account_id: i64, text: String) -> Result<ImportReport> {
-        if text.len() > MAX_BYTES {
+    pub async fn import_contacts(&self, account_id: i64, file: Vec<u8>) -> Result<ImportReport> {
+        if file.len() > MAX_BYTES {
             return Err(Error::InvalidInput(text!(
                 "contacts.too_large",
-                "This file is larger than 20 MB, too large for an address book. Export only your contacts as a vCard (.vcf) or CSV file."
+                "This file is larger than 256 MB, too large for an address book. Export only your contacts as a vCard (.vcf) or CSV file."
             )));
         }
-        let text = text.trim_start_matches('\u{feff}').to_string();
-        let entries = parse(&text)?;
+        // Reading a big book takes a moment: off the async threads.
+        let entries = tokio::task::spawn_blocking(move || parse(&file))
+            .await
+            .map_err(|e| Error::Internal(format!("reading the address book stopped: {e}")))??;
         if entries.is_empty() {
             return Err(Error::InvalidInput(text!(
                 "contacts.no_phones",
@@ -293,7 +130,7 @@ impl Leadline {
             let mut people = Vec::with_capacity(entries.len());
             for entry in entries {
                 report.found += 1;
-                let Ok(phone) = fields::check(FieldKind::Phone, &entry.phone, country.as_deref()) else {
+                let Some(phone) = fields::phone_in_book(&entry.phone, country.as_deref()) else {
                     report.skipped += 1;
                     if report.skipped_entries.len() < MAX_LISTED {
                         report.skipped_entries.push(SkippedEntry {
@@ -325,17 +162,23 @@ impl Leadline {
                     let (mut added, mut already) = (0u32, 0u32);
                     for (phone, name) in chunk {
                         let wa_id = format!("{}@c.us", phone.trim_start_matches('+'));
-                        let inserted = tx.execute(
+                        let inserted = tx.prepare_cached(
                             "INSERT INTO contacts (account_id, wa_id, phone, display_name, known, created_at, updated_at)
                              VALUES (?1, ?2, ?3, ?4, 1, ?5, ?5) ON CONFLICT (account_id, wa_id) DO NOTHING",
-                            rusqlite::params![account_id, wa_id, phone, name, now],
-                        )?;
+                        )?
+                        .execute(rusqlite::params![account_id, wa_id, phone, name, now])?;
                         // Also people who wrote from a linked id (@lid) whose phone is known.
-                        let marked = tx.execute(
+                        // Two statements, each served by its own index (an OR of the two
+                        // scanned the number's contacts for every entry).
+                        let mut marked = 0;
+                        for sql in [
                             "UPDATE contacts SET known = 1, display_name = COALESCE(display_name, ?4), updated_at = ?5
-                             WHERE account_id = ?1 AND (wa_id = ?2 OR phone = ?3) AND known = 0",
-                            rusqlite::params![account_id, wa_id, phone, name, now],
-                        )?;
+                             WHERE account_id = ?1 AND wa_id = ?2 AND known = 0",
+                            "UPDATE contacts SET known = 1, display_name = COALESCE(display_name, ?4), updated_at = ?5
+                             WHERE account_id = ?1 AND phone = ?3 AND known = 0",
+                        ] {
+                            marked += tx.prepare_cached(sql)?.execute(rusqlite::params![account_id, wa_id, phone, name, now])?;
+                        }
                         if inserted + marked > 0 {
                             added += 1;
                         } else {
@@ -409,12 +252,25 @@ impl Leadline {
 mod tests {
     use super::*;
 
+    fn people(raw: &[u8]) -> Vec<(String, Option<String>)> {
+        parse(raw)
+            .unwrap()
+            .into_iter()
+            .map(|e| (e.phone, e.name))
+            .collect()
+    }
+
+    fn pair(phone: &str, name: &str) -> (String, Option<String>) {
+        (phone.to_string(), Some(name.to_string()))
+    }
+
     #[test]
     fn vcards_of_every_version_give_each_phone_with_its_name() {
         let text = "BEGIN:VCARD\r\nVERSION:3.0\r\nN:García;Ana;;;\r\nFN:Ana García\r\nTEL;TYPE=CELL:+34 600 11\r\n 1 222\r\nitem1.TEL:611 222 333\r\nEND:VCARD\r\n\
 BEGIN:VCARD\nVERSION:2.1\nN:Haddad;Layla\nTEL;CELL:+971 50 123 4567\nEND:VCARD\n\
-BEGIN:VCARD\nVERSION:4.0\nFN:Sin teléfono\nEMAIL:x@example.com\nEND:VCARD\n";
-        let entries = parse(text).unwrap();
+BEGIN:VCARD\nVERSION:4.0\nFN:Sin teléfono\nEMAIL:x@example.com\nEND:VCARD\n\
+BEGIN:VCARD\nVERSION:4.0\nFN:Luis\nTEL;VALUE=uri;TYPE=cell:tel:+1-415-555-2671\nEND:VCARD\n";
+        let entries = parse(text.as_bytes()).unwrap();
         let phones: Vec<(&str, Option<&str>)> = entries
             .iter()
             .map(|e| (e.phone.as_str(), e.name.as_deref()))
@@ -425,26 +281,136 @@ BEGIN:VCARD\nVERSION:4.0\nFN:Sin teléfono\nEMAIL:x@example.com\nEND:VCARD\n";
                 ("+34 600 111 222", Some("Ana García")),
                 ("611 222 333", Some("Ana García")),
                 ("+971 50 123 4567", Some("Layla Haddad")),
+                ("+1-415-555-2671", Some("Luis")),
             ]
         );
         assert_eq!(entries[2].line, 9, "where the card starts");
     }
 
+    /// vCard 2.1 as Android and Samsung export it: every accented or non-Latin name in
+    /// quoted-printable, long ones continued by soft line breaks, in the charset named.
     #[test]
-    fn csv_from_google_outlook_or_a_plain_list() {
-        let google = "Name,Given Name,Phone 1 - Type,Phone 1 - Value\nAna García,Ana,Mobile,+34 600 111 222 ::: 611 222 333\n\"Pérez, Luis\",Luis,Work,+1 415 555 2671\n";
-        let entries = parse(google).unwrap();
-        assert_eq!(entries.len(), 3);
-        assert_eq!(entries[0].name.as_deref(), Some("Ana García"));
-        assert_eq!(entries[1].phone, "611 222 333");
-        assert_eq!(entries[2].name.as_deref(), Some("Pérez, Luis"));
-        assert_eq!(entries[2].line, 3);
+    fn vcard_21_quoted_printable_and_charsets_are_decoded() {
+        let android = b"BEGIN:VCARD\r\n\
+VERSION:2.1\r\n\
+N;CHARSET=UTF-8;ENCODING=QUOTED-PRINTABLE:Mu=C3=B1oz;Jos=C3=A9;;;\r\n\
+FN;CHARSET=UTF-8;ENCODING=QUOTED-PRINTABLE:Jos=C3=A9=20Mu=C3=B1oz\r\n\
+TEL;CELL:+34 600 111 222\r\n\
+END:VCARD\r\n\
+BEGIN:VCARD\r\n\
+VERSION:2.1\r\n\
+FN;CHARSET=UTF-8;ENCODING=QUOTED-PRINTABLE:=D9=85=D8=AD=D9=85=D8=AF =D8=A8=D9=86 =D8=B1=D8=A7=D8=B4=D8=AF =\r\n\
+=D8=A7=D9=84=D9=85=D9=83=D8=AA=D9=88=D9=85\r\n\
+TEL;CELL;PREF:+971 50 123 4567\r\n\
+END:VCARD\r\n\
+BEGIN:VCARD\r\n\
+VERSION:2.1\r\n\
+N;QUOTED-PRINTABLE;CHARSET=ISO-8859-1:Gonz=E1lez;Mar=EDa;;;\r\n\
+TEL;HOME:+34 911 222 333\r\n\
+END:VCARD\r\n\
+BEGIN:VCARD\r\n\
+VERSION:2.1\r\n\
+FN;CHARSET=ISO-8859-1:Fran\xE7ois\r\n\
+TEL:+33 6 12 34 56 78\r\n\
+END:VCARD\r\n";
+        assert_eq!(
+            people(android),
+            [
+                pair("+34 600 111 222", "José Muñoz"),
+                pair("+971 50 123 4567", "محمد بن راشد المكتوم"),
+                pair("+34 911 222 333", "María González"),
+                pair("+33 6 12 34 56 78", "François"),
+            ]
+        );
+    }
 
+    #[test]
+    fn whole_files_in_utf16_or_windows_1252_are_read() {
+        let outlook = "First Name,Middle Name,Last Name,Company,Mobile Phone,Business Fax\r\nJosé,Luis,Muñoz,,+34 600 111 222,+34 911 000 000\r\n";
+        let mut utf16 = vec![0xFF, 0xFE];
+        for unit in outlook.encode_utf16() {
+            utf16.extend_from_slice(&unit.to_le_bytes());
+        }
+        assert_eq!(people(&utf16), [pair("+34 600 111 222", "José Luis Muñoz")]);
+        let mut big_endian = vec![0xFE, 0xFF];
+        for unit in outlook.encode_utf16() {
+            big_endian.extend_from_slice(&unit.to_be_bytes());
+        }
+        assert_eq!(people(&big_endian), people(&utf16));
+        let latin1 =
+            b"Name;Mobile\r\nJos\xE9 Mu\xF1oz;+34 600 111 222\r\nZo\xEB \x80;+34 600 111 333\r\n";
+        assert_eq!(
+            people(latin1),
+            [
+                pair("+34 600 111 222", "José Muñoz"),
+                pair("+34 600 111 333", "Zoë €"),
+            ]
+        );
+        let picture = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\x01\0\0\0\x01\0";
+        let refused = parse(picture).unwrap_err();
+        assert!(
+            refused.text().english.contains("not a text address book"),
+            "{refused:?}"
+        );
+    }
+
+    #[test]
+    fn names_as_a_person_says_them() {
+        // Google's current export: First/Middle/Last, the company, phones in ::: lists.
+        let google = "First Name,Middle Name,Last Name,Phonetic First Name,Nickname,Organization Name,Organization Title,Phone 1 - Label,Phone 1 - Value,Phone 2 - Label,Phone 2 - Value\n\
+Ana,María,García López,,Anita,,,Mobile,+34 600 111 222 ::: +34 611 222 333,,\n\
+,,,,,Talleres Pérez SL,Gerente,Work,+34 911 222 333,,\n";
+        assert_eq!(
+            people(google.as_bytes()),
+            [
+                pair("+34 600 111 222", "Ana María García López"),
+                pair("+34 611 222 333", "Ana María García López"),
+                pair("+34 911 222 333", "Talleres Pérez SL"),
+            ]
+        );
+        // A single name column, when filled, is what the person is called.
+        let both = "Name,Given Name,Family Name,Phone 1 - Value\nAna G.,Ana,García,+34 600 111 222\n,Luis,Pérez,+34 600 111 333\n";
+        assert_eq!(
+            people(both.as_bytes()),
+            [
+                pair("+34 600 111 222", "Ana G."),
+                pair("+34 600 111 333", "Luis Pérez")
+            ]
+        );
+        // vCards: a company only, N without FN, and a card inside a card (2.1's AGENT) or
+        // in AGENT's text (3.0), each with its own name and phones.
+        let cards = "BEGIN:VCARD\nVERSION:3.0\nORG:Panadería Sol;Ventas\nTEL:+34 600 000 001\nEND:VCARD\n\
+BEGIN:VCARD\nVERSION:3.0\nN:Pérez;Luis;Alberto;Dr.;\nTEL:+34 600 000 002\nEND:VCARD\n\
+BEGIN:VCARD\nVERSION:2.1\nFN:Boss\nTEL:+34 600 000 003\nAGENT:\nBEGIN:VCARD\nVERSION:2.1\nFN:Assistant\nTEL:+34 600 000 004\nEND:VCARD\nTEL;WORK:+34 600 000 005\nEND:VCARD\n\
+BEGIN:VCARD\nVERSION:3.0\nFN:Jefa\nAGENT:BEGIN:VCARD\\nFN:Ayudante\\nTEL:+34 600 000 006\\nEND:VCARD\nTEL:+34 600 000 007\nEND:VCARD\n";
+        assert_eq!(
+            people(cards.as_bytes()),
+            [
+                pair("+34 600 000 001", "Panadería Sol"),
+                pair("+34 600 000 002", "Dr. Luis Alberto Pérez"),
+                pair("+34 600 000 004", "Assistant"),
+                pair("+34 600 000 003", "Boss"),
+                pair("+34 600 000 005", "Boss"),
+                pair("+34 600 000 006", "Ayudante"),
+                pair("+34 600 000 007", "Jefa"),
+            ]
+        );
+    }
+
+    #[test]
+    fn only_phone_columns_are_phones_and_tabs_separate_too() {
+        let hr = "Full Name\tNational ID Number\tGovernment ID Number\tAccount number\tPhone number\tHome Fax\tPhone 1 - Type\n\
+Ana García\t12345678901\t98765432109\t555000111222\t+34 600 111 222\t+34 911 000 000\tMobile\n";
+        assert_eq!(
+            people(hr.as_bytes()),
+            [pair("+34 600 111 222", "Ana García")]
+        );
+        let plain = "Nombre;Número\nAna;600111222\n";
+        assert_eq!(parse(plain.as_bytes()).unwrap()[0].phone, "600111222");
         let semicolons = "Nombre;Móvil\nAna;600111222\n";
-        assert_eq!(parse(semicolons).unwrap()[0].phone, "600111222");
-
+        assert_eq!(parse(semicolons.as_bytes()).unwrap()[0].phone, "600111222");
         let plain = "Ana,+34 600 111 222\nLuis,611222333\n";
-        let entries = parse(plain).unwrap();
+        let entries = parse(plain.as_bytes()).unwrap();
         assert_eq!(
             entries.len(),
             2,
@@ -454,11 +420,72 @@ BEGIN:VCARD\nVERSION:4.0\nFN:Sin teléfono\nEMAIL:x@example.com\nEND:VCARD\n";
     }
 
     #[test]
+    fn digits_of_any_script_and_numbers_written_with_their_country_code() {
+        assert_eq!(
+            fields::phone_in_book("+٩٧١ ٥٠ ١٢٣ ٤٥٦٧", None).as_deref(),
+            Some("+971501234567")
+        );
+        assert_eq!(
+            fields::phone_in_book("۰۹۱۲ ۳۴۵ ۶۷۸۹", Some("IR")).as_deref(),
+            Some("+989123456789")
+        );
+        assert_eq!(
+            fields::phone_in_book("+971 ٥٠ 123 ٤٥٦٧", None).as_deref(),
+            Some("+971501234567"),
+            "mixed"
+        );
+        // A Polish mobile in a German book, written without the +: not a German number.
+        assert_eq!(
+            fields::phone_in_book("48 691 342 341", Some("DE")).as_deref(),
+            Some("+48691342341")
+        );
+        // Local numbers stay local.
+        assert_eq!(
+            fields::phone_in_book("0151 23456789", Some("DE")).as_deref(),
+            Some("+4915123456789")
+        );
+        assert_eq!(
+            fields::phone_in_book("600 111 222", Some("ES")).as_deref(),
+            Some("+34600111222")
+        );
+        assert_eq!(
+            fields::phone_in_book("(415) 555-2671", Some("US")).as_deref(),
+            Some("+14155552671")
+        );
+        assert_eq!(fields::phone_in_book("12", Some("ES")), None);
+    }
+
+    #[test]
+    fn pictures_are_skipped_as_they_stream() {
+        // An iPhone card: a folded base64 PHOTO of 200 KB; 2.1's ends with an empty line.
+        let photo: String = "/9j/4AAQSkZJRgABAQAAAQABAAD".repeat(8_000);
+        let folded: String = photo
+            .as_bytes()
+            .chunks(74)
+            .map(|c| format!(" {}\r\n", String::from_utf8_lossy(c)))
+            .collect();
+        let iphone = format!(
+            "BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Ana\r\nPHOTO;ENCODING=b;TYPE=JPEG:{}\r\n{folded}item1.TEL;type=pref:+34 600 111 222\r\nEND:VCARD\r\n\
+BEGIN:VCARD\r\nVERSION:2.1\r\nFN:Luis\r\nPHOTO;ENCODING=BASE64;JPEG:\r\n{folded}\r\nTEL;CELL:+34 600 111 333\r\nEND:VCARD\r\n",
+            &photo[..40]
+        );
+        assert_eq!(
+            people(iphone.as_bytes()),
+            [
+                pair("+34 600 111 222", "Ana"),
+                pair("+34 600 111 333", "Luis")
+            ]
+        );
+    }
+
+    #[test]
     fn odd_files_give_no_entries_rather_than_a_crash() {
-        assert!(parse("").unwrap().is_empty());
-        assert!(parse("just some text\nwithout phones").unwrap().is_empty());
-        assert!(parse("BEGIN:VCARD\nTEL:123").unwrap().is_empty(), "no END");
-        let _ = parse("\"unclosed,quote\n1,2");
-        let _ = parse("\u{202e}\u{200b}🙂,+34 600 111 222\n");
+        assert!(parse(b"").unwrap().is_empty());
+        assert!(parse(b"just some text\nwithout phones").unwrap().is_empty());
+        assert!(parse(b"BEGIN:VCARD\nTEL:123").unwrap().is_empty(), "no END");
+        let _ = parse(b"\"unclosed,quote\n1,2");
+        let _ = parse("\u{202e}\u{200b}🙂,+34 600 111 222\n".as_bytes());
+        let _ = parse(b"BEGIN:VCARD\nFN;ENCODING=QUOTED-PRINTABLE:=\nEND:VCARD\nEND:VCARD\n=ZZ=");
+        let _ = parse(b"BEGIN:VCARD\nAGENT:BEGIN:VCARD\\nAGENT:BEGIN:VCARD\nEND:VCARD\n");
     }
 }

@@ -349,7 +349,8 @@ pub fn signatures(cfg: &ts_rs::Config) -> Vec<Signature> {
         sig("notifications_test", vec![], NotificationsStatus::name(cfg)),
         sig(
             "contacts_import",
-            vec![("id", i64::name(cfg)), ("text", String::name(cfg))],
+            // The file goes as the raw body, the rest as JSON in a header (`ipc.ts`).
+            vec![("id", i64::name(cfg)), ("file", "Uint8Array".to_string())],
             ImportReport::name(cfg),
         ),
         sig(

@@ -340,3 +340,36 @@ fn a_backup_lands_in_the_exports_folder_and_remove_all_data_needs_its_confirmati
     assert_eq!(e["code"], "unavailable");
     assert!(e["message"].as_str().unwrap().contains("logs"), "{e}");
 }
+
+/// An address book crosses IPC as its raw bytes (a UTF-16 file arrives as it was written),
+/// the number in the header; a request without a file or its number is refused plainly.
+#[test]
+fn an_address_book_crosses_ipc_as_its_bytes() {
+    let app = TestApp::start();
+    let number = app.ok("numbers_add", json!({ "name": "Shop" }));
+    let id = number["id"].clone();
+    let book = "Name,Mobile Phone\r\nJosé Muñoz,+34 600 111 222\r\n";
+    let utf16: Vec<u8> = [0xFF, 0xFE]
+        .into_iter()
+        .chain(book.encode_utf16().flat_map(u16::to_le_bytes))
+        .collect();
+    let report = app
+        .call_with_file("contacts_import", json!({ "id": id }), utf16)
+        .unwrap();
+    assert_eq!(report["added"], 1, "{report}");
+    assert_eq!(report["knownTotal"], 1);
+
+    let no_file = app.err("contacts_import", json!({ "id": id }));
+    assert_eq!(no_file["code"], "invalid_input", "{no_file}");
+    assert!(
+        no_file["message"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("No address book file"),
+        "{no_file}"
+    );
+    let no_number = app
+        .call_with_file("contacts_import", json!({}), b"x".to_vec())
+        .unwrap_err();
+    assert_eq!(no_number["code"], "invalid_input", "{no_number}");
+}

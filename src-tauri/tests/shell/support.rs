@@ -70,6 +70,31 @@ impl TestApp {
         get_ipc_response(&self.window, request).map(|body| body.deserialize::<Value>().unwrap())
     }
 
+    /// A command that takes a file: its bytes as the raw body, the other arguments as JSON
+    /// in the `leadline-args` header (what `ipc.ts` sends).
+    pub fn call_with_file(
+        &self,
+        command: &str,
+        args: Value,
+        file: Vec<u8>,
+    ) -> Result<Value, Value> {
+        let mut headers = tauri::http::HeaderMap::new();
+        headers.insert(
+            leadline_lib::commands::contacts::ARGS_HEADER,
+            args.to_string().parse().unwrap(),
+        );
+        let request = InvokeRequest {
+            cmd: command.into(),
+            callback: CallbackFn(0),
+            error: CallbackFn(1),
+            url: "tauri://localhost".parse().unwrap(),
+            body: InvokeBody::Raw(file),
+            headers,
+            invoke_key: INVOKE_KEY.to_string(),
+        };
+        get_ipc_response(&self.window, request).map(|body| body.deserialize::<Value>().unwrap())
+    }
+
     pub fn ok(&self, command: &str, args: Value) -> Value {
         self.call(command, args.clone())
             .unwrap_or_else(|e| panic!("{command}({args}) must succeed, failed with {e}"))

@@ -691,7 +691,7 @@ export type Commands = {
   home_figures: { args: Record<string, never>; result: HomeFigures };
   notifications_status: { args: Record<string, never>; result: NotificationsStatus };
   notifications_test: { args: Record<string, never>; result: NotificationsStatus };
-  contacts_import: { args: { id: number; text: string }; result: ImportReport };
+  contacts_import: { args: { id: number; file: Uint8Array }; result: ImportReport };
   contacts_known: { args: { id: number }; result: number };
   contacts_forget: { args: { id: number }; result: number };
 };

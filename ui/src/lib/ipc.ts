@@ -30,6 +30,14 @@ export async function call<K extends keyof Commands>(
   args: Commands[K]["args"],
 ): Promise<Commands[K]["result"]> {
   try {
+    // A file goes as the raw body, untouched (its bytes are decoded in Rust, in whatever
+    // encoding the file is written in), and the other arguments as JSON in a header.
+    if ("file" in args && args.file instanceof Uint8Array) {
+      const { file, ...rest } = args;
+      return await invoke<Commands[K]["result"]>(command, file, {
+        headers: { "leadline-args": JSON.stringify(rest) },
+      });
+    }
     return await invoke<Commands[K]["result"]>(command, args);
   } catch (error) {
     throw asIpcError(error);

@@ -131,12 +131,47 @@ fn email(value: &str) -> Option<String> {
         .then(|| format!("{local}@{}", domain.to_lowercase()))
 }
 
+/// Arabic-Indic (٠–٩), Persian (۰–۹) and full-width (０–９) digits as ASCII ones, as people
+/// type them in those scripts, mixed or not.
+pub fn ascii_digits(value: &str) -> String {
+    value
+        .chars()
+        .map(|c| match c {
+            '\u{0660}'..='\u{0669}' => char::from(b'0' + (c as u32 - 0x0660) as u8),
+            '\u{06F0}'..='\u{06F9}' => char::from(b'0' + (c as u32 - 0x06F0) as u8),
+            '\u{FF10}'..='\u{FF19}' => char::from(b'0' + (c as u32 - 0xFF10) as u8),
+            other => other,
+        })
+        .collect()
+}
+
+/// A phone from the owner's address book. Like `check`, except for a number written with
+/// its country code but without `+` (`48 691 342 341` in a German book): when it reads as a
+/// valid number both ways, the international reading is the one meant (someone wrote the
+/// country code), not a local number that happens to be valid too.
+pub fn phone_in_book(value: &str, country: Option<&str>) -> Option<String> {
+    let value = ascii_digits(value.trim());
+    let national = phone(&value, country);
+    let bare = value
+        .chars()
+        .next()
+        .is_some_and(|c| c.is_ascii_digit() && c != '0');
+    if !bare {
+        return national;
+    }
+    let international = phone(&format!("+{value}"), None);
+    match (national, international) {
+        (Some(national), Some(international)) if national != international => Some(international),
+        (national, international) => national.or(international),
+    }
+}
+
 fn phone(value: &str, country: Option<&str>) -> Option<String> {
+    let value = ascii_digits(value);
     if value.chars().filter(char::is_ascii_digit).count() < 6 || value.len() > 40 {
         return None;
     }
     let country = country.and_then(|c| c.to_ascii_uppercase().parse().ok());
-    let value = value.to_string();
     // The phone library has panicked on odd input before; a customer's text must never
     // take the app down.
     std::panic::catch_unwind(move || {
