@@ -34,7 +34,11 @@
 #                        through the real runner, 100 SIGKILLs; lost, answered twice, unaccounted (all 0)
 #   bot_*                the bot pipeline (tests/src/bin/leadline-bench-bot.rs): message-in to the
 #                        send call at 100 msg/s over 10 numbers, p50/p99, minus the AI call alone; the
-#                        database on the disk and on tmpfs side by side (3 runs each, medians)
+#                        database on the disk and on tmpfs side by side, and on the disk while
+#                        address books of 50,000 are imported beside it (_importing) (3 runs each, medians)
+#   contacts_*           the address-book import (tests/src/bin/leadline-bench-contacts.rs): 50,000
+#                        contacts from Android's vCard 2.1 and from Google's CSV, seconds and peak
+#                        memory, and an iPhone export with a photo in every card (medians of 3)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="${LEADLINE_TOOLS_DIR:-$HOME/.cache/leadline/tools}/bin:$HOME/.cargo/bin:$PATH"
@@ -60,11 +64,20 @@ bot_figures() {
   "${CARGO_TARGET_DIR:-target}/release/leadline-bench-soak" 2>"$logs/bench-soak.log" || fail "soak" "$logs/bench-soak.log"
 }
 
+# The address book's import (`scripts/bench.sh contacts` runs only these; the bot's p99
+# while an import runs is among the bot's figures).
+contacts_figures() {
+  note "address-book import: 50,000 contacts (vCard 2.1, Google CSV), an iPhone export with photos (release build)"
+  cargo build --release -p leadline-tests --bin leadline-bench-contacts \
+    >"$logs/bench-contacts-build.log" 2>&1 || fail "contacts bench build" "$logs/bench-contacts-build.log"
+  "${CARGO_TARGET_DIR:-target}/release/leadline-bench-contacts" 2>"$logs/bench-contacts.log" || fail "contacts bench" "$logs/bench-contacts.log"
+}
+
 scripts/setup.sh --test >"$logs/setup.log" 2>&1 || fail "setup" "$logs/setup.log"
-if [ "${1:-}" = bot ]; then
-  bot_figures
-  exit 0
-fi
+case "${1:-}" in
+  bot) bot_figures; exit 0 ;;
+  contacts) contacts_figures; exit 0 ;;
+esac
 npm --prefix ui run --silent build >"$logs/ui.log" 2>&1 || fail "UI build" "$logs/ui.log"
 
 note "WhatsApp driver against the local fake"
@@ -86,6 +99,7 @@ cargo build --release -p leadline-tests --bin leadline-bench-ai >"$logs/bench-ai
 
 
 bot_figures
+contacts_figures
 
 note "leads at scale: 100,000 leads and 1,000,000 messages (release build)"
 cargo build --release -p leadline-tests --bin leadline-bench-leads >"$logs/bench-leads-build.log" 2>&1 || fail "leads bench build" "$logs/bench-leads-build.log"

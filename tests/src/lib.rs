@@ -7,6 +7,7 @@
 //! session, the app built with the `custom-protocol` feature, and tauri-driver on PATH or in
 //! the tools cache.
 
+pub mod address_books;
 pub mod big_data;
 pub mod desktop;
 pub mod fake_ai;

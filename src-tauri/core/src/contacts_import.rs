@@ -75,7 +75,9 @@ pub fn parse(raw: &[u8]) -> Result<Vec<Entry>> {
 }
 
 /// Contacts written per transaction.
-const IMPORT_CHUNK: usize = 500;
+const IMPORT_CHUNK: usize = 250;
+/// The wait between two of them.
+const IMPORT_BREATH: std::time::Duration = std::time::Duration::from_millis(1);
 
 impl Leadline {
     /// Marks the people in `text` (a vCard or CSV file's contents) as known contacts of
@@ -191,6 +193,10 @@ impl Leadline {
                 .await?;
             report.added += added;
             report.already_known += already;
+            // A breath between chunks: the connection's lock is not fair, and without it the
+            // next chunk took it again before a bot waiting for it (measured: a bot's p99
+            // while importing 12 ms without, 6.7 ms with; the import 0.45 s → 0.9 s).
+            crate::clock::pause(IMPORT_BREATH).await;
         }
         let (added, skipped) = (report.added, report.skipped);
         report.known_total = self
