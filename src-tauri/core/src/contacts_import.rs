@@ -493,5 +493,21 @@ BEGIN:VCARD\r\nVERSION:2.1\r\nFN:Luis\r\nPHOTO;ENCODING=BASE64;JPEG:\r\n{folded}
         let _ = parse("\u{202e}\u{200b}🙂,+34 600 111 222\n".as_bytes());
         let _ = parse(b"BEGIN:VCARD\nFN;ENCODING=QUOTED-PRINTABLE:=\nEND:VCARD\nEND:VCARD\n=ZZ=");
         let _ = parse(b"BEGIN:VCARD\nAGENT:BEGIN:VCARD\\nAGENT:BEGIN:VCARD\nEND:VCARD\n");
+        // A broken soft break never swallows the end of its card.
+        assert_eq!(
+            people(b"BEGIN:VCARD\nTEL:+34 600 111 222\nFN;ENCODING=QUOTED-PRINTABLE:Ana=\nEND:VCARD\nBEGIN:VCARD\nFN:Luis\nTEL:+34 600 111 333\nEND:VCARD\n"),
+            [pair("+34 600 111 222", "Ana"), pair("+34 600 111 333", "Luis")]
+        );
+        // Cards nested in AGENT's text as deep as a crafted file can make them: no crash
+        // (they are read to a depth of 4).
+        let mut deep = String::from("BEGIN:VCARD\nFN:Last\nTEL:+34 600 111 444\nEND:VCARD");
+        for _ in 0..2_000 {
+            let escaped = deep.replace('\\', "\\\\").replace('\n', "\\n");
+            deep = format!("BEGIN:VCARD\nFN:Outer\nAGENT:{escaped}\nEND:VCARD");
+            if deep.len() > 4_000_000 {
+                break;
+            }
+        }
+        let _ = parse(deep.as_bytes());
     }
 }

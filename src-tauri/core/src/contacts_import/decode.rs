@@ -63,10 +63,14 @@ fn unmarked_utf16(raw: &[u8]) -> Option<&'static Encoding> {
             .filter(|b| **b == 0)
             .count()
     };
+    // Text in an 8-bit encoding has no zero bytes at all: zeros on one side only, for a
+    // third of the characters or more (names in Arabic or Cyrillic have none there), is
+    // UTF-16's pattern.
     let half = sample.len() / 2;
-    if zeros_at(1) * 10 >= half * 9 && zeros_at(0) == 0 {
+    let (odd, even) = (zeros_at(1), zeros_at(0));
+    if odd * 3 >= half && even * 100 <= half {
         Some(UTF_16LE)
-    } else if zeros_at(0) * 10 >= half * 9 && zeros_at(1) == 0 {
+    } else if even * 3 >= half && odd * 100 <= half {
         Some(UTF_16BE)
     } else {
         None
@@ -128,6 +132,13 @@ mod tests {
             assert!(read.transcoded);
             assert_eq!(std::str::from_utf8(&read.bytes).unwrap(), text);
         }
+        // Without a BOM and mostly not Latin: still recognised.
+        let arabic = "الاسم,الجوال\nمحمد حداد,+971 50 123 4567\nليلى,+971 50 765 4321\n";
+        let raw = utf16(arabic, false, false);
+        assert_eq!(
+            std::str::from_utf8(&bytes(&raw).unwrap().bytes).unwrap(),
+            arabic
+        );
         let mut broken = utf16("Ana", false, true);
         broken.extend_from_slice(&[0x00, 0xD8, b'x', 0]); // a lone high surrogate
         assert_eq!(bytes(&broken).err(), Some(NotText::BrokenUtf16));

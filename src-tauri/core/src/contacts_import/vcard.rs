@@ -39,13 +39,22 @@ pub fn is_vcard(bytes: &[u8]) -> bool {
         .any(|w| w.eq_ignore_ascii_case(b"BEGIN:VCARD"))
 }
 
+/// How deep cards written inside AGENT's text are read (a crafted file could nest them
+/// until the stack ran out).
+const MAX_DEPTH: usize = 4;
+
 /// The entries of a vCard file. `transcoded`: the bytes were UTF-16 and are UTF-8 now, so
 /// a value's `CHARSET=` no longer says how its bytes are written.
 pub fn parse(bytes: &[u8], transcoded: bool) -> Vec<Entry> {
+    parse_at(bytes, transcoded, 0)
+}
+
+fn parse_at(bytes: &[u8], transcoded: bool, depth: usize) -> Vec<Entry> {
     let mut reader = Reader {
         entries: Vec::new(),
         open: Vec::new(),
         transcoded,
+        depth,
     };
     let mut logical: Vec<u8> = Vec::new();
     let mut logical_line = 0u64;
@@ -55,8 +64,11 @@ pub fn parse(bytes: &[u8], transcoded: bool) -> Vec<Entry> {
         let line_no = index as u64 + 1;
         let raw = raw.strip_suffix(b"\r").unwrap_or(raw);
         let folded = raw.first().is_some_and(|b| *b == b' ' || *b == b'\t');
-        // A quoted-printable value ending in `=` goes on on the next line, as it is.
-        let soft_break = quoted_printable && logical.last() == Some(&b'=');
+        // A quoted-printable value ending in `=` goes on on the next line, as it is (but
+        // a broken one never swallows the end of its card).
+        let soft_break = quoted_printable
+            && logical.last() == Some(&b'=')
+            && !(raw.len() >= 9 && raw[..9].eq_ignore_ascii_case(b"END:VCARD"));
         if (folded || soft_break) && !logical.is_empty() {
             if !skipping {
                 if soft_break {
@@ -117,6 +129,7 @@ struct Reader {
     /// Cards begun and not ended yet, innermost last.
     open: Vec<Card>,
     transcoded: bool,
+    depth: usize,
 }
 
 impl Reader {
@@ -177,9 +190,12 @@ impl Reader {
                 }
             }
             // vCard 3.0 writes a card inside a card as AGENT's escaped text.
-            b"AGENT" if text().to_ascii_uppercase().starts_with("BEGIN:VCARD") => {
+            b"AGENT"
+                if self.depth < MAX_DEPTH
+                    && text().to_ascii_uppercase().starts_with("BEGIN:VCARD") =>
+            {
                 let inner = unescape(&text(), "\n");
-                let nested = parse(inner.as_bytes(), true);
+                let nested = parse_at(inner.as_bytes(), true, self.depth + 1);
                 self.entries.extend(nested.into_iter().map(|mut e| {
                     e.line = line;
                     e
@@ -276,8 +292,10 @@ fn unescape(value: &str, newline: &str) -> String {
     out.trim().to_string()
 }
 
-/// `=C3=A9` → the bytes; a malformed `=` is kept as it is.
+/// `=C3=A9` → the bytes; a soft break left at the very end goes, any other malformed `=`
+/// is kept as it is.
 fn decode_quoted_printable(value: &[u8]) -> Vec<u8> {
+    let value = value.strip_suffix(b"=").unwrap_or(value);
     let hex = |b: u8| (b as char).to_digit(16).and_then(|d| u8::try_from(d).ok());
     let mut out = Vec::with_capacity(value.len());
     let mut i = 0;
