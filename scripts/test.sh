@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs every Leadline test on this machine, installing what is missing first:
-#   formatting, UI type check, core tests, shell tests (IPC, ACL, bindings drift), and the
+#   formatting, lints, UI type check, core tests, shell tests (IPC, ACL, bindings drift), and the
 #   end-to-end test of the built app in a real window (Xvfb + a private D-Bus session).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -21,6 +21,14 @@ fi
 
 step "Formatting"
 cargo fmt --all -- --check
+
+step "Lints (clippy, every warning an error)"
+# clippy ships with the toolchain's default profile, as rustfmt does.
+if cargo clippy --version >/dev/null 2>&1; then
+  cargo clippy --workspace --all-targets --quiet -- -D warnings
+else
+  printf '\n*** WARNING: cargo clippy is not installed: the lints are SKIPPED ***\n\n' >&2
+fi
 
 step "UI: type check, component tests (vitest) and build"
 npm --prefix ui run --silent check

@@ -288,7 +288,9 @@ fn account(
         }
     }
     let store = Store::open(&dir.join("leadline.db")).expect("the database");
-    let rows: HashMap<String, (String, Option<String>, Option<String>, Option<i64>)> = store
+    // Per customer message: its row's state, skip reason, error and next attempt.
+    type Row = (String, Option<String>, Option<String>, Option<i64>);
+    let rows: HashMap<String, Row> = store
         .call_blocking(|conn| {
             let mut stmt = conn.prepare(
                 "SELECT m.wa_msg_id, i.state, i.skip_reason, i.error, i.next_attempt_at

@@ -419,7 +419,7 @@ impl Leadline {
         Ok(ConnectionCheck {
             default_model_listed: default_model
                 .filter(|_| !models.is_empty())
-                .map(|m| models.iter().any(|listed| *listed == m)),
+                .map(|m| models.contains(&m)),
             models,
             elapsed_ms: u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX),
         })

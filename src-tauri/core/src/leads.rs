@@ -113,11 +113,9 @@ pub(crate) fn summary(conn: &rusqlite::Connection, lead_id: i64) -> Result<LeadS
 /// 0–100: how much of what the owner asked for is known (up to 60), and the AI's verdict
 /// (40 more when it says the lead qualifies).
 pub fn score(known: usize, asked: usize, qualified: bool) -> u8 {
-    let completeness = if asked == 0 {
-        60
-    } else {
-        (known.min(asked) * 60 / asked) as u8
-    };
+    let completeness = (known.min(asked) * 60)
+        .checked_div(asked)
+        .map_or(60, |part| u8::try_from(part).unwrap_or(60));
     completeness + if qualified { 40 } else { 0 }
 }
 

@@ -50,10 +50,10 @@ pub fn upsert(
     )
 }
 
-pub fn get(
-    conn: &Connection,
-    chat_id: i64,
-) -> rusqlite::Result<Option<(String, Option<i64>, Option<i64>)>> {
+/// A chat's WhatsApp id, its contact, and until when its bot is paused.
+pub type ChatRow = (String, Option<i64>, Option<i64>);
+
+pub fn get(conn: &Connection, chat_id: i64) -> rusqlite::Result<Option<ChatRow>> {
     conn.query_row(
         "SELECT wa_chat_id, contact_id, bot_paused_until FROM chats WHERE id = ?1",
         params![chat_id],

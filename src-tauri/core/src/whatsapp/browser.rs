@@ -170,6 +170,22 @@ fn user_agent_for_major(major: u32) -> String {
     )
 }
 
+/// Chromium's sandbox stays on for owners: WhatsApp Web is remote content. Chromium refuses
+/// to start as root with it, so only then (CI, containers) is it turned off.
+pub fn needs_no_sandbox() -> bool {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        std::fs::metadata("/proc/self")
+            .map(|m| m.uid() == 0)
+            .unwrap_or(false)
+    }
+    #[cfg(not(unix))]
+    {
+        false
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -187,21 +203,5 @@ mod tests {
             agent.contains("Chrome/156.0.0.0") && !agent.contains("Headless"),
             "{agent}"
         );
-    }
-}
-
-/// Chromium's sandbox stays on for owners: WhatsApp Web is remote content. Chromium refuses
-/// to start as root with it, so only then (CI, containers) is it turned off.
-pub fn needs_no_sandbox() -> bool {
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::MetadataExt;
-        std::fs::metadata("/proc/self")
-            .map(|m| m.uid() == 0)
-            .unwrap_or(false)
-    }
-    #[cfg(not(unix))]
-    {
-        false
     }
 }
