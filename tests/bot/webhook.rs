@@ -166,6 +166,23 @@ async fn a_refusing_receiver_is_not_retried_a_busy_one_is() {
     assert_eq!(busy.requests().len(), 3, "a 429 and a 408 are tried again");
 }
 
+/// A keychain that fails for a moment when the secret is read delays a delivery, never
+/// drops it (it was left queued until the next restart).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_keychain_failing_for_a_moment_delays_a_delivery_never_drops_it() {
+    let bot = Bot::start().await;
+    let receiver = WebhookReceiver::start(0).await;
+    bot.core
+        .set_webhook(bot.id, Some(receiver.url()), Some(SECRET.into()))
+        .await
+        .unwrap();
+    bot.keychain.fail_reads("webhook-", 2);
+    qualify(&bot, "K1").await;
+    until_activity(&bot, "webhook_delivered").await;
+    assert_eq!(receiver.requests().len(), 1);
+    assert_eq!(bot.sql::<i64>("SELECT COUNT(*) FROM webhook_outbox"), 0);
+}
+
 /// A delivery still waiting when the app stops goes out after the restart.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_delivery_waiting_at_a_restart_goes_out_after_it() {

@@ -101,9 +101,17 @@ pub async fn exclusive() -> KeyringTurn {
 pub struct LockableKeychain {
     keys: leadline_core::secrets::MemoryKeychain,
     locked: std::sync::atomic::AtomicBool,
+    /// Reads of keys starting with the prefix that fail before answering again, as a
+    /// Secret Service does for a moment (a collection being unlocked, the daemon restarting).
+    failing_reads: std::sync::Mutex<(String, usize)>,
 }
 
 impl LockableKeychain {
+    /// The next `n` reads of keys starting with `prefix` fail with the keychain's error.
+    pub fn fail_reads(&self, prefix: &str, n: usize) {
+        *self.failing_reads.lock().unwrap_or_else(|p| p.into_inner()) = (prefix.to_string(), n);
+    }
+
     pub fn lock(&self, locked: bool) {
         self.locked
             .store(locked, std::sync::atomic::Ordering::SeqCst);
@@ -123,6 +131,20 @@ impl leadline_core::secrets::Keychain for LockableKeychain {
         provider: &str,
     ) -> Result<Option<leadline_core::ai::ApiKey>, leadline_core::secrets::SecretsError> {
         self.wait_while_locked();
+        let failing = {
+            let mut failing = self.failing_reads.lock().unwrap_or_else(|p| p.into_inner());
+            let hit = failing.1 > 0 && provider.starts_with(failing.0.as_str());
+            if hit {
+                failing.1 -= 1;
+            }
+            hit
+        };
+        if failing {
+            return Err(leadline_core::secrets::SecretsError::Failed {
+                action: leadline_core::secrets::KeychainAction::Read,
+                detail: "the keychain's daemon did not answer".into(),
+            });
+        }
         self.keys.get(provider)
     }
 

@@ -171,12 +171,7 @@ impl Leadline {
     }
 
     pub async fn webhook(&self, account_id: i64) -> Result<WebhookView> {
-        let key = Self::webhook_key(account_id);
-        let url: Option<String> = self
-            .store
-            .call(move |conn| Ok(crate::store::app_settings::get(conn, &key)?))
-            .await?
-            .and_then(|json| serde_json::from_str(&json).ok());
+        let url = self.webhook_url(account_id).await?;
         let secret_set = {
             let keychain = self.keychain.clone();
             let id = secret_id(account_id);
@@ -186,6 +181,16 @@ impl Leadline {
                 .is_some()
         };
         Ok(WebhookView { url, secret_set })
+    }
+
+    /// The number's webhook address, from the store alone (no keychain call).
+    async fn webhook_url(&self, account_id: i64) -> Result<Option<String>> {
+        let key = Self::webhook_key(account_id);
+        Ok(self
+            .store
+            .call(move |conn| Ok(crate::store::app_settings::get(conn, &key)?))
+            .await?
+            .and_then(|json| serde_json::from_str(&json).ok()))
     }
 
     /// `secret`: `None` keeps it, `Some("")` removes it. An address needs a secret.
@@ -282,9 +287,11 @@ impl Leadline {
     pub(crate) fn deliver_qualified(&self, lead: QualifiedLead) {
         let core = self.clone();
         tokio::spawn(async move {
-            match core.webhook(lead.account_id).await {
-                Ok(view) if view.url.is_some() => {}
-                Ok(_) => return,
+            // Only whether there is an address: the secret is read when it is sent, so a
+            // keychain that fails now can't lose the delivery.
+            match core.webhook_url(lead.account_id).await {
+                Ok(Some(_)) => {}
+                Ok(None) => return,
                 Err(e) => {
                     tracing::warn!(error = %e, "the webhook settings could not be read");
                     return;
@@ -363,17 +370,23 @@ impl Leadline {
             if wait > 0 {
                 tokio::time::sleep(Duration::from_millis(u64::try_from(wait).unwrap_or(0))).await;
             }
-            let target = match self.webhook_target(delivery.account_id).await {
-                Ok(Some(target)) => target,
+            let sent = match self.webhook_target(delivery.account_id).await {
+                Ok(Some((url, secret))) => {
+                    post_body(&url, &secret, delivery.payload.clone().into_bytes()).await
+                }
                 // The webhook (or the number) was removed meanwhile: nothing to deliver to.
                 Ok(None) | Err(Error::NotFound(_)) => break None,
+                // The keychain or the store didn't answer this time: tried again later, as
+                // a failed POST is (it was dropped until the next start).
                 Err(e) => {
-                    tracing::warn!(error = %e, "the webhook settings could not be read");
-                    return;
+                    tracing::warn!(error = %e, "the webhook's secret could not be read; trying again later");
+                    Err(NotDelivered {
+                        error: e.text(),
+                        retry: true,
+                    })
                 }
             };
-            let (url, secret) = target;
-            match post_body(&url, &secret, delivery.payload.clone().into_bytes()).await {
+            match sent {
                 Ok(status) => break Some(Ok(status)),
                 Err(e) if !e.retry || attempts + 1 >= MAX_ATTEMPTS => break Some(Err(e.error)),
                 Err(e) => {

@@ -139,12 +139,20 @@
   }
 
   // ---- Server communication. -------------------------------------------------------------
+  // One after another, so the server records them in the page's order: two reports sent
+  // together (a new ref's QR, then the same QR with a new secret) could otherwise arrive
+  // the other way round, and the fake would show a QR the page no longer does.
+  let reported = Promise.resolve();
   function report(kind, payload) {
-    return fetch(`/__fake/report/${kind}`, {
-      method: "POST",
-      headers: { "content-type": "application/json" },
-      body: JSON.stringify(payload),
-    }).catch(() => {});
+    const body = JSON.stringify(payload);
+    reported = reported.then(() =>
+      fetch(`/__fake/report/${kind}`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body,
+      }).catch(() => {}),
+    );
+    return reported;
   }
 
   // ---- Wids (WAWebWidFactory) and message keys (WAWebMsgKey). ---------------------------
