@@ -50,6 +50,9 @@ pub struct ImportReport {
     pub added: u32,
     /// Already known before (or twice in the file).
     pub already_known: u32,
+    /// Written with a country code but no `+`, valid as a local number too, and read as the
+    /// international one (`48 691 342 341` in a German book is a Polish number).
+    pub read_internationally: u32,
     pub skipped: u32,
     /// The first skipped entries, to show.
     pub skipped_entries: Vec<SkippedEntry>,
@@ -125,6 +128,7 @@ impl Leadline {
                 found: 0,
                 added: 0,
                 already_known: 0,
+                read_internationally: 0,
                 skipped: 0,
                 skipped_entries: Vec::new(),
                 known_total: 0,
@@ -132,7 +136,7 @@ impl Leadline {
             let mut people = Vec::with_capacity(entries.len());
             for entry in entries {
                 report.found += 1;
-                let Some(phone) = fields::phone_in_book(&entry.phone, country.as_deref()) else {
+                let Some(read) = fields::book_phone(&entry.phone, country.as_deref()) else {
                     report.skipped += 1;
                     if report.skipped_entries.len() < MAX_LISTED {
                         report.skipped_entries.push(SkippedEntry {
@@ -147,7 +151,10 @@ impl Leadline {
                     }
                     continue;
                 };
-                people.push((phone, entry.name));
+                if read.read_internationally {
+                    report.read_internationally += 1;
+                }
+                people.push((read.phone, entry.name));
             }
             (people, report)
         })
@@ -440,10 +447,19 @@ Ana García\t12345678901\t98765432109\t555000111222\t+34 600 111 222\t+34 911 00
             Some("+971501234567"),
             "mixed"
         );
-        // A Polish mobile in a German book, written without the +: not a German number.
+        // A Polish mobile in a German book, written without the +: not a German number,
+        // and counted as read that way.
         assert_eq!(
-            fields::phone_in_book("48 691 342 341", Some("DE")).as_deref(),
-            Some("+48691342341")
+            fields::book_phone("48 691 342 341", Some("DE")),
+            Some(fields::BookPhone {
+                phone: "+48691342341".into(),
+                read_internationally: true
+            })
+        );
+        assert_eq!(
+            fields::book_phone("34 600 111 222", Some("ES")).map(|r| r.read_internationally),
+            Some(false),
+            "only one reading is valid: nothing to tell"
         );
         // Local numbers stay local.
         assert_eq!(

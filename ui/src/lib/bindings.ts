@@ -419,7 +419,12 @@ added: number,
 /**
  * Already known before (or twice in the file).
  */
-alreadyKnown: number, skipped: number, 
+alreadyKnown: number, 
+/**
+ * Written with a country code but no `+`, valid as a local number too, and read as the
+ * international one (`48 691 342 341` in a German book is a Polish number).
+ */
+readInternationally: number, skipped: number, 
 /**
  * The first skipped entries, to show.
  */

@@ -145,25 +145,47 @@ pub fn ascii_digits(value: &str) -> String {
         .collect()
 }
 
+/// A phone from the owner's address book, as read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BookPhone {
+    /// E.164.
+    pub phone: String,
+    /// It was written with its country code but no `+` and was valid as a local number
+    /// too: read the international way (the owner is told how many were).
+    pub read_internationally: bool,
+}
+
 /// A phone from the owner's address book. Like `check`, except for a number written with
 /// its country code but without `+` (`48 691 342 341` in a German book): when it reads as a
 /// valid number both ways, the international reading is the one meant (someone wrote the
 /// country code), not a local number that happens to be valid too.
-pub fn phone_in_book(value: &str, country: Option<&str>) -> Option<String> {
+pub fn book_phone(value: &str, country: Option<&str>) -> Option<BookPhone> {
     let value = ascii_digits(value.trim());
     let national = phone(&value, country);
     let bare = value
         .chars()
         .next()
         .is_some_and(|c| c.is_ascii_digit() && c != '0');
-    if !bare {
-        return national;
-    }
-    let international = phone(&format!("+{value}"), None);
+    let international = if bare {
+        phone(&format!("+{value}"), None)
+    } else {
+        None
+    };
     match (national, international) {
-        (Some(national), Some(international)) if national != international => Some(international),
-        (national, international) => national.or(international),
+        (Some(national), Some(international)) if national != international => Some(BookPhone {
+            phone: international,
+            read_internationally: true,
+        }),
+        (national, international) => national.or(international).map(|phone| BookPhone {
+            phone,
+            read_internationally: false,
+        }),
     }
+}
+
+/// `book_phone`'s number alone.
+pub fn phone_in_book(value: &str, country: Option<&str>) -> Option<String> {
+    book_phone(value, country).map(|read| read.phone)
 }
 
 fn phone(value: &str, country: Option<&str>) -> Option<String> {

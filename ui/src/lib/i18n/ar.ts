@@ -301,6 +301,7 @@ export const ar: Record<Key, string> = {
   "contacts.progress": "جارٍ استيراد جهات الاتصال",
   "contacts.report": "وُجد {found}: أُضيف {added}، وكان {known} موجودًا",
   "contacts.reportSkipped": "، وتعذّرت قراءة {skipped}",
+  "contacts.readInternationally": "{count} منها مكتوبة برمز الدولة بدون +، ويمكن أن تكون أرقامًا محلية أيضًا: قُرئت كأرقام دولية (مثلًا 48 691 342 341 على أنه ‎+48 691 342 341).",
   "contacts.phoneOne": "رقم هاتف واحد",
   "contacts.phones": "{count} رقم هاتف",
   "contacts.line": "السطر {line}",

@@ -301,6 +301,7 @@ export const en = {
   "contacts.progress": "Importing contacts",
   "contacts.report": "Found {found}: {added} added, {known} already there",
   "contacts.reportSkipped": ", {skipped} could not be read",
+  "contacts.readInternationally": "{count} of them were written with a country code but no +, and could also be local numbers: they were read as international numbers (for example 48 691 342 341 as +48 691 342 341).",
   "contacts.phoneOne": "1 phone number",
   "contacts.phones": "{count} phone numbers",
   "contacts.line": "Line {line}",

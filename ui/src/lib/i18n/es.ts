@@ -301,6 +301,7 @@ export const es: Record<Key, string> = {
   "contacts.progress": "Importando contactos",
   "contacts.report": "Encontrados {found}: {added} añadidos, {known} ya estaban",
   "contacts.reportSkipped": ", {skipped} no se pudieron leer",
+  "contacts.readInternationally": "{count} de ellos estaban escritos con prefijo de país pero sin +, y también podrían ser números locales: se leyeron como internacionales (por ejemplo, 48 691 342 341 como +48 691 342 341).",
   "contacts.phoneOne": "1 número de teléfono",
   "contacts.phones": "{count} números de teléfono",
   "contacts.line": "Línea {line}",

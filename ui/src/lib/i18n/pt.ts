@@ -301,6 +301,7 @@ export const pt: Record<Key, string> = {
   "contacts.progress": "Importando contatos",
   "contacts.report": "Encontrados {found}: {added} adicionados, {known} já existiam",
   "contacts.reportSkipped": ", {skipped} não puderam ser lidos",
+  "contacts.readInternationally": "{count} deles estavam escritos com código do país mas sem +, e também poderiam ser números locais: foram lidos como internacionais (por exemplo, 48 691 342 341 como +48 691 342 341).",
   "contacts.phoneOne": "1 número de telefone",
   "contacts.phones": "{count} números de telefone",
   "contacts.line": "Linha {line}",
