@@ -48,6 +48,15 @@ impl fmt::Display for Text {
     }
 }
 
+/// The words of `text`, lower-cased: letters and digits of any script, the rest separates
+/// (for comparing texts however they are cased, spaced or punctuated).
+pub(crate) fn words(text: &str) -> Vec<String> {
+    text.split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .map(str::to_lowercase)
+        .collect()
+}
+
 /// The `{name}` placeholders of a template.
 fn placeholders(template: &str) -> impl Iterator<Item = &str> {
     template.split('{').skip(1).filter_map(|rest| {

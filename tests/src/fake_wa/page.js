@@ -353,7 +353,7 @@
         self: record.self ?? undefined,
         isNewMsg: false,
       });
-      addToChat(chatFor(key.remote), model);
+      addToChat(chatFor(key.remote), model, true);
     }
     for (const [chat, count] of unread) {
       const known = Chat.get(chat);
@@ -547,10 +547,11 @@
   class ChatModel extends Model {}
   // A chat holds only its latest messages in memory, like the real page: older ones are
   // on the server until `WAWebChatLoadMessages.loadEarlierMsgs({ chat })` brings them back.
-  function addToChat(chat, model) {
+  // `restored`: it came from the profile's store, which holds it already.
+  function addToChat(chat, model, restored = false) {
     chat.msgs.add(model);
     Msg.add(model);
-    keepMsg(model);
+    if (!restored) keepMsg(model);
     model.on("change:ack change:body change:type", () => keepMsg(model));
     while (chat.msgs.getModelsArray().length > config.loadedPerChat) {
       const oldest = chat.msgs.getModelsArray()[0];

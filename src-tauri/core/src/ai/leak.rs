@@ -6,20 +6,13 @@
 
 use super::fields::LeadField;
 use super::prompt::{INSTRUCTIONS, SHAPE};
+use crate::text::words;
 
 /// Consecutive words of Leadline's own instructions that no real answer repeats.
 const INSTRUCTION_RUN: usize = 6;
 /// Consecutive words of the owner's instructions or criteria: a reply may well use a few of
 /// the owner's words ("a bike this month"), a dozen in a row is a quote of the instructions.
 const OWNER_RUN: usize = 12;
-
-/// The words of `text`, lower-cased: letters and digits of any script, the rest separates.
-fn words(text: &str) -> Vec<String> {
-    text.split(|c: char| !c.is_alphanumeric())
-        .filter(|w| !w.is_empty())
-        .map(str::to_lowercase)
-        .collect()
-}
 
 /// Whether `reply` holds `run` consecutive words of `source`.
 fn quotes(reply: &[String], source: &str, run: usize) -> bool {

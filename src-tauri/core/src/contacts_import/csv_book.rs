@@ -7,6 +7,7 @@
 //! other cell is the name.
 
 use super::Entry;
+use crate::text::words;
 
 /// Words a phone column's header has (any language an owner may export in).
 const PHONE_WORDS: [&str; 28] = [
@@ -45,14 +46,6 @@ const NOT_PHONE_WORDS: [&str; 6] = ["type", "label", "fax", "pager", "id", "phon
 const NUMBER_WORDS: [&str; 10] = [
     "number", "numero", "número", "contact", "primary", "main", "home", "work", "other", "no",
 ];
-
-fn words(header: &str) -> Vec<String> {
-    header
-        .split(|c: char| !c.is_alphanumeric())
-        .filter(|w| !w.is_empty())
-        .map(str::to_lowercase)
-        .collect()
-}
 
 fn is_phone_header(header: &str) -> bool {
     let words = words(header);
