@@ -206,9 +206,10 @@ async fn a_real_model_talked_at_by_customers_reveals_no_instructions_and_qualifi
     use std::collections::HashMap;
     use std::sync::Arc;
 
-    use leadline_core::ai_providers::ProviderInput;
-    use leadline_core::bot::pipeline::{Pacing, Scope};
-    use leadline_core::number_ai::NumberAi;
+    use leadline_core::ai::assistant::NumberAi;
+    use leadline_core::ai::providers::ProviderInput;
+    use leadline_core::bot::inbox::Scope;
+    use leadline_core::bot::timing::Pacing;
     use leadline_core::runtime::Runtime;
     use leadline_core::secrets::MemoryKeychain;
     use leadline_core::whatsapp::{AccountState, WaMessage};

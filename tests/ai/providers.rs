@@ -4,10 +4,10 @@
 
 use std::sync::Arc;
 
+use leadline_core::ai::assistant::{NumberAi, PlaygroundMessage};
 use leadline_core::ai::fields::{FieldKind, LeadField};
 use leadline_core::ai::provider::Preset;
-use leadline_core::ai_providers::{KeyState, ProviderInput};
-use leadline_core::number_ai::{NumberAi, PlaygroundMessage};
+use leadline_core::ai::providers::{KeyState, ProviderInput};
 use leadline_core::secrets::{Keychain, MemoryKeychain};
 use leadline_core::whatsapp::AccountState;
 use leadline_core::{ErrorCode, Leadline, Store, SystemClock};

@@ -7,7 +7,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use leadline_core::bot::pipeline::Handled;
+use leadline_core::bot::inbox::Handled;
 use leadline_core::bot::runner;
 use leadline_core::runtime::Runtime;
 use leadline_core::whatsapp::{AccountState, WaMessage};

@@ -14,12 +14,13 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use leadline_core::ai::Limits;
+use leadline_core::ai::assistant::NumberAi;
 use leadline_core::ai::fields::{FieldKind, LeadField};
 use leadline_core::ai::provider::Preset;
-use leadline_core::ai_providers::ProviderInput;
-use leadline_core::bot::pipeline::{Handled, Pacing};
+use leadline_core::ai::providers::ProviderInput;
+use leadline_core::bot::inbox::Handled;
 use leadline_core::bot::runner;
-use leadline_core::number_ai::NumberAi;
+use leadline_core::bot::timing::Pacing;
 use leadline_core::runtime::Runtime;
 use leadline_core::whatsapp::{AccountState, WaEvent, WaMessage};
 use leadline_core::{CoreEvent, Leadline, Store, SystemClock};
@@ -645,12 +646,12 @@ async fn fields_merge_turn_by_turn_and_a_lead_qualifies_once() {
     // The Leads table finds the lead by its phone typed with spaces, named as last merged.
     let found = bot
         .core
-        .lead_page(leadline_core::leads_query::LeadPageRequest {
-            filter: leadline_core::leads_query::LeadFilter {
+        .lead_page(leadline_core::leads::page::LeadPageRequest {
+            filter: leadline_core::leads::page::LeadFilter {
                 search: "611 222".into(),
                 ..Default::default()
             },
-            sort: leadline_core::leads_query::LeadSort::Name,
+            sort: leadline_core::leads::page::LeadSort::Name,
             descending: false,
             offset: 0,
             limit: 10,

@@ -6,7 +6,7 @@
 
 use fantoccini::Client;
 use fantoccini::key::Key;
-use leadline_core::leads_query::{LeadFilter, LeadPageRequest, LeadSort};
+use leadline_core::leads::page::{LeadFilter, LeadPageRequest, LeadSort};
 use leadline_core::{Leadline, Store, SystemClock};
 use leadline_tests::{Driver, big_data, click, eventually, text_of};
 use serde_json::json;

@@ -11,9 +11,9 @@ use std::process::{Command, Stdio};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use leadline_core::ai::assistant::NumberAi;
 use leadline_core::ai::provider::Preset;
-use leadline_core::ai_providers::ProviderInput;
-use leadline_core::number_ai::NumberAi;
+use leadline_core::ai::providers::ProviderInput;
 use leadline_core::secrets::MemoryKeychain;
 use leadline_core::whatsapp::AccountState;
 use leadline_core::{Leadline, Store, SystemClock};

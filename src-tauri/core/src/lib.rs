@@ -1,34 +1,24 @@
 //! Leadline's core: everything the app does, with no Tauri in sight. The shell hands it an
 //! event sink, a clock and a store; tests hand it their own.
 
-pub mod activity;
 pub mod ai;
-pub mod ai_providers;
 pub mod backup;
 pub mod bot;
-pub mod bots_pause;
+pub mod chats;
 pub mod clock;
-pub mod contacts_import;
-pub mod conversations;
+pub mod contacts;
 pub mod error;
 pub mod events;
 mod files;
-pub mod home;
-pub mod lead_detail;
 pub mod leads;
-pub mod leads_export;
-pub mod leads_query;
-pub mod linking;
 pub mod logging;
-pub mod number_ai;
-pub mod number_bot;
 pub mod numbers;
+pub mod reports;
 pub mod runtime;
 pub mod secrets;
 pub mod settings;
 pub mod store;
 pub mod text;
-pub mod webhook;
 pub mod whatsapp;
 
 use std::sync::Arc;
@@ -48,9 +38,9 @@ pub struct Leadline {
     clock: Arc<dyn Clock>,
     keychain: Arc<dyn secrets::Keychain>,
     ai: ai::AiClient,
-    pacing: bot::pipeline::Pacing,
+    pacing: bot::timing::Pacing,
     /// One turn at a time per chat (see `answer_chat`).
-    chat_locks: bot::pipeline::ChatLocks,
+    chat_locks: bot::timing::ChatLocks,
     /// AI turns in flight at once, across numbers.
     turns: Arc<tokio::sync::Semaphore>,
     /// The first wait before a webhook is tried again.
@@ -58,7 +48,7 @@ pub struct Leadline {
     /// How long a keychain call may take before it counts as locked.
     keychain_wait: std::time::Duration,
     /// Waits before failed turns are tried again.
-    retry_times: bot::ai_turn::RetryTimes,
+    retry_times: bot::timing::RetryTimes,
     /// How long a reply may wait for WhatsApp's server ack before it counts as not
     /// delivered (the driver's bound, used again after a restart).
     delivery_wait: std::time::Duration,
@@ -79,7 +69,7 @@ impl Leadline {
             clock,
             keychain: Arc::new(secrets::OsKeychain),
             ai: ai::AiClient::new(ai::Limits::default()),
-            pacing: bot::pipeline::Pacing::default(),
+            pacing: bot::timing::Pacing::default(),
             chat_locks: Default::default(),
             turns: Arc::new(tokio::sync::Semaphore::new(TURNS_IN_FLIGHT)),
             webhook_backoff: std::time::Duration::from_secs(2),
@@ -103,7 +93,7 @@ impl Leadline {
     }
 
     /// Other waits before failed turns are tried again (the soak: short).
-    pub fn with_retry_times(mut self, times: bot::ai_turn::RetryTimes) -> Leadline {
+    pub fn with_retry_times(mut self, times: bot::timing::RetryTimes) -> Leadline {
         self.retry_times = times;
         self
     }
@@ -115,7 +105,7 @@ impl Leadline {
     }
 
     /// Other reply pacing (tests: none).
-    pub fn with_pacing(mut self, pacing: bot::pipeline::Pacing) -> Leadline {
+    pub fn with_pacing(mut self, pacing: bot::timing::Pacing) -> Leadline {
         self.pacing = pacing;
         self
     }
@@ -134,5 +124,10 @@ impl Leadline {
 
     pub fn store(&self) -> &Store {
         &self.store
+    }
+
+    /// Now, by the app's clock (unix ms).
+    pub(crate) fn now_ms(&self) -> i64 {
+        self.clock.now_ms()
     }
 }

@@ -1,7 +1,7 @@
 //! The audit log and Home's figures.
 
-use leadline_core::activity::{ActivityEntry, ActivityGroup, ActivityQuery};
-use leadline_core::home::HomeFigures;
+use leadline_core::reports::activity::{ActivityEntry, ActivityGroup, ActivityQuery};
+use leadline_core::reports::home::HomeFigures;
 use tauri::State;
 
 use crate::ipc::IpcError;

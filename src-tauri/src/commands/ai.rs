@@ -1,9 +1,11 @@
 //! AI providers and keys, each number's AI settings, and the playground. Keys come in (to be
 //! stored in the keychain) and never go out: responses carry only "set" and the last four.
 
+use leadline_core::ai::assistant::{NumberAi, PlaygroundMessage, PlaygroundTurn};
 use leadline_core::ai::pricing::PriceTable;
-use leadline_core::ai_providers::{self, ConnectionCheck, PresetInfo, ProviderInput, ProviderView};
-use leadline_core::number_ai::{NumberAi, PlaygroundMessage, PlaygroundTurn};
+use leadline_core::ai::providers::{
+    self, ConnectionCheck, PresetInfo, ProviderInput, ProviderView,
+};
 use tauri::State;
 
 use crate::ipc::IpcError;
@@ -11,7 +13,7 @@ use crate::state::AppState;
 
 #[tauri::command]
 pub fn ai_presets() -> Vec<PresetInfo> {
-    ai_providers::presets()
+    providers::presets()
 }
 
 #[tauri::command]
@@ -83,7 +85,7 @@ pub async fn playground_turn(
 pub async fn number_bot_get(
     state: State<'_, AppState>,
     id: i64,
-) -> Result<leadline_core::number_bot::NumberBot, IpcError> {
+) -> Result<leadline_core::bot::settings::NumberBot, IpcError> {
     Ok(state.core()?.number_bot(id).await?)
 }
 
@@ -91,8 +93,8 @@ pub async fn number_bot_get(
 pub async fn number_bot_set(
     state: State<'_, AppState>,
     id: i64,
-    bot: leadline_core::number_bot::NumberBot,
-) -> Result<leadline_core::number_bot::NumberBot, IpcError> {
+    bot: leadline_core::bot::settings::NumberBot,
+) -> Result<leadline_core::bot::settings::NumberBot, IpcError> {
     Ok(state.core()?.set_number_bot(id, bot).await?)
 }
 
@@ -101,7 +103,7 @@ pub async fn number_bot_set(
 pub async fn webhook_get(
     state: State<'_, AppState>,
     id: i64,
-) -> Result<leadline_core::webhook::WebhookView, IpcError> {
+) -> Result<leadline_core::leads::webhook::WebhookView, IpcError> {
     Ok(state.core()?.webhook(id).await?)
 }
 
@@ -112,7 +114,7 @@ pub async fn webhook_set(
     id: i64,
     url: Option<String>,
     secret: Option<String>,
-) -> Result<leadline_core::webhook::WebhookView, IpcError> {
+) -> Result<leadline_core::leads::webhook::WebhookView, IpcError> {
     Ok(state.core()?.set_webhook(id, url, secret).await?)
 }
 
@@ -121,6 +123,6 @@ pub async fn webhook_set(
 pub async fn webhook_test(
     state: State<'_, AppState>,
     id: i64,
-) -> Result<leadline_core::webhook::WebhookCheck, IpcError> {
+) -> Result<leadline_core::leads::webhook::WebhookCheck, IpcError> {
     Ok(state.core()?.send_test_webhook(id).await?)
 }

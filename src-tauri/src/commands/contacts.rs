@@ -1,6 +1,6 @@
 //! A number's address book: import (vCard or CSV), count, forget.
 
-use leadline_core::contacts_import::ImportReport;
+use leadline_core::contacts::import::ImportReport;
 use leadline_core::error::Error;
 use leadline_core::text;
 use tauri::State;

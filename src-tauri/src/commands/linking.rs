@@ -1,6 +1,6 @@
 //! Linking numbers to WhatsApp: the QR flow, unlinking, and live states.
 
-use leadline_core::linking::{LinkEvent, NumberState};
+use leadline_core::numbers::linking::{LinkEvent, NumberState};
 use tauri::State;
 use tauri::ipc::Channel;
 

@@ -14,12 +14,13 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+use leadline_core::ai::assistant::NumberAi;
 use leadline_core::ai::chat::{ChatMessage, ChatRequest};
 use leadline_core::ai::provider::Preset;
+use leadline_core::ai::providers::ProviderInput;
 use leadline_core::ai::{AiClient, ApiKey, Endpoint, Limits};
-use leadline_core::ai_providers::ProviderInput;
-use leadline_core::bot::pipeline::{Pacing, Scope};
-use leadline_core::number_ai::NumberAi;
+use leadline_core::bot::inbox::Scope;
+use leadline_core::bot::timing::Pacing;
 use leadline_core::runtime::Runtime;
 use leadline_core::secrets::MemoryKeychain;
 use leadline_core::whatsapp::{AccountState, WaMessage};

@@ -7,9 +7,9 @@
 
 use std::time::Instant;
 
-use leadline_core::conversations::ChatListRequest;
-use leadline_core::leads_export::LeadExportRequest;
-use leadline_core::leads_query::{LeadFilter, LeadPageRequest, LeadSort};
+use leadline_core::chats::ChatListRequest;
+use leadline_core::leads::export::LeadExportRequest;
+use leadline_core::leads::page::{LeadFilter, LeadPageRequest, LeadSort};
 use leadline_core::{Leadline, Store, SystemClock};
 use leadline_tests::big_data;
 use leadline_tests::percentile;

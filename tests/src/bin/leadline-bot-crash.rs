@@ -16,9 +16,9 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use leadline_core::ai::{ApiKey, Limits};
-use leadline_core::bot::ai_turn::RetryTimes;
-use leadline_core::bot::pipeline::Pacing;
 use leadline_core::bot::runner;
+use leadline_core::bot::timing::Pacing;
+use leadline_core::bot::timing::RetryTimes;
 use leadline_core::runtime::Runtime;
 use leadline_core::secrets::{Keychain, MemoryKeychain};
 use leadline_core::whatsapp::{AccountState, WaMessage};

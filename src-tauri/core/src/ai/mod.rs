@@ -1,6 +1,7 @@
 //! AI replies: providers over HTTP, one call per customer turn returning the reply, the lead
 //! fields and the qualification verdict, prompt building, and what each call cost.
 
+pub mod assistant;
 pub mod chat;
 pub mod client;
 pub mod error;
@@ -9,6 +10,7 @@ pub mod leak;
 pub mod pricing;
 pub mod prompt;
 pub mod provider;
+pub mod providers;
 pub mod secret;
 pub mod turn;
 mod wire;

@@ -4,10 +4,9 @@
 //! the last try, fails the row with its reason and tells the owner once.
 
 use std::collections::BTreeMap;
-use std::time::Duration;
 
 use super::hours::Hours;
-use super::pipeline::Handled;
+use super::inbox::Handled;
 use crate::Leadline;
 use crate::ai::chat::ChatMessage;
 use crate::ai::prompt::{self, DEFAULT_HISTORY_BUDGET, TurnContext};
@@ -88,45 +87,6 @@ impl TurnRecord {
     }
 }
 
-/// How long the pipeline waits before trying a failed turn again.
-#[derive(Debug, Clone, Copy)]
-pub struct RetryTimes {
-    /// After the AI's first failure; doubling after each one, up to `ai_max`.
-    pub ai_first: Duration,
-    pub ai_max: Duration,
-    /// After a send's first failure; doubling after each one. Longer than WhatsApp takes
-    /// to echo a send that went out despite its error, so the echo (or the reconcile)
-    /// finds it first.
-    pub send_first: Duration,
-}
-
-impl Default for RetryTimes {
-    fn default() -> RetryTimes {
-        RetryTimes {
-            ai_first: Duration::from_secs(30),
-            ai_max: Duration::from_secs(15 * 60),
-            send_first: Duration::from_secs(20),
-        }
-    }
-}
-
-impl RetryTimes {
-    /// The wait before the AI is tried again after its `attempt`th failure; longer if the
-    /// provider asked for it.
-    pub(crate) fn ai(&self, attempt: u32, asked: Option<Duration>) -> Duration {
-        let doubled = self
-            .ai_first
-            .saturating_mul(1 << attempt.saturating_sub(1).min(10));
-        doubled.min(self.ai_max).max(asked.unwrap_or_default())
-    }
-
-    /// The wait before a failed send is tried again after its `attempt`th try.
-    pub(crate) fn send(&self, attempt: u32) -> Duration {
-        self.send_first
-            .saturating_mul(1 << attempt.saturating_sub(1).min(6))
-    }
-}
-
 impl Leadline {
     /// The reply's words, or what became of the row when the AI could not give them.
     pub(crate) async fn ai_turn(
@@ -157,7 +117,7 @@ impl Leadline {
             Ok(worded) => return Ok(Ok(worded)),
             Err(error) => error,
         };
-        let now = super::pipeline::now_ms(self);
+        let now = self.now_ms();
         let asked = match &error {
             crate::ai::AiError::RateLimited { retry_after, .. } => *retry_after,
             _ => None,
@@ -216,7 +176,7 @@ impl Leadline {
             turn.chat_id,
             &["decided"],
             text,
-            super::delivery::Failing::Ai,
+            super::reply::Failing::Ai,
         )
         .await?;
         Ok(Err(self.outcome(message_id).await?))
@@ -248,8 +208,9 @@ impl Leadline {
             .call(move |conn| {
                 let tx = conn.transaction()?;
                 let attempt = inbox::ai_attempt(&tx, message_id, now)?;
-                let settings = crate::number_ai::read_number_ai(&tx, account_id)?;
-                let provider = crate::ai_providers::provider_for(&tx, settings.provider.as_deref());
+                let settings = crate::ai::assistant::read_number_ai(&tx, account_id)?;
+                let provider =
+                    crate::ai::providers::provider_for(&tx, settings.provider.as_deref());
                 // The conversation up to this turn's message: what came after it is the
                 // next turn's to answer.
                 let recent = messages::recent_in_chat_until(&tx, chat_id, message_id, 60)?;
@@ -261,7 +222,7 @@ impl Leadline {
                     }
                     None => BTreeMap::new(),
                 };
-                let prices = crate::ai_providers::read_prices(&tx).unwrap_or_default();
+                let prices = crate::ai::providers::read_prices(&tx).unwrap_or_default();
                 let me = crate::store::accounts::get(&tx, account_id)?.and_then(|n| n.wa_id);
                 // The owner's ceiling on the AI's cost in any hour (calls already under
                 // way may take it a little past).

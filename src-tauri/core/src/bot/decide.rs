@@ -6,7 +6,7 @@
 
 use super::commands::OwnerCommand;
 use super::hours::{Hours, Schedule};
-use super::pipeline::{Handled, Stored};
+use super::inbox::{Handled, Stored};
 use super::policy::{self, Behaviour, Decision, Incoming, Situation, Skip};
 use super::rules::{MatchKind, Rule};
 use super::switch::BotSwitch;
@@ -191,7 +191,7 @@ fn situation_in(
         .ok()
         .map(|s| s.zone);
     // "Pause all bots" turns every number's switch off.
-    let bot_enabled = bot.bot_enabled && !crate::bots_pause::is_paused(conn)?;
+    let bot_enabled = bot.bot_enabled && !crate::bot::pause_all::is_paused(conn)?;
     let switch = BotSwitch::new(bot_enabled, behaviour.bot_starts_at.as_deref(), behaviour.bot_stops_at.as_deref(), zone.as_deref())
         .map_err(|e| tracing::warn!(account_id, error = %e, "unusable bot on/off times; using the switch alone"))
         .ok()

@@ -3,11 +3,14 @@
 pub mod ai_turn;
 pub mod commands;
 pub(crate) mod decide;
-pub(crate) mod delivery;
 pub mod hours;
-pub mod owner;
+pub mod inbox;
+pub mod pause_all;
 pub mod pipeline;
 pub mod policy;
+pub(crate) mod reply;
 pub mod rules;
 pub mod runner;
+pub mod settings;
 pub mod switch;
+pub mod timing;

@@ -10,150 +10,14 @@
 //! before it is sent, and each send attempt is counted first, so a row with attempts is
 //! reconciled against the chat's own messages in WhatsApp before it is sent again.
 
-use std::time::Duration;
-
-use serde::{Deserialize, Serialize};
-
 use super::decide::Decided;
-use super::policy::Decision;
+use super::inbox::{Handled, MERGED, Received, Scope, Stored, message_gone};
 use crate::Leadline;
 use crate::error::{Error, Result};
 use crate::runtime::Runtime;
 use crate::store::{chats, contacts, inbox, messages};
 use crate::text;
 use crate::whatsapp::WaMessage;
-
-/// How the bot paces a reply like a person: seen, then typing for a time that grows with
-/// the reply's length, with some jitter. Tests turn it down.
-#[derive(Debug, Clone, Copy)]
-pub struct Pacing {
-    pub before_seen: Duration,
-    pub typing_per_char: Duration,
-    pub typing_max: Duration,
-    pub jitter: Duration,
-}
-
-impl Default for Pacing {
-    fn default() -> Pacing {
-        Pacing {
-            before_seen: Duration::from_millis(1_200),
-            typing_per_char: Duration::from_millis(35),
-            typing_max: Duration::from_secs(8),
-            jitter: Duration::from_millis(1_500),
-        }
-    }
-}
-
-impl Pacing {
-    /// No waiting at all (tests, benchmarks).
-    pub const NONE: Pacing = Pacing {
-        before_seen: Duration::ZERO,
-        typing_per_char: Duration::ZERO,
-        typing_max: Duration::ZERO,
-        jitter: Duration::ZERO,
-    };
-
-    pub(crate) fn typing_for(&self, text: &str) -> Duration {
-        let chars = u32::try_from(text.chars().count()).unwrap_or(u32::MAX);
-        let base = self
-            .typing_per_char
-            .saturating_mul(chars)
-            .min(self.typing_max);
-        base + self.jitter.mul_f64(fastrand_unit())
-    }
-}
-
-/// A number in [0, 1) without a random crate: the low bits of the clock are jitter enough.
-fn fastrand_unit() -> f64 {
-    let nanos = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.subsec_nanos())
-        .unwrap_or(0);
-    f64::from(nanos % 1_000) / 1_000.0
-}
-
-/// Per chat id, the lock its turns take.
-pub type ChatLocks = std::sync::Arc<
-    std::sync::Mutex<std::collections::HashMap<i64, std::sync::Arc<tokio::sync::Mutex<()>>>>,
->;
-
-/// What became of one inbound message.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Handled {
-    Replied {
-        wa_msg_id: String,
-    },
-    Skipped {
-        reason: String,
-    },
-    /// Failed: tried again at its time (`error` says why), or for good.
-    Failed {
-        error: String,
-    },
-    /// Not done yet: the number is not connected, or the reply waits for its turn.
-    Waiting {
-        reason: String,
-    },
-}
-
-/// The decision as stored on the inbox row: the policy's decision, plus the text to send
-/// once it is known (so a resend after a crash sends the same words).
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub(crate) struct Stored {
-    pub decision: Decision,
-    pub text: Option<String>,
-    /// Where the text goes (the customer's chat, or the owner's own for commands).
-    pub to: Option<String>,
-}
-
-impl Stored {
-    pub(crate) fn parse(json: Option<&str>) -> Option<Stored> {
-        serde_json::from_str(json?).ok()
-    }
-
-    /// The words to send and where, once known.
-    pub(crate) fn reply(json: Option<&str>) -> Option<(String, String)> {
-        let stored = Stored::parse(json)?;
-        Some((stored.text?, stored.to?))
-    }
-
-    pub(crate) fn to_json(&self) -> Result<String> {
-        serde_json::to_string(self).map_err(|e| Error::Internal(e.to_string()))
-    }
-}
-
-/// A stored message: the inbox row to decide on, and its chat.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Received {
-    pub row: i64,
-    pub chat_id: i64,
-    /// Typed by the owner on the phone (acted on at once; no debounce).
-    pub from_owner: bool,
-}
-
-pub(crate) fn now_ms(core: &Leadline) -> i64 {
-    core.clock.now_ms()
-}
-
-/// The error for a row whose message was removed meanwhile.
-pub(crate) fn message_gone() -> Error {
-    Error::NotFound(text!(
-        "bot.message_gone",
-        "That message is no longer in Leadline."
-    ))
-}
-
-/// Why an earlier message of a burst has no reply of its own.
-pub const MERGED: &str = "merged_into_later_turn";
-
-/// Which open rows of a chat a turn takes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Scope {
-    /// Only the owner's messages (they are acted on at once, a customer's burst waits).
-    Owner,
-    /// Everything open.
-    All,
-}
 
 impl Leadline {
     fn chat_lock(&self, chat_id: i64) -> std::sync::Arc<tokio::sync::Mutex<()>> {
@@ -180,7 +44,7 @@ impl Leadline {
         account_id: i64,
         message: WaMessage,
     ) -> Result<Option<Received>> {
-        let now = now_ms(self);
+        let now = self.now_ms();
         if message.id.trim().is_empty() || message.chat.trim().is_empty() {
             // Nothing to store it under or answer: a page's garbage, refused for good.
             return Err(Error::InvalidInput(text!(
@@ -288,7 +152,7 @@ impl Leadline {
     /// Answers every chat of the number with open rows, oldest first: what a crash or an
     /// outage left, and failures due for another try. Each chat is one turn (`answer_chat`).
     pub async fn resume(&self, wa: &Runtime, account_id: i64) -> Result<Vec<(i64, Handled)>> {
-        let now = now_ms(self);
+        let now = self.now_ms();
         let chats = self
             .store
             .call(move |conn| Ok(inbox::open_chats(conn, account_id, now)?))
@@ -363,7 +227,7 @@ impl Leadline {
     ) -> Result<Vec<(i64, Handled)>> {
         let lock = self.chat_lock(chat_id);
         let _turn = lock.lock().await;
-        let now = now_ms(self);
+        let now = self.now_ms();
         let open = self
             .store
             .call(move |conn| Ok(inbox::open_in_chat(conn, chat_id, now)?))
@@ -408,7 +272,7 @@ impl Leadline {
         };
         if !earlier.is_empty() {
             let earlier = earlier.to_vec();
-            let now = now_ms(self);
+            let now = self.now_ms();
             let merged = self
                 .store
                 .call(move |conn| {
@@ -445,7 +309,7 @@ impl Leadline {
         account_id: i64,
         message_id: i64,
     ) -> Result<Handled> {
-        let now = now_ms(self);
+        let now = self.now_ms();
         let decided = self
             .store
             .call(move |conn| {
@@ -487,7 +351,7 @@ impl Leadline {
                     to: Some(to.clone()),
                 }
                 .to_json()?;
-                let now = now_ms(self);
+                let now = self.now_ms();
                 let (counted, merged) = self
                     .store
                     .call(move |conn| {

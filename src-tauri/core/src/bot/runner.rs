@@ -14,7 +14,7 @@ use std::time::Duration;
 
 use tokio::sync::mpsc;
 
-use super::pipeline::Scope;
+use super::inbox::Scope;
 use crate::Leadline;
 use crate::runtime::Runtime;
 use crate::whatsapp::{AccountState, WaEvent};
@@ -87,7 +87,7 @@ impl Turns {
                 match core.answer_chat(&runtime, account_id, chat_id, scope).await {
                     Ok(done) => {
                         for (row, handled) in done {
-                            if let super::pipeline::Handled::Failed { error } = handled {
+                            if let super::inbox::Handled::Failed { error } = handled {
                                 tracing::warn!(
                                     account_id,
                                     row,
@@ -324,7 +324,7 @@ async fn schedule_received(
     runtime: &Arc<Runtime>,
     turns: &Turns,
     account_id: i64,
-    stored: Option<super::pipeline::Received>,
+    stored: Option<super::inbox::Received>,
 ) {
     let Some(received) = stored else {
         return;

@@ -3,7 +3,13 @@
 //! when WhatsApp logs the number out, and never leaves a browser behind. Commands reach a
 //! task by channel; its state leaves by watch.
 
+mod channel;
+mod profile;
 mod supervise;
+use channel::Command;
+pub use channel::{Inbound, StateSink};
+use profile::PID_FILE;
+pub use profile::profile_dir;
 pub use supervise::record_browser;
 
 use std::collections::HashMap;
@@ -13,52 +19,7 @@ use std::sync::{Arc, Mutex};
 use tokio::sync::{mpsc, oneshot, watch};
 use tokio::task::JoinHandle;
 
-use crate::whatsapp::{AccountState, Driver, WaError, WaEvent, process};
-
-/// Where a number's browser profile lives, under the profiles folder.
-pub fn profile_dir(profiles: &Path, account_id: i64) -> PathBuf {
-    profiles.join(account_id.to_string())
-}
-
-/// The file in a profile that names its browser's PID while one runs.
-const PID_FILE: &str = "leadline-browser.pid";
-
-/// Messages and acks from every number, for the message pipeline.
-pub type Inbound = Arc<dyn Fn(i64, WaEvent) + Send + Sync>;
-
-/// Every state change of every number, in order (a watch keeps only the latest).
-pub type StateSink = Arc<dyn Fn(i64, &AccountState) + Send + Sync>;
-
-enum Command {
-    Stop(oneshot::Sender<()>),
-    Unlink(oneshot::Sender<()>),
-    RefreshQr,
-    TakeOver(oneshot::Sender<Result<(), WaError>>),
-    Seen {
-        chat: String,
-        reply: oneshot::Sender<Result<(), WaError>>,
-    },
-    Typing {
-        chat: String,
-        on: bool,
-        reply: oneshot::Sender<Result<(), WaError>>,
-    },
-    CatchUp(oneshot::Sender<Result<usize, WaError>>),
-    RecentOwn {
-        chat: String,
-        since: i64,
-        reply: oneshot::Sender<Result<Vec<crate::whatsapp::OwnMessage>, WaError>>,
-    },
-    PairingCode {
-        phone: String,
-        reply: oneshot::Sender<Result<String, WaError>>,
-    },
-    Send {
-        chat: String,
-        text: String,
-        reply: oneshot::Sender<Result<String, WaError>>,
-    },
-}
+use crate::whatsapp::{AccountState, Driver, WaError, process};
 
 struct Task {
     commands: mpsc::UnboundedSender<Command>,

@@ -6,7 +6,8 @@ use std::time::Duration;
 
 use tokio::sync::{mpsc, watch};
 
-use super::{Command, Inbound, PID_FILE, StateSink};
+use super::channel::{Command, Inbound, StateSink};
+use super::profile::PID_FILE;
 use crate::whatsapp::{AccountState, Driver, Session, WaEvent, process};
 
 /// How often a running page is asked whether it still answers, and how long it gets.

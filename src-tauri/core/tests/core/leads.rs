@@ -1,7 +1,7 @@
 //! The Leads table's queries on real rows: filters, search in names, phones and fields,
 //! sorts and pages.
 
-use leadline_core::leads_query::{LeadFilter, LeadPageRequest, LeadSort};
+use leadline_core::leads::page::{LeadFilter, LeadPageRequest, LeadSort};
 use leadline_core::store::leads::refresh_search;
 
 use crate::support::core;

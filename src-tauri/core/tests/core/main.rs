@@ -6,6 +6,7 @@
 mod support;
 
 mod backup;
+mod layout;
 mod leads;
 mod linking;
 mod numbers;

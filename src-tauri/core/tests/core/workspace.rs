@@ -2,11 +2,11 @@
 //! lead in full and the owner's edits, the CSV export, Home's figures and the activity
 //! log's filters.
 
-use leadline_core::activity::{ActivityGroup, ActivityQuery};
-use leadline_core::conversations::{BotInChat, ChatListRequest};
-use leadline_core::lead_detail::LeadEdit;
-use leadline_core::leads_export::LeadExportRequest;
-use leadline_core::leads_query::{LeadFilter, LeadSort};
+use leadline_core::chats::{BotInChat, ChatListRequest};
+use leadline_core::leads::detail::LeadEdit;
+use leadline_core::leads::export::LeadExportRequest;
+use leadline_core::leads::page::{LeadFilter, LeadSort};
+use leadline_core::reports::activity::{ActivityGroup, ActivityQuery};
 use leadline_core::{CoreEvent, ErrorCode, Leadline, Store};
 
 use crate::leads::seed_rows;
@@ -253,7 +253,7 @@ async fn the_owner_edits_a_lead_and_their_values_win() {
 
     // The new name is what the table lists, sorts and finds.
     let page = core
-        .lead_page(leadline_core::leads_query::LeadPageRequest {
+        .lead_page(leadline_core::leads::page::LeadPageRequest {
             filter: LeadFilter {
                 search: "sevilla".into(),
                 ..LeadFilter::default()

@@ -6,8 +6,8 @@
 //! card) are skipped as they stream, never held. A card inside a card (2.1's AGENT) keeps
 //! its own name and phones.
 
-use super::Entry;
 use super::decode;
+use super::entry::Entry;
 
 /// Properties whose data is never needed: skipped as read.
 const SKIPPED: [&[u8]; 4] = [b"PHOTO", b"LOGO", b"SOUND", b"KEY"];

@@ -2,6 +2,8 @@
 //! the bot's state in them (answering / paused by the owner until … / contact ignored), a
 //! chat's transcript with WhatsApp's ticks, and the owner's hand on the bot per chat.
 
+pub mod owner;
+
 use rusqlite::types::Value;
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
@@ -299,7 +301,9 @@ impl Leadline {
     pub async fn resume_chat_by_id(&self, chat_id: i64) -> Result<ChatSummary> {
         let now = self.clock.now_ms();
         self.chat_change(chat_id, move |tx, account_id| {
-            Ok(crate::bot::owner::resume_in(tx, account_id, chat_id, now)?)
+            Ok(crate::chats::owner::resume_in(
+                tx, account_id, chat_id, now,
+            )?)
         })
         .await
     }

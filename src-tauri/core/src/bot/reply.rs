@@ -5,7 +5,7 @@
 //! then failed with the reason and the owner told once. A reply WhatsApp's server never
 //! took is reconciled and sent once more.
 
-use super::pipeline::{Handled, Stored, now_ms};
+use super::inbox::{Handled, Stored};
 use crate::Leadline;
 use crate::error::{Error, Result};
 use crate::events::CoreEvent;
@@ -44,10 +44,10 @@ impl Leadline {
             .store
             .call(move |conn| Ok(messages::get(conn, message_id)?.map(|m| (m.chat_id, m.sent_at))))
             .await?
-            .ok_or_else(super::pipeline::message_gone)?;
+            .ok_or_else(super::inbox::message_gone)?;
         if row.state == "failed" {
             // Due again: back to being sent (unless an echo completed it meanwhile).
-            let now = now_ms(self);
+            let now = self.now_ms();
             let moved = self
                 .store
                 .call(move |conn| Ok(inbox::due_again(conn, message_id, now)?))
@@ -93,7 +93,7 @@ impl Leadline {
         counted: bool,
     ) -> Result<Handled> {
         if !counted {
-            let now = now_ms(self);
+            let now = self.now_ms();
             let counted = self
                 .store
                 .call(move |conn| Ok(inbox::attempt(conn, message_id, now)?))
@@ -122,7 +122,7 @@ impl Leadline {
             // Never reached WhatsApp: the attempt is taken back and the row waits for the
             // number to be connected again.
             Err(WaError::NotConnected) => {
-                let now = now_ms(self);
+                let now = self.now_ms();
                 self.store
                     .call(move |conn| Ok(inbox::unattempt(conn, message_id, now)?))
                     .await?;
@@ -131,7 +131,7 @@ impl Leadline {
                 })
             }
             Err(e) => {
-                let now = now_ms(self);
+                let now = self.now_ms();
                 let attempts = self
                     .store
                     .call(move |conn| Ok(inbox::get(conn, message_id)?.map(|r| r.attempts)))
@@ -183,7 +183,7 @@ impl Leadline {
         text: &str,
     ) -> Result<()> {
         let (wa_msg_id, text) = (wa_msg_id.to_string(), text.to_string());
-        let now = now_ms(self);
+        let now = self.now_ms();
         self.store
             .call(move |conn| {
                 let tx = conn.transaction()?;
@@ -225,7 +225,7 @@ impl Leadline {
         error: Text,
         part: Failing,
     ) -> Result<()> {
-        let now = now_ms(self);
+        let now = self.now_ms();
         let told = self
             .store
             .call(move |conn| {
@@ -241,7 +241,7 @@ impl Leadline {
                     .map(|n| n.name)
                     .unwrap_or_default();
                 let who = chats::get(&tx, chat_id)?
-                    .map(|(jid, _, _)| crate::linking::shown_number(&jid))
+                    .map(|(jid, _, _)| crate::numbers::linking::shown_number(&jid))
                     .unwrap_or_default();
                 match part {
                     Failing::Ai => activity::insert_with_text(
@@ -331,7 +331,7 @@ impl Leadline {
     /// or still without an ack after the delivery bound, counts as not delivered. Returns
     /// the chats to answer again.
     pub async fn recheck_deliveries(&self, wa: &Runtime, account_id: i64) -> Result<Vec<i64>> {
-        let now = now_ms(self);
+        let now = self.now_ms();
         let unconfirmed = self
             .store
             .call(move |conn| {
@@ -400,7 +400,7 @@ impl Leadline {
             ?reason,
             "a sent message was not delivered"
         );
-        let now = now_ms(self);
+        let now = self.now_ms();
         let error = text!(
             "bot.not_delivered",
             "WhatsApp's server did not take the reply."

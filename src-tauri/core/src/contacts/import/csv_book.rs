@@ -6,7 +6,7 @@
 //! company. Without a header row, every cell that looks like a phone is one, and the first
 //! other cell is the name.
 
-use super::Entry;
+use super::entry::Entry;
 use crate::text::words;
 
 /// Words a phone column's header has (any language an owner may export in).

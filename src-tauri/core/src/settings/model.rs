@@ -1,13 +1,11 @@
-//! App-wide settings, stored as one JSON value per key so that adding a setting never needs
-//! a migration, and a value this build can't read falls back to its default.
+//! The app-wide settings and how each is stored: one JSON value per key, so that adding a
+//! setting never needs a migration, and a value this build can't read falls back to its
+//! default.
 
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
-use crate::Leadline;
 use crate::error::{Error, Result};
-use crate::events::CoreEvent;
-use crate::store::app_settings;
 use crate::text;
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
@@ -51,7 +49,7 @@ const DETAILED_LOGS_UNTIL: &str = "detailed_logs_until";
 pub(crate) const AI_SPEND_PER_HOUR: &str = "ai_spend_per_hour_micros";
 
 impl AppSettings {
-    fn from_pairs(pairs: Vec<(String, String)>) -> AppSettings {
+    pub(super) fn from_pairs(pairs: Vec<(String, String)>) -> AppSettings {
         let mut settings = AppSettings::default();
         for (key, json) in pairs {
             let applied = match key.as_str() {
@@ -75,7 +73,7 @@ impl AppSettings {
         settings
     }
 
-    fn to_pairs(&self) -> Result<Vec<(&'static str, String)>> {
+    pub(super) fn to_pairs(&self) -> Result<Vec<(&'static str, String)>> {
         let json = |value: serde_json::Result<String>| {
             value.map_err(|e| Error::Internal(format!("a setting could not be saved: {e}")))
         };
@@ -103,7 +101,7 @@ impl AppSettings {
 
     /// Trims the owner's input, turns blanks into "not set", and refuses what can't work,
     /// saying what to do instead.
-    fn checked(mut self, now: i64) -> Result<AppSettings> {
+    pub(super) fn checked(mut self, now: i64) -> Result<AppSettings> {
         self.detailed_logs_until = detailed_logs_in_force(self.detailed_logs_until, now);
         let blank_to_none = |value: Option<String>| {
             value
@@ -146,35 +144,8 @@ impl AppSettings {
 }
 
 /// Detailed logs end by themselves: never more than a day ahead, and off once past.
-fn detailed_logs_in_force(until: Option<i64>, now: i64) -> Option<i64> {
+pub(super) fn detailed_logs_in_force(until: Option<i64>, now: i64) -> Option<i64> {
     until
         .filter(|until| *until > now)
         .map(|until| until.min(now.saturating_add(crate::logging::DETAILED_FOR_MS)))
-}
-
-impl Leadline {
-    pub async fn settings(&self) -> Result<AppSettings> {
-        let pairs = self.store.call(|conn| Ok(app_settings::all(conn)?)).await?;
-        let mut settings = AppSettings::from_pairs(pairs);
-        settings.detailed_logs_until =
-            detailed_logs_in_force(settings.detailed_logs_until, self.clock.now_ms());
-        Ok(settings)
-    }
-
-    pub async fn set_settings(&self, settings: AppSettings) -> Result<AppSettings> {
-        let now = self.clock.now_ms();
-        let settings = settings.checked(now)?;
-        let pairs = settings.to_pairs()?;
-        self.store
-            .call(move |conn| {
-                let tx = conn.transaction()?;
-                for (key, json) in &pairs {
-                    app_settings::put(&tx, key, json, now)?;
-                }
-                tx.commit().map_err(Error::from)
-            })
-            .await?;
-        (self.events)(CoreEvent::SettingsChanged(settings.clone()));
-        Ok(settings)
-    }
 }

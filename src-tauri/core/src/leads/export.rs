@@ -11,7 +11,7 @@ use ts_rs::TS;
 use crate::Leadline;
 use crate::error::{Error, Result};
 use crate::events::{CoreEvent, EventSink};
-use crate::leads_query::{self, LeadFilter, LeadSort};
+use crate::leads::page::{self, LeadFilter, LeadSort};
 use crate::store::leads;
 use crate::text;
 
@@ -82,8 +82,8 @@ fn write_csv(
     out: impl Write,
     events: &EventSink,
 ) -> Result<u32> {
-    let (filter_sql, params) = leads_query::conditions(&request.filter)?;
-    let order = leads_query::order_by(request.sort, request.descending);
+    let (filter_sql, params) = page::conditions(&request.filter)?;
+    let order = page::order_by(request.sort, request.descending);
     let total: u32 = conn
         .prepare(&format!("SELECT COUNT(*) FROM leads l WHERE {filter_sql}"))?
         .query_row(rusqlite::params_from_iter(params.iter()), |r| r.get(0))?;

@@ -5,7 +5,10 @@
 
 mod csv_book;
 pub mod decode;
+pub mod entry;
 mod vcard;
+
+pub use entry::Entry;
 
 use serde::Serialize;
 use ts_rs::TS;
@@ -22,15 +25,6 @@ use crate::text::Text;
 pub const MAX_BYTES: usize = 256 * 1024 * 1024;
 /// How many unreadable entries the report lists (it counts them all).
 const MAX_LISTED: usize = 20;
-
-/// One person's phone as found in the file.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Entry {
-    /// Line (vCard: where the card starts; CSV: the record's line).
-    pub line: u64,
-    pub name: Option<String>,
-    pub phone: String,
-}
 
 /// An entry Leadline could not use, and why.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]

@@ -6,11 +6,11 @@ use serde_json::json;
 use ts_rs::TS;
 
 use crate::Leadline;
+use crate::ai::assistant;
 use crate::ai::fields::{self, FieldKind, LeadField};
 use crate::error::{Error, Result};
 use crate::events::CoreEvent;
 use crate::leads::{self as lead_rules, LeadSummary};
-use crate::number_ai;
 use crate::store::{account_settings, accounts, leads};
 use crate::text;
 
@@ -85,7 +85,7 @@ fn asked_fields(
         )
         .map_err(not_found)?;
     let asked = match account_settings::ai(conn, account_id)? {
-        Some(row) => number_ai::parse_fields(&row.fields_json, account_id),
+        Some(row) => assistant::parse_fields(&row.fields_json, account_id),
         None => Vec::new(),
     };
     let wa_id = accounts::get(conn, account_id)?.and_then(|number| number.wa_id);

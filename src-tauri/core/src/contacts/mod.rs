@@ -1,0 +1,3 @@
+//! The contacts of a number: names from the owner's address book.
+
+pub mod import;
