@@ -1,8 +1,10 @@
 //! Leadline's Tauri shell: plugins, window, commands and event forwarding. Everything else
 //! is in `leadline-core`.
 
+pub mod bindings;
 pub mod commands;
 pub mod desktop;
+mod forward;
 pub mod ipc;
 pub mod language;
 pub mod notify;
@@ -208,7 +210,7 @@ pub fn start_with_keychain<R: Runtime>(
         Err(e) => eprintln!("{e}"),
     }
     tracing::info!(version = env!("CARGO_PKG_VERSION"), data = %paths.data_dir.display(), "Leadline starting");
-    let events = ipc::forward_events(app.handle().clone());
+    let events = forward::forward_events(app.handle().clone());
     app.manage(AppState::open(paths, events, keychain));
     notify::setup(app.handle());
     exit_on_signals(app.handle().clone());

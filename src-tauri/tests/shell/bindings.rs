@@ -4,7 +4,7 @@ const BINDINGS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../ui/src/lib/bindi
 
 #[test]
 fn bindings_match_the_rust_types() {
-    let generated = leadline_lib::ipc::typescript_bindings();
+    let generated = leadline_lib::bindings::typescript_bindings();
     if std::env::var_os("UPDATE_BINDINGS").is_some() {
         std::fs::write(BINDINGS, &generated).unwrap();
         return;

@@ -1,0 +1,34 @@
+//! Core events on their way out: to the window under their fixed names, and to the desktop
+//! pieces that react to them (language, notifications, tray).
+
+use std::sync::Arc;
+
+use leadline_core::{CoreEvent, EventSink};
+use tauri::{AppHandle, Emitter, Manager, Runtime};
+
+/// An event sink that emits each core event to the webview under its fixed name.
+pub fn forward_events<R: Runtime>(app: AppHandle<R>) -> EventSink {
+    Arc::new(move |event: CoreEvent| {
+        if let CoreEvent::SettingsChanged(settings) = &event {
+            crate::language::use_language(settings.language.as_deref());
+        }
+        if let CoreEvent::LeadQualified(lead) = &event {
+            crate::notify::qualified(&app, lead);
+        }
+        if let CoreEvent::ReplyFailed {
+            number,
+            who,
+            reason,
+            ..
+        } = &event
+        {
+            crate::notify::reply_failed(&app, number, who, reason);
+        }
+        if let Some(tray) = app.try_state::<crate::tray::Tray<R>>() {
+            tray.on_event(&event);
+        }
+        if let Err(e) = app.emit(event.name(), event.payload()) {
+            tracing::warn!(event = event.name(), error = %e, "could not forward an event to the window");
+        }
+    })
+}
