@@ -9,7 +9,7 @@ use ts_rs::TS;
 
 use crate::Leadline;
 use crate::error::{Error, Result};
-use crate::store::activity;
+use crate::store::{self, activity};
 use crate::text;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
@@ -39,7 +39,7 @@ impl Leadline {
         let copied = self
             .store
             .read(move |conn| {
-                conn.execute("VACUUM INTO ?1", [&target])?;
+                store::backup::vacuum_into(conn, &target)?;
                 Ok(())
             })
             .await
@@ -91,12 +91,7 @@ fn check_copy(part: &Path) -> Result<()> {
             detail = detail
         ))
     };
-    let conn =
-        rusqlite::Connection::open_with_flags(part, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)
-            .map_err(|e| broken(e.to_string()))?;
-    let verdict: String = conn
-        .query_row("PRAGMA quick_check", [], |row| row.get(0))
-        .map_err(|e| broken(e.to_string()))?;
+    let verdict = store::backup::quick_check(part).map_err(|e| broken(e.to_string()))?;
     if verdict == "ok" {
         Ok(())
     } else {

@@ -11,7 +11,9 @@ use super::policy::{self, Behaviour, Decision, Incoming, Situation, Skip};
 use super::rules::{MatchKind, Rule};
 use super::switch::BotSwitch;
 use crate::error::{Error, Result};
-use crate::store::{account_settings, activity, away_sent, chats, inbox, messages, rules};
+use crate::store::{
+    account_settings, activity, away_sent, chats, contacts, inbox, leads, messages, rules,
+};
 use crate::text;
 
 /// What a decision leaves the turn to do.
@@ -199,11 +201,7 @@ fn situation_in(
     let at = jiff::Timestamp::from_millisecond(now).unwrap_or_default();
     let open = hours.as_ref().is_none_or(|h| h.is_open(at));
     let (ignored, known) = match contact_id {
-        Some(id) => conn.query_row(
-            "SELECT ignored, known FROM contacts WHERE id = ?1",
-            [id],
-            |r| Ok((r.get(0)?, r.get(1)?)),
-        )?,
+        Some(id) => contacts::ignored_and_known(conn, id)?,
         None => (false, false),
     };
     let away_sent_this_stretch = match (
@@ -303,11 +301,7 @@ fn command_in(
         }
         OwnerCommand::LeadsToday => {
             let since = now - 86_400_000;
-            let (new, qualified): (i64, i64) = conn.query_row(
-                "SELECT COUNT(*), COUNT(qualified_at) FROM leads WHERE account_id = ?1 AND created_at >= ?2",
-                rusqlite::params![account_id, since],
-                |r| Ok((r.get(0)?, r.get(1)?)),
-            )?;
+            let (new, qualified) = leads::new_and_qualified_since(conn, account_id, since)?;
             format!("Today: {new} new leads, {qualified} qualified.")
         }
     };

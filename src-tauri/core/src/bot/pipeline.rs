@@ -385,13 +385,7 @@ fn sent_reply_waiting(
     chat_id: i64,
     body: &str,
 ) -> rusqlite::Result<Option<i64>> {
-    let mut stmt = conn.prepare_cached(
-        "SELECT i.message_id, i.decision FROM inbox i JOIN messages m ON m.id = i.message_id
-         WHERE m.chat_id = ?1 AND i.state IN ('decided', 'failed') AND i.attempts > 0 ORDER BY i.message_id",
-    )?;
-    let rows: Vec<(i64, Option<String>)> = stmt
-        .query_map([chat_id], |r| Ok((r.get(0)?, r.get(1)?)))?
-        .collect::<rusqlite::Result<_>>()?;
+    let rows = inbox::attempted_in_chat(conn, chat_id)?;
     Ok(rows.into_iter().find_map(|(id, decision)| {
         let (text, _) = Stored::reply(decision.as_deref())?;
         (text == body).then_some(id)

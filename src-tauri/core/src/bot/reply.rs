@@ -201,11 +201,7 @@ impl Leadline {
                     },
                     now,
                 )?;
-                let reply_id: i64 = tx.query_row(
-                    "SELECT id FROM messages WHERE account_id = ?1 AND wa_msg_id = ?2",
-                    rusqlite::params![account_id, wa_msg_id],
-                    |r| r.get(0),
-                )?;
+                let reply_id = messages::id_of(&tx, account_id, &wa_msg_id)?;
                 inbox::replied(&tx, message_id, reply_id, now)?;
                 tx.commit().map_err(Error::from)
             })
@@ -307,12 +303,9 @@ impl Leadline {
         let claimed = self
             .store
             .call(move |conn| {
-                let mut stmt = conn.prepare_cached(
-                    "SELECT 1 FROM messages WHERE account_id = ?1 AND wa_msg_id = ?2",
-                )?;
                 let mut free = Vec::new();
                 for id in candidates {
-                    if !stmt.exists(rusqlite::params![account_id, id])? {
+                    if !messages::exists(conn, account_id, &id)? {
                         free.push(id);
                     }
                 }
@@ -411,13 +404,7 @@ impl Leadline {
             .call(move |conn| {
                 let tx = conn.transaction()?;
                 let changed = messages::mark_not_delivered(&tx, account_id, &wa_msg_id)?;
-                let reply: Option<(i64, i64)> = tx
-                    .query_row(
-                        "SELECT id, chat_id FROM messages WHERE account_id = ?1 AND wa_msg_id = ?2 AND origin = 'bot' AND ack = -1",
-                        rusqlite::params![account_id, wa_msg_id],
-                        |r| Ok((r.get(0)?, r.get(1)?)),
-                    )
-                    .optional()?;
+                let reply = messages::undelivered_reply(&tx, account_id, &wa_msg_id)?;
                 let mut row = None;
                 if let Some((reply_id, chat_id)) = reply {
                     if let Some(inbox_row) = inbox::by_reply(&tx, reply_id)? {
@@ -450,5 +437,3 @@ impl Leadline {
         }
     }
 }
-
-use rusqlite::OptionalExtension;

@@ -11,7 +11,7 @@ use crate::bot::policy::Behaviour;
 use crate::bot::rules::{MatchKind, Rule};
 use crate::bot::switch::BotSwitch;
 use crate::error::{Error, Result};
-use crate::store::{account_settings, activity};
+use crate::store::{account_settings, activity, rules};
 use crate::text;
 use crate::text::Text;
 
@@ -97,22 +97,25 @@ impl Leadline {
     pub async fn number_bot(&self, id: i64) -> Result<NumberBot> {
         self.store
             .call(move |conn| {
-                let row = account_settings::bot(conn, id)?
-                    .ok_or_else(|| Error::NotFound(text!("number.removed", "That number was removed. Reload the list.")))?;
-                let mut stmt = conn.prepare_cached(
-                    "SELECT match_kind, pattern, reply, enabled FROM rules WHERE account_id = ?1 ORDER BY position, id",
-                )?;
-                let quick_replies = stmt
-                    .query_map([id], |r| {
-                        let kind: String = r.get(0)?;
-                        Ok(QuickReply {
-                            kind: if kind == "regex" { MatchKind::Regex } else { MatchKind::Keyword },
-                            pattern: r.get(1)?,
-                            reply: r.get(2)?,
-                            enabled: r.get(3)?,
-                        })
-                    })?
-                    .collect::<rusqlite::Result<_>>()?;
+                let row = account_settings::bot(conn, id)?.ok_or_else(|| {
+                    Error::NotFound(text!(
+                        "number.removed",
+                        "That number was removed. Reload the list."
+                    ))
+                })?;
+                let quick_replies = rules::all(conn, id)?
+                    .into_iter()
+                    .map(|r| QuickReply {
+                        kind: if r.match_kind == "regex" {
+                            MatchKind::Regex
+                        } else {
+                            MatchKind::Keyword
+                        },
+                        pattern: r.pattern,
+                        reply: r.reply,
+                        enabled: r.enabled,
+                    })
+                    .collect();
                 Ok(NumberBot {
                     enabled: row.bot_enabled,
                     behaviour: serde_json::from_str(&row.behaviour_json).unwrap_or_default(),
@@ -161,21 +164,32 @@ impl Leadline {
             .call(move |conn| {
                 let tx = conn.transaction()?;
                 if !account_settings::set_bot(&tx, id, enabled, &behaviour, &hours, now)? {
-                    return Err(Error::NotFound(text!("number.removed", "That number was removed. Reload the list.")));
+                    return Err(Error::NotFound(text!(
+                        "number.removed",
+                        "That number was removed. Reload the list."
+                    )));
                 }
-                tx.execute("DELETE FROM rules WHERE account_id = ?1", [id])?;
-                for (position, rule) in rules.iter().enumerate() {
-                    let kind = match rule.kind {
-                        MatchKind::Keyword => "keyword",
-                        MatchKind::Regex => "regex",
-                    };
-                    tx.execute(
-                        "INSERT INTO rules (account_id, position, match_kind, pattern, reply, enabled, created_at, updated_at)
-                         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7)",
-                        rusqlite::params![id, position as i64, kind, rule.pattern, rule.reply, rule.enabled, now],
-                    )?;
-                }
-                activity::insert(&tx, Some(id), "bot_settings", "Changed the bot's behaviour, hours or quick replies", now)?;
+                let rows: Vec<rules::QuickReplyRow> = rules
+                    .iter()
+                    .map(|rule| rules::QuickReplyRow {
+                        match_kind: match rule.kind {
+                            MatchKind::Keyword => "keyword",
+                            MatchKind::Regex => "regex",
+                        }
+                        .to_string(),
+                        pattern: rule.pattern.clone(),
+                        reply: rule.reply.clone(),
+                        enabled: rule.enabled,
+                    })
+                    .collect();
+                rules::replace_all(&tx, id, &rows, now)?;
+                activity::insert(
+                    &tx,
+                    Some(id),
+                    "bot_settings",
+                    "Changed the bot's behaviour, hours or quick replies",
+                    now,
+                )?;
                 tx.commit().map_err(Error::from)
             })
             .await?;

@@ -91,10 +91,7 @@ impl Leadline {
                     now,
                 )?;
                 // WhatsApp's echo may have been stored first, as if typed on the phone.
-                tx.execute(
-                    "UPDATE messages SET origin = 'owner_app' WHERE account_id = ?1 AND wa_msg_id = ?2",
-                    rusqlite::params![account_id, id],
-                )?;
+                messages::mark_from_app(&tx, account_id, &id)?;
                 let until = now + i64::from(takeover_minutes) * 60_000;
                 chats::set_pause(&tx, chat.id, Some(until), Some("owner_takeover"))?;
                 activity::insert_with(
@@ -121,19 +118,13 @@ impl Leadline {
             .store
             .call(move |conn| {
                 let tx = conn.transaction()?;
-                let id: i64 = tx
-                    .query_row(
-                        "SELECT id FROM chats WHERE account_id = ?1 AND wa_chat_id = ?2",
-                        rusqlite::params![account_id, chat],
-                        |r| r.get(0),
-                    )
-                    .map_err(|e| match e {
-                        rusqlite::Error::QueryReturnedNoRows => Error::NotFound(text!(
-                            "chat.gone",
-                            "That chat is no longer in Leadline. Reload the list."
-                        )),
-                        other => Error::from(other),
-                    })?;
+                let id = chats::id_of(&tx, account_id, &chat).map_err(|e| match e {
+                    rusqlite::Error::QueryReturnedNoRows => Error::NotFound(text!(
+                        "chat.gone",
+                        "That chat is no longer in Leadline. Reload the list."
+                    )),
+                    other => Error::from(other),
+                })?;
                 resume_in(&tx, account_id, id, now)?;
                 tx.commit()?;
                 Ok(id)

@@ -16,7 +16,7 @@ use ts_rs::TS;
 use crate::Leadline;
 use crate::ai::fields;
 use crate::error::{Error, Result};
-use crate::store::activity;
+use crate::store::{accounts, activity, contacts};
 use crate::text;
 use crate::text::Text;
 
@@ -100,12 +100,7 @@ impl Leadline {
         let me: Option<String> = self
             .store
             .call(move |conn| {
-                conn.query_row(
-                    "SELECT wa_id FROM accounts WHERE id = ?1",
-                    [account_id],
-                    |r| r.get(0),
-                )
-                .map_err(|e| match e {
+                accounts::wa_id_of(conn, account_id).map_err(|e| match e {
                     rusqlite::Error::QueryReturnedNoRows => Error::NotFound(text!(
                         "number.removed",
                         "That number was removed. Reload the list."
@@ -165,24 +160,14 @@ impl Leadline {
                     let (mut added, mut already) = (0u32, 0u32);
                     for (phone, name) in chunk {
                         let wa_id = format!("{}@c.us", phone.trim_start_matches('+'));
-                        let inserted = tx.prepare_cached(
-                            "INSERT INTO contacts (account_id, wa_id, phone, display_name, known, created_at, updated_at)
-                             VALUES (?1, ?2, ?3, ?4, 1, ?5, ?5) ON CONFLICT (account_id, wa_id) DO NOTHING",
-                        )?
-                        .execute(rusqlite::params![account_id, wa_id, phone, name, now])?;
-                        // Also people who wrote from a linked id (@lid) whose phone is known.
-                        // Two statements, each served by its own index (an OR of the two
-                        // scanned the number's contacts for every entry).
-                        let mut marked = 0;
-                        for sql in [
-                            "UPDATE contacts SET known = 1, display_name = COALESCE(display_name, ?4), updated_at = ?5
-                             WHERE account_id = ?1 AND wa_id = ?2 AND known = 0",
-                            "UPDATE contacts SET known = 1, display_name = COALESCE(display_name, ?4), updated_at = ?5
-                             WHERE account_id = ?1 AND phone = ?3 AND known = 0",
-                        ] {
-                            marked += tx.prepare_cached(sql)?.execute(rusqlite::params![account_id, wa_id, phone, name, now])?;
-                        }
-                        if inserted + marked > 0 {
+                        if contacts::mark_known(
+                            &tx,
+                            account_id,
+                            &wa_id,
+                            &phone,
+                            name.as_deref(),
+                            now,
+                        )? {
                             added += 1;
                         } else {
                             already += 1;
@@ -204,11 +189,7 @@ impl Leadline {
             .store
             .call(move |conn| {
                 let tx = conn.transaction()?;
-                let known = tx.query_row(
-                    "SELECT COUNT(*) FROM contacts WHERE account_id = ?1 AND known = 1",
-                    [account_id],
-                    |r| r.get(0),
-                )?;
+                let known = contacts::known_count(&tx, account_id)?;
                 activity::insert_with(
                     &tx,
                     Some(account_id),
@@ -227,13 +208,7 @@ impl Leadline {
     /// How many contacts of the number are known (imported).
     pub async fn known_contacts(&self, account_id: i64) -> Result<u32> {
         self.store
-            .call(move |conn| {
-                Ok(conn.query_row(
-                    "SELECT COUNT(*) FROM contacts WHERE account_id = ?1 AND known = 1",
-                    [account_id],
-                    |r| r.get(0),
-                )?)
-            })
+            .call(move |conn| Ok(contacts::known_count(conn, account_id)?))
             .await
     }
 
@@ -243,13 +218,17 @@ impl Leadline {
         self.store
             .call(move |conn| {
                 let tx = conn.transaction()?;
-                let cleared = tx.execute(
-                    "UPDATE contacts SET known = 0, updated_at = ?2 WHERE account_id = ?1 AND known = 1",
-                    rusqlite::params![account_id, now],
+                let cleared = contacts::forget_known(&tx, account_id, now)?;
+                activity::insert_with(
+                    &tx,
+                    Some(account_id),
+                    "contacts_forgotten",
+                    &format!("Forgot {cleared} imported contacts"),
+                    &[("count", &cleared.to_string())],
+                    now,
                 )?;
-                activity::insert_with(&tx, Some(account_id), "contacts_forgotten", &format!("Forgot {cleared} imported contacts"), &[("count", &cleared.to_string())], now)?;
                 tx.commit()?;
-                Ok(u32::try_from(cleared).unwrap_or(u32::MAX))
+                Ok(cleared)
             })
             .await
     }

@@ -77,13 +77,7 @@ fn asked_fields(
     conn: &rusqlite::Connection,
     lead_id: i64,
 ) -> Result<(Vec<LeadField>, Option<String>)> {
-    let account_id: i64 = conn
-        .query_row(
-            "SELECT account_id FROM leads WHERE id = ?1",
-            [lead_id],
-            |r| r.get(0),
-        )
-        .map_err(not_found)?;
+    let account_id = leads::number_of(conn, lead_id).map_err(not_found)?;
     let asked = match account_settings::ai(conn, account_id)? {
         Some(row) => assistant::parse_fields(&row.fields_json, account_id),
         None => Vec::new(),
@@ -95,31 +89,21 @@ fn asked_fields(
 fn detail(conn: &rusqlite::Connection, lead_id: i64) -> Result<LeadDetail> {
     let lead = lead_rules::summary(conn, lead_id)?;
     let (asked, _) = asked_fields(conn, lead_id)?;
-    let (notes, chat_id, created_at): (String, Option<i64>, i64) = conn
-        .query_row(
-            "SELECT notes, chat_id, created_at FROM leads WHERE id = ?1",
-            [lead_id],
-            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
-        )
-        .map_err(not_found)?;
+    let (notes, chat_id, created_at) =
+        leads::notes_chat_created(conn, lead_id).map_err(not_found)?;
     let fields = leads::fields(conn, lead_id)?
         .into_iter()
         .map(|(key, value, source)| LeadFieldValue { key, value, source })
         .collect();
-    let events = conn
-        .prepare_cached(
-            "SELECT id, kind, detail, created_at FROM lead_events WHERE lead_id = ?1
-             ORDER BY created_at DESC, id DESC LIMIT 200",
-        )?
-        .query_map([lead_id], |r| {
-            Ok(LeadEvent {
-                id: r.get(0)?,
-                kind: r.get(1)?,
-                detail: r.get(2)?,
-                created_at: r.get(3)?,
-            })
-        })?
-        .collect::<rusqlite::Result<Vec<_>>>()?;
+    let events = leads::events(conn, lead_id, 200)?
+        .into_iter()
+        .map(|e| LeadEvent {
+            id: e.id,
+            kind: e.kind,
+            detail: e.detail,
+            created_at: e.created_at,
+        })
+        .collect();
     Ok(LeadDetail {
         lead,
         fields,
@@ -173,44 +157,32 @@ impl Leadline {
             .call(move |conn| {
                 let tx = conn.transaction()?;
                 let (asked, country) = asked_fields(&tx, lead_id)?;
-                let (stage, number_id, notes): (String, i64, String) = tx
-                    .query_row(
-                        "SELECT stage, account_id, notes FROM leads WHERE id = ?1",
-                        [lead_id],
-                        |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
-                    )
-                    .map_err(not_found)?;
+                let (stage, number_id, notes) =
+                    leads::stage_number_notes(&tx, lead_id).map_err(not_found)?;
                 let mut changed = serde_json::Map::new();
                 for (key, value) in &edit.fields {
                     let key = clean_key(key)?;
                     let value = value.trim();
                     if value.is_empty() {
-                        if tx.execute(
-                            "DELETE FROM lead_fields WHERE lead_id = ?1 AND key = ?2",
-                            rusqlite::params![lead_id, key],
-                        )? > 0
-                        {
+                        if leads::clear_field(&tx, lead_id, &key)? {
                             changed.insert(key, serde_json::Value::Null);
                         }
                         continue;
                     }
                     if value.chars().count() > MAX_VALUE {
-                        return Err(Error::InvalidInput(text!("lead.field_too_long", "“{key}” can hold up to 1,000 characters.", key = key)));
+                        return Err(Error::InvalidInput(text!(
+                            "lead.field_too_long",
+                            "“{key}” can hold up to 1,000 characters.",
+                            key = key
+                        )));
                     }
                     let kind = asked
                         .iter()
                         .find(|f| f.name == key)
                         .map_or(FieldKind::Text, |f| f.kind);
-                    let value = fields::check(kind, value, country.as_deref()).map_err(|e| {
-                        Error::InvalidInput(e.text_in(&key))
-                    })?;
-                    let written = tx.execute(
-                        "INSERT INTO lead_fields (lead_id, key, value, source, updated_at) VALUES (?1, ?2, ?3, 'owner', ?4)
-                         ON CONFLICT (lead_id, key) DO UPDATE SET value = excluded.value, source = 'owner', updated_at = excluded.updated_at
-                         WHERE lead_fields.value IS NOT excluded.value OR lead_fields.source <> 'owner'",
-                        rusqlite::params![lead_id, key, value, now],
-                    )?;
-                    if written > 0 {
+                    let value = fields::check(kind, value, country.as_deref())
+                        .map_err(|e| Error::InvalidInput(e.text_in(&key)))?;
+                    if leads::set_owner_field(&tx, lead_id, &key, &value, now)? {
                         changed.insert(key, json!(value));
                     }
                 }
@@ -219,28 +191,26 @@ impl Leadline {
                     leads::event(&tx, lead_id, "fields", &detail, now)?;
                 }
                 if let Some(to) = edit.stage.as_deref().filter(|to| *to != stage) {
-                    tx.execute(
-                        "UPDATE leads SET stage = ?2,
-                             qualified_at = CASE WHEN ?2 = 'qualified' THEN COALESCE(qualified_at, ?3) ELSE qualified_at END
-                         WHERE id = ?1",
-                        rusqlite::params![lead_id, to, now],
-                    )?;
+                    leads::set_stage(&tx, lead_id, to, now)?;
                     let detail = json!({ "from": stage, "to": to, "by": "owner" }).to_string();
                     leads::event(&tx, lead_id, "stage", &detail, now)?;
                 }
                 let notes_changed = edit.notes.as_ref().filter(|n| **n != notes);
                 if let Some(new_notes) = notes_changed {
-                    tx.execute(
-                        "UPDATE leads SET notes = ?2 WHERE id = ?1",
-                        rusqlite::params![lead_id, new_notes],
+                    leads::set_notes(&tx, lead_id, new_notes)?;
+                    leads::event(
+                        &tx,
+                        lead_id,
+                        "notes",
+                        &json!({ "by": "owner" }).to_string(),
+                        now,
                     )?;
-                    leads::event(&tx, lead_id, "notes", &json!({ "by": "owner" }).to_string(), now)?;
                 }
                 let anything = !changed.is_empty()
                     || edit.stage.as_deref().is_some_and(|to| to != stage)
                     || notes_changed.is_some();
                 if anything {
-                    tx.execute("UPDATE leads SET updated_at = ?2 WHERE id = ?1", rusqlite::params![lead_id, now])?;
+                    leads::touch(&tx, lead_id, now)?;
                     leads::refresh_search(&tx, lead_id)?;
                 }
                 let detail = detail(&tx, lead_id)?;

@@ -11,8 +11,8 @@ use ts_rs::TS;
 use crate::Leadline;
 use crate::error::{Error, Result};
 use crate::events::{CoreEvent, EventSink};
-use crate::leads::page::{self, LeadFilter, LeadSort};
-use crate::store::leads;
+use crate::leads::page::{LeadFilter, LeadSort};
+use crate::store::{lead_query, leads};
 use crate::text;
 
 /// Progress is announced every this many rows.
@@ -82,18 +82,10 @@ fn write_csv(
     out: impl Write,
     events: &EventSink,
 ) -> Result<u32> {
-    let (filter_sql, params) = page::conditions(&request.filter)?;
-    let order = page::order_by(request.sort, request.descending);
-    let total: u32 = conn
-        .prepare(&format!("SELECT COUNT(*) FROM leads l WHERE {filter_sql}"))?
-        .query_row(rusqlite::params_from_iter(params.iter()), |r| r.get(0))?;
-    let keys: Vec<String> = conn
-        .prepare(&format!(
-            "SELECT DISTINCT key FROM lead_fields WHERE key <> 'name'
-             AND lead_id IN (SELECT l.id FROM leads l WHERE {filter_sql}) ORDER BY key"
-        ))?
-        .query_map(rusqlite::params_from_iter(params.iter()), |r| r.get(0))?
-        .collect::<rusqlite::Result<_>>()?;
+    let (filter_sql, params) = lead_query::conditions(&request.filter)?;
+    let order = lead_query::order_by(request.sort, request.descending);
+    let total = lead_query::count(conn, &filter_sql, &params)?;
+    let keys = lead_query::field_keys(conn, &filter_sql, &params)?;
     let mut csv = csv::WriterBuilder::new().from_writer(out);
     let csv_error = |e: csv::Error| {
         Error::Unavailable(text!(
@@ -108,31 +100,23 @@ fn write_csv(
         .chain(keys.iter().map(String::as_str))
         .collect();
     csv.write_record(&header).map_err(csv_error)?;
-    let mut stmt = conn.prepare(&format!(
-        "SELECT l.display_name, c.phone, a.name, l.stage, l.score, l.qualified_reason, l.qualified_at,
-                l.created_at, l.updated_at, l.notes,
-                (SELECT json_group_object(key, value) FROM lead_fields WHERE lead_id = l.id)
-         FROM leads l JOIN accounts a ON a.id = l.account_id JOIN contacts c ON c.id = l.contact_id
-         WHERE {filter_sql} ORDER BY {order}"
-    ))?;
-    let mut rows = stmt.query(rusqlite::params_from_iter(params.iter()))?;
     let mut done: u32 = 0;
     let mut record: Vec<String> = Vec::with_capacity(header.len());
     events(CoreEvent::ExportProgress { done, total });
-    while let Some(row) = rows.next()? {
+    lead_query::each_for_export(conn, &filter_sql, &params, &order, |row| {
         record.clear();
-        record.push(row.get::<_, Option<String>>(0)?.unwrap_or_default());
-        record.push(row.get::<_, Option<String>>(1)?.unwrap_or_default());
-        record.push(row.get(2)?);
-        record.push(row.get(3)?);
-        record.push(row.get::<_, i64>(4)?.to_string());
-        record.push(row.get::<_, Option<String>>(5)?.unwrap_or_default());
-        record.push(local_time(row.get(6)?));
-        record.push(local_time(row.get(7)?));
-        record.push(local_time(row.get(8)?));
-        record.push(row.get(9)?);
+        record.push(row.name.unwrap_or_default());
+        record.push(row.phone.unwrap_or_default());
+        record.push(row.number_name);
+        record.push(row.stage);
+        record.push(row.score.to_string());
+        record.push(row.reason.unwrap_or_default());
+        record.push(local_time(row.qualified_at));
+        record.push(local_time(row.created_at));
+        record.push(local_time(row.updated_at));
+        record.push(row.notes);
         let fields: serde_json::Map<String, serde_json::Value> = row
-            .get::<_, Option<String>>(10)?
+            .fields_json
             .and_then(|json| serde_json::from_str(&json).ok())
             .unwrap_or_default();
         for key in &keys {
@@ -150,7 +134,8 @@ fn write_csv(
         if done % PROGRESS_EVERY == 0 {
             events(CoreEvent::ExportProgress { done, total });
         }
-    }
+        Ok(())
+    })?;
     csv.flush().map_err(|e| {
         Error::Unavailable(text!(
             "export.write_failed",

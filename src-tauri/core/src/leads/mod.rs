@@ -18,54 +18,19 @@ use crate::ai::fields::{self, LeadField};
 use crate::ai::turn::TurnOutput;
 use crate::error::{Error, Result};
 use crate::events::CoreEvent;
-use crate::store::leads;
+use crate::store::{contacts, leads};
 use crate::text;
-
-/// A lead's summary (fields still empty) from a row of id, number id, number name, name,
-/// phone, stage, score, reason, qualified at, updated at; `name` as the caller reads it.
-pub(crate) fn summary_from_row(
-    r: &rusqlite::Row<'_>,
-    name: Option<String>,
-) -> rusqlite::Result<LeadSummary> {
-    Ok(LeadSummary {
-        id: r.get(0)?,
-        number_id: r.get(1)?,
-        number_name: r.get(2)?,
-        name,
-        phone: r.get(4)?,
-        stage: r.get(5)?,
-        score: r.get(6)?,
-        reason: r.get(7)?,
-        qualified_at: r.get(8)?,
-        updated_at: r.get(9)?,
-        fields: Vec::new(),
-    })
-}
 
 /// One lead as lists show it: its name (the one it gave, else the contact's), phone,
 /// number, stage, score and reason, and its fields.
 pub(crate) fn summary(conn: &rusqlite::Connection, lead_id: i64) -> Result<LeadSummary> {
-    let mut lead = conn
-        .prepare_cached(
-            "SELECT l.id, l.account_id, a.name,
-                    COALESCE((SELECT value FROM lead_fields WHERE lead_id = l.id AND key = 'name'),
-                             NULLIF(c.display_name, ''), NULLIF(c.push_name, '')),
-                    c.phone, l.stage, l.score, l.qualified_reason, l.qualified_at, l.updated_at
-             FROM leads l JOIN accounts a ON a.id = l.account_id JOIN contacts c ON c.id = l.contact_id
-             WHERE l.id = ?1",
-        )?
-        .query_row([lead_id], |r| summary_from_row(r, r.get(3)?))
-        .map_err(|e| match e {
-            rusqlite::Error::QueryReturnedNoRows => {
-                Error::NotFound(text!("lead.gone", "That lead is no longer in Leadline. Reload the list."))
-            }
-            other => Error::from(other),
-        })?;
-    lead.fields = leads::fields(conn, lead_id)?
-        .into_iter()
-        .map(|(key, value, _)| (key, value))
-        .collect();
-    Ok(lead)
+    leads::summary(conn, lead_id).map_err(|e| match e {
+        rusqlite::Error::QueryReturnedNoRows => Error::NotFound(text!(
+            "lead.gone",
+            "That lead is no longer in Leadline. Reload the list."
+        )),
+        other => Error::from(other),
+    })
 }
 
 impl Leadline {
@@ -178,11 +143,7 @@ pub(crate) fn merge_turn_in(
         now,
     )?;
     let announce = if newly_qualified {
-        let (phone, push_name): (Option<String>, Option<String>) = tx.query_row(
-            "SELECT phone, COALESCE(display_name, push_name) FROM contacts WHERE id = ?1",
-            [contact_id],
-            |r| Ok((r.get(0)?, r.get(1)?)),
-        )?;
+        let (phone, push_name) = contacts::phone_and_name(tx, contact_id)?;
         let given_name = known
             .iter()
             .find(|(k, _, _)| k == "name")

@@ -1,6 +1,6 @@
 //! A lead as the app shows it and announces it, its stages and its score.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
 use crate::error::{Error, Result};
@@ -62,4 +62,54 @@ pub fn score(known: usize, asked: usize, qualified: bool) -> u8 {
         .checked_div(asked)
         .map_or(60, |part| u8::try_from(part).unwrap_or(60));
     completeness + if qualified { 40 } else { 0 }
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize, TS)]
+#[serde(rename_all = "camelCase", default)]
+pub struct LeadFilter {
+    pub number_id: Option<i64>,
+    /// Empty: every stage.
+    pub stages: Vec<String>,
+    pub min_score: Option<u8>,
+    pub qualified_from_ms: Option<i64>,
+    pub qualified_until_ms: Option<i64>,
+    /// Words to find in the name, phone or any field; a phone may be typed any way.
+    pub search: String,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum LeadSort {
+    #[default]
+    Updated,
+    Created,
+    Name,
+    Score,
+    Qualified,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct LeadPageRequest {
+    #[serde(default)]
+    pub filter: LeadFilter,
+    #[serde(default)]
+    pub sort: LeadSort,
+    #[serde(default = "descending")]
+    pub descending: bool,
+    pub offset: u32,
+    pub limit: u32,
+}
+
+fn descending() -> bool {
+    true
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct LeadPage {
+    /// Leads the filter matches in all.
+    pub total: u32,
+    pub offset: u32,
+    pub rows: Vec<LeadSummary>,
 }

@@ -1,7 +1,6 @@
 //! What a number's WhatsApp state means for the data: linked numbers remember their
 //! WhatsApp id, logged-out ones are marked so, and both are in the audit log.
 
-use rusqlite::OptionalExtension;
 use serde::Serialize;
 use ts_rs::TS;
 
@@ -56,17 +55,6 @@ pub struct NumberState {
     pub state: AccountState,
 }
 
-/// The newest failure or recovery entry of a number's audit log.
-fn last_connection_entry(conn: &rusqlite::Connection, id: i64) -> rusqlite::Result<Option<String>> {
-    conn.query_row(
-        "SELECT kind FROM activity WHERE account_id = ?1 AND kind IN ('number_failed', 'number_recovered', 'number_linked')
-         ORDER BY created_at DESC, id DESC LIMIT 1",
-        [id],
-        |r| r.get(0),
-    )
-    .optional()
-}
-
 impl Leadline {
     /// Records a state the runtime reported for number `id` and announces it; returns the
     /// state shown (a Working session of an account another number answers shows failed).
@@ -96,9 +84,7 @@ impl Leadline {
                                 // One WhatsApp account, one answering number: this session
                                 // is refused (the runner stops it) and the owner told which
                                 // number answers.
-                                let answering: Option<String> = conn
-                                    .query_row("SELECT name FROM accounts WHERE wa_id = ?1 AND id <> ?2", rusqlite::params![me, id], |r| r.get(0))
-                                    .optional()?;
+                                let answering = accounts::name_of_other_with_wa_id(conn, me, id)?;
                                 let answering = answering.unwrap_or_default();
                                 let message = format!("“{}” was stopped: WhatsApp {} is already linked as “{answering}”, which answers its customers", number.name, shown_number(me));
                                 activity::insert_with(conn, Some(id), "number_duplicate", &message, &[("name", &number.name), ("phone", &shown_number(me)), ("answering", &answering)], now)?;
@@ -122,14 +108,14 @@ impl Leadline {
                     // A browser or connection failure, and the recovery after it, go in the
                     // audit log once each (a failure repeated while retrying is one entry).
                     AccountState::Failed { reason, .. } => {
-                        if last_connection_entry(conn, id)?.as_deref() != Some("number_failed") {
+                        if activity::last_connection_kind(conn, id)?.as_deref() != Some("number_failed") {
                             let message = format!("“{}” stopped working: {reason}", number.name);
                             activity::insert_with_text(conn, Some(id), "number_failed", &message, &[("name", &number.name)], ("reason", reason), now)?;
                         }
                         Ok(recorded)
                     }
                     AccountState::Working { .. } => {
-                        if last_connection_entry(conn, id)?.as_deref() == Some("number_failed") {
+                        if activity::last_connection_kind(conn, id)?.as_deref() == Some("number_failed") {
                             let message = format!("“{}” is working again", number.name);
                             activity::insert_with(conn, Some(id), "number_recovered", &message, &[("name", &number.name)], now)?;
                         }

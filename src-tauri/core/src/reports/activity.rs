@@ -1,11 +1,11 @@
 //! The audit log: what happened, newest first, filtered by what it was about and by number.
 
-use rusqlite::types::Value;
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
 use crate::Leadline;
 use crate::error::Result;
+use crate::store::activity;
 
 /// How many entries one page of the log shows at most.
 pub const MAX_PAGE: u32 = 500;
@@ -105,46 +105,30 @@ impl Leadline {
         let limit = query.limit.clamp(1, MAX_PAGE);
         self.store
             .call(move |conn| {
-                let mut sql = String::from(
-                    "SELECT id, account_id, kind, message, created_at, detail FROM activity WHERE 1 = 1",
-                );
-                let mut params: Vec<Value> = Vec::new();
-                if let Some(group) = query.group {
-                    let kinds = group.kinds();
-                    sql.push_str(&format!(" AND kind IN ({})", vec!["?"; kinds.len()].join(", ")));
-                    params.extend(kinds.iter().map(|k| Value::Text((*k).to_string())));
-                }
-                if let Some(number) = query.number_id {
-                    sql.push_str(" AND account_id = ?");
-                    params.push(Value::Integer(number));
-                }
-                if let Some(before) = query.before_id {
-                    sql.push_str(
-                        " AND (created_at, id) < (SELECT created_at, id FROM activity WHERE id = ?)",
-                    );
-                    params.push(Value::Integer(before));
-                }
-                sql.push_str(" ORDER BY created_at DESC, id DESC LIMIT ?");
-                params.push(Value::Integer(i64::from(limit)));
-                let rows = conn
-                    .prepare_cached(&sql)?
-                    .query_map(rusqlite::params_from_iter(params.iter()), |r| {
-                        let detail: String = r.get(5)?;
-                        Ok(ActivityEntry {
-                            id: r.get(0)?,
-                            account_id: r.get(1)?,
-                            kind: r.get(2)?,
-                            message: r.get(3)?,
-                            created_at: r.get(4)?,
-                            // Only string values are arguments; anything else is left out.
-                            args: serde_json::from_str::<serde_json::Map<String, serde_json::Value>>(&detail)
-                                .unwrap_or_default()
-                                .into_iter()
-                                .filter_map(|(k, v)| v.as_str().map(|s| (k, s.to_string())))
-                                .collect(),
-                        })
-                    })?
-                    .collect::<rusqlite::Result<Vec<_>>>()?;
+                let rows = activity::page(
+                    conn,
+                    query.group.map(ActivityGroup::kinds),
+                    query.number_id,
+                    query.before_id,
+                    limit,
+                )?
+                .into_iter()
+                .map(|row| ActivityEntry {
+                    id: row.id,
+                    account_id: row.account_id,
+                    kind: row.kind,
+                    message: row.message,
+                    created_at: row.created_at,
+                    // Only string values are arguments; anything else is left out.
+                    args: serde_json::from_str::<serde_json::Map<String, serde_json::Value>>(
+                        &row.detail,
+                    )
+                    .unwrap_or_default()
+                    .into_iter()
+                    .filter_map(|(k, v)| v.as_str().map(|s| (k, s.to_string())))
+                    .collect(),
+                })
+                .collect();
                 Ok(rows)
             })
             .await

@@ -9,6 +9,7 @@ use crate::Leadline;
 use crate::error::Result;
 use crate::leads;
 use crate::leads::LeadSummary;
+use crate::store::figures;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
 #[serde(rename_all = "camelCase")]
@@ -39,34 +40,14 @@ pub struct HomeFigures {
 /// The most replies looked at for one median; a week of a very busy shop stays exact.
 const MEDIAN_SAMPLE: u32 = 50_000;
 
-/// (when answered, how long it took) for replies since `since`, newest first. One pass over
-/// the inbox for both periods: it has no index on the answer time, on purpose, since every
-/// reply would pay to keep one and this is asked only when Home is open.
-fn waits_since(conn: &rusqlite::Connection, since: i64) -> Result<Vec<(i64, i64)>> {
-    Ok(conn
-        .prepare_cached(
-            "SELECT i.updated_at, r.created_at - m.created_at FROM inbox i
-             JOIN messages m ON m.id = i.message_id JOIN messages r ON r.id = i.reply_message_id
-             WHERE i.state = 'replied' AND i.updated_at >= ?1
-             ORDER BY i.message_id DESC LIMIT ?2",
-        )?
-        .query_map(rusqlite::params![since, MEDIAN_SAMPLE], |r| {
-            Ok((r.get(0)?, r.get(1)?))
-        })?
-        .collect::<rusqlite::Result<_>>()?)
-}
-
 fn period(
     conn: &rusqlite::Connection,
     since: i64,
     answered: &[(i64, i64)],
 ) -> Result<PeriodFigures> {
-    let count = |sql: &str| -> rusqlite::Result<u32> {
-        conn.prepare_cached(sql)?.query_row([since], |r| r.get(0))
-    };
-    let conversations = count("SELECT COUNT(*) FROM chats WHERE last_message_at >= ?1")?;
-    let new_leads = count("SELECT COUNT(*) FROM leads WHERE created_at >= ?1")?;
-    let qualified = count("SELECT COUNT(*) FROM leads WHERE qualified_at >= ?1")?;
+    let conversations = figures::chats_active_since(conn, since)?;
+    let new_leads = figures::leads_created_since(conn, since)?;
+    let qualified = figures::leads_qualified_since(conn, since)?;
     let mut waits: Vec<i64> = answered
         .iter()
         .filter(|(at, _)| *at >= since)
@@ -74,11 +55,7 @@ fn period(
         .collect();
     waits.sort_unstable();
     let median_response_ms = (!waits.is_empty()).then(|| waits[waits.len() / 2].max(0));
-    let ai_cost_micros: i64 = conn
-        .prepare_cached(
-            "SELECT COALESCE(SUM(cost_micros), 0) FROM ai_usage WHERE created_at >= ?1",
-        )?
-        .query_row([since], |r| r.get(0))?;
+    let ai_cost_micros = figures::ai_cost_since(conn, since)?;
     Ok(PeriodFigures {
         since,
         conversations,
@@ -113,13 +90,8 @@ impl Leadline {
         let (today, week) = starts(self.clock.now_ms());
         self.store
             .read(move |conn| {
-                let latest: Vec<i64> = conn
-                    .prepare_cached(
-                        "SELECT id FROM leads WHERE qualified_at IS NOT NULL ORDER BY qualified_at DESC, id DESC LIMIT 5",
-                    )?
-                    .query_map([], |r| r.get(0))?
-                    .collect::<rusqlite::Result<_>>()?;
-                let answered = waits_since(conn, week.min(today))?;
+                let latest = figures::latest_qualified(conn, 5)?;
+                let answered = figures::reply_waits_since(conn, week.min(today), MEDIAN_SAMPLE)?;
                 Ok(HomeFigures {
                     today: period(conn, today, &answered)?,
                     week: period(conn, week, &answered)?,

@@ -121,3 +121,26 @@ pub fn set_unlinked(conn: &Connection, id: i64, now: i64) -> rusqlite::Result<()
     )?;
     Ok(())
 }
+
+/// The name of another number linked to this WhatsApp account, if there is one.
+pub fn name_of_other_with_wa_id(
+    conn: &Connection,
+    wa_id: &str,
+    except: i64,
+) -> rusqlite::Result<Option<String>> {
+    conn.query_row(
+        "SELECT name FROM accounts WHERE wa_id = ?1 AND id <> ?2",
+        params![wa_id, except],
+        |r| r.get(0),
+    )
+    .optional()
+}
+
+/// A number's WhatsApp id, once linked (an error if there is no such number).
+pub fn wa_id_of(conn: &Connection, account_id: i64) -> rusqlite::Result<Option<String>> {
+    conn.query_row(
+        "SELECT wa_id FROM accounts WHERE id = ?1",
+        [account_id],
+        |r| r.get(0),
+    )
+}

@@ -1,6 +1,7 @@
 //! Queries on `activity`: the audit log.
 
-use rusqlite::{Connection, params};
+use rusqlite::types::Value;
+use rusqlite::{Connection, OptionalExtension, params};
 
 use crate::text::Text;
 
@@ -60,4 +61,72 @@ pub fn insert_with(
         params![account_id, kind, message, serde_json::Value::Object(detail).to_string(), now],
     )?;
     Ok(conn.last_insert_rowid())
+}
+
+/// An entry of the audit log as stored; `detail` is its JSON arguments.
+pub struct ActivityRow {
+    pub id: i64,
+    pub account_id: Option<i64>,
+    pub kind: String,
+    pub message: String,
+    pub created_at: i64,
+    pub detail: String,
+}
+
+/// The newest entries, at most `limit`: of these kinds only (all if `None`), of one
+/// number only, and older than entry `before_id` (the next page).
+pub fn page(
+    conn: &Connection,
+    kinds: Option<&[&str]>,
+    number_id: Option<i64>,
+    before_id: Option<i64>,
+    limit: u32,
+) -> rusqlite::Result<Vec<ActivityRow>> {
+    let mut sql = String::from(
+        "SELECT id, account_id, kind, message, created_at, detail FROM activity WHERE 1 = 1",
+    );
+    let mut params: Vec<Value> = Vec::new();
+    if let Some(kinds) = kinds {
+        sql.push_str(&format!(
+            " AND kind IN ({})",
+            vec!["?"; kinds.len()].join(", ")
+        ));
+        params.extend(kinds.iter().map(|k| Value::Text((*k).to_string())));
+    }
+    if let Some(number) = number_id {
+        sql.push_str(" AND account_id = ?");
+        params.push(Value::Integer(number));
+    }
+    if let Some(before) = before_id {
+        sql.push_str(" AND (created_at, id) < (SELECT created_at, id FROM activity WHERE id = ?)");
+        params.push(Value::Integer(before));
+    }
+    sql.push_str(" ORDER BY created_at DESC, id DESC LIMIT ?");
+    params.push(Value::Integer(i64::from(limit)));
+    conn.prepare_cached(&sql)?
+        .query_map(rusqlite::params_from_iter(params.iter()), |r| {
+            Ok(ActivityRow {
+                id: r.get(0)?,
+                account_id: r.get(1)?,
+                kind: r.get(2)?,
+                message: r.get(3)?,
+                created_at: r.get(4)?,
+                detail: r.get(5)?,
+            })
+        })?
+        .collect()
+}
+
+/// The kind of a number's newest failure, recovery or link entry.
+pub fn last_connection_kind(
+    conn: &Connection,
+    account_id: i64,
+) -> rusqlite::Result<Option<String>> {
+    conn.query_row(
+        "SELECT kind FROM activity WHERE account_id = ?1 AND kind IN ('number_failed', 'number_recovered', 'number_linked')
+         ORDER BY created_at DESC, id DESC LIMIT 1",
+        [account_id],
+        |r| r.get(0),
+    )
+    .optional()
 }

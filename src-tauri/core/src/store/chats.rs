@@ -1,6 +1,9 @@
 //! Queries on `chats`: one per conversation of a number, with the bot's pause in it.
 
+use rusqlite::types::Value;
 use rusqlite::{Connection, OptionalExtension, params};
+
+use crate::chats::model::{BotInChat, ChatSummary, LastMessage};
 
 pub struct Chat {
     pub id: i64,
@@ -74,4 +77,116 @@ pub fn set_pause(
         params![chat_id, until, reason],
     )?;
     Ok(())
+}
+
+const SUMMARY_SQL: &str = "
+    SELECT c.id, c.account_id, a.name,
+           COALESCE(NULLIF(ct.display_name, ''), NULLIF(ct.push_name, ''), NULLIF(c.title, ''), ct.phone, c.wa_chat_id),
+           ct.phone, c.kind, c.bot_paused_until, c.bot_pause_reason, COALESCE(ct.ignored, 0),
+           l.id, l.stage,
+           m.body, m.direction, m.origin, m.ack, m.sent_at
+    FROM chats c
+    JOIN accounts a ON a.id = c.account_id
+    LEFT JOIN contacts ct ON ct.id = c.contact_id
+    LEFT JOIN leads l ON l.account_id = c.account_id AND l.contact_id = c.contact_id
+    LEFT JOIN messages m ON m.id = (SELECT id FROM messages WHERE chat_id = c.id ORDER BY sent_at DESC, id DESC LIMIT 1)";
+
+fn summary_from_row(row: &rusqlite::Row<'_>, now: i64) -> rusqlite::Result<ChatSummary> {
+    let paused_until: Option<i64> = row.get(6)?;
+    let ignored: bool = row.get(8)?;
+    let bot = if ignored {
+        BotInChat::Ignored
+    } else {
+        match paused_until {
+            Some(until) if until > now => BotInChat::Paused {
+                until,
+                reason: row.get(7)?,
+            },
+            _ => BotInChat::Active,
+        }
+    };
+    let body: Option<String> = row.get(11)?;
+    let last = match body {
+        Some(body) => Some(LastMessage {
+            body: body.chars().take(200).collect(),
+            direction: row.get(12)?,
+            origin: row.get(13)?,
+            ack: row.get(14)?,
+            sent_at: row.get(15)?,
+        }),
+        None => None,
+    };
+    Ok(ChatSummary {
+        id: row.get(0)?,
+        number_id: row.get(1)?,
+        number_name: row.get(2)?,
+        title: row.get(3)?,
+        phone: row.get(4)?,
+        kind: row.get(5)?,
+        last,
+        bot,
+        lead_id: row.get(9)?,
+        lead_stage: row.get(10)?,
+    })
+}
+
+/// One chat as the list shows it (its bot state as of `now`).
+pub fn summary(conn: &Connection, chat_id: i64, now: i64) -> rusqlite::Result<ChatSummary> {
+    conn.prepare_cached(&format!("{SUMMARY_SQL} WHERE c.id = ?1"))?
+        .query_row([chat_id], |r| summary_from_row(r, now))
+}
+
+/// Chats with the newest message first: of one number (all if `None`), whose contact's
+/// name or phone holds every word of `search` (up to five), a page of `limit` from `offset`.
+pub fn summaries(
+    conn: &Connection,
+    number_id: Option<i64>,
+    search: &str,
+    limit: u32,
+    offset: u32,
+    now: i64,
+) -> rusqlite::Result<Vec<ChatSummary>> {
+    let mut sql = format!("{SUMMARY_SQL} WHERE 1 = 1");
+    let mut params: Vec<Value> = Vec::new();
+    if let Some(number) = number_id {
+        sql.push_str(" AND c.account_id = ?");
+        params.push(Value::Integer(number));
+    }
+    for word in search.split_whitespace().take(5) {
+        let word: String = word.chars().take(100).collect();
+        let escaped = word
+            .replace('\\', "\\\\")
+            .replace('%', "\\%")
+            .replace('_', "\\_");
+        sql.push_str(
+            " AND (COALESCE(ct.display_name, '') || ' ' || COALESCE(ct.push_name, '') || ' ' || COALESCE(c.title, '') || ' ' || COALESCE(ct.phone, '')) LIKE ? ESCAPE '\\'",
+        );
+        params.push(Value::Text(format!("%{escaped}%")));
+    }
+    sql.push_str(" ORDER BY c.last_message_at DESC, c.id DESC LIMIT ? OFFSET ?");
+    params.push(Value::Integer(i64::from(limit)));
+    params.push(Value::Integer(i64::from(offset)));
+    conn.prepare_cached(&sql)?
+        .query_map(rusqlite::params_from_iter(params.iter()), |r| {
+            summary_from_row(r, now)
+        })?
+        .collect()
+}
+
+/// A chat's number and WhatsApp id.
+pub fn address(conn: &Connection, chat_id: i64) -> rusqlite::Result<(i64, String)> {
+    conn.query_row(
+        "SELECT account_id, wa_chat_id FROM chats WHERE id = ?1",
+        [chat_id],
+        |r| Ok((r.get(0)?, r.get(1)?)),
+    )
+}
+
+/// The row of a number's chat by WhatsApp's id (an error if there is none).
+pub fn id_of(conn: &Connection, account_id: i64, wa_chat_id: &str) -> rusqlite::Result<i64> {
+    conn.query_row(
+        "SELECT id FROM chats WHERE account_id = ?1 AND wa_chat_id = ?2",
+        params![account_id, wa_chat_id],
+        |r| r.get(0),
+    )
 }

@@ -39,3 +39,91 @@ pub fn upsert(
         },
     )
 }
+
+/// Whether the owner ignores a contact, and whether it is in their address book.
+pub fn ignored_and_known(conn: &Connection, contact_id: i64) -> rusqlite::Result<(bool, bool)> {
+    conn.query_row(
+        "SELECT ignored, known FROM contacts WHERE id = ?1",
+        [contact_id],
+        |r| Ok((r.get(0)?, r.get(1)?)),
+    )
+}
+
+/// Ignores (or stops ignoring) the contact of a chat; false if the chat has no single
+/// contact (a group or a broadcast).
+pub fn set_ignored_in_chat(
+    conn: &Connection,
+    chat_id: i64,
+    ignored: bool,
+    now: i64,
+) -> rusqlite::Result<bool> {
+    let changed = conn.execute(
+        "UPDATE contacts SET ignored = ?2, updated_at = ?3
+         WHERE id = (SELECT contact_id FROM chats WHERE id = ?1)",
+        params![chat_id, ignored, now],
+    )?;
+    Ok(changed > 0)
+}
+
+/// A contact's phone, and the name the owner or WhatsApp gives it.
+pub fn phone_and_name(
+    conn: &Connection,
+    contact_id: i64,
+) -> rusqlite::Result<(Option<String>, Option<String>)> {
+    conn.query_row(
+        "SELECT phone, COALESCE(display_name, push_name) FROM contacts WHERE id = ?1",
+        [contact_id],
+        |r| Ok((r.get(0)?, r.get(1)?)),
+    )
+}
+
+/// Marks a person of the owner's address book as known: a new contact, or one who already
+/// wrote (by WhatsApp id, or from a linked id whose phone is this one). Whether anyone was
+/// added or marked (false: already known).
+pub fn mark_known(
+    conn: &Connection,
+    account_id: i64,
+    wa_id: &str,
+    phone: &str,
+    name: Option<&str>,
+    now: i64,
+) -> rusqlite::Result<bool> {
+    let inserted = conn
+        .prepare_cached(
+            "INSERT INTO contacts (account_id, wa_id, phone, display_name, known, created_at, updated_at)
+             VALUES (?1, ?2, ?3, ?4, 1, ?5, ?5) ON CONFLICT (account_id, wa_id) DO NOTHING",
+        )?
+        .execute(params![account_id, wa_id, phone, name, now])?;
+    // Two statements, each served by its own index (an OR of the two scanned the number's
+    // contacts for every entry).
+    let mut marked = 0;
+    for sql in [
+        "UPDATE contacts SET known = 1, display_name = COALESCE(display_name, ?4), updated_at = ?5
+         WHERE account_id = ?1 AND wa_id = ?2 AND known = 0",
+        "UPDATE contacts SET known = 1, display_name = COALESCE(display_name, ?4), updated_at = ?5
+         WHERE account_id = ?1 AND phone = ?3 AND known = 0",
+    ] {
+        marked += conn
+            .prepare_cached(sql)?
+            .execute(params![account_id, wa_id, phone, name, now])?;
+    }
+    Ok(inserted + marked > 0)
+}
+
+/// How many contacts of a number are in the owner's address book.
+pub fn known_count(conn: &Connection, account_id: i64) -> rusqlite::Result<u32> {
+    conn.query_row(
+        "SELECT COUNT(*) FROM contacts WHERE account_id = ?1 AND known = 1",
+        [account_id],
+        |r| r.get(0),
+    )
+}
+
+/// Forgets a number's address book (the people stay as customers); how many were known.
+pub fn forget_known(conn: &Connection, account_id: i64, now: i64) -> rusqlite::Result<u32> {
+    let cleared = conn.execute(
+        "UPDATE contacts SET known = 0, updated_at = ?2 WHERE account_id = ?1 AND known = 1",
+        params![account_id, now],
+    )?;
+    Ok(u32::try_from(cleared).unwrap_or(u32::MAX))
+}

@@ -2,6 +2,8 @@
 
 use rusqlite::{Connection, OptionalExtension, params};
 
+use crate::leads::model::LeadSummary;
+
 pub struct Lead {
     pub id: i64,
     pub stage: String,
@@ -168,5 +170,171 @@ pub fn refresh_search(conn: &Connection, lead_id: i64) -> rusqlite::Result<()> {
             params![lead_id, name, search],
         )?;
     }
+    Ok(())
+}
+
+/// How many leads a number gained since `since`, and how many of them qualified.
+pub fn new_and_qualified_since(
+    conn: &Connection,
+    account_id: i64,
+    since: i64,
+) -> rusqlite::Result<(i64, i64)> {
+    conn.query_row(
+        "SELECT COUNT(*), COUNT(qualified_at) FROM leads WHERE account_id = ?1 AND created_at >= ?2",
+        params![account_id, since],
+        |r| Ok((r.get(0)?, r.get(1)?)),
+    )
+}
+
+/// A lead's summary (fields still empty) from a row of id, number id, number name, name,
+/// phone, stage, score, reason, qualified at, updated at; `name` as the caller reads it.
+pub fn summary_from_row(
+    r: &rusqlite::Row<'_>,
+    name: Option<String>,
+) -> rusqlite::Result<LeadSummary> {
+    Ok(LeadSummary {
+        id: r.get(0)?,
+        number_id: r.get(1)?,
+        number_name: r.get(2)?,
+        name,
+        phone: r.get(4)?,
+        stage: r.get(5)?,
+        score: r.get(6)?,
+        reason: r.get(7)?,
+        qualified_at: r.get(8)?,
+        updated_at: r.get(9)?,
+        fields: Vec::new(),
+    })
+}
+
+/// One lead as lists show it: its name (the one it gave, else the contact's), phone,
+/// number, stage, score and reason, and its fields.
+pub fn summary(conn: &Connection, lead_id: i64) -> rusqlite::Result<LeadSummary> {
+    let mut lead = conn
+        .prepare_cached(
+            "SELECT l.id, l.account_id, a.name,
+                    COALESCE((SELECT value FROM lead_fields WHERE lead_id = l.id AND key = 'name'),
+                             NULLIF(c.display_name, ''), NULLIF(c.push_name, '')),
+                    c.phone, l.stage, l.score, l.qualified_reason, l.qualified_at, l.updated_at
+             FROM leads l JOIN accounts a ON a.id = l.account_id JOIN contacts c ON c.id = l.contact_id
+             WHERE l.id = ?1",
+        )?
+        .query_row([lead_id], |r| summary_from_row(r, r.get(3)?))?;
+    lead.fields = fields(conn, lead_id)?
+        .into_iter()
+        .map(|(key, value, _)| (key, value))
+        .collect();
+    Ok(lead)
+}
+
+/// The number a lead belongs to (an error if there is no such lead).
+pub fn number_of(conn: &Connection, lead_id: i64) -> rusqlite::Result<i64> {
+    conn.query_row(
+        "SELECT account_id FROM leads WHERE id = ?1",
+        [lead_id],
+        |r| r.get(0),
+    )
+}
+
+/// A lead's notes, chat and creation time.
+pub fn notes_chat_created(
+    conn: &Connection,
+    lead_id: i64,
+) -> rusqlite::Result<(String, Option<i64>, i64)> {
+    conn.query_row(
+        "SELECT notes, chat_id, created_at FROM leads WHERE id = ?1",
+        [lead_id],
+        |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+    )
+}
+
+/// A lead's stage, number and notes.
+pub fn stage_number_notes(
+    conn: &Connection,
+    lead_id: i64,
+) -> rusqlite::Result<(String, i64, String)> {
+    conn.query_row(
+        "SELECT stage, account_id, notes FROM leads WHERE id = ?1",
+        [lead_id],
+        |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+    )
+}
+
+/// One entry of a lead's history; `detail` is the change as a JSON object.
+pub struct EventRow {
+    pub id: i64,
+    pub kind: String,
+    pub detail: String,
+    pub created_at: i64,
+}
+
+/// A lead's newest history entries, at most `limit`.
+pub fn events(conn: &Connection, lead_id: i64, limit: u32) -> rusqlite::Result<Vec<EventRow>> {
+    conn.prepare_cached(
+        "SELECT id, kind, detail, created_at FROM lead_events WHERE lead_id = ?1
+         ORDER BY created_at DESC, id DESC LIMIT ?2",
+    )?
+    .query_map(params![lead_id, limit], |r| {
+        Ok(EventRow {
+            id: r.get(0)?,
+            kind: r.get(1)?,
+            detail: r.get(2)?,
+            created_at: r.get(3)?,
+        })
+    })?
+    .collect()
+}
+
+/// Removes a field of a lead; whether it had one.
+pub fn clear_field(conn: &Connection, lead_id: i64, key: &str) -> rusqlite::Result<bool> {
+    let removed = conn.execute(
+        "DELETE FROM lead_fields WHERE lead_id = ?1 AND key = ?2",
+        params![lead_id, key],
+    )?;
+    Ok(removed > 0)
+}
+
+/// Sets a field as the owner's (the AI never overwrites it then); whether it changed.
+pub fn set_owner_field(
+    conn: &Connection,
+    lead_id: i64,
+    key: &str,
+    value: &str,
+    now: i64,
+) -> rusqlite::Result<bool> {
+    let written = conn.execute(
+        "INSERT INTO lead_fields (lead_id, key, value, source, updated_at) VALUES (?1, ?2, ?3, 'owner', ?4)
+         ON CONFLICT (lead_id, key) DO UPDATE SET value = excluded.value, source = 'owner', updated_at = excluded.updated_at
+         WHERE lead_fields.value IS NOT excluded.value OR lead_fields.source <> 'owner'",
+        params![lead_id, key, value, now],
+    )?;
+    Ok(written > 0)
+}
+
+/// Moves a lead to `stage` (the first move to qualified records when).
+pub fn set_stage(conn: &Connection, lead_id: i64, stage: &str, now: i64) -> rusqlite::Result<()> {
+    conn.execute(
+        "UPDATE leads SET stage = ?2,
+             qualified_at = CASE WHEN ?2 = 'qualified' THEN COALESCE(qualified_at, ?3) ELSE qualified_at END
+         WHERE id = ?1",
+        params![lead_id, stage, now],
+    )?;
+    Ok(())
+}
+
+pub fn set_notes(conn: &Connection, lead_id: i64, notes: &str) -> rusqlite::Result<()> {
+    conn.execute(
+        "UPDATE leads SET notes = ?2 WHERE id = ?1",
+        params![lead_id, notes],
+    )?;
+    Ok(())
+}
+
+/// Marks a lead as changed now.
+pub fn touch(conn: &Connection, lead_id: i64, now: i64) -> rusqlite::Result<()> {
+    conn.execute(
+        "UPDATE leads SET updated_at = ?2 WHERE id = ?1",
+        params![lead_id, now],
+    )?;
     Ok(())
 }

@@ -2,6 +2,8 @@
 
 use rusqlite::{Connection, OptionalExtension, params};
 
+use crate::chats::model::ChatMessage;
+
 pub struct NewMessage<'a> {
     pub account_id: i64,
     pub chat_id: i64,
@@ -166,4 +168,83 @@ pub fn mark_not_delivered(
         rusqlite::params![account_id, wa_msg_id],
     )?;
     Ok(changed > 0)
+}
+
+/// The row of a message stored under WhatsApp's id (an error if there is none).
+pub fn id_of(conn: &Connection, account_id: i64, wa_msg_id: &str) -> rusqlite::Result<i64> {
+    conn.query_row(
+        "SELECT id FROM messages WHERE account_id = ?1 AND wa_msg_id = ?2",
+        params![account_id, wa_msg_id],
+        |r| r.get(0),
+    )
+}
+
+/// Whether a message with WhatsApp's id is stored for the number.
+pub fn exists(conn: &Connection, account_id: i64, wa_msg_id: &str) -> rusqlite::Result<bool> {
+    conn.prepare_cached("SELECT 1 FROM messages WHERE account_id = ?1 AND wa_msg_id = ?2")?
+        .exists(params![account_id, wa_msg_id])
+}
+
+/// The bot's reply the server never took (ack -1), as (row, chat), if the id is one.
+pub fn undelivered_reply(
+    conn: &Connection,
+    account_id: i64,
+    wa_msg_id: &str,
+) -> rusqlite::Result<Option<(i64, i64)>> {
+    conn.query_row(
+        "SELECT id, chat_id FROM messages WHERE account_id = ?1 AND wa_msg_id = ?2 AND origin = 'bot' AND ack = -1",
+        params![account_id, wa_msg_id],
+        |r| Ok((r.get(0)?, r.get(1)?)),
+    )
+    .optional()
+}
+
+/// When a message of a chat was sent, if it is in that chat.
+pub fn time_in_chat(
+    conn: &Connection,
+    message_id: i64,
+    chat_id: i64,
+) -> rusqlite::Result<Option<i64>> {
+    conn.query_row(
+        "SELECT sent_at FROM messages WHERE id = ?1 AND chat_id = ?2",
+        [message_id, chat_id],
+        |r| r.get(0),
+    )
+    .optional()
+}
+
+/// Up to `limit` of a chat's messages before (`before_at`, `before`), newest first.
+pub fn transcript_before(
+    conn: &Connection,
+    chat_id: i64,
+    before_at: i64,
+    before: i64,
+    limit: u32,
+) -> rusqlite::Result<Vec<ChatMessage>> {
+    conn.prepare_cached(
+        "SELECT id, direction, origin, body, ack, sent_at FROM messages
+         WHERE chat_id = ?1 AND (sent_at < ?2 OR (sent_at = ?2 AND id < ?3))
+         ORDER BY sent_at DESC, id DESC LIMIT ?4",
+    )?
+    .query_map(params![chat_id, before_at, before, i64::from(limit)], |r| {
+        Ok(ChatMessage {
+            id: r.get(0)?,
+            direction: r.get(1)?,
+            origin: r.get(2)?,
+            body: r.get(3)?,
+            ack: r.get(4)?,
+            sent_at: r.get(5)?,
+        })
+    })?
+    .collect()
+}
+
+/// Marks a message as the owner's from the app (WhatsApp's echo may have been stored
+/// first, as if typed on the phone).
+pub fn mark_from_app(conn: &Connection, account_id: i64, wa_msg_id: &str) -> rusqlite::Result<()> {
+    conn.execute(
+        "UPDATE messages SET origin = 'owner_app' WHERE account_id = ?1 AND wa_msg_id = ?2",
+        params![account_id, wa_msg_id],
+    )?;
+    Ok(())
 }

@@ -1,0 +1,82 @@
+//! A conversation as the owner sees it: its place in the list, the bot's state in it, and
+//! its transcript.
+
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+/// Whether the bot answers in a chat.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase", tag = "state")]
+pub enum BotInChat {
+    /// The bot answers (within the number's own rules and hours).
+    Active,
+    /// The owner took over or paused it: quiet until `until` (unix ms).
+    Paused { until: i64, reason: Option<String> },
+    /// The owner told the bot to leave this contact alone.
+    Ignored,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct LastMessage {
+    pub body: String,
+    /// `in` or `out`.
+    pub direction: String,
+    /// `customer`, `bot`, `owner_app` or `owner_phone`.
+    pub origin: String,
+    pub ack: i8,
+    pub sent_at: i64,
+}
+
+/// One chat in the list.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct ChatSummary {
+    pub id: i64,
+    pub number_id: i64,
+    pub number_name: String,
+    /// The contact's name as the owner or WhatsApp knows it, or the phone.
+    pub title: String,
+    pub phone: Option<String>,
+    /// `person`, `group` or `broadcast`.
+    pub kind: String,
+    pub last: Option<LastMessage>,
+    pub bot: BotInChat,
+    pub lead_id: Option<i64>,
+    pub lead_stage: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize, TS)]
+#[serde(rename_all = "camelCase", default)]
+pub struct ChatListRequest {
+    /// `None`: every number.
+    pub number_id: Option<i64>,
+    /// Words in the contact's name or phone.
+    pub search: String,
+    pub offset: u32,
+    /// 1–500; 0 means 100.
+    pub limit: u32,
+}
+
+/// One message of a transcript.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct ChatMessage {
+    pub id: i64,
+    pub direction: String,
+    pub origin: String,
+    pub body: String,
+    /// WhatsApp's ticks: -1 failed, 0 pending, 1 sent, 2 delivered, 3 read, 4 played.
+    pub ack: i8,
+    pub sent_at: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct Transcript {
+    pub chat: ChatSummary,
+    /// Oldest first.
+    pub messages: Vec<ChatMessage>,
+    /// Whether older messages than these exist.
+    pub more_before: bool,
+}
