@@ -276,6 +276,20 @@ pub fn reserved(conn: &Connection, account_id: i64, except: i64) -> rusqlite::Re
     )
 }
 
+/// The rows of a chat whose reply may have gone out (being sent, or failed after an
+/// attempt), as (message id, stored decision), oldest first.
+pub fn attempted_in_chat(
+    conn: &Connection,
+    chat_id: i64,
+) -> rusqlite::Result<Vec<(i64, Option<String>)>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT i.message_id, i.decision FROM inbox i JOIN messages m ON m.id = i.message_id
+         WHERE m.chat_id = ?1 AND i.state IN ('decided', 'failed') AND i.attempts > 0 ORDER BY i.message_id",
+    )?;
+    stmt.query_map([chat_id], |r| Ok((r.get(0)?, r.get(1)?)))?
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -340,18 +354,4 @@ mod tests {
             })
             .expect("the transitions");
     }
-}
-
-/// The rows of a chat whose reply may have gone out (being sent, or failed after an
-/// attempt), as (message id, stored decision), oldest first.
-pub fn attempted_in_chat(
-    conn: &Connection,
-    chat_id: i64,
-) -> rusqlite::Result<Vec<(i64, Option<String>)>> {
-    let mut stmt = conn.prepare_cached(
-        "SELECT i.message_id, i.decision FROM inbox i JOIN messages m ON m.id = i.message_id
-         WHERE m.chat_id = ?1 AND i.state IN ('decided', 'failed') AND i.attempts > 0 ORDER BY i.message_id",
-    )?;
-    stmt.query_map([chat_id], |r| Ok((r.get(0)?, r.get(1)?)))?
-        .collect()
 }
