@@ -75,16 +75,26 @@ async fn start_driver(driver: ChromiumDriver, profile: &Path) -> Running {
 }
 
 /// A session linked as `ME` on a fresh profile.
+///
+/// A scan that lands while the page has no QR up (a fault reloaded it just then) is
+/// refused, as a real phone's would be; like a person, the helper scans the next QR.
 async fn linked(fake: &FakeWhatsApp, profile: &Path) -> Running {
     let mut running = start(fake, profile).await;
     running
         .until("a QR", |s| matches!(s, AccountState::ScanQr { .. }))
         .await;
-    fake.scan(ME);
-    running
-        .until("Working", |s| matches!(s, AccountState::Working { .. }))
-        .await;
-    running
+    for _ in 0..10 {
+        fake.scan(ME);
+        let next = running
+            .until("Working or a new QR", |s| {
+                matches!(s, AccountState::Working { .. } | AccountState::ScanQr { .. })
+            })
+            .await;
+        if matches!(next, AccountState::Working { .. }) {
+            return running;
+        }
+    }
+    panic!("ten scans were refused; states: {:?}", running.seen)
 }
 
 const ME: &str = "15550001111@c.us";
