@@ -87,7 +87,10 @@ async fn linked(fake: &FakeWhatsApp, profile: &Path) -> Running {
         fake.scan(ME);
         let next = running
             .until("Working or a new QR", |s| {
-                matches!(s, AccountState::Working { .. } | AccountState::ScanQr { .. })
+                matches!(
+                    s,
+                    AccountState::Working { .. } | AccountState::ScanQr { .. }
+                )
             })
             .await;
         if matches!(next, AccountState::Working { .. }) {

@@ -22,18 +22,6 @@ pub async fn settings_set(
     state.set_settings(settings).await
 }
 
-/// Whether every bot is paused ("Pause all bots" in the tray or on Home).
-#[tauri::command]
-pub async fn bots_paused(state: State<'_, AppState>) -> Result<bool, IpcError> {
-    Ok(state.core()?.bots_paused().await?)
-}
-
-/// Pauses or resumes every bot; the tray and the window hear `bots:paused`.
-#[tauri::command]
-pub async fn bots_pause(state: State<'_, AppState>, paused: bool) -> Result<bool, IpcError> {
-    Ok(state.core()?.set_bots_paused(paused).await?)
-}
-
 /// Which browser runs WhatsApp Web with the current settings, or why none can.
 #[derive(Debug, Clone, Serialize, TS)]
 #[serde(rename_all = "camelCase")]
