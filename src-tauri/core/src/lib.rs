@@ -19,6 +19,7 @@ pub mod secrets;
 pub mod settings;
 pub mod store;
 pub mod text;
+mod text_enum;
 pub mod whatsapp;
 
 use std::sync::Arc;

@@ -181,9 +181,15 @@ phone: string | null, reason: string, score: number,
 fields: Array<[string, string]>, };
 
 /**
+ * Where a lead is, in order: the AI moves it from new to engaged to qualified; won and
+ * lost are the owner's to set.
+ */
+export type Stage = "new" | "engaged" | "qualified" | "won" | "lost";
+
+/**
  * A lead as the Leads list shows it.
  */
-export type LeadSummary = { id: number, numberId: number, numberName: string, name: string | null, phone: string | null, stage: string, score: number, reason: string | null, qualifiedAt: number | null, updatedAt: number, 
+export type LeadSummary = { id: number, numberId: number, numberName: string, name: string | null, phone: string | null, stage: Stage, score: number, reason: string | null, qualifiedAt: number | null, updatedAt: number, 
 /**
  * (name, value), by name.
  */
@@ -215,15 +221,20 @@ export type LeadFieldValue = { key: string, value: string,
  */
 source: string, };
 
-export type LeadEvent = { id: number, 
 /**
- * `fields`, `stage`, `notes`, …
+ * Who changed a lead.
  */
-kind: string, 
+export type ChangedBy = "ai" | "owner";
+
 /**
- * The change as a JSON object.
+ * One change in a lead's history.
  */
-detail: string, createdAt: number, };
+export type LeadChange = { "kind": "fields", by: ChangedBy, fields: Array<[string, string | null]>, } | { "kind": "stage", by: ChangedBy, from: Stage, to: Stage, reason: string | null, } | { "kind": "notes", by: ChangedBy, };
+
+/**
+ * An entry of a lead's history.
+ */
+export type LeadEvent = { id: number, change: LeadChange, createdAt: number, };
 
 export type LeadDetail = { lead: LeadSummary, fields: Array<LeadFieldValue>, 
 /**
@@ -253,19 +264,26 @@ export type LeadExport = {
 path: string, rows: number, };
 
 /**
+ * What a chat is, from its WhatsApp id.
+ */
+export type ChatKind = "person" | "group" | "broadcast";
+
+/**
+ * Which way a message went.
+ */
+export type Direction = "in" | "out";
+
+/**
+ * Who wrote a message: the customer, the bot, or the owner (in the app or on the phone).
+ */
+export type Origin = "customer" | "bot" | "owner_app" | "owner_phone";
+
+/**
  * Whether the bot answers in a chat.
  */
 export type BotInChat = { "state": "active" } | { "state": "paused", until: number, reason: string | null, } | { "state": "ignored" };
 
-export type LastMessage = { body: string, 
-/**
- * `in` or `out`.
- */
-direction: string, 
-/**
- * `customer`, `bot`, `owner_app` or `owner_phone`.
- */
-origin: string, ack: number, sentAt: number, };
+export type LastMessage = { body: string, direction: Direction, origin: Origin, ack: number, sentAt: number, };
 
 /**
  * One chat in the list.
@@ -274,11 +292,7 @@ export type ChatSummary = { id: number, numberId: number, numberName: string,
 /**
  * The contact's name as the owner or WhatsApp knows it, or the phone.
  */
-title: string, phone: string | null, 
-/**
- * `person`, `group` or `broadcast`.
- */
-kind: string, last: LastMessage | null, bot: BotInChat, leadId: number | null, leadStage: string | null, };
+title: string, phone: string | null, kind: ChatKind, last: LastMessage | null, bot: BotInChat, leadId: number | null, leadStage: Stage | null, };
 
 export type ChatListRequest = { 
 /**
@@ -297,7 +311,7 @@ limit: number, };
 /**
  * One message of a transcript.
  */
-export type ChatMessage = { id: number, direction: string, origin: string, body: string, 
+export type ChatMessage = { id: number, direction: Direction, origin: Origin, body: string, 
 /**
  * WhatsApp's ticks: -1 failed, 0 pending, 1 sent, 2 delivered, 3 read, 4 played.
  */

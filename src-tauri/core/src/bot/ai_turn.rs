@@ -6,10 +6,11 @@
 use std::collections::BTreeMap;
 
 use super::hours::Hours;
-use super::inbox::Handled;
+use super::inbox::{Handled, InboxState};
 use crate::Leadline;
 use crate::ai::chat::ChatMessage;
 use crate::ai::prompt::{self, DEFAULT_HISTORY_BUDGET, TurnContext};
+use crate::chats::model::Direction;
 use crate::error::{Error, Result};
 use crate::store::{activity, inbox, messages};
 
@@ -137,7 +138,7 @@ impl Leadline {
                     if inbox::failed(
                         &tx,
                         message_id,
-                        &["decided"],
+                        &[InboxState::Decided],
                         &shown.english,
                         Some(retry_at),
                         now,
@@ -174,7 +175,7 @@ impl Leadline {
             account_id,
             message_id,
             turn.chat_id,
-            &["decided"],
+            &[InboxState::Decided],
             text,
             super::reply::Failing::Ai,
         )
@@ -275,7 +276,7 @@ impl Leadline {
         let history: Vec<ChatMessage> = recent
             .into_iter()
             .map(|(direction, _, body, _)| {
-                if direction == "in" {
+                if direction == Direction::In {
                     ChatMessage::user(body)
                 } else {
                     ChatMessage::assistant(body)

@@ -6,10 +6,11 @@
 
 use super::commands::OwnerCommand;
 use super::hours::{Hours, Schedule};
-use super::inbox::{Handled, Stored};
+use super::inbox::{Handled, InboxState, Stored, UNDECIDED};
 use super::policy::{self, Behaviour, Decision, Incoming, Situation, Skip};
 use super::rules::{MatchKind, Rule};
 use super::switch::BotSwitch;
+use crate::chats::model::{ChatKind, Direction, Origin};
 use crate::error::{Error, Result};
 use crate::store::{
     account_settings, activity, away_sent, chats, contacts, inbox, leads, messages, rules,
@@ -69,8 +70,10 @@ pub(crate) fn decide_in(
             reason: "gone".into(),
         }));
     };
-    if !inbox::UNDECIDED.contains(&row.state.as_str()) {
-        return Ok(Decided::Done(Handled::Waiting { reason: row.state }));
+    if !UNDECIDED.contains(&row.state) {
+        return Ok(Decided::Done(Handled::Waiting {
+            reason: row.state.to_string(),
+        }));
     }
     let chat_id = message.chat_id;
     let (mut context, (behaviour, hours, number_paused, rules)) = situation_in(
@@ -87,15 +90,15 @@ pub(crate) fn decide_in(
         .unwrap_or_default();
     let incoming = Incoming {
         body: &message.body,
-        from_me: message.direction == "out",
-        is_group: chats::kind_of(&chat_jid) == "group",
+        from_me: message.direction == Direction::Out,
+        is_group: chats::kind_of(&chat_jid) == ChatKind::Group,
         is_status: chat_jid == "status@broadcast",
         to_self: !me.is_empty() && chat_jid == me,
         sent_at_ms: message.sent_at,
     };
     context.number_paused_until_ms = number_paused;
     let decision = policy::decide(&incoming, &context, &behaviour, &rules);
-    let from = [row.state.as_str()];
+    let from = [row.state];
     let skip = |reason: &str, decision: &Decision| -> Result<Decided> {
         let json = Stored {
             decision: decision.clone(),
@@ -104,7 +107,7 @@ pub(crate) fn decide_in(
         }
         .to_json()?;
         if inbox::decided(conn, message_id, &from, &json, now)? {
-            inbox::skipped(conn, message_id, &["decided"], reason, now)?;
+            inbox::skipped(conn, message_id, &[InboxState::Decided], reason, now)?;
         }
         Ok(Decided::Done(Handled::Skipped {
             reason: reason.to_string(),
@@ -309,10 +312,10 @@ fn command_in(
 }
 
 /// (our reply's time, their next message's time) pairs from a chat's recent messages.
-fn exchanges(recent: &[(String, String, String, i64)]) -> Vec<(i64, i64)> {
+fn exchanges(recent: &[(Direction, Origin, String, i64)]) -> Vec<(i64, i64)> {
     recent
         .windows(2)
-        .filter(|w| w[0].1 == "bot" && w[1].0 == "in")
+        .filter(|w| w[0].1 == Origin::Bot && w[1].0 == Direction::In)
         .map(|w| (w[0].3, w[1].3))
         .collect()
 }

@@ -7,6 +7,25 @@ use super::policy::Decision;
 use crate::error::{Error, Result};
 use crate::text;
 
+crate::text_enum::text_enum! {
+    /// Where an inbound message is: received → decided → replied | skipped | failed.
+    pub enum InboxState {
+        Received = "received",
+        Decided = "decided",
+        Replied = "replied",
+        Skipped = "skipped",
+        Failed = "failed",
+    }
+}
+
+/// The rows a turn may decide afresh: new ones, ones decided before their text was known
+/// (a crash, or the AI failed and is tried again), and failures due for another try.
+pub const UNDECIDED: &[InboxState] = &[
+    InboxState::Received,
+    InboxState::Decided,
+    InboxState::Failed,
+];
+
 /// What became of one inbound message.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Handled {

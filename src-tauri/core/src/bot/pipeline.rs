@@ -11,8 +11,9 @@
 //! reconciled against the chat's own messages in WhatsApp before it is sent again.
 
 use super::decide::Decided;
-use super::inbox::{Handled, MERGED, Received, Scope, Stored, message_gone};
+use super::inbox::{Handled, InboxState, MERGED, Received, Scope, Stored, UNDECIDED, message_gone};
 use crate::Leadline;
+use crate::chats::model::{ChatKind, Direction, Origin};
 use crate::error::{Error, Result};
 use crate::runtime::Runtime;
 use crate::store::{chats, contacts, inbox, messages};
@@ -57,7 +58,7 @@ impl Leadline {
             .store
             .call(move |conn| {
                 let tx = conn.transaction()?;
-                let is_group = chats::kind_of(&message.chat) == "group";
+                let is_group = chats::kind_of(&message.chat) == ChatKind::Group;
                 let person = if is_group {
                     message.from.as_str()
                 } else {
@@ -94,8 +95,8 @@ impl Leadline {
                                 account_id,
                                 chat_id: chat.id,
                                 wa_msg_id: &message.id,
-                                direction: "out",
-                                origin: "bot",
+                                direction: Direction::Out,
+                                origin: Origin::Bot,
                                 author: None,
                                 body: &message.body,
                                 sent_at,
@@ -115,11 +116,15 @@ impl Leadline {
                         account_id,
                         chat_id: chat.id,
                         wa_msg_id: &message.id,
-                        direction: if message.from_me { "out" } else { "in" },
-                        origin: if message.from_me {
-                            "owner_phone"
+                        direction: if message.from_me {
+                            Direction::Out
                         } else {
-                            "customer"
+                            Direction::In
+                        },
+                        origin: if message.from_me {
+                            Origin::OwnerPhone
+                        } else {
+                            Origin::Customer
                         },
                         author: is_group.then_some(message.from.as_str()),
                         body: &message.body,
@@ -190,8 +195,8 @@ impl Leadline {
                         "That message is no longer waiting for an answer."
                     ))
                 })?;
-                Ok(match row.state.as_str() {
-                    "replied" => Handled::Replied {
+                Ok(match row.state {
+                    InboxState::Replied => Handled::Replied {
                         wa_msg_id: match row.reply_message_id {
                             Some(id) => messages::get(conn, id)?
                                 .map(|m| m.wa_msg_id)
@@ -199,10 +204,10 @@ impl Leadline {
                             None => String::new(),
                         },
                     },
-                    "skipped" => Handled::Skipped {
+                    InboxState::Skipped => Handled::Skipped {
                         reason: row.skip_reason.unwrap_or_default(),
                     },
-                    "failed" => Handled::Failed {
+                    InboxState::Failed => Handled::Failed {
                         error: row.error.unwrap_or_default(),
                     },
                     _ => Handled::Waiting {
@@ -279,7 +284,7 @@ impl Leadline {
                     let tx = conn.transaction()?;
                     let mut merged = Vec::new();
                     for row in earlier {
-                        if inbox::skipped(&tx, row, inbox::UNDECIDED, MERGED, now)? {
+                        if inbox::skipped(&tx, row, UNDECIDED, MERGED, now)? {
                             merged.push(row);
                         }
                     }
@@ -357,8 +362,9 @@ impl Leadline {
                     .call(move |conn| {
                         let tx = conn.transaction()?;
                         let merged = record.write(&tx);
-                        let counted = inbox::decided(&tx, message_id, &["decided"], &json, now)?
-                            && inbox::attempt(&tx, message_id, now)?;
+                        let counted =
+                            inbox::decided(&tx, message_id, &[InboxState::Decided], &json, now)?
+                                && inbox::attempt(&tx, message_id, now)?;
                         tx.commit()?;
                         Ok((counted, merged))
                     })

@@ -5,8 +5,9 @@
 //! then failed with the reason and the owner told once. A reply WhatsApp's server never
 //! took is reconciled and sent once more.
 
-use super::inbox::{Handled, Stored};
+use super::inbox::{Handled, InboxState, Stored};
 use crate::Leadline;
+use crate::chats::model::{Direction, Origin};
 use crate::error::{Error, Result};
 use crate::events::CoreEvent;
 use crate::runtime::Runtime;
@@ -45,7 +46,7 @@ impl Leadline {
             .call(move |conn| Ok(messages::get(conn, message_id)?.map(|m| (m.chat_id, m.sent_at))))
             .await?
             .ok_or_else(super::inbox::message_gone)?;
-        if row.state == "failed" {
+        if row.state == InboxState::Failed {
             // Due again: back to being sent (unless an echo completed it meanwhile).
             let now = self.now_ms();
             let moved = self
@@ -143,7 +144,7 @@ impl Leadline {
                         account_id,
                         message_id,
                         chat_id,
-                        &["decided"],
+                        &[InboxState::Decided],
                         e.text(),
                         Failing::Send,
                     )
@@ -159,7 +160,7 @@ impl Leadline {
                             Ok(inbox::failed(
                                 conn,
                                 message_id,
-                                &["decided"],
+                                &[InboxState::Decided],
                                 &shown,
                                 Some(retry_at),
                                 now,
@@ -193,8 +194,8 @@ impl Leadline {
                         account_id,
                         chat_id,
                         wa_msg_id: &wa_msg_id,
-                        direction: "out",
-                        origin: "bot",
+                        direction: Direction::Out,
+                        origin: Origin::Bot,
                         author: None,
                         body: &text,
                         sent_at: now,
@@ -217,7 +218,7 @@ impl Leadline {
         account_id: i64,
         message_id: i64,
         chat_id: i64,
-        from: &'static [&'static str],
+        from: &'static [InboxState],
         error: Text,
         part: Failing,
     ) -> Result<()> {
@@ -426,7 +427,7 @@ impl Leadline {
                     account_id,
                     message_id,
                     chat_id,
-                    &["replied"],
+                    &[InboxState::Replied],
                     error,
                     Failing::Send,
                 )

@@ -4,6 +4,35 @@
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
+use crate::leads::model::Stage;
+
+crate::text_enum::text_enum! {
+    /// What a chat is, from its WhatsApp id.
+    pub enum ChatKind {
+        Person = "person",
+        Group = "group",
+        Broadcast = "broadcast",
+    }
+}
+
+crate::text_enum::text_enum! {
+    /// Which way a message went.
+    pub enum Direction {
+        In = "in",
+        Out = "out",
+    }
+}
+
+crate::text_enum::text_enum! {
+    /// Who wrote a message: the customer, the bot, or the owner (in the app or on the phone).
+    pub enum Origin {
+        Customer = "customer",
+        Bot = "bot",
+        OwnerApp = "owner_app",
+        OwnerPhone = "owner_phone",
+    }
+}
+
 /// Whether the bot answers in a chat.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
 #[serde(rename_all = "camelCase", tag = "state")]
@@ -20,10 +49,8 @@ pub enum BotInChat {
 #[serde(rename_all = "camelCase")]
 pub struct LastMessage {
     pub body: String,
-    /// `in` or `out`.
-    pub direction: String,
-    /// `customer`, `bot`, `owner_app` or `owner_phone`.
-    pub origin: String,
+    pub direction: Direction,
+    pub origin: Origin,
     pub ack: i8,
     pub sent_at: i64,
 }
@@ -38,12 +65,11 @@ pub struct ChatSummary {
     /// The contact's name as the owner or WhatsApp knows it, or the phone.
     pub title: String,
     pub phone: Option<String>,
-    /// `person`, `group` or `broadcast`.
-    pub kind: String,
+    pub kind: ChatKind,
     pub last: Option<LastMessage>,
     pub bot: BotInChat,
     pub lead_id: Option<i64>,
-    pub lead_stage: Option<String>,
+    pub lead_stage: Option<Stage>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize, TS)]
@@ -63,8 +89,8 @@ pub struct ChatListRequest {
 #[serde(rename_all = "camelCase")]
 pub struct ChatMessage {
     pub id: i64,
-    pub direction: String,
-    pub origin: String,
+    pub direction: Direction,
+    pub origin: Origin,
     pub body: String,
     /// WhatsApp's ticks: -1 failed, 0 pending, 1 sent, 2 delivered, 3 read, 4 played.
     pub ack: i8,

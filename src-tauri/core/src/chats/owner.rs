@@ -3,6 +3,7 @@
 
 use crate::Leadline;
 use crate::bot::policy::Behaviour;
+use crate::chats::model::{Direction, Origin};
 use crate::error::{Error, Result};
 use crate::runtime::Runtime;
 use crate::store::{account_settings, activity, chats, messages};
@@ -82,8 +83,8 @@ impl Leadline {
                         account_id,
                         chat_id: chat.id,
                         wa_msg_id: &id,
-                        direction: "out",
-                        origin: "owner_app",
+                        direction: Direction::Out,
+                        origin: Origin::OwnerApp,
                         author: None,
                         body: &body,
                         sent_at: now,

@@ -2,7 +2,6 @@
 //! and the owner's edits to it. The owner's field values win over the AI's from then on.
 
 use serde::{Deserialize, Serialize};
-use serde_json::json;
 use ts_rs::TS;
 
 use crate::Leadline;
@@ -27,16 +26,8 @@ pub struct LeadFieldValue {
     pub source: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
-#[serde(rename_all = "camelCase")]
-pub struct LeadEvent {
-    pub id: i64,
-    /// `fields`, `stage`, `notes`, …
-    pub kind: String,
-    /// The change as a JSON object.
-    pub detail: String,
-    pub created_at: i64,
-}
+pub use super::model::LeadEvent;
+use super::model::{ChangedBy, LeadChange};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
 #[serde(rename_all = "camelCase")]
@@ -95,15 +86,7 @@ fn detail(conn: &rusqlite::Connection, lead_id: i64) -> Result<LeadDetail> {
         .into_iter()
         .map(|(key, value, source)| LeadFieldValue { key, value, source })
         .collect();
-    let events = leads::events(conn, lead_id, 200)?
-        .into_iter()
-        .map(|e| LeadEvent {
-            id: e.id,
-            kind: e.kind,
-            detail: e.detail,
-            created_at: e.created_at,
-        })
-        .collect();
+    let events = leads::events(conn, lead_id, 200)?;
     Ok(LeadDetail {
         lead,
         fields,
@@ -138,9 +121,10 @@ impl Leadline {
 
     /// Applies the owner's edit in one transaction: nothing changes if any part is refused.
     pub async fn edit_lead(&self, lead_id: i64, edit: LeadEdit) -> Result<LeadDetail> {
-        if let Some(stage) = &edit.stage {
-            lead_rules::check_stage(stage)?;
-        }
+        let to_stage = match &edit.stage {
+            Some(stage) => Some(lead_rules::check_stage(stage)?),
+            None => None,
+        };
         if edit
             .notes
             .as_ref()
@@ -159,13 +143,13 @@ impl Leadline {
                 let (asked, country) = asked_fields(&tx, lead_id)?;
                 let (stage, number_id, notes) =
                     leads::stage_number_notes(&tx, lead_id).map_err(not_found)?;
-                let mut changed = serde_json::Map::new();
+                let mut changed = std::collections::BTreeMap::new();
                 for (key, value) in &edit.fields {
                     let key = clean_key(key)?;
                     let value = value.trim();
                     if value.is_empty() {
                         if leads::clear_field(&tx, lead_id, &key)? {
-                            changed.insert(key, serde_json::Value::Null);
+                            changed.insert(key, None);
                         }
                         continue;
                     }
@@ -183,31 +167,37 @@ impl Leadline {
                     let value = fields::check(kind, value, country.as_deref())
                         .map_err(|e| Error::InvalidInput(e.text_in(&key)))?;
                     if leads::set_owner_field(&tx, lead_id, &key, &value, now)? {
-                        changed.insert(key, json!(value));
+                        changed.insert(key, Some(value));
                     }
                 }
-                if !changed.is_empty() {
-                    let detail = json!({ "by": "owner", "fields": changed }).to_string();
-                    leads::event(&tx, lead_id, "fields", &detail, now)?;
+                let fields_changed = !changed.is_empty();
+                if fields_changed {
+                    let change = LeadChange::Fields {
+                        by: ChangedBy::Owner,
+                        fields: changed.into_iter().collect(),
+                    };
+                    leads::record(&tx, lead_id, &change, now)?;
                 }
-                if let Some(to) = edit.stage.as_deref().filter(|to| *to != stage) {
+                if let Some(to) = to_stage.filter(|to| *to != stage) {
                     leads::set_stage(&tx, lead_id, to, now)?;
-                    let detail = json!({ "from": stage, "to": to, "by": "owner" }).to_string();
-                    leads::event(&tx, lead_id, "stage", &detail, now)?;
+                    let change = LeadChange::Stage {
+                        by: ChangedBy::Owner,
+                        from: stage,
+                        to,
+                        reason: None,
+                    };
+                    leads::record(&tx, lead_id, &change, now)?;
                 }
                 let notes_changed = edit.notes.as_ref().filter(|n| **n != notes);
                 if let Some(new_notes) = notes_changed {
                     leads::set_notes(&tx, lead_id, new_notes)?;
-                    leads::event(
-                        &tx,
-                        lead_id,
-                        "notes",
-                        &json!({ "by": "owner" }).to_string(),
-                        now,
-                    )?;
+                    let change = LeadChange::Notes {
+                        by: ChangedBy::Owner,
+                    };
+                    leads::record(&tx, lead_id, &change, now)?;
                 }
-                let anything = !changed.is_empty()
-                    || edit.stage.as_deref().is_some_and(|to| to != stage)
+                let anything = fields_changed
+                    || to_stage.is_some_and(|to| to != stage)
                     || notes_changed.is_some();
                 if anything {
                     leads::touch(&tx, lead_id, now)?;

@@ -9,9 +9,7 @@ pub mod page;
 pub mod webhook;
 
 pub(crate) use model::check_stage;
-pub use model::{LeadSummary, QualifiedLead, STAGES, score};
-
-use serde_json::json;
+pub use model::{ChangedBy, LeadChange, LeadEvent, LeadSummary, QualifiedLead, Stage, score};
 
 use crate::Leadline;
 use crate::ai::fields::{self, LeadField};
@@ -80,7 +78,7 @@ pub(crate) fn merge_turn_in(
     now: i64,
 ) -> Result<(i64, Option<QualifiedLead>)> {
     let lead = leads::upsert(tx, account_id, contact_id, chat_id, now)?;
-    let mut changed = serde_json::Map::new();
+    let mut changed = std::collections::BTreeMap::new();
     for field in asked {
         let Some(value) = output.fields.get(&field.name) else {
             continue;
@@ -88,7 +86,7 @@ pub(crate) fn merge_turn_in(
         match fields::check(field.kind, value, country) {
             Ok(value) => {
                 if leads::set_ai_field(tx, lead.id, &field.name, &value, now)? {
-                    changed.insert(field.name.clone(), json!(value));
+                    changed.insert(field.name.clone(), Some(value));
                 }
             }
             // The value is the customer's: only what it should have been.
@@ -98,13 +96,11 @@ pub(crate) fn merge_turn_in(
         }
     }
     if !changed.is_empty() {
-        leads::event(
-            tx,
-            lead.id,
-            "fields",
-            &serde_json::Value::Object(changed).to_string(),
-            now,
-        )?;
+        let change = LeadChange::Fields {
+            by: ChangedBy::Ai,
+            fields: changed.into_iter().collect(),
+        };
+        leads::record(tx, lead.id, &change, now)?;
     }
     let known = leads::fields(tx, lead.id)?;
     let (qualified, reason) = qualification(asked, output, &known);
@@ -116,27 +112,27 @@ pub(crate) fn merge_turn_in(
         asked.len(),
         qualified,
     );
-    let owner_decided = matches!(lead.stage.as_str(), "won" | "lost");
+    let owner_decided = lead.stage.is_owners();
     let newly_qualified = qualified && lead.qualified_at.is_none() && !owner_decided;
-    let stage = match lead.stage.as_str() {
-        s if owner_decided || s == "qualified" => s.to_string(),
-        _ if newly_qualified => "qualified".to_string(),
-        _ => "engaged".to_string(),
+    let stage = match lead.stage {
+        s if owner_decided || s == Stage::Qualified => s,
+        _ if newly_qualified => Stage::Qualified,
+        _ => Stage::Engaged,
     };
     if stage != lead.stage {
-        leads::event(
-            tx,
-            lead.id,
-            "stage",
-            &json!({ "from": lead.stage, "to": stage, "reason": reason }).to_string(),
-            now,
-        )?;
+        let change = LeadChange::Stage {
+            by: ChangedBy::Ai,
+            from: lead.stage,
+            to: stage,
+            reason: Some(reason.clone()),
+        };
+        leads::record(tx, lead.id, &change, now)?;
     }
     leads::mark_search_dirty(tx, lead.id)?;
     leads::update(
         tx,
         lead.id,
-        &stage,
+        stage,
         score,
         (!reason.is_empty()).then_some(reason.as_str()),
         newly_qualified.then_some(now),

@@ -31,7 +31,7 @@ pub struct LeadSummary {
     pub number_name: String,
     pub name: Option<String>,
     pub phone: Option<String>,
-    pub stage: String,
+    pub stage: Stage,
     pub score: u8,
     pub reason: Option<String>,
     pub qualified_at: Option<i64>,
@@ -40,13 +40,29 @@ pub struct LeadSummary {
     pub fields: Vec<(String, String)>,
 }
 
-/// The stages a lead can be in, in their order.
-pub const STAGES: [&str; 5] = ["new", "engaged", "qualified", "won", "lost"];
+crate::text_enum::text_enum! {
+    /// Where a lead is, in order: the AI moves it from new to engaged to qualified; won and
+    /// lost are the owner's to set.
+    pub enum Stage {
+        New = "new",
+        Engaged = "engaged",
+        Qualified = "qualified",
+        Won = "won",
+        Lost = "lost",
+    }
+}
 
-/// Refuses anything that isn't one of `STAGES`, naming it.
-pub(crate) fn check_stage(stage: &str) -> Result<()> {
-    if STAGES.contains(&stage) {
-        return Ok(());
+impl Stage {
+    /// Set by the owner: the AI never moves a lead out of it.
+    pub fn is_owners(self) -> bool {
+        matches!(self, Stage::Won | Stage::Lost)
+    }
+}
+
+/// The stage a word names; anything else is refused, naming it.
+pub(crate) fn check_stage(stage: &str) -> Result<Stage> {
+    if let Some(stage) = Stage::parse(stage) {
+        return Ok(stage);
     }
     Err(Error::InvalidInput(text!(
         "lead.bad_stage",
@@ -112,4 +128,52 @@ pub struct LeadPage {
     pub total: u32,
     pub offset: u32,
     pub rows: Vec<LeadSummary>,
+}
+
+crate::text_enum::text_enum! {
+    /// Who changed a lead.
+    pub enum ChangedBy {
+        Ai = "ai",
+        Owner = "owner",
+    }
+}
+
+/// One change in a lead's history.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum LeadChange {
+    /// Fields set (with their value) or cleared (`null`), by name.
+    Fields {
+        by: ChangedBy,
+        fields: Vec<(String, Option<String>)>,
+    },
+    /// The stage moved; `reason` says why when the AI moved it.
+    Stage {
+        by: ChangedBy,
+        from: Stage,
+        to: Stage,
+        reason: Option<String>,
+    },
+    /// The owner's notes changed.
+    Notes { by: ChangedBy },
+}
+
+impl LeadChange {
+    /// The kind as the history stores it: `fields`, `stage` or `notes`.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            LeadChange::Fields { .. } => "fields",
+            LeadChange::Stage { .. } => "stage",
+            LeadChange::Notes { .. } => "notes",
+        }
+    }
+}
+
+/// An entry of a lead's history.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct LeadEvent {
+    pub id: i64,
+    pub change: LeadChange,
+    pub created_at: i64,
 }

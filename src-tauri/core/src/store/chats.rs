@@ -3,21 +3,21 @@
 use rusqlite::types::Value;
 use rusqlite::{Connection, OptionalExtension, params};
 
-use crate::chats::model::{BotInChat, ChatSummary, LastMessage};
+use crate::chats::model::{BotInChat, ChatKind, ChatSummary, LastMessage};
 
 pub struct Chat {
     pub id: i64,
     pub paused_until: Option<i64>,
 }
 
-/// `person`, `group` or `broadcast`, from the chat id.
-pub fn kind_of(wa_chat_id: &str) -> &'static str {
+/// What a chat is, from its WhatsApp id.
+pub fn kind_of(wa_chat_id: &str) -> ChatKind {
     if wa_chat_id.ends_with("@g.us") {
-        "group"
+        ChatKind::Group
     } else if wa_chat_id.ends_with("@broadcast") {
-        "broadcast"
+        ChatKind::Broadcast
     } else {
-        "person"
+        ChatKind::Person
     }
 }
 

@@ -7,6 +7,8 @@
 
 use rusqlite::{Connection, OptionalExtension, params};
 
+use crate::bot::inbox::InboxState;
+
 pub fn insert(
     conn: &Connection,
     message_id: i64,
@@ -20,15 +22,11 @@ pub fn insert(
     Ok(())
 }
 
-/// The rows a turn may decide afresh: new ones, ones decided before their text was known
-/// (a crash, or the AI failed and is tried again), and failures due for another try.
-pub const UNDECIDED: &[&str] = &["received", "decided", "failed"];
-
-fn state_in(states: &[&str]) -> String {
-    // The states are this module's constants, never input.
+fn state_in(states: &[InboxState]) -> String {
+    // The states' own words, never input.
     states
         .iter()
-        .map(|s| format!("'{s}'"))
+        .map(|s| format!("'{}'", s.as_str()))
         .collect::<Vec<_>>()
         .join(", ")
 }
@@ -38,7 +36,7 @@ fn state_in(states: &[&str]) -> String {
 pub fn decided(
     conn: &Connection,
     message_id: i64,
-    from: &[&str],
+    from: &[InboxState],
     decision: &str,
     now: i64,
 ) -> rusqlite::Result<bool> {
@@ -84,7 +82,7 @@ pub fn ai_attempt(conn: &Connection, message_id: i64, now: i64) -> rusqlite::Res
 pub fn skipped(
     conn: &Connection,
     message_id: i64,
-    from: &[&str],
+    from: &[InboxState],
     reason: &str,
     now: i64,
 ) -> rusqlite::Result<bool> {
@@ -118,7 +116,7 @@ pub fn replied(
 pub fn failed(
     conn: &Connection,
     message_id: i64,
-    from: &[&str],
+    from: &[InboxState],
     error: &str,
     next_attempt_at: Option<i64>,
     now: i64,
@@ -165,7 +163,7 @@ pub fn tell_owner(conn: &Connection, message_id: i64, now: i64) -> rusqlite::Res
 
 pub struct Row {
     pub message_id: i64,
-    pub state: String,
+    pub state: InboxState,
     pub decision: Option<String>,
     pub skip_reason: Option<String>,
     pub error: Option<String>,
@@ -293,6 +291,7 @@ pub fn attempted_in_chat(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::bot::inbox::UNDECIDED;
 
     fn row(conn: &Connection) -> i64 {
         conn.execute_batch(
@@ -312,7 +311,7 @@ mod tests {
         get(conn, id)
             .ok()
             .flatten()
-            .map(|r| r.state)
+            .map(|r| r.state.to_string())
             .unwrap_or_default()
     }
 
@@ -327,7 +326,14 @@ mod tests {
                 // The echo completes it first ...
                 assert!(replied(conn, id, 2, 4)?);
                 // ... and the send's late error, a merge or a second decision lose.
-                assert!(!failed(conn, id, &["decided"], "timed out", Some(9), 5)?);
+                assert!(!failed(
+                    conn,
+                    id,
+                    &[InboxState::Decided],
+                    "timed out",
+                    Some(9),
+                    5
+                )?);
                 assert!(!skipped(conn, id, UNDECIDED, "merged_into_later_turn", 5)?);
                 assert!(!decided(conn, id, UNDECIDED, "{}", 5)?);
                 assert!(!attempt(conn, id, 5)?);
@@ -341,7 +347,11 @@ mod tests {
                 assert!(!decided(
                     conn,
                     id,
-                    &["received", "decided", "failed"],
+                    &[
+                        InboxState::Received,
+                        InboxState::Decided,
+                        InboxState::Failed
+                    ],
                     "{}",
                     9
                 )?);

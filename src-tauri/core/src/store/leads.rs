@@ -2,11 +2,13 @@
 
 use rusqlite::{Connection, OptionalExtension, params};
 
-use crate::leads::model::LeadSummary;
+use serde_json::json;
+
+use crate::leads::model::{ChangedBy, LeadChange, LeadEvent, LeadSummary, Stage};
 
 pub struct Lead {
     pub id: i64,
-    pub stage: String,
+    pub stage: Stage,
     pub qualified_at: Option<i64>,
 }
 
@@ -85,7 +87,7 @@ pub fn set_ai_field(
 pub fn update(
     conn: &Connection,
     lead_id: i64,
-    stage: &str,
+    stage: Stage,
     score: u8,
     reason: Option<&str>,
     qualified_at: Option<i64>,
@@ -99,18 +101,89 @@ pub fn update(
     Ok(())
 }
 
-pub fn event(
+/// Adds a change to a lead's history. The detail keeps the shape earlier builds wrote
+/// (the AI's fields as a flat object; the owner's with `by` and `fields`), so old and new
+/// entries read alike.
+pub fn record(
     conn: &Connection,
     lead_id: i64,
-    kind: &str,
-    detail: &str,
+    change: &LeadChange,
     now: i64,
 ) -> rusqlite::Result<()> {
+    let kind = change.kind();
+    let detail = match change {
+        LeadChange::Fields {
+            by: ChangedBy::Ai,
+            fields,
+        } => {
+            let map: serde_json::Map<String, serde_json::Value> =
+                fields.iter().map(|(k, v)| (k.clone(), json!(v))).collect();
+            serde_json::Value::Object(map)
+        }
+        LeadChange::Fields {
+            by: ChangedBy::Owner,
+            fields,
+        } => {
+            let map: serde_json::Map<String, serde_json::Value> =
+                fields.iter().map(|(k, v)| (k.clone(), json!(v))).collect();
+            json!({ "by": "owner", "fields": map })
+        }
+        LeadChange::Stage {
+            by: ChangedBy::Ai,
+            from,
+            to,
+            reason,
+        } => {
+            json!({ "from": from, "to": to, "reason": reason })
+        }
+        LeadChange::Stage {
+            by: ChangedBy::Owner,
+            from,
+            to,
+            ..
+        } => {
+            json!({ "from": from, "to": to, "by": "owner" })
+        }
+        LeadChange::Notes { by } => json!({ "by": by }),
+    };
     conn.execute(
         "INSERT INTO lead_events (lead_id, kind, detail, created_at) VALUES (?1, ?2, ?3, ?4)",
-        params![lead_id, kind, detail, now],
+        params![lead_id, kind, detail.to_string(), now],
     )?;
     Ok(())
+}
+
+/// A stored history entry as a change; `None` for one this build can't read.
+fn change_of(kind: &str, detail: &str) -> Option<LeadChange> {
+    let detail: serde_json::Map<String, serde_json::Value> = serde_json::from_str(detail).ok()?;
+    let by = match detail.get("by").and_then(|v| v.as_str()) {
+        Some("owner") => ChangedBy::Owner,
+        _ => ChangedBy::Ai,
+    };
+    let word = |key: &str| detail.get(key).and_then(|v| v.as_str());
+    match kind {
+        "fields" => {
+            let fields = match detail.get("fields").and_then(|v| v.as_object()) {
+                Some(owner) => owner,
+                None => &detail,
+            };
+            let fields = fields
+                .iter()
+                .filter(|(k, _)| k.as_str() != "by")
+                .map(|(k, v)| (k.clone(), v.as_str().map(str::to_string)))
+                .collect();
+            Some(LeadChange::Fields { by, fields })
+        }
+        // `stage_changed`: the name builds before 0.1 gave it.
+        "stage" | "stage_changed" => Some(LeadChange::Stage {
+            by,
+            from: Stage::parse(word("from")?)?,
+            to: Stage::parse(word("to")?)?,
+            reason: word("reason").map(str::to_string),
+        }),
+        "notes" => Some(LeadChange::Notes { by }),
+        _ => None,
+    }
 }
 
 /// The ids of the `limit` leads with the newest activity.
@@ -252,7 +325,7 @@ pub fn notes_chat_created(
 pub fn stage_number_notes(
     conn: &Connection,
     lead_id: i64,
-) -> rusqlite::Result<(String, i64, String)> {
+) -> rusqlite::Result<(Stage, i64, String)> {
     conn.query_row(
         "SELECT stage, account_id, notes FROM leads WHERE id = ?1",
         [lead_id],
@@ -260,29 +333,40 @@ pub fn stage_number_notes(
     )
 }
 
-/// One entry of a lead's history; `detail` is the change as a JSON object.
-pub struct EventRow {
-    pub id: i64,
-    pub kind: String,
-    pub detail: String,
-    pub created_at: i64,
-}
-
-/// A lead's newest history entries, at most `limit`.
-pub fn events(conn: &Connection, lead_id: i64, limit: u32) -> rusqlite::Result<Vec<EventRow>> {
-    conn.prepare_cached(
-        "SELECT id, kind, detail, created_at FROM lead_events WHERE lead_id = ?1
-         ORDER BY created_at DESC, id DESC LIMIT ?2",
-    )?
-    .query_map(params![lead_id, limit], |r| {
-        Ok(EventRow {
-            id: r.get(0)?,
-            kind: r.get(1)?,
-            detail: r.get(2)?,
-            created_at: r.get(3)?,
+/// A lead's newest history entries, at most `limit` (any this build can't read left out).
+pub fn events(conn: &Connection, lead_id: i64, limit: u32) -> rusqlite::Result<Vec<LeadEvent>> {
+    let rows = conn
+        .prepare_cached(
+            "SELECT id, kind, detail, created_at FROM lead_events WHERE lead_id = ?1
+             ORDER BY created_at DESC, id DESC LIMIT ?2",
+        )?
+        .query_map(params![lead_id, limit], |r| {
+            Ok((
+                r.get::<_, i64>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, String>(2)?,
+                r.get::<_, i64>(3)?,
+            ))
+        })?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    Ok(rows
+        .into_iter()
+        .filter_map(|(id, kind, detail, created_at)| {
+            let change = change_of(&kind, &detail);
+            if change.is_none() {
+                tracing::warn!(
+                    id,
+                    kind,
+                    "a lead history entry this build can't read was left out"
+                );
+            }
+            Some(LeadEvent {
+                id,
+                change: change?,
+                created_at,
+            })
         })
-    })?
-    .collect()
+        .collect())
 }
 
 /// Removes a field of a lead; whether it had one.
@@ -312,7 +396,7 @@ pub fn set_owner_field(
 }
 
 /// Moves a lead to `stage` (the first move to qualified records when).
-pub fn set_stage(conn: &Connection, lead_id: i64, stage: &str, now: i64) -> rusqlite::Result<()> {
+pub fn set_stage(conn: &Connection, lead_id: i64, stage: Stage, now: i64) -> rusqlite::Result<()> {
     conn.execute(
         "UPDATE leads SET stage = ?2,
              qualified_at = CASE WHEN ?2 = 'qualified' THEN COALESCE(qualified_at, ?3) ELSE qualified_at END

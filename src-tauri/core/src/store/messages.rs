@@ -2,16 +2,14 @@
 
 use rusqlite::{Connection, OptionalExtension, params};
 
-use crate::chats::model::ChatMessage;
+use crate::chats::model::{ChatMessage, Direction, Origin};
 
 pub struct NewMessage<'a> {
     pub account_id: i64,
     pub chat_id: i64,
     pub wa_msg_id: &'a str,
-    /// `in` or `out`.
-    pub direction: &'a str,
-    /// `customer`, `bot`, `owner_app` or `owner_phone`.
-    pub origin: &'a str,
+    pub direction: Direction,
+    pub origin: Origin,
     pub author: Option<&'a str>,
     pub body: &'a str,
     /// WhatsApp's time, unix ms.
@@ -36,8 +34,8 @@ pub struct Stored {
     pub account_id: i64,
     pub chat_id: i64,
     pub wa_msg_id: String,
-    pub direction: String,
-    pub origin: String,
+    pub direction: Direction,
+    pub origin: Origin,
     pub body: String,
     pub sent_at: i64,
     pub created_at: i64,
@@ -90,7 +88,7 @@ pub fn recent_in_chat(
     conn: &Connection,
     chat_id: i64,
     limit: u32,
-) -> rusqlite::Result<Vec<(String, String, String, i64)>> {
+) -> rusqlite::Result<Vec<(Direction, Origin, String, i64)>> {
     let mut stmt = conn.prepare_cached(
         "SELECT direction, origin, body, created_at FROM messages WHERE chat_id = ?1 ORDER BY id DESC LIMIT ?2",
     )?;
@@ -143,7 +141,7 @@ pub fn recent_in_chat_until(
     chat_id: i64,
     until: i64,
     limit: u32,
-) -> rusqlite::Result<Vec<(String, String, String, i64)>> {
+) -> rusqlite::Result<Vec<(Direction, Origin, String, i64)>> {
     let mut stmt = conn.prepare_cached(
         "SELECT direction, origin, body, created_at FROM messages WHERE chat_id = ?1 AND (id <= ?2 OR direction = 'out') ORDER BY id DESC LIMIT ?3",
     )?;

@@ -17,6 +17,7 @@ pub mod lead_query;
 pub mod leads;
 pub mod messages;
 pub mod rules;
+mod text;
 pub mod webhook_outbox;
 
 use std::path::{Path, PathBuf};

@@ -2,9 +2,10 @@
 
 use std::path::{Path, PathBuf};
 
+use leadline_core::leads::{ChangedBy, LeadChange, Stage};
 use leadline_core::store::rusqlite::Connection;
 use leadline_core::store::{APPLICATION_ID, MIGRATIONS, SCHEMA_VERSION, StoreError};
-use leadline_core::{Error, ErrorCode, Store};
+use leadline_core::{Error, ErrorCode, Leadline, Store};
 
 const TABLES: &[&str] = &[
     "accounts",
@@ -550,4 +551,41 @@ fn the_wal_starts_over_in_the_background_never_in_the_apps_commit() {
     write(n);
     let (after, _) = frames();
     assert!(after > quiet_frames, "appended ({quiet_frames} → {after})");
+}
+
+/// The lead history an early build wrote (`stage_changed`, no `by`) reads after upgrading
+/// as the same typed change the app writes today: nothing of it is lost.
+#[tokio::test]
+async fn a_lead_history_written_by_an_early_build_reads_after_upgrading() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("leadline.db");
+    {
+        let mut conn = Connection::open(&db).unwrap();
+        let tx = conn.transaction().unwrap();
+        tx.execute_batch(MIGRATIONS[0]).unwrap();
+        tx.pragma_update(None, "user_version", 1).unwrap();
+        tx.commit().unwrap();
+        conn.execute_batch(&seed_for(1)).unwrap();
+    }
+    let store = Store::open(&db).unwrap();
+    let recorded = crate::support::Recorded::default();
+    let core = Leadline::new(
+        store,
+        recorded.sink(),
+        crate::support::TestClock::at(1_700_000_001_000),
+    );
+    let detail = core.lead_detail(1).await.unwrap();
+    assert_eq!(
+        detail
+            .events
+            .iter()
+            .map(|e| e.change.clone())
+            .collect::<Vec<_>>(),
+        [LeadChange::Stage {
+            by: ChangedBy::Ai,
+            from: Stage::New,
+            to: Stage::Engaged,
+            reason: None,
+        }]
+    );
 }

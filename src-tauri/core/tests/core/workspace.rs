@@ -51,7 +51,7 @@ async fn chats_list_with_last_message_bot_state_and_transcript() {
     assert_eq!(ana.last.as_ref().unwrap().body, "42 ‏مرحبا");
     assert_eq!(ana.bot, BotInChat::Active);
     assert_eq!(
-        (ana.lead_id, ana.lead_stage.as_deref()),
+        (ana.lead_id, ana.lead_stage.map(|s| s.as_str())),
         (Some(1), Some("qualified"))
     );
 
@@ -241,7 +241,7 @@ async fn the_owner_edits_a_lead_and_their_values_win() {
         (email.value.as_str(), email.source.as_str()),
         ("Ana@example.com", "owner")
     );
-    let kinds: Vec<&str> = edited.events.iter().map(|e| e.kind.as_str()).collect();
+    let kinds: Vec<&str> = edited.events.iter().map(|e| e.change.kind()).collect();
     assert_eq!(kinds, ["notes", "stage", "fields"], "newest first");
     assert!(matches!(
         events.take().as_slice(),

@@ -25,7 +25,7 @@ const detail = (over: Partial<Detail> = {}): Detail => ({
   notes: "",
   chatId: null,
   createdAt: 1,
-  events: [{ id: 1, kind: "stage", detail: '{"from":"engaged","to":"qualified"}', createdAt: 1 }],
+  events: [{ id: 1, change: { kind: "stage", by: "ai", from: "engaged", to: "qualified", reason: null }, createdAt: 1 }],
   ...over,
 });
 
