@@ -5,16 +5,12 @@ use std::path::PathBuf;
 use std::sync::{Arc, RwLock};
 
 use leadline_core::Text;
-use leadline_core::bot::runner;
-use leadline_core::numbers::LinkState;
+use leadline_core::app::{Desktop, DesktopConfig};
 use leadline_core::runtime::Runtime;
 use leadline_core::secrets::Keychain;
 use leadline_core::settings::AppSettings;
-use leadline_core::whatsapp::chromium::{BrowserChoice, ChromiumSessions};
-use leadline_core::whatsapp::whatsapp_url;
-use leadline_core::{Clock, EventSink, Leadline, Store, SystemClock};
+use leadline_core::{EventSink, Leadline, SystemClock};
 use serde::Serialize;
-use tokio::sync::mpsc;
 use ts_rs::TS;
 
 use crate::ipc::IpcError;
@@ -39,22 +35,6 @@ impl AppPaths {
     }
 }
 
-/// The core and the numbers' browsers, once the database opened.
-#[derive(Clone)]
-struct Ready {
-    core: Leadline,
-    runtime: Arc<Runtime>,
-    sessions: Arc<ChromiumSessions>,
-}
-
-/// The browser and WhatsApp address the owner's settings ask for.
-fn browser_choice(settings: &AppSettings) -> BrowserChoice {
-    BrowserChoice {
-        browser: settings.browser_path.as_ref().map(PathBuf::from),
-        url: whatsapp_url(settings.whatsapp_url.as_deref()),
-    }
-}
-
 /// The answer to "can the app work, and where are its files?", asked by the UI at start.
 #[derive(Debug, Clone, Serialize, TS)]
 #[serde(rename_all = "camelCase")]
@@ -70,7 +50,7 @@ pub struct AppStatus {
 }
 
 pub struct AppState {
-    core: RwLock<Result<Ready, IpcError>>,
+    core: RwLock<Result<Desktop, IpcError>>,
     events: EventSink,
     keychain: Arc<dyn Keychain>,
     paths: AppPaths,
@@ -88,7 +68,7 @@ impl AppState {
         }
     }
 
-    fn ready(&self) -> Result<Ready, IpcError> {
+    fn ready(&self) -> Result<Desktop, IpcError> {
         match self.core.read() {
             Ok(core) => core.clone(),
             Err(poisoned) => poisoned.into_inner().clone(),
@@ -97,7 +77,7 @@ impl AppState {
 
     /// The core, or the reason the app can't work right now.
     pub fn core(&self) -> Result<Leadline, IpcError> {
-        self.ready().map(|ready| ready.core)
+        self.ready().map(|ready| ready.app.core().clone())
     }
 
     /// The numbers' browsers, or the reason the app can't work right now.
@@ -107,21 +87,17 @@ impl AppState {
     }
 
     pub fn runtime(&self) -> Result<Arc<Runtime>, IpcError> {
-        self.ready().map(|ready| ready.runtime)
+        self.ready().map(|ready| ready.app.runtime().clone())
     }
 
     /// Saves the owner's settings and applies them to browsers started from now on.
     pub async fn set_settings(&self, settings: AppSettings) -> Result<AppSettings, IpcError> {
-        let ready = self.ready()?;
-        let saved = ready.core.set_settings(settings).await?;
-        ready.sessions.configure(browser_choice(&saved));
-        leadline_core::logging::set_detailed_until(saved.detailed_logs_until);
-        Ok(saved)
+        Ok(self.ready()?.set_settings(settings).await?)
     }
 
     /// Where the browser for WhatsApp is, with the settings in force, or why there is none.
     pub fn browser_in_use(&self) -> Result<Result<PathBuf, Text>, IpcError> {
-        let choice = self.ready()?.sessions.choice();
+        let choice = self.ready()?.browser_choice();
         Ok(leadline_core::whatsapp::browser::find(choice.browser.as_deref()).map_err(|e| e.text()))
     }
 
@@ -155,8 +131,8 @@ impl AppState {
 
     /// Stops every number's browser (app exit).
     pub async fn stop_browsers(&self) {
-        if let Ok(runtime) = self.runtime() {
-            runtime.stop_all().await;
+        if let Ok(ready) = self.ready() {
+            ready.app.stop().await;
         }
     }
 
@@ -194,66 +170,23 @@ fn removal_failed(path: &std::path::Path, e: &std::io::Error) -> IpcError {
     )))
 }
 
-fn clock() -> Arc<dyn Clock> {
-    Arc::new(SystemClock)
-}
-
+/// The desktop app's wiring lives in the core (`Desktop::open`); the shell adds only
+/// the window's language once the settings are read.
 fn open_core(
     paths: &AppPaths,
     events: EventSink,
     keychain: Arc<dyn Keychain>,
-) -> Result<Ready, IpcError> {
-    let store = Store::open(&paths.database())
-        .map_err(|e| IpcError::from(leadline_core::Error::from(e)))?;
-    let core = Leadline::new(store, events, clock()).with_keychain(keychain);
-
-    let sessions = Arc::new(ChromiumSessions::new(whatsapp_url(None), clock()));
-    // What WhatsApp reports goes to the bot: messages stored at once, then answered; the
-    // states through the same channel, in order with them (a later state never lands
-    // before an earlier one, nor a message before the state it came in).
-    let (bot_tx, bot_rx) = mpsc::unbounded_channel::<runner::Input>();
-    let on_state = bot_tx.clone();
-    let runtime = Arc::new(Runtime::new(
-        sessions.clone(),
-        paths.profiles(),
-        Arc::new(move |id, event| {
-            let _ = bot_tx.send(runner::Input::Event(id, event));
-        }),
-        Arc::new(move |id, state| {
-            let _ = on_state.send(runner::Input::State(id, state.clone()));
-        }),
-    ));
-    tauri::async_runtime::spawn(runner::run(core.clone(), runtime.clone(), bot_rx));
-
-    // Numbers that were linked when the app last ran reconnect by themselves, with the
-    // browser and address from Settings.
-    let (starter, numbers, chosen) = (runtime.clone(), core.clone(), sessions.clone());
-    tauri::async_runtime::spawn(async move {
-        match numbers.settings().await {
-            Ok(settings) => {
-                chosen.configure(browser_choice(&settings));
-                crate::language::use_language(settings.language.as_deref());
-                leadline_core::logging::set_detailed_until(settings.detailed_logs_until);
-            }
-            Err(e) => {
-                tracing::error!(error = %e, "could not read the settings; using the defaults")
-            }
-        }
-        match numbers.numbers().await {
-            Ok(list) => {
-                for number in list
-                    .into_iter()
-                    .filter(|n| n.link_state == LinkState::Linked)
-                {
-                    starter.start(number.id);
-                }
-            }
-            Err(e) => tracing::error!(error = %e, "could not list the numbers to reconnect"),
-        }
-    });
-    Ok(Ready {
-        core,
-        runtime,
-        sessions,
-    })
+) -> Result<Desktop, IpcError> {
+    let config = DesktopConfig {
+        database: paths.database(),
+        profiles: paths.profiles(),
+        events,
+        keychain,
+        clock: Arc::new(SystemClock),
+    };
+    // The core spawns its tasks on the runtime Tauri runs.
+    let _runtime = tauri::async_runtime::handle().inner().enter();
+    Ok(Desktop::open(config, |settings| {
+        crate::language::use_language(settings.language.as_deref())
+    })?)
 }

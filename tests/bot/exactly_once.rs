@@ -7,9 +7,8 @@
 use std::sync::Arc;
 use std::time::Duration;
 
+use leadline_core::app::App;
 use leadline_core::bot::inbox::Handled;
-use leadline_core::bot::runner;
-use leadline_core::runtime::Runtime;
 use leadline_core::whatsapp::{AccountState, WaMessage};
 use leadline_tests::fake_ai::Step;
 use leadline_tests::memory_wa::{ByProfile, MemoryWhatsApp, Realism};
@@ -530,19 +529,13 @@ async fn one_whatsapp_account_linked_twice_answers_each_customer_once() {
         .into_iter()
         .collect(),
     );
-    let (tx, rx) = tokio::sync::mpsc::unbounded_channel::<runner::Input>();
-    let on_state = tx.clone();
-    let runtime = Arc::new(Runtime::new(
+    // The app's own wiring (`App::start`): reports and states through the runner.
+    let app = App::start(
+        bot.core.clone(),
         Arc::new(numbers),
         bot._dir.path().join("profiles-two"),
-        Arc::new(move |id, event| {
-            let _ = tx.send(runner::Input::Event(id, event));
-        }),
-        Arc::new(move |id, state| {
-            let _ = on_state.send(runner::Input::State(id, state.clone()));
-        }),
-    ));
-    tokio::spawn(runner::run(bot.core.clone(), runtime.clone(), rx));
+    );
+    let runtime = app.runtime().clone();
     let mut state = runtime.start(bot.id);
     state
         .wait_for(|s| matches!(s, AccountState::Working { .. }))

@@ -18,8 +18,8 @@ use leadline_core::ai::assistant::NumberAi;
 use leadline_core::ai::fields::{FieldKind, LeadField};
 use leadline_core::ai::provider::Preset;
 use leadline_core::ai::providers::ProviderInput;
+use leadline_core::app::App;
 use leadline_core::bot::inbox::Handled;
-use leadline_core::bot::runner;
 use leadline_core::bot::timing::Pacing;
 use leadline_core::runtime::Runtime;
 use leadline_core::whatsapp::{AccountState, WaEvent, WaMessage};
@@ -666,19 +666,13 @@ async fn fields_merge_turn_by_turn_and_a_lead_qualifies_once() {
 async fn wired() -> (Bot, Arc<Runtime>) {
     let bot = Bot::start().await;
     bot.runtime.stop_all().await;
-    let (tx, rx) = tokio::sync::mpsc::unbounded_channel::<runner::Input>();
-    let on_state = tx.clone();
-    let runtime = Arc::new(Runtime::new(
+    // The app's own wiring (`App::start`): reports and states through the runner.
+    let app = App::start(
+        bot.core.clone(),
         Arc::new(bot.wa.clone()),
         bot._dir.path().join("profiles-wired"),
-        Arc::new(move |id, event| {
-            let _ = tx.send(runner::Input::Event(id, event));
-        }),
-        Arc::new(move |id, state| {
-            let _ = on_state.send(runner::Input::State(id, state.clone()));
-        }),
-    ));
-    tokio::spawn(runner::run(bot.core.clone(), runtime.clone(), rx));
+    );
+    let runtime = app.runtime().clone();
     (bot, runtime)
 }
 

@@ -2,6 +2,7 @@
 //! event sink, a clock and a store; tests hand it their own.
 
 pub mod ai;
+pub mod app;
 pub mod backup;
 pub mod bot;
 pub mod chats;

@@ -16,10 +16,9 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use leadline_core::ai::{ApiKey, Limits};
-use leadline_core::bot::runner;
+use leadline_core::app::App;
 use leadline_core::bot::timing::Pacing;
 use leadline_core::bot::timing::RetryTimes;
-use leadline_core::runtime::Runtime;
 use leadline_core::secrets::{Keychain, MemoryKeychain};
 use leadline_core::whatsapp::{AccountState, WaMessage};
 use leadline_core::{Leadline, Store, SystemClock};
@@ -95,19 +94,13 @@ async fn main() {
         numbers.insert(number.account.to_string(), wa);
     }
     let was = numbers.clone();
-    let (tx, rx) = tokio::sync::mpsc::unbounded_channel::<runner::Input>();
-    let on_state = tx.clone();
-    let runtime = Arc::new(Runtime::new(
+    // The app's own wiring (`App::start`): reports and states through the runner.
+    let app = App::start(
+        core.clone(),
         Arc::new(ByProfile(numbers)),
         dir.join("profiles"),
-        Arc::new(move |id, event| {
-            let _ = tx.send(runner::Input::Event(id, event));
-        }),
-        Arc::new(move |id, state| {
-            let _ = on_state.send(runner::Input::State(id, state.clone()));
-        }),
-    ));
-    tokio::spawn(runner::run(core.clone(), runtime.clone(), rx));
+    );
+    let runtime = app.runtime().clone();
     for number in &config.numbers {
         let mut state = runtime.start(number.account);
         state
