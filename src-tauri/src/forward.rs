@@ -9,9 +9,6 @@ use tauri::{AppHandle, Emitter, Manager, Runtime};
 /// An event sink that emits each core event to the webview under its fixed name.
 pub fn forward_events<R: Runtime>(app: AppHandle<R>) -> EventSink {
     Arc::new(move |event: CoreEvent| {
-        if let CoreEvent::SettingsChanged(settings) = &event {
-            crate::language::use_language(settings.language.as_deref());
-        }
         if let CoreEvent::LeadQualified(lead) = &event {
             crate::notify::qualified(&app, lead);
         }

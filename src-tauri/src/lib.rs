@@ -6,7 +6,6 @@ pub mod commands;
 pub mod desktop;
 mod forward;
 pub mod ipc;
-pub mod language;
 pub mod notify;
 pub mod state;
 pub mod tray;

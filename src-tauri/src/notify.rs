@@ -10,70 +10,11 @@ use tauri::{AppHandle, Emitter, Manager, Runtime};
 use tauri_plugin_notification::{Action, ActionType, Notification};
 use ts_rs::TS;
 
-use crate::language::{self, Language};
+use leadline_core::i18n;
 
-/// The words of a notification, in one language.
-struct Words {
-    open: &'static str,
-    title: &'static str,
-    unnamed: &'static str,
-    sample_name: &'static str,
-    sample_reason: &'static str,
-    background_title: &'static str,
-    background_body: &'static str,
-    failed_title: &'static str,
-    failed_next: &'static str,
-}
-
-const ENGLISH: Words = Words {
-    open: "Open the lead",
-    title: "Qualified lead: ",
-    unnamed: "A new lead",
-    sample_name: "Test lead",
-    sample_reason: "This is how Leadline tells you a lead is ready.",
-    background_title: "Leadline is still running",
-    background_body: "It keeps answering your customers. Open it from its icon in the system tray, where you can also quit.",
-    failed_title: "Leadline could not answer ",
-    failed_next: "Answer them on the phone.",
-};
-
-fn words() -> &'static Words {
-    match language::current() {
-        Language::Es => &Words {
-            open: "Abrir el cliente potencial",
-            title: "Cliente calificado: ",
-            unnamed: "Un nuevo cliente potencial",
-            sample_name: "Cliente de prueba",
-            sample_reason: "Así te avisa Leadline de que un cliente potencial está listo.",
-            background_title: "Leadline sigue funcionando",
-            background_body: "Sigue respondiendo a tus clientes. Ábrelo desde su icono en la bandeja del sistema, donde también puedes salir.",
-            failed_title: "Leadline no pudo responder a ",
-            failed_next: "Respóndele desde el teléfono.",
-        },
-        Language::Pt => &Words {
-            open: "Abrir o lead",
-            title: "Lead qualificado: ",
-            unnamed: "Um novo lead",
-            sample_name: "Lead de teste",
-            sample_reason: "É assim que o Leadline avisa que um lead está pronto.",
-            background_title: "O Leadline continua funcionando",
-            background_body: "Ele continua respondendo seus clientes. Abra-o pelo ícone na bandeja do sistema, onde também pode sair.",
-            failed_title: "O Leadline não conseguiu responder a ",
-            failed_next: "Responda pelo telefone.",
-        },
-        Language::Ar => &Words {
-            open: "افتح العميل المحتمل",
-            title: "عميل مؤهَّل: ",
-            unnamed: "عميل محتمل جديد",
-            sample_name: "عميل تجريبي",
-            sample_reason: "هكذا يخبرك Leadline بأن عميلًا محتملًا جاهز.",
-            background_title: "ما زال Leadline يعمل",
-            background_body: "يواصل الرد على عملائك. افتحه من أيقونته في شريط النظام، ومن هناك يمكنك إغلاقه أيضًا.",
-            failed_title: "تعذّر على Leadline الرد على ",
-            failed_next: "ردّ عليه من الهاتف.",
-        },
-        Language::En => &ENGLISH,
-    }
+/// A notification's words in the owner's language (from the shared dictionaries).
+fn say(key: &str, args: &[(&str, &str)]) -> String {
+    i18n::say(i18n::current(), key, args)
 }
 
 /// The action type of lead notifications: its "default" action is a click on the
@@ -105,7 +46,9 @@ pub fn setup<R: Runtime>(app: &AppHandle<R>) {
         return;
     };
     let open = ActionType::builder(LEAD_ACTIONS)
-        .actions(vec![Action::builder("default", words().open).build()])
+        .actions(vec![
+            Action::builder("default", say("notify.open", &[])).build(),
+        ])
         .build();
     if let Err(e) = notification.register_action_types(vec![open]) {
         tracing::warn!(error = %e, "lead notifications will not open the lead when clicked");
@@ -151,7 +94,7 @@ pub fn qualified<R: Runtime>(app: &AppHandle<R>, lead: &QualifiedLead) {
         (Some(name), Some(phone)) => format!("{name} · {phone}"),
         (Some(name), None) => name.clone(),
         (None, Some(phone)) => phone.clone(),
-        (None, None) => words().unnamed.to_string(),
+        (None, None) => say("notify.unnamed", &[]),
     };
     let details: Vec<String> = lead
         .fields
@@ -166,7 +109,7 @@ pub fn qualified<R: Runtime>(app: &AppHandle<R>, lead: &QualifiedLead) {
     }
     let mut builder = notification
         .builder()
-        .title(format!("{}{who}", words().title))
+        .title(say("notify.qualifiedTitle", &[("who", &who)]))
         .body(body)
         .action_type_id(LEAD_ACTIONS);
     // The id comes back with a click; a lead id past i32 (never in practice) just can't.
@@ -184,10 +127,11 @@ pub fn reply_failed<R: Runtime>(app: &AppHandle<R>, number: &str, who: &str, rea
     let Some(notification) = app.try_state::<Notification<R>>() else {
         return;
     };
-    let body = format!("{number}: {reason} {}", words().failed_next);
+    let reason = i18n::translate(reason, i18n::current());
+    let body = format!("{number}: {reason} {}", say("notify.failedNext", &[]));
     if let Err(e) = notification
         .builder()
-        .title(format!("{}{who}", words().failed_title))
+        .title(say("notify.failedTitle", &[("who", who)]))
         .body(body)
         .show()
     {
@@ -254,9 +198,9 @@ pub fn show_test<R: Runtime>(app: &AppHandle<R>) {
         &QualifiedLead {
             lead_id: 0,
             account_id: 0,
-            name: Some(words().sample_name.into()),
+            name: Some(say("notify.sampleName", &[])),
             phone: Some("+1 555 0100".into()),
-            reason: words().sample_reason.into(),
+            reason: say("notify.sampleReason", &[]),
             score: 100,
             fields: Vec::new(),
         },
@@ -272,11 +216,10 @@ pub fn running_in_background<R: Runtime>(app: &AppHandle<R>) {
     let Some(notification) = app.try_state::<Notification<R>>() else {
         return;
     };
-    let words = words();
     if let Err(e) = notification
         .builder()
-        .title(words.background_title)
-        .body(words.background_body)
+        .title(say("notify.backgroundTitle", &[]))
+        .body(say("notify.backgroundBody", &[]))
         .show()
     {
         tracing::warn!(error = %e, "could not say that Leadline keeps running");

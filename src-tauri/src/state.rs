@@ -170,8 +170,7 @@ fn removal_failed(path: &std::path::Path, e: &std::io::Error) -> IpcError {
     )))
 }
 
-/// The desktop app's wiring lives in the core (`Desktop::open`); the shell adds only
-/// the window's language once the settings are read.
+/// The desktop app's wiring lives in the core (`Desktop::open`).
 fn open_core(
     paths: &AppPaths,
     events: EventSink,
@@ -186,7 +185,5 @@ fn open_core(
     };
     // The core spawns its tasks on the runtime Tauri runs.
     let _runtime = tauri::async_runtime::handle().inner().enter();
-    Ok(Desktop::open(config, |settings| {
-        crate::language::use_language(settings.language.as_deref())
-    })?)
+    Ok(Desktop::open(config)?)
 }

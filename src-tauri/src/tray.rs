@@ -12,8 +12,8 @@ use tauri::menu::{Menu, MenuEvent, MenuItem, PredefinedMenuItem};
 use tauri::tray::{TrayIcon, TrayIconBuilder};
 use tauri::{AppHandle, Manager, Runtime};
 
-use crate::language::{self, Language};
 use crate::state::AppState;
+use leadline_core::i18n;
 
 pub const TRAY_ID: &str = "main";
 const OPEN: &str = "open";
@@ -50,61 +50,31 @@ struct View {
     shown: Option<(Health, bool)>,
 }
 
-/// The tray's words in one language.
+/// The tray's words in the owner's language (from the shared dictionaries).
 struct Words {
-    fine: &'static str,
-    attention_one: &'static str,
+    fine: String,
+    attention_one: String,
     /// `{n}` numbers need attention.
-    attention_many: &'static str,
-    paused: &'static str,
-    open: &'static str,
-    pause: &'static str,
-    resume: &'static str,
-    quit: &'static str,
+    attention_many: String,
+    paused: String,
+    open: String,
+    pause: String,
+    resume: String,
+    quit: String,
 }
 
-fn words() -> &'static Words {
-    match language::current() {
-        Language::Es => &Words {
-            fine: "Todos los números funcionan",
-            attention_one: "Un número necesita atención",
-            attention_many: "{n} números necesitan atención",
-            paused: "Asistentes en pausa",
-            open: "Abrir Leadline",
-            pause: "Pausar todos los asistentes",
-            resume: "Reanudar todos los asistentes",
-            quit: "Salir de Leadline",
-        },
-        Language::Pt => &Words {
-            fine: "Todos os números funcionando",
-            attention_one: "Um número precisa de atenção",
-            attention_many: "{n} números precisam de atenção",
-            paused: "Assistentes pausados",
-            open: "Abrir o Leadline",
-            pause: "Pausar todos os assistentes",
-            resume: "Retomar todos os assistentes",
-            quit: "Sair do Leadline",
-        },
-        Language::Ar => &Words {
-            fine: "كل الأرقام تعمل",
-            attention_one: "رقم واحد يحتاج إلى انتباهك",
-            attention_many: "{n} أرقام تحتاج إلى انتباهك",
-            paused: "المساعدون متوقفون مؤقتًا",
-            open: "افتح Leadline",
-            pause: "أوقف كل المساعدين مؤقتًا",
-            resume: "استأنف كل المساعدين",
-            quit: "أغلق Leadline",
-        },
-        Language::En => &Words {
-            fine: "All numbers working",
-            attention_one: "One number needs attention",
-            attention_many: "{n} numbers need attention",
-            paused: "Bots paused",
-            open: "Open Leadline",
-            pause: "Pause all bots",
-            resume: "Resume all bots",
-            quit: "Quit Leadline",
-        },
+fn words() -> Words {
+    let language = i18n::current();
+    let say = |key: &str| i18n::say(language, key, &[]);
+    Words {
+        fine: say("tray.fine"),
+        attention_one: say("tray.attentionOne"),
+        attention_many: say("tray.attentionMany"),
+        paused: say("tray.paused"),
+        open: say("tray.open"),
+        pause: say("tray.pause"),
+        resume: say("tray.resume"),
+        quit: say("tray.quit"),
     }
 }
 
@@ -125,8 +95,8 @@ pub fn health<'a>(states: impl IntoIterator<Item = &'a AccountState>) -> Health 
 pub fn status_line(health: Health, paused: bool) -> String {
     let words = words();
     let state = match health {
-        Health::Fine => words.fine.to_string(),
-        Health::Attention(1) => words.attention_one.to_string(),
+        Health::Fine => words.fine,
+        Health::Attention(1) => words.attention_one,
         Health::Attention(n) => words.attention_many.replace("{n}", &n.to_string()),
     };
     if paused {
@@ -178,9 +148,9 @@ pub fn build<R: Runtime>(app: &AppHandle<R>) -> Option<Tray<R>> {
             false,
             None::<&str>,
         )?;
-        let open = MenuItem::with_id(app, OPEN, words.open, true, None::<&str>)?;
-        let pause = MenuItem::with_id(app, PAUSE, words.pause, true, None::<&str>)?;
-        let quit = MenuItem::with_id(app, QUIT, words.quit, true, None::<&str>)?;
+        let open = MenuItem::with_id(app, OPEN, &words.open, true, None::<&str>)?;
+        let pause = MenuItem::with_id(app, PAUSE, &words.pause, true, None::<&str>)?;
+        let quit = MenuItem::with_id(app, QUIT, &words.quit, true, None::<&str>)?;
         let menu = Menu::with_items(
             app,
             &[
@@ -286,8 +256,8 @@ impl<R: Runtime> Tray<R> {
 
     fn relabel(&self) {
         let words = words();
-        let _ = self.open.set_text(words.open);
-        let _ = self.quit.set_text(words.quit);
+        let _ = self.open.set_text(&words.open);
+        let _ = self.quit.set_text(&words.quit);
     }
 
     /// Shows the current health and pause state, when they changed.
@@ -305,7 +275,7 @@ impl<R: Runtime> Tray<R> {
         let _ = self.status.set_text(status_line(health, paused));
         let _ = self
             .pause
-            .set_text(if paused { words.resume } else { words.pause });
+            .set_text(if paused { &words.resume } else { &words.pause });
         let icon = match health {
             Health::Fine => self.fine_icon.clone(),
             Health::Attention(_) => self.attention_icon.clone(),
@@ -337,7 +307,7 @@ mod tests {
 
     #[test]
     fn the_status_line_counts_and_says_when_bots_are_paused() {
-        crate::language::use_language(Some("en"));
+        i18n::use_language(Some("en"));
         assert_eq!(status_line(Health::Fine, false), "All numbers working");
         assert_eq!(
             status_line(Health::Attention(1), false),
@@ -347,12 +317,12 @@ mod tests {
             status_line(Health::Attention(3), true),
             "3 numbers need attention · Bots paused"
         );
-        crate::language::use_language(Some("es"));
+        i18n::use_language(Some("es"));
         assert_eq!(
             status_line(Health::Attention(2), false),
             "2 números necesitan atención"
         );
-        crate::language::use_language(None);
+        i18n::use_language(None);
     }
 
     #[test]

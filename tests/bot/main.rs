@@ -308,6 +308,24 @@ async fn owner_commands_to_their_own_number_pause_resume_and_report() {
     );
 }
 
+/// The owner's own commands are answered in the owner's language (Settings), like
+/// everything else Leadline tells them (they were English only).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn owner_command_replies_are_in_the_owners_language() {
+    let bot = Bot::start().await;
+    let mut settings = bot.core.settings().await.unwrap();
+    settings.language = Some("es".into());
+    bot.core.set_settings(settings).await.unwrap();
+    assert!(matches!(
+        bot.owner("C1", ME, "!pause 2h").await,
+        Some(Handled::Replied { .. })
+    ));
+    assert_eq!(
+        bot.wa.sent()[0].text,
+        "⏸ Leadline en pausa durante 2 hora(s)."
+    );
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn groups_quick_replies_hours_and_ai_failures_each_end_on_the_row() {
     let bot = Bot::start().await;

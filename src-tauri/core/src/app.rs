@@ -97,11 +97,8 @@ pub struct Desktop {
 
 impl Desktop {
     /// Opens the database (a failure is returned, nothing started) and starts everything
-    /// else. `on_settings` sees the settings once they are read at start.
-    pub fn open(
-        config: DesktopConfig,
-        on_settings: impl FnOnce(&AppSettings) + Send + 'static,
-    ) -> Result<Desktop> {
+    /// else.
+    pub fn open(config: DesktopConfig) -> Result<Desktop> {
         let store = Store::open(&config.database)?;
         let core = Leadline::new(store, config.events, config.clock.clone())
             .with_keychain(config.keychain);
@@ -111,10 +108,7 @@ impl Desktop {
         let starting = desktop.clone();
         tokio::spawn(async move {
             match starting.app.core.settings().await {
-                Ok(settings) => {
-                    starting.apply(&settings);
-                    on_settings(&settings);
-                }
+                Ok(settings) => starting.apply(&settings),
                 Err(e) => {
                     tracing::error!(error = %e, "could not read the settings; using the defaults")
                 }
@@ -144,5 +138,6 @@ impl Desktop {
             url: whatsapp_url(settings.whatsapp_url.as_deref()),
         });
         crate::logging::set_detailed_until(settings.detailed_logs_until);
+        crate::i18n::use_language(settings.language.as_deref());
     }
 }

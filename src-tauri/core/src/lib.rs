@@ -11,6 +11,7 @@ pub mod contacts;
 pub mod error;
 pub mod events;
 mod files;
+pub mod i18n;
 pub mod leads;
 pub mod logging;
 pub mod numbers;

@@ -259,6 +259,10 @@ fn command_in(
     command: &OwnerCommand,
     now: i64,
 ) -> Result<String> {
+    // Said in the owner's language (Settings, else the computer's), like the rest of what
+    // Leadline tells them.
+    let language =
+        crate::i18n::of_choice(crate::settings::model::stored_language(conn)?.as_deref());
     let text = match command.clone() {
         OwnerCommand::Pause { minutes } => {
             let until = now + i64::from(minutes) * 60_000;
@@ -271,7 +275,11 @@ fn command_in(
                 &[("variant", "pause"), ("minutes", &minutes.to_string())],
                 now,
             )?;
-            format!("⏸ Leadline paused for {}.", human_minutes(minutes))
+            text!(
+                "bot.cmd_paused",
+                "⏸ Leadline paused for {duration}.",
+                duration = human_minutes(minutes, language)
+            )
         }
         OwnerCommand::Resume => {
             account_settings::set_paused_until(conn, account_id, None)?;
@@ -283,7 +291,7 @@ fn command_in(
                 &[("variant", "resume")],
                 now,
             )?;
-            "▶ Leadline is answering again.".to_string()
+            text!("bot.cmd_resumed", "▶ Leadline is answering again.")
         }
         OwnerCommand::Status => {
             let row = account_settings::bot(conn, account_id)?;
@@ -291,24 +299,35 @@ fn command_in(
             let paused: Option<i64> = row.and_then(|b| b.paused_until).filter(|u| *u > now);
             let replies = messages::bot_replies_since(conn, account_id, now - 86_400_000)?;
             match (switched_off, paused) {
-                (true, _) => format!(
-                    "Leadline is switched off for this number (switch it on in the app). {replies} replies in the last 24 h."
+                (true, _) => text!(
+                    "bot.cmd_status_off",
+                    "Leadline is switched off for this number (switch it on in the app). {replies} replies in the last 24 h.",
+                    replies = replies
                 ),
-                (false, Some(_)) => {
-                    format!("Leadline is paused. {replies} replies in the last 24 h.")
-                }
-                (false, None) => {
-                    format!("Leadline is answering. {replies} replies in the last 24 h.")
-                }
+                (false, Some(_)) => text!(
+                    "bot.cmd_status_paused",
+                    "Leadline is paused. {replies} replies in the last 24 h.",
+                    replies = replies
+                ),
+                (false, None) => text!(
+                    "bot.cmd_status_on",
+                    "Leadline is answering. {replies} replies in the last 24 h.",
+                    replies = replies
+                ),
             }
         }
         OwnerCommand::LeadsToday => {
             let since = now - 86_400_000;
             let (new, qualified) = leads::new_and_qualified_since(conn, account_id, since)?;
-            format!("Today: {new} new leads, {qualified} qualified.")
+            text!(
+                "bot.cmd_leads_today",
+                "Today: {new} new leads, {qualified} qualified.",
+                new = new,
+                qualified = qualified
+            )
         }
     };
-    Ok(text)
+    Ok(crate::i18n::translate(&text, language))
 }
 
 /// (our reply's time, their next message's time) pairs from a chat's recent messages.
@@ -320,10 +339,11 @@ fn exchanges(recent: &[(Direction, Origin, String, i64)]) -> Vec<(i64, i64)> {
         .collect()
 }
 
-fn human_minutes(minutes: u32) -> String {
-    match minutes {
-        m if m % 1440 == 0 => format!("{} day(s)", m / 1440),
-        m if m % 60 == 0 => format!("{} hour(s)", m / 60),
-        m => format!("{m} minutes"),
-    }
+fn human_minutes(minutes: u32, language: crate::i18n::Language) -> String {
+    let duration = match minutes {
+        m if m % 1440 == 0 => text!("bot.duration_days", "{n} day(s)", n = m / 1440),
+        m if m % 60 == 0 => text!("bot.duration_hours", "{n} hour(s)", n = m / 60),
+        m => text!("bot.duration_minutes", "{n} minutes", n = m),
+    };
+    crate::i18n::translate(&duration, language)
 }

@@ -44,7 +44,7 @@ pub const LANGUAGES: [&str; 4] = ["en", "es", "pt", "ar"];
 const THEME: &str = "theme";
 const BROWSER_PATH: &str = "browser_path";
 const WHATSAPP_URL: &str = "whatsapp_url";
-const LANGUAGE: &str = "language";
+pub(crate) const LANGUAGE: &str = "language";
 const DETAILED_LOGS_UNTIL: &str = "detailed_logs_until";
 pub(crate) const AI_SPEND_PER_HOUR: &str = "ai_spend_per_hour_micros";
 
@@ -148,4 +148,10 @@ pub(super) fn detailed_logs_in_force(until: Option<i64>, now: i64) -> Option<i64
     until
         .filter(|until| *until > now)
         .map(|until| until.min(now.saturating_add(crate::logging::DETAILED_FOR_MS)))
+}
+
+/// The owner's chosen language as stored (`None`: not chosen, or unreadable).
+pub(crate) fn stored_language(conn: &rusqlite::Connection) -> rusqlite::Result<Option<String>> {
+    Ok(crate::store::app_settings::get(conn, LANGUAGE)?
+        .and_then(|json| serde_json::from_str::<Option<String>>(&json).ok().flatten()))
 }
