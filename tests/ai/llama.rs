@@ -214,7 +214,7 @@ async fn a_real_model_talked_at_by_customers_reveals_no_instructions_and_qualifi
     use leadline_core::secrets::MemoryKeychain;
     use leadline_core::whatsapp::{AccountState, WaMessage};
     use leadline_core::{Leadline, Store, SystemClock};
-    use leadline_tests::memory_wa::{ByProfile, MemoryWhatsApp};
+    use leadline_tests::fakes::memory_whatsapp::{ByProfile, MemoryWhatsApp};
 
     let Some(server) = start().await else {
         return;

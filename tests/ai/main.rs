@@ -1,4 +1,4 @@
-//! The AI client against the scripted provider on loopback (`leadline_tests::fake_ai`):
+//! The AI client against the scripted provider on loopback (`leadline_tests::fakes::ai`):
 //! each wire format, each fault, and that a key never leaves the auth header.
 
 mod llama;
@@ -12,7 +12,7 @@ use leadline_core::ai::fields::{FieldKind, LeadField};
 use leadline_core::ai::prompt::{DEFAULT_HISTORY_BUDGET, Hours, TurnContext};
 use leadline_core::ai::provider::Preset;
 use leadline_core::ai::{AiClient, AiError, ApiKey, Endpoint, Limits, answer_turn};
-use leadline_tests::fake_ai::{FakeAi, Step, Wire, turn_json};
+use leadline_tests::fakes::ai::{FakeAi, Step, Wire, turn_json};
 use serde_json::json;
 
 const KEY: &str = "sk-test-0123456789abcdefWXYZ";

@@ -11,7 +11,7 @@ use leadline_core::ai::providers::{KeyState, ProviderInput};
 use leadline_core::secrets::{Keychain, MemoryKeychain};
 use leadline_core::whatsapp::AccountState;
 use leadline_core::{ErrorCode, Leadline, Store, SystemClock};
-use leadline_tests::fake_ai::{FakeAi, Step, turn_json};
+use leadline_tests::fakes::ai::{FakeAi, Step, turn_json};
 use serde_json::json;
 
 use crate::fast_limits;

@@ -24,8 +24,8 @@ use leadline_core::bot::timing::Pacing;
 use leadline_core::runtime::Runtime;
 use leadline_core::whatsapp::{AccountState, WaEvent, WaMessage};
 use leadline_core::{CoreEvent, Leadline, Store, SystemClock};
-use leadline_tests::fake_ai::{FakeAi, Step, turn_json};
-use leadline_tests::memory_wa::MemoryWhatsApp;
+use leadline_tests::fakes::ai::{FakeAi, Step, turn_json};
+use leadline_tests::fakes::memory_whatsapp::MemoryWhatsApp;
 use serde_json::json;
 
 const ME: &str = "34600111222@c.us";

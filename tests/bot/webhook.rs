@@ -4,8 +4,8 @@
 use std::time::{Duration, Instant};
 
 use leadline_core::ErrorCode;
-use leadline_tests::fake_ai::{Step, turn_json};
-use leadline_tests::webhook_receiver::WebhookReceiver;
+use leadline_tests::fakes::ai::{Step, turn_json};
+use leadline_tests::fakes::webhook_receiver::WebhookReceiver;
 use serde_json::json;
 
 use crate::{ANA, Bot};

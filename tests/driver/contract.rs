@@ -6,7 +6,7 @@
 use std::time::Duration;
 
 use leadline_core::whatsapp::{Undelivered, WaError};
-use leadline_tests::fake_wa::{VERSION, lid_of};
+use leadline_tests::fakes::whatsapp_web::{VERSION, lid_of};
 use serde_json::json;
 
 use super::*;
@@ -64,7 +64,7 @@ impl Running {
 }
 
 fn sent_by_id<'a>(
-    recorded: &'a leadline_tests::fake_wa::Recorded,
+    recorded: &'a leadline_tests::fakes::whatsapp_web::Recorded,
     id: &str,
 ) -> &'a serde_json::Value {
     recorded

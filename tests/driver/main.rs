@@ -11,7 +11,7 @@ use std::time::Duration;
 use leadline_core::SystemClock;
 use leadline_core::whatsapp::chromium::{BrowserChoice, ChromiumDriver, Session};
 use leadline_core::whatsapp::{AccountState, WaEvent, WaMessage, browser, process};
-use leadline_tests::fake_wa::{FakeWhatsApp, Timings};
+use leadline_tests::fakes::whatsapp_web::{FakeWhatsApp, Timings};
 use tokio::sync::mpsc;
 
 mod contract;

@@ -8,7 +8,7 @@ use leadline_core::SystemClock;
 use leadline_core::runtime::{Runtime, profile_dir, record_browser};
 use leadline_core::whatsapp::chromium::{ChromiumDriver, ChromiumSessions};
 use leadline_core::whatsapp::{AccountState, browser, process};
-use leadline_tests::fake_wa::{FakeWhatsApp, Timings};
+use leadline_tests::fakes::whatsapp_web::{FakeWhatsApp, Timings};
 use tokio::sync::mpsc;
 
 use crate::{DEADLINE, ME};

@@ -4,7 +4,7 @@
 //! fields, the verdict and the usage. Then no file Leadline wrote holds the key.
 
 use fantoccini::Client;
-use leadline_tests::fake_ai::{FakeAi, Step, turn_json};
+use leadline_tests::fakes::ai::{FakeAi, Step, turn_json};
 use leadline_tests::{Driver, click, screenshot_screen, text_of};
 use serde_json::json;
 

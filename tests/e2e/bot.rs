@@ -5,9 +5,9 @@
 //! correctly signed POST.
 
 use fantoccini::Client;
-use leadline_tests::fake_ai::{FakeAi, Step, turn_json};
-use leadline_tests::fake_wa::{FakeWhatsApp, Timings};
-use leadline_tests::webhook_receiver::WebhookReceiver;
+use leadline_tests::fakes::ai::{FakeAi, Step, turn_json};
+use leadline_tests::fakes::webhook_receiver::WebhookReceiver;
+use leadline_tests::fakes::whatsapp_web::{FakeWhatsApp, Timings};
 use leadline_tests::{click, eventually, screenshot_screen, text_of, texts, value_of};
 use serde_json::json;
 use std::time::{Duration, Instant};

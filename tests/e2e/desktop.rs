@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 use leadline_core::whatsapp::{AccountState, process};
 use leadline_core::{Leadline, Store, SystemClock};
 use leadline_tests::desktop::{self, TrayMenu};
-use leadline_tests::fake_wa::{FakeWhatsApp, Timings};
+use leadline_tests::fakes::whatsapp_web::{FakeWhatsApp, Timings};
 use leadline_tests::{Driver, UI_DEADLINE, app_binary, click, eventually, text_of};
 
 use crate::go_to;

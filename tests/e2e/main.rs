@@ -266,7 +266,7 @@ async fn a_damaged_database_opens_a_window_that_names_the_file_and_keeps_it() {
 #[ignore = "needs a display, D-Bus and the built app: run scripts/test.sh"]
 async fn a_number_links_by_scanning_the_qr_shown_in_the_window_and_reconnects_after_a_restart() {
     use leadline_core::whatsapp::{process, qr};
-    use leadline_tests::fake_wa::{FakeWhatsApp, Timings};
+    use leadline_tests::fakes::whatsapp_web::{FakeWhatsApp, Timings};
 
     // A first QR that outlives the test, so the one in the window is the page's current one.
     let fake = FakeWhatsApp::start(Timings {
@@ -387,7 +387,7 @@ async fn a_number_links_by_scanning_the_qr_shown_in_the_window_and_reconnects_af
 /// The app on a fresh data folder, pointed at `fake`, with a number "Shop" added and its
 /// Link dialog open.
 pub(crate) async fn link_dialog_for_a_new_number(
-    fake: &leadline_tests::fake_wa::FakeWhatsApp,
+    fake: &leadline_tests::fakes::whatsapp_web::FakeWhatsApp,
     data_dir: &std::path::Path,
 ) -> (Driver, Client) {
     let url = fake.url();
@@ -427,7 +427,7 @@ fn percent_decode(text: &str) -> String {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 #[ignore = "needs a display, D-Bus and the built app: run scripts/test.sh"]
 async fn an_owner_who_cannot_scan_gets_a_pairing_code_in_the_window() {
-    use leadline_tests::fake_wa::{FakeWhatsApp, Timings};
+    use leadline_tests::fakes::whatsapp_web::{FakeWhatsApp, Timings};
 
     let fake = FakeWhatsApp::start(Timings {
         first_ref_ms: 120_000,

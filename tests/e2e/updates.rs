@@ -6,7 +6,7 @@
 
 use std::time::Duration;
 
-use leadline_tests::update_server::{SigningKey, UpdateServer};
+use leadline_tests::fakes::update_server::{SigningKey, UpdateServer};
 use leadline_tests::{Driver, app_binary, click, eventually, text_of};
 
 use crate::go_to;

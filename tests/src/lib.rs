@@ -1,4 +1,5 @@
-//! Test harness and test-only fakes. `fake_wa`: the local fake of WhatsApp Web.
+//! Test harness: the real parts a test starts (keyring, notification daemon, the desktop
+//! around the app) and, in `fakes`, stand-ins for what can't be reached.
 //!
 //! The end-to-end harness: starts tauri-driver (which starts WebKitWebDriver,
 //! which starts the built app) and stops the whole tree by its process group, never by name.
@@ -10,15 +11,11 @@
 pub mod address_books;
 pub mod big_data;
 pub mod desktop;
-pub mod fake_ai;
-pub mod fake_wa;
+pub mod fakes;
 pub mod keyring;
 pub mod linked_profiles;
-pub mod memory_wa;
 pub mod notifications;
 pub mod soak;
-pub mod update_server;
-pub mod webhook_receiver;
 
 use std::net::{TcpListener, TcpStream};
 use std::os::unix::process::CommandExt;

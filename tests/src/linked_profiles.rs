@@ -11,7 +11,7 @@ use leadline_core::whatsapp::chromium::{ChromiumDriver, Session};
 use leadline_core::whatsapp::{AccountState, WaEvent};
 use tokio::sync::mpsc;
 
-use crate::fake_wa::FakeWhatsApp;
+use crate::fakes::whatsapp_web::FakeWhatsApp;
 
 const DEADLINE: Duration = Duration::from_secs(60);
 

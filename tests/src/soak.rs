@@ -19,8 +19,8 @@ use leadline_core::whatsapp::AccountState;
 use leadline_core::{Leadline, Store, SystemClock};
 use serde::{Deserialize, Serialize};
 
-use crate::fake_ai::{EchoFaults, FakeAi};
-use crate::memory_wa::Realism;
+use crate::fakes::ai::{EchoFaults, FakeAi};
+use crate::fakes::memory_whatsapp::Realism;
 
 /// A small deterministic generator, so a failing run can be repeated (the seed is printed).
 pub struct Lcg(pub u64);

@@ -15,7 +15,7 @@ use leadline_core::ai::fields::{FieldKind, LeadField};
 use leadline_core::ai::prompt::{self, DEFAULT_HISTORY_BUDGET, Hours, TurnContext};
 use leadline_core::ai::provider::Preset;
 use leadline_core::ai::{AiClient, ApiKey, Endpoint, Limits, answer_turn};
-use leadline_tests::fake_ai::FakeAi;
+use leadline_tests::fakes::ai::FakeAi;
 use leadline_tests::percentile;
 
 const CALLS: usize = 2_000;

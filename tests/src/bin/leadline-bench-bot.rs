@@ -25,8 +25,8 @@ use leadline_core::runtime::Runtime;
 use leadline_core::secrets::MemoryKeychain;
 use leadline_core::whatsapp::{AccountState, WaMessage};
 use leadline_core::{Leadline, Store, SystemClock};
-use leadline_tests::fake_ai::FakeAi;
-use leadline_tests::memory_wa::{ByProfile, MemoryWhatsApp, SendTimes};
+use leadline_tests::fakes::ai::FakeAi;
+use leadline_tests::fakes::memory_whatsapp::{ByProfile, MemoryWhatsApp, SendTimes};
 use leadline_tests::percentile;
 
 const NUMBERS: usize = 10;

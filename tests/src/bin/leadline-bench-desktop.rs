@@ -17,7 +17,7 @@ use leadline_core::whatsapp::chromium::ChromiumDriver;
 use leadline_core::whatsapp::{AccountState, browser, process};
 use leadline_core::{Leadline, Store, SystemClock};
 use leadline_tests::desktop::{self, cpu_ticks, pss_kib, ticks_per_second};
-use leadline_tests::fake_wa::{FakeWhatsApp, Timings};
+use leadline_tests::fakes::whatsapp_web::{FakeWhatsApp, Timings};
 use leadline_tests::{app_binary, linked_profiles, percentile};
 
 const LAUNCHES: usize = 7;

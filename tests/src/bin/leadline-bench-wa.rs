@@ -20,7 +20,7 @@ use leadline_core::runtime::{Runtime, profile_dir};
 use leadline_core::whatsapp::chromium::{ChromiumDriver, ChromiumSessions, Session};
 use leadline_core::whatsapp::{AccountState, WaEvent, browser, process};
 use leadline_tests::desktop::pss_kib;
-use leadline_tests::fake_wa::{FakeWhatsApp, Timings};
+use leadline_tests::fakes::whatsapp_web::{FakeWhatsApp, Timings};
 use leadline_tests::linked_profiles::{self, wait_state};
 use tokio::sync::mpsc;
 

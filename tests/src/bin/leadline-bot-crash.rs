@@ -22,7 +22,7 @@ use leadline_core::bot::timing::RetryTimes;
 use leadline_core::secrets::{Keychain, MemoryKeychain};
 use leadline_core::whatsapp::{AccountState, WaMessage};
 use leadline_core::{Leadline, Store, SystemClock};
-use leadline_tests::memory_wa::{ByProfile, MemoryWhatsApp};
+use leadline_tests::fakes::memory_whatsapp::{ByProfile, MemoryWhatsApp};
 use leadline_tests::soak::{Queued, SoakConfig};
 
 /// Whether every inbox row has ended: replied, skipped, or failed for good; and no reply
