@@ -143,7 +143,9 @@ impl Driver {
         }
     }
 
-    /// Waits (up to 20 s) until no process started under this driver runs `binary`.
+    /// Waits (up to 40 s) until no process started under this driver runs `binary`; fails
+    /// naming it when one still does (a launch then would be handed to it and never open a
+    /// window of its own).
     fn wait_for_apps_to_exit(&self, binary: &Path) {
         let binary = binary
             .canonicalize()
@@ -167,8 +169,12 @@ impl Driver {
                     in_group && std::fs::read_link(dir.join("exe")).is_ok_and(|exe| exe == binary)
                 })
         };
-        let deadline = Instant::now() + Duration::from_secs(20);
-        while running() && Instant::now() < deadline {
+        let deadline = Instant::now() + Duration::from_secs(40);
+        while running() {
+            assert!(
+                Instant::now() < deadline,
+                "the app launched before under this driver was still running 40 s after its session ended"
+            );
             std::thread::sleep(Duration::from_millis(100));
         }
     }

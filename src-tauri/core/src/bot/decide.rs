@@ -76,7 +76,13 @@ pub(crate) fn decide_in(
         }));
     }
     let chat_id = message.chat_id;
-    let (mut context, (behaviour, hours, number_paused, rules)) = situation_in(
+    let Circumstances {
+        situation: mut context,
+        behaviour,
+        hours,
+        number_paused_until: number_paused,
+        rules,
+    } = circumstances_of(
         conn,
         account_id,
         message_id,
@@ -167,9 +173,17 @@ pub(crate) fn decide_in(
     })
 }
 
-/// What the policy needs to know, read in one go.
-#[allow(clippy::type_complexity)]
-fn situation_in(
+/// Everything one decision rests on, read in one go: the policy's view of the moment, and
+/// the number's own behaviour, hours, pause and quick replies.
+struct Circumstances {
+    situation: Situation,
+    behaviour: Behaviour,
+    hours: Option<Hours>,
+    number_paused_until: Option<i64>,
+    rules: Vec<Rule>,
+}
+
+fn circumstances_of(
     conn: &rusqlite::Connection,
     account_id: i64,
     message_id: i64,
@@ -177,10 +191,7 @@ fn situation_in(
     contact_id: Option<i64>,
     paused_until: Option<i64>,
     now: i64,
-) -> Result<(
-    Situation,
-    (Behaviour, Option<Hours>, Option<i64>, Vec<Rule>),
-)> {
+) -> Result<Circumstances> {
     let bot = account_settings::bot(conn, account_id)?.ok_or_else(|| {
         Error::NotFound(text!(
             "number.removed",
@@ -249,8 +260,13 @@ fn situation_in(
         open,
         away_sent_this_stretch,
     };
-    let number_paused = bot.paused_until;
-    Ok((situation, (behaviour, hours, number_paused, rules)))
+    Ok(Circumstances {
+        situation,
+        behaviour,
+        hours,
+        number_paused_until: bot.paused_until,
+        rules,
+    })
 }
 
 fn command_in(
