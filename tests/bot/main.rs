@@ -308,6 +308,34 @@ async fn owner_commands_to_their_own_number_pause_resume_and_report() {
     );
 }
 
+/// A number whose provider names no default model, and which chose none itself, is not set
+/// up: the live bot tells the owner what to choose (the playground's words) and never
+/// sends the provider an empty model name.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_number_without_a_model_is_not_sent_to_the_ai_and_the_owner_is_told_what_to_choose() {
+    let bot = Bot::start().await;
+    let provider = bot.core.ai_providers().await.unwrap().remove(0);
+    bot.core
+        .save_ai_provider(ProviderInput {
+            id: Some(provider.id.clone()),
+            preset: Preset::Custom,
+            base_url: bot.ai.url(),
+            default_model: None,
+            key: None,
+            make_default: true,
+        })
+        .await
+        .unwrap();
+    bot.ai.push(reply("¡Hola!"));
+    let handled = bot.customer("M1", ANA, "hola").await;
+    let Some(Handled::Failed { error }) = handled else {
+        panic!("a turn without a model fails for the owner to fix: {handled:?}");
+    };
+    assert!(error.contains("Choose a model"), "{error}");
+    assert!(bot.ai.requests().is_empty(), "nothing went to the provider");
+    assert!(bot.wa.sent().is_empty(), "nothing went to the customer");
+}
+
 /// The owner's own commands are answered in the owner's language (Settings), like
 /// everything else Leadline tells them (they were English only).
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -179,6 +179,26 @@ pub(crate) fn read_number_ai(conn: &rusqlite::Connection, id: i64) -> Result<Num
     })
 }
 
+/// The model a number's turn uses, in the playground and in the live bot alike: its own,
+/// else its provider's default. None is the owner's to choose, in these words.
+pub(crate) fn model_for(
+    chosen: Option<String>,
+    default_model: Option<String>,
+    provider: &str,
+) -> std::result::Result<String, Text> {
+    chosen
+        .filter(|m| !m.trim().is_empty())
+        .or(default_model)
+        .filter(|m| !m.trim().is_empty())
+        .ok_or_else(|| {
+            text!(
+                "assistant.no_model",
+                "Choose a model for {provider} (Settings › AI providers) or for this number.",
+                provider = provider
+            )
+        })
+}
+
 impl Leadline {
     pub async fn number_ai(&self, id: i64) -> Result<NumberAi> {
         self.store.call(move |conn| read_number_ai(conn, id)).await
@@ -253,18 +273,8 @@ impl Leadline {
             })
             .await?;
         let (endpoint, default_model) = self.ai_endpoint(settings.provider.as_deref()).await?;
-        let model = settings
-            .model
-            .clone()
-            .or(default_model)
-            .filter(|m| !m.is_empty())
-            .ok_or_else(|| {
-                Error::InvalidInput(text!(
-                    "assistant.no_model",
-                    "Choose a model for {provider} (Settings › AI providers) or for this number.",
-                    provider = &endpoint.name
-                ))
-            })?;
+        let model = model_for(settings.model.clone(), default_model, &endpoint.name)
+            .map_err(Error::InvalidInput)?;
         let history: Vec<ChatMessage> = conversation
             .iter()
             .map(|m| {

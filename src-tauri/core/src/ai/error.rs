@@ -46,6 +46,14 @@ pub enum AiError {
     /// The owner's ceiling on what the AI may cost in an hour is reached.
     #[error("{}", self.text())]
     SpendLimit { limit_micros: u64 },
+    /// Something the owner has to set up first (a model to use, a provider that exists);
+    /// nothing was sent to any provider.
+    #[error("{0}")]
+    NotSetUp(Text),
+    /// Leadline could not read what the turn needs (its database was busy or failing);
+    /// nothing was sent to any provider.
+    #[error("{0}")]
+    Unavailable(Text),
 }
 
 impl AiError {
@@ -59,6 +67,7 @@ impl AiError {
                 | AiError::Network { .. }
                 | AiError::Keychain(_)
                 | AiError::SpendLimit { .. }
+                | AiError::Unavailable(_)
         )
     }
 
@@ -66,7 +75,10 @@ impl AiError {
     pub fn needs_owner(&self) -> bool {
         matches!(
             self,
-            AiError::KeyMissing { .. } | AiError::Unauthorized { .. } | AiError::Rejected { .. }
+            AiError::KeyMissing { .. }
+                | AiError::Unauthorized { .. }
+                | AiError::Rejected { .. }
+                | AiError::NotSetUp(_)
         )
     }
 
@@ -83,6 +95,8 @@ impl AiError {
             AiError::Network { .. } => "network",
             AiError::Keychain(_) => "keychain",
             AiError::SpendLimit { .. } => "spend_limit",
+            AiError::NotSetUp(_) => "not_set_up",
+            AiError::Unavailable(_) => "unavailable",
         }
     }
 }
@@ -142,7 +156,9 @@ impl AiError {
                 provider = provider,
                 detail = detail
             ),
-            AiError::Keychain(text) => text.clone(),
+            AiError::Keychain(text) | AiError::NotSetUp(text) | AiError::Unavailable(text) => {
+                text.clone()
+            }
             AiError::SpendLimit { limit_micros } => text!(
                 "ai.spend_limit",
                 "The AI has cost {limit} in the last hour, the most you allowed. Leadline answers again once the last hour's cost is below it (Settings › AI prices).",

@@ -199,10 +199,13 @@ impl Leadline {
         hours: Option<&Hours>,
         now: i64,
     ) -> (u32, Result<(String, TurnRecord), crate::ai::AiError>) {
-        let provider_error = |e: Error| crate::ai::AiError::Rejected {
-            provider: "Leadline".into(),
-            status: 0,
-            detail: e.to_string(),
+        // Leadline's own side failing is tried again; anything else (the number or its
+        // provider gone) is the owner's to set up. Neither is the provider's refusal.
+        let local_failure = |e: Error| match e {
+            Error::Store(_) | Error::Unavailable(_) | Error::Internal(_) => {
+                crate::ai::AiError::Unavailable(e.text())
+            }
+            other => crate::ai::AiError::NotSetUp(other.text()),
         };
         let read = self
             .store
@@ -252,7 +255,7 @@ impl Leadline {
             .await;
         let (attempt, settings, provider, recent, known, prices, me, over) = match read {
             Ok(read) => read,
-            Err(e) => return (1, Err(provider_error(e))),
+            Err(e) => return (1, Err(local_failure(e))),
         };
         if let Some(limit_micros) = over {
             return (
@@ -270,9 +273,16 @@ impl Leadline {
             Err(Error::Unavailable(text)) => {
                 return (attempt, Err(crate::ai::AiError::Keychain(text)));
             }
-            Err(e) => return (attempt, Err(provider_error(e))),
+            Err(e) => return (attempt, Err(local_failure(e))),
         };
-        let model = settings.model.clone().or(default_model).unwrap_or_default();
+        let model = match crate::ai::assistant::model_for(
+            settings.model.clone(),
+            default_model,
+            &endpoint.name,
+        ) {
+            Ok(model) => model,
+            Err(text) => return (attempt, Err(crate::ai::AiError::NotSetUp(text))),
+        };
         let history: Vec<ChatMessage> = recent
             .into_iter()
             .map(|(direction, _, body, _)| {
