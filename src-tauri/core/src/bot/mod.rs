@@ -5,6 +5,7 @@ pub mod commands;
 pub(crate) mod decide;
 pub mod hours;
 pub mod inbox;
+pub mod intake;
 pub mod pause_all;
 pub mod pipeline;
 pub mod policy;

@@ -1,6 +1,6 @@
-//! The durable message pipeline. Every message is stored before anything else; each
-//! inbound one gets an inbox row that moves received → decided → replied | skipped(reason)
-//! | failed(error), each move conditional on the state it expects (`store::inbox`).
+//! The chat's turn. Every message was stored first (`bot::intake`); each inbound one has an
+//! inbox row that moves received → decided → replied | skipped(reason) | failed(error),
+//! each move conditional on the state it expects (`store::inbox`).
 //!
 //! The unit of work is a chat's turn (`answer_chat`), under the chat's lock: the owner's
 //! messages are acted on first, then a reply already being sent is finished, then every
@@ -11,14 +11,12 @@
 //! reconciled against the chat's own messages in WhatsApp before it is sent again.
 
 use super::decide::Decided;
-use super::inbox::{Handled, InboxState, MERGED, Received, Scope, Stored, UNDECIDED, message_gone};
+use super::inbox::{Handled, InboxState, MERGED, Scope, Stored, UNDECIDED, message_gone};
 use crate::Leadline;
-use crate::chats::model::{ChatKind, Direction, Origin};
 use crate::error::{Error, Result};
 use crate::runtime::Runtime;
-use crate::store::{chats, contacts, inbox, messages};
+use crate::store::{inbox, messages};
 use crate::text;
-use crate::whatsapp::WaMessage;
 
 impl Leadline {
     fn chat_lock(&self, chat_id: i64) -> std::sync::Arc<tokio::sync::Mutex<()>> {
@@ -27,131 +25,6 @@ impl Leadline {
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner);
         locks.entry(chat_id).or_default().clone()
-    }
-
-    /// Stores a message before anything else is done with it. Returns the id of the inbox
-    /// row to decide on, or `None`: a redelivery, or the echo of the bot's own send (then
-    /// its inbox row is marked replied here).
-    pub async fn receive(&self, account_id: i64, message: WaMessage) -> Result<Option<i64>> {
-        Ok(self
-            .receive_in_chat(account_id, message)
-            .await?
-            .map(|r| r.row))
-    }
-
-    /// `receive`, saying which chat the row is in.
-    pub async fn receive_in_chat(
-        &self,
-        account_id: i64,
-        message: WaMessage,
-    ) -> Result<Option<Received>> {
-        let now = self.now_ms();
-        if message.id.trim().is_empty() || message.chat.trim().is_empty() {
-            // Nothing to store it under or answer: a page's garbage, refused for good.
-            return Err(Error::InvalidInput(text!(
-                "bot.malformed_message",
-                "WhatsApp Web reported a message without an id or a chat; it was left out."
-            )));
-        }
-        let message = message.bounded_at(now / 1000);
-        let (chat_id, changed, inbox_row) = self
-            .store
-            .call(move |conn| {
-                let tx = conn.transaction()?;
-                let is_group = chats::kind_of(&message.chat) == ChatKind::Group;
-                let person = if is_group {
-                    message.from.as_str()
-                } else {
-                    message.chat.as_str()
-                };
-                let push_name = if message.from_me {
-                    None
-                } else {
-                    message.push_name.as_deref()
-                };
-                // The phone WhatsApp gave is the sender's: in a group, the author's.
-                let phone = if message.from_me {
-                    None
-                } else {
-                    message.phone.as_deref()
-                };
-                let contact = contacts::upsert(&tx, account_id, person, phone, push_name, now)?;
-                let sent_at = message.timestamp.saturating_mul(1000);
-                let chat = chats::upsert(
-                    &tx,
-                    account_id,
-                    &message.chat,
-                    (!is_group).then_some(contact.id),
-                    sent_at,
-                    now,
-                )?;
-                // The echo of our own reply (however late, even after its send reported
-                // an error): the inbox row waiting on it is done, and it is not the owner.
-                if message.from_me {
-                    if let Some(waiting) = sent_reply_waiting(&tx, chat.id, &message.body)? {
-                        let stored = messages::insert(
-                            &tx,
-                            &messages::NewMessage {
-                                account_id,
-                                chat_id: chat.id,
-                                wa_msg_id: &message.id,
-                                direction: Direction::Out,
-                                origin: Origin::Bot,
-                                author: None,
-                                body: &message.body,
-                                sent_at,
-                            },
-                            now,
-                        )?;
-                        if let Some(reply_id) = stored {
-                            inbox::replied(&tx, waiting, reply_id, now)?;
-                        }
-                        tx.commit()?;
-                        return Ok((chat.id, stored.is_some(), None));
-                    }
-                }
-                let stored = messages::insert(
-                    &tx,
-                    &messages::NewMessage {
-                        account_id,
-                        chat_id: chat.id,
-                        wa_msg_id: &message.id,
-                        direction: if message.from_me {
-                            Direction::Out
-                        } else {
-                            Direction::In
-                        },
-                        origin: if message.from_me {
-                            Origin::OwnerPhone
-                        } else {
-                            Origin::Customer
-                        },
-                        author: is_group.then_some(message.from.as_str()),
-                        body: &message.body,
-                        sent_at,
-                    },
-                    now,
-                )?;
-                let Some(message_id) = stored else {
-                    return Ok((chat.id, false, None));
-                };
-                inbox::insert(&tx, message_id, account_id, now)?;
-                tx.commit()?;
-                Ok((
-                    chat.id,
-                    true,
-                    Some(Received {
-                        row: message_id,
-                        chat_id: chat.id,
-                        from_owner: message.from_me,
-                    }),
-                ))
-            })
-            .await?;
-        if changed {
-            self.chat_changed(account_id, chat_id);
-        }
-        Ok(inbox_row)
     }
 
     /// Answers every chat of the number with open rows, oldest first: what a crash or an
@@ -382,18 +255,4 @@ impl Leadline {
         self.send_reply(wa, account_id, message_id, chat_id, &to, &text, counted)
             .await
     }
-}
-
-/// The inbox row in `chat_id` whose reply is `body` and which may have been sent: being
-/// sent, or failed after an attempt (an error that still went out). Oldest first.
-fn sent_reply_waiting(
-    conn: &rusqlite::Connection,
-    chat_id: i64,
-    body: &str,
-) -> rusqlite::Result<Option<i64>> {
-    let rows = inbox::attempted_in_chat(conn, chat_id)?;
-    Ok(rows.into_iter().find_map(|(id, decision)| {
-        let (text, _) = Stored::reply(decision.as_deref())?;
-        (text == body).then_some(id)
-    }))
 }
