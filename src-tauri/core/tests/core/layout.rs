@@ -341,7 +341,7 @@ impl Crate {
                     continue;
                 }
                 if let Some(target) = self.resolve(module, &path) {
-                    if &target != module && !is_ancestor_decl(module, &target, &path) {
+                    if &target != module {
                         deps.insert(target);
                     }
                 }
@@ -350,12 +350,6 @@ impl Crate {
         }
         graph
     }
-}
-
-/// `pub use child::X` in a parent was already skipped; a path that resolves only to the
-/// crate root by way of `crate::` with nothing after it is not an import.
-fn is_ancestor_decl(_module: &str, _target: &str, path: &[String]) -> bool {
-    path.len() < 2
 }
 
 /// Every circle in a graph: each strongly connected component of two or more modules.
