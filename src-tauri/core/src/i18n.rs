@@ -75,14 +75,13 @@ fn computer_language() -> Option<String> {
 
 type Dictionary = HashMap<String, String>;
 
-static DICTIONARIES: LazyLock<[Dictionary; 4]> = LazyLock::new(|| {
-    [
-        read("en", include_str!("../../../ui/src/lib/i18n/en.json")),
-        read("es", include_str!("../../../ui/src/lib/i18n/es.json")),
-        read("pt", include_str!("../../../ui/src/lib/i18n/pt.json")),
-        read("ar", include_str!("../../../ui/src/lib/i18n/ar.json")),
-    ]
-});
+// Each read on first use: an app speaks English (the fallback) and one other at most.
+static DICTIONARIES: [LazyLock<Dictionary>; 4] = [
+    LazyLock::new(|| read("en", include_str!("../../../ui/src/lib/i18n/en.json"))),
+    LazyLock::new(|| read("es", include_str!("../../../ui/src/lib/i18n/es.json"))),
+    LazyLock::new(|| read("pt", include_str!("../../../ui/src/lib/i18n/pt.json"))),
+    LazyLock::new(|| read("ar", include_str!("../../../ui/src/lib/i18n/ar.json"))),
+];
 
 /// A dictionary as built in; one that doesn't read (a test catches that first) is empty,
 /// and every text falls back to English.

@@ -112,21 +112,13 @@ pub fn record(
 ) -> rusqlite::Result<()> {
     let kind = change.kind();
     let detail = match change {
-        LeadChange::Fields {
-            by: ChangedBy::Ai,
-            fields,
-        } => {
+        LeadChange::Fields { by, fields } => {
             let map: serde_json::Map<String, serde_json::Value> =
                 fields.iter().map(|(k, v)| (k.clone(), json!(v))).collect();
-            serde_json::Value::Object(map)
-        }
-        LeadChange::Fields {
-            by: ChangedBy::Owner,
-            fields,
-        } => {
-            let map: serde_json::Map<String, serde_json::Value> =
-                fields.iter().map(|(k, v)| (k.clone(), json!(v))).collect();
-            json!({ "by": "owner", "fields": map })
+            match by {
+                ChangedBy::Ai => serde_json::Value::Object(map),
+                ChangedBy::Owner => json!({ "by": "owner", "fields": map }),
+            }
         }
         LeadChange::Stage {
             by: ChangedBy::Ai,
