@@ -73,10 +73,87 @@ contacts_figures() {
   "${CARGO_TARGET_DIR:-target}/release/leadline-bench-contacts" 2>"$logs/bench-contacts.log" || fail "contacts bench" "$logs/bench-contacts.log"
 }
 
+# Issue 17's comparison (`scripts/bench.sh redesign`): the redesign beside the commit before
+# it (LEADLINE_BENCH_REDESIGN_BASE, default 32d2607), in one run. Each tree is built with its
+# own benches (the base's in a worktree, its target cached outside the clone) and they run
+# alternately from this folder (the same disk): the bot's overhead and the Leads queries in
+# three rounds (the order flips each round), then the Leads page's first paint and the app's
+# launch to first paint in the real window, once each (their own medians of 15 and 7).
+# Printed: the median of the rounds, the base's figures suffixed `_base`; each round's
+# figures go to the log.
+redesign_tree=""
+redesign_figures() {
+  local base="${LEADLINE_BENCH_REDESIGN_BASE:-32d2607}"
+  local head_target="${CARGO_TARGET_DIR:-$PWD/target}"
+  local base_target="${LEADLINE_BENCH_BASE_TARGET:-$HOME/.cache/leadline/bench-redesign-base}"
+  redesign_tree="$work/redesign-base"
+  trap 'git worktree remove --force "$redesign_tree" 2>/dev/null; rm -rf "$work"' EXIT
+  git worktree add --detach --quiet "$redesign_tree" "$base"
+  # The same lockfile at both commits, so the window's packages are shared.
+  ln -s "$PWD/ui/node_modules" "$redesign_tree/ui/node_modules"
+  local side tree target
+  for side in head base; do
+    if [ "$side" = head ]; then tree="$PWD" target="$head_target"; else tree="$redesign_tree" target="$base_target"; fi
+    note "building the benches and the release app of $side ($(git -C "$tree" rev-parse --short HEAD))"
+    npm --prefix "$tree/ui" run --silent build >"$logs/$side-ui.log" 2>&1 || fail "$side UI build" "$logs/$side-ui.log"
+    CARGO_TARGET_DIR="$target" cargo build --release --manifest-path "$tree/Cargo.toml" -p leadline-tests \
+      --bin leadline-bench-bot --bin leadline-bench-leads >"$logs/$side-build.log" 2>&1 \
+      || fail "$side bench build" "$logs/$side-build.log"
+    CARGO_TARGET_DIR="$target" cargo build --release --manifest-path "$tree/Cargo.toml" -p leadline \
+      --features custom-protocol >>"$logs/$side-build.log" 2>&1 || fail "$side release app build" "$logs/$side-build.log"
+    CARGO_TARGET_DIR="$target" cargo build --manifest-path "$tree/Cargo.toml" -p leadline-tests \
+      --bin leadline-bench-ui --bin leadline-bench-desktop >>"$logs/$side-build.log" 2>&1 \
+      || fail "$side UI bench build" "$logs/$side-build.log"
+  done
+  target_of() { if [ "$1" = head ]; then echo "$head_target"; else echo "$base_target"; fi; }
+  local round bench order
+  for round in 1 2 3; do
+    order="head base"
+    [ $((round % 2)) -eq 0 ] && order="base head"
+    for side in $order; do
+      for bench in leadline-bench-bot leadline-bench-leads; do
+        note "round $round: $bench, $side"
+        "$(target_of "$side")/release/$bench" 2>>"$logs/$side-$bench.log" | tee -a "$work/redesign-$side.txt" \
+          | sed "s/^/[bench]   round $round $side: /" >&2 || fail "$side $bench" "$logs/$side-$bench.log"
+      done
+    done
+  done
+  for side in head base; do
+    for bench in leadline-bench-ui leadline-bench-desktop; do
+      note "$bench, $side (release app in the real window)"
+      LEADLINE_APP_BIN="$(target_of "$side")/release/leadline" \
+        xvfb-run -a -s "-screen 0 1280x800x24" dbus-run-session --config-file="$PWD/tests/dbus-session.conf" -- \
+        "$(target_of "$side")/debug/$bench" 2>>"$logs/$side-$bench.log" >>"$work/redesign-$side.txt" \
+        || fail "$side $bench" "$logs/$side-$bench.log"
+    done
+  done
+  # The median of each figure over its runs; HEAD's line, then the base's.
+  median_of() {
+    awk -v suffix="$2" '
+      $1 == "BENCH" {
+        name = $2; rest = $0; sub(/^BENCH [^ ]+ [^ ]+ ?/, "", rest)
+        if (!(name in count)) { order[++names] = name; unit[name] = rest }
+        values[name, ++count[name]] = $3
+      }
+      END {
+        for (i = 1; i <= names; i++) {
+          name = order[i]; n = count[name]
+          for (a = 1; a <= n; a++) sorted[a] = values[name, a]
+          for (a = 2; a <= n; a++) for (b = a; b > 1 && sorted[b - 1] + 0 > sorted[b] + 0; b--) {
+            t = sorted[b]; sorted[b] = sorted[b - 1]; sorted[b - 1] = t
+          }
+          printf "BENCH %s%s %s %s\n", name, suffix, sorted[int((n + 1) / 2)], unit[name]
+        }
+      }' "$1"
+  }
+  paste -d '\n' <(median_of "$work/redesign-head.txt" "") <(median_of "$work/redesign-base.txt" "_base")
+}
+
 scripts/setup.sh --test >"$logs/setup.log" 2>&1 || fail "setup" "$logs/setup.log"
 case "${1:-}" in
   bot) bot_figures; exit 0 ;;
   contacts) contacts_figures; exit 0 ;;
+  redesign) redesign_figures; exit 0 ;;
 esac
 npm --prefix ui run --silent build >"$logs/ui.log" 2>&1 || fail "UI build" "$logs/ui.log"
 
