@@ -51,7 +51,13 @@ note() { printf '[bench] %s\n' "$*" >&2; }
 now() { date +%s.%N; }
 elapsed() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.1f", b - a }'; }
 mib() { awk -v n="$1" 'BEGIN { printf "%.1f", n / 1048576 }'; }
-fail() { note "$1 failed; its log:"; tail -40 "$2" >&2; exit 1; }
+fail() {
+  note "$1 failed; its log:"
+  # A panic's message first: the backtrace after it fills the tail.
+  grep -m3 -A2 'panicked' "$2" >&2 || true
+  tail -40 "$2" >&2
+  exit 1
+}
 
 # The bot's figures: its overhead (database on the disk and on tmpfs, side by side) and
 # the soak. `scripts/bench.sh bot` runs only these.
@@ -76,9 +82,9 @@ contacts_figures() {
 # Issue 17's comparison (`scripts/bench.sh redesign`): the redesign beside the commit before
 # it (LEADLINE_BENCH_REDESIGN_BASE, default 32d2607), in one run. Each tree is built with its
 # own benches (the base's in a worktree, its target cached outside the clone) and they run
-# alternately from this folder (the same disk): the bot's overhead and the Leads queries in
-# three rounds (the order flips each round), then the Leads page's first paint and the app's
-# launch to first paint in the real window, once each (their own medians of 15 and 7).
+# alternately from this folder (the same disk), three rounds (the order flips each round):
+# the bot's overhead and the Leads queries, then the Leads page's first paint and the app's
+# launch to first paint in the real window (each run its own median of 15 and 7).
 # Printed: the median of the rounds, the base's figures suffixed `_base`; each round's
 # figures go to the log.
 redesign_tree=""
@@ -118,13 +124,17 @@ redesign_figures() {
       done
     done
   done
-  for side in head base; do
-    for bench in leadline-bench-ui leadline-bench-desktop; do
-      note "$bench, $side (release app in the real window)"
-      LEADLINE_APP_BIN="$(target_of "$side")/release/leadline" \
-        xvfb-run -a -s "-screen 0 1280x800x24" dbus-run-session --config-file="$PWD/tests/dbus-session.conf" -- \
-        "$(target_of "$side")/debug/$bench" 2>>"$logs/$side-$bench.log" >>"$work/redesign-$side.txt" \
-        || fail "$side $bench" "$logs/$side-$bench.log"
+  for round in 1 2 3; do
+    order="head base"
+    [ $((round % 2)) -eq 0 ] && order="base head"
+    for side in $order; do
+      for bench in leadline-bench-ui leadline-bench-desktop; do
+        note "round $round: $bench, $side (release app in the real window)"
+        LEADLINE_APP_BIN="$(target_of "$side")/release/leadline" \
+          xvfb-run -a -s "-screen 0 1280x800x24" dbus-run-session --config-file="$PWD/tests/dbus-session.conf" -- \
+          "$(target_of "$side")/debug/$bench" 2>>"$logs/$side-$bench.log" | tee -a "$work/redesign-$side.txt" \
+          | sed "s/^/[bench]   round $round $side: /" >&2 || fail "$side $bench" "$logs/$side-$bench.log"
+      done
     done
   done
   # The median of each figure over its runs; HEAD's line, then the base's.

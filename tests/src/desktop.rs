@@ -44,13 +44,21 @@ impl Display {
         // default handler would end this process for that, so errors only fail the call.
         // SAFETY: the handler is a plain function that touches nothing.
         unsafe { (xlib.XSetErrorHandler)(Some(ignore_x_errors)) };
-        // SAFETY: a null name opens $DISPLAY; checked below.
-        let display = unsafe { (xlib.XOpenDisplay)(std::ptr::null()) };
-        assert!(
-            !display.is_null(),
-            "the X display opens (run under xvfb-run)"
-        );
-        Display { xlib, display }
+        // Xvfb can refuse a connection for a moment (seen right after another xvfb-run
+        // ended), so a refusal is tried again for a few seconds before it fails.
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+        loop {
+            // SAFETY: a null name opens $DISPLAY; checked below.
+            let display = unsafe { (xlib.XOpenDisplay)(std::ptr::null()) };
+            if !display.is_null() {
+                return Display { xlib, display };
+            }
+            assert!(
+                std::time::Instant::now() < deadline,
+                "the X display opens (run under xvfb-run)"
+            );
+            std::thread::sleep(std::time::Duration::from_millis(100));
+        }
     }
 
     fn atom(&self, name: &str) -> xlib::Atom {
