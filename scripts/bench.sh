@@ -81,7 +81,8 @@ contacts_figures() {
 
 # Issue 17's comparison (`scripts/bench.sh redesign`): the redesign beside the commit before
 # it (LEADLINE_BENCH_REDESIGN_BASE, default 32d2607), in one run. Each tree is built with its
-# own benches (the base's in a worktree, its target cached outside the clone) and they run
+# own bot and leads benches and its release app (the base's in a worktree, its target
+# cached outside the clone; HEAD's window benches drive both apps) and they run
 # alternately from this folder (the same disk), three rounds (the order flips each round):
 # the bot's overhead and the Leads queries, then the Leads page's first paint and the app's
 # launch to first paint in the real window (each run its own median of 15 and 7).
@@ -107,10 +108,11 @@ redesign_figures() {
       || fail "$side bench build" "$logs/$side-build.log"
     CARGO_TARGET_DIR="$target" cargo build --release --manifest-path "$tree/Cargo.toml" -p leadline \
       --features custom-protocol >>"$logs/$side-build.log" 2>&1 || fail "$side release app build" "$logs/$side-build.log"
-    CARGO_TARGET_DIR="$target" cargo build --manifest-path "$tree/Cargo.toml" -p leadline-tests \
-      --bin leadline-bench-ui --bin leadline-bench-desktop >>"$logs/$side-build.log" 2>&1 \
-      || fail "$side UI bench build" "$logs/$side-build.log"
   done
+  # The window benches only drive an app and watch its window: HEAD's drive both apps (the
+  # same database schema, the same page markers), so one harness measures the two.
+  cargo build -p leadline-tests --bin leadline-bench-ui --bin leadline-bench-desktop \
+    >>"$logs/head-build.log" 2>&1 || fail "UI bench build" "$logs/head-build.log"
   target_of() { if [ "$1" = head ]; then echo "$head_target"; else echo "$base_target"; fi; }
   local round bench order
   for round in 1 2 3; do
@@ -132,7 +134,7 @@ redesign_figures() {
         note "round $round: $bench, $side (release app in the real window)"
         LEADLINE_APP_BIN="$(target_of "$side")/release/leadline" \
           xvfb-run -a -s "-screen 0 1280x800x24" dbus-run-session --config-file="$PWD/tests/dbus-session.conf" -- \
-          "$(target_of "$side")/debug/$bench" 2>>"$logs/$side-$bench.log" | tee -a "$work/redesign-$side.txt" \
+          "$head_target/debug/$bench" 2>>"$logs/$side-$bench.log" | tee -a "$work/redesign-$side.txt" \
           | sed "s/^/[bench]   round $round $side: /" >&2 || fail "$side $bench" "$logs/$side-$bench.log"
       done
     done
