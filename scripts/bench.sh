@@ -114,31 +114,33 @@ redesign_figures() {
   cargo build -p leadline-tests --bin leadline-bench-ui --bin leadline-bench-desktop \
     >>"$logs/head-build.log" 2>&1 || fail "UI bench build" "$logs/head-build.log"
   target_of() { if [ "$1" = head ]; then echo "$head_target"; else echo "$base_target"; fi; }
-  local round bench order
-  for round in 1 2 3; do
-    order="head base"
-    [ $((round % 2)) -eq 0 ] && order="base head"
-    for side in $order; do
-      for bench in leadline-bench-bot leadline-bench-leads; do
-        note "round $round: $bench, $side"
-        "$(target_of "$side")/release/$bench" 2>>"$logs/$side-$bench.log" | tee -a "$work/redesign-$side.txt" \
-          | sed "s/^/[bench]   round $round $side: /" >&2 || fail "$side $bench" "$logs/$side-$bench.log"
-      done
-    done
-  done
-  for round in 1 2 3; do
-    order="head base"
-    [ $((round % 2)) -eq 0 ] && order="base head"
-    for side in $order; do
-      for bench in leadline-bench-ui leadline-bench-desktop; do
-        note "round $round: $bench, $side (release app in the real window)"
+  # One run of `bench` for `side`: its own release build, or for the window benches HEAD's
+  # harness driving that side's release app under Xvfb.
+  run_one() {
+    local side="$1" bench="$2" round="$3"
+    note "round $round: $bench, $side"
+    case "$bench" in
+      leadline-bench-ui | leadline-bench-desktop)
         LEADLINE_APP_BIN="$(target_of "$side")/release/leadline" \
           xvfb-run -a -s "-screen 0 1280x800x24" dbus-run-session --config-file="$PWD/tests/dbus-session.conf" -- \
-          "$head_target/debug/$bench" 2>>"$logs/$side-$bench.log" | tee -a "$work/redesign-$side.txt" \
-          | sed "s/^/[bench]   round $round $side: /" >&2 || fail "$side $bench" "$logs/$side-$bench.log"
+          "$head_target/debug/$bench" ;;
+      *) "$(target_of "$side")/release/$bench" ;;
+    esac 2>>"$logs/$side-$bench.log" | tee -a "$work/redesign-$side.txt" \
+      | sed "s/^/[bench]   round $round $side: /" >&2 || fail "$side $bench" "$logs/$side-$bench.log"
+  }
+  # Three rounds of `benches`, the order of the two trees flipping each round.
+  rounds() {
+    local round side bench order
+    for round in 1 2 3; do
+      order="head base"
+      [ $((round % 2)) -eq 0 ] && order="base head"
+      for side in $order; do
+        for bench in "$@"; do run_one "$side" "$bench" "$round"; done
       done
     done
-  done
+  }
+  rounds leadline-bench-bot leadline-bench-leads
+  rounds leadline-bench-ui leadline-bench-desktop
   # The median of each figure over its runs; HEAD's line, then the base's.
   median_of() {
     awk -v suffix="$2" '
