@@ -1,11 +1,13 @@
 //! The TypeScript bindings (`ui/src/lib/bindings.ts`), generated from the Rust types.
 
+use leadline_core::error::ErrorCode;
+use leadline_core::events::CoreEvent;
+use leadline_core::model::number::{LinkState, WaNumber};
+use leadline_core::model::settings::{AppSettings, Theme};
 use leadline_core::numbers::linking::{LinkEvent, NumberState};
-use leadline_core::numbers::{LinkState, WaNumber};
 use leadline_core::reports::activity::ActivityEntry;
-use leadline_core::settings::{AppSettings, Theme};
-use leadline_core::whatsapp::AccountState;
-use leadline_core::{CoreEvent, ErrorCode, Text};
+use leadline_core::text::Text;
+use leadline_core::whatsapp::account::AccountState;
 use ts_rs::TS;
 
 use crate::commands;
@@ -34,30 +36,30 @@ pub fn typescript_bindings() -> String {
         decl::<AppSettings>(&cfg),
         decl::<crate::commands::settings::BrowserInUse>(&cfg),
         decl::<ActivityEntry>(&cfg),
-        decl::<leadline_core::leads::QualifiedLead>(&cfg),
-        decl::<leadline_core::leads::Stage>(&cfg),
-        decl::<leadline_core::leads::LeadSummary>(&cfg),
-        decl::<leadline_core::leads::page::LeadFilter>(&cfg),
-        decl::<leadline_core::leads::page::LeadSort>(&cfg),
-        decl::<leadline_core::leads::page::LeadPageRequest>(&cfg),
-        decl::<leadline_core::leads::page::LeadPage>(&cfg),
+        decl::<leadline_core::model::lead::QualifiedLead>(&cfg),
+        decl::<leadline_core::model::lead::Stage>(&cfg),
+        decl::<leadline_core::model::lead::LeadSummary>(&cfg),
+        decl::<leadline_core::model::lead::LeadFilter>(&cfg),
+        decl::<leadline_core::model::lead::LeadSort>(&cfg),
+        decl::<leadline_core::model::lead::LeadPageRequest>(&cfg),
+        decl::<leadline_core::model::lead::LeadPage>(&cfg),
         decl::<leadline_core::leads::detail::LeadFieldValue>(&cfg),
-        decl::<leadline_core::leads::ChangedBy>(&cfg),
-        decl::<leadline_core::leads::LeadChange>(&cfg),
-        decl::<leadline_core::leads::detail::LeadEvent>(&cfg),
+        decl::<leadline_core::model::lead::ChangedBy>(&cfg),
+        decl::<leadline_core::model::lead::LeadChange>(&cfg),
+        decl::<leadline_core::model::lead::LeadEvent>(&cfg),
         decl::<leadline_core::leads::detail::LeadDetail>(&cfg),
         decl::<leadline_core::leads::detail::LeadEdit>(&cfg),
         decl::<leadline_core::leads::export::LeadExportRequest>(&cfg),
         decl::<leadline_core::leads::export::LeadExport>(&cfg),
-        decl::<leadline_core::chats::model::ChatKind>(&cfg),
-        decl::<leadline_core::chats::model::Direction>(&cfg),
-        decl::<leadline_core::chats::model::Origin>(&cfg),
-        decl::<leadline_core::chats::BotInChat>(&cfg),
-        decl::<leadline_core::chats::LastMessage>(&cfg),
-        decl::<leadline_core::chats::ChatSummary>(&cfg),
-        decl::<leadline_core::chats::ChatListRequest>(&cfg),
-        decl::<leadline_core::chats::ChatMessage>(&cfg),
-        decl::<leadline_core::chats::Transcript>(&cfg),
+        decl::<leadline_core::model::chat::ChatKind>(&cfg),
+        decl::<leadline_core::model::chat::Direction>(&cfg),
+        decl::<leadline_core::model::chat::Origin>(&cfg),
+        decl::<leadline_core::model::chat::BotInChat>(&cfg),
+        decl::<leadline_core::model::chat::LastMessage>(&cfg),
+        decl::<leadline_core::model::chat::ChatSummary>(&cfg),
+        decl::<leadline_core::model::chat::ChatListRequest>(&cfg),
+        decl::<leadline_core::model::chat::ChatMessage>(&cfg),
+        decl::<leadline_core::model::chat::Transcript>(&cfg),
         decl::<leadline_core::reports::activity::ActivityGroup>(&cfg),
         decl::<leadline_core::reports::home::PeriodFigures>(&cfg),
         decl::<leadline_core::reports::home::HomeFigures>(&cfg),
@@ -69,27 +71,27 @@ pub fn typescript_bindings() -> String {
         decl::<crate::commands::updates::UpdateProgress>(&cfg),
         decl::<leadline_core::contacts::import::SkippedEntry>(&cfg),
         decl::<leadline_core::contacts::import::ImportReport>(&cfg),
-        decl::<leadline_core::bot::policy::OutsideHours>(&cfg),
-        decl::<leadline_core::bot::policy::Behaviour>(&cfg),
-        decl::<leadline_core::bot::hours::Period>(&cfg),
-        decl::<leadline_core::bot::hours::Closure>(&cfg),
-        decl::<leadline_core::bot::hours::Schedule>(&cfg),
-        decl::<leadline_core::bot::rules::MatchKind>(&cfg),
-        decl::<leadline_core::bot::settings::QuickReply>(&cfg),
+        decl::<leadline_core::model::behaviour::OutsideHours>(&cfg),
+        decl::<leadline_core::model::behaviour::Behaviour>(&cfg),
+        decl::<leadline_core::model::schedule::Period>(&cfg),
+        decl::<leadline_core::model::schedule::Closure>(&cfg),
+        decl::<leadline_core::model::schedule::Schedule>(&cfg),
+        decl::<leadline_core::model::quick_reply::MatchKind>(&cfg),
+        decl::<leadline_core::model::quick_reply::QuickReply>(&cfg),
         decl::<leadline_core::bot::settings::NumberBot>(&cfg),
         decl::<leadline_core::leads::webhook::WebhookView>(&cfg),
         decl::<leadline_core::leads::webhook::WebhookCheck>(&cfg),
         decl::<CoreEvent>(&cfg),
         decl::<leadline_core::ai::provider::Preset>(&cfg),
         decl::<leadline_core::ai::pricing::Price>(&cfg),
-        decl::<leadline_core::ai::fields::FieldKind>(&cfg),
-        decl::<leadline_core::ai::fields::LeadField>(&cfg),
+        decl::<leadline_core::model::lead_field::FieldKind>(&cfg),
+        decl::<leadline_core::model::lead_field::LeadField>(&cfg),
         decl::<leadline_core::ai::providers::KeyState>(&cfg),
         decl::<leadline_core::ai::providers::ProviderView>(&cfg),
         decl::<leadline_core::ai::providers::PresetInfo>(&cfg),
         decl::<leadline_core::ai::providers::ProviderInput>(&cfg),
         decl::<leadline_core::ai::providers::ConnectionCheck>(&cfg),
-        decl::<leadline_core::ai::assistant::NumberAi>(&cfg),
+        decl::<leadline_core::model::number_ai::NumberAi>(&cfg),
         decl::<leadline_core::ai::assistant::PlaygroundMessage>(&cfg),
         decl::<leadline_core::ai::assistant::FoundField>(&cfg),
         decl::<leadline_core::ai::assistant::PlaygroundTurn>(&cfg),
@@ -103,7 +105,7 @@ pub fn typescript_bindings() -> String {
         "\n/** Every command: its arguments and what it resolves to (errors are `IpcError`). */\n",
     );
     out.push_str("export type Commands = {\n");
-    for command in commands::signatures(&cfg) {
+    for command in commands::registry::signatures(&cfg) {
         let args = if command.args.is_empty() {
             "Record<string, never>".to_string()
         } else {

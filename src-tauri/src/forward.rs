@@ -3,7 +3,7 @@
 
 use std::sync::Arc;
 
-use leadline_core::{CoreEvent, EventSink};
+use leadline_core::events::{CoreEvent, EventSink};
 use tauri::{AppHandle, Emitter, Manager, Runtime};
 
 /// An event sink that emits each core event to the webview under its fixed name.

@@ -2,7 +2,8 @@
 
 use std::error::Error as _;
 
-use leadline_core::{Error, ErrorCode, Text};
+use leadline_core::error::{Error, ErrorCode};
+use leadline_core::text::Text;
 use serde::Serialize;
 use ts_rs::TS;
 

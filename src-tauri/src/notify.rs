@@ -3,8 +3,10 @@
 //! (the freedesktop servers on Linux, such as GNOME's, KDE's and dunst, do). Whether a
 //! server is there at all is asked, not assumed, so Settings can say so.
 
-use leadline_core::leads::QualifiedLead;
-use leadline_core::{CoreEvent, Text, text};
+use leadline_core::events::CoreEvent;
+use leadline_core::model::lead::QualifiedLead;
+use leadline_core::text;
+use leadline_core::text::Text;
 use serde::Serialize;
 use tauri::{AppHandle, Emitter, Manager, Runtime};
 use tauri_plugin_notification::{Action, ActionType, Notification};
@@ -71,7 +73,7 @@ pub fn setup<R: Runtime>(app: &AppHandle<R>) {
 /// Brings the window forward and tells it to show lead `id`.
 fn open_lead<R: Runtime>(app: &AppHandle<R>, id: i64) {
     tracing::info!(lead = id, "the owner opened a lead from its notification");
-    if !crate::show_window(app) {
+    if !crate::window::show_window(app) {
         // A new window: its page asks for the lead when it has loaded.
         if let Some(pending) = app.try_state::<PendingLead>() {
             pending.set(id);

@@ -4,12 +4,14 @@
 use std::path::PathBuf;
 use std::sync::{Arc, RwLock};
 
-use leadline_core::Text;
 use leadline_core::app::{Desktop, DesktopConfig};
-use leadline_core::runtime::Runtime;
+use leadline_core::clock::SystemClock;
+use leadline_core::events::EventSink;
+use leadline_core::leadline::Leadline;
+use leadline_core::model::settings::AppSettings;
+use leadline_core::runtime::tasks::Runtime;
 use leadline_core::secrets::Keychain;
-use leadline_core::settings::AppSettings;
-use leadline_core::{EventSink, Leadline, SystemClock};
+use leadline_core::text::Text;
 use serde::Serialize;
 use ts_rs::TS;
 
@@ -162,12 +164,14 @@ impl AppState {
 }
 
 fn removal_failed(path: &std::path::Path, e: &std::io::Error) -> IpcError {
-    IpcError::from(leadline_core::Error::Unavailable(leadline_core::text!(
-        "data.remove_failed",
-        "{path} could not be removed ({error}). Close other programs using it and try again, or delete it yourself.",
-        path = path.display(),
-        error = e
-    )))
+    IpcError::from(leadline_core::error::Error::Unavailable(
+        leadline_core::text!(
+            "data.remove_failed",
+            "{path} could not be removed ({error}). Close other programs using it and try again, or delete it yourself.",
+            path = path.display(),
+            error = e
+        ),
+    ))
 }
 
 /// The desktop app's wiring lives in the core (`Desktop::open`).

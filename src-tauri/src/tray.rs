@@ -5,8 +5,8 @@
 use std::collections::HashMap;
 use std::sync::Mutex;
 
-use leadline_core::CoreEvent;
-use leadline_core::whatsapp::AccountState;
+use leadline_core::events::CoreEvent;
+use leadline_core::whatsapp::account::AccountState;
 use tauri::image::Image;
 use tauri::menu::{Menu, MenuEvent, MenuItem, PredefinedMenuItem};
 use tauri::tray::{TrayIcon, TrayIconBuilder};
@@ -192,7 +192,7 @@ pub fn build<R: Runtime>(app: &AppHandle<R>) -> Option<Tray<R>> {
 fn on_menu<R: Runtime>(app: &AppHandle<R>, event: MenuEvent) {
     match event.id().as_ref() {
         OPEN => {
-            crate::show_window(app);
+            crate::window::show_window(app);
         }
         PAUSE => {
             let app = app.clone();
@@ -215,7 +215,7 @@ fn on_menu<R: Runtime>(app: &AppHandle<R>, event: MenuEvent) {
                 }
             });
         }
-        QUIT => crate::quit(app),
+        QUIT => crate::window::quit(app),
         _ => {}
     }
 }
@@ -296,7 +296,8 @@ mod tests {
         let working = AccountState::Working {
             me: "1@c.us".into(),
         };
-        let failed = AccountState::failed(leadline_core::whatsapp::failure_reason("TIMEOUT"));
+        let failed =
+            AccountState::failed(leadline_core::whatsapp::account::failure_reason("TIMEOUT"));
         assert_eq!(health([&working, &AccountState::Starting]), Health::Fine);
         assert_eq!(
             health([&working, &failed, &AccountState::LoggedOut]),

@@ -7,10 +7,13 @@ use std::collections::BTreeMap;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
+use leadline_core::ai::answer::answer_turn;
 use leadline_core::ai::chat::{ChatMessage, ChatRequest};
+use leadline_core::ai::client::{AiClient, Endpoint, Limits};
+use leadline_core::ai::error::AiError;
 use leadline_core::ai::prompt::{DEFAULT_HISTORY_BUDGET, Hours, TurnContext};
 use leadline_core::ai::provider::Preset;
-use leadline_core::ai::{AiClient, AiError, ApiKey, Endpoint, Limits, answer_turn};
+use leadline_core::ai::secret::ApiKey;
 
 use crate::fields;
 
@@ -206,14 +209,17 @@ async fn a_real_model_talked_at_by_customers_reveals_no_instructions_and_qualifi
     use std::collections::HashMap;
     use std::sync::Arc;
 
-    use leadline_core::ai::assistant::NumberAi;
     use leadline_core::ai::providers::ProviderInput;
     use leadline_core::bot::inbox::Scope;
     use leadline_core::bot::timing::Pacing;
-    use leadline_core::runtime::Runtime;
+    use leadline_core::clock::SystemClock;
+    use leadline_core::leadline::Leadline;
+    use leadline_core::model::number_ai::NumberAi;
+    use leadline_core::runtime::tasks::Runtime;
     use leadline_core::secrets::MemoryKeychain;
-    use leadline_core::whatsapp::{AccountState, WaMessage};
-    use leadline_core::{Leadline, Store, SystemClock};
+    use leadline_core::store::database::Store;
+    use leadline_core::whatsapp::account::AccountState;
+    use leadline_core::whatsapp::message::WaMessage;
     use leadline_tests::fakes::memory_whatsapp::{ByProfile, MemoryWhatsApp};
 
     let Some(server) = start().await else {

@@ -7,11 +7,14 @@ mod providers;
 use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
 
+use leadline_core::ai::answer::answer_turn;
 use leadline_core::ai::chat::{ChatMessage, ChatRequest};
-use leadline_core::ai::fields::{FieldKind, LeadField};
+use leadline_core::ai::client::{AiClient, Endpoint, Limits};
+use leadline_core::ai::error::AiError;
 use leadline_core::ai::prompt::{DEFAULT_HISTORY_BUDGET, Hours, TurnContext};
 use leadline_core::ai::provider::Preset;
-use leadline_core::ai::{AiClient, AiError, ApiKey, Endpoint, Limits, answer_turn};
+use leadline_core::ai::secret::ApiKey;
+use leadline_core::model::lead_field::{FieldKind, LeadField};
 use leadline_tests::fakes::ai::{FakeAi, Step, Wire, turn_json};
 use serde_json::json;
 
@@ -50,7 +53,7 @@ fn fields() -> Vec<LeadField> {
 async fn turn(
     client: &AiClient,
     endpoint: &Endpoint,
-) -> Result<leadline_core::ai::TurnAnswer, AiError> {
+) -> Result<leadline_core::ai::answer::TurnAnswer, AiError> {
     let fields = fields();
     let known = BTreeMap::new();
     let history = [ChatMessage::user(

@@ -4,13 +4,17 @@
 
 use std::sync::Arc;
 
-use leadline_core::ai::assistant::{NumberAi, PlaygroundMessage};
-use leadline_core::ai::fields::{FieldKind, LeadField};
+use leadline_core::ai::assistant::PlaygroundMessage;
 use leadline_core::ai::provider::Preset;
 use leadline_core::ai::providers::{KeyState, ProviderInput};
+use leadline_core::clock::SystemClock;
+use leadline_core::error::ErrorCode;
+use leadline_core::leadline::Leadline;
+use leadline_core::model::lead_field::{FieldKind, LeadField};
+use leadline_core::model::number_ai::NumberAi;
 use leadline_core::secrets::{Keychain, MemoryKeychain};
-use leadline_core::whatsapp::AccountState;
-use leadline_core::{ErrorCode, Leadline, Store, SystemClock};
+use leadline_core::store::database::Store;
+use leadline_core::whatsapp::account::AccountState;
 use leadline_tests::fakes::ai::{FakeAi, Step, turn_json};
 use serde_json::json;
 

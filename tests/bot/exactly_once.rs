@@ -9,7 +9,8 @@ use std::time::Duration;
 
 use leadline_core::app::App;
 use leadline_core::bot::inbox::Handled;
-use leadline_core::whatsapp::{AccountState, WaMessage};
+use leadline_core::whatsapp::account::AccountState;
+use leadline_core::whatsapp::message::WaMessage;
 use leadline_tests::fakes::ai::Step;
 use leadline_tests::fakes::memory_whatsapp::{ByProfile, MemoryWhatsApp, Realism};
 
@@ -391,9 +392,9 @@ async fn caps_hold_when_a_burst_of_chats_arrives_at_once() {
         9
     );
     assert!(
-        bot.ai.most_in_flight() <= leadline_core::TURNS_IN_FLIGHT,
+        bot.ai.most_in_flight() <= leadline_core::leadline::TURNS_IN_FLIGHT,
         "at most {} AI turns at once, saw {}",
-        leadline_core::TURNS_IN_FLIGHT,
+        leadline_core::leadline::TURNS_IN_FLIGHT,
         bot.ai.most_in_flight()
     );
     runtime.stop_all().await;

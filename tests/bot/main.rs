@@ -13,17 +13,21 @@ mod webhook;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use leadline_core::ai::Limits;
-use leadline_core::ai::assistant::NumberAi;
-use leadline_core::ai::fields::{FieldKind, LeadField};
+use leadline_core::ai::client::Limits;
 use leadline_core::ai::provider::Preset;
 use leadline_core::ai::providers::ProviderInput;
 use leadline_core::app::App;
 use leadline_core::bot::inbox::Handled;
 use leadline_core::bot::timing::Pacing;
-use leadline_core::runtime::Runtime;
-use leadline_core::whatsapp::{AccountState, WaEvent, WaMessage};
-use leadline_core::{CoreEvent, Leadline, Store, SystemClock};
+use leadline_core::clock::SystemClock;
+use leadline_core::events::CoreEvent;
+use leadline_core::leadline::Leadline;
+use leadline_core::model::lead_field::{FieldKind, LeadField};
+use leadline_core::model::number_ai::NumberAi;
+use leadline_core::runtime::tasks::Runtime;
+use leadline_core::store::database::Store;
+use leadline_core::whatsapp::account::AccountState;
+use leadline_core::whatsapp::message::{WaEvent, WaMessage};
 use leadline_tests::fakes::ai::{FakeAi, Step, turn_json};
 use leadline_tests::fakes::memory_whatsapp::MemoryWhatsApp;
 use serde_json::json;
@@ -692,12 +696,12 @@ async fn fields_merge_turn_by_turn_and_a_lead_qualifies_once() {
     // The Leads table finds the lead by its phone typed with spaces, named as last merged.
     let found = bot
         .core
-        .lead_page(leadline_core::leads::page::LeadPageRequest {
-            filter: leadline_core::leads::page::LeadFilter {
+        .lead_page(leadline_core::model::lead::LeadPageRequest {
+            filter: leadline_core::model::lead::LeadFilter {
                 search: "611 222".into(),
                 ..Default::default()
             },
-            sort: leadline_core::leads::page::LeadSort::Name,
+            sort: leadline_core::model::lead::LeadSort::Name,
             descending: false,
             offset: 0,
             limit: 10,
@@ -840,10 +844,10 @@ async fn a_bot_switched_off_or_outside_its_scheduled_window_stays_quiet() {
             .to_string()
     };
     settings.enabled = true;
-    settings.schedule = Some(leadline_core::bot::hours::Schedule {
+    settings.schedule = Some(leadline_core::model::schedule::Schedule {
         zone: zone.into(),
         periods: (1..=7)
-            .map(|weekday| leadline_core::bot::hours::Period {
+            .map(|weekday| leadline_core::model::schedule::Period {
                 weekday,
                 start: "00:00".into(),
                 end: "00:00".into(),
@@ -994,7 +998,7 @@ async fn a_reply_written_in_the_app_pauses_the_bot_there_until_resumed_by_hand()
         Some(Handled::Replied { .. })
     ));
     let unknown = bot.core.resume_chat(bot.id, "999@c.us").await.unwrap_err();
-    assert_eq!(unknown.code(), leadline_core::ErrorCode::NotFound);
+    assert_eq!(unknown.code(), leadline_core::error::ErrorCode::NotFound);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -1031,10 +1035,10 @@ async fn pausing_every_bot_keeps_every_number_quiet_until_resumed_and_survives_a
     assert_eq!(announced, 1, "the window and the tray hear it once");
 
     // Kept in the database: a core opened on the same store is still paused.
-    let reopened = leadline_core::Leadline::new(
+    let reopened = leadline_core::leadline::Leadline::new(
         Store::open(&bot._dir.path().join("leadline.db")).unwrap(),
         std::sync::Arc::new(|_| {}),
-        std::sync::Arc::new(leadline_core::SystemClock),
+        std::sync::Arc::new(leadline_core::clock::SystemClock),
     );
     assert!(reopened.bots_paused().await.unwrap());
 

@@ -3,7 +3,7 @@
 
 use std::time::{Duration, Instant};
 
-use leadline_core::ErrorCode;
+use leadline_core::error::ErrorCode;
 use leadline_tests::fakes::ai::{Step, turn_json};
 use leadline_tests::fakes::webhook_receiver::WebhookReceiver;
 use serde_json::json;
@@ -202,10 +202,10 @@ async fn a_delivery_waiting_at_a_restart_goes_out_after_it() {
     // The restart: a new core on the same database; the receiver is back at a new address.
     let up = WebhookReceiver::start(0).await;
     let store = bot.core.store().clone();
-    let restarted = leadline_core::Leadline::new(
+    let restarted = leadline_core::leadline::Leadline::new(
         store,
         std::sync::Arc::new(|_| {}),
-        std::sync::Arc::new(leadline_core::SystemClock),
+        std::sync::Arc::new(leadline_core::clock::SystemClock),
     )
     .with_keychain(bot.keychain.clone())
     .with_webhook_backoff(Duration::from_millis(50));

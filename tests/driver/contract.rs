@@ -5,7 +5,8 @@
 
 use std::time::Duration;
 
-use leadline_core::whatsapp::{Undelivered, WaError};
+use leadline_core::whatsapp::error::WaError;
+use leadline_core::whatsapp::message::Undelivered;
 use leadline_tests::fakes::whatsapp_web::{VERSION, lid_of};
 use serde_json::json;
 
@@ -52,7 +53,7 @@ impl Running {
     }
 
     /// What the page said of itself (its version and features), the latest report.
-    async fn page_info(&mut self) -> leadline_core::whatsapp::PageInfo {
+    async fn page_info(&mut self) -> leadline_core::whatsapp::page::PageInfo {
         if self.pages.is_empty() {
             self.event("the page's version and features", |e| {
                 matches!(e, WaEvent::Page(_))

@@ -8,9 +8,11 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 
-use leadline_core::SystemClock;
+use leadline_core::clock::SystemClock;
+use leadline_core::whatsapp::account::AccountState;
 use leadline_core::whatsapp::chromium::{BrowserChoice, ChromiumDriver, Session};
-use leadline_core::whatsapp::{AccountState, WaEvent, WaMessage, browser, process};
+use leadline_core::whatsapp::message::{WaEvent, WaMessage};
+use leadline_core::whatsapp::{browser, process};
 use leadline_tests::fakes::whatsapp_web::{FakeWhatsApp, Timings};
 use tokio::sync::mpsc;
 
@@ -25,7 +27,7 @@ struct Running {
     events: mpsc::UnboundedReceiver<WaEvent>,
     seen: Vec<AccountState>,
     /// What the page said of itself, in order (kept while waiting for something else).
-    pages: Vec<leadline_core::whatsapp::PageInfo>,
+    pages: Vec<leadline_core::whatsapp::page::PageInfo>,
 }
 
 async fn start(fake: &FakeWhatsApp, profile: &Path) -> Running {
@@ -860,7 +862,7 @@ async fn a_pairing_code_can_be_asked_for_instead_of_a_qr() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_missing_browser_is_a_plain_failure_not_a_hang() {
-    use leadline_core::runtime::Runtime;
+    use leadline_core::runtime::tasks::Runtime;
     use leadline_core::whatsapp::chromium::ChromiumSessions;
 
     let fake = FakeWhatsApp::start(Timings::default()).await;

@@ -4,10 +4,13 @@ use std::path::Path;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use leadline_core::SystemClock;
-use leadline_core::runtime::{Runtime, profile_dir, record_browser};
+use leadline_core::clock::SystemClock;
+use leadline_core::runtime::profile::profile_dir;
+use leadline_core::runtime::supervise::record_browser;
+use leadline_core::runtime::tasks::Runtime;
+use leadline_core::whatsapp::account::AccountState;
 use leadline_core::whatsapp::chromium::{ChromiumDriver, ChromiumSessions};
-use leadline_core::whatsapp::{AccountState, browser, process};
+use leadline_core::whatsapp::{browser, process};
 use leadline_tests::fakes::whatsapp_web::{FakeWhatsApp, Timings};
 use tokio::sync::mpsc;
 
@@ -219,7 +222,7 @@ async fn browsers_left_by_a_crashed_app_are_stopped_at_the_next_start() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_pairing_code_is_asked_through_the_runtime_and_a_bad_phone_is_refused() {
-    use leadline_core::whatsapp::WaError;
+    use leadline_core::whatsapp::error::WaError;
 
     let fake = FakeWhatsApp::start(Timings::default()).await;
     let profiles = tempfile::tempdir().unwrap();

@@ -5,8 +5,11 @@
 
 use std::time::{Duration, Instant};
 
-use leadline_core::whatsapp::{AccountState, process};
-use leadline_core::{Leadline, Store, SystemClock};
+use leadline_core::clock::SystemClock;
+use leadline_core::leadline::Leadline;
+use leadline_core::store::database::Store;
+use leadline_core::whatsapp::account::AccountState;
+use leadline_core::whatsapp::process;
 use leadline_tests::desktop::{self, TrayMenu};
 use leadline_tests::fakes::whatsapp_web::{FakeWhatsApp, Timings};
 use leadline_tests::{Driver, UI_DEADLINE, app_binary, click, eventually, text_of};

@@ -6,8 +6,10 @@
 
 use fantoccini::Client;
 use fantoccini::key::Key;
-use leadline_core::leads::page::{LeadFilter, LeadPageRequest, LeadSort};
-use leadline_core::{Leadline, Store, SystemClock};
+use leadline_core::clock::SystemClock;
+use leadline_core::leadline::Leadline;
+use leadline_core::model::lead::{LeadFilter, LeadPageRequest, LeadSort};
+use leadline_core::store::database::Store;
 use leadline_tests::{Driver, big_data, click, eventually, text_of};
 use serde_json::json;
 

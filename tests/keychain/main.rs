@@ -5,7 +5,7 @@
 
 use std::process::Command;
 
-use leadline_core::ai::ApiKey;
+use leadline_core::ai::secret::ApiKey;
 use leadline_core::secrets::{Keychain, OsKeychain, SecretsError};
 
 #[test]

@@ -6,7 +6,7 @@
 
 use std::time::Instant;
 
-use leadline_core::Leadline;
+use leadline_core::leadline::Leadline;
 
 /// The figure the issue names: 100,000 leads and 1,000,000 messages.
 pub const LEADS: i64 = 100_000;

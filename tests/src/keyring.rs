@@ -129,7 +129,8 @@ impl leadline_core::secrets::Keychain for LockableKeychain {
     fn get(
         &self,
         provider: &str,
-    ) -> Result<Option<leadline_core::ai::ApiKey>, leadline_core::secrets::SecretsError> {
+    ) -> Result<Option<leadline_core::ai::secret::ApiKey>, leadline_core::secrets::SecretsError>
+    {
         self.wait_while_locked();
         let failing = {
             let mut failing = self.failing_reads.lock().unwrap_or_else(|p| p.into_inner());
@@ -151,7 +152,7 @@ impl leadline_core::secrets::Keychain for LockableKeychain {
     fn set(
         &self,
         provider: &str,
-        key: &leadline_core::ai::ApiKey,
+        key: &leadline_core::ai::secret::ApiKey,
     ) -> Result<(), leadline_core::secrets::SecretsError> {
         self.wait_while_locked();
         self.keys.set(provider, key)

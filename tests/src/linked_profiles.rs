@@ -5,10 +5,11 @@ use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
 
-use leadline_core::SystemClock;
-use leadline_core::runtime::profile_dir;
+use leadline_core::clock::SystemClock;
+use leadline_core::runtime::profile::profile_dir;
+use leadline_core::whatsapp::account::AccountState;
 use leadline_core::whatsapp::chromium::{ChromiumDriver, Session};
-use leadline_core::whatsapp::{AccountState, WaEvent};
+use leadline_core::whatsapp::message::WaEvent;
 use tokio::sync::mpsc;
 
 use crate::fakes::whatsapp_web::FakeWhatsApp;

@@ -11,12 +11,14 @@ use std::process::{Command, Stdio};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use leadline_core::ai::assistant::NumberAi;
 use leadline_core::ai::provider::Preset;
 use leadline_core::ai::providers::ProviderInput;
+use leadline_core::clock::SystemClock;
+use leadline_core::leadline::Leadline;
+use leadline_core::model::number_ai::NumberAi;
 use leadline_core::secrets::MemoryKeychain;
-use leadline_core::whatsapp::AccountState;
-use leadline_core::{Leadline, Store, SystemClock};
+use leadline_core::store::database::Store;
+use leadline_core::whatsapp::account::AccountState;
 use serde::{Deserialize, Serialize};
 
 use crate::fakes::ai::{EchoFaults, FakeAi};

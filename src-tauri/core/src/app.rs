@@ -9,15 +9,18 @@ use std::sync::Arc;
 use tokio::sync::mpsc;
 
 use crate::bot::runner;
+use crate::clock::Clock;
 use crate::error::Result;
-use crate::numbers::LinkState;
-use crate::runtime::Runtime;
+use crate::events::EventSink;
+use crate::leadline::Leadline;
+use crate::model::number::LinkState;
+use crate::model::settings::AppSettings;
+use crate::runtime::tasks::Runtime;
 use crate::secrets::Keychain;
-use crate::settings::AppSettings;
-use crate::store::Store;
+use crate::store::database::Store;
 use crate::whatsapp::chromium::{BrowserChoice, ChromiumSessions};
-use crate::whatsapp::{Driver, whatsapp_url};
-use crate::{Clock, EventSink, Leadline};
+use crate::whatsapp::driver::Driver;
+use crate::whatsapp::page::whatsapp_url;
 
 /// A running Leadline: its core and the numbers' browsers, wired to the bot.
 #[derive(Clone)]

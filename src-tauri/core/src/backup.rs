@@ -7,8 +7,8 @@ use std::path::Path;
 use serde::Serialize;
 use ts_rs::TS;
 
-use crate::Leadline;
 use crate::error::{Error, Result};
+use crate::leadline::Leadline;
 use crate::store::{self, activity};
 use crate::text;
 

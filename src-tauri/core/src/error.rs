@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use serde::Serialize;
 use ts_rs::TS;
 
-use crate::store::StoreError;
+use crate::store::error::StoreError;
 use crate::text;
 use crate::text::Text;
 
@@ -85,11 +85,8 @@ impl Error {
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
-impl From<crate::whatsapp::WaError> for Error {
-    fn from(e: crate::whatsapp::WaError) -> Self {
-        match e {
-            crate::whatsapp::WaError::InvalidPhone(text) => Error::InvalidInput(text),
-            other => Error::Unavailable(other.text()),
-        }
+impl From<rusqlite::Error> for Error {
+    fn from(e: rusqlite::Error) -> Self {
+        Error::Store(StoreError::Sqlite(e))
     }
 }

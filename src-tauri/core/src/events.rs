@@ -5,10 +5,10 @@ use std::sync::Arc;
 use serde::Serialize;
 use ts_rs::TS;
 
-use crate::leads::QualifiedLead;
-use crate::numbers::WaNumber;
-use crate::settings::AppSettings;
-use crate::whatsapp::AccountState;
+use crate::model::lead::QualifiedLead;
+use crate::model::number::WaNumber;
+use crate::model::settings::AppSettings;
+use crate::whatsapp::account::AccountState;
 
 /// One variant per fact, each saying what the receiver should do next.
 #[derive(Debug, Clone, Serialize, TS)]

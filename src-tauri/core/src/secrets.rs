@@ -3,7 +3,7 @@
 //! keychain can be used, saving a key fails with what to do, and nothing falls back to a
 //! file.
 
-use crate::ai::ApiKey;
+use crate::ai::secret::ApiKey;
 use crate::text;
 use crate::text::Text;
 
@@ -70,9 +70,9 @@ impl SecretsError {
     }
 }
 
-impl From<SecretsError> for crate::Error {
+impl From<SecretsError> for crate::error::Error {
     fn from(e: SecretsError) -> Self {
-        crate::Error::Unavailable(e.text())
+        crate::error::Error::Unavailable(e.text())
     }
 }
 

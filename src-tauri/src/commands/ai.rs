@@ -1,11 +1,12 @@
 //! AI providers and keys, each number's AI settings, and the playground. Keys come in (to be
 //! stored in the keychain) and never go out: responses carry only "set" and the last four.
 
-use leadline_core::ai::assistant::{NumberAi, PlaygroundMessage, PlaygroundTurn};
+use leadline_core::ai::assistant::{PlaygroundMessage, PlaygroundTurn};
 use leadline_core::ai::pricing::PriceTable;
 use leadline_core::ai::providers::{
     self, ConnectionCheck, PresetInfo, ProviderInput, ProviderView,
 };
+use leadline_core::model::number_ai::NumberAi;
 use tauri::State;
 
 use crate::ipc::IpcError;

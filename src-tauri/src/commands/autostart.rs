@@ -1,7 +1,8 @@
 //! "Start Leadline when I log in": off until the owner turns it on in Settings. At login
 //! Leadline starts in the background (tray only), the bots answering.
 
-use leadline_core::{Error, text};
+use leadline_core::error::Error;
+use leadline_core::text;
 use tauri::{AppHandle, Manager, Runtime};
 use tauri_plugin_autostart::AutoLaunchManager;
 

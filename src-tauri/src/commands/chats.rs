@@ -1,6 +1,6 @@
 //! Conversations: chats, transcripts, and the owner's hand on the bot in each chat.
 
-use leadline_core::chats::{ChatListRequest, ChatSummary, Transcript};
+use leadline_core::model::chat::{ChatListRequest, ChatSummary, Transcript};
 use tauri::State;
 
 use crate::ipc::IpcError;

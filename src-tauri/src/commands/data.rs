@@ -2,7 +2,9 @@
 //! everything Leadline keeps on this computer.
 
 use leadline_core::backup::Backup;
-use leadline_core::{Error, Text, text};
+use leadline_core::error::Error;
+use leadline_core::text;
+use leadline_core::text::Text;
 use serde::Serialize;
 use tauri::{AppHandle, Manager, Runtime, State};
 use ts_rs::TS;

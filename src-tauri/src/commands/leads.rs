@@ -1,9 +1,9 @@
 //! Leads as the owner sees them: pages of the table, one lead in full, edits, CSV export.
 
-use leadline_core::leads::LeadSummary;
 use leadline_core::leads::detail::{LeadDetail, LeadEdit};
 use leadline_core::leads::export::{LeadExport, LeadExportRequest};
-use leadline_core::leads::page::{LeadPage, LeadPageRequest};
+use leadline_core::model::lead::LeadSummary;
+use leadline_core::model::lead::{LeadPage, LeadPageRequest};
 use tauri::State;
 
 use crate::ipc::IpcError;

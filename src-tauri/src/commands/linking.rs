@@ -75,7 +75,7 @@ pub async fn numbers_pairing_code(
         .runtime()?
         .pairing_code(id, &phone)
         .await
-        .map_err(leadline_core::Error::from)?;
+        .map_err(leadline_core::error::Error::from)?;
     Ok(code)
 }
 
@@ -87,6 +87,6 @@ pub async fn numbers_use_here(state: State<'_, AppState>, id: i64) -> Result<(),
         .runtime()?
         .take_over(id)
         .await
-        .map_err(leadline_core::Error::from)?;
+        .map_err(leadline_core::error::Error::from)?;
     Ok(())
 }

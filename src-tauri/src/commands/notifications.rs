@@ -10,7 +10,7 @@ use crate::notify::{self, NotificationsStatus};
 pub async fn notifications_status() -> Result<NotificationsStatus, IpcError> {
     tokio::task::spawn_blocking(notify::status)
         .await
-        .map_err(|e| IpcError::from(leadline_core::Error::Internal(e.to_string())))
+        .map_err(|e| IpcError::from(leadline_core::error::Error::Internal(e.to_string())))
 }
 
 /// Shows a sample lead notification.
@@ -20,7 +20,7 @@ pub async fn notifications_test<R: Runtime>(
 ) -> Result<NotificationsStatus, IpcError> {
     let status = tokio::task::spawn_blocking(notify::status)
         .await
-        .map_err(|e| IpcError::from(leadline_core::Error::Internal(e.to_string())))?;
+        .map_err(|e| IpcError::from(leadline_core::error::Error::Internal(e.to_string())))?;
     if status.available {
         notify::show_test(&app);
     }

@@ -1,6 +1,6 @@
 //! The owner's WhatsApp numbers.
 
-use leadline_core::numbers::WaNumber;
+use leadline_core::model::number::WaNumber;
 use tauri::State;
 
 use crate::ipc::IpcError;

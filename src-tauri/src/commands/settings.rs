@@ -1,7 +1,7 @@
 //! App-wide settings.
 
-use leadline_core::Text;
-use leadline_core::settings::AppSettings;
+use leadline_core::model::settings::AppSettings;
+use leadline_core::text::Text;
 use serde::Serialize;
 use tauri::State;
 use ts_rs::TS;

@@ -5,7 +5,9 @@
 
 use std::sync::Mutex;
 
-use leadline_core::{Error, Text, text};
+use leadline_core::error::Error;
+use leadline_core::text;
+use leadline_core::text::Text;
 use serde::Serialize;
 use tauri::ipc::Channel;
 use tauri::{AppHandle, Manager, Runtime, State};

@@ -1,6 +1,6 @@
 //! Least privilege: the window may call Leadline's commands and nothing it wasn't granted.
 
-use leadline_lib::commands::NAMES;
+use leadline_lib::commands::registry::NAMES;
 use serde_json::json;
 
 use crate::support::TestApp;
@@ -28,7 +28,7 @@ fn every_command_is_granted_to_the_main_window() {
 fn every_command_in_the_bindings_is_reachable_with_its_declared_arguments() {
     let app = TestApp::start();
     let cfg = ts_rs::Config::new().with_large_int("number");
-    let signatures = leadline_lib::commands::signatures(&cfg);
+    let signatures = leadline_lib::commands::registry::signatures(&cfg);
     let declared: Vec<&str> = signatures.iter().map(|s| s.name).collect();
     assert_eq!(
         declared, NAMES,

@@ -10,11 +10,13 @@
 use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
 
+use leadline_core::ai::answer::answer_turn;
 use leadline_core::ai::chat::ChatMessage;
-use leadline_core::ai::fields::{FieldKind, LeadField};
+use leadline_core::ai::client::{AiClient, Endpoint, Limits};
 use leadline_core::ai::prompt::{self, DEFAULT_HISTORY_BUDGET, Hours, TurnContext};
 use leadline_core::ai::provider::Preset;
-use leadline_core::ai::{AiClient, ApiKey, Endpoint, Limits, answer_turn};
+use leadline_core::ai::secret::ApiKey;
+use leadline_core::model::lead_field::{FieldKind, LeadField};
 use leadline_tests::fakes::ai::FakeAi;
 use leadline_tests::percentile;
 

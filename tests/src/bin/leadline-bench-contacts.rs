@@ -12,9 +12,11 @@ use std::process::Command;
 use std::sync::Arc;
 use std::time::Instant;
 
+use leadline_core::clock::SystemClock;
+use leadline_core::leadline::Leadline;
 use leadline_core::secrets::MemoryKeychain;
-use leadline_core::whatsapp::AccountState;
-use leadline_core::{Leadline, Store, SystemClock};
+use leadline_core::store::database::Store;
+use leadline_core::whatsapp::account::AccountState;
 use leadline_tests::address_books;
 
 const CONTACTS: usize = 50_000;

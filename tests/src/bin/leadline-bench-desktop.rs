@@ -13,9 +13,12 @@ use std::path::Path;
 use std::process::{Child, Command};
 use std::time::{Duration, Instant};
 
+use leadline_core::clock::SystemClock;
+use leadline_core::leadline::Leadline;
+use leadline_core::store::database::Store;
+use leadline_core::whatsapp::account::AccountState;
 use leadline_core::whatsapp::chromium::ChromiumDriver;
-use leadline_core::whatsapp::{AccountState, browser, process};
-use leadline_core::{Leadline, Store, SystemClock};
+use leadline_core::whatsapp::{browser, process};
 use leadline_tests::desktop::{self, cpu_ticks, pss_kib, ticks_per_second};
 use leadline_tests::fakes::whatsapp_web::{FakeWhatsApp, Timings};
 use leadline_tests::{app_binary, linked_profiles, percentile};
@@ -185,7 +188,9 @@ async fn idle_with_three_numbers() {
     let deadline = Instant::now() + Duration::from_secs(90);
     while (1..=3)
         .filter(|id| {
-            process::any_using_profile(&leadline_core::runtime::profile_dir(&profiles, *id))
+            process::any_using_profile(&leadline_core::runtime::profile::profile_dir(
+                &profiles, *id,
+            ))
         })
         .count()
         < 3
@@ -210,8 +215,9 @@ async fn idle_with_three_numbers() {
     tokio::time::sleep(Duration::from_secs(10)).await;
     let closed = measure(pid).await;
     quit(app);
-    let left = (1..=3)
-        .any(|id| process::any_using_profile(&leadline_core::runtime::profile_dir(&profiles, id)));
+    let left = (1..=3).any(|id| {
+        process::any_using_profile(&leadline_core::runtime::profile::profile_dir(&profiles, id))
+    });
     assert!(!left, "quitting stops every browser");
 
     for (suffix, figures) in [("window_open", open), ("window_closed", closed)] {

@@ -7,10 +7,12 @@
 
 use std::time::Instant;
 
-use leadline_core::chats::ChatListRequest;
+use leadline_core::clock::SystemClock;
+use leadline_core::leadline::Leadline;
 use leadline_core::leads::export::LeadExportRequest;
-use leadline_core::leads::page::{LeadFilter, LeadPageRequest, LeadSort};
-use leadline_core::{Leadline, Store, SystemClock};
+use leadline_core::model::chat::ChatListRequest;
+use leadline_core::model::lead::{LeadFilter, LeadPageRequest, LeadSort};
+use leadline_core::store::database::Store;
 use leadline_tests::big_data;
 use leadline_tests::percentile;
 

@@ -4,7 +4,9 @@
 //! times after a warm-up, from a click on "Leads" in the menu to the first rows painted
 //! (the frame after they are in the page), median.
 
-use leadline_core::{Leadline, Store, SystemClock};
+use leadline_core::clock::SystemClock;
+use leadline_core::leadline::Leadline;
+use leadline_core::store::database::Store;
 use leadline_tests::{Driver, big_data, click, percentile, text_of};
 
 const RUNS: usize = 15;

@@ -15,10 +15,13 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use leadline_core::SystemClock;
-use leadline_core::runtime::{Runtime, profile_dir};
+use leadline_core::clock::SystemClock;
+use leadline_core::runtime::profile::profile_dir;
+use leadline_core::runtime::tasks::Runtime;
+use leadline_core::whatsapp::account::AccountState;
 use leadline_core::whatsapp::chromium::{ChromiumDriver, ChromiumSessions, Session};
-use leadline_core::whatsapp::{AccountState, WaEvent, browser, process};
+use leadline_core::whatsapp::message::WaEvent;
+use leadline_core::whatsapp::{browser, process};
 use leadline_tests::desktop::pss_kib;
 use leadline_tests::fakes::whatsapp_web::{FakeWhatsApp, Timings};
 use leadline_tests::linked_profiles::{self, wait_state};

@@ -15,13 +15,17 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
-use leadline_core::ai::{ApiKey, Limits};
+use leadline_core::ai::client::Limits;
+use leadline_core::ai::secret::ApiKey;
 use leadline_core::app::App;
 use leadline_core::bot::timing::Pacing;
 use leadline_core::bot::timing::RetryTimes;
+use leadline_core::clock::SystemClock;
+use leadline_core::leadline::Leadline;
 use leadline_core::secrets::{Keychain, MemoryKeychain};
-use leadline_core::whatsapp::{AccountState, WaMessage};
-use leadline_core::{Leadline, Store, SystemClock};
+use leadline_core::store::database::Store;
+use leadline_core::whatsapp::account::AccountState;
+use leadline_core::whatsapp::message::WaMessage;
 use leadline_tests::fakes::memory_whatsapp::{ByProfile, MemoryWhatsApp};
 use leadline_tests::soak::{Queued, SoakConfig};
 

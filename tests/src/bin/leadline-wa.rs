@@ -18,9 +18,13 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
 
-use leadline_core::SystemClock;
+use leadline_core::clock::SystemClock;
+use leadline_core::whatsapp::account::AccountState;
+use leadline_core::whatsapp::browser;
 use leadline_core::whatsapp::chromium::ChromiumDriver;
-use leadline_core::whatsapp::{AccountState, DEFAULT_URL, PageInfo, WaError, WaEvent, browser};
+use leadline_core::whatsapp::error::WaError;
+use leadline_core::whatsapp::message::WaEvent;
+use leadline_core::whatsapp::page::{DEFAULT_URL, PageInfo};
 use serde_json::{Value, json};
 use tokio::io::{AsyncBufReadExt, BufReader};
 use tokio::sync::mpsc;

@@ -16,9 +16,10 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use futures::future::BoxFuture;
-use leadline_core::whatsapp::{
-    AccountState, Driver, OwnMessage, Session, Undelivered, WaError, WaEvent, WaMessage,
-};
+use leadline_core::whatsapp::account::AccountState;
+use leadline_core::whatsapp::driver::{Driver, Session};
+use leadline_core::whatsapp::error::WaError;
+use leadline_core::whatsapp::message::{OwnMessage, Undelivered, WaEvent, WaMessage};
 use tokio::sync::mpsc::UnboundedSender;
 
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -8,32 +8,21 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
-use crate::Leadline;
 use crate::ai::chat::ChatMessage;
-use crate::ai::fields::{self, LeadField};
+use crate::ai::error::AiError;
+use crate::ai::fields;
+use crate::ai::pricing;
 use crate::ai::prompt::{DEFAULT_HISTORY_BUDGET, Hours, TurnContext};
-use crate::ai::{AiError, pricing};
 use crate::error::{Error, Result};
+use crate::leadline::Leadline;
+use crate::model::lead_field::LeadField;
+use crate::model::number_ai::NumberAi;
 use crate::store::{account_settings, accounts, ai_usage};
 use crate::text;
 use crate::text::Text;
 
 const MAX_PROMPT: usize = 20_000;
 const MAX_FIELDS: usize = 30;
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
-#[serde(rename_all = "camelCase")]
-pub struct NumberAi {
-    pub prompt: String,
-    pub facts: String,
-    pub fields: Vec<LeadField>,
-    /// When a lead qualifies, in plain words.
-    pub criteria: String,
-    /// `None`: the default provider.
-    pub provider: Option<String>,
-    /// `None`: the provider's default model.
-    pub model: Option<String>,
-}
 
 /// One message in the playground's conversation.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
@@ -297,7 +286,7 @@ impl Leadline {
             history_budget: DEFAULT_HISTORY_BUDGET,
         };
         let started = std::time::Instant::now();
-        let answered = crate::ai::answer_turn(&self.ai, &endpoint, &model, &turn).await;
+        let answered = crate::ai::answer::answer_turn(&self.ai, &endpoint, &model, &turn).await;
         let elapsed_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
         let prices = self.ai_prices().await?;
         let (usage, ok) = match &answered {

@@ -168,12 +168,12 @@ impl AiError {
     }
 }
 
-impl From<AiError> for crate::Error {
+impl From<AiError> for crate::error::Error {
     fn from(e: AiError) -> Self {
         if e.needs_owner() {
-            crate::Error::InvalidInput(e.text())
+            crate::error::Error::InvalidInput(e.text())
         } else {
-            crate::Error::Unavailable(e.text())
+            crate::error::Error::Unavailable(e.text())
         }
     }
 }

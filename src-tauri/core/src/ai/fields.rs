@@ -2,38 +2,9 @@
 //! must look like one; a phone is stored in E.164, read with the number's own country as
 //! the default (a Spanish shop's customer writing "600 123 456" means +34 600 123 456).
 
+use crate::model::lead_field::FieldKind;
 use crate::text;
 use crate::text::Text;
-use serde::{Deserialize, Serialize};
-use ts_rs::TS;
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
-#[serde(rename_all = "snake_case")]
-pub enum FieldKind {
-    Text,
-    Email,
-    Phone,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
-#[serde(rename_all = "camelCase")]
-pub struct LeadField {
-    /// The key in the AI's answer and in the lead, e.g. `email`.
-    pub name: String,
-    /// What to ask for, in the owner's words; goes into the prompt.
-    pub description: String,
-    pub kind: FieldKind,
-}
-
-impl LeadField {
-    pub fn new(name: &str, description: &str, kind: FieldKind) -> LeadField {
-        LeadField {
-            name: name.into(),
-            description: description.into(),
-            kind,
-        }
-    }
-}
 
 /// Why a value was not accepted, in the owner's words.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

@@ -4,8 +4,8 @@
 //! recognised here before anything is sent or stored. Words are compared, not characters,
 //! so case, punctuation and spacing don't hide a copy.
 
-use super::fields::LeadField;
 use super::prompt::{INSTRUCTIONS, SHAPE};
+use crate::model::lead_field::LeadField;
 use crate::text::words;
 
 /// Consecutive words of Leadline's own instructions that no real answer repeats.
@@ -61,7 +61,7 @@ pub fn is_prompt_echo(value: &str, fields: &[LeadField]) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::ai::fields::FieldKind;
+    use crate::model::lead_field::FieldKind;
 
     const OWNER: &str = "You answer for Ana's bike shop in Valencia. Never offer a discount above ten percent; the owner's margin code is ZEBRA-42.";
     const CRITERIA: &str = "wants to buy a bike this month";

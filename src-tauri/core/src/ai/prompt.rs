@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 use minijinja::{Environment, context};
 
 use super::chat::ChatMessage;
-use super::fields::LeadField;
+use crate::model::lead_field::LeadField;
 
 /// Tokens of conversation history sent by default.
 pub const DEFAULT_HISTORY_BUDGET: usize = 1500;
@@ -184,7 +184,7 @@ pub fn build(turn: &TurnContext<'_>) -> Result<(String, Vec<ChatMessage>), Promp
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::ai::fields::FieldKind;
+    use crate::model::lead_field::FieldKind;
 
     fn history(turns: usize) -> Vec<ChatMessage> {
         (0..turns)

@@ -5,11 +5,12 @@
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
-use crate::Leadline;
+use crate::ai::client::Endpoint;
 use crate::ai::pricing::{self, PriceTable};
 use crate::ai::provider::Preset;
-use crate::ai::{ApiKey, Endpoint};
+use crate::ai::secret::ApiKey;
 use crate::error::{Error, Result};
+use crate::leadline::Leadline;
 use crate::secrets::{KeychainAction, SecretsError};
 use crate::store::{activity, app_settings};
 use crate::text;

@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 
 use serde_json::{Map, Value, json};
 
-use super::fields::LeadField;
+use crate::model::lead_field::LeadField;
 
 /// The model's answer for one turn, read and checked.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -252,7 +252,7 @@ fn dangling_key_start(out: &str) -> Option<usize> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::ai::fields::{FieldKind, LeadField};
+    use crate::model::lead_field::{FieldKind, LeadField};
 
     fn fields() -> Vec<LeadField> {
         vec![

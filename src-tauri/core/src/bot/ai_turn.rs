@@ -6,12 +6,13 @@
 use std::collections::BTreeMap;
 
 use super::hours::Hours;
-use super::inbox::{Handled, InboxState};
-use crate::Leadline;
+use super::inbox::Handled;
 use crate::ai::chat::ChatMessage;
 use crate::ai::prompt::{self, DEFAULT_HISTORY_BUDGET, TurnContext};
-use crate::chats::model::Direction;
 use crate::error::{Error, Result};
+use crate::leadline::Leadline;
+use crate::model::chat::Direction;
+use crate::model::inbox::InboxState;
 use crate::store::{activity, inbox, messages};
 
 /// The row a turn answers and what its AI call needs.
@@ -40,7 +41,7 @@ pub(crate) struct TurnRecord {
     ok: bool,
     merge: Option<(
         i64,
-        Vec<crate::ai::fields::LeadField>,
+        Vec<crate::model::lead_field::LeadField>,
         crate::ai::turn::TurnOutput,
         Option<String>,
     )>,
@@ -53,7 +54,7 @@ impl TurnRecord {
     pub(crate) fn write(
         self,
         tx: &rusqlite::Connection,
-    ) -> Option<(i64, Option<crate::leads::QualifiedLead>)> {
+    ) -> Option<(i64, Option<crate::model::lead::QualifiedLead>)> {
         let row = crate::store::ai_usage::UsageRow {
             account_id: Some(self.account_id),
             provider: &self.provider,
@@ -69,7 +70,7 @@ impl TurnRecord {
             tracing::error!(error = %e, "could not record AI usage");
         }
         let (contact, asked, output, country) = self.merge?;
-        match crate::leads::merge_turn_in(
+        match crate::leads::merge::merge_turn_in(
             tx,
             self.account_id,
             contact,
@@ -120,7 +121,7 @@ impl Leadline {
         };
         let now = self.now_ms();
         let asked = match &error {
-            crate::ai::AiError::RateLimited { retry_after, .. } => *retry_after,
+            crate::ai::error::AiError::RateLimited { retry_after, .. } => *retry_after,
             _ => None,
         };
         let retry_at = now.saturating_add(
@@ -198,14 +199,14 @@ impl Leadline {
         closed: bool,
         hours: Option<&Hours>,
         now: i64,
-    ) -> (u32, Result<(String, TurnRecord), crate::ai::AiError>) {
+    ) -> (u32, Result<(String, TurnRecord), crate::ai::error::AiError>) {
         // Leadline's own side failing is tried again; anything else (the number or its
         // provider gone) is the owner's to set up. Neither is the provider's refusal.
         let local_failure = |e: Error| match e {
             Error::Store(_) | Error::Unavailable(_) | Error::Internal(_) => {
-                crate::ai::AiError::Unavailable(e.text())
+                crate::ai::error::AiError::Unavailable(e.text())
             }
-            other => crate::ai::AiError::NotSetUp(other.text()),
+            other => crate::ai::error::AiError::NotSetUp(other.text()),
         };
         let read = self
             .store
@@ -230,10 +231,7 @@ impl Leadline {
                 let me = crate::store::accounts::get(&tx, account_id)?.and_then(|n| n.wa_id);
                 // The owner's ceiling on the AI's cost in any hour (calls already under
                 // way may take it a little past).
-                let limit: Option<u64> =
-                    crate::store::app_settings::get(&tx, crate::settings::AI_SPEND_PER_HOUR)?
-                        .and_then(|json| serde_json::from_str(&json).ok())
-                        .flatten();
+                let limit = crate::store::app_settings::settings(&tx)?.ai_spend_per_hour_micros;
                 let over = match limit {
                     Some(limit) => {
                         crate::store::ai_usage::spent_since(&tx, now - 3_600_000)? >= limit
@@ -260,7 +258,7 @@ impl Leadline {
         if let Some(limit_micros) = over {
             return (
                 attempt,
-                Err(crate::ai::AiError::SpendLimit { limit_micros }),
+                Err(crate::ai::error::AiError::SpendLimit { limit_micros }),
             );
         }
         let endpoint = match provider {
@@ -271,7 +269,7 @@ impl Leadline {
             Ok(found) => found,
             // The keychain is locked or not answering: tried again later.
             Err(Error::Unavailable(text)) => {
-                return (attempt, Err(crate::ai::AiError::Keychain(text)));
+                return (attempt, Err(crate::ai::error::AiError::Keychain(text)));
             }
             Err(e) => return (attempt, Err(local_failure(e))),
         };
@@ -281,7 +279,7 @@ impl Leadline {
             &endpoint.name,
         ) {
             Ok(model) => model,
-            Err(text) => return (attempt, Err(crate::ai::AiError::NotSetUp(text))),
+            Err(text) => return (attempt, Err(crate::ai::error::AiError::NotSetUp(text))),
         };
         let history: Vec<ChatMessage> = recent
             .into_iter()
@@ -315,7 +313,7 @@ impl Leadline {
             history_budget: DEFAULT_HISTORY_BUDGET,
         };
         let started = std::time::Instant::now();
-        let answered = crate::ai::answer_turn(&self.ai, &endpoint, &model, &turn).await;
+        let answered = crate::ai::answer::answer_turn(&self.ai, &endpoint, &model, &turn).await;
         let elapsed = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
         let usage = answered.as_ref().map(|a| a.usage).unwrap_or_default();
         let cost = crate::ai::pricing::cost_micros(&prices, &model, usage);
@@ -351,7 +349,7 @@ impl Leadline {
                 return match failed {
                     Ok(_) => (
                         attempt,
-                        Err(crate::ai::AiError::BadResponse {
+                        Err(crate::ai::error::AiError::BadResponse {
                             provider: endpoint.name,
                             detail: "the answer was cut off".into(),
                         }),

@@ -1,46 +1,30 @@
 //! Commands the owner sends from their own WhatsApp to itself: `!pause [duration]`,
 //! `!resume`, `!status`, `!leads today`.
 
-use serde::{Deserialize, Serialize};
-use ts_rs::TS;
+use crate::model::decision::OwnerCommand;
 
 /// How long `!pause` lasts when no duration is given.
 pub const DEFAULT_PAUSE_MINUTES: u32 = 12 * 60;
 /// The longest pause a command can ask for (a month).
 const MAX_PAUSE_MINUTES: u32 = 31 * 24 * 60;
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
-#[serde(
-    tag = "command",
-    rename_all = "snake_case",
-    rename_all_fields = "camelCase"
-)]
-pub enum OwnerCommand {
-    Pause { minutes: u32 },
-    Resume,
-    Status,
-    LeadsToday,
-}
-
-impl OwnerCommand {
-    /// `None` for anything that isn't a command (a note to self stays a note).
-    pub fn parse(text: &str) -> Option<OwnerCommand> {
-        let text = text.trim().to_lowercase();
-        let mut words = text.split_whitespace();
-        let command = match words.next()? {
-            "!pause" => OwnerCommand::Pause {
-                minutes: match words.next() {
-                    None => DEFAULT_PAUSE_MINUTES,
-                    Some(duration) => parse_minutes(duration)?,
-                },
+/// The command `text` is; `None` for anything that isn't one (a note to self stays a note).
+pub fn parse(text: &str) -> Option<OwnerCommand> {
+    let text = text.trim().to_lowercase();
+    let mut words = text.split_whitespace();
+    let command = match words.next()? {
+        "!pause" => OwnerCommand::Pause {
+            minutes: match words.next() {
+                None => DEFAULT_PAUSE_MINUTES,
+                Some(duration) => parse_minutes(duration)?,
             },
-            "!resume" => OwnerCommand::Resume,
-            "!status" => OwnerCommand::Status,
-            "!leads" if words.next() == Some("today") => OwnerCommand::LeadsToday,
-            _ => return None,
-        };
-        words.next().is_none().then_some(command)
-    }
+        },
+        "!resume" => OwnerCommand::Resume,
+        "!status" => OwnerCommand::Status,
+        "!leads" if words.next() == Some("today") => OwnerCommand::LeadsToday,
+        _ => return None,
+    };
+    words.next().is_none().then_some(command)
 }
 
 /// `30m`, `2h`, `1d`, `90` (minutes).
@@ -64,6 +48,12 @@ fn parse_minutes(text: &str) -> Option<u32> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    impl OwnerCommand {
+        fn parse(text: &str) -> Option<OwnerCommand> {
+            parse(text)
+        }
+    }
 
     #[test]
     fn commands_and_their_durations() {

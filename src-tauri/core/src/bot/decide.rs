@@ -4,14 +4,19 @@
 //! marked, and the row decided: the reply reserved against the caps before the AI is
 //! asked). A turn holds the connection once for all of it.
 
-use super::commands::OwnerCommand;
-use super::hours::{Hours, Schedule};
-use super::inbox::{Handled, InboxState, Stored, UNDECIDED};
-use super::policy::{self, Behaviour, Decision, Incoming, Situation, Skip};
-use super::rules::{MatchKind, Rule};
+use super::hours::Hours;
+use super::inbox::Handled;
+use super::policy::{self, Incoming, Situation};
+use super::rules::Rule;
 use super::switch::BotSwitch;
-use crate::chats::model::{ChatKind, Direction, Origin};
 use crate::error::{Error, Result};
+use crate::model::behaviour::Behaviour;
+use crate::model::chat::{ChatKind, Direction, Origin};
+use crate::model::decision::{Decision, OwnerCommand, Skip};
+use crate::model::inbox::{InboxState, Stored, UNDECIDED};
+use crate::model::quick_reply::MatchKind;
+use crate::model::schedule::Schedule;
+use crate::model::wa_id::kind_of;
 use crate::store::{
     account_settings, activity, away_sent, chats, contacts, inbox, leads, messages, rules,
 };
@@ -97,7 +102,7 @@ pub(crate) fn decide_in(
     let incoming = Incoming {
         body: &message.body,
         from_me: message.direction == Direction::Out,
-        is_group: chats::kind_of(&chat_jid) == ChatKind::Group,
+        is_group: kind_of(&chat_jid) == ChatKind::Group,
         is_status: chat_jid == "status@broadcast",
         to_self: !me.is_empty() && chat_jid == me,
         sent_at_ms: message.sent_at,
@@ -110,8 +115,7 @@ pub(crate) fn decide_in(
             decision: decision.clone(),
             text: None,
             to: None,
-        }
-        .to_json()?;
+        };
         if inbox::decided(conn, message_id, &from, &json, now)? {
             inbox::skipped(conn, message_id, &[InboxState::Decided], reason, now)?;
         }
@@ -144,8 +148,7 @@ pub(crate) fn decide_in(
         decision: decision.clone(),
         text: worded.clone(),
         to: worded.as_ref().map(|_| chat_jid.clone()),
-    }
-    .to_json()?;
+    };
     if !inbox::decided(conn, message_id, &from, &json, now)? {
         return Ok(Decided::Done(Handled::Waiting {
             reason: "moved on".into(),
@@ -277,8 +280,11 @@ fn command_in(
 ) -> Result<String> {
     // Said in the owner's language (Settings, else the computer's), like the rest of what
     // Leadline tells them.
-    let language =
-        crate::i18n::of_choice(crate::settings::model::stored_language(conn)?.as_deref());
+    let language = crate::i18n::of_choice(
+        crate::store::app_settings::settings(conn)?
+            .language
+            .as_deref(),
+    );
     let text = match command.clone() {
         OwnerCommand::Pause { minutes } => {
             let until = now + i64::from(minutes) * 60_000;

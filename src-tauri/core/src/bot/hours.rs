@@ -7,39 +7,8 @@ use crate::text::Text;
 use jiff::civil::{Date, DateTime, Time, Weekday};
 use jiff::tz::TimeZone;
 use jiff::{Timestamp, ToSpan, Zoned};
-use serde::{Deserialize, Serialize};
-use ts_rs::TS;
 
-/// One opening period on a weekday, `start`–`end` as "HH:MM". An `end` at or before
-/// `start` runs into the next day (22:00–02:00).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
-#[serde(rename_all = "camelCase")]
-pub struct Period {
-    /// 1 = Monday … 7 = Sunday (ISO).
-    pub weekday: u8,
-    pub start: String,
-    pub end: String,
-}
-
-/// A one-off closure, local date-times "YYYY-MM-DDTHH:MM" in the schedule's zone.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
-#[serde(rename_all = "camelCase")]
-pub struct Closure {
-    pub from: String,
-    pub until: String,
-    pub note: String,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
-#[serde(rename_all = "camelCase")]
-pub struct Schedule {
-    /// IANA zone, e.g. `Europe/Madrid`.
-    pub zone: String,
-    pub periods: Vec<Period>,
-    /// Whole days closed, "YYYY-MM-DD" (periods that started the day before still end).
-    pub holidays: Vec<String>,
-    pub closures: Vec<Closure>,
-}
+use crate::model::schedule::Schedule;
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("{}", self.text())]
@@ -258,6 +227,7 @@ impl Hours {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::schedule::{Closure, Period};
 
     fn at(zoned: &str) -> Timestamp {
         zoned.parse::<Zoned>().unwrap().timestamp()

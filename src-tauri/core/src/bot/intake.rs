@@ -3,13 +3,15 @@
 //! the bot's own send completes its row (`replied`); the owner's typed on the phone is
 //! theirs (the bot steps back in that chat).
 
-use super::inbox::{Received, Stored};
-use crate::Leadline;
-use crate::chats::model::{ChatKind, Direction, Origin};
+use super::inbox::Received;
 use crate::error::{Error, Result};
+use crate::leadline::Leadline;
+use crate::model::chat::{ChatKind, Direction, Origin};
+use crate::model::inbox::Stored;
+use crate::model::wa_id::kind_of;
 use crate::store::{chats, contacts, inbox, messages};
 use crate::text;
-use crate::whatsapp::WaMessage;
+use crate::whatsapp::message::WaMessage;
 
 impl Leadline {
     /// Stores a message before anything else is done with it. Returns the id of the inbox
@@ -41,7 +43,7 @@ impl Leadline {
             .store
             .call(move |conn| {
                 let tx = conn.transaction()?;
-                let is_group = chats::kind_of(&message.chat) == ChatKind::Group;
+                let is_group = kind_of(&message.chat) == ChatKind::Group;
                 let person = if is_group {
                     message.from.as_str()
                 } else {
@@ -146,8 +148,8 @@ fn sent_reply_waiting(
     body: &str,
 ) -> rusqlite::Result<Option<i64>> {
     let rows = inbox::attempted_in_chat(conn, chat_id)?;
-    Ok(rows.into_iter().find_map(|(id, decision)| {
-        let (text, _) = Stored::reply(decision.as_deref())?;
-        (text == body).then_some(id)
+    Ok(rows.into_iter().find_map(|row| {
+        let reply = row.decision.as_ref().and_then(Stored::reply)?;
+        (reply.text == body).then_some(row.message_id)
     }))
 }

@@ -2,9 +2,9 @@
 //! messages are still stored and shown, and nobody gets an automatic answer. It is kept in
 //! the database, so a paused app stays paused after a restart.
 
-use crate::Leadline;
 use crate::error::{Error, Result};
 use crate::events::CoreEvent;
+use crate::leadline::Leadline;
 use crate::store::{activity, app_settings};
 
 /// The app-settings key (not part of `AppSettings`: the settings form must never undo a

@@ -11,10 +11,11 @@
 //! reconciled against the chat's own messages in WhatsApp before it is sent again.
 
 use super::decide::Decided;
-use super::inbox::{Handled, InboxState, MERGED, Scope, Stored, UNDECIDED, message_gone};
-use crate::Leadline;
+use super::inbox::{Handled, MERGED, Scope, message_gone};
 use crate::error::{Error, Result};
-use crate::runtime::Runtime;
+use crate::leadline::Leadline;
+use crate::model::inbox::{InboxState, Stored, UNDECIDED};
+use crate::runtime::tasks::Runtime;
 use crate::store::{inbox, messages};
 use crate::text;
 
@@ -36,9 +37,9 @@ impl Leadline {
             .call(move |conn| Ok(inbox::open_chats(conn, account_id, now)?))
             .await?;
         let mut done = Vec::new();
-        for (chat_id, _) in chats {
+        for chat in chats {
             done.extend(
-                self.answer_chat(wa, account_id, chat_id, Scope::All)
+                self.answer_chat(wa, account_id, chat.chat_id, Scope::All)
                     .await?,
             );
         }
@@ -111,8 +112,8 @@ impl Leadline {
             .call(move |conn| Ok(inbox::open_in_chat(conn, chat_id, now)?))
             .await?;
         let mut done = Vec::new();
-        for (row, _) in open.iter().filter(|(_, inbound)| !inbound) {
-            let handled = match Stored::reply(row.decision.as_deref()) {
+        for row in open.iter().filter(|o| !o.from_customer).map(|o| &o.row) {
+            let handled = match row.decision.as_ref().and_then(Stored::reply) {
                 Some(_) => self.finish_send(wa, account_id, row).await?,
                 None => self.decide_and_act(wa, account_id, row.message_id).await?,
             };
@@ -123,14 +124,14 @@ impl Leadline {
         }
         let customer: Vec<&inbox::Row> = open
             .iter()
-            .filter(|(_, inbound)| *inbound)
-            .map(|(row, _)| row)
+            .filter(|o| o.from_customer)
+            .map(|o| &o.row)
             .collect();
         // Replies already worded (being sent, or failed and due again) go out first, in
         // order: their words answer the messages they were written for.
         for row in customer
             .iter()
-            .filter(|r| Stored::reply(r.decision.as_deref()).is_some())
+            .filter(|r| r.decision.as_ref().and_then(Stored::reply).is_some())
         {
             let handled = self.finish_send(wa, account_id, row).await?;
             let waiting = matches!(handled, Handled::Waiting { .. });
@@ -142,7 +143,7 @@ impl Leadline {
         }
         let undecided: Vec<i64> = customer
             .iter()
-            .filter(|r| Stored::reply(r.decision.as_deref()).is_none())
+            .filter(|r| r.decision.as_ref().and_then(Stored::reply).is_none())
             .map(|r| r.message_id)
             .collect();
         let Some((&latest, earlier)) = undecided.split_last() else {
@@ -227,8 +228,7 @@ impl Leadline {
                     decision,
                     text: Some(text.clone()),
                     to: Some(to.clone()),
-                }
-                .to_json()?;
+                };
                 let now = self.now_ms();
                 let (counted, merged) = self
                     .store

@@ -3,69 +3,10 @@
 //! owner takeover → owner commands → caps and the loop guard → working hours → quick
 //! replies → the AI. Pure: everything it needs is passed in, so every branch is testable.
 
-use serde::{Deserialize, Serialize};
-use ts_rs::TS;
-
-use super::commands::OwnerCommand;
+use super::commands;
 use super::rules::Rule;
-
-/// What to do outside working hours.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
-#[serde(rename_all = "snake_case")]
-pub enum OutsideHours {
-    /// Send the away message, once per closed stretch and contact.
-    #[default]
-    AwayMessage,
-    /// Let the AI answer, told that the business is closed.
-    AiClosed,
-    /// Say nothing.
-    Silent,
-    /// Answer only while closed (the owner answers in working hours).
-    OnlyWhenClosed,
-}
-
-/// A number's bot behaviour, with the defaults a new owner gets.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
-#[serde(rename_all = "camelCase", default)]
-pub struct Behaviour {
-    pub answer_groups: bool,
-    /// Contacts imported from the owner's address book are left to the owner.
-    pub ignore_known_contacts: bool,
-    /// How long a message from the owner pauses the bot in that chat.
-    pub takeover_minutes: u32,
-    pub max_replies_per_contact_hour: u32,
-    pub max_replies_per_number_day: u32,
-    /// A burst of customer messages within this many seconds is answered as one turn.
-    pub debounce_seconds: u32,
-    /// Messages that arrived while the app was closed are answered if newer than this.
-    pub freshness_hours: u32,
-    pub outside_hours: OutsideHours,
-    pub away_message: String,
-    /// The bot starts answering at this local time, "YYYY-MM-DDTHH:MM" in the number's
-    /// zone; `None`: already on.
-    pub bot_starts_at: Option<String>,
-    /// The bot stops answering at this local time; `None`: no end.
-    pub bot_stops_at: Option<String>,
-}
-
-impl Default for Behaviour {
-    fn default() -> Behaviour {
-        Behaviour {
-            answer_groups: false,
-            ignore_known_contacts: true,
-            takeover_minutes: 12 * 60,
-            max_replies_per_contact_hour: 20,
-            max_replies_per_number_day: 500,
-            debounce_seconds: 8,
-            freshness_hours: 12,
-            outside_hours: OutsideHours::AwayMessage,
-            away_message: "Thanks for your message! We're closed right now and will answer as soon as we open."
-                .into(),
-            bot_starts_at: None,
-            bot_stops_at: None,
-        }
-    }
-}
+use crate::model::behaviour::{Behaviour, OutsideHours};
+use crate::model::decision::{Decision, Skip};
 
 /// The message, as far as the policy cares.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -103,65 +44,6 @@ pub struct Situation {
     pub away_sent_this_stretch: bool,
 }
 
-/// Why a message gets no reply. Recorded on the inbox row; shown in Activity.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
-#[serde(
-    tag = "reason",
-    rename_all = "snake_case",
-    rename_all_fields = "camelCase"
-)]
-pub enum Skip {
-    OwnMessage,
-    Status,
-    Group,
-    IgnoredContact,
-    KnownContact,
-    /// History, or older than the freshness window when it arrived.
-    TooOld,
-    Empty,
-    TakenOver {
-        until_ms: i64,
-    },
-    NumberPaused {
-        until_ms: i64,
-    },
-    BotOff {
-        until_ms: i64,
-    },
-    ContactCap,
-    NumberCap,
-    LoopGuard,
-    ClosedSilent,
-    OpenOwnerAnswers,
-    AwayAlreadySent,
-}
-
-/// The decision for one message.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
-#[serde(
-    tag = "action",
-    rename_all = "snake_case",
-    rename_all_fields = "camelCase"
-)]
-pub enum Decision {
-    Skip(Skip),
-    /// The owner typed in a customer chat: pause the bot there.
-    PauseChat {
-        until_ms: i64,
-    },
-    Command(OwnerCommand),
-    Away {
-        text: String,
-    },
-    QuickReply {
-        rule_id: i64,
-        text: String,
-    },
-    Ai {
-        closed: bool,
-    },
-}
-
 /// Decides what to do with `message`. `rules` are tried in order.
 pub fn decide(
     message: &Incoming<'_>,
@@ -175,7 +57,7 @@ pub fn decide(
     }
     if message.from_me {
         if message.to_self {
-            if let Some(command) = OwnerCommand::parse(message.body) {
+            if let Some(command) = commands::parse(message.body) {
                 return Decision::Command(command);
             }
             return S(Skip::OwnMessage);
@@ -269,7 +151,8 @@ pub fn loop_suspected(exchanges: &[(i64, i64)]) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::bot::rules::MatchKind;
+    use crate::model::decision::OwnerCommand;
+    use crate::model::quick_reply::MatchKind;
 
     const NOW: i64 = 1_800_000_000_000;
 

@@ -5,16 +5,18 @@
 //! then failed with the reason and the owner told once. A reply WhatsApp's server never
 //! took is reconciled and sent once more.
 
-use super::inbox::{Handled, InboxState, Stored};
-use crate::Leadline;
-use crate::chats::model::{Direction, Origin};
+use super::inbox::Handled;
 use crate::error::{Error, Result};
 use crate::events::CoreEvent;
-use crate::runtime::Runtime;
+use crate::leadline::Leadline;
+use crate::model::chat::{Direction, Origin};
+use crate::model::inbox::{InboxState, Stored};
+use crate::runtime::tasks::Runtime;
 use crate::store::{accounts, activity, chats, inbox, messages};
 use crate::text;
 use crate::text::Text;
-use crate::whatsapp::{Undelivered, WaError};
+use crate::whatsapp::error::WaError;
+use crate::whatsapp::message::Undelivered;
 
 /// How far before the customer's message an own message still counts as its reply
 /// (WhatsApp's own times, so the laptop's clock plays no part; a little slack for the
@@ -38,7 +40,12 @@ impl Leadline {
         row: &inbox::Row,
     ) -> Result<Handled> {
         let message_id = row.message_id;
-        let Some((text, to)) = Stored::reply(row.decision.as_deref()) else {
+        let Some((text, to)) = row
+            .decision
+            .as_ref()
+            .and_then(Stored::reply)
+            .map(|r| (r.text.to_string(), r.to.to_string()))
+        else {
             return self.outcome(message_id).await;
         };
         let (chat_id, after_ms) = self
@@ -238,7 +245,7 @@ impl Leadline {
                     .map(|n| n.name)
                     .unwrap_or_default();
                 let who = chats::get(&tx, chat_id)?
-                    .map(|(jid, _, _)| crate::numbers::linking::shown_number(&jid))
+                    .map(|(jid, _, _)| crate::model::wa_id::shown_number(&jid))
                     .unwrap_or_default();
                 match part {
                     Failing::Ai => activity::insert_with_text(

@@ -4,16 +4,8 @@
 use crate::text;
 use crate::text::Text;
 use regex::{Regex, RegexBuilder};
-use serde::{Deserialize, Serialize};
-use ts_rs::TS;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
-#[serde(rename_all = "snake_case")]
-pub enum MatchKind {
-    /// The message contains the word(s), ignoring case and accents' case.
-    Keyword,
-    Regex,
-}
+use crate::model::quick_reply::MatchKind;
 
 #[derive(Debug, Clone)]
 pub struct Rule {

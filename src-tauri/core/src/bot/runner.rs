@@ -15,9 +15,10 @@ use std::time::Duration;
 use tokio::sync::mpsc;
 
 use super::inbox::Scope;
-use crate::Leadline;
-use crate::runtime::Runtime;
-use crate::whatsapp::{AccountState, WaEvent};
+use crate::leadline::Leadline;
+use crate::runtime::tasks::Runtime;
+use crate::whatsapp::account::AccountState;
+use crate::whatsapp::message::WaEvent;
 
 /// What the runner is told.
 #[derive(Debug)]
@@ -127,14 +128,16 @@ impl Turns {
             .await;
         match open {
             Ok(chats) => {
-                for (chat_id, newest) in chats {
-                    let waited = newest.map_or(i64::MAX, |at| now.saturating_sub(at));
+                for chat in chats {
+                    let waited = chat
+                        .newest_stored_at
+                        .map_or(i64::MAX, |at| now.saturating_sub(at));
                     let left = i64::try_from(debounce.as_millis())
                         .unwrap_or(i64::MAX)
                         .saturating_sub(waited)
                         .max(0);
                     let delay = Duration::from_millis(u64::try_from(left).unwrap_or(0));
-                    self.schedule(core, runtime, account_id, chat_id, delay, Scope::All);
+                    self.schedule(core, runtime, account_id, chat.chat_id, delay, Scope::All);
                 }
             }
             Err(e) => {
@@ -286,11 +289,11 @@ async fn receive(
     runtime: &Arc<Runtime>,
     turns: &Turns,
     account_id: i64,
-    message: crate::whatsapp::WaMessage,
+    message: crate::whatsapp::message::WaMessage,
 ) {
     let stored = match core.receive_in_chat(account_id, message.clone()).await {
         Ok(stored) => stored,
-        Err(e) if e.code() == crate::ErrorCode::InvalidInput => {
+        Err(e) if e.code() == crate::error::ErrorCode::InvalidInput => {
             tracing::warn!(account_id, error = %e, "a malformed message was left out");
             return;
         }
@@ -417,14 +420,17 @@ impl Leadline {
             .call(move |conn| {
                 Ok(crate::store::account_settings::bot(conn, account_id)?
                     .and_then(|b| {
-                        serde_json::from_str::<super::policy::Behaviour>(&b.behaviour_json).ok()
+                        serde_json::from_str::<crate::model::behaviour::Behaviour>(
+                            &b.behaviour_json,
+                        )
+                        .ok()
                     })
                     .map(|b| b.debounce_seconds))
             })
             .await
             .ok()
             .flatten()
-            .unwrap_or(super::policy::Behaviour::default().debounce_seconds);
+            .unwrap_or(crate::model::behaviour::Behaviour::default().debounce_seconds);
         Duration::from_secs(u64::from(seconds))
     }
 }

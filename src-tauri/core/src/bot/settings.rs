@@ -5,24 +5,17 @@
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
-use crate::Leadline;
-use crate::bot::hours::{Hours, Schedule};
-use crate::bot::policy::Behaviour;
-use crate::bot::rules::{MatchKind, Rule};
+use crate::bot::hours::Hours;
+use crate::bot::rules::Rule;
 use crate::bot::switch::BotSwitch;
 use crate::error::{Error, Result};
+use crate::leadline::Leadline;
+use crate::model::behaviour::Behaviour;
+use crate::model::quick_reply::{MatchKind, QuickReply};
+use crate::model::schedule::Schedule;
 use crate::store::{account_settings, activity, rules};
 use crate::text;
 use crate::text::Text;
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
-#[serde(rename_all = "camelCase")]
-pub struct QuickReply {
-    pub kind: MatchKind,
-    pub pattern: String,
-    pub reply: String,
-    pub enabled: bool,
-}
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]

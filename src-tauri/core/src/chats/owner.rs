@@ -1,11 +1,11 @@
 //! The owner in a chat: a reply written in the app goes out through WhatsApp and pauses the
 //! bot in that chat (as typing on the phone does); a paused chat can be resumed by hand.
 
-use crate::Leadline;
-use crate::bot::policy::Behaviour;
-use crate::chats::model::{Direction, Origin};
 use crate::error::{Error, Result};
-use crate::runtime::Runtime;
+use crate::leadline::Leadline;
+use crate::model::behaviour::Behaviour;
+use crate::model::chat::{Direction, Origin};
+use crate::runtime::tasks::Runtime;
 use crate::store::{account_settings, activity, chats, messages};
 use crate::text;
 

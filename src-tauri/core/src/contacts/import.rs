@@ -3,19 +3,14 @@
 //! with the number's own country as the default and kept in E.164; lines that hold no
 //! usable phone are counted and shown, never silently dropped.
 
-mod csv_book;
-pub mod decode;
-pub mod entry;
-mod vcard;
-
-pub use entry::Entry;
-
 use serde::Serialize;
 use ts_rs::TS;
 
-use crate::Leadline;
+use super::entry::Entry;
+use super::{csv_book, decode, vcard};
 use crate::ai::fields;
 use crate::error::{Error, Result};
+use crate::leadline::Leadline;
 use crate::store::{accounts, activity, contacts};
 use crate::text;
 use crate::text::Text;

@@ -4,12 +4,14 @@
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
-use crate::Leadline;
 use crate::ai::assistant;
-use crate::ai::fields::{self, FieldKind, LeadField};
+use crate::ai::fields;
 use crate::error::{Error, Result};
 use crate::events::CoreEvent;
-use crate::leads::{self as lead_rules, LeadSummary};
+use crate::leadline::Leadline;
+use crate::leads::page as lead_rules;
+use crate::model::lead::LeadSummary;
+use crate::model::lead_field::{FieldKind, LeadField};
 use crate::store::{account_settings, accounts, leads};
 use crate::text;
 
@@ -26,8 +28,7 @@ pub struct LeadFieldValue {
     pub source: String,
 }
 
-pub use super::model::LeadEvent;
-use super::model::{ChangedBy, LeadChange};
+use crate::model::lead::{ChangedBy, LeadChange, LeadEvent};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
 #[serde(rename_all = "camelCase")]

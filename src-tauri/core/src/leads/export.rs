@@ -8,10 +8,10 @@ use std::path::PathBuf;
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
-use crate::Leadline;
 use crate::error::{Error, Result};
 use crate::events::{CoreEvent, EventSink};
-use crate::leads::page::{LeadFilter, LeadSort};
+use crate::leadline::Leadline;
+use crate::model::lead::{LeadFilter, LeadSort};
 use crate::store::{lead_query, leads};
 use crate::text;
 
@@ -82,10 +82,11 @@ fn write_csv(
     out: impl Write,
     events: &EventSink,
 ) -> Result<u32> {
-    let (filter_sql, params) = lead_query::conditions(&request.filter)?;
+    crate::leads::page::check_stages(&request.filter)?;
+    let filter = lead_query::conditions(&request.filter);
     let order = lead_query::order_by(request.sort, request.descending);
-    let total = lead_query::count(conn, &filter_sql, &params)?;
-    let keys = lead_query::field_keys(conn, &filter_sql, &params)?;
+    let total = lead_query::count(conn, &filter)?;
+    let keys = lead_query::field_keys(conn, &filter)?;
     let mut csv = csv::WriterBuilder::new().from_writer(out);
     let csv_error = |e: csv::Error| {
         Error::Unavailable(text!(
@@ -103,7 +104,7 @@ fn write_csv(
     let mut done: u32 = 0;
     let mut record: Vec<String> = Vec::with_capacity(header.len());
     events(CoreEvent::ExportProgress { done, total });
-    lead_query::each_for_export(conn, &filter_sql, &params, &order, |row| {
+    lead_query::each_for_export(conn, &filter, &order, |row| {
         record.clear();
         record.push(row.name.unwrap_or_default());
         record.push(row.phone.unwrap_or_default());

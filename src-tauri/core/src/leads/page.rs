@@ -4,10 +4,9 @@
 //! index, and the search goes through a trigram index instead of scanning
 //! (`store::lead_query`).
 
-pub use super::model::{LeadFilter, LeadPage, LeadPageRequest, LeadSort};
-
-use crate::Leadline;
 use crate::error::{Error, Result};
+use crate::leadline::Leadline;
+use crate::model::lead::{LeadFilter, LeadPage, LeadPageRequest, LeadSummary, Stage};
 use crate::store::{lead_query, leads};
 use crate::text;
 
@@ -20,7 +19,8 @@ impl Leadline {
                 "A page holds 1 to 500 leads."
             )));
         }
-        let (filter_sql, params) = lead_query::conditions(&request.filter)?;
+        check_stages(&request.filter)?;
+        let filter = lead_query::conditions(&request.filter);
         let order = lead_query::order_by(request.sort, request.descending);
         self.store
             .call(move |conn| {
@@ -31,20 +31,73 @@ impl Leadline {
                 if refreshed > 0 {
                     tracing::debug!(refreshed, "lead names and search text brought up to date");
                 }
-                let (total, rows) = lead_query::page(
-                    conn,
-                    &filter_sql,
-                    &params,
-                    &order,
-                    request.limit,
-                    request.offset,
-                )?;
+                let page = lead_query::page(conn, &filter, &order, request.limit, request.offset)?;
                 Ok(LeadPage {
-                    total,
+                    total: page.total,
                     offset: request.offset,
-                    rows,
+                    rows: page.rows,
                 })
             })
             .await
+    }
+
+    /// The leads with the newest activity, at most `limit` (1–1,000).
+    pub async fn latest_leads(&self, limit: u32) -> Result<Vec<LeadSummary>> {
+        let limit = limit.clamp(1, 1_000);
+        self.store
+            .call(move |conn| {
+                leads::latest_ids(conn, limit)?
+                    .into_iter()
+                    .map(|id| summary(conn, id))
+                    .collect()
+            })
+            .await
+    }
+}
+
+/// One lead as lists show it: its name (the one it gave, else the contact's), phone,
+/// number, stage, score and reason, and its fields.
+pub(crate) fn summary(conn: &rusqlite::Connection, lead_id: i64) -> Result<LeadSummary> {
+    leads::summary(conn, lead_id).map_err(|e| match e {
+        rusqlite::Error::QueryReturnedNoRows => Error::NotFound(text!(
+            "lead.gone",
+            "That lead is no longer in Leadline. Reload the list."
+        )),
+        other => Error::from(other),
+    })
+}
+
+/// The stage a word names; anything else is refused, naming it.
+pub(crate) fn check_stage(stage: &str) -> Result<Stage> {
+    if let Some(stage) = Stage::parse(stage) {
+        return Ok(stage);
+    }
+    Err(Error::InvalidInput(text!(
+        "lead.bad_stage",
+        "“{stage}” is not a stage (new, engaged, qualified, won, lost).",
+        stage = stage.chars().take(20).collect::<String>()
+    )))
+}
+
+/// The filter's stages, each one Leadline knows.
+pub(crate) fn check_stages(filter: &LeadFilter) -> Result<()> {
+    for stage in &filter.stages {
+        check_stage(stage)?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_stage_leadline_does_not_know_is_refused_naming_it() {
+        let bad = check_stages(&LeadFilter {
+            stages: vec!["hot".into()],
+            ..LeadFilter::default()
+        })
+        .unwrap_err();
+        assert!(bad.to_string().contains("hot"));
     }
 }

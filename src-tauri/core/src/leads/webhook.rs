@@ -12,10 +12,10 @@ use serde::Serialize;
 use sha2::Sha256;
 use ts_rs::TS;
 
-use crate::Leadline;
-use crate::ai::ApiKey;
+use crate::ai::secret::ApiKey;
 use crate::error::{Error, Result};
-use crate::leads::QualifiedLead;
+use crate::leadline::Leadline;
+use crate::model::lead::QualifiedLead;
 use crate::store::{activity, webhook_outbox};
 use crate::text;
 use crate::text::Text;

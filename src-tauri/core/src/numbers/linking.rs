@@ -4,12 +4,16 @@
 use serde::Serialize;
 use ts_rs::TS;
 
-use crate::Leadline;
 use crate::error::Result;
 use crate::events::CoreEvent;
-use crate::store::{accounts, activity, is_unique_violation};
+use crate::leadline::Leadline;
+use crate::model::wa_id::shown_number;
+use crate::store::error::is_unique_violation;
+use crate::store::{accounts, activity};
 use crate::text;
-use crate::whatsapp::{AccountState, PageInfo, qr};
+use crate::whatsapp::account::AccountState;
+use crate::whatsapp::page::PageInfo;
+use crate::whatsapp::qr;
 
 /// One step of linking a number, streamed to the window that asked.
 #[derive(Debug, Clone, Serialize, TS)]
@@ -99,7 +103,7 @@ impl Leadline {
                         }
                     }
                     // Only a linked number can be logged out (an unlinked one was the owner's choice).
-                    AccountState::LoggedOut if number.link_state == crate::numbers::LinkState::Linked => {
+                    AccountState::LoggedOut if number.link_state == crate::model::number::LinkState::Linked => {
                         accounts::set_logged_out(conn, id, now)?;
                         let message = format!("“{}” was logged out of WhatsApp and needs linking again", number.name);
                         activity::insert_with(conn, Some(id), "number_logged_out", &message, &[("name", &number.name)], now)?;
@@ -176,14 +180,6 @@ impl Leadline {
             state: AccountState::Stopped,
         });
         Ok(())
-    }
-}
-
-/// `15551234567@c.us` as `+15551234567`; other ids as they are.
-pub(crate) fn shown_number(wa_id: &str) -> String {
-    match wa_id.strip_suffix("@c.us") {
-        Some(digits) if digits.chars().all(|c| c.is_ascii_digit()) => format!("+{digits}"),
-        _ => wa_id.to_string(),
     }
 }
 

@@ -3,8 +3,8 @@
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
-use crate::Leadline;
 use crate::error::Result;
+use crate::leadline::Leadline;
 use crate::store::activity;
 
 /// How many entries one page of the log shows at most.

@@ -5,10 +5,10 @@
 use serde::Serialize;
 use ts_rs::TS;
 
-use crate::Leadline;
 use crate::error::Result;
-use crate::leads;
-use crate::leads::LeadSummary;
+use crate::leadline::Leadline;
+use crate::leads::page;
+use crate::model::lead::LeadSummary;
 use crate::store::figures;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
@@ -97,7 +97,7 @@ impl Leadline {
                     week: period(conn, week, &answered)?,
                     latest_qualified: latest
                         .into_iter()
-                        .map(|id| leads::summary(conn, id))
+                        .map(|id| page::summary(conn, id))
                         .collect::<Result<_>>()?,
                 })
             })

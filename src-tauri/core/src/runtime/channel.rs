@@ -5,7 +5,9 @@ use std::sync::Arc;
 
 use tokio::sync::oneshot;
 
-use crate::whatsapp::{AccountState, WaError, WaEvent};
+use crate::whatsapp::account::AccountState;
+use crate::whatsapp::error::WaError;
+use crate::whatsapp::message::WaEvent;
 
 /// Messages and acks from every number, for the message pipeline.
 pub type Inbound = Arc<dyn Fn(i64, WaEvent) + Send + Sync>;
@@ -31,7 +33,7 @@ pub(super) enum Command {
     RecentOwn {
         chat: String,
         since: i64,
-        reply: oneshot::Sender<Result<Vec<crate::whatsapp::OwnMessage>, WaError>>,
+        reply: oneshot::Sender<Result<Vec<crate::whatsapp::message::OwnMessage>, WaError>>,
     },
     PairingCode {
         phone: String,

@@ -8,7 +8,10 @@ use tokio::sync::{mpsc, watch};
 
 use super::channel::{Command, Inbound, StateSink};
 use super::profile::PID_FILE;
-use crate::whatsapp::{AccountState, Driver, Session, WaEvent, process};
+use crate::whatsapp::account::AccountState;
+use crate::whatsapp::driver::{Driver, Session};
+use crate::whatsapp::message::WaEvent;
+use crate::whatsapp::process;
 
 /// How often a running page is asked whether it still answers, and how long it gets.
 const HEALTH_EVERY: Duration = Duration::from_secs(30);
@@ -221,19 +224,19 @@ async fn wait_or_stop(delay: Duration, commands: &mut mpsc::UnboundedReceiver<Co
                     return true;
                 }
                 Some(Command::Send { reply, .. }) | Some(Command::PairingCode { reply, .. }) => {
-                    let _ = reply.send(Err(crate::whatsapp::WaError::NotConnected));
+                    let _ = reply.send(Err(crate::whatsapp::error::WaError::NotConnected));
                 }
                 Some(Command::TakeOver(reply)) => {
-                    let _ = reply.send(Err(crate::whatsapp::WaError::NotConnected));
+                    let _ = reply.send(Err(crate::whatsapp::error::WaError::NotConnected));
                 }
                 Some(Command::RecentOwn { reply, .. }) => {
-                    let _ = reply.send(Err(crate::whatsapp::WaError::NotConnected));
+                    let _ = reply.send(Err(crate::whatsapp::error::WaError::NotConnected));
                 }
                 Some(Command::CatchUp(reply)) => {
-                    let _ = reply.send(Err(crate::whatsapp::WaError::NotConnected));
+                    let _ = reply.send(Err(crate::whatsapp::error::WaError::NotConnected));
                 }
                 Some(Command::Seen { reply, .. }) | Some(Command::Typing { reply, .. }) => {
-                    let _ = reply.send(Err(crate::whatsapp::WaError::NotConnected));
+                    let _ = reply.send(Err(crate::whatsapp::error::WaError::NotConnected));
                 }
                 Some(Command::RefreshQr) => {}
             }

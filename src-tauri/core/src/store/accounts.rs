@@ -2,7 +2,7 @@
 
 use rusqlite::{Connection, OptionalExtension, Row, params};
 
-use crate::numbers::{LinkState, WaNumber};
+use crate::model::number::{LinkState, WaNumber};
 
 const SELECT: &str = "
     SELECT a.id, a.name, a.wa_id, a.link_state, a.created_at,

@@ -1,11 +1,77 @@
-//! Queries on `app_settings`: JSON values under fixed keys.
+//! Queries on `app_settings`: JSON values under fixed keys. The app's own settings are read
+//! and written here as one `AppSettings`, each under its key, so that adding a setting never
+//! needs a migration, and a value this build can't read falls back to its default.
 
 use rusqlite::{Connection, params};
 
-pub fn all(conn: &Connection) -> rusqlite::Result<Vec<(String, String)>> {
+use crate::error::{Error, Result};
+use crate::model::settings::AppSettings;
+
+const THEME: &str = "theme";
+const BROWSER_PATH: &str = "browser_path";
+const WHATSAPP_URL: &str = "whatsapp_url";
+const LANGUAGE: &str = "language";
+const DETAILED_LOGS_UNTIL: &str = "detailed_logs_until";
+const AI_SPEND_PER_HOUR: &str = "ai_spend_per_hour_micros";
+
+/// The app's settings: each key read on its own; a value this build can't read falls back
+/// to its default (logged), a key a newer build wrote is kept for it and ignored here.
+pub fn settings(conn: &Connection) -> rusqlite::Result<AppSettings> {
     let mut stmt = conn.prepare_cached("SELECT key, value FROM app_settings")?;
-    stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
-        .collect()
+    let pairs = stmt
+        .query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    let mut settings = AppSettings::default();
+    for (key, json) in pairs {
+        let applied = match key.as_str() {
+            THEME => serde_json::from_str(&json).map(|v| settings.theme = v),
+            BROWSER_PATH => serde_json::from_str(&json).map(|v| settings.browser_path = v),
+            WHATSAPP_URL => serde_json::from_str(&json).map(|v| settings.whatsapp_url = v),
+            LANGUAGE => serde_json::from_str(&json).map(|v| settings.language = v),
+            DETAILED_LOGS_UNTIL => {
+                serde_json::from_str(&json).map(|v| settings.detailed_logs_until = v)
+            }
+            AI_SPEND_PER_HOUR => {
+                serde_json::from_str(&json).map(|v| settings.ai_spend_per_hour_micros = v)
+            }
+            _ => Ok(()),
+        };
+        if let Err(e) = applied {
+            tracing::warn!(key, error = %e, "unreadable setting, using its default");
+        }
+    }
+    Ok(settings)
+}
+
+/// Saves every setting under its key.
+pub fn set_settings(conn: &Connection, settings: &AppSettings, now: i64) -> Result<()> {
+    let json = |value: serde_json::Result<String>| {
+        value.map_err(|e| Error::Internal(format!("a setting could not be saved: {e}")))
+    };
+    let pairs = [
+        (THEME, json(serde_json::to_string(&settings.theme))?),
+        (
+            BROWSER_PATH,
+            json(serde_json::to_string(&settings.browser_path))?,
+        ),
+        (
+            WHATSAPP_URL,
+            json(serde_json::to_string(&settings.whatsapp_url))?,
+        ),
+        (LANGUAGE, json(serde_json::to_string(&settings.language))?),
+        (
+            DETAILED_LOGS_UNTIL,
+            json(serde_json::to_string(&settings.detailed_logs_until))?,
+        ),
+        (
+            AI_SPEND_PER_HOUR,
+            json(serde_json::to_string(&settings.ai_spend_per_hour_micros))?,
+        ),
+    ];
+    for (key, json) in &pairs {
+        put(conn, key, json, now)?;
+    }
+    Ok(())
 }
 
 pub fn put(conn: &Connection, key: &str, json: &str, now: i64) -> rusqlite::Result<()> {

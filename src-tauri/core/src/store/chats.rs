@@ -3,22 +3,12 @@
 use rusqlite::types::Value;
 use rusqlite::{Connection, OptionalExtension, params};
 
-use crate::chats::model::{BotInChat, ChatKind, ChatSummary, LastMessage};
+use crate::model::chat::{BotInChat, ChatSummary, LastMessage};
+use crate::model::wa_id::kind_of;
 
 pub struct Chat {
     pub id: i64,
     pub paused_until: Option<i64>,
-}
-
-/// What a chat is, from its WhatsApp id.
-pub fn kind_of(wa_chat_id: &str) -> ChatKind {
-    if wa_chat_id.ends_with("@g.us") {
-        ChatKind::Group
-    } else if wa_chat_id.ends_with("@broadcast") {
-        ChatKind::Broadcast
-    } else {
-        ChatKind::Person
-    }
 }
 
 pub fn upsert(

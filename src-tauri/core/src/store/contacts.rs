@@ -2,7 +2,7 @@
 
 use rusqlite::{Connection, params};
 
-use crate::whatsapp::phone_number;
+use crate::model::wa_id::phone_number;
 
 pub struct Contact {
     pub id: i64,

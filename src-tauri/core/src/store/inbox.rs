@@ -7,7 +7,7 @@
 
 use rusqlite::{Connection, OptionalExtension, params};
 
-use crate::bot::inbox::InboxState;
+use crate::model::inbox::{InboxState, Stored};
 
 pub fn insert(
     conn: &Connection,
@@ -31,15 +31,17 @@ fn state_in(states: &[InboxState]) -> String {
         .join(", ")
 }
 
-/// The decision, as JSON; a decision with a reply text carries it, so a resend after a
-/// crash sends the same words. From one of `from`.
+/// The decision; a decision with a reply text carries it, so a resend after a crash sends
+/// the same words. From one of `from`.
 pub fn decided(
     conn: &Connection,
     message_id: i64,
     from: &[InboxState],
-    decision: &str,
+    decision: &Stored,
     now: i64,
 ) -> rusqlite::Result<bool> {
+    let decision = serde_json::to_string(decision)
+        .map_err(|e| rusqlite::Error::ToSqlConversionFailure(Box::new(e)))?;
     let changed = conn.execute(
         &format!(
             "UPDATE inbox SET state = 'decided', decision = ?2, next_attempt_at = NULL, updated_at = ?3
@@ -161,10 +163,11 @@ pub fn tell_owner(conn: &Connection, message_id: i64, now: i64) -> rusqlite::Res
     Ok(changed == 1)
 }
 
+/// An inbox row: where its message is, the decision taken (read once, here), and its tries.
 pub struct Row {
     pub message_id: i64,
     pub state: InboxState,
-    pub decision: Option<String>,
+    pub decision: Option<Stored>,
     pub skip_reason: Option<String>,
     pub error: Option<String>,
     pub attempts: u32,
@@ -177,10 +180,14 @@ pub struct Row {
 const ROW: &str = "SELECT message_id, state, decision, skip_reason, error, attempts, ai_attempts, resends, next_attempt_at, reply_message_id FROM inbox";
 
 fn row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Row> {
+    let message_id = r.get(0)?;
+    let decision: Option<String> = r.get(2)?;
     Ok(Row {
-        message_id: r.get(0)?,
+        message_id,
         state: r.get(1)?,
-        decision: r.get(2)?,
+        decision: decision
+            .as_deref()
+            .and_then(|json| decision_of(message_id, json)),
         skip_reason: r.get(3)?,
         error: r.get(4)?,
         attempts: r.get(5)?,
@@ -189,6 +196,18 @@ fn row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Row> {
         next_attempt_at: r.get(8)?,
         reply_message_id: r.get(9)?,
     })
+}
+
+/// A stored decision; one this build can't read (a damaged file) reads as none, logged, so
+/// the row is decided afresh rather than left stuck.
+fn decision_of(message_id: i64, json: &str) -> Option<Stored> {
+    match serde_json::from_str(json) {
+        Ok(decision) => Some(decision),
+        Err(e) => {
+            tracing::warn!(message_id, error = %e, "an unreadable inbox decision; deciding again");
+            None
+        }
+    }
 }
 
 pub fn get(conn: &Connection, message_id: i64) -> rusqlite::Result<Option<Row>> {
@@ -213,13 +232,16 @@ pub fn by_reply(conn: &Connection, reply_message_id: i64) -> rusqlite::Result<Op
 /// How many times a reply is sent before the row stays failed.
 pub const MAX_ATTEMPTS: u32 = 5;
 
+/// An open row of a chat, and whether its message came in from the customer (else the
+/// owner typed it on the phone).
+pub struct OpenRow {
+    pub row: Row,
+    pub from_customer: bool,
+}
+
 /// A chat's open rows, oldest first: received, decided, and failed ones due by `now` with
-/// attempts left. With whether each came in from the customer (else the owner's phone).
-pub fn open_in_chat(
-    conn: &Connection,
-    chat_id: i64,
-    now: i64,
-) -> rusqlite::Result<Vec<(Row, bool)>> {
+/// attempts left.
+pub fn open_in_chat(conn: &Connection, chat_id: i64, now: i64) -> rusqlite::Result<Vec<OpenRow>> {
     let mut stmt = conn.prepare_cached(
         "SELECT i.message_id, i.state, i.decision, i.skip_reason, i.error, i.attempts, i.ai_attempts, i.resends, i.next_attempt_at, i.reply_message_id,
                 m.direction = 'in'
@@ -229,18 +251,23 @@ pub fn open_in_chat(
          ORDER BY i.message_id",
     )?;
     stmt.query_map(params![chat_id, now, MAX_ATTEMPTS], |r| {
-        Ok((row(r)?, r.get(10)?))
+        Ok(OpenRow {
+            row: row(r)?,
+            from_customer: r.get(10)?,
+        })
     })?
     .collect()
 }
 
-/// The chats of a number with open rows (see `open_in_chat`), with the time (our clock)
-/// their newest open customer message was stored, if any: a turn waits for the burst.
-pub fn open_chats(
-    conn: &Connection,
-    account_id: i64,
-    now: i64,
-) -> rusqlite::Result<Vec<(i64, Option<i64>)>> {
+/// A chat with open rows, and when (our clock) its newest open customer message was
+/// stored, if any: a turn waits for the burst.
+pub struct OpenChat {
+    pub chat_id: i64,
+    pub newest_stored_at: Option<i64>,
+}
+
+/// The chats of a number with open rows (see `open_in_chat`), oldest first.
+pub fn open_chats(conn: &Connection, account_id: i64, now: i64) -> rusqlite::Result<Vec<OpenChat>> {
     let mut stmt = conn.prepare_cached(
         "SELECT m.chat_id, MAX(CASE WHEN m.direction = 'in' AND i.state = 'received' THEN m.created_at END)
          FROM inbox i JOIN messages m ON m.id = i.message_id
@@ -249,7 +276,10 @@ pub fn open_chats(
          GROUP BY m.chat_id ORDER BY MIN(i.message_id)",
     )?;
     stmt.query_map(params![account_id, now, MAX_ATTEMPTS], |r| {
-        Ok((r.get(0)?, r.get(1)?))
+        Ok(OpenChat {
+            chat_id: r.get(0)?,
+            newest_stored_at: r.get(1)?,
+        })
     })?
     .collect()
 }
@@ -275,23 +305,29 @@ pub fn reserved(conn: &Connection, account_id: i64, except: i64) -> rusqlite::Re
 }
 
 /// The rows of a chat whose reply may have gone out (being sent, or failed after an
-/// attempt), as (message id, stored decision), oldest first.
-pub fn attempted_in_chat(
-    conn: &Connection,
-    chat_id: i64,
-) -> rusqlite::Result<Vec<(i64, Option<String>)>> {
+/// attempt), oldest first.
+pub fn attempted_in_chat(conn: &Connection, chat_id: i64) -> rusqlite::Result<Vec<Row>> {
     let mut stmt = conn.prepare_cached(
-        "SELECT i.message_id, i.decision FROM inbox i JOIN messages m ON m.id = i.message_id
+        "SELECT i.message_id, i.state, i.decision, i.skip_reason, i.error, i.attempts, i.ai_attempts, i.resends, i.next_attempt_at, i.reply_message_id
+         FROM inbox i JOIN messages m ON m.id = i.message_id
          WHERE m.chat_id = ?1 AND i.state IN ('decided', 'failed') AND i.attempts > 0 ORDER BY i.message_id",
     )?;
-    stmt.query_map([chat_id], |r| Ok((r.get(0)?, r.get(1)?)))?
-        .collect()
+    stmt.query_map([chat_id], row)?.collect()
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::bot::inbox::UNDECIDED;
+    use crate::model::decision::{Decision, Skip};
+    use crate::model::inbox::UNDECIDED;
+
+    fn stored() -> Stored {
+        Stored {
+            decision: Decision::Skip(Skip::Empty),
+            text: None,
+            to: None,
+        }
+    }
 
     fn row(conn: &Connection) -> i64 {
         conn.execute_batch(
@@ -317,11 +353,11 @@ mod tests {
 
     #[test]
     fn a_row_only_moves_from_the_state_its_step_expects() {
-        let store = crate::Store::in_memory().expect("a store");
+        let store = crate::store::database::Store::in_memory().expect("a store");
         store
             .call_blocking(|conn| {
                 let id = row(conn);
-                assert!(decided(conn, id, UNDECIDED, "{}", 2)?);
+                assert!(decided(conn, id, UNDECIDED, &stored(), 2)?);
                 assert!(attempt(conn, id, 3)?);
                 // The echo completes it first ...
                 assert!(replied(conn, id, 2, 4)?);
@@ -335,7 +371,7 @@ mod tests {
                     5
                 )?);
                 assert!(!skipped(conn, id, UNDECIDED, "merged_into_later_turn", 5)?);
-                assert!(!decided(conn, id, UNDECIDED, "{}", 5)?);
+                assert!(!decided(conn, id, UNDECIDED, &stored(), 5)?);
                 assert!(!attempt(conn, id, 5)?);
                 assert_eq!(state(conn, id), "replied");
                 // A reply the server never took goes back to being sent, once.
@@ -352,7 +388,7 @@ mod tests {
                         InboxState::Decided,
                         InboxState::Failed
                     ],
-                    "{}",
+                    &stored(),
                     9
                 )?);
                 assert!(!replied(conn, id, 2, 9)?);

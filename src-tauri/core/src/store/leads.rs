@@ -4,7 +4,7 @@ use rusqlite::{Connection, OptionalExtension, params};
 
 use serde_json::json;
 
-use crate::leads::model::{ChangedBy, LeadChange, LeadEvent, LeadSummary, Stage};
+use crate::model::lead::{ChangedBy, LeadChange, LeadEvent, LeadSummary, Stage};
 
 pub struct Lead {
     pub id: i64,

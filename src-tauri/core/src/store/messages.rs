@@ -2,7 +2,7 @@
 
 use rusqlite::{Connection, OptionalExtension, params};
 
-use crate::chats::model::{ChatMessage, Direction, Origin};
+use crate::model::chat::{ChatMessage, Direction, Origin};
 
 pub struct NewMessage<'a> {
     pub account_id: i64,

@@ -27,9 +27,9 @@ macro_rules! stored_as_text {
 }
 
 stored_as_text!(
-    crate::leads::model::Stage,
-    crate::chats::model::ChatKind,
-    crate::chats::model::Direction,
-    crate::chats::model::Origin,
-    crate::bot::inbox::InboxState,
+    crate::model::lead::Stage,
+    crate::model::chat::ChatKind,
+    crate::model::chat::Direction,
+    crate::model::chat::Origin,
+    crate::model::inbox::InboxState,
 );

@@ -2,7 +2,7 @@
 
 use std::path::{Path, PathBuf};
 
-use super::WaError;
+use super::error::WaError;
 use crate::text;
 
 /// Lets the owner (or a test) name the browser to use.

@@ -14,9 +14,13 @@ use serde::de::DeserializeOwned;
 use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
 
+use super::account::AccountState;
+use super::driver::{self, Driver};
+use super::error::WaError;
+use super::message::{OwnMessage, WaEvent};
 use super::page_event::{PageEvent, StateTracker};
-use super::{AccountState, WaError, WaEvent, browser, delivery, process};
-use crate::Clock;
+use super::{browser, delivery, process};
+use crate::clock::Clock;
 use crate::text;
 
 /// The CDP binding the page reports through.
@@ -445,11 +449,7 @@ impl Session {
 
     /// The own messages in `chat` from `since` (unix seconds) on, oldest first; the page
     /// loads earlier messages of the chat until it holds that far back.
-    pub async fn recent_own(
-        &self,
-        chat: &str,
-        since: i64,
-    ) -> Result<Vec<super::OwnMessage>, WaError> {
+    pub async fn recent_own(&self, chat: &str, since: i64) -> Result<Vec<OwnMessage>, WaError> {
         self.call(format!(
             "window.__leadline.recentOwn({}, {since})",
             Self::json(chat)
@@ -602,24 +602,24 @@ impl ChromiumSessions {
     }
 }
 
-impl super::Driver for ChromiumSessions {
+impl Driver for ChromiumSessions {
     fn start<'a>(
         &'a self,
         profile: &'a Path,
         events: mpsc::UnboundedSender<WaEvent>,
-    ) -> futures::future::BoxFuture<'a, Result<Box<dyn super::Session>, WaError>> {
+    ) -> futures::future::BoxFuture<'a, Result<Box<dyn driver::Session>, WaError>> {
         Box::pin(async move {
             let choice = self.choice();
             let chrome = browser::find(choice.browser.as_deref())?;
             let mut driver = ChromiumDriver::new(chrome, choice.url);
             driver.ready_timeout = self.ready_timeout;
             let session = driver.start(profile, events, self.clock.clone()).await?;
-            Ok(Box::new(session) as Box<dyn super::Session>)
+            Ok(Box::new(session) as Box<dyn driver::Session>)
         })
     }
 }
 
-impl super::Session for Session {
+impl driver::Session for Session {
     fn send_text<'a>(
         &'a self,
         chat: &'a str,
@@ -650,7 +650,7 @@ impl super::Session for Session {
         &'a self,
         chat: &'a str,
         since: i64,
-    ) -> futures::future::BoxFuture<'a, Result<Vec<super::OwnMessage>, WaError>> {
+    ) -> futures::future::BoxFuture<'a, Result<Vec<OwnMessage>, WaError>> {
         Box::pin(Session::recent_own(self, chat, since))
     }
     fn pairing_code<'a>(

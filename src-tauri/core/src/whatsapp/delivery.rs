@@ -5,8 +5,8 @@
 use std::collections::HashMap;
 use std::time::Duration;
 
+use super::message::{Ack, Undelivered, WaEvent};
 use super::recent::RecentIds;
-use super::{Ack, Undelivered, WaEvent};
 
 /// A send the page took, to watch until the server answers.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -6,8 +6,11 @@ use std::collections::BTreeMap;
 
 use serde::Deserialize;
 
+use super::account::{AccountState, failure_reason};
+use super::message::{WaEvent, WaMessage};
+use super::page::PageInfo;
 use super::recent::RecentIds;
-use super::{AccountState, PageInfo, WaEvent, WaMessage, failure_reason, phone_number};
+use crate::model::wa_id::phone_number;
 use crate::text;
 
 /// One report from the page.

@@ -4,7 +4,8 @@
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 
-use leadline_core::{Leadline, Store};
+use leadline_core::leadline::Leadline;
+use leadline_core::store::database::Store;
 
 use crate::support::{Recorded, T0, TestClock};
 

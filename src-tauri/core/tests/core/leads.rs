@@ -1,7 +1,7 @@
 //! The Leads table's queries on real rows: filters, search in names, phones and fields,
 //! sorts and pages.
 
-use leadline_core::leads::page::{LeadFilter, LeadPageRequest, LeadSort};
+use leadline_core::model::lead::{LeadFilter, LeadPageRequest, LeadSort};
 use leadline_core::store::leads::refresh_search;
 
 use crate::support::core;
@@ -62,14 +62,14 @@ const ROWS: [Row; 5] = [
     ),
 ];
 
-async fn seeded() -> leadline_core::Leadline {
+async fn seeded() -> leadline_core::leadline::Leadline {
     let (core, _) = core();
     seed_rows(&core);
     core
 }
 
 /// Two numbers and the five leads of `ROWS` (ids 1–5, contact ids the same).
-pub(crate) fn seed_rows(core: &leadline_core::Leadline) {
+pub(crate) fn seed_rows(core: &leadline_core::leadline::Leadline) {
     core.store()
         .call_blocking(|conn| {
             conn.execute_batch(
@@ -110,7 +110,7 @@ fn request(filter: LeadFilter) -> LeadPageRequest {
     }
 }
 
-async fn names(core: &leadline_core::Leadline, req: LeadPageRequest) -> Vec<String> {
+async fn names(core: &leadline_core::leadline::Leadline, req: LeadPageRequest) -> Vec<String> {
     core.lead_page(req)
         .await
         .unwrap()

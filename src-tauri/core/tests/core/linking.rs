@@ -1,8 +1,8 @@
 //! What a number's WhatsApp states do to its data.
 
-use leadline_core::CoreEvent;
-use leadline_core::numbers::LinkState;
-use leadline_core::whatsapp::AccountState;
+use leadline_core::events::CoreEvent;
+use leadline_core::model::number::LinkState;
+use leadline_core::whatsapp::account::AccountState;
 
 use crate::support::core;
 
@@ -94,7 +94,9 @@ async fn a_state_for_a_removed_number_is_harmless() {
 async fn a_failure_is_audited_once_with_its_reason_by_key_and_values() {
     let (core, _) = core();
     let shop = core.add_number("Shop").await.unwrap();
-    let failed = AccountState::failed(leadline_core::whatsapp::failure_reason("UNPAIRED_IDLE"));
+    let failed = AccountState::failed(leadline_core::whatsapp::account::failure_reason(
+        "UNPAIRED_IDLE",
+    ));
     core.account_state_changed(shop.id, failed.clone())
         .await
         .unwrap();
@@ -128,7 +130,7 @@ async fn a_failure_is_audited_once_with_its_reason_by_key_and_values() {
 
 #[tokio::test]
 async fn the_whatsapp_web_build_is_recorded_with_the_number_and_told_in_activity_once() {
-    use leadline_core::whatsapp::PageInfo;
+    use leadline_core::whatsapp::page::PageInfo;
     let (core, events) = core();
     let shop = core.add_number("Shop").await.unwrap();
     assert_eq!(shop.wa_version, None, "unknown until the page says");

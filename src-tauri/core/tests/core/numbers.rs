@@ -1,7 +1,9 @@
 //! Numbers: what the owner can add, rename and remove, and what that records and announces.
 
-use leadline_core::numbers::{LinkState, MAX_NAME_CHARS};
-use leadline_core::{CoreEvent, Error, ErrorCode};
+use leadline_core::error::{Error, ErrorCode};
+use leadline_core::events::CoreEvent;
+use leadline_core::model::number::LinkState;
+use leadline_core::numbers::name::MAX_NAME_CHARS;
 
 use crate::support::{T0, core};
 
@@ -267,7 +269,7 @@ async fn a_removed_numbers_id_and_webhook_never_pass_to_a_new_number() {
     keychain
         .set(
             &format!("webhook-{}", first.id),
-            &leadline_core::ai::ApiKey::new("s1"),
+            &leadline_core::ai::secret::ApiKey::new("s1"),
         )
         .unwrap();
     core.forget_all_webhook_secrets().await.unwrap();

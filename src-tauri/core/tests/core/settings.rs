@@ -1,7 +1,8 @@
 //! App settings: defaults, saving, and values this build can't read.
 
-use leadline_core::settings::{AppSettings, Theme};
-use leadline_core::{CoreEvent, ErrorCode};
+use leadline_core::error::ErrorCode;
+use leadline_core::events::CoreEvent;
+use leadline_core::model::settings::{AppSettings, Theme};
 
 use crate::support::core;
 

@@ -2,10 +2,13 @@
 
 use std::path::{Path, PathBuf};
 
-use leadline_core::leads::{ChangedBy, LeadChange, Stage};
-use leadline_core::store::rusqlite::Connection;
-use leadline_core::store::{APPLICATION_ID, MIGRATIONS, SCHEMA_VERSION, StoreError};
-use leadline_core::{Error, ErrorCode, Leadline, Store};
+use leadline_core::error::{Error, ErrorCode};
+use leadline_core::leadline::Leadline;
+use leadline_core::model::lead::{ChangedBy, LeadChange, Stage};
+use leadline_core::store::database::Store;
+use leadline_core::store::database::{APPLICATION_ID, MIGRATIONS, SCHEMA_VERSION};
+use leadline_core::store::error::StoreError;
+use rusqlite::Connection;
 
 const TABLES: &[&str] = &[
     "accounts",
@@ -29,7 +32,7 @@ fn db_in(dir: &tempfile::TempDir) -> PathBuf {
 
 fn pragma(conn: &Connection, name: &str) -> String {
     conn.query_row(&format!("PRAGMA {name}"), [], |r| {
-        r.get::<_, leadline_core::store::rusqlite::types::Value>(0)
+        r.get::<_, rusqlite::types::Value>(0)
     })
     .map(|v| format!("{v:?}"))
     .unwrap()

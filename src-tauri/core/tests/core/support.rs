@@ -4,7 +4,10 @@ use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::{Arc, Mutex};
 
 use jiff::Timestamp;
-use leadline_core::{Clock, CoreEvent, EventSink, Leadline, Store};
+use leadline_core::clock::Clock;
+use leadline_core::events::{CoreEvent, EventSink};
+use leadline_core::leadline::Leadline;
+use leadline_core::store::database::Store;
 
 /// A clock that stands still until a test moves it.
 pub struct TestClock(AtomicI64);

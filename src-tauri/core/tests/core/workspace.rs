@@ -2,12 +2,15 @@
 //! lead in full and the owner's edits, the CSV export, Home's figures and the activity
 //! log's filters.
 
-use leadline_core::chats::{BotInChat, ChatListRequest};
+use leadline_core::error::ErrorCode;
+use leadline_core::events::CoreEvent;
+use leadline_core::leadline::Leadline;
 use leadline_core::leads::detail::LeadEdit;
 use leadline_core::leads::export::LeadExportRequest;
-use leadline_core::leads::page::{LeadFilter, LeadSort};
+use leadline_core::model::chat::{BotInChat, ChatListRequest};
+use leadline_core::model::lead::{LeadFilter, LeadSort};
 use leadline_core::reports::activity::{ActivityGroup, ActivityQuery};
-use leadline_core::{CoreEvent, ErrorCode, Leadline, Store};
+use leadline_core::store::database::Store;
 
 use crate::leads::seed_rows;
 use crate::support::{Recorded, T0, TestClock, core};
@@ -253,7 +256,7 @@ async fn the_owner_edits_a_lead_and_their_values_win() {
 
     // The new name is what the table lists, sorts and finds.
     let page = core
-        .lead_page(leadline_core::leads::page::LeadPageRequest {
+        .lead_page(leadline_core::model::lead::LeadPageRequest {
             filter: LeadFilter {
                 search: "sevilla".into(),
                 ..LeadFilter::default()

@@ -1,10 +1,8 @@
-//! A lead as the app shows it and announces it, its stages and its score.
+//! A lead as the app shows it and announces it, its stages, its history, and the Leads
+//! page's filter and sort.
 
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
-
-use crate::error::{Error, Result};
-use crate::text;
 
 /// Announced once, when a lead first qualifies: notify the owner.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
@@ -57,27 +55,6 @@ impl Stage {
     pub fn is_owners(self) -> bool {
         matches!(self, Stage::Won | Stage::Lost)
     }
-}
-
-/// The stage a word names; anything else is refused, naming it.
-pub(crate) fn check_stage(stage: &str) -> Result<Stage> {
-    if let Some(stage) = Stage::parse(stage) {
-        return Ok(stage);
-    }
-    Err(Error::InvalidInput(text!(
-        "lead.bad_stage",
-        "“{stage}” is not a stage (new, engaged, qualified, won, lost).",
-        stage = stage.chars().take(20).collect::<String>()
-    )))
-}
-
-/// 0–100: how much of what the owner asked for is known (up to 60), and the AI's verdict
-/// (40 more when it says the lead qualifies).
-pub fn score(known: usize, asked: usize, qualified: bool) -> u8 {
-    let completeness = (known.min(asked) * 60)
-        .checked_div(asked)
-        .map_or(60, |part| u8::try_from(part).unwrap_or(60));
-    completeness + if qualified { 40 } else { 0 }
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize, TS)]

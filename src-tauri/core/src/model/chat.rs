@@ -1,10 +1,10 @@
 //! A conversation as the owner sees it: its place in the list, the bot's state in it, and
-//! its transcript.
+//! its transcript; and what a chat and a message are (kind, direction, origin).
 
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
-use crate::leads::model::Stage;
+use super::lead::Stage;
 
 crate::text_enum::text_enum! {
     /// What a chat is, from its WhatsApp id.

@@ -1,0 +1,205 @@
+//! Conversations as the owner watches them: each number's chats with their last message and
+//! the bot's state in them (answering / paused by the owner until … / contact ignored), a
+//! chat's transcript with WhatsApp's ticks, and the owner's hand on the bot per chat.
+
+use crate::error::{Error, Result};
+use crate::events::CoreEvent;
+use crate::leadline::Leadline;
+use crate::model::chat::{ChatListRequest, ChatSummary, Transcript};
+use crate::runtime::tasks::Runtime;
+use crate::store::{activity, chats, contacts, messages};
+use crate::text;
+
+/// The most rows one request returns.
+const MAX_PAGE: u32 = 500;
+/// The longest pause the owner can set by hand: 30 days.
+const MAX_PAUSE_MINUTES: u32 = 30 * 24 * 60;
+
+fn chat_gone(e: rusqlite::Error) -> Error {
+    match e {
+        rusqlite::Error::QueryReturnedNoRows => Error::NotFound(text!(
+            "chat.gone",
+            "That chat is no longer in Leadline. Reload the list."
+        )),
+        other => Error::from(other),
+    }
+}
+
+fn one_chat(conn: &rusqlite::Connection, chat_id: i64, now: i64) -> Result<ChatSummary> {
+    chats::summary(conn, chat_id, now).map_err(chat_gone)
+}
+
+impl Leadline {
+    /// Chats with the newest message first.
+    pub async fn chats(&self, request: ChatListRequest) -> Result<Vec<ChatSummary>> {
+        let limit = match request.limit {
+            0 => 100,
+            n => n.min(MAX_PAGE),
+        };
+        let now = self.clock.now_ms();
+        self.store
+            .call(move |conn| {
+                let rows = chats::summaries(
+                    conn,
+                    request.number_id,
+                    &request.search,
+                    limit,
+                    request.offset,
+                    now,
+                )?;
+                Ok(rows)
+            })
+            .await
+    }
+
+    /// A chat and its newest `limit` messages (before message `before_id` when given).
+    pub async fn transcript(
+        &self,
+        chat_id: i64,
+        before_id: Option<i64>,
+        limit: u32,
+    ) -> Result<Transcript> {
+        let limit = limit.clamp(1, MAX_PAGE);
+        let now = self.clock.now_ms();
+        self.store
+            .call(move |conn| {
+                let chat = one_chat(conn, chat_id, now)?;
+                let (before_at, before) = match before_id {
+                    Some(id) => {
+                        let at = messages::time_in_chat(conn, id, chat_id)?.ok_or_else(|| {
+                            Error::NotFound(text!(
+                                "chat.message_gone",
+                                "That message is no longer in the chat."
+                            ))
+                        })?;
+                        (at, id)
+                    }
+                    None => (i64::MAX, i64::MAX),
+                };
+                let mut messages =
+                    messages::transcript_before(conn, chat_id, before_at, before, limit + 1)?;
+                let more_before = messages.len() > limit as usize;
+                messages.truncate(limit as usize);
+                messages.reverse();
+                Ok(Transcript {
+                    chat,
+                    messages,
+                    more_before,
+                })
+            })
+            .await
+    }
+
+    /// The owner writes in a chat from the app: sent through WhatsApp; the bot pauses there.
+    pub async fn reply_in_chat(&self, wa: &Runtime, chat_id: i64, text: &str) -> Result<()> {
+        let (account_id, wa_chat_id) = self.chat_address(chat_id).await?;
+        self.reply_from_app(wa, account_id, &wa_chat_id, text)
+            .await?;
+        Ok(())
+    }
+
+    /// Keeps the bot quiet in a chat for `minutes` (1 minute to 30 days).
+    pub async fn pause_chat(&self, chat_id: i64, minutes: u32) -> Result<ChatSummary> {
+        if minutes == 0 || minutes > MAX_PAUSE_MINUTES {
+            return Err(Error::InvalidInput(text!(
+                "chat.pause_range",
+                "Pause the bot for 1 minute to 30 days."
+            )));
+        }
+        let now = self.clock.now_ms();
+        let until = now + i64::from(minutes) * 60_000;
+        self.chat_change(chat_id, move |tx, account_id| {
+            chats::set_pause(tx, chat_id, Some(until), Some("owner_paused"))?;
+            activity::insert(
+                tx,
+                Some(account_id),
+                "chat_paused",
+                "You paused the bot in a chat",
+                now,
+            )?;
+            Ok(())
+        })
+        .await
+    }
+
+    /// Lets the bot answer in a chat again (before its pause ends).
+    pub async fn resume_chat_by_id(&self, chat_id: i64) -> Result<ChatSummary> {
+        let now = self.clock.now_ms();
+        self.chat_change(chat_id, move |tx, account_id| {
+            Ok(crate::chats::owner::resume_in(
+                tx, account_id, chat_id, now,
+            )?)
+        })
+        .await
+    }
+
+    /// Tells the bot to leave this chat's contact alone, or to answer them again.
+    pub async fn set_chat_ignored(&self, chat_id: i64, ignored: bool) -> Result<ChatSummary> {
+        let now = self.clock.now_ms();
+        self.chat_change(chat_id, move |tx, account_id| {
+            if !contacts::set_ignored_in_chat(tx, chat_id, ignored, now)? {
+                return Err(Error::InvalidInput(text!(
+                    "chat.ignore_group",
+                    "This chat has no single contact to ignore (a group or a broadcast)."
+                )));
+            }
+            let message = if ignored {
+                "You told the bot to ignore a contact"
+            } else {
+                "The bot answers a contact again"
+            };
+            let variant = if ignored { "on" } else { "off" };
+            activity::insert_with(
+                tx,
+                Some(account_id),
+                "contact_ignored",
+                message,
+                &[("variant", variant)],
+                now,
+            )?;
+            Ok(())
+        })
+        .await
+    }
+
+    async fn chat_address(&self, chat_id: i64) -> Result<(i64, String)> {
+        self.store
+            .call(move |conn| chats::address(conn, chat_id).map_err(chat_gone))
+            .await
+    }
+
+    /// Runs `change` on a chat in one transaction, then announces the chat.
+    async fn chat_change(
+        &self,
+        chat_id: i64,
+        change: impl FnOnce(&rusqlite::Transaction<'_>, i64) -> Result<()> + Send + 'static,
+    ) -> Result<ChatSummary> {
+        let (account_id, _) = self.chat_address(chat_id).await?;
+        let now = self.clock.now_ms();
+        let chat = self
+            .store
+            .call(move |conn| {
+                let tx = conn.transaction()?;
+                change(&tx, account_id)?;
+                let chat = one_chat(&tx, chat_id, now)?;
+                tx.commit()?;
+                Ok(chat)
+            })
+            .await?;
+        self.chat_changed(account_id, chat_id);
+        Ok(chat)
+    }
+
+    /// Tells the UI a message of this number got a new tick.
+    pub(crate) fn message_acked(&self, number_id: i64) {
+        (self.events)(CoreEvent::MessageAcked { number_id });
+    }
+
+    /// Tells the UI a chat has something new (a message, a tick, the bot's state).
+    pub(crate) fn chat_changed(&self, number_id: i64, chat_id: i64) {
+        (self.events)(CoreEvent::ChatUpdated {
+            id: chat_id,
+            number_id,
+        });
+    }
+}

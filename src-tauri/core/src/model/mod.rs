@@ -1,0 +1,15 @@
+//! The types the store reads and writes: below the store and every domain, importing only
+//! the foundation (`text`, `text_enum`), so the store and the domains share one vocabulary.
+
+pub mod behaviour;
+pub mod chat;
+pub mod decision;
+pub mod inbox;
+pub mod lead;
+pub mod lead_field;
+pub mod number;
+pub mod number_ai;
+pub mod quick_reply;
+pub mod schedule;
+pub mod settings;
+pub mod wa_id;

@@ -1,0 +1,37 @@
+//! The app-wide settings, as the owner edits them and the store keeps them.
+
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum Theme {
+    /// Follow the operating system's light or dark mode.
+    #[default]
+    System,
+    Light,
+    Dark,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct AppSettings {
+    pub theme: Theme,
+    /// The browser program that runs WhatsApp Web; `None`: Leadline finds one.
+    pub browser_path: Option<String>,
+    /// Where WhatsApp Web is; `None`: WhatsApp's own address. Pointing it elsewhere is for
+    /// testing Leadline against a stand-in.
+    pub whatsapp_url: Option<String>,
+    /// The window's language (`en`, `es`, `pt`, `ar`); `None`: the computer's.
+    pub language: Option<String>,
+    /// Until when (unix ms) the logs record message texts, contact names, phone numbers
+    /// and QR codes, for troubleshooting; at most a day after it is turned on. `None`: off.
+    pub detailed_logs_until: Option<i64>,
+    /// The most the AI may cost in any hour, in millionths of a US dollar; once reached,
+    /// answers wait until the last hour's cost falls below it. `None`: no limit.
+    #[serde(default)]
+    pub ai_spend_per_hour_micros: Option<u64>,
+}
+
+/// The languages the window is translated into.
+pub const LANGUAGES: [&str; 4] = ["en", "es", "pt", "ar"];

@@ -1,0 +1,79 @@
+//! What can go wrong driving WhatsApp Web, in words an owner can act on.
+
+use crate::error::Error;
+use crate::text;
+use crate::text::Text;
+
+#[derive(Debug, thiserror::Error)]
+pub enum WaError {
+    #[error("{0}")]
+    BrowserMissing(Text),
+    #[error("{}", self.text())]
+    Launch(String),
+    #[error("{}", self.text())]
+    Page(String),
+    #[error("{}", self.text())]
+    NotConnected,
+    #[error("{0}")]
+    InvalidPhone(Text),
+    /// WhatsApp Web refused a send (`messageSendResult` not `OK`, or the result rejected);
+    /// `id` is the message's id, which may show in the chat as failed.
+    #[error("{}", self.text())]
+    SendRefused { id: String, detail: String },
+    /// The connection to WhatsApp Web failed its certificate check: never loaded.
+    #[error("{}", self.text())]
+    Insecure(String),
+    /// The page lacks what this needs (a WhatsApp Web update renamed it).
+    #[error("{}", self.text())]
+    Unsupported(String),
+}
+
+impl WaError {
+    /// The sentence the owner reads, by key with its values.
+    pub fn text(&self) -> Text {
+        match self {
+            WaError::BrowserMissing(text) | WaError::InvalidPhone(text) => text.clone(),
+            WaError::Launch(detail) => text!(
+                "wa.launch",
+                "The browser for WhatsApp could not start: {detail}",
+                detail = detail
+            ),
+            WaError::Page(detail) => text!(
+                "wa.page",
+                "WhatsApp Web did not answer: {detail}",
+                detail = detail
+            ),
+            WaError::NotConnected => text!(
+                "wa.not_connected",
+                "This number is not connected to WhatsApp right now."
+            ),
+            WaError::SendRefused { detail, .. } => text!(
+                "wa.send_refused",
+                "WhatsApp did not send the message ({detail}).",
+                detail = detail
+            ),
+            WaError::Insecure(detail) => text!(
+                "wa.insecure",
+                "The connection to WhatsApp is not secure ({detail}), so Leadline did not open it. \
+                 Check that the computer's date and time are right, and that no program or network \
+                 is intercepting secure connections; Leadline keeps trying.",
+                detail = detail
+            ),
+            WaError::Unsupported(detail) => text!(
+                "wa.unsupported",
+                "This part of WhatsApp Web changed and Leadline can't use it yet ({detail}). \
+                 Update Leadline.",
+                detail = detail
+            ),
+        }
+    }
+}
+
+impl From<WaError> for Error {
+    fn from(e: WaError) -> Self {
+        match e {
+            WaError::InvalidPhone(text) => Error::InvalidInput(text),
+            other => Error::Unavailable(other.text()),
+        }
+    }
+}
