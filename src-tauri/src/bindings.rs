@@ -51,6 +51,7 @@ pub fn typescript_bindings() -> String {
         decl::<leadline_core::leads::detail::LeadEdit>(&cfg),
         decl::<leadline_core::leads::export::LeadExportRequest>(&cfg),
         decl::<leadline_core::leads::export::LeadExport>(&cfg),
+        decl::<leadline_core::leads::export::ExportProgress>(&cfg),
         decl::<leadline_core::model::chat::ChatKind>(&cfg),
         decl::<leadline_core::model::chat::Direction>(&cfg),
         decl::<leadline_core::model::chat::Origin>(&cfg),

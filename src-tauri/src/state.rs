@@ -4,12 +4,12 @@
 use std::path::PathBuf;
 use std::sync::{Arc, RwLock};
 
-use leadline_core::app::{Desktop, DesktopConfig};
+use leadline_core::app::App;
 use leadline_core::clock::SystemClock;
+use leadline_core::desktop::{Desktop, DesktopConfig};
 use leadline_core::events::EventSink;
 use leadline_core::leadline::Leadline;
 use leadline_core::model::settings::AppSettings;
-use leadline_core::runtime::tasks::Runtime;
 use leadline_core::secrets::Keychain;
 use leadline_core::text::Text;
 use serde::Serialize;
@@ -82,14 +82,15 @@ impl AppState {
         self.ready().map(|ready| ready.app.core().clone())
     }
 
-    /// The numbers' browsers, or the reason the app can't work right now.
     /// Where CSV exports are saved.
     pub fn export_dir(&self) -> PathBuf {
         self.paths.export_dir.clone()
     }
 
-    pub fn runtime(&self) -> Result<Arc<Runtime>, IpcError> {
-        self.ready().map(|ready| ready.app.runtime().clone())
+    /// The running app (its operations take both the data and a number's browser), or the
+    /// reason the app can't work right now.
+    pub fn app(&self) -> Result<App, IpcError> {
+        self.ready().map(|ready| ready.app.clone())
     }
 
     /// Saves the owner's settings and applies them to browsers started from now on.

@@ -108,7 +108,8 @@ async fn providers_keys_and_the_playground_never_expose_the_key() {
 
     // A number with a prompt and fields, linked as a Spanish number.
     let number = core.add_number("Tienda").await.unwrap();
-    core.account_state_changed(
+    leadline_core::numbers::linking::state_changed(
+        &core,
         number.id,
         AccountState::Working {
             me: "34600111222@c.us".into(),

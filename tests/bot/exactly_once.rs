@@ -9,12 +9,13 @@ use std::time::Duration;
 
 use leadline_core::app::App;
 use leadline_core::bot::inbox::Handled;
+use leadline_core::bot::timing::{Pacing, Tuning};
 use leadline_core::whatsapp::account::AccountState;
 use leadline_core::whatsapp::message::WaMessage;
 use leadline_tests::fakes::ai::Step;
 use leadline_tests::fakes::memory_whatsapp::{ByProfile, MemoryWhatsApp, Realism};
 
-use super::{ANA, Bot, from_customer, reply, until, wired};
+use super::{ANA, Bot, from_customer, reply, until};
 
 fn customer_at(chat: &str, id: &str, body: &str, timestamp: i64) -> WaMessage {
     WaMessage {
@@ -54,15 +55,9 @@ async fn a_burst_is_one_answer_however_it_is_resumed() {
     let bot = Bot::start().await;
     bot.ai.push(reply("Te cuento todo"));
     for (id, body) in [("R1", "Hola"), ("R2", "una pregunta"), ("R3", "¿precio?")] {
-        assert!(
-            bot.core
-                .receive(bot.id, from_customer(id, body))
-                .await
-                .unwrap()
-                .is_some()
-        );
+        assert!(bot.receive(from_customer(id, body)).await.is_some());
     }
-    bot.core.resume(&bot.runtime, bot.id).await.unwrap();
+    bot.resume().await;
     assert_eq!(
         bot.wa.sent().len(),
         1,
@@ -80,9 +75,9 @@ async fn a_burst_is_one_answer_however_it_is_resumed() {
     );
 
     // Live, with a reconnect in the middle of the debounce.
-    let (bot, runtime) = wired().await;
+    let bot = Bot::live().await;
     set_behaviour(&bot, r#"{"debounceSeconds": 1}"#);
-    let mut state = runtime.start(bot.id);
+    let mut state = bot.app.link(bot.id).await.unwrap();
     state
         .wait_for(|s| matches!(s, AccountState::Working { .. }))
         .await
@@ -102,16 +97,16 @@ async fn a_burst_is_one_answer_however_it_is_resumed() {
         "a burst a reconnect interrupted is one reply: {:?}",
         bot.wa.sent()
     );
-    runtime.stop_all().await;
+    bot.disconnect().await;
 }
 
 /// Item 2: a send that errors after going out, its echo stored first: the row stays
 /// replied (the error never moves it back to failed), and it is never sent again.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_echo_and_a_send_error_racing_never_move_the_row_backwards() {
-    let (bot, runtime) = wired().await;
+    let bot = Bot::live().await;
     set_behaviour(&bot, r#"{"debounceSeconds": 0}"#);
-    let mut state = runtime.start(bot.id);
+    let mut state = bot.app.link(bot.id).await.unwrap();
     state
         .wait_for(|s| matches!(s, AccountState::Working { .. }))
         .await
@@ -132,7 +127,7 @@ async fn an_echo_and_a_send_error_racing_never_move_the_row_backwards() {
     );
     assert_eq!(bot.sql::<Option<String>>("SELECT error FROM inbox"), None);
     assert_eq!(bot.wa.sent().len(), 1);
-    runtime.stop_all().await;
+    bot.disconnect().await;
 }
 
 /// Item 3: the send reported an error but went out; its echo comes later. The row is
@@ -158,7 +153,7 @@ async fn a_late_echo_of_a_send_that_errored_completes_its_row_not_a_takeover() {
         .store()
         .call_blocking(|conn| Ok(conn.execute("UPDATE inbox SET next_attempt_at = 0", [])?))
         .unwrap();
-    bot.core.resume(&bot.runtime, bot.id).await.unwrap();
+    bot.resume().await;
     assert_eq!(bot.wa.sent().len(), 1, "never sent again");
     bot.ai.push(reply("¿Algo más?"));
     assert!(matches!(
@@ -172,18 +167,18 @@ async fn a_late_echo_of_a_send_that_errored_completes_its_row_not_a_takeover() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_reply_waits_for_the_connection_without_spending_attempts() {
     let bot = Bot::start().await;
-    bot.runtime.stop_all().await;
+    bot.disconnect().await;
     bot.ai.push(reply("Ya estoy aquí"));
     let handled = bot.customer("N1", ANA, "¿Hay alguien?").await.unwrap();
     assert!(matches!(handled, Handled::Waiting { .. }), "{handled:?}");
     assert_eq!(bot.sql::<i64>("SELECT attempts FROM inbox"), 0);
     assert_eq!(bot.sql::<String>("SELECT state FROM inbox"), "decided");
-    let mut state = bot.runtime.start(bot.id);
+    let mut state = bot.app.link(bot.id).await.unwrap();
     state
         .wait_for(|s| matches!(s, AccountState::Working { .. }))
         .await
         .unwrap();
-    bot.core.resume(&bot.runtime, bot.id).await.unwrap();
+    bot.resume().await;
     assert_eq!(bot.wa.sent().len(), 1);
     assert_eq!(bot.wa.sent()[0].text, "Ya estoy aquí");
     assert_eq!(bot.sql::<i64>("SELECT attempts FROM inbox"), 1);
@@ -213,7 +208,7 @@ async fn an_ai_failure_is_retried_with_backoff_until_answered() {
         .store()
         .call_blocking(|conn| Ok(conn.execute("UPDATE inbox SET next_attempt_at = 0", [])?))
         .unwrap();
-    bot.core.resume(&bot.runtime, bot.id).await.unwrap();
+    bot.resume().await;
     let later: Option<i64> = bot.sql("SELECT next_attempt_at FROM inbox");
     assert!(
         later.unwrap() > next,
@@ -224,7 +219,7 @@ async fn an_ai_failure_is_retried_with_backoff_until_answered() {
         .store()
         .call_blocking(|conn| Ok(conn.execute("UPDATE inbox SET next_attempt_at = 0", [])?))
         .unwrap();
-    bot.core.resume(&bot.runtime, bot.id).await.unwrap();
+    bot.resume().await;
     assert_eq!(bot.sql::<String>("SELECT state FROM inbox"), "replied");
     assert_eq!(bot.wa.sent().len(), 1);
     assert_eq!(
@@ -240,14 +235,14 @@ async fn an_ai_failure_is_retried_with_backoff_until_answered() {
 /// once.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_reply_the_server_never_took_is_sent_once_more_then_failed_and_told() {
-    let (bot, runtime) = wired().await;
+    let bot = Bot::live().await;
     set_behaviour(&bot, r#"{"debounceSeconds": 0}"#);
     bot.wa.set_realism(Realism {
         undelivered_per_mille: 1_000,
         ack_ms: (100, 100),
         ..Realism::default()
     });
-    let mut state = runtime.start(bot.id);
+    let mut state = bot.app.link(bot.id).await.unwrap();
     state
         .wait_for(|s| matches!(s, AccountState::Working { .. }))
         .await
@@ -276,7 +271,7 @@ async fn a_reply_the_server_never_took_is_sent_once_more_then_failed_and_told() 
         1,
         "the owner is told once"
     );
-    runtime.stop_all().await;
+    bot.disconnect().await;
 }
 
 /// Item 4d: a send that keeps failing is tried until its attempts run out, then failed
@@ -297,7 +292,7 @@ async fn a_send_that_keeps_failing_ends_failed_with_its_reason_and_the_owner_tol
                 )?)
             })
             .unwrap();
-        bot.core.resume(&bot.runtime, bot.id).await.unwrap();
+        bot.resume().await;
     }
     assert_eq!(bot.sql::<String>("SELECT state FROM inbox"), "failed");
     assert_eq!(bot.sql::<i64>("SELECT attempts FROM inbox"), 5);
@@ -322,9 +317,9 @@ async fn a_send_that_keeps_failing_ends_failed_with_its_reason_and_the_owner_tol
 /// is stored once the database answers, never dropped, and answered.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_message_the_database_could_not_take_is_stored_when_it_can() {
-    let (bot, runtime) = wired().await;
+    let bot = Bot::live().await;
     set_behaviour(&bot, r#"{"debounceSeconds": 0}"#);
-    let mut state = runtime.start(bot.id);
+    let mut state = bot.app.link(bot.id).await.unwrap();
     state
         .wait_for(|s| matches!(s, AccountState::Working { .. }))
         .await
@@ -351,14 +346,14 @@ async fn a_message_the_database_could_not_take_is_stored_when_it_can() {
         bot.sql::<i64>("SELECT COUNT(*) FROM messages WHERE origin = 'customer'"),
         1
     );
-    runtime.stop_all().await;
+    bot.disconnect().await;
 }
 
 /// Item 6: the per-number cap holds when many chats arrive at once (a reply is reserved
 /// before the AI is asked), and only a few AI turns run at a time.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn caps_hold_when_a_burst_of_chats_arrives_at_once() {
-    let (bot, runtime) = wired().await;
+    let bot = Bot::live().await;
     set_behaviour(
         &bot,
         r#"{"debounceSeconds": 0, "maxRepliesPerNumberDay": 3}"#,
@@ -368,7 +363,7 @@ async fn caps_hold_when_a_burst_of_chats_arrives_at_once() {
         delay_ms: (300, 300),
         ..Default::default()
     });
-    let mut state = runtime.start(bot.id);
+    let mut state = bot.app.link(bot.id).await.unwrap();
     state
         .wait_for(|s| matches!(s, AccountState::Working { .. }))
         .await
@@ -392,12 +387,12 @@ async fn caps_hold_when_a_burst_of_chats_arrives_at_once() {
         9
     );
     assert!(
-        bot.ai.most_in_flight() <= leadline_core::leadline::TURNS_IN_FLIGHT,
+        bot.ai.most_in_flight() <= leadline_core::bot::timing::TURNS_IN_FLIGHT,
         "at most {} AI turns at once, saw {}",
-        leadline_core::leadline::TURNS_IN_FLIGHT,
+        leadline_core::bot::timing::TURNS_IN_FLIGHT,
         bot.ai.most_in_flight()
     );
-    runtime.stop_all().await;
+    bot.disconnect().await;
 }
 
 /// Item 8: after a crash between a send and its record, the reply is found although the
@@ -456,7 +451,7 @@ async fn crash_reconciling_finds_a_reply_the_page_forgot_with_the_clock_off() {
         .unwrap();
     // A restarted page holds only the chat's latest two messages.
     bot.wa.forget();
-    let resumed = bot.core.resume(&bot.runtime, bot.id).await.unwrap();
+    let resumed = bot.resume().await;
     assert_eq!(
         resumed,
         vec![(
@@ -495,10 +490,12 @@ async fn bad_page_reports_never_crash_a_task() {
     assert!(matches!(handled, Handled::Replied { .. }), "{handled:?}");
     let stored: i64 = bot.sql("SELECT MAX(length(body)) FROM messages WHERE origin = 'customer'");
     assert_eq!(stored, 65_536, "a body is kept up to WhatsApp's own limit");
-    let empty = bot
-        .core
-        .receive(bot.id, customer_at("", "Z", "hola", bot.wa.now_s()))
-        .await;
+    let empty = leadline_core::bot::intake::receive(
+        bot.app.bot(),
+        bot.id,
+        customer_at("", "Z", "hola", bot.wa.now_s()),
+    )
+    .await;
     assert!(
         empty.is_err(),
         "a message without a chat is refused, not stored"
@@ -517,8 +514,7 @@ async fn bad_page_reports_never_crash_a_task() {
 /// and the owner told which number answers; a customer is answered once.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn one_whatsapp_account_linked_twice_answers_each_customer_once() {
-    let bot = Bot::start().await;
-    bot.runtime.stop_all().await;
+    let bot = Bot::live().await;
     set_behaviour(&bot, r#"{"debounceSeconds": 0}"#);
     let second = bot.core.add_number("Bikes too").await.unwrap();
     let twin = MemoryWhatsApp::new(super::ME);
@@ -535,16 +531,19 @@ async fn one_whatsapp_account_linked_twice_answers_each_customer_once() {
         bot.core.clone(),
         Arc::new(numbers),
         bot._dir.path().join("profiles-two"),
+        Tuning {
+            pacing: Pacing::NONE,
+            ..Tuning::default()
+        },
     );
-    let runtime = app.runtime().clone();
-    let mut state = runtime.start(bot.id);
+    let mut state = app.link(bot.id).await.unwrap();
     state
         .wait_for(|s| matches!(s, AccountState::Working { .. }))
         .await
         .unwrap();
-    runtime.start(second.id);
+    app.link(second.id).await.unwrap();
     until("the second session refused and stopped", || {
-        matches!(runtime.state(second.id), AccountState::Stopped)
+        matches!(app.number_state(second.id), AccountState::Stopped)
             && !twin.deliver(from_customer("probe", "x"))
     })
     .await;
@@ -567,7 +566,7 @@ async fn one_whatsapp_account_linked_twice_answers_each_customer_once() {
         1,
         "the refused session stored nothing"
     );
-    runtime.stop_all().await;
+    app.stop().await;
 }
 
 /// Item 11: a locked keychain (its unlock prompt waiting) doesn't stall the turn: it ends
@@ -599,7 +598,7 @@ async fn a_locked_keychain_times_out_with_a_clear_reason_and_is_retried() {
         .store()
         .call_blocking(|conn| Ok(conn.execute("UPDATE inbox SET next_attempt_at = 0", [])?))
         .unwrap();
-    bot.core.resume(&bot.runtime, bot.id).await.unwrap();
+    bot.resume().await;
     assert_eq!(bot.sql::<String>("SELECT state FROM inbox"), "replied");
 }
 
@@ -720,7 +719,7 @@ async fn the_ai_spend_ceiling_holds_turns_until_it_allows_them() {
         .store()
         .call_blocking(|conn| Ok(conn.execute("UPDATE inbox SET next_attempt_at = 0", [])?))
         .unwrap();
-    bot.core.resume(&bot.runtime, bot.id).await.unwrap();
+    bot.resume().await;
     assert_eq!(bot.sql::<String>("SELECT state FROM inbox"), "replied");
 }
 
@@ -745,7 +744,7 @@ async fn a_big_address_book_import_never_holds_up_a_message() {
         }
         let took = std::time::Instant::now();
         let message = customer_at("34619999999@c.us", &format!("I{n}"), "hola", bot.wa.now_s());
-        assert!(bot.core.receive(bot.id, message).await.unwrap().is_some());
+        assert!(bot.receive(message).await.is_some());
         slowest = slowest.max(took.elapsed());
         stored_during += 1;
         tokio::time::sleep(Duration::from_millis(50)).await;

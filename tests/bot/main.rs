@@ -18,37 +18,55 @@ use leadline_core::ai::provider::Preset;
 use leadline_core::ai::providers::ProviderInput;
 use leadline_core::app::App;
 use leadline_core::bot::inbox::Handled;
-use leadline_core::bot::timing::Pacing;
+use leadline_core::bot::timing::{Pacing, Tuning};
+use leadline_core::bot::{intake, pipeline};
+use leadline_core::chats::owner;
 use leadline_core::clock::SystemClock;
 use leadline_core::events::CoreEvent;
 use leadline_core::leadline::Leadline;
 use leadline_core::model::lead_field::{FieldKind, LeadField};
 use leadline_core::model::number_ai::NumberAi;
-use leadline_core::runtime::tasks::Runtime;
+use leadline_core::numbers::linking;
 use leadline_core::store::database::Store;
 use leadline_core::whatsapp::account::AccountState;
-use leadline_core::whatsapp::message::{WaEvent, WaMessage};
+use leadline_core::whatsapp::message::WaMessage;
 use leadline_tests::fakes::ai::{FakeAi, Step, turn_json};
 use leadline_tests::fakes::memory_whatsapp::MemoryWhatsApp;
+use leadline_tests::inspect;
 use serde_json::json;
 
 const ME: &str = "34600111222@c.us";
 pub const ANA: &str = "34611222333@c.us";
 
+/// The app started through `App::start` with an in-memory WhatsApp and a scripted AI.
 pub struct Bot {
+    app: App,
     core: Leadline,
-    runtime: Runtime,
     wa: MemoryWhatsApp,
     ai: FakeAi,
     id: i64,
-    echoes: Arc<Mutex<Vec<WaMessage>>>,
     events: Arc<Mutex<Vec<CoreEvent>>>,
     keychain: Arc<leadline_tests::keyring::LockableKeychain>,
     _dir: tempfile::TempDir,
 }
 
 impl Bot {
+    /// Driven by hand: the number connected, each message received and handled by the
+    /// test (`customer`, `process`), the runner's sweep and the late delivery check out of
+    /// the way, and WhatsApp's echoes held until `echoes_back`.
     async fn start() -> Bot {
+        let bot = Bot::started(true).await;
+        bot.connect().await;
+        bot
+    }
+
+    /// Live: the runner answers what the page reports; the number (linked when Leadline
+    /// last ran) is not connected until `connect`.
+    async fn live() -> Bot {
+        Bot::started(false).await
+    }
+
+    async fn started(by_hand: bool) -> Bot {
         let dir = tempfile::tempdir().unwrap();
         let ai = FakeAi::start().await;
         let events = Arc::new(Mutex::new(Vec::new()));
@@ -66,7 +84,6 @@ impl Bot {
             attempts: 1,
             ..Limits::default()
         })
-        .with_pacing(Pacing::NONE)
         .with_webhook_backoff(Duration::from_millis(50));
         core.save_ai_provider(ProviderInput {
             id: None,
@@ -79,7 +96,8 @@ impl Bot {
         .await
         .unwrap();
         let number = core.add_number("Bikes").await.unwrap();
-        core.account_state_changed(number.id, AccountState::Working { me: ME.into() })
+        // Linked when Leadline last ran: WhatsApp knows it as `ME`.
+        linking::state_changed(&core, number.id, AccountState::Working { me: ME.into() })
             .await
             .unwrap();
         core.set_number_ai(
@@ -99,19 +117,36 @@ impl Bot {
         .await
         .unwrap();
         let wa = MemoryWhatsApp::new(ME);
-        let echoes = Arc::new(Mutex::new(Vec::new()));
-        let seen = echoes.clone();
-        let runtime = Runtime::new(
+        let mut tuning = Tuning {
+            pacing: Pacing::NONE,
+            ..Tuning::default()
+        };
+        if by_hand {
+            wa.hold_echoes();
+            tuning.sweep_every = Duration::from_secs(3_600);
+            tuning.delivery_wait = Duration::from_secs(3_600);
+        }
+        let app = App::start(
+            core.clone(),
             Arc::new(wa.clone()),
             dir.path().join("profiles"),
-            Arc::new(move |_, event| {
-                if let WaEvent::Message(m) = event {
-                    seen.lock().unwrap().push(m);
-                }
-            }),
-            Arc::new(|_, _| {}),
+            tuning,
         );
-        let mut state = runtime.start(number.id);
+        Bot {
+            app,
+            core,
+            wa,
+            ai,
+            id: number.id,
+            events,
+            keychain,
+            _dir: dir,
+        }
+    }
+
+    /// Starts the number's page (the owner's Link, or a start) and waits until it works.
+    async fn connect(&self) {
+        let mut state = self.app.link(self.id).await.unwrap();
         tokio::time::timeout(
             Duration::from_secs(10),
             state.wait_for(|s| matches!(s, AccountState::Working { .. })),
@@ -119,17 +154,31 @@ impl Bot {
         .await
         .expect("the in-memory number works")
         .unwrap();
-        Bot {
-            core,
-            runtime,
-            wa,
-            ai,
-            id: number.id,
-            echoes,
-            events,
-            keychain,
-            _dir: dir,
-        }
+    }
+
+    /// Stops every number's page (the app closing, or the connection gone).
+    async fn disconnect(&self) {
+        self.app.stop().await;
+    }
+
+    /// Stores a message as WhatsApp reported it; the inbox row to decide on, if any.
+    async fn receive(&self, message: WaMessage) -> Option<i64> {
+        intake::receive(self.app.bot(), self.id, message)
+            .await
+            .unwrap()
+            .map(|r| r.row)
+    }
+
+    /// Answers a stored message's chat; what became of it.
+    async fn handle(&self, row: i64) -> Handled {
+        pipeline::handle(self.app.bot(), self.id, row)
+            .await
+            .unwrap()
+    }
+
+    /// Answers every chat of the number with open rows.
+    async fn resume(&self) -> Vec<(i64, Handled)> {
+        pipeline::resume(self.app.bot(), self.id).await.unwrap()
     }
 
     /// A message arrives and goes through the whole pipeline.
@@ -148,8 +197,8 @@ impl Bot {
     }
 
     async fn process(&self, message: WaMessage) -> Option<Handled> {
-        let row = self.core.receive(self.id, message).await.unwrap()?;
-        Some(self.core.handle(&self.runtime, self.id, row).await.unwrap())
+        let row = self.receive(message).await?;
+        Some(self.handle(row).await)
     }
 
     /// The owner writes from their phone (to a customer, or to themselves).
@@ -167,14 +216,24 @@ impl Bot {
         .await
     }
 
-    /// Feeds WhatsApp's echoes of our sends back in, as the runtime would.
+    /// WhatsApp's echoes of our sends arrive now (the runner stores them); each is stored
+    /// once and needs no decision.
     async fn echoes_back(&self) {
-        let echoes: Vec<WaMessage> = std::mem::take(&mut *self.echoes.lock().unwrap());
-        for echo in echoes {
-            assert_eq!(
-                self.core.receive(self.id, echo).await.unwrap(),
-                None,
+        for echo in self.wa.release_echoes() {
+            let id = echo.id.clone();
+            until("the echo stored", || {
+                inspect::message(&self.core, self.id, &id).is_some()
+            })
+            .await;
+            let stored = inspect::message(&self.core, self.id, &id).unwrap();
+            assert!(
+                inspect::inbox_row(&self.core, stored).is_none(),
                 "an echo of our own reply needs no decision"
+            );
+            assert_eq!(
+                self.receive(echo).await,
+                None,
+                "an echo redelivered needs no decision either"
             );
         }
     }
@@ -484,7 +543,7 @@ async fn after_a_crash_a_reply_already_sent_is_recorded_not_sent_again() {
             )?)
         })
         .unwrap();
-    let resumed = bot.core.resume(&bot.runtime, bot.id).await.unwrap();
+    let resumed = bot.resume().await;
     assert_eq!(resumed.len(), 1);
     assert_eq!(
         resumed[0].1,
@@ -515,7 +574,7 @@ async fn after_a_crash_a_reply_already_sent_is_recorded_not_sent_again() {
         })
         .unwrap();
     let ai_calls = bot.ai.requests().len();
-    let resumed = bot.core.resume(&bot.runtime, bot.id).await.unwrap();
+    let resumed = bot.resume().await;
     assert!(
         matches!(resumed[0].1, Handled::Replied { .. }),
         "{resumed:?}"
@@ -557,7 +616,7 @@ async fn an_echo_that_arrives_before_the_send_is_recorded_completes_the_reply() 
         phone: None,
     };
     assert_eq!(
-        bot.core.receive(bot.id, echo).await.unwrap(),
+        bot.receive(echo).await,
         None,
         "our own reply is not the owner taking over"
     );
@@ -568,14 +627,7 @@ async fn an_echo_that_arrives_before_the_send_is_recorded_completes_the_reply() 
         ),
         None
     );
-    assert!(
-        bot.core
-            .resume(&bot.runtime, bot.id)
-            .await
-            .unwrap()
-            .is_empty(),
-        "nothing left to send"
-    );
+    assert!(bot.resume().await.is_empty(), "nothing left to send");
     assert!(bot.wa.sent().is_empty());
 }
 
@@ -712,20 +764,6 @@ async fn fields_merge_turn_by_turn_and_a_lead_qualifies_once() {
     assert_eq!(found.rows[0].name.as_deref(), Some("Ana María"));
 }
 
-/// The app's wiring: WhatsApp's reports go through the runner, states too.
-async fn wired() -> (Bot, Arc<Runtime>) {
-    let bot = Bot::start().await;
-    bot.runtime.stop_all().await;
-    // The app's own wiring (`App::start`): reports and states through the runner.
-    let app = App::start(
-        bot.core.clone(),
-        Arc::new(bot.wa.clone()),
-        bot._dir.path().join("profiles-wired"),
-    );
-    let runtime = app.runtime().clone();
-    (bot, runtime)
-}
-
 async fn until(what: &str, mut done: impl FnMut() -> bool) {
     let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
     while !done() {
@@ -749,7 +787,7 @@ fn from_customer(id: &str, body: &str) -> WaMessage {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_burst_is_one_turn_and_rows_left_open_are_resumed_when_connected() {
-    let (bot, runtime) = wired().await;
+    let bot = Bot::live().await;
     bot.core
         .store()
         .call_blocking(|conn| {
@@ -761,13 +799,9 @@ async fn a_burst_is_one_turn_and_rows_left_open_are_resumed_when_connected() {
         .unwrap();
     // A message stored while the number was away: answered once it is connected.
     bot.ai.push(reply("Perdona la espera"));
-    let waiting = bot
-        .core
-        .receive(bot.id, from_customer("W1", "¿Hola?"))
-        .await
-        .unwrap();
+    let waiting = bot.receive(from_customer("W1", "¿Hola?")).await;
     assert!(waiting.is_some());
-    let mut state = runtime.start(bot.id);
+    let mut state = bot.app.link(bot.id).await.unwrap();
     state
         .wait_for(|s| matches!(s, AccountState::Working { .. }))
         .await
@@ -811,7 +845,7 @@ async fn a_burst_is_one_turn_and_rows_left_open_are_resumed_when_connected() {
         bot.sql::<i64>("SELECT COUNT(*) FROM chats WHERE bot_paused_until IS NOT NULL"),
         0
     );
-    runtime.stop_all().await;
+    bot.disconnect().await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -959,16 +993,12 @@ BEGIN:VCARD\nVERSION:3.0\nFN:Roto\nTEL:12-AB\nEND:VCARD\n";
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_reply_written_in_the_app_pauses_the_bot_there_until_resumed_by_hand() {
     let bot = Bot::start().await;
-    let blank = bot
-        .core
-        .reply_from_app(&bot.runtime, bot.id, ANA, " \u{200b} ")
+    let blank = owner::reply_to(bot.app.bot(), bot.id, ANA, " \u{200b} ")
         .await
         .unwrap_err();
     assert!(blank.to_string().contains("Write a message"), "{blank}");
 
-    let id = bot
-        .core
-        .reply_from_app(&bot.runtime, bot.id, ANA, "Hola Ana, soy Marta 👋")
+    let id = owner::reply_to(bot.app.bot(), bot.id, ANA, "Hola Ana, soy Marta 👋")
         .await
         .unwrap();
     assert_eq!(bot.wa.sent().len(), 1);

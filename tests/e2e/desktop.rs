@@ -53,7 +53,8 @@ async fn the_tray_pauses_and_quits_closing_keeps_it_running_and_a_second_launch_
             std::sync::Arc::new(SystemClock),
         );
         let shop = core.add_number("Shop").await.expect("a number");
-        core.account_state_changed(
+        leadline_core::numbers::linking::state_changed(
+            &core,
             shop.id,
             AccountState::Working {
                 me: "15550001111@c.us".into(),

@@ -12,6 +12,7 @@ pub mod address_books;
 pub mod big_data;
 pub mod desktop;
 pub mod fakes;
+pub mod inspect;
 pub mod keyring;
 pub mod linked_profiles;
 pub mod notifications;

@@ -159,9 +159,13 @@ pub async fn run(plan: &Plan, harness: &Path) -> Report {
             .await
             .expect("a number");
         let me = format!("346000000{n:02}@c.us");
-        core.account_state_changed(number.id, AccountState::Working { me: me.clone() })
-            .await
-            .expect("linked");
+        leadline_core::numbers::linking::state_changed(
+            &core,
+            number.id,
+            AccountState::Working { me: me.clone() },
+        )
+        .await
+        .expect("linked");
         core.set_number_ai(
             number.id,
             NumberAi {

@@ -1,39 +1,43 @@
 //! Leadline started: the one wiring the desktop app, the tests and the benchmarks share.
 //! What each number's page reports goes through the bot's runner (messages stored at once,
 //! then answered; states through the same channel, in order with them, so a later state
-//! never lands before an earlier one, nor a message before the state it came in).
+//! never lands before an earlier one, nor a message before the state it came in). What
+//! takes both the data and a number's browser (linking, unlinking, removing a number,
+//! the owner's reply from the app) is one operation here, so no caller sequences them.
 
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use tokio::sync::mpsc;
+use tokio::sync::{mpsc, watch};
 
+use crate::bot::handle::Bot;
 use crate::bot::runner;
-use crate::clock::Clock;
+use crate::bot::timing::Tuning;
+use crate::chats::owner;
 use crate::error::Result;
-use crate::events::EventSink;
 use crate::leadline::Leadline;
 use crate::model::number::LinkState;
-use crate::model::settings::AppSettings;
+use crate::numbers::linking::{self, NumberState};
 use crate::runtime::tasks::Runtime;
-use crate::secrets::Keychain;
-use crate::store::database::Store;
-use crate::whatsapp::chromium::{BrowserChoice, ChromiumSessions};
+use crate::whatsapp::account::AccountState;
 use crate::whatsapp::driver::Driver;
-use crate::whatsapp::page::whatsapp_url;
 
 /// A running Leadline: its core and the numbers' browsers, wired to the bot.
 #[derive(Clone)]
 pub struct App {
-    core: Leadline,
-    runtime: Arc<Runtime>,
+    bot: Bot,
 }
 
 impl App {
     /// Wires `core` to WhatsApp through `driver` (one browser profile per number under
-    /// `profiles`) and starts the bot's runner. Numbers start when asked
+    /// `profiles`) and starts the bot's runner with `tuning`. Numbers start when asked
     /// (`reconnect_linked`, or the owner's Link). Needs a tokio runtime.
-    pub fn start(core: Leadline, driver: Arc<dyn Driver>, profiles: PathBuf) -> App {
+    pub fn start(
+        core: Leadline,
+        driver: Arc<dyn Driver>,
+        profiles: PathBuf,
+        tuning: Tuning,
+    ) -> App {
         let (to_bot, from_pages) = mpsc::unbounded_channel::<runner::Input>();
         let states = to_bot.clone();
         let runtime = Arc::new(Runtime::new(
@@ -46,23 +50,25 @@ impl App {
                 let _ = states.send(runner::Input::State(id, state.clone()));
             }),
         ));
-        tokio::spawn(runner::run(core.clone(), runtime.clone(), from_pages));
-        App { core, runtime }
+        let bot = Bot::new(core, runtime, tuning);
+        tokio::spawn(runner::run(bot.clone(), from_pages));
+        App { bot }
     }
 
     pub fn core(&self) -> &Leadline {
-        &self.core
+        &self.bot.core
     }
 
-    pub fn runtime(&self) -> &Arc<Runtime> {
-        &self.runtime
+    /// The bot's handle, for its steps (`bot::intake::receive`, `bot::pipeline::handle`, …).
+    pub fn bot(&self) -> &Bot {
+        &self.bot
     }
 
     /// Starts every number that was linked when the app last ran (the profile keeps the
     /// link, so no new QR).
     pub async fn reconnect_linked(&self) -> Result<usize> {
         let linked: Vec<i64> = self
-            .core
+            .core()
             .numbers()
             .await?
             .into_iter()
@@ -70,77 +76,76 @@ impl App {
             .map(|n| n.id)
             .collect();
         for id in &linked {
-            self.runtime.start(*id);
+            self.bot.runtime.start(*id);
         }
         Ok(linked.len())
     }
 
+    /// Starts number `id`'s browser; its states follow (the QR while one is shown) until
+    /// it is linked, fails, or stops.
+    pub async fn link(&self, id: i64) -> Result<watch::Receiver<AccountState>> {
+        self.core().number(id).await?;
+        Ok(self.bot.runtime.start(id))
+    }
+
+    /// A new batch of QR codes after the last one expired.
+    pub fn refresh_qr(&self, id: i64) {
+        self.bot.runtime.refresh_qr(id);
+    }
+
+    /// An 8-character code to type on the phone instead of scanning the QR.
+    pub async fn pairing_code(&self, id: i64, phone: &str) -> Result<String> {
+        self.core().number(id).await?;
+        Ok(self.bot.runtime.pairing_code(id, phone).await?)
+    }
+
+    /// "Use here": takes WhatsApp back when it was opened on another computer or browser.
+    pub async fn use_here(&self, id: i64) -> Result<()> {
+        self.core().number(id).await?;
+        Ok(self.bot.runtime.take_over(id).await?)
+    }
+
+    /// Logs number `id` out of WhatsApp, deletes its browser profile, and forgets the link.
+    pub async fn unlink(&self, id: i64) -> Result<()> {
+        self.core().number(id).await?;
+        self.bot.runtime.unlink(id).await;
+        linking::unlinked(self.core(), id).await
+    }
+
+    /// Removes number `id` with everything under it; its browser is logged out and its
+    /// profile deleted first.
+    pub async fn remove_number(&self, id: i64) -> Result<()> {
+        self.core().number(id).await?;
+        self.bot.runtime.unlink(id).await;
+        self.core().remove_number(id).await
+    }
+
+    /// The owner writes in chat `chat_id` from the app: sent through WhatsApp, and the bot
+    /// pauses in that chat.
+    pub async fn reply_in_chat(&self, chat_id: i64, text: &str) -> Result<()> {
+        owner::reply(&self.bot, chat_id, text).await?;
+        Ok(())
+    }
+
+    /// Number `id`'s connection state now.
+    pub fn number_state(&self, id: i64) -> AccountState {
+        self.bot.runtime.state(id)
+    }
+
+    /// Every number's connection state now.
+    pub async fn number_states(&self) -> Result<Vec<NumberState>> {
+        let numbers = self.core().numbers().await?;
+        Ok(numbers
+            .into_iter()
+            .map(|n| NumberState {
+                id: n.id,
+                state: self.number_state(n.id),
+            })
+            .collect())
+    }
+
     /// Stops every number's browser (the app is closing).
     pub async fn stop(&self) {
-        self.runtime.stop_all().await;
-    }
-}
-
-/// What the desktop app starts Leadline with.
-pub struct DesktopConfig {
-    pub database: PathBuf,
-    pub profiles: PathBuf,
-    pub events: EventSink,
-    pub keychain: Arc<dyn Keychain>,
-    pub clock: Arc<dyn Clock>,
-}
-
-/// The desktop app's Leadline: the database on disk, real Chromium for each number with
-/// the browser and address from Settings, and the linked numbers reconnecting.
-#[derive(Clone)]
-pub struct Desktop {
-    pub app: App,
-    sessions: Arc<ChromiumSessions>,
-}
-
-impl Desktop {
-    /// Opens the database (a failure is returned, nothing started) and starts everything
-    /// else.
-    pub fn open(config: DesktopConfig) -> Result<Desktop> {
-        let store = Store::open(&config.database)?;
-        let core = Leadline::new(store, config.events, config.clock.clone())
-            .with_keychain(config.keychain);
-        let sessions = Arc::new(ChromiumSessions::new(whatsapp_url(None), config.clock));
-        let app = App::start(core, sessions.clone(), config.profiles);
-        let desktop = Desktop { app, sessions };
-        let starting = desktop.clone();
-        tokio::spawn(async move {
-            match starting.app.core.settings().await {
-                Ok(settings) => starting.apply(&settings),
-                Err(e) => {
-                    tracing::error!(error = %e, "could not read the settings; using the defaults")
-                }
-            }
-            if let Err(e) = starting.app.reconnect_linked().await {
-                tracing::error!(error = %e, "could not list the numbers to reconnect");
-            }
-        });
-        Ok(desktop)
-    }
-
-    /// Saves the owner's settings and applies them to browsers started from now on.
-    pub async fn set_settings(&self, settings: AppSettings) -> Result<AppSettings> {
-        let saved = self.app.core.set_settings(settings).await?;
-        self.apply(&saved);
-        Ok(saved)
-    }
-
-    /// The browser and WhatsApp address in force.
-    pub fn browser_choice(&self) -> BrowserChoice {
-        self.sessions.choice()
-    }
-
-    fn apply(&self, settings: &AppSettings) {
-        self.sessions.configure(BrowserChoice {
-            browser: settings.browser_path.as_deref().map(PathBuf::from),
-            url: whatsapp_url(settings.whatsapp_url.as_deref()),
-        });
-        crate::logging::set_detailed_until(settings.detailed_logs_until);
-        crate::i18n::use_language(settings.language.as_deref());
+        self.bot.runtime.stop_all().await;
     }
 }

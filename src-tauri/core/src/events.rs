@@ -58,9 +58,6 @@ pub enum CoreEvent {
         who: String,
         reason: crate::text::Text,
     },
-    /// A CSV export advanced: move its progress bar.
-    #[serde(rename = "export:progress")]
-    ExportProgress { done: u32, total: u32 },
 }
 
 impl CoreEvent {
@@ -78,7 +75,6 @@ impl CoreEvent {
             CoreEvent::MessageAcked { .. } => "message:acked",
             CoreEvent::BotsPaused { .. } => "bots:paused",
             CoreEvent::ReplyFailed { .. } => "reply:failed",
-            CoreEvent::ExportProgress { .. } => "export:progress",
         }
     }
 

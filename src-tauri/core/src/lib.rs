@@ -8,6 +8,7 @@ pub mod bot;
 pub mod chats;
 pub mod clock;
 pub mod contacts;
+pub mod desktop;
 pub mod error;
 pub mod events;
 mod files;

@@ -27,8 +27,7 @@ pub async fn chat_transcript(
 /// Sends the owner's message through WhatsApp; the bot pauses in that chat.
 #[tauri::command]
 pub async fn chat_reply(state: State<'_, AppState>, id: i64, text: String) -> Result<(), IpcError> {
-    let runtime = state.runtime()?;
-    Ok(state.core()?.reply_in_chat(&runtime, id, &text).await?)
+    Ok(state.app()?.reply_in_chat(id, &text).await?)
 }
 
 #[tauri::command]

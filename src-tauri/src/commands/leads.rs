@@ -1,10 +1,11 @@
 //! Leads as the owner sees them: pages of the table, one lead in full, edits, CSV export.
 
 use leadline_core::leads::detail::{LeadDetail, LeadEdit};
-use leadline_core::leads::export::{LeadExport, LeadExportRequest};
+use leadline_core::leads::export::{ExportProgress, LeadExport, LeadExportRequest};
 use leadline_core::model::lead::LeadSummary;
 use leadline_core::model::lead::{LeadPage, LeadPageRequest};
 use tauri::State;
+use tauri::ipc::Channel;
 
 use crate::ipc::IpcError;
 use crate::state::AppState;
@@ -41,16 +42,21 @@ pub async fn lead_edit(
     Ok(state.core()?.edit_lead(id, edit).await?)
 }
 
-/// Saves the leads of the current filter as a CSV file in the Downloads folder; progress
-/// arrives as `export:progress` events.
+/// Saves the leads of the current filter as a CSV file in the Downloads folder, streaming
+/// its progress to `on_progress`.
 #[tauri::command]
 pub async fn leads_export(
     state: State<'_, AppState>,
     request: LeadExportRequest,
+    on_progress: Channel<ExportProgress>,
 ) -> Result<LeadExport, IpcError> {
+    let progress = move |step: ExportProgress| {
+        // The window stopped listening: the export still finishes.
+        let _ = on_progress.send(step);
+    };
     Ok(state
         .core()?
-        .export_leads(request, state.export_dir())
+        .export_leads(request, state.export_dir(), progress)
         .await?)
 }
 

@@ -15,9 +15,7 @@ pub async fn numbers_link(
     id: i64,
     on_event: Channel<LinkEvent>,
 ) -> Result<(), IpcError> {
-    let core = state.core()?;
-    core.number(id).await?;
-    let mut states = state.runtime()?.start(id);
+    let mut states = state.app()?.link(id).await?;
     tauri::async_runtime::spawn(async move {
         loop {
             let event = LinkEvent::new(states.borrow_and_update().clone());
@@ -34,31 +32,20 @@ pub async fn numbers_link(
 /// Logs the number out of WhatsApp, deletes its browser profile, and forgets the link.
 #[tauri::command]
 pub async fn numbers_unlink(state: State<'_, AppState>, id: i64) -> Result<(), IpcError> {
-    let core = state.core()?;
-    core.number(id).await?;
-    state.runtime()?.unlink(id).await;
-    Ok(core.number_unlinked(id).await?)
+    Ok(state.app()?.unlink(id).await?)
 }
 
 /// Starts a new batch of QR codes after the last one expired.
 #[tauri::command]
 pub async fn numbers_refresh_qr(state: State<'_, AppState>, id: i64) -> Result<(), IpcError> {
-    state.runtime()?.refresh_qr(id);
+    state.app()?.refresh_qr(id);
     Ok(())
 }
 
 /// Every number's connection state now.
 #[tauri::command]
 pub async fn numbers_states(state: State<'_, AppState>) -> Result<Vec<NumberState>, IpcError> {
-    let runtime = state.runtime()?;
-    let numbers = state.core()?.numbers().await?;
-    Ok(numbers
-        .into_iter()
-        .map(|n| NumberState {
-            id: n.id,
-            state: runtime.state(n.id),
-        })
-        .collect())
+    Ok(state.app()?.number_states().await?)
 }
 
 /// An 8-character code to type on the phone (Linked devices › Link with phone number
@@ -69,24 +56,11 @@ pub async fn numbers_pairing_code(
     id: i64,
     phone: String,
 ) -> Result<String, IpcError> {
-    let core = state.core()?;
-    core.number(id).await?;
-    let code = state
-        .runtime()?
-        .pairing_code(id, &phone)
-        .await
-        .map_err(leadline_core::error::Error::from)?;
-    Ok(code)
+    Ok(state.app()?.pairing_code(id, &phone).await?)
 }
 
 /// "Use here": takes WhatsApp back when it was opened on another computer or browser.
 #[tauri::command]
 pub async fn numbers_use_here(state: State<'_, AppState>, id: i64) -> Result<(), IpcError> {
-    state.core()?.number(id).await?;
-    state
-        .runtime()?
-        .take_over(id)
-        .await
-        .map_err(leadline_core::error::Error::from)?;
-    Ok(())
+    Ok(state.app()?.use_here(id).await?)
 }

@@ -50,7 +50,7 @@ commands! {
     leads::lead_get(id: i64) -> LeadDetail;
     leads::lead_edit(id: i64, edit: LeadEdit) -> LeadDetail;
     leads::lead_take_pending() -> Option<i64>;
-    leads::leads_export(request: LeadExportRequest) -> LeadExport;
+    leads::leads_export(request: LeadExportRequest, onProgress: ChannelOf<ExportProgress>) -> LeadExport;
     chats::chats_list(request: ChatListRequest) -> Vec<ChatSummary>;
     chats::chat_transcript(id: i64, beforeId: Option<i64>, limit: u32) -> Transcript;
     chats::chat_reply(id: i64, text: String) -> ();

@@ -28,8 +28,5 @@ pub async fn numbers_rename(
 /// Removes the number; its browser is logged out and its profile deleted first.
 #[tauri::command]
 pub async fn numbers_remove(state: State<'_, AppState>, id: i64) -> Result<(), IpcError> {
-    let core = state.core()?;
-    core.number(id).await?;
-    state.runtime()?.unlink(id).await;
-    Ok(core.remove_number(id).await?)
+    Ok(state.app()?.remove_number(id).await?)
 }

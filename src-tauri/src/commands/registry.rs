@@ -10,7 +10,7 @@ use leadline_core::backup::Backup;
 use leadline_core::bot::settings::NumberBot;
 use leadline_core::contacts::import::ImportReport;
 use leadline_core::leads::detail::{LeadDetail, LeadEdit};
-use leadline_core::leads::export::{LeadExport, LeadExportRequest};
+use leadline_core::leads::export::{ExportProgress, LeadExport, LeadExportRequest};
 use leadline_core::leads::webhook::{WebhookCheck, WebhookView};
 use leadline_core::model::chat::{ChatListRequest, ChatSummary, Transcript};
 use leadline_core::model::lead::LeadSummary;

@@ -19,12 +19,13 @@ use leadline_core::ai::client::{AiClient, Endpoint, Limits};
 use leadline_core::ai::provider::Preset;
 use leadline_core::ai::providers::ProviderInput;
 use leadline_core::ai::secret::ApiKey;
+use leadline_core::app::App;
 use leadline_core::bot::inbox::Scope;
-use leadline_core::bot::timing::Pacing;
+use leadline_core::bot::timing::{Pacing, Tuning};
+use leadline_core::bot::{intake, pipeline};
 use leadline_core::clock::SystemClock;
 use leadline_core::leadline::Leadline;
 use leadline_core::model::number_ai::NumberAi;
-use leadline_core::runtime::tasks::Runtime;
 use leadline_core::secrets::MemoryKeychain;
 use leadline_core::store::database::Store;
 use leadline_core::whatsapp::account::AccountState;
@@ -109,8 +110,7 @@ async fn run(dir: &std::path::Path, importing: bool) -> Run {
         Arc::new(|_| {}),
         Arc::new(SystemClock),
     )
-    .with_keychain(Arc::new(MemoryKeychain::default()))
-    .with_pacing(Pacing::NONE);
+    .with_keychain(Arc::new(MemoryKeychain::default()));
     core.save_ai_provider(ProviderInput {
         id: None,
         preset: Preset::Custom,
@@ -130,9 +130,13 @@ async fn run(dir: &std::path::Path, importing: bool) -> Run {
             .await
             .expect("a number");
         let me = format!("346000000{n:02}@c.us");
-        core.account_state_changed(number.id, AccountState::Working { me: me.clone() })
-            .await
-            .expect("linked");
+        leadline_core::numbers::linking::state_changed(
+            &core,
+            number.id,
+            AccountState::Working { me: me.clone() },
+        )
+        .await
+        .expect("linked");
         core.set_number_ai(
             number.id,
             NumberAi {
@@ -148,21 +152,30 @@ async fn run(dir: &std::path::Path, importing: bool) -> Run {
         .expect("settings");
         let wa = MemoryWhatsApp::new(&me);
         wa.time_sends(times.clone());
+        // The figure is the pipeline's: echoes of the sends stay with WhatsApp.
+        wa.hold_echoes();
         drivers.insert(number.id.to_string(), wa);
         ids.push(number.id);
     }
     core.store()
         .call_blocking(|conn| Ok(conn.execute("UPDATE account_settings SET behaviour = '{\"maxRepliesPerContactHour\": 1000, \"maxRepliesPerNumberDay\": 100000}'", [])?))
         .expect("behaviour");
-    let runtime = Arc::new(Runtime::new(
+    // The app's own wiring; each message is taken down the runner's path by hand below, so
+    // the runner's sweep stays out of the way.
+    let app = App::start(
+        core.clone(),
         Arc::new(ByProfile(drivers)),
         dir.join("profiles"),
-        Arc::new(|_, _| {}),
-        Arc::new(|_, _| {}),
-    ));
+        Tuning {
+            pacing: Pacing::NONE,
+            sweep_every: Duration::from_secs(3_600),
+            ..Tuning::default()
+        },
+    );
     for &id in &ids {
-        runtime
-            .start(id)
+        app.link(id)
+            .await
+            .expect("a number")
             .wait_for(|s| matches!(s, AccountState::Working { .. }))
             .await
             .expect("working");
@@ -215,17 +228,16 @@ async fn run(dir: &std::path::Path, importing: bool) -> Run {
             push_name: None,
             phone: None,
         };
-        let (core, runtime, arrivals) = (core.clone(), runtime.clone(), arrivals.clone());
+        let (app, arrivals) = (app.clone(), arrivals.clone());
         tasks.push(tokio::spawn(async move {
             arrivals
                 .lock()
                 .unwrap_or_else(|p| p.into_inner())
                 .insert(chat, Instant::now());
             // The runner's path: stored, then the chat's turn.
-            if let Ok(Some(received)) = core.receive_in_chat(account, message).await {
-                let _ = core
-                    .answer_chat(&runtime, account, received.chat_id, Scope::All)
-                    .await;
+            if let Ok(Some(received)) = intake::receive(app.bot(), account, message).await {
+                let _ =
+                    pipeline::answer_chat(app.bot(), account, received.chat_id, Scope::All).await;
             }
         }));
     }
@@ -294,6 +306,6 @@ async fn run(dir: &std::path::Path, importing: bool) -> Run {
         in_to_send_p99: percentile(&latencies, 0.99),
         ai_p50,
     };
-    runtime.stop_all().await;
+    app.stop().await;
     measured
 }

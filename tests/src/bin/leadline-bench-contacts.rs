@@ -37,7 +37,8 @@ async fn child(kind: &str, dir: &std::path::Path) {
     )
     .with_keychain(Arc::new(MemoryKeychain::default()));
     let number = core.add_number("Shop").await.expect("a number");
-    core.account_state_changed(
+    leadline_core::numbers::linking::state_changed(
+        &core,
         number.id,
         AccountState::Working {
             me: "34600000001@c.us".into(),

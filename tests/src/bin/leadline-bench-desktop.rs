@@ -172,7 +172,8 @@ async fn idle_with_three_numbers() {
                 .await
                 .expect("a number");
             assert_eq!(number.id, id, "ids match the linked profiles");
-            core.account_state_changed(
+            leadline_core::numbers::linking::state_changed(
+                &core,
                 id,
                 AccountState::Working {
                     me: format!("1555000000{id}@c.us"),

@@ -150,7 +150,7 @@ async fn main() {
     for _ in 0..3 {
         let started = Instant::now();
         let export = core
-            .export_leads(LeadExportRequest::default(), out.clone())
+            .export_leads(LeadExportRequest::default(), out.clone(), |_| {})
             .await
             .expect("the export runs");
         times.push(started.elapsed().as_secs_f64());

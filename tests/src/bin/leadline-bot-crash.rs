@@ -19,7 +19,7 @@ use leadline_core::ai::client::Limits;
 use leadline_core::ai::secret::ApiKey;
 use leadline_core::app::App;
 use leadline_core::bot::timing::Pacing;
-use leadline_core::bot::timing::RetryTimes;
+use leadline_core::bot::timing::{RetryTimes, Tuning};
 use leadline_core::clock::SystemClock;
 use leadline_core::leadline::Leadline;
 use leadline_core::secrets::{Keychain, MemoryKeychain};
@@ -73,14 +73,17 @@ async fn main() {
             attempts: 1,
             timeout: Duration::from_millis(config.ai_timeout_ms),
             ..Limits::default()
-        })
-        .with_pacing(Pacing::NONE)
-        .with_retry_times(RetryTimes {
+        });
+    let tuning = Tuning {
+        pacing: Pacing::NONE,
+        retry_times: RetryTimes {
             ai_first: Duration::from_millis(200),
             ai_max: Duration::from_secs(2),
             send_first: Duration::from_millis(300),
-        })
-        .with_delivery_wait(Duration::from_secs(2));
+        },
+        delivery_wait: Duration::from_secs(2),
+        ..Tuning::default()
+    };
 
     let queue: Vec<Queued> = std::fs::read_to_string(dir.join("queue.jsonl"))
         .expect("the queue")
@@ -103,10 +106,10 @@ async fn main() {
         core.clone(),
         Arc::new(ByProfile(numbers)),
         dir.join("profiles"),
+        tuning,
     );
-    let runtime = app.runtime().clone();
     for number in &config.numbers {
-        let mut state = runtime.start(number.account);
+        let mut state = app.link(number.account).await.expect("a number");
         state
             .wait_for(|s| matches!(s, AccountState::Working { .. }))
             .await
@@ -166,10 +169,10 @@ async fn main() {
         }
         if began.elapsed() > Duration::from_secs(config.life_limit_s) {
             eprintln!("the soak did not settle within {} s", config.life_limit_s);
-            runtime.stop_all().await;
+            app.stop().await;
             std::process::exit(3);
         }
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
-    runtime.stop_all().await;
+    app.stop().await;
 }

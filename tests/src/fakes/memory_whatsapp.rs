@@ -106,6 +106,9 @@ struct State {
     delivered: std::collections::HashSet<String>,
     /// Where deliveries and seen marks are written (WhatsApp's record of them), if kept.
     world: Option<std::path::PathBuf>,
+    /// While set, the echoes of sends wait here (with their session) until released: as
+    /// late as WhatsApp may deliver them, at the moment a test chooses.
+    held_echoes: Option<Vec<(u64, WaMessage)>>,
 }
 
 /// Appends one line to `path`, synced: WhatsApp's servers remember it whatever happens
@@ -234,6 +237,35 @@ impl MemoryWhatsApp {
     /// The next `n` sends fail as a page error would, before going out.
     pub fn fail_sends(&self, n: usize) {
         lock(&self.state).failing_sends = n;
+    }
+
+    /// From now on, the echoes of sends wait until `release_echoes` (WhatsApp may deliver
+    /// an echo long after the send, even after its error).
+    pub fn hold_echoes(&self) {
+        lock(&self.state).held_echoes.get_or_insert_with(Vec::new);
+    }
+
+    /// Delivers the echoes held so far to the page that sent them (an ended session gets
+    /// none); the ones delivered.
+    pub fn release_echoes(&self) -> Vec<WaMessage> {
+        let mut state = lock(&self.state);
+        let held = state
+            .held_echoes
+            .as_mut()
+            .map(std::mem::take)
+            .unwrap_or_default();
+        let mut released = Vec::new();
+        for (session, echo) in held {
+            if session != state.session {
+                continue;
+            }
+            if let Some(events) = &state.events {
+                if events.send(WaEvent::Message(echo.clone())).is_ok() {
+                    released.push(echo);
+                }
+            }
+        }
+        released
     }
 
     /// The next `n` sends go out (and echo) yet report an error.
@@ -525,19 +557,30 @@ impl Session for MemorySession {
                 )
             };
             // Like WhatsApp: what we send comes back as our own message.
-            self.later(
-                echo_in,
-                WaEvent::Message(WaMessage {
-                    id: id.clone(),
-                    chat: chat.into(),
-                    from: me,
-                    from_me: true,
-                    body: text.into(),
-                    timestamp,
-                    push_name: None,
-                    phone: None,
-                }),
-            );
+            let echo = WaMessage {
+                id: id.clone(),
+                chat: chat.into(),
+                from: me,
+                from_me: true,
+                body: text.into(),
+                timestamp,
+                push_name: None,
+                phone: None,
+            };
+            let held = {
+                let mut state = lock(&self.state);
+                let session = self.session;
+                match state.held_echoes.as_mut() {
+                    Some(held) => {
+                        held.push((session, echo.clone()));
+                        true
+                    }
+                    None => false,
+                }
+            };
+            if !held {
+                self.later(echo_in, WaEvent::Message(echo));
+            }
             self.later(
                 ack_in,
                 if delivered {

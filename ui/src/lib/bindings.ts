@@ -264,6 +264,12 @@ export type LeadExport = {
 path: string, rows: number, };
 
 /**
+ * How far an export got: `done` of `total` rows written. Streamed to the caller (the
+ * window's progress bar) every few thousand rows and at the end.
+ */
+export type ExportProgress = { done: number, total: number, };
+
+/**
  * What a chat is, from its WhatsApp id.
  */
 export type ChatKind = "person" | "group" | "broadcast";
@@ -508,6 +514,9 @@ zone: string, periods: Array<Period>,
  */
 holidays: Array<string>, closures: Array<Closure>, };
 
+/**
+ * How a quick reply's pattern is matched.
+ */
 export type MatchKind = "keyword" | "regex";
 
 export type QuickReply = { kind: MatchKind, pattern: string, reply: string, enabled: boolean, };
@@ -547,7 +556,7 @@ number: string,
 /**
  * The customer, as shown (`+34600111222`).
  */
-who: string, reason: Text, } } | { "type": "export:progress", "payload": { done: number, total: number, } };
+who: string, reason: Text, } };
 
 export type Preset = "open_ai" | "anthropic" | "gemini" | "deep_seek" | "groq" | "open_router" | "mistral" | "ollama" | "lm_studio" | "llama_cpp" | "custom";
 
@@ -700,7 +709,7 @@ export type Commands = {
   lead_get: { args: { id: number }; result: LeadDetail };
   lead_edit: { args: { id: number; edit: LeadEdit }; result: LeadDetail };
   lead_take_pending: { args: Record<string, never>; result: number | null };
-  leads_export: { args: { request: LeadExportRequest }; result: LeadExport };
+  leads_export: { args: { request: LeadExportRequest; onProgress: Channel<ExportProgress> }; result: LeadExport };
   chats_list: { args: { request: ChatListRequest }; result: Array<ChatSummary> };
   chat_transcript: { args: { id: number; beforeId: number | null; limit: number }; result: Transcript };
   chat_reply: { args: { id: number; text: string }; result: null };

@@ -8,13 +8,16 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
+use crate::ai::answer::{TurnAnswer, answer_turn};
 use crate::ai::chat::ChatMessage;
+use crate::ai::client::{AiClient, Endpoint};
 use crate::ai::error::AiError;
 use crate::ai::fields;
-use crate::ai::pricing;
+use crate::ai::pricing::{self, PriceTable};
 use crate::ai::prompt::{DEFAULT_HISTORY_BUDGET, Hours, TurnContext};
 use crate::error::{Error, Result};
 use crate::leadline::Leadline;
+use crate::model::ai_call::{AiCall, Purpose};
 use crate::model::lead_field::LeadField;
 use crate::model::number_ai::NumberAi;
 use crate::store::{account_settings, accounts, ai_usage};
@@ -141,30 +144,13 @@ fn check_fields(given: Vec<LeadField>) -> Result<Vec<LeadField>> {
         .collect()
 }
 
-/// The stored list of fields to collect; an unreadable one (from an early version) is none.
-pub(crate) fn parse_fields(json: &str, account_id: i64) -> Vec<LeadField> {
-    serde_json::from_str(json).unwrap_or_else(|e| {
-        tracing::warn!(account_id, error = %e, "unreadable lead fields; showing none");
-        Vec::new()
-    })
-}
-
 /// A number's AI settings, read on `conn`.
 pub(crate) fn read_number_ai(conn: &rusqlite::Connection, id: i64) -> Result<NumberAi> {
-    let row = account_settings::ai(conn, id)?.ok_or_else(|| {
+    account_settings::ai(conn, id)?.ok_or_else(|| {
         Error::NotFound(text!(
             "number.removed",
             "That number was removed. Reload the list."
         ))
-    })?;
-    let fields = parse_fields(&row.fields_json, id);
-    Ok(NumberAi {
-        prompt: row.prompt,
-        facts: row.facts,
-        fields,
-        criteria: row.criteria,
-        provider: row.provider,
-        model: row.model,
     })
 }
 
@@ -208,16 +194,8 @@ impl Leadline {
                 .map(|m| m.trim().to_string())
                 .filter(|m| !m.is_empty()),
         };
-        let row = account_settings::AiRow {
-            prompt: ai.prompt.clone(),
-            facts: ai.facts.clone(),
-            fields_json: serde_json::to_string(&ai.fields)
-                .map_err(|e| Error::Internal(format!("the fields could not be saved: {e}")))?,
-            criteria: ai.criteria.clone(),
-            provider: ai.provider.clone(),
-            model: ai.model.clone(),
-        };
         let now = self.clock.now_ms();
+        let row = ai.clone();
         self.store
             .call(move |conn| {
                 if account_settings::set_ai(conn, id, &row, now)? {
@@ -274,64 +252,40 @@ impl Leadline {
                 }
             })
             .collect();
-        let known = BTreeMap::new();
-        let turn = TurnContext {
-            prompt: &settings.prompt,
-            facts: &settings.facts,
-            fields: &settings.fields,
-            criteria: &settings.criteria,
+        let view = TurnView {
+            history,
+            known: BTreeMap::new(),
             hours: Hours::Open,
-            known: &known,
-            history: &history,
-            history_budget: DEFAULT_HISTORY_BUDGET,
         };
-        let started = std::time::Instant::now();
-        let answered = crate::ai::answer::answer_turn(&self.ai, &endpoint, &model, &turn).await;
-        let elapsed_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
         let prices = self.ai_prices().await?;
-        let (usage, ok) = match &answered {
-            Ok(a) => (a.usage, true),
-            Err(_) => (Default::default(), false),
+        let asked = AskedTurn {
+            account_id: id,
+            purpose: Purpose::Playground,
+            endpoint: &endpoint,
+            model: &model,
+            settings: &settings,
+            view: &view,
+            prices: &prices,
         };
-        let cost = pricing::cost_micros(&prices, &model, usage);
-        self.record_usage(
-            Some(id),
-            &endpoint.name,
-            &model,
-            "playground",
-            usage,
+        let TurnRun {
+            answered,
+            call,
             cost,
-            elapsed_ms,
-            ok,
-        )
-        .await;
+        } = run_turn(&self.ai, &asked).await;
+        let elapsed_ms = call.latency_ms;
+        record_call(self, call).await;
         let answered = answered.map_err(|e: AiError| {
             tracing::warn!(id, error = e.kind(), "playground turn failed");
             Error::from(e)
         })?;
         let country = number.wa_id.as_deref().and_then(fields::country_of);
-        let found = settings
-            .fields
-            .iter()
-            .filter_map(|field| {
-                let value = answered.output.fields.get(&field.name)?;
-                Some(match fields::check(field.kind, value, country.as_deref()) {
-                    Ok(value) => FoundField {
-                        name: field.name.clone(),
-                        value,
-                        problem: None,
-                    },
-                    Err(e) => FoundField {
-                        name: field.name.clone(),
-                        value: value.clone(),
-                        problem: Some(e.text()),
-                    },
-                })
-            })
-            .collect();
         Ok(PlaygroundTurn {
+            fields: found_fields(
+                &settings.fields,
+                &answered.output.fields,
+                country.as_deref(),
+            ),
             reply: answered.output.reply,
-            fields: found,
             qualified: answered.output.qualified,
             reason: answered.output.reason,
             truncated: answered.output.truncated,
@@ -342,41 +296,106 @@ impl Leadline {
             elapsed_ms,
         })
     }
+}
 
-    /// Records a call's use; a failure to record is logged, never fatal to the call.
-    #[allow(clippy::too_many_arguments)]
-    pub(crate) async fn record_usage(
-        &self,
-        account_id: Option<i64>,
-        provider: &str,
-        model: &str,
-        purpose: &'static str,
-        usage: crate::ai::chat::Usage,
-        cost: Option<u64>,
-        elapsed_ms: u64,
-        ok: bool,
-    ) {
-        let (provider, model) = (provider.to_string(), model.to_string());
-        let now = self.clock.now_ms();
-        let recorded = self
-            .store
-            .call(move |conn| {
-                let row = ai_usage::UsageRow {
-                    account_id,
-                    provider: &provider,
-                    model: &model,
-                    purpose,
-                    prompt_tokens: usage.prompt_tokens,
-                    completion_tokens: usage.completion_tokens,
-                    cost_micros: cost.unwrap_or(0),
-                    latency_ms: elapsed_ms,
-                    ok,
-                };
-                Ok(ai_usage::insert(conn, &row, now)?)
+/// Each field the AI found, checked as the lead would take it.
+fn found_fields(
+    asked: &[LeadField],
+    found: &BTreeMap<String, String>,
+    country: Option<&str>,
+) -> Vec<FoundField> {
+    asked
+        .iter()
+        .filter_map(|field| {
+            let value = found.get(&field.name)?;
+            Some(match fields::check(field.kind, value, country) {
+                Ok(value) => FoundField {
+                    name: field.name.clone(),
+                    value,
+                    problem: None,
+                },
+                Err(e) => FoundField {
+                    name: field.name.clone(),
+                    value: value.clone(),
+                    problem: Some(e.text()),
+                },
             })
-            .await;
-        if let Err(e) = recorded {
-            tracing::error!(error = %e, "could not record AI usage");
-        }
+        })
+        .collect()
+}
+
+/// What an assistant turn sees besides the number's own settings: the conversation so far
+/// (oldest first, ending with the customer's new message), what the lead already told,
+/// and whether the business is open.
+pub(crate) struct TurnView {
+    pub history: Vec<ChatMessage>,
+    pub known: BTreeMap<String, String>,
+    pub hours: Hours,
+}
+
+/// One turn to ask: for which number and why, of which model, with what it sees.
+pub(crate) struct AskedTurn<'a> {
+    pub account_id: i64,
+    pub purpose: Purpose,
+    pub endpoint: &'a Endpoint,
+    pub model: &'a str,
+    pub settings: &'a NumberAi,
+    pub view: &'a TurnView,
+    pub prices: &'a PriceTable,
+}
+
+/// A turn asked: the answer, the call as the usage table keeps it, and its cost (`None`:
+/// the price table has no price for the model).
+pub(crate) struct TurnRun {
+    pub answered: std::result::Result<TurnAnswer, AiError>,
+    pub call: AiCall,
+    pub cost: Option<u64>,
+}
+
+/// The one way an assistant turn is put together and asked, for the Playground and the
+/// live bot alike: the number's settings and what the turn sees made into the prompt's
+/// context, asked of the model, timed and priced.
+pub(crate) async fn run_turn(client: &AiClient, turn: &AskedTurn<'_>) -> TurnRun {
+    let context = TurnContext {
+        prompt: &turn.settings.prompt,
+        facts: &turn.settings.facts,
+        fields: &turn.settings.fields,
+        criteria: &turn.settings.criteria,
+        hours: turn.view.hours.clone(),
+        known: &turn.view.known,
+        history: &turn.view.history,
+        history_budget: DEFAULT_HISTORY_BUDGET,
+    };
+    let started = std::time::Instant::now();
+    let answered = answer_turn(client, turn.endpoint, turn.model, &context).await;
+    let latency_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
+    let usage = answered.as_ref().map(|a| a.usage).unwrap_or_default();
+    let cost = pricing::cost_micros(turn.prices, turn.model, usage);
+    TurnRun {
+        call: AiCall {
+            account_id: Some(turn.account_id),
+            provider: turn.endpoint.name.clone(),
+            model: turn.model.to_string(),
+            purpose: turn.purpose,
+            prompt_tokens: usage.prompt_tokens,
+            completion_tokens: usage.completion_tokens,
+            cost_micros: cost.unwrap_or(0),
+            latency_ms,
+            ok: answered.is_ok(),
+        },
+        answered,
+        cost,
+    }
+}
+
+/// Records a call's use; a failure to record is logged, never fatal to the call.
+pub(crate) async fn record_call(core: &Leadline, call: AiCall) {
+    let now = core.now_ms();
+    let recorded = core
+        .store
+        .call(move |conn| Ok(ai_usage::insert(conn, &call, now)?))
+        .await;
+    if let Err(e) = recorded {
+        tracing::error!(error = %e, "could not record AI usage");
     }
 }

@@ -4,6 +4,7 @@
 //! marked, and the row decided: the reply reserved against the caps before the AI is
 //! asked). A turn holds the connection once for all of it.
 
+use super::handle::Bot;
 use super::hours::Hours;
 use super::inbox::Handled;
 use super::policy::{self, Incoming, Situation};
@@ -14,9 +15,8 @@ use crate::model::behaviour::Behaviour;
 use crate::model::chat::{ChatKind, Direction, Origin};
 use crate::model::decision::{Decision, OwnerCommand, Skip};
 use crate::model::inbox::{InboxState, Stored, UNDECIDED};
-use crate::model::quick_reply::MatchKind;
-use crate::model::schedule::Schedule;
 use crate::model::wa_id::kind_of;
+use crate::store::messages::RecentMessage;
 use crate::store::{
     account_settings, activity, away_sent, chats, contacts, inbox, leads, messages, rules,
 };
@@ -37,6 +37,7 @@ pub(crate) enum Decided {
 }
 
 /// What the AI's part of the turn needs.
+#[derive(Clone)]
 pub(crate) struct AiAsk {
     pub decision: Decision,
     pub chat_id: i64,
@@ -53,6 +54,20 @@ fn skip_name(skip: &Skip) -> String {
         .ok()
         .and_then(|v| v["reason"].as_str().map(str::to_string))
         .unwrap_or_else(|| "skipped".into())
+}
+
+/// Decides on row `message_id` in one IMMEDIATE transaction: the caps read and the
+/// reservation written are one step.
+pub(crate) async fn decide(bot: &Bot, account_id: i64, message_id: i64) -> Result<Decided> {
+    let now = bot.now_ms();
+    bot.store()
+        .call(move |conn| {
+            let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+            let decided = decide_in(&tx, account_id, message_id, now)?;
+            tx.commit()?;
+            Ok(decided)
+        })
+        .await
 }
 
 /// Decides on row `message_id` (which must be undecided) inside the caller's transaction.
@@ -201,16 +216,16 @@ fn circumstances_of(
             "That number was removed. Reload the list."
         ))
     })?;
-    let behaviour: Behaviour = serde_json::from_str(&bot.behaviour_json).unwrap_or_default();
+    let behaviour = bot.behaviour;
     // No schedule set up means always open.
-    let hours = serde_json::from_str::<Schedule>(&bot.hours_json)
-        .ok()
-        .and_then(|s| Hours::new(&s).map_err(|e| tracing::warn!(account_id, error = %e, "unusable hours; treating as always open")).ok());
-    let zone = serde_json::from_str::<Schedule>(&bot.hours_json)
-        .ok()
-        .map(|s| s.zone);
+    let hours = bot.schedule.as_ref().and_then(|s| {
+        Hours::new(s)
+            .map_err(|e| tracing::warn!(account_id, error = %e, "unusable hours; treating as always open"))
+            .ok()
+    });
+    let zone = bot.schedule.map(|s| s.zone);
     // "Pause all bots" turns every number's switch off.
-    let bot_enabled = bot.bot_enabled && !crate::bot::pause_all::is_paused(conn)?;
+    let bot_enabled = bot.bot_enabled && !crate::store::app_settings::bots_paused(conn)?;
     let switch = BotSwitch::new(bot_enabled, behaviour.bot_starts_at.as_deref(), behaviour.bot_stops_at.as_deref(), zone.as_deref())
         .map_err(|e| tracing::warn!(account_id, error = %e, "unusable bot on/off times; using the switch alone"))
         .ok()
@@ -231,12 +246,7 @@ fn circumstances_of(
     let rules = rules::enabled(conn, account_id)?
         .into_iter()
         .filter_map(|r| {
-            let kind = if r.match_kind == "regex" {
-                MatchKind::Regex
-            } else {
-                MatchKind::Keyword
-            };
-            Rule::new(r.id, kind, &r.pattern, &r.reply)
+            Rule::new(r.id, r.kind, &r.pattern, &r.reply)
                 .map_err(
                     |e| tracing::warn!(rule = r.id, error = %e, "unusable quick reply skipped"),
                 )
@@ -353,11 +363,11 @@ fn command_in(
 }
 
 /// (our reply's time, their next message's time) pairs from a chat's recent messages.
-fn exchanges(recent: &[(Direction, Origin, String, i64)]) -> Vec<(i64, i64)> {
+fn exchanges(recent: &[RecentMessage]) -> Vec<(i64, i64)> {
     recent
         .windows(2)
-        .filter(|w| w[0].1 == Origin::Bot && w[1].0 == Direction::In)
-        .map(|w| (w[0].3, w[1].3))
+        .filter(|w| w[0].origin == Origin::Bot && w[1].direction == Direction::In)
+        .map(|w| (w[0].stored_at, w[1].stored_at))
         .collect()
 }
 

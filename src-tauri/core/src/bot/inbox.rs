@@ -1,7 +1,10 @@
 //! The inbox: what became of each customer message, and the decision stored on its row
 //! (so a resend after a crash sends the same words).
 
-use crate::error::Error;
+use super::handle::Bot;
+use crate::error::{Error, Result};
+use crate::model::inbox::InboxState;
+use crate::store::{inbox, messages};
 use crate::text;
 
 /// What became of one inbound message.
@@ -50,4 +53,37 @@ pub enum Scope {
     Owner,
     /// Everything open.
     All,
+}
+
+/// What became of one row, read from the store.
+pub async fn outcome(bot: &Bot, message_id: i64) -> Result<Handled> {
+    bot.store()
+        .call(move |conn| {
+            let row = inbox::get(conn, message_id)?.ok_or_else(|| {
+                Error::NotFound(text!(
+                    "bot.inbox_gone",
+                    "That message is no longer waiting for an answer."
+                ))
+            })?;
+            Ok(match row.state {
+                InboxState::Replied => Handled::Replied {
+                    wa_msg_id: match row.reply_message_id {
+                        Some(id) => messages::get(conn, id)?
+                            .map(|m| m.wa_msg_id)
+                            .unwrap_or_default(),
+                        None => String::new(),
+                    },
+                },
+                InboxState::Skipped => Handled::Skipped {
+                    reason: row.skip_reason.unwrap_or_default(),
+                },
+                InboxState::Failed => Handled::Failed {
+                    error: row.error.unwrap_or_default(),
+                },
+                _ => Handled::Waiting {
+                    reason: row.error.unwrap_or_else(|| "waiting".into()),
+                },
+            })
+        })
+        .await
 }

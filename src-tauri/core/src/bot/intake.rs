@@ -3,9 +3,9 @@
 //! the bot's own send completes its row (`replied`); the owner's typed on the phone is
 //! theirs (the bot steps back in that chat).
 
+use super::handle::Bot;
 use super::inbox::Received;
 use crate::error::{Error, Result};
-use crate::leadline::Leadline;
 use crate::model::chat::{ChatKind, Direction, Origin};
 use crate::model::inbox::Stored;
 use crate::model::wa_id::kind_of;
@@ -13,131 +13,117 @@ use crate::store::{chats, contacts, inbox, messages};
 use crate::text;
 use crate::whatsapp::message::WaMessage;
 
-impl Leadline {
-    /// Stores a message before anything else is done with it. Returns the id of the inbox
-    /// row to decide on, or `None`: a redelivery, or the echo of the bot's own send (then
-    /// its inbox row is marked replied here).
-    pub async fn receive(&self, account_id: i64, message: WaMessage) -> Result<Option<i64>> {
-        Ok(self
-            .receive_in_chat(account_id, message)
-            .await?
-            .map(|r| r.row))
+/// Stores a message before anything else is done with it. Returns the inbox row to decide
+/// on and its chat, or `None`: a redelivery, or the echo of the bot's own send (then its
+/// inbox row is marked replied here).
+pub async fn receive(bot: &Bot, account_id: i64, message: WaMessage) -> Result<Option<Received>> {
+    let now = bot.now_ms();
+    if message.id.trim().is_empty() || message.chat.trim().is_empty() {
+        // Nothing to store it under or answer: a page's garbage, refused for good.
+        return Err(Error::InvalidInput(text!(
+            "bot.malformed_message",
+            "WhatsApp Web reported a message without an id or a chat; it was left out."
+        )));
     }
-
-    /// `receive`, saying which chat the row is in.
-    pub async fn receive_in_chat(
-        &self,
-        account_id: i64,
-        message: WaMessage,
-    ) -> Result<Option<Received>> {
-        let now = self.now_ms();
-        if message.id.trim().is_empty() || message.chat.trim().is_empty() {
-            // Nothing to store it under or answer: a page's garbage, refused for good.
-            return Err(Error::InvalidInput(text!(
-                "bot.malformed_message",
-                "WhatsApp Web reported a message without an id or a chat; it was left out."
-            )));
-        }
-        let message = message.bounded_at(now / 1000);
-        let (chat_id, changed, inbox_row) = self
-            .store
-            .call(move |conn| {
-                let tx = conn.transaction()?;
-                let is_group = kind_of(&message.chat) == ChatKind::Group;
-                let person = if is_group {
-                    message.from.as_str()
-                } else {
-                    message.chat.as_str()
-                };
-                let push_name = if message.from_me {
-                    None
-                } else {
-                    message.push_name.as_deref()
-                };
-                // The phone WhatsApp gave is the sender's: in a group, the author's.
-                let phone = if message.from_me {
-                    None
-                } else {
-                    message.phone.as_deref()
-                };
-                let contact = contacts::upsert(&tx, account_id, person, phone, push_name, now)?;
-                let sent_at = message.timestamp.saturating_mul(1000);
-                let chat = chats::upsert(
-                    &tx,
-                    account_id,
-                    &message.chat,
-                    (!is_group).then_some(contact.id),
-                    sent_at,
-                    now,
-                )?;
-                // The echo of our own reply (however late, even after its send reported
-                // an error): the inbox row waiting on it is done, and it is not the owner.
-                if message.from_me {
-                    if let Some(waiting) = sent_reply_waiting(&tx, chat.id, &message.body)? {
-                        let stored = messages::insert(
-                            &tx,
-                            &messages::NewMessage {
-                                account_id,
-                                chat_id: chat.id,
-                                wa_msg_id: &message.id,
-                                direction: Direction::Out,
-                                origin: Origin::Bot,
-                                author: None,
-                                body: &message.body,
-                                sent_at,
-                            },
-                            now,
-                        )?;
-                        if let Some(reply_id) = stored {
-                            inbox::replied(&tx, waiting, reply_id, now)?;
-                        }
-                        tx.commit()?;
-                        return Ok((chat.id, stored.is_some(), None));
+    let message = message.bounded_at(now / 1000);
+    let (chat_id, changed, inbox_row) = bot
+        .store()
+        .call(move |conn| {
+            let tx = conn.transaction()?;
+            let is_group = kind_of(&message.chat) == ChatKind::Group;
+            let person = if is_group {
+                message.from.as_str()
+            } else {
+                message.chat.as_str()
+            };
+            let push_name = if message.from_me {
+                None
+            } else {
+                message.push_name.as_deref()
+            };
+            // The phone WhatsApp gave is the sender's: in a group, the author's.
+            let phone = if message.from_me {
+                None
+            } else {
+                message.phone.as_deref()
+            };
+            let contact = contacts::upsert(&tx, account_id, person, phone, push_name, now)?;
+            let sent_at = message.timestamp.saturating_mul(1000);
+            let chat = chats::upsert(
+                &tx,
+                account_id,
+                &message.chat,
+                (!is_group).then_some(contact.id),
+                sent_at,
+                now,
+            )?;
+            // The echo of our own reply (however late, even after its send reported
+            // an error): the inbox row waiting on it is done, and it is not the owner.
+            if message.from_me {
+                if let Some(waiting) = sent_reply_waiting(&tx, chat.id, &message.body)? {
+                    let stored = messages::insert(
+                        &tx,
+                        &messages::NewMessage {
+                            account_id,
+                            chat_id: chat.id,
+                            wa_msg_id: &message.id,
+                            direction: Direction::Out,
+                            origin: Origin::Bot,
+                            author: None,
+                            body: &message.body,
+                            sent_at,
+                        },
+                        now,
+                    )?;
+                    if let Some(reply_id) = stored {
+                        inbox::replied(&tx, waiting, reply_id, now)?;
                     }
+                    tx.commit()?;
+                    return Ok((chat.id, stored.is_some(), None));
                 }
-                let stored = messages::insert(
-                    &tx,
-                    &messages::NewMessage {
-                        account_id,
-                        chat_id: chat.id,
-                        wa_msg_id: &message.id,
-                        direction: if message.from_me {
-                            Direction::Out
-                        } else {
-                            Direction::In
-                        },
-                        origin: if message.from_me {
-                            Origin::OwnerPhone
-                        } else {
-                            Origin::Customer
-                        },
-                        author: is_group.then_some(message.from.as_str()),
-                        body: &message.body,
-                        sent_at,
+            }
+            let stored = messages::insert(
+                &tx,
+                &messages::NewMessage {
+                    account_id,
+                    chat_id: chat.id,
+                    wa_msg_id: &message.id,
+                    direction: if message.from_me {
+                        Direction::Out
+                    } else {
+                        Direction::In
                     },
-                    now,
-                )?;
-                let Some(message_id) = stored else {
-                    return Ok((chat.id, false, None));
-                };
-                inbox::insert(&tx, message_id, account_id, now)?;
-                tx.commit()?;
-                Ok((
-                    chat.id,
-                    true,
-                    Some(Received {
-                        row: message_id,
-                        chat_id: chat.id,
-                        from_owner: message.from_me,
-                    }),
-                ))
-            })
-            .await?;
-        if changed {
-            self.chat_changed(account_id, chat_id);
-        }
-        Ok(inbox_row)
+                    origin: if message.from_me {
+                        Origin::OwnerPhone
+                    } else {
+                        Origin::Customer
+                    },
+                    author: is_group.then_some(message.from.as_str()),
+                    body: &message.body,
+                    sent_at,
+                },
+                now,
+            )?;
+            let Some(message_id) = stored else {
+                return Ok((chat.id, false, None));
+            };
+            inbox::insert(&tx, message_id, account_id, now)?;
+            tx.commit()?;
+            Ok((
+                chat.id,
+                true,
+                Some(Received {
+                    row: message_id,
+                    chat_id: chat.id,
+                    from_owner: message.from_me,
+                }),
+            ))
+        })
+        .await?;
+    if changed {
+        bot.core.chat_changed(account_id, chat_id);
     }
+    Ok(inbox_row)
 }
 
 /// The inbox row in `chat_id` whose reply is `body` and which may have been sent: being

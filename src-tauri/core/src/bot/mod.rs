@@ -3,10 +3,11 @@
 pub mod ai_turn;
 pub mod commands;
 pub(crate) mod decide;
+pub mod delivery;
+pub mod handle;
 pub mod hours;
 pub mod inbox;
 pub mod intake;
-pub mod pause_all;
 pub mod pipeline;
 pub mod policy;
 pub(crate) mod reply;

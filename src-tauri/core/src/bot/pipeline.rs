@@ -6,253 +6,232 @@
 //! messages are acted on first, then a reply already being sent is finished, then every
 //! open customer message of the chat becomes one turn answered by the newest (the others
 //! recorded as merged) — the same whether the turn comes from the live debounce, a resume
-//! after a reconnect or a restart, or a retry. A reply's text is written into its decision
-//! before it is sent, and each send attempt is counted first, so a row with attempts is
-//! reconciled against the chat's own messages in WhatsApp before it is sent again.
+//! after a reconnect or a restart, or a retry. The turn's steps, each a file: `decide`,
+//! `ai_turn` (the AI's words), the lead step (`leads::merge`, with the AI's usage, in the
+//! same transaction as the reply's words), `reply` (paced, sent, reconciled). A reply's
+//! text is written into its decision before it is sent, and each send attempt is counted
+//! first, so a row with attempts is reconciled against the chat's own messages in WhatsApp
+//! before it is sent again.
 
-use super::decide::Decided;
-use super::inbox::{Handled, MERGED, Scope, message_gone};
+use super::ai_turn::{self, Answered};
+use super::decide::{self, AiAsk, Decided};
+use super::handle::Bot;
+use super::inbox::{Handled, MERGED, Scope, message_gone, outcome};
+use super::reply::{self, Reply};
 use crate::error::{Error, Result};
-use crate::leadline::Leadline;
+use crate::leads::merge::{self, Merged};
 use crate::model::inbox::{InboxState, Stored, UNDECIDED};
-use crate::runtime::tasks::Runtime;
-use crate::store::{inbox, messages};
-use crate::text;
+use crate::store::inbox::{OpenRow, Row};
+use crate::store::{ai_usage, inbox, messages};
 
-impl Leadline {
-    fn chat_lock(&self, chat_id: i64) -> std::sync::Arc<tokio::sync::Mutex<()>> {
-        let mut locks = self
-            .chat_locks
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
-        locks.entry(chat_id).or_default().clone()
+/// Answers every chat of the number with open rows, oldest first: what a crash or an
+/// outage left, and failures due for another try. Each chat is one turn (`answer_chat`).
+pub async fn resume(bot: &Bot, account_id: i64) -> Result<Vec<(i64, Handled)>> {
+    let now = bot.now_ms();
+    let chats = bot
+        .store()
+        .call(move |conn| Ok(inbox::open_chats(conn, account_id, now)?))
+        .await?;
+    let mut done = Vec::new();
+    for chat in chats {
+        done.extend(answer_chat(bot, account_id, chat.chat_id, Scope::All).await?);
     }
+    Ok(done)
+}
 
-    /// Answers every chat of the number with open rows, oldest first: what a crash or an
-    /// outage left, and failures due for another try. Each chat is one turn (`answer_chat`).
-    pub async fn resume(&self, wa: &Runtime, account_id: i64) -> Result<Vec<(i64, Handled)>> {
-        let now = self.now_ms();
-        let chats = self
-            .store
-            .call(move |conn| Ok(inbox::open_chats(conn, account_id, now)?))
-            .await?;
-        let mut done = Vec::new();
-        for chat in chats {
-            done.extend(
-                self.answer_chat(wa, account_id, chat.chat_id, Scope::All)
-                    .await?,
-            );
+/// Decides on one stored message by answering its chat's turn; what became of it. Safe to
+/// call again on the same row.
+pub async fn handle(bot: &Bot, account_id: i64, message_id: i64) -> Result<Handled> {
+    let chat_id = bot
+        .store()
+        .call(move |conn| Ok(messages::get(conn, message_id)?.map(|m| m.chat_id)))
+        .await?
+        .ok_or_else(message_gone)?;
+    answer_chat(bot, account_id, chat_id, Scope::All).await?;
+    outcome(bot, message_id).await
+}
+
+/// Whether a row's reply is already worded (being sent, or failed and due again).
+fn worded(row: &Row) -> bool {
+    row.decision.as_ref().and_then(Stored::reply).is_some()
+}
+
+/// One turn of a chat, under its lock (whoever asks: the live debounce, a resume, a
+/// retry): the owner's open messages first, each acted on; then (`Scope::All`) a reply
+/// already being sent is finished; then the customer's open messages are answered as one
+/// turn by the newest, the others recorded as merged into it. Returns what became of each
+/// row it touched.
+pub async fn answer_chat(
+    bot: &Bot,
+    account_id: i64,
+    chat_id: i64,
+    scope: Scope,
+) -> Result<Vec<(i64, Handled)>> {
+    let lock = bot.chat_lock(chat_id);
+    let _turn = lock.lock().await;
+    let now = bot.now_ms();
+    let open = bot
+        .store()
+        .call(move |conn| Ok(inbox::open_in_chat(conn, chat_id, now)?))
+        .await?;
+    let (customer, owner): (Vec<OpenRow>, Vec<OpenRow>) =
+        open.into_iter().partition(|o| o.from_customer);
+    let mut done = Vec::new();
+    for row in owner.iter().map(|o| &o.row) {
+        let handled = if worded(row) {
+            reply::finish(bot, account_id, row).await?
+        } else {
+            decide_and_act(bot, account_id, row.message_id).await?
+        };
+        done.push((row.message_id, handled));
+    }
+    if scope == Scope::Owner {
+        return Ok(done);
+    }
+    let customer: Vec<&Row> = customer.iter().map(|o| &o.row).collect();
+    // Replies already worded (being sent, or failed and due again) go out first, in
+    // order: their words answer the messages they were written for.
+    for row in customer.iter().filter(|r| worded(r)) {
+        let handled = reply::finish(bot, account_id, row).await?;
+        let waiting = matches!(handled, Handled::Waiting { .. });
+        done.push((row.message_id, handled));
+        if waiting {
+            // Not connected: nothing else of this chat can go out either.
+            return Ok(done);
         }
-        Ok(done)
     }
+    let undecided: Vec<i64> = customer
+        .iter()
+        .filter(|r| !worded(r))
+        .map(|r| r.message_id)
+        .collect();
+    let Some((&latest, earlier)) = undecided.split_last() else {
+        return Ok(done);
+    };
+    done.extend(merge_into_latest(bot, earlier.to_vec()).await?);
+    done.push((latest, decide_and_act(bot, account_id, latest).await?));
+    Ok(done)
+}
 
-    /// Decides on one stored message by answering its chat's turn; what became of it.
-    /// Safe to call again on the same row.
-    pub async fn handle(&self, wa: &Runtime, account_id: i64, message_id: i64) -> Result<Handled> {
-        let chat_id = self
-            .store
-            .call(move |conn| Ok(messages::get(conn, message_id)?.map(|m| m.chat_id)))
-            .await?
-            .ok_or_else(message_gone)?;
-        self.answer_chat(wa, account_id, chat_id, Scope::All)
-            .await?;
-        self.outcome(message_id).await
+/// The earlier messages of a burst, recorded as merged into the turn that answers them.
+async fn merge_into_latest(bot: &Bot, earlier: Vec<i64>) -> Result<Vec<(i64, Handled)>> {
+    if earlier.is_empty() {
+        return Ok(Vec::new());
     }
+    let now = bot.now_ms();
+    let merged = bot
+        .store()
+        .call(move |conn| {
+            let tx = conn.transaction()?;
+            let mut merged = Vec::new();
+            for row in earlier {
+                if inbox::skipped(&tx, row, UNDECIDED, MERGED, now)? {
+                    merged.push(row);
+                }
+            }
+            tx.commit()?;
+            Ok(merged)
+        })
+        .await?;
+    Ok(merged
+        .into_iter()
+        .map(|row| {
+            (
+                row,
+                Handled::Skipped {
+                    reason: MERGED.into(),
+                },
+            )
+        })
+        .collect())
+}
 
-    /// What became of one row, read from the store.
-    pub async fn outcome(&self, message_id: i64) -> Result<Handled> {
-        self.store
-            .call(move |conn| {
-                let row = inbox::get(conn, message_id)?.ok_or_else(|| {
-                    Error::NotFound(text!(
-                        "bot.inbox_gone",
-                        "That message is no longer waiting for an answer."
-                    ))
-                })?;
-                Ok(match row.state {
-                    InboxState::Replied => Handled::Replied {
-                        wa_msg_id: match row.reply_message_id {
-                            Some(id) => messages::get(conn, id)?
-                                .map(|m| m.wa_msg_id)
-                                .unwrap_or_default(),
-                            None => String::new(),
-                        },
-                    },
-                    InboxState::Skipped => Handled::Skipped {
-                        reason: row.skip_reason.unwrap_or_default(),
-                    },
-                    InboxState::Failed => Handled::Failed {
-                        error: row.error.unwrap_or_default(),
-                    },
-                    _ => Handled::Waiting {
-                        reason: row.error.unwrap_or_else(|| "waiting".into()),
-                    },
-                })
-            })
-            .await
-    }
-
-    /// One turn of a chat, under its lock (whoever asks: the live debounce, a resume, a
-    /// retry): the owner's open messages first, each acted on; then (`Scope::All`) a reply
-    /// already being sent is finished; then the customer's open messages are answered as
-    /// one turn by the newest, the others recorded as merged into it. Returns what became
-    /// of each row it touched.
-    pub async fn answer_chat(
-        &self,
-        wa: &Runtime,
-        account_id: i64,
-        chat_id: i64,
-        scope: Scope,
-    ) -> Result<Vec<(i64, Handled)>> {
-        let lock = self.chat_lock(chat_id);
-        let _turn = lock.lock().await;
-        let now = self.now_ms();
-        let open = self
-            .store
-            .call(move |conn| Ok(inbox::open_in_chat(conn, chat_id, now)?))
-            .await?;
-        let mut done = Vec::new();
-        for row in open.iter().filter(|o| !o.from_customer).map(|o| &o.row) {
-            let handled = match row.decision.as_ref().and_then(Stored::reply) {
-                Some(_) => self.finish_send(wa, account_id, row).await?,
-                None => self.decide_and_act(wa, account_id, row.message_id).await?,
+/// Decides on one row (the turn's) and acts: a skip, a pause, or a reply worded (owner
+/// command, away message, quick reply, the AI) and sent. The caller holds the chat lock.
+async fn decide_and_act(bot: &Bot, account_id: i64, message_id: i64) -> Result<Handled> {
+    let (chat_id, to, text, counted) = match decide::decide(bot, account_id, message_id).await? {
+        Decided::Done(Handled::Waiting { .. }) => return outcome(bot, message_id).await,
+        Decided::Done(handled) => return Ok(handled),
+        Decided::Send { chat_id, to, text } => (chat_id, to, text, false),
+        Decided::Ai(ask) => {
+            let answered = match ai_turn::answer(bot, account_id, message_id, &ask).await? {
+                Ok(answered) => answered,
+                Err(handled) => return Ok(handled),
             };
-            done.push((row.message_id, handled));
-        }
-        if scope == Scope::Owner {
-            return Ok(done);
-        }
-        let customer: Vec<&inbox::Row> = open
-            .iter()
-            .filter(|o| o.from_customer)
-            .map(|o| &o.row)
-            .collect();
-        // Replies already worded (being sent, or failed and due again) go out first, in
-        // order: their words answer the messages they were written for.
-        for row in customer
-            .iter()
-            .filter(|r| r.decision.as_ref().and_then(Stored::reply).is_some())
-        {
-            let handled = self.finish_send(wa, account_id, row).await?;
-            let waiting = matches!(handled, Handled::Waiting { .. });
-            done.push((row.message_id, handled));
-            if waiting {
-                // Not connected: nothing else of this chat can go out either.
-                return Ok(done);
+            let text = answered.text.clone();
+            if !record_turn(bot, account_id, message_id, &ask, answered).await? {
+                return outcome(bot, message_id).await;
             }
+            (ask.chat_id, ask.to, text, true)
         }
-        let undecided: Vec<i64> = customer
-            .iter()
-            .filter(|r| r.decision.as_ref().and_then(Stored::reply).is_none())
-            .map(|r| r.message_id)
-            .collect();
-        let Some((&latest, earlier)) = undecided.split_last() else {
-            return Ok(done);
-        };
-        if !earlier.is_empty() {
-            let earlier = earlier.to_vec();
-            let now = self.now_ms();
-            let merged = self
-                .store
-                .call(move |conn| {
-                    let tx = conn.transaction()?;
-                    let mut merged = Vec::new();
-                    for row in earlier {
-                        if inbox::skipped(&tx, row, UNDECIDED, MERGED, now)? {
-                            merged.push(row);
-                        }
-                    }
-                    tx.commit()?;
-                    Ok(merged)
-                })
-                .await?;
-            done.extend(merged.into_iter().map(|row| {
-                (
-                    row,
-                    Handled::Skipped {
-                        reason: MERGED.into(),
-                    },
-                )
-            }));
-        }
-        done.push((latest, self.decide_and_act(wa, account_id, latest).await?));
-        Ok(done)
-    }
+    };
+    reply::send(
+        bot,
+        Reply {
+            account_id,
+            message_id,
+            chat_id,
+            to,
+            text,
+            counted,
+        },
+    )
+    .await
+}
 
-    /// Decides on one row (the turn's) and acts: a skip, a pause, or a reply worded (owner
-    /// command, away message, quick reply, the AI) and sent. The caller holds the chat
-    /// lock. The decision and the reply's reservation are one transaction (`decide`).
-    async fn decide_and_act(
-        &self,
-        wa: &Runtime,
-        account_id: i64,
-        message_id: i64,
-    ) -> Result<Handled> {
-        let now = self.now_ms();
-        let decided = self
-            .store
-            .call(move |conn| {
-                // Immediate: the caps read and the reservation written are one step.
-                let tx =
-                    conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
-                let decided = super::decide::decide_in(&tx, account_id, message_id, now)?;
-                tx.commit()?;
-                Ok(decided)
-            })
-            .await?;
-        let (chat_id, to, text, decision) = match decided {
-            Decided::Done(Handled::Waiting { .. }) => return self.outcome(message_id).await,
-            Decided::Done(handled) => return Ok(handled),
-            Decided::Send { chat_id, to, text } => (chat_id, to, text, None),
-            Decided::Ai(ask) => {
-                let turn = super::ai_turn::AiTurn {
-                    account_id,
-                    message_id,
-                    chat_id: ask.chat_id,
-                    contact_id: ask.contact_id,
-                    closed: ask.closed,
-                    sent_at: ask.sent_at,
-                    freshness_ms: ask.freshness_ms,
-                };
-                match self.ai_turn(&turn, ask.hours.as_ref(), now).await? {
-                    Ok((text, record)) => (ask.chat_id, ask.to, text, Some((ask.decision, record))),
-                    Err(handled) => return Ok(handled),
-                }
+/// The AI's turn written down before its reply is sent, in one transaction: the call's
+/// usage, then what it found merged into the lead (`leads::merge::merge_turn`), then the
+/// reply's words into the decision and the send's attempt counted. A failure to record the
+/// usage or the lead is logged and never holds up the customer's reply. False when the row
+/// moved on meanwhile (nothing is sent then).
+async fn record_turn(
+    bot: &Bot,
+    account_id: i64,
+    message_id: i64,
+    ask: &AiAsk,
+    answered: Answered,
+) -> Result<bool> {
+    let decision = Stored {
+        decision: ask.decision.clone(),
+        text: Some(answered.text),
+        to: Some(ask.to.clone()),
+    };
+    let Answered { call, findings, .. } = answered;
+    let now = bot.now_ms();
+    let (counted, merged) = bot
+        .store()
+        .call(move |conn| {
+            let mut tx = conn.transaction()?;
+            if let Err(e) = ai_usage::insert(&tx, &call, now) {
+                tracing::error!(error = %e, "could not record AI usage");
             }
-        };
-        // The AI's words go into the decision, its usage and the lead's fields are
-        // recorded, and the send's attempt is counted: one step, before the send.
-        let counted = match decision {
-            Some((decision, record)) => {
-                let json = Stored {
-                    decision,
-                    text: Some(text.clone()),
-                    to: Some(to.clone()),
-                };
-                let now = self.now_ms();
-                let (counted, merged) = self
-                    .store
-                    .call(move |conn| {
-                        let tx = conn.transaction()?;
-                        let merged = record.write(&tx);
-                        let counted =
-                            inbox::decided(&tx, message_id, &[InboxState::Decided], &json, now)?
-                                && inbox::attempt(&tx, message_id, now)?;
-                        tx.commit()?;
-                        Ok((counted, merged))
-                    })
-                    .await?;
-                if let Some(merged) = merged {
-                    self.turn_merged(account_id, merged);
-                }
-                if !counted {
-                    return self.outcome(message_id).await;
-                }
-                true
-            }
-            None => false,
-        };
-        self.send_reply(wa, account_id, message_id, chat_id, &to, &text, counted)
-            .await
+            let merged = findings.and_then(|findings| merge_lead(&mut tx, &findings));
+            let counted = inbox::decided(&tx, message_id, &[InboxState::Decided], &decision, now)?
+                && inbox::attempt(&tx, message_id, now)?;
+            tx.commit()?;
+            Ok((counted, merged))
+        })
+        .await?;
+    if let Some(merged) = merged {
+        merge::announce(&bot.core, account_id, &merged);
+    }
+    Ok(counted)
+}
+
+/// The lead step inside the turn's transaction, on a savepoint of its own: a lead that
+/// can't be updated is logged and left as it was, and the reply still goes out.
+fn merge_lead(tx: &mut rusqlite::Transaction<'_>, findings: &merge::Findings) -> Option<Merged> {
+    let account_id = findings.account_id;
+    let attempt = tx.savepoint().map_err(Error::from).and_then(|savepoint| {
+        let merged = merge::merge_turn(&savepoint, findings)?;
+        savepoint.commit()?;
+        Ok(merged)
+    });
+    match attempt {
+        Ok(merged) => Some(merged),
+        Err(e) => {
+            tracing::error!(account_id, error = %e, "could not update the lead");
+            None
+        }
     }
 }

@@ -14,11 +14,14 @@ use std::time::Duration;
 
 use tokio::sync::mpsc;
 
-use super::inbox::Scope;
-use crate::leadline::Leadline;
-use crate::runtime::tasks::Runtime;
+use super::handle::Bot;
+use super::inbox::{Handled, Received, Scope};
+use super::{delivery, intake, pipeline};
+use crate::error::ErrorCode;
+use crate::numbers::linking;
+use crate::store::{account_settings, inbox, messages};
 use crate::whatsapp::account::AccountState;
-use crate::whatsapp::message::WaEvent;
+use crate::whatsapp::message::{WaEvent, WaMessage};
 
 /// What the runner is told.
 #[derive(Debug)]
@@ -27,9 +30,6 @@ pub enum Input {
     /// The number's connection changed state (recorded; Working resumes its open rows).
     State(i64, AccountState),
 }
-
-/// How often failures due for another try are looked for.
-const SWEEP_EVERY: Duration = Duration::from_secs(5);
 
 /// The sender half, for the runtime's callbacks.
 pub type Inputs = mpsc::UnboundedSender<Input>;
@@ -57,19 +57,11 @@ impl Turns {
     }
 
     /// Answers `chat_id` after `delay`, unless a later schedule for it replaces this one.
-    fn schedule(
-        &self,
-        core: &Leadline,
-        runtime: &Arc<Runtime>,
-        account_id: i64,
-        chat_id: i64,
-        delay: Duration,
-        scope: Scope,
-    ) {
+    fn schedule(&self, bot: &Bot, account_id: i64, chat_id: i64, delay: Duration, scope: Scope) {
         let key = (chat_id, scope == Scope::Owner);
         let generation = self.next.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
         self.lock().entry(key).or_default().generation = generation;
-        let (turns, core, runtime) = (self.clone(), core.clone(), runtime.clone());
+        let (turns, bot) = (self.clone(), bot.clone());
         tokio::spawn(async move {
             crate::clock::pause(delay).await;
             {
@@ -85,23 +77,7 @@ impl Turns {
                 slot.running = true;
             }
             loop {
-                match core.answer_chat(&runtime, account_id, chat_id, scope).await {
-                    Ok(done) => {
-                        for (row, handled) in done {
-                            if let super::inbox::Handled::Failed { error } = handled {
-                                tracing::warn!(
-                                    account_id,
-                                    row,
-                                    error,
-                                    "a message could not be answered"
-                                );
-                            }
-                        }
-                    }
-                    Err(e) => {
-                        tracing::error!(account_id, chat_id, error = %e, "a chat's turn could not be handled")
-                    }
-                }
+                answer(&bot, account_id, chat_id, scope).await;
                 let mut slots = turns.lock();
                 let slot = slots.entry(key).or_default();
                 if slot.again {
@@ -119,12 +95,12 @@ impl Turns {
 
     /// Schedules every chat of the number with open rows: a customer's burst still waits
     /// for its quiet moment (by when its newest message was stored).
-    async fn resume(&self, core: &Leadline, runtime: &Arc<Runtime>, account_id: i64) {
-        let debounce = core.debounce(account_id).await;
-        let now = core.clock.now_ms();
-        let open = core
+    async fn resume(&self, bot: &Bot, account_id: i64) {
+        let debounce = debounce(bot, account_id).await;
+        let now = bot.now_ms();
+        let open = bot
             .store()
-            .call(move |conn| Ok(crate::store::inbox::open_chats(conn, account_id, now)?))
+            .call(move |conn| Ok(inbox::open_chats(conn, account_id, now)?))
             .await;
         match open {
             Ok(chats) => {
@@ -137,7 +113,7 @@ impl Turns {
                         .saturating_sub(waited)
                         .max(0);
                     let delay = Duration::from_millis(u64::try_from(left).unwrap_or(0));
-                    self.schedule(core, runtime, account_id, chat.chat_id, delay, Scope::All);
+                    self.schedule(bot, account_id, chat.chat_id, delay, Scope::All);
                 }
             }
             Err(e) => {
@@ -147,134 +123,143 @@ impl Turns {
     }
 }
 
-/// Runs until every sender is gone. `debounce` for a number comes from its behaviour.
-pub async fn run(
-    core: Leadline,
-    runtime: Arc<Runtime>,
-    mut inputs: mpsc::UnboundedReceiver<Input>,
-) {
+/// One turn of a chat, its failures logged (the rows keep them).
+async fn answer(bot: &Bot, account_id: i64, chat_id: i64, scope: Scope) {
+    match pipeline::answer_chat(bot, account_id, chat_id, scope).await {
+        Ok(done) => {
+            for (row, handled) in done {
+                if let Handled::Failed { error } = handled {
+                    tracing::warn!(account_id, row, error, "a message could not be answered");
+                }
+            }
+        }
+        Err(e) => {
+            tracing::error!(account_id, chat_id, error = %e, "a chat's turn could not be handled")
+        }
+    }
+}
+
+/// The numbers seen Working, whose due failures the sweep picks up.
+type Working = Arc<Mutex<BTreeSet<i64>>>;
+
+fn working(set: &Working) -> std::sync::MutexGuard<'_, BTreeSet<i64>> {
+    set.lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+/// Every few seconds, the Working numbers' failures due for another try.
+fn sweep(bot: &Bot, turns: &Turns, numbers: &Working) -> tokio::task::JoinHandle<()> {
+    let (bot, turns, numbers) = (bot.clone(), turns.clone(), numbers.clone());
+    tokio::spawn(async move {
+        let mut every = tokio::time::interval(bot.tuning.sweep_every);
+        every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            every.tick().await;
+            let accounts: Vec<i64> = working(&numbers).iter().copied().collect();
+            for account_id in accounts {
+                if matches!(bot.runtime.state(account_id), AccountState::Working { .. }) {
+                    turns.resume(&bot, account_id).await;
+                }
+            }
+        }
+    })
+}
+
+/// Runs until every sender is gone.
+pub async fn run(bot: Bot, mut inputs: mpsc::UnboundedReceiver<Input>) {
     // Webhook deliveries a restart interrupted go out again.
     {
-        let core = core.clone();
+        let core = bot.core.clone();
         tokio::spawn(async move { core.resume_webhooks().await });
     }
     let turns = Turns::default();
-    // Numbers seen Working, whose due failures the sweep picks up.
-    let working: Arc<Mutex<BTreeSet<i64>>> = Arc::default();
+    let numbers = Working::default();
     // Numbers whose session was refused (a second link of one WhatsApp account): their
     // reports are dropped until they start again.
     let mut refused: BTreeSet<i64> = BTreeSet::new();
-    let sweep = {
-        let (turns, core, runtime, working) = (
-            turns.clone(),
-            core.clone(),
-            runtime.clone(),
-            working.clone(),
-        );
-        tokio::spawn(async move {
-            let mut every = tokio::time::interval(SWEEP_EVERY);
-            every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-            loop {
-                every.tick().await;
-                let accounts: Vec<i64> = working
-                    .lock()
-                    .unwrap_or_else(std::sync::PoisonError::into_inner)
-                    .iter()
-                    .copied()
-                    .collect();
-                for account_id in accounts {
-                    if matches!(runtime.state(account_id), AccountState::Working { .. }) {
-                        turns.resume(&core, &runtime, account_id).await;
-                    }
-                }
-            }
-        })
-    };
+    let sweeping = sweep(&bot, &turns, &numbers);
     while let Some(input) = inputs.recv().await {
         match input {
             Input::State(account_id, state) => {
-                let working_now = matches!(state, AccountState::Working { .. });
-                if matches!(state, AccountState::Starting) {
-                    refused.remove(&account_id);
-                }
-                if refused.contains(&account_id) {
-                    // The refusal stays what the owner sees while that session stops.
-                    continue;
-                }
-                let shown = match core.account_state_changed(account_id, state).await {
-                    Ok(shown) => shown,
-                    Err(e) => {
-                        tracing::error!(account_id, error = %e, "could not record a number's state");
-                        continue;
-                    }
-                };
-                let set = || {
-                    working
-                        .lock()
-                        .unwrap_or_else(std::sync::PoisonError::into_inner)
-                };
-                if working_now && matches!(shown, AccountState::Failed { .. }) {
-                    // The same WhatsApp account already answers under another number: this
-                    // session stops, so every customer is answered by one number only.
-                    refused.insert(account_id);
-                    set().remove(&account_id);
-                    let runtime = runtime.clone();
-                    tokio::spawn(async move { runtime.stop(account_id).await });
-                    continue;
-                }
-                if working_now {
-                    set().insert(account_id);
-                    turns.resume(&core, &runtime, account_id).await;
-                    let (core, runtime, turns) = (core.clone(), runtime.clone(), turns.clone());
-                    tokio::spawn(
-                        async move { after_start(&core, &runtime, &turns, account_id).await },
-                    );
-                } else {
-                    set().remove(&account_id);
-                }
+                on_state(&bot, &turns, &numbers, &mut refused, account_id, state).await;
             }
             Input::Event(account_id, _) if refused.contains(&account_id) => {}
             Input::Event(account_id, WaEvent::Message(message)) => {
-                receive(&core, &runtime, &turns, account_id, message).await;
+                receive(&bot, &turns, account_id, message).await;
             }
             Input::Event(account_id, event) => {
-                let (core, runtime, turns) = (core.clone(), runtime.clone(), turns.clone());
-                tokio::spawn(
-                    async move { on_report(&core, &runtime, &turns, account_id, event).await },
-                );
+                let (bot, turns) = (bot.clone(), turns.clone());
+                tokio::spawn(async move { on_report(&bot, &turns, account_id, event).await });
             }
         }
     }
-    sweep.abort();
+    sweeping.abort();
+}
+
+/// A number's new state: recorded (and shown); Working resumes its open chats and looks
+/// at what the page can't tell by itself; a second link of one WhatsApp account stops.
+async fn on_state(
+    bot: &Bot,
+    turns: &Turns,
+    numbers: &Working,
+    refused: &mut BTreeSet<i64>,
+    account_id: i64,
+    state: AccountState,
+) {
+    let working_now = matches!(state, AccountState::Working { .. });
+    if matches!(state, AccountState::Starting) {
+        refused.remove(&account_id);
+    }
+    if refused.contains(&account_id) {
+        // The refusal stays what the owner sees while that session stops.
+        return;
+    }
+    let shown = match linking::state_changed(&bot.core, account_id, state).await {
+        Ok(shown) => shown,
+        Err(e) => {
+            tracing::error!(account_id, error = %e, "could not record a number's state");
+            return;
+        }
+    };
+    if working_now && matches!(shown, AccountState::Failed { .. }) {
+        // The same WhatsApp account already answers under another number: this session
+        // stops, so every customer is answered by one number only.
+        refused.insert(account_id);
+        working(numbers).remove(&account_id);
+        let runtime = bot.runtime.clone();
+        tokio::spawn(async move { runtime.stop(account_id).await });
+        return;
+    }
+    if working_now {
+        working(numbers).insert(account_id);
+        turns.resume(bot, account_id).await;
+        let (bot, turns) = (bot.clone(), turns.clone());
+        tokio::spawn(async move { after_start(&bot, &turns, account_id).await });
+    } else {
+        working(numbers).remove(&account_id);
+    }
 }
 
 /// What a (re)connected number's page can't tell by itself: the messages of chats still
 /// unread (shown before a crash let them be stored), and what became of replies sent
 /// before it; looked at again once the delivery bound has passed.
-async fn after_start(core: &Leadline, runtime: &Arc<Runtime>, turns: &Turns, account_id: i64) {
-    match runtime.catch_up(account_id).await {
+async fn after_start(bot: &Bot, turns: &Turns, account_id: i64) {
+    match bot.runtime.catch_up(account_id).await {
         Ok(0) => {}
         Ok(reported) => tracing::info!(account_id, reported, "unread chats reported again"),
         Err(e) => tracing::warn!(account_id, error = %e, "could not look at unread chats"),
     }
     for round in 0..2 {
         if round == 1 {
-            tokio::time::sleep(core.delivery_wait + Duration::from_secs(1)).await;
-            if !matches!(runtime.state(account_id), AccountState::Working { .. }) {
+            tokio::time::sleep(bot.tuning.delivery_wait + Duration::from_secs(1)).await;
+            if !matches!(bot.runtime.state(account_id), AccountState::Working { .. }) {
                 return;
             }
         }
-        match core.recheck_deliveries(runtime, account_id).await {
+        match delivery::recheck(bot, account_id).await {
             Ok(chats) => {
                 for chat_id in chats {
-                    turns.schedule(
-                        core,
-                        runtime,
-                        account_id,
-                        chat_id,
-                        Duration::ZERO,
-                        Scope::All,
-                    );
+                    turns.schedule(bot, account_id, chat_id, Duration::ZERO, Scope::All);
                 }
             }
             Err(e) => tracing::warn!(account_id, error = %e, "could not look at earlier replies"),
@@ -284,29 +269,23 @@ async fn after_start(core: &Leadline, runtime: &Arc<Runtime>, turns: &Turns, acc
 
 /// Stores a message (retrying a store that fails, with backoff, until it takes) and
 /// schedules its chat's turn.
-async fn receive(
-    core: &Leadline,
-    runtime: &Arc<Runtime>,
-    turns: &Turns,
-    account_id: i64,
-    message: crate::whatsapp::message::WaMessage,
-) {
-    let stored = match core.receive_in_chat(account_id, message.clone()).await {
+async fn receive(bot: &Bot, turns: &Turns, account_id: i64, message: WaMessage) {
+    let stored = match intake::receive(bot, account_id, message.clone()).await {
         Ok(stored) => stored,
-        Err(e) if e.code() == crate::error::ErrorCode::InvalidInput => {
+        Err(e) if e.code() == ErrorCode::InvalidInput => {
             tracing::warn!(account_id, error = %e, "a malformed message was left out");
             return;
         }
         Err(e) => {
             tracing::error!(account_id, error = %e, "could not store a message; trying again");
-            let (core, runtime, turns) = (core.clone(), runtime.clone(), turns.clone());
+            let (bot, turns) = (bot.clone(), turns.clone());
             tokio::spawn(async move {
                 let mut wait = Duration::from_millis(200);
                 loop {
                     tokio::time::sleep(wait).await;
-                    match core.receive_in_chat(account_id, message.clone()).await {
+                    match intake::receive(&bot, account_id, message.clone()).await {
                         Ok(stored) => {
-                            schedule_received(&core, &runtime, &turns, account_id, stored).await;
+                            schedule_received(&bot, &turns, account_id, stored).await;
                             return;
                         }
                         Err(e) => {
@@ -319,86 +298,54 @@ async fn receive(
             return;
         }
     };
-    schedule_received(core, runtime, turns, account_id, stored).await;
+    schedule_received(bot, turns, account_id, stored).await;
 }
 
-async fn schedule_received(
-    core: &Leadline,
-    runtime: &Arc<Runtime>,
-    turns: &Turns,
-    account_id: i64,
-    stored: Option<super::inbox::Received>,
-) {
+async fn schedule_received(bot: &Bot, turns: &Turns, account_id: i64, stored: Option<Received>) {
     let Some(received) = stored else {
         return;
     };
     if received.from_owner {
         turns.schedule(
-            core,
-            runtime,
+            bot,
             account_id,
             received.chat_id,
             Duration::ZERO,
             Scope::Owner,
         );
     } else {
-        let debounce = core.debounce(account_id).await;
-        turns.schedule(
-            core,
-            runtime,
-            account_id,
-            received.chat_id,
-            debounce,
-            Scope::All,
-        );
+        let debounce = debounce(bot, account_id).await;
+        turns.schedule(bot, account_id, received.chat_id, debounce, Scope::All);
     }
 }
 
 /// Everything WhatsApp reports besides messages.
-async fn on_report(
-    core: &Leadline,
-    runtime: &Arc<Runtime>,
-    turns: &Turns,
-    account_id: i64,
-    event: WaEvent,
-) {
+async fn on_report(bot: &Bot, turns: &Turns, account_id: i64, event: WaEvent) {
     match event {
         WaEvent::Ack { id, ack } => {
-            let recorded = core
+            let recorded = bot
                 .store()
-                .call(move |conn| {
-                    Ok(crate::store::messages::set_ack(
-                        conn,
-                        account_id,
-                        &id,
-                        i64::from(ack),
-                    )?)
-                })
+                .call(move |conn| Ok(messages::set_ack(conn, account_id, &id, i64::from(ack))?))
                 .await;
             match recorded {
                 // No lookup of the chat here: this runs for every tick of every message;
                 // the window refreshes the chat it shows.
-                Ok(true) => core.message_acked(account_id),
+                Ok(true) => bot.core.message_acked(account_id),
                 Ok(false) => {}
                 Err(e) => tracing::warn!(account_id, error = %e, "could not record an ack"),
             }
         }
         WaEvent::State(_) | WaEvent::Message(_) => {}
         WaEvent::Page(info) => {
-            if let Err(e) = core.page_info_changed(account_id, info).await {
+            if let Err(e) = linking::page_changed(&bot.core, account_id, info).await {
                 tracing::warn!(account_id, error = %e, "could not record the WhatsApp Web version");
             }
         }
         WaEvent::NotDelivered { id, reason } => {
-            match core.message_not_delivered(account_id, id, reason).await {
-                Ok(Some(chat_id)) => turns.schedule(
-                    core,
-                    runtime,
-                    account_id,
-                    chat_id,
-                    Duration::ZERO,
-                    Scope::All,
-                ),
+            match delivery::not_delivered(bot, account_id, id, reason).await {
+                Ok(Some(chat_id)) => {
+                    turns.schedule(bot, account_id, chat_id, Duration::ZERO, Scope::All)
+                }
                 Ok(None) => {}
                 Err(e) => {
                     tracing::warn!(account_id, error = %e, "could not record an undelivered message")
@@ -406,31 +353,22 @@ async fn on_report(
             }
         }
         WaEvent::Unreadable { chat, .. } => {
-            if let Err(e) = core.message_unreadable(account_id, chat).await {
+            if let Err(e) = linking::unreadable(&bot.core, account_id, chat).await {
                 tracing::warn!(account_id, error = %e, "could not record an unreadable message");
             }
         }
     }
 }
 
-impl Leadline {
-    pub(crate) async fn debounce(&self, account_id: i64) -> Duration {
-        let seconds = self
-            .store()
-            .call(move |conn| {
-                Ok(crate::store::account_settings::bot(conn, account_id)?
-                    .and_then(|b| {
-                        serde_json::from_str::<crate::model::behaviour::Behaviour>(
-                            &b.behaviour_json,
-                        )
-                        .ok()
-                    })
-                    .map(|b| b.debounce_seconds))
-            })
-            .await
-            .ok()
-            .flatten()
-            .unwrap_or(crate::model::behaviour::Behaviour::default().debounce_seconds);
-        Duration::from_secs(u64::from(seconds))
-    }
+/// How long a chat waits for more of a customer's burst: the number's own behaviour.
+async fn debounce(bot: &Bot, account_id: i64) -> Duration {
+    let seconds = bot
+        .store()
+        .call(move |conn| Ok(account_settings::bot(conn, account_id)?.map(|b| b.behaviour)))
+        .await
+        .ok()
+        .flatten()
+        .unwrap_or_default()
+        .debounce_seconds;
+    Duration::from_secs(u64::from(seconds))
 }

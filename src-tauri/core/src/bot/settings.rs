@@ -1,6 +1,7 @@
-//! Each number's bot settings as the owner edits them: behaviour, working hours, and quick
-//! replies, checked before they are saved (a bad time, zone or pattern is refused in plain
-//! words and nothing changes).
+//! The owner's hand on the bots: each number's settings as the owner edits them (behaviour,
+//! working hours, quick replies, checked before they are saved: a bad time, zone or
+//! pattern is refused in plain words and nothing changes), and "Pause all bots", one
+//! switch over every number from the tray or Home.
 
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
@@ -9,11 +10,12 @@ use crate::bot::hours::Hours;
 use crate::bot::rules::Rule;
 use crate::bot::switch::BotSwitch;
 use crate::error::{Error, Result};
+use crate::events::CoreEvent;
 use crate::leadline::Leadline;
 use crate::model::behaviour::Behaviour;
-use crate::model::quick_reply::{MatchKind, QuickReply};
+use crate::model::quick_reply::QuickReply;
 use crate::model::schedule::Schedule;
-use crate::store::{account_settings, activity, rules};
+use crate::store::{account_settings, activity, app_settings, rules};
 use crate::text;
 use crate::text::Text;
 
@@ -96,24 +98,11 @@ impl Leadline {
                         "That number was removed. Reload the list."
                     ))
                 })?;
-                let quick_replies = rules::all(conn, id)?
-                    .into_iter()
-                    .map(|r| QuickReply {
-                        kind: if r.match_kind == "regex" {
-                            MatchKind::Regex
-                        } else {
-                            MatchKind::Keyword
-                        },
-                        pattern: r.pattern,
-                        reply: r.reply,
-                        enabled: r.enabled,
-                    })
-                    .collect();
                 Ok(NumberBot {
                     enabled: row.bot_enabled,
-                    behaviour: serde_json::from_str(&row.behaviour_json).unwrap_or_default(),
-                    schedule: serde_json::from_str(&row.hours_json).ok(),
-                    quick_replies,
+                    behaviour: row.behaviour,
+                    schedule: row.schedule,
+                    quick_replies: rules::all(conn, id)?,
                 })
             })
             .await
@@ -142,40 +131,19 @@ impl Leadline {
                 )));
             }
         }
-        let behaviour =
-            serde_json::to_string(&bot.behaviour).map_err(|e| Error::Internal(e.to_string()))?;
-        let hours = match &bot.schedule {
-            Some(schedule) => {
-                serde_json::to_string(schedule).map_err(|e| Error::Internal(e.to_string()))?
-            }
-            None => "{}".to_string(),
-        };
-        let rules = bot.quick_replies.clone();
-        let enabled = bot.enabled;
         let now = self.clock.now_ms();
         self.store
             .call(move |conn| {
                 let tx = conn.transaction()?;
-                if !account_settings::set_bot(&tx, id, enabled, &behaviour, &hours, now)? {
+                let schedule = bot.schedule.as_ref();
+                if !account_settings::set_bot(&tx, id, bot.enabled, &bot.behaviour, schedule, now)?
+                {
                     return Err(Error::NotFound(text!(
                         "number.removed",
                         "That number was removed. Reload the list."
                     )));
                 }
-                let rows: Vec<rules::QuickReplyRow> = rules
-                    .iter()
-                    .map(|rule| rules::QuickReplyRow {
-                        match_kind: match rule.kind {
-                            MatchKind::Keyword => "keyword",
-                            MatchKind::Regex => "regex",
-                        }
-                        .to_string(),
-                        pattern: rule.pattern.clone(),
-                        reply: rule.reply.clone(),
-                        enabled: rule.enabled,
-                    })
-                    .collect();
-                rules::replace_all(&tx, id, &rows, now)?;
+                rules::replace_all(&tx, id, &bot.quick_replies, now)?;
                 activity::insert(
                     &tx,
                     Some(id),
@@ -187,5 +155,47 @@ impl Leadline {
             })
             .await?;
         self.number_bot(id).await
+    }
+
+    /// Whether "Pause all bots" is on: messages are still stored and shown, and nobody
+    /// gets an automatic answer. Kept in the database, so a paused app stays paused.
+    pub async fn bots_paused(&self) -> Result<bool> {
+        self.store
+            .call(|conn| Ok(app_settings::bots_paused(conn)?))
+            .await
+    }
+
+    /// Pauses (or resumes) every number's bot; audited and announced when it changes.
+    pub async fn set_bots_paused(&self, paused: bool) -> Result<bool> {
+        let now = self.clock.now_ms();
+        let changed = self
+            .store
+            .call(move |conn| {
+                let tx = conn.transaction()?;
+                if app_settings::bots_paused(&tx)? == paused {
+                    return Ok(false);
+                }
+                app_settings::set_bots_paused(&tx, paused, now)?;
+                let (variant, message) = if paused {
+                    ("on", "Paused every bot: nobody gets an automatic answer")
+                } else {
+                    ("off", "Resumed every bot")
+                };
+                activity::insert_with(
+                    &tx,
+                    None,
+                    "bots_paused",
+                    message,
+                    &[("variant", variant)],
+                    now,
+                )?;
+                tx.commit().map_err(Error::from)?;
+                Ok(true)
+            })
+            .await?;
+        if changed {
+            (self.events)(CoreEvent::BotsPaused { paused });
+        }
+        Ok(paused)
     }
 }

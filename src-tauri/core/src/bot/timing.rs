@@ -52,6 +52,38 @@ fn fastrand_unit() -> f64 {
     f64::from(nanos % 1_000) / 1_000.0
 }
 
+/// How many AI turns run at once: enough to keep replies flowing across numbers, few
+/// enough that a burst of chats can't flood the provider (and its rate limit).
+pub const TURNS_IN_FLIGHT: usize = 4;
+
+/// The bot's timing, set once when the app starts (tests and the soak turn it down).
+#[derive(Debug, Clone, Copy)]
+pub struct Tuning {
+    pub pacing: Pacing,
+    /// Waits before failed turns are tried again.
+    pub retry_times: RetryTimes,
+    /// How long a reply may wait for WhatsApp's server ack before it counts as not
+    /// delivered (the driver's bound, used again after a restart).
+    pub delivery_wait: Duration,
+    /// AI turns in flight at once, across numbers.
+    pub turns_in_flight: usize,
+    /// How often the runner looks for failures due for another try (tests that drive
+    /// each turn by hand set it long).
+    pub sweep_every: Duration,
+}
+
+impl Default for Tuning {
+    fn default() -> Tuning {
+        Tuning {
+            pacing: Pacing::default(),
+            retry_times: RetryTimes::default(),
+            delivery_wait: Duration::from_secs(60),
+            turns_in_flight: TURNS_IN_FLIGHT,
+            sweep_every: Duration::from_secs(5),
+        }
+    }
+}
+
 /// Per chat id, the lock its turns take.
 pub type ChatLocks = std::sync::Arc<
     std::sync::Mutex<std::collections::HashMap<i64, std::sync::Arc<tokio::sync::Mutex<()>>>>,

@@ -6,7 +6,6 @@ use crate::error::{Error, Result};
 use crate::events::CoreEvent;
 use crate::leadline::Leadline;
 use crate::model::chat::{ChatListRequest, ChatSummary, Transcript};
-use crate::runtime::tasks::Runtime;
 use crate::store::{activity, chats, contacts, messages};
 use crate::text;
 
@@ -90,14 +89,6 @@ impl Leadline {
             .await
     }
 
-    /// The owner writes in a chat from the app: sent through WhatsApp; the bot pauses there.
-    pub async fn reply_in_chat(&self, wa: &Runtime, chat_id: i64, text: &str) -> Result<()> {
-        let (account_id, wa_chat_id) = self.chat_address(chat_id).await?;
-        self.reply_from_app(wa, account_id, &wa_chat_id, text)
-            .await?;
-        Ok(())
-    }
-
     /// Keeps the bot quiet in a chat for `minutes` (1 minute to 30 days).
     pub async fn pause_chat(&self, chat_id: i64, minutes: u32) -> Result<ChatSummary> {
         if minutes == 0 || minutes > MAX_PAUSE_MINUTES {
@@ -126,9 +117,7 @@ impl Leadline {
     pub async fn resume_chat_by_id(&self, chat_id: i64) -> Result<ChatSummary> {
         let now = self.clock.now_ms();
         self.chat_change(chat_id, move |tx, account_id| {
-            Ok(crate::chats::owner::resume_in(
-                tx, account_id, chat_id, now,
-            )?)
+            Ok(resume_in(tx, account_id, chat_id, now)?)
         })
         .await
     }
@@ -162,7 +151,7 @@ impl Leadline {
         .await
     }
 
-    async fn chat_address(&self, chat_id: i64) -> Result<(i64, String)> {
+    pub(crate) async fn chat_address(&self, chat_id: i64) -> Result<(i64, String)> {
         self.store
             .call(move |conn| chats::address(conn, chat_id).map_err(chat_gone))
             .await
@@ -202,4 +191,46 @@ impl Leadline {
             number_id,
         });
     }
+
+    /// Lets the bot answer in a chat again before its pause ends.
+    pub async fn resume_chat(&self, account_id: i64, wa_chat_id: &str) -> Result<()> {
+        let now = self.clock.now_ms();
+        let chat = wa_chat_id.to_string();
+        let chat_id = self
+            .store
+            .call(move |conn| {
+                let tx = conn.transaction()?;
+                let id = chats::id_of(&tx, account_id, &chat).map_err(|e| match e {
+                    rusqlite::Error::QueryReturnedNoRows => Error::NotFound(text!(
+                        "chat.gone",
+                        "That chat is no longer in Leadline. Reload the list."
+                    )),
+                    other => Error::from(other),
+                })?;
+                resume_in(&tx, account_id, id, now)?;
+                tx.commit()?;
+                Ok(id)
+            })
+            .await?;
+        self.chat_changed(account_id, chat_id);
+        Ok(())
+    }
+}
+
+/// Ends the bot's pause in chat `chat_id` and says so in the audit log.
+pub(crate) fn resume_in(
+    conn: &rusqlite::Connection,
+    account_id: i64,
+    chat_id: i64,
+    now: i64,
+) -> rusqlite::Result<()> {
+    chats::set_pause(conn, chat_id, None, None)?;
+    activity::insert(
+        conn,
+        Some(account_id),
+        "chat_resumed",
+        "The bot answers in a chat again",
+        now,
+    )?;
+    Ok(())
 }

@@ -1,137 +1,91 @@
 //! The owner in a chat: a reply written in the app goes out through WhatsApp and pauses the
 //! bot in that chat (as typing on the phone does); a paused chat can be resumed by hand.
 
+use crate::bot::handle::Bot;
 use crate::error::{Error, Result};
-use crate::leadline::Leadline;
-use crate::model::behaviour::Behaviour;
 use crate::model::chat::{Direction, Origin};
-use crate::runtime::tasks::Runtime;
 use crate::store::{account_settings, activity, chats, messages};
 use crate::text;
 
 /// WhatsApp's own limit for one text message.
 const MAX_CHARS: usize = 65_536;
 
-/// Ends the bot's pause in chat `chat_id` and says so in the audit log.
-pub(crate) fn resume_in(
-    conn: &rusqlite::Connection,
-    account_id: i64,
-    chat_id: i64,
-    now: i64,
-) -> rusqlite::Result<()> {
-    chats::set_pause(conn, chat_id, None, None)?;
-    activity::insert(
-        conn,
-        Some(account_id),
-        "chat_resumed",
-        "The bot answers in a chat again",
-        now,
-    )?;
-    Ok(())
+/// The owner writes in chat `chat_id` from the app: `text` is sent through WhatsApp,
+/// recorded as theirs, and the bot pauses in that chat for the number's takeover time.
+/// Returns WhatsApp's message id.
+pub async fn reply(bot: &Bot, chat_id: i64, text: &str) -> Result<String> {
+    let (account_id, wa_chat_id) = bot.core.chat_address(chat_id).await?;
+    reply_to(bot, account_id, &wa_chat_id, text).await
 }
 
-impl Leadline {
-    /// Sends `text` to `wa_chat_id` as the owner, records it, and pauses the bot in that
-    /// chat for the number's takeover time. Returns WhatsApp's message id.
-    pub async fn reply_from_app(
-        &self,
-        wa: &Runtime,
-        account_id: i64,
-        wa_chat_id: &str,
-        text: &str,
-    ) -> Result<String> {
-        if crate::bot::policy::is_blank(text) {
-            return Err(Error::InvalidInput(text!(
-                "chat.reply_empty",
-                "Write a message first."
-            )));
-        }
-        if text.chars().count() > MAX_CHARS {
-            return Err(Error::InvalidInput(text!(
-                "chat.reply_too_long",
-                "This message is longer than WhatsApp allows (65,536 characters). Split it in two."
-            )));
-        }
-        let takeover_minutes = self
-            .store
-            .call(move |conn| {
-                let row = account_settings::bot(conn, account_id)?.ok_or_else(|| {
-                    Error::NotFound(text!(
-                        "number.removed",
-                        "That number was removed. Reload the list."
-                    ))
-                })?;
-                let behaviour: Behaviour =
-                    serde_json::from_str(&row.behaviour_json).unwrap_or_default();
-                Ok(behaviour.takeover_minutes)
-            })
-            .await?;
-        let wa_msg_id = wa.send_text(account_id, wa_chat_id, text).await.map_err(|e| {
-            Error::Unavailable(text!("chat.reply_not_sent", "The message was not sent: {error}. Check that the number is connected and try again.", error = e))
-        })?;
-        let now = self.clock.now_ms();
-        let (chat, id, body) = (wa_chat_id.to_string(), wa_msg_id.clone(), text.to_string());
-        let chat_id = self
-            .store
-            .call(move |conn| {
-                let tx = conn.transaction()?;
-                let chat = chats::upsert(&tx, account_id, &chat, None, now, now)?;
-                // WhatsApp's echo of it may have come first; then it is already stored.
-                messages::insert(
-                    &tx,
-                    &messages::NewMessage {
-                        account_id,
-                        chat_id: chat.id,
-                        wa_msg_id: &id,
-                        direction: Direction::Out,
-                        origin: Origin::OwnerApp,
-                        author: None,
-                        body: &body,
-                        sent_at: now,
-                    },
-                    now,
-                )?;
-                // WhatsApp's echo may have been stored first, as if typed on the phone.
-                messages::mark_from_app(&tx, account_id, &id)?;
-                let until = now + i64::from(takeover_minutes) * 60_000;
-                chats::set_pause(&tx, chat.id, Some(until), Some("owner_takeover"))?;
-                activity::insert_with(
-                    &tx,
-                    Some(account_id),
-                    "takeover",
-                    &format!("You replied from Leadline; the bot stays quiet in that chat for {takeover_minutes} minutes"),
-                    &[("minutes", &takeover_minutes.to_string())],
-                    now,
-                )?;
-                tx.commit()?;
-                Ok(chat.id)
-            })
-            .await?;
-        self.chat_changed(account_id, chat_id);
-        Ok(wa_msg_id)
+/// `reply`, to a chat named by its WhatsApp id (made if Leadline has no such chat yet).
+pub async fn reply_to(bot: &Bot, account_id: i64, wa_chat_id: &str, text: &str) -> Result<String> {
+    let core = &bot.core;
+    if crate::bot::policy::is_blank(text) {
+        return Err(Error::InvalidInput(text!(
+            "chat.reply_empty",
+            "Write a message first."
+        )));
     }
-
-    /// Lets the bot answer in a chat again before its pause ends.
-    pub async fn resume_chat(&self, account_id: i64, wa_chat_id: &str) -> Result<()> {
-        let now = self.clock.now_ms();
-        let chat = wa_chat_id.to_string();
-        let chat_id = self
-            .store
-            .call(move |conn| {
-                let tx = conn.transaction()?;
-                let id = chats::id_of(&tx, account_id, &chat).map_err(|e| match e {
-                    rusqlite::Error::QueryReturnedNoRows => Error::NotFound(text!(
-                        "chat.gone",
-                        "That chat is no longer in Leadline. Reload the list."
-                    )),
-                    other => Error::from(other),
-                })?;
-                resume_in(&tx, account_id, id, now)?;
-                tx.commit()?;
-                Ok(id)
-            })
-            .await?;
-        self.chat_changed(account_id, chat_id);
-        Ok(())
+    if text.chars().count() > MAX_CHARS {
+        return Err(Error::InvalidInput(text!(
+            "chat.reply_too_long",
+            "This message is longer than WhatsApp allows (65,536 characters). Split it in two."
+        )));
     }
+    let takeover_minutes = core
+        .store
+        .call(move |conn| {
+            let row = account_settings::bot(conn, account_id)?.ok_or_else(|| {
+                Error::NotFound(text!(
+                    "number.removed",
+                    "That number was removed. Reload the list."
+                ))
+            })?;
+            Ok(row.behaviour.takeover_minutes)
+        })
+        .await?;
+    let wa_msg_id = bot.runtime.send_text(account_id, wa_chat_id, text).await.map_err(|e| {
+        Error::Unavailable(text!("chat.reply_not_sent", "The message was not sent: {error}. Check that the number is connected and try again.", error = e))
+    })?;
+    let now = core.now_ms();
+    let (chat, id, body) = (wa_chat_id.to_string(), wa_msg_id.clone(), text.to_string());
+    let chat_id = core
+        .store
+        .call(move |conn| {
+            let tx = conn.transaction()?;
+            let chat = chats::upsert(&tx, account_id, &chat, None, now, now)?;
+            // WhatsApp's echo of it may have come first; then it is already stored.
+            messages::insert(
+                &tx,
+                &messages::NewMessage {
+                    account_id,
+                    chat_id: chat.id,
+                    wa_msg_id: &id,
+                    direction: Direction::Out,
+                    origin: Origin::OwnerApp,
+                    author: None,
+                    body: &body,
+                    sent_at: now,
+                },
+                now,
+            )?;
+            // WhatsApp's echo may have been stored first, as if typed on the phone.
+            messages::mark_from_app(&tx, account_id, &id)?;
+            let until = now + i64::from(takeover_minutes) * 60_000;
+            chats::set_pause(&tx, chat.id, Some(until), Some("owner_takeover"))?;
+            activity::insert_with(
+                &tx,
+                Some(account_id),
+                "takeover",
+                &format!("You replied from Leadline; the bot stays quiet in that chat for {takeover_minutes} minutes"),
+                &[("minutes", &takeover_minutes.to_string())],
+                now,
+            )?;
+            tx.commit()?;
+            Ok(chat.id)
+        })
+        .await?;
+    core.chat_changed(account_id, chat_id);
+    Ok(wa_msg_id)
 }

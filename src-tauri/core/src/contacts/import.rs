@@ -71,6 +71,47 @@ const IMPORT_CHUNK: usize = 250;
 /// The wait between two of them.
 const IMPORT_BREATH: std::time::Duration = std::time::Duration::from_millis(1);
 
+/// The phones of an address book's entries, read with the number's country as the default;
+/// what could not be read is counted, and the first few listed.
+fn read_phones(
+    entries: Vec<Entry>,
+    country: Option<&str>,
+) -> (Vec<(String, Option<String>)>, ImportReport) {
+    let mut report = ImportReport {
+        found: 0,
+        added: 0,
+        already_known: 0,
+        read_internationally: 0,
+        skipped: 0,
+        skipped_entries: Vec::new(),
+        known_total: 0,
+    };
+    let mut people = Vec::with_capacity(entries.len());
+    for entry in entries {
+        report.found += 1;
+        let Some(read) = fields::book_phone(&entry.phone, country) else {
+            report.skipped += 1;
+            if report.skipped_entries.len() < MAX_LISTED {
+                report.skipped_entries.push(SkippedEntry {
+                    line: entry.line,
+                    text: entry.phone.chars().take(60).collect(),
+                    reason: if country.is_none() && !entry.phone.trim_start().starts_with('+') {
+                        text!("contacts.needs_country", "Not a phone number Leadline can read without the country code (link the number first, or write it as +country code).")
+                    } else {
+                        text!("contacts.not_phone", "Not a phone number Leadline can read.")
+                    },
+                });
+            }
+            continue;
+        };
+        if read.read_internationally {
+            report.read_internationally += 1;
+        }
+        people.push((read.phone, entry.name));
+    }
+    (people, report)
+}
+
 impl Leadline {
     /// Marks the people in `text` (a vCard or CSV file's contents) as known contacts of
     /// number `account_id`.
@@ -107,43 +148,10 @@ impl Leadline {
         let country = me.as_deref().and_then(fields::country_of);
         // Reading the phones is the slow part: done without the shared connection, so the
         // bots go on storing and answering messages meanwhile.
-        let (people, mut report) = tokio::task::spawn_blocking(move || {
-            let mut report = ImportReport {
-                found: 0,
-                added: 0,
-                already_known: 0,
-                read_internationally: 0,
-                skipped: 0,
-                skipped_entries: Vec::new(),
-                known_total: 0,
-            };
-            let mut people = Vec::with_capacity(entries.len());
-            for entry in entries {
-                report.found += 1;
-                let Some(read) = fields::book_phone(&entry.phone, country.as_deref()) else {
-                    report.skipped += 1;
-                    if report.skipped_entries.len() < MAX_LISTED {
-                        report.skipped_entries.push(SkippedEntry {
-                            line: entry.line,
-                            text: entry.phone.chars().take(60).collect(),
-                            reason: if country.is_none() && !entry.phone.trim_start().starts_with('+') {
-                                text!("contacts.needs_country", "Not a phone number Leadline can read without the country code (link the number first, or write it as +country code).")
-                            } else {
-                                text!("contacts.not_phone", "Not a phone number Leadline can read.")
-                            },
-                        });
-                    }
-                    continue;
-                };
-                if read.read_internationally {
-                    report.read_internationally += 1;
-                }
-                people.push((read.phone, entry.name));
-            }
-            (people, report)
-        })
-        .await
-        .map_err(|e| Error::Internal(format!("reading the address book stopped: {e}")))?;
+        let (people, mut report) =
+            tokio::task::spawn_blocking(move || read_phones(entries, country.as_deref()))
+                .await
+                .map_err(|e| Error::Internal(format!("reading the address book stopped: {e}")))?;
         // Written in chunks, each its own transaction (a contact marked twice is marked
         // once), so no bot waits long for the connection.
         for chunk in people.chunks(IMPORT_CHUNK) {

@@ -4,11 +4,11 @@
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
-use crate::ai::assistant;
 use crate::ai::fields;
 use crate::error::{Error, Result};
 use crate::events::CoreEvent;
 use crate::leadline::Leadline;
+use crate::leads::filter::check_stage;
 use crate::leads::page as lead_rules;
 use crate::model::lead::LeadSummary;
 use crate::model::lead_field::{FieldKind, LeadField};
@@ -71,7 +71,7 @@ fn asked_fields(
 ) -> Result<(Vec<LeadField>, Option<String>)> {
     let account_id = leads::number_of(conn, lead_id).map_err(not_found)?;
     let asked = match account_settings::ai(conn, account_id)? {
-        Some(row) => assistant::parse_fields(&row.fields_json, account_id),
+        Some(ai) => ai.fields,
         None => Vec::new(),
     };
     let wa_id = accounts::get(conn, account_id)?.and_then(|number| number.wa_id);
@@ -123,7 +123,7 @@ impl Leadline {
     /// Applies the owner's edit in one transaction: nothing changes if any part is refused.
     pub async fn edit_lead(&self, lead_id: i64, edit: LeadEdit) -> Result<LeadDetail> {
         let to_stage = match &edit.stage {
-            Some(stage) => Some(lead_rules::check_stage(stage)?),
+            Some(stage) => Some(check_stage(stage)?),
             None => None,
         };
         if edit

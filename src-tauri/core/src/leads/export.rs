@@ -1,6 +1,6 @@
 //! CSV export of the leads a filter matches, in the table's order: one consistent snapshot
 //! read on a connection of its own (the bot keeps writing meanwhile), written to a `.part`
-//! file that becomes the CSV only when complete, with progress announced as it goes.
+//! file that becomes the CSV only when complete, its progress streamed to the caller.
 
 use std::io::Write;
 use std::path::PathBuf;
@@ -9,11 +9,21 @@ use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
 use crate::error::{Error, Result};
-use crate::events::{CoreEvent, EventSink};
 use crate::leadline::Leadline;
 use crate::model::lead::{LeadFilter, LeadSort};
 use crate::store::{lead_query, leads};
 use crate::text;
+
+/// How far an export got: `done` of `total` rows written. Streamed to the caller (the
+/// window's progress bar) every few thousand rows and at the end.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
+pub struct ExportProgress {
+    pub done: u32,
+    pub total: u32,
+}
+
+/// Where an export's progress goes.
+pub type ProgressSink = std::sync::Arc<dyn Fn(ExportProgress) + Send + Sync>;
 
 /// Progress is announced every this many rows.
 const PROGRESS_EVERY: u32 = 2_000;
@@ -80,9 +90,9 @@ fn write_csv(
     conn: &rusqlite::Connection,
     request: &LeadExportRequest,
     out: impl Write,
-    events: &EventSink,
+    progress: &ProgressSink,
 ) -> Result<u32> {
-    crate::leads::page::check_stages(&request.filter)?;
+    crate::leads::filter::check_stages(&request.filter)?;
     let filter = lead_query::conditions(&request.filter);
     let order = lead_query::order_by(request.sort, request.descending);
     let total = lead_query::count(conn, &filter)?;
@@ -103,7 +113,7 @@ fn write_csv(
     csv.write_record(&header).map_err(csv_error)?;
     let mut done: u32 = 0;
     let mut record: Vec<String> = Vec::with_capacity(header.len());
-    events(CoreEvent::ExportProgress { done, total });
+    progress(ExportProgress { done, total });
     lead_query::each_for_export(conn, &filter, &order, |row| {
         record.clear();
         record.push(row.name.unwrap_or_default());
@@ -133,7 +143,7 @@ fn write_csv(
             .map_err(csv_error)?;
         done += 1;
         if done % PROGRESS_EVERY == 0 {
-            events(CoreEvent::ExportProgress { done, total });
+            progress(ExportProgress { done, total });
         }
         Ok(())
     })?;
@@ -144,27 +154,28 @@ fn write_csv(
             error = e
         ))
     })?;
-    events(CoreEvent::ExportProgress { done, total: done });
+    progress(ExportProgress { done, total: done });
     Ok(done)
 }
 
-impl Leadline {
-    /// Writes the leads `request` matches to a new CSV file in `dir`.
-    pub async fn export_leads(
-        &self,
-        request: LeadExportRequest,
-        dir: PathBuf,
-    ) -> Result<LeadExport> {
-        // Names and search text the bot left due, so the file matches the table.
-        self.store
-            .call(|conn| {
-                let tx = conn.transaction()?;
-                leads::refresh_dirty(&tx)?;
-                tx.commit()?;
-                Ok(())
-            })
-            .await?;
-        std::fs::create_dir_all(&dir).map_err(|e| {
+/// Writes the leads `request` matches to a new CSV file in `dir`, telling `progress` how
+/// far it got.
+pub(crate) async fn export(
+    core: &Leadline,
+    request: LeadExportRequest,
+    dir: PathBuf,
+    progress: ProgressSink,
+) -> Result<LeadExport> {
+    // Names and search text the bot left due, so the file matches the table.
+    core.store
+        .call(|conn| {
+            let tx = conn.transaction()?;
+            leads::refresh_dirty(&tx)?;
+            tx.commit()?;
+            Ok(())
+        })
+        .await?;
+    std::fs::create_dir_all(&dir).map_err(|e| {
             Error::Unavailable(text!(
                 "export.folder_unusable",
                 "The folder {folder} can't be used for the export: {error}. Choose another folder or free some space.",
@@ -172,67 +183,65 @@ impl Leadline {
                 error = e
             ))
         })?;
-        let path = crate::files::free_name(&dir, "leadline-leads", "csv", self.clock.now_ms());
-        let part = path.with_extension("csv.part");
-        let events = self.events.clone();
-        let (part_in, path_in) = (part.clone(), path.clone());
-        let written = self
-            .store
-            .read(move |conn| {
-                let file = std::fs::File::create(&part_in).map_err(|e| {
-                    Error::Unavailable(text!(
-                        "export.create_failed",
-                        "The file {file} could not be created: {error}.",
-                        file = part_in.display(),
-                        error = e
-                    ))
-                })?;
-                let tx = conn.transaction()?;
-                // UTF-8 with a byte-order mark, so spreadsheet programs show accents, Arabic
-                // and emoji correctly.
-                let mut out = std::io::BufWriter::with_capacity(1 << 16, file);
-                out.write_all("\u{feff}".as_bytes()).map_err(|e| {
-                    Error::Unavailable(text!(
-                        "export.write_failed",
-                        "The file could not be written: {error}",
-                        error = e
-                    ))
-                })?;
-                let rows = write_csv(&tx, &request, &mut out, &events)?;
-                let file = out.into_inner().map_err(|e| {
-                    Error::Unavailable(text!(
-                        "export.write_failed",
-                        "The file could not be written: {error}",
-                        error = e
-                    ))
-                })?;
-                file.sync_all().map_err(|e| {
-                    Error::Unavailable(text!(
-                        "export.write_failed",
-                        "The file could not be written: {error}",
-                        error = e
-                    ))
-                })?;
-                std::fs::rename(&part_in, &path_in).map_err(|e| {
-                    Error::Unavailable(text!(
-                        "export.write_failed",
-                        "The file could not be written: {error}",
-                        error = e
-                    ))
-                })?;
-                Ok(rows)
-            })
-            .await;
-        match written {
-            Ok(rows) => Ok(LeadExport {
-                path: path.to_string_lossy().into_owned(),
-                rows,
-            }),
-            Err(e) => {
-                // Never leave half a file that looks finished.
-                let _ = std::fs::remove_file(&part);
-                Err(e)
-            }
+    let path = crate::files::free_name(&dir, "leadline-leads", "csv", core.now_ms());
+    let part = path.with_extension("csv.part");
+    let (part_in, path_in) = (part.clone(), path.clone());
+    let written = core
+        .store
+        .read(move |conn| {
+            let file = std::fs::File::create(&part_in).map_err(|e| {
+                Error::Unavailable(text!(
+                    "export.create_failed",
+                    "The file {file} could not be created: {error}.",
+                    file = part_in.display(),
+                    error = e
+                ))
+            })?;
+            let tx = conn.transaction()?;
+            // UTF-8 with a byte-order mark, so spreadsheet programs show accents, Arabic
+            // and emoji correctly.
+            let mut out = std::io::BufWriter::with_capacity(1 << 16, file);
+            out.write_all("\u{feff}".as_bytes()).map_err(|e| {
+                Error::Unavailable(text!(
+                    "export.write_failed",
+                    "The file could not be written: {error}",
+                    error = e
+                ))
+            })?;
+            let rows = write_csv(&tx, &request, &mut out, &progress)?;
+            let file = out.into_inner().map_err(|e| {
+                Error::Unavailable(text!(
+                    "export.write_failed",
+                    "The file could not be written: {error}",
+                    error = e
+                ))
+            })?;
+            file.sync_all().map_err(|e| {
+                Error::Unavailable(text!(
+                    "export.write_failed",
+                    "The file could not be written: {error}",
+                    error = e
+                ))
+            })?;
+            std::fs::rename(&part_in, &path_in).map_err(|e| {
+                Error::Unavailable(text!(
+                    "export.write_failed",
+                    "The file could not be written: {error}",
+                    error = e
+                ))
+            })?;
+            Ok(rows)
+        })
+        .await;
+    match written {
+        Ok(rows) => Ok(LeadExport {
+            path: path.to_string_lossy().into_owned(),
+            rows,
+        }),
+        Err(e) => {
+            // Never leave half a file that looks finished.
+            let _ = std::fs::remove_file(&part);
+            Err(e)
         }
     }
 }

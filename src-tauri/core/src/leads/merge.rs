@@ -11,39 +11,41 @@ use crate::model::lead::{ChangedBy, LeadChange, QualifiedLead, Stage};
 use crate::model::lead_field::LeadField;
 use crate::store::{contacts, leads};
 
-impl Leadline {
-    /// Announces a merged turn (after its transaction committed): the lead changed, and if
-    /// it qualified now, the owner is told and the webhook gets it.
-    pub(crate) fn turn_merged(
-        &self,
-        account_id: i64,
-        (lead_id, qualified): (i64, Option<QualifiedLead>),
-    ) -> Option<QualifiedLead> {
-        (self.events)(CoreEvent::LeadUpdated {
-            id: lead_id,
-            number_id: account_id,
-        });
-        if let Some(lead) = &qualified {
-            (self.events)(CoreEvent::LeadQualified(lead.clone()));
-            self.deliver_qualified(lead.clone());
-        }
-        qualified
-    }
+/// What one AI turn found about the customer, to merge into their lead.
+#[derive(Debug, Clone)]
+pub struct Findings {
+    pub account_id: i64,
+    pub contact_id: i64,
+    pub chat_id: i64,
+    /// The details the owner asks for.
+    pub asked: Vec<LeadField>,
+    pub output: TurnOutput,
+    /// The number's own country, for reading phones written without one.
+    pub country: Option<String>,
+    pub now: i64,
 }
 
-/// Merges one AI turn into the contact's lead, inside the caller's transaction: the lead's
-/// id, and the lead when it qualified now (to announce once the transaction commits).
-#[allow(clippy::too_many_arguments)]
-pub(crate) fn merge_turn_in(
-    tx: &rusqlite::Connection,
-    account_id: i64,
-    contact_id: i64,
-    chat_id: i64,
-    asked: &[LeadField],
-    output: &TurnOutput,
-    country: Option<&str>,
-    now: i64,
-) -> Result<(i64, Option<QualifiedLead>)> {
+/// A lead a turn changed, and the lead when it qualified with it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Merged {
+    pub lead_id: i64,
+    pub qualified: Option<QualifiedLead>,
+}
+
+/// Merges one turn's findings into the contact's lead, inside the caller's transaction
+/// (announce the result with `announce` once it commits).
+pub fn merge_turn(tx: &rusqlite::Connection, findings: &Findings) -> Result<Merged> {
+    let Findings {
+        account_id,
+        contact_id,
+        chat_id,
+        asked,
+        output,
+        country,
+        now,
+    } = findings;
+    let (account_id, contact_id, chat_id, now) = (*account_id, *contact_id, *chat_id, *now);
+    let country = country.as_deref();
     let lead = leads::upsert(tx, account_id, contact_id, chat_id, now)?;
     let mut changed = std::collections::BTreeMap::new();
     for field in asked {
@@ -123,7 +125,23 @@ pub(crate) fn merge_turn_in(
     } else {
         None
     };
-    Ok((lead.id, announce))
+    Ok(Merged {
+        lead_id: lead.id,
+        qualified: announce,
+    })
+}
+
+/// Announces a merged turn (after its transaction committed): the lead changed, and if it
+/// qualified now, the owner is told and the webhook gets it.
+pub fn announce(core: &Leadline, account_id: i64, merged: &Merged) {
+    (core.events)(CoreEvent::LeadUpdated {
+        id: merged.lead_id,
+        number_id: account_id,
+    });
+    if let Some(lead) = &merged.qualified {
+        (core.events)(CoreEvent::LeadQualified(lead.clone()));
+        core.deliver_qualified(lead.clone());
+    }
 }
 
 /// Whether the turn qualifies the lead, and the reason to show for it. A qualification

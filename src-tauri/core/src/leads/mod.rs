@@ -4,6 +4,7 @@
 
 pub mod detail;
 pub mod export;
+pub mod filter;
 pub mod merge;
 pub mod page;
 pub mod webhook;

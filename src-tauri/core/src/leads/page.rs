@@ -5,8 +5,13 @@
 //! (`store::lead_query`).
 
 use crate::error::{Error, Result};
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use super::export::{self, ExportProgress, LeadExport, LeadExportRequest};
+use super::filter;
 use crate::leadline::Leadline;
-use crate::model::lead::{LeadFilter, LeadPage, LeadPageRequest, LeadSummary, Stage};
+use crate::model::lead::{LeadPage, LeadPageRequest, LeadSummary};
 use crate::store::{lead_query, leads};
 use crate::text;
 
@@ -19,7 +24,7 @@ impl Leadline {
                 "A page holds 1 to 500 leads."
             )));
         }
-        check_stages(&request.filter)?;
+        filter::check_stages(&request.filter)?;
         let filter = lead_query::conditions(&request.filter);
         let order = lead_query::order_by(request.sort, request.descending);
         self.store
@@ -39,6 +44,17 @@ impl Leadline {
                 })
             })
             .await
+    }
+
+    /// Writes the leads `request` matches to a new CSV file in `dir`; `progress` hears how
+    /// far it got.
+    pub async fn export_leads(
+        &self,
+        request: LeadExportRequest,
+        dir: PathBuf,
+        progress: impl Fn(ExportProgress) + Send + Sync + 'static,
+    ) -> Result<LeadExport> {
+        export::export(self, request, dir, Arc::new(progress)).await
     }
 
     /// The leads with the newest activity, at most `limit` (1–1,000).
@@ -65,39 +81,4 @@ pub(crate) fn summary(conn: &rusqlite::Connection, lead_id: i64) -> Result<LeadS
         )),
         other => Error::from(other),
     })
-}
-
-/// The stage a word names; anything else is refused, naming it.
-pub(crate) fn check_stage(stage: &str) -> Result<Stage> {
-    if let Some(stage) = Stage::parse(stage) {
-        return Ok(stage);
-    }
-    Err(Error::InvalidInput(text!(
-        "lead.bad_stage",
-        "“{stage}” is not a stage (new, engaged, qualified, won, lost).",
-        stage = stage.chars().take(20).collect::<String>()
-    )))
-}
-
-/// The filter's stages, each one Leadline knows.
-pub(crate) fn check_stages(filter: &LeadFilter) -> Result<()> {
-    for stage in &filter.stages {
-        check_stage(stage)?;
-    }
-    Ok(())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn a_stage_leadline_does_not_know_is_refused_naming_it() {
-        let bad = check_stages(&LeadFilter {
-            stages: vec!["hot".into()],
-            ..LeadFilter::default()
-        })
-        .unwrap_err();
-        assert!(bad.to_string().contains("hot"));
-    }
 }

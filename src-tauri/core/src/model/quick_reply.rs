@@ -3,12 +3,13 @@
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
-#[serde(rename_all = "snake_case")]
-pub enum MatchKind {
-    /// The message contains the word(s), ignoring case and accents' case.
-    Keyword,
-    Regex,
+crate::text_enum::text_enum! {
+    /// How a quick reply's pattern is matched.
+    pub enum MatchKind {
+        /// The message contains the word(s), ignoring case and accents' case.
+        Keyword = "keyword",
+        Regex = "regex",
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]

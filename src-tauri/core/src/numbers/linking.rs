@@ -59,17 +59,12 @@ pub struct NumberState {
     pub state: AccountState,
 }
 
-impl Leadline {
-    /// Records a state the runtime reported for number `id` and announces it; returns the
-    /// state shown (a Working session of an account another number answers shows failed).
-    pub async fn account_state_changed(
-        &self,
-        id: i64,
-        state: AccountState,
-    ) -> Result<AccountState> {
-        let now = self.clock.now_ms();
-        let recorded = state.clone();
-        let shown = self
+/// Records a state the runtime reported for number `id` and announces it; returns the
+/// state shown (a Working session of an account another number answers shows failed).
+pub async fn state_changed(core: &Leadline, id: i64, state: AccountState) -> Result<AccountState> {
+    let now = core.now_ms();
+    let recorded = state.clone();
+    let shown = core
             .store
             .call(move |conn| {
                 let Some(number) = accounts::get(conn, id)? else {
@@ -129,76 +124,72 @@ impl Leadline {
                 }
             })
             .await?;
-        if matches!(
-            shown,
-            AccountState::Working { .. } | AccountState::LoggedOut
-        ) {
-            if let Some(number) = self
-                .store
-                .call(move |conn| Ok(accounts::get(conn, id)?))
-                .await?
-            {
-                (self.events)(CoreEvent::NumberUpserted(number));
-            }
-        }
-        (self.events)(CoreEvent::AccountStatus {
-            id,
-            state: shown.clone(),
-        });
-        Ok(shown)
-    }
-}
-
-impl Leadline {
-    /// The owner unlinked number `id`: it forgets its WhatsApp id and needs a new QR.
-    pub async fn number_unlinked(&self, id: i64) -> Result<()> {
-        let now = self.clock.now_ms();
-        let number = self
+    if matches!(
+        shown,
+        AccountState::Working { .. } | AccountState::LoggedOut
+    ) {
+        if let Some(number) = core
             .store
-            .call(move |conn| {
-                let Some(number) = accounts::get(conn, id)? else {
-                    return Ok(None);
-                };
-                accounts::set_unlinked(conn, id, now)?;
-                let message = format!("Unlinked “{}” from WhatsApp", number.name);
-                activity::insert_with(
-                    conn,
-                    Some(id),
-                    "number_unlinked",
-                    &message,
-                    &[("name", &number.name)],
-                    now,
-                )?;
-                Ok(accounts::get(conn, id)?)
-            })
-            .await?;
-        if let Some(number) = number {
-            (self.events)(CoreEvent::NumberUpserted(number));
+            .call(move |conn| Ok(accounts::get(conn, id)?))
+            .await?
+        {
+            (core.events)(CoreEvent::NumberUpserted(number));
         }
-        (self.events)(CoreEvent::AccountStatus {
-            id,
-            state: AccountState::Stopped,
-        });
-        Ok(())
     }
+    (core.events)(CoreEvent::AccountStatus {
+        id,
+        state: shown.clone(),
+    });
+    Ok(shown)
 }
 
-impl Leadline {
-    /// Records which WhatsApp Web number `id`'s page runs and what of it the bridge can't
-    /// use; a new build, one outside the tested range, or newly missing parts go in the
-    /// audit log, and the window hears of it with the number.
-    pub async fn page_info_changed(&self, id: i64, info: PageInfo) -> Result<()> {
-        let Some(version) = info.version.clone() else {
-            return Ok(());
-        };
-        if !info.tested {
-            tracing::warn!(account = id, %version, "WhatsApp Web build outside the range the bridge was checked against");
-        }
-        if !info.missing.is_empty() {
-            tracing::warn!(account = id, missing = ?info.missing, "WhatsApp Web lacks parts the bridge uses");
-        }
-        let now = self.clock.now_ms();
-        let changed = self
+/// The owner unlinked number `id`: it forgets its WhatsApp id and needs a new QR.
+pub async fn unlinked(core: &Leadline, id: i64) -> Result<()> {
+    let now = core.now_ms();
+    let number = core
+        .store
+        .call(move |conn| {
+            let Some(number) = accounts::get(conn, id)? else {
+                return Ok(None);
+            };
+            accounts::set_unlinked(conn, id, now)?;
+            let message = format!("Unlinked “{}” from WhatsApp", number.name);
+            activity::insert_with(
+                conn,
+                Some(id),
+                "number_unlinked",
+                &message,
+                &[("name", &number.name)],
+                now,
+            )?;
+            Ok(accounts::get(conn, id)?)
+        })
+        .await?;
+    if let Some(number) = number {
+        (core.events)(CoreEvent::NumberUpserted(number));
+    }
+    (core.events)(CoreEvent::AccountStatus {
+        id,
+        state: AccountState::Stopped,
+    });
+    Ok(())
+}
+
+/// Records which WhatsApp Web number `id`'s page runs and what of it the bridge can't use;
+/// a new build, one outside the tested range, or newly missing parts go in the audit log,
+/// and the window hears of it with the number.
+pub async fn page_changed(core: &Leadline, id: i64, info: PageInfo) -> Result<()> {
+    let Some(version) = info.version.clone() else {
+        return Ok(());
+    };
+    if !info.tested {
+        tracing::warn!(account = id, %version, "WhatsApp Web build outside the range the bridge was checked against");
+    }
+    if !info.missing.is_empty() {
+        tracing::warn!(account = id, missing = ?info.missing, "WhatsApp Web lacks parts the bridge uses");
+    }
+    let now = core.now_ms();
+    let changed = core
             .store
             .call(move |conn| {
                 let Some(number) = accounts::get(conn, id)? else {
@@ -247,18 +238,18 @@ impl Leadline {
                 Ok(accounts::get(conn, id)?)
             })
             .await?;
-        if let Some(number) = changed {
-            (self.events)(CoreEvent::NumberUpserted(number));
-        }
-        Ok(())
+    if let Some(number) = changed {
+        (core.events)(CoreEvent::NumberUpserted(number));
     }
+    Ok(())
+}
 
-    /// A customer's message stayed encrypted after WhatsApp was asked to send it again: the
-    /// owner learns that someone wrote and should look on the phone.
-    pub async fn message_unreadable(&self, id: i64, chat: String) -> Result<()> {
-        tracing::warn!(account = id, "a message could not be decrypted");
-        let now = self.clock.now_ms();
-        self.store
+/// A customer's message stayed encrypted after WhatsApp was asked to send it again: the
+/// owner learns that someone wrote and should look on the phone.
+pub async fn unreadable(core: &Leadline, id: i64, chat: String) -> Result<()> {
+    tracing::warn!(account = id, "a message could not be decrypted");
+    let now = core.now_ms();
+    core.store
             .call(move |conn| {
                 let Some(number) = accounts::get(conn, id)? else {
                     return Ok(());
@@ -279,5 +270,4 @@ impl Leadline {
                 Ok(())
             })
             .await
-    }
 }

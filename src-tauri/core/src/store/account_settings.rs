@@ -1,6 +1,17 @@
-//! Queries on `account_settings`: one row per number, created with it.
+//! Queries on `account_settings`: one row per number, created with it. Its JSON columns
+//! (the assistant's lead fields, the bot's behaviour and hours) are read into their types
+//! here and nowhere else; a value this build can't read falls back (the defaults, no
+//! fields, always open), and that is logged once per number and column.
 
-use rusqlite::{Connection, params};
+use std::collections::BTreeSet;
+use std::sync::Mutex;
+
+use rusqlite::{Connection, OptionalExtension, params};
+
+use crate::model::behaviour::Behaviour;
+use crate::model::lead_field::LeadField;
+use crate::model::number_ai::NumberAi;
+use crate::model::schedule::Schedule;
 
 /// Creates the settings row a new number starts with (the table's defaults).
 pub fn create_defaults(conn: &Connection, account_id: i64, now: i64) -> rusqlite::Result<()> {
@@ -11,27 +22,49 @@ pub fn create_defaults(conn: &Connection, account_id: i64, now: i64) -> rusqlite
     Ok(())
 }
 
-/// A number's AI settings as stored: prompt, facts, fields (JSON), criteria, provider, model.
-pub struct AiRow {
-    pub prompt: String,
-    pub facts: String,
-    pub fields_json: String,
-    pub criteria: String,
-    pub provider: Option<String>,
-    pub model: Option<String>,
+/// The (number, column) pairs already logged as unreadable: once each per run, not on
+/// every turn that reads them.
+static UNREADABLE: Mutex<BTreeSet<(i64, &'static str)>> = Mutex::new(BTreeSet::new());
+
+/// `json` read as a `T`, or `fallback` (logged once for this number and column).
+fn read_or<T: serde::de::DeserializeOwned>(
+    account_id: i64,
+    column: &'static str,
+    json: &str,
+    fallback: impl FnOnce() -> T,
+) -> T {
+    match serde_json::from_str(json) {
+        Ok(value) => value,
+        Err(e) => {
+            let first = UNREADABLE
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner)
+                .insert((account_id, column));
+            if first {
+                tracing::warn!(account_id, column, error = %e, "an unreadable setting; using its fallback");
+            }
+            fallback()
+        }
+    }
 }
 
-pub fn ai(conn: &Connection, account_id: i64) -> rusqlite::Result<Option<AiRow>> {
-    use rusqlite::OptionalExtension;
+fn to_json<T: serde::Serialize>(value: &T) -> rusqlite::Result<String> {
+    serde_json::to_string(value).map_err(|e| rusqlite::Error::ToSqlConversionFailure(Box::new(e)))
+}
+
+/// A number's assistant: instructions, facts, the lead fields (none when unreadable),
+/// criteria, provider and model.
+pub fn ai(conn: &Connection, account_id: i64) -> rusqlite::Result<Option<NumberAi>> {
     conn.query_row(
         "SELECT prompt, business_facts, lead_fields, qualification, ai_provider, ai_model
          FROM account_settings WHERE account_id = ?1",
         params![account_id],
         |r| {
-            Ok(AiRow {
+            let fields: String = r.get(2)?;
+            Ok(NumberAi {
                 prompt: r.get(0)?,
                 facts: r.get(1)?,
-                fields_json: r.get(2)?,
+                fields: read_or::<Vec<LeadField>>(account_id, "lead_fields", &fields, Vec::new),
                 criteria: r.get(3)?,
                 provider: r.get(4)?,
                 model: r.get(5)?,
@@ -41,44 +74,54 @@ pub fn ai(conn: &Connection, account_id: i64) -> rusqlite::Result<Option<AiRow>>
     .optional()
 }
 
-/// Saves a number's AI settings; false if the number has no settings row (it is gone).
-pub fn set_ai(conn: &Connection, account_id: i64, row: &AiRow, now: i64) -> rusqlite::Result<bool> {
+/// Saves a number's assistant; false if the number has no settings row (it is gone).
+pub fn set_ai(
+    conn: &Connection,
+    account_id: i64,
+    ai: &NumberAi,
+    now: i64,
+) -> rusqlite::Result<bool> {
     let changed = conn.execute(
         "UPDATE account_settings SET prompt = ?2, business_facts = ?3, lead_fields = ?4,
              qualification = ?5, ai_provider = ?6, ai_model = ?7, updated_at = ?8
          WHERE account_id = ?1",
         params![
             account_id,
-            row.prompt,
-            row.facts,
-            row.fields_json,
-            row.criteria,
-            row.provider,
-            row.model,
+            ai.prompt,
+            ai.facts,
+            to_json(&ai.fields)?,
+            ai.criteria,
+            ai.provider,
+            ai.model,
             now
         ],
     )?;
     Ok(changed == 1)
 }
 
-/// What the bot pipeline reads for a number: behaviour and hours (JSON), and the pause.
+/// What the bot reads for a number: its switch, behaviour, working hours and pause.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct BotRow {
     pub bot_enabled: bool,
-    pub behaviour_json: String,
-    pub hours_json: String,
+    /// The defaults when unreadable.
+    pub behaviour: Behaviour,
+    /// `None`: always open (none set up, or unreadable).
+    pub schedule: Option<Schedule>,
+    /// The owner paused the whole number until then (`!pause`).
     pub paused_until: Option<i64>,
 }
 
 pub fn bot(conn: &Connection, account_id: i64) -> rusqlite::Result<Option<BotRow>> {
-    use rusqlite::OptionalExtension;
     conn.query_row(
         "SELECT bot_enabled, behaviour, hours, bot_paused_until FROM account_settings WHERE account_id = ?1",
         params![account_id],
         |r| {
+            let behaviour: String = r.get(1)?;
+            let hours: String = r.get(2)?;
             Ok(BotRow {
                 bot_enabled: r.get(0)?,
-                behaviour_json: r.get(1)?,
-                hours_json: r.get(2)?,
+                behaviour: read_or(account_id, "behaviour", &behaviour, Behaviour::default),
+                schedule: schedule_of(account_id, &hours),
                 paused_until: r.get(3)?,
             })
         },
@@ -86,17 +129,33 @@ pub fn bot(conn: &Connection, account_id: i64) -> rusqlite::Result<Option<BotRow
     .optional()
 }
 
+/// The stored hours: `{}` (the default) is none set up.
+fn schedule_of(account_id: i64, json: &str) -> Option<Schedule> {
+    let unset = serde_json::from_str::<serde_json::Map<String, serde_json::Value>>(json)
+        .is_ok_and(|object| object.is_empty());
+    if unset {
+        return None;
+    }
+    read_or(account_id, "hours", json, || None)
+}
+
+/// Saves a number's switch, behaviour and hours (`None`: always open); false if the number
+/// is gone.
 pub fn set_bot(
     conn: &Connection,
     account_id: i64,
     bot_enabled: bool,
-    behaviour_json: &str,
-    hours_json: &str,
+    behaviour: &Behaviour,
+    schedule: Option<&Schedule>,
     now: i64,
 ) -> rusqlite::Result<bool> {
+    let hours = match schedule {
+        Some(schedule) => to_json(schedule)?,
+        None => "{}".to_string(),
+    };
     let changed = conn.execute(
         "UPDATE account_settings SET bot_enabled = ?2, behaviour = ?3, hours = ?4, updated_at = ?5 WHERE account_id = ?1",
-        params![account_id, bot_enabled, behaviour_json, hours_json, now],
+        params![account_id, bot_enabled, to_json(behaviour)?, hours, now],
     )?;
     Ok(changed == 1)
 }

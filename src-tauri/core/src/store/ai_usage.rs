@@ -2,18 +2,7 @@
 
 use rusqlite::{Connection, params};
 
-pub struct UsageRow<'a> {
-    pub account_id: Option<i64>,
-    pub provider: &'a str,
-    pub model: &'a str,
-    /// `reply`, `playground` or `test`.
-    pub purpose: &'a str,
-    pub prompt_tokens: u32,
-    pub completion_tokens: u32,
-    pub cost_micros: u64,
-    pub latency_ms: u64,
-    pub ok: bool,
-}
+use crate::model::ai_call::AiCall;
 
 /// What the AI cost since `since` (unix ms), across numbers.
 pub fn spent_since(conn: &Connection, since: i64) -> rusqlite::Result<u64> {
@@ -25,7 +14,7 @@ pub fn spent_since(conn: &Connection, since: i64) -> rusqlite::Result<u64> {
     Ok(u64::try_from(spent).unwrap_or(0))
 }
 
-pub fn insert(conn: &Connection, row: &UsageRow<'_>, now: i64) -> rusqlite::Result<i64> {
+pub fn insert(conn: &Connection, row: &AiCall, now: i64) -> rusqlite::Result<i64> {
     conn.execute(
         "INSERT INTO ai_usage (account_id, provider, model, purpose, prompt_tokens,
              completion_tokens, cost_micros, latency_ms, ok, created_at)
@@ -34,7 +23,7 @@ pub fn insert(conn: &Connection, row: &UsageRow<'_>, now: i64) -> rusqlite::Resu
             row.account_id,
             row.provider,
             row.model,
-            row.purpose,
+            row.purpose.as_str(),
             row.prompt_tokens,
             row.completion_tokens,
             i64::try_from(row.cost_micros).unwrap_or(i64::MAX),

@@ -74,6 +74,26 @@ pub fn set_settings(conn: &Connection, settings: &AppSettings, now: i64) -> Resu
     Ok(())
 }
 
+/// The "Pause all bots" switch's key (not part of `AppSettings`: the settings form must
+/// never undo a pause made from the tray while it was open).
+const BOTS_PAUSED: &str = "bots_paused";
+
+/// Whether every bot is paused, as stored (an unreadable value counts as not paused).
+pub fn bots_paused(conn: &Connection) -> rusqlite::Result<bool> {
+    Ok(get(conn, BOTS_PAUSED)?
+        .and_then(|json| serde_json::from_str(&json).ok())
+        .unwrap_or(false))
+}
+
+pub fn set_bots_paused(conn: &Connection, paused: bool, now: i64) -> rusqlite::Result<()> {
+    put(
+        conn,
+        BOTS_PAUSED,
+        if paused { "true" } else { "false" },
+        now,
+    )
+}
+
 pub fn put(conn: &Connection, key: &str, json: &str, now: i64) -> rusqlite::Result<()> {
     conn.execute(
         "INSERT INTO app_settings (key, value, updated_at) VALUES (?1, ?2, ?3)

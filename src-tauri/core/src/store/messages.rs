@@ -83,19 +83,36 @@ pub fn bot_replies_since(conn: &Connection, account_id: i64, since: i64) -> rusq
     )
 }
 
-/// The last messages of a chat, oldest first: (direction, origin, body, created_at).
+/// A message of a chat's recent past, as a turn reads it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RecentMessage {
+    pub direction: Direction,
+    pub origin: Origin,
+    pub body: String,
+    /// When it was stored (our clock, unix ms).
+    pub stored_at: i64,
+}
+
+fn recent(r: &rusqlite::Row<'_>) -> rusqlite::Result<RecentMessage> {
+    Ok(RecentMessage {
+        direction: r.get(0)?,
+        origin: r.get(1)?,
+        body: r.get(2)?,
+        stored_at: r.get(3)?,
+    })
+}
+
+/// The last messages of a chat, oldest first.
 pub fn recent_in_chat(
     conn: &Connection,
     chat_id: i64,
     limit: u32,
-) -> rusqlite::Result<Vec<(Direction, Origin, String, i64)>> {
+) -> rusqlite::Result<Vec<RecentMessage>> {
     let mut stmt = conn.prepare_cached(
         "SELECT direction, origin, body, created_at FROM messages WHERE chat_id = ?1 ORDER BY id DESC LIMIT ?2",
     )?;
     let mut rows: Vec<_> = stmt
-        .query_map(params![chat_id, limit], |r| {
-            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
-        })?
+        .query_map(params![chat_id, limit], recent)?
         .collect::<rusqlite::Result<_>>()?;
     rows.reverse();
     Ok(rows)
@@ -141,14 +158,12 @@ pub fn recent_in_chat_until(
     chat_id: i64,
     until: i64,
     limit: u32,
-) -> rusqlite::Result<Vec<(Direction, Origin, String, i64)>> {
+) -> rusqlite::Result<Vec<RecentMessage>> {
     let mut stmt = conn.prepare_cached(
         "SELECT direction, origin, body, created_at FROM messages WHERE chat_id = ?1 AND (id <= ?2 OR direction = 'out') ORDER BY id DESC LIMIT ?3",
     )?;
     let mut rows: Vec<_> = stmt
-        .query_map(params![chat_id, until, limit], |r| {
-            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
-        })?
+        .query_map(params![chat_id, until, limit], recent)?
         .collect::<rusqlite::Result<_>>()?;
     rows.reverse();
     Ok(rows)

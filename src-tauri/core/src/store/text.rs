@@ -32,4 +32,5 @@ stored_as_text!(
     crate::model::chat::Direction,
     crate::model::chat::Origin,
     crate::model::inbox::InboxState,
+    crate::model::quick_reply::MatchKind,
 );

@@ -16,10 +16,10 @@ async fn linking_records_the_whatsapp_id_once_and_logging_out_marks_the_number()
     let shop = core.add_number("Shop").await.unwrap();
     events.take();
 
-    core.account_state_changed(shop.id, AccountState::Starting)
+    leadline_core::numbers::linking::state_changed(&core, shop.id, AccountState::Starting)
         .await
         .unwrap();
-    core.account_state_changed(shop.id, working("15550001111@c.us"))
+    leadline_core::numbers::linking::state_changed(&core, shop.id, working("15550001111@c.us"))
         .await
         .unwrap();
     let number = &core.numbers().await.unwrap()[0];
@@ -29,7 +29,7 @@ async fn linking_records_the_whatsapp_id_once_and_logging_out_marks_the_number()
     assert_eq!(log[0].message, "Linked “Shop” to WhatsApp as +15550001111");
 
     // Working again after a browser restart: nothing new to record.
-    core.account_state_changed(shop.id, working("15550001111@c.us"))
+    leadline_core::numbers::linking::state_changed(&core, shop.id, working("15550001111@c.us"))
         .await
         .unwrap();
     assert_eq!(
@@ -38,7 +38,7 @@ async fn linking_records_the_whatsapp_id_once_and_logging_out_marks_the_number()
         "a restart must not log a new link"
     );
 
-    core.account_state_changed(shop.id, AccountState::LoggedOut)
+    leadline_core::numbers::linking::state_changed(&core, shop.id, AccountState::LoggedOut)
         .await
         .unwrap();
     assert_eq!(
@@ -67,10 +67,10 @@ async fn one_whatsapp_number_cannot_be_linked_as_two_numbers() {
     let (core, _) = core();
     let first = core.add_number("Shop").await.unwrap();
     let second = core.add_number("Shop again").await.unwrap();
-    core.account_state_changed(first.id, working("15550001111@c.us"))
+    leadline_core::numbers::linking::state_changed(&core, first.id, working("15550001111@c.us"))
         .await
         .unwrap();
-    core.account_state_changed(second.id, working("15550001111@c.us"))
+    leadline_core::numbers::linking::state_changed(&core, second.id, working("15550001111@c.us"))
         .await
         .unwrap();
     let numbers = core.numbers().await.unwrap();
@@ -84,7 +84,7 @@ async fn one_whatsapp_number_cannot_be_linked_as_two_numbers() {
 #[tokio::test]
 async fn a_state_for_a_removed_number_is_harmless() {
     let (core, _) = core();
-    core.account_state_changed(404, working("15550001111@c.us"))
+    leadline_core::numbers::linking::state_changed(&core, 404, working("15550001111@c.us"))
         .await
         .unwrap();
     assert!(core.numbers().await.unwrap().is_empty());
@@ -97,10 +97,12 @@ async fn a_failure_is_audited_once_with_its_reason_by_key_and_values() {
     let failed = AccountState::failed(leadline_core::whatsapp::account::failure_reason(
         "UNPAIRED_IDLE",
     ));
-    core.account_state_changed(shop.id, failed.clone())
+    leadline_core::numbers::linking::state_changed(&core, shop.id, failed.clone())
         .await
         .unwrap();
-    core.account_state_changed(shop.id, failed).await.unwrap();
+    leadline_core::numbers::linking::state_changed(&core, shop.id, failed)
+        .await
+        .unwrap();
     let log = core.activity(10).await.unwrap();
     let failures: Vec<_> = log.iter().filter(|e| e.kind == "number_failed").collect();
     assert_eq!(
@@ -143,7 +145,7 @@ async fn the_whatsapp_web_build_is_recorded_with_the_number_and_told_in_activity
         )
     };
 
-    core.page_info_changed(shop.id, info("2.3000.1045818043", &[]))
+    leadline_core::numbers::linking::page_changed(&core, shop.id, info("2.3000.1045818043", &[]))
         .await
         .unwrap();
     let number = &core.numbers().await.unwrap()[0];
@@ -164,16 +166,20 @@ async fn the_whatsapp_web_build_is_recorded_with_the_number_and_told_in_activity
     );
 
     // The same build after a reload: nothing new.
-    core.page_info_changed(shop.id, info("2.3000.1045818043", &[]))
+    leadline_core::numbers::linking::page_changed(&core, shop.id, info("2.3000.1045818043", &[]))
         .await
         .unwrap();
     assert_eq!(core.activity(10).await.unwrap().len(), log.len());
     assert!(events.take().is_empty());
 
     // A build outside the tested range, lacking a feature: said plainly, once each.
-    core.page_info_changed(shop.id, info("2.3000.1099999999", &["typingOn"]))
-        .await
-        .unwrap();
+    leadline_core::numbers::linking::page_changed(
+        &core,
+        shop.id,
+        info("2.3000.1099999999", &["typingOn"]),
+    )
+    .await
+    .unwrap();
     let number = &core.numbers().await.unwrap()[0];
     assert!(!number.wa_version_tested);
     assert_eq!(number.wa_missing_features, ["typingOn"]);
@@ -187,8 +193,12 @@ async fn the_whatsapp_web_build_is_recorded_with_the_number_and_told_in_activity
         log.iter()
             .any(|e| e.args.get("variant").map(String::as_str) == Some("untested"))
     );
-    core.page_info_changed(shop.id, info("2.3000.1099999999", &["typingOn"]))
-        .await
-        .unwrap();
+    leadline_core::numbers::linking::page_changed(
+        &core,
+        shop.id,
+        info("2.3000.1099999999", &["typingOn"]),
+    )
+    .await
+    .unwrap();
     assert_eq!(core.activity(10).await.unwrap().len(), log.len());
 }

@@ -2,11 +2,13 @@
 //! lead in full and the owner's edits, the CSV export, Home's figures and the activity
 //! log's filters.
 
+use std::sync::{Arc, Mutex};
+
 use leadline_core::error::ErrorCode;
 use leadline_core::events::CoreEvent;
 use leadline_core::leadline::Leadline;
 use leadline_core::leads::detail::LeadEdit;
-use leadline_core::leads::export::LeadExportRequest;
+use leadline_core::leads::export::{ExportProgress, LeadExportRequest};
 use leadline_core::model::chat::{BotInChat, ChatListRequest};
 use leadline_core::model::lead::{LeadFilter, LeadSort};
 use leadline_core::reports::activity::{ActivityGroup, ActivityQuery};
@@ -342,6 +344,8 @@ async fn csv_export_of_the_filter_with_progress_and_no_formulas() {
         })
         .unwrap();
     let out = dir.path().join("exports");
+    let progress = Arc::new(Mutex::new(Vec::new()));
+    let heard = progress.clone();
     let all = core
         .export_leads(
             LeadExportRequest {
@@ -350,6 +354,7 @@ async fn csv_export_of_the_filter_with_progress_and_no_formulas() {
                 ..LeadExportRequest::default()
             },
             out.clone(),
+            move |step| heard.lock().unwrap().push(step),
         )
         .await
         .unwrap();
@@ -378,7 +383,11 @@ async fn csv_export_of_the_filter_with_progress_and_no_formulas() {
         &rows[4][10], "'=HYPERLINK(\"http://x\")",
         "a formula is shown as text"
     );
-    assert!(recorded.names().contains(&"export:progress"));
+    assert_eq!(
+        progress.lock().unwrap().last(),
+        Some(&ExportProgress { done: 5, total: 5 }),
+        "progress streams to the caller, ending with every row"
+    );
 
     let won = core
         .export_leads(
@@ -390,6 +399,7 @@ async fn csv_export_of_the_filter_with_progress_and_no_formulas() {
                 ..LeadExportRequest::default()
             },
             out.clone(),
+            |_| {},
         )
         .await
         .unwrap();
@@ -415,6 +425,7 @@ async fn csv_export_of_the_filter_with_progress_and_no_formulas() {
                 ..LeadExportRequest::default()
             },
             out.clone(),
+            |_| {},
         )
         .await
         .unwrap_err();
@@ -422,7 +433,7 @@ async fn csv_export_of_the_filter_with_progress_and_no_formulas() {
     let blocked = dir.path().join("a-file");
     std::fs::write(&blocked, "").unwrap();
     let unwritable = core
-        .export_leads(LeadExportRequest::default(), blocked.join("sub"))
+        .export_leads(LeadExportRequest::default(), blocked.join("sub"), |_| {})
         .await
         .unwrap_err();
     assert_eq!(unwritable.code(), ErrorCode::Unavailable);

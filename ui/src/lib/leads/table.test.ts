@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { emptyFilter, isFiltered, localDayStart, moveRow, nextSort, pagesFor, toFilter, visibleRange } from "./table";
+import type { LeadSummary } from "../bindings";
+import { emptyFilter, isFiltered, localDayStart, moveRow, nextSort, pagesFor, patchQualified, toFilter, visibleRange } from "./table";
 
 describe("the virtual table's arithmetic", () => {
   it("renders only the rows near the viewport, even at 100,000 rows", () => {
@@ -53,3 +54,46 @@ describe("the filter form", () => {
     expect(isFiltered({ ...emptyFilter(), stages: ["won"] })).toBe(true);
   });
 });
+
+describe("a lead that qualifies", () => {
+  const row = (id: number, stage: LeadSummary["stage"]): LeadSummary => ({
+    id,
+    numberId: 1,
+    numberName: "Shop",
+    name: null,
+    phone: null,
+    stage,
+    score: 20,
+    reason: null,
+    qualifiedAt: null,
+    updatedAt: 1,
+    fields: [],
+  });
+  const qualified = (leadId: number) => ({
+    leadId,
+    accountId: 1,
+    name: "Ana",
+    phone: "+34611222333",
+    reason: "Meets: wants to buy — budget: 500",
+    score: 100,
+    fields: [["budget", "500"]] as [string, string][],
+  });
+
+  it("shows in its row at once, from the event's payload", () => {
+    const pages = new Map([[0, [row(1, "engaged"), row(2, "new")]]]);
+    expect(patchQualified(pages, qualified(2))).toBe(true);
+    const shown = pages.get(0)![1]!;
+    expect(shown.stage).toBe("qualified");
+    expect(shown.score).toBe(100);
+    expect(shown.name).toBe("Ana");
+    expect(shown.fields).toEqual([["budget", "500"]]);
+    expect(pages.get(0)![0]!.stage).toBe("engaged");
+  });
+
+  it("changes nothing when its row is not loaded", () => {
+    const pages = new Map([[0, [row(1, "engaged")]]]);
+    expect(patchQualified(pages, qualified(9))).toBe(false);
+    expect(pages.get(0)![0]!.stage).toBe("engaged");
+  });
+});
+

@@ -2,7 +2,7 @@
 // which rows are on screen, which pages must be fetched for them, and the request for a
 // filter. Only the rows near the viewport exist in the page (a virtualised table), so
 // 100,000 leads scroll like 100.
-import type { LeadFilter, LeadPageRequest, LeadSort } from "../bindings";
+import type { LeadFilter, LeadPageRequest, LeadSort, LeadSummary, QualifiedLead } from "../bindings";
 
 export const ROW_HEIGHT = 44;
 export const PAGE_SIZE = 100;
@@ -114,4 +114,26 @@ export function moveRow(key: string, index: number | null, total: number, pageRo
     }
   })();
   return to === null ? null : Math.max(0, Math.min(total - 1, to));
+}
+
+/** A lead that just qualified, shown at once from the event's own payload: its row, if
+ *  loaded, takes the stage, score, reason, name, phone and fields the event carries (the
+ *  next refresh reorders the table). Returns whether a row changed. */
+export function patchQualified(pages: Map<number, LeadSummary[]>, lead: QualifiedLead): boolean {
+  for (const rows of pages.values()) {
+    const at = rows.findIndex((row) => row.id === lead.leadId);
+    if (at < 0) continue;
+    const row = rows[at]!;
+    rows[at] = {
+      ...row,
+      stage: row.stage === "won" || row.stage === "lost" ? row.stage : "qualified",
+      score: lead.score,
+      reason: lead.reason,
+      name: lead.name ?? row.name,
+      phone: lead.phone ?? row.phone,
+      fields: lead.fields.length ? lead.fields : row.fields,
+    };
+    return true;
+  }
+  return false;
 }

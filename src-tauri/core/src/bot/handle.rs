@@ -1,0 +1,61 @@
+//! The bot's handle: everything a customer's message needs on its way to an answer (the
+//! store, the events, the clock, the keychain and the AI client through `Leadline`; the
+//! numbers' browsers; the pacing, the retry times and the delivery bound; one lock per chat
+//! and a limit on AI turns in flight), built once by `App::start` and handed to each step
+//! (`intake`, `pipeline`, `decide`, `ai_turn`, `reply`, `delivery`) by reference.
+
+use std::sync::Arc;
+
+use tokio::sync::Semaphore;
+
+use super::timing::{ChatLocks, Tuning};
+use crate::leadline::Leadline;
+use crate::runtime::tasks::Runtime;
+use crate::store::database::Store;
+
+#[derive(Clone)]
+pub struct Bot {
+    pub(crate) core: Leadline,
+    pub(crate) runtime: Arc<Runtime>,
+    pub(crate) tuning: Tuning,
+    /// One turn at a time per chat (`pipeline::answer_chat`).
+    pub(crate) chat_locks: ChatLocks,
+    /// AI turns in flight at once, across numbers: a burst of chats queues here, not at
+    /// the provider.
+    pub(crate) turns: Arc<Semaphore>,
+}
+
+impl Bot {
+    pub(crate) fn new(core: Leadline, runtime: Arc<Runtime>, tuning: Tuning) -> Bot {
+        Bot {
+            core,
+            runtime,
+            turns: Arc::new(Semaphore::new(tuning.turns_in_flight)),
+            tuning,
+            chat_locks: ChatLocks::default(),
+        }
+    }
+
+    /// The owner's Leadline the bot works for.
+    pub fn core(&self) -> &Leadline {
+        &self.core
+    }
+
+    pub(crate) fn store(&self) -> &Store {
+        &self.core.store
+    }
+
+    /// Now, by the app's clock (unix ms).
+    pub(crate) fn now_ms(&self) -> i64 {
+        self.core.clock.now_ms()
+    }
+
+    /// The lock a turn of `chat_id` holds.
+    pub(crate) fn chat_lock(&self, chat_id: i64) -> Arc<tokio::sync::Mutex<()>> {
+        let mut locks = self
+            .chat_locks
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        locks.entry(chat_id).or_default().clone()
+    }
+}
