@@ -69,7 +69,9 @@ fn every_command_in_the_bindings_is_reachable_with_its_declared_arguments() {
                     }),
                     "Array<PlaygroundMessage>" => json!([{ "fromBusiness": false, "text": "hola" }]),
                     // What the JS Channel class sends: a handle to a callback in the page.
-                    "Channel<LinkEvent>" | "Channel<UpdateProgress>" => json!("__CHANNEL__:1"),
+                    "Channel<LinkEvent>" | "Channel<UpdateProgress>" | "Channel<ExportProgress>" => {
+                        json!("__CHANNEL__:1")
+                    }
                     other => panic!("add a sample value for argument type {other}"),
                 };
                 (name.to_string(), sample)

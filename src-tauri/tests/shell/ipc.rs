@@ -276,7 +276,10 @@ fn the_workspace_answers_over_ipc_and_refuses_bad_requests_plainly() {
     assert_eq!(log, json!([]));
 
     // An export of nothing is still a file with the header, in the exports folder.
-    let export = app.ok("leads_export", json!({ "request": {} }));
+    let export = app.ok(
+        "leads_export",
+        json!({ "request": {}, "onProgress": "__CHANNEL__:1" }),
+    );
     assert_eq!(export["rows"], 0);
     let path = std::path::PathBuf::from(export["path"].as_str().unwrap());
     assert!(path.starts_with(app.dir.path().join("exports")), "{path:?}");
