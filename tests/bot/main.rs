@@ -24,6 +24,7 @@ use leadline_core::chats::owner;
 use leadline_core::clock::SystemClock;
 use leadline_core::events::CoreEvent;
 use leadline_core::leadline::Leadline;
+use leadline_core::model::decision::SkipReason;
 use leadline_core::model::lead_field::{FieldKind, LeadField};
 use leadline_core::model::number_ai::NumberAi;
 use leadline_core::numbers::linking;
@@ -298,14 +299,14 @@ async fn the_owner_typing_on_the_phone_pauses_the_bot_in_that_chat() {
     assert_eq!(
         bot.owner("O1", ANA, "Hola Ana, te llamo yo").await,
         Some(Handled::Skipped {
-            reason: "owner_takeover".into()
+            reason: SkipReason::OwnerTakeover
         })
     );
     let quiet = bot.customer("A2", ANA, "Vale, gracias").await.unwrap();
     assert_eq!(
         quiet,
         Handled::Skipped {
-            reason: "taken_over".into()
+            reason: SkipReason::TakenOver
         }
     );
     assert!(
@@ -342,7 +343,7 @@ async fn owner_commands_to_their_own_number_pause_resume_and_report() {
     assert_eq!(
         bot.customer("A3", ANA, "hola").await,
         Some(Handled::Skipped {
-            reason: "number_paused".into()
+            reason: SkipReason::NumberPaused
         })
     );
     assert!(matches!(
@@ -362,7 +363,7 @@ async fn owner_commands_to_their_own_number_pause_resume_and_report() {
     assert_eq!(
         bot.owner("N1", ME, "comprar leche").await,
         Some(Handled::Skipped {
-            reason: "own_message".into()
+            reason: SkipReason::OwnMessage
         })
     );
     assert_eq!(
@@ -433,7 +434,7 @@ async fn groups_quick_replies_hours_and_ai_failures_each_end_on_the_row() {
     assert_eq!(
         bot.process(group).await,
         Some(Handled::Skipped {
-            reason: "group".into()
+            reason: SkipReason::Group
         })
     );
 
@@ -487,7 +488,7 @@ async fn groups_quick_replies_hours_and_ai_failures_each_end_on_the_row() {
     assert_eq!(
         bot.customer("B2", bob, "hola??").await,
         Some(Handled::Skipped {
-            reason: "away_already_sent".into()
+            reason: SkipReason::AwayAlreadySent
         })
     );
 
@@ -862,7 +863,7 @@ async fn a_bot_switched_off_or_outside_its_scheduled_window_stays_quiet() {
     assert_eq!(
         bot.customer("S1", ANA, "hola").await,
         Some(Handled::Skipped {
-            reason: "bot_off".into()
+            reason: SkipReason::BotOff
         })
     );
 
@@ -898,7 +899,7 @@ async fn a_bot_switched_off_or_outside_its_scheduled_window_stays_quiet() {
     assert_eq!(
         bot.customer("S2", ANA, "¿hay alguien?").await,
         Some(Handled::Skipped {
-            reason: "bot_off".into()
+            reason: SkipReason::BotOff
         })
     );
 
@@ -926,7 +927,7 @@ async fn a_bot_switched_off_or_outside_its_scheduled_window_stays_quiet() {
     assert_eq!(
         bot.customer("S4", ANA, "¿sigues?").await,
         Some(Handled::Skipped {
-            reason: "bot_off".into()
+            reason: SkipReason::BotOff
         })
     );
     settings.behaviour.bot_starts_at = Some(local(2));
@@ -964,7 +965,7 @@ BEGIN:VCARD\nVERSION:3.0\nFN:Roto\nTEL:12-AB\nEND:VCARD\n";
     assert_eq!(
         bot.customer("K1", ANA, "hola, soy tu prima").await,
         Some(Handled::Skipped {
-            reason: "known_contact".into()
+            reason: SkipReason::KnownContact
         })
     );
     assert!(bot.wa.sent().is_empty());
@@ -1012,7 +1013,7 @@ async fn a_reply_written_in_the_app_pauses_the_bot_there_until_resumed_by_hand()
     assert_eq!(
         bot.customer("T1", ANA, "¡Hola Marta!").await,
         Some(Handled::Skipped {
-            reason: "taken_over".into()
+            reason: SkipReason::TakenOver
         })
     );
 
@@ -1044,7 +1045,7 @@ async fn pausing_every_bot_keeps_every_number_quiet_until_resumed_and_survives_a
     assert_eq!(
         bot.customer("P1", ANA, "hola").await,
         Some(Handled::Skipped {
-            reason: "bot_off".into()
+            reason: SkipReason::BotOff
         })
     );
     assert!(bot.wa.sent().is_empty(), "nobody gets an automatic answer");

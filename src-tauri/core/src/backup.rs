@@ -9,6 +9,7 @@ use ts_rs::TS;
 
 use crate::error::{Error, Result};
 use crate::leadline::Leadline;
+use crate::model::activity::Activity;
 use crate::store::{self, activity};
 use crate::text;
 
@@ -63,12 +64,12 @@ impl Leadline {
         let logged = shown.clone();
         self.store
             .call(move |conn| {
-                activity::insert_with(
+                activity::record(
                     conn,
                     None,
-                    "backup_made",
-                    &format!("Backed up the database to {logged}"),
-                    &[("file", &logged)],
+                    &Activity::BackupMade {
+                        file: logged.clone(),
+                    },
                     now,
                 )?;
                 Ok(())

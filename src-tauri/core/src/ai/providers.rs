@@ -11,6 +11,7 @@ use crate::ai::provider::Preset;
 use crate::ai::secret::ApiKey;
 use crate::error::{Error, Result};
 use crate::leadline::Leadline;
+use crate::model::activity::{Activity, ProviderChange};
 use crate::secrets::{KeychainAction, SecretsError};
 use crate::store::{activity, app_settings};
 use crate::text;
@@ -198,7 +199,7 @@ impl Leadline {
         ))
     }
 
-    async fn save_ai_config(&self, config: &AiConfig, audit: Option<String>) -> Result<()> {
+    async fn save_ai_config(&self, config: &AiConfig, audit: Option<Activity>) -> Result<()> {
         let json = serde_json::to_string(config)
             .map_err(|e| Error::Internal(format!("the AI settings could not be saved: {e}")))?;
         let now = self.clock.now_ms();
@@ -206,8 +207,8 @@ impl Leadline {
             .call(move |conn| {
                 let tx = conn.transaction()?;
                 app_settings::put(&tx, AI_KEY, &json, now)?;
-                if let Some(message) = audit {
-                    activity::insert(&tx, None, "ai_provider", &message, now)?;
+                if let Some(entry) = audit {
+                    activity::record(&tx, None, &entry, now)?;
                 }
                 tx.commit().map_err(Error::from)
             })
@@ -364,10 +365,17 @@ impl Leadline {
         if input.make_default || config.default_provider.is_none() {
             config.default_provider = Some(id.clone());
         }
-        let verb = if is_new { "Added" } else { "Changed" };
+        let change = if is_new {
+            ProviderChange::Added
+        } else {
+            ProviderChange::Changed
+        };
         self.save_ai_config(
             &config,
-            Some(format!("{verb} the AI provider {}", input.preset.label())),
+            Some(Activity::AiProvider {
+                change,
+                provider: input.preset.label().to_string(),
+            }),
         )
         .await?;
         self.ai_providers()
@@ -394,10 +402,10 @@ impl Leadline {
         }
         self.save_ai_config(
             &config,
-            Some(format!(
-                "Removed the AI provider {}",
-                removed.preset.label()
-            )),
+            Some(Activity::AiProvider {
+                change: ProviderChange::Removed,
+                provider: removed.preset.label().to_string(),
+            }),
         )
         .await
     }

@@ -18,6 +18,7 @@ use crate::ai::prompt;
 use crate::ai::providers::{self, ProviderConfig};
 use crate::error::{Error, Result};
 use crate::leads::merge::Findings;
+use crate::model::activity::Activity;
 use crate::model::ai_call::{AiCall, Purpose};
 use crate::model::chat::Direction;
 use crate::model::inbox::InboxState;
@@ -90,13 +91,12 @@ async fn failed(
                     now,
                 )? && attempt == 1
                 {
-                    activity::insert_with_text(
+                    activity::record(
                         &tx,
                         Some(account_id),
-                        "ai_failed",
-                        &format!("The assistant could not answer a customer: {shown}"),
-                        &[],
-                        ("error", &shown),
+                        &Activity::AiFailed {
+                            error: shown.clone(),
+                        },
                         now,
                     )?;
                 }
@@ -162,9 +162,7 @@ fn read_needs(
     // The conversation up to this turn's message: what came after it is the next turn's.
     let recent = messages::recent_in_chat_until(&tx, ask.chat_id, message_id, 60)?;
     let known: BTreeMap<String, String> = match ask.contact_id {
-        Some(contact) => leads::fields_of_contact(&tx, account_id, contact)?
-            .into_iter()
-            .collect(),
+        Some(contact) => leads::fields_of_contact(&tx, account_id, contact)?,
         None => BTreeMap::new(),
     };
     let prices = providers::read_prices(&tx).unwrap_or_default();

@@ -11,9 +11,10 @@ use super::policy::{self, Incoming, Situation};
 use super::rules::Rule;
 use super::switch::BotSwitch;
 use crate::error::{Error, Result};
+use crate::model::activity::Activity;
 use crate::model::behaviour::Behaviour;
 use crate::model::chat::{ChatKind, Direction, Origin};
-use crate::model::decision::{Decision, OwnerCommand, Skip};
+use crate::model::decision::{Decision, OwnerCommand, SkipReason};
 use crate::model::inbox::{InboxState, Stored, UNDECIDED};
 use crate::model::wa_id::kind_of;
 use crate::store::messages::RecentMessage;
@@ -49,13 +50,6 @@ pub(crate) struct AiAsk {
     pub hours: Option<Hours>,
 }
 
-fn skip_name(skip: &Skip) -> String {
-    serde_json::to_value(skip)
-        .ok()
-        .and_then(|v| v["reason"].as_str().map(str::to_string))
-        .unwrap_or_else(|| "skipped".into())
-}
-
 /// Decides on row `message_id` in one IMMEDIATE transaction: the caps read and the
 /// reservation written are one step.
 pub(crate) async fn decide(bot: &Bot, account_id: i64, message_id: i64) -> Result<Decided> {
@@ -85,7 +79,12 @@ pub(crate) fn decide_in(
             reason: "gone".into(),
         }));
     };
-    let Some((chat_jid, contact_id, paused_until)) = chats::get(conn, message.chat_id)? else {
+    let Some(chats::ChatRow {
+        wa_chat_id: chat_jid,
+        contact_id,
+        paused_until,
+    }) = chats::get(conn, message.chat_id)?
+    else {
         return Ok(Decided::Done(Handled::Waiting {
             reason: "gone".into(),
         }));
@@ -125,39 +124,10 @@ pub(crate) fn decide_in(
     context.number_paused_until_ms = number_paused;
     let decision = policy::decide(&incoming, &context, &behaviour, &rules);
     let from = [row.state];
-    let skip = |reason: &str, decision: &Decision| -> Result<Decided> {
-        let json = Stored {
-            decision: decision.clone(),
-            text: None,
-            to: None,
-        };
-        if inbox::decided(conn, message_id, &from, &json, now)? {
-            inbox::skipped(conn, message_id, &[InboxState::Decided], reason, now)?;
-        }
-        Ok(Decided::Done(Handled::Skipped {
-            reason: reason.to_string(),
-        }))
-    };
-    let worded = match &decision {
-        Decision::Skip(reason) => return skip(&skip_name(reason), &decision),
-        Decision::PauseChat { until_ms } => {
-            chats::set_pause(conn, chat_id, Some(*until_ms), Some("owner_takeover"))?;
-            return skip("owner_takeover", &decision);
-        }
-        Decision::Command(command) => Some(command_in(conn, account_id, command, now)?),
-        Decision::Away { text } => {
-            let at = jiff::Timestamp::from_millisecond(now).unwrap_or_default();
-            if let (Some(contact), Some(stretch)) = (
-                contact_id,
-                hours.as_ref().and_then(|h| h.closed_stretch(at)),
-            ) {
-                away_sent::mark(conn, account_id, contact, &stretch, now)?;
-            }
-            Some(text.clone())
-        }
-        Decision::QuickReply { text, .. } => Some(text.clone()),
-        Decision::Ai { .. } => None,
-    };
+    if let Some(reason) = skipped_for(conn, chat_id, &decision)? {
+        return skip_row(conn, message_id, &from, reason, &decision, now);
+    }
+    let worded = words_for(conn, account_id, contact_id, hours.as_ref(), &decision, now)?;
     // The reservation: the row is decided (the text still unknown for the AI).
     let json = Stored {
         decision: decision.clone(),
@@ -188,6 +158,68 @@ pub(crate) fn decide_in(
         (None, _) => Decided::Done(Handled::Waiting {
             reason: "nothing to send".into(),
         }),
+    })
+}
+
+/// A decision that ends the row skipped, and why (the owner taking over pauses the chat).
+fn skipped_for(
+    conn: &rusqlite::Connection,
+    chat_id: i64,
+    decision: &Decision,
+) -> Result<Option<SkipReason>> {
+    Ok(match decision {
+        Decision::Skip(reason) => Some(reason.reason()),
+        Decision::PauseChat { until_ms } => {
+            chats::set_pause(conn, chat_id, Some(*until_ms), Some("owner_takeover"))?;
+            Some(SkipReason::OwnerTakeover)
+        }
+        _ => None,
+    })
+}
+
+/// The row decided and then skipped with `reason`.
+fn skip_row(
+    conn: &rusqlite::Connection,
+    message_id: i64,
+    from: &[InboxState],
+    reason: SkipReason,
+    decision: &Decision,
+    now: i64,
+) -> Result<Decided> {
+    let stored = Stored {
+        decision: decision.clone(),
+        text: None,
+        to: None,
+    };
+    if inbox::decided(conn, message_id, from, &stored, now)? {
+        inbox::skipped(conn, message_id, &[InboxState::Decided], reason, now)?;
+    }
+    Ok(Decided::Done(Handled::Skipped { reason }))
+}
+
+/// The words a decision answers with, when they are known now (an owner command carried
+/// out, the away message marked as sent, a quick reply); `None` for the AI's.
+fn words_for(
+    conn: &rusqlite::Connection,
+    account_id: i64,
+    contact_id: Option<i64>,
+    hours: Option<&Hours>,
+    decision: &Decision,
+    now: i64,
+) -> Result<Option<String>> {
+    Ok(match decision {
+        Decision::Command(command) => Some(command_in(conn, account_id, command, now)?),
+        Decision::Away { text } => {
+            let at = jiff::Timestamp::from_millisecond(now).unwrap_or_default();
+            if let (Some(contact), Some(stretch)) =
+                (contact_id, hours.and_then(|h| h.closed_stretch(at)))
+            {
+                away_sent::mark(conn, account_id, contact, &stretch, now)?;
+            }
+            Some(text.clone())
+        }
+        Decision::QuickReply { text, .. } => Some(text.clone()),
+        Decision::Skip(_) | Decision::PauseChat { .. } | Decision::Ai { .. } => None,
     })
 }
 
@@ -233,7 +265,10 @@ fn circumstances_of(
     let at = jiff::Timestamp::from_millisecond(now).unwrap_or_default();
     let open = hours.as_ref().is_none_or(|h| h.is_open(at));
     let (ignored, known) = match contact_id {
-        Some(id) => contacts::ignored_and_known(conn, id)?,
+        Some(id) => {
+            let standing = contacts::standing(conn, id)?;
+            (standing.ignored, standing.known)
+        }
         None => (false, false),
     };
     let away_sent_this_stretch = match (
@@ -299,12 +334,10 @@ fn command_in(
         OwnerCommand::Pause { minutes } => {
             let until = now + i64::from(minutes) * 60_000;
             account_settings::set_paused_until(conn, account_id, Some(until))?;
-            activity::insert_with(
+            activity::record(
                 conn,
                 Some(account_id),
-                "owner_command",
-                &format!("Bot paused for {minutes} minutes from WhatsApp"),
-                &[("variant", "pause"), ("minutes", &minutes.to_string())],
+                &Activity::PausedFromWhatsApp { minutes },
                 now,
             )?;
             text!(
@@ -315,14 +348,7 @@ fn command_in(
         }
         OwnerCommand::Resume => {
             account_settings::set_paused_until(conn, account_id, None)?;
-            activity::insert_with(
-                conn,
-                Some(account_id),
-                "owner_command",
-                "Bot resumed from WhatsApp",
-                &[("variant", "resume")],
-                now,
-            )?;
+            activity::record(conn, Some(account_id), &Activity::ResumedFromWhatsApp, now)?;
             text!("bot.cmd_resumed", "▶ Leadline is answering again.")
         }
         OwnerCommand::Status => {
@@ -350,7 +376,8 @@ fn command_in(
         }
         OwnerCommand::LeadsToday => {
             let since = now - 86_400_000;
-            let (new, qualified) = leads::new_and_qualified_since(conn, account_id, since)?;
+            let leads::NewLeads { new, qualified } =
+                leads::new_and_qualified_since(conn, account_id, since)?;
             text!(
                 "bot.cmd_leads_today",
                 "Today: {new} new leads, {qualified} qualified.",

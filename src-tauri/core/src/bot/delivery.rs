@@ -28,8 +28,11 @@ pub async fn recheck(bot: &Bot, account_id: i64) -> Result<Vec<i64>> {
         })
         .await?;
     let mut by_chat: std::collections::BTreeMap<String, Vec<(String, i64)>> = Default::default();
-    for (chat, id, at) in unconfirmed {
-        by_chat.entry(chat).or_default().push((id, at));
+    for reply in unconfirmed {
+        by_chat
+            .entry(reply.wa_chat_id)
+            .or_default()
+            .push((reply.wa_msg_id, reply.stored_at));
     }
     let bound = i64::try_from(bot.tuning.delivery_wait.as_millis()).unwrap_or(i64::MAX);
     let mut again = Vec::new();
@@ -95,10 +98,10 @@ pub async fn not_delivered(
             let changed = messages::mark_not_delivered(&tx, account_id, &wa_msg_id)?;
             let reply = messages::undelivered_reply(&tx, account_id, &wa_msg_id)?;
             let mut row = None;
-            if let Some((reply_id, chat_id)) = reply {
-                if let Some(inbox_row) = inbox::by_reply(&tx, reply_id)? {
+            if let Some(reply) = reply {
+                if let Some(inbox_row) = inbox::by_reply(&tx, reply.id)? {
                     let again = inbox::resend(&tx, inbox_row.message_id, &shown, now)?;
-                    row = Some((inbox_row.message_id, chat_id, again));
+                    row = Some((inbox_row.message_id, reply.chat_id, again));
                 }
             }
             tx.commit()?;

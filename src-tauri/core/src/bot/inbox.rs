@@ -3,6 +3,7 @@
 
 use super::handle::Bot;
 use crate::error::{Error, Result};
+use crate::model::decision::SkipReason;
 use crate::model::inbox::InboxState;
 use crate::store::{inbox, messages};
 use crate::text;
@@ -14,7 +15,7 @@ pub enum Handled {
         wa_msg_id: String,
     },
     Skipped {
-        reason: String,
+        reason: SkipReason,
     },
     /// Failed: tried again at its time (`error` says why), or for good.
     Failed {
@@ -42,9 +43,6 @@ pub(crate) fn message_gone() -> Error {
         "That message is no longer in Leadline."
     ))
 }
-
-/// Why an earlier message of a burst has no reply of its own.
-pub const MERGED: &str = "merged_into_later_turn";
 
 /// Which open rows of a chat a turn takes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -75,7 +73,7 @@ pub async fn outcome(bot: &Bot, message_id: i64) -> Result<Handled> {
                     },
                 },
                 InboxState::Skipped => Handled::Skipped {
-                    reason: row.skip_reason.unwrap_or_default(),
+                    reason: row.skip_reason.unwrap_or(SkipReason::Unknown),
                 },
                 InboxState::Failed => Handled::Failed {
                     error: row.error.unwrap_or_default(),

@@ -16,10 +16,11 @@
 use super::ai_turn::{self, Answered};
 use super::decide::{self, AiAsk, Decided};
 use super::handle::Bot;
-use super::inbox::{Handled, MERGED, Scope, message_gone, outcome};
+use super::inbox::{Handled, Scope, message_gone, outcome};
 use super::reply::{self, Reply};
 use crate::error::{Error, Result};
 use crate::leads::merge::{self, Merged};
+use crate::model::decision::SkipReason;
 use crate::model::inbox::{InboxState, Stored, UNDECIDED};
 use crate::store::inbox::{OpenRow, Row};
 use crate::store::{ai_usage, inbox, messages};
@@ -125,7 +126,7 @@ async fn merge_into_latest(bot: &Bot, earlier: Vec<i64>) -> Result<Vec<(i64, Han
             let tx = conn.transaction()?;
             let mut merged = Vec::new();
             for row in earlier {
-                if inbox::skipped(&tx, row, UNDECIDED, MERGED, now)? {
+                if inbox::skipped(&tx, row, UNDECIDED, SkipReason::MergedIntoLaterTurn, now)? {
                     merged.push(row);
                 }
             }
@@ -139,7 +140,7 @@ async fn merge_into_latest(bot: &Bot, earlier: Vec<i64>) -> Result<Vec<(i64, Han
             (
                 row,
                 Handled::Skipped {
-                    reason: MERGED.into(),
+                    reason: SkipReason::MergedIntoLaterTurn,
                 },
             )
         })

@@ -8,6 +8,7 @@ use super::handle::Bot;
 use super::inbox::{Handled, message_gone, outcome};
 use crate::error::{Error, Result};
 use crate::events::CoreEvent;
+use crate::model::activity::Activity;
 use crate::model::chat::{Direction, Origin};
 use crate::model::inbox::{InboxState, Stored};
 use crate::model::wa_id::shown_number;
@@ -266,30 +267,19 @@ pub(crate) async fn give_up(
                 .map(|n| n.name)
                 .unwrap_or_default();
             let who = chats::get(&tx, chat_id)?
-                .map(|(jid, _, _)| shown_number(&jid))
+                .map(|chat| shown_number(&chat.wa_chat_id))
                 .unwrap_or_default();
-            match part {
-                Failing::Ai => activity::insert_with_text(
-                    &tx,
-                    Some(account_id),
-                    "ai_failed",
-                    &format!("The assistant could not answer a customer: {error}"),
-                    &[],
-                    ("error", &error),
-                    now,
-                )?,
-                Failing::Send => activity::insert_with_text(
-                    &tx,
-                    Some(account_id),
-                    "reply_failed",
-                    &format!(
-                        "“{number}” could not answer {who}: {error}. Answer them on the phone."
-                    ),
-                    &[("name", &number), ("phone", &who)],
-                    ("error", &error),
-                    now,
-                )?,
+            let entry = match part {
+                Failing::Ai => Activity::AiFailed {
+                    error: error.clone(),
+                },
+                Failing::Send => Activity::ReplyFailed {
+                    name: number.clone(),
+                    phone: who.clone(),
+                    error: error.clone(),
+                },
             };
+            activity::record(&tx, Some(account_id), &entry, now)?;
             tx.commit()?;
             Ok(Some((number, who, error)))
         })

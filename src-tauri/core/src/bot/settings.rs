@@ -12,6 +12,7 @@ use crate::bot::switch::BotSwitch;
 use crate::error::{Error, Result};
 use crate::events::CoreEvent;
 use crate::leadline::Leadline;
+use crate::model::activity::Activity;
 use crate::model::behaviour::Behaviour;
 use crate::model::quick_reply::QuickReply;
 use crate::model::schedule::Schedule;
@@ -144,13 +145,7 @@ impl Leadline {
                     )));
                 }
                 rules::replace_all(&tx, id, &bot.quick_replies, now)?;
-                activity::insert(
-                    &tx,
-                    Some(id),
-                    "bot_settings",
-                    "Changed the bot's behaviour, hours or quick replies",
-                    now,
-                )?;
+                activity::record(&tx, Some(id), &Activity::BotSettings, now)?;
                 tx.commit().map_err(Error::from)
             })
             .await?;
@@ -176,19 +171,7 @@ impl Leadline {
                     return Ok(false);
                 }
                 app_settings::set_bots_paused(&tx, paused, now)?;
-                let (variant, message) = if paused {
-                    ("on", "Paused every bot: nobody gets an automatic answer")
-                } else {
-                    ("off", "Resumed every bot")
-                };
-                activity::insert_with(
-                    &tx,
-                    None,
-                    "bots_paused",
-                    message,
-                    &[("variant", variant)],
-                    now,
-                )?;
+                activity::record(&tx, None, &Activity::BotsPaused { paused }, now)?;
                 tx.commit().map_err(Error::from)?;
                 Ok(true)
             })

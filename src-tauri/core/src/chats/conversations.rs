@@ -5,7 +5,9 @@
 use crate::error::{Error, Result};
 use crate::events::CoreEvent;
 use crate::leadline::Leadline;
+use crate::model::activity::Activity;
 use crate::model::chat::{ChatListRequest, ChatSummary, Transcript};
+use crate::store::chats::ChatAddress;
 use crate::store::{activity, chats, contacts, messages};
 use crate::text;
 
@@ -101,13 +103,7 @@ impl Leadline {
         let until = now + i64::from(minutes) * 60_000;
         self.chat_change(chat_id, move |tx, account_id| {
             chats::set_pause(tx, chat_id, Some(until), Some("owner_paused"))?;
-            activity::insert(
-                tx,
-                Some(account_id),
-                "chat_paused",
-                "You paused the bot in a chat",
-                now,
-            )?;
+            activity::record(tx, Some(account_id), &Activity::ChatPaused, now)?;
             Ok(())
         })
         .await
@@ -132,18 +128,10 @@ impl Leadline {
                     "This chat has no single contact to ignore (a group or a broadcast)."
                 )));
             }
-            let message = if ignored {
-                "You told the bot to ignore a contact"
-            } else {
-                "The bot answers a contact again"
-            };
-            let variant = if ignored { "on" } else { "off" };
-            activity::insert_with(
+            activity::record(
                 tx,
                 Some(account_id),
-                "contact_ignored",
-                message,
-                &[("variant", variant)],
+                &Activity::ContactIgnored { ignored },
                 now,
             )?;
             Ok(())
@@ -151,7 +139,7 @@ impl Leadline {
         .await
     }
 
-    pub(crate) async fn chat_address(&self, chat_id: i64) -> Result<(i64, String)> {
+    pub(crate) async fn chat_address(&self, chat_id: i64) -> Result<ChatAddress> {
         self.store
             .call(move |conn| chats::address(conn, chat_id).map_err(chat_gone))
             .await
@@ -163,7 +151,7 @@ impl Leadline {
         chat_id: i64,
         change: impl FnOnce(&rusqlite::Transaction<'_>, i64) -> Result<()> + Send + 'static,
     ) -> Result<ChatSummary> {
-        let (account_id, _) = self.chat_address(chat_id).await?;
+        let account_id = self.chat_address(chat_id).await?.account_id;
         let now = self.clock.now_ms();
         let chat = self
             .store
@@ -225,12 +213,6 @@ pub(crate) fn resume_in(
     now: i64,
 ) -> rusqlite::Result<()> {
     chats::set_pause(conn, chat_id, None, None)?;
-    activity::insert(
-        conn,
-        Some(account_id),
-        "chat_resumed",
-        "The bot answers in a chat again",
-        now,
-    )?;
+    activity::record(conn, Some(account_id), &Activity::ChatResumed, now)?;
     Ok(())
 }

@@ -3,6 +3,7 @@
 
 use crate::bot::handle::Bot;
 use crate::error::{Error, Result};
+use crate::model::activity::Activity;
 use crate::model::chat::{Direction, Origin};
 use crate::store::{account_settings, activity, chats, messages};
 use crate::text;
@@ -14,8 +15,8 @@ const MAX_CHARS: usize = 65_536;
 /// recorded as theirs, and the bot pauses in that chat for the number's takeover time.
 /// Returns WhatsApp's message id.
 pub async fn reply(bot: &Bot, chat_id: i64, text: &str) -> Result<String> {
-    let (account_id, wa_chat_id) = bot.core.chat_address(chat_id).await?;
-    reply_to(bot, account_id, &wa_chat_id, text).await
+    let chat = bot.core.chat_address(chat_id).await?;
+    reply_to(bot, chat.account_id, &chat.wa_chat_id, text).await
 }
 
 /// `reply`, to a chat named by its WhatsApp id (made if Leadline has no such chat yet).
@@ -74,12 +75,12 @@ pub async fn reply_to(bot: &Bot, account_id: i64, wa_chat_id: &str, text: &str) 
             messages::mark_from_app(&tx, account_id, &id)?;
             let until = now + i64::from(takeover_minutes) * 60_000;
             chats::set_pause(&tx, chat.id, Some(until), Some("owner_takeover"))?;
-            activity::insert_with(
+            activity::record(
                 &tx,
                 Some(account_id),
-                "takeover",
-                &format!("You replied from Leadline; the bot stays quiet in that chat for {takeover_minutes} minutes"),
-                &[("minutes", &takeover_minutes.to_string())],
+                &Activity::Takeover {
+                    minutes: takeover_minutes,
+                },
                 now,
             )?;
             tx.commit()?;

@@ -11,6 +11,7 @@ use super::{csv_book, decode, vcard};
 use crate::ai::fields;
 use crate::error::{Error, Result};
 use crate::leadline::Leadline;
+use crate::model::activity::Activity;
 use crate::store::{accounts, activity, contacts};
 use crate::text;
 use crate::text::Text;
@@ -193,12 +194,10 @@ impl Leadline {
             .call(move |conn| {
                 let tx = conn.transaction()?;
                 let known = contacts::known_count(&tx, account_id)?;
-                activity::insert_with(
+                activity::record(
                     &tx,
                     Some(account_id),
-                    "contacts_imported",
-                    &format!("Imported {added} contacts from the address book ({skipped} could not be read)"),
-                    &[("added", &added.to_string()), ("skipped", &skipped.to_string())],
+                    &Activity::ContactsImported { added, skipped },
                     now,
                 )?;
                 tx.commit()?;
@@ -222,12 +221,10 @@ impl Leadline {
             .call(move |conn| {
                 let tx = conn.transaction()?;
                 let cleared = contacts::forget_known(&tx, account_id, now)?;
-                activity::insert_with(
+                activity::record(
                     &tx,
                     Some(account_id),
-                    "contacts_forgotten",
-                    &format!("Forgot {cleared} imported contacts"),
-                    &[("count", &cleared.to_string())],
+                    &Activity::ContactsForgotten { count: cleared },
                     now,
                 )?;
                 tx.commit()?;

@@ -81,11 +81,18 @@ fn asked_fields(
 fn detail(conn: &rusqlite::Connection, lead_id: i64) -> Result<LeadDetail> {
     let lead = lead_rules::summary(conn, lead_id)?;
     let (asked, _) = asked_fields(conn, lead_id)?;
-    let (notes, chat_id, created_at) =
-        leads::notes_chat_created(conn, lead_id).map_err(not_found)?;
+    let leads::LeadOrigin {
+        notes,
+        chat_id,
+        created_at,
+    } = leads::notes_chat_created(conn, lead_id).map_err(not_found)?;
     let fields = leads::fields(conn, lead_id)?
         .into_iter()
-        .map(|(key, value, source)| LeadFieldValue { key, value, source })
+        .map(|field| LeadFieldValue {
+            key: field.key,
+            value: field.value,
+            source: field.source.as_str().to_string(),
+        })
         .collect();
     let events = leads::events(conn, lead_id, 200)?;
     Ok(LeadDetail {
@@ -142,8 +149,11 @@ impl Leadline {
             .call(move |conn| {
                 let tx = conn.transaction()?;
                 let (asked, country) = asked_fields(&tx, lead_id)?;
-                let (stage, number_id, notes) =
-                    leads::stage_number_notes(&tx, lead_id).map_err(not_found)?;
+                let leads::LeadStanding {
+                    stage,
+                    account_id: number_id,
+                    notes,
+                } = leads::stage_number_notes(&tx, lead_id).map_err(not_found)?;
                 let mut changed = std::collections::BTreeMap::new();
                 for (key, value) in &edit.fields {
                     let key = clean_key(key)?;

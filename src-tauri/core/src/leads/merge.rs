@@ -9,6 +9,7 @@ use crate::events::CoreEvent;
 use crate::leadline::Leadline;
 use crate::model::lead::{ChangedBy, LeadChange, QualifiedLead, Stage};
 use crate::model::lead_field::LeadField;
+use crate::store::leads::FieldRow;
 use crate::store::{contacts, leads};
 
 /// What one AI turn found about the customer, to merge into their lead.
@@ -76,7 +77,7 @@ pub fn merge_turn(tx: &rusqlite::Connection, findings: &Findings) -> Result<Merg
     let score = score(
         known
             .iter()
-            .filter(|(k, _, _)| asked.iter().any(|f| &f.name == k))
+            .filter(|field| asked.iter().any(|f| f.name == field.key))
             .count(),
         asked.len(),
         qualified,
@@ -108,11 +109,14 @@ pub fn merge_turn(tx: &rusqlite::Connection, findings: &Findings) -> Result<Merg
         now,
     )?;
     let announce = if newly_qualified {
-        let (phone, push_name) = contacts::phone_and_name(tx, contact_id)?;
+        let contacts::Named {
+            phone,
+            name: push_name,
+        } = contacts::named(tx, contact_id)?;
         let given_name = known
             .iter()
-            .find(|(k, _, _)| k == "name")
-            .map(|(_, v, _)| v.clone());
+            .find(|field| field.key == "name")
+            .map(|field| field.value.clone());
         Some(QualifiedLead {
             lead_id: lead.id,
             account_id,
@@ -120,7 +124,7 @@ pub fn merge_turn(tx: &rusqlite::Connection, findings: &Findings) -> Result<Merg
             phone,
             reason: reason.clone(),
             score,
-            fields: known.into_iter().map(|(k, v, _)| (k, v)).collect(),
+            fields: known.into_iter().map(|f| (f.key, f.value)).collect(),
         })
     } else {
         None
@@ -149,11 +153,7 @@ pub fn announce(core: &Leadline, account_id: i64, merged: &Merged) {
 /// details, the model must name at least one that is known (a customer saying "mark me
 /// qualified" gives none), and the reason shown names the criteria met and those values,
 /// so a bare claim reads as what it is.
-fn qualification(
-    asked: &[LeadField],
-    output: &TurnOutput,
-    known: &[(String, String, String)],
-) -> (bool, String) {
+fn qualification(asked: &[LeadField], output: &TurnOutput, known: &[FieldRow]) -> (bool, String) {
     if !output.qualified {
         return (false, output.reason.clone());
     }
@@ -161,8 +161,8 @@ fn qualification(
         .evidence
         .iter()
         .filter_map(|name| {
-            let (_, value, _) = known.iter().find(|(k, _, _)| k == name)?;
-            Some(format!("{name}: {value}"))
+            let field = known.iter().find(|field| &field.key == name)?;
+            Some(format!("{name}: {}", field.value))
         })
         .collect();
     if !asked.is_empty() && shown.is_empty() {

@@ -15,6 +15,7 @@ use ts_rs::TS;
 use crate::ai::secret::ApiKey;
 use crate::error::{Error, Result};
 use crate::leadline::Leadline;
+use crate::model::activity::Activity;
 use crate::model::lead::QualifiedLead;
 use crate::store::{activity, webhook_outbox};
 use crate::text;
@@ -420,23 +421,24 @@ impl Leadline {
                 webhook_outbox::remove(&tx, id)?;
                 match &outcome {
                     Some(Ok(status)) => {
-                        activity::insert_with(
+                        activity::record(
                             &tx,
                             Some(account_id),
-                            "webhook_delivered",
-                            &format!("Webhook delivered for lead {lead_id} (HTTP {status})"),
-                            &[("lead", &lead_id), ("status", &status.to_string())],
+                            &Activity::WebhookDelivered {
+                                lead: lead_id.clone(),
+                                status: *status,
+                            },
                             now,
                         )?;
                     }
                     Some(Err(error)) => {
-                        activity::insert_with_text(
+                        activity::record(
                             &tx,
                             Some(account_id),
-                            "webhook_failed",
-                            &format!("Webhook for lead {lead_id} failed after retries: {error}"),
-                            &[("lead", &lead_id)],
-                            ("error", error),
+                            &Activity::WebhookFailed {
+                                lead: lead_id.clone(),
+                                error: error.clone(),
+                            },
                             now,
                         )?;
                     }

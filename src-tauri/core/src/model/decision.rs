@@ -51,6 +51,59 @@ pub enum Skip {
     AwayAlreadySent,
 }
 
+impl Skip {
+    /// Why, as the inbox row keeps it.
+    pub fn reason(&self) -> SkipReason {
+        match self {
+            Skip::OwnMessage => SkipReason::OwnMessage,
+            Skip::Status => SkipReason::Status,
+            Skip::Group => SkipReason::Group,
+            Skip::IgnoredContact => SkipReason::IgnoredContact,
+            Skip::KnownContact => SkipReason::KnownContact,
+            Skip::TooOld => SkipReason::TooOld,
+            Skip::Empty => SkipReason::Empty,
+            Skip::TakenOver { .. } => SkipReason::TakenOver,
+            Skip::NumberPaused { .. } => SkipReason::NumberPaused,
+            Skip::BotOff { .. } => SkipReason::BotOff,
+            Skip::ContactCap => SkipReason::ContactCap,
+            Skip::NumberCap => SkipReason::NumberCap,
+            Skip::LoopGuard => SkipReason::LoopGuard,
+            Skip::ClosedSilent => SkipReason::ClosedSilent,
+            Skip::OpenOwnerAnswers => SkipReason::OpenOwnerAnswers,
+            Skip::AwayAlreadySent => SkipReason::AwayAlreadySent,
+        }
+    }
+}
+
+crate::text_enum::text_enum! {
+    /// Why a message got no reply of its own, as its inbox row keeps it (the words are the
+    /// `Skip` variants', and two of the turn's own).
+    pub enum SkipReason {
+        OwnMessage = "own_message",
+        Status = "status",
+        Group = "group",
+        IgnoredContact = "ignored_contact",
+        KnownContact = "known_contact",
+        TooOld = "too_old",
+        Empty = "empty",
+        TakenOver = "taken_over",
+        NumberPaused = "number_paused",
+        BotOff = "bot_off",
+        ContactCap = "contact_cap",
+        NumberCap = "number_cap",
+        LoopGuard = "loop_guard",
+        ClosedSilent = "closed_silent",
+        OpenOwnerAnswers = "open_owner_answers",
+        AwayAlreadySent = "away_already_sent",
+        /// The owner typed in the chat on the phone: the bot steps back there.
+        OwnerTakeover = "owner_takeover",
+        /// An earlier message of a burst, answered with the later ones as one turn.
+        MergedIntoLaterTurn = "merged_into_later_turn",
+        /// A word this build doesn't know (written by another build); never written.
+        Unknown = "unknown",
+    }
+}
+
 /// The decision for one message.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(

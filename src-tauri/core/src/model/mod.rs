@@ -1,6 +1,8 @@
 //! The types the store reads and writes: below the store and every domain, importing only
-//! the foundation (`text`, `text_enum`), so the store and the domains share one vocabulary.
+//! the foundation (`text`, `text_enum`, `i18n`), so the store and the domains share one
+//! vocabulary.
 
+pub mod activity;
 pub mod ai_call;
 pub mod behaviour;
 pub mod chat;

@@ -7,6 +7,7 @@ use ts_rs::TS;
 use crate::error::Result;
 use crate::events::CoreEvent;
 use crate::leadline::Leadline;
+use crate::model::activity::{Activity, ActivityKind};
 use crate::model::wa_id::shown_number;
 use crate::store::error::is_unique_violation;
 use crate::store::{accounts, activity};
@@ -75,8 +76,7 @@ pub async fn state_changed(core: &Leadline, id: i64, state: AccountState) -> Res
                     AccountState::Working { me } if number.wa_id.as_deref() != Some(me.as_str()) => {
                         match accounts::set_linked(conn, id, me, now) {
                             Ok(()) => {
-                                let message = format!("Linked “{}” to WhatsApp as {}", number.name, shown_number(me));
-                                activity::insert_with(conn, Some(id), "number_linked", &message, &[("name", &number.name), ("phone", &shown_number(me))], now)?;
+                                activity::record(conn, Some(id), &Activity::NumberLinked { name: number.name.clone(), phone: shown_number(me) }, now)?;
                                 Ok(recorded)
                             }
                             Err(e) if is_unique_violation(&e) => {
@@ -85,8 +85,7 @@ pub async fn state_changed(core: &Leadline, id: i64, state: AccountState) -> Res
                                 // number answers.
                                 let answering = accounts::name_of_other_with_wa_id(conn, me, id)?;
                                 let answering = answering.unwrap_or_default();
-                                let message = format!("“{}” was stopped: WhatsApp {} is already linked as “{answering}”, which answers its customers", number.name, shown_number(me));
-                                activity::insert_with(conn, Some(id), "number_duplicate", &message, &[("name", &number.name), ("phone", &shown_number(me)), ("answering", &answering)], now)?;
+                                activity::record(conn, Some(id), &Activity::NumberDuplicate { name: number.name.clone(), phone: shown_number(me), answering: answering.clone() }, now)?;
                                 Ok(AccountState::failed(text!(
                                     "wa.linked_twice",
                                     "WhatsApp {phone} is already linked in Leadline as “{answering}”, which answers its customers; this one was stopped. Unlink one of them.",
@@ -100,23 +99,20 @@ pub async fn state_changed(core: &Leadline, id: i64, state: AccountState) -> Res
                     // Only a linked number can be logged out (an unlinked one was the owner's choice).
                     AccountState::LoggedOut if number.link_state == crate::model::number::LinkState::Linked => {
                         accounts::set_logged_out(conn, id, now)?;
-                        let message = format!("“{}” was logged out of WhatsApp and needs linking again", number.name);
-                        activity::insert_with(conn, Some(id), "number_logged_out", &message, &[("name", &number.name)], now)?;
+                        activity::record(conn, Some(id), &Activity::NumberLoggedOut { name: number.name.clone() }, now)?;
                         Ok(recorded)
                     }
                     // A browser or connection failure, and the recovery after it, go in the
                     // audit log once each (a failure repeated while retrying is one entry).
                     AccountState::Failed { reason, .. } => {
-                        if activity::last_connection_kind(conn, id)?.as_deref() != Some("number_failed") {
-                            let message = format!("“{}” stopped working: {reason}", number.name);
-                            activity::insert_with_text(conn, Some(id), "number_failed", &message, &[("name", &number.name)], ("reason", reason), now)?;
+                        if activity::last_connection_kind(conn, id)? != Some(ActivityKind::NumberFailed) {
+                            activity::record(conn, Some(id), &Activity::NumberFailed { name: number.name.clone(), reason: reason.clone() }, now)?;
                         }
                         Ok(recorded)
                     }
                     AccountState::Working { .. } => {
-                        if activity::last_connection_kind(conn, id)?.as_deref() == Some("number_failed") {
-                            let message = format!("“{}” is working again", number.name);
-                            activity::insert_with(conn, Some(id), "number_recovered", &message, &[("name", &number.name)], now)?;
+                        if activity::last_connection_kind(conn, id)? == Some(ActivityKind::NumberFailed) {
+                            activity::record(conn, Some(id), &Activity::NumberRecovered { name: number.name.clone() }, now)?;
                         }
                         Ok(recorded)
                     }
@@ -153,13 +149,12 @@ pub async fn unlinked(core: &Leadline, id: i64) -> Result<()> {
                 return Ok(None);
             };
             accounts::set_unlinked(conn, id, now)?;
-            let message = format!("Unlinked “{}” from WhatsApp", number.name);
-            activity::insert_with(
+            activity::record(
                 conn,
                 Some(id),
-                "number_unlinked",
-                &message,
-                &[("name", &number.name)],
+                &Activity::NumberUnlinked {
+                    name: number.name.clone(),
+                },
                 now,
             )?;
             Ok(accounts::get(conn, id)?)
@@ -190,54 +185,44 @@ pub async fn page_changed(core: &Leadline, id: i64, info: PageInfo) -> Result<()
     }
     let now = core.now_ms();
     let changed = core
-            .store
-            .call(move |conn| {
-                let Some(number) = accounts::get(conn, id)? else {
-                    return Ok(None);
-                };
-                let same_version = number.wa_version.as_deref() == Some(version.as_str());
-                let same_missing = number.wa_missing_features == info.missing;
-                if same_version && same_missing {
-                    return Ok(None);
-                }
-                accounts::set_page(conn, id, &version, info.tested, &info.missing, now)?;
-                if !same_version {
-                    let variant = if info.tested { "tested" } else { "untested" };
-                    let message = if info.tested {
-                        format!("“{}” runs WhatsApp Web {version}", number.name)
-                    } else {
-                        format!(
-                            "“{}” runs WhatsApp Web {version}, which Leadline was not checked against; it keeps working and tells you if something fails",
-                            number.name
-                        )
-                    };
-                    activity::insert_with(
-                        conn,
-                        Some(id),
-                        "wa_version",
-                        &message,
-                        &[("name", &number.name), ("version", &version), ("variant", variant)],
-                        now,
-                    )?;
-                }
-                if !same_missing && !info.missing.is_empty() {
-                    let features = info.missing.join(", ");
-                    let message = format!(
-                        "“{}”: WhatsApp Web changed and Leadline can't use these parts of it: {features}",
-                        number.name
-                    );
-                    activity::insert_with(
-                        conn,
-                        Some(id),
-                        "wa_features_missing",
-                        &message,
-                        &[("name", &number.name), ("features", &features)],
-                        now,
-                    )?;
-                }
-                Ok(accounts::get(conn, id)?)
-            })
-            .await?;
+        .store
+        .call(move |conn| {
+            let Some(number) = accounts::get(conn, id)? else {
+                return Ok(None);
+            };
+            let same_version = number.wa_version.as_deref() == Some(version.as_str());
+            let same_missing = number.wa_missing_features == info.missing;
+            if same_version && same_missing {
+                return Ok(None);
+            }
+            accounts::set_page(conn, id, &version, info.tested, &info.missing, now)?;
+            if !same_version {
+                activity::record(
+                    conn,
+                    Some(id),
+                    &Activity::WaVersion {
+                        name: number.name.clone(),
+                        version: version.clone(),
+                        tested: info.tested,
+                    },
+                    now,
+                )?;
+            }
+            if !same_missing && !info.missing.is_empty() {
+                let features = info.missing.join(", ");
+                activity::record(
+                    conn,
+                    Some(id),
+                    &Activity::WaFeaturesMissing {
+                        name: number.name.clone(),
+                        features: features.clone(),
+                    },
+                    now,
+                )?;
+            }
+            Ok(accounts::get(conn, id)?)
+        })
+        .await?;
     if let Some(number) = changed {
         (core.events)(CoreEvent::NumberUpserted(number));
     }
@@ -250,24 +235,21 @@ pub async fn unreadable(core: &Leadline, id: i64, chat: String) -> Result<()> {
     tracing::warn!(account = id, "a message could not be decrypted");
     let now = core.now_ms();
     core.store
-            .call(move |conn| {
-                let Some(number) = accounts::get(conn, id)? else {
-                    return Ok(());
-                };
-                let who = shown_number(&chat);
-                let message = format!(
-                    "“{}” received a message from {who} that WhatsApp could not decrypt here; read it on the phone",
-                    number.name
-                );
-                activity::insert_with(
-                    conn,
-                    Some(id),
-                    "message_unreadable",
-                    &message,
-                    &[("name", &number.name), ("phone", &who)],
-                    now,
-                )?;
-                Ok(())
-            })
-            .await
+        .call(move |conn| {
+            let Some(number) = accounts::get(conn, id)? else {
+                return Ok(());
+            };
+            let who = shown_number(&chat);
+            activity::record(
+                conn,
+                Some(id),
+                &Activity::MessageUnreadable {
+                    name: number.name.clone(),
+                    phone: who.clone(),
+                },
+                now,
+            )?;
+            Ok(())
+        })
+        .await
 }

@@ -3,6 +3,7 @@
 use crate::error::{Error, Result};
 use crate::events::CoreEvent;
 use crate::leadline::Leadline;
+use crate::model::activity::Activity;
 use crate::model::number::WaNumber;
 use crate::numbers::name::clean_name;
 use crate::store::error::StoreError;
@@ -50,12 +51,10 @@ impl Leadline {
                 let tx = conn.transaction()?;
                 let id = accounts::insert(&tx, &name, now).map_err(name_clash(&name))?;
                 account_settings::create_defaults(&tx, id, now)?;
-                activity::insert_with(
+                activity::record(
                     &tx,
                     Some(id),
-                    "number_added",
-                    &format!("Added number “{name}”"),
-                    &[("name", &name)],
+                    &Activity::NumberAdded { name: name.clone() },
                     now,
                 )?;
                 let number = accounts::get(&tx, id)?.ok_or_else(missing)?;
@@ -80,13 +79,13 @@ impl Leadline {
                     return Ok(old);
                 }
                 accounts::rename(&tx, id, &name, now).map_err(name_clash(&name))?;
-                let message = format!("Renamed number “{}” to “{name}”", old.name);
-                activity::insert_with(
+                activity::record(
                     &tx,
                     Some(id),
-                    "number_renamed",
-                    &message,
-                    &[("from", &old.name), ("name", &name)],
+                    &Activity::NumberRenamed {
+                        from: old.name.clone(),
+                        name: name.clone(),
+                    },
                     now,
                 )?;
                 let number = accounts::get(&tx, id)?.ok_or_else(missing)?;
@@ -109,20 +108,14 @@ impl Leadline {
                 let old = accounts::get(&tx, id)?.ok_or_else(missing)?;
                 accounts::delete(&tx, id)?;
                 crate::store::app_settings::delete(&tx, &webhook_key)?;
-                let message = format!(
-                    "Removed number “{}” with {} conversations and {} leads",
-                    old.name, old.chat_count, old.lead_count
-                );
-                activity::insert_with(
+                activity::record(
                     &tx,
                     None,
-                    "number_removed",
-                    &message,
-                    &[
-                        ("name", &old.name),
-                        ("chats", &old.chat_count.to_string()),
-                        ("leads", &old.lead_count.to_string()),
-                    ],
+                    &Activity::NumberRemoved {
+                        name: old.name.clone(),
+                        chats: old.chat_count,
+                        leads: old.lead_count,
+                    },
                     now,
                 )?;
                 tx.commit()?;

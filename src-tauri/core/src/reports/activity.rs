@@ -5,6 +5,7 @@ use ts_rs::TS;
 
 use crate::error::Result;
 use crate::leadline::Leadline;
+use crate::model::activity::ActivityKind;
 use crate::store::activity;
 
 /// How many entries one page of the log shows at most.
@@ -47,35 +48,39 @@ pub enum ActivityGroup {
 }
 
 impl ActivityGroup {
-    pub fn kinds(self) -> &'static [&'static str] {
+    pub fn kinds(self) -> &'static [ActivityKind] {
+        use ActivityKind as K;
         match self {
             ActivityGroup::Linking => &[
-                "number_added",
-                "number_linked",
-                "number_unlinked",
-                "number_logged_out",
-                "number_renamed",
-                "number_removed",
+                K::NumberAdded,
+                K::NumberLinked,
+                K::NumberUnlinked,
+                K::NumberLoggedOut,
+                K::NumberRenamed,
+                K::NumberRemoved,
             ],
-            ActivityGroup::Connection => &["number_failed", "number_recovered"],
+            ActivityGroup::Connection => &[K::NumberFailed, K::NumberRecovered],
             ActivityGroup::Errors => &[
-                "ai_failed",
-                "reply_failed",
-                "webhook_failed",
-                "number_failed",
-                "number_duplicate",
+                K::AiFailed,
+                K::ReplyFailed,
+                K::WebhookFailed,
+                K::NumberFailed,
+                K::NumberDuplicate,
             ],
-            ActivityGroup::Takeovers => {
-                &["takeover", "chat_paused", "chat_resumed", "contact_ignored"]
-            }
-            ActivityGroup::Commands => &["owner_command", "bots_paused"],
-            ActivityGroup::Webhooks => &["webhook_delivered", "webhook_failed"],
+            ActivityGroup::Takeovers => &[
+                K::Takeover,
+                K::ChatPaused,
+                K::ChatResumed,
+                K::ContactIgnored,
+            ],
+            ActivityGroup::Commands => &[K::OwnerCommand, K::BotsPaused],
+            ActivityGroup::Webhooks => &[K::WebhookDelivered, K::WebhookFailed],
             ActivityGroup::Settings => &[
-                "bot_settings",
-                "ai_provider",
-                "contacts_imported",
-                "contacts_forgotten",
-                "backup_made",
+                K::BotSettings,
+                K::AiProvider,
+                K::ContactsImported,
+                K::ContactsForgotten,
+                K::BackupMade,
             ],
         }
     }

@@ -9,7 +9,7 @@ use crate::error::Result;
 use crate::leadline::Leadline;
 use crate::leads::page;
 use crate::model::lead::LeadSummary;
-use crate::store::figures;
+use crate::store::figures::{self, ReplyWait};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
 #[serde(rename_all = "camelCase")]
@@ -43,15 +43,15 @@ const MEDIAN_SAMPLE: u32 = 50_000;
 fn period(
     conn: &rusqlite::Connection,
     since: i64,
-    answered: &[(i64, i64)],
+    answered: &[ReplyWait],
 ) -> Result<PeriodFigures> {
     let conversations = figures::chats_active_since(conn, since)?;
     let new_leads = figures::leads_created_since(conn, since)?;
     let qualified = figures::leads_qualified_since(conn, since)?;
     let mut waits: Vec<i64> = answered
         .iter()
-        .filter(|(at, _)| *at >= since)
-        .map(|(_, wait)| *wait)
+        .filter(|reply| reply.answered_at >= since)
+        .map(|reply| reply.wait_ms)
         .collect();
     waits.sort_unstable();
     let median_response_ms = (!waits.is_empty()).then(|| waits[waits.len() / 2].max(0));

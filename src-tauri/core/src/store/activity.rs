@@ -3,62 +3,31 @@
 use rusqlite::types::Value;
 use rusqlite::{Connection, OptionalExtension, params};
 
-use crate::text::Text;
+use crate::model::activity::{Activity, ActivityKind};
 
-/// An entry with no values for the window to fill in: it shows `message` as written.
-pub fn insert(
+/// Records `activity` for number `account_id` (`None`: app-wide): its kind's word, its
+/// values in `detail` (so the window says it in the owner's language) and its English
+/// sentence in `message`, for anything that can't.
+pub fn record(
     conn: &Connection,
     account_id: Option<i64>,
-    kind: &str,
-    message: &str,
+    activity: &Activity,
     now: i64,
 ) -> rusqlite::Result<i64> {
-    insert_with(conn, account_id, kind, message, &[], now)
-}
-
-/// Like [`insert_with`], with one value that is itself a sentence (a failure's reason):
-/// `<name>` keeps its English, `<name>_key` its key and `<name>_<value>` each of its values,
-/// so the window can say that part in the owner's language too.
-pub fn insert_with_text(
-    conn: &Connection,
-    account_id: Option<i64>,
-    kind: &str,
-    message: &str,
-    args: &[(&str, &str)],
-    (name, text): (&str, &Text),
-    now: i64,
-) -> rusqlite::Result<i64> {
-    let nested: Vec<(String, &str)> = std::iter::once((format!("{name}_key"), text.key.as_str()))
-        .chain(
-            text.args
-                .iter()
-                .map(|(arg, value)| (format!("{name}_{arg}"), value.as_str())),
-        )
-        .collect();
-    let mut all: Vec<(&str, &str)> = args.to_vec();
-    all.push((name, &text.english));
-    all.extend(nested.iter().map(|(arg, value)| (arg.as_str(), *value)));
-    insert_with(conn, account_id, kind, message, &all, now)
-}
-
-/// An entry with the values its sentence is made of (`name`, `minutes`, …), kept in
-/// `detail` so the window can say it in the owner's language; `message` is the English
-/// sentence, for anything that can't.
-pub fn insert_with(
-    conn: &Connection,
-    account_id: Option<i64>,
-    kind: &str,
-    message: &str,
-    args: &[(&str, &str)],
-    now: i64,
-) -> rusqlite::Result<i64> {
-    let detail: serde_json::Map<String, serde_json::Value> = args
-        .iter()
-        .map(|(k, v)| ((*k).to_string(), serde_json::Value::from(*v)))
+    let detail: serde_json::Map<String, serde_json::Value> = activity
+        .args()
+        .into_iter()
+        .map(|(k, v)| (k, serde_json::Value::from(v)))
         .collect();
     conn.execute(
         "INSERT INTO activity (account_id, kind, message, detail, created_at) VALUES (?1, ?2, ?3, ?4, ?5)",
-        params![account_id, kind, message, serde_json::Value::Object(detail).to_string(), now],
+        params![
+            account_id,
+            activity.kind().as_str(),
+            activity.english(),
+            serde_json::Value::Object(detail).to_string(),
+            now
+        ],
     )?;
     Ok(conn.last_insert_rowid())
 }
@@ -77,7 +46,7 @@ pub struct ActivityRow {
 /// number only, and older than entry `before_id` (the next page).
 pub fn page(
     conn: &Connection,
-    kinds: Option<&[&str]>,
+    kinds: Option<&[ActivityKind]>,
     number_id: Option<i64>,
     before_id: Option<i64>,
     limit: u32,
@@ -91,7 +60,7 @@ pub fn page(
             " AND kind IN ({})",
             vec!["?"; kinds.len()].join(", ")
         ));
-        params.extend(kinds.iter().map(|k| Value::Text((*k).to_string())));
+        params.extend(kinds.iter().map(|k| Value::Text(k.as_str().to_string())));
     }
     if let Some(number) = number_id {
         sql.push_str(" AND account_id = ?");
@@ -121,12 +90,14 @@ pub fn page(
 pub fn last_connection_kind(
     conn: &Connection,
     account_id: i64,
-) -> rusqlite::Result<Option<String>> {
-    conn.query_row(
-        "SELECT kind FROM activity WHERE account_id = ?1 AND kind IN ('number_failed', 'number_recovered', 'number_linked')
-         ORDER BY created_at DESC, id DESC LIMIT 1",
-        [account_id],
-        |r| r.get(0),
-    )
-    .optional()
+) -> rusqlite::Result<Option<ActivityKind>> {
+    let word: Option<String> = conn
+        .query_row(
+            "SELECT kind FROM activity WHERE account_id = ?1 AND kind IN ('number_failed', 'number_recovered', 'number_linked')
+             ORDER BY created_at DESC, id DESC LIMIT 1",
+            [account_id],
+            |r| r.get(0),
+        )
+        .optional()?;
+    Ok(word.as_deref().and_then(ActivityKind::parse))
 }

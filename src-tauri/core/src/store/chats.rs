@@ -43,14 +43,25 @@ pub fn upsert(
     )
 }
 
-/// A chat's WhatsApp id, its contact, and until when its bot is paused.
-pub type ChatRow = (String, Option<i64>, Option<i64>);
+/// What the bot reads of a chat: its WhatsApp id, its contact (none for a group), and until
+/// when its bot is paused.
+pub struct ChatRow {
+    pub wa_chat_id: String,
+    pub contact_id: Option<i64>,
+    pub paused_until: Option<i64>,
+}
 
 pub fn get(conn: &Connection, chat_id: i64) -> rusqlite::Result<Option<ChatRow>> {
     conn.query_row(
         "SELECT wa_chat_id, contact_id, bot_paused_until FROM chats WHERE id = ?1",
         params![chat_id],
-        |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        |r| {
+            Ok(ChatRow {
+                wa_chat_id: r.get(0)?,
+                contact_id: r.get(1)?,
+                paused_until: r.get(2)?,
+            })
+        },
     )
     .optional()
 }
@@ -163,12 +174,23 @@ pub fn summaries(
         .collect()
 }
 
-/// A chat's number and WhatsApp id.
-pub fn address(conn: &Connection, chat_id: i64) -> rusqlite::Result<(i64, String)> {
+/// Where a chat is: its number, and its WhatsApp id.
+pub struct ChatAddress {
+    pub account_id: i64,
+    pub wa_chat_id: String,
+}
+
+/// A chat's number and WhatsApp id (an error if there is no such chat).
+pub fn address(conn: &Connection, chat_id: i64) -> rusqlite::Result<ChatAddress> {
     conn.query_row(
         "SELECT account_id, wa_chat_id FROM chats WHERE id = ?1",
         [chat_id],
-        |r| Ok((r.get(0)?, r.get(1)?)),
+        |r| {
+            Ok(ChatAddress {
+                account_id: r.get(0)?,
+                wa_chat_id: r.get(1)?,
+            })
+        },
     )
 }
 

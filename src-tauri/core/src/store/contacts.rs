@@ -40,12 +40,23 @@ pub fn upsert(
     )
 }
 
-/// Whether the owner ignores a contact, and whether it is in their address book.
-pub fn ignored_and_known(conn: &Connection, contact_id: i64) -> rusqlite::Result<(bool, bool)> {
+/// How the owner stands to a contact: ignored (left alone by the bot), and known (in
+/// their address book).
+pub struct Standing {
+    pub ignored: bool,
+    pub known: bool,
+}
+
+pub fn standing(conn: &Connection, contact_id: i64) -> rusqlite::Result<Standing> {
     conn.query_row(
         "SELECT ignored, known FROM contacts WHERE id = ?1",
         [contact_id],
-        |r| Ok((r.get(0)?, r.get(1)?)),
+        |r| {
+            Ok(Standing {
+                ignored: r.get(0)?,
+                known: r.get(1)?,
+            })
+        },
     )
 }
 
@@ -65,15 +76,23 @@ pub fn set_ignored_in_chat(
     Ok(changed > 0)
 }
 
-/// A contact's phone, and the name the owner or WhatsApp gives it.
-pub fn phone_and_name(
-    conn: &Connection,
-    contact_id: i64,
-) -> rusqlite::Result<(Option<String>, Option<String>)> {
+/// A contact as a notification names it: the phone, and the name the owner or WhatsApp
+/// gives it.
+pub struct Named {
+    pub phone: Option<String>,
+    pub name: Option<String>,
+}
+
+pub fn named(conn: &Connection, contact_id: i64) -> rusqlite::Result<Named> {
     conn.query_row(
         "SELECT phone, COALESCE(display_name, push_name) FROM contacts WHERE id = ?1",
         [contact_id],
-        |r| Ok((r.get(0)?, r.get(1)?)),
+        |r| {
+            Ok(Named {
+                phone: r.get(0)?,
+                name: r.get(1)?,
+            })
+        },
     )
 }
 

@@ -10,15 +10,26 @@ pub fn reply_waits_since(
     conn: &Connection,
     since: i64,
     limit: u32,
-) -> rusqlite::Result<Vec<(i64, i64)>> {
+) -> rusqlite::Result<Vec<ReplyWait>> {
     conn.prepare_cached(
         "SELECT i.updated_at, r.created_at - m.created_at FROM inbox i
          JOIN messages m ON m.id = i.message_id JOIN messages r ON r.id = i.reply_message_id
          WHERE i.state = 'replied' AND i.updated_at >= ?1
          ORDER BY i.message_id DESC LIMIT ?2",
     )?
-    .query_map(params![since, limit], |r| Ok((r.get(0)?, r.get(1)?)))?
+    .query_map(params![since, limit], |r| {
+        Ok(ReplyWait {
+            answered_at: r.get(0)?,
+            wait_ms: r.get(1)?,
+        })
+    })?
     .collect()
+}
+
+/// A customer's message answered: when, and how long after it arrived (ms).
+pub struct ReplyWait {
+    pub answered_at: i64,
+    pub wait_ms: i64,
 }
 
 fn count_since(conn: &Connection, sql: &str, since: i64) -> rusqlite::Result<u32> {

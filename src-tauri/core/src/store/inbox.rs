@@ -7,6 +7,7 @@
 
 use rusqlite::{Connection, OptionalExtension, params};
 
+use crate::model::decision::SkipReason;
 use crate::model::inbox::{InboxState, Stored};
 
 pub fn insert(
@@ -85,7 +86,7 @@ pub fn skipped(
     conn: &Connection,
     message_id: i64,
     from: &[InboxState],
-    reason: &str,
+    reason: SkipReason,
     now: i64,
 ) -> rusqlite::Result<bool> {
     let changed = conn.execute(
@@ -94,7 +95,7 @@ pub fn skipped(
              WHERE message_id = ?1 AND state IN ({})",
             state_in(from)
         ),
-        params![message_id, reason, now],
+        params![message_id, reason.as_str(), now],
     )?;
     Ok(changed == 1)
 }
@@ -168,7 +169,7 @@ pub struct Row {
     pub message_id: i64,
     pub state: InboxState,
     pub decision: Option<Stored>,
-    pub skip_reason: Option<String>,
+    pub skip_reason: Option<SkipReason>,
     pub error: Option<String>,
     pub attempts: u32,
     pub ai_attempts: u32,
@@ -182,13 +183,19 @@ const ROW: &str = "SELECT message_id, state, decision, skip_reason, error, attem
 fn row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Row> {
     let message_id = r.get(0)?;
     let decision: Option<String> = r.get(2)?;
+    let skip_reason: Option<String> = r.get(3)?;
     Ok(Row {
         message_id,
         state: r.get(1)?,
         decision: decision
             .as_deref()
             .and_then(|json| decision_of(message_id, json)),
-        skip_reason: r.get(3)?,
+        skip_reason: skip_reason.map(|word| {
+            SkipReason::parse(&word).unwrap_or_else(|| {
+                tracing::warn!(message_id, "a skip reason this build doesn't know");
+                SkipReason::Unknown
+            })
+        }),
         error: r.get(4)?,
         attempts: r.get(5)?,
         ai_attempts: r.get(6)?,
@@ -370,7 +377,13 @@ mod tests {
                     Some(9),
                     5
                 )?);
-                assert!(!skipped(conn, id, UNDECIDED, "merged_into_later_turn", 5)?);
+                assert!(!skipped(
+                    conn,
+                    id,
+                    UNDECIDED,
+                    SkipReason::MergedIntoLaterTurn,
+                    5
+                )?);
                 assert!(!decided(conn, id, UNDECIDED, &stored(), 5)?);
                 assert!(!attempt(conn, id, 5)?);
                 assert_eq!(state(conn, id), "replied");

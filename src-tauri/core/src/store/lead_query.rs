@@ -156,7 +156,7 @@ pub fn page(
     for row in &mut rows {
         row.fields = fields(conn, row.id)?
             .into_iter()
-            .map(|(key, value, _)| (key, value))
+            .map(|field| (field.key, field.value))
             .collect();
     }
     Ok(Page { total, rows })

@@ -1,5 +1,7 @@
 //! Queries on `leads`, `lead_fields` and `lead_events`.
 
+use std::collections::BTreeMap;
+
 use rusqlite::{Connection, OptionalExtension, params};
 
 use serde_json::json;
@@ -30,12 +32,26 @@ pub fn upsert(
 }
 
 /// Field values of a lead: (key, value, source).
-pub fn fields(conn: &Connection, lead_id: i64) -> rusqlite::Result<Vec<(String, String, String)>> {
+pub fn fields(conn: &Connection, lead_id: i64) -> rusqlite::Result<Vec<FieldRow>> {
     let mut stmt = conn.prepare_cached(
         "SELECT key, value, source FROM lead_fields WHERE lead_id = ?1 ORDER BY key",
     )?;
-    stmt.query_map([lead_id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
-        .collect()
+    stmt.query_map([lead_id], |r| {
+        Ok(FieldRow {
+            key: r.get(0)?,
+            value: r.get(1)?,
+            source: r.get(2)?,
+        })
+    })?
+    .collect()
+}
+
+/// One field of a lead: its name, value, and who set it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FieldRow {
+    pub key: String,
+    pub value: String,
+    pub source: ChangedBy,
 }
 
 /// Fields known for a contact's lead on a number, for the prompt.
@@ -43,7 +59,7 @@ pub fn fields_of_contact(
     conn: &Connection,
     account_id: i64,
     contact_id: i64,
-) -> rusqlite::Result<Vec<(String, String)>> {
+) -> rusqlite::Result<BTreeMap<String, String>> {
     let mut stmt = conn.prepare_cached(
         "SELECT f.key, f.value FROM lead_fields f JOIN leads l ON l.id = f.lead_id
          WHERE l.account_id = ?1 AND l.contact_id = ?2 ORDER BY f.key",
@@ -243,12 +259,23 @@ pub fn new_and_qualified_since(
     conn: &Connection,
     account_id: i64,
     since: i64,
-) -> rusqlite::Result<(i64, i64)> {
+) -> rusqlite::Result<NewLeads> {
     conn.query_row(
         "SELECT COUNT(*), COUNT(qualified_at) FROM leads WHERE account_id = ?1 AND created_at >= ?2",
         params![account_id, since],
-        |r| Ok((r.get(0)?, r.get(1)?)),
+        |r| {
+            Ok(NewLeads {
+                new: r.get(0)?,
+                qualified: r.get(1)?,
+            })
+        },
     )
+}
+
+/// How many leads a number got in a while, and how many of them qualified.
+pub struct NewLeads {
+    pub new: i64,
+    pub qualified: i64,
 }
 
 /// A lead's summary (fields still empty) from a row of id, number id, number name, name,
@@ -287,7 +314,7 @@ pub fn summary(conn: &Connection, lead_id: i64) -> rusqlite::Result<LeadSummary>
         .query_row([lead_id], |r| summary_from_row(r, r.get(3)?))?;
     lead.fields = fields(conn, lead_id)?
         .into_iter()
-        .map(|(key, value, _)| (key, value))
+        .map(|field| (field.key, field.value))
         .collect();
     Ok(lead)
 }
@@ -302,27 +329,47 @@ pub fn number_of(conn: &Connection, lead_id: i64) -> rusqlite::Result<i64> {
 }
 
 /// A lead's notes, chat and creation time.
-pub fn notes_chat_created(
-    conn: &Connection,
-    lead_id: i64,
-) -> rusqlite::Result<(String, Option<i64>, i64)> {
+pub fn notes_chat_created(conn: &Connection, lead_id: i64) -> rusqlite::Result<LeadOrigin> {
     conn.query_row(
         "SELECT notes, chat_id, created_at FROM leads WHERE id = ?1",
         [lead_id],
-        |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        |r| {
+            Ok(LeadOrigin {
+                notes: r.get(0)?,
+                chat_id: r.get(1)?,
+                created_at: r.get(2)?,
+            })
+        },
     )
 }
 
+/// A lead's notes, the chat it came from and when it was made.
+pub struct LeadOrigin {
+    pub notes: String,
+    pub chat_id: Option<i64>,
+    pub created_at: i64,
+}
+
 /// A lead's stage, number and notes.
-pub fn stage_number_notes(
-    conn: &Connection,
-    lead_id: i64,
-) -> rusqlite::Result<(Stage, i64, String)> {
+pub fn stage_number_notes(conn: &Connection, lead_id: i64) -> rusqlite::Result<LeadStanding> {
     conn.query_row(
         "SELECT stage, account_id, notes FROM leads WHERE id = ?1",
         [lead_id],
-        |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        |r| {
+            Ok(LeadStanding {
+                stage: r.get(0)?,
+                account_id: r.get(1)?,
+                notes: r.get(2)?,
+            })
+        },
     )
+}
+
+/// Where a lead stands before an owner's edit: its stage, number and notes.
+pub struct LeadStanding {
+    pub stage: Stage,
+    pub account_id: i64,
+    pub notes: String,
 }
 
 /// A lead's newest history entries, at most `limit` (any this build can't read left out).

@@ -118,13 +118,22 @@ pub fn recent_in_chat(
     Ok(rows)
 }
 
+/// A reply of the bot's that no server ack confirmed yet.
+pub struct Unconfirmed {
+    /// Its chat's WhatsApp id.
+    pub wa_chat_id: String,
+    pub wa_msg_id: String,
+    /// When it was stored (our clock).
+    pub stored_at: i64,
+}
+
 /// The bot's replies from a number stored since `since` (our clock) that no server ack
-/// confirmed yet, by chat: (chat's WhatsApp id, WhatsApp message id, stored at).
+/// confirmed yet, by chat.
 pub fn unconfirmed_replies(
     conn: &Connection,
     account_id: i64,
     since: i64,
-) -> rusqlite::Result<Vec<(String, String, i64)>> {
+) -> rusqlite::Result<Vec<Unconfirmed>> {
     let mut stmt = conn.prepare_cached(
         "SELECT c.wa_chat_id, m.wa_msg_id, m.created_at FROM messages m
          JOIN chats c ON c.id = m.chat_id
@@ -133,7 +142,11 @@ pub fn unconfirmed_replies(
          ORDER BY c.wa_chat_id, m.id",
     )?;
     stmt.query_map(params![account_id, since], |r| {
-        Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+        Ok(Unconfirmed {
+            wa_chat_id: r.get(0)?,
+            wa_msg_id: r.get(1)?,
+            stored_at: r.get(2)?,
+        })
     })?
     .collect()
 }
@@ -198,16 +211,27 @@ pub fn exists(conn: &Connection, account_id: i64, wa_msg_id: &str) -> rusqlite::
         .exists(params![account_id, wa_msg_id])
 }
 
-/// The bot's reply the server never took (ack -1), as (row, chat), if the id is one.
+/// A message of the bot's, and the chat it is in.
+pub struct Reply {
+    pub id: i64,
+    pub chat_id: i64,
+}
+
+/// The bot's reply the server never took (ack -1), if the id is one.
 pub fn undelivered_reply(
     conn: &Connection,
     account_id: i64,
     wa_msg_id: &str,
-) -> rusqlite::Result<Option<(i64, i64)>> {
+) -> rusqlite::Result<Option<Reply>> {
     conn.query_row(
         "SELECT id, chat_id FROM messages WHERE account_id = ?1 AND wa_msg_id = ?2 AND origin = 'bot' AND ack = -1",
         params![account_id, wa_msg_id],
-        |r| Ok((r.get(0)?, r.get(1)?)),
+        |r| {
+            Ok(Reply {
+                id: r.get(0)?,
+                chat_id: r.get(1)?,
+            })
+        },
     )
     .optional()
 }

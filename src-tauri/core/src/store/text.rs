@@ -28,6 +28,7 @@ macro_rules! stored_as_text {
 
 stored_as_text!(
     crate::model::lead::Stage,
+    crate::model::lead::ChangedBy,
     crate::model::chat::ChatKind,
     crate::model::chat::Direction,
     crate::model::chat::Origin,

@@ -7,7 +7,8 @@
 //!   defined there. No module imports a module that imports it back.
 //! - **Doors hold no code.** A `mod.rs` only declares its modules; `lib.rs` declares the
 //!   crate's modules and its face (`pub use`), which the crate itself never imports through.
-//! - **Layers.** `model/` imports only `model/` and the foundation (`text`, `text_enum`);
+//! - **Layers.** `model/` imports only `model/` and the foundation (`text`, `text_enum`,
+//!   `i18n`);
 //!   `store/` only `store/`, `model/` and the foundation (plus `error`).
 //! - **One handle.** No core function takes the runtime as a parameter; `impl Leadline`
 //!   sits in few files; the shell's commands never reach for the runtime.
@@ -735,7 +736,7 @@ fn the_shells_doors_hold_no_code() {
 }
 
 /// The foundation every layer may use: words and enums kept as words.
-const FOUNDATION: &[&str] = &["text", "text_enum"];
+const FOUNDATION: &[&str] = &["text", "text_enum", "i18n"];
 
 fn layer_breaches(krate: &Crate, layer: &str, allowed: &[&str]) -> Vec<String> {
     let graph = krate.imports();
@@ -767,8 +768,71 @@ fn models_sit_below_the_store_and_the_store_imports_only_them() {
     found.extend(layer_breaches(&krate, "store", &["model", "error"]));
     assert!(
         found.is_empty(),
-        "model/ imports only the foundation (text, text_enum); store/ only model/, error and the foundation:\n{}",
+        "model/ imports only the foundation (text, text_enum, i18n); store/ only model/, error and the foundation:\n{}",
         found.join("\n")
+    );
+}
+
+/// The return types of the public functions in `code` that hand back a tuple (a bare one,
+/// or inside a `Result`, `Option` or `Vec`), as (name, type).
+fn tuple_returns(code: &str) -> Vec<(String, String)> {
+    let mut found = Vec::new();
+    let mut rest = code;
+    while let Some(at) = rest.find("pub fn ") {
+        rest = &rest[at + 7..];
+        let name: String = rest
+            .chars()
+            .take_while(|c| c.is_alphanumeric() || *c == '_')
+            .collect();
+        let (Some(arrow), Some(open)) = (rest.find("->"), rest.find('{')) else {
+            continue;
+        };
+        let semicolon = rest.find(';').unwrap_or(usize::MAX);
+        if arrow > open || arrow > semicolon {
+            continue;
+        }
+        let returned: String = rest[arrow + 2..open].split_whitespace().collect();
+        let mut inner = returned.as_str();
+        for wrapper in ["rusqlite::Result<", "Result<", "Option<", "Vec<"] {
+            inner = inner.strip_prefix(wrapper).unwrap_or(inner);
+        }
+        inner = inner.strip_prefix("Option<").unwrap_or(inner);
+        inner = inner.strip_prefix("Vec<").unwrap_or(inner);
+        if inner.starts_with('(') && !inner.starts_with("()") {
+            found.push((name, returned));
+        }
+    }
+    found
+}
+
+#[test]
+fn the_store_returns_named_rows_never_tuples() {
+    let krate = read_crate(&src_dir(CORE));
+    let mut found = Vec::new();
+    for (name, module) in &krate.modules {
+        if name == "store" || name.starts_with("store::") {
+            for (function, returned) in tuple_returns(&module.code) {
+                found.push(format!(
+                    "  {}: {function} -> {returned}",
+                    shown(&module.file)
+                ));
+            }
+        }
+    }
+    assert!(
+        found.is_empty(),
+        "the store hands back named rows (a struct per shape), not tuples:\n{}",
+        found.join("\n")
+    );
+    assert_eq!(
+        tuple_returns(
+            "pub fn a() -> rusqlite::Result<Vec<(i64, String)>> { x }\npub fn b() -> Result<()> { y }"
+        ),
+        vec![(
+            "a".to_string(),
+            "rusqlite::Result<Vec<(i64,String)>>".to_string()
+        )],
+        "the check sees a tuple in a Vec in a Result, and not the unit"
     );
 }
 
