@@ -337,7 +337,7 @@ mod tests {
 
     fn every() -> Vec<Activity> {
         let name = || "Shop".to_string();
-        let reason = text!("wa.timeout", "WhatsApp did not answer in time.");
+        let reason = text!("test.timeout", "WhatsApp did not answer in time.");
         vec![
             Activity::NumberAdded { name: name() },
             Activity::NumberLinked {
@@ -465,7 +465,7 @@ mod tests {
             said(Activity::ReplyFailed {
                 name: "Shop".into(),
                 phone: "+34611222333".into(),
-                error: text!("bot.x", "it broke")
+                error: text!("test.broke", "it broke")
             }),
             "“Shop” could not answer +34611222333: it broke. Answer them on the phone."
         );
@@ -483,7 +483,7 @@ mod tests {
         let args = Activity::NumberFailed {
             name: "Shop".into(),
             reason: text!(
-                "wa.socket_problem",
+                "test.problem",
                 "WhatsApp reported a problem ({state}).",
                 state = "X"
             ),
@@ -492,7 +492,7 @@ mod tests {
         let get = |k: &str| args.iter().find(|(n, _)| n == k).map(|(_, v)| v.as_str());
         assert_eq!(get("name"), Some("Shop"));
         assert_eq!(get("reason"), Some("WhatsApp reported a problem (X)."));
-        assert_eq!(get("reason_key"), Some("wa.socket_problem"));
+        assert_eq!(get("reason_key"), Some("test.problem"));
         assert_eq!(get("reason_state"), Some("X"));
     }
 }
