@@ -83,6 +83,7 @@ pub(crate) fn decide_in(
         wa_chat_id: chat_jid,
         contact_id,
         paused_until,
+        ..
     }) = chats::get(conn, message.chat_id)?
     else {
         return Ok(Decided::Done(Handled::Waiting {

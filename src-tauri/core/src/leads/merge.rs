@@ -47,7 +47,7 @@ pub fn merge_turn(tx: &rusqlite::Connection, findings: &Findings) -> Result<Merg
     } = findings;
     let (account_id, contact_id, chat_id, now) = (*account_id, *contact_id, *chat_id, *now);
     let country = country.as_deref();
-    let lead = leads::upsert(tx, account_id, contact_id, chat_id, now)?;
+    let lead = leads::upsert(tx, account_id, contact_id, Some(chat_id), now)?;
     let mut changed = std::collections::BTreeMap::new();
     for field in asked {
         let Some(value) = output.fields.get(&field.name) else {

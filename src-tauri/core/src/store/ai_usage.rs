@@ -2,7 +2,7 @@
 
 use rusqlite::{Connection, params};
 
-use crate::model::ai_call::AiCall;
+use crate::model::ai_call::{AiCall, Purpose};
 
 /// What the AI cost since `since` (unix ms), across numbers.
 pub fn spent_since(conn: &Connection, since: i64) -> rusqlite::Result<u64> {
@@ -12,6 +12,29 @@ pub fn spent_since(conn: &Connection, since: i64) -> rusqlite::Result<u64> {
         |r| r.get(0),
     )?;
     Ok(u64::try_from(spent).unwrap_or(0))
+}
+
+/// Every call recorded, oldest first.
+pub fn calls(conn: &Connection) -> rusqlite::Result<Vec<AiCall>> {
+    conn.prepare_cached(
+        "SELECT account_id, provider, model, purpose, prompt_tokens, completion_tokens, cost_micros, latency_ms, ok
+         FROM ai_usage ORDER BY id",
+    )?
+    .query_map([], |r| {
+        let purpose: String = r.get(3)?;
+        Ok(AiCall {
+            account_id: r.get(0)?,
+            provider: r.get(1)?,
+            model: r.get(2)?,
+            purpose: Purpose::parse(&purpose).unwrap_or(Purpose::Reply),
+            prompt_tokens: r.get(4)?,
+            completion_tokens: r.get(5)?,
+            cost_micros: u64::try_from(r.get::<_, i64>(6)?).unwrap_or(0),
+            latency_ms: u64::try_from(r.get::<_, i64>(7)?).unwrap_or(0),
+            ok: r.get(8)?,
+        })
+    })?
+    .collect()
 }
 
 pub fn insert(conn: &Connection, row: &AiCall, now: i64) -> rusqlite::Result<i64> {

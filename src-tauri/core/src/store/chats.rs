@@ -43,27 +43,41 @@ pub fn upsert(
     )
 }
 
-/// What the bot reads of a chat: its WhatsApp id, its contact (none for a group), and until
-/// when its bot is paused.
+/// A chat as stored: its WhatsApp id, its contact (none for a group), until when its bot is
+/// paused, and when its newest message was sent.
 pub struct ChatRow {
     pub wa_chat_id: String,
     pub contact_id: Option<i64>,
     pub paused_until: Option<i64>,
+    pub last_message_at: Option<i64>,
+}
+
+const CHAT_ROW: &str =
+    "SELECT wa_chat_id, contact_id, bot_paused_until, last_message_at FROM chats";
+
+fn chat_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<ChatRow> {
+    Ok(ChatRow {
+        wa_chat_id: r.get(0)?,
+        contact_id: r.get(1)?,
+        paused_until: r.get(2)?,
+        last_message_at: r.get(3)?,
+    })
 }
 
 pub fn get(conn: &Connection, chat_id: i64) -> rusqlite::Result<Option<ChatRow>> {
     conn.query_row(
-        "SELECT wa_chat_id, contact_id, bot_paused_until FROM chats WHERE id = ?1",
+        &format!("{CHAT_ROW} WHERE id = ?1"),
         params![chat_id],
-        |r| {
-            Ok(ChatRow {
-                wa_chat_id: r.get(0)?,
-                contact_id: r.get(1)?,
-                paused_until: r.get(2)?,
-            })
-        },
+        chat_row,
     )
     .optional()
+}
+
+/// Every chat of a number, oldest first.
+pub fn of_account(conn: &Connection, account_id: i64) -> rusqlite::Result<Vec<ChatRow>> {
+    conn.prepare_cached(&format!("{CHAT_ROW} WHERE account_id = ?1 ORDER BY id"))?
+        .query_map([account_id], chat_row)?
+        .collect()
 }
 
 /// Pauses the bot in a chat until `until` (`None` resumes it).

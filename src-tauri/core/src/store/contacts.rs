@@ -40,6 +40,35 @@ pub fn upsert(
     )
 }
 
+/// A contact of a number as stored.
+pub struct ContactRow {
+    pub id: i64,
+    /// WhatsApp's id for them (`…@c.us`, or a linked id `…@lid`).
+    pub wa_id: String,
+    pub phone: Option<String>,
+    pub push_name: Option<String>,
+    pub known: bool,
+    pub ignored: bool,
+}
+
+/// Every contact of a number, oldest first.
+pub fn of_account(conn: &Connection, account_id: i64) -> rusqlite::Result<Vec<ContactRow>> {
+    conn.prepare_cached(
+        "SELECT id, wa_id, phone, push_name, known, ignored FROM contacts WHERE account_id = ?1 ORDER BY id",
+    )?
+    .query_map([account_id], |r| {
+        Ok(ContactRow {
+            id: r.get(0)?,
+            wa_id: r.get(1)?,
+            phone: r.get(2)?,
+            push_name: r.get(3)?,
+            known: r.get(4)?,
+            ignored: r.get(5)?,
+        })
+    })?
+    .collect()
+}
+
 /// How the owner stands to a contact: ignored (left alone by the bot), and known (in
 /// their address book).
 pub struct Standing {

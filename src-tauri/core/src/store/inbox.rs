@@ -226,6 +226,13 @@ pub fn get(conn: &Connection, message_id: i64) -> rusqlite::Result<Option<Row>> 
     .optional()
 }
 
+/// Every row of a number, oldest first.
+pub fn of_account(conn: &Connection, account_id: i64) -> rusqlite::Result<Vec<Row>> {
+    conn.prepare_cached(&format!("{ROW} WHERE account_id = ?1 ORDER BY message_id"))?
+        .query_map([account_id], row)?
+        .collect()
+}
+
 /// The row whose reply is the message `reply_message_id`.
 pub fn by_reply(conn: &Connection, reply_message_id: i64) -> rusqlite::Result<Option<Row>> {
     conn.query_row(

@@ -19,7 +19,7 @@ pub fn upsert(
     conn: &Connection,
     account_id: i64,
     contact_id: i64,
-    chat_id: i64,
+    chat_id: Option<i64>,
     now: i64,
 ) -> rusqlite::Result<Lead> {
     conn.query_row(
@@ -52,6 +52,21 @@ pub struct FieldRow {
     pub key: String,
     pub value: String,
     pub source: ChangedBy,
+}
+
+/// Every lead of a number, oldest first.
+pub fn of_account(conn: &Connection, account_id: i64) -> rusqlite::Result<Vec<Lead>> {
+    conn.prepare_cached(
+        "SELECT id, stage, qualified_at FROM leads WHERE account_id = ?1 ORDER BY id",
+    )?
+    .query_map([account_id], |r| {
+        Ok(Lead {
+            id: r.get(0)?,
+            stage: r.get(1)?,
+            qualified_at: r.get(2)?,
+        })
+    })?
+    .collect()
 }
 
 /// Fields known for a contact's lead on a number, for the prompt.

@@ -41,22 +41,34 @@ pub struct Stored {
     pub created_at: i64,
 }
 
+fn stored(r: &rusqlite::Row<'_>) -> rusqlite::Result<Stored> {
+    Ok(Stored {
+        account_id: r.get(0)?,
+        chat_id: r.get(1)?,
+        wa_msg_id: r.get(2)?,
+        direction: r.get(3)?,
+        origin: r.get(4)?,
+        body: r.get(5)?,
+        sent_at: r.get(6)?,
+        created_at: r.get(7)?,
+    })
+}
+
+/// Every message of a number, oldest first (its record of what was said).
+pub fn of_account(conn: &Connection, account_id: i64) -> rusqlite::Result<Vec<Stored>> {
+    conn.prepare_cached(
+        "SELECT account_id, chat_id, wa_msg_id, direction, origin, body, sent_at, created_at FROM messages
+         WHERE account_id = ?1 ORDER BY id",
+    )?
+    .query_map([account_id], stored)?
+    .collect()
+}
+
 pub fn get(conn: &Connection, id: i64) -> rusqlite::Result<Option<Stored>> {
     conn.query_row(
         "SELECT account_id, chat_id, wa_msg_id, direction, origin, body, sent_at, created_at FROM messages WHERE id = ?1",
         params![id],
-        |r| {
-            Ok(Stored {
-                account_id: r.get(0)?,
-                chat_id: r.get(1)?,
-                wa_msg_id: r.get(2)?,
-                direction: r.get(3)?,
-                origin: r.get(4)?,
-                body: r.get(5)?,
-                sent_at: r.get(6)?,
-                created_at: r.get(7)?,
-            })
-        },
+        stored,
     )
     .optional()
 }

@@ -5,7 +5,10 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 
 use leadline_core::leadline::Leadline;
+use leadline_core::model::chat::{Direction, Origin};
 use leadline_core::store::database::Store;
+use leadline_core::store::messages::NewMessage;
+use leadline_core::store::{self, chats, messages};
 
 use crate::support::{Recorded, T0, TestClock};
 
@@ -16,14 +19,8 @@ async fn a_backup_while_messages_are_written_is_consistent_and_does_not_block_th
     let core = Leadline::new(store.clone(), Recorded::default().sink(), TestClock::at(T0));
     let shop = core.add_number("Shop").await.unwrap();
     let account = shop.id;
-    store
-        .call(move |conn| {
-            conn.execute(
-                "INSERT INTO chats (id, account_id, wa_chat_id, kind, created_at) VALUES (1, ?1, 'c@c.us', 'person', 0)",
-                [account],
-            )?;
-            Ok(())
-        })
+    let chat_id = store
+        .call(move |conn| Ok(chats::upsert(conn, account, "c@c.us", None, 0, 0)?.id))
         .await
         .unwrap();
 
@@ -40,12 +37,19 @@ async fn a_backup_while_messages_are_written_is_consistent_and_does_not_block_th
                 store
                     .call(move |conn| {
                         let tx = conn.transaction()?;
-                        tx.execute(
-                            "INSERT INTO messages (account_id, chat_id, wa_msg_id, direction, origin, body, sent_at, created_at)
-                             VALUES (?1, 1, ?2, 'in', 'customer', ?3, ?4, ?4)",
-                            rusqlite::params![account, format!("m{n}"), "hola ".repeat(40), n],
-                        )?;
-                        tx.execute("UPDATE chats SET last_message_at = ?1 WHERE id = 1", [n])?;
+                        let (wa_msg_id, body) = (format!("m{n}"), "hola ".repeat(40));
+                        let message = NewMessage {
+                            account_id: account,
+                            chat_id,
+                            wa_msg_id: &wa_msg_id,
+                            direction: Direction::In,
+                            origin: Origin::Customer,
+                            author: None,
+                            body: &body,
+                            sent_at: n,
+                        };
+                        messages::insert(&tx, &message, n)?;
+                        chats::upsert(&tx, account, "c@c.us", None, n, n)?;
                         tx.commit()?;
                         Ok(())
                     })
@@ -77,15 +81,25 @@ async fn a_backup_while_messages_are_written_is_consistent_and_does_not_block_th
     for backup in &copies {
         assert!(backup.path.ends_with(".db"), "{}", backup.path);
         assert!(backup.bytes > 0);
-        let copy = rusqlite::Connection::open(&backup.path).unwrap();
-        let (count, newest, last): (i64, i64, i64) = copy
-            .query_row(
-                "SELECT (SELECT COUNT(*) FROM messages), (SELECT MAX(sent_at) FROM messages),
-                        (SELECT last_message_at FROM chats WHERE id = 1)",
-                [],
-                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
-            )
+        let path = std::path::Path::new(&backup.path);
+        assert_eq!(
+            store::backup::quick_check(path).unwrap(),
+            "ok",
+            "SQLite finds nothing wrong in the copy"
+        );
+        // A backup opens in Leadline as it is (same schema version).
+        let copy = Store::open(path).unwrap();
+        let said = copy
+            .call_blocking(|conn| Ok(messages::of_account(conn, account)?))
             .unwrap();
+        let count = said.len() as i64;
+        let newest = said.iter().map(|m| m.sent_at).max().unwrap_or(0);
+        let last = copy
+            .call_blocking(|conn| Ok(chats::of_account(conn, account)?))
+            .unwrap()
+            .remove(0)
+            .last_message_at
+            .unwrap_or(0);
         assert!(
             count >= 500,
             "the copy has the messages written before it: {count}"
@@ -95,13 +109,6 @@ async fn a_backup_while_messages_are_written_is_consistent_and_does_not_block_th
             last, newest,
             "the chat and its messages are from the same moment"
         );
-        let check: String = copy
-            .query_row("PRAGMA quick_check", [], |r| r.get(0))
-            .unwrap();
-        assert_eq!(check, "ok");
-        // A backup opens in Leadline as it is (same schema version).
-        drop(copy);
-        Store::open(std::path::Path::new(&backup.path)).unwrap();
     }
     let names: std::collections::BTreeSet<_> = copies.iter().map(|b| b.path.clone()).collect();
     assert_eq!(names.len(), 3, "a backup never overwrites another");

@@ -1,8 +1,9 @@
 //! The Leads table's queries on real rows: filters, search in names, phones and fields,
 //! sorts and pages.
 
+use leadline_core::model::lead::Stage;
 use leadline_core::model::lead::{LeadFilter, LeadPageRequest, LeadSort};
-use leadline_core::store::leads::refresh_search;
+use leadline_core::store::{accounts, contacts, leads};
 
 use crate::support::core;
 
@@ -68,32 +69,41 @@ async fn seeded() -> leadline_core::leadline::Leadline {
     core
 }
 
-/// Two numbers and the five leads of `ROWS` (ids 1–5, contact ids the same).
+/// Two numbers and the five leads of `ROWS` (ids 1–5, contact ids the same), through the
+/// store's own writes.
 pub(crate) fn seed_rows(core: &leadline_core::leadline::Leadline) {
+    seed_rows_at(core, 0, None);
+}
+
+/// `seed_rows` with the contacts made at `contacts_at` and, when given, every lead made at
+/// `leads_at` (the qualified ones qualifying half a second later).
+pub(crate) fn seed_rows_at(
+    core: &leadline_core::leadline::Leadline,
+    contacts_at: i64,
+    leads_at: Option<i64>,
+) {
     core.store()
         .call_blocking(|conn| {
-            conn.execute_batch(
-                "INSERT INTO accounts (id, name, created_at, updated_at) VALUES (1, 'Shop', 0, 0), (2, 'Tienda', 0, 0);",
-            )?;
-            for (index, (name, push, phone, stage, score, qualified, email, number)) in ROWS.iter().enumerate() {
+            for name in ["Shop", "Tienda"] {
+                accounts::insert(conn, name, 0)?;
+            }
+            for (index, (name, push, phone, stage, score, qualified, email, number)) in
+                ROWS.iter().enumerate()
+            {
                 let id = index as i64 + 1;
-                conn.execute(
-                    "INSERT INTO contacts (id, account_id, wa_id, phone, push_name, created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, 0, 0)",
-                    rusqlite::params![id, number, format!("{}@c.us", &phone[1..]), phone, push],
-                )?;
-                conn.execute(
-                    "INSERT INTO leads (id, account_id, contact_id, stage, score, qualified_at, created_at, updated_at) VALUES (?1, ?2, ?1, ?3, ?4, ?5, ?1, ?6)",
-                    rusqlite::params![id, number, stage, score, qualified, 100 - id],
-                )?;
+                let wa_id = format!("{}@c.us", &phone[1..]);
+                let contact =
+                    contacts::upsert(conn, *number, &wa_id, Some(phone), Some(push), contacts_at)?;
+                let lead = leads::upsert(conn, *number, contact.id, None, leads_at.unwrap_or(id))?;
                 for (key, value) in [("name", name), ("email", email)] {
                     if let Some(value) = value {
-                        conn.execute(
-                            "INSERT INTO lead_fields (lead_id, key, value, source, updated_at) VALUES (?1, ?2, ?3, 'ai', 0)",
-                            rusqlite::params![id, key, value],
-                        )?;
+                        leads::set_ai_field(conn, lead.id, key, value, 0)?;
                     }
                 }
-                refresh_search(conn, id)?;
+                let qualified = qualified.map(|at| leads_at.map_or(at, |t| t + 500));
+                let stage = Stage::parse(stage).expect("a stage");
+                leads::update(conn, lead.id, stage, *score, None, qualified, 100 - id)?;
+                leads::refresh_search(conn, lead.id)?;
             }
             Ok(())
         })

@@ -2,8 +2,11 @@
 
 use leadline_core::error::{Error, ErrorCode};
 use leadline_core::events::CoreEvent;
+use leadline_core::model::chat::{Direction, Origin};
 use leadline_core::model::number::LinkState;
 use leadline_core::numbers::name::MAX_NAME_CHARS;
+use leadline_core::store::messages::NewMessage;
+use leadline_core::store::{account_settings, app_settings, chats, contacts, leads, messages};
 
 use crate::support::{T0, core};
 
@@ -160,14 +163,21 @@ async fn removing_a_number_deletes_everything_under_it_and_nothing_else() {
     core.store()
         .call(move |conn| {
             for account in [shop_id, keep_id] {
-                conn.execute_batch(&format!(
-                    "INSERT INTO contacts (account_id, wa_id, created_at, updated_at) VALUES ({account}, 'c{account}@c.us', 1, 1);
-                     INSERT INTO chats (account_id, wa_chat_id, contact_id, kind, created_at) VALUES ({account}, 'c{account}@c.us', last_insert_rowid(), 'person', 1);
-                     INSERT INTO messages (account_id, chat_id, wa_msg_id, direction, origin, body, sent_at, created_at)
-                       VALUES ({account}, last_insert_rowid(), 'm{account}', 'in', 'customer', 'hola', 1, 1);
-                     INSERT INTO leads (account_id, contact_id, created_at, updated_at)
-                       SELECT {account}, id, 1, 1 FROM contacts WHERE account_id = {account};"
-                ))?;
+                let wa_id = format!("c{account}@c.us");
+                let contact = contacts::upsert(conn, account, &wa_id, None, None, 1)?;
+                let chat = chats::upsert(conn, account, &wa_id, Some(contact.id), 1, 1)?;
+                let message = NewMessage {
+                    account_id: account,
+                    chat_id: chat.id,
+                    wa_msg_id: &format!("m{account}"),
+                    direction: Direction::In,
+                    origin: Origin::Customer,
+                    author: None,
+                    body: "hola",
+                    sent_at: 1,
+                };
+                messages::insert(conn, &message, 1)?;
+                leads::upsert(conn, account, contact.id, None, 1)?;
             }
             Ok(())
         })
@@ -191,24 +201,25 @@ async fn removing_a_number_deletes_everything_under_it_and_nothing_else() {
     );
     assert_eq!(core.numbers().await.unwrap()[0].id, keep_id);
 
-    let left: Vec<i64> = core
-        .store()
-        .call(|conn| {
-            let mut counts = Vec::new();
-            for table in ["contacts", "chats", "messages", "leads", "account_settings"] {
-                counts.push(
-                    conn.query_row(&format!("SELECT count(*) FROM {table}"), [], |r| r.get(0))?,
-                );
-            }
-            Ok(counts)
-        })
-        .await
-        .unwrap();
+    let left = |account: i64| {
+        core.store()
+            .call_blocking(move |conn| {
+                Ok([
+                    contacts::of_account(conn, account)?.len(),
+                    chats::of_account(conn, account)?.len(),
+                    messages::of_account(conn, account)?.len(),
+                    leads::of_account(conn, account)?.len(),
+                    usize::from(account_settings::bot(conn, account)?.is_some()),
+                ])
+            })
+            .unwrap()
+    };
     assert_eq!(
-        left,
-        vec![1, 1, 1, 1, 1],
-        "only the other number's data may remain"
+        left(shop_id),
+        [0; 5],
+        "nothing of the removed number remains"
     );
+    assert_eq!(left(keep_id), [1; 5], "the other number's data stays");
 
     let log = core.activity(1).await.unwrap();
     assert_eq!(
@@ -251,18 +262,13 @@ async fn a_removed_numbers_id_and_webhook_never_pass_to_a_new_number() {
     let webhook = core.webhook(next.id).await.unwrap();
     assert_eq!(webhook.url, None, "no webhook inherited");
     assert!(!webhook.secret_set);
-    let leftovers: i64 = core
+    let key = format!("webhook_url:{}", newest.id);
+    let leftover = core
         .store()
-        .call(|conn| {
-            Ok(conn.query_row(
-                "SELECT COUNT(*) FROM app_settings WHERE key LIKE 'webhook_url:%'",
-                [],
-                |r| r.get(0),
-            )?)
-        })
+        .call(move |conn| Ok(app_settings::get(conn, &key)?))
         .await
         .unwrap();
-    assert_eq!(leftovers, 0, "its webhook address is gone from the store");
+    assert_eq!(leftover, None, "its webhook address is gone from the store");
     assert!(first.id < newest.id);
 
     // "Remove all data" takes every webhook secret, removed numbers' included.

@@ -3,6 +3,7 @@
 use leadline_core::error::ErrorCode;
 use leadline_core::events::CoreEvent;
 use leadline_core::model::settings::{AppSettings, Theme};
+use leadline_core::store::app_settings;
 
 use crate::support::core;
 
@@ -98,10 +99,8 @@ async fn unreadable_or_unknown_stored_values_fall_back_without_failing() {
     let (core, _) = core();
     core.store()
         .call(|conn| {
-            conn.execute_batch(
-                r#"INSERT INTO app_settings (key, value, updated_at) VALUES ('theme', '"purple"', 1);
-                   INSERT INTO app_settings (key, value, updated_at) VALUES ('from_a_newer_build', '{"x":1}', 1);"#,
-            )?;
+            app_settings::put(conn, "theme", r#""purple""#, 1)?;
+            app_settings::put(conn, "from_a_newer_build", r#"{"x":1}"#, 1)?;
             Ok(())
         })
         .await

@@ -14,32 +14,81 @@ use leadline_core::model::lead::{LeadFilter, LeadSort};
 use leadline_core::reports::activity::{ActivityGroup, ActivityQuery};
 use leadline_core::store::database::Store;
 
-use crate::leads::seed_rows;
+use leadline_core::model::ai_call::{AiCall, Purpose};
+use leadline_core::model::chat::{Direction, Origin};
+use leadline_core::model::decision::Decision;
+use leadline_core::model::inbox::{InboxState, Stored};
+use leadline_core::model::lead_field::{FieldKind, LeadField};
+use leadline_core::model::number_ai::NumberAi;
+use leadline_core::store::messages::NewMessage;
+use leadline_core::store::{account_settings, ai_usage, chats, inbox, leads, messages};
+
+use crate::leads::seed_rows_at;
 use crate::support::{Recorded, T0, TestClock, core};
 
-/// The five leads, and a chat with three messages for Ana (lead 1, contact 1, number 1).
+/// The five leads, and a chat with three messages for Ana (lead 1, contact 1, number 1),
+/// one of them answered.
 fn with_chats(core: &Leadline) {
-    seed_rows(core);
+    with_chats_at(core, None);
+}
+
+/// `with_chats`, every lead made at `leads_at` when given.
+fn with_chats_at(core: &Leadline, leads_at: Option<i64>) {
+    seed_rows_at(core, T0, leads_at);
+    let (t0, t1, t2) = (T0 - 3_000, T0 - 2_000, T0 - 1_000);
     core.store()
-        .call_blocking(|conn| {
-            conn.execute_batch(&format!(
-                "UPDATE contacts SET created_at = {T0};
-                 INSERT INTO chats (id, account_id, wa_chat_id, contact_id, kind, last_message_at, created_at)
-                 VALUES (1, 1, '34611222333@c.us', 1, 'person', {t2}, 0),
-                        (2, 1, '971501234567@c.us', 2, 'person', {t1}, 0),
-                        (3, 2, '14155552671@c.us', 3, 'person', {t0}, 0);
-                 UPDATE leads SET chat_id = contact_id WHERE contact_id <= 3;
-                 INSERT INTO messages (id, account_id, chat_id, wa_msg_id, direction, origin, body, ack, sent_at, created_at)
-                 VALUES (1, 1, 1, 'a', 'in', 'customer', 'Hola 👋', 0, {t0}, {t0}),
-                        (2, 1, 1, 'b', 'out', 'bot', '¡Hola! ¿Qué talla?', 3, {t1}, {t1}),
-                        (3, 1, 1, 'c', 'in', 'customer', '42 ‏مرحبا', 0, {t2}, {t2}),
-                        (4, 1, 2, 'd', 'in', 'customer', 'سلام', 0, {t1}, {t1});
-                 INSERT INTO inbox (message_id, account_id, state, reply_message_id, updated_at)
-                 VALUES (1, 1, 'replied', 2, {t1});",
-                t0 = T0 - 3_000,
-                t1 = T0 - 2_000,
-                t2 = T0 - 1_000
-            ))?;
+        .call_blocking(move |conn| {
+            for (contact, account, wa_chat_id, last) in [
+                (1, 1, "34611222333@c.us", t2),
+                (2, 1, "971501234567@c.us", t1),
+                (3, 2, "14155552671@c.us", t0),
+            ] {
+                let chat = chats::upsert(conn, account, wa_chat_id, Some(contact), last, 0)?;
+                leads::upsert(conn, account, contact, Some(chat.id), 0)?;
+            }
+            let said = [
+                (1, "a", Direction::In, Origin::Customer, "Hola 👋", t0),
+                (
+                    1,
+                    "b",
+                    Direction::Out,
+                    Origin::Bot,
+                    "¡Hola! ¿Qué talla?",
+                    t1,
+                ),
+                (
+                    1,
+                    "c",
+                    Direction::In,
+                    Origin::Customer,
+                    "42 \u{200f}مرحبا",
+                    t2,
+                ),
+                (2, "d", Direction::In, Origin::Customer, "سلام", t1),
+            ];
+            for (chat_id, wa_msg_id, direction, origin, body, at) in said {
+                let message = NewMessage {
+                    account_id: 1,
+                    chat_id,
+                    wa_msg_id,
+                    direction,
+                    origin,
+                    author: None,
+                    body,
+                    sent_at: at,
+                };
+                messages::insert(conn, &message, at)?;
+            }
+            messages::set_ack(conn, 1, "b", 3)?;
+            // Ana's first message, answered by the bot's.
+            inbox::insert(conn, 1, 1, t0)?;
+            let decision = Stored {
+                decision: Decision::Ai { closed: false },
+                text: Some("¡Hola! ¿Qué talla?".into()),
+                to: Some("34611222333@c.us".into()),
+            };
+            inbox::decided(conn, 1, &[InboxState::Received], &decision, t1)?;
+            inbox::replied(conn, 1, 2, t1)?;
             Ok(())
         })
         .unwrap();
@@ -195,10 +244,19 @@ async fn the_owner_edits_a_lead_and_their_values_win() {
     with_chats(&core);
     core.store()
         .call_blocking(|conn| {
-            conn.execute(
-                "INSERT INTO account_settings (account_id, lead_fields, updated_at) VALUES (1, ?1, 0)",
-                [r#"[{"name":"email","description":"","kind":"email"},{"name":"phone2","description":"","kind":"phone"}]"#],
-            )?;
+            account_settings::create_defaults(conn, 1, 0)?;
+            let asked = NumberAi {
+                prompt: String::new(),
+                facts: String::new(),
+                fields: vec![
+                    LeadField::new("email", "", FieldKind::Email),
+                    LeadField::new("phone2", "", FieldKind::Phone),
+                ],
+                criteria: String::new(),
+                provider: None,
+                model: None,
+            };
+            account_settings::set_ai(conn, 1, &asked, 0)?;
             Ok(())
         })
         .unwrap();
@@ -336,10 +394,7 @@ async fn csv_export_of_the_filter_with_progress_and_no_formulas() {
     with_chats(&core);
     core.store()
         .call_blocking(|conn| {
-            conn.execute(
-                "INSERT INTO lead_fields (lead_id, key, value, source, updated_at) VALUES (2, 'city', '=HYPERLINK(\"http://x\")', 'ai', 0)",
-                [],
-            )?;
+            leads::set_ai_field(conn, 2, "city", "=HYPERLINK(\"http://x\")", 0)?;
             Ok(())
         })
         .unwrap();
@@ -442,14 +497,23 @@ async fn csv_export_of_the_filter_with_progress_and_no_formulas() {
 #[tokio::test]
 async fn home_counts_today_and_the_week() {
     let (core, _) = core();
-    with_chats(&core);
+    with_chats_at(&core, Some(T0 - 1000));
     core.store()
         .call_blocking(|conn| {
-            conn.execute_batch(&format!(
-                "UPDATE leads SET created_at = {T0} - 1000, qualified_at = CASE WHEN qualified_at IS NULL THEN NULL ELSE {T0} - 500 END;
-                 INSERT INTO ai_usage (account_id, provider, model, purpose, cost_micros, ok, created_at)
-                 VALUES (1, 'openai', 'm', 'reply', 3000, 1, {T0} - 100), (1, 'openai', 'm', 'reply', 1000, 1, {T0} - 30 * 86400000);"
-            ))?;
+            for (cost_micros, at) in [(3000, T0 - 100), (1000, T0 - 30 * 86_400_000)] {
+                let call = AiCall {
+                    account_id: Some(1),
+                    provider: "openai".into(),
+                    model: "m".into(),
+                    purpose: Purpose::Reply,
+                    prompt_tokens: 0,
+                    completion_tokens: 0,
+                    cost_micros,
+                    latency_ms: 0,
+                    ok: true,
+                };
+                ai_usage::insert(conn, &call, at)?;
+            }
             Ok(())
         })
         .unwrap();
