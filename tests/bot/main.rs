@@ -18,22 +18,34 @@ use leadline_core::ai::provider::Preset;
 use leadline_core::ai::providers::ProviderInput;
 use leadline_core::app::App;
 use leadline_core::bot::inbox::Handled;
+use leadline_core::bot::settings::NumberBot;
 use leadline_core::bot::timing::{Pacing, Tuning};
 use leadline_core::bot::{intake, pipeline};
 use leadline_core::chats::owner;
 use leadline_core::clock::SystemClock;
+use leadline_core::error::ErrorCode;
 use leadline_core::events::CoreEvent;
 use leadline_core::leadline::Leadline;
+use leadline_core::model::ai_call::Purpose;
+use leadline_core::model::behaviour::{Behaviour, OutsideHours};
+use leadline_core::model::chat::{ChatListRequest, Direction, Origin};
 use leadline_core::model::decision::SkipReason;
+use leadline_core::model::inbox::InboxState;
+use leadline_core::model::lead::{LeadChange, LeadSummary};
 use leadline_core::model::lead_field::{FieldKind, LeadField};
+use leadline_core::model::number::LinkState;
 use leadline_core::model::number_ai::NumberAi;
+use leadline_core::model::quick_reply::{MatchKind, QuickReply};
+use leadline_core::model::schedule::Schedule;
 use leadline_core::numbers::linking;
+use leadline_core::reports::activity::ActivityEntry;
 use leadline_core::store::database::Store;
+use leadline_core::store::{inbox, leads, messages};
 use leadline_core::whatsapp::account::AccountState;
 use leadline_core::whatsapp::message::WaMessage;
 use leadline_tests::fakes::ai::{FakeAi, Step, turn_json};
 use leadline_tests::fakes::memory_whatsapp::MemoryWhatsApp;
-use leadline_tests::inspect;
+use leadline_tests::{inspect, tamper};
 use serde_json::json;
 
 const ME: &str = "34600111222@c.us";
@@ -239,12 +251,74 @@ impl Bot {
         }
     }
 
-    fn sql<T: rusqlite::types::FromSql + Send + 'static>(&self, query: &'static str) -> T {
-        self.core
-            .store()
-            .call_blocking(|conn| Ok(conn.query_row(query, [], |r| r.get(0))?))
-            .unwrap()
+    // What the tests read of Leadline's state, typed (`leadline_tests::inspect`).
+
+    /// The number's inbox rows, oldest first.
+    fn inbox(&self) -> Vec<inbox::Row> {
+        inspect::inbox(self.core.store(), self.id)
     }
+
+    /// The oldest inbox row (the tests with one message).
+    fn row(&self) -> inbox::Row {
+        self.inbox().remove(0)
+    }
+
+    /// The number's messages, oldest first.
+    fn messages(&self) -> Vec<messages::Stored> {
+        inspect::messages(self.core.store(), self.id)
+    }
+
+    /// How many messages of the number are `origin`'s.
+    fn said_by(&self, origin: Origin) -> usize {
+        self.messages()
+            .iter()
+            .filter(|m| m.origin == origin)
+            .count()
+    }
+
+    /// Until when the bot is paused in a chat.
+    fn paused_until(&self, wa_chat_id: &str) -> Option<i64> {
+        inspect::chat(self.core.store(), self.id, wa_chat_id).and_then(|c| c.paused_until)
+    }
+
+    /// How many AI calls were made for `purpose`.
+    fn ai_calls(&self, purpose: Purpose) -> usize {
+        inspect::ai_calls(self.core.store())
+            .iter()
+            .filter(|call| call.purpose == purpose)
+            .count()
+    }
+
+    /// The audit log's entries of one kind, newest first.
+    async fn activities(&self, kind: &str) -> Vec<ActivityEntry> {
+        self.core
+            .activity(500)
+            .await
+            .unwrap()
+            .into_iter()
+            .filter(|entry| entry.kind == kind)
+            .collect()
+    }
+
+    /// The lead with the newest activity.
+    async fn lead(&self) -> LeadSummary {
+        self.core.latest_leads(1).await.unwrap().remove(0)
+    }
+
+    /// The number's bot settings, changed by `edit` and saved as the owner would.
+    async fn edit_bot(&self, edit: impl FnOnce(&mut NumberBot)) {
+        let mut settings = self.core.number_bot(self.id).await.unwrap();
+        edit(&mut settings);
+        self.core.set_number_bot(self.id, settings).await.unwrap();
+    }
+}
+
+/// A lead's field, by name.
+fn field(lead: &LeadSummary, key: &str) -> Option<String> {
+    lead.fields
+        .iter()
+        .find(|(name, _)| name == key)
+        .map(|(_, value)| value.clone())
 }
 
 fn reply(text: &str) -> Step {
@@ -276,16 +350,13 @@ async fn a_customer_message_is_stored_answered_once_and_never_again() {
         1,
         "a redelivered message is never answered twice"
     );
-    assert_eq!(bot.sql::<String>("SELECT state FROM inbox"), "replied");
+    assert_eq!(bot.row().state, "replied");
     assert_eq!(
-        bot.sql::<i64>("SELECT COUNT(*) FROM messages WHERE origin = 'bot'"),
+        bot.said_by(Origin::Bot),
         1,
         "the echo is not a second message"
     );
-    assert_eq!(
-        bot.sql::<i64>("SELECT COUNT(*) FROM ai_usage WHERE purpose = 'reply'"),
-        1
-    );
+    assert_eq!(bot.ai_calls(Purpose::Reply), 1);
     let history = bot.ai.requests().last().unwrap().body["messages"].clone();
     assert_eq!(
         history[1]["content"], "Hola, quiero una bici",
@@ -313,8 +384,7 @@ async fn the_owner_typing_on_the_phone_pauses_the_bot_in_that_chat() {
         bot.wa.sent().is_empty(),
         "the bot stays quiet while the owner talks"
     );
-    let until: i64 =
-        bot.sql("SELECT bot_paused_until FROM chats WHERE wa_chat_id = '34611222333@c.us'");
+    let until = bot.paused_until(ANA).unwrap();
     let hours = (until - jiff::Timestamp::now().as_millisecond()) as f64 / 3_600_000.0;
     assert!(
         (11.9..=12.0).contains(&hours),
@@ -366,10 +436,7 @@ async fn owner_commands_to_their_own_number_pause_resume_and_report() {
             reason: SkipReason::OwnMessage
         })
     );
-    assert_eq!(
-        bot.sql::<i64>("SELECT COUNT(*) FROM activity WHERE kind = 'owner_command'"),
-        2
-    );
+    assert_eq!(bot.activities("owner_command").await.len(), 2);
 }
 
 /// A number whose provider names no default model, and which chose none itself, is not set
@@ -439,16 +506,15 @@ async fn groups_quick_replies_hours_and_ai_failures_each_end_on_the_row() {
     );
 
     // A quick reply answers without the AI.
-    let id = bot.id;
-    bot.core
-        .store()
-        .call_blocking(move |conn| {
-            Ok(conn.execute(
-                "INSERT INTO rules (account_id, position, match_kind, pattern, reply, created_at, updated_at) VALUES (?1, 1, 'keyword', 'precio', 'Desde 349 €', 0, 0)",
-                [id],
-            )?)
-        })
-        .unwrap();
+    bot.edit_bot(|settings| {
+        settings.quick_replies = vec![QuickReply {
+            kind: MatchKind::Keyword,
+            pattern: "precio".into(),
+            reply: "Desde 349 €".into(),
+            enabled: true,
+        }]
+    })
+    .await;
     let before = bot.ai.requests().len();
     assert!(matches!(
         bot.customer("Q1", ANA, "¿Qué precio tiene?").await,
@@ -462,20 +528,20 @@ async fn groups_quick_replies_hours_and_ai_failures_each_end_on_the_row() {
     );
 
     // Closed all week: the away message, once per closed stretch and contact.
-    let behaviour =
-        json!({ "outsideHours": "away_message", "awayMessage": "Cerrado, volvemos pronto" })
-            .to_string();
-    let hours = json!({ "zone": "Europe/Madrid", "periods": [], "holidays": [], "closures": [] })
-        .to_string();
-    bot.core
-        .store()
-        .call_blocking(move |conn| {
-            Ok(conn.execute(
-                "UPDATE account_settings SET behaviour = ?1, hours = ?2",
-                [behaviour, hours],
-            )?)
-        })
-        .unwrap();
+    bot.edit_bot(|settings| {
+        settings.behaviour = Behaviour {
+            outside_hours: OutsideHours::AwayMessage,
+            away_message: "Cerrado, volvemos pronto".into(),
+            ..Behaviour::default()
+        };
+        settings.schedule = Some(Schedule {
+            zone: "Europe/Madrid".into(),
+            periods: vec![],
+            holidays: vec![],
+            closures: vec![],
+        });
+    })
+    .await;
     let bob = "34622333444@c.us";
     assert!(matches!(
         bot.customer("B1", bob, "hola?").await,
@@ -494,10 +560,7 @@ async fn groups_quick_replies_hours_and_ai_failures_each_end_on_the_row() {
 
     // Open again; the AI refuses the key: the row fails, the owner is told, the customer
     // gets nothing raw.
-    bot.core
-        .store()
-        .call_blocking(|conn| Ok(conn.execute("UPDATE account_settings SET hours = '{}'", [])?))
-        .unwrap();
+    bot.edit_bot(|settings| settings.schedule = None).await;
     bot.ai.push(Step::status(
         401,
         "{\"error\":{\"message\":\"Invalid API Key\"}}",
@@ -513,12 +576,12 @@ async fn groups_quick_replies_hours_and_ai_failures_each_end_on_the_row() {
         sent_before,
         "no raw error reaches a customer"
     );
+    assert_eq!(bot.activities("ai_failed").await.len(), 1);
     assert_eq!(
-        bot.sql::<i64>("SELECT COUNT(*) FROM activity WHERE kind = 'ai_failed'"),
-        1
-    );
-    assert_eq!(
-        bot.sql::<i64>("SELECT COUNT(*) FROM inbox WHERE state IN ('received', 'decided')"),
+        bot.inbox()
+            .iter()
+            .filter(|r| matches!(r.state, InboxState::Received | InboxState::Decided))
+            .count(),
         0,
         "every row ends somewhere"
     );
@@ -534,16 +597,7 @@ async fn after_a_crash_a_reply_already_sent_is_recorded_not_sent_again() {
     };
 
     // The crash: the send happened, its record didn't (row back to decided, reply gone).
-    bot.core
-        .store()
-        .call_blocking(|conn| {
-            conn.execute("DELETE FROM messages WHERE origin = 'bot'", [])?;
-            Ok(conn.execute(
-                "UPDATE inbox SET state = 'decided', reply_message_id = NULL",
-                [],
-            )?)
-        })
-        .unwrap();
+    tamper::reply_unrecorded(bot.core.store(), bot.row().message_id);
     let resumed = bot.resume().await;
     assert_eq!(resumed.len(), 1);
     assert_eq!(
@@ -565,15 +619,7 @@ async fn after_a_crash_a_reply_already_sent_is_recorded_not_sent_again() {
     bot.wa.fail_sends(1);
     let failed = bot.customer("K2", ANA, "¿Y tallas?").await.unwrap();
     assert!(matches!(failed, Handled::Failed { .. }));
-    bot.core
-        .store()
-        .call_blocking(|conn| {
-            Ok(conn.execute(
-                "UPDATE inbox SET state = 'decided' WHERE state = 'failed'",
-                [],
-            )?)
-        })
-        .unwrap();
+    tamper::sends_interrupted(bot.core.store());
     let ai_calls = bot.ai.requests().len();
     let resumed = bot.resume().await;
     assert!(
@@ -596,15 +642,7 @@ async fn an_echo_that_arrives_before_the_send_is_recorded_completes_the_reply() 
     bot.ai.push(reply("Un momento"));
     bot.wa.fail_sends(1);
     bot.customer("E1", ANA, "¿Hay stock?").await.unwrap();
-    bot.core
-        .store()
-        .call_blocking(|conn| {
-            Ok(conn.execute(
-                "UPDATE inbox SET state = 'decided' WHERE state = 'failed'",
-                [],
-            )?)
-        })
-        .unwrap();
+    tamper::sends_interrupted(bot.core.store());
     // WhatsApp's echo of that reply comes in first.
     let echo = WaMessage {
         id: format!("true_{ANA}_ECHO1"),
@@ -621,13 +659,8 @@ async fn an_echo_that_arrives_before_the_send_is_recorded_completes_the_reply() 
         None,
         "our own reply is not the owner taking over"
     );
-    assert_eq!(bot.sql::<String>("SELECT state FROM inbox"), "replied");
-    assert_eq!(
-        bot.sql::<Option<i64>>(
-            "SELECT bot_paused_until FROM chats WHERE wa_chat_id = '34611222333@c.us'"
-        ),
-        None
-    );
+    assert_eq!(bot.row().state, "replied");
+    assert_eq!(bot.paused_until(ANA), None);
     assert!(bot.resume().await.is_empty(), "nothing left to send");
     assert!(bot.wa.sent().is_empty());
 }
@@ -644,12 +677,8 @@ async fn fields_merge_turn_by_turn_and_a_lead_qualifies_once() {
     bot.customer("L1", ANA, "Soy Ana y quiero 2 bicis")
         .await
         .unwrap();
-    assert_eq!(bot.sql::<String>("SELECT stage FROM leads"), "engaged");
-    assert_eq!(
-        bot.sql::<i64>("SELECT score FROM leads"),
-        30,
-        "one of two fields known"
-    );
+    assert_eq!(bot.lead().await.stage, "engaged");
+    assert_eq!(bot.lead().await.score, 30, "one of two fields known");
 
     bot.ai.push(Step::text(turn_json(
         "¡Gracias Ana!",
@@ -658,15 +687,15 @@ async fn fields_merge_turn_by_turn_and_a_lead_qualifies_once() {
         "wants 2 bikes and left a phone",
     )));
     bot.customer("L2", ANA, "611 222 333").await.unwrap();
-    assert_eq!(bot.sql::<String>("SELECT stage FROM leads"), "qualified");
-    assert_eq!(bot.sql::<i64>("SELECT score FROM leads"), 100);
+    assert_eq!(bot.lead().await.stage, "qualified");
+    assert_eq!(bot.lead().await.score, 100);
     assert_eq!(
-        bot.sql::<String>("SELECT value FROM lead_fields WHERE key = 'phone'"),
+        field(&bot.lead().await, "phone").unwrap(),
         "+34611222333",
         "E.164 with the number's country"
     );
     assert_eq!(
-        bot.sql::<String>("SELECT qualified_reason FROM leads"),
+        bot.lead().await.reason.unwrap(),
         "Meets: wants 2 bikes and left a phone — name: Ana, phone: +34611222333"
     );
     let qualified: Vec<_> = bot
@@ -684,12 +713,16 @@ async fn fields_merge_turn_by_turn_and_a_lead_qualifies_once() {
     assert_eq!(qualified[0].phone.as_deref(), Some("+34611222333"));
 
     // Still qualified on the next turn: announced once only. The owner's own value wins.
+    let lead_id = bot.lead().await.id;
     bot.core
         .store()
-        .call_blocking(|conn| {
-            Ok(conn.execute(
-                "UPDATE lead_fields SET value = 'Ana María', source = 'owner' WHERE key = 'name'",
-                [],
+        .call_blocking(move |conn| {
+            Ok(leads::set_owner_field(
+                conn,
+                lead_id,
+                "name",
+                "Ana María",
+                0,
             )?)
         })
         .unwrap();
@@ -709,12 +742,20 @@ async fn fields_merge_turn_by_turn_and_a_lead_qualifies_once() {
         .count();
     assert_eq!(announced, 1, "a lead qualifies once");
     assert_eq!(
-        bot.sql::<String>("SELECT value FROM lead_fields WHERE key = 'name'"),
+        field(&bot.lead().await, "name").unwrap(),
         "Ana María",
         "the owner's edit wins"
     );
     assert!(
-        bot.sql::<i64>("SELECT COUNT(*) FROM lead_events WHERE kind = 'stage'") >= 2,
+        bot.core
+            .lead_detail(lead_id)
+            .await
+            .unwrap()
+            .events
+            .iter()
+            .filter(|e| matches!(e.change, LeadChange::Stage { .. }))
+            .count()
+            >= 2,
         "stage history kept"
     );
     let prompt = bot.ai.requests().last().unwrap().body["messages"][0]["content"]
@@ -789,15 +830,8 @@ fn from_customer(id: &str, body: &str) -> WaMessage {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_burst_is_one_turn_and_rows_left_open_are_resumed_when_connected() {
     let bot = Bot::live().await;
-    bot.core
-        .store()
-        .call_blocking(|conn| {
-            Ok(conn.execute(
-                "UPDATE account_settings SET behaviour = '{\"debounceSeconds\": 1}'",
-                [],
-            )?)
-        })
-        .unwrap();
+    bot.edit_bot(|settings| settings.behaviour.debounce_seconds = 1)
+        .await;
     // A message stored while the number was away: answered once it is connected.
     bot.ai.push(reply("Perdona la espera"));
     let waiting = bot.receive(from_customer("W1", "¿Hola?")).await;
@@ -823,7 +857,10 @@ async fn a_burst_is_one_turn_and_rows_left_open_are_resumed_when_connected() {
     tokio::time::sleep(Duration::from_millis(1_500)).await;
     assert_eq!(bot.wa.sent().len(), 2, "one reply for the burst");
     assert_eq!(
-        bot.sql::<i64>("SELECT COUNT(*) FROM inbox WHERE skip_reason = 'merged_into_later_turn'"),
+        bot.inbox()
+            .iter()
+            .filter(|r| r.skip_reason == Some(SkipReason::MergedIntoLaterTurn))
+            .count(),
         2
     );
     let asked = bot.ai.requests().last().unwrap().body["messages"].clone();
@@ -838,12 +875,12 @@ async fn a_burst_is_one_turn_and_rows_left_open_are_resumed_when_connected() {
         "the whole burst goes to the AI: {said:?}"
     );
     // The echoes of both replies were stored as the bot's, not as the owner taking over.
-    until("echoes stored", || {
-        bot.sql::<i64>("SELECT COUNT(*) FROM messages WHERE origin = 'bot'") == 2
-    })
-    .await;
+    until("echoes stored", || bot.said_by(Origin::Bot) == 2).await;
     assert_eq!(
-        bot.sql::<i64>("SELECT COUNT(*) FROM chats WHERE bot_paused_until IS NOT NULL"),
+        inspect::chats(bot.core.store(), bot.id)
+            .iter()
+            .filter(|c| c.paused_until.is_some())
+            .count(),
         0
     );
     bot.disconnect().await;
@@ -1005,7 +1042,11 @@ async fn a_reply_written_in_the_app_pauses_the_bot_there_until_resumed_by_hand()
     assert_eq!(bot.wa.sent().len(), 1);
     assert!(!id.is_empty(), "WhatsApp's id for the message");
     assert_eq!(
-        bot.sql::<String>("SELECT origin FROM messages WHERE direction = 'out'"),
+        bot.messages()
+            .iter()
+            .find(|m| m.direction == Direction::Out)
+            .unwrap()
+            .origin,
         "owner_app"
     );
     // WhatsApp echoes the owner's message back: already stored, nothing to decide.
@@ -1100,7 +1141,7 @@ async fn a_linked_id_senders_phone_reaches_the_contact_and_its_lead() {
     bot.ai.push(reply("¡Hola!"));
     bot.process(from_lid("L1", None)).await;
     assert_eq!(
-        bot.sql::<Option<String>>("SELECT phone FROM contacts"),
+        inspect::contacts(bot.core.store(), bot.id)[0].phone,
         None,
         "no phone while WhatsApp doesn't know it"
     );
@@ -1108,19 +1149,81 @@ async fn a_linked_id_senders_phone_reaches_the_contact_and_its_lead() {
     bot.ai.push(reply("¿Qué buscas?"));
     bot.process(from_lid("L2", Some("+34600000009"))).await;
     assert_eq!(
-        bot.sql::<String>("SELECT phone FROM contacts"),
+        inspect::contacts(bot.core.store(), bot.id)[0]
+            .phone
+            .clone()
+            .unwrap(),
         "+34600000009",
         "a linked id's phone is kept once WhatsApp knows it"
     );
     assert_eq!(
-        bot.sql::<String>("SELECT wa_id FROM contacts"),
+        inspect::contacts(bot.core.store(), bot.id)[0].wa_id,
         LID,
         "the contact keeps its stable id"
     );
-    let lead = bot
+    let lead = bot.core.lead_detail(bot.lead().await.id).await.unwrap();
+    assert_eq!(lead.lead.phone.as_deref(), Some("+34600000009"));
+}
+
+/// Linking, the owner's reply from the app, unlinking and removing a number are each one
+/// operation of the app: the data and the number's browser move together, and the shell
+/// sequences nothing.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_app_links_replies_unlinks_and_removes_a_number_in_one_operation_each() {
+    let bot = Bot::live().await;
+    let unknown = bot.app.link(404).await.unwrap_err();
+    assert_eq!(
+        unknown.code(),
+        ErrorCode::NotFound,
+        "only a number Leadline has"
+    );
+
+    // Link: the page starts and works, and the app knows it.
+    bot.connect().await;
+    assert!(matches!(
+        bot.app.number_state(bot.id),
+        AccountState::Working { .. }
+    ));
+
+    // The owner's reply, by the chat's id: sent through WhatsApp, kept as theirs, and the
+    // bot steps back in that chat.
+    assert!(bot.receive(from_customer("R1", "¿Hola?")).await.is_some());
+    let chat = bot
         .core
-        .lead_detail(bot.sql::<i64>("SELECT id FROM leads"))
+        .chats(ChatListRequest::default())
+        .await
+        .unwrap()
+        .remove(0);
+    bot.app
+        .reply_in_chat(chat.id, "Hola, soy Marta")
         .await
         .unwrap();
-    assert_eq!(lead.lead.phone.as_deref(), Some("+34600000009"));
+    assert_eq!(bot.wa.sent().last().unwrap().text, "Hola, soy Marta");
+    assert!(
+        bot.messages()
+            .iter()
+            .any(|m| m.origin == Origin::OwnerApp && m.body == "Hola, soy Marta")
+    );
+    assert!(bot.paused_until(ANA).is_some(), "the bot steps back there");
+    let gone = bot.app.reply_in_chat(9_999, "¿?").await.unwrap_err();
+    assert_eq!(gone.code(), ErrorCode::NotFound);
+
+    // Unlink: logged out of WhatsApp, the browser stopped, the link forgotten.
+    bot.app.unlink(bot.id).await.unwrap();
+    assert_eq!(bot.wa.logouts(), 1, "WhatsApp is told");
+    assert_eq!(bot.app.number_state(bot.id), AccountState::Stopped);
+    let number = bot.core.number(bot.id).await.unwrap();
+    assert_eq!(number.link_state, LinkState::Unlinked);
+    assert_eq!(number.wa_id, None);
+    assert_eq!(bot.activities("number_unlinked").await.len(), 1);
+
+    // Remove (linked again first): logged out, stopped, and everything under it gone.
+    bot.connect().await;
+    bot.app.remove_number(bot.id).await.unwrap();
+    assert_eq!(bot.wa.logouts(), 2);
+    assert_eq!(bot.app.number_state(bot.id), AccountState::Stopped);
+    assert!(bot.core.numbers().await.unwrap().is_empty());
+    assert!(bot.messages().is_empty(), "its messages went with it");
+    let removed = bot.app.remove_number(bot.id).await.unwrap_err();
+    assert_eq!(removed.code(), ErrorCode::NotFound);
 }

@@ -6,6 +6,7 @@ use std::time::{Duration, Instant};
 use leadline_core::error::ErrorCode;
 use leadline_tests::fakes::ai::{Step, turn_json};
 use leadline_tests::fakes::webhook_receiver::WebhookReceiver;
+use leadline_tests::inspect;
 use serde_json::json;
 
 use crate::{ANA, Bot};
@@ -84,7 +85,7 @@ async fn a_qualified_lead_is_posted_signed_retried_and_never_blocks_the_reply() 
         "the criteria met and the values they rest on"
     );
     let deadline = Instant::now() + Duration::from_secs(5);
-    while bot.sql::<i64>("SELECT COUNT(*) FROM activity WHERE kind = 'webhook_delivered'") == 0 {
+    while bot.activities("webhook_delivered").await.is_empty() {
         assert!(
             Instant::now() < deadline,
             "the delivery is in the activity log"
@@ -119,18 +120,7 @@ async fn qualify(bot: &Bot, id: &str) {
 async fn until_activity(bot: &Bot, kind: &'static str) {
     let deadline = Instant::now() + Duration::from_secs(10);
     loop {
-        let found = bot
-            .core
-            .store()
-            .call_blocking(move |conn| {
-                Ok(conn.query_row(
-                    "SELECT COUNT(*) FROM activity WHERE kind = ?1",
-                    [kind],
-                    |r| r.get::<_, i64>(0),
-                )?)
-            })
-            .unwrap();
-        if found > 0 {
+        if !bot.activities(kind).await.is_empty() {
             return;
         }
         assert!(Instant::now() < deadline, "{kind} in the activity log");
@@ -152,7 +142,7 @@ async fn a_refusing_receiver_is_not_retried_a_busy_one_is() {
     until_activity(&bot, "webhook_failed").await;
     tokio::time::sleep(Duration::from_millis(400)).await;
     assert_eq!(receiver.requests().len(), 1, "a 400 is final");
-    assert_eq!(bot.sql::<i64>("SELECT COUNT(*) FROM webhook_outbox"), 0);
+    assert_eq!(inspect::webhooks_waiting(bot.core.store()), 0);
 
     let busy = WebhookReceiver::answering(&[429, 408]).await;
     let second = Bot::start().await;
@@ -180,7 +170,7 @@ async fn a_keychain_failing_for_a_moment_delays_a_delivery_never_drops_it() {
     qualify(&bot, "K1").await;
     until_activity(&bot, "webhook_delivered").await;
     assert_eq!(receiver.requests().len(), 1);
-    assert_eq!(bot.sql::<i64>("SELECT COUNT(*) FROM webhook_outbox"), 0);
+    assert_eq!(inspect::webhooks_waiting(bot.core.store()), 0);
 }
 
 /// A delivery still waiting when the app stops goes out after the restart.
@@ -198,7 +188,7 @@ async fn a_delivery_waiting_at_a_restart_goes_out_after_it() {
         assert!(Instant::now() < deadline, "tried once");
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
-    assert_eq!(bot.sql::<i64>("SELECT COUNT(*) FROM webhook_outbox"), 1);
+    assert_eq!(inspect::webhooks_waiting(bot.core.store()), 1);
     // The restart: a new core on the same database; the receiver is back at a new address.
     let up = WebhookReceiver::start(0).await;
     let store = bot.core.store().clone();

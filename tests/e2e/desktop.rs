@@ -157,14 +157,14 @@ async fn the_tray_pauses_and_quits_closing_keeps_it_running_and_a_second_launch_
     click(&client, "[data-testid='backup']").await;
     let done = text_of(&client, "[data-testid='backup-done'] code").await;
     assert!(done.contains("leadline-backup-"), "{done}");
-    let copy = rusqlite::Connection::open(&done).expect("the backup opens");
-    let names: i64 = copy
-        .query_row(
-            "SELECT COUNT(*) FROM accounts WHERE name = 'Shop'",
-            [],
-            |r| r.get(0),
-        )
-        .expect("the backup holds the numbers");
+    let copy = leadline_core::store::database::Store::open(std::path::Path::new(&done))
+        .expect("the backup opens");
+    let names = copy
+        .call_blocking(|conn| Ok(leadline_core::store::accounts::list(conn)?))
+        .expect("the backup holds the numbers")
+        .into_iter()
+        .filter(|number| number.name == "Shop")
+        .count();
     assert_eq!(names, 1);
 
     // Closing the window (the title bar's ✕) closes it, webview and all; the app and the

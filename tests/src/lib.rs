@@ -17,6 +17,7 @@ pub mod keyring;
 pub mod linked_profiles;
 pub mod notifications;
 pub mod soak;
+pub mod tamper;
 
 use std::net::{TcpListener, TcpStream};
 use std::os::unix::process::CommandExt;

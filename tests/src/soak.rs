@@ -15,6 +15,7 @@ use leadline_core::ai::provider::Preset;
 use leadline_core::ai::providers::ProviderInput;
 use leadline_core::clock::SystemClock;
 use leadline_core::leadline::Leadline;
+use leadline_core::model::chat::Direction;
 use leadline_core::model::number_ai::NumberAi;
 use leadline_core::secrets::MemoryKeychain;
 use leadline_core::store::database::Store;
@@ -185,14 +186,15 @@ pub async fn run(plan: &Plan, harness: &Path) -> Report {
             realism: realism(&mut random, plan.seed.wrapping_add(number.id as u64)),
         });
     }
-    core.store()
-        .call_blocking(|conn| {
-            Ok(conn.execute(
-                "UPDATE account_settings SET behaviour = '{\"maxRepliesPerContactHour\": 1000, \"maxRepliesPerNumberDay\": 100000, \"debounceSeconds\": 1}'",
-                [],
-            )?)
-        })
-        .expect("behaviour");
+    for number in &numbers {
+        let mut bot = core.number_bot(number.account).await.expect("the bot");
+        bot.behaviour.max_replies_per_contact_hour = 1000;
+        bot.behaviour.max_replies_per_number_day = 100_000;
+        bot.behaviour.debounce_seconds = 1;
+        core.set_number_bot(number.account, bot)
+            .await
+            .expect("behaviour");
+    }
     drop(core);
 
     // Bursts of 1-6 messages per chat, a few hundred ms apart, spread over the span.
@@ -294,22 +296,27 @@ fn account(
         }
     }
     let store = Store::open(&dir.join("leadline.db")).expect("the database");
-    // Per customer message: its row's state, skip reason, error and next attempt.
+    // Per customer message (by WhatsApp's id): its row's state, skip reason, error and
+    // next attempt.
     type Row = (String, Option<String>, Option<String>, Option<i64>);
-    let rows: HashMap<String, Row> = store
-        .call_blocking(|conn| {
-            let mut stmt = conn.prepare(
-                "SELECT m.wa_msg_id, i.state, i.skip_reason, i.error, i.next_attempt_at
-                 FROM inbox i JOIN messages m ON m.id = i.message_id WHERE m.direction = 'in'",
-            )?;
-            let rows = stmt
-                .query_map([], |r| {
-                    Ok((r.get(0)?, (r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)))
-                })?
-                .collect::<Result<_, _>>()?;
-            Ok(rows)
-        })
-        .expect("the rows");
+    let mut rows: HashMap<String, Row> = HashMap::new();
+    for account in numbers.iter().map(|n| n.account) {
+        let ids: HashMap<i64, String> = crate::inspect::messages(&store, account)
+            .into_iter()
+            .filter(|m| m.direction == Direction::In)
+            .map(|m| (m.id, m.wa_msg_id))
+            .collect();
+        for row in crate::inspect::inbox(&store, account) {
+            if let Some(wa_msg_id) = ids.get(&row.message_id) {
+                let state = row.state.as_str().to_string();
+                let reason = row.skip_reason.map(|r| r.as_str().to_string());
+                rows.insert(
+                    wa_msg_id.clone(),
+                    (state, reason, row.error, row.next_attempt_at),
+                );
+            }
+        }
+    }
     let mut report = Report {
         messages: queue.len(),
         kills,

@@ -303,11 +303,11 @@ fn a_backup_lands_in_the_exports_folder_and_remove_all_data_needs_its_confirmati
     let path = std::path::PathBuf::from(backup["path"].as_str().unwrap());
     assert!(path.starts_with(app.dir.path().join("exports")), "{path:?}");
     assert!(backup["bytes"].as_u64().unwrap() > 0);
-    let copy = rusqlite::Connection::open(&path).unwrap();
-    let name: String = copy
-        .query_row("SELECT name FROM accounts", [], |r| r.get(0))
+    let copy = leadline_core::store::database::Store::open(&path).unwrap();
+    let numbers = copy
+        .call_blocking(|conn| Ok(leadline_core::store::accounts::list(conn)?))
         .unwrap();
-    assert_eq!(name, "Shop", "the backup holds the data");
+    assert_eq!(numbers[0].name, "Shop", "the backup holds the data");
     drop(copy);
 
     // Without the confirmation nothing is removed.

@@ -25,6 +25,7 @@ use leadline_core::bot::timing::{Pacing, Tuning};
 use leadline_core::bot::{intake, pipeline};
 use leadline_core::clock::SystemClock;
 use leadline_core::leadline::Leadline;
+use leadline_core::model::behaviour::Behaviour;
 use leadline_core::model::number_ai::NumberAi;
 use leadline_core::secrets::MemoryKeychain;
 use leadline_core::store::database::Store;
@@ -157,9 +158,15 @@ async fn run(dir: &std::path::Path, importing: bool) -> Run {
         drivers.insert(number.id.to_string(), wa);
         ids.push(number.id);
     }
-    core.store()
-        .call_blocking(|conn| Ok(conn.execute("UPDATE account_settings SET behaviour = '{\"maxRepliesPerContactHour\": 1000, \"maxRepliesPerNumberDay\": 100000}'", [])?))
-        .expect("behaviour");
+    for &id in &ids {
+        let mut bot = core.number_bot(id).await.expect("the bot");
+        bot.behaviour = Behaviour {
+            max_replies_per_contact_hour: 1000,
+            max_replies_per_number_day: 100_000,
+            ..Behaviour::default()
+        };
+        core.set_number_bot(id, bot).await.expect("behaviour");
+    }
     // The app's own wiring; each message is taken down the runner's path by hand below, so
     // the runner's sweep stays out of the way.
     let app = App::start(

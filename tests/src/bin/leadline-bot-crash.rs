@@ -22,33 +22,31 @@ use leadline_core::bot::timing::Pacing;
 use leadline_core::bot::timing::{RetryTimes, Tuning};
 use leadline_core::clock::SystemClock;
 use leadline_core::leadline::Leadline;
+use leadline_core::model::inbox::InboxState;
 use leadline_core::secrets::{Keychain, MemoryKeychain};
 use leadline_core::store::database::Store;
+use leadline_core::store::{inbox, messages};
 use leadline_core::whatsapp::account::AccountState;
 use leadline_core::whatsapp::message::WaMessage;
 use leadline_tests::fakes::memory_whatsapp::{ByProfile, MemoryWhatsApp};
+use leadline_tests::inspect;
 use leadline_tests::soak::{Queued, SoakConfig};
 
 /// Whether every inbox row has ended: replied, skipped, or failed for good; and no reply
 /// still waits for its server ack.
-fn settled(store: &Store) -> bool {
-    store
-        .call_blocking(|conn| {
-            let open: i64 = conn.query_row(
-                "SELECT COUNT(*) FROM inbox WHERE state IN ('received', 'decided')
-                 OR (state = 'failed' AND next_attempt_at IS NOT NULL AND attempts < 5)",
-                [],
-                |r| r.get(0),
-            )?;
-            let unconfirmed: i64 = conn.query_row(
-                "SELECT COUNT(*) FROM messages m JOIN inbox i ON i.reply_message_id = m.id
-                 WHERE m.origin = 'bot' AND m.ack = 0 AND i.state = 'replied'",
-                [],
-                |r| r.get(0),
-            )?;
-            Ok(open == 0 && unconfirmed == 0)
-        })
-        .unwrap_or(false)
+fn settled(store: &Store, accounts: &[i64]) -> bool {
+    accounts.iter().all(|&account| {
+        let open = inspect::inbox(store, account).iter().any(|row| {
+            matches!(row.state, InboxState::Received | InboxState::Decided)
+                || (row.state == InboxState::Failed
+                    && row.next_attempt_at.is_some()
+                    && row.attempts < inbox::MAX_ATTEMPTS)
+        });
+        let unconfirmed = store
+            .call_blocking(|conn| Ok(messages::unconfirmed_replies(conn, account, 0)?))
+            .map_or(true, |replies| !replies.is_empty());
+        !open && !unconfirmed
+    })
 }
 
 #[tokio::main(flavor = "multi_thread", worker_threads = 2)]
@@ -122,6 +120,7 @@ async fn main() {
     use std::io::Write;
     let _ = std::io::stdout().flush();
 
+    let accounts: Vec<i64> = config.numbers.iter().map(|n| n.account).collect();
     let began = std::time::Instant::now();
     let mut reconnects = leadline_tests::soak::Lcg(config.seed ^ u64::from(std::process::id()));
     let mut next_reconnect = Duration::from_millis(500 + reconnects.next(1_500));
@@ -164,7 +163,7 @@ async fn main() {
             next_reconnect =
                 began.elapsed() + Duration::from_millis(1_000 + reconnects.next(3_000));
         }
-        if all_delivered && settled(&store) {
+        if all_delivered && settled(&store, &accounts) {
             break;
         }
         if began.elapsed() > Duration::from_secs(config.life_limit_s) {

@@ -109,6 +109,8 @@ struct State {
     /// While set, the echoes of sends wait here (with their session) until released: as
     /// late as WhatsApp may deliver them, at the moment a test chooses.
     held_echoes: Option<Vec<(u64, WaMessage)>>,
+    /// How many times a page logged this account out (the owner unlinking it).
+    logouts: u32,
 }
 
 /// Appends one line to `path`, synced: WhatsApp's servers remember it whatever happens
@@ -237,6 +239,11 @@ impl MemoryWhatsApp {
     /// The next `n` sends fail as a page error would, before going out.
     pub fn fail_sends(&self, n: usize) {
         lock(&self.state).failing_sends = n;
+    }
+
+    /// How many times a page logged this account out.
+    pub fn logouts(&self) -> u32 {
+        lock(&self.state).logouts
     }
 
     /// From now on, the echoes of sends wait until `release_echoes` (WhatsApp may deliver
@@ -681,7 +688,11 @@ impl Session for MemorySession {
         Box::pin(async { Err(WaError::NotConnected) })
     }
     fn logout(&self) -> BoxFuture<'_, Result<(), WaError>> {
-        Box::pin(async { Ok(()) })
+        Box::pin(async move {
+            self.connected()?;
+            lock(&self.state).logouts += 1;
+            Ok(())
+        })
     }
     fn ping(&self) -> BoxFuture<'_, Result<(), WaError>> {
         Box::pin(async { Ok(()) })

@@ -31,6 +31,7 @@ pub fn insert(conn: &Connection, m: &NewMessage<'_>, now: i64) -> rusqlite::Resu
 
 /// A stored message, as the pipeline needs it.
 pub struct Stored {
+    pub id: i64,
     pub account_id: i64,
     pub chat_id: i64,
     pub wa_msg_id: String,
@@ -51,13 +52,14 @@ fn stored(r: &rusqlite::Row<'_>) -> rusqlite::Result<Stored> {
         body: r.get(5)?,
         sent_at: r.get(6)?,
         created_at: r.get(7)?,
+        id: r.get(8)?,
     })
 }
 
 /// Every message of a number, oldest first (its record of what was said).
 pub fn of_account(conn: &Connection, account_id: i64) -> rusqlite::Result<Vec<Stored>> {
     conn.prepare_cached(
-        "SELECT account_id, chat_id, wa_msg_id, direction, origin, body, sent_at, created_at FROM messages
+        "SELECT account_id, chat_id, wa_msg_id, direction, origin, body, sent_at, created_at, id FROM messages
          WHERE account_id = ?1 ORDER BY id",
     )?
     .query_map([account_id], stored)?
@@ -66,7 +68,7 @@ pub fn of_account(conn: &Connection, account_id: i64) -> rusqlite::Result<Vec<St
 
 pub fn get(conn: &Connection, id: i64) -> rusqlite::Result<Option<Stored>> {
     conn.query_row(
-        "SELECT account_id, chat_id, wa_msg_id, direction, origin, body, sent_at, created_at FROM messages WHERE id = ?1",
+        "SELECT account_id, chat_id, wa_msg_id, direction, origin, body, sent_at, created_at, id FROM messages WHERE id = ?1",
         params![id],
         stored,
     )

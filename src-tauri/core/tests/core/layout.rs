@@ -1057,3 +1057,91 @@ fn every_sql_statement_of_the_core_is_in_the_store() {
         outside.join("\n")
     );
 }
+
+/// The lines of SQL written in string literals of `text` (a literal counts with every line
+/// it spans when its first word is an SQL verb).
+fn sql_lines(text: &str) -> usize {
+    const VERBS: &[&str] = &[
+        "SELECT", "INSERT", "UPDATE", "DELETE", "WITH", "REPLACE", "CREATE", "PRAGMA",
+    ];
+    let chars: Vec<char> = text.chars().collect();
+    let mut lines = 0;
+    let mut i = 0;
+    while i < chars.len() {
+        let raw = chars[i] == 'r'
+            && matches!(chars.get(i + 1), Some('"' | '#'))
+            && !ident(i.checked_sub(1).map(|p| chars[p]));
+        if chars[i] == '/' && chars.get(i + 1) == Some(&'/') {
+            while i < chars.len() && chars[i] != '\n' {
+                i += 1;
+            }
+            continue;
+        }
+        if !(chars[i] == '"' || raw) {
+            i += 1;
+            continue;
+        }
+        let mut j = i + usize::from(raw);
+        let mut hashes = 0;
+        while raw && chars.get(j) == Some(&'#') {
+            hashes += 1;
+            j += 1;
+        }
+        if chars.get(j) != Some(&'"') {
+            i += 1;
+            continue;
+        }
+        j += 1;
+        let start = j;
+        while j < chars.len() {
+            if !raw && chars[j] == '\\' {
+                j += 2;
+                continue;
+            }
+            if chars[j] == '"' && (0..hashes).all(|h| chars.get(j + 1 + h) == Some(&'#')) {
+                break;
+            }
+            j += 1;
+        }
+        let literal: String = chars[start..j.min(chars.len())].iter().collect();
+        let mut words = literal.split_whitespace();
+        if words.next().is_some_and(|w| VERBS.contains(&w)) && words.next().is_some() {
+            lines += literal.lines().count().max(1);
+        }
+        i = j + 1 + hashes;
+    }
+    lines
+}
+
+#[test]
+fn tests_read_state_through_typed_helpers_not_sql() {
+    let mut files = Vec::new();
+    for dir in ["tests", "../tests", "../../tests"] {
+        collect(&src_dir(dir), &mut files);
+    }
+    let mut counted: Vec<(usize, String)> = files
+        .iter()
+        .filter(|file| !file.ends_with("layout.rs"))
+        .map(|file| {
+            let text = std::fs::read_to_string(file).unwrap();
+            (sql_lines(&text), shown(file))
+        })
+        .filter(|(lines, _)| *lines > 0)
+        .collect();
+    counted.sort();
+    let total: usize = counted.iter().map(|(lines, _)| lines).sum();
+    assert!(
+        total < 40,
+        "tests read state through typed helpers (leadline_tests::inspect, the store's own functions); raw SQL only where the store itself or an exactly-once invariant is the point: {total} lines\n{}",
+        counted
+            .iter()
+            .map(|(lines, file)| format!("  {lines} {file}"))
+            .collect::<Vec<_>>()
+            .join("\n")
+    );
+    assert_eq!(
+        sql_lines("let a = \"SELECT x\n FROM t\"; let b = r#\"UPDATE t SET x = 1\"#; \"select\""),
+        3,
+        "the count sees both kinds of literal, and a multi-line one by its lines"
+    );
+}
