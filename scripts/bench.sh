@@ -79,95 +79,10 @@ contacts_figures() {
   "${CARGO_TARGET_DIR:-target}/release/leadline-bench-contacts" 2>"$logs/bench-contacts.log" || fail "contacts bench" "$logs/bench-contacts.log"
 }
 
-# Issue 17's comparison (`scripts/bench.sh redesign`): the redesign beside the commit before
-# it (LEADLINE_BENCH_REDESIGN_BASE, default 32d2607), in one run. Each tree is built with its
-# own bot and leads benches and its release app (the base's in a worktree, its target
-# cached outside the clone; HEAD's window benches drive both apps) and they run
-# alternately from this folder (the same disk), three rounds (the order flips each round):
-# the bot's overhead and the Leads queries, then the Leads page's first paint and the app's
-# launch to first paint in the real window (each run its own median of 15 and 7).
-# Printed: the median of the rounds, the base's figures suffixed `_base`; each round's
-# figures go to the log.
-redesign_tree=""
-redesign_figures() {
-  local base="${LEADLINE_BENCH_REDESIGN_BASE:-32d2607}"
-  local head_target="${CARGO_TARGET_DIR:-$PWD/target}"
-  local base_target="${LEADLINE_BENCH_BASE_TARGET:-$HOME/.cache/leadline/bench-redesign-base}"
-  redesign_tree="$work/redesign-base"
-  trap 'git worktree remove --force "$redesign_tree" 2>/dev/null; rm -rf "$work"' EXIT
-  git worktree add --detach --quiet "$redesign_tree" "$base"
-  # The same lockfile at both commits, so the window's packages are shared.
-  ln -s "$PWD/ui/node_modules" "$redesign_tree/ui/node_modules"
-  local side tree target
-  for side in head base; do
-    if [ "$side" = head ]; then tree="$PWD" target="$head_target"; else tree="$redesign_tree" target="$base_target"; fi
-    note "building the benches and the release app of $side ($(git -C "$tree" rev-parse --short HEAD))"
-    npm --prefix "$tree/ui" run --silent build >"$logs/$side-ui.log" 2>&1 || fail "$side UI build" "$logs/$side-ui.log"
-    CARGO_TARGET_DIR="$target" cargo build --release --manifest-path "$tree/Cargo.toml" -p leadline-tests \
-      --bin leadline-bench-bot --bin leadline-bench-leads >"$logs/$side-build.log" 2>&1 \
-      || fail "$side bench build" "$logs/$side-build.log"
-    CARGO_TARGET_DIR="$target" cargo build --release --manifest-path "$tree/Cargo.toml" -p leadline \
-      --features custom-protocol >>"$logs/$side-build.log" 2>&1 || fail "$side release app build" "$logs/$side-build.log"
-  done
-  # The window benches only drive an app and watch its window: HEAD's drive both apps (the
-  # same database schema, the same page markers), so one harness measures the two.
-  cargo build -p leadline-tests --bin leadline-bench-ui --bin leadline-bench-desktop \
-    >>"$logs/head-build.log" 2>&1 || fail "UI bench build" "$logs/head-build.log"
-  target_of() { if [ "$1" = head ]; then echo "$head_target"; else echo "$base_target"; fi; }
-  # One run of `bench` for `side`: its own release build, or for the window benches HEAD's
-  # harness driving that side's release app under Xvfb.
-  run_one() {
-    local side="$1" bench="$2" round="$3"
-    note "round $round: $bench, $side"
-    case "$bench" in
-      leadline-bench-ui | leadline-bench-desktop)
-        LEADLINE_APP_BIN="$(target_of "$side")/release/leadline" \
-          xvfb-run -a -s "-screen 0 1280x800x24" dbus-run-session --config-file="$PWD/tests/dbus-session.conf" -- \
-          "$head_target/debug/$bench" ;;
-      *) "$(target_of "$side")/release/$bench" ;;
-    esac 2>>"$logs/$side-$bench.log" | tee -a "$work/redesign-$side.txt" \
-      | sed "s/^/[bench]   round $round $side: /" >&2 || fail "$side $bench" "$logs/$side-$bench.log"
-  }
-  # Three rounds of `benches`, the order of the two trees flipping each round.
-  rounds() {
-    local round side bench order
-    for round in 1 2 3; do
-      order="head base"
-      [ $((round % 2)) -eq 0 ] && order="base head"
-      for side in $order; do
-        for bench in "$@"; do run_one "$side" "$bench" "$round"; done
-      done
-    done
-  }
-  rounds leadline-bench-bot leadline-bench-leads
-  rounds leadline-bench-ui leadline-bench-desktop
-  # The median of each figure over its runs; HEAD's line, then the base's.
-  median_of() {
-    awk -v suffix="$2" '
-      $1 == "BENCH" {
-        name = $2; rest = $0; sub(/^BENCH [^ ]+ [^ ]+ ?/, "", rest)
-        if (!(name in count)) { order[++names] = name; unit[name] = rest }
-        values[name, ++count[name]] = $3
-      }
-      END {
-        for (i = 1; i <= names; i++) {
-          name = order[i]; n = count[name]
-          for (a = 1; a <= n; a++) sorted[a] = values[name, a]
-          for (a = 2; a <= n; a++) for (b = a; b > 1 && sorted[b - 1] + 0 > sorted[b] + 0; b--) {
-            t = sorted[b]; sorted[b] = sorted[b - 1]; sorted[b - 1] = t
-          }
-          printf "BENCH %s%s %s %s\n", name, suffix, sorted[int((n + 1) / 2)], unit[name]
-        }
-      }' "$1"
-  }
-  paste -d '\n' <(median_of "$work/redesign-head.txt" "") <(median_of "$work/redesign-base.txt" "_base")
-}
-
 scripts/setup.sh --test >"$logs/setup.log" 2>&1 || fail "setup" "$logs/setup.log"
 case "${1:-}" in
   bot) bot_figures; exit 0 ;;
   contacts) contacts_figures; exit 0 ;;
-  redesign) redesign_figures; exit 0 ;;
 esac
 npm --prefix ui run --silent build >"$logs/ui.log" 2>&1 || fail "UI build" "$logs/ui.log"
 
