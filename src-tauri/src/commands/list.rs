@@ -1,5 +1,5 @@
 // Every IPC command, once: `module::name(the arguments the UI sends) -> what it gets back`.
-// The handler, the signatures of the TypeScript bindings (`commands/mod.rs`) and the names
+// The handler, the signatures of the TypeScript bindings (`commands/registry.rs`) and the names
 // the ACL manifest lists (`build.rs`) are all made from this list; a new command is one
 // line here plus its line in `capabilities/main.json`. Argument names are the UI's
 // (camelCase), as Tauri maps them onto the function's parameters.

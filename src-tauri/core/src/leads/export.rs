@@ -126,18 +126,8 @@ fn write_csv(
         record.push(local_time(row.created_at));
         record.push(local_time(row.updated_at));
         record.push(row.notes);
-        let fields: serde_json::Map<String, serde_json::Value> = row
-            .fields_json
-            .and_then(|json| serde_json::from_str(&json).ok())
-            .unwrap_or_default();
         for key in &keys {
-            record.push(
-                fields
-                    .get(key)
-                    .and_then(|v| v.as_str())
-                    .unwrap_or_default()
-                    .to_string(),
-            );
+            record.push(row.fields.get(key).cloned().unwrap_or_default());
         }
         csv.write_record(record.iter().map(|cell| safe_cell(cell).into_owned()))
             .map_err(csv_error)?;

@@ -124,14 +124,7 @@ impl Leadline {
                     kind: row.kind,
                     message: row.message,
                     created_at: row.created_at,
-                    // Only string values are arguments; anything else is left out.
-                    args: serde_json::from_str::<serde_json::Map<String, serde_json::Value>>(
-                        &row.detail,
-                    )
-                    .unwrap_or_default()
-                    .into_iter()
-                    .filter_map(|(k, v)| v.as_str().map(|s| (k, s.to_string())))
-                    .collect(),
+                    args: row.args,
                 })
                 .collect();
                 Ok(rows)

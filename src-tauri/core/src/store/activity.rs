@@ -39,7 +39,9 @@ pub struct ActivityRow {
     pub kind: String,
     pub message: String,
     pub created_at: i64,
-    pub detail: String,
+    /// The values its sentence is made of (only string values count; anything else, or
+    /// a detail that can't be read, is left out).
+    pub args: std::collections::BTreeMap<String, String>,
 }
 
 /// The newest entries, at most `limit`: of these kinds only (all if `None`), of one
@@ -80,9 +82,17 @@ pub fn page(
                 kind: r.get(2)?,
                 message: r.get(3)?,
                 created_at: r.get(4)?,
-                detail: r.get(5)?,
+                args: args_of(&r.get::<_, String>(5)?),
             })
         })?
+        .collect()
+}
+
+fn args_of(detail: &str) -> std::collections::BTreeMap<String, String> {
+    serde_json::from_str::<serde_json::Map<String, serde_json::Value>>(detail)
+        .unwrap_or_default()
+        .into_iter()
+        .filter_map(|(k, v)| v.as_str().map(|s| (k, s.to_string())))
         .collect()
 }
 

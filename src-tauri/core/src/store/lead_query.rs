@@ -186,7 +186,7 @@ pub fn field_keys(conn: &Connection, filter: &Conditions) -> rusqlite::Result<Ve
     .collect()
 }
 
-/// A lead as a spreadsheet row holds it; `fields_json` is its fields as one JSON object.
+/// A lead as a spreadsheet row holds it.
 pub struct ExportRow {
     pub name: Option<String>,
     pub phone: Option<String>,
@@ -198,7 +198,19 @@ pub struct ExportRow {
     pub created_at: Option<i64>,
     pub updated_at: Option<i64>,
     pub notes: String,
-    pub fields_json: Option<String>,
+    /// Its fields, by name.
+    pub fields: std::collections::BTreeMap<String, String>,
+}
+
+/// A lead's fields from the JSON object SQLite made of them (strings only).
+fn fields_of(json: Option<&str>) -> std::collections::BTreeMap<String, String> {
+    json.and_then(|json| {
+        serde_json::from_str::<serde_json::Map<String, serde_json::Value>>(json).ok()
+    })
+    .unwrap_or_default()
+    .into_iter()
+    .filter_map(|(k, v)| v.as_str().map(|s| (k, s.to_string())))
+    .collect()
 }
 
 /// Hands every matching lead, in `order`, to `each` (streamed: one row in memory at a time).
@@ -232,7 +244,7 @@ pub fn each_for_export(
             created_at: row.get(7)?,
             updated_at: row.get(8)?,
             notes: row.get(9)?,
-            fields_json: row.get(10)?,
+            fields: fields_of(row.get::<_, Option<String>>(10)?.as_deref()),
         })?;
     }
     Ok(())

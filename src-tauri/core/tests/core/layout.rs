@@ -328,6 +328,15 @@ fn split_top(list: &str) -> Vec<String> {
     parts.into_iter().filter(|p| !p.trim().is_empty()).collect()
 }
 
+/// A module's path ("a::b") as its segments; none for the root.
+fn segments_of(module: &str) -> Vec<String> {
+    if module.is_empty() {
+        vec![]
+    } else {
+        module.split("::").map(str::to_string).collect()
+    }
+}
+
 /// Where a path written in a module leads: the deepest module it names, and what follows
 /// it there (the item, then anything inside the item).
 struct Reached {
@@ -339,37 +348,23 @@ impl Crate {
     /// The module a path written in `from` reaches, if it is one of this crate's. A
     /// re-export is not followed: the path leads to the file that wrote the `pub use`.
     fn resolve(&self, from: &str, path: &[String]) -> Option<Reached> {
-        let here: Vec<String> = if from.is_empty() {
-            vec![]
-        } else {
-            from.split("::").map(str::to_string).collect()
-        };
-        let (mut base, rest): (Vec<String>, &[String]) = match path.first()?.as_str() {
-            "crate" => (vec![], &path[1..]),
-            "super" => {
-                let mut base = here.clone();
-                let mut rest = path;
-                while rest.first().map(String::as_str) == Some("super") {
-                    base.pop();
-                    rest = &rest[1..];
-                }
-                (base, rest)
-            }
-            "self" => (here.clone(), &path[1..]),
-            first => {
-                // A child of this module, written without `self::`, or a module this file
-                // imported by name (`use crate::store::inbox;` then `inbox::get`).
-                let mut child = here.clone();
-                child.push(first.to_string());
-                if self.modules.contains_key(&child.join("::")) {
-                    (here.clone(), path)
-                } else if let Some(module) = self.imported_modules(from).get(first) {
-                    (module.split("::").map(str::to_string).collect(), &path[1..])
-                } else {
-                    return None;
-                }
-            }
-        };
+        let first = path.first()?.as_str();
+        if matches!(first, "crate" | "super" | "self") {
+            return self.resolve_plain(from, path);
+        }
+        // A child of this module, written without `self::`, or a module this file imported
+        // by name (`use crate::store::inbox;` then `inbox::get`).
+        let mut child: Vec<String> = segments_of(from);
+        child.push(first.to_string());
+        if self.modules.contains_key(&child.join("::")) {
+            return Some(self.walk(segments_of(from), path));
+        }
+        let module = self.imported_modules(from).remove(first)?;
+        Some(self.walk(segments_of(&module), &path[1..]))
+    }
+
+    /// From module `base`, down `rest` as far as it names modules.
+    fn walk(&self, mut base: Vec<String>, rest: &[String]) -> Reached {
         let mut taken = 0;
         for segment in rest {
             let mut deeper = base.clone();
@@ -380,10 +375,10 @@ impl Crate {
             base = deeper;
             taken += 1;
         }
-        Some(Reached {
+        Reached {
             module: base.join("::"),
             rest: rest[taken..].to_vec(),
-        })
+        }
     }
 
     /// The modules `from` imports by name: `use crate::a::b;`, `use crate::a::{self, c}`
@@ -426,17 +421,13 @@ impl Crate {
         found
     }
 
-    /// `resolve` without the names a file imported (used to read those names).
+    /// `resolve` for a path from `crate`, `super` or `self` (no names a file imported).
     fn resolve_plain(&self, from: &str, path: &[String]) -> Option<Reached> {
-        let here: Vec<String> = if from.is_empty() {
-            vec![]
-        } else {
-            from.split("::").map(str::to_string).collect()
-        };
-        let (mut base, rest): (Vec<String>, &[String]) = match path.first()?.as_str() {
+        let here = segments_of(from);
+        let (base, rest): (Vec<String>, &[String]) = match path.first()?.as_str() {
             "crate" => (vec![], &path[1..]),
             "super" => {
-                let mut base = here.clone();
+                let mut base = here;
                 let mut rest = path;
                 while rest.first().map(String::as_str) == Some("super") {
                     base.pop();
@@ -444,23 +435,10 @@ impl Crate {
                 }
                 (base, rest)
             }
-            "self" => (here.clone(), &path[1..]),
+            "self" => (here, &path[1..]),
             _ => return None,
         };
-        let mut taken = 0;
-        for segment in rest {
-            let mut deeper = base.clone();
-            deeper.push(segment.clone());
-            if !self.modules.contains_key(&deeper.join("::")) {
-                break;
-            }
-            base = deeper;
-            taken += 1;
-        }
-        Some(Reached {
-            module: base.join("::"),
-            rest: rest[taken..].to_vec(),
-        })
+        Some(self.walk(base, rest))
     }
 
     /// Module → the modules it imports.
