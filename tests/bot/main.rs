@@ -8,6 +8,7 @@
 
 mod crash;
 mod exactly_once;
+mod owners_hand;
 mod webhook;
 
 use std::sync::{Arc, Mutex};
@@ -279,6 +280,13 @@ impl Bot {
     /// Until when the bot is paused in a chat.
     fn paused_until(&self, wa_chat_id: &str) -> Option<i64> {
         inspect::chat(self.core.store(), self.id, wa_chat_id).and_then(|c| c.paused_until)
+    }
+
+    /// The id of the number's chat with `wa_chat_id`.
+    fn chat_of(&self, wa_chat_id: &str) -> i64 {
+        inspect::chat(self.core.store(), self.id, wa_chat_id)
+            .expect("the chat is stored")
+            .id
     }
 
     /// How many AI calls were made for `purpose`.
@@ -1031,20 +1039,24 @@ BEGIN:VCARD\nVERSION:3.0\nFN:Roto\nTEL:12-AB\nEND:VCARD\n";
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_reply_written_in_the_app_pauses_the_bot_there_until_resumed_by_hand() {
     let bot = Bot::start().await;
-    let blank = owner::reply_to(bot.app.bot(), bot.id, ANA, " \u{200b} ")
+    bot.ai.push(reply("¡Hola! ¿En qué te ayudo?"));
+    bot.customer("T0", ANA, "Hola").await.unwrap();
+    bot.echoes_back().await;
+    let chat = bot.chat_of(ANA);
+    let blank = owner::reply(bot.app.bot(), chat, " \u{200b} ")
         .await
         .unwrap_err();
     assert!(blank.to_string().contains("Write a message"), "{blank}");
 
-    let id = owner::reply_to(bot.app.bot(), bot.id, ANA, "Hola Ana, soy Marta 👋")
+    let id = owner::reply(bot.app.bot(), chat, "Hola Ana, soy Marta 👋")
         .await
         .unwrap();
-    assert_eq!(bot.wa.sent().len(), 1);
+    assert_eq!(bot.wa.sent().len(), 2);
     assert!(!id.is_empty(), "WhatsApp's id for the message");
     assert_eq!(
         bot.messages()
             .iter()
-            .find(|m| m.direction == Direction::Out)
+            .rfind(|m| m.direction == Direction::Out)
             .unwrap()
             .origin,
         "owner_app"

@@ -55,3 +55,11 @@ pub fn messages_aged(store: &Store, ms: i64) {
         conn.execute("UPDATE messages SET created_at = created_at - ?1", [ms])
     });
 }
+
+/// Every message was sent `ms` earlier than it was (by WhatsApp's clock: a reply that
+/// waited this long).
+pub fn messages_sent_earlier(store: &Store, ms: i64) {
+    write(store, |conn| {
+        conn.execute("UPDATE messages SET sent_at = sent_at - ?1", [ms])
+    });
+}

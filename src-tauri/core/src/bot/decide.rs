@@ -8,8 +8,8 @@ use super::handle::Bot;
 use super::hours::Hours;
 use super::inbox::Handled;
 use super::policy::{self, Incoming, Situation};
+use super::recheck;
 use super::rules::Rule;
-use super::switch::BotSwitch;
 use crate::error::{Error, Result};
 use crate::model::activity::Activity;
 use crate::model::behaviour::Behaviour;
@@ -249,6 +249,8 @@ fn circumstances_of(
             "That number was removed. Reload the list."
         ))
     })?;
+    // "Pause all bots" turns every number's switch off.
+    let bot_off_until = recheck::off_until(conn, account_id, &bot, now)?;
     let behaviour = bot.behaviour;
     // No schedule set up means always open.
     let hours = bot.schedule.as_ref().and_then(|s| {
@@ -256,13 +258,6 @@ fn circumstances_of(
             .map_err(|e| tracing::warn!(account_id, error = %e, "unusable hours; treating as always open"))
             .ok()
     });
-    let zone = bot.schedule.map(|s| s.zone);
-    // "Pause all bots" turns every number's switch off.
-    let bot_enabled = bot.bot_enabled && !crate::store::app_settings::bots_paused(conn)?;
-    let switch = BotSwitch::new(bot_enabled, behaviour.bot_starts_at.as_deref(), behaviour.bot_stops_at.as_deref(), zone.as_deref())
-        .map_err(|e| tracing::warn!(account_id, error = %e, "unusable bot on/off times; using the switch alone"))
-        .ok()
-        .or_else(|| BotSwitch::new(bot_enabled, None, None, None).ok());
     let at = jiff::Timestamp::from_millisecond(now).unwrap_or_default();
     let open = hours.as_ref().is_none_or(|h| h.is_open(at));
     let (ignored, known) = match contact_id {
@@ -296,7 +291,7 @@ fn circumstances_of(
         contact_known: known,
         paused_until_ms: paused_until,
         number_paused_until_ms: None,
-        bot_off_until_ms: switch.as_ref().and_then(|s| s.off_until(now)),
+        bot_off_until_ms: bot_off_until,
         replies_to_contact_last_hour: messages::bot_replies_in_chat_since(
             conn,
             chat_id,

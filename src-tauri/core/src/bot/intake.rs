@@ -60,7 +60,7 @@ pub async fn receive(bot: &Bot, account_id: i64, message: WaMessage) -> Result<O
             // The echo of our own reply (however late, even after its send reported
             // an error): the inbox row waiting on it is done, and it is not the owner.
             if message.from_me {
-                if let Some(waiting) = sent_reply_waiting(&tx, chat.id, &message.body)? {
+                if let Some(waiting) = sent_reply_waiting(&tx, chat.id, &message.body, now)? {
                     let stored = messages::insert(
                         &tx,
                         &messages::NewMessage {
@@ -126,14 +126,20 @@ pub async fn receive(bot: &Bot, account_id: i64, message: WaMessage) -> Result<O
     Ok(inbox_row)
 }
 
+/// How long after a reply was voided or dropped its echo is still recognised as the bot's
+/// (an attempt that went out despite its error), not the owner's typing.
+const LATE_ECHO_MS: i64 = 86_400_000;
+
 /// The inbox row in `chat_id` whose reply is `body` and which may have been sent: being
-/// sent, or failed after an attempt (an error that still went out). Oldest first.
+/// sent, or failed after an attempt (an error that still went out), oldest first; else one
+/// skipped after an attempt (its row stays skipped; the echo is the bot's all the same).
 fn sent_reply_waiting(
     conn: &rusqlite::Connection,
     chat_id: i64,
     body: &str,
+    now: i64,
 ) -> rusqlite::Result<Option<i64>> {
-    let rows = inbox::attempted_in_chat(conn, chat_id)?;
+    let rows = inbox::attempted_in_chat(conn, chat_id, now.saturating_sub(LATE_ECHO_MS))?;
     Ok(rows.into_iter().find_map(|row| {
         let reply = row.decision.as_ref().and_then(Stored::reply)?;
         (reply.text == body).then_some(row.message_id)

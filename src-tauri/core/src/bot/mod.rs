@@ -10,6 +10,7 @@ pub mod inbox;
 pub mod intake;
 pub mod pipeline;
 pub mod policy;
+pub(crate) mod recheck;
 pub(crate) mod reply;
 pub mod rules;
 pub mod runner;

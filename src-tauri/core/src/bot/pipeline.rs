@@ -5,7 +5,7 @@
 //! The unit of work is a chat's turn (`answer_chat`), under the chat's lock: the owner's
 //! messages are acted on first, then a reply already being sent is finished, then every
 //! open customer message of the chat becomes one turn answered by the newest (the others
-//! recorded as merged) — the same whether the turn comes from the live debounce, a resume
+//! recorded as merged, with the rows still waiting for a retry) — the same whether the turn comes from the live debounce, a resume
 //! after a reconnect or a restart, or a retry. The turn's steps, each a file: `decide`,
 //! `ai_turn` (the AI's words), the lead step (`leads::merge`, with the AI's usage, in the
 //! same transaction as the reply's words), `reply` (paced, sent, reconciled). A reply's
@@ -109,9 +109,47 @@ pub async fn answer_chat(
     let Some((&latest, earlier)) = undecided.split_last() else {
         return Ok(done);
     };
+    // One answer per chat per moment, in order: the chat's rows still waiting for a retry
+    // are taken into this turn, never answered after it.
+    let Some(retrying) = take_in_retrying(bot, account_id, chat_id).await? else {
+        return Ok(done);
+    };
+    done.extend(retrying);
     done.extend(merge_into_latest(bot, earlier.to_vec()).await?);
     done.push((latest, decide_and_act(bot, account_id, latest).await?));
     Ok(done)
+}
+
+/// The chat's rows that failed and wait for their retry, as a newer turn of the chat is
+/// answered: one whose AI failed is merged into the newer turn (its message is in the
+/// newer turn's history); one whose reply is worded was sent after all (WhatsApp's list of
+/// the chat says so) or is dropped. `None` when WhatsApp can't say yet: then the newer
+/// turn waits too.
+async fn take_in_retrying(
+    bot: &Bot,
+    account_id: i64,
+    chat_id: i64,
+) -> Result<Option<Vec<(i64, Handled)>>> {
+    let now = bot.now_ms();
+    let retrying = bot
+        .store()
+        .call(move |conn| Ok(inbox::retrying_in_chat(conn, chat_id, now)?))
+        .await?;
+    let mut done = Vec::new();
+    let mut unworded = Vec::new();
+    for row in retrying {
+        if !worded(&row) {
+            unworded.push(row.message_id);
+            continue;
+        }
+        let handled = reply::drop_unless_sent(bot, account_id, &row).await?;
+        if matches!(handled, Handled::Waiting { .. }) {
+            return Ok(None);
+        }
+        done.push((row.message_id, handled));
+    }
+    done.extend(merge_into_latest(bot, unworded).await?);
+    Ok(Some(done))
 }
 
 /// The earlier messages of a burst, recorded as merged into the turn that answers them.

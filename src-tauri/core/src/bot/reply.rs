@@ -1,15 +1,18 @@
 //! A worded reply on its way to the customer: seen, typing, the send (its attempt counted
-//! first), and what each outcome means for the row. Not connected: the row waits for the
+//! first; the turn's circumstances read again before it, `recheck`), and what each outcome
+//! means for the row. Not connected: the row waits for the
 //! number, no attempt spent. Any other error: tried again with backoff, each time after
 //! reconciling against the chat (the send may have gone out), until its attempts run out;
 //! then failed with the reason and the owner told once.
 
 use super::handle::Bot;
 use super::inbox::{Handled, message_gone, outcome};
+use super::recheck;
 use crate::error::{Error, Result};
 use crate::events::CoreEvent;
 use crate::model::activity::Activity;
 use crate::model::chat::{Direction, Origin};
+use crate::model::decision::SkipReason;
 use crate::model::inbox::{InboxState, Stored};
 use crate::model::wa_id::shown_number;
 use crate::store::inbox::Row;
@@ -46,19 +49,9 @@ pub(crate) struct Reply {
 /// WhatsApp's own list of the chat is asked first.
 pub(crate) async fn finish(bot: &Bot, account_id: i64, row: &Row) -> Result<Handled> {
     let message_id = row.message_id;
-    let Some((text, to)) = row
-        .decision
-        .as_ref()
-        .and_then(Stored::reply)
-        .map(|r| (r.text.to_string(), r.to.to_string()))
-    else {
+    let Some(worded) = worded_of(bot, row).await? else {
         return outcome(bot, message_id).await;
     };
-    let (chat_id, after_ms) = bot
-        .store()
-        .call(move |conn| Ok(messages::get(conn, message_id)?.map(|m| (m.chat_id, m.sent_at))))
-        .await?
-        .ok_or_else(message_gone)?;
     if row.state == InboxState::Failed {
         // Due again: back to being sent (unless an echo completed it meanwhile).
         let now = bot.now_ms();
@@ -71,18 +64,8 @@ pub(crate) async fn finish(bot: &Bot, account_id: i64, row: &Row) -> Result<Hand
         }
     }
     if row.attempts > 0 {
-        match already_sent(bot, account_id, &to, &text, after_ms).await {
-            Ok(Some(sent)) => {
-                record(bot, account_id, message_id, chat_id, &sent, &text).await?;
-                return outcome(bot, message_id).await;
-            }
-            Ok(None) => {}
-            // Not knowing is not "not sent": the row waits until WhatsApp can say.
-            Err(e) => {
-                return Ok(Handled::Waiting {
-                    reason: e.to_string(),
-                });
-            }
+        if let Some(handled) = reconciled(bot, account_id, message_id, &worded).await? {
+            return Ok(handled);
         }
     }
     send(
@@ -90,13 +73,109 @@ pub(crate) async fn finish(bot: &Bot, account_id: i64, row: &Row) -> Result<Hand
         Reply {
             account_id,
             message_id,
-            chat_id,
-            to,
-            text,
+            chat_id: worded.chat_id,
+            to: worded.to,
+            text: worded.text,
             counted: false,
         },
     )
     .await
+}
+
+/// A row's worded reply: its words, where they go, and the customer's message's chat and
+/// time (WhatsApp's).
+struct Worded {
+    text: String,
+    to: String,
+    chat_id: i64,
+    after_ms: i64,
+}
+
+/// `None` when the row has no worded reply.
+async fn worded_of(bot: &Bot, row: &Row) -> Result<Option<Worded>> {
+    let message_id = row.message_id;
+    let Some((text, to)) = row
+        .decision
+        .as_ref()
+        .and_then(Stored::reply)
+        .map(|r| (r.text.to_string(), r.to.to_string()))
+    else {
+        return Ok(None);
+    };
+    let (chat_id, after_ms) = bot
+        .store()
+        .call(move |conn| Ok(messages::get(conn, message_id)?.map(|m| (m.chat_id, m.sent_at))))
+        .await?
+        .ok_or_else(message_gone)?;
+    Ok(Some(Worded {
+        text,
+        to,
+        chat_id,
+        after_ms,
+    }))
+}
+
+/// For a row with attempts: when WhatsApp's list of the chat shows its reply went out,
+/// the row is replied with it (what became of it returned); waiting when WhatsApp can't
+/// say; `None` when it didn't go out.
+async fn reconciled(
+    bot: &Bot,
+    account_id: i64,
+    message_id: i64,
+    worded: &Worded,
+) -> Result<Option<Handled>> {
+    match already_sent(bot, account_id, &worded.to, &worded.text, worded.after_ms).await {
+        Ok(Some(sent)) => {
+            record(
+                bot,
+                account_id,
+                message_id,
+                worded.chat_id,
+                &sent,
+                &worded.text,
+            )
+            .await?;
+            outcome(bot, message_id).await.map(Some)
+        }
+        Ok(None) => Ok(None),
+        // Not knowing is not "not sent": the row waits until WhatsApp can say.
+        Err(e) => Ok(Some(Handled::Waiting {
+            reason: e.to_string(),
+        })),
+    }
+}
+
+/// A worded row failed and waiting for its retry, as a newer turn of its chat is answered:
+/// replied if a send of it went out after all (WhatsApp's list of the chat), else skipped
+/// as merged into the newer turn, its words dropped. Waiting when WhatsApp can't say.
+pub(crate) async fn drop_unless_sent(bot: &Bot, account_id: i64, row: &Row) -> Result<Handled> {
+    let message_id = row.message_id;
+    if row.attempts > 0 {
+        if let Some(worded) = worded_of(bot, row).await? {
+            if let Some(handled) = reconciled(bot, account_id, message_id, &worded).await? {
+                return Ok(handled);
+            }
+        }
+    }
+    let now = bot.now_ms();
+    let reason = SkipReason::MergedIntoLaterTurn;
+    let skipped = bot
+        .store()
+        .call(move |conn| {
+            Ok(inbox::skipped(
+                conn,
+                message_id,
+                &[InboxState::Failed],
+                reason,
+                now,
+            )?)
+        })
+        .await?;
+    if skipped {
+        Ok(Handled::Skipped { reason })
+    } else {
+        outcome(bot, message_id).await
+    }
 }
 
 /// Seen, typing for a while, then the send; the attempt is counted before it (here, unless
@@ -120,6 +199,10 @@ pub(crate) async fn send(bot: &Bot, reply: Reply) -> Result<Handled> {
             return outcome(bot, message_id).await;
         }
     }
+    // Not even "typing…" in a chat the owner took over meanwhile.
+    if let Some(voided) = void_if_unwanted(bot, account_id, message_id, chat_id).await? {
+        return Ok(voided);
+    }
     let pacing = bot.tuning.pacing;
     let wa = &bot.runtime;
     crate::clock::pause(pacing.before_seen).await;
@@ -130,6 +213,13 @@ pub(crate) async fn send(bot: &Bot, reply: Reply) -> Result<Handled> {
         let _ = wa.set_typing(account_id, &to, true).await;
         tokio::time::sleep(typing).await;
         let _ = wa.set_typing(account_id, &to, false).await;
+    }
+    // The owner's hand wins: checked again right before the send, under the lock an
+    // owner's reply from the app takes too.
+    let lock = bot.send_lock(chat_id);
+    let _sending = lock.lock().await;
+    if let Some(voided) = void_if_unwanted(bot, account_id, message_id, chat_id).await? {
+        return Ok(voided);
     }
     match wa.send_text(account_id, &to, &text).await {
         Ok(wa_msg_id) => {
@@ -152,6 +242,43 @@ pub(crate) async fn send(bot: &Bot, reply: Reply) -> Result<Handled> {
             send_failed(bot, account_id, message_id, chat_id, e).await?;
             outcome(bot, message_id).await
         }
+    }
+}
+
+/// The row skipped with its reason when its reply must not go out now (`recheck::voided`),
+/// and what became of it; `None` when the reply may go out.
+async fn void_if_unwanted(
+    bot: &Bot,
+    account_id: i64,
+    message_id: i64,
+    chat_id: i64,
+) -> Result<Option<Handled>> {
+    let now = bot.now_ms();
+    let voided = bot
+        .store()
+        .call(move |conn| {
+            let tx = conn.transaction()?;
+            let Some(reason) = recheck::voided(&tx, account_id, message_id, now)? else {
+                return Ok(None);
+            };
+            let skipped = inbox::skipped(&tx, message_id, &[InboxState::Decided], reason, now)?;
+            tx.commit()?;
+            Ok(Some(skipped.then_some(reason)))
+        })
+        .await?;
+    match voided {
+        None => Ok(None),
+        Some(Some(reason)) => {
+            tracing::info!(
+                account_id,
+                reason = reason.as_str(),
+                "a reply was not sent: things changed during its turn"
+            );
+            bot.core.chat_changed(account_id, chat_id);
+            Ok(Some(Handled::Skipped { reason }))
+        }
+        // Moved on meanwhile (an echo completed it).
+        Some(None) => outcome(bot, message_id).await.map(Some),
     }
 }
 

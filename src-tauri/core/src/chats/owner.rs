@@ -13,14 +13,10 @@ const MAX_CHARS: usize = 65_536;
 
 /// The owner writes in chat `chat_id` from the app: `text` is sent through WhatsApp,
 /// recorded as theirs, and the bot pauses in that chat for the number's takeover time.
-/// Returns WhatsApp's message id.
+/// The send and its record hold the chat's send lock, which the bot's sends take with
+/// their last checks: a bot reply in flight either went out before this one or is voided
+/// by it. Returns WhatsApp's message id.
 pub async fn reply(bot: &Bot, chat_id: i64, text: &str) -> Result<String> {
-    let chat = bot.core.chat_address(chat_id).await?;
-    reply_to(bot, chat.account_id, &chat.wa_chat_id, text).await
-}
-
-/// `reply`, to a chat named by its WhatsApp id (made if Leadline has no such chat yet).
-pub async fn reply_to(bot: &Bot, account_id: i64, wa_chat_id: &str, text: &str) -> Result<String> {
     let core = &bot.core;
     if crate::bot::policy::is_blank(text) {
         return Err(Error::InvalidInput(text!(
@@ -34,6 +30,10 @@ pub async fn reply_to(bot: &Bot, account_id: i64, wa_chat_id: &str, text: &str) 
             "This message is longer than WhatsApp allows (65,536 characters). Split it in two."
         )));
     }
+    let chats::ChatAddress {
+        account_id,
+        wa_chat_id,
+    } = core.chat_address(chat_id).await?;
     let takeover_minutes = core
         .store
         .call(move |conn| {
@@ -46,16 +46,17 @@ pub async fn reply_to(bot: &Bot, account_id: i64, wa_chat_id: &str, text: &str) 
             Ok(row.behaviour.takeover_minutes)
         })
         .await?;
-    let wa_msg_id = bot.runtime.send_text(account_id, wa_chat_id, text).await.map_err(|e| {
+    let lock = bot.send_lock(chat_id);
+    let _sending = lock.lock().await;
+    let wa_msg_id = bot.runtime.send_text(account_id, &wa_chat_id, text).await.map_err(|e| {
         Error::Unavailable(text!("chat.reply_not_sent", "The message was not sent: {error}. Check that the number is connected and try again.", error = e))
     })?;
     let now = core.now_ms();
-    let (chat, id, body) = (wa_chat_id.to_string(), wa_msg_id.clone(), text.to_string());
-    let chat_id = core
-        .store
+    let (id, body) = (wa_msg_id.clone(), text.to_string());
+    core.store
         .call(move |conn| {
             let tx = conn.transaction()?;
-            let chat = chats::upsert(&tx, account_id, &chat, None, now, now)?;
+            let chat = chats::upsert(&tx, account_id, &wa_chat_id, None, now, now)?;
             // WhatsApp's echo of it may have come first; then it is already stored.
             messages::insert(
                 &tx,
@@ -84,7 +85,7 @@ pub async fn reply_to(bot: &Bot, account_id: i64, wa_chat_id: &str, text: &str) 
                 now,
             )?;
             tx.commit()?;
-            Ok(chat.id)
+            Ok(())
         })
         .await?;
     core.chat_changed(account_id, chat_id);

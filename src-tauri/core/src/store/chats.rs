@@ -43,9 +43,10 @@ pub fn upsert(
     )
 }
 
-/// A chat as stored: its WhatsApp id, its contact (none for a group), until when its bot is
+/// A chat as stored: its row id, its WhatsApp id, its contact (none for a group), until when its bot is
 /// paused, and when its newest message was sent.
 pub struct ChatRow {
+    pub id: i64,
     pub wa_chat_id: String,
     pub contact_id: Option<i64>,
     pub paused_until: Option<i64>,
@@ -53,14 +54,15 @@ pub struct ChatRow {
 }
 
 const CHAT_ROW: &str =
-    "SELECT wa_chat_id, contact_id, bot_paused_until, last_message_at FROM chats";
+    "SELECT id, wa_chat_id, contact_id, bot_paused_until, last_message_at FROM chats";
 
 fn chat_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<ChatRow> {
     Ok(ChatRow {
-        wa_chat_id: r.get(0)?,
-        contact_id: r.get(1)?,
-        paused_until: r.get(2)?,
-        last_message_at: r.get(3)?,
+        id: r.get(0)?,
+        wa_chat_id: r.get(1)?,
+        contact_id: r.get(2)?,
+        paused_until: r.get(3)?,
+        last_message_at: r.get(4)?,
     })
 }
 

@@ -273,6 +273,20 @@ pub fn open_in_chat(conn: &Connection, chat_id: i64, now: i64) -> rusqlite::Resu
     .collect()
 }
 
+/// A chat's customer rows that failed and wait for their retry (due after `now`), oldest
+/// first: a newer turn of the chat takes them in.
+pub fn retrying_in_chat(conn: &Connection, chat_id: i64, now: i64) -> rusqlite::Result<Vec<Row>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT i.message_id, i.state, i.decision, i.skip_reason, i.error, i.attempts, i.ai_attempts, i.resends, i.next_attempt_at, i.reply_message_id
+         FROM inbox i JOIN messages m ON m.id = i.message_id
+         WHERE m.chat_id = ?1 AND m.direction = 'in' AND i.state = 'failed'
+               AND i.next_attempt_at > ?2 AND i.attempts < ?3
+         ORDER BY i.message_id",
+    )?;
+    stmt.query_map(params![chat_id, now, MAX_ATTEMPTS], row)?
+        .collect()
+}
+
 /// A chat with open rows, and when (our clock) its newest open customer message was
 /// stored, if any: a turn waits for the burst.
 pub struct OpenChat {
@@ -318,15 +332,23 @@ pub fn reserved(conn: &Connection, account_id: i64, except: i64) -> rusqlite::Re
     )
 }
 
-/// The rows of a chat whose reply may have gone out (being sent, or failed after an
-/// attempt), oldest first.
-pub fn attempted_in_chat(conn: &Connection, chat_id: i64) -> rusqlite::Result<Vec<Row>> {
+/// The rows of a chat whose reply may have gone out: being sent, or failed after an
+/// attempt, oldest first; then those skipped after an attempt since `skipped_since` (a
+/// reply voided or dropped after a send that may still have gone out).
+pub fn attempted_in_chat(
+    conn: &Connection,
+    chat_id: i64,
+    skipped_since: i64,
+) -> rusqlite::Result<Vec<Row>> {
     let mut stmt = conn.prepare_cached(
         "SELECT i.message_id, i.state, i.decision, i.skip_reason, i.error, i.attempts, i.ai_attempts, i.resends, i.next_attempt_at, i.reply_message_id
          FROM inbox i JOIN messages m ON m.id = i.message_id
-         WHERE m.chat_id = ?1 AND i.state IN ('decided', 'failed') AND i.attempts > 0 ORDER BY i.message_id",
+         WHERE m.chat_id = ?1 AND i.attempts > 0
+               AND (i.state IN ('decided', 'failed') OR (i.state = 'skipped' AND i.updated_at >= ?2))
+         ORDER BY i.state = 'skipped', i.message_id",
     )?;
-    stmt.query_map([chat_id], row)?.collect()
+    stmt.query_map(params![chat_id, skipped_since], row)?
+        .collect()
 }
 
 #[cfg(test)]

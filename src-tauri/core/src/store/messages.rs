@@ -225,6 +225,19 @@ pub fn exists(conn: &Connection, account_id: i64, wa_msg_id: &str) -> rusqlite::
         .exists(params![account_id, wa_msg_id])
 }
 
+/// Whether the owner wrote in chat `chat_id` (on the phone or from the app) after message
+/// `message_id` was stored.
+pub fn owner_wrote_after(
+    conn: &Connection,
+    chat_id: i64,
+    message_id: i64,
+) -> rusqlite::Result<bool> {
+    conn.prepare_cached(
+        "SELECT 1 FROM messages WHERE chat_id = ?1 AND id > ?2 AND origin IN ('owner_phone', 'owner_app')",
+    )?
+    .exists(params![chat_id, message_id])
+}
+
 /// A message of the bot's, and the chat it is in.
 pub struct Reply {
     pub id: i64,
