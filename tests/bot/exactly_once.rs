@@ -723,3 +723,30 @@ async fn a_big_address_book_import_never_holds_up_a_message() {
         "a message is stored within moments during an import: {slowest:?}"
     );
 }
+
+/// Issue 25, item 4: the laptop's clock 2 minutes slow. A reply that went out (its send
+/// reported an error) is found in WhatsApp's list of the chat and never sent again,
+/// though the page stamped it with the laptop's clock, 2 minutes before the customer's
+/// message by WhatsApp's.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_reply_sent_with_the_laptop_clock_slow_is_found_not_sent_again() {
+    let bot = Bot::start().await;
+    bot.wa.set_realism(Realism {
+        skew_s: 120,
+        ..Realism::default()
+    });
+    bot.wa.fail_after_sending(1);
+    bot.ai.push(reply("Te lo reservo"));
+    let row = bot
+        .receive(WaMessage {
+            timestamp: bot.wa.now_s(),
+            ..from_customer("K1", "Resérvame una")
+        })
+        .await
+        .unwrap();
+    assert!(matches!(bot.handle(row).await, Handled::Failed { .. }));
+    tamper::failures_due(bot.core.store());
+    bot.resume().await;
+    assert_eq!(bot.wa.sent().len(), 1, "sent once");
+    assert!(bot.row().reply_message_id.is_some());
+}

@@ -6,7 +6,8 @@
 //! ack comes later or not at all (then `NotDelivered`, as the driver reports it); the
 //! page holds only a chat's latest messages, so older own messages are there only when
 //! asked for by time (`recent_own(chat, since)`, as the page loads earlier messages);
-//! WhatsApp's clock may be minutes off the laptop's; the connection drops and comes back.
+//! WhatsApp's clock may be minutes off the laptop's (customers' messages carry WhatsApp's,
+//! our sends the laptop's, as the page stamps them); the connection drops and comes back.
 //! The chat's own messages outlive a session and, with a journal, the process (they are
 //! WhatsApp's, not the browser's).
 
@@ -508,7 +509,9 @@ impl Session for MemorySession {
                     state.random(100_000_000),
                     state.next_id
                 );
-                let timestamp = state.now_s();
+                // Our sends carry the laptop's clock, customers' messages WhatsApp's: the
+                // driver stamps a send with `Date.now()` and the page keeps the `t` given.
+                let timestamp = jiff::Timestamp::now().as_second();
                 let undelivered = state.realism.undelivered_per_mille;
                 let delivered = !state.chance(undelivered);
                 if let Some(journal) = &state.journal {

@@ -20,9 +20,8 @@ use crate::store::{accounts, activity, chats, inbox, messages};
 use crate::text::Text;
 use crate::whatsapp::error::WaError;
 
-/// How far before the customer's message an own message still counts as its reply
-/// (WhatsApp's own times, so the laptop's clock plays no part; a little slack for the
-/// page's rounding to seconds).
+/// How far before the customer's message an own message still counts as its reply: a
+/// little slack for the page's rounding to seconds.
 const RECONCILE_SLACK_MS: i64 = 2_000;
 
 /// Which part of a turn failed for good (each has its own Activity entry).
@@ -82,13 +81,17 @@ pub(crate) async fn finish(bot: &Bot, account_id: i64, row: &Row) -> Result<Hand
     .await
 }
 
-/// A row's worded reply: its words, where they go, and the customer's message's chat and
-/// time (WhatsApp's).
+/// A row's worded reply: its words, where they go, the customer's message's chat, and
+/// since when a send of it may be in WhatsApp's list of the chat.
 struct Worded {
     text: String,
     to: String,
     chat_id: i64,
-    after_ms: i64,
+    /// The page stamps our sends with the laptop's clock and customers' messages with
+    /// WhatsApp's, minutes apart on some laptops: a send of this reply came after the
+    /// customer's message by WhatsApp's clock and after it was stored by the laptop's, so
+    /// it is no older than the earlier of the two.
+    since_ms: i64,
 }
 
 /// `None` when the row has no worded reply.
@@ -102,16 +105,16 @@ async fn worded_of(bot: &Bot, row: &Row) -> Result<Option<Worded>> {
     else {
         return Ok(None);
     };
-    let (chat_id, after_ms) = bot
+    let message = bot
         .store()
-        .call(move |conn| Ok(messages::get(conn, message_id)?.map(|m| (m.chat_id, m.sent_at))))
+        .call(move |conn| Ok(messages::get(conn, message_id)?))
         .await?
         .ok_or_else(message_gone)?;
     Ok(Some(Worded {
         text,
         to,
-        chat_id,
-        after_ms,
+        chat_id: message.chat_id,
+        since_ms: message.sent_at.min(message.created_at),
     }))
 }
 
@@ -124,7 +127,7 @@ async fn reconciled(
     message_id: i64,
     worded: &Worded,
 ) -> Result<Option<Handled>> {
-    match already_sent(bot, account_id, &worded.to, &worded.text, worded.after_ms).await {
+    match already_sent(bot, account_id, &worded.to, &worded.text, worded.since_ms).await {
         Ok(Some(sent)) => {
             record(
                 bot,
@@ -423,17 +426,17 @@ pub(crate) async fn give_up(
     Ok(())
 }
 
-/// Whether `text` already went to `to` after the customer's message at `after_ms`
-/// (WhatsApp's time): an own message of the chat with those words that no other row
+/// Whether `text` already went to `to` since `since_ms` (`Worded::since_ms`): an own
+/// message of the chat with those words that no other row
 /// claimed, by WhatsApp's ids and times, the page loading earlier messages if needed.
 async fn already_sent(
     bot: &Bot,
     account_id: i64,
     to: &str,
     text: &str,
-    after_ms: i64,
+    since_ms: i64,
 ) -> std::result::Result<Option<String>, WaError> {
-    let since = after_ms.saturating_sub(RECONCILE_SLACK_MS) / 1000;
+    let since = since_ms.saturating_sub(RECONCILE_SLACK_MS) / 1000;
     let own = bot.runtime.recent_own(account_id, to, since).await?;
     let candidates: Vec<String> = own
         .into_iter()
