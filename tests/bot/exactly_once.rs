@@ -8,6 +8,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use leadline_core::app::App;
+use leadline_core::bot::delivery;
 use leadline_core::bot::inbox::Handled;
 use leadline_core::bot::timing::{Pacing, Tuning};
 use leadline_core::model::ai_call::{AiCall, Purpose};
@@ -17,7 +18,7 @@ use leadline_core::model::decision::SkipReason;
 use leadline_core::model::inbox::InboxState;
 use leadline_core::store::ai_usage;
 use leadline_core::whatsapp::account::AccountState;
-use leadline_core::whatsapp::message::WaMessage;
+use leadline_core::whatsapp::message::{Undelivered, WaMessage};
 use leadline_tests::fakes::ai::Step;
 use leadline_tests::fakes::memory_whatsapp::{ByProfile, MemoryWhatsApp, Realism};
 use leadline_tests::tamper;
@@ -749,4 +750,112 @@ async fn a_reply_sent_with_the_laptop_clock_slow_is_found_not_sent_again() {
     bot.resume().await;
     assert_eq!(bot.wa.sent().len(), 1, "sent once");
     assert!(bot.row().reply_message_id.is_some());
+}
+
+/// Issue 25, item 5: no server ack within the bound, yet the page delivers it later. The
+/// reply is looked up in the page (still on the clock there), not sent again; the late
+/// server ack confirms it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_reply_past_the_delivery_bound_that_the_page_still_delivers_is_not_sent_twice() {
+    let bot = Bot::live().await;
+    set_behaviour(&bot, r#"{"debounceSeconds": 0}"#).await;
+    bot.wa.set_realism(Realism {
+        late_ack_per_mille: 1_000,
+        ack_ms: (100, 100),
+        late_ack_ms: (600, 600),
+        ..Realism::default()
+    });
+    let mut state = bot.app.link(bot.id).await.unwrap();
+    state
+        .wait_for(|s| matches!(s, AccountState::Working { .. }))
+        .await
+        .unwrap();
+    bot.ai.push(reply("Aquí tienes el catálogo"));
+    assert!(bot.wa.deliver(from_customer("L1", "¿Catálogo?")));
+    until("the late server ack recorded", || {
+        bot.messages()
+            .iter()
+            .any(|m| m.origin == Origin::Bot && m.ack >= 1)
+    })
+    .await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let sent: Vec<(String, bool)> = bot
+        .wa
+        .sent()
+        .into_iter()
+        .map(|s| (s.text, s.delivered))
+        .collect();
+    assert_eq!(sent, [("Aquí tienes el catálogo".to_string(), true)]);
+    assert_eq!(bot.row().state, "replied");
+    bot.disconnect().await;
+}
+
+/// Issue 25, item 5: Leadline restarts while a reply is still on the clock in the page
+/// (its server ack comes late). Right after the start it is left to the page; once the
+/// page had the delivery bound to report late receipts, its server ack is recorded. It is
+/// never sent again.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn after_a_restart_a_reply_still_on_the_clock_is_left_to_the_page() {
+    let bot = Bot::live_with_delivery_wait(Duration::from_millis(400)).await;
+    set_behaviour(&bot, r#"{"debounceSeconds": 0}"#).await;
+    bot.wa.set_realism(Realism {
+        late_ack_per_mille: 1_000,
+        ack_ms: (5_000, 5_000),
+        late_ack_ms: (1_000, 1_000),
+        ..Realism::default()
+    });
+    bot.connect().await;
+    bot.ai.push(reply("Aquí tienes el catálogo"));
+    assert!(bot.wa.deliver(from_customer("R1", "¿Catálogo?")));
+    until("sent", || bot.wa.sent().len() == 1).await;
+    // The app quits and starts again past the delivery bound; the page has the reply on
+    // the clock, and delivers it 6 s after the send.
+    bot.disconnect().await;
+    tokio::time::sleep(Duration::from_millis(600)).await;
+    bot.connect().await;
+    until("the late server ack recorded", || {
+        bot.messages()
+            .iter()
+            .any(|m| m.origin == Origin::Bot && m.ack >= 1)
+    })
+    .await;
+    assert_eq!(bot.wa.sent().len(), 1, "never sent again");
+    assert_eq!(bot.row().state, "replied");
+    bot.disconnect().await;
+}
+
+/// Issue 25, item 5: the server refused a reply, and before its resend went out the
+/// original's server ack came after all: the resend is cancelled, the row replied with
+/// the original.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_late_server_ack_of_the_original_cancels_its_resend() {
+    let bot = Bot::start().await;
+    bot.wa.set_realism(Realism {
+        ack_ms: (60_000, 60_000),
+        ..Realism::default()
+    });
+    bot.ai.push(reply("Te lo reservo"));
+    let Some(Handled::Replied { wa_msg_id }) = bot.customer("C1", ANA, "Resérvame una").await
+    else {
+        panic!("replied")
+    };
+    let again = delivery::not_delivered(
+        bot.app.bot(),
+        bot.id,
+        wa_msg_id.clone(),
+        Undelivered::Refused,
+    )
+    .await
+    .unwrap();
+    assert!(again.is_some(), "to be sent again");
+    delivery::acked(bot.app.bot(), bot.id, wa_msg_id.clone(), 1)
+        .await
+        .unwrap();
+    bot.resume().await;
+    assert_eq!(bot.wa.sent().len(), 1, "the resend was cancelled");
+    assert_eq!(bot.row().state, "replied");
+    assert_eq!(
+        bot.handle(bot.row().message_id).await,
+        Handled::Replied { wa_msg_id }
+    );
 }

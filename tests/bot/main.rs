@@ -69,7 +69,7 @@ impl Bot {
     /// test (`customer`, `process`), the runner's sweep and the late delivery check out of
     /// the way, and WhatsApp's echoes held until `echoes_back`.
     async fn start() -> Bot {
-        let bot = Bot::started(true).await;
+        let bot = Bot::started(true, Duration::from_secs(3_600)).await;
         bot.connect().await;
         bot
     }
@@ -77,10 +77,15 @@ impl Bot {
     /// Live: the runner answers what the page reports; the number (linked when Leadline
     /// last ran) is not connected until `connect`.
     async fn live() -> Bot {
-        Bot::started(false).await
+        Bot::started(false, Tuning::default().delivery_wait).await
     }
 
-    async fn started(by_hand: bool) -> Bot {
+    /// `live`, with WhatsApp's server given `delivery_wait` to confirm a send.
+    async fn live_with_delivery_wait(delivery_wait: Duration) -> Bot {
+        Bot::started(false, delivery_wait).await
+    }
+
+    async fn started(by_hand: bool, delivery_wait: Duration) -> Bot {
         let dir = tempfile::tempdir().unwrap();
         let ai = FakeAi::start().await;
         let events = Arc::new(Mutex::new(Vec::new()));
@@ -133,12 +138,12 @@ impl Bot {
         let wa = MemoryWhatsApp::new(ME);
         let mut tuning = Tuning {
             pacing: Pacing::NONE,
+            delivery_wait,
             ..Tuning::default()
         };
         if by_hand {
             wa.hold_echoes();
             tuning.sweep_every = Duration::from_secs(3_600);
-            tuning.delivery_wait = Duration::from_secs(3_600);
         }
         let app = App::start(
             core.clone(),

@@ -116,6 +116,9 @@ fn realism(random: &mut Lcg, seed: u64) -> Realism {
         error_ms: (100, 800),
         fail_before_send_per_mille: 15,
         undelivered_per_mille: 8,
+        // Past the driver's bound, yet delivered: resending would say it twice.
+        late_ack_per_mille: 15,
+        late_ack_ms: (200, 2_000),
         loaded_per_chat: 4,
         // WhatsApp's clock up to five minutes either side of the laptop's.
         skew_s: i64::try_from(random.next(601)).unwrap_or(0) - 300,

@@ -51,8 +51,15 @@ pub struct Realism {
     pub error_ms: (u64, u64),
     /// Out of 1,000 sends: how many fail before going out.
     pub fail_before_send_per_mille: u64,
-    /// Out of 1,000 sends: how many the server never takes (`NotDelivered` after ack_ms).
+    /// Out of 1,000 sends: how many the server never takes: no server ack within the
+    /// driver's bound (`NotDelivered { NoServerAck }` after `ack_ms`), then the page's
+    /// error ack (`Refused`) `error_ms` later.
     pub undelivered_per_mille: u64,
+    /// Out of 1,000 sends: how many the server takes only after the driver's bound: the
+    /// page still delivers them (`NoServerAck` after `ack_ms`, the server ack `late_ack_ms`
+    /// later), so resending one would say it twice.
+    pub late_ack_per_mille: u64,
+    pub late_ack_ms: (u64, u64),
     /// How many messages of a chat the page holds in memory after a start.
     pub loaded_per_chat: usize,
     /// WhatsApp's clock minus the laptop's, in seconds.
@@ -70,11 +77,24 @@ impl Default for Realism {
             error_ms: (200, 200),
             fail_before_send_per_mille: 0,
             undelivered_per_mille: 0,
+            late_ack_per_mille: 0,
+            late_ack_ms: (5_000, 5_000),
             loaded_per_chat: usize::MAX,
             skew_s: 0,
             seed: 1,
         }
     }
+}
+
+/// What the server does with one of our sends.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Fate {
+    /// Its server ack within the driver's bound.
+    OnTime,
+    /// Its server ack this long after the bound passed.
+    Late(Duration),
+    /// No server ack, then the page's error ack.
+    Never,
 }
 
 #[derive(Default)]
@@ -340,7 +360,8 @@ impl MemoryWhatsApp {
                         id: id.into(),
                         body: body.into(),
                         timestamp,
-                        ack: Some(if delivered { 1 } else { 0 }),
+                        // The server's last word on it: taken, or refused.
+                        ack: Some(if delivered { 1 } else { -1 }),
                     });
                 // A number past the journal's: ids stay unique across restarts.
                 state.next_id += 1;
@@ -456,6 +477,35 @@ impl MemorySession {
         }
     }
 
+    /// After `delay` the server's `ack` of own message `id` (1 taken, -1 refused): the
+    /// chat's record of it changes and the page running then hears of it (a page started
+    /// since too: the receipt updates the message it loaded); `more` (the driver's word on
+    /// its own send) only this session, if it still runs.
+    fn acked(&self, delay: Duration, chat: &str, id: &str, ack: i8, more: Vec<WaEvent>) {
+        let (state, session) = (self.state.clone(), self.session);
+        let (chat, id) = (chat.to_string(), id.to_string());
+        tokio::spawn(async move {
+            leadline_core::clock::pause(delay).await;
+            let mut state = lock(&state);
+            if let Some(own) = state
+                .own
+                .get_mut(&chat)
+                .and_then(|all| all.iter_mut().find(|m| m.id == id))
+            {
+                own.ack = Some(ack);
+            }
+            let Some(events) = state.events.clone().filter(|_| state.online) else {
+                return;
+            };
+            let _ = events.send(WaEvent::Ack { id, ack });
+            if state.session == session {
+                for event in more {
+                    let _ = events.send(event);
+                }
+            }
+        });
+    }
+
     /// Sends `event` after `delay` to this session, if it still runs then.
     fn later(&self, delay: Duration, event: WaEvent) {
         let (state, events, session) = (self.state.clone(), self.events.clone(), self.session);
@@ -490,7 +540,7 @@ impl Session for MemorySession {
             };
             leadline_core::clock::pause(took).await;
             self.connected()?;
-            let (id, me, timestamp, echo_in, ack_in, delivered, error_after) = {
+            let (id, me, timestamp, echo_in, ack_in, fate, error_after) = {
                 let mut state = lock(&self.state);
                 if let Some(times) = &state.send_times {
                     times
@@ -512,8 +562,19 @@ impl Session for MemorySession {
                 // Our sends carry the laptop's clock, customers' messages WhatsApp's: the
                 // driver stamps a send with `Date.now()` and the page keeps the `t` given.
                 let timestamp = jiff::Timestamp::now().as_second();
-                let undelivered = state.realism.undelivered_per_mille;
-                let delivered = !state.chance(undelivered);
+                let (never, late) = (
+                    state.realism.undelivered_per_mille,
+                    state.realism.late_ack_per_mille,
+                );
+                let fate = if state.chance(never) {
+                    Fate::Never
+                } else if state.chance(late) {
+                    let range = state.realism.late_ack_ms;
+                    Fate::Late(state.between(range))
+                } else {
+                    Fate::OnTime
+                };
+                let delivered = fate != Fate::Never;
                 if let Some(journal) = &state.journal {
                     use std::io::Write;
                     let line = serde_json::json!({ "chat": chat, "text": text, "id": id, "timestamp": timestamp, "delivered": delivered }).to_string() + "\n";
@@ -545,7 +606,8 @@ impl Session for MemorySession {
                         id: id.clone(),
                         body: text.into(),
                         timestamp,
-                        ack: Some(if delivered { 1 } else { 0 }),
+                        // On the clock until the server's ack.
+                        ack: Some(0),
                     });
                 let after = state.realism.fail_after_send_per_mille;
                 let error_after = if state.failing_after_send > 0 {
@@ -562,7 +624,7 @@ impl Session for MemorySession {
                     timestamp,
                     echo_in,
                     ack_in,
-                    delivered,
+                    fate,
                     error_after,
                 )
             };
@@ -591,20 +653,34 @@ impl Session for MemorySession {
             if !held {
                 self.later(echo_in, WaEvent::Message(echo));
             }
-            self.later(
-                ack_in,
-                if delivered {
-                    WaEvent::Ack {
-                        id: id.clone(),
-                        ack: 1,
-                    }
-                } else {
-                    WaEvent::NotDelivered {
-                        id: id.clone(),
-                        reason: Undelivered::NoServerAck,
-                    }
-                },
-            );
+            let late = |reason| WaEvent::NotDelivered {
+                id: id.clone(),
+                reason,
+            };
+            match fate {
+                Fate::OnTime => self.acked(ack_in, chat, &id, 1, Vec::new()),
+                // The driver's bound passes first; the page delivers it all the same.
+                Fate::Late(after) => {
+                    self.later(ack_in, late(Undelivered::NoServerAck));
+                    self.acked(ack_in + after, chat, &id, 1, Vec::new());
+                }
+                // The bound passes, then the page's error ack.
+                Fate::Never => {
+                    self.later(ack_in, late(Undelivered::NoServerAck));
+                    let refused_in = {
+                        let mut state = lock(&self.state);
+                        let range = state.realism.error_ms;
+                        state.between(range)
+                    };
+                    self.acked(
+                        ack_in + refused_in,
+                        chat,
+                        &id,
+                        -1,
+                        vec![late(Undelivered::Refused)],
+                    );
+                }
+            }
             if error_after {
                 let took = {
                     let mut state = lock(&self.state);

@@ -261,6 +261,11 @@ async fn void_if_unwanted(
         .store()
         .call(move |conn| {
             let tx = conn.transaction()?;
+            // Moved on meanwhile (an echo completed it, a late server ack of the original
+            // cancelled its resend).
+            if inbox::get(&tx, message_id)?.is_none_or(|row| row.state != InboxState::Decided) {
+                return Ok(Some(None));
+            }
             let Some(reason) = recheck::voided(&tx, account_id, message_id, now)? else {
                 return Ok(None);
             };
@@ -280,7 +285,6 @@ async fn void_if_unwanted(
             bot.core.chat_changed(account_id, chat_id);
             Ok(Some(Handled::Skipped { reason }))
         }
-        // Moved on meanwhile (an echo completed it).
         Some(None) => outcome(bot, message_id).await.map(Some),
     }
 }

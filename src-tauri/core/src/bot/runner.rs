@@ -19,9 +19,9 @@ use super::inbox::{Handled, Received, Scope};
 use super::{delivery, intake, pipeline};
 use crate::error::ErrorCode;
 use crate::numbers::linking;
-use crate::store::{account_settings, inbox, messages};
+use crate::store::{account_settings, inbox};
 use crate::whatsapp::account::AccountState;
-use crate::whatsapp::message::{WaEvent, WaMessage};
+use crate::whatsapp::message::{Undelivered, WaEvent, WaMessage};
 
 /// What the runner is told.
 #[derive(Debug)]
@@ -256,7 +256,9 @@ async fn after_start(bot: &Bot, turns: &Turns, account_id: i64) {
                 return;
             }
         }
-        match delivery::recheck(bot, account_id).await {
+        // Right after the start only what the page can tell for sure is acted on; a send
+        // it no longer has, once it had the delivery bound to report late receipts.
+        match delivery::recheck(bot, account_id, round == 1).await {
             Ok(chats) => {
                 for chat_id in chats {
                     turns.schedule(bot, account_id, chat_id, Duration::ZERO, Scope::All);
@@ -322,17 +324,20 @@ async fn schedule_received(bot: &Bot, turns: &Turns, account_id: i64, stored: Op
 /// Everything WhatsApp reports besides messages.
 async fn on_report(bot: &Bot, turns: &Turns, account_id: i64, event: WaEvent) {
     match event {
+        WaEvent::Ack { id, ack } if ack < 0 => {
+            // An error ack (the driver reports its own sends' too; after a restart only
+            // this one tells): sent again once, or failed.
+            match delivery::not_delivered(bot, account_id, id, Undelivered::Refused).await {
+                Ok(Some(chat_id)) => {
+                    turns.schedule(bot, account_id, chat_id, Duration::ZERO, Scope::All)
+                }
+                Ok(None) => {}
+                Err(e) => tracing::warn!(account_id, error = %e, "could not record an error ack"),
+            }
+        }
         WaEvent::Ack { id, ack } => {
-            let recorded = bot
-                .store()
-                .call(move |conn| Ok(messages::set_ack(conn, account_id, &id, i64::from(ack))?))
-                .await;
-            match recorded {
-                // No lookup of the chat here: this runs for every tick of every message;
-                // the window refreshes the chat it shows.
-                Ok(true) => bot.core.message_acked(account_id),
-                Ok(false) => {}
-                Err(e) => tracing::warn!(account_id, error = %e, "could not record an ack"),
+            if let Err(e) = delivery::acked(bot, account_id, id, ack).await {
+                tracing::warn!(account_id, error = %e, "could not record an ack");
             }
         }
         WaEvent::State(_) | WaEvent::Message(_) => {}

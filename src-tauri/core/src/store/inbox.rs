@@ -144,13 +144,27 @@ pub fn due_again(conn: &Connection, message_id: i64, now: i64) -> rusqlite::Resu
     Ok(changed == 1)
 }
 
-/// WhatsApp's server never took the reply: the row goes back to being sent, once.
-/// Returns false when it was already sent again (or is no longer replied).
+/// WhatsApp's server never took the reply: the row goes back to being sent, once (its
+/// reply still named until the new one replaces it, so a late server ack of the original
+/// can cancel the resend). Returns false when it was already sent again (or is no longer
+/// replied).
 pub fn resend(conn: &Connection, message_id: i64, error: &str, now: i64) -> rusqlite::Result<bool> {
     let changed = conn.execute(
-        "UPDATE inbox SET state = 'decided', resends = resends + 1, reply_message_id = NULL, error = ?2, updated_at = ?3
+        "UPDATE inbox SET state = 'decided', resends = resends + 1, error = ?2, updated_at = ?3
          WHERE message_id = ?1 AND state = 'replied' AND resends < 1",
         params![message_id, error, now],
+    )?;
+    Ok(changed == 1)
+}
+
+/// A late server ack of the reply `reply_message_id` (refused or gone, so about to be
+/// sent again): the row it answered is replied with it after all, unless the resend went
+/// out already. True when a resend was cancelled.
+pub fn cancel_resend(conn: &Connection, reply_message_id: i64, now: i64) -> rusqlite::Result<bool> {
+    let changed = conn.execute(
+        "UPDATE inbox SET state = 'replied', error = NULL, next_attempt_at = NULL, updated_at = ?2
+         WHERE reply_message_id = ?1 AND state IN ('decided', 'failed') AND resends > 0",
+        params![reply_message_id, now],
     )?;
     Ok(changed == 1)
 }

@@ -40,6 +40,8 @@ pub struct Stored {
     pub body: String,
     pub sent_at: i64,
     pub created_at: i64,
+    /// WhatsApp's ack of one of ours (-1 refused, 0 on the clock, 1 server, 2 phone, 3 read).
+    pub ack: i64,
 }
 
 fn stored(r: &rusqlite::Row<'_>) -> rusqlite::Result<Stored> {
@@ -53,13 +55,14 @@ fn stored(r: &rusqlite::Row<'_>) -> rusqlite::Result<Stored> {
         sent_at: r.get(6)?,
         created_at: r.get(7)?,
         id: r.get(8)?,
+        ack: r.get(9)?,
     })
 }
 
 /// Every message of a number, oldest first (its record of what was said).
 pub fn of_account(conn: &Connection, account_id: i64) -> rusqlite::Result<Vec<Stored>> {
     conn.prepare_cached(
-        "SELECT account_id, chat_id, wa_msg_id, direction, origin, body, sent_at, created_at, id FROM messages
+        "SELECT account_id, chat_id, wa_msg_id, direction, origin, body, sent_at, created_at, id, ack FROM messages
          WHERE account_id = ?1 ORDER BY id",
     )?
     .query_map([account_id], stored)?
@@ -68,7 +71,7 @@ pub fn of_account(conn: &Connection, account_id: i64) -> rusqlite::Result<Vec<St
 
 pub fn get(conn: &Connection, id: i64) -> rusqlite::Result<Option<Stored>> {
     conn.query_row(
-        "SELECT account_id, chat_id, wa_msg_id, direction, origin, body, sent_at, created_at, id FROM messages WHERE id = ?1",
+        "SELECT account_id, chat_id, wa_msg_id, direction, origin, body, sent_at, created_at, id, ack FROM messages WHERE id = ?1",
         params![id],
         stored,
     )
@@ -163,6 +166,38 @@ pub fn unconfirmed_replies(
         })
     })?
     .collect()
+}
+
+/// One of our sends (the bot's or the owner's from the app) without a server ack yet,
+/// if `wa_msg_id` is one.
+pub fn unconfirmed(
+    conn: &Connection,
+    account_id: i64,
+    wa_msg_id: &str,
+) -> rusqlite::Result<Option<Unconfirmed>> {
+    conn.query_row(
+        "SELECT c.wa_chat_id, m.wa_msg_id, m.created_at FROM messages m
+         JOIN chats c ON c.id = m.chat_id
+         WHERE m.account_id = ?1 AND m.wa_msg_id = ?2 AND m.direction = 'out' AND m.ack = 0",
+        params![account_id, wa_msg_id],
+        |r| {
+            Ok(Unconfirmed {
+                wa_chat_id: r.get(0)?,
+                wa_msg_id: r.get(1)?,
+                stored_at: r.get(2)?,
+            })
+        },
+    )
+    .optional()
+}
+
+/// The row of a message stored under WhatsApp's id, if there is one.
+pub fn id_of_sent(
+    conn: &Connection,
+    account_id: i64,
+    wa_msg_id: &str,
+) -> rusqlite::Result<Option<i64>> {
+    id_of(conn, account_id, wa_msg_id).optional()
 }
 
 /// Records a server ack (or later) for a message.

@@ -34,8 +34,11 @@ pub struct Deliveries {
     acked_early: RecentIds,
     /// Ids refused (error ack) before their send's answer arrived.
     refused_early: RecentIds,
-    /// Ids already reported as not delivered (reported once).
-    reported: RecentIds,
+    /// Ids already reported without a server ack in time (reported once).
+    reported_late: RecentIds,
+    /// Ids already reported refused (reported once; also after a late report: the page
+    /// may refuse a send it held on the clock).
+    reported_refused: RecentIds,
 }
 
 impl Deliveries {
@@ -46,7 +49,8 @@ impl Deliveries {
             ours: RecentIds::new(REMEMBERED),
             acked_early: RecentIds::new(REMEMBERED),
             refused_early: RecentIds::new(REMEMBERED),
-            reported: RecentIds::new(REMEMBERED),
+            reported_late: RecentIds::new(REMEMBERED),
+            reported_refused: RecentIds::new(REMEMBERED),
         }
     }
 
@@ -107,10 +111,14 @@ impl Deliveries {
     }
 
     fn not_delivered(&mut self, id: &str, reason: Undelivered) -> Vec<WaEvent> {
-        if self.reported.contains(id) {
+        let reported = match reason {
+            Undelivered::NoServerAck => &mut self.reported_late,
+            Undelivered::Refused => &mut self.reported_refused,
+        };
+        if reported.contains(id) {
             return Vec::new();
         }
-        self.reported.insert(id);
+        reported.insert(id);
         vec![WaEvent::NotDelivered {
             id: id.to_string(),
             reason,
@@ -164,6 +172,18 @@ mod tests {
         assert!(book.ack("B", 2).is_empty(), "the ack comes first");
         assert!(book.sent(watch("B", 0, false), 0).is_empty());
         assert!(book.expired(60_000).is_empty());
+    }
+
+    #[test]
+    fn an_error_ack_after_the_bound_passed_is_reported_too() {
+        let mut book = Deliveries::new(Duration::from_secs(10));
+        book.sent(watch("A", 0, false), 0);
+        assert_eq!(
+            book.expired(10_000),
+            undelivered("A", Undelivered::NoServerAck)
+        );
+        assert_eq!(book.ack("A", -1), undelivered("A", Undelivered::Refused));
+        assert!(book.ack("A", -1).is_empty(), "reported once");
     }
 
     #[test]

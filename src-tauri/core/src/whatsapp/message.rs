@@ -55,7 +55,8 @@ impl WaMessage {
 pub struct OwnMessage {
     pub id: String,
     pub body: String,
-    /// Unix seconds, WhatsApp's clock.
+    /// Unix seconds as the page stamped it: the laptop's clock for a send from here
+    /// (`inject.js` stamps it with `Date.now()`), the phone's for one typed there.
     pub timestamp: i64,
     /// How far it got (-1 error, 0 pending, 1 server, …), when the page says.
     #[serde(default)]
