@@ -557,6 +557,10 @@ async fn a_locked_keychain_times_out_with_a_clear_reason_and_is_retried() {
     assert!(error.contains("keychain did not answer"), "{error}");
     assert!(bot.row().next_attempt_at.is_some(), "tried again later");
     bot.keychain.lock(false);
+    until("the keychain's waiting call answered", || {
+        !bot.keychain.waiting()
+    })
+    .await;
     bot.ai.push(reply("Hola, ¿en qué te ayudo?"));
     tamper::failures_due(bot.core.store());
     bot.resume().await;

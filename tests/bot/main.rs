@@ -8,6 +8,7 @@
 
 mod crash;
 mod exactly_once;
+mod keychain_hung;
 mod owners_hand;
 mod webhook;
 

@@ -104,6 +104,8 @@ pub struct LockableKeychain {
     /// Reads of keys starting with the prefix that fail before answering again, as a
     /// Secret Service does for a moment (a collection being unlocked, the daemon restarting).
     failing_reads: std::sync::Mutex<(String, usize)>,
+    /// Calls waiting for the unlock now.
+    waiting: std::sync::atomic::AtomicUsize,
 }
 
 impl LockableKeychain {
@@ -117,11 +119,19 @@ impl LockableKeychain {
             .store(locked, std::sync::atomic::Ordering::SeqCst);
     }
 
+    /// Whether a call is still waiting for the unlock (it answers a moment after it).
+    pub fn waiting(&self) -> bool {
+        self.waiting.load(std::sync::atomic::Ordering::SeqCst) > 0
+    }
+
     fn wait_while_locked(&self) {
+        use std::sync::atomic::Ordering::SeqCst;
+        self.waiting.fetch_add(1, SeqCst);
         let until = Instant::now() + Duration::from_secs(30);
-        while self.locked.load(std::sync::atomic::Ordering::SeqCst) && Instant::now() < until {
+        while self.locked.load(SeqCst) && Instant::now() < until {
             std::thread::sleep(Duration::from_millis(20));
         }
+        self.waiting.fetch_sub(1, SeqCst);
     }
 }
 

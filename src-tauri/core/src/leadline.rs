@@ -9,20 +9,23 @@ use std::time::Duration;
 use crate::ai::client::{AiClient, Limits};
 use crate::clock::Clock;
 use crate::events::EventSink;
+use crate::keychain_thread::KeychainThread;
 use crate::secrets::{Keychain, OsKeychain};
 use crate::store::database::Store;
+
+/// How long a keychain call may take before it counts as locked.
+const KEYCHAIN_WAIT: Duration = Duration::from_secs(10);
 
 #[derive(Clone)]
 pub struct Leadline {
     pub(crate) store: Store,
     pub(crate) events: EventSink,
     pub(crate) clock: Arc<dyn Clock>,
-    pub(crate) keychain: Arc<dyn Keychain>,
+    /// Every keychain call, one at a time on a thread of its own, bounded in time.
+    pub(crate) keychain: KeychainThread,
     pub(crate) ai: AiClient,
     /// The first wait before a webhook is tried again.
     pub(crate) webhook_backoff: Duration,
-    /// How long a keychain call may take before it counts as locked.
-    pub(crate) keychain_wait: Duration,
     /// Queued webhook deliveries a task works on (so a resume never starts a second).
     pub(crate) webhooks_in_flight: Arc<Mutex<HashSet<i64>>>,
 }
@@ -34,10 +37,9 @@ impl Leadline {
             store,
             events,
             clock,
-            keychain: Arc::new(OsKeychain),
+            keychain: KeychainThread::new(Arc::new(OsKeychain), KEYCHAIN_WAIT),
             ai: AiClient::new(Limits::default()),
             webhook_backoff: Duration::from_secs(2),
-            keychain_wait: Duration::from_secs(10),
             webhooks_in_flight: Default::default(),
         }
     }
@@ -50,13 +52,13 @@ impl Leadline {
 
     /// Another wait before a keychain call counts as locked (tests: short).
     pub fn with_keychain_wait(mut self, wait: Duration) -> Leadline {
-        self.keychain_wait = wait;
+        self.keychain = self.keychain.with_wait(wait);
         self
     }
 
     /// Another keychain (tests: in memory).
     pub fn with_keychain(mut self, keychain: Arc<dyn Keychain>) -> Leadline {
-        self.keychain = keychain;
+        self.keychain = KeychainThread::new(keychain, self.keychain.wait());
         self
     }
 

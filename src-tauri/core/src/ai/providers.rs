@@ -12,7 +12,7 @@ use crate::ai::secret::ApiKey;
 use crate::error::{Error, Result};
 use crate::leadline::Leadline;
 use crate::model::activity::{Activity, ProviderChange};
-use crate::secrets::{KeychainAction, SecretsError};
+use crate::secrets::SecretsError;
 use crate::store::{activity, app_settings};
 use crate::text;
 use crate::text::Text;
@@ -215,35 +215,14 @@ impl Leadline {
             .await
     }
 
-    /// Keychain calls block (D-Bus, XPC): off the async threads.
+    /// A keychain call on its own thread, bounded in time (`KeychainThread`).
     async fn keychain<T: Send + 'static>(
         &self,
         f: impl FnOnce(&dyn crate::secrets::Keychain) -> std::result::Result<T, SecretsError>
         + Send
         + 'static,
     ) -> std::result::Result<T, SecretsError> {
-        let keychain = self.keychain.clone();
-        // A locked keychain waits for its unlock prompt; no turn waits on it for long (the
-        // blocked thread finishes on its own once the keychain answers).
-        let wait = self.keychain_wait;
-        match tokio::time::timeout(
-            wait,
-            tokio::task::spawn_blocking(move || f(keychain.as_ref())),
-        )
-        .await
-        {
-            Ok(answered) => answered.unwrap_or_else(|e| {
-                Err(SecretsError::Failed {
-                    action: KeychainAction::Answer,
-                    detail: e.to_string(),
-                })
-            }),
-            Err(_) => Err(SecretsError::Unavailable(text!(
-                "keychain.locked",
-                "The keychain did not answer within {seconds} seconds: it may be locked. Unlock your login keyring; Leadline tries again by itself.",
-                seconds = wait.as_secs().max(1)
-            ))),
-        }
+        self.keychain.call(f).await
     }
 
     fn view(config: &AiConfig, provider: &ProviderConfig, key: KeyState) -> ProviderView {

@@ -173,14 +173,8 @@ impl Leadline {
 
     pub async fn webhook(&self, account_id: i64) -> Result<WebhookView> {
         let url = self.webhook_url(account_id).await?;
-        let secret_set = {
-            let keychain = self.keychain.clone();
-            let id = secret_id(account_id);
-            tokio::task::spawn_blocking(move || keychain.get(&id))
-                .await
-                .map_err(|e| Error::Internal(e.to_string()))??
-                .is_some()
-        };
+        let id = secret_id(account_id);
+        let secret_set = self.keychain.call(move |k| k.get(&id)).await?.is_some();
         Ok(WebhookView { url, secret_set })
     }
 
@@ -207,17 +201,17 @@ impl Leadline {
             acceptable_url(url).map_err(Error::InvalidInput)?;
         }
         if let Some(secret) = secret {
-            let (keychain, id) = (self.keychain.clone(), secret_id(account_id));
+            let id = secret_id(account_id);
             let secret = secret.trim().to_string();
-            tokio::task::spawn_blocking(move || {
-                if secret.is_empty() {
-                    keychain.delete(&id)
-                } else {
-                    keychain.set(&id, &ApiKey::new(secret))
-                }
-            })
-            .await
-            .map_err(|e| Error::Internal(e.to_string()))??;
+            self.keychain
+                .call(move |k| {
+                    if secret.is_empty() {
+                        k.delete(&id)
+                    } else {
+                        k.set(&id, &ApiKey::new(secret))
+                    }
+                })
+                .await?;
         }
         let (key, json) = (
             Self::webhook_key(account_id),
@@ -240,10 +234,8 @@ impl Leadline {
     async fn webhook_target(&self, account_id: i64) -> Result<Option<(String, ApiKey)>> {
         let view = self.webhook(account_id).await?;
         let Some(url) = view.url else { return Ok(None) };
-        let (keychain, id) = (self.keychain.clone(), secret_id(account_id));
-        let secret = tokio::task::spawn_blocking(move || keychain.get(&id))
-            .await
-            .map_err(|e| Error::Internal(e.to_string()))??;
+        let id = secret_id(account_id);
+        let secret = self.keychain.call(move |k| k.get(&id)).await?;
         Ok(secret.map(|s| (url, s)))
     }
 
@@ -454,10 +446,8 @@ impl Leadline {
 
     /// Removes a number's webhook secret from the keychain.
     pub(crate) async fn forget_webhook(&self, account_id: i64) -> Result<()> {
-        let (keychain, id) = (self.keychain.clone(), secret_id(account_id));
-        tokio::task::spawn_blocking(move || keychain.delete(&id))
-            .await
-            .map_err(|e| Error::Internal(e.to_string()))??;
+        let id = secret_id(account_id);
+        self.keychain.call(move |k| k.delete(&id)).await?;
         Ok(())
     }
 
@@ -468,12 +458,9 @@ impl Leadline {
             .store
             .call(|conn| Ok(crate::store::accounts::highest_id_ever(conn)?))
             .await?;
-        let keychain = self.keychain.clone();
-        tokio::task::spawn_blocking(move || {
-            (1..=high).try_for_each(|id| keychain.delete(&secret_id(id)))
-        })
-        .await
-        .map_err(|e| Error::Internal(e.to_string()))??;
+        self.keychain
+            .call(move |k| (1..=high).try_for_each(|id| k.delete(&secret_id(id))))
+            .await?;
         Ok(())
     }
 }
