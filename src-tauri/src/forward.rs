@@ -21,6 +21,9 @@ pub fn forward_events<R: Runtime>(app: AppHandle<R>) -> EventSink {
         {
             crate::notify::reply_failed(&app, number, who, reason);
         }
+        if let CoreEvent::StoreFailed { reason } = &event {
+            crate::notify::store_failed(&app, reason);
+        }
         if let Some(tray) = app.try_state::<crate::tray::Tray<R>>() {
             tray.on_event(&event);
         }

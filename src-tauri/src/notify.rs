@@ -141,6 +141,24 @@ pub fn reply_failed<R: Runtime>(app: &AppHandle<R>, number: &str, who: &str, rea
     }
 }
 
+/// The notification for incoming messages Leadline can't store (once per run): why, and
+/// that they wait in WhatsApp.
+pub fn store_failed<R: Runtime>(app: &AppHandle<R>, reason: &Text) {
+    let Some(notification) = app.try_state::<Notification<R>>() else {
+        return;
+    };
+    let reason = i18n::translate(reason, i18n::current());
+    let body = format!("{reason} {}", say("notify.storeFailedNext", &[]));
+    if let Err(e) = notification
+        .builder()
+        .title(say("notify.storeFailedTitle", &[]))
+        .body(body)
+        .show()
+    {
+        tracing::warn!(error = %e, "the desktop notification could not be shown");
+    }
+}
+
 /// Whether desktop notifications can be shown on this computer, as Settings says it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
 #[serde(rename_all = "camelCase")]

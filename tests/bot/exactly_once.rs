@@ -40,13 +40,13 @@ fn customer_at(chat: &str, id: &str, body: &str, timestamp: i64) -> WaMessage {
 
 /// The number's behaviour: `json`'s values, the defaults for the rest (saved as the owner
 /// would).
-async fn set_behaviour(bot: &Bot, json: &'static str) {
+pub(crate) async fn set_behaviour(bot: &Bot, json: &'static str) {
     let behaviour: Behaviour = serde_json::from_str(json).unwrap();
     bot.edit_bot(|settings| settings.behaviour = behaviour)
         .await;
 }
 
-fn events_named(bot: &Bot, name: &str) -> usize {
+pub(crate) fn events_named(bot: &Bot, name: &str) -> usize {
     bot.events
         .lock()
         .unwrap()

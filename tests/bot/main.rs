@@ -6,6 +6,7 @@
 // Tests may panic on what they set up themselves; that is how they fail.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod arrival_order;
 mod crash;
 mod exactly_once;
 mod keychain_hung;

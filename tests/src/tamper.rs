@@ -63,3 +63,22 @@ pub fn messages_sent_earlier(store: &Store, ms: i64) {
         conn.execute("UPDATE messages SET sent_at = sent_at - ?1", [ms])
     });
 }
+
+/// Every message store fails from now on (as a database that keeps refusing writes does),
+/// until `messages_stored_again`.
+pub fn messages_refused(store: &Store) {
+    write(store, |conn| {
+        conn.execute(
+            "CREATE TRIGGER refuse_messages BEFORE INSERT ON messages
+             BEGIN SELECT RAISE(ABORT, 'refused by the test'); END",
+            [],
+        )
+    });
+}
+
+/// Messages are stored again.
+pub fn messages_stored_again(store: &Store) {
+    write(store, |conn| {
+        conn.execute("DROP TRIGGER refuse_messages", [])
+    });
+}

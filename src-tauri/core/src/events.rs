@@ -58,6 +58,11 @@ pub enum CoreEvent {
         who: String,
         reason: crate::text::Text,
     },
+    /// Incoming messages can't be stored (the database is damaged, or stays locked or
+    /// full): tell the owner (desktop notification); the messages stay in WhatsApp. Sent
+    /// once per run of the app.
+    #[serde(rename = "store:failed")]
+    StoreFailed { reason: crate::text::Text },
 }
 
 impl CoreEvent {
@@ -75,6 +80,7 @@ impl CoreEvent {
             CoreEvent::MessageAcked { .. } => "message:acked",
             CoreEvent::BotsPaused { .. } => "bots:paused",
             CoreEvent::ReplyFailed { .. } => "reply:failed",
+            CoreEvent::StoreFailed { .. } => "store:failed",
         }
     }
 

@@ -556,7 +556,7 @@ number: string,
 /**
  * The customer, as shown (`+34600111222`).
  */
-who: string, reason: Text, } };
+who: string, reason: Text, } } | { "type": "store:failed", "payload": { reason: Text, } };
 
 export type Preset = "open_ai" | "anthropic" | "gemini" | "deep_seek" | "groq" | "open_router" | "mistral" | "ollama" | "lm_studio" | "llama_cpp" | "custom";
 

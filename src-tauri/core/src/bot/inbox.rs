@@ -45,7 +45,7 @@ pub(crate) fn message_gone() -> Error {
 }
 
 /// Which open rows of a chat a turn takes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Scope {
     /// Only the owner's messages (they are acted on at once, a customer's burst waits).
     Owner,

@@ -17,7 +17,18 @@ use crate::whatsapp::message::WaMessage;
 /// on and its chat, or `None`: a redelivery, or the echo of the bot's own send (then its
 /// inbox row is marked replied here).
 pub async fn receive(bot: &Bot, account_id: i64, message: WaMessage) -> Result<Option<Received>> {
-    let now = bot.now_ms();
+    receive_at(bot, account_id, message, bot.now_ms()).await
+}
+
+/// `receive`, for a message that reached Leadline at `arrived_ms` (the app's clock): it is
+/// stored as of then, however long the database took to take it.
+pub async fn receive_at(
+    bot: &Bot,
+    account_id: i64,
+    message: WaMessage,
+    arrived_ms: i64,
+) -> Result<Option<Received>> {
+    let now = arrived_ms;
     if message.id.trim().is_empty() || message.chat.trim().is_empty() {
         // Nothing to store it under or answer: a page's garbage, refused for good.
         return Err(Error::InvalidInput(text!(

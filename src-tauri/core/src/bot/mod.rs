@@ -1,6 +1,7 @@
 //! The bot: what to do with each customer message, and when.
 
 pub mod ai_turn;
+mod arrivals;
 pub mod commands;
 pub(crate) mod decide;
 pub mod delivery;
@@ -17,3 +18,4 @@ pub mod runner;
 pub mod settings;
 pub mod switch;
 pub mod timing;
+mod turns;

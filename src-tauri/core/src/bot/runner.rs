@@ -1,27 +1,28 @@
-//! Feeds what WhatsApp reports into the pipeline. Intake never waits: every message is
-//! stored at once (a store that fails is retried, never dropped), and everything slower (a
-//! turn's AI call and pacing, a retry, an ack's record) runs in tasks of its own. A chat's
-//! customer messages are answered as one turn after a quiet moment (debounce); the owner's
-//! are acted on at once; when a number is Working again, its open chats are scheduled the
-//! same way (a burst resumed mid-debounce is still one turn), and failures due for another
-//! try are picked up every few seconds. States are recorded here too, in order with the
-//! messages, so a session refused as a second link of one WhatsApp account is stopped
-//! before it answers anyone.
+//! Feeds what WhatsApp reports into the pipeline. Intake never waits: every message goes
+//! to its number's queue and is stored in arrival order (a store that fails is retried in
+//! place, never dropped: `arrivals`), and everything slower (a turn's AI call and pacing,
+//! a retry, an ack's record) runs in tasks of its own. A chat's customer messages are
+//! answered as one turn after a quiet moment (`turns`); the owner's are acted on at once;
+//! when a number is Working again, its open chats are scheduled the same way (a burst
+//! resumed mid-debounce is still one turn), and failures due for another try are picked up
+//! every few seconds. States are recorded here too, in order with the messages, so a
+//! session refused as a second link of one WhatsApp account is stopped before it answers
+//! anyone.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::BTreeSet;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use tokio::sync::mpsc;
 
+use super::arrivals::Arrivals;
+use super::delivery;
 use super::handle::Bot;
-use super::inbox::{Handled, Received, Scope};
-use super::{delivery, intake, pipeline};
-use crate::error::ErrorCode;
+use super::inbox::Scope;
+use super::turns::Turns;
 use crate::numbers::linking;
-use crate::store::{account_settings, inbox};
 use crate::whatsapp::account::AccountState;
-use crate::whatsapp::message::{Undelivered, WaEvent, WaMessage};
+use crate::whatsapp::message::{Undelivered, WaEvent};
 
 /// What the runner is told.
 #[derive(Debug)]
@@ -33,111 +34,6 @@ pub enum Input {
 
 /// The sender half, for the runtime's callbacks.
 pub type Inputs = mpsc::UnboundedSender<Input>;
-
-/// Per chat and scope: the newest schedule, and whether a turn runs (then one more runs
-/// after it instead of a second in parallel).
-#[derive(Default)]
-struct Slot {
-    generation: u64,
-    running: bool,
-    again: bool,
-}
-
-#[derive(Clone, Default)]
-struct Turns {
-    slots: Arc<Mutex<HashMap<(i64, bool), Slot>>>,
-    next: Arc<std::sync::atomic::AtomicU64>,
-}
-
-impl Turns {
-    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<(i64, bool), Slot>> {
-        self.slots
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-    }
-
-    /// Answers `chat_id` after `delay`, unless a later schedule for it replaces this one.
-    fn schedule(&self, bot: &Bot, account_id: i64, chat_id: i64, delay: Duration, scope: Scope) {
-        let key = (chat_id, scope == Scope::Owner);
-        let generation = self.next.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
-        self.lock().entry(key).or_default().generation = generation;
-        let (turns, bot) = (self.clone(), bot.clone());
-        tokio::spawn(async move {
-            crate::clock::pause(delay).await;
-            {
-                let mut slots = turns.lock();
-                let slot = slots.entry(key).or_default();
-                if slot.generation != generation {
-                    return;
-                }
-                if slot.running {
-                    slot.again = true;
-                    return;
-                }
-                slot.running = true;
-            }
-            loop {
-                answer(&bot, account_id, chat_id, scope).await;
-                let mut slots = turns.lock();
-                let slot = slots.entry(key).or_default();
-                if slot.again {
-                    slot.again = false;
-                    continue;
-                }
-                slot.running = false;
-                if slot.generation == generation {
-                    slots.remove(&key);
-                }
-                return;
-            }
-        });
-    }
-
-    /// Schedules every chat of the number with open rows: a customer's burst still waits
-    /// for its quiet moment (by when its newest message was stored).
-    async fn resume(&self, bot: &Bot, account_id: i64) {
-        let debounce = debounce(bot, account_id).await;
-        let now = bot.now_ms();
-        let open = bot
-            .store()
-            .call(move |conn| Ok(inbox::open_chats(conn, account_id, now)?))
-            .await;
-        match open {
-            Ok(chats) => {
-                for chat in chats {
-                    let waited = chat
-                        .newest_stored_at
-                        .map_or(i64::MAX, |at| now.saturating_sub(at));
-                    let left = i64::try_from(debounce.as_millis())
-                        .unwrap_or(i64::MAX)
-                        .saturating_sub(waited)
-                        .max(0);
-                    let delay = Duration::from_millis(u64::try_from(left).unwrap_or(0));
-                    self.schedule(bot, account_id, chat.chat_id, delay, Scope::All);
-                }
-            }
-            Err(e) => {
-                tracing::error!(account_id, error = %e, "could not look for open messages")
-            }
-        }
-    }
-}
-
-/// One turn of a chat, its failures logged (the rows keep them).
-async fn answer(bot: &Bot, account_id: i64, chat_id: i64, scope: Scope) {
-    match pipeline::answer_chat(bot, account_id, chat_id, scope).await {
-        Ok(done) => {
-            for (row, handled) in done {
-                if let Handled::Failed { error } = handled {
-                    tracing::warn!(account_id, row, error, "a message could not be answered");
-                }
-            }
-        }
-        Err(e) => {
-            tracing::error!(account_id, chat_id, error = %e, "a chat's turn could not be handled")
-        }
-    }
-}
 
 /// The numbers seen Working, whose due failures the sweep picks up.
 type Working = Arc<Mutex<BTreeSet<i64>>>;
@@ -178,6 +74,7 @@ pub async fn run(bot: Bot, mut inputs: mpsc::UnboundedReceiver<Input>) {
     // reports are dropped until they start again.
     let mut refused: BTreeSet<i64> = BTreeSet::new();
     let sweeping = sweep(&bot, &turns, &numbers);
+    let mut arrivals = Arrivals::default();
     while let Some(input) = inputs.recv().await {
         match input {
             Input::State(account_id, state) => {
@@ -185,7 +82,7 @@ pub async fn run(bot: Bot, mut inputs: mpsc::UnboundedReceiver<Input>) {
             }
             Input::Event(account_id, _) if refused.contains(&account_id) => {}
             Input::Event(account_id, WaEvent::Message(message)) => {
-                receive(&bot, &turns, account_id, message).await;
+                arrivals.push(&bot, &turns, account_id, message);
             }
             Input::Event(account_id, event) => {
                 let (bot, turns) = (bot.clone(), turns.clone());
@@ -269,58 +166,6 @@ async fn after_start(bot: &Bot, turns: &Turns, account_id: i64) {
     }
 }
 
-/// Stores a message (retrying a store that fails, with backoff, until it takes) and
-/// schedules its chat's turn.
-async fn receive(bot: &Bot, turns: &Turns, account_id: i64, message: WaMessage) {
-    let stored = match intake::receive(bot, account_id, message.clone()).await {
-        Ok(stored) => stored,
-        Err(e) if e.code() == ErrorCode::InvalidInput => {
-            tracing::warn!(account_id, error = %e, "a malformed message was left out");
-            return;
-        }
-        Err(e) => {
-            tracing::error!(account_id, error = %e, "could not store a message; trying again");
-            let (bot, turns) = (bot.clone(), turns.clone());
-            tokio::spawn(async move {
-                let mut wait = Duration::from_millis(200);
-                loop {
-                    tokio::time::sleep(wait).await;
-                    match intake::receive(&bot, account_id, message.clone()).await {
-                        Ok(stored) => {
-                            schedule_received(&bot, &turns, account_id, stored).await;
-                            return;
-                        }
-                        Err(e) => {
-                            tracing::error!(account_id, error = %e, "could not store a message; trying again");
-                            wait = (wait * 2).min(Duration::from_secs(30));
-                        }
-                    }
-                }
-            });
-            return;
-        }
-    };
-    schedule_received(bot, turns, account_id, stored).await;
-}
-
-async fn schedule_received(bot: &Bot, turns: &Turns, account_id: i64, stored: Option<Received>) {
-    let Some(received) = stored else {
-        return;
-    };
-    if received.from_owner {
-        turns.schedule(
-            bot,
-            account_id,
-            received.chat_id,
-            Duration::ZERO,
-            Scope::Owner,
-        );
-    } else {
-        let debounce = debounce(bot, account_id).await;
-        turns.schedule(bot, account_id, received.chat_id, debounce, Scope::All);
-    }
-}
-
 /// Everything WhatsApp reports besides messages.
 async fn on_report(bot: &Bot, turns: &Turns, account_id: i64, event: WaEvent) {
     match event {
@@ -363,17 +208,4 @@ async fn on_report(bot: &Bot, turns: &Turns, account_id: i64, event: WaEvent) {
             }
         }
     }
-}
-
-/// How long a chat waits for more of a customer's burst: the number's own behaviour.
-async fn debounce(bot: &Bot, account_id: i64) -> Duration {
-    let seconds = bot
-        .store()
-        .call(move |conn| Ok(account_settings::bot(conn, account_id)?.map(|b| b.behaviour)))
-        .await
-        .ok()
-        .flatten()
-        .unwrap_or_default()
-        .debounce_seconds;
-    Duration::from_secs(u64::from(seconds))
 }
