@@ -1,6 +1,7 @@
 //! The AI client against the scripted provider on loopback (`leadline_tests::fakes::ai`):
 //! each wire format, each fault, and that a key never leaves the auth header.
 
+mod addresses;
 mod llama;
 mod providers;
 

@@ -246,3 +246,24 @@ async fn a_webhook_must_be_https_except_to_this_computer() {
             .unwrap();
     }
 }
+
+/// Issue 25, item 8: a receiver that answers with a redirect to another server (here
+/// plain http) doesn't get the signed lead re-sent there; the owner sees why.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_redirect_to_another_server_is_not_followed() {
+    let bot = Bot::start().await;
+    let elsewhere = WebhookReceiver::start(0).await;
+    let moved = WebhookReceiver::redirecting(&elsewhere.url()).await;
+    bot.core
+        .set_webhook(bot.id, Some(moved.url()), Some(SECRET.into()))
+        .await
+        .unwrap();
+    let check = bot.core.send_test_webhook(bot.id).await;
+    assert_eq!(moved.requests().len(), 1);
+    assert!(
+        elsewhere.requests().is_empty(),
+        "the signed lead went to the other server"
+    );
+    let said = format!("{check:?}");
+    assert!(said.contains("307"), "{said}");
+}

@@ -28,6 +28,7 @@ mod text_enum;
 pub mod whatsapp;
 
 pub mod model;
+pub mod net;
 
 pub use app::App;
 pub use clock::{Clock, SystemClock};

@@ -7,7 +7,8 @@ use std::time::Instant;
 use axum::Router;
 use axum::body::Bytes;
 use axum::extract::State;
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Response};
 use axum::routing::post;
 use hmac::{Hmac, Mac};
 use sha2::Sha256;
@@ -17,6 +18,8 @@ struct Received {
     /// What the next requests are answered, in order; then 204.
     answers: std::collections::VecDeque<u16>,
     requests: Vec<Delivery>,
+    /// Every request is answered 307 to this address (a receiver that moved, or lies).
+    redirect: Option<String>,
 }
 
 /// One request as it arrived.
@@ -57,18 +60,22 @@ async fn receive(
     State(state): State<Arc<Mutex<Received>>>,
     headers: HeaderMap,
     body: Bytes,
-) -> StatusCode {
+) -> Response {
     let mut state = state.lock().unwrap_or_else(|p| p.into_inner());
     state.requests.push(Delivery {
         headers,
         body,
         at: Instant::now(),
     });
+    if let Some(to) = state.redirect.clone() {
+        return (StatusCode::TEMPORARY_REDIRECT, [(header::LOCATION, to)]).into_response();
+    }
     state
         .answers
         .pop_front()
         .and_then(|status| StatusCode::from_u16(status).ok())
         .unwrap_or(StatusCode::NO_CONTENT)
+        .into_response()
 }
 
 /// A running receiver at `url()`. Dropping it (or `stop`) stops the server.
@@ -92,10 +99,24 @@ impl WebhookReceiver {
 
     /// Answers the first requests with `statuses`, in order, then 204.
     pub async fn answering(statuses: &[u16]) -> WebhookReceiver {
-        let state = Arc::new(Mutex::new(Received {
+        WebhookReceiver::serve(Received {
             answers: statuses.iter().copied().collect(),
             ..Received::default()
-        }));
+        })
+        .await
+    }
+
+    /// Answers every request with a 307 to `to`.
+    pub async fn redirecting(to: &str) -> WebhookReceiver {
+        WebhookReceiver::serve(Received {
+            redirect: Some(to.to_string()),
+            ..Received::default()
+        })
+        .await
+    }
+
+    async fn serve(received: Received) -> WebhookReceiver {
+        let state = Arc::new(Mutex::new(received));
         let app = Router::new()
             .route("/hook", post(receive))
             .with_state(state.clone());

@@ -80,6 +80,8 @@ impl AiClient {
         let http = reqwest::Client::builder()
             .user_agent(concat!("Leadline/", env!("CARGO_PKG_VERSION")))
             .connect_timeout(Duration::from_secs(10))
+            // A key header never follows a redirect to another server.
+            .redirect(crate::net::redirects())
             .build()
             // Building fails only without a TLS backend, which is compiled in; a default
             // client is the same minus the user agent.
@@ -199,6 +201,10 @@ impl AiClient {
             StatusCode::TOO_MANY_REQUESTS => AiError::RateLimited {
                 provider: provider(),
                 retry_after: retry_after(&headers),
+            },
+            s if s.is_redirection() => AiError::Redirected {
+                provider: provider(),
+                status: s.as_u16(),
             },
             s if s.is_server_error() => AiError::Server {
                 provider: provider(),

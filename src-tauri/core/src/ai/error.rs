@@ -34,6 +34,10 @@ pub enum AiError {
         status: u16,
         detail: String,
     },
+    /// The provider sent Leadline to another server (a redirect): not followed, so the key
+    /// stays where the owner meant it to go.
+    #[error("{}", self.text())]
+    Redirected { provider: String, status: u16 },
     /// The provider answered with something that isn't what its API promises.
     #[error("{}", self.text())]
     BadResponse { provider: String, detail: String },
@@ -78,6 +82,7 @@ impl AiError {
             AiError::KeyMissing { .. }
                 | AiError::Unauthorized { .. }
                 | AiError::Rejected { .. }
+                | AiError::Redirected { .. }
                 | AiError::NotSetUp(_)
         )
     }
@@ -91,6 +96,7 @@ impl AiError {
             AiError::Timeout { .. } => "timeout",
             AiError::Server { .. } => "server",
             AiError::Rejected { .. } => "rejected",
+            AiError::Redirected { .. } => "redirected",
             AiError::BadResponse { .. } => "bad_response",
             AiError::Network { .. } => "network",
             AiError::Keychain(_) => "keychain",
@@ -143,6 +149,12 @@ impl AiError {
                 provider = provider,
                 status = status,
                 detail = detail
+            ),
+            AiError::Redirected { provider, status } => text!(
+                "ai.redirected",
+                "{provider} sent Leadline to another address (HTTP {status}); your key was not sent there. Check the provider's address in Settings › AI providers.",
+                provider = provider,
+                status = status
             ),
             AiError::BadResponse { provider, detail } => text!(
                 "ai.bad_response",

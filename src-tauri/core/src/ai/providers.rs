@@ -127,15 +127,19 @@ fn preset_id(preset: Preset) -> String {
 
 fn check_url(url: &str) -> Result<String> {
     let url = url.trim().trim_end_matches('/').to_string();
-    let web = url.starts_with("https://") || url.starts_with("http://");
-    if !web || url.chars().any(char::is_whitespace) || url.len() < 10 {
-        return Err(Error::InvalidInput(text!(
+    match crate::net::acceptable(&url) {
+        Ok(_) => Ok(url),
+        Err(crate::net::Refused::Insecure) => Err(Error::InvalidInput(text!(
+            "ai.provider_url_insecure",
+            "“{url}” would send your API key and customers' messages unencrypted. Use its https:// address (plain http:// only for a server on this computer).",
+            url = url
+        ))),
+        Err(crate::net::Refused::NotWeb) => Err(Error::InvalidInput(text!(
             "ai.provider_url",
             "“{url}” is not a web address. It must start with https:// (or http:// for a server on this computer).",
             url = url
-        )));
+        ))),
     }
-    Ok(url)
 }
 
 /// The AI settings as stored.
@@ -308,7 +312,24 @@ impl Leadline {
                 id
             }
         };
-        let key = match input.key.as_deref().map(str::trim) {
+        // A key goes only to the server it was given for: moved to another, it is asked
+        // for again (a provider that needs none just forgets the old one).
+        let moved = config
+            .providers
+            .iter()
+            .find(|p| p.id == id)
+            .is_some_and(|p| !crate::net::same_origin(&p.base_url, &base_url));
+        let mut key_input = input.key.clone();
+        if moved && key_input.is_none() {
+            if input.preset.needs_key() {
+                return Err(Error::InvalidInput(text!(
+                    "ai.key_again",
+                    "The address is on another server now: enter the API key again, so it is only sent where you mean."
+                )));
+            }
+            key_input = Some(String::new());
+        }
+        let key = match key_input.as_deref().map(str::trim) {
             None => None,
             Some(k) if k.chars().any(char::is_whitespace) => {
                 return Err(Error::InvalidInput(text!(

@@ -67,6 +67,8 @@ fn client() -> &'static reqwest::Client {
         reqwest::Client::builder()
             .user_agent(concat!("Leadline/", env!("CARGO_PKG_VERSION")))
             .timeout(Duration::from_secs(15))
+            // A signed lead never follows a redirect to another server (nor to http).
+            .redirect(crate::net::redirects())
             .build()
             .unwrap_or_default()
     })
@@ -142,27 +144,18 @@ const MAX_ATTEMPTS: u32 = 7;
 /// Whether `url` may receive leads: https, or plain http only to this computer (a local
 /// receiver); a lead's details never cross a network in the clear.
 fn acceptable_url(url: &str) -> std::result::Result<(), Text> {
-    let not_web = || {
-        text!(
-            "webhook.url",
-            "“{url}” is not a web address. It must start with https://.",
-            url = url
-        )
-    };
-    if url.chars().any(char::is_whitespace) {
-        return Err(not_web());
-    }
-    let parsed = reqwest::Url::parse(url).map_err(|_| not_web())?;
-    let local = matches!(parsed.host_str(), Some("localhost" | "127.0.0.1" | "[::1]"));
-    match parsed.scheme() {
-        "https" if parsed.host_str().is_some_and(|h| !h.is_empty()) => Ok(()),
-        "http" if local => Ok(()),
-        "http" => Err(text!(
+    match crate::net::acceptable(url) {
+        Ok(_) => Ok(()),
+        Err(crate::net::Refused::Insecure) => Err(text!(
             "webhook.url_insecure",
             "“{url}” would send leads unencrypted. Use an https:// address (plain http:// only to this computer).",
             url = url
         )),
-        _ => Err(not_web()),
+        Err(crate::net::Refused::NotWeb) => Err(text!(
+            "webhook.url",
+            "“{url}” is not a web address. It must start with https://.",
+            url = url
+        )),
     }
 }
 

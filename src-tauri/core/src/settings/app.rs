@@ -56,22 +56,31 @@ fn checked(mut settings: AppSettings, now: i64) -> Result<AppSettings> {
         }
     }
     if let Some(path) = &settings.browser_path {
-        if !std::path::Path::new(path).is_file() {
+        if !crate::whatsapp::browser::is_chromium_family(std::path::Path::new(path)) {
             return Err(Error::InvalidInput(text!(
-                "settings.browser_path",
-                "There is no program at “{path}”. Enter the full path of Chrome, Chromium, Edge or Brave, or leave it empty and Leadline finds one.",
+                "settings.browser_not_chromium",
+                "Leadline can use “{path}” only if it is Chrome, Chromium, Edge or Brave. Enter the full path of one of them, or leave it empty and Leadline finds one.",
                 path = path
             )));
         }
     }
     if let Some(url) = &settings.whatsapp_url {
-        let web = url.starts_with("https://") || url.starts_with("http://");
-        if !web || url.chars().any(char::is_whitespace) {
-            return Err(Error::InvalidInput(text!(
-                "settings.wa_url",
-                "“{url}” is not a web address. It must start with https://, or leave it empty to use WhatsApp's own.",
-                url = url
-            )));
+        match crate::net::acceptable(url) {
+            Ok(_) => {}
+            Err(crate::net::Refused::Insecure) => {
+                return Err(Error::InvalidInput(text!(
+                    "settings.wa_url_insecure",
+                    "“{url}” is not encrypted. WhatsApp's address must start with https:// (plain http:// only on this computer), or leave it empty to use WhatsApp's own.",
+                    url = url
+                )));
+            }
+            Err(crate::net::Refused::NotWeb) => {
+                return Err(Error::InvalidInput(text!(
+                    "settings.wa_url",
+                    "“{url}” is not a web address. It must start with https://, or leave it empty to use WhatsApp's own.",
+                    url = url
+                )));
+            }
         }
     }
     Ok(settings)

@@ -57,6 +57,56 @@ fn usual_places() -> Vec<PathBuf> {
     places
 }
 
+/// The programs of the Chromium family by file name (lower case, without `.exe`): the only
+/// ones Leadline drives (over the DevTools protocol, with Chromium's flags).
+const CHROMIUM_FAMILY: &[&str] = &[
+    "chrome",
+    "chromium",
+    "chromium-browser",
+    "chromium-headless-shell",
+    "chrome-headless-shell",
+    "headless_shell",
+    "google-chrome",
+    "google-chrome-stable",
+    "google-chrome-beta",
+    "google-chrome-unstable",
+    "google chrome",
+    "msedge",
+    "microsoft-edge",
+    "microsoft-edge-stable",
+    "microsoft edge",
+    "brave",
+    "brave-browser",
+    "brave browser",
+];
+
+/// Whether `path` is a program of the Chromium family Leadline can start: named as one, a
+/// file, and (on Unix) executable. One answer for every reason it isn't, so asking says
+/// nothing about what else is on the disk.
+pub fn is_chromium_family(path: &Path) -> bool {
+    let named = path
+        .file_name()
+        .and_then(|name| name.to_str())
+        .map(|name| name.to_lowercase())
+        .is_some_and(|name| {
+            let name = name.strip_suffix(".exe").unwrap_or(&name);
+            CHROMIUM_FAMILY.contains(&name)
+        });
+    // The name first: a path that isn't a browser's is never looked up on the disk.
+    named && path.is_absolute() && executable(path)
+}
+
+#[cfg(unix)]
+fn executable(path: &Path) -> bool {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::metadata(path).is_ok_and(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
+}
+
+#[cfg(not(unix))]
+fn executable(path: &Path) -> bool {
+    path.is_file()
+}
+
 /// The browser to use: the one set in Settings, then `LEADLINE_CHROME`, then the usual places.
 pub fn find(configured: Option<&Path>) -> Result<PathBuf, WaError> {
     let from_env = std::env::var_os(BROWSER_ENV)

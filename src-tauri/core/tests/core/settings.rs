@@ -26,10 +26,18 @@ async fn settings_start_at_their_defaults() {
 #[tokio::test]
 async fn saved_settings_are_read_back_and_announced() {
     let (core, events) = core();
-    let browser = tempfile::NamedTempFile::new().unwrap();
+    // A Chromium where the owner keeps one (its name, and executable).
+    let folder = tempfile::tempdir().unwrap();
+    let browser = folder.path().join("chromium");
+    std::fs::write(&browser, "#!/bin/sh\n").unwrap();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&browser, std::fs::Permissions::from_mode(0o755)).unwrap();
+    }
     let chosen = AppSettings {
         theme: Theme::Dark,
-        browser_path: Some(browser.path().display().to_string()),
+        browser_path: Some(browser.display().to_string()),
         whatsapp_url: Some("http://127.0.0.1:9/".into()),
         language: Some("ar".into()),
         detailed_logs_until: None,
@@ -147,4 +155,55 @@ async fn detailed_logs_last_a_day_at_most_and_end_by_themselves() {
     assert_eq!(saved.detailed_logs_until, Some(T0 + 3_600_000));
     let saved = core.set_settings(asked(T0 - 1)).await.unwrap();
     assert_eq!(saved.detailed_logs_until, None, "a past end is off");
+}
+
+/// Issue 25, item 8: only a Chromium-family program is taken as the browser, and the
+/// answer is the same whether or not there is a file at the path (Settings is no way to
+/// learn what is on the disk); WhatsApp's address is https unless on this computer.
+#[tokio::test]
+async fn only_a_chromium_family_browser_and_an_https_whatsapp_address_are_taken() {
+    let (core, _) = core();
+    let refusal = |path: &str| {
+        let core = core.clone();
+        let path = path.to_string();
+        async move {
+            core.set_settings(AppSettings {
+                browser_path: Some(path.clone()),
+                ..AppSettings::default()
+            })
+            .await
+            .unwrap_err()
+            .to_string()
+            .replace(&path, "PATH")
+        }
+    };
+    let not_a_browser = refusal("/bin/sh").await;
+    assert!(not_a_browser.contains("Chrome"), "{not_a_browser}");
+    assert_eq!(
+        not_a_browser,
+        refusal("/nonexistent/sh").await,
+        "a file or none: the same answer"
+    );
+    assert_eq!(not_a_browser, refusal("/nonexistent/chrome").await);
+    assert_eq!(not_a_browser, refusal("/etc/passwd").await);
+
+    for insecure in ["http://web.whatsapp.example", "http://10.1.2.3:8080"] {
+        let refused = core
+            .set_settings(AppSettings {
+                whatsapp_url: Some(insecure.into()),
+                ..AppSettings::default()
+            })
+            .await
+            .unwrap_err();
+        assert_eq!(refused.code(), ErrorCode::InvalidInput, "{insecure}");
+    }
+    for taken in ["https://web.whatsapp.com", "http://127.0.0.1:8123/"] {
+        let saved = core
+            .set_settings(AppSettings {
+                whatsapp_url: Some(taken.into()),
+                ..AppSettings::default()
+            })
+            .await;
+        assert!(saved.is_ok(), "{taken}: {saved:?}");
+    }
 }
