@@ -112,7 +112,7 @@ pub fn qualified<R: Runtime>(app: &AppHandle<R>, lead: &QualifiedLead) {
     let mut builder = notification
         .builder()
         .title(say("notify.qualifiedTitle", &[("who", &who)]))
-        .body(body)
+        .body(plain(&body))
         .action_type_id(LEAD_ACTIONS);
     // The id comes back with a click; a lead id past i32 (never in practice) just can't.
     if let Ok(id) = i32::try_from(lead.lead_id) {
@@ -120,6 +120,19 @@ pub fn qualified<R: Runtime>(app: &AppHandle<R>, lead: &QualifiedLead) {
     }
     if let Err(e) = builder.show() {
         tracing::warn!(lead = lead.lead_id, error = %e, "the desktop notification could not be shown");
+    }
+}
+
+/// `text` as a notification body shows it: the freedesktop servers read bodies as markup
+/// (`<b>`, `<a href>`, `<img>`), and a lead's name or reason is a customer's words, so
+/// there it is escaped; elsewhere bodies are plain text already.
+fn plain(text: &str) -> String {
+    if cfg!(all(unix, not(target_os = "macos"))) {
+        text.replace('&', "&amp;")
+            .replace('<', "&lt;")
+            .replace('>', "&gt;")
+    } else {
+        text.to_string()
     }
 }
 
@@ -134,7 +147,7 @@ pub fn reply_failed<R: Runtime>(app: &AppHandle<R>, number: &str, who: &str, rea
     if let Err(e) = notification
         .builder()
         .title(say("notify.failedTitle", &[("who", who)]))
-        .body(body)
+        .body(plain(&body))
         .show()
     {
         tracing::warn!(error = %e, "the desktop notification could not be shown");
@@ -152,7 +165,7 @@ pub fn store_failed<R: Runtime>(app: &AppHandle<R>, reason: &Text) {
     if let Err(e) = notification
         .builder()
         .title(say("notify.storeFailedTitle", &[]))
-        .body(body)
+        .body(plain(&body))
         .show()
     {
         tracing::warn!(error = %e, "the desktop notification could not be shown");
@@ -248,7 +261,21 @@ pub fn running_in_background<R: Runtime>(app: &AppHandle<R>) {
 
 #[cfg(test)]
 mod tests {
-    use super::PendingLead;
+    use super::{PendingLead, plain};
+
+    #[test]
+    fn a_customers_words_in_a_notification_are_never_markup() {
+        let name = "<b>Ana</b> & <a href=\"https://evil.example\">click</a>";
+        let shown = plain(name);
+        if cfg!(all(unix, not(target_os = "macos"))) {
+            assert_eq!(
+                shown,
+                "&lt;b&gt;Ana&lt;/b&gt; &amp; &lt;a href=\"https://evil.example\"&gt;click&lt;/a&gt;"
+            );
+        } else {
+            assert_eq!(shown, name, "no markup there: shown as written");
+        }
+    }
 
     #[test]
     fn a_pending_lead_is_given_once() {

@@ -433,6 +433,30 @@ async fn every_kind_of_incoming_message_is_reported_once_and_only_when_new() {
     running.session.stop().await;
 }
 
+/// Issue 25, item 9: a message far past WhatsApp's limit (3 million characters, a name of
+/// 100,000) is cut to the limit in the page, never sent whole over the binding, and still
+/// arrives; the next one too.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_huge_message_is_cut_in_the_page_and_still_arrives() {
+    let fake = FakeWhatsApp::start(Timings::default()).await;
+    let profile = tempfile::tempdir().unwrap();
+    let mut running = linked(&fake, profile.path()).await;
+    let huge = "ب😀".repeat(1_500_000);
+    fake.incoming(serde_json::json!({
+        "id": "H1", "from": CUSTOMER, "body": huge, "notifyName": "A".repeat(100_000)
+    }));
+    fake.incoming(incoming("H2", CUSTOMER, "después"));
+    let got = running.messages_until_all(&["H1", "H2"]).await;
+    let first = got.iter().find(|m| m.id.ends_with("_H1")).unwrap();
+    assert_eq!(first.body.chars().count(), 65_536);
+    assert!(huge.starts_with(&first.body), "cut, never garbled");
+    assert_eq!(
+        first.push_name.as_ref().map(|n| n.chars().count()),
+        Some(256)
+    );
+    running.session.stop().await;
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn messages_that_arrived_while_the_driver_was_away_are_delivered_on_reconnect() {
     let fake = FakeWhatsApp::start(Timings::default()).await;

@@ -126,7 +126,7 @@ impl AiClient {
             _ => planned,
         })
         .notify(|e: &AiError, wait| {
-            tracing::warn!(provider = %endpoint.name, error = e.kind(), ?wait, "AI call failed; trying again");
+            tracing::warn!(provider = %endpoint.name, error = e.kind(), status = e.status(), ?wait, "AI call failed; trying again");
         })
         .await?;
         Ok(Answer {

@@ -87,6 +87,18 @@ impl AiError {
         )
     }
 
+    /// The provider's HTTP status, when it answered with one (for logs: the status, never
+    /// the provider's text).
+    pub fn status(&self) -> Option<u16> {
+        match self {
+            AiError::Server { status, .. }
+            | AiError::Rejected { status, .. }
+            | AiError::Redirected { status, .. } => Some(*status),
+            AiError::RateLimited { .. } => Some(429),
+            _ => None,
+        }
+    }
+
     /// A short machine name for logs and the usage table.
     pub fn kind(&self) -> &'static str {
         match self {

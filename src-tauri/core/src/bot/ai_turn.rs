@@ -106,6 +106,7 @@ async fn failed(
         tracing::warn!(
             account_id,
             kind = error.kind(),
+            status = error.status(),
             attempt,
             "the AI failed; trying again later"
         );
@@ -114,6 +115,7 @@ async fn failed(
     tracing::warn!(
         account_id,
         kind = error.kind(),
+        status = error.status(),
         attempt,
         "the AI failed; giving up on this message"
     );

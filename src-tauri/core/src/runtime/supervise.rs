@@ -33,15 +33,15 @@ pub(super) struct Context {
 
 impl Context {
     fn publish(&self, state: AccountState) {
-        // The state's kind only: a QR string and the own number stay out of the logs.
+        // The daily log has the state's kind only; a QR string and the own number go to the
+        // detailed file alone, while the owner asked for it.
+        tracing::info!(
+            account = self.account_id,
+            state = state.kind(),
+            "number state"
+        );
         if crate::logging::detailed() {
-            tracing::info!(account = self.account_id, ?state, "number state");
-        } else {
-            tracing::info!(
-                account = self.account_id,
-                state = state.kind(),
-                "number state"
-            );
+            tracing::info!(target: crate::logging::DETAILED, account = self.account_id, ?state, "number state");
         }
         (self.on_state)(self.account_id, &state);
         self.state.send_replace(state);

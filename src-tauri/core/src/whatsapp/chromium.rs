@@ -236,8 +236,9 @@ async fn report_task(
                 }
                 let event = match PageEvent::parse(&call.payload) {
                     Ok(event) => event,
-                    Err(e) => {
-                        tracing::warn!("{e}");
+                    Err(unreadable) => {
+                        // Its kind and why only: the report may carry a customer's words.
+                        tracing::warn!(kind = unreadable.kind, error = %unreadable.why, "an unreadable report from the page was left out");
                         continue;
                     }
                 };
@@ -245,7 +246,9 @@ async fn report_task(
                     PageEvent::Warning { message } => tracing::warn!("WhatsApp Web: {message}"),
                     PageEvent::Failed { reason } => tracing::error!("WhatsApp Web: {reason}"),
                     // What the page said, only while the owner asked for detailed logs.
-                    other if crate::logging::detailed() => tracing::debug!(event = ?other, "page"),
+                    other if crate::logging::detailed() => {
+                        tracing::debug!(target: crate::logging::DETAILED, event = ?other, "page")
+                    }
                     other => tracing::trace!(kind = other.kind(), "page"),
                 }
                 let mut out = tracker.apply(event, clock.now_ms());

@@ -19,6 +19,10 @@
       sendResultWaitMs: 10000,
       resendAfterMs: 5000,
       giveUpAfterMs: 15000,
+      // The longest report sent (UTF-16 units): Rust refuses reports over 1 MiB unread, and
+      // a message at WhatsApp's limit (65,536 characters) fits well within this.
+      maxReportChars: 340000,
+      maxBodyChars: 65536,
     },
     /*LEADLINE_CONFIG*/ {},
   );
@@ -90,10 +94,24 @@
 
   const emit = (report) => {
     try {
-      window[CONFIG.binding](JSON.stringify(report));
+      let json = JSON.stringify(report);
+      // A report over the bound is never sent (Rust would refuse it unread); what it was
+      // is said instead, without its contents.
+      if (json.length > CONFIG.maxReportChars) {
+        json = JSON.stringify({
+          event: "warning",
+          message: `a ${String(report.event).slice(0, 20)} report of ${json.length} characters was too large to send`,
+        });
+      }
+      window[CONFIG.binding](json);
     } catch (_) {
       // The binding is gone only while the browser shuts down: nothing to tell.
     }
+  };
+  // A text cut to WhatsApp's own limit, by characters (never half of an emoji).
+  const bounded = (text, most = CONFIG.maxBodyChars) => {
+    if (text.length <= most) return text;
+    return Array.from(text.slice(0, most * 2)).slice(0, most).join("");
   };
   const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
   const message = (error) => String((error && error.message) || error);
@@ -288,9 +306,9 @@
       author: serialized(msg.author),
       from_me: !!msg.id.fromMe,
       type: msg.type,
-      body: typeof msg.body === "string" ? msg.body : "",
+      body: typeof msg.body === "string" ? bounded(msg.body) : "",
       timestamp: typeof msg.t === "number" ? msg.t : null,
-      push_name: msg.notifyName || null,
+      push_name: typeof msg.notifyName === "string" && msg.notifyName ? bounded(msg.notifyName, 256) : null,
       chat_phone: phoneOf(remote),
       author_phone: phoneOf(msg.author),
     });

@@ -109,12 +109,63 @@ impl PageEvent {
         }
     }
 
-    pub fn parse(payload: &str) -> Result<PageEvent, String> {
-        serde_json::from_str(payload).map_err(|e| {
-            let shown: String = payload.chars().take(200).collect();
-            format!("unreadable report from the page ({e}): {shown}")
+    /// The report in `payload`; one over `MAX_REPORT_BYTES` is refused unread.
+    pub fn parse(payload: &str) -> Result<PageEvent, UnreadableReport> {
+        if payload.len() > MAX_REPORT_BYTES {
+            return Err(UnreadableReport {
+                kind: "too_large",
+                why: format!("{} bytes, over {MAX_REPORT_BYTES}", payload.len()),
+            });
+        }
+        serde_json::from_str(payload).map_err(|e| UnreadableReport {
+            kind: kind_named(payload),
+            // Where and what sort of error, never serde's message: it may quote a value.
+            why: format!(
+                "{:?} error at line {} column {}",
+                e.classify(),
+                e.line(),
+                e.column()
+            ),
         })
     }
+}
+
+/// The longest report the page may send: a message at WhatsApp's limit (65,536 characters,
+/// each up to 4 bytes, some escaped) fits with room; the page refuses longer ones before
+/// sending (`inject.js`), and so does this side.
+pub const MAX_REPORT_BYTES: usize = 1 << 20;
+
+/// A report that could not be read: its kind, and why, without its contents.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UnreadableReport {
+    pub kind: &'static str,
+    pub why: String,
+}
+
+/// The kind a report names, if it is one this build knows.
+fn kind_named(payload: &str) -> &'static str {
+    #[derive(Deserialize)]
+    struct Tagged {
+        event: String,
+    }
+    const KNOWN: &[&str] = &[
+        "injected",
+        "features",
+        "socket",
+        "qr",
+        "progress",
+        "me",
+        "message",
+        "ack",
+        "unreadable",
+        "logout",
+        "failed",
+        "warning",
+    ];
+    serde_json::from_str::<Tagged>(payload)
+        .ok()
+        .and_then(|tagged| KNOWN.iter().find(|k| **k == tagged.event).copied())
+        .unwrap_or("unknown")
 }
 
 /// How long a QR lives before WhatsApp replaces it: the first ~60 s, later ones ~20 s.
@@ -458,6 +509,30 @@ mod tests {
                 "{payload:?} must be refused"
             );
         }
+    }
+
+    #[test]
+    fn an_unreadable_report_is_told_by_its_kind_never_its_words() {
+        let words = "Soy Ana García, mi tarjeta es 4111";
+        let wrong_type = format!(
+            "{{\"event\":\"message\",\"id\":\"false_1@c.us_A\",\"chat\":\"1@c.us\",\"body\":7,\"timestamp\":\"{words}\"}}"
+        );
+        let unreadable = PageEvent::parse(&wrong_type).unwrap_err();
+        assert_eq!(unreadable.kind, "message");
+        assert!(!unreadable.why.contains("Ana"), "{}", unreadable.why);
+        let cut = format!("{{\"event\":\"message\",\"body\":\"{words}");
+        let unreadable = PageEvent::parse(&cut).unwrap_err();
+        assert!(!unreadable.why.contains("Ana"), "{}", unreadable.why);
+        assert_eq!(
+            PageEvent::parse("{\"event\":\"nope\"}").unwrap_err().kind,
+            "unknown"
+        );
+        // Over the bound, refused before it is parsed.
+        let huge = format!(
+            "{{\"event\":\"warning\",\"message\":\"{}\"}}",
+            "x".repeat(MAX_REPORT_BYTES)
+        );
+        assert_eq!(PageEvent::parse(&huge).unwrap_err().kind, "too_large");
     }
 
     #[test]
