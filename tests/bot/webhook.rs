@@ -199,6 +199,7 @@ async fn a_delivery_waiting_at_a_restart_goes_out_after_it() {
     )
     .with_keychain(bot.keychain.clone())
     .with_webhook_backoff(Duration::from_millis(50));
+    let down_requests = down.requests();
     drop(down);
     restarted
         .set_webhook(bot.id, Some(up.url()), None)
@@ -214,6 +215,24 @@ async fn a_delivery_waiting_at_a_restart_goes_out_after_it() {
     assert_eq!(
         up.requests()[0].json()["lead"]["reason"],
         "Meets: ready to buy — name: Ana, phone: +34611222333"
+    );
+    // At least once, said so: the same delivery id, in a header and in the signed body,
+    // on the attempt before the restart and the one after (a receiver deduplicates on it).
+    let id_of = |delivery: &leadline_tests::fakes::webhook_receiver::Delivery| {
+        let header = delivery
+            .headers
+            .get("x-leadline-delivery")
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_string);
+        let body = delivery.json()["delivery_id"].as_str().map(str::to_string);
+        assert_eq!(header, body, "the header and the body name one delivery");
+        header.expect("a delivery id")
+    };
+    let (before, after) = (id_of(&down_requests[0]), id_of(&up.requests()[0]));
+    assert_eq!(before, after, "posted again under the same id");
+    assert!(
+        before.len() >= 32,
+        "an id no two deliveries share: {before}"
     );
 }
 

@@ -53,12 +53,34 @@ pub struct WebhookCheck {
     pub elapsed_ms: u64,
 }
 
+/// What is posted. Deliveries are at least once: one interrupted by a restart, or whose
+/// answer never came, is posted again with the same `delivery_id` (also in the
+/// `X-Leadline-Delivery` header), on which a receiver deduplicates.
 #[derive(Serialize)]
 struct Payload<'a> {
+    delivery_id: &'a str,
     event: &'a str,
     number_id: i64,
     lead: &'a QualifiedLead,
     test: bool,
+}
+
+/// A new delivery's id: random, never shared by two deliveries.
+fn new_delivery_id() -> String {
+    uuid::Uuid::new_v4().simple().to_string()
+}
+
+/// The id a queued payload was posted under (a payload queued by an older build has none:
+/// its queue row names it).
+fn delivery_id_of(payload: &str, queued_id: i64) -> String {
+    #[derive(serde::Deserialize)]
+    struct Named {
+        delivery_id: Option<String>,
+    }
+    serde_json::from_str::<Named>(payload)
+        .ok()
+        .and_then(|named| named.delivery_id)
+        .unwrap_or_else(|| format!("outbox-{queued_id}"))
 }
 
 fn client() -> &'static reqwest::Client {
@@ -88,6 +110,7 @@ struct NotDelivered {
 async fn post_body(
     url: &str,
     secret: &ApiKey,
+    delivery_id: &str,
     body: Vec<u8>,
 ) -> std::result::Result<u16, NotDelivered> {
     let timestamp = jiff::Timestamp::now().as_second();
@@ -95,6 +118,7 @@ async fn post_body(
     let response = client()
         .post(url)
         .header("content-type", "application/json")
+        .header("x-leadline-delivery", delivery_id)
         .header("x-leadline-timestamp", timestamp.to_string())
         .header("x-leadline-signature", signature)
         .body(body)
@@ -125,7 +149,9 @@ async fn post_body(
 /// One POST of a payload (the "Send test").
 async fn post(url: &str, secret: &ApiKey, payload: &Payload<'_>) -> std::result::Result<u16, Text> {
     let body = encode(payload)?;
-    post_body(url, secret, body).await.map_err(|e| e.error)
+    post_body(url, secret, payload.delivery_id, body)
+        .await
+        .map_err(|e| e.error)
 }
 
 fn encode(payload: &Payload<'_>) -> std::result::Result<Vec<u8>, Text> {
@@ -254,6 +280,7 @@ impl Leadline {
             &url,
             &secret,
             &Payload {
+                delivery_id: &new_delivery_id(),
                 event: "lead.qualified",
                 number_id: account_id,
                 lead: &sample,
@@ -283,7 +310,9 @@ impl Leadline {
                     return;
                 }
             }
+            let delivery_id = new_delivery_id();
             let payload = Payload {
+                delivery_id: &delivery_id,
                 event: "lead.qualified",
                 number_id: lead.account_id,
                 lead: &lead,
@@ -358,7 +387,8 @@ impl Leadline {
             }
             let sent = match self.webhook_target(delivery.account_id).await {
                 Ok(Some((url, secret))) => {
-                    post_body(&url, &secret, delivery.payload.clone().into_bytes()).await
+                    let id = delivery_id_of(&delivery.payload, delivery.id);
+                    post_body(&url, &secret, &id, delivery.payload.clone().into_bytes()).await
                 }
                 // The webhook (or the number) was removed meanwhile: nothing to deliver to.
                 Ok(None) | Err(Error::NotFound(_)) => break None,
