@@ -592,11 +592,14 @@ async fn the_profile_is_private_and_the_desktop_agent_reaches_service_workers() 
     let running = linked(&fake, &profile).await;
     let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
     assert_eq!(mode(&profile), 0o700, "the profile is the owner's only");
-    assert_eq!(
-        mode(&profile.join("DevToolsActivePort")),
-        0o600,
-        "the DevTools port file is the owner's only"
+    // Issue 25, item 11: DevTools over a pipe; no port another user could attach to.
+    assert!(
+        !profile.join("DevToolsActivePort").exists(),
+        "no DevTools port"
     );
+    let pid = running.session.pid().expect("the browser's pid");
+    let listening = listening_ports(&process::tree(pid));
+    assert!(listening.is_empty(), "the browser listens on {listening:?}");
     let recorded = fake
         .wait_for("the service worker's report", DEADLINE, |r| {
             r.events.iter().any(|e| e["kind"] == "sw_agent")
@@ -787,4 +790,43 @@ async fn after_a_restart_what_came_before_is_history_caught_up_and_reconciled() 
         .await;
     assert_eq!(again.session.catch_up().await.unwrap(), 0);
     again.session.stop().await;
+}
+
+/// The TCP ports (v4 and v6) on which any of `pids` listens, from /proc.
+fn listening_ports(pids: &[u32]) -> Vec<u16> {
+    let mut inodes = std::collections::HashMap::new();
+    for table in ["/proc/net/tcp", "/proc/net/tcp6"] {
+        let text = std::fs::read_to_string(table).unwrap_or_default();
+        for line in text.lines().skip(1) {
+            let fields: Vec<&str> = line.split_whitespace().collect();
+            // local address, state 0A = LISTEN, inode.
+            if fields.get(3) == Some(&"0A") {
+                let port = fields[1]
+                    .rsplit(':')
+                    .next()
+                    .and_then(|hex| u16::from_str_radix(hex, 16).ok())
+                    .unwrap_or(0);
+                inodes.insert(fields[9].to_string(), port);
+            }
+        }
+    }
+    let mut ports = Vec::new();
+    for pid in pids {
+        let Ok(fds) = std::fs::read_dir(format!("/proc/{pid}/fd")) else {
+            continue;
+        };
+        for fd in fds.flatten() {
+            let target = std::fs::read_link(fd.path()).unwrap_or_default();
+            let target = target.to_string_lossy();
+            if let Some(inode) = target
+                .strip_prefix("socket:[")
+                .and_then(|rest| rest.strip_suffix(']'))
+            {
+                if let Some(port) = inodes.get(inode) {
+                    ports.push(*port);
+                }
+            }
+        }
+    }
+    ports
 }

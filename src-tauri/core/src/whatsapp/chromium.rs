@@ -4,7 +4,9 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 
-use chromiumoxide::browser::{Browser, BrowserConfig};
+use chromiumoxide::browser::Browser;
+#[cfg(not(unix))]
+use chromiumoxide::browser::BrowserConfig;
 use chromiumoxide::cdp::browser_protocol::network::{EventLoadingFailed, ResourceType};
 use chromiumoxide::cdp::browser_protocol::target::SetAutoAttachParams;
 use chromiumoxide::cdp::js_protocol::runtime::{AddBindingParams, EventBindingCalled};
@@ -105,29 +107,12 @@ impl ChromiumDriver {
         let agent = tokio::task::spawn_blocking(move || browser::desktop_user_agent_for(&program))
             .await
             .unwrap_or(None);
-        let mut builder = BrowserConfig::builder()
-            .chrome_executable(&self.browser)
-            .user_data_dir(profile)
-            .env(process::PROFILE_ENV, profile.display().to_string())
-            // Headless is chromiumoxide's default (`--headless`).
-            .disable_default_args()
-            .args(self.flags.iter().map(String::as_str))
-            // chromiumoxide ignores certificate errors unless told otherwise.
-            .respect_https_errors()
-            .launch_timeout(Duration::from_secs(20))
-            .request_timeout(Duration::from_secs(30));
-        if let Some(agent) = &agent {
-            builder = builder.arg(format!("user-agent={agent}"));
-        }
-        if browser::needs_no_sandbox() {
-            builder = builder.no_sandbox();
-        }
-        let config = builder.build().map_err(WaError::Launch)?;
-        let (mut browser, mut handler) = Browser::launch(config)
-            .await
-            .map_err(|e| WaError::Launch(e.to_string()))?;
-        process::make_private_file(&profile.join("DevToolsActivePort"));
-        let pid = browser.get_mut_child().and_then(|c| c.inner.id());
+        let Opened {
+            browser,
+            mut handler,
+            pid,
+            bridge,
+        } = self.open_browser(profile, agent.as_deref()).await?;
         let handler_task = tokio::spawn(async move {
             while let Some(step) = handler.next().await {
                 if step.is_err() {
@@ -142,7 +127,7 @@ impl ChromiumDriver {
             page: None,
             pid,
             profile: profile.to_path_buf(),
-            tasks: vec![handler_task],
+            tasks: [Some(handler_task), bridge].into_iter().flatten().collect(),
             sends: sends_tx,
             clock: clock.clone(),
         };
@@ -154,6 +139,116 @@ impl ChromiumDriver {
             return Err(e);
         }
         Ok(session)
+    }
+}
+
+/// A browser started and connected to, with what stopping it needs.
+struct Opened {
+    browser: Browser,
+    handler: chromiumoxide::Handler,
+    pid: Option<u32>,
+    /// The task carrying DevTools between the pipe and chromiumoxide (it holds the
+    /// browser's process).
+    bridge: Option<JoinHandle<()>>,
+}
+
+impl ChromiumDriver {
+    /// The browser's command line (names with their dashes), as chromiumoxide would build
+    /// it for the flags, the profile, headless, the sandbox and the user agent.
+    fn command_line(&self, profile: &Path, agent: Option<&str>) -> Vec<String> {
+        let mut args: Vec<String> = self
+            .flags
+            .iter()
+            .map(|flag| format!("--{}", flag.trim_start_matches('-')))
+            .collect();
+        args.push(format!("--user-data-dir={}", profile.display()));
+        args.extend(["--headless", "--hide-scrollbars", "--mute-audio"].map(String::from));
+        if browser::needs_no_sandbox() {
+            args.extend(["--no-sandbox", "--disable-setuid-sandbox"].map(String::from));
+        }
+        if let Some(agent) = agent {
+            args.push(format!("--user-agent={agent}"));
+        }
+        args
+    }
+
+    /// Starts the browser with its DevTools on a pipe (no port for other users to attach
+    /// to) and connects to it through the bridge.
+    #[cfg(unix)]
+    async fn open_browser(&self, profile: &Path, agent: Option<&str>) -> Result<Opened, WaError> {
+        let envs = [(
+            process::PROFILE_ENV.to_string(),
+            profile.display().to_string(),
+        )];
+        let args = self.command_line(profile, agent);
+        let piped = super::devtools_pipe::launch(&self.browser, &args, &envs).await?;
+        let pid = piped.pid;
+        let config = chromiumoxide::handler::HandlerConfig {
+            // Certificate errors are never ignored.
+            ignore_https_errors: false,
+            viewport: Some(Default::default()),
+            request_timeout: Duration::from_secs(30),
+            ..Default::default()
+        };
+        let connected = tokio::time::timeout(
+            Duration::from_secs(20),
+            Browser::connect_with_config(piped.ws_url.clone(), config),
+        )
+        .await;
+        match connected {
+            Ok(Ok((browser, handler))) => Ok(Opened {
+                browser,
+                handler,
+                pid,
+                bridge: Some(piped.bridge),
+            }),
+            failed => {
+                if let Some(pid) = pid {
+                    process::kill_tree(pid);
+                }
+                // The bridge ends with the browser, and reaps it.
+                let _ = tokio::time::timeout(Duration::from_secs(3), piped.bridge).await;
+                Err(WaError::Launch(match failed {
+                    Ok(Err(e)) => e.to_string(),
+                    _ => "the browser did not answer over its pipe within 20 s".into(),
+                }))
+            }
+        }
+    }
+
+    /// Starts the browser with chromiumoxide, DevTools on a port of 127.0.0.1 (Windows:
+    /// a pipe needs handles passed to the child, which Rust's standard library can't yet).
+    #[cfg(not(unix))]
+    async fn open_browser(&self, profile: &Path, agent: Option<&str>) -> Result<Opened, WaError> {
+        let mut builder = BrowserConfig::builder()
+            .chrome_executable(&self.browser)
+            .user_data_dir(profile)
+            .env(process::PROFILE_ENV, profile.display().to_string())
+            // Headless is chromiumoxide's default (`--headless`).
+            .disable_default_args()
+            .args(self.flags.iter().map(String::as_str))
+            // chromiumoxide ignores certificate errors unless told otherwise.
+            .respect_https_errors()
+            .launch_timeout(Duration::from_secs(20))
+            .request_timeout(Duration::from_secs(30));
+        if let Some(agent) = agent {
+            builder = builder.arg(format!("user-agent={agent}"));
+        }
+        if browser::needs_no_sandbox() {
+            builder = builder.no_sandbox();
+        }
+        let config = builder.build().map_err(WaError::Launch)?;
+        let (mut browser, handler) = Browser::launch(config)
+            .await
+            .map_err(|e| WaError::Launch(e.to_string()))?;
+        process::make_private_file(&profile.join("DevToolsActivePort"));
+        let pid = browser.get_mut_child().and_then(|c| c.inner.id());
+        Ok(Opened {
+            browser,
+            handler,
+            pid,
+            bridge: None,
+        })
     }
 }
 

@@ -5,6 +5,8 @@ pub mod account;
 pub mod browser;
 pub mod chromium;
 pub mod delivery;
+#[cfg(unix)]
+mod devtools_pipe;
 pub mod driver;
 pub mod error;
 pub mod message;
