@@ -1,9 +1,13 @@
 //! The soak: customer messages in bursts over many numbers, through the app's real bot
 //! runner (one process, `leadline-bot-crash`) killed with SIGKILL at random moments and
 //! started again, on an in-memory WhatsApp as unforgiving as the real one and an AI that
-//! times out, fails and limits. Afterwards, WhatsApp's own record (what reached customers)
-//! and the database are compared: every message must end answered exactly once, or
-//! skipped with a reason, or failed with a reason the owner was told.
+//! times out, fails and limits, and a keychain that hangs now and then. The owner acts in
+//! some chats during the turns (types on the phone, replies from the app), customers write
+//! again soon after a turn failed, and our sends carry the laptop's clock while customers'
+//! carry WhatsApp's. Afterwards, WhatsApp's own record (what reached customers) and the
+//! database are compared: every message must end answered exactly once, or skipped with a
+//! reason, or failed with a reason the owner was told; no chat answered out of order; no
+//! bot reply after the owner's from the app.
 
 use std::collections::HashMap;
 use std::path::Path;
@@ -42,7 +46,18 @@ impl Lcg {
     }
 }
 
-/// One customer message and when (after the soak's start) the customer sends it.
+/// Who writes a queued message.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub enum Writer {
+    #[default]
+    Customer,
+    /// The owner, typing on the phone (WhatsApp reports it as their own message).
+    OwnerPhone,
+    /// The owner, replying from the app's window (`App::reply_in_chat`).
+    OwnerApp,
+}
+
+/// One message and when (after the soak's start) it is written.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Queued {
     pub account: i64,
@@ -50,6 +65,8 @@ pub struct Queued {
     pub id: String,
     pub body: String,
     pub at_ms: u64,
+    #[serde(default)]
+    pub writer: Writer,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -100,6 +117,12 @@ pub struct Report {
     pub reasons: std::collections::BTreeMap<String, usize>,
     /// How many bursts the customers wrote (the turns to expect, at most).
     pub bursts: usize,
+    /// Replies that answer an older message of a chat after a newer one was answered.
+    pub out_of_order: usize,
+    /// Bot replies that reached a chat after the owner replied there from the app.
+    pub after_owner: usize,
+    /// The owner's messages (phone and app) during the soak.
+    pub owner_acts: usize,
     pub took: Duration,
     /// A few of the unaccounted, for the failure message.
     pub examples: Vec<String>,
@@ -135,7 +158,8 @@ pub async fn run(plan: &Plan, harness: &Path) -> Report {
         delay_ms: (5, 150),
         hang_per_mille: 15,
         hang: Duration::from_secs(2),
-        server_error_per_mille: 25,
+        // 5xx often enough that customers write again while a failed turn waits.
+        server_error_per_mille: 60,
         rate_limited_per_mille: 15,
         seed: plan.seed,
     });
@@ -200,30 +224,7 @@ pub async fn run(plan: &Plan, harness: &Path) -> Report {
     }
     drop(core);
 
-    // Bursts of 1-6 messages per chat, a few hundred ms apart, spread over the span.
-    let span_ms = u64::try_from(plan.span.as_millis())
-        .unwrap_or(u64::MAX)
-        .max(1);
-    let mut queue = Vec::new();
-    let mut burst = 0;
-    while queue.len() < plan.messages {
-        let number = &numbers[random.next(numbers.len() as u64) as usize];
-        let chat = format!("3461{:02}{:05}@c.us", number.account % 100, random.next(40));
-        let size = 1 + random.next(6) as usize;
-        let mut at = random.next(span_ms);
-        for _ in 0..size.min(plan.messages - queue.len()) {
-            let i = queue.len();
-            queue.push(Queued {
-                account: number.account,
-                chat: chat.clone(),
-                id: format!("false_{chat}_S{i:05}"),
-                body: format!("m-{i:05}"),
-                at_ms: at,
-            });
-            at += 150 + random.next(450);
-        }
-        burst += 1;
-    }
+    let (queue, burst) = script(plan, &numbers, &mut random);
     let lines: String = queue
         .iter()
         .map(|q| serde_json::to_string(q).unwrap_or_default() + "\n")
@@ -271,6 +272,69 @@ pub async fn run(plan: &Plan, harness: &Path) -> Report {
     report
 }
 
+/// What the customers (and, in some chats, the owner) write: bursts of 1-6 messages a few
+/// hundred ms apart, spread over the span; a third of them followed by another burst in
+/// the same chat 1-20 s later (a customer writing again, maybe while a failed turn waits);
+/// in one chat of twenty the owner types on the phone, and in another replies from the
+/// app, at a moment among the customer's messages. Returns the messages in no particular
+/// order, and how many bursts the customers wrote.
+fn script(plan: &Plan, numbers: &[NumberConfig], random: &mut Lcg) -> (Vec<Queued>, usize) {
+    let span_ms = u64::try_from(plan.span.as_millis())
+        .unwrap_or(u64::MAX)
+        .max(1);
+    let mut queue: Vec<Queued> = Vec::new();
+    let mut bursts = 0;
+    let customers = |queue: &[Queued]| {
+        queue
+            .iter()
+            .filter(|q| q.writer == Writer::Customer)
+            .count()
+    };
+    while customers(&queue) < plan.messages {
+        let number = &numbers[random.next(numbers.len() as u64) as usize];
+        let chat = format!("3461{:02}{:05}@c.us", number.account % 100, random.next(40));
+        let mut at = random.next(span_ms);
+        let again = random.next(3) == 0;
+        for round in 0..if again { 2 } else { 1 } {
+            if round == 1 {
+                at += 1_000 + random.next(19_000);
+            }
+            let size = 1 + random.next(6) as usize;
+            for _ in 0..size.min(plan.messages - customers(&queue)) {
+                let i = queue.len();
+                queue.push(Queued {
+                    account: number.account,
+                    chat: chat.clone(),
+                    id: format!("false_{chat}_S{i:05}"),
+                    body: format!("m-{i:05}"),
+                    at_ms: at,
+                    writer: Writer::Customer,
+                });
+                at += 150 + random.next(450);
+            }
+            bursts += 1;
+        }
+        let owner = match random.next(20) {
+            0 => Some(Writer::OwnerPhone),
+            1 => Some(Writer::OwnerApp),
+            _ => None,
+        };
+        if let Some(writer) = owner {
+            let i = queue.len();
+            queue.push(Queued {
+                account: number.account,
+                chat: chat.clone(),
+                id: format!("true_{chat}_O{i:05}"),
+                body: format!("owner-{i:05}"),
+                // Within the burst or just after it: while its turn may be in flight.
+                at_ms: at.saturating_sub(random.next(900)),
+                writer,
+            });
+        }
+    }
+    (queue, bursts)
+}
+
 /// Compares what reached the customers (WhatsApp's journals) with the database.
 fn account(
     queue: &[Queued],
@@ -279,12 +343,20 @@ fn account(
     kills: usize,
     took: Duration,
 ) -> Report {
-    // Replies that reached a customer, by the message they answer ("re: <its body>").
+    // Replies that reached a customer, by the message they answer ("re: <its body>"); in
+    // WhatsApp's order per chat, what they answered (to find one answering an older message
+    // after a newer one) and whether the owner had replied there from the app before.
+    let written: HashMap<&str, &Queued> = queue.iter().map(|q| (q.body.as_str(), q)).collect();
     let mut reached: HashMap<String, usize> = HashMap::new();
+    let (mut out_of_order, mut after_owner) = (0, 0);
     for number in numbers {
         let journal =
             std::fs::read_to_string(dir.join(format!("journal-{}.jsonl", number.account)))
                 .unwrap_or_default();
+        // Per chat: the newest customer message answered so far (when written, which),
+        // and whether the owner replied from the app.
+        let mut newest: HashMap<String, (u64, String)> = HashMap::new();
+        let mut owner_replied: std::collections::HashSet<String> = Default::default();
         for line in journal.lines() {
             let Ok(entry) = serde_json::from_str::<serde_json::Value>(line) else {
                 continue;
@@ -292,9 +364,27 @@ fn account(
             if entry["delivered"].as_bool() == Some(false) {
                 continue;
             }
+            let chat = entry["chat"].as_str().unwrap_or_default().to_string();
             let text = entry["text"].as_str().unwrap_or_default();
-            if let Some(body) = text.strip_prefix("re: ") {
-                *reached.entry(body.to_string()).or_default() += 1;
+            if text.starts_with("owner-") {
+                owner_replied.insert(chat);
+                continue;
+            }
+            let Some(body) = text.strip_prefix("re: ") else {
+                continue;
+            };
+            *reached.entry(body.to_string()).or_default() += 1;
+            if owner_replied.contains(&chat) {
+                after_owner += 1;
+            }
+            if let Some(answered) = written.get(body) {
+                let key = (answered.at_ms, answered.body.clone());
+                match newest.get(&chat) {
+                    Some(seen) if *seen > key => out_of_order += 1,
+                    _ => {
+                        newest.insert(chat, key);
+                    }
+                }
             }
         }
     }
@@ -321,12 +411,21 @@ fn account(
         }
     }
     let mut report = Report {
-        messages: queue.len(),
+        messages: queue
+            .iter()
+            .filter(|q| q.writer == Writer::Customer)
+            .count(),
         kills,
         took,
+        out_of_order,
+        after_owner,
+        owner_acts: queue
+            .iter()
+            .filter(|q| q.writer != Writer::Customer)
+            .count(),
         ..Report::default()
     };
-    for queued in queue {
+    for queued in queue.iter().filter(|q| q.writer == Writer::Customer) {
         let answers = reached.get(&queued.body).copied().unwrap_or(0);
         if answers > 1 {
             report.answered_twice += 1;

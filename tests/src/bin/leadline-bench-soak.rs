@@ -1,10 +1,11 @@
 //! The soak, long, one `BENCH` line per figure. Run by `scripts/bench.sh`: 1,000 customer
 //! messages in bursts of 1-6 over 10 numbers through the app's real bot runner, on an
 //! in-memory WhatsApp with late echoes, sends that fail after going out, missing acks, a
-//! forgetful page, skewed clocks and reconnects, and an AI that times out, fails and
-//! limits; the process killed with SIGKILL at 100 random moments and started again after
-//! each (`leadline-bot-crash`, next to this binary). Lost, answered twice and unaccounted
-//! must all be 0.
+//! forgetful page, skewed clocks (our sends on the laptop's), sends delivered after the
+//! driver's bound, reconnects, a keychain that hangs, the owner writing in some chats
+//! (phone and app), and an AI that times out, fails and limits; the process killed with SIGKILL at 100 random moments and started again after
+//! each (`leadline-bot-crash`, next to this binary). Lost, answered twice, unaccounted,
+//! out of order and after the owner must all be 0.
 
 use std::time::Duration;
 
@@ -37,6 +38,9 @@ async fn main() {
         report.answered_twice
     );
     println!("BENCH soak_unaccounted {} messages", report.unaccounted);
+    println!("BENCH soak_out_of_order {} replies", report.out_of_order);
+    println!("BENCH soak_after_owner {} replies", report.after_owner);
+    println!("BENCH soak_owner_acts {} messages", report.owner_acts);
     println!("BENCH soak_replied {} messages", report.replied);
     println!("BENCH soak_skipped {} messages", report.skipped);
     println!("BENCH soak_failed_with_reason {} messages", report.failed);

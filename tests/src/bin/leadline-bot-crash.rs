@@ -23,14 +23,15 @@ use leadline_core::bot::timing::{RetryTimes, Tuning};
 use leadline_core::clock::SystemClock;
 use leadline_core::leadline::Leadline;
 use leadline_core::model::inbox::InboxState;
-use leadline_core::secrets::{Keychain, MemoryKeychain};
+use leadline_core::secrets::Keychain;
 use leadline_core::store::database::Store;
 use leadline_core::store::{inbox, messages};
 use leadline_core::whatsapp::account::AccountState;
 use leadline_core::whatsapp::message::WaMessage;
 use leadline_tests::fakes::memory_whatsapp::{ByProfile, MemoryWhatsApp};
 use leadline_tests::inspect;
-use leadline_tests::soak::{Queued, SoakConfig};
+use leadline_tests::keyring::LockableKeychain;
+use leadline_tests::soak::{Queued, SoakConfig, Writer};
 
 /// Whether every inbox row has ended: replied, skipped, or failed for good; and no reply
 /// still waits for its server ack.
@@ -60,13 +61,15 @@ async fn main() {
         &std::fs::read_to_string(dir.join("soak.json")).expect("the soak's settings"),
     )
     .expect("readable settings");
-    let keychain = Arc::new(MemoryKeychain::default());
+    // A keychain that hangs now and then, as a locked one waiting for its prompt does.
+    let keychain = Arc::new(LockableKeychain::default());
     keychain
         .set("custom-1", &ApiKey::new(key))
         .expect("a memory keychain accepts keys");
     let store = Store::open(&dir.join("leadline.db")).expect("the database opens");
     let core = Leadline::new(store.clone(), Arc::new(|_| {}), Arc::new(SystemClock))
-        .with_keychain(keychain)
+        .with_keychain(keychain.clone())
+        .with_keychain_wait(Duration::from_millis(300))
         .with_ai_limits(Limits {
             attempts: 1,
             timeout: Duration::from_millis(config.ai_timeout_ms),
@@ -122,6 +125,29 @@ async fn main() {
 
     let accounts: Vec<i64> = config.numbers.iter().map(|n| n.account).collect();
     let began = std::time::Instant::now();
+    {
+        let keychain = keychain.clone();
+        let mut hangs = leadline_tests::soak::Lcg(config.seed ^ 0x6b65_7963);
+        tokio::spawn(async move {
+            loop {
+                tokio::time::sleep(Duration::from_millis(2_000 + hangs.next(4_000))).await;
+                keychain.lock(true);
+                tokio::time::sleep(Duration::from_millis(300 + hangs.next(1_200))).await;
+                keychain.lock(false);
+            }
+        });
+    }
+    // The owner's messages already written in an earlier life (WhatsApp has them).
+    let owner_done_file = dir.join("owner-done.txt");
+    let owner_done: Arc<std::sync::Mutex<std::collections::HashSet<String>>> =
+        Arc::new(std::sync::Mutex::new(
+            std::fs::read_to_string(&owner_done_file)
+                .unwrap_or_default()
+                .lines()
+                .map(str::to_string)
+                .collect(),
+        ));
+    let owner_busy: Arc<std::sync::Mutex<std::collections::HashSet<String>>> = Arc::default();
     let mut reconnects = leadline_tests::soak::Lcg(config.seed ^ u64::from(std::process::id()));
     let mut next_reconnect = Duration::from_millis(500 + reconnects.next(1_500));
     loop {
@@ -132,6 +158,24 @@ async fn main() {
             let Some(wa) = was.get(&queued.account.to_string()) else {
                 continue;
             };
+            if queued.writer != Writer::Customer {
+                if owner_done.lock().unwrap().contains(&queued.id) {
+                    continue;
+                }
+                all_delivered = false;
+                if queued.at_ms <= elapsed_ms {
+                    owner_acts(
+                        &app,
+                        &store,
+                        wa,
+                        queued,
+                        &owner_done,
+                        &owner_busy,
+                        &owner_done_file,
+                    );
+                }
+                continue;
+            }
             if wa.was_delivered(&queued.id) {
                 continue;
             }
@@ -174,4 +218,70 @@ async fn main() {
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
     app.stop().await;
+}
+
+/// The owner writes in a chat: typed on the phone (WhatsApp reports it as their own), or
+/// from the app (once the chat is in Leadline). Recorded as done once WhatsApp has it.
+fn owner_acts(
+    app: &App,
+    store: &Store,
+    wa: &MemoryWhatsApp,
+    queued: &Queued,
+    done: &Arc<std::sync::Mutex<std::collections::HashSet<String>>>,
+    busy: &Arc<std::sync::Mutex<std::collections::HashSet<String>>>,
+    done_file: &std::path::Path,
+) {
+    let finished = {
+        let (done, id, file) = (done.clone(), queued.id.clone(), done_file.to_path_buf());
+        move || {
+            use std::io::Write;
+            if let Ok(mut f) = std::fs::OpenOptions::new()
+                .create(true)
+                .append(true)
+                .open(&file)
+            {
+                let _ = writeln!(f, "{id}");
+                let _ = f.sync_data();
+            }
+            done.lock().unwrap().insert(id);
+        }
+    };
+    match queued.writer {
+        Writer::OwnerPhone => {
+            let typed = wa.deliver(WaMessage {
+                id: queued.id.clone(),
+                chat: queued.chat.clone(),
+                from: wa.me(),
+                from_me: true,
+                body: queued.body.clone(),
+                timestamp: wa.now_s(),
+                push_name: None,
+                phone: None,
+            });
+            if typed {
+                finished();
+            }
+        }
+        Writer::OwnerApp => {
+            let Some(chat) = inspect::chat(store, queued.account, &queued.chat) else {
+                return;
+            };
+            if !busy.lock().unwrap().insert(queued.id.clone()) {
+                return;
+            }
+            let (app, text, busy, id) = (
+                app.clone(),
+                queued.body.clone(),
+                busy.clone(),
+                queued.id.clone(),
+            );
+            tokio::spawn(async move {
+                if app.reply_in_chat(chat.id, &text).await.is_ok() {
+                    finished();
+                }
+                busy.lock().unwrap().remove(&id);
+            });
+        }
+        Writer::Customer => {}
+    }
 }

@@ -247,6 +247,11 @@ impl MemoryWhatsApp {
         lock(&self.state).asked_since.clone()
     }
 
+    /// The account's own WhatsApp id.
+    pub fn me(&self) -> String {
+        lock(&self.state).me.clone()
+    }
+
     /// WhatsApp's clock now (the laptop's plus the skew), unix seconds.
     pub fn now_s(&self) -> i64 {
         lock(&self.state).now_s()

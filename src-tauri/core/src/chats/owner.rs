@@ -48,6 +48,27 @@ pub async fn reply(bot: &Bot, chat_id: i64, text: &str) -> Result<String> {
         .await?;
     let lock = bot.send_lock(chat_id);
     let _sending = lock.lock().await;
+    // The takeover is written before the send: a crash between the send and its record
+    // must not leave the bot answering after the owner (a failed send leaves the chat to
+    // the owner too; they are writing there).
+    let started = core.now_ms();
+    let until = started + i64::from(takeover_minutes) * 60_000;
+    core.store
+        .call(move |conn| {
+            let tx = conn.transaction()?;
+            chats::set_pause(&tx, chat_id, Some(until), Some("owner_takeover"))?;
+            activity::record(
+                &tx,
+                Some(account_id),
+                &Activity::Takeover {
+                    minutes: takeover_minutes,
+                },
+                started,
+            )?;
+            tx.commit()?;
+            Ok(())
+        })
+        .await?;
     let wa_msg_id = bot.runtime.send_text(account_id, &wa_chat_id, text).await.map_err(|e| {
         Error::Unavailable(text!("chat.reply_not_sent", "The message was not sent: {error}. Check that the number is connected and try again.", error = e))
     })?;
@@ -56,13 +77,13 @@ pub async fn reply(bot: &Bot, chat_id: i64, text: &str) -> Result<String> {
     core.store
         .call(move |conn| {
             let tx = conn.transaction()?;
-            let chat = chats::upsert(&tx, account_id, &wa_chat_id, None, now, now)?;
+            chats::upsert(&tx, account_id, &wa_chat_id, None, now, now)?;
             // WhatsApp's echo of it may have come first; then it is already stored.
             messages::insert(
                 &tx,
                 &messages::NewMessage {
                     account_id,
-                    chat_id: chat.id,
+                    chat_id,
                     wa_msg_id: &id,
                     direction: Direction::Out,
                     origin: Origin::OwnerApp,
@@ -74,16 +95,6 @@ pub async fn reply(bot: &Bot, chat_id: i64, text: &str) -> Result<String> {
             )?;
             // WhatsApp's echo may have been stored first, as if typed on the phone.
             messages::mark_from_app(&tx, account_id, &id)?;
-            let until = now + i64::from(takeover_minutes) * 60_000;
-            chats::set_pause(&tx, chat.id, Some(until), Some("owner_takeover"))?;
-            activity::record(
-                &tx,
-                Some(account_id),
-                &Activity::Takeover {
-                    minutes: takeover_minutes,
-                },
-                now,
-            )?;
             tx.commit()?;
             Ok(())
         })

@@ -210,7 +210,12 @@ mod tests {
     #[tokio::test]
     async fn only_our_connection_is_taken_and_then_nobody_elses() {
         let piped = echoing().await;
-        let port_url = piped.ws_url.rsplit_once("/devtools/").unwrap().0.to_string();
+        let port_url = piped
+            .ws_url
+            .rsplit_once("/devtools/")
+            .unwrap()
+            .0
+            .to_string();
         let guessed = async_tungstenite::tokio::connect_async(format!(
             "{port_url}/devtools/browser/0123456789abcdef0123456789abcdef"
         ))
