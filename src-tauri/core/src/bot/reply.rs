@@ -202,11 +202,13 @@ pub(crate) async fn send(bot: &Bot, reply: Reply) -> Result<Handled> {
             return outcome(bot, message_id).await;
         }
     }
-    // Not even "typing…" in a chat the owner took over meanwhile.
-    if let Some(voided) = void_if_unwanted(bot, account_id, message_id, chat_id).await? {
-        return Ok(voided);
-    }
     let pacing = bot.tuning.pacing;
+    // Not even "seen" or "typing…" in a chat the owner took over meanwhile.
+    if !pacing.is_none() {
+        if let Some(voided) = void_if_unwanted(bot, account_id, message_id, chat_id).await? {
+            return Ok(voided);
+        }
+    }
     let wa = &bot.runtime;
     crate::clock::pause(pacing.before_seen).await;
     // Seen and typing are courtesy: a failure there doesn't stop the reply.

@@ -33,6 +33,11 @@ impl Pacing {
         jitter: Duration::ZERO,
     };
 
+    /// Whether the reply goes out at once (no seen mark or typing shown first).
+    pub(crate) fn is_none(&self) -> bool {
+        self.before_seen.is_zero() && self.typing_max.is_zero() && self.jitter.is_zero()
+    }
+
     pub(crate) fn typing_for(&self, text: &str) -> Duration {
         let chars = u32::try_from(text.chars().count()).unwrap_or(u32::MAX);
         let base = self

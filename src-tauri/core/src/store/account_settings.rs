@@ -112,8 +112,10 @@ pub struct BotRow {
 }
 
 pub fn bot(conn: &Connection, account_id: i64) -> rusqlite::Result<Option<BotRow>> {
-    conn.query_row(
+    conn.prepare_cached(
         "SELECT bot_enabled, behaviour, hours, bot_paused_until FROM account_settings WHERE account_id = ?1",
+    )?
+    .query_row(
         params![account_id],
         |r| {
             let behaviour: String = r.get(1)?;

@@ -106,12 +106,9 @@ pub fn put(conn: &Connection, key: &str, json: &str, now: i64) -> rusqlite::Resu
 /// The JSON stored under `key`, if any.
 pub fn get(conn: &Connection, key: &str) -> rusqlite::Result<Option<String>> {
     use rusqlite::OptionalExtension;
-    conn.query_row(
-        "SELECT value FROM app_settings WHERE key = ?1",
-        params![key],
-        |r| r.get(0),
-    )
-    .optional()
+    conn.prepare_cached("SELECT value FROM app_settings WHERE key = ?1")?
+        .query_row(params![key], |r| r.get(0))
+        .optional()
 }
 
 /// Removes the value under `key`, if any.

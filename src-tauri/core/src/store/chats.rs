@@ -67,12 +67,9 @@ fn chat_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<ChatRow> {
 }
 
 pub fn get(conn: &Connection, chat_id: i64) -> rusqlite::Result<Option<ChatRow>> {
-    conn.query_row(
-        &format!("{CHAT_ROW} WHERE id = ?1"),
-        params![chat_id],
-        chat_row,
-    )
-    .optional()
+    conn.prepare_cached(&format!("{CHAT_ROW} WHERE id = ?1"))?
+        .query_row(params![chat_id], chat_row)
+        .optional()
 }
 
 /// Every chat of a number, oldest first.

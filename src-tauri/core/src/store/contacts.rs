@@ -77,16 +77,13 @@ pub struct Standing {
 }
 
 pub fn standing(conn: &Connection, contact_id: i64) -> rusqlite::Result<Standing> {
-    conn.query_row(
-        "SELECT ignored, known FROM contacts WHERE id = ?1",
-        [contact_id],
-        |r| {
+    conn.prepare_cached("SELECT ignored, known FROM contacts WHERE id = ?1")?
+        .query_row([contact_id], |r| {
             Ok(Standing {
                 ignored: r.get(0)?,
                 known: r.get(1)?,
             })
-        },
-    )
+        })
 }
 
 /// Ignores (or stops ignoring) the contact of a chat; false if the chat has no single

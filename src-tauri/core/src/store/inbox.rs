@@ -232,12 +232,9 @@ fn decision_of(message_id: i64, json: &str) -> Option<Stored> {
 }
 
 pub fn get(conn: &Connection, message_id: i64) -> rusqlite::Result<Option<Row>> {
-    conn.query_row(
-        &format!("{ROW} WHERE message_id = ?1"),
-        params![message_id],
-        row,
-    )
-    .optional()
+    conn.prepare_cached(&format!("{ROW} WHERE message_id = ?1"))?
+        .query_row(params![message_id], row)
+        .optional()
 }
 
 /// Every row of a number, oldest first.

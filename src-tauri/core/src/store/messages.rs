@@ -70,11 +70,10 @@ pub fn of_account(conn: &Connection, account_id: i64) -> rusqlite::Result<Vec<St
 }
 
 pub fn get(conn: &Connection, id: i64) -> rusqlite::Result<Option<Stored>> {
-    conn.query_row(
+    conn.prepare_cached(
         "SELECT account_id, chat_id, wa_msg_id, direction, origin, body, sent_at, created_at, id, ack FROM messages WHERE id = ?1",
-        params![id],
-        stored,
-    )
+    )?
+    .query_row(params![id], stored)
     .optional()
 }
 
