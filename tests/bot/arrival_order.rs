@@ -6,9 +6,8 @@ use std::time::Duration;
 
 use leadline_core::model::chat::{Direction, Origin};
 use leadline_core::model::decision::SkipReason;
-use leadline_core::whatsapp::account::AccountState;
 
-use super::exactly_once::{events_named, set_behaviour};
+use super::exactly_once::{events_named, live_connected};
 use leadline_tests::tamper;
 
 use super::{Bot, from_customer, until};
@@ -31,13 +30,7 @@ fn lock_database(bot: &Bot, hold: Duration) -> std::thread::JoinHandle<()> {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_burst_during_a_long_database_lock_is_stored_in_order_and_answered_once() {
-    let bot = Bot::live().await;
-    set_behaviour(&bot, r#"{"debounceSeconds": 2}"#).await;
-    let mut state = bot.app.link(bot.id).await.unwrap();
-    state
-        .wait_for(|s| matches!(s, AccountState::Working { .. }))
-        .await
-        .unwrap();
+    let bot = live_connected(r#"{"debounceSeconds": 2}"#).await;
     bot.ai.echo_customer();
     // The start's own look at unread chats done first.
     tokio::time::sleep(Duration::from_millis(500)).await;
@@ -73,9 +66,7 @@ async fn a_burst_during_a_long_database_lock_is_stored_in_order_and_answered_onc
 /// number is gone) and is not retried for ever; the owner is not alarmed for it.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_message_of_a_removed_number_is_not_retried_for_ever() {
-    let bot = Bot::live().await;
-    set_behaviour(&bot, r#"{"debounceSeconds": 0}"#).await;
-    bot.connect().await;
+    let bot = live_connected(r#"{"debounceSeconds": 0}"#).await;
     bot.core.remove_number(bot.id).await.unwrap();
     assert!(bot.wa.deliver(from_customer("G1", "¿Hola?")));
     // Five failed stores would take 200 + 400 + 800 + 1,600 ms.
@@ -90,9 +81,7 @@ async fn a_message_of_a_removed_number_is_not_retried_for_ever() {
 /// database takes them again they are stored in order and answered.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_store_that_keeps_failing_is_told_once_and_loses_nothing() {
-    let bot = Bot::live().await;
-    set_behaviour(&bot, r#"{"debounceSeconds": 1}"#).await;
-    bot.connect().await;
+    let bot = live_connected(r#"{"debounceSeconds": 1}"#).await;
     bot.ai.echo_customer();
     tamper::messages_refused(bot.core.store());
     for n in 0..3 {

@@ -40,6 +40,14 @@ fn customer_at(chat: &str, id: &str, body: &str, timestamp: i64) -> WaMessage {
 
 /// The number's behaviour: `json`'s values, the defaults for the rest (saved as the owner
 /// would).
+/// The runner's own bot with `behaviour` (JSON) set, its number connected.
+pub(crate) async fn live_connected(behaviour: &'static str) -> Bot {
+    let bot = Bot::live().await;
+    set_behaviour(&bot, behaviour).await;
+    bot.connect().await;
+    bot
+}
+
 pub(crate) async fn set_behaviour(bot: &Bot, json: &'static str) {
     let behaviour: Behaviour = serde_json::from_str(json).unwrap();
     bot.edit_bot(|settings| settings.behaviour = behaviour)
@@ -85,13 +93,7 @@ async fn a_burst_is_one_answer_however_it_is_resumed() {
     );
 
     // Live, with a reconnect in the middle of the debounce.
-    let bot = Bot::live().await;
-    set_behaviour(&bot, r#"{"debounceSeconds": 1}"#).await;
-    let mut state = bot.app.link(bot.id).await.unwrap();
-    state
-        .wait_for(|s| matches!(s, AccountState::Working { .. }))
-        .await
-        .unwrap();
+    let bot = live_connected(r#"{"debounceSeconds": 1}"#).await;
     bot.ai.push(reply("Una respuesta para todo"));
     assert!(bot.wa.deliver(from_customer("L1", "Hola")));
     assert!(bot.wa.deliver(from_customer("L2", "quería saber")));
@@ -114,13 +116,7 @@ async fn a_burst_is_one_answer_however_it_is_resumed() {
 /// replied (the error never moves it back to failed), and it is never sent again.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_echo_and_a_send_error_racing_never_move_the_row_backwards() {
-    let bot = Bot::live().await;
-    set_behaviour(&bot, r#"{"debounceSeconds": 0}"#).await;
-    let mut state = bot.app.link(bot.id).await.unwrap();
-    state
-        .wait_for(|s| matches!(s, AccountState::Working { .. }))
-        .await
-        .unwrap();
+    let bot = live_connected(r#"{"debounceSeconds": 0}"#).await;
     bot.wa.fail_after_sending(1);
     bot.ai.push(reply("Claro que sí"));
     assert!(bot.wa.deliver(from_customer("X1", "¿Abrís mañana?")));
@@ -178,11 +174,7 @@ async fn a_reply_waits_for_the_connection_without_spending_attempts() {
     assert!(matches!(handled, Handled::Waiting { .. }), "{handled:?}");
     assert_eq!(bot.row().attempts, 0);
     assert_eq!(bot.row().state, "decided");
-    let mut state = bot.app.link(bot.id).await.unwrap();
-    state
-        .wait_for(|s| matches!(s, AccountState::Working { .. }))
-        .await
-        .unwrap();
+    bot.connect().await;
     bot.resume().await;
     assert_eq!(bot.wa.sent().len(), 1);
     assert_eq!(bot.wa.sent()[0].text, "Ya estoy aquí");
@@ -241,11 +233,7 @@ async fn a_reply_the_server_never_took_is_sent_once_more_then_failed_and_told() 
         ack_ms: (100, 100),
         ..Realism::default()
     });
-    let mut state = bot.app.link(bot.id).await.unwrap();
-    state
-        .wait_for(|s| matches!(s, AccountState::Working { .. }))
-        .await
-        .unwrap();
+    bot.connect().await;
     bot.ai.push(reply("¡Hola!"));
     assert!(bot.wa.deliver(from_customer("U1", "Hola")));
     until("sent once more", || bot.wa.sent().len() == 2).await;
@@ -299,13 +287,7 @@ async fn a_send_that_keeps_failing_ends_failed_with_its_reason_and_the_owner_tol
 /// is stored once the database answers, never dropped, and answered.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_message_the_database_could_not_take_is_stored_when_it_can() {
-    let bot = Bot::live().await;
-    set_behaviour(&bot, r#"{"debounceSeconds": 0}"#).await;
-    let mut state = bot.app.link(bot.id).await.unwrap();
-    state
-        .wait_for(|s| matches!(s, AccountState::Working { .. }))
-        .await
-        .unwrap();
+    let bot = live_connected(r#"{"debounceSeconds": 0}"#).await;
     let db = bot.core.store().path().unwrap().to_path_buf();
     let (locked_tx, locked_rx) = std::sync::mpsc::channel();
     let holder = std::thread::spawn(move || {
@@ -343,11 +325,7 @@ async fn caps_hold_when_a_burst_of_chats_arrives_at_once() {
         delay_ms: (300, 300),
         ..Default::default()
     });
-    let mut state = bot.app.link(bot.id).await.unwrap();
-    state
-        .wait_for(|s| matches!(s, AccountState::Working { .. }))
-        .await
-        .unwrap();
+    bot.connect().await;
     let now = jiff::Timestamp::now().as_second();
     for n in 0..12 {
         let chat = format!("3461200{n:04}@c.us");
@@ -769,11 +747,7 @@ async fn a_reply_past_the_delivery_bound_that_the_page_still_delivers_is_not_sen
         late_ack_ms: (600, 600),
         ..Realism::default()
     });
-    let mut state = bot.app.link(bot.id).await.unwrap();
-    state
-        .wait_for(|s| matches!(s, AccountState::Working { .. }))
-        .await
-        .unwrap();
+    bot.connect().await;
     bot.ai.push(reply("Aquí tienes el catálogo"));
     assert!(bot.wa.deliver(from_customer("L1", "¿Catálogo?")));
     until("the late server ack recorded", || {

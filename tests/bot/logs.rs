@@ -6,8 +6,8 @@ use std::sync::{Arc, Mutex};
 
 use leadline_tests::fakes::ai::Step;
 
-use super::exactly_once::set_behaviour;
-use super::{Bot, from_customer, until};
+use super::exactly_once::live_connected;
+use super::{from_customer, until};
 
 /// Every log line written while it is the thread's subscriber.
 #[derive(Clone, Default)]
@@ -41,9 +41,7 @@ async fn a_providers_refusal_is_logged_by_kind_and_status_never_its_words() {
         .finish();
     let _logging = tracing::subscriber::set_default(subscriber);
 
-    let bot = Bot::live().await;
-    set_behaviour(&bot, r#"{"debounceSeconds": 0}"#).await;
-    bot.connect().await;
+    let bot = live_connected(r#"{"debounceSeconds": 0}"#).await;
     bot.ai.push(Step::status(
         400,
         r#"{"error":{"message":"Your message 'Soy Ana, DNI 12345678Z' breaks the usage policy"}}"#,

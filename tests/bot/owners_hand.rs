@@ -210,15 +210,9 @@ async fn a_failed_turn_is_merged_into_the_newer_one_answered_in_order() {
     bot.ai.push(reply("Sí, el sábado de 10 a 14"));
     let second = bot.customer("O2", ANA, "¿Y a qué hora?").await.unwrap();
     assert!(matches!(second, Handled::Replied { .. }), "{second:?}");
-    let asked = bot.ai.requests().last().unwrap().body["messages"].clone();
-    let said: Vec<&str> = asked
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter_map(|m| m["content"].as_str())
-        .collect();
+    let said = bot.last_asked();
     assert!(
-        said.contains(&"¿Abrís el sábado?") && said.contains(&"¿Y a qué hora?"),
+        said.iter().any(|t| t == "¿Abrís el sábado?") && said.iter().any(|t| t == "¿Y a qué hora?"),
         "the newer turn answers both: {said:?}"
     );
     assert_eq!(

@@ -124,8 +124,11 @@ fn settings_round_trip_over_ipc() {
     );
     assert_eq!(app.ok("settings_get", json!({}))["theme"], "dark");
 
-    // The browser in use follows the setting: a real program is used as chosen.
-    let program = std::env::current_exe().unwrap();
+    // The browser in use follows the setting: a real program, named as a Chromium (the
+    // only ones Settings take), is used as chosen.
+    let folder = tempfile::tempdir().unwrap();
+    let program = folder.path().join("chromium");
+    std::fs::copy(std::env::current_exe().unwrap(), &program).unwrap();
     app.ok(
         "settings_set",
         json!({ "settings": { "theme": "dark", "browserPath": program } }),
