@@ -194,7 +194,9 @@ async fn carry(socket: Socket, mut commands: pipe::Sender, mut answers: pipe::Re
             },
         }
     }
-    let _ = to_client.close(None).await;
+    // Dropped, not closed with a Close frame: chromiumoxide ends its session on a
+    // connection that breaks (as when a browser dies), not on a polite close.
+    drop(to_client);
 }
 
 #[cfg(test)]
