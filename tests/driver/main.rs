@@ -18,6 +18,7 @@ use tokio::sync::mpsc;
 
 mod contract;
 mod old_calls;
+mod passkey;
 mod runtime;
 
 const DEADLINE: Duration = Duration::from_secs(30);

@@ -85,12 +85,24 @@ impl App {
     /// it is linked, fails, or stops.
     pub async fn link(&self, id: i64) -> Result<watch::Receiver<AccountState>> {
         self.core().number(id).await?;
+        // "Try again" after a failure (a passkey step that timed out, a page that broke)
+        // starts afresh: a new page, a new QR.
+        if matches!(self.bot.runtime.state(id), AccountState::Failed { .. }) {
+            self.bot.runtime.stop(id).await;
+        }
         Ok(self.bot.runtime.start(id))
     }
 
     /// A new batch of QR codes after the last one expired.
     pub fn refresh_qr(&self, id: i64) {
         self.bot.runtime.refresh_qr(id);
+    }
+
+    /// The owner compared the passkey step's verification code with the phone's: confirm
+    /// it to WhatsApp.
+    pub async fn confirm_passkey_code(&self, id: i64) -> Result<()> {
+        self.core().number(id).await?;
+        Ok(self.bot.runtime.confirm_passkey_code(id).await?)
     }
 
     /// An 8-character code to type on the phone instead of scanning the QR.

@@ -64,3 +64,10 @@ pub async fn numbers_pairing_code(
 pub async fn numbers_use_here(state: State<'_, AppState>, id: i64) -> Result<(), IpcError> {
     Ok(state.app()?.use_here(id).await?)
 }
+
+/// The owner compared the passkey step's verification code with the one on the phone:
+/// confirm it to WhatsApp.
+#[tauri::command]
+pub async fn numbers_confirm_passkey(state: State<'_, AppState>, id: i64) -> Result<(), IpcError> {
+    Ok(state.app()?.confirm_passkey_code(id).await?)
+}

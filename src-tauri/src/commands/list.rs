@@ -15,6 +15,7 @@ commands! {
     linking::numbers_refresh_qr(id: i64) -> ();
     linking::numbers_pairing_code(id: i64, phone: String) -> String;
     linking::numbers_use_here(id: i64) -> ();
+    linking::numbers_confirm_passkey(id: i64) -> ();
     linking::numbers_states() -> Vec<NumberState>;
     settings::settings_get() -> AppSettings;
     settings::settings_set(settings: AppSettings) -> AppSettings;

@@ -13,11 +13,24 @@
 //! `reason` (`refused` / `no_server_ack`) for a send the server never took; an error line
 //! with `"unreadable": true` for a message that stayed encrypted; a refused send's error
 //! line names the message's `id`.
+//!
+//! Fields added for the 2026-12 bridge (WHATSAPP_WEB.md §5): while WhatsApp's passkey step
+//! is pending, state lines `{"event":"state","state":"passkey","stage":…,"code":…}` (`code`
+//! once the page shows a verification code for the owner to compare); a command
+//! `{"cmd":"confirm_code"}` confirms it; with a screen a number links in a visible window
+//! and starts again headless once linked (a state line `Starting` follows `Working`). The
+//! test-only flag `--test-virtual-authenticator` gives the page a CDP virtual authenticator
+//! with a fresh passkey and prints `{"event":"test_authenticator","credential_id":…,
+//! "public_key":…,"rp_id":"localhost"}` (base64url; the public key an uncompressed P-256
+//! point) for the check to register with its fake; it is refused unless the WhatsApp
+//! address is on this computer.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
 
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use leadline_core::clock::SystemClock;
 use leadline_core::whatsapp::account::AccountState;
 use leadline_core::whatsapp::browser;
@@ -25,6 +38,8 @@ use leadline_core::whatsapp::chromium::ChromiumDriver;
 use leadline_core::whatsapp::error::WaError;
 use leadline_core::whatsapp::message::WaEvent;
 use leadline_core::whatsapp::page::{DEFAULT_URL, PageInfo};
+use leadline_core::whatsapp::window;
+use leadline_tests::fakes::whatsapp_web::passkey::{self, TestPasskey};
 use serde_json::{Value, json};
 use tokio::io::{AsyncBufReadExt, BufReader};
 use tokio::sync::mpsc;
@@ -34,16 +49,17 @@ struct Args {
     profile: PathBuf,
     chrome: Option<PathBuf>,
     pair_phone: Option<String>,
+    test_authenticator: bool,
 }
 
-const USAGE: &str =
-    "usage: leadline-wa --wa-url URL --profile DIR [--chrome PATH] [--pair-phone NUMBER]";
+const USAGE: &str = "usage: leadline-wa --wa-url URL --profile DIR [--chrome PATH] [--pair-phone NUMBER] [--test-virtual-authenticator]";
 
 fn parse_args() -> Result<Args, String> {
     let mut url = DEFAULT_URL.to_string();
     let mut profile = None;
     let mut chrome = None;
     let mut pair_phone = None;
+    let mut test_authenticator = false;
     let mut args = std::env::args().skip(1);
     while let Some(flag) = args.next() {
         let mut value = || {
@@ -55,6 +71,7 @@ fn parse_args() -> Result<Args, String> {
             "--profile" => profile = Some(PathBuf::from(value()?)),
             "--chrome" => chrome = Some(PathBuf::from(value()?)),
             "--pair-phone" => pair_phone = Some(value()?),
+            "--test-virtual-authenticator" => test_authenticator = true,
             "-h" | "--help" => return Err(USAGE.to_string()),
             other => return Err(format!("unknown argument {other}\n{USAGE}")),
         }
@@ -65,6 +82,7 @@ fn parse_args() -> Result<Args, String> {
         profile,
         chrome,
         pair_phone,
+        test_authenticator,
     })
 }
 
@@ -73,9 +91,13 @@ fn say(line: Value) {
 }
 
 /// A state line; once the page said which WhatsApp Web it is, with `wa_version`,
-/// `wa_version_tested` and `wa_missing` (the bridge's features it lacks).
+/// `wa_version_tested` and `wa_missing` (the bridge's features it lacks). The passkey
+/// step's state is `passkey`, with its `stage` and `code`.
 fn state_line(state: &AccountState, page: Option<&PageInfo>) -> Value {
     let mut line = serde_json::to_value(state).unwrap_or_else(|_| json!({}));
+    if let AccountState::Passkey { .. } = state {
+        line["state"] = json!("passkey");
+    }
     line["event"] = json!("state");
     if let Some(page) = page {
         line["wa_version"] = json!(page.version);
@@ -101,98 +123,132 @@ async fn main() -> ExitCode {
             return ExitCode::from(1);
         }
     };
-    let driver = ChromiumDriver::new(chrome, args.url);
-    let (tx, mut events) = mpsc::unbounded_channel();
-    let session = match driver.start(&args.profile, tx, Arc::new(SystemClock)).await {
-        Ok(session) => session,
-        Err(e) => {
-            say(json!({ "event": "state", "state": "Failed", "reason": e.to_string() }));
-            return ExitCode::from(1);
-        }
-    };
+    let mut driver = ChromiumDriver::new(chrome, args.url.clone());
+    // Like the app: with a screen, a number links in a visible window.
+    driver.visible = window::visible_links(args.chrome.as_deref());
     let mut stdin = BufReader::new(tokio::io::stdin()).lines();
     let mut asked_for_code = false;
     let mut page: Option<PageInfo> = None;
+    let mut first = true;
+    // One session; again (headless) when a link in a visible window asks for it.
     loop {
-        tokio::select! {
-            event = events.recv() => match event {
-                Some(WaEvent::State(state)) => {
-                    if let (AccountState::ScanQr { .. }, Some(phone), false) = (&state, &args.pair_phone, asked_for_code) {
-                        asked_for_code = true;
-                        match session.pairing_code(phone).await {
-                            Ok(code) => say(json!({ "event": "pairing_code", "code": code })),
-                            Err(e) => say(json!({ "event": "error", "message": e.to_string() })),
-                        }
-                    }
-                    say(state_line(&state, page.as_ref()));
-                }
-                Some(WaEvent::Message(m)) => say(json!({
-                    "event": "message", "id": m.id, "chat": m.chat, "from": m.from,
-                    "from_me": m.from_me, "body": m.body, "timestamp": m.timestamp,
-                    "phone": m.phone,
+        let (tx, mut events) = mpsc::unbounded_channel();
+        let session = match driver.start(&args.profile, tx, Arc::new(SystemClock)).await {
+            Ok(session) => session,
+            Err(e) => {
+                say(json!({ "event": "state", "state": "Failed", "reason": e.to_string() }));
+                return ExitCode::from(1);
+            }
+        };
+        if args.test_authenticator && first {
+            let passkey = TestPasskey::generate();
+            match session
+                .attach_test_authenticator(passkey.credential_id.clone(), passkey.pkcs8.clone())
+                .await
+            {
+                Ok(()) => say(json!({
+                    "event": "test_authenticator",
+                    "credential_id": URL_SAFE_NO_PAD.encode(&passkey.credential_id),
+                    "public_key": URL_SAFE_NO_PAD.encode(&passkey.public_key),
+                    "rp_id": passkey::RP_ID,
                 })),
-                Some(WaEvent::Ack { id, ack }) => say(json!({ "event": "ack", "id": id, "ack": ack })),
-                // Told with the next state lines (the protocol's events stay as they are).
-                Some(WaEvent::Page(info)) => page = Some(info),
-                // A send the server never took is an error ack, with why.
-                Some(WaEvent::NotDelivered { id, reason }) => say(json!({
-                    "event": "ack", "id": id, "ack": -1, "delivered": false, "reason": reason,
-                })),
-                Some(WaEvent::Unreadable { id, chat }) => say(json!({
-                    "event": "error", "message": "a message could not be decrypted; read it on the phone",
-                    "id": id, "chat": chat, "unreadable": true,
-                })),
-                None => {
-                    say(json!({ "event": "state", "state": "Failed", "reason": "the browser stopped" }));
+                Err(e) => {
+                    say(json!({ "event": "error", "message": e.to_string() }));
                     session.stop().await;
-                    return ExitCode::from(1);
-                }
-            },
-            line = stdin.next_line() => {
-                let line = match line {
-                    Ok(Some(line)) => line,
-                    // End of input means the caller is gone: stop like quit.
-                    Ok(None) | Err(_) => break,
-                };
-                if line.trim().is_empty() {
-                    continue;
-                }
-                let command: Value = match serde_json::from_str(&line) {
-                    Ok(command) => command,
-                    Err(e) => {
-                        say(json!({ "event": "error", "message": format!("not a JSON command: {e}") }));
-                        continue;
-                    }
-                };
-                match command["cmd"].as_str() {
-                    Some("send") => {
-                        let (Some(chat), Some(text)) = (command["chat"].as_str(), command["text"].as_str()) else {
-                            say(json!({ "event": "error", "message": "send needs chat and text" }));
-                            continue;
-                        };
-                        match session.send_text(chat, text).await {
-                            Ok(id) => say(json!({ "event": "sent", "id": id })),
-                            Err(e) => {
-                                let mut line = json!({ "event": "error", "message": e.to_string() });
-                                // A send WhatsApp refused still names the message it made.
-                                if let WaError::SendRefused { id, .. } = &e {
-                                    line["id"] = json!(id);
-                                }
-                                say(line)
-                            }
-                        }
-                    }
-                    Some("logout") => {
-                        if let Err(e) = session.logout().await {
-                            say(json!({ "event": "error", "message": e.to_string() }));
-                        }
-                    }
-                    Some("quit") => break,
-                    _ => say(json!({ "event": "error", "message": "unknown command (send, logout, quit)" })),
+                    return ExitCode::from(2);
                 }
             }
         }
+        first = false;
+        let relaunch = loop {
+            tokio::select! {
+                event = events.recv() => match event {
+                    Some(WaEvent::State(state)) => {
+                        if let (AccountState::ScanQr { .. }, Some(phone), false) = (&state, &args.pair_phone, asked_for_code) {
+                            asked_for_code = true;
+                            match session.pairing_code(phone).await {
+                                Ok(code) => say(json!({ "event": "pairing_code", "code": code })),
+                                Err(e) => say(json!({ "event": "error", "message": e.to_string() })),
+                            }
+                        }
+                        say(state_line(&state, page.as_ref()));
+                    }
+                    Some(WaEvent::Relaunch) => break true,
+                    Some(WaEvent::Message(m)) => say(json!({
+                        "event": "message", "id": m.id, "chat": m.chat, "from": m.from,
+                        "from_me": m.from_me, "body": m.body, "timestamp": m.timestamp,
+                        "phone": m.phone,
+                    })),
+                    Some(WaEvent::Ack { id, ack }) => say(json!({ "event": "ack", "id": id, "ack": ack })),
+                    // Told with the next state lines (the protocol's events stay as they are).
+                    Some(WaEvent::Page(info)) => page = Some(info),
+                    // A send the server never took is an error ack, with why.
+                    Some(WaEvent::NotDelivered { id, reason }) => say(json!({
+                        "event": "ack", "id": id, "ack": -1, "delivered": false, "reason": reason,
+                    })),
+                    Some(WaEvent::Unreadable { id, chat }) => say(json!({
+                        "event": "error", "message": "a message could not be decrypted; read it on the phone",
+                        "id": id, "chat": chat, "unreadable": true,
+                    })),
+                    None => {
+                        say(json!({ "event": "state", "state": "Failed", "reason": "the browser stopped" }));
+                        session.stop().await;
+                        return ExitCode::from(1);
+                    }
+                },
+                line = stdin.next_line() => {
+                    let line = match line {
+                        Ok(Some(line)) => line,
+                        // End of input means the caller is gone: stop like quit.
+                        Ok(None) | Err(_) => break false,
+                    };
+                    if line.trim().is_empty() {
+                        continue;
+                    }
+                    let command: Value = match serde_json::from_str(&line) {
+                        Ok(command) => command,
+                        Err(e) => {
+                            say(json!({ "event": "error", "message": format!("not a JSON command: {e}") }));
+                            continue;
+                        }
+                    };
+                    match command["cmd"].as_str() {
+                        Some("send") => {
+                            let (Some(chat), Some(text)) = (command["chat"].as_str(), command["text"].as_str()) else {
+                                say(json!({ "event": "error", "message": "send needs chat and text" }));
+                                continue;
+                            };
+                            match session.send_text(chat, text).await {
+                                Ok(id) => say(json!({ "event": "sent", "id": id })),
+                                Err(e) => {
+                                    let mut line = json!({ "event": "error", "message": e.to_string() });
+                                    // A send WhatsApp refused still names the message it made.
+                                    if let WaError::SendRefused { id, .. } = &e {
+                                        line["id"] = json!(id);
+                                    }
+                                    say(line)
+                                }
+                            }
+                        }
+                        Some("confirm_code") => {
+                            if let Err(e) = session.confirm_passkey_code().await {
+                                say(json!({ "event": "error", "message": e.to_string() }));
+                            }
+                        }
+                        Some("logout") => {
+                            if let Err(e) = session.logout().await {
+                                say(json!({ "event": "error", "message": e.to_string() }));
+                            }
+                        }
+                        Some("quit") => break false,
+                        _ => say(json!({ "event": "error", "message": "unknown command (send, confirm_code, logout, quit)" })),
+                    }
+                }
+            }
+        };
+        session.stop().await;
+        if !relaunch {
+            return ExitCode::SUCCESS;
+        }
     }
-    session.stop().await;
-    ExitCode::SUCCESS
 }

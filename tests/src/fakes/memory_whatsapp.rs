@@ -768,6 +768,14 @@ impl Session for MemorySession {
     fn take_over(&self) -> BoxFuture<'_, Result<(), WaError>> {
         Box::pin(async { Ok(()) })
     }
+    fn confirm_passkey_code(&self) -> BoxFuture<'_, Result<(), WaError>> {
+        // This WhatsApp never asks for a passkey.
+        Box::pin(async {
+            Err(WaError::Page(
+                "there is no verification code to confirm".into(),
+            ))
+        })
+    }
     fn pairing_code<'a>(&'a self, _phone: &'a str) -> BoxFuture<'a, Result<String, WaError>> {
         Box::pin(async { Err(WaError::NotConnected) })
     }

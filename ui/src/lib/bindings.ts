@@ -85,7 +85,7 @@ waMissingFeatures: Array<string>, };
 /**
  * A linked number's state, shown the same way everywhere.
  */
-export type AccountState = { "state": "Stopped" } | { "state": "Starting" } | { "state": "ScanQr", qr: string, expiresAt: number, } | { "state": "Syncing", percent: number, } | { "state": "Working", me: string, } | { "state": "Failed", reason: Text, openElsewhere: boolean, } | { "state": "LoggedOut" };
+export type AccountState = { "state": "Stopped" } | { "state": "Starting" } | { "state": "ScanQr", qr: string, expiresAt: number, } | { "state": "Passkey", stage: string | null, code: string | null, } | { "state": "Syncing", percent: number, } | { "state": "Working", me: string, } | { "state": "Failed", reason: Text, openElsewhere: boolean, } | { "state": "LoggedOut" };
 
 /**
  * One step of linking a number, streamed to the window that asked.
@@ -674,6 +674,7 @@ export type Commands = {
   numbers_refresh_qr: { args: { id: number }; result: null };
   numbers_pairing_code: { args: { id: number; phone: string }; result: string };
   numbers_use_here: { args: { id: number }; result: null };
+  numbers_confirm_passkey: { args: { id: number }; result: null };
   numbers_states: { args: Record<string, never>; result: Array<NumberState> };
   settings_get: { args: Record<string, never>; result: AppSettings };
   settings_set: { args: { settings: AppSettings }; result: AppSettings };

@@ -185,7 +185,7 @@ async fn on_report(bot: &Bot, turns: &Turns, account_id: i64, event: WaEvent) {
                 tracing::warn!(account_id, error = %e, "could not record an ack");
             }
         }
-        WaEvent::State(_) | WaEvent::Message(_) => {}
+        WaEvent::State(_) | WaEvent::Message(_) | WaEvent::Relaunch => {}
         WaEvent::Page(info) => {
             if let Err(e) = linking::page_changed(&bot.core, account_id, info).await {
                 tracing::warn!(account_id, error = %e, "could not record the WhatsApp Web version");

@@ -20,6 +20,7 @@ pub(super) enum Command {
     Unlink(oneshot::Sender<()>),
     RefreshQr,
     TakeOver(oneshot::Sender<Result<(), WaError>>),
+    ConfirmPasskeyCode(oneshot::Sender<Result<(), WaError>>),
     Seen {
         chat: String,
         reply: oneshot::Sender<Result<(), WaError>>,

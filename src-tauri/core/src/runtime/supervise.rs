@@ -56,6 +56,9 @@ enum Ended {
     LoggedOut,
     /// The browser crashed, closed or hung: start it again.
     Crashed,
+    /// The session asked to be started again at once (linked in a visible window: now
+    /// headless).
+    Relaunch,
 }
 
 fn retry_delay(failures: u32) -> Duration {
@@ -90,6 +93,13 @@ pub(super) async fn run(context: Context, mut commands: mpsc::UnboundedReceiver<
                 delete_profile(&context.profile);
                 context.publish(AccountState::LoggedOut);
                 return;
+            }
+            Ended::Relaunch => {
+                failures = 0;
+                tracing::info!(
+                    account = context.account_id,
+                    "starting the WhatsApp browser again, headless"
+                );
             }
             Ended::Crashed => {
                 failures += 1;
@@ -134,6 +144,10 @@ async fn drive(
                         return Ended::LoggedOut;
                     }
                 }
+                Some(WaEvent::Relaunch) => {
+                    session.stop().await;
+                    return Ended::Relaunch;
+                }
                 Some(other) => (context.inbound)(context.account_id, other),
                 // The page's reports stopped: the browser is gone.
                 None => {
@@ -168,6 +182,9 @@ async fn drive(
                 }
                 Some(Command::TakeOver(reply)) => {
                     let _ = reply.send(session.take_over().await);
+                }
+                Some(Command::ConfirmPasskeyCode(reply)) => {
+                    let _ = reply.send(session.confirm_passkey_code().await);
                 }
                 Some(Command::CatchUp(reply)) => {
                     let _ = reply.send(session.catch_up().await);
@@ -226,7 +243,7 @@ async fn wait_or_stop(delay: Duration, commands: &mut mpsc::UnboundedReceiver<Co
                 Some(Command::Send { reply, .. }) | Some(Command::PairingCode { reply, .. }) => {
                     let _ = reply.send(Err(crate::whatsapp::error::WaError::NotConnected));
                 }
-                Some(Command::TakeOver(reply)) => {
+                Some(Command::TakeOver(reply)) | Some(Command::ConfirmPasskeyCode(reply)) => {
                     let _ = reply.send(Err(crate::whatsapp::error::WaError::NotConnected));
                 }
                 Some(Command::RecentOwn { reply, .. }) => {

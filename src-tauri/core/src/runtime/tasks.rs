@@ -175,6 +175,11 @@ impl Runtime {
         self.ask(account_id, Command::TakeOver).await
     }
 
+    /// The owner compared the passkey step's verification code with the phone's.
+    pub async fn confirm_passkey_code(&self, account_id: i64) -> Result<(), WaError> {
+        self.ask(account_id, Command::ConfirmPasskeyCode).await
+    }
+
     /// Asks WhatsApp for a code to type on the phone (instead of scanning the QR).
     pub async fn pairing_code(&self, account_id: i64, phone: &str) -> Result<String, WaError> {
         let phone = phone.to_string();

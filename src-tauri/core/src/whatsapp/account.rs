@@ -17,6 +17,15 @@ pub enum AccountState {
     /// Show `qr` as a QR code for the phone to scan; a new one replaces it before `expires_at`
     /// (unix ms).
     ScanQr { qr: String, expires_at: i64 },
+    /// WhatsApp wants the owner to confirm this computer with their passkey (after the QR
+    /// scan or the pairing code): the WhatsApp window is brought forward, where they press
+    /// Continue and answer the browser's own dialog. `stage` is the page's own name for
+    /// where the step is (`NotStarted`, `WaitingForPrimaryIdentity`, …); `code`, when set,
+    /// is a verification code to compare with the phone before confirming it here.
+    Passkey {
+        stage: Option<String>,
+        code: Option<String>,
+    },
     /// Linked; the phone is sending history. Show a progress bar.
     Syncing { percent: u8 },
     /// Linked and ready; `me` is the number's WhatsApp id.
@@ -35,6 +44,7 @@ impl AccountState {
             AccountState::Stopped => "Stopped",
             AccountState::Starting => "Starting",
             AccountState::ScanQr { .. } => "ScanQr",
+            AccountState::Passkey { .. } => "Passkey",
             AccountState::Syncing { .. } => "Syncing",
             AccountState::Working { .. } => "Working",
             AccountState::Failed { .. } => "Failed",
@@ -49,6 +59,30 @@ impl AccountState {
             open_elsewhere: false,
         }
     }
+}
+
+/// The sentence an owner reads when the passkey step ended without a link (`reason` as the
+/// page gave it: "timeout", "server_error", …).
+pub fn passkey_failure(reason: Option<&str>) -> Text {
+    match reason {
+        Some("timeout") => text!(
+            "wa.passkey_timeout",
+            "The passkey check took too long and WhatsApp stopped it. Press Try again for a new QR code."
+        ),
+        _ => text!(
+            "wa.passkey_failed",
+            "WhatsApp could not confirm this computer with your passkey. Press Try again for a new QR code."
+        ),
+    }
+}
+
+/// The sentence an owner reads when WhatsApp asks for a passkey on a computer with no screen
+/// to show it on.
+pub fn passkey_needs_display() -> Text {
+    text!(
+        "wa.passkey_no_display",
+        "WhatsApp wants this computer confirmed with your passkey, which needs a screen. Link this number with Leadline open on your desktop."
+    )
 }
 
 /// The sentence an owner reads for a socket state WhatsApp gives as a failure.

@@ -20,6 +20,8 @@ fn usual_places() -> Vec<PathBuf> {
             "/usr/bin/chromium-headless-shell",
             "/usr/bin/google-chrome-stable",
             "/usr/bin/google-chrome",
+            // Debian's full Chromium itself, before its wrapper script.
+            "/usr/lib/chromium/chromium",
             "/usr/bin/chromium",
             "/usr/bin/chromium-browser",
             "/snap/bin/chromium",
@@ -136,6 +138,32 @@ pub fn find(configured: Option<&Path>) -> Result<PathBuf, WaError> {
             ))
         })
 }
+
+/// Whether `path` is a headless shell (no windows at all), by its name.
+pub fn is_headless_shell(path: &Path) -> bool {
+    path.file_name()
+        .and_then(|name| name.to_str())
+        .is_some_and(|name| name.to_lowercase().contains("headless"))
+}
+
+/// A full browser (one that can open a window): the one chosen, unless it is a headless
+/// shell, else the first full one in the usual places.
+pub fn find_full(configured: Option<&Path>) -> Option<PathBuf> {
+    if let Some(chosen) = configured.filter(|p| p.is_file() && !is_headless_shell(p)) {
+        return Some(chosen.to_path_buf());
+    }
+    usual_places()
+        .into_iter()
+        .find(|p| p.is_file() && !is_headless_shell(p))
+}
+
+/// The flags a visible linking window adds: a window the owner may not be looking at
+/// still runs its timers and renders (§5.1).
+pub const VISIBLE_FLAGS: &[&str] = &[
+    "disable-backgrounding-occluded-windows",
+    "disable-renderer-backgrounding",
+    "disable-background-timer-throttling",
+];
 
 /// The flags every WhatsApp browser gets: headless and quiet, nothing it doesn't need
 /// (no sync, no component updates, no background traffic), and no automation banner.

@@ -21,7 +21,7 @@ use super::driver::{self, Driver};
 use super::error::WaError;
 use super::message::{OwnMessage, WaEvent};
 use super::page_event::{PageEvent, StateTracker};
-use super::{browser, delivery, process};
+use super::{browser, delivery, process, window};
 use crate::clock::Clock;
 use crate::text;
 
@@ -50,6 +50,9 @@ pub struct ChromiumDriver {
     pub give_up_after: Duration,
     /// Chromium's command-line flags (names without dashes); `browser::FLAGS` by default.
     pub flags: Vec<String>,
+    /// Where a number that isn't linked yet links in a visible window (the passkey step
+    /// needs one); `None`: no screen or no full browser, links stay headless.
+    pub visible: Option<window::Visible>,
 }
 
 impl ChromiumDriver {
@@ -64,6 +67,7 @@ impl ChromiumDriver {
             resend_after: Duration::from_secs(5),
             give_up_after: Duration::from_secs(15),
             flags: browser::FLAGS.iter().map(|f| f.to_string()).collect(),
+            visible: None,
         }
     }
 
@@ -100,11 +104,19 @@ impl ChromiumDriver {
         process::make_private(profile);
         process::remove_stale_locks(profile);
 
+        // A number not linked yet links in a visible window where there is a screen.
+        let visible = self
+            .visible
+            .clone()
+            .filter(|_| !window::linked_before(profile));
+        let program = visible
+            .as_ref()
+            .map_or_else(|| self.browser.clone(), |v| v.browser.clone());
         // The desktop user agent for the whole browser (service workers included), not
         // per page: a headless agent gets WhatsApp's "update your browser" page.
         // `--version` runs the browser once (then cached): not on the async threads.
-        let program = self.browser.clone();
-        let agent = tokio::task::spawn_blocking(move || browser::desktop_user_agent_for(&program))
+        let asked = program.clone();
+        let agent = tokio::task::spawn_blocking(move || browser::desktop_user_agent_for(&asked))
             .await
             .unwrap_or(None);
         let Opened {
@@ -112,7 +124,9 @@ impl ChromiumDriver {
             mut handler,
             pid,
             bridge,
-        } = self.open_browser(profile, agent.as_deref()).await?;
+        } = self
+            .open_browser(profile, &program, visible.as_ref(), agent.as_deref())
+            .await?;
         let handler_task = tokio::spawn(async move {
             while let Some(step) = handler.next().await {
                 if step.is_err() {
@@ -130,9 +144,17 @@ impl ChromiumDriver {
             tasks: [Some(handler_task), bridge].into_iter().flatten().collect(),
             sends: sends_tx,
             clock: clock.clone(),
+            url: self.url.clone(),
         };
         let opened = session
-            .open(self, agent.is_none(), events, sends, clock)
+            .open(
+                self,
+                agent.is_none(),
+                visible.is_some(),
+                events,
+                sends,
+                clock,
+            )
             .await;
         if let Err(e) = opened {
             session.stop().await;
@@ -155,14 +177,18 @@ struct Opened {
 impl ChromiumDriver {
     /// The browser's command line (names with their dashes), as chromiumoxide would build
     /// it for the flags, the profile, headless, the sandbox and the user agent.
-    fn command_line(&self, profile: &Path, agent: Option<&str>) -> Vec<String> {
+    fn command_line(&self, profile: &Path, visible: bool, agent: Option<&str>) -> Vec<String> {
         let mut args: Vec<String> = self
             .flags
             .iter()
             .map(|flag| format!("--{}", flag.trim_start_matches('-')))
             .collect();
         args.push(format!("--user-data-dir={}", profile.display()));
-        args.extend(["--headless", "--hide-scrollbars", "--mute-audio"].map(String::from));
+        if visible {
+            args.extend(browser::VISIBLE_FLAGS.iter().map(|f| format!("--{f}")));
+        } else {
+            args.extend(["--headless", "--hide-scrollbars", "--mute-audio"].map(String::from));
+        }
         if browser::needs_no_sandbox() {
             args.extend(["--no-sandbox", "--disable-setuid-sandbox"].map(String::from));
         }
@@ -175,13 +201,22 @@ impl ChromiumDriver {
     /// Starts the browser with its DevTools on a pipe (no port for other users to attach
     /// to) and connects to it through the bridge.
     #[cfg(unix)]
-    async fn open_browser(&self, profile: &Path, agent: Option<&str>) -> Result<Opened, WaError> {
-        let envs = [(
+    async fn open_browser(
+        &self,
+        profile: &Path,
+        program: &Path,
+        visible: Option<&window::Visible>,
+        agent: Option<&str>,
+    ) -> Result<Opened, WaError> {
+        let mut envs = vec![(
             process::PROFILE_ENV.to_string(),
             profile.display().to_string(),
         )];
-        let args = self.command_line(profile, agent);
-        let piped = super::devtools_pipe::launch(&self.browser, &args, &envs).await?;
+        if let Some(display) = visible.and_then(|v| v.display.clone()) {
+            envs.push(("DISPLAY".to_string(), display));
+        }
+        let args = self.command_line(profile, visible.is_some(), agent);
+        let piped = super::devtools_pipe::launch(program, &args, &envs).await?;
         let pid = piped.pid;
         let config = chromiumoxide::handler::HandlerConfig {
             // Certificate errors are never ignored.
@@ -219,9 +254,15 @@ impl ChromiumDriver {
     /// Starts the browser with chromiumoxide, DevTools on a port of 127.0.0.1 (Windows:
     /// a pipe needs handles passed to the child, which Rust's standard library can't yet).
     #[cfg(not(unix))]
-    async fn open_browser(&self, profile: &Path, agent: Option<&str>) -> Result<Opened, WaError> {
+    async fn open_browser(
+        &self,
+        profile: &Path,
+        program: &Path,
+        visible: Option<&window::Visible>,
+        agent: Option<&str>,
+    ) -> Result<Opened, WaError> {
         let mut builder = BrowserConfig::builder()
-            .chrome_executable(&self.browser)
+            .chrome_executable(program)
             .user_data_dir(profile)
             .env(process::PROFILE_ENV, profile.display().to_string())
             // Headless is chromiumoxide's default (`--headless`).
@@ -236,6 +277,11 @@ impl ChromiumDriver {
         }
         if browser::needs_no_sandbox() {
             builder = builder.no_sandbox();
+        }
+        if visible.is_some() {
+            builder = builder
+                .with_head()
+                .args(browser::VISIBLE_FLAGS.iter().copied());
         }
         let config = builder.build().map_err(WaError::Launch)?;
         let (mut browser, handler) = Browser::launch(config)
@@ -266,6 +312,8 @@ pub struct Session {
     /// Sends whose delivery the reports task watches.
     sends: mpsc::UnboundedSender<delivery::Watch>,
     clock: Arc<dyn Clock>,
+    /// The WhatsApp address the page was opened on.
+    url: String,
 }
 
 /// How long stopping waits for every browser process to be gone.
@@ -303,16 +351,55 @@ fn is_certificate_error(text: &str) -> bool {
         || text.contains("ERR_INSECURE")
 }
 
+/// What the reports task needs besides the streams.
+struct Reporting {
+    page: Page,
+    /// The browser runs in a visible window (a number linking).
+    visible: bool,
+    profile: PathBuf,
+    delivery_timeout: Duration,
+}
+
+/// What a state means for the window and the session: the passkey step brings a visible
+/// window forward (without one it can't be done: the link fails with why); Working marks
+/// the profile linked and, from a visible window, asks for a headless start.
+async fn on_state(reporting: &Reporting, state: AccountState, out: &mut Vec<WaEvent>) {
+    match state {
+        AccountState::Passkey { .. } if !reporting.visible => {
+            out.push(WaEvent::State(AccountState::failed(
+                super::account::passkey_needs_display(),
+            )));
+        }
+        AccountState::Passkey { .. } => {
+            if let Err(e) = window::show(&reporting.page).await {
+                tracing::warn!(error = %e, "the WhatsApp window could not be brought forward");
+            }
+            out.push(WaEvent::State(state));
+        }
+        AccountState::Working { .. } => {
+            if !window::linked_before(&reporting.profile) {
+                window::mark_linked(&reporting.profile);
+            }
+            out.push(WaEvent::State(state));
+            if reporting.visible {
+                out.push(WaEvent::Relaunch);
+            }
+        }
+        other => out.push(WaEvent::State(other)),
+    }
+}
+
 /// Reads what the page reports, folds it into states, and watches the delivery of sends;
 /// ends when the page's reports end (the browser is gone) or nobody listens any more.
 async fn report_task(
+    reporting: Reporting,
     mut reports: impl futures::Stream<Item = Arc<EventBindingCalled>> + Unpin,
     mut failures: impl futures::Stream<Item = Arc<EventLoadingFailed>> + Unpin,
     mut sends: mpsc::UnboundedReceiver<delivery::Watch>,
     events: mpsc::UnboundedSender<WaEvent>,
     clock: Arc<dyn Clock>,
-    delivery_timeout: Duration,
 ) {
+    let delivery_timeout = reporting.delivery_timeout;
     let mut tracker = StateTracker::default();
     let mut book = delivery::Deliveries::new(delivery_timeout);
     let mut sends_open = true;
@@ -384,7 +471,14 @@ async fn report_task(
             },
             _ = tokio::time::sleep(wait), if next_deadline.is_some() => book.expired(clock.now_ms()),
         };
+        let mut told = Vec::with_capacity(out.len());
         for event in out {
+            match event {
+                WaEvent::State(state) => on_state(&reporting, state, &mut told).await,
+                other => told.push(other),
+            }
+        }
+        for event in told {
             if events.send(event).is_err() {
                 return;
             }
@@ -405,6 +499,7 @@ impl Session {
         &mut self,
         driver: &ChromiumDriver,
         agent_per_page: bool,
+        visible: bool,
         events: mpsc::UnboundedSender<WaEvent>,
         sends: mpsc::UnboundedReceiver<delivery::Watch>,
         clock: Arc<dyn Clock>,
@@ -452,14 +547,25 @@ impl Session {
             .event_listener::<EventLoadingFailed>()
             .await
             .map_err(page_error)?;
+        if visible {
+            // Out of the way while the app shows the QR; forward on the passkey step.
+            if let Err(e) = window::hide(&page).await {
+                tracing::warn!(error = %e, "the linking window could not be minimized");
+            }
+        }
         let delivery_timeout = driver.delivery_timeout;
         self.tasks.push(tokio::spawn(report_task(
+            Reporting {
+                page: page.clone(),
+                visible,
+                profile: self.profile.clone(),
+                delivery_timeout,
+            },
             reports,
             failures,
             sends,
             events,
             clock,
-            delivery_timeout,
         )));
 
         page.execute(AddBindingParams::new(BINDING))
@@ -539,6 +645,75 @@ impl Session {
     }
 
     /// Starts a new batch of QR codes after the last one expired.
+    /// The owner compared the passkey step's verification code with the phone's: it is
+    /// confirmed to WhatsApp (§5.1; never before the owner did).
+    pub async fn confirm_passkey_code(&self) -> Result<(), WaError> {
+        self.call::<bool>("window.__leadline.confirmPasskeyCode().then(() => true)".into())
+            .await
+            .map(|_| ())
+    }
+
+    /// Tests only: gives the page a CDP virtual authenticator holding one credential
+    /// (`pkcs8`, an ECDSA P-256 key; resident, user-verifying, presence automatic), so a
+    /// scripted check can complete the passkey step on the local fake. Refused unless the
+    /// WhatsApp address is on this computer: on the real site it would replace the owner's
+    /// own authenticators with one that can't hold their passkey (§5.1).
+    pub async fn attach_test_authenticator(
+        &self,
+        credential_id: Vec<u8>,
+        pkcs8: Vec<u8>,
+    ) -> Result<(), WaError> {
+        use base64::Engine;
+        use base64::engine::general_purpose::STANDARD;
+        use chromiumoxide::cdp::browser_protocol::web_authn::{
+            AddCredentialParams, AddVirtualAuthenticatorParams, AuthenticatorProtocol,
+            AuthenticatorTransport, Credential, EnableParams, VirtualAuthenticatorOptions,
+        };
+        let local =
+            reqwest::Url::parse(&self.url).is_ok_and(|url| crate::net::on_this_computer(&url));
+        if !local {
+            return Err(WaError::Page(
+                "a test authenticator is only for WhatsApp on this computer (the local fake)"
+                    .into(),
+            ));
+        }
+        let page = self.page.as_ref().ok_or(WaError::NotConnected)?;
+        let cdp = |e: chromiumoxide::error::CdpError| WaError::Page(format!("WebAuthn: {e}"));
+        page.execute(EnableParams::default()).await.map_err(cdp)?;
+        let options = VirtualAuthenticatorOptions::builder()
+            .protocol(AuthenticatorProtocol::Ctap2)
+            .transport(AuthenticatorTransport::Internal)
+            .has_resident_key(true)
+            .has_user_verification(true)
+            .is_user_verified(true)
+            .automatic_presence_simulation(true)
+            .build()
+            .map_err(WaError::Page)?;
+        let authenticator = page
+            .execute(AddVirtualAuthenticatorParams::new(options))
+            .await
+            .map_err(cdp)?;
+        let credential = Credential::builder()
+            .credential_id(chromiumoxide::Binary::from(STANDARD.encode(&credential_id)))
+            .is_resident_credential(true)
+            .rp_id("localhost")
+            .private_key(chromiumoxide::Binary::from(STANDARD.encode(&pkcs8)))
+            // A resident credential needs a user handle; the fake checks none.
+            .user_handle(chromiumoxide::Binary::from(
+                STANDARD.encode(b"leadline-test"),
+            ))
+            .sign_count(0)
+            .build()
+            .map_err(WaError::Page)?;
+        page.execute(AddCredentialParams::new(
+            authenticator.result.authenticator_id.clone(),
+            credential,
+        ))
+        .await
+        .map_err(cdp)?;
+        Ok(())
+    }
+
     pub async fn refresh_qr(&self) -> Result<(), WaError> {
         self.call::<bool>("(window.__leadline.refreshQr(), true)".into())
             .await
@@ -711,6 +886,7 @@ impl Driver for ChromiumSessions {
             let chrome = browser::find(choice.browser.as_deref())?;
             let mut driver = ChromiumDriver::new(chrome, choice.url);
             driver.ready_timeout = self.ready_timeout;
+            driver.visible = window::visible_links(choice.browser.as_deref());
             let session = driver.start(profile, events, self.clock.clone()).await?;
             Ok(Box::new(session) as Box<dyn driver::Session>)
         })
@@ -743,6 +919,9 @@ impl driver::Session for Session {
     }
     fn take_over(&self) -> futures::future::BoxFuture<'_, Result<(), WaError>> {
         Box::pin(Session::take_over(self))
+    }
+    fn confirm_passkey_code(&self) -> futures::future::BoxFuture<'_, Result<(), WaError>> {
+        Box::pin(Session::confirm_passkey_code(self))
     }
     fn recent_own<'a>(
         &'a self,

@@ -43,6 +43,9 @@ pub trait Session: Send + Sync {
     ) -> futures::future::BoxFuture<'a, Result<Vec<OwnMessage>, WaError>>;
     /// "Use here": takes WhatsApp back from the other computer or browser it is open on.
     fn take_over(&self) -> futures::future::BoxFuture<'_, Result<(), WaError>>;
+    /// The owner compared the passkey step's verification code with the phone's: confirm
+    /// it to WhatsApp.
+    fn confirm_passkey_code(&self) -> futures::future::BoxFuture<'_, Result<(), WaError>>;
     /// An 8-character code to type on the phone instead of scanning the QR.
     fn pairing_code<'a>(
         &'a self,

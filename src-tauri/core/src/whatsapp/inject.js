@@ -84,6 +84,11 @@
       },
     ],
     build: [{ module: "WAWebBuildConstants", path: ["VERSION_STR"], kind: "string" }],
+    // The passkey step (§5.1): read only, never driven (Continue is the owner's).
+    pairingType: [{ module: "WAWebAltDeviceLinkingApi", path: ["getPairingType"], kind: "function", owner: true }],
+    linkEvents: [{ module: "WAWebLinkDeviceEvents", path: ["WAWebLinkDeviceEvents"], kind: "object" }],
+    shortcakeStage: [{ module: "WAWebShortcakeLinkingApi", path: ["getShortcakeLinkingStage"], kind: "function", owner: true }],
+    shortcakeCode: [{ module: "WAWebShortcakeLinkingApi", path: ["getVerificationCode"], kind: "function", owner: true }],
     loadEarlier: [{ module: "WAWebChatLoadMessages", path: ["loadEarlierMsgs"], kind: "function" }],
   };
   // Without these nothing works; every other feature only disables what needs it.
@@ -356,10 +361,89 @@
       if (Socket.state === "CONNECTED") reportMe();
       emit({ event: "socket", state: String(Socket.state), has_synced: !!Socket.hasSynced });
     };
+    // ---- The passkey step (§5.1): held pending from its first signal until linked, an
+    // error or Cancel; meanwhile no QR is reported and nothing is refreshed. The owner's
+    // Continue and the browser's own dialog do the rest; nothing here touches
+    // navigator.credentials, the pairing type or the page's buttons. ----
+    const PASSKEY_CARDS = [
+      "shortcake_passkey_prompt_card",
+      "shortcake_waiting_for_phone_card",
+      "shortcake_verification_code_display",
+      "shortcake_cancel_button",
+    ];
+    let passkey = null; // { stage, code } while pending
+    let codeSince = 0;
+    const readPasskey = () => {
+      let type = null;
+      let stage = null;
+      let code = null;
+      const pairing = lookup("pairingType");
+      if (!pairing.missing) {
+        try {
+          type = String(pairing.value.call(pairing.owner));
+        } catch (_) {}
+      }
+      const staged = lookup("shortcakeStage");
+      if (!staged.missing) {
+        try {
+          stage = String(staged.value.call(staged.owner));
+        } catch (_) {}
+      }
+      const coded = lookup("shortcakeCode");
+      if (!coded.missing && stage === "WaitingForVerificationCodeConfirmation") {
+        try {
+          const value = coded.value.call(coded.owner);
+          code = typeof value === "string" && value ? value : null;
+        } catch (_) {}
+      }
+      const shown = PASSKEY_CARDS.some((id) => document.querySelector(`[data-testid="${id}"]`));
+      return { on: type === "SHORTCAKE_PASSKEY" || shown, stage, code };
+    };
+    const passkeyPending = () => passkey !== null;
+    const watchPasskey = (signal) => {
+      if (Conn.connected || Socket.state === "CONNECTED") {
+        passkey = null;
+        return;
+      }
+      const now = readPasskey();
+      if (!now.on && !signal) {
+        if (passkey !== null) {
+          // Cancelled (or failed and gone): the QR screen is back.
+          passkey = null;
+          emit({ event: "passkey_ended" });
+          lastQr = null;
+          reportQr();
+        }
+        return;
+      }
+      const stage = now.stage || (passkey && passkey.stage) || "NotStarted";
+      // A code is the owner's to compare only once it has stayed on screen for 2 s.
+      let code = null;
+      if (now.code) {
+        codeSince = codeSince || Date.now();
+        if (Date.now() - codeSince >= 2000) code = now.code;
+      } else codeSince = 0;
+      if (!passkey || passkey.stage !== stage || passkey.code !== code) {
+        passkey = { stage, code };
+        emit({ event: "passkey", stage, code });
+      }
+    };
+    setInterval(() => watchPasskey(false), 500);
+    need("linkEvents")
+      .then(({ value }) => {
+        value.on("link_device_events:passkey_prologue_request", () => watchPasskey(true));
+        value.on("link_device_events:shortcake_prologue_sent", () => watchPasskey(true));
+        value.on("link_device_events:shortcake_verification_code_ready", () => watchPasskey(true));
+        value.on("link_device_events:shortcake_error", (reason) => {
+          emit({ event: "passkey_failed", reason: typeof reason === "string" ? reason : null });
+        });
+      })
+      .catch(() => {});
+
     let lastQr = null;
     const reportQr = async () => {
       const ref = Conn.ref;
-      if (!ref || Conn.connected) return;
+      if (!ref || Conn.connected || passkeyPending()) return;
       let qr = qrFromScreen(ref);
       if (!qr) {
         try {
@@ -480,6 +564,8 @@
         await (await use(on ? "typingOn" : "typingOff"))(chat.id);
       },
       async refreshQr() {
+        // A refresh would lose the passkey step (it lives in this page's memory).
+        if (passkeyPending()) throw new Error("the passkey step is in progress; nothing was refreshed");
         const refresh = await need("refreshQr");
         refresh.value.call(refresh.owner);
         if (pairingMode) {
@@ -555,7 +641,19 @@
       async logout() {
         await Socket.logout();
       },
+      async confirmPasskeyCode() {
+        if (!passkeyPending() || !passkey.code) throw new Error("there is no verification code to confirm");
+        // Registered with the passkey screen, so looked up only now.
+        const found = tryAlternative({
+          module: "WAWebShortcakeLinkingAction",
+          path: ["confirmShortcakeVerificationCode"],
+          kind: "function",
+        });
+        if (found.missing) throw new Error(`WhatsApp Web changed: ${found.missing}`);
+        await found.value.call(found.owner);
+      },
       async pairingCode(phone) {
+        if (passkeyPending()) throw new Error("the passkey step is in progress");
         const { owner } = await need("altLinking");
         owner.setPairingType("ALT_DEVICE_LINKING");
         await owner.initializeAltDeviceLinking();

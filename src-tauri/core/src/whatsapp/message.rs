@@ -83,6 +83,9 @@ pub enum WaEvent {
         id: String,
         reason: Undelivered,
     },
+    /// The session asks to be started again at once: a number linked in a visible window
+    /// goes back to headless on the same profile.
+    Relaunch,
     /// A message that stayed encrypted after a resend was asked for: it can't be read.
     Unreadable {
         id: String,

@@ -15,3 +15,4 @@ pub mod page_event;
 pub mod process;
 pub mod qr;
 mod recent;
+pub mod window;

@@ -78,6 +78,18 @@ pub enum PageEvent {
         id: String,
         chat: Option<String>,
     },
+    /// The passkey step is pending (§5.1): its stage, and a verification code once it has
+    /// stayed on screen for the owner to compare.
+    Passkey {
+        stage: Option<String>,
+        code: Option<String>,
+    },
+    /// The passkey step is gone without a link (Cancel: the QR is back).
+    PasskeyEnded,
+    /// The passkey step failed (`shortcake_error`: "timeout", "server_error", …).
+    PasskeyFailed {
+        reason: Option<String>,
+    },
     /// WhatsApp logged this device out.
     Logout,
     /// The page can't be driven: a core module is missing, the page never became ready.
@@ -103,6 +115,9 @@ impl PageEvent {
             PageEvent::Message { .. } => "message",
             PageEvent::Ack { .. } => "ack",
             PageEvent::Unreadable { .. } => "unreadable",
+            PageEvent::Passkey { .. } => "passkey",
+            PageEvent::PasskeyEnded => "passkey_ended",
+            PageEvent::PasskeyFailed { .. } => "passkey_failed",
             PageEvent::Logout => "logout",
             PageEvent::Failed { .. } => "failed",
             PageEvent::Warning { .. } => "warning",
@@ -158,6 +173,9 @@ fn kind_named(payload: &str) -> &'static str {
         "message",
         "ack",
         "unreadable",
+        "passkey",
+        "passkey_ended",
+        "passkey_failed",
         "logout",
         "failed",
         "warning",
@@ -195,6 +213,10 @@ pub struct StateTracker {
     last_qr: Option<String>,
     logged_out: bool,
     failed: Option<String>,
+    /// The passkey step while pending: its stage and verification code, if one is shown.
+    passkey: Option<(Option<String>, Option<String>)>,
+    /// Why the passkey step failed, until the owner tries again.
+    passkey_failed: Option<Option<String>>,
     version: Option<String>,
     last: Option<AccountState>,
 }
@@ -213,6 +235,8 @@ impl Default for StateTracker {
             last_qr: None,
             logged_out: false,
             failed: None,
+            passkey: None,
+            passkey_failed: None,
             version: None,
             last: None,
         }
@@ -325,6 +349,18 @@ impl StateTracker {
                 id,
                 chat: chat.unwrap_or_default(),
             }),
+            PageEvent::Passkey { stage, code } => {
+                self.passkey = Some((stage, code.filter(|c| !c.trim().is_empty())));
+                self.passkey_failed = None;
+            }
+            PageEvent::PasskeyEnded => {
+                self.passkey = None;
+                self.passkey_failed = None;
+            }
+            PageEvent::PasskeyFailed { reason } => {
+                self.passkey = None;
+                self.passkey_failed = Some(reason);
+            }
             PageEvent::Logout => self.logged_out = true,
             PageEvent::Failed { reason } => self.failed = Some(reason),
         }
@@ -348,6 +384,24 @@ impl StateTracker {
                 "Leadline can't use WhatsApp Web right now ({detail}). It will try again.",
                 detail = reason
             )));
+        }
+        if self.socket == "CONNECTED" {
+            // Linked: whatever the passkey step said is over.
+            self.passkey = None;
+            self.passkey_failed = None;
+        }
+        if let Some(reason) = &self.passkey_failed {
+            return Some(AccountState::failed(super::account::passkey_failure(
+                reason.as_deref(),
+            )));
+        }
+        if let Some((stage, code)) = &self.passkey {
+            // Held from the first signal until linked, failed or cancelled: never a QR, never
+            // a failure, whatever the socket says meanwhile.
+            return Some(AccountState::Passkey {
+                stage: stage.clone(),
+                code: code.clone(),
+            });
         }
         match self.socket.as_str() {
             "" | "OPENING" | "UNLAUNCHED" | "PAIRING" | "CONNECTING" => {
@@ -491,6 +545,92 @@ mod tests {
         assert_eq!(
             states(t.apply(PageEvent::Logout, 0)),
             vec![AccountState::LoggedOut]
+        );
+    }
+
+    #[test]
+    fn the_passkey_step_is_its_own_state_until_linked_failed_or_cancelled() {
+        let mut t = StateTracker::default();
+        t.apply(socket("UNPAIRED", false), 0);
+        t.apply(
+            PageEvent::Qr {
+                qr: Some("2@ref,a,b,c,1".into()),
+                ref_: Some("2@ref".into()),
+                ttl_ms: None,
+            },
+            0,
+        );
+        let pending = PageEvent::Passkey {
+            stage: Some("NotStarted".into()),
+            code: None,
+        };
+        assert_eq!(
+            states(t.apply(pending, 10)),
+            vec![AccountState::Passkey {
+                stage: Some("NotStarted".into()),
+                code: None
+            }]
+        );
+        // The refs run out meanwhile: still the passkey step, never an expired QR.
+        assert!(states(t.apply(socket("UNPAIRED_IDLE", false), 20)).is_empty());
+        let coded = PageEvent::Passkey {
+            stage: Some("WaitingForVerificationCodeConfirmation".into()),
+            code: Some("K7Q2M9XA".into()),
+        };
+        assert_eq!(
+            states(t.apply(coded, 30)),
+            vec![AccountState::Passkey {
+                stage: Some("WaitingForVerificationCodeConfirmation".into()),
+                code: Some("K7Q2M9XA".into())
+            }]
+        );
+        let failed = states(t.apply(
+            PageEvent::PasskeyFailed {
+                reason: Some("timeout".into()),
+            },
+            40,
+        ));
+        assert!(
+            matches!(&failed[..], [AccountState::Failed { reason, .. }] if reason.key == "wa.passkey_timeout"),
+            "{failed:?}"
+        );
+        // Cancelled: the QR screen is back.
+        t.apply(PageEvent::PasskeyEnded, 50);
+        let back = states(t.apply(
+            PageEvent::Qr {
+                qr: Some("2@next,a,b,d,1".into()),
+                ref_: Some("2@next".into()),
+                ttl_ms: None,
+            },
+            60,
+        ));
+        let _ = back;
+        t.apply(socket("UNPAIRED", false), 61);
+        assert!(
+            matches!(t.last, Some(AccountState::ScanQr { .. })),
+            "{:?}",
+            t.last
+        );
+        // Linked after a passkey: Working.
+        t.apply(
+            PageEvent::Passkey {
+                stage: None,
+                code: None,
+            },
+            70,
+        );
+        t.apply(
+            PageEvent::Me {
+                me: "1@c.us".into(),
+                lid: None,
+            },
+            80,
+        );
+        assert_eq!(
+            states(t.apply(socket("CONNECTED", true), 90)),
+            vec![AccountState::Working {
+                me: "1@c.us".into()
+            }]
         );
     }
 

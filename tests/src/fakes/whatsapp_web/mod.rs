@@ -1,4 +1,5 @@
-//! The local fake of WhatsApp Web, served on 127.0.0.1 (WHATSAPP_WEB.md §5). Tests only.
+//! The local fake of WhatsApp Web, served on loopback and reached as `http://localhost:<port>/`
+//! (an IP can't be a WebAuthn RP id; WHATSAPP_WEB.md §6). Tests only.
 //!
 //! The page (`page.js`) copies what the driver touches on the real site; this server plays
 //! WhatsApp's side: it pushes scans, messages, acks and state changes into the page over
@@ -21,6 +22,10 @@ use axum::{Json, Router};
 use futures::Stream;
 use serde_json::{Value, json};
 use tokio::sync::broadcast;
+
+pub mod passkey;
+
+use passkey::{PasskeyServer, TestPasskey};
 
 const PAGE_JS: &str = include_str!("page.js");
 
@@ -47,6 +52,10 @@ pub struct Timings {
     pub offline_count: u32,
     /// How many messages a chat holds in memory; older ones need loading.
     pub loaded_per_chat: u32,
+    /// How long each stage of the passkey step may last before it times out (the page:
+    /// 120 s), and how long the server takes to move it on.
+    pub shortcake_stage_ms: u64,
+    pub shortcake_step_ms: u64,
     pub version: String,
 }
 
@@ -65,6 +74,8 @@ impl Default for Timings {
             ack_ms: 20,
             offline_count: 3,
             loaded_per_chat: 50,
+            shortcake_stage_ms: 120_000,
+            shortcake_step_ms: 300,
             version: VERSION.to_string(),
         }
     }
@@ -95,6 +106,10 @@ struct Shared {
     /// that connects: a browser that died or was away gets them on its next start.
     unconfirmed: Mutex<Vec<Value>>,
     next_seq: Mutex<u64>,
+    /// The passkey step's relying party.
+    passkey: Mutex<PasskeyServer>,
+    /// This fake's own origin (`http://localhost:<port>`), what the client data must name.
+    origin: Mutex<String>,
 }
 
 /// The linked id the fake gives an account whose phone id is `me`.
@@ -137,6 +152,8 @@ impl FakeWhatsApp {
             pushes,
             unconfirmed: Mutex::new(Vec::new()),
             next_seq: Mutex::new(0),
+            passkey: Mutex::new(PasskeyServer::default()),
+            origin: Mutex::new(String::new()),
         });
         let app = Router::new()
             .route("/", get(page))
@@ -146,6 +163,8 @@ impl FakeWhatsApp {
             .route("/sw.js", get(service_worker))
             .route("/__fake/events", get(events))
             .route("/__fake/report/{kind}", post(report))
+            .route("/__fake/passkey/options", get(passkey_options))
+            .route("/__fake/passkey/assertion", post(passkey_assertion))
             .with_state(shared.clone());
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
             .await
@@ -153,6 +172,7 @@ impl FakeWhatsApp {
         let addr = listener
             .local_addr()
             .expect("a bound listener has an address");
+        *lock(&shared.origin) = format!("http://localhost:{}", addr.port());
         let server = tokio::spawn(async move {
             let _ = axum::serve(listener, app).await;
         });
@@ -180,7 +200,7 @@ impl FakeWhatsApp {
     pub fn url(&self) -> String {
         match self.https {
             Some(addr) => format!("https://{addr}/"),
-            None => format!("http://{}/", self.addr),
+            None => format!("http://localhost:{}/", self.addr.port()),
         }
     }
 
@@ -235,6 +255,28 @@ impl FakeWhatsApp {
     /// Forces the socket into a state, e.g. `CONFLICT` or `TOS_BLOCK`.
     pub fn set_state(&self, state: &str) {
         self.push(json!({ "type": "state", "state": state }));
+    }
+
+    /// The credential whose signature the passkey step accepts (its private half goes to
+    /// the test's virtual authenticator).
+    pub fn register_passkey(&self, passkey: &TestPasskey) {
+        lock(&self.shared.passkey).register(passkey);
+    }
+
+    /// The owner presses Continue on the passkey screen (recorded with whether the window
+    /// was visible and focused then).
+    pub fn press_continue(&self) {
+        self.push(json!({ "type": "passkey_continue" }));
+    }
+
+    /// The owner presses Cancel on the passkey screen.
+    pub fn cancel_passkey(&self) {
+        self.push(json!({ "type": "passkey_cancel" }));
+    }
+
+    /// The phone types the pairing code the page showed last.
+    pub fn enter_code(&self, me: &str) {
+        self.push(json!({ "type": "code_entered", "me": me, "lid": lid_of(me) }));
     }
 
     /// Turns a fault on for pages served from now on (see page.js and `page`).
@@ -357,6 +399,32 @@ async fn events(
         },
     );
     Sse::new(stream).keep_alive(KeepAlive::default())
+}
+
+/// The passkey request options, as JSON text (the page parses them).
+async fn passkey_options(State(shared): State<Arc<Shared>>) -> String {
+    let weird = lock(&shared.faults).contains("passkey_options_weird");
+    lock(&shared.passkey).options(weird).to_string()
+}
+
+/// The page's assertion, checked as a relying party does; the outcome recorded.
+async fn passkey_assertion(
+    State(shared): State<Arc<Shared>>,
+    Json(assertion): Json<Value>,
+) -> Json<Value> {
+    let origin = lock(&shared.origin).clone();
+    let mut checked = lock(&shared.passkey).check(&assertion, &origin);
+    if checked.is_ok() && lock(&shared.faults).contains("assertion_rejected_by_server") {
+        checked = Err("refused by the server (fault)".into());
+    }
+    let outcome = match &checked {
+        Ok(()) => json!({ "ok": true }),
+        Err(why) => json!({ "ok": false, "why": why }),
+    };
+    let mut event = outcome.clone();
+    event["kind"] = json!("passkey_assertion");
+    lock(&shared.recorded).events.push(event);
+    Json(outcome)
 }
 
 async fn report(

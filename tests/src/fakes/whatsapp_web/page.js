@@ -415,13 +415,17 @@
 
   const refreshHandlers = [];
   const BackendEventBus = {
-    triggerRefreshQR: () => refreshHandlers.forEach((handler) => handler()),
+    triggerRefreshQR: () => {
+      violation("triggerRefreshQR");
+      refreshHandlers.forEach((handler) => handler());
+    },
     onRefreshQR: (handler) => refreshHandlers.push(handler),
     triggerLogout: () => logout(),
   };
   // The launch flow's refresh: stop the comms, start them again, a new batch of refs.
   const launchSocket = {
     refreshQR() {
+      violation("refreshQR");
       const state = Socket.get("state");
       if (state === "UNPAIRED" || state === "UNPAIRED_IDLE") startQrBatch();
     },
@@ -811,14 +815,18 @@
   }
 
   const altLinking = {
+    getPairingType: () => pairingType,
     setPairingType(type) {
+      violation("setPairingType");
       pairingType = type;
     },
     async initializeAltDeviceLinking() {
+      violation("initializeAltDeviceLinking");
       newAdvSecret();
       altStage = "Initialized";
     },
     async initializeQRLinking() {
+      violation("initializeQRLinking");
       newAdvSecret();
       altStage = "NotStarted";
       pairingType = "QR_CODE";
@@ -831,6 +839,177 @@
       return code;
     },
   };
+
+  // ---- The passkey step ("Shortcake", §5.1). ---------------------------------------------------
+  const PairingType = { QR_CODE: "QR_CODE", ALT_DEVICE_LINKING: "ALT_DEVICE_LINKING", SHORTCAKE_PASSKEY: "SHORTCAKE_PASSKEY" };
+  const LinkDeviceEvents = new Events();
+  let shortcakeStage = "NotStarted";
+  let verificationCode = null;
+  let passkeyPending = false;
+  let passkeyLinks = null; // who the link completes as
+  let stageTimer = null;
+  // Anything the page must not see a driver do while the step is pending.
+  function violation(what) {
+    if (passkeyPending) report("event", { kind: "passkey_violation", what });
+  }
+  window.addEventListener("pagehide", () => {
+    if (passkeyPending && navigator.sendBeacon) {
+      navigator.sendBeacon(
+        "/__fake/report/event",
+        new Blob([JSON.stringify({ kind: "passkey_violation", what: "reload" })], { type: "application/json" }),
+      );
+    }
+  });
+  const b64urlDecode = (text) =>
+    Uint8Array.from(atob(String(text).replace(/-/g, "+").replace(/_/g, "/")), (c) => c.charCodeAt(0));
+  const b64url = (buffer) =>
+    btoa(String.fromCharCode(...new Uint8Array(buffer))).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
+  function setStage(stage) {
+    shortcakeStage = stage;
+    clearTimeout(stageTimer);
+    if (stage !== "NotStarted" && stage !== "Failed") {
+      stageTimer = setTimeout(() => shortcakeError("timeout"), config.shortcakeStageMs);
+    }
+    card()?.setAttribute("data-stage", stage);
+  }
+  const card = () => document.querySelector('[data-testid="shortcake_passkey_prompt_card"]');
+  function enterPasskey(me, lid) {
+    passkeyPending = true;
+    passkeyLinks = { me, lid };
+    clearTimeout(refTimer);
+    // The QR screen goes; a handoff key from the current ADV secret, then a new secret.
+    Conn.set({ ref: undefined, refTTL: undefined });
+    document.querySelector("div[data-ref]")?.remove();
+    newAdvSecret();
+    pairingType = PairingType.SHORTCAKE_PASSKEY;
+    registerShortcake();
+    const box = document.createElement("div");
+    box.setAttribute("data-testid", "shortcake_passkey_prompt_card");
+    box.innerHTML =
+      '<p>Confirm it\'s you with your passkey</p><button data-testid="shortcake_continue_button">Continue</button>' +
+      '<button data-testid="shortcake_cancel_button">Cancel</button><p data-testid="shortcake_error" hidden></p>';
+    document.body.appendChild(box);
+    box.querySelector('[data-testid="shortcake_continue_button"]').onclick = () =>
+      shortcakeAction.startShortcakePasskeyPairing().catch((error) => console.error("passkey", error));
+    box.querySelector('[data-testid="shortcake_cancel_button"]').onclick = cancelPasskey;
+    setStage("NotStarted");
+    report("event", { kind: "passkey_started", at: Date.now() });
+    LinkDeviceEvents.trigger("link_device_events:passkey_prologue_request");
+    if (faults.has("qr_refs_run_out_during_passkey")) setTimeout(() => Socket.set("state", "UNPAIRED_IDLE"), 300);
+    if (faults.has("adv_secret_event_during_passkey")) setTimeout(() => newAdvSecret(), 300);
+  }
+  function shortcakeError(reason) {
+    clearTimeout(stageTimer);
+    shortcakeStage = "Failed";
+    report("event", { kind: "passkey_error", reason });
+    LinkDeviceEvents.trigger("link_device_events:shortcake_error", reason);
+    const error = card()?.querySelector('[data-testid="shortcake_error"]');
+    if (error) {
+      error.hidden = false;
+      error.textContent = reason === "timeout" ? "This took too long. Try again." : "Something went wrong. Try again.";
+    }
+  }
+  function cancelPasskey() {
+    passkeyPending = false;
+    clearTimeout(stageTimer);
+    card()?.remove();
+    shortcakeStage = "NotStarted";
+    verificationCode = null;
+    pairingType = PairingType.QR_CODE;
+    report("event", { kind: "passkey_cancelled" });
+    newAdvSecret();
+    startQrBatch();
+  }
+  function completePairing() {
+    setStage("WaitingForPairingCompletion");
+    const wait = config.shortcakeStepMs * (faults.has("pairing_completion_late") ? 4 : 1);
+    setTimeout(() => {
+      if (shortcakeStage !== "WaitingForPairingCompletion") return;
+      clearTimeout(stageTimer);
+      passkeyPending = false;
+      report("event", { kind: "passkey_completed", at: Date.now() });
+      Socket.set("state", "PAIRING");
+      saveKeys({ paired: true, me: passkeyLinks.me, lid: passkeyLinks.lid }).then(() =>
+        setTimeout(() => location.reload(), config.reloadAfterScanMs),
+      );
+    }, wait);
+  }
+  const shortcakeApi = {
+    getShortcakeLinkingStage: () => shortcakeStage,
+    getVerificationCode: () => verificationCode,
+  };
+  const shortcakeAction = {
+    async startShortcakePasskeyPairing() {
+      if (!passkeyPending || (shortcakeStage !== "NotStarted" && shortcakeStage !== "Failed")) {
+        throw new Error("Invariant: no passkey pairing to start");
+      }
+      setStage("NotStarted");
+      const options = JSON.parse(await (await fetch("/__fake/passkey/options")).text());
+      if (faults.has("webauthn_not_available") || !navigator.credentials) return shortcakeError("WebAuthn not available");
+      const native = navigator.credentials.get;
+      if (!String(Function.prototype.toString.call(native)).includes("[native code]")) violation("navigator.credentials");
+      const publicKey = {
+        ...options,
+        timeout: Number(options.timeout) || undefined,
+        challenge: b64urlDecode(options.challenge),
+        allowCredentials: (options.allowCredentials || []).map((c) => ({ ...c, id: b64urlDecode(c.id) })),
+      };
+      let credential;
+      try {
+        credential = await navigator.credentials.get({ publicKey });
+      } catch (error) {
+        // A failed ceremony: the retry button (Continue again).
+        report("event", { kind: "passkey_ceremony_failed", name: error && error.name });
+        return shortcakeError("ceremony");
+      }
+      const response = credential.response;
+      const answer = await (
+        await fetch("/__fake/passkey/assertion", {
+          method: "POST",
+          headers: { "content-type": "application/json" },
+          body: JSON.stringify({
+            id: b64url(credential.rawId),
+            clientDataJSON: b64url(response.clientDataJSON),
+            authenticatorData: b64url(response.authenticatorData),
+            signature: b64url(response.signature),
+          }),
+        })
+      ).json();
+      if (!answer.ok) return shortcakeError("server_error");
+      setStage("WaitingForPrimaryIdentity");
+      LinkDeviceEvents.trigger("link_device_events:shortcake_prologue_sent");
+      setTimeout(() => {
+        if (shortcakeStage !== "WaitingForPrimaryIdentity") return;
+        if (faults.has("handoff_expired") || faults.has("code_mismatch")) {
+          // The handoff key expired: the owner compares the code and confirms it.
+          verificationCode = "K7Q2M9XA";
+          setStage("WaitingForVerificationCodeConfirmation");
+          LinkDeviceEvents.trigger("link_device_events:shortcake_verification_code_ready", verificationCode, false);
+          const shown = document.createElement("p");
+          shown.setAttribute("data-testid", "shortcake_verification_code_display");
+          shown.textContent = `${verificationCode.slice(0, 4)}-${verificationCode.slice(4)}`;
+          card()?.appendChild(shown);
+          return;
+        }
+        completePairing();
+      }, config.shortcakeStepMs * (faults.has("continuation_late") ? 4 : 1));
+    },
+    confirmShortcakeVerificationCode() {
+      if (shortcakeStage !== "WaitingForVerificationCodeConfirmation") {
+        throw new Error("Invariant: no verification code to confirm");
+      }
+      report("event", { kind: "passkey_code_confirmed" });
+      if (faults.has("code_mismatch")) return shortcakeError("server_error");
+      completePairing();
+    },
+  };
+  let shortcakeRegistered = false;
+  // Deferred: the action and the screen register when the passkey screen mounts.
+  function registerShortcake() {
+    if (shortcakeRegistered) return;
+    shortcakeRegistered = true;
+    register({ WAWebShortcakeLinkingAction: shortcakeAction, WAWebShortcakePasskeyScreen: { default: {} } });
+  }
 
   // ---- The modules, in the waves the real page registers them. ------------------------------
   const waves = [
@@ -885,6 +1064,9 @@
         sendChatStateRecording: chatState("recording_audio"),
       },
       WAWebAltDeviceLinkingApi: altLinking,
+      WAWebPairingType: { PairingType },
+      WAWebLinkDeviceEvents: { WAWebLinkDeviceEvents: LinkDeviceEvents },
+      WAWebShortcakeLinkingApi: shortcakeApi,
       WAWebApiContact: apiContact,
       WAWebLidMigrationUtils: lidMigration,
       WAWebGetEphemeralFieldsMsgActionsUtils: { getEphemeralFields },
@@ -926,6 +1108,10 @@
           if (ref !== Conn.get("ref")) return refuse("the QR's ref is not the current one");
           if (adv !== advSecret) return refuse("the QR's ADV secret is stale");
         }
+        if (faults.has("passkey_after_qr_scan") && !faults.has("passkey_not_required")) {
+          enterPasskey(push.me, push.lid);
+          break;
+        }
         clearTimeout(refTimer);
         Socket.set("state", "PAIRING");
         Conn.set({ ref: undefined, refTTL: undefined });
@@ -933,6 +1119,32 @@
         saveKeys({ paired: true, me: push.me, lid: push.lid }).then(() =>
           setTimeout(() => location.reload(), config.reloadAfterScanMs),
         );
+        break;
+      }
+      case "code_entered": {
+        if (pairingType !== "ALT_DEVICE_LINKING" || altStage !== "CodeSent") {
+          report("event", { kind: "code_refused", why: "no code on the screen" });
+          break;
+        }
+        if (faults.has("passkey_after_pairing_code")) {
+          enterPasskey(push.me, push.lid);
+          break;
+        }
+        clearTimeout(refTimer);
+        Socket.set("state", "PAIRING");
+        saveKeys({ paired: true, me: push.me, lid: push.lid }).then(() =>
+          setTimeout(() => location.reload(), config.reloadAfterScanMs),
+        );
+        break;
+      }
+      case "passkey_cancel":
+        if (passkeyPending) card()?.querySelector('[data-testid="shortcake_cancel_button"]')?.click();
+        break;
+      case "passkey_continue": {
+        // The owner presses Continue: where the window stands then says whether it was
+        // brought forward for them.
+        report("event", { kind: "passkey_continue", visibility: document.visibilityState, focused: document.hasFocus() });
+        if (passkeyPending) card()?.querySelector('[data-testid="shortcake_continue_button"]')?.click();
         break;
       }
       case "incoming":
