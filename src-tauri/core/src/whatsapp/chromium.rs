@@ -689,10 +689,8 @@ impl Session {
             .automatic_presence_simulation(true)
             .build()
             .map_err(WaError::Page)?;
-        let authenticator = page
-            .execute(AddVirtualAuthenticatorParams::new(options))
-            .await
-            .map_err(cdp)?;
+        let add = AddVirtualAuthenticatorParams::new(options);
+        let authenticator = page.execute(add).await.map_err(cdp)?;
         let credential = Credential::builder()
             .credential_id(chromiumoxide::Binary::from(STANDARD.encode(&credential_id)))
             .is_resident_credential(true)

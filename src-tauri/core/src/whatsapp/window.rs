@@ -60,12 +60,11 @@ pub fn mark_linked(profile: &Path) {
 }
 
 async fn set_state(page: &Page, state: WindowState) -> Result<(), WaError> {
+    let which = GetWindowForTargetParams::builder()
+        .target_id(page.target_id().clone())
+        .build();
     let window = page
-        .execute(
-            GetWindowForTargetParams::builder()
-                .target_id(page.target_id().clone())
-                .build(),
-        )
+        .execute(which)
         .await
         .map_err(|e| WaError::Page(format!("the browser's window: {e}")))?;
     let bounds = Bounds::builder().window_state(state).build();
