@@ -313,6 +313,7 @@ async fn a_real_model_talked_at_by_customers_reveals_no_instructions_and_qualifi
                 timestamp: now,
                 push_name: None,
                 phone: None,
+                username: None,
             },
         )
         .await

@@ -35,6 +35,7 @@ fn customer_at(chat: &str, id: &str, body: &str, timestamp: i64) -> WaMessage {
         timestamp,
         push_name: None,
         phone: None,
+        username: None,
     }
 }
 

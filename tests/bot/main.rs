@@ -214,6 +214,7 @@ impl Bot {
             timestamp: jiff::Timestamp::now().as_second(),
             push_name: Some("Ana".into()),
             phone: None,
+            username: None,
         };
         self.process(message).await
     }
@@ -234,6 +235,7 @@ impl Bot {
             timestamp: jiff::Timestamp::now().as_second(),
             push_name: None,
             phone: None,
+            username: None,
         })
         .await
     }
@@ -527,6 +529,7 @@ async fn groups_quick_replies_hours_and_ai_failures_each_end_on_the_row() {
         timestamp: jiff::Timestamp::now().as_second(),
         push_name: None,
         phone: None,
+        username: None,
     };
     assert_eq!(
         bot.process(group).await,
@@ -683,6 +686,7 @@ async fn an_echo_that_arrives_before_the_send_is_recorded_completes_the_reply() 
         timestamp: jiff::Timestamp::now().as_second(),
         push_name: None,
         phone: None,
+        username: None,
     };
     assert_eq!(
         bot.receive(echo).await,
@@ -854,6 +858,7 @@ fn from_customer(id: &str, body: &str) -> WaMessage {
         timestamp: jiff::Timestamp::now().as_second(),
         push_name: None,
         phone: None,
+        username: None,
     }
 }
 
@@ -1162,6 +1167,7 @@ async fn a_linked_id_senders_phone_reaches_the_contact_and_its_lead() {
         timestamp: jiff::Timestamp::now().as_second(),
         push_name: Some("Ana".into()),
         phone: phone.map(str::to_string),
+        username: None,
     };
     bot.ai.push(reply("¡Hola!"));
     bot.process(from_lid("L1", None)).await;

@@ -102,6 +102,7 @@ async fn the_owner_typing_on_the_phone_during_the_turn_voids_its_reply() {
             timestamp: jiff::Timestamp::now().as_second(),
             push_name: None,
             phone: None,
+            username: None,
         };
         assert!(bot.receive(typed).await.is_some());
     })

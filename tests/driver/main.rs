@@ -17,6 +17,7 @@ use leadline_tests::fakes::whatsapp_web::{FakeWhatsApp, Timings};
 use tokio::sync::mpsc;
 
 mod contract;
+mod limits;
 mod old_calls;
 mod passkey;
 mod runtime;
@@ -29,6 +30,8 @@ struct Running {
     seen: Vec<AccountState>,
     /// What the page said of itself, in order (kept while waiting for something else).
     pages: Vec<leadline_core::whatsapp::page::PageInfo>,
+    /// What the page said of the account's limits, in order (kept likewise).
+    limits: Vec<leadline_core::model::limits::Limits>,
 }
 
 async fn start(fake: &FakeWhatsApp, profile: &Path) -> Running {
@@ -74,6 +77,7 @@ async fn start_driver(driver: ChromiumDriver, profile: &Path) -> Running {
         events,
         seen: Vec::new(),
         pages: Vec::new(),
+        limits: Vec::new(),
     }
 }
 
@@ -216,6 +220,7 @@ impl Running {
             match tokio::time::timeout_at(deadline, self.events.recv()).await {
                 Ok(Some(WaEvent::Message(m))) => got.push(m),
                 Ok(Some(WaEvent::State(s))) => self.seen.push(s),
+                Ok(Some(WaEvent::Limits(l))) => self.limits.push(l),
                 Ok(Some(_)) => {}
                 Ok(None) => panic!("the session ended while waiting for {ids:?}; got {got:?}"),
                 Err(_) => panic!("messages {ids:?} never all arrived; got {got:?}"),
@@ -255,6 +260,9 @@ impl Running {
                     if let WaEvent::Page(info) = &event {
                         self.pages.push(info.clone());
                     }
+                    if let WaEvent::Limits(limits) = &event {
+                        self.limits.push(*limits);
+                    }
                     if want(&event) {
                         return event;
                     }
@@ -278,6 +286,7 @@ impl Running {
                     }
                 }
                 Ok(Some(WaEvent::Page(info))) => self.pages.push(info),
+                Ok(Some(WaEvent::Limits(limits))) => self.limits.push(limits),
                 Ok(Some(_)) => {}
                 Ok(None) => panic!("the session ended before {what}; states: {:?}", self.seen),
                 Err(_) => panic!("no {what} within {DEADLINE:?}; states: {:?}", self.seen),

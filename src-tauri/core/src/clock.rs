@@ -29,3 +29,13 @@ pub async fn pause(wait: std::time::Duration) {
         tokio::time::sleep(wait).await;
     }
 }
+
+/// Unix ms as the owner's local date and time to the minute (`2026-12-08 14:05`), the way
+/// people and spreadsheets read it; `None` outside the representable range.
+pub fn local_minute(ms: i64) -> Option<String> {
+    Timestamp::from_millisecond(ms).ok().map(|t| {
+        t.to_zoned(jiff::tz::TimeZone::system())
+            .strftime("%Y-%m-%d %H:%M")
+            .to_string()
+    })
+}

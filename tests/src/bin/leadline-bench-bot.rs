@@ -234,6 +234,7 @@ async fn run(dir: &std::path::Path, importing: bool) -> Run {
             timestamp: now,
             push_name: None,
             phone: None,
+            username: None,
         };
         let (app, arrivals) = (app.clone(), arrivals.clone());
         tasks.push(tokio::spawn(async move {

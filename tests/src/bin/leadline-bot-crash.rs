@@ -196,6 +196,7 @@ async fn main() {
                 timestamp,
                 push_name: None,
                 phone: None,
+                username: None,
             });
         }
         if began.elapsed() >= next_reconnect {
@@ -257,6 +258,7 @@ fn owner_acts(
                 timestamp: wa.now_s(),
                 push_name: None,
                 phone: None,
+                username: None,
             });
             if typed {
                 finished();

@@ -24,6 +24,13 @@
 //! "public_key":…,"rp_id":"localhost"}` (base64url; the public key an uncompressed P-256
 //! point) for the check to register with its fake; it is refused unless the WhatsApp
 //! address is on this computer.
+//!
+//! Also for 2026-12: state lines carry `limits` (`{"timelocked":…,"timelock_ends_at":…,
+//! "capped":…}`, unix ms) once the page said what WhatsApp limits for the account, and
+//! are printed again when that changes; a send refused for those limits is an error line
+//! with `"refused": "timelocked" | "capped" | "refused"` (and its `id` when the page made
+//! the message; none when it was not attempted), never retried; message lines carry
+//! `username` (without "@") when the sender has one.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -32,6 +39,7 @@ use std::sync::Arc;
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use leadline_core::clock::SystemClock;
+use leadline_core::model::limits::Limits;
 use leadline_core::whatsapp::account::AccountState;
 use leadline_core::whatsapp::browser;
 use leadline_core::whatsapp::chromium::ChromiumDriver;
@@ -93,7 +101,7 @@ fn say(line: Value) {
 /// A state line; once the page said which WhatsApp Web it is, with `wa_version`,
 /// `wa_version_tested` and `wa_missing` (the bridge's features it lacks). The passkey
 /// step's state is `passkey`, with its `stage` and `code`.
-fn state_line(state: &AccountState, page: Option<&PageInfo>) -> Value {
+fn state_line(state: &AccountState, page: Option<&PageInfo>, limits: Option<&Limits>) -> Value {
     let mut line = serde_json::to_value(state).unwrap_or_else(|_| json!({}));
     if let AccountState::Passkey { .. } = state {
         line["state"] = json!("passkey");
@@ -103,6 +111,14 @@ fn state_line(state: &AccountState, page: Option<&PageInfo>) -> Value {
         line["wa_version"] = json!(page.version);
         line["wa_version_tested"] = json!(page.tested);
         line["wa_missing"] = json!(page.missing);
+    }
+    // WhatsApp's limits on the account (§5.2), once the page has said.
+    if let Some(limits) = limits {
+        line["limits"] = json!({
+            "timelocked": limits.timelocked,
+            "timelock_ends_at": limits.timelock_ends_at,
+            "capped": limits.capped,
+        });
     }
     line
 }
@@ -129,6 +145,8 @@ async fn main() -> ExitCode {
     let mut stdin = BufReader::new(tokio::io::stdin()).lines();
     let mut asked_for_code = false;
     let mut page: Option<PageInfo> = None;
+    let mut limits: Option<Limits> = None;
+    let mut last_state: Option<AccountState> = None;
     let mut first = true;
     // One session; again (headless) when a link in a visible window asks for it.
     loop {
@@ -171,13 +189,21 @@ async fn main() -> ExitCode {
                                 Err(e) => say(json!({ "event": "error", "message": e.to_string() })),
                             }
                         }
-                        say(state_line(&state, page.as_ref()));
+                        say(state_line(&state, page.as_ref(), limits.as_ref()));
+                        last_state = Some(state);
+                    }
+                    // Told as a state line with the new limits.
+                    Some(WaEvent::Limits(now)) => {
+                        limits = Some(now);
+                        if let Some(state) = &last_state {
+                            say(state_line(state, page.as_ref(), limits.as_ref()));
+                        }
                     }
                     Some(WaEvent::Relaunch) => break true,
                     Some(WaEvent::Message(m)) => say(json!({
                         "event": "message", "id": m.id, "chat": m.chat, "from": m.from,
                         "from_me": m.from_me, "body": m.body, "timestamp": m.timestamp,
-                        "phone": m.phone,
+                        "phone": m.phone, "username": m.username,
                     })),
                     Some(WaEvent::Ack { id, ack }) => say(json!({ "event": "ack", "id": id, "ack": ack })),
                     // Told with the next state lines (the protocol's events stay as they are).
@@ -223,8 +249,16 @@ async fn main() -> ExitCode {
                                 Err(e) => {
                                     let mut line = json!({ "event": "error", "message": e.to_string() });
                                     // A send WhatsApp refused still names the message it made.
-                                    if let WaError::SendRefused { id, .. } = &e {
-                                        line["id"] = json!(id);
+                                    match &e {
+                                        WaError::SendRefused { id, .. } => line["id"] = json!(id),
+                                        // Refused for the account's limits: why, and never retried.
+                                        WaError::Limited { id, refusal } => {
+                                            line["refused"] = json!(refusal.as_str());
+                                            if let Some(id) = id {
+                                                line["id"] = json!(id);
+                                            }
+                                        }
+                                        _ => {}
                                     }
                                     say(line)
                                 }

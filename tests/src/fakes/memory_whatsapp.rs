@@ -160,6 +160,7 @@ fn message_from(v: &serde_json::Value) -> Option<WaMessage> {
         timestamp: v["timestamp"].as_i64()?,
         push_name: None,
         phone: None,
+        username: None,
     })
 }
 
@@ -643,6 +644,7 @@ impl Session for MemorySession {
                 timestamp,
                 push_name: None,
                 phone: None,
+                username: None,
             };
             let held = {
                 let mut state = lock(&self.state);

@@ -80,7 +80,11 @@ waVersionTested: boolean,
 /**
  * Parts of the bridge that build lacked (names of inject.js's features).
  */
-waMissingFeatures: Array<string>, };
+waMissingFeatures: Array<string>, 
+/**
+ * What WhatsApp limits for this number now, as its page last said.
+ */
+limits: Limits, };
 
 /**
  * A linked number's state, shown the same way everywhere.

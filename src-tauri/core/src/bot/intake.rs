@@ -58,7 +58,13 @@ pub async fn receive_at(
             } else {
                 message.phone.as_deref()
             };
-            let contact = contacts::upsert(&tx, account_id, person, phone, push_name, now)?;
+            let username = if message.from_me {
+                None
+            } else {
+                message.username.as_deref()
+            };
+            let contact =
+                contacts::upsert(&tx, account_id, person, phone, push_name, username, now)?;
             let sent_at = message.timestamp.saturating_mul(1000);
             let chat = chats::upsert(
                 &tx,

@@ -307,7 +307,8 @@ async fn send_failed(
         .await?
         .unwrap_or(inbox::MAX_ATTEMPTS);
     tracing::warn!(account_id, attempts, error = %e, "a reply could not be sent");
-    if attempts >= inbox::MAX_ATTEMPTS {
+    // A send WhatsApp's limits refused is never tried again: that worsens the limit.
+    if attempts >= inbox::MAX_ATTEMPTS || matches!(e, WaError::Limited { .. }) {
         return give_up(
             bot,
             account_id,

@@ -202,6 +202,11 @@ async fn on_report(bot: &Bot, turns: &Turns, account_id: i64, event: WaEvent) {
                 }
             }
         }
+        WaEvent::Limits(limits) => {
+            if let Err(e) = linking::limits_changed(&bot.core, account_id, limits).await {
+                tracing::warn!(account_id, error = %e, "could not record the number's limits");
+            }
+        }
         WaEvent::Unreadable { chat, .. } => {
             if let Err(e) = linking::unreadable(&bot.core, account_id, chat).await {
                 tracing::warn!(account_id, error = %e, "could not record an unreadable message");

@@ -27,9 +27,11 @@ pub type ProgressSink = std::sync::Arc<dyn Fn(ExportProgress) + Send + Sync>;
 
 /// Progress is announced every this many rows.
 const PROGRESS_EVERY: u32 = 2_000;
-const FIXED_COLUMNS: [&str; 10] = [
+const FIXED_COLUMNS: [&str; 11] = [
     "Name",
     "Phone",
+    // A customer who reached the business by username may have no phone (§5.3).
+    "WhatsApp username",
     "WhatsApp number",
     "Stage",
     "Score",
@@ -76,13 +78,7 @@ fn safe_cell(text: &str) -> std::borrow::Cow<'_, str> {
 
 /// Unix ms as the owner's local date and time, the way spreadsheets read it.
 fn local_time(ms: Option<i64>) -> String {
-    ms.and_then(|ms| jiff::Timestamp::from_millisecond(ms).ok())
-        .map(|t| {
-            t.to_zoned(jiff::tz::TimeZone::system())
-                .strftime("%Y-%m-%d %H:%M")
-                .to_string()
-        })
-        .unwrap_or_default()
+    ms.and_then(crate::clock::local_minute).unwrap_or_default()
 }
 
 /// A file name that doesn't exist yet in `dir`: leadline-leads-2026-11-27-1431.csv, then -2, …
@@ -118,6 +114,7 @@ fn write_csv(
         record.clear();
         record.push(row.name.unwrap_or_default());
         record.push(row.phone.unwrap_or_default());
+        record.push(row.username.map(|u| format!("@{u}")).unwrap_or_default());
         record.push(row.number_name);
         record.push(row.stage);
         record.push(row.score.to_string());

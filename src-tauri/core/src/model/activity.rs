@@ -15,6 +15,7 @@ crate::text_enum::text_enum! {
         NumberFailed = "number_failed",
         NumberRecovered = "number_recovered",
         NumberDuplicate = "number_duplicate",
+        NumberLimited = "number_limited",
         NumberUnlinked = "number_unlinked",
         NumberRenamed = "number_renamed",
         NumberRemoved = "number_removed",
@@ -47,6 +48,17 @@ pub enum ProviderChange {
     Removed,
 }
 
+/// What changed in a number's limits.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LimitChange {
+    /// Messages to new contacts are refused (until a time, when known).
+    Timelocked,
+    /// The monthly cap on new chats is reached.
+    Capped,
+    /// No limit any more.
+    Lifted,
+}
+
 /// One audit entry, with what its sentence says.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Activity {
@@ -66,6 +78,13 @@ pub enum Activity {
     },
     NumberRecovered {
         name: String,
+    },
+    /// WhatsApp began (or stopped) limiting the number's messages (§5.2). `until` is the
+    /// timelock's end in the owner's local time, when WhatsApp gave one.
+    NumberLimited {
+        name: String,
+        limit: LimitChange,
+        until: Option<String>,
     },
     /// One WhatsApp account linked under two numbers: this one was stopped.
     NumberDuplicate {
@@ -163,6 +182,7 @@ impl Activity {
             Activity::NumberFailed { .. } => K::NumberFailed,
             Activity::NumberRecovered { .. } => K::NumberRecovered,
             Activity::NumberDuplicate { .. } => K::NumberDuplicate,
+            Activity::NumberLimited { .. } => K::NumberLimited,
             Activity::NumberUnlinked { .. } => K::NumberUnlinked,
             Activity::NumberRenamed { .. } => K::NumberRenamed,
             Activity::NumberRemoved { .. } => K::NumberRemoved,
@@ -199,6 +219,12 @@ impl Activity {
                 }
             }
             Activity::ContactIgnored { ignored } => on_off(*ignored),
+            Activity::NumberLimited { limit, until, .. } => match limit {
+                LimitChange::Timelocked if until.is_some() => "timelocked_until",
+                LimitChange::Timelocked => "timelocked",
+                LimitChange::Capped => "capped",
+                LimitChange::Lifted => "lifted",
+            },
             Activity::BotsPaused { paused } => on_off(*paused),
             Activity::PausedFromWhatsApp { .. } => "pause",
             Activity::ResumedFromWhatsApp => "resume",
@@ -235,6 +261,10 @@ impl Activity {
                 ("answering", answering.clone()),
             ],
             Activity::NumberRenamed { from, name: n } => vec![("from", from.clone()), name(n)],
+            Activity::NumberLimited { name: n, until, .. } => match until {
+                Some(until) => vec![name(n), ("until", until.clone())],
+                None => vec![name(n)],
+            },
             Activity::NumberRemoved {
                 name: n,
                 chats,
@@ -350,6 +380,26 @@ mod tests {
                 reason: reason.clone(),
             },
             Activity::NumberRecovered { name: name() },
+            Activity::NumberLimited {
+                name: name(),
+                limit: LimitChange::Timelocked,
+                until: Some("2026-12-08 14:00".into()),
+            },
+            Activity::NumberLimited {
+                name: name(),
+                limit: LimitChange::Timelocked,
+                until: None,
+            },
+            Activity::NumberLimited {
+                name: name(),
+                limit: LimitChange::Capped,
+                until: None,
+            },
+            Activity::NumberLimited {
+                name: name(),
+                limit: LimitChange::Lifted,
+                until: None,
+            },
             Activity::NumberDuplicate {
                 name: name(),
                 phone: "+34600111222".into(),

@@ -10,6 +10,7 @@ pub mod decision;
 pub mod inbox;
 pub mod lead;
 pub mod lead_field;
+pub mod limits;
 pub mod number;
 pub mod number_ai;
 pub mod quick_reply;

@@ -3,6 +3,8 @@
 use serde::Serialize;
 use ts_rs::TS;
 
+use super::limits::Limits;
+
 /// Whether WhatsApp knows this number as linked, as last seen. The live state of its
 /// browser comes from the runtime; this is what survives a restart.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
@@ -45,4 +47,6 @@ pub struct WaNumber {
     pub wa_version_tested: bool,
     /// Parts of the bridge that build lacked (names of inject.js's features).
     pub wa_missing_features: Vec<String>,
+    /// What WhatsApp limits for this number now, as its page last said.
+    pub limits: Limits,
 }

@@ -4,10 +4,12 @@
 use serde::Serialize;
 use ts_rs::TS;
 
+use crate::clock::local_minute;
 use crate::error::Result;
 use crate::events::CoreEvent;
 use crate::leadline::Leadline;
-use crate::model::activity::{Activity, ActivityKind};
+use crate::model::activity::{Activity, ActivityKind, LimitChange};
+use crate::model::limits::Limits;
 use crate::model::wa_id::shown_number;
 use crate::store::error::is_unique_violation;
 use crate::store::{accounts, activity};
@@ -224,6 +226,63 @@ pub async fn page_changed(core: &Leadline, id: i64, info: PageInfo) -> Result<()
         })
         .await?;
     if let Some(number) = changed {
+        (core.events)(CoreEvent::NumberUpserted(number));
+    }
+    Ok(())
+}
+
+/// The limits WhatsApp puts on number `id` changed (§5.2): kept with the number, written in
+/// the audit log with the timelock's end in the owner's local time, and announced. Nothing
+/// is restarted, re-linked or logged out over a limit.
+pub async fn limits_changed(core: &Leadline, id: i64, limits: Limits) -> Result<()> {
+    let now = core.now_ms();
+    let changed = core
+        .store
+        .call(move |conn| {
+            let Some(before) = accounts::get(conn, id)? else {
+                return Ok(None);
+            };
+            if !accounts::set_limits(conn, id, &limits, now)? {
+                return Ok(None);
+            }
+            let was = before.limits;
+            let change = if limits.timelocked
+                && (!was.timelocked || was.timelock_ends_at != limits.timelock_ends_at)
+            {
+                Some(LimitChange::Timelocked)
+            } else if limits.capped && !was.capped {
+                Some(LimitChange::Capped)
+            } else if !limits.any() && was.any() {
+                Some(LimitChange::Lifted)
+            } else {
+                None
+            };
+            if let Some(limit) = change {
+                let until = match limit {
+                    LimitChange::Timelocked => limits.timelock_ends_at.and_then(local_minute),
+                    _ => None,
+                };
+                activity::record(
+                    conn,
+                    Some(id),
+                    &Activity::NumberLimited {
+                        name: before.name.clone(),
+                        limit,
+                        until,
+                    },
+                    now,
+                )?;
+            }
+            Ok(accounts::get(conn, id)?)
+        })
+        .await?;
+    if let Some(number) = changed {
+        tracing::info!(
+            account = id,
+            timelocked = number.limits.timelocked,
+            capped = number.limits.capped,
+            "WhatsApp's limits on the number changed"
+        );
         (core.events)(CoreEvent::NumberUpserted(number));
     }
     Ok(())

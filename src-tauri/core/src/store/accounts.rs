@@ -2,13 +2,15 @@
 
 use rusqlite::{Connection, OptionalExtension, Row, params};
 
+use crate::model::limits::Limits;
 use crate::model::number::{LinkState, WaNumber};
 
 const SELECT: &str = "
     SELECT a.id, a.name, a.wa_id, a.link_state, a.created_at,
            (SELECT count(*) FROM chats c WHERE c.account_id = a.id),
            (SELECT count(*) FROM leads l WHERE l.account_id = a.id),
-           a.wa_version, a.wa_version_tested, a.wa_missing_features
+           a.wa_version, a.wa_version_tested, a.wa_missing_features,
+           a.limit_timelocked, a.limit_timelock_ends_at, a.limit_capped
     FROM accounts a";
 
 fn from_row(row: &Row<'_>) -> rusqlite::Result<WaNumber> {
@@ -25,7 +27,24 @@ fn from_row(row: &Row<'_>) -> rusqlite::Result<WaNumber> {
         wa_version_tested: row.get(8)?,
         // A list this build wrote; anything unreadable counts as none missing.
         wa_missing_features: serde_json::from_str(&row.get::<_, String>(9)?).unwrap_or_default(),
+        limits: Limits {
+            timelocked: row.get(10)?,
+            timelock_ends_at: row.get(11)?,
+            capped: row.get(12)?,
+        },
     })
+}
+
+/// Records the limits the number's page last said; whether they changed.
+pub fn set_limits(conn: &Connection, id: i64, limits: &Limits, now: i64) -> rusqlite::Result<bool> {
+    let changed = conn
+        .prepare_cached(
+            "UPDATE accounts SET limit_timelocked = ?2, limit_timelock_ends_at = ?3, limit_capped = ?4, updated_at = ?5
+             WHERE id = ?1
+               AND (limit_timelocked IS NOT ?2 OR limit_timelock_ends_at IS NOT ?3 OR limit_capped IS NOT ?4)",
+        )?
+        .execute(params![id, limits.timelocked, limits.timelock_ends_at, limits.capped, now])?;
+    Ok(changed > 0)
 }
 
 /// Records what the number's page last said of itself.

@@ -95,7 +95,8 @@ pub fn set_pause(
 
 const SUMMARY_SQL: &str = "
     SELECT c.id, c.account_id, a.name,
-           COALESCE(NULLIF(ct.display_name, ''), NULLIF(ct.push_name, ''), NULLIF(c.title, ''), ct.phone, c.wa_chat_id),
+           COALESCE(NULLIF(ct.display_name, ''), NULLIF(ct.push_name, ''), NULLIF(c.title, ''), ct.phone,
+                    '@' || NULLIF(ct.username, ''), c.wa_chat_id),
            ct.phone, c.kind, c.bot_paused_until, c.bot_pause_reason, COALESCE(ct.ignored, 0),
            l.id, l.stage,
            m.body, m.direction, m.origin, m.ack, m.sent_at
@@ -173,7 +174,7 @@ pub fn summaries(
             .replace('%', "\\%")
             .replace('_', "\\_");
         sql.push_str(
-            " AND (COALESCE(ct.display_name, '') || ' ' || COALESCE(ct.push_name, '') || ' ' || COALESCE(c.title, '') || ' ' || COALESCE(ct.phone, '')) LIKE ? ESCAPE '\\'",
+            " AND (COALESCE(ct.display_name, '') || ' ' || COALESCE(ct.push_name, '') || ' ' || COALESCE(c.title, '') || ' ' || COALESCE(ct.phone, '') || ' @' || COALESCE(ct.username, '')) LIKE ? ESCAPE '\\'",
         );
         params.push(Value::Text(format!("%{escaped}%")));
     }

@@ -18,18 +18,21 @@ pub fn upsert(
     wa_id: &str,
     phone: Option<&str>,
     push_name: Option<&str>,
+    username: Option<&str>,
     now: i64,
 ) -> rusqlite::Result<Contact> {
     let phone = phone_number(wa_id).or_else(|| phone.map(str::to_string));
+    // A phone learnt later fills the gap; a username follows its latest value.
     conn.query_row(
-        "INSERT INTO contacts (account_id, wa_id, phone, push_name, created_at, updated_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?5)
+        "INSERT INTO contacts (account_id, wa_id, phone, push_name, username, created_at, updated_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6)
          ON CONFLICT (account_id, wa_id) DO UPDATE
              SET push_name = COALESCE(excluded.push_name, push_name),
                  phone = COALESCE(phone, excluded.phone),
+                 username = COALESCE(excluded.username, username),
                  updated_at = excluded.updated_at
          RETURNING id, ignored, known",
-        params![account_id, wa_id, phone, push_name, now],
+        params![account_id, wa_id, phone, push_name, username, now],
         |r| {
             Ok(Contact {
                 id: r.get(0)?,

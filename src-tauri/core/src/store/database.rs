@@ -20,6 +20,7 @@ pub const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0005_drop_inbox_replied.sql"),
     include_str!("migrations/0006_wa_page.sql"),
     include_str!("migrations/0007_exactly_once.sql"),
+    include_str!("migrations/0008_limits_usernames.sql"),
 ];
 
 /// The schema version this build writes; a database with a higher one is refused.

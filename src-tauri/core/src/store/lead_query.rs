@@ -190,6 +190,8 @@ pub fn field_keys(conn: &Connection, filter: &Conditions) -> rusqlite::Result<Ve
 pub struct ExportRow {
     pub name: Option<String>,
     pub phone: Option<String>,
+    /// The contact's WhatsApp username (without "@"), when they have one.
+    pub username: Option<String>,
     pub number_name: String,
     pub stage: String,
     pub score: i64,
@@ -227,7 +229,8 @@ pub fn each_for_export(
     let mut stmt = conn.prepare(&format!(
         "SELECT l.display_name, c.phone, a.name, l.stage, l.score, l.qualified_reason, l.qualified_at,
                 l.created_at, l.updated_at, l.notes,
-                (SELECT json_group_object(key, value) FROM lead_fields WHERE lead_id = l.id)
+                (SELECT json_group_object(key, value) FROM lead_fields WHERE lead_id = l.id),
+                c.username
          FROM leads l JOIN accounts a ON a.id = l.account_id JOIN contacts c ON c.id = l.contact_id
          WHERE {filter_sql} ORDER BY {order}"
     ))?;
@@ -245,6 +248,7 @@ pub fn each_for_export(
             updated_at: row.get(8)?,
             notes: row.get(9)?,
             fields: fields_of(row.get::<_, Option<String>>(10)?.as_deref()),
+            username: row.get(11)?,
         })?;
     }
     Ok(())

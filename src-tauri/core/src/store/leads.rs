@@ -248,10 +248,11 @@ pub fn refresh_search(conn: &Connection, lead_id: i64) -> rusqlite::Result<()> {
              FROM leads l, (SELECT
                 COALESCE(
                     (SELECT value FROM lead_fields WHERE lead_id = ?1 AND key = 'name'),
-                    (SELECT COALESCE(display_name, push_name, phone, '') FROM contacts WHERE id = (SELECT contact_id FROM leads WHERE id = ?1)),
+                    (SELECT COALESCE(display_name, push_name, phone, '@' || username, '') FROM contacts WHERE id = (SELECT contact_id FROM leads WHERE id = ?1)),
                     '') AS name,
                 trim(
                     COALESCE((SELECT COALESCE(display_name, '') || ' ' || COALESCE(push_name, '') || ' ' || COALESCE(phone, '')
+                                     || COALESCE(' @' || username, '')
                               FROM contacts WHERE id = (SELECT contact_id FROM leads WHERE id = ?1)), '')
                     || ' ' ||
                     COALESCE((SELECT group_concat(value, ' ') FROM lead_fields WHERE lead_id = ?1), '')) AS search) AS fresh
@@ -321,7 +322,8 @@ pub fn summary(conn: &Connection, lead_id: i64) -> rusqlite::Result<LeadSummary>
         .prepare_cached(
             "SELECT l.id, l.account_id, a.name,
                     COALESCE((SELECT value FROM lead_fields WHERE lead_id = l.id AND key = 'name'),
-                             NULLIF(c.display_name, ''), NULLIF(c.push_name, '')),
+                             NULLIF(c.display_name, ''), NULLIF(c.push_name, ''),
+                             CASE WHEN c.phone IS NULL THEN '@' || NULLIF(c.username, '') END),
                     c.phone, l.stage, l.score, l.qualified_reason, l.qualified_at, l.updated_at
              FROM leads l JOIN accounts a ON a.id = l.account_id JOIN contacts c ON c.id = l.contact_id
              WHERE l.id = ?1",

@@ -19,6 +19,7 @@ use tokio::task::JoinHandle;
 use super::account::AccountState;
 use super::driver::{self, Driver};
 use super::error::WaError;
+use super::limits::Refusal;
 use super::message::{OwnMessage, WaEvent};
 use super::page_event::{PageEvent, StateTracker};
 use super::{browser, delivery, process, window};
@@ -492,6 +493,9 @@ struct SendAnswer {
     id: Option<String>,
     result: String,
     detail: Option<String>,
+    /// Why WhatsApp's limits refused it, with `result` "REFUSED" (§5.2).
+    #[serde(default)]
+    refused: Option<String>,
 }
 
 impl Session {
@@ -607,6 +611,20 @@ impl Session {
             Self::json(text)
         );
         let answer: SendAnswer = self.call(expression).await?;
+        if answer.result == "REFUSED" {
+            let refusal = Refusal::from_page(answer.refused.as_deref());
+            // The page's own error code, when it gave one: logged, never relied on.
+            tracing::info!(
+                refusal = refusal.as_str(),
+                code = answer.detail.as_deref().unwrap_or(""),
+                attempted = answer.id.is_some(),
+                "WhatsApp's limits kept a message from going out"
+            );
+            return Err(WaError::Limited {
+                id: answer.id.filter(|id| !id.is_empty()),
+                refusal,
+            });
+        }
         let id = answer.id.filter(|id| !id.is_empty()).ok_or_else(|| {
             WaError::Page("the page sent a message without telling its id".into())
         })?;

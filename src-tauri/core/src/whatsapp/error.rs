@@ -1,5 +1,6 @@
 //! What can go wrong driving WhatsApp Web, in words an owner can act on.
 
+use super::limits::Refusal;
 use crate::error::Error;
 use crate::text;
 use crate::text::Text;
@@ -20,6 +21,13 @@ pub enum WaError {
     /// `id` is the message's id, which may show in the chat as failed.
     #[error("{}", self.text())]
     SendRefused { id: String, detail: String },
+    /// WhatsApp's limits on this account kept a send from going out (§5.2): refused by
+    /// the server (`id` set) or not attempted because it would be. Never retried.
+    #[error("{}", self.text())]
+    Limited {
+        id: Option<String>,
+        refusal: Refusal,
+    },
     /// The connection to WhatsApp Web failed its certificate check: never loaded.
     #[error("{}", self.text())]
     Insecure(String),
@@ -52,6 +60,7 @@ impl WaError {
                 "WhatsApp did not send the message ({detail}).",
                 detail = detail
             ),
+            WaError::Limited { refusal, .. } => refusal.text(),
             WaError::Insecure(detail) => text!(
                 "wa.insecure",
                 "The connection to WhatsApp is not secure ({detail}), so Leadline did not open it. \

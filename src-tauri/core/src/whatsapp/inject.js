@@ -1,4 +1,4 @@
-// Leadline's bridge into WhatsApp Web (contract: WHATSAPP_WEB.md, revision 2026-08).
+// Leadline's bridge into WhatsApp Web (contract: WHATSAPP_WEB.md, revision 2026-12).
 // Everything that depends on the page's internals is in this file, and every page-facing
 // name is in FEATURES: following a WhatsApp Web change should be an edit of that table.
 // Reports go to Rust as JSON through the CDP binding named in CONFIG.binding.
@@ -90,7 +90,21 @@
     shortcakeStage: [{ module: "WAWebShortcakeLinkingApi", path: ["getShortcakeLinkingStage"], kind: "function", owner: true }],
     shortcakeCode: [{ module: "WAWebShortcakeLinkingApi", path: ["getVerificationCode"], kind: "function", owner: true }],
     loadEarlier: [{ module: "WAWebChatLoadMessages", path: ["loadEarlierMsgs"], kind: "function" }],
+    contacts: [{ module: "WAWebCollections", path: ["Contact"], kind: "object" }],
+    // Account limits (§5.2): read only; the page's own send path does the rest.
+    timelockPrefs: [{ module: "WAWebUserPrefsIndexedDBStorage", path: ["userPrefsIdb"], kind: "object" }],
+    timelockKey: [{ module: "WAWebReachoutTimelockUtils", path: ["REACHOUT_TIMELOCK_IDB_KEY"], kind: "string" }],
+    timelocked: [{ module: "WAWebReachoutTimelockUtils", path: ["isUserReachoutTimelocked"], kind: "function", owner: true }],
+    timelockAllows: [{ module: "WAWebReachoutTimelockUtils", path: ["canSendMsgWhileTimelocked"], kind: "function", owner: true }],
+    timelockFetch: [{ module: "WAWebGetReachoutTimelockJob", path: ["fetchReachoutTimelock"], kind: "function", owner: true }],
+    capped: [{ module: "WAWebIndividualNewChatMessageCappingLimitUtils", path: ["isUserCapped"], kind: "function", owner: true }],
   };
+  // The error code of a send refused for the monthly cap on new chats (nack 475).
+  const CAPPED_CODES = ["UserReachedMaxMonthlyLimitForNewMessages", 475, "475"];
+  // Events of the Cmd bus that say a limit changed.
+  const LIMIT_EVENTS = "reachout_timelock_state_change new_chat_message_capping_state_change";
+  // The origin a chat is created with: the page's createChat throws without one for @lid.
+  const CHAT_ORIGIN = "createChat";
   // Without these nothing works; every other feature only disables what needs it.
   const CORE = ["socket", "conn", "cmd", "msgs", "chats"];
   // Events of the Cmd bus, newest name first.
@@ -187,6 +201,15 @@
   function serialized(value) {
     if (value === null || value === undefined) return null;
     if (typeof value === "string") return value;
+    // The page reads its keys and wids with toString(), so it is read first.
+    if (typeof value.toString === "function" && value.toString !== Object.prototype.toString) {
+      try {
+        const text = value.toString();
+        if (typeof text === "string" && text && !text.startsWith("[object")) return text;
+      } catch (_) {
+        // Fall back to the fields below.
+      }
+    }
     if (typeof value._serialized === "string") return value._serialized;
     if (!warnedSerialized) {
       warnedSerialized = true;
@@ -289,10 +312,32 @@
     }, CONFIG.giveUpAfterMs);
   }
 
+  // Our own sends in flight: their echo waits for the send's result, so a send WhatsApp
+  // refused is never reported as a message that went out.
+  const sending = new Map(); // id → the echo, once it came
   function watchMessage(msg) {
     if (!msg.isNewMsg) return; // history, not something that just happened
     if (msg.type === "ciphertext") return watchCiphertext(msg);
+    const id = serialized(msg.id);
+    if (msg.id && msg.id.fromMe && sending.has(id)) return void sending.set(id, msg);
+    reportWatched(msg);
+  }
+  function reportWatched(msg) {
     if (report(msg)) msg.on("change:ack", (_model, ack) => emit({ event: "ack", id: serialized(msg.id), ack }));
+  }
+
+  // The username of a person (without "@"), when the page holds one for them (§5.3).
+  function usernameOf(wid) {
+    if (!wid || isGroup(wid)) return null;
+    const found = lookup("contacts");
+    if (found.missing) return null;
+    try {
+      const contact = found.value.get(wid);
+      const name = contact && contact.username;
+      return typeof name === "string" && name.replace(/^@/, "") ? bounded(name.replace(/^@/, ""), 64) : null;
+    } catch (_) {
+      return null;
+    }
   }
 
   // Reports one message to the app; whether it could.
@@ -316,6 +361,7 @@
       push_name: typeof msg.notifyName === "string" && msg.notifyName ? bounded(msg.notifyName, 256) : null,
       chat_phone: phoneOf(remote),
       author_phone: phoneOf(msg.author),
+      username: usernameOf(msg.author || remote),
     });
     return true;
   }
@@ -326,7 +372,7 @@
     const Chat = await use("chats");
     const found = Chat.get(wid);
     if (found) return found;
-    const result = await (await use("findChat"))(wid);
+    const result = await (await use("findChat"))(wid, CHAT_ORIGIN);
     const chat = result && result.chat;
     if (!chat) throw new Error(`WhatsApp Web found no chat for ${chatId}`);
     return chat;
@@ -481,7 +527,105 @@
       emit({ event: "progress", percent, count: Number.isFinite(count) ? count : null });
     };
 
+    // ---- Account limits (§5.2): read after sync, on the page's change events and after a
+    // refused send; reported when they change. ----
+    let lastLimits = null;
+    let limitsTimer = null;
+    const callOwned = (feature, ...args) => {
+      const found = lookup(feature);
+      if (found.missing) return undefined;
+      return found.value.call(found.owner, ...args);
+    };
+    const isTimelocked = () => {
+      try {
+        return !!callOwned("timelocked");
+      } catch (_) {
+        return false;
+      }
+    };
+    const isCapped = () => {
+      try {
+        return !!callOwned("capped");
+      } catch (_) {
+        return false;
+      }
+    };
+    const readLimits = async (fetchFirst) => {
+      if (fetchFirst) {
+        try {
+          await callOwned("timelockFetch");
+        } catch (error) {
+          emit({ event: "warning", message: `the account's limits could not be fetched (${message(error)})` });
+        }
+      }
+      let state = null;
+      const prefs = lookup("timelockPrefs");
+      const key = lookup("timelockKey");
+      if (!prefs.missing && !key.missing) {
+        try {
+          state = prefs.value.get(key.value);
+        } catch (_) {
+          state = null;
+        }
+      }
+      const ends = state && Number(state.time_enforcement_ends);
+      const endsMs = Number.isFinite(ends) && ends > 0 ? ends : null;
+      // The page's own verdict when it has one; else the stored state.
+      const timelocked = lookup("timelocked").missing
+        ? !!state && String(state.state) === "VISIBLE" && (endsMs === null || endsMs > Date.now())
+        : isTimelocked();
+      const limits = {
+        timelocked,
+        ends_ms: timelocked ? endsMs : null,
+        kind: timelocked && state && state.enforcement_type ? String(state.enforcement_type).slice(0, 64) : null,
+        capped: isCapped(),
+      };
+      const text = JSON.stringify(limits);
+      if (text !== lastLimits) {
+        lastLimits = text;
+        emit({ event: "limits", ...limits });
+      }
+      // Read again when it should end, so the owner sees it lifted.
+      clearTimeout(limitsTimer);
+      if (limits.ends_ms !== null) {
+        limitsTimer = setTimeout(() => readLimits(false), Math.min(2147483000, Math.max(1000, limits.ends_ms - Date.now() + 1000)));
+      }
+      return limits;
+    };
+    // Whether a 1:1 send would be refused, asked the way the page's own UI asks; never
+    // calls the page's send (§5.2).
+    const refusalBefore = (chat) => {
+      if (!chat.id || isGroup(chat.id)) return null;
+      const timelocked = isTimelocked();
+      if (timelocked) {
+        let allowed;
+        try {
+          allowed = lookup("timelockAllows").missing ? undefined : !!callOwned("timelockAllows", { chat, contact: chat.contact });
+        } catch (_) {
+          allowed = undefined;
+        }
+        // Without the page's own check, a chat with the contact's token may be answered.
+        if (allowed === undefined) allowed = typeof chat.getTcToken === "function" && chat.getTcToken() != null;
+        if (!allowed) return "timelocked";
+      }
+      if (chat.canSend === false) return isCapped() ? "capped" : timelocked ? "timelocked" : "refused";
+      return null;
+    };
+    // What a refused send was refused for: the cap by its code, the timelock by reading it
+    // again, else WhatsApp's own reasons.
+    const refusalAfter = async (model) => {
+      const code = model && (model.errorCode ?? model.ackErrorCode);
+      if (CAPPED_CODES.includes(code)) return "capped";
+      const limits = await readLimits(false);
+      if (limits.capped && model && model.errorCode !== undefined) return "capped";
+      return limits.timelocked ? "timelocked" : "refused";
+    };
+
     Socket.on("change:state change:hasSynced", reportSocket);
+    Socket.on("change:hasSynced", (_model, synced) => {
+      if (synced) readLimits(true);
+    });
+    Cmd.on(LIMIT_EVENTS, () => readLimits(false));
     Conn.on("change:ref change:connected", reportQr);
     need("advEvents")
       .then(({ value }) => value.on("change", reportQr))
@@ -502,6 +646,11 @@
       ready: true,
       async send(chatId, text) {
         const chat = await chatFor(chatId);
+        const refused = refusalBefore(chat);
+        if (refused) {
+          readLimits(false);
+          return { id: null, result: "REFUSED", refused };
+        }
         const { pn, lid } = await meIds();
         const lidChat = isLid(chat.id) || !!(chat.groupMetadata && chat.groupMetadata.isLidAddressingMode);
         const from = lidChat ? lid : pn;
@@ -530,20 +679,51 @@
           ...ephemeral,
         };
         if (group) msg.participant = from;
-        // Two promises, returned at once: the message added to the chat, then the server's word.
-        const [added, result] = (await use("send"))(chat, msg);
-        await added;
         const id = serialized(key);
-        const outcome = await Promise.race([
-          Promise.resolve(result).then(
-            (value) => ({ value }),
-            (error) => ({ error }),
-          ),
-          sleep(CONFIG.sendResultWaitMs).then(() => ({ pending: true })),
-        ]);
-        if (outcome.pending) return { id, result: "PENDING" };
-        if (outcome.error) return { id, result: "REJECTED", detail: message(outcome.error) };
+        sending.set(id, null);
+        // The echo, held while the send was in flight: reported unless WhatsApp refused it.
+        const release = (refused) => {
+          const echo = sending.get(id);
+          sending.delete(id);
+          if (echo && !refused) reportWatched(echo);
+        };
+        let model;
+        let outcome;
+        try {
+          // Two promises, returned at once: the message added to the chat, then the server's word.
+          const [added, result] = (await use("send"))(chat, msg);
+          model = await added;
+          outcome = await Promise.race([
+            Promise.resolve(result).then(
+              (value) => ({ value }),
+              (error) => ({ error }),
+            ),
+            sleep(CONFIG.sendResultWaitMs).then(() => ({ pending: true })),
+          ]);
+        } catch (error) {
+          release(false);
+          throw error;
+        }
+        if (outcome.pending) {
+          release(false);
+          return { id, result: "PENDING" };
+        }
+        if (outcome.error) {
+          release(false);
+          return { id, result: "REJECTED", detail: message(outcome.error) };
+        }
         const code = outcome.value && outcome.value.messageSendResult;
+        if (code === "ERROR_UNKNOWN" && model) {
+          // A refusal shows on the message as ack -1 and isSendFailure, maybe a moment later.
+          for (let waited = 0; waited < 1000 && model.ack !== -1 && !model.isSendFailure; waited += 100) await sleep(100);
+          if (model.ack === -1 || model.isSendFailure) {
+            release(true);
+            const refused = await refusalAfter(model);
+            const errorCode = model.ackErrorCode ?? model.errorCode;
+            return { id, result: "REFUSED", refused, detail: errorCode === undefined ? null : String(errorCode).slice(0, 80) };
+          }
+        }
+        release(false);
         return { id, result: typeof code === "string" ? code : "UNKNOWN" };
       },
       async seen(chatId) {

@@ -6,6 +6,7 @@ use ts_rs::TS;
 
 use super::account::AccountState;
 use super::page::PageInfo;
+use crate::model::limits::Limits;
 
 /// A message as the page reported it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
@@ -26,6 +27,9 @@ pub struct WaMessage {
     /// The sender's phone number (`+34600111222`) when WhatsApp knows it: from a `@c.us`
     /// id, or the page's mapping of a `@lid` one.
     pub phone: Option<String>,
+    /// The sender's WhatsApp username (without "@"), when they have one: a customer may
+    /// reach the business by username with no phone at all.
+    pub username: Option<String>,
 }
 
 /// The longest text kept from one message: WhatsApp's own limit is 65,536 characters, so
@@ -86,6 +90,8 @@ pub enum WaEvent {
     /// The session asks to be started again at once: a number linked in a visible window
     /// goes back to headless on the same profile.
     Relaunch,
+    /// The account's limits changed (or were read for the first time since the start).
+    Limits(Limits),
     /// A message that stayed encrypted after a resend was asked for: it can't be read.
     Unreadable {
         id: String,

@@ -9,6 +9,7 @@ pub mod delivery;
 mod devtools_pipe;
 pub mod driver;
 pub mod error;
+pub mod limits;
 pub mod message;
 pub mod page;
 pub mod page_event;

@@ -10,6 +10,7 @@ use super::account::{AccountState, failure_reason};
 use super::message::{WaEvent, WaMessage};
 use super::page::PageInfo;
 use super::recent::RecentIds;
+use crate::model::limits::Limits;
 use crate::model::wa_id::phone_number;
 use crate::text;
 
@@ -68,6 +69,8 @@ pub enum PageEvent {
         chat_phone: Option<String>,
         /// The phone id behind an `@lid` group author, when the page knows it.
         author_phone: Option<String>,
+        /// The sender's WhatsApp username (without "@"), when they have one (§5.3).
+        username: Option<String>,
     },
     Ack {
         id: String,
@@ -89,6 +92,14 @@ pub enum PageEvent {
     /// The passkey step failed (`shortcake_error`: "timeout", "server_error", …).
     PasskeyFailed {
         reason: Option<String>,
+    },
+    /// The account's limits as the page holds them (§5.2), whenever they change.
+    Limits {
+        #[serde(default)]
+        timelocked: bool,
+        ends_ms: Option<f64>,
+        #[serde(default)]
+        capped: bool,
     },
     /// WhatsApp logged this device out.
     Logout,
@@ -118,6 +129,7 @@ impl PageEvent {
             PageEvent::Passkey { .. } => "passkey",
             PageEvent::PasskeyEnded => "passkey_ended",
             PageEvent::PasskeyFailed { .. } => "passkey_failed",
+            PageEvent::Limits { .. } => "limits",
             PageEvent::Logout => "logout",
             PageEvent::Failed { .. } => "failed",
             PageEvent::Warning { .. } => "warning",
@@ -243,6 +255,18 @@ impl Default for StateTracker {
     }
 }
 
+/// A username as WhatsApp shows it, without "@" and never blank; at most 64 characters of
+/// letters, digits, `.` and `_` (anything else is not a username the page would show).
+fn username_of(raw: &str) -> Option<String> {
+    let name = raw.trim().trim_start_matches('@');
+    let valid = !name.is_empty()
+        && name.chars().count() <= 64
+        && name
+            .chars()
+            .all(|c| c.is_alphanumeric() || c == '.' || c == '_');
+    valid.then(|| name.to_string())
+}
+
 /// The sender's phone id: the author in a group, the chat otherwise; an `@lid` one only
 /// when the page knows the phone behind it.
 fn sender_phone(
@@ -321,6 +345,7 @@ impl StateTracker {
                 push_name,
                 chat_phone,
                 author_phone,
+                username,
             } => {
                 // Only text for now; other kinds are not readable as a conversation turn.
                 let text = kind.as_deref().unwrap_or("chat") == "chat";
@@ -336,6 +361,7 @@ impl StateTracker {
                         timestamp: timestamp.unwrap_or(now_ms / 1000),
                         push_name: push_name.filter(|n| !n.is_empty()),
                         phone,
+                        username: username.as_deref().and_then(username_of),
                     }));
                 }
             }
@@ -345,6 +371,17 @@ impl StateTracker {
                     ack: ack.clamp(-1, 4) as i8,
                 });
             }
+            PageEvent::Limits {
+                timelocked,
+                ends_ms,
+                capped,
+            } => out.push(WaEvent::Limits(Limits {
+                timelocked,
+                timelock_ends_at: ends_ms
+                    .filter(|ms| timelocked && ms.is_finite() && *ms > 0.0 && *ms < 1.0e15)
+                    .map(|ms| ms as i64),
+                capped,
+            })),
             PageEvent::Unreadable { id, chat } => out.push(WaEvent::Unreadable {
                 id,
                 chat: chat.unwrap_or_default(),
@@ -690,6 +727,7 @@ mod tests {
             push_name: Some(String::new()),
             chat_phone: None,
             author_phone: None,
+            username: None,
         };
         let mut status = message("chat");
         if let PageEvent::Message { chat, id, .. } = &mut status {

@@ -92,8 +92,15 @@ pub(crate) fn seed_rows_at(
             {
                 let id = index as i64 + 1;
                 let wa_id = format!("{}@c.us", &phone[1..]);
-                let contact =
-                    contacts::upsert(conn, *number, &wa_id, Some(phone), Some(push), contacts_at)?;
+                let contact = contacts::upsert(
+                    conn,
+                    *number,
+                    &wa_id,
+                    Some(phone),
+                    Some(push),
+                    None,
+                    contacts_at,
+                )?;
                 let lead = leads::upsert(conn, *number, contact.id, None, leads_at.unwrap_or(id))?;
                 for (key, value) in [("name", name), ("email", email)] {
                     if let Some(value) = value {

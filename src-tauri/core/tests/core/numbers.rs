@@ -164,7 +164,7 @@ async fn removing_a_number_deletes_everything_under_it_and_nothing_else() {
         .call(move |conn| {
             for account in [shop_id, keep_id] {
                 let wa_id = format!("c{account}@c.us");
-                let contact = contacts::upsert(conn, account, &wa_id, None, None, 1)?;
+                let contact = contacts::upsert(conn, account, &wa_id, None, None, None, 1)?;
                 let chat = chats::upsert(conn, account, &wa_id, Some(contact.id), 1, 1)?;
                 let message = NewMessage {
                     account_id: account,

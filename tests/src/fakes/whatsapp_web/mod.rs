@@ -237,7 +237,7 @@ impl FakeWhatsApp {
     /// A message arrives from WhatsApp's servers. `message` has `id`, `from`, `body` and
     /// optionally `type`, `author`, `notifyName`, `isNewMsg`, `fromMe`, `chat`, `t`,
     /// `ephemeral` (the chat's disappearing time, s), `lidPhone` (the phone behind an `@lid`
-    /// chat, known from then on), and for `type: "ciphertext"` `decrypt`: `auto` (readable
+    /// chat, known from then on), `username` (the sender's, without "@"), and for `type: "ciphertext"` `decrypt`: `auto` (readable
     /// after a moment), `resend` (only after a resend request) or `never`.
     pub fn incoming(&self, message: Value) {
         self.push(json!({ "type": "incoming", "message": message }));
@@ -277,6 +277,23 @@ impl FakeWhatsApp {
     /// The phone types the pairing code the page showed last.
     pub fn enter_code(&self, me: &str) {
         self.push(json!({ "type": "code_entered", "me": me, "lid": lid_of(me) }));
+    }
+
+    /// WhatsApp's server sets (or lifts) the reachout timelock (§5.2): `ends_ms` is when it
+    /// ends (unix ms; `None`: not given, which the page reads as a minute from now).
+    pub fn timelock(&self, active: bool, ends_ms: Option<i64>) {
+        self.push(json!({ "type": "timelock", "active": active, "ends": ends_ms }));
+    }
+
+    /// WhatsApp's server caps (or uncaps) this account's new chats for the month.
+    pub fn cap_new_chats(&self, capped: bool) {
+        self.push(json!({ "type": "capped", "capped": capped }));
+    }
+
+    /// A contact's profile changes: its username (without "@"; `Some("")` removes it) or
+    /// its saved name.
+    pub fn contact(&self, id: &str, username: Option<&str>, name: Option<&str>) {
+        self.push(json!({ "type": "contact", "id": id, "username": username, "name": name }));
     }
 
     /// Turns a fault on for pages served from now on (see page.js and `page`).

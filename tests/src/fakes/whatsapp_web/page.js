@@ -354,6 +354,8 @@
         isNewMsg: false,
       });
       addToChat(chatFor(key.remote), model, true);
+      // The token a customer's message gave is kept with the chat, like the real page's.
+      if (!record.fromMe && key.remote.isUser()) chatFor(key.remote).tcToken = { token: `tc-${record.keyId}`, t: record.t };
     }
     for (const [chat, count] of unread) {
       const known = Chat.get(chat);
@@ -545,6 +547,94 @@
   };
   const lidMigrated = faults.has("lid_migrated");
 
+  // Contacts (WAWebCollections.Contact): a customer with a username may have no phone
+  // (§5.3); `username` has no "@" and can change.
+  const Contact = new Collection();
+  class ContactModel extends Model {}
+  function contactFor(wid, fields = {}) {
+    let contact = Contact.get(wid);
+    if (!contact) {
+      contact = new ContactModel({
+        id: wid,
+        name: undefined,
+        pushname: undefined,
+        username: undefined,
+        isUsernameContact: false,
+        isUser: wid.isUser(),
+        isEnterprise: false,
+        isMe: false,
+      });
+      Contact.add(contact);
+    }
+    const changes = {};
+    if (fields.username !== undefined) {
+      changes.username = fields.username || undefined;
+      changes.isUsernameContact = !!fields.username;
+    }
+    if (fields.name !== undefined) changes.name = fields.name || undefined;
+    if (fields.pushname) changes.pushname = fields.pushname;
+    contact.set(changes);
+    return contact;
+  }
+
+  // ---- Account limits (§5.2): the reachout timelock, the new-chat cap. ---------------------
+  const TIMELOCK_KEY = "WAReachoutTimelockState";
+  const userPrefs = new Map(); // what WAWebUserPrefsIndexedDBStorage.userPrefsIdb holds
+  let capped = false;
+  function setTimelock(active, ends, type) {
+    if (!active) userPrefs.set(TIMELOCK_KEY, { state: "HIDDEN", time_enforcement_ends: 0, enforcement_type: type || null });
+    else {
+      // No end given: the page assumes a minute from now.
+      const end = typeof ends === "number" ? ends : Date.now() + 60000;
+      userPrefs.set(TIMELOCK_KEY, { state: "VISIBLE", time_enforcement_ends: end, enforcement_type: type || "REACHOUT_TIMELOCK" });
+    }
+    report("event", { kind: "timelock", active: !!active });
+    Cmd.trigger("reachout_timelock_state_change");
+  }
+  if (faults.has("timelock_active_at_launch")) {
+    userPrefs.set(TIMELOCK_KEY, {
+      state: "VISIBLE",
+      time_enforcement_ends: faults.has("timelock_ends_null") ? Date.now() + 60000 : Date.now() + 86400000,
+      enforcement_type: "REACHOUT_TIMELOCK",
+    });
+  }
+  const userPrefsIdb = {
+    // Synchronous, like the real cache in front of IndexedDB.
+    get(key) {
+      if (typeof key !== "string") throw new TypeError("userPrefsIdb.get: key must be a string");
+      return userPrefs.has(key) ? userPrefs.get(key) : null;
+    },
+  };
+  function isUserReachoutTimelocked() {
+    const state = userPrefs.get(TIMELOCK_KEY);
+    return !!state && state.state === "VISIBLE" && state.time_enforcement_ends > Date.now();
+  }
+  function canSendMsgWhileTimelocked(args) {
+    // Destructured like the real one: a chat passed alone leaves both undefined.
+    const { chat, contact } = args;
+    if (!chat.id.isUser() || (contact && (contact.isMe || contact.isEnterprise))) return true;
+    return chat.getTcToken() != null;
+  }
+  const reachoutTimelockUtils = {
+    REACHOUT_TIMELOCK_IDB_KEY: TIMELOCK_KEY,
+    isUserReachoutTimelocked,
+    canSendMsgWhileTimelocked,
+  };
+  const getReachoutTimelockJob = {
+    async fetchReachoutTimelock() {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      report("event", { kind: "timelock_fetched" });
+      if (faults.has("timelock_fetch_null")) return null;
+      return userPrefs.get(TIMELOCK_KEY) ?? null;
+    },
+  };
+  const cappingUtils = { isUserCapped: () => capped };
+  function setCapped(value) {
+    capped = !!value;
+    report("event", { kind: "capped", capped });
+    Cmd.trigger("new_chat_message_capping_state_change");
+  }
+
   // ---- Chats. -------------------------------------------------------------------------------
   const Msg = new Collection();
   const Chat = new Collection();
@@ -593,6 +683,22 @@
       });
       chat.msgs = new Collection();
       chat.msgs.msgLoadState = { noEarlierMsgs: true };
+      chat.contact = wid.isUser() ? contactFor(wid) : undefined;
+      // The privacy token the contact's last message gave (§5.2); none for a cold chat.
+      chat.tcToken = null;
+      chat.getTcToken = () => (faults.has("tctoken_expired") || faults.has("cstoken_only") ? null : chat.tcToken);
+      // What the page's own UI reads before it lets the owner type: blocked, timelocked
+      // without a token, capped on a new chat.
+      Object.defineProperty(chat, "canSend", {
+        get: () => {
+          if (!wid.isUser()) return true;
+          const cold = chat.getTcToken() == null;
+          if (cold && isUserReachoutTimelocked()) return false;
+          if (cold && capped && !chat.msgs.getModelsArray().some((m) => m.id.fromMe)) return false;
+          return true;
+        },
+        enumerable: true,
+      });
       chat.older = [];
       chat.on("change:unreadCount", () => keep("chats", serializedOf(wid), chat.unreadCount));
       Chat.add(chat);
@@ -600,6 +706,7 @@
     return chat;
   }
 
+  const VALID_LID_ORIGINS = ["createChat", "chatListSearch", "contactCard", "username_contactless_search"];
   async function findOrCreateLatestChat(wid, origin) {
     // The real one starts with `wid.equals(META_BOT_FBID_WID)`: a string fails right there.
     if (wid.equals(undefined)) throw new Error("unreachable");
@@ -612,6 +719,13 @@
       throw new Error("could not find phone number for lid while enforcing pre-migration rules");
     }
     const existing = Chat.get(target);
+    if (!existing && target.isLid()) {
+      // The page's createChat needs an origin for an @lid chat, and reports one outside
+      // its valid list (unless the account is LID-migrated).
+      if (origin === undefined || origin === null) throw new Error("Origin type is missing when creating LID chat");
+      if (!lidMigrated && !VALID_LID_ORIGINS.includes(origin)) report("event", { kind: "unexpected-lid-chat", origin });
+      if (origin === "username_contactless_search") report("event", { kind: "share_own_pn", origin });
+    }
     report("event", { kind: "find_chat", wid: serializedOf(wid), origin: origin ?? null });
     return { chat: existing || chatFor(target), created: !existing };
   }
@@ -671,8 +785,22 @@
       addToChat(chat, model);
       return model;
     });
+    // The page's send path attaches the chat's privacy token (a cs token when it has none
+    // but may), and ignores the timelock: WhatsApp's server refuses instead (§5.2).
+    const token = chat.getTcToken() != null ? "tc" : faults.has("cstoken_only") ? "cs" : null;
+    sent.token = token;
+    const cold = chat.id.isUser() && chat.tcToken == null;
+    const firstToChat = !chat.msgs.getModelsArray().some((m) => m.id.fromMe);
+    let refusal = null;
+    if (faults.has("send_rejected_475") || (capped && cold && firstToChat)) {
+      refusal = { errorCode: "UserReachedMaxMonthlyLimitForNewMessages" };
+    } else if (faults.has("send_rejected_463") || faults.has("send_rejected_463_code") || (cold && isUserReachoutTimelocked())) {
+      // The timelock's 463 is not in the page's nack enum: most builds drop it.
+      refusal = faults.has("send_rejected_463_code") ? { ackErrorCode: 463 } : {};
+    }
     let outcome;
     if (!rightSender) outcome = { result: "ERROR_UNKNOWN", ack: 0 };
+    else if (refusal) outcome = { result: "ERROR_UNKNOWN", ack: -1, refusal };
     else if (faults.has("send_result_reject")) outcome = { reject: "Contact is blocked", ack: 0 };
     else if (faults.has("send_result_error")) outcome = { result: "ERROR_NETWORK", ack: 0 };
     else if (faults.has("send_no_ack")) outcome = { pending: true, ack: 0 };
@@ -686,8 +814,16 @@
             return; // the server never answers: the message stays on the clock
           }
           setTimeout(() => {
-            report("sent", { ...sent, result: outcome.result ?? `REJECTED: ${outcome.reject}` });
+            report("sent", { ...sent, result: outcome.result ?? `REJECTED: ${outcome.reject}`, refused: !!outcome.refusal });
             if (outcome.reject) return reject(new Error(outcome.reject));
+            if (outcome.refusal) {
+              // The server's push of the new timelock comes with its refusal.
+              if (faults.has("timelock_pushed_midsession") && !isUserReachoutTimelocked()) setTimelock(true, Date.now() + 3600000);
+              model.set({ ack: -1, isSendFailure: true, ...outcome.refusal });
+            } else if (outcome.result === "OK" && token !== null) {
+              // Delivered: the page issues our own token to the contact.
+              report("event", { kind: "token_issued", chat: serializedOf(chat.id), carried: token });
+            }
             if (outcome.result === "OK") {
               model.set("ack", 1);
               if (outcome.ack < 0) setTimeout(() => model.set("ack", outcome.ack), config.ackMs);
@@ -774,6 +910,11 @@
       isNewMsg: incoming.isNewMsg !== false,
     });
     if (!fromMe && msg.isNewMsg) chat.set("unreadCount", chat.unreadCount + 1);
+    if (!fromMe && remote.isUser()) {
+      // The customer wrote: their privacy token comes with it (§5.2).
+      chat.tcToken = { token: `tc-${incoming.id}`, t: Math.floor(Date.now() / 1000) };
+      contactFor(remote, { username: incoming.username, pushname: incoming.notifyName });
+    }
     addToChat(chat, msg);
     if (ciphertext) {
       const decrypt = incoming.decrypt || "auto";
@@ -1017,7 +1158,7 @@
       WAWebSocketModel: { Socket },
       WAWebConnModel: { Conn },
       WAWebCmd: { Cmd },
-      WAWebCollections: { default: { Msg, Chat }, Msg, Chat },
+      WAWebCollections: { default: { Msg, Chat, Contact }, Msg, Chat, Contact },
       WAWebChatLoadMessages: { loadEarlierMsgs },
       WAWebStreamModel: { Stream },
       WAWebBackendEventBus: { BackendEventBus },
@@ -1071,6 +1212,11 @@
       WAWebLidMigrationUtils: lidMigration,
       WAWebGetEphemeralFieldsMsgActionsUtils: { getEphemeralFields },
       WAWebSyncGatingUtils: syncGating,
+      WAWebUserPrefsIndexedDBStorage: { userPrefsIdb },
+      WAWebReachoutTimelockUtils: reachoutTimelockUtils,
+      WAWebGetReachoutTimelockJob: getReachoutTimelockJob,
+      WAWebIndividualNewChatMessageCappingLimitUtils: cappingUtils,
+      WAWebChatOriginTypes: { VALID_LID_ORIGINS },
       WAWebNonMessageDataRequestPlaceholderMessageResendUtils: placeholderResend,
     },
   ];
@@ -1152,6 +1298,15 @@
         break;
       case "lid":
         mapLid(push.lid, push.phone);
+        break;
+      case "timelock":
+        setTimelock(push.active, push.ends ?? null, push.enforcementType);
+        break;
+      case "capped":
+        setCapped(push.capped);
+        break;
+      case "contact":
+        contactFor(createWid(push.id), { username: push.username, name: push.name });
         break;
       case "ack": {
         const msg = Msg.get(push.id);

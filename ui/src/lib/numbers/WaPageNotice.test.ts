@@ -14,6 +14,7 @@ const number = (over: Partial<WaNumber> = {}): WaNumber => ({
   waVersion: "2.3000.1045818043",
   waVersionTested: true,
   waMissingFeatures: [],
+  limits: { timelocked: false, timelockEndsAt: null, capped: false },
   ...over,
 });
 
