@@ -10,6 +10,7 @@ mod arrival_order;
 mod crash;
 mod exactly_once;
 mod keychain_hung;
+mod limits;
 mod logs;
 mod owners_hand;
 mod webhook;

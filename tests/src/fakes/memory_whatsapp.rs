@@ -17,9 +17,11 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use futures::future::BoxFuture;
+use leadline_core::model::limits::Limits;
 use leadline_core::whatsapp::account::AccountState;
 use leadline_core::whatsapp::driver::{Driver, Session};
 use leadline_core::whatsapp::error::WaError;
+use leadline_core::whatsapp::limits::Refusal;
 use leadline_core::whatsapp::message::{OwnMessage, Undelivered, WaEvent, WaMessage};
 use tokio::sync::mpsc::UnboundedSender;
 
@@ -132,6 +134,15 @@ struct State {
     held_echoes: Option<Vec<(u64, WaMessage)>>,
     /// How many times a page logged this account out (the owner unlinking it).
     logouts: u32,
+    /// The reachout timelock (§5.2): sends to chats whose customer never wrote are refused
+    /// without calling the page, as the driver does.
+    timelocked: bool,
+    /// Chats whose customer wrote: their token lets a reply through a timelock.
+    wrote: std::collections::HashSet<String>,
+    /// The next sends WhatsApp's server refuses, and why (the message is made, then fails).
+    refusing: Option<(usize, Refusal)>,
+    /// Every send attempt refused for a limit, by chat.
+    refused: Vec<String>,
 }
 
 /// Appends one line to `path`, synced: WhatsApp's servers remember it whatever happens
@@ -302,6 +313,32 @@ impl MemoryWhatsApp {
         released
     }
 
+    /// WhatsApp sets (or lifts) the reachout timelock, told to the running page.
+    pub fn timelock(&self, on: bool) {
+        let events = {
+            let mut state = lock(&self.state);
+            state.timelocked = on;
+            state.events.clone()
+        };
+        if let Some(events) = events {
+            let _ = events.send(WaEvent::Limits(Limits {
+                timelocked: on,
+                timelock_ends_at: on.then(|| jiff::Timestamp::now().as_millisecond() + 86_400_000),
+                capped: false,
+            }));
+        }
+    }
+
+    /// WhatsApp's server refuses the next `n` sends for `why`.
+    pub fn refuse_sends(&self, n: usize, why: Refusal) {
+        lock(&self.state).refusing = Some((n, why));
+    }
+
+    /// The chats of every send refused for a limit (before or by the server), in order.
+    pub fn refused(&self) -> Vec<String> {
+        lock(&self.state).refused.clone()
+    }
+
     /// The next `n` sends go out (and echo) yet report an error.
     pub fn fail_after_sending(&self, n: usize) {
         lock(&self.state).failing_after_send = n;
@@ -390,6 +427,7 @@ impl MemoryWhatsApp {
                 };
                 if let Some(message) = message_from(&entry["delivered"]) {
                     state.delivered.insert(message.id.clone());
+                    state.wrote.insert(message.chat.clone());
                     state
                         .unread
                         .entry(message.chat.clone())
@@ -429,6 +467,7 @@ impl MemoryWhatsApp {
                     }
                 }
                 state.delivered.insert(message.id.clone());
+                state.wrote.insert(message.chat.clone());
                 state
                     .unread
                     .entry(message.chat.clone())
@@ -553,6 +592,23 @@ impl Session for MemorySession {
                         .lock()
                         .unwrap_or_else(|p| p.into_inner())
                         .push((chat.to_string(), std::time::Instant::now()));
+                }
+                // A cold send while timelocked: refused before the page is asked.
+                if state.timelocked && !state.wrote.contains(chat) {
+                    state.refused.push(chat.to_string());
+                    return Err(WaError::Limited {
+                        id: None,
+                        refusal: Refusal::Timelocked,
+                    });
+                }
+                if let Some((left, why)) = state.refusing.filter(|(left, _)| *left > 0) {
+                    state.refusing = Some((left - 1, why));
+                    state.refused.push(chat.to_string());
+                    state.next_id += 1;
+                    return Err(WaError::Limited {
+                        id: Some(format!("true_{chat}_REFUSED{:06}", state.next_id)),
+                        refusal: why,
+                    });
                 }
                 let before = state.realism.fail_before_send_per_mille;
                 if state.failing_sends > 0 || state.chance(before) {

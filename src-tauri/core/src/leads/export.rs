@@ -114,7 +114,8 @@ fn write_csv(
         record.clear();
         record.push(row.name.unwrap_or_default());
         record.push(row.phone.unwrap_or_default());
-        record.push(row.username.map(|u| format!("@{u}")).unwrap_or_default());
+        // Without its "@": a cell starting with one reads as a formula in spreadsheets.
+        record.push(row.username.unwrap_or_default());
         record.push(row.number_name);
         record.push(row.stage);
         record.push(row.score.to_string());
