@@ -173,3 +173,143 @@ fn unix_ms() -> i64 {
         .map(|d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
         .unwrap_or(0)
 }
+
+/// Linked up to the passkey step on a fresh profile, in a window on `display`; the fake
+/// configured by `setup` before the page loads.
+async fn at_passkey_step(
+    fake: &FakeWhatsApp,
+    profile: &Path,
+    display: &str,
+    by_code: bool,
+) -> Running {
+    let mut running = visible(fake, profile, display).await;
+    running
+        .until("a QR", |s| matches!(s, AccountState::ScanQr { .. }))
+        .await;
+    if by_code {
+        running
+            .session
+            .pairing_code("15550003333")
+            .await
+            .expect("a pairing code");
+        fake.enter_code(ME);
+    } else {
+        fake.scan(ME);
+    }
+    running
+        .until("the passkey step", |s| {
+            matches!(s, AccountState::Passkey { .. })
+        })
+        .await;
+    running
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn cancel_timeout_and_errors_end_in_their_states_and_a_code_is_confirmed_by_the_owner() {
+    let xvfb = Xvfb::start();
+
+    // Cancel on the page: the QR comes back, fresh.
+    let fake = FakeWhatsApp::start(Timings::default()).await;
+    fake.fault("passkey_after_qr_scan");
+    let profile = tempfile::tempdir().unwrap();
+    let mut running = at_passkey_step(&fake, profile.path(), &xvfb.display, false).await;
+    let shown_before = fake.recorded().qr_history.len();
+    fake.cancel_passkey();
+    running
+        .until("a QR again", |s| matches!(s, AccountState::ScanQr { .. }))
+        .await;
+    assert!(fake.recorded().qr_history.len() > shown_before);
+    no_violations(&fake);
+    running.session.stop().await;
+
+    // The page's own timeout (each stage after Continue; here WhatsApp's server never
+    // moves it on): a plain failure (the app's Try again starts a fresh QR).
+    let fake = FakeWhatsApp::start(Timings {
+        shortcake_stage_ms: 1_500,
+        shortcake_step_ms: 60_000,
+        ..Timings::default()
+    })
+    .await;
+    fake.fault("passkey_after_qr_scan");
+    let passkey = TestPasskey::generate();
+    fake.register_passkey(&passkey);
+    let profile = tempfile::tempdir().unwrap();
+    let mut running = at_passkey_step(&fake, profile.path(), &xvfb.display, false).await;
+    running
+        .session
+        .attach_test_authenticator(passkey.credential_id.clone(), passkey.pkcs8.clone())
+        .await
+        .unwrap();
+    fake.press_continue();
+    let failed = running
+        .until("the timeout", |s| matches!(s, AccountState::Failed { .. }))
+        .await;
+    assert!(
+        matches!(&failed, AccountState::Failed { reason, .. } if reason.key == "wa.passkey_timeout"),
+        "{failed:?}"
+    );
+    no_violations(&fake);
+    running.session.stop().await;
+
+    // WhatsApp's server refuses the assertion: a plain failure.
+    let fake = FakeWhatsApp::start(Timings::default()).await;
+    fake.fault("passkey_after_qr_scan");
+    fake.fault("assertion_rejected_by_server");
+    let passkey = TestPasskey::generate();
+    fake.register_passkey(&passkey);
+    let profile = tempfile::tempdir().unwrap();
+    let mut running = at_passkey_step(&fake, profile.path(), &xvfb.display, false).await;
+    running
+        .session
+        .attach_test_authenticator(passkey.credential_id.clone(), passkey.pkcs8.clone())
+        .await
+        .unwrap();
+    fake.press_continue();
+    let failed = running
+        .until("the refusal", |s| matches!(s, AccountState::Failed { .. }))
+        .await;
+    assert!(
+        matches!(&failed, AccountState::Failed { reason, .. } if reason.key == "wa.passkey_failed"),
+        "{failed:?}"
+    );
+    no_violations(&fake);
+    running.session.stop().await;
+
+    // After a pairing code, with a verification code to compare: shown, and confirmed only
+    // when the owner does.
+    let fake = FakeWhatsApp::start(Timings::default()).await;
+    fake.fault("passkey_after_pairing_code");
+    fake.fault("handoff_expired");
+    let passkey = TestPasskey::generate();
+    fake.register_passkey(&passkey);
+    let profile = tempfile::tempdir().unwrap();
+    let mut running = at_passkey_step(&fake, profile.path(), &xvfb.display, true).await;
+    running
+        .session
+        .attach_test_authenticator(passkey.credential_id.clone(), passkey.pkcs8.clone())
+        .await
+        .unwrap();
+    fake.press_continue();
+    let coded = running
+        .until("the code to compare", |s| {
+            matches!(s, AccountState::Passkey { code: Some(_), .. })
+        })
+        .await;
+    assert!(
+        matches!(&coded, AccountState::Passkey { code: Some(code), .. } if code == "K7Q2M9XA"),
+        "{coded:?}"
+    );
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert!(
+        passkey_events(&fake, "passkey_code_confirmed").is_empty(),
+        "never confirmed before the owner does"
+    );
+    running.session.confirm_passkey_code().await.unwrap();
+    running
+        .until("Working", |s| matches!(s, AccountState::Working { .. }))
+        .await;
+    assert_eq!(passkey_events(&fake, "passkey_code_confirmed").len(), 1);
+    no_violations(&fake);
+    running.session.stop().await;
+    assert!(!process::any_using_profile(profile.path()));
+}
