@@ -28,6 +28,7 @@ pub fn typescript_bindings() -> String {
         decl::<IpcError>(&cfg),
         decl::<AppStatus>(&cfg),
         decl::<LinkState>(&cfg),
+        decl::<leadline_core::model::limits::Limits>(&cfg),
         decl::<WaNumber>(&cfg),
         decl::<AccountState>(&cfg),
         decl::<LinkEvent>(&cfg),

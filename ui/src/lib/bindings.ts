@@ -54,6 +54,23 @@ exportDir: string, };
 export type LinkState = "unlinked" | "linked" | "logged_out";
 
 /**
+ * A number's limits as the page last said.
+ */
+export type Limits = { 
+/**
+ * WhatsApp refuses this number's messages to contacts who haven't written recently.
+ */
+timelocked: boolean, 
+/**
+ * When the timelock ends (unix ms), when WhatsApp said.
+ */
+timelockEndsAt: number | null, 
+/**
+ * This number reached its monthly limit of new chats.
+ */
+capped: boolean, };
+
+/**
  * A number as the UI shows it.
  */
 export type WaNumber = { id: number, name: string, 
@@ -89,7 +106,7 @@ limits: Limits, };
 /**
  * A linked number's state, shown the same way everywhere.
  */
-export type AccountState = { "state": "Stopped" } | { "state": "Starting" } | { "state": "ScanQr", qr: string, expiresAt: number, } | { "state": "Passkey", stage: string | null, code: string | null, } | { "state": "Syncing", percent: number, } | { "state": "Working", me: string, } | { "state": "Failed", reason: Text, openElsewhere: boolean, } | { "state": "LoggedOut" };
+export type AccountState = { "state": "Stopped" } | { "state": "Starting" } | { "state": "ScanQr", qr: string, expiresAt: number, } | { "state": "PairingCode", code: string | null, expiresAt: number, renewalsLeft: number, } | { "state": "Passkey", stage: string | null, code: string | null, } | { "state": "Syncing", percent: number, } | { "state": "Working", me: string, } | { "state": "Failed", reason: Text, openElsewhere: boolean, } | { "state": "LoggedOut" };
 
 /**
  * One step of linking a number, streamed to the window that asked.

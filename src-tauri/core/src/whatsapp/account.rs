@@ -17,6 +17,14 @@ pub enum AccountState {
     /// Show `qr` as a QR code for the phone to scan; a new one replaces it before `expires_at`
     /// (unix ms).
     ScanQr { qr: String, expires_at: i64 },
+    /// Linking by a code typed on the phone: `code` until `expires_at` (unix ms), when
+    /// WhatsApp replaces it, `renewals_left` more times; `None` once the last ran out (the
+    /// owner asks for a new one).
+    PairingCode {
+        code: Option<String>,
+        expires_at: i64,
+        renewals_left: u8,
+    },
     /// WhatsApp wants the owner to confirm this computer with their passkey (after the QR
     /// scan or the pairing code): the WhatsApp window is brought forward, where they press
     /// Continue and answer the browser's own dialog. `stage` is the page's own name for
@@ -44,6 +52,7 @@ impl AccountState {
             AccountState::Stopped => "Stopped",
             AccountState::Starting => "Starting",
             AccountState::ScanQr { .. } => "ScanQr",
+            AccountState::PairingCode { .. } => "PairingCode",
             AccountState::Passkey { .. } => "Passkey",
             AccountState::Syncing { .. } => "Syncing",
             AccountState::Working { .. } => "Working",

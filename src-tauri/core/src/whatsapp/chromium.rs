@@ -48,6 +48,11 @@ pub struct ChromiumDriver {
     /// How long a message may stay encrypted before a resend is asked for, and before it is
     /// given up on as unreadable (whatsapp-web.js: 5 s and 15 s).
     pub resend_after: Duration,
+    /// The pairing code's own cycle (§2): a new code this long after each, this long after
+    /// the phone typed one, at most this many times.
+    pub pairing_code_life: Duration,
+    pub pairing_code_after_hello: Duration,
+    pub pairing_code_renewals: u32,
     pub give_up_after: Duration,
     /// Chromium's command-line flags (names without dashes); `browser::FLAGS` by default.
     pub flags: Vec<String>,
@@ -66,6 +71,9 @@ impl ChromiumDriver {
             send_result_wait: Duration::from_secs(10),
             delivery_timeout: DELIVERY_TIMEOUT,
             resend_after: Duration::from_secs(5),
+            pairing_code_life: Duration::from_secs(195),
+            pairing_code_after_hello: Duration::from_secs(60),
+            pairing_code_renewals: 5,
             give_up_after: Duration::from_secs(15),
             flags: browser::FLAGS.iter().map(|f| f.to_string()).collect(),
             visible: None,
@@ -82,6 +90,9 @@ impl ChromiumDriver {
             "sendResultWaitMs": self.send_result_wait.as_millis() as u64,
             "resendAfterMs": self.resend_after.as_millis() as u64,
             "giveUpAfterMs": self.give_up_after.as_millis() as u64,
+            "pairingCodeLifeMs": self.pairing_code_life.as_millis() as u64,
+            "pairingCodeAfterHelloMs": self.pairing_code_after_hello.as_millis() as u64,
+            "pairingCodeRenewals": self.pairing_code_renewals,
         });
         INJECT_JS.replacen("/*LEADLINE_CONFIG*/ {}", &config.to_string(), 1)
     }

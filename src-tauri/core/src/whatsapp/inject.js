@@ -23,6 +23,9 @@
       // a message at WhatsApp's limit (65,536 characters) fits well within this.
       maxReportChars: 340000,
       maxBodyChars: 65536,
+      pairingCodeLifeMs: 195000,
+      pairingCodeAfterHelloMs: 60000,
+      pairingCodeRenewals: 5,
     },
     /*LEADLINE_CONFIG*/ {},
   );
@@ -71,6 +74,7 @@
     platform: [{ module: "WAWebCompanionRegClientUtils", path: ["DEVICE_PLATFORM"], kind: "string" }],
     offline: [{ module: "WAWebOfflineHandler", path: ["OfflineMessageHandler"], kind: "object" }],
     altLinking: [{ module: "WAWebAltDeviceLinkingApi", path: ["startAltLinkingFlow"], kind: "function", owner: true }],
+    linkReset: [{ module: "WAWebLinkDeviceAction", path: ["resetLinkDeviceState"], kind: "function", owner: true }],
     lidToPhone: [
       { module: "WAWebApiContact", path: ["getPhoneNumber"], kind: "function" },
       { module: "WAWebLidMigrationUtils", path: ["toPn"], kind: "function" },
@@ -486,6 +490,75 @@
       })
       .catch(() => {});
 
+    // ---- The pairing code's own cycle (§2): the page's code screen is not mounted, so the
+    // driver makes each new code as that screen would; paused during the passkey step. ----
+    let codeCycle = null; // { phone, renewals, expiresAt, timer }
+    const stopCodeCycle = () => {
+      if (codeCycle) clearTimeout(codeCycle.timer);
+      codeCycle = null;
+    };
+    const scheduleCode = (ms) => {
+      clearTimeout(codeCycle.timer);
+      codeCycle.expiresAt = Date.now() + ms;
+      codeCycle.timer = setTimeout(renewCode, ms);
+    };
+    const announceCode = (code) =>
+      emit({
+        event: "pairing_code",
+        code,
+        expires_ms: codeCycle.expiresAt,
+        renewals_left: Math.max(0, CONFIG.pairingCodeRenewals - codeCycle.renewals),
+      });
+    const codeExpired = (reason) => {
+      stopCodeCycle();
+      emit({ event: "pairing_code_expired", reason: reason || null });
+    };
+    async function renewCode() {
+      const cycle = codeCycle;
+      if (!cycle) return;
+      if (Conn.connected) return stopCodeCycle();
+      if (passkeyPending()) return scheduleCode(CONFIG.pairingCodeLifeMs);
+      if (cycle.renewals >= CONFIG.pairingCodeRenewals) return codeExpired(null);
+      try {
+        const { owner } = await need("altLinking");
+        const reset = lookup("linkReset");
+        if (!reset.missing) {
+          await reset.value.call(reset.owner, { linkDeviceMethod: "ALT_DEVICE_LINKING" });
+        } else {
+          owner.setPairingType("ALT_DEVICE_LINKING");
+          await owner.initializeAltDeviceLinking();
+        }
+        const code = await owner.startAltLinkingFlow(cycle.phone, false);
+        if (codeCycle !== cycle) return;
+        cycle.renewals += 1;
+        cycle.code = code;
+        scheduleCode(CONFIG.pairingCodeLifeMs);
+        announceCode(code);
+      } catch (error) {
+        if (codeCycle !== cycle) return;
+        // Rate limits and an unavailable feature are final: never asked again by itself.
+        const kind = error && error.type && error.type.name;
+        codeExpired(typeof kind === "string" ? kind : message(error));
+      }
+    }
+    need("linkEvents")
+      .then(({ value }) => {
+        value.on("link_device_events:primary_hello_received", () => {
+          // The phone typed the code: a new one a minute later if linking doesn't finish.
+          if (codeCycle) {
+            scheduleCode(CONFIG.pairingCodeAfterHelloMs);
+            if (codeCycle.code) announceCode(codeCycle.code);
+          }
+        });
+        value.on("link_device_events:refresh_alt_linking_code", () => {
+          if (codeCycle) renewCode();
+        });
+        value.on("link_device_events:force_manual_refresh", () => {
+          if (codeCycle) codeExpired("force_manual_refresh");
+        });
+      })
+      .catch(() => {});
+
     let lastQr = null;
     const reportQr = async () => {
       const ref = Conn.ref;
@@ -748,6 +821,10 @@
         if (passkeyPending()) throw new Error("the passkey step is in progress; nothing was refreshed");
         const refresh = await need("refreshQr");
         refresh.value.call(refresh.owner);
+        if (codeCycle) {
+          stopCodeCycle();
+          emit({ event: "pairing_code_ended" });
+        }
         if (pairingMode) {
           // After a pairing code the ADV secret is the code's: a QR needs its own again.
           const { owner } = await need("altLinking");
@@ -838,7 +915,12 @@
         owner.setPairingType("ALT_DEVICE_LINKING");
         await owner.initializeAltDeviceLinking();
         pairingMode = true;
-        return owner.startAltLinkingFlow(phone, true);
+        const code = await owner.startAltLinkingFlow(phone, true);
+        stopCodeCycle();
+        codeCycle = { phone, renewals: 0, code, expiresAt: 0, timer: null };
+        scheduleCode(CONFIG.pairingCodeLifeMs);
+        announceCode(code);
+        return code;
       },
     });
 

@@ -101,6 +101,21 @@ pub enum PageEvent {
         #[serde(default)]
         capped: bool,
     },
+    /// A pairing code to type on the phone, valid until `expires_ms` (unix ms), when the
+    /// page replaces it, `renewals_left` more times (§2).
+    PairingCode {
+        code: String,
+        expires_ms: Option<f64>,
+        #[serde(default)]
+        renewals_left: u32,
+    },
+    /// The last pairing code ran out (or WhatsApp stopped the cycle): a new one only when
+    /// the owner asks.
+    PairingCodeExpired {
+        reason: Option<String>,
+    },
+    /// Back to the QR from a pairing code.
+    PairingCodeEnded,
     /// WhatsApp logged this device out.
     Logout,
     /// The page can't be driven: a core module is missing, the page never became ready.
@@ -130,6 +145,9 @@ impl PageEvent {
             PageEvent::PasskeyEnded => "passkey_ended",
             PageEvent::PasskeyFailed { .. } => "passkey_failed",
             PageEvent::Limits { .. } => "limits",
+            PageEvent::PairingCode { .. } => "pairing_code",
+            PageEvent::PairingCodeExpired { .. } => "pairing_code_expired",
+            PageEvent::PairingCodeEnded => "pairing_code_ended",
             PageEvent::Logout => "logout",
             PageEvent::Failed { .. } => "failed",
             PageEvent::Warning { .. } => "warning",
@@ -229,6 +247,9 @@ pub struct StateTracker {
     passkey: Option<(Option<String>, Option<String>)>,
     /// Why the passkey step failed, until the owner tries again.
     passkey_failed: Option<Option<String>>,
+    /// The pairing code shown while linking by code: the code (`None` once the last ran
+    /// out), when it is replaced, and how many more times.
+    pairing: Option<(Option<String>, i64, u8)>,
     version: Option<String>,
     last: Option<AccountState>,
 }
@@ -249,6 +270,7 @@ impl Default for StateTracker {
             failed: None,
             passkey: None,
             passkey_failed: None,
+            pairing: None,
             version: None,
             last: None,
         }
@@ -398,6 +420,27 @@ impl StateTracker {
                 self.passkey = None;
                 self.passkey_failed = Some(reason);
             }
+            PageEvent::PairingCode {
+                code,
+                expires_ms,
+                renewals_left,
+            } => {
+                let expires_at = expires_ms
+                    .filter(|ms| ms.is_finite() && *ms > 0.0 && *ms < 1.0e15)
+                    .map_or(now_ms, |ms| ms as i64);
+                let code = Some(code).filter(|c| !c.trim().is_empty());
+                self.pairing = Some((code, expires_at, renewals_left.min(255) as u8));
+            }
+            PageEvent::PairingCodeExpired { .. } => {
+                if let Some((code, expires_at, left)) = &mut self.pairing {
+                    *code = None;
+                    *expires_at = now_ms;
+                    *left = 0;
+                } else {
+                    self.pairing = Some((None, now_ms, 0));
+                }
+            }
+            PageEvent::PairingCodeEnded => self.pairing = None,
             PageEvent::Logout => self.logged_out = true,
             PageEvent::Failed { reason } => self.failed = Some(reason),
         }
@@ -423,9 +466,10 @@ impl StateTracker {
             )));
         }
         if self.socket == "CONNECTED" {
-            // Linked: whatever the passkey step said is over.
+            // Linked: whatever the passkey step or a pairing code said is over.
             self.passkey = None;
             self.passkey_failed = None;
+            self.pairing = None;
         }
         if let Some(reason) = &self.passkey_failed {
             return Some(AccountState::failed(super::account::passkey_failure(
@@ -438,6 +482,16 @@ impl StateTracker {
             return Some(AccountState::Passkey {
                 stage: stage.clone(),
                 code: code.clone(),
+            });
+        }
+        if let (Some((code, expires_at, renewals_left)), "UNPAIRED" | "UNPAIRED_IDLE") =
+            (&self.pairing, self.socket.as_str())
+        {
+            // Linking by code: the code (or that it ran out), not the QR behind it.
+            return Some(AccountState::PairingCode {
+                code: code.clone(),
+                expires_at: *expires_at,
+                renewals_left: *renewals_left,
             });
         }
         match self.socket.as_str() {

@@ -274,6 +274,12 @@ impl FakeWhatsApp {
         self.push(json!({ "type": "passkey_cancel" }));
     }
 
+    /// A link-device event from WhatsApp's server (`primary_hello_received`: the phone typed
+    /// the code; `refresh_alt_linking_code`; `force_manual_refresh`).
+    pub fn link_event(&self, name: &str) {
+        self.push(json!({ "type": "link_event", "name": name }));
+    }
+
     /// The phone types the pairing code the page showed last.
     pub fn enter_code(&self, me: &str) {
         self.push(json!({ "type": "code_entered", "me": me, "lid": lid_of(me) }));

@@ -974,10 +974,38 @@
     },
     async startAltLinkingFlow(phone, notify) {
       if (altStage !== "Initialized") throw new Error("Invariant: alt device linking is not initialized");
+      // A renewal the server refuses: a CompanionHelloError naming its IQ error.
+      for (const [fault, name] of [
+        ["link_code_rate_limited", "IQErrorRateOverlimit"],
+        ["link_code_feature_not_available", "IQErrorFeatureNotAvailable"],
+      ]) {
+        if (faults.has(fault) && codesMade > 0) {
+          const error = new Error("CompanionHelloError");
+          error.type = { name };
+          throw error;
+        }
+      }
       altStage = "CodeSent";
-      const code = `FAKE${String(phone).slice(-4).padStart(4, "0")}`;
-      report("event", { kind: "pairing_code", phone: String(phone), code, notify: !!notify });
+      const last4 = String(phone).slice(-4).padStart(4, "0");
+      const code = codesMade === 0 ? `FAKE${last4}` : `FAK${codesMade % 10}${last4}`;
+      codesMade += 1;
+      report("event", { kind: "pairing_code", phone: String(phone), code, notify: !!notify, at: Date.now() });
       return code;
+    },
+  };
+  let codesMade = 0;
+  // What the page's code screen calls to start a new code (§2).
+  const linkDeviceAction = {
+    async resetLinkDeviceState(args) {
+      const { linkDeviceMethod } = args;
+      violation("resetLinkDeviceState");
+      report("event", { kind: "link_reset", method: linkDeviceMethod ?? null });
+      if (linkDeviceMethod === "ALT_DEVICE_LINKING") {
+        await altLinking.initializeAltDeviceLinking();
+        pairingType = "ALT_DEVICE_LINKING";
+      } else {
+        await altLinking.initializeQRLinking();
+      }
     },
   };
 
@@ -1205,6 +1233,7 @@
         sendChatStateRecording: chatState("recording_audio"),
       },
       WAWebAltDeviceLinkingApi: altLinking,
+      WAWebLinkDeviceAction: linkDeviceAction,
       WAWebPairingType: { PairingType },
       WAWebLinkDeviceEvents: { WAWebLinkDeviceEvents: LinkDeviceEvents },
       WAWebShortcakeLinkingApi: shortcakeApi,
@@ -1283,6 +1312,10 @@
         );
         break;
       }
+      case "link_event":
+        // The server's word on the code: the phone typed it, a refresh, a manual refresh.
+        LinkDeviceEvents.trigger(`link_device_events:${push.name}`);
+        break;
       case "passkey_cancel":
         if (passkeyPending) card()?.querySelector('[data-testid="shortcake_cancel_button"]')?.click();
         break;

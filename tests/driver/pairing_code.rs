@@ -1,0 +1,143 @@
+//! The pairing code's own cycle (WHATSAPP_WEB.md §2) against the fake in real Chromium: a
+//! new code when the last is due (sooner once the phone typed it), a bounded number of
+//! times, then "expired" until the owner asks; WhatsApp's refusals end the cycle.
+
+use std::time::Duration;
+
+use super::*;
+
+/// Codes every 1.5 s (0.6 s after the phone typed one), renewed twice.
+fn quick(driver: &mut ChromiumDriver) {
+    driver.pairing_code_life = Duration::from_millis(1_500);
+    driver.pairing_code_after_hello = Duration::from_millis(600);
+    driver.pairing_code_renewals = 2;
+}
+
+fn code_of(state: &AccountState) -> Option<(Option<String>, i64, u8)> {
+    match state {
+        AccountState::PairingCode {
+            code,
+            expires_at,
+            renewals_left,
+        } => Some((code.clone(), *expires_at, *renewals_left)),
+        _ => None,
+    }
+}
+
+fn now_ms() -> i64 {
+    jiff::Timestamp::now().as_millisecond()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_pairing_code_is_renewed_by_the_pages_cycle_then_expires_until_asked_again() {
+    let fake = FakeWhatsApp::start(Timings::default()).await;
+    let profile = tempfile::tempdir().unwrap();
+    let mut running = start_custom(&fake, profile.path(), quick).await;
+    running
+        .until("a QR", |s| matches!(s, AccountState::ScanQr { .. }))
+        .await;
+    let code = running
+        .session
+        .pairing_code("+34 600 00 12 34")
+        .await
+        .unwrap();
+    assert_eq!(code, "FAKE1234");
+    let first = running
+        .until("the code shown", |s| code_of(s).is_some())
+        .await;
+    let (shown, expires_at, left) = code_of(&first).unwrap();
+    assert_eq!(shown.as_deref(), Some("FAKE1234"));
+    assert_eq!(left, 2);
+    assert!(
+        (expires_at - now_ms() - 1_500).abs() < 1_000,
+        "{expires_at}"
+    );
+
+    // Due: a new code, made the way the page's code screen makes one.
+    let second = running
+        .until(
+            "a renewed code",
+            |s| matches!(code_of(s), Some((Some(c), _, 1)) if c != "FAKE1234"),
+        )
+        .await;
+    let (second_code, _, _) = code_of(&second).unwrap();
+    // The phone typed it: the next comes sooner.
+    fake.link_event("primary_hello_received");
+    let sooner = running
+        .until("a sooner deadline", |s| {
+            matches!(code_of(s), Some((Some(c), at, 1)) if Some(&c) == second_code.as_ref() && at - now_ms() < 1_000)
+        })
+        .await;
+    assert!(code_of(&sooner).is_some());
+    running
+        .until("the last code", |s| {
+            matches!(code_of(s), Some((Some(_), _, 0)))
+        })
+        .await;
+    running
+        .until("expired", |s| matches!(code_of(s), Some((None, _, 0))))
+        .await;
+    let resets = fake
+        .recorded()
+        .events
+        .iter()
+        .filter(|e| e["kind"] == "link_reset" && e["method"] == "ALT_DEVICE_LINKING")
+        .count();
+    assert_eq!(resets, 2, "each renewal resets the link state for a code");
+    // Nothing more by itself.
+    tokio::time::sleep(Duration::from_millis(2_000)).await;
+    let made = |fake: &FakeWhatsApp| {
+        fake.recorded()
+            .events
+            .iter()
+            .filter(|e| e["kind"] == "pairing_code")
+            .count()
+    };
+    assert_eq!(made(&fake), 3);
+
+    // The owner asks again: a new code and a new cycle.
+    running
+        .session
+        .pairing_code("+34 600 00 12 34")
+        .await
+        .unwrap();
+    running
+        .until("a new cycle", |s| {
+            matches!(code_of(s), Some((Some(_), _, 2)))
+        })
+        .await;
+    // Back to the QR.
+    running.session.refresh_qr().await.unwrap();
+    running
+        .until("a QR again", |s| matches!(s, AccountState::ScanQr { .. }))
+        .await;
+    running.session.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_refused_renewal_ends_the_cycle_and_is_never_asked_again() {
+    let fake = FakeWhatsApp::start(Timings::default()).await;
+    fake.fault("link_code_rate_limited");
+    let profile = tempfile::tempdir().unwrap();
+    let mut running = start_custom(&fake, profile.path(), quick).await;
+    running
+        .until("a QR", |s| matches!(s, AccountState::ScanQr { .. }))
+        .await;
+    running
+        .session
+        .pairing_code("+34 600 00 12 34")
+        .await
+        .unwrap();
+    running
+        .until("expired", |s| matches!(code_of(s), Some((None, _, 0))))
+        .await;
+    tokio::time::sleep(Duration::from_millis(3_000)).await;
+    let made = fake
+        .recorded()
+        .events
+        .iter()
+        .filter(|e| e["kind"] == "pairing_code")
+        .count();
+    assert_eq!(made, 1, "never asked again by itself");
+    running.session.stop().await;
+}
