@@ -10,7 +10,9 @@
 #   wa_*                 the WhatsApp driver against the local fake (tests/src/bin/leadline-bench-wa.rs):
 #                        PSS per linked number with Leadline's flags and with whatsapp-web.js's
 #                        default launch, time from Link to QR, start to Working for 3 numbers, and
-#                        from a send to its server ack (wa_send_to_server_ack_ms, p50); then the
+#                        from a send to its server ack (wa_send_to_server_ack_ms, p50), scan to
+#                        Working through the passkey step in a window on Xvfb (wa_link_passkey_s)
+#                        and that number's PSS back headless; then the
 #                        same figures from the baseline commit's driver and fake, suffixed `_base`
 #                        (LEADLINE_BENCH_WA_BASE, default: the last commit before the bridge
 #                        followed the 2026-08 contract), side by side in the same run

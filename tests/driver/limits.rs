@@ -57,6 +57,8 @@ async fn a_timelocked_number_answers_who_wrote_and_never_sends_cold() {
         .send_text(CUSTOMER, "sí, la tenemos")
         .await
         .expect("a reply to a customer who wrote goes out while timelocked");
+    // Its server ack is reported, though the page acked it while its echo was held.
+    running.ack(&id, 1).await;
     let recorded = fake
         .wait_for("the reply", DEADLINE, |r| {
             r.sent.iter().any(|s| s["id"] == id)
@@ -242,5 +244,85 @@ async fn an_lid_chat_is_created_with_its_origin_and_long_ids_read_whole() {
             format!("false_{COLD}_{long}")
         ]
     );
+    running.session.stop().await;
+}
+
+/// The fault switches of §6 for limits, people and ids: the driver reads each as the page
+/// has it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_limit_and_people_switches_read_as_the_page_has_them() {
+    // Lifted by the server after sync: shown limited, then not.
+    let fake = FakeWhatsApp::start(Timings::default()).await;
+    fake.fault("timelock_lifted");
+    let profile = tempfile::tempdir().unwrap();
+    let mut running = linked(&fake, profile.path()).await;
+    running.limits("limited at launch", |l| l.timelocked).await;
+    running.limits("lifted", |l| !l.timelocked).await;
+    running.session.stop().await;
+
+    // A token on a chat whose contact never wrote: the page lets the send through.
+    let fake = FakeWhatsApp::start(Timings::default()).await;
+    fake.fault("timelock_active_at_launch");
+    fake.fault("tctoken_orphan");
+    let profile = tempfile::tempdir().unwrap();
+    let mut running = linked(&fake, profile.path()).await;
+    running.limits("limited", |l| l.timelocked).await;
+    running
+        .session
+        .send_text(COLD, "hola")
+        .await
+        .expect("a chat with a token may be written to while timelocked");
+    running.session.stop().await;
+
+    // Username customers, their later phone, new usernames, no name at all, long ids.
+    let fake = FakeWhatsApp::start(Timings::default()).await;
+    for fault in [
+        "username_only_customer",
+        "username_then_phone",
+        "username_changed",
+    ] {
+        fake.fault(fault);
+    }
+    let profile = tempfile::tempdir().unwrap();
+    let mut running = linked(&fake, profile.path()).await;
+    fake.incoming(incoming("N1", USERNAME_LID, "hola"));
+    let first = running.messages_until("N1").await.pop().unwrap();
+    assert_eq!(first.username.as_deref(), Some("customer_v1"));
+    assert_eq!(first.phone, None);
+    tokio::time::sleep(Duration::from_millis(600)).await;
+    fake.incoming(incoming("N2", USERNAME_LID, "¿sigue?"));
+    let second = running.messages_until("N2").await.pop().unwrap();
+    assert_eq!(second.username.as_deref(), Some("customer_v2"));
+    assert!(second.phone.is_some(), "mapped later: {second:?}");
+    running.session.stop().await;
+
+    let fake = FakeWhatsApp::start(Timings::default()).await;
+    fake.fault("no_name_no_username");
+    let profile = tempfile::tempdir().unwrap();
+    let mut running = linked(&fake, profile.path()).await;
+    let mut message = incoming("X1", USERNAME_LID, "hola");
+    message["notifyName"] = json!("Ana");
+    message["username"] = json!("ana");
+    fake.incoming(message);
+    let got = running.messages_until("X1").await.pop().unwrap();
+    assert_eq!((got.push_name, got.username, got.phone), (None, None, None));
+    running.session.stop().await;
+
+    // Other clients' ids, long and opaque: taken whole.
+    let fake = FakeWhatsApp::start(Timings::default()).await;
+    fake.fault("long_ids");
+    let profile = tempfile::tempdir().unwrap();
+    let mut running = linked(&fake, profile.path()).await;
+    fake.incoming(incoming("L1", CUSTOMER, "hola"));
+    let long = running
+        .event(
+            "a long id",
+            |e| matches!(e, WaEvent::Message(m) if m.id.ends_with("L1")),
+        )
+        .await;
+    let WaEvent::Message(long) = long else {
+        unreachable!()
+    };
+    assert!(long.id.len() > 50, "{}", long.id);
     running.session.stop().await;
 }

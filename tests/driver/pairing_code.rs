@@ -141,3 +141,57 @@ async fn a_refused_renewal_ends_the_cycle_and_is_never_asked_again() {
     assert_eq!(made, 1, "never asked again by itself");
     running.session.stop().await;
 }
+
+/// The server's word on a code (§6 switches): a refresh brings a new code at once, a
+/// forced manual refresh ends the cycle, and hellos that don't finish move the next code
+/// sooner.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_servers_refresh_manual_refresh_and_hellos_drive_the_cycle() {
+    for (fault, want) in [
+        ("link_code_server_refresh", "renewed"),
+        ("link_code_force_manual_refresh", "expired"),
+        ("link_code_primary_hello", "sooner"),
+    ] {
+        let fake = FakeWhatsApp::start(Timings::default()).await;
+        fake.fault(fault);
+        let profile = tempfile::tempdir().unwrap();
+        // Codes that would last a minute: only the server's word moves them.
+        let mut running = start_custom(&fake, profile.path(), |d| {
+            d.pairing_code_life = Duration::from_secs(60);
+            d.pairing_code_after_hello = Duration::from_secs(2);
+        })
+        .await;
+        running
+            .until("a QR", |s| matches!(s, AccountState::ScanQr { .. }))
+            .await;
+        running
+            .session
+            .pairing_code("+34 600 00 12 34")
+            .await
+            .unwrap();
+        match want {
+            "renewed" => {
+                running
+                    .until(
+                        "a new code",
+                        |s| matches!(code_of(s), Some((Some(c), _, 4)) if c != "FAKE1234"),
+                    )
+                    .await;
+            }
+            "expired" => {
+                running
+                    .until("expired", |s| matches!(code_of(s), Some((None, _, 0))))
+                    .await;
+            }
+            _ => {
+                running
+                    .until(
+                        "a sooner deadline",
+                        |s| matches!(code_of(s), Some((Some(_), at, 5)) if at - now_ms() < 3_000),
+                    )
+                    .await;
+            }
+        }
+        running.session.stop().await;
+    }
+}

@@ -313,3 +313,67 @@ async fn cancel_timeout_and_errors_end_in_their_states_and_a_code_is_confirmed_b
     running.session.stop().await;
     assert!(!process::any_using_profile(profile.path()));
 }
+
+/// The fault switches of §6 for the step: each variant links (or fails plainly) with the
+/// driver holding the step and breaking nothing.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_variant_of_the_step_links_or_fails_plainly() {
+    let xvfb = Xvfb::start();
+    for (faults, links) in [
+        (&["passkey_bridge_code_only"][..], true),
+        (&["passkey_options_embedded"][..], true),
+        (&["passkey_options_stale"][..], true),
+        (&["passkey_options_weird"][..], true),
+        (&["continuation_late", "pairing_completion_late"][..], true),
+        (&["handoff_expired", "confirm_late"][..], true),
+        (&["webauthn_rejected"][..], false),
+        (&["getref_fails"][..], false),
+        (&["webauthn_not_available"][..], false),
+    ] {
+        let fake = FakeWhatsApp::start(Timings::default()).await;
+        fake.fault("passkey_after_qr_scan");
+        for fault in faults {
+            fake.fault(fault);
+        }
+        let passkey = TestPasskey::generate();
+        fake.register_passkey(&passkey);
+        let profile = tempfile::tempdir().unwrap();
+        let mut running = at_passkey_step(&fake, profile.path(), &xvfb.display, false).await;
+        running
+            .session
+            .attach_test_authenticator(passkey.credential_id.clone(), passkey.pkcs8.clone())
+            .await
+            .unwrap();
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        fake.press_continue();
+        if faults.contains(&"handoff_expired") {
+            running
+                .until("the code to compare", |s| {
+                    matches!(s, AccountState::Passkey { code: Some(_), .. })
+                })
+                .await;
+            running.session.confirm_passkey_code().await.unwrap();
+        }
+        let end = running
+            .until("the step's end", |s| {
+                matches!(
+                    s,
+                    AccountState::Working { .. } | AccountState::Failed { .. }
+                )
+            })
+            .await;
+        if links {
+            assert!(
+                matches!(end, AccountState::Working { .. }),
+                "{faults:?}: {end:?}"
+            );
+        } else {
+            assert!(
+                matches!(&end, AccountState::Failed { reason, .. } if reason.key == "wa.passkey_failed"),
+                "{faults:?}: {end:?}"
+            );
+        }
+        no_violations(&fake);
+        running.session.stop().await;
+    }
+}

@@ -8,6 +8,7 @@
 mod assistant;
 mod bot;
 mod desktop;
+mod passkey;
 mod updates;
 mod workspace;
 

@@ -13,7 +13,7 @@ use crate::leadline::Leadline;
 use crate::model::settings::AppSettings;
 use crate::secrets::Keychain;
 use crate::store::database::Store;
-use crate::whatsapp::chromium::{BrowserChoice, ChromiumSessions};
+use crate::whatsapp::chromium::{BrowserChoice, ChromiumSessions, test_passkey_from_env};
 use crate::whatsapp::page::whatsapp_url;
 
 /// What the desktop app starts Leadline with.
@@ -40,7 +40,10 @@ impl Desktop {
         let store = Store::open(&config.database)?;
         let core = Leadline::new(store, config.events, config.clock.clone())
             .with_keychain(config.keychain);
-        let sessions = Arc::new(ChromiumSessions::new(whatsapp_url(None), config.clock));
+        let url = whatsapp_url(None);
+        let mut sessions = ChromiumSessions::new(url.clone(), config.clock);
+        sessions.test_passkey = test_passkey_from_env(&url);
+        let sessions = Arc::new(sessions);
         let app = App::start(core, sessions.clone(), config.profiles, Tuning::default());
         let desktop = Desktop { app, sessions };
         let starting = desktop.clone();

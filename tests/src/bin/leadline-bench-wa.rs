@@ -8,6 +8,10 @@
 //! - Time from start to Working for 3 linked numbers at once.
 //! - Time from a send to its server ack (ack 1) coming back through the page (p50).
 //!
+//! Last, `wa_link_passkey_s`: from the scan to Working through WhatsApp's passkey step in a
+//! window on a private X display (median of 5), and the PSS of such a number back headless
+//! (`wa_pss_per_number_after_passkey_link`), beside `wa_pss_per_number_leadline`.
+//!
 //! For investigating memory: `LEADLINE_BENCH_FLAGS="flag flag=value …"` measures that flag set
 //! alone, and `LEADLINE_BENCH_DETAIL=1` prints each browser process's PSS split.
 
@@ -21,10 +25,13 @@ use leadline_core::runtime::tasks::Runtime;
 use leadline_core::whatsapp::account::AccountState;
 use leadline_core::whatsapp::chromium::{ChromiumDriver, ChromiumSessions, Session};
 use leadline_core::whatsapp::message::WaEvent;
+use leadline_core::whatsapp::window::Visible;
 use leadline_core::whatsapp::{browser, process};
 use leadline_tests::desktop::pss_kib;
+use leadline_tests::fakes::whatsapp_web::passkey::TestPasskey;
 use leadline_tests::fakes::whatsapp_web::{FakeWhatsApp, Timings};
 use leadline_tests::linked_profiles::{self, wait_state};
+use leadline_tests::xvfb::Xvfb;
 use tokio::sync::mpsc;
 
 const DEADLINE: Duration = Duration::from_secs(60);
@@ -233,6 +240,64 @@ async fn time_to_qr_ms(fake: &FakeWhatsApp) -> f64 {
     elapsed
 }
 
+/// One link through WhatsApp's passkey step (§5.1) on the fake, the way an owner with a
+/// screen links: in a window on a private X display, the fake's WebAuthn ceremony answered
+/// by a CDP virtual authenticator as soon as the step shows (the owner's own reaction time
+/// is not Leadline's). Returns the seconds from the scan to Working, and the PSS (MiB) of
+/// the number afterwards, started again headless on the same profile as the app does.
+async fn passkey_link(xvfb: &Xvfb) -> (f64, f64) {
+    let fake = FakeWhatsApp::start(Timings {
+        first_ref_ms: 600_000,
+        ..Timings::default()
+    })
+    .await;
+    fake.fault("passkey_after_qr_scan");
+    let passkey = TestPasskey::generate();
+    fake.register_passkey(&passkey);
+    let profile = tempfile::tempdir().expect("a temp profile");
+    let mut driver = ChromiumDriver::new(browser::find(None).expect("a browser"), fake.url());
+    driver.visible = Some(Visible {
+        browser: full_chrome(),
+        display: Some(xvfb.display.clone()),
+    });
+    let (session, mut events) = linked_profiles::launch(&driver, profile.path()).await;
+    wait_state(&mut events, "a QR", |s| {
+        matches!(s, AccountState::ScanQr { .. })
+    })
+    .await;
+    let started = Instant::now();
+    fake.scan("15550009999@c.us");
+    wait_state(&mut events, "the passkey step", |s| {
+        matches!(s, AccountState::Passkey { .. })
+    })
+    .await;
+    session
+        .attach_test_authenticator(passkey.credential_id.clone(), passkey.pkcs8.clone())
+        .await
+        .expect("a virtual authenticator on the fake");
+    fake.press_continue();
+    wait_state(&mut events, "Working", |s| {
+        matches!(s, AccountState::Working { .. })
+    })
+    .await;
+    let seconds = started.elapsed().as_secs_f64();
+    session.stop().await;
+    // Linked: the same driver starts it headless now.
+    let (session, mut events) = linked_profiles::launch(&driver, profile.path()).await;
+    wait_state(&mut events, "Working headless", |s| {
+        matches!(s, AccountState::Working { .. })
+    })
+    .await;
+    tokio::time::sleep(SETTLE).await;
+    let mut samples = Vec::new();
+    for _ in 0..SAMPLES {
+        samples.push(tree_pss_mib(&session, profile.path()));
+        tokio::time::sleep(Duration::from_millis(500)).await;
+    }
+    session.stop().await;
+    (seconds, median(samples))
+}
+
 async fn three_to_working_ms(fake: &FakeWhatsApp, profiles: &Path) -> f64 {
     let runtime = Runtime::new(
         Arc::new(ChromiumSessions::new(fake.url(), Arc::new(SystemClock))),
@@ -368,4 +433,19 @@ async fn main() {
 
     let acks = send_to_server_ack_ms(&fake, &leadline, 30).await;
     println!("BENCH wa_send_to_server_ack_ms {:.1} ms", median(acks));
+
+    // The passkey step (issue 26), after the figures above so they compare with earlier
+    // runs; the memory of a number linked that way, back to headless, beside the plain one.
+    let xvfb = Xvfb::start();
+    let (mut seconds, mut pss) = (Vec::new(), Vec::new());
+    for _ in 0..RUNS {
+        let (s, p) = passkey_link(&xvfb).await;
+        seconds.push(s);
+        pss.push(p);
+    }
+    println!("BENCH wa_link_passkey_s {:.2} s", median(seconds));
+    println!(
+        "BENCH wa_pss_per_number_after_passkey_link {:.1} MiB",
+        median(pss)
+    );
 }

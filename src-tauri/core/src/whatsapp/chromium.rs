@@ -870,6 +870,33 @@ pub struct ChromiumSessions {
     choice: std::sync::RwLock<BrowserChoice>,
     pub ready_timeout: Duration,
     pub clock: Arc<dyn Clock>,
+    /// Tests only: a passkey (credential id, PKCS#8 key) each page gets in a CDP virtual
+    /// authenticator, so the app's own end-to-end test can complete the fake's passkey
+    /// step. Only ever given to a page whose WhatsApp address is on this computer.
+    pub test_passkey: Option<(Vec<u8>, Vec<u8>)>,
+}
+
+/// The variable a test sets to give the app's pages a test passkey
+/// (`<credential id>.<PKCS#8 key>`, both base64url): honoured only for a WhatsApp address
+/// on this computer (the local fake), never for WhatsApp itself.
+pub const TEST_PASSKEY_ENV: &str = "LEADLINE_TEST_PASSKEY";
+
+/// The test passkey in `TEST_PASSKEY_ENV`, when set, readable, and the WhatsApp address
+/// `url` is on this computer.
+pub fn test_passkey_from_env(url: &str) -> Option<(Vec<u8>, Vec<u8>)> {
+    use base64::Engine;
+    use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+    let value = std::env::var(TEST_PASSKEY_ENV).ok()?;
+    let local = reqwest::Url::parse(url).is_ok_and(|url| crate::net::on_this_computer(&url));
+    if !local {
+        tracing::warn!("a test passkey is only for WhatsApp on this computer; ignored");
+        return None;
+    }
+    let (id, key) = value.split_once('.')?;
+    Some((
+        URL_SAFE_NO_PAD.decode(id).ok()?,
+        URL_SAFE_NO_PAD.decode(key).ok()?,
+    ))
 }
 
 impl ChromiumSessions {
@@ -881,6 +908,7 @@ impl ChromiumSessions {
             }),
             ready_timeout: Duration::from_secs(30),
             clock,
+            test_passkey: None,
         }
     }
 
@@ -915,6 +943,15 @@ impl Driver for ChromiumSessions {
             driver.ready_timeout = self.ready_timeout;
             driver.visible = window::visible_links(choice.browser.as_deref());
             let session = driver.start(profile, events, self.clock.clone()).await?;
+            if let Some((credential_id, pkcs8)) = self.test_passkey.clone() {
+                // Refused by the session itself unless the address is on this computer.
+                if let Err(e) = session
+                    .attach_test_authenticator(credential_id, pkcs8)
+                    .await
+                {
+                    tracing::warn!(error = %e, "the test passkey was not given to the page");
+                }
+            }
             Ok(Box::new(session) as Box<dyn driver::Session>)
         })
     }

@@ -326,8 +326,13 @@
     if (msg.id && msg.id.fromMe && sending.has(id)) return void sending.set(id, msg);
     reportWatched(msg);
   }
-  function reportWatched(msg) {
-    if (report(msg)) msg.on("change:ack", (_model, ack) => emit({ event: "ack", id: serialized(msg.id), ack }));
+  // `acked`: the message may have been acked already (an echo held while its send was in
+  // flight), so its ack so far is told at once.
+  function reportWatched(msg, acked = false) {
+    if (!report(msg)) return;
+    const id = serialized(msg.id);
+    msg.on("change:ack", (_model, ack) => emit({ event: "ack", id, ack }));
+    if (acked && typeof msg.ack === "number" && msg.ack !== 0) emit({ event: "ack", id, ack: msg.ack });
   }
 
   // The username of a person (without "@"), when the page holds one for them (§5.3).
@@ -758,7 +763,7 @@
         const release = (refused) => {
           const echo = sending.get(id);
           sending.delete(id);
-          if (echo && !refused) reportWatched(echo);
+          if (echo && !refused) reportWatched(echo, true);
         };
         let model;
         let outcome;

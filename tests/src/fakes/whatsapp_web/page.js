@@ -591,6 +591,12 @@
     report("event", { kind: "timelock", active: !!active });
     Cmd.trigger("reachout_timelock_state_change");
   }
+  if (faults.has("timelock_lifted")) {
+    // Active at launch, lifted by the server a moment after sync.
+    userPrefs.set(TIMELOCK_KEY, { state: "VISIBLE", time_enforcement_ends: Date.now() + 86400000, enforcement_type: "REACHOUT_TIMELOCK" });
+    const lift = () => setTimeout(() => setTimelock(false, null), 1500);
+    Socket.once("change:hasSynced", lift);
+  }
   if (faults.has("timelock_active_at_launch")) {
     userPrefs.set(TIMELOCK_KEY, {
       state: "VISIBLE",
@@ -685,7 +691,7 @@
       chat.msgs.msgLoadState = { noEarlierMsgs: true };
       chat.contact = wid.isUser() ? contactFor(wid) : undefined;
       // The privacy token the contact's last message gave (§5.2); none for a cold chat.
-      chat.tcToken = null;
+      chat.tcToken = faults.has("tctoken_orphan") && wid.isUser() ? { token: "tc-orphan", t: 0 } : null;
       chat.getTcToken = () => (faults.has("tctoken_expired") || faults.has("cstoken_only") ? null : chat.tcToken);
       // What the page's own UI reads before it lets the owner type: blocked, timelocked
       // without a token, capped on a new chat.
@@ -880,12 +886,38 @@
   }
 
   const placeholders = new Map(); // id → {msg, incoming}: ciphertext waiting for a resend
+  // The people-and-ids fault switches (§6), applied to a message as it arrives.
+  let usernamesGiven = 0;
+  function peopleFaults(incoming) {
+    const out = { ...incoming };
+    const from = String(out.chat || out.from || "");
+    const lidCustomer = from.endsWith("@lid") && !out.fromMe && !out.lidPhone;
+    if (lidCustomer && out.username === undefined && faults.has("username_only_customer")) {
+      out.username = `customer.${from.split("@")[0].slice(-4)}`;
+    }
+    if (lidCustomer && faults.has("username_changed")) {
+      usernamesGiven += 1;
+      out.username = `customer_v${usernamesGiven}`;
+    }
+    if (lidCustomer && faults.has("username_then_phone")) {
+      // WhatsApp maps the phone a moment after the first message.
+      setTimeout(() => mapLid(from, `34${from.split("@")[0].slice(-9).padStart(9, "6")}@c.us`), 300);
+    }
+    if (faults.has("no_name_no_username") && !out.fromMe) {
+      out.notifyName = "";
+      delete out.username;
+    }
+    // Other clients' ids are opaque and long (§3).
+    if (faults.has("long_ids") && !out.fromMe) out.id = `3A${"F0E1D2C3B4A59687".repeat(2)}${out.id}`;
+    return out;
+  }
   function deliver(incoming, seq) {
     if (Socket.get("state") !== "CONNECTED" || !Socket.get("hasSynced")) {
       pending.push({ message: incoming, seq });
       return;
     }
     confirm(seq);
+    incoming = peopleFaults(incoming);
     const fromMe = !!incoming.fromMe;
     const remote = createWid(incoming.chat || incoming.from);
     if (incoming.lidPhone) mapLid(serializedOf(remote), incoming.lidPhone);
@@ -956,7 +988,7 @@
   }
 
   const altLinking = {
-    getPairingType: () => pairingType,
+    getPairingType: () => (faults.has("passkey_bridge_code_only") && pairingType === "SHORTCAKE_PASSKEY" ? "QR_CODE" : pairingType),
     setPairingType(type) {
       violation("setPairingType");
       pairingType = type;
@@ -989,11 +1021,19 @@
       const last4 = String(phone).slice(-4).padStart(4, "0");
       const code = codesMade === 0 ? `FAKE${last4}` : `FAK${codesMade % 10}${last4}`;
       codesMade += 1;
+      codeMadeAt = Date.now();
+      codeHellos = 0;
       report("event", { kind: "pairing_code", phone: String(phone), code, notify: !!notify, at: Date.now() });
+      // The server's word on the code, as the fault switches ask.
+      if (faults.has("link_code_primary_hello")) setTimeout(() => LinkDeviceEvents.trigger("link_device_events:primary_hello_received"), 500);
+      if (faults.has("link_code_server_refresh") && codesMade === 1) setTimeout(() => LinkDeviceEvents.trigger("link_device_events:refresh_alt_linking_code"), 1000);
+      if (faults.has("link_code_force_manual_refresh")) setTimeout(() => LinkDeviceEvents.trigger("link_device_events:force_manual_refresh"), 1000);
       return code;
     },
   };
   let codesMade = 0;
+  let codeMadeAt = 0;
+  let codeHellos = 0;
   // What the page's code screen calls to start a new code (§2).
   const linkDeviceAction = {
     async resetLinkDeviceState(args) {
@@ -1042,6 +1082,7 @@
     card()?.setAttribute("data-stage", stage);
   }
   const card = () => document.querySelector('[data-testid="shortcake_passkey_prompt_card"]');
+  let embeddedOptions = null;
   function enterPasskey(me, lid) {
     passkeyPending = true;
     passkeyLinks = { me, lid };
@@ -1063,7 +1104,13 @@
     box.querySelector('[data-testid="shortcake_cancel_button"]').onclick = cancelPasskey;
     setStage("NotStarted");
     report("event", { kind: "passkey_started", at: Date.now() });
-    LinkDeviceEvents.trigger("link_device_events:passkey_prologue_request");
+    embeddedOptions = null;
+    if (faults.has("passkey_options_embedded") || faults.has("passkey_options_stale")) {
+      fetch("/__fake/passkey/options")
+        .then((r) => r.text())
+        .then((text) => (embeddedOptions = JSON.parse(text)));
+    }
+    if (!faults.has("passkey_bridge_code_only")) LinkDeviceEvents.trigger("link_device_events:passkey_prologue_request");
     if (faults.has("qr_refs_run_out_during_passkey")) setTimeout(() => Socket.set("state", "UNPAIRED_IDLE"), 300);
     if (faults.has("adv_secret_event_during_passkey")) setTimeout(() => newAdvSecret(), 300);
   }
@@ -1113,7 +1160,18 @@
         throw new Error("Invariant: no passkey pairing to start");
       }
       setStage("NotStarted");
-      const options = JSON.parse(await (await fetch("/__fake/passkey/options")).text());
+      if (faults.has("getref_fails")) return shortcakeError("server_error");
+      // Options come with the server's prologue (embedded) or are fetched at Continue; a
+      // cached set older than its life is fetched again.
+      let options = embeddedOptions;
+      if (!options || faults.has("passkey_options_stale")) {
+        if (faults.has("passkey_options_stale") && embeddedOptions) report("event", { kind: "passkey_options_refetched" });
+        options = JSON.parse(await (await fetch("/__fake/passkey/options")).text());
+      }
+      if (faults.has("webauthn_rejected")) {
+        // The authenticator holds no credential for these options: the browser refuses.
+        options = { ...options, allowCredentials: [{ type: "public-key", id: "AAAAAAAAAAAAAAAAAAAAAA" }] };
+      }
       if (faults.has("webauthn_not_available") || !navigator.credentials) return shortcakeError("WebAuthn not available");
       const native = navigator.credentials.get;
       if (!String(Function.prototype.toString.call(native)).includes("[native code]")) violation("navigator.credentials");
@@ -1169,6 +1227,7 @@
       }
       report("event", { kind: "passkey_code_confirmed" });
       if (faults.has("code_mismatch")) return shortcakeError("server_error");
+      if (faults.has("confirm_late")) return void setTimeout(completePairing, config.shortcakeStepMs * 4);
       completePairing();
     },
   };
@@ -1299,6 +1358,21 @@
       case "code_entered": {
         if (pairingType !== "ALT_DEVICE_LINKING" || altStage !== "CodeSent") {
           report("event", { kind: "code_refused", why: "no code on the screen" });
+          break;
+        }
+        // The page refuses the phone's hello on a code over 180 s old, or after 3 on one code.
+        codeHellos += 1;
+        if (faults.has("primary_hello_old_code") || Date.now() - codeMadeAt > 180000) {
+          report("event", { kind: "code_refused", why: "the code is too old" });
+          break;
+        }
+        if (faults.has("primary_hello_fourth") && codeHellos <= 3) {
+          LinkDeviceEvents.trigger("link_device_events:primary_hello_received");
+          report("event", { kind: "code_refused", why: "a hello that did not finish" });
+          break;
+        }
+        if (codeHellos > 3) {
+          report("event", { kind: "code_refused", why: "too many hellos on one code" });
           break;
         }
         if (faults.has("passkey_after_pairing_code")) {
