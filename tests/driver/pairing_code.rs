@@ -24,6 +24,27 @@ fn code_of(state: &AccountState) -> Option<(Option<String>, i64, u8)> {
     }
 }
 
+/// At the QR, the owner asks for a code instead.
+async fn asked_for_a_code(running: &mut Running) {
+    running
+        .until("a QR", |s| matches!(s, AccountState::ScanQr { .. }))
+        .await;
+    running
+        .session
+        .pairing_code("+34 600 00 12 34")
+        .await
+        .unwrap();
+}
+
+/// How many codes the page made.
+fn codes_made(fake: &FakeWhatsApp) -> usize {
+    fake.recorded()
+        .events
+        .iter()
+        .filter(|e| e["kind"] == "pairing_code")
+        .count()
+}
+
 fn now_ms() -> i64 {
     jiff::Timestamp::now().as_millisecond()
 }
@@ -86,14 +107,7 @@ async fn a_pairing_code_is_renewed_by_the_pages_cycle_then_expires_until_asked_a
     assert_eq!(resets, 2, "each renewal resets the link state for a code");
     // Nothing more by itself.
     tokio::time::sleep(Duration::from_millis(2_000)).await;
-    let made = |fake: &FakeWhatsApp| {
-        fake.recorded()
-            .events
-            .iter()
-            .filter(|e| e["kind"] == "pairing_code")
-            .count()
-    };
-    assert_eq!(made(&fake), 3);
+    assert_eq!(codes_made(&fake), 3);
 
     // The owner asks again: a new code and a new cycle.
     running
@@ -120,25 +134,12 @@ async fn a_refused_renewal_ends_the_cycle_and_is_never_asked_again() {
     fake.fault("link_code_rate_limited");
     let profile = tempfile::tempdir().unwrap();
     let mut running = start_custom(&fake, profile.path(), quick).await;
-    running
-        .until("a QR", |s| matches!(s, AccountState::ScanQr { .. }))
-        .await;
-    running
-        .session
-        .pairing_code("+34 600 00 12 34")
-        .await
-        .unwrap();
+    asked_for_a_code(&mut running).await;
     running
         .until("expired", |s| matches!(code_of(s), Some((None, _, 0))))
         .await;
     tokio::time::sleep(Duration::from_millis(3_000)).await;
-    let made = fake
-        .recorded()
-        .events
-        .iter()
-        .filter(|e| e["kind"] == "pairing_code")
-        .count();
-    assert_eq!(made, 1, "never asked again by itself");
+    assert_eq!(codes_made(&fake), 1, "never asked again by itself");
     running.session.stop().await;
 }
 
@@ -161,14 +162,7 @@ async fn the_servers_refresh_manual_refresh_and_hellos_drive_the_cycle() {
             d.pairing_code_after_hello = Duration::from_secs(2);
         })
         .await;
-        running
-            .until("a QR", |s| matches!(s, AccountState::ScanQr { .. }))
-            .await;
-        running
-            .session
-            .pairing_code("+34 600 00 12 34")
-            .await
-            .unwrap();
+        asked_for_a_code(&mut running).await;
         match want {
             "renewed" => {
                 running

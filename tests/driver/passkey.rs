@@ -174,8 +174,8 @@ fn unix_ms() -> i64 {
         .unwrap_or(0)
 }
 
-/// Linked up to the passkey step on a fresh profile, in a window on `display`; the fake
-/// configured by `setup` before the page loads.
+/// Linked up to the passkey step on a fresh profile, in a window on `display`, by a scan
+/// or (`by_code`) a pairing code.
 async fn at_passkey_step(
     fake: &FakeWhatsApp,
     profile: &Path,
@@ -201,6 +201,21 @@ async fn at_passkey_step(
             matches!(s, AccountState::Passkey { .. })
         })
         .await;
+    running
+}
+
+/// At the passkey step with a fresh passkey the fake knows, given to the page's virtual
+/// authenticator, and Continue pressed.
+async fn continued(fake: &FakeWhatsApp, profile: &Path, display: &str, by_code: bool) -> Running {
+    let passkey = TestPasskey::generate();
+    fake.register_passkey(&passkey);
+    let running = at_passkey_step(fake, profile, display, by_code).await;
+    running
+        .session
+        .attach_test_authenticator(passkey.credential_id.clone(), passkey.pkcs8.clone())
+        .await
+        .unwrap();
+    fake.press_continue();
     running
 }
 
@@ -231,16 +246,8 @@ async fn cancel_timeout_and_errors_end_in_their_states_and_a_code_is_confirmed_b
     })
     .await;
     fake.fault("passkey_after_qr_scan");
-    let passkey = TestPasskey::generate();
-    fake.register_passkey(&passkey);
     let profile = tempfile::tempdir().unwrap();
-    let mut running = at_passkey_step(&fake, profile.path(), &xvfb.display, false).await;
-    running
-        .session
-        .attach_test_authenticator(passkey.credential_id.clone(), passkey.pkcs8.clone())
-        .await
-        .unwrap();
-    fake.press_continue();
+    let mut running = continued(&fake, profile.path(), &xvfb.display, false).await;
     let failed = running
         .until("the timeout", |s| matches!(s, AccountState::Failed { .. }))
         .await;
@@ -255,16 +262,8 @@ async fn cancel_timeout_and_errors_end_in_their_states_and_a_code_is_confirmed_b
     let fake = FakeWhatsApp::start(Timings::default()).await;
     fake.fault("passkey_after_qr_scan");
     fake.fault("assertion_rejected_by_server");
-    let passkey = TestPasskey::generate();
-    fake.register_passkey(&passkey);
     let profile = tempfile::tempdir().unwrap();
-    let mut running = at_passkey_step(&fake, profile.path(), &xvfb.display, false).await;
-    running
-        .session
-        .attach_test_authenticator(passkey.credential_id.clone(), passkey.pkcs8.clone())
-        .await
-        .unwrap();
-    fake.press_continue();
+    let mut running = continued(&fake, profile.path(), &xvfb.display, false).await;
     let failed = running
         .until("the refusal", |s| matches!(s, AccountState::Failed { .. }))
         .await;
@@ -280,16 +279,8 @@ async fn cancel_timeout_and_errors_end_in_their_states_and_a_code_is_confirmed_b
     let fake = FakeWhatsApp::start(Timings::default()).await;
     fake.fault("passkey_after_pairing_code");
     fake.fault("handoff_expired");
-    let passkey = TestPasskey::generate();
-    fake.register_passkey(&passkey);
     let profile = tempfile::tempdir().unwrap();
-    let mut running = at_passkey_step(&fake, profile.path(), &xvfb.display, true).await;
-    running
-        .session
-        .attach_test_authenticator(passkey.credential_id.clone(), passkey.pkcs8.clone())
-        .await
-        .unwrap();
-    fake.press_continue();
+    let mut running = continued(&fake, profile.path(), &xvfb.display, true).await;
     let coded = running
         .until("the code to compare", |s| {
             matches!(s, AccountState::Passkey { code: Some(_), .. })
@@ -335,17 +326,8 @@ async fn every_variant_of_the_step_links_or_fails_plainly() {
         for fault in faults {
             fake.fault(fault);
         }
-        let passkey = TestPasskey::generate();
-        fake.register_passkey(&passkey);
         let profile = tempfile::tempdir().unwrap();
-        let mut running = at_passkey_step(&fake, profile.path(), &xvfb.display, false).await;
-        running
-            .session
-            .attach_test_authenticator(passkey.credential_id.clone(), passkey.pkcs8.clone())
-            .await
-            .unwrap();
-        tokio::time::sleep(Duration::from_millis(300)).await;
-        fake.press_continue();
+        let mut running = continued(&fake, profile.path(), &xvfb.display, false).await;
         if faults.contains(&"handoff_expired") {
             running
                 .until("the code to compare", |s| {

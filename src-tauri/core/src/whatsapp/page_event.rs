@@ -408,6 +408,28 @@ impl StateTracker {
                 id,
                 chat: chat.unwrap_or_default(),
             }),
+            event @ (PageEvent::Passkey { .. }
+            | PageEvent::PasskeyEnded
+            | PageEvent::PasskeyFailed { .. }
+            | PageEvent::PairingCode { .. }
+            | PageEvent::PairingCodeExpired { .. }
+            | PageEvent::PairingCodeEnded) => self.apply_linking(event, now_ms),
+            PageEvent::Logout => self.logged_out = true,
+            PageEvent::Failed { reason } => self.failed = Some(reason),
+        }
+        let state = self.state(qr, now_ms);
+        if let Some(state) = state {
+            if self.last.as_ref() != Some(&state) {
+                self.last = Some(state.clone());
+                out.insert(0, WaEvent::State(state));
+            }
+        }
+        out
+    }
+
+    /// The passkey step and the pairing code: what they say of linking.
+    fn apply_linking(&mut self, event: PageEvent, now_ms: i64) {
+        match event {
             PageEvent::Passkey { stage, code } => {
                 self.passkey = Some((stage, code.filter(|c| !c.trim().is_empty())));
                 self.passkey_failed = None;
@@ -441,17 +463,8 @@ impl StateTracker {
                 }
             }
             PageEvent::PairingCodeEnded => self.pairing = None,
-            PageEvent::Logout => self.logged_out = true,
-            PageEvent::Failed { reason } => self.failed = Some(reason),
+            _ => {}
         }
-        let state = self.state(qr, now_ms);
-        if let Some(state) = state {
-            if self.last.as_ref() != Some(&state) {
-                self.last = Some(state.clone());
-                out.insert(0, WaEvent::State(state));
-            }
-        }
-        out
     }
 
     fn state(&mut self, qr: Option<String>, now_ms: i64) -> Option<AccountState> {
@@ -637,6 +650,84 @@ mod tests {
             states(t.apply(PageEvent::Logout, 0)),
             vec![AccountState::LoggedOut]
         );
+    }
+
+    #[test]
+    fn a_pairing_code_is_its_own_state_until_the_qr_is_back_and_limits_are_reported() {
+        let mut t = StateTracker::default();
+        t.apply(
+            PageEvent::Socket {
+                state: "UNPAIRED".into(),
+                has_synced: false,
+            },
+            0,
+        );
+        let code = |code: Option<&str>, expires_at: i64, renewals_left: u8| {
+            vec![WaEvent::State(AccountState::PairingCode {
+                code: code.map(str::to_string),
+                expires_at,
+                renewals_left,
+            })]
+        };
+        let out = t.apply(
+            PageEvent::PairingCode {
+                code: "ABCD1234".into(),
+                expires_ms: Some(195_000.0),
+                renewals_left: 5,
+            },
+            0,
+        );
+        assert_eq!(out, code(Some("ABCD1234"), 195_000, 5));
+        // The QR behind the code is not shown meanwhile.
+        let qr = PageEvent::Qr {
+            qr: Some("2@ref,a,b,c,1".into()),
+            ref_: Some("2@ref".into()),
+            ttl_ms: None,
+        };
+        assert!(t.apply(qr.clone(), 10).is_empty());
+        let out = t.apply(PageEvent::PairingCodeExpired { reason: None }, 20);
+        assert_eq!(out, code(None, 20, 0));
+        t.apply(PageEvent::PairingCodeEnded, 30);
+        assert!(matches!(
+            t.apply(qr, 40).as_slice(),
+            [WaEvent::State(AccountState::ScanQr { .. })]
+        ));
+
+        let limits = t.apply(
+            PageEvent::Limits {
+                timelocked: true,
+                ends_ms: Some(1.8e12),
+                capped: false,
+            },
+            50,
+        );
+        assert_eq!(
+            limits,
+            vec![WaEvent::Limits(Limits {
+                timelocked: true,
+                timelock_ends_at: Some(1_800_000_000_000),
+                capped: false,
+            })]
+        );
+        // An end without a timelock, or a garbage one, is no end.
+        for (timelocked, ends_ms) in [
+            (false, Some(1.8e12)),
+            (true, Some(f64::NAN)),
+            (true, Some(-5.0)),
+        ] {
+            let out = t.apply(
+                PageEvent::Limits {
+                    timelocked,
+                    ends_ms,
+                    capped: true,
+                },
+                60,
+            );
+            assert!(
+                matches!(out.as_slice(), [WaEvent::Limits(l)] if l.timelock_ends_at.is_none() && l.capped),
+                "{out:?}"
+            );
+        }
     }
 
     #[test]

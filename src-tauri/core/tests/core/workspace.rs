@@ -421,9 +421,18 @@ async fn csv_export_of_the_filter_with_progress_and_no_formulas() {
     );
     let mut reader = csv::Reader::from_reader(text.trim_start_matches('\u{feff}').as_bytes());
     let header: Vec<String> = reader.headers().unwrap().iter().map(String::from).collect();
-    assert_eq!(header[..4], ["Name", "Phone", "WhatsApp number", "Stage"]);
     assert_eq!(
-        header[10..],
+        header[..5],
+        [
+            "Name",
+            "Phone",
+            "WhatsApp username",
+            "WhatsApp number",
+            "Stage"
+        ]
+    );
+    assert_eq!(
+        header[11..],
         ["city", "email"],
         "every field, name aside, as a column"
     );
@@ -435,7 +444,7 @@ async fn csv_export_of_the_filter_with_progress_and_no_formulas() {
     );
     assert_eq!(&rows[0][1], "+34611222333", "phones stay numbers");
     assert_eq!(
-        &rows[4][10], "'=HYPERLINK(\"http://x\")",
+        &rows[4][11], "'=HYPERLINK(\"http://x\")",
         "a formula is shown as text"
     );
     assert_eq!(

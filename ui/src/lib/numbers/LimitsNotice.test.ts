@@ -1,21 +1,11 @@
 import { describe, expect, it } from "vitest";
 import { render, screen } from "@testing-library/svelte";
 import type { WaNumber } from "../bindings";
+import { aNumber } from "../../test/numbers";
 import LimitsNotice from "./LimitsNotice.svelte";
 
-const number = (limits: Partial<WaNumber["limits"]> = {}): WaNumber => ({
-  id: 1,
-  name: "Shop",
-  waId: "34600000000@c.us",
-  linkState: "linked",
-  createdAt: 0,
-  chatCount: 0,
-  leadCount: 0,
-  waVersion: "2.3000.1045818043",
-  waVersionTested: true,
-  waMissingFeatures: [],
-  limits: { timelocked: false, timelockEndsAt: null, capped: false, ...limits },
-});
+const number = (limits: Partial<WaNumber["limits"]> = {}): WaNumber =>
+  aNumber({ limits: { timelocked: false, timelockEndsAt: null, capped: false, ...limits } });
 
 describe("the limits notice of a number", () => {
   it("says nothing while WhatsApp limits nothing", () => {

@@ -1,22 +1,9 @@
 import { describe, expect, it } from "vitest";
 import { render, screen } from "@testing-library/svelte";
-import type { WaNumber } from "../bindings";
+import { aNumber } from "../../test/numbers";
 import WaPageNotice from "./WaPageNotice.svelte";
 
-const number = (over: Partial<WaNumber> = {}): WaNumber => ({
-  id: 1,
-  name: "Shop",
-  waId: "34600000000@c.us",
-  linkState: "linked",
-  createdAt: 0,
-  chatCount: 0,
-  leadCount: 0,
-  waVersion: "2.3000.1045818043",
-  waVersionTested: true,
-  waMissingFeatures: [],
-  limits: { timelocked: false, timelockEndsAt: null, capped: false },
-  ...over,
-});
+const number = aNumber;
 
 describe("the WhatsApp Web notice of a number", () => {
   it("says nothing for a tested build with every feature", () => {
