@@ -3,6 +3,7 @@
 # each step checks first and does nothing when its part is already there.
 #   scripts/setup.sh            build + run deps (system packages, npm packages)
 #   scripts/setup.sh --test     also the test tools (Xvfb, WebKitWebDriver, tauri-driver, ...)
+#                               and Windows' (the x86_64-pc-windows-gnu target, MinGW, NSIS, Wine)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -19,7 +20,8 @@ build_pkgs=(build-essential pkg-config curl wget file libssl-dev libxdo-dev
   libwebkit2gtk-4.1-dev libsoup-3.0-dev libayatana-appindicator3-dev librsvg2-dev)
 test_pkgs=(xvfb xauth imagemagick webkit2gtk-driver dbus-x11 gnome-keyring
   libsecret-tools dunst libnotify-bin chromium chromium-headless-shell fonts-noto-color-emoji
-  python3-venv libglib2.0-bin)
+  python3-venv libglib2.0-bin
+  gcc-mingw-w64-x86-64 nsis wine wine64)
 
 missing_pkgs() {
   local p
@@ -78,6 +80,21 @@ install_ui_packages() {
   (cd ui && npm install --no-save --no-audit --no-fund --loglevel=error)
 }
 
+# Every test run compiles and lints the Windows build (x86_64-pc-windows-gnu, linked with
+# Debian's MinGW): the target's standard library comes from rustup.
+install_windows_target() {
+  if rustc --print target-libdir --target x86_64-pc-windows-gnu 2>/dev/null | xargs -r test -d; then
+    log "windows target: present"
+    return
+  fi
+  if ! command -v rustup >/dev/null 2>&1; then
+    log "windows target: rustup not found; install the x86_64-pc-windows-gnu target for this Rust, then run this again."
+    exit 1
+  fi
+  log "windows target: installing x86_64-pc-windows-gnu"
+  rustup target add x86_64-pc-windows-gnu
+}
+
 install_tauri_driver() {
   if [ -x "$TOOLS_DIR/bin/tauri-driver" ]; then
     log "tauri-driver: present"
@@ -91,6 +108,7 @@ install_system_packages
 install_rust
 install_ui_packages
 if [ "$want_test" = 1 ]; then
+  install_windows_target
   install_tauri_driver
 fi
 log "done"

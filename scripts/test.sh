@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs every Leadline test on this machine, installing what is missing first:
-#   formatting, lints, UI type check, core tests, shell tests (IPC, ACL, bindings drift), and the
+#   formatting, lints (Linux and Windows), UI type check, core tests, shell tests (IPC, ACL,
+#   bindings drift), the core's and the shell's tests for Windows under Wine, and the
 #   end-to-end test of the built app in a real window (Xvfb + a private D-Bus session).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -30,6 +31,9 @@ else
   printf '\n*** WARNING: cargo clippy is not installed: the lints are SKIPPED ***\n\n' >&2
 fi
 
+step "Windows: the app and the core compiled and linted for x86_64-pc-windows-gnu"
+cargo clippy -p leadline -p leadline-core --all-targets --target x86_64-pc-windows-gnu --quiet -- -D warnings
+
 step "UI: type check, component tests (vitest) and build"
 npm --prefix ui run --silent check
 npm --prefix ui run --silent test
@@ -41,6 +45,13 @@ cargo test -p leadline-core
 step "Shell tests (builds the app with the UI inside)"
 # The same features as the binary the end-to-end test drives, so tauri is built once.
 cargo test -p leadline --features custom-protocol
+
+step "Windows: the core's and the shell's tests on the Windows code paths, under Wine"
+# The test programs are built for x86_64-pc-windows-gnu and run by Wine in a prefix of the
+# project's own (scripts/wine-run.sh, made once outside the clone).
+scripts/wine-run.sh --prepare
+CARGO_TARGET_X86_64_PC_WINDOWS_GNU_RUNNER="$PWD/scripts/wine-run.sh" \
+  cargo test -p leadline-core -p leadline --features leadline/custom-protocol --target x86_64-pc-windows-gnu
 
 step "WhatsApp driver tests (real Chromium against the local fake of WhatsApp Web)"
 cargo test -p leadline-tests --test driver

@@ -5,6 +5,7 @@ use std::path::PathBuf;
 
 use tauri::{App, AppHandle, Manager, Runtime, WindowEvent};
 
+use crate::log_file::LogGuard;
 use crate::state::{AppPaths, AppState};
 use crate::window::{quit, show_window};
 use crate::{commands, desktop, forward, notify, tray};
@@ -35,9 +36,6 @@ fn single_instance_id() -> String {
         None => APP.to_string(),
     }
 }
-
-/// Keeps the log writer alive for the life of the app (dropping it stops file logging).
-struct LogGuard(#[allow(dead_code)] leadline_core::logging::LogGuard);
 
 pub fn run() {
     // Single instance first, so a second launch ends before anything else starts: it only
@@ -157,7 +155,7 @@ pub fn start_with_keychain<R: Runtime>(
 ) {
     match leadline_core::logging::init(&paths.log_dir) {
         Ok(guard) => {
-            app.manage(LogGuard(guard));
+            app.manage(LogGuard::new(guard));
         }
         Err(e) => eprintln!("{e}"),
     }
@@ -220,6 +218,26 @@ fn exit_on_signals<R: Runtime>(app: tauri::AppHandle<R>) {
         tracing::info!("asked to quit by a signal");
         quit(&app);
     });
-    #[cfg(not(unix))]
+    // Windows: Ctrl-C, the console closing, a logoff and a shutdown, told to a process
+    // that has a console (started from one, or by a service manager).
+    #[cfg(windows)]
+    tauri::async_runtime::spawn(async move {
+        use tokio::signal::windows::{ctrl_c, ctrl_close, ctrl_logoff, ctrl_shutdown};
+        let (Ok(mut interrupt), Ok(mut close), Ok(mut logoff), Ok(mut shutdown)) =
+            (ctrl_c(), ctrl_close(), ctrl_logoff(), ctrl_shutdown())
+        else {
+            tracing::warn!("could not listen for the console's end");
+            return;
+        };
+        tokio::select! {
+            _ = interrupt.recv() => {}
+            _ = close.recv() => {}
+            _ = logoff.recv() => {}
+            _ = shutdown.recv() => {}
+        }
+        tracing::info!("asked to quit by the console");
+        quit(&app);
+    });
+    #[cfg(not(any(unix, windows)))]
     let _ = app;
 }

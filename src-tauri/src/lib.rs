@@ -7,6 +7,7 @@ pub mod desktop;
 mod forward;
 pub mod ipc;
 pub mod launch;
+mod log_file;
 pub mod notify;
 pub mod state;
 pub mod tray;

@@ -110,9 +110,13 @@ impl AppState {
     }
 
     /// Deletes the database, the browser profiles and the logs ("Remove all data"; the
-    /// browsers are stopped first). The app closes right after: open handles to deleted
-    /// files go with it.
+    /// browsers are stopped and the log file closed first). The database is closed here,
+    /// for good: the app closes right after.
     pub fn remove_all_files(&self) -> Result<(), IpcError> {
+        // Closed first: Windows refuses to delete a file a program has open.
+        if let Ok(core) = self.core() {
+            core.store().close();
+        }
         let database = self.paths.database();
         let mut files = vec![database.clone()];
         for suffix in ["-wal", "-shm"] {

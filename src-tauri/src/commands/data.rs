@@ -11,6 +11,7 @@ use ts_rs::TS;
 
 use crate::desktop::Desktop;
 use crate::ipc::IpcError;
+use crate::log_file::close_log_file;
 use crate::state::AppState;
 
 /// What the owner types (in their language the window shows the phrase) is checked in the
@@ -95,6 +96,8 @@ pub async fn app_remove_data<R: Runtime>(
         Err(_) => None,
     };
     state.stop_browsers().await;
+    tracing::warn!("removing all data; the log file closes now");
+    close_log_file(&app);
     state.remove_all_files()?;
     let closing = app.try_state::<Desktop>().is_some();
     if closing {

@@ -9,6 +9,7 @@ use rusqlite::{Connection, OpenFlags, TransactionBehavior};
 
 use super::error::StoreError;
 use crate::error::{Error, Result};
+use crate::text;
 
 /// Every migration, in order. Index + 1 is the `user_version` a database has after it.
 /// Shipped entries are never edited: a change is a new file at the end.
@@ -44,6 +45,11 @@ struct Inner {
     path: Option<PathBuf>,
     /// When the connection was last used (unix ms): checkpoints wait for a quiet moment.
     last_used_ms: std::sync::atomic::AtomicI64,
+    /// Set by `close`: every call from then on is refused.
+    closed: std::sync::atomic::AtomicBool,
+    /// The checkpoint thread: dropping its sender wakes it to end, and it is joined, so
+    /// its own connection to the file is closed too.
+    checkpoints: Mutex<Option<(std::sync::mpsc::Sender<()>, std::thread::JoinHandle<()>)>>,
 }
 
 impl Store {
@@ -98,6 +104,8 @@ impl Store {
                 conn: Mutex::new(conn),
                 path,
                 last_used_ms: std::sync::atomic::AtomicI64::new(0),
+                closed: std::sync::atomic::AtomicBool::new(false),
+                checkpoints: Mutex::new(None),
             }),
         }
     }
@@ -147,10 +155,41 @@ impl Store {
         .map_err(|e| Error::Internal(format!("a database task stopped: {e}")))?
     }
 
+    /// Closes the database file for good (every clone; the checkpoint thread's connection
+    /// too), so it can be deleted: Windows refuses to delete an open file. Calls made after
+    /// it fail.
+    pub fn close(&self) {
+        use std::sync::atomic::Ordering;
+        self.inner.closed.store(true, Ordering::SeqCst);
+        let checkpoints = self
+            .inner
+            .checkpoints
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .take();
+        if let Some((wake, thread)) = checkpoints {
+            drop(wake);
+            let _ = thread.join();
+        }
+        let mut conn = self.lock();
+        match Connection::open_in_memory() {
+            // The file's connection is dropped here, closing the file.
+            Ok(memory) => drop(std::mem::replace(&mut *conn, memory)),
+            Err(e) => tracing::warn!(error = %e, "the database could not be closed"),
+        }
+        tracing::info!("database closed");
+    }
+
     /// Runs `f` with the connection on this thread. For sync callers that are not on an
     /// async runtime (start-up, tools, tests).
     pub fn call_blocking<T>(&self, f: impl FnOnce(&mut Connection) -> Result<T>) -> Result<T> {
         let mut conn = self.lock();
+        if self.inner.closed.load(std::sync::atomic::Ordering::SeqCst) {
+            return Err(Error::Unavailable(text!(
+                "store.closed",
+                "The database is closed: Leadline is removing its data or quitting."
+            )));
+        }
         self.inner
             .last_used_ms
             .store(unix_ms(), std::sync::atomic::Ordering::Relaxed);
@@ -229,6 +268,7 @@ const CHECKPOINT_AT_LEAST_EVERY: Duration = Duration::from_secs(300);
 fn checkpoint_in_background(store: &Store, path: &Path) {
     let alive = Arc::downgrade(&store.inner);
     let path = path.to_path_buf();
+    let (wake, sleep) = std::sync::mpsc::channel::<()>();
     let spawned = std::thread::Builder::new()
         .name("leadline-checkpoint".into())
         .spawn(move || {
@@ -246,7 +286,12 @@ fn checkpoint_in_background(store: &Store, path: &Path) {
             // app wrote nothing since, and there is nothing to checkpoint.
             let mut left_at: Option<i64> = None;
             loop {
-                std::thread::sleep(CHECKPOINT_LOOK_EVERY);
+                // Woken early only to end (the store closing).
+                if sleep.recv_timeout(CHECKPOINT_LOOK_EVERY)
+                    != Err(std::sync::mpsc::RecvTimeoutError::Timeout)
+                {
+                    return;
+                }
                 let Some(inner) = alive.upgrade() else {
                     return;
                 };
@@ -272,8 +317,17 @@ fn checkpoint_in_background(store: &Store, path: &Path) {
                     .ok();
             }
         });
-    if let Err(e) = spawned {
-        tracing::warn!(error = %e, "no background checkpoint thread; SQLite will checkpoint on its own");
+    match spawned {
+        Ok(thread) => {
+            *store
+                .inner
+                .checkpoints
+                .lock()
+                .unwrap_or_else(|poisoned| poisoned.into_inner()) = Some((wake, thread));
+        }
+        Err(e) => {
+            tracing::warn!(error = %e, "no background checkpoint thread; SQLite will checkpoint on its own")
+        }
     }
 }
 

@@ -4,6 +4,7 @@ use std::path::{Path, PathBuf};
 
 use super::error::WaError;
 use crate::text;
+use crate::text::Text;
 
 /// Lets the owner (or a test) name the browser to use.
 pub const BROWSER_ENV: &str = "LEADLINE_CHROME";
@@ -40,6 +41,8 @@ fn usual_places() -> Vec<PathBuf> {
             places.push(Path::new("/Applications").join(app));
         }
     } else if cfg!(target_os = "windows") {
+        // Where the installers registered them first ("App Paths"), then where they put them.
+        places.extend(registered_browsers());
         let roots = ["ProgramFiles", "ProgramFiles(x86)", "LOCALAPPDATA"]
             .iter()
             .filter_map(std::env::var_os)
@@ -47,10 +50,16 @@ fn usual_places() -> Vec<PathBuf> {
             .collect::<Vec<_>>();
         for root in roots {
             for exe in [
+                r"Microsoft\Edge\Application\msedge.exe",
                 r"Google\Chrome\Application\chrome.exe",
                 r"Chromium\Application\chrome.exe",
-                r"Microsoft\Edge\Application\msedge.exe",
                 r"BraveSoftware\Brave-Browser\Application\brave.exe",
+                // Other channels, when that is all an owner has.
+                r"Microsoft\Edge Beta\Application\msedge.exe",
+                r"Microsoft\Edge Dev\Application\msedge.exe",
+                r"Google\Chrome Beta\Application\chrome.exe",
+                r"Google\Chrome Dev\Application\chrome.exe",
+                r"Google\Chrome SxS\Application\chrome.exe",
             ] {
                 places.push(root.join(exe));
             }
@@ -109,6 +118,56 @@ fn executable(path: &Path) -> bool {
     path.is_file()
 }
 
+/// The browsers Windows' "App Paths" keys name (the current user's, then the machine's).
+#[cfg(windows)]
+fn registered_browsers() -> Vec<PathBuf> {
+    let mut found = Vec::new();
+    for hive in [
+        windows_registry::CURRENT_USER,
+        windows_registry::LOCAL_MACHINE,
+    ] {
+        for exe in ["msedge.exe", "chrome.exe", "brave.exe"] {
+            let key = format!(r"SOFTWARE\Microsoft\Windows\CurrentVersion\App Paths\{exe}");
+            if let Ok(path) = hive.open(&key).and_then(|key| key.get_string("")) {
+                // The default value may be quoted.
+                found.push(PathBuf::from(path.trim().trim_matches('"')));
+            }
+        }
+    }
+    found
+}
+
+#[cfg(not(windows))]
+fn registered_browsers() -> Vec<PathBuf> {
+    Vec::new()
+}
+
+/// The words for "no browser" on this system.
+fn no_browser() -> Text {
+    if cfg!(target_os = "windows") {
+        text!(
+            "wa.no_browser_windows",
+            "Leadline needs Microsoft Edge, Google Chrome, Chromium or Brave to connect to WhatsApp, \
+             and none was found. Every Windows 10 and 11 PC comes with Microsoft Edge: repair or \
+             reinstall it from Settings › Apps, or choose a browser in Leadline's Settings."
+        )
+    } else if cfg!(target_os = "macos") {
+        text!(
+            "wa.no_browser_macos",
+            "Leadline needs Google Chrome, Chromium, Microsoft Edge or Brave to connect to \
+             WhatsApp, and none is in Applications. Install one of them, or choose one in \
+             Leadline's Settings, then try again."
+        )
+    } else {
+        text!(
+            "wa.no_browser",
+            "Leadline needs Google Chrome, Chromium, Microsoft Edge or Brave to connect to \
+             WhatsApp, and none is installed. Install one of them (on Ubuntu or Debian: \
+             `sudo apt install chromium-headless-shell`, the lightest), then try again."
+        )
+    }
+}
+
 /// The browser to use: the one set in Settings, then `LEADLINE_CHROME`, then the usual places.
 pub fn find(configured: Option<&Path>) -> Result<PathBuf, WaError> {
     let from_env = std::env::var_os(BROWSER_ENV)
@@ -129,14 +188,7 @@ pub fn find(configured: Option<&Path>) -> Result<PathBuf, WaError> {
     usual_places()
         .into_iter()
         .find(|p| p.is_file())
-        .ok_or_else(|| {
-            WaError::BrowserMissing(text!(
-                "wa.no_browser",
-                "Leadline needs Google Chrome, Chromium, Microsoft Edge or Brave to connect to \
-                 WhatsApp, and none is installed. Install one of them (on Ubuntu or Debian: \
-                 `sudo apt install chromium-headless-shell`, the lightest), then try again."
-            ))
-        })
+        .ok_or_else(|| WaError::BrowserMissing(no_browser()))
 }
 
 /// Whether `path` is a headless shell (no windows at all), by its name.
@@ -211,16 +263,40 @@ pub fn desktop_user_agent_for(path: &Path) -> Option<String> {
     if let Some((_, agent)) = known.iter().find(|(p, _)| p == path) {
         return agent.clone();
     }
-    let agent = std::process::Command::new(path)
+    let agent = installed_major_version(path).map(user_agent_for_major);
+    known.push((path.to_path_buf(), agent.clone()));
+    agent
+}
+
+/// The browser's major version. On Windows from the version folder its installer puts
+/// beside it: `chrome.exe --version` prints nothing there and may open (or hand over to) a
+/// normal browser window, and waiting on it would stall linking.
+#[cfg(windows)]
+fn installed_major_version(path: &Path) -> Option<u32> {
+    version_beside(path)
+}
+
+#[cfg(not(windows))]
+fn installed_major_version(path: &Path) -> Option<u32> {
+    std::process::Command::new(path)
         .arg("--version")
         .stdin(std::process::Stdio::null())
         .stderr(std::process::Stdio::null())
         .output()
         .ok()
         .and_then(|out| major_version(&String::from_utf8_lossy(&out.stdout)))
-        .map(user_agent_for_major);
-    known.push((path.to_path_buf(), agent.clone()));
-    agent
+}
+
+/// The newest `131.0.6778.85`-style folder beside `path` (Chrome's, Edge's and Brave's
+/// installers keep each version's files in one), as a major version.
+#[cfg(any(windows, test))]
+fn version_beside(path: &Path) -> Option<u32> {
+    std::fs::read_dir(path.parent()?)
+        .ok()?
+        .filter_map(Result::ok)
+        .filter(|entry| entry.file_type().is_ok_and(|kind| kind.is_dir()))
+        .filter_map(|entry| entry.file_name().to_str().and_then(major_version))
+        .max()
 }
 
 /// `156` from `Chromium 156.0.8078.114 built on Debian…` or `Google Chrome 131.0.6778.85`.
@@ -267,6 +343,41 @@ pub fn needs_no_sandbox() -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_version_is_read_from_the_folder_beside_the_browser() {
+        let dir = tempfile::tempdir().unwrap();
+        let exe = dir.path().join("chrome.exe");
+        std::fs::write(&exe, b"").unwrap();
+        for folder in ["130.0.6723.117", "131.0.6778.85", "SetupMetrics", "Locales"] {
+            std::fs::create_dir(dir.path().join(folder)).unwrap();
+        }
+        std::fs::write(dir.path().join("132.0.0.1"), b"a file, not a version").unwrap();
+        assert_eq!(version_beside(&exe), Some(131));
+        assert_eq!(version_beside(Path::new("/nowhere/chrome.exe")), None);
+    }
+
+    /// On Windows the browser is never run to ask its version (it may open a window and
+    /// wait): this "browser" is no program at all, and its version still reads.
+    #[cfg(windows)]
+    #[test]
+    fn a_windows_browser_is_never_run_for_its_version() {
+        let dir = tempfile::tempdir().unwrap();
+        let exe = dir.path().join("msedge.exe");
+        std::fs::write(&exe, b"not a program").unwrap();
+        std::fs::create_dir(dir.path().join("131.0.2903.70")).unwrap();
+        let agent = desktop_user_agent_for(&exe).expect("the version beside it");
+        assert!(agent.contains("Chrome/131.0.0.0"), "{agent}");
+        assert!(agent.contains("Windows NT 10.0"), "{agent}");
+    }
+
+    #[cfg(windows)]
+    #[test]
+    fn no_browser_on_windows_says_edge_not_apt() {
+        let words = no_browser();
+        assert_eq!(words.key, "wa.no_browser_windows");
+        assert!(!words.english.contains("apt"), "{}", words.english);
+    }
 
     #[test]
     fn the_user_agent_names_the_browsers_major_version_and_no_headless() {

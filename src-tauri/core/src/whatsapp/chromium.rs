@@ -188,7 +188,9 @@ struct Opened {
 
 impl ChromiumDriver {
     /// The browser's command line (names with their dashes), as chromiumoxide would build
-    /// it for the flags, the profile, headless, the sandbox and the user agent.
+    /// it for the flags, the profile, headless, the sandbox and the user agent. (Windows
+    /// lets chromiumoxide build it.)
+    #[cfg(unix)]
     fn command_line(&self, profile: &Path, visible: bool, agent: Option<&str>) -> Vec<String> {
         let mut args: Vec<String> = self
             .flags

@@ -183,7 +183,8 @@ pub fn using_profile(profile: &Path) -> Vec<u32> {
 
 /// Whether `haystack` (a command line or an environment entry) holds `needle` naming a
 /// whole path: followed by its end, a separator between arguments, or a path inside it.
-/// So profile `…/1` is never taken for profile `…/12`.
+/// So profile `…/1` is never taken for profile `…/12`. (Read from `/proc`, so Linux only.)
+#[cfg(any(target_os = "linux", test))]
 fn names_path(haystack: &[u8], needle: &[u8]) -> bool {
     if needle.is_empty() || haystack.len() < needle.len() {
         return false;

@@ -337,10 +337,13 @@ fn a_data_folder_that_cannot_be_created_gives_a_clear_error() {
     assert!(e.to_string().contains("writable"), "{e}");
 }
 
+#[cfg(unix)]
 const READ_ONLY_DB_ENV: &str = "LEADLINE_TEST_READ_ONLY_DB";
+#[cfg(unix)]
 const READ_ONLY_TEST: &str =
     "store::a_read_only_data_folder_gives_a_clear_error_and_keeps_the_file";
 
+#[cfg(unix)]
 fn assert_read_only_database_is_refused_untouched(db: &Path) {
     let before = snapshot(db);
     let e = store_error(Store::open(db));
@@ -359,6 +362,8 @@ fn assert_read_only_database_is_refused_untouched(db: &Path) {
     );
 }
 
+// Unix permissions and an unprivileged re-run (setpriv): Linux and macOS only.
+#[cfg(unix)]
 #[test]
 fn a_read_only_data_folder_gives_a_clear_error_and_keeps_the_file() {
     use std::os::unix::fs::PermissionsExt;
@@ -591,4 +596,35 @@ async fn a_lead_history_written_by_an_early_build_reads_after_upgrading() {
             reason: None,
         }]
     );
+}
+
+/// "Remove all data" deletes the database's files: Windows refuses to delete a file a
+/// program holds open, so a closed store must hold none (the checkpoint thread's own
+/// connection included), and refuse calls after.
+#[test]
+fn a_closed_store_lets_go_of_its_files_and_refuses_calls() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = db_in(&dir);
+    let store = Store::open(&db).unwrap();
+    let clone = store.clone();
+    store
+        .call_blocking(|conn| {
+            conn.execute_batch("CREATE TABLE scratch (x); INSERT INTO scratch VALUES (1);")?;
+            Ok(())
+        })
+        .unwrap();
+    // Let the checkpoint thread open its connection and look once.
+    std::thread::sleep(std::time::Duration::from_millis(1_200));
+    store.close();
+    for suffix in ["", "-wal", "-shm"] {
+        let mut name = db.clone().into_os_string();
+        name.push(suffix);
+        let file = std::path::PathBuf::from(name);
+        if file.exists() {
+            std::fs::remove_file(&file)
+                .unwrap_or_else(|e| panic!("{} is still held: {e}", file.display()));
+        }
+    }
+    let refused = clone.call_blocking(|_| Ok(())).unwrap_err();
+    assert!(refused.to_string().contains("closed"), "{refused}");
 }
