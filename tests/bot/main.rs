@@ -633,14 +633,17 @@ async fn after_a_crash_a_reply_already_sent_is_recorded_not_sent_again() {
     // The crash: the send happened, its record didn't (row back to decided, reply gone).
     tamper::reply_unrecorded(bot.core.store(), bot.row().message_id);
     let resumed = bot.resume().await;
-    assert_eq!(resumed.len(), 1);
-    assert_eq!(
-        resumed[0].1,
-        Handled::Replied {
-            wa_msg_id: wa_msg_id.clone()
-        },
-        "found in WhatsApp's own list"
+    // The runner's own look after the number started may get there first (on a busy
+    // machine it runs after the tamper): either way the reply is found in WhatsApp's own
+    // list, recorded, and not sent again.
+    let found = Handled::Replied {
+        wa_msg_id: wa_msg_id.clone(),
+    };
+    assert!(
+        resumed.len() <= 1 && resumed.iter().all(|(_, handled)| *handled == found),
+        "found in WhatsApp's own list: {resumed:?}"
     );
+    assert_eq!(bot.row().state, InboxState::Replied);
     assert_eq!(
         bot.wa.sent().len(),
         1,
