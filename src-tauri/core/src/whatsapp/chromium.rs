@@ -302,6 +302,10 @@ impl ChromiumDriver {
             .await
             .map_err(|e| WaError::Launch(e.to_string()))?;
         process::make_private_file(&profile.join("DevToolsActivePort"));
+        // Dies with the app, a crash included.
+        if let Some(handle) = browser.get_mut_child().and_then(|c| c.inner.raw_handle()) {
+            super::job::keep_with_app(handle as isize);
+        }
         let pid = browser.get_mut_child().and_then(|c| c.inner.id());
         Ok(Opened {
             browser,

@@ -9,6 +9,8 @@ pub mod delivery;
 mod devtools_pipe;
 pub mod driver;
 pub mod error;
+#[cfg(windows)]
+pub mod job;
 pub mod limits;
 pub mod message;
 pub mod page;
