@@ -189,3 +189,34 @@ async fn the_servers_refresh_manual_refresh_and_hellos_drive_the_cycle() {
         running.session.stop().await;
     }
 }
+
+/// The phone's hello failed on the page (`error_alt_linking`): no passkey request follows
+/// within 5 s, so the code is over until the owner asks again.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_failed_hello_without_a_passkey_request_ends_the_code() {
+    let fake = FakeWhatsApp::start(Timings::default()).await;
+    let profile = tempfile::tempdir().unwrap();
+    let mut running = start_custom(&fake, profile.path(), |d| {
+        d.pairing_code_life = Duration::from_secs(60);
+    })
+    .await;
+    asked_for_a_code(&mut running).await;
+    running
+        .until("the code shown", |s| {
+            matches!(code_of(s), Some((Some(_), _, 5)))
+        })
+        .await;
+    fake.link_event("error_alt_linking");
+    // Held for a passkey request for its first 5 s.
+    let early = tokio::time::timeout(
+        Duration::from_secs(3),
+        running.until("expired", |s| matches!(code_of(s), Some((None, _, _)))),
+    )
+    .await;
+    assert!(early.is_err(), "ended before 5 s: {:?}", running.seen);
+    running
+        .until("expired", |s| matches!(code_of(s), Some((None, _, 0))))
+        .await;
+    assert_eq!(codes_made(&fake), 1, "never asked again by itself");
+    running.session.stop().await;
+}

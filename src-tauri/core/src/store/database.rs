@@ -138,6 +138,10 @@ impl Store {
         let Some(path) = self.inner.path.clone() else {
             return self.call(f).await;
         };
+        if self.inner.closed.load(std::sync::atomic::Ordering::SeqCst) {
+            // Refused like any call: a read must not open the file again once closed.
+            return self.call(f).await;
+        }
         tokio::task::spawn_blocking(move || {
             let classify = |e| Error::Store(StoreError::classify(e, Some(&path)));
             let mut conn = Connection::open_with_flags(

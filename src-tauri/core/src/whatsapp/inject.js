@@ -561,6 +561,15 @@
         value.on("link_device_events:force_manual_refresh", () => {
           if (codeCycle) codeExpired("force_manual_refresh");
         });
+        // The phone's hello failed: a passkey request may follow within 5 s (then the step
+        // holds everything); else the code is over until the owner asks again.
+        value.on("link_device_events:error_alt_linking", () => {
+          const cycle = codeCycle;
+          if (!cycle) return;
+          setTimeout(() => {
+            if (codeCycle === cycle && !passkeyPending()) codeExpired("error_alt_linking");
+          }, 5000);
+        });
       })
       .catch(() => {});
 
@@ -695,7 +704,6 @@
       const code = model && (model.errorCode ?? model.ackErrorCode);
       if (CAPPED_CODES.includes(code)) return "capped";
       const limits = await readLimits(false);
-      if (limits.capped && model && model.errorCode !== undefined) return "capped";
       return limits.timelocked ? "timelocked" : "refused";
     };
 
