@@ -48,9 +48,10 @@ cargo test -p leadline --features custom-protocol
 
 step "Windows: the core's and the shell's tests on the Windows code paths, under Wine"
 # The test programs are built for x86_64-pc-windows-gnu and run by Wine in a prefix of the
-# project's own (scripts/wine-run.sh, made once outside the clone).
+# project's own (scripts/wine-run.sh, made once outside the clone). A display, for the test
+# that launches the real app twice (one Leadline per data folder).
 scripts/wine-run.sh --prepare
-CARGO_TARGET_X86_64_PC_WINDOWS_GNU_RUNNER="$PWD/scripts/wine-run.sh" \
+CARGO_TARGET_X86_64_PC_WINDOWS_GNU_RUNNER="$PWD/scripts/wine-run.sh" xvfb-run -a \
   cargo test -p leadline-core -p leadline --features leadline/custom-protocol --target x86_64-pc-windows-gnu
 
 step "WhatsApp driver tests (real Chromium against the local fake of WhatsApp Web)"

@@ -5,6 +5,8 @@ use std::path::PathBuf;
 
 use tauri::{App, AppHandle, Manager, Runtime, WindowEvent};
 
+use leadline_core::instance::single_instance_id;
+
 use crate::log_file::LogGuard;
 use crate::state::{AppPaths, AppState};
 use crate::window::{quit, show_window};
@@ -18,31 +20,13 @@ const EXPORT_DIR_ENV: &str = "LEADLINE_EXPORT_DIR";
 /// The argument "start at login" launches Leadline with: no window, only the tray.
 pub const BACKGROUND_ARG: &str = "--background";
 
-/// One Leadline per data folder: the usual one, or each `LEADLINE_DATA_DIR` (tests, power
-/// users) on its own. The name is a D-Bus name on Linux (letters, digits, `_`, dots).
-fn single_instance_id() -> String {
-    const APP: &str = "app.leadline.desktop";
-    match std::env::var_os(DATA_DIR_ENV).filter(|dir| !dir.is_empty()) {
-        Some(dir) => {
-            // FNV-1a: stable across builds, unlike the standard library's hasher.
-            let hash = dir
-                .as_encoded_bytes()
-                .iter()
-                .fold(0xcbf2_9ce4_8422_2325_u64, |hash, byte| {
-                    (hash ^ u64::from(*byte)).wrapping_mul(0x0000_0100_0000_01b3)
-                });
-            format!("{APP}.data_{hash:016x}")
-        }
-        None => APP.to_string(),
-    }
-}
-
 pub fn run() {
     // Single instance first, so a second launch ends before anything else starts: it only
     // brings the running app's window forward. Only in the real app: the shell's tests
     // build many apps in one process.
+    let instance_id = single_instance_id(std::env::var_os(DATA_DIR_ENV).as_deref());
     let single = tauri_plugin_single_instance::Builder::new()
-        .dbus_id(single_instance_id())
+        .dbus_id(instance_id.clone())
         .callback(|app, args, _cwd| {
             tracing::info!("Leadline was launched again; showing the running one");
             if !args.iter().any(|arg| arg == BACKGROUND_ARG) {
@@ -56,7 +40,7 @@ pub fn run() {
         .args([BACKGROUND_ARG])
         .build();
     let app = builder(tauri::Builder::default().plugin(single).plugin(autostart))
-        .build(tauri::generate_context!("../tauri.conf.json"));
+        .build(context_for_instance(instance_id));
     match app {
         Ok(app) => app.run(|_app, event| {
             // The last window closing is not quitting: the bots keep answering. Quit (or
@@ -75,6 +59,22 @@ pub fn run() {
             std::process::exit(1);
         }
     }
+}
+
+/// The context of the instance with this id. On Windows the single-instance guard is named
+/// after the app's identifier (it has no other name to take), so a data folder of its own
+/// runs under an identifier of its own; its notifications and WebView2 data are then its
+/// own too, never mixed with the installed app's.
+fn context_for_instance(instance_id: String) -> tauri::Context<tauri::Wry> {
+    #[allow(unused_mut)]
+    let mut context = context();
+    #[cfg(windows)]
+    {
+        context.config_mut().identifier = instance_id;
+    }
+    #[cfg(not(windows))]
+    let _ = instance_id;
+    context
 }
 
 /// The app's context: config, capabilities and the built UI, compiled in.

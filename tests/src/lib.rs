@@ -88,6 +88,9 @@ pub struct Driver {
     child: Child,
     port: u16,
     native_port: u16,
+    /// The D-Bus name the app's single-instance guard holds while it runs.
+    instance_name: String,
+    log_path: PathBuf,
 }
 
 impl Driver {
@@ -100,7 +103,8 @@ impl Driver {
     pub fn start_with(data_dir: &Path, env: &[(&str, &str)]) -> Driver {
         let port = free_port();
         let native_port = free_port();
-        let log = std::fs::File::create(data_dir.with_extension("driver.log"))
+        let log_path = data_dir.with_extension("driver.log");
+        let log = std::fs::File::create(&log_path)
             .expect("the driver log can be created next to the data folder");
         let child = Command::new(tauri_driver())
             .args([
@@ -119,10 +123,20 @@ impl Driver {
             .unwrap_or_else(|e| {
                 panic!("tauri-driver could not start ({e}): run scripts/setup.sh --test")
             });
+        let data_dir_seen = env
+            .iter()
+            .rev()
+            .find(|(key, _)| *key == "LEADLINE_DATA_DIR")
+            .map_or(data_dir.as_os_str(), |(_, dir)| std::ffi::OsStr::new(*dir));
         let driver = Driver {
             child,
             port,
             native_port,
+            instance_name: format!(
+                "{}.SingleInstance",
+                leadline_core::instance::single_instance_id(Some(data_dir_seen))
+            ),
+            log_path,
         };
         driver.wait_until_listening();
         driver
@@ -182,6 +196,43 @@ impl Driver {
         }
     }
 
+    /// Waits (up to 20 s) until the bus has let go of the last app's single-instance name.
+    /// A process can be gone from the process table before the bus daemon has seen its
+    /// socket close; a launch in between is handed to an app that no longer answers and
+    /// exits, and the window never comes (seen on a loaded machine).
+    fn wait_for_instance_name_to_be_free(&self) {
+        let has_owner = || {
+            Command::new("dbus-send")
+                .args([
+                    "--session",
+                    "--print-reply",
+                    "--dest=org.freedesktop.DBus",
+                    "/org/freedesktop/DBus",
+                    "org.freedesktop.DBus.NameHasOwner",
+                    &format!("string:{}", self.instance_name),
+                ])
+                .output()
+                .map(|out| String::from_utf8_lossy(&out.stdout).contains("boolean true"))
+                .unwrap_or(false)
+        };
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while has_owner() {
+            assert!(
+                Instant::now() < deadline,
+                "the bus still gave {} to a closed app 20 s after it ended",
+                self.instance_name
+            );
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+
+    /// The last lines tauri-driver and the app printed, for a failure's message.
+    fn driver_log_tail(&self) -> String {
+        let log = std::fs::read_to_string(&self.log_path).unwrap_or_default();
+        let lines: Vec<&str> = log.lines().collect();
+        lines[lines.len().saturating_sub(30)..].join("\n")
+    }
+
     /// Launches the app in a real window and connects to it.
     /// tauri-driver's process id: the app runs below it.
     pub fn pid(&self) -> u32 {
@@ -198,6 +249,7 @@ impl Driver {
         // single-instance guard and exits at once, and the native driver then waits for a
         // window that never comes: the last one is waited for first.
         self.wait_for_apps_to_exit(binary);
+        self.wait_for_instance_name_to_be_free();
         let mut caps = Capabilities::new();
         caps.insert("browserName".into(), json!("wry"));
         caps.insert("tauri:options".into(), json!({ "application": binary }));
@@ -212,7 +264,8 @@ impl Driver {
             let Ok(connected) = tokio::time::timeout(Duration::from_secs(60), connecting).await
             else {
                 panic!(
-                    "the app's window did not open within 60 s (see the driver log next to its data folder)"
+                    "the app's window did not open within 60 s; the driver's log ends:\n{}",
+                    self.driver_log_tail()
                 );
             };
             match connected {

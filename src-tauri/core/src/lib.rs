@@ -13,6 +13,7 @@ pub mod error;
 pub mod events;
 mod files;
 pub mod i18n;
+pub mod instance;
 pub mod keychain_thread;
 pub mod leadline;
 pub mod leads;

@@ -9,5 +9,7 @@ mod support;
 mod acl;
 mod bindings;
 mod csp;
+#[cfg(windows)]
+mod instance;
 mod ipc;
 mod secrets;
