@@ -6,6 +6,8 @@
 mod support;
 
 mod backup;
+#[cfg(windows)]
+mod keychain_windows;
 mod layout;
 mod leads;
 mod linking;
