@@ -39,6 +39,9 @@ mod tests {
         assert_ne!(a, single_instance_id(Some(OsStr::new("/tmp/b"))));
         // The value is pinned: a running app of an older build must be found by a newer one.
         assert_eq!(a, "app.leadline.desktop.data_6cc13bddf2746ce7");
-        assert!(a.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '.'));
+        assert!(
+            a.chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '.')
+        );
     }
 }

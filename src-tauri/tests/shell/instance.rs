@@ -58,19 +58,38 @@ fn a_second_launch_on_one_data_folder_hands_over_and_another_folder_runs_beside_
     // The same folder again: handed to the running app, which it leaves alone.
     let mut again = launch(&shop);
     let mut ended = None;
-    wait_until("a second launch on the same folder ends", Duration::from_secs(60), || {
-        ended = again.0.try_wait().unwrap();
-        ended.is_some()
-    });
+    wait_until(
+        "a second launch on the same folder ends",
+        Duration::from_secs(60),
+        || {
+            ended = again.0.try_wait().unwrap();
+            ended.is_some()
+        },
+    );
     assert_eq!(ended.and_then(|status| status.code()), Some(0));
-    assert_eq!(starts_logged(&shop), 1, "the second launch must not start a second app");
-    assert!(first.0.try_wait().unwrap().is_none(), "the first app must keep running");
+    assert_eq!(
+        starts_logged(&shop),
+        1,
+        "the second launch must not start a second app"
+    );
+    assert!(
+        first.0.try_wait().unwrap().is_none(),
+        "the first app must keep running"
+    );
 
     // Another folder: an app of its own, beside the first.
     let mut beside = launch(&other);
-    wait_until("an app on another folder starts", Duration::from_secs(90), || {
-        starts_logged(&other) == 1
-    });
-    assert!(beside.0.try_wait().unwrap().is_none(), "the app on another folder keeps running");
-    assert!(first.0.try_wait().unwrap().is_none(), "the first app keeps running");
+    wait_until(
+        "an app on another folder starts",
+        Duration::from_secs(90),
+        || starts_logged(&other) == 1,
+    );
+    assert!(
+        beside.0.try_wait().unwrap().is_none(),
+        "the app on another folder keeps running"
+    );
+    assert!(
+        first.0.try_wait().unwrap().is_none(),
+        "the first app keeps running"
+    );
 }

@@ -22,7 +22,7 @@ use super::error::WaError;
 use super::limits::Refusal;
 use super::message::{OwnMessage, WaEvent};
 use super::page_event::{PageEvent, StateTracker};
-use super::{browser, delivery, process, window};
+use super::{browser, delivery, private, process, window};
 use crate::clock::Clock;
 use crate::text;
 
@@ -113,7 +113,7 @@ impl ChromiumDriver {
             ))
         })?;
         // The profile holds the WhatsApp login and the DevTools port: the owner's only.
-        process::make_private(profile);
+        private::make_private(profile);
         process::remove_stale_locks(profile);
 
         // A number not linked yet links in a visible window where there is a screen.
@@ -301,7 +301,7 @@ impl ChromiumDriver {
         let (mut browser, handler) = Browser::launch(config)
             .await
             .map_err(|e| WaError::Launch(e.to_string()))?;
-        process::make_private_file(&profile.join("DevToolsActivePort"));
+        private::make_private_file(&profile.join("DevToolsActivePort"));
         // Dies with the app, a crash included.
         if let Some(handle) = browser.get_mut_child().and_then(|c| c.inner.raw_handle()) {
             super::job::keep_with_app(handle as isize);

@@ -15,6 +15,7 @@ pub mod limits;
 pub mod message;
 pub mod page;
 pub mod page_event;
+pub mod private;
 pub mod process;
 pub mod qr;
 mod recent;

@@ -222,32 +222,6 @@ pub fn remove_stale_locks(profile: &Path) {
     }
 }
 
-/// Makes a folder readable by the owner's user only (0700): a profile holds the WhatsApp
-/// login, and other users of a shared computer must not read it.
-pub fn make_private(dir: &Path) {
-    set_mode(dir, 0o700);
-}
-
-/// Makes a file readable by the owner's user only (0600), e.g. the DevTools port file.
-pub fn make_private_file(file: &Path) {
-    if file.exists() {
-        set_mode(file, 0o600);
-    }
-}
-
-#[cfg(unix)]
-fn set_mode(path: &Path, mode: u32) {
-    use std::os::unix::fs::PermissionsExt;
-    if let Err(e) = std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode)) {
-        tracing::warn!(path = %path.display(), error = %e, "could not make it private to this user");
-    }
-}
-
-#[cfg(not(unix))]
-fn set_mode(_path: &Path, _mode: u32) {
-    // Windows and macOS keep a user's profile folder private to that user already.
-}
-
 /// Whether `pid` is a browser started on `profile` (its command line names the profile), so
 /// a recorded PID that the OS has since given to another program is never killed.
 pub fn is_browser_of(pid: u32, profile: &Path) -> bool {
