@@ -19,6 +19,9 @@ const EXPORT_DIR_ENV: &str = "LEADLINE_EXPORT_DIR";
 
 /// The argument "start at login" launches Leadline with: no window, only the tray.
 pub const BACKGROUND_ARG: &str = "--background";
+/// The argument that asks the running Leadline (of this data folder) to quit cleanly, its
+/// browsers stopped, and starts nothing: the Windows installer and uninstaller use it.
+pub const QUIT_ARG: &str = "--quit";
 
 pub fn run() {
     // Single instance first, so a second launch ends before anything else starts: it only
@@ -28,8 +31,11 @@ pub fn run() {
     let single = tauri_plugin_single_instance::Builder::new()
         .dbus_id(instance_id.clone())
         .callback(|app, args, _cwd| {
-            tracing::info!("Leadline was launched again; showing the running one");
-            if !args.iter().any(|arg| arg == BACKGROUND_ARG) {
+            if args.iter().any(|arg| arg == QUIT_ARG) {
+                tracing::info!("asked to quit by another launch (an installer)");
+                quit(app);
+            } else if !args.iter().any(|arg| arg == BACKGROUND_ARG) {
+                tracing::info!("Leadline was launched again; showing the running one");
                 show_window(app);
             }
         })
@@ -92,6 +98,11 @@ pub fn builder<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R> {
         .manage(notify::PendingLead::default())
         .invoke_handler(commands::registry::handler())
         .setup(|app| {
+            // Asked to quit with none running (the single-instance guard hands the argument
+            // to a running one before this): nothing to do, nothing started.
+            if std::env::args().any(|arg| arg == QUIT_ARG) {
+                std::process::exit(0);
+            }
             let paths = resolve_paths(app);
             start(app, paths);
             app.manage(desktop::Desktop);
