@@ -6,9 +6,17 @@
 # [package] there; the root Cargo.toml is the workspace. So this writes a throwaway copy for
 # the CLI into src-tauri/ (paths rebased, git-ignored) and removes it afterwards. The app's
 # own build (tauri-build, generate_context!) reads the root file directly.
+#
+# scripts/bundle.sh --windows builds the Windows app and its installer instead, from this
+# machine (scripts/windows-installer.sh: MinGW, Debian's NSIS, checked under Wine).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$HOME/.cargo/bin:$PATH"
+
+if [ "${1:-}" = "--windows" ]; then
+  shift
+  exec scripts/windows-installer.sh build "$@"
+fi
 
 scripts/setup.sh
 npm --prefix ui run --silent build

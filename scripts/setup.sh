@@ -4,11 +4,14 @@
 #   scripts/setup.sh            build + run deps (system packages, npm packages)
 #   scripts/setup.sh --test     also the test tools (Xvfb, WebKitWebDriver, tauri-driver, ...)
 #                               and Windows' (the x86_64-pc-windows-gnu target, MinGW, NSIS, Wine)
+#   scripts/setup.sh --windows  build + run deps and Windows' (scripts/bundle.sh --windows)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 want_test=0
-[ "${1:-}" = "--test" ] && want_test=1
+want_windows=0
+[ "${1:-}" = "--test" ] && want_test=1 && want_windows=1
+[ "${1:-}" = "--windows" ] && want_windows=1
 
 log() { printf '[setup] %s\n' "$*" >&2; }
 
@@ -20,8 +23,10 @@ build_pkgs=(build-essential pkg-config curl wget file libssl-dev libxdo-dev
   libwebkit2gtk-4.1-dev libsoup-3.0-dev libayatana-appindicator3-dev librsvg2-dev)
 test_pkgs=(xvfb xauth imagemagick webkit2gtk-driver dbus-x11 gnome-keyring
   libsecret-tools dunst libnotify-bin chromium chromium-headless-shell fonts-noto-color-emoji
-  python3-venv libglib2.0-bin
-  gcc-mingw-w64-x86-64 nsis wine wine64)
+  python3-venv libglib2.0-bin)
+# The Windows build (MinGW links it, NSIS makes the installer) and Wine, which runs its tests
+# and checks the installer.
+windows_pkgs=(gcc-mingw-w64-x86-64 nsis wine wine64 xvfb xauth)
 
 missing_pkgs() {
   local p
@@ -44,6 +49,7 @@ apt_install() {
 install_system_packages() {
   local pkgs=("${build_pkgs[@]}")
   [ "$want_test" = 1 ] && pkgs+=("${test_pkgs[@]}")
+  [ "$want_windows" = 1 ] && pkgs+=("${windows_pkgs[@]}")
   mapfile -t missing < <(missing_pkgs "${pkgs[@]}")
   if [ "${#missing[@]}" -eq 0 ]; then
     log "system packages: all present"
@@ -107,8 +113,6 @@ install_tauri_driver() {
 install_system_packages
 install_rust
 install_ui_packages
-if [ "$want_test" = 1 ]; then
-  install_windows_target
-  install_tauri_driver
-fi
+[ "$want_windows" = 1 ] && install_windows_target
+[ "$want_test" = 1 ] && install_tauri_driver
 log "done"

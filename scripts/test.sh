@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Runs every Leadline test on this machine, installing what is missing first:
 #   formatting, lints (Linux and Windows), UI type check, core tests, shell tests (IPC, ACL,
-#   bindings drift), the core's and the shell's tests for Windows under Wine, and the
-#   end-to-end test of the built app in a real window (Xvfb + a private D-Bus session).
+#   bindings drift), the core's and the shell's tests for Windows under Wine, the Windows
+#   installer installed, updated and uninstalled under Wine, and the end-to-end test of the built app in a real window (Xvfb + a private D-Bus session).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="${LEADLINE_TOOLS_DIR:-$HOME/.cache/leadline/tools}/bin:$HOME/.cargo/bin:$PATH"
@@ -53,6 +53,17 @@ step "Windows: the core's and the shell's tests on the Windows code paths, under
 scripts/wine-run.sh --prepare
 CARGO_TARGET_X86_64_PC_WINDOWS_GNU_RUNNER="$PWD/scripts/wine-run.sh" xvfb-run -a \
   cargo test -p leadline-core -p leadline --features leadline/custom-protocol --target x86_64-pc-windows-gnu
+
+step "Windows: the installer made from the test build, installed, updated and uninstalled under Wine"
+# The debug program the step above built, stripped, in an uncompressed installer (seconds,
+# where the release build and LZMA take minutes: scripts/bundle.sh --windows does those).
+installer_dir="$(mktemp -d)"
+x86_64-w64-mingw32-strip -o "$installer_dir/leadline.exe" \
+  "${CARGO_TARGET_DIR:-$PWD/target}/x86_64-pc-windows-gnu/debug/leadline.exe"
+cp "${CARGO_TARGET_DIR:-$PWD/target}/x86_64-pc-windows-gnu/debug/WebView2Loader.dll" "$installer_dir/"
+scripts/windows-installer.sh make "$installer_dir/leadline.exe" "$installer_dir/Leadline_test_x64-setup.exe" --fast
+xvfb-run -a scripts/windows-installer.sh check "$installer_dir/Leadline_test_x64-setup.exe"
+rm -rf "$installer_dir"
 
 step "WhatsApp driver tests (real Chromium against the local fake of WhatsApp Web)"
 cargo test -p leadline-tests --test driver
