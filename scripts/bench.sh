@@ -32,6 +32,10 @@
 #                        memory (PSS of the app and its webview processes; with the numbers'
 #                        Chromium; RSS of the app's own process) and CPU (same two groups)
 #   deb, rpm             installer sizes (release_binary: the stripped binary they install)
+#   win_*                Windows (`scripts/bench.sh windows` runs only these, warm): what the test
+#                        command adds for it (lint, tests under Wine, the installer's check), the
+#                        tests passed under Wine, scripts/bundle.sh --windows (win_bundle: cold in
+#                        the full run) with the release program's and the installer's sizes
 #   soak_*               the soak (tests/src/bin/leadline-bench-soak.rs): 1,000 messages over 10 numbers
 #                        through the real runner, 100 SIGKILLs; lost, answered twice, unaccounted (all 0)
 #   bot_*                the bot pipeline (tests/src/bin/leadline-bench-bot.rs): message-in to the
@@ -81,10 +85,61 @@ contacts_figures() {
   "${CARGO_TARGET_DIR:-target}/release/leadline-bench-contacts" 2>"$logs/bench-contacts.log" || fail "contacts bench" "$logs/bench-contacts.log"
 }
 
+# Windows: what the test command adds for it on a warm machine (lint, the tests under Wine,
+# the installer's check), the tests passed under Wine, and the release program and installer
+# from `scripts/bundle.sh --windows` in the target dir given (`scripts/bench.sh windows` uses
+# the usual one, warm; the full run an empty one, a cold build of ~16 min on 2 cores).
+windows_figures() {
+  local target="${1:-${CARGO_TARGET_DIR:-$PWD/target}}"
+  note "Windows: the test command's steps, warm (each run once to warm, then timed)"
+  local lint=(cargo clippy -q -p leadline -p leadline-core --all-targets --target x86_64-pc-windows-gnu -- -D warnings)
+  local wine_tests=(env CARGO_TARGET_X86_64_PC_WINDOWS_GNU_RUNNER="$PWD/scripts/wine-run.sh" xvfb-run -a
+    cargo test -p leadline-core -p leadline --features leadline/custom-protocol --target x86_64-pc-windows-gnu)
+  "${lint[@]}" >"$logs/win-lint.log" 2>&1 || fail "Windows lint" "$logs/win-lint.log"
+  "${wine_tests[@]}" >"$logs/win-tests.log" 2>&1 || fail "Windows tests under Wine" "$logs/win-tests.log"
+  local start lint_s tests_s check_s
+  start=$(now)
+  "${lint[@]}" >"$logs/win-lint.log" 2>&1 || fail "Windows lint" "$logs/win-lint.log"
+  lint_s=$(elapsed "$start" "$(now)")
+  start=$(now)
+  "${wine_tests[@]}" >"$logs/win-tests.log" 2>&1 || fail "Windows tests under Wine" "$logs/win-tests.log"
+  tests_s=$(elapsed "$start" "$(now)")
+  local passed total
+  passed=$(grep -o '[0-9]* passed' "$logs/win-tests.log" | awk '{ n += $1 } END { print n + 0 }')
+  total=$(grep -o 'test result: .*' "$logs/win-tests.log" |
+    awk '{ for (i = 1; i <= NF; i++) if ($(i + 1) ~ /^(passed|failed|ignored);?$/) n += $i } END { print n + 0 }')
+  local installer_dir="$work/win-installer"
+  mkdir -p "$installer_dir"
+  start=$(now)
+  x86_64-w64-mingw32-strip -o "$installer_dir/leadline.exe" "${CARGO_TARGET_DIR:-$PWD/target}/x86_64-pc-windows-gnu/debug/leadline.exe"
+  cp "${CARGO_TARGET_DIR:-$PWD/target}/x86_64-pc-windows-gnu/debug/WebView2Loader.dll" "$installer_dir/"
+  { scripts/windows-installer.sh make "$installer_dir/leadline.exe" "$installer_dir/Leadline_test_x64-setup.exe" --fast &&
+    xvfb-run -a scripts/windows-installer.sh check "$installer_dir/Leadline_test_x64-setup.exe"; } \
+    >"$logs/win-installer-check.log" 2>&1 || fail "installer check" "$logs/win-installer-check.log"
+  check_s=$(elapsed "$start" "$(now)")
+  echo "BENCH win_test_lint_warm $lint_s s"
+  echo "BENCH win_test_wine_warm $tests_s s"
+  echo "BENCH win_test_installer_check_warm $check_s s"
+  echo "BENCH win_test_added_warm $(awk -v a="$lint_s" -v b="$tests_s" -v c="$check_s" 'BEGIN { printf "%.1f", a + b + c }') s"
+  echo "BENCH win_tests_under_wine $passed/$total passed"
+
+  note "Windows release program and installer (scripts/bundle.sh --windows, target $target)"
+  start=$(now)
+  CARGO_TARGET_DIR="$target" LEADLINE_SKIP_INSTALLER_CHECK=1 scripts/bundle.sh --windows \
+    >"$logs/win-bundle.log" 2>&1 || fail "Windows bundle" "$logs/win-bundle.log"
+  echo "BENCH win_bundle $(elapsed "$start" "$(now)") s"
+  local release="$target/x86_64-pc-windows-gnu/release"
+  echo "BENCH win_release_binary $(mib "$(stat -c %s "$release/leadline.exe")") MiB"
+  local installer
+  installer=$(ls -t "$release"/bundle/nsis/*-setup.exe | head -1)
+  echo "BENCH win_installer_size $(mib "$(stat -c %s "$installer")") MiB"
+}
+
 scripts/setup.sh --test >"$logs/setup.log" 2>&1 || fail "setup" "$logs/setup.log"
 case "${1:-}" in
   bot) bot_figures; exit 0 ;;
   contacts) contacts_figures; exit 0 ;;
+  windows) windows_figures; exit 0 ;;
 esac
 npm --prefix ui run --silent build >"$logs/ui.log" 2>&1 || fail "UI build" "$logs/ui.log"
 
@@ -158,3 +213,7 @@ deb=$(ls -t "$work"/release-target/release/bundle/deb/*.deb | head -1)
 echo "BENCH deb $(mib "$(stat -c %s "$deb")") MiB"
 rpm=$(ls -t "$work"/release-target/release/bundle/rpm/*.rpm | head -1)
 echo "BENCH rpm $(mib "$(stat -c %s "$rpm")") MiB"
+rm -rf "$work/release-target"
+
+windows_figures "$work/win-target"
+rm -rf "$work/win-target"
