@@ -10,6 +10,7 @@ mod arrival_order;
 mod crash;
 mod exactly_once;
 mod keychain_hung;
+mod kinds;
 mod limits;
 mod logs;
 mod owners_hand;
@@ -211,7 +212,9 @@ impl Bot {
             chat: chat.into(),
             from: chat.into(),
             from_me: false,
+            kind: leadline_core::model::message_kind::MessageKind::Text,
             body: body.into(),
+            details: Default::default(),
             timestamp: jiff::Timestamp::now().as_second(),
             push_name: Some("Ana".into()),
             phone: None,
@@ -232,7 +235,9 @@ impl Bot {
             chat: chat.into(),
             from: ME.into(),
             from_me: true,
+            kind: leadline_core::model::message_kind::MessageKind::Text,
             body: body.into(),
+            details: Default::default(),
             timestamp: jiff::Timestamp::now().as_second(),
             push_name: None,
             phone: None,
@@ -526,7 +531,9 @@ async fn groups_quick_replies_hours_and_ai_failures_each_end_on_the_row() {
         chat: "123@g.us".into(),
         from: ANA.into(),
         from_me: false,
+        kind: leadline_core::model::message_kind::MessageKind::Text,
         body: "hola grupo".into(),
+        details: Default::default(),
         timestamp: jiff::Timestamp::now().as_second(),
         push_name: None,
         phone: None,
@@ -686,7 +693,9 @@ async fn an_echo_that_arrives_before_the_send_is_recorded_completes_the_reply() 
         chat: ANA.into(),
         from: ME.into(),
         from_me: true,
+        kind: leadline_core::model::message_kind::MessageKind::Text,
         body: "Un momento".into(),
+        details: Default::default(),
         timestamp: jiff::Timestamp::now().as_second(),
         push_name: None,
         phone: None,
@@ -858,7 +867,9 @@ fn from_customer(id: &str, body: &str) -> WaMessage {
         chat: ANA.into(),
         from: ANA.into(),
         from_me: false,
+        kind: leadline_core::model::message_kind::MessageKind::Text,
         body: body.into(),
+        details: Default::default(),
         timestamp: jiff::Timestamp::now().as_second(),
         push_name: None,
         phone: None,
@@ -1167,7 +1178,9 @@ async fn a_linked_id_senders_phone_reaches_the_contact_and_its_lead() {
         chat: LID.into(),
         from: LID.into(),
         from_me: false,
+        kind: leadline_core::model::message_kind::MessageKind::Text,
         body: "Hola".into(),
+        details: Default::default(),
         timestamp: jiff::Timestamp::now().as_second(),
         push_name: Some("Ana".into()),
         phone: phone.map(str::to_string),

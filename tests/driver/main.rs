@@ -17,6 +17,7 @@ use leadline_tests::fakes::whatsapp_web::{FakeWhatsApp, Timings};
 use tokio::sync::mpsc;
 
 mod contract;
+mod kinds;
 mod limits;
 mod old_calls;
 mod pairing_code;

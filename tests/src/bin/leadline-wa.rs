@@ -31,6 +31,15 @@
 //! with `"refused": "timelocked" | "capped" | "refused"` (and its `id` when the page made
 //! the message; none when it was not attempted), never retried; message lines carry
 //! `username` (without "@") when the sender has one.
+//!
+//! Fields added for media (WHATSAPP_WEB_MEDIA.md 2026-12): every message line carries
+//! `kind` (`chat`, `image`, `video`, `voice` for a voice note, `audio`, `document`,
+//! `sticker`, `location`, `live_location`, `contact`, `view_once`, `album`, `unsupported`)
+//! and, when the message has them, `caption` (a photo's, video's or document's text, also
+//! in `body`), `mimetype`, `filename`, `size` (bytes), `duration` (seconds), `lat`, `lng`,
+//! `name` (a place's name and address), `vcards` (`[{"name":…,"vcard":…}]`), `quoted`
+//! (`{"id":…,"body":…}`: the short id and text of the message a reply quotes) and `type`
+//! (WhatsApp's word for an unsupported kind). System notices are never message lines.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -40,11 +49,12 @@ use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use leadline_core::clock::SystemClock;
 use leadline_core::model::limits::Limits;
+use leadline_core::model::message_kind::MessageKind;
 use leadline_core::whatsapp::account::AccountState;
 use leadline_core::whatsapp::browser;
 use leadline_core::whatsapp::chromium::ChromiumDriver;
 use leadline_core::whatsapp::error::WaError;
-use leadline_core::whatsapp::message::WaEvent;
+use leadline_core::whatsapp::message::{WaEvent, WaMessage};
 use leadline_core::whatsapp::page::{DEFAULT_URL, PageInfo};
 use leadline_core::whatsapp::window;
 use leadline_tests::fakes::whatsapp_web::passkey::{self, TestPasskey};
@@ -200,11 +210,7 @@ async fn main() -> ExitCode {
                         }
                     }
                     Some(WaEvent::Relaunch) => break true,
-                    Some(WaEvent::Message(m)) => say(json!({
-                        "event": "message", "id": m.id, "chat": m.chat, "from": m.from,
-                        "from_me": m.from_me, "body": m.body, "timestamp": m.timestamp,
-                        "phone": m.phone, "username": m.username,
-                    })),
+                    Some(WaEvent::Message(m)) => say(message_line(&m)),
                     Some(WaEvent::Ack { id, ack }) => say(json!({ "event": "ack", "id": id, "ack": ack })),
                     // Told with the next state lines (the protocol's events stay as they are).
                     Some(WaEvent::Page(info)) => page = Some(info),
@@ -285,4 +291,42 @@ async fn main() -> ExitCode {
             return ExitCode::SUCCESS;
         }
     }
+}
+
+/// A message line: the text fields as before, plus its kind and what the kind carries
+/// (only the fields it has; `caption` is a media message's text, also in `body`).
+fn message_line(m: &WaMessage) -> serde_json::Value {
+    let mut line = json!({
+        "event": "message", "id": m.id, "chat": m.chat, "from": m.from,
+        "from_me": m.from_me, "body": m.body, "timestamp": m.timestamp,
+        "phone": m.phone, "username": m.username, "kind": m.kind,
+    });
+    let d = &m.details;
+    let mut put = |key: &str, value: serde_json::Value| {
+        if !value.is_null() {
+            line[key] = value;
+        }
+    };
+    if matches!(
+        m.kind,
+        MessageKind::Image | MessageKind::Video | MessageKind::Document
+    ) && !m.body.is_empty()
+    {
+        put("caption", json!(m.body));
+    }
+    put("mimetype", json!(d.mimetype));
+    put("filename", json!(d.filename));
+    put("size", json!(d.size));
+    put("duration", json!(d.duration_s));
+    put("lat", json!(d.lat));
+    put("lng", json!(d.lng));
+    put("name", json!(d.place));
+    put("type", json!(d.wa_type));
+    if !d.contacts.is_empty() {
+        put("vcards", json!(d.contacts));
+    }
+    if let Some(quoted) = &d.quoted {
+        put("quoted", json!({ "id": quoted.wa_id, "body": quoted.text }));
+    }
+    line
 }

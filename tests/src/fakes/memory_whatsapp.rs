@@ -18,6 +18,7 @@ use std::time::Duration;
 
 use futures::future::BoxFuture;
 use leadline_core::model::limits::Limits;
+use leadline_core::model::message_kind::MessageKind;
 use leadline_core::whatsapp::account::AccountState;
 use leadline_core::whatsapp::driver::{Driver, Session};
 use leadline_core::whatsapp::error::WaError;
@@ -167,7 +168,9 @@ fn message_from(v: &serde_json::Value) -> Option<WaMessage> {
         chat: v["chat"].as_str()?.into(),
         from: v["from"].as_str()?.into(),
         from_me: false,
+        kind: MessageKind::Text,
         body: v["body"].as_str()?.into(),
+        details: Default::default(),
         timestamp: v["timestamp"].as_i64()?,
         push_name: None,
         phone: None,
@@ -696,7 +699,9 @@ impl Session for MemorySession {
                 chat: chat.into(),
                 from: me,
                 from_me: true,
+                kind: MessageKind::Text,
                 body: text.into(),
+                details: Default::default(),
                 timestamp,
                 push_name: None,
                 phone: None,

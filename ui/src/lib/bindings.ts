@@ -336,9 +336,70 @@ search: string, offset: number,
 limit: number, };
 
 /**
+ * A message's kind, as `messages.kind` keeps it (text is WhatsApp's own word, `chat`).
+ */
+export type MessageKind = "chat" | "image" | "video" | "voice" | "audio" | "document" | "sticker" | "location" | "live_location" | "contact" | "view_once" | "album" | "unsupported";
+
+/**
+ * A contact card as the message carries it.
+ */
+export type ContactCard = { name: string, 
+/**
+ * The card itself (vCard text).
+ */
+vcard: string, };
+
+/**
+ * The message a reply quotes.
+ */
+export type Quoted = { 
+/**
+ * WhatsApp's short id of the quoted message (its `id.id`).
+ */
+waId: string, 
+/**
+ * Its text, when it had some (cut short).
+ */
+text: string | null, };
+
+/**
+ * What a message carries besides its text; every field is absent when WhatsApp gave none.
+ */
+export type MessageDetails = { mimetype?: string, filename?: string, 
+/**
+ * Bytes, as WhatsApp announced them.
+ */
+size?: number, durationS?: number, width?: number, height?: number, pageCount?: number, 
+/**
+ * A small JPEG preview, base64, as WhatsApp sends it with a photo, video, document or
+ * place.
+ */
+thumbnail?: string, lat?: number, lng?: number, 
+/**
+ * A place's name and address, as the customer's phone wrote them.
+ */
+place?: string, contacts: Array<ContactCard>, quoted?: Quoted, 
+/**
+ * WhatsApp's own word for a kind this build doesn't show.
+ */
+waType?: string, };
+
+/**
  * One message of a transcript.
  */
-export type ChatMessage = { id: number, direction: Direction, origin: Origin, body: string, 
+export type ChatMessage = { id: number, direction: Direction, origin: Origin, 
+/**
+ * Text, a photo, a voice note…
+ */
+kind: MessageKind, 
+/**
+ * What a person wrote: the text, or a photo's caption.
+ */
+body: string, 
+/**
+ * What it carries besides its text; `None` for plain text.
+ */
+details: MessageDetails | null, 
 /**
  * WhatsApp's ticks: -1 failed, 0 pending, 1 sent, 2 delivered, 3 read, 4 played.
  */

@@ -22,6 +22,7 @@ use crate::model::activity::Activity;
 use crate::model::ai_call::{AiCall, Purpose};
 use crate::model::chat::Direction;
 use crate::model::inbox::InboxState;
+use crate::model::message_kind::MessageKind;
 use crate::model::number_ai::NumberAi;
 use crate::store::messages::RecentMessage;
 use crate::store::{accounts, activity, ai_usage, app_settings, inbox, leads, messages};
@@ -262,13 +263,38 @@ async fn ask_ai(
     )
 }
 
-/// A message of the conversation as the model reads it.
+/// A message of the conversation as the model reads it: what is not text is named, so the
+/// model knows a photo or a voice note came, and never takes it for something it saw.
 fn as_chat(message: RecentMessage) -> ChatMessage {
+    let text = match seen_as(message.kind) {
+        None => message.body,
+        Some(what) if message.body.trim().is_empty() => format!("[{what}]"),
+        Some(what) => format!("[{what}] {}", message.body),
+    };
     if message.direction == Direction::In {
-        ChatMessage::user(message.body)
+        ChatMessage::user(text)
     } else {
-        ChatMessage::assistant(message.body)
+        ChatMessage::assistant(text)
     }
+}
+
+/// How a message that is not text is named to the model.
+fn seen_as(kind: MessageKind) -> Option<&'static str> {
+    Some(match kind {
+        MessageKind::Text => return None,
+        MessageKind::Image => "a photo, not shown to you",
+        MessageKind::Video => "a video, not shown to you",
+        MessageKind::Voice => "a voice note, not transcribed",
+        MessageKind::Audio => "an audio file, not transcribed",
+        MessageKind::Document => "a document, not shown to you",
+        MessageKind::Sticker => "a sticker",
+        MessageKind::Location => "a location",
+        MessageKind::LiveLocation => "a live location",
+        MessageKind::Contact => "a contact card",
+        MessageKind::ViewOnce => "a view-once photo or video, only on the phone",
+        MessageKind::Album => "several photos or videos",
+        MessageKind::Unsupported => "a message of a kind you can't see",
+    })
 }
 
 /// Whether the business is open, as the prompt tells the model.

@@ -115,6 +115,7 @@ pub(crate) fn decide_in(
         .and_then(|n| n.wa_id)
         .unwrap_or_default();
     let incoming = Incoming {
+        kind: message.kind,
         body: &message.body,
         from_me: message.direction == Direction::Out,
         is_group: kind_of(&chat_jid) == ChatKind::Group,

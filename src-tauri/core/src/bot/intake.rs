@@ -47,22 +47,7 @@ pub async fn receive_at(
             } else {
                 message.chat.as_str()
             };
-            let push_name = if message.from_me {
-                None
-            } else {
-                message.push_name.as_deref()
-            };
-            // The phone WhatsApp gave is the sender's: in a group, the author's.
-            let phone = if message.from_me {
-                None
-            } else {
-                message.phone.as_deref()
-            };
-            let username = if message.from_me {
-                None
-            } else {
-                message.username.as_deref()
-            };
+            let (push_name, phone, username) = sender_of(&message);
             let contact =
                 contacts::upsert(&tx, account_id, person, phone, push_name, username, now)?;
             let sent_at = message.timestamp.saturating_mul(1000);
@@ -87,7 +72,9 @@ pub async fn receive_at(
                             direction: Direction::Out,
                             origin: Origin::Bot,
                             author: None,
+                            kind: message.kind,
                             body: &message.body,
+                            details: Some(&*message.details),
                             sent_at,
                         },
                         now,
@@ -116,7 +103,9 @@ pub async fn receive_at(
                         Origin::Customer
                     },
                     author: is_group.then_some(message.from.as_str()),
+                    kind: message.kind,
                     body: &message.body,
+                    details: Some(&*message.details),
                     sent_at,
                 },
                 now,
@@ -141,6 +130,19 @@ pub async fn receive_at(
         bot.core.chat_changed(account_id, chat_id);
     }
     Ok(inbox_row)
+}
+
+/// What WhatsApp said of the sender (name, phone, username): nothing for the owner's own
+/// messages. The phone is the sender's: in a group, the author's.
+fn sender_of(message: &WaMessage) -> (Option<&str>, Option<&str>, Option<&str>) {
+    if message.from_me {
+        return (None, None, None);
+    }
+    (
+        message.push_name.as_deref(),
+        message.phone.as_deref(),
+        message.username.as_deref(),
+    )
 }
 
 /// How long after a reply was voided or dropped its echo is still recognised as the bot's

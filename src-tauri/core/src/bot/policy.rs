@@ -7,10 +7,13 @@ use super::commands;
 use super::rules::Rule;
 use crate::model::behaviour::{Behaviour, OutsideHours};
 use crate::model::decision::{Decision, Skip};
+use crate::model::message_kind::MessageKind;
 
 /// The message, as far as the policy cares.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Incoming<'a> {
+    /// Text, a photo, a voice note…: only text is answered for now.
+    pub kind: MessageKind,
     pub body: &'a str,
     pub from_me: bool,
     pub is_group: bool,
@@ -78,6 +81,11 @@ pub fn decide(
     let window_ms = i64::from(behaviour.freshness_hours) * 3_600_000;
     if situation.now_ms - message.sent_at_ms > window_ms {
         return S(Skip::TooOld);
+    }
+    if message.kind != MessageKind::Text {
+        // A photo, voice note, document, place or card: kept for the owner in
+        // Conversations, never answered as if the assistant had seen or heard it.
+        return S(Skip::NotText);
     }
     if is_blank(message.body) {
         return S(Skip::Empty);
@@ -158,6 +166,7 @@ mod tests {
 
     fn customer(body: &str) -> Incoming<'_> {
         Incoming {
+            kind: MessageKind::Text,
             body,
             from_me: false,
             is_group: false,
@@ -443,5 +452,36 @@ mod tests {
         let human = [(0, 1_000), (10_000, 40_000), (50_000, 50_300)];
         assert!(!loop_suspected(&human));
         assert!(!loop_suspected(&instant[..2]));
+    }
+
+    #[test]
+    fn a_photo_a_voice_note_or_a_card_is_left_to_the_owner_never_answered_blind() {
+        for kind in [
+            MessageKind::Image,
+            MessageKind::Voice,
+            MessageKind::Document,
+            MessageKind::Contact,
+            MessageKind::Sticker,
+        ] {
+            let photo = Incoming {
+                kind,
+                ..customer("¿la tienen en azul?")
+            };
+            assert_eq!(
+                decide(&photo, &open(), &Behaviour::default(), &[]),
+                Decision::Skip(Skip::NotText),
+                "{kind}"
+            );
+        }
+        // The owner's photo from the phone is still the owner taking over.
+        let owners = Incoming {
+            kind: MessageKind::Image,
+            from_me: true,
+            ..customer("")
+        };
+        assert!(matches!(
+            decide(&owners, &open(), &Behaviour::default(), &[]),
+            Decision::PauseChat { .. }
+        ));
     }
 }

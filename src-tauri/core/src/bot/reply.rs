@@ -14,6 +14,7 @@ use crate::model::activity::Activity;
 use crate::model::chat::{Direction, Origin};
 use crate::model::decision::SkipReason;
 use crate::model::inbox::{InboxState, Stored};
+use crate::model::message_kind::MessageKind;
 use crate::model::wa_id::shown_number;
 use crate::store::inbox::Row;
 use crate::store::{accounts, activity, chats, inbox, messages};
@@ -364,6 +365,8 @@ pub(crate) async fn record(
                     origin: Origin::Bot,
                     author: None,
                     body: &text,
+                    kind: MessageKind::Text,
+                    details: None,
                     sent_at: now,
                 },
                 now,

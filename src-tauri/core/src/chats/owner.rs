@@ -5,6 +5,7 @@ use crate::bot::handle::Bot;
 use crate::error::{Error, Result};
 use crate::model::activity::Activity;
 use crate::model::chat::{Direction, Origin};
+use crate::model::message_kind::MessageKind;
 use crate::store::{account_settings, activity, chats, messages};
 use crate::text;
 
@@ -89,6 +90,8 @@ pub async fn reply(bot: &Bot, chat_id: i64, text: &str) -> Result<String> {
                     origin: Origin::OwnerApp,
                     author: None,
                     body: &body,
+                    kind: MessageKind::Text,
+                    details: None,
                     sent_at: now,
                 },
                 now,

@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
 use super::lead::Stage;
+use super::message_kind::{MessageDetails, MessageKind};
 
 crate::text_enum::text_enum! {
     /// What a chat is, from its WhatsApp id.
@@ -85,19 +86,24 @@ pub struct ChatListRequest {
 }
 
 /// One message of a transcript.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub struct ChatMessage {
     pub id: i64,
     pub direction: Direction,
     pub origin: Origin,
+    /// Text, a photo, a voice note…
+    pub kind: MessageKind,
+    /// What a person wrote: the text, or a photo's caption.
     pub body: String,
+    /// What it carries besides its text; `None` for plain text.
+    pub details: Option<MessageDetails>,
     /// WhatsApp's ticks: -1 failed, 0 pending, 1 sent, 2 delivered, 3 read, 4 played.
     pub ack: i8,
     pub sent_at: i64,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub struct Transcript {
     pub chat: ChatSummary,

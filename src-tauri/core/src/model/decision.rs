@@ -34,6 +34,8 @@ pub enum Skip {
     /// History, or older than the freshness window when it arrived.
     TooOld,
     Empty,
+    /// Not text (a photo, a voice note, a document…): the owner's, in Conversations.
+    NotText,
     TakenOver {
         until_ms: i64,
     },
@@ -62,6 +64,7 @@ impl Skip {
             Skip::KnownContact => SkipReason::KnownContact,
             Skip::TooOld => SkipReason::TooOld,
             Skip::Empty => SkipReason::Empty,
+            Skip::NotText => SkipReason::NotText,
             Skip::TakenOver { .. } => SkipReason::TakenOver,
             Skip::NumberPaused { .. } => SkipReason::NumberPaused,
             Skip::BotOff { .. } => SkipReason::BotOff,
@@ -86,6 +89,7 @@ crate::text_enum::text_enum! {
         KnownContact = "known_contact",
         TooOld = "too_old",
         Empty = "empty",
+        NotText = "not_text",
         TakenOver = "taken_over",
         NumberPaused = "number_paused",
         BotOff = "bot_off",

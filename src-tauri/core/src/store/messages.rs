@@ -3,6 +3,7 @@
 use rusqlite::{Connection, OptionalExtension, params};
 
 use crate::model::chat::{ChatMessage, Direction, Origin};
+use crate::model::message_kind::{MessageDetails, MessageKind};
 
 pub struct NewMessage<'a> {
     pub account_id: i64,
@@ -11,7 +12,10 @@ pub struct NewMessage<'a> {
     pub direction: Direction,
     pub origin: Origin,
     pub author: Option<&'a str>,
+    pub kind: MessageKind,
     pub body: &'a str,
+    /// What it carries besides its text; `None` for plain text.
+    pub details: Option<&'a MessageDetails>,
     /// WhatsApp's time, unix ms.
     pub sent_at: i64,
 }
@@ -19,14 +23,39 @@ pub struct NewMessage<'a> {
 /// Stores a message; `None` if this WhatsApp id is already stored (a redelivery).
 pub fn insert(conn: &Connection, m: &NewMessage<'_>, now: i64) -> rusqlite::Result<Option<i64>> {
     conn.query_row(
-        "INSERT INTO messages (account_id, chat_id, wa_msg_id, direction, origin, author, body, sent_at, created_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
+        "INSERT INTO messages (account_id, chat_id, wa_msg_id, direction, origin, author, kind, body, details, sent_at, created_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)
          ON CONFLICT (account_id, wa_msg_id) DO NOTHING
          RETURNING id",
-        params![m.account_id, m.chat_id, m.wa_msg_id, m.direction, m.origin, m.author, m.body, m.sent_at, now],
+        params![
+            m.account_id,
+            m.chat_id,
+            m.wa_msg_id,
+            m.direction,
+            m.origin,
+            m.author,
+            m.kind,
+            m.body,
+            details_json(m.details),
+            m.sent_at,
+            now
+        ],
         |r| r.get(0),
     )
     .optional()
+}
+
+/// Details as stored: JSON, or NULL when there are none.
+fn details_json(details: Option<&MessageDetails>) -> Option<String> {
+    details
+        .filter(|d| !d.is_empty())
+        .and_then(|d| serde_json::to_string(d).ok())
+}
+
+/// Details as read back: what can't be read (another build's, a damaged row) is none, never
+/// a failure to show the conversation.
+pub(crate) fn details_from(json: Option<String>) -> Option<MessageDetails> {
+    json.and_then(|json| serde_json::from_str(&json).ok())
 }
 
 /// A stored message, as the pipeline needs it.
@@ -37,6 +66,7 @@ pub struct Stored {
     pub wa_msg_id: String,
     pub direction: Direction,
     pub origin: Origin,
+    pub kind: MessageKind,
     pub body: String,
     pub sent_at: i64,
     pub created_at: i64,
@@ -56,13 +86,14 @@ fn stored(r: &rusqlite::Row<'_>) -> rusqlite::Result<Stored> {
         created_at: r.get(7)?,
         id: r.get(8)?,
         ack: r.get(9)?,
+        kind: r.get(10)?,
     })
 }
 
 /// Every message of a number, oldest first (its record of what was said).
 pub fn of_account(conn: &Connection, account_id: i64) -> rusqlite::Result<Vec<Stored>> {
     conn.prepare_cached(
-        "SELECT account_id, chat_id, wa_msg_id, direction, origin, body, sent_at, created_at, id, ack FROM messages
+        "SELECT account_id, chat_id, wa_msg_id, direction, origin, body, sent_at, created_at, id, ack, kind FROM messages
          WHERE account_id = ?1 ORDER BY id",
     )?
     .query_map([account_id], stored)?
@@ -71,7 +102,7 @@ pub fn of_account(conn: &Connection, account_id: i64) -> rusqlite::Result<Vec<St
 
 pub fn get(conn: &Connection, id: i64) -> rusqlite::Result<Option<Stored>> {
     conn.prepare_cached(
-        "SELECT account_id, chat_id, wa_msg_id, direction, origin, body, sent_at, created_at, id, ack FROM messages WHERE id = ?1",
+        "SELECT account_id, chat_id, wa_msg_id, direction, origin, body, sent_at, created_at, id, ack, kind FROM messages WHERE id = ?1",
     )?
     .query_row(params![id], stored)
     .optional()
@@ -104,6 +135,7 @@ pub fn bot_replies_since(conn: &Connection, account_id: i64, since: i64) -> rusq
 pub struct RecentMessage {
     pub direction: Direction,
     pub origin: Origin,
+    pub kind: MessageKind,
     pub body: String,
     /// When it was stored (our clock, unix ms).
     pub stored_at: i64,
@@ -115,6 +147,7 @@ fn recent(r: &rusqlite::Row<'_>) -> rusqlite::Result<RecentMessage> {
         origin: r.get(1)?,
         body: r.get(2)?,
         stored_at: r.get(3)?,
+        kind: r.get(4)?,
     })
 }
 
@@ -125,7 +158,7 @@ pub fn recent_in_chat(
     limit: u32,
 ) -> rusqlite::Result<Vec<RecentMessage>> {
     let mut stmt = conn.prepare_cached(
-        "SELECT direction, origin, body, created_at FROM messages WHERE chat_id = ?1 ORDER BY id DESC LIMIT ?2",
+        "SELECT direction, origin, body, created_at, kind FROM messages WHERE chat_id = ?1 ORDER BY id DESC LIMIT ?2",
     )?;
     let mut rows: Vec<_> = stmt
         .query_map(params![chat_id, limit], recent)?
@@ -221,7 +254,7 @@ pub fn recent_in_chat_until(
     limit: u32,
 ) -> rusqlite::Result<Vec<RecentMessage>> {
     let mut stmt = conn.prepare_cached(
-        "SELECT direction, origin, body, created_at FROM messages WHERE chat_id = ?1 AND (id <= ?2 OR direction = 'out') ORDER BY id DESC LIMIT ?3",
+        "SELECT direction, origin, body, created_at, kind FROM messages WHERE chat_id = ?1 AND (id <= ?2 OR direction = 'out') ORDER BY id DESC LIMIT ?3",
     )?;
     let mut rows: Vec<_> = stmt
         .query_map(params![chat_id, until, limit], recent)?
@@ -320,7 +353,7 @@ pub fn transcript_before(
     limit: u32,
 ) -> rusqlite::Result<Vec<ChatMessage>> {
     conn.prepare_cached(
-        "SELECT id, direction, origin, body, ack, sent_at FROM messages
+        "SELECT id, direction, origin, body, ack, sent_at, kind, details FROM messages
          WHERE chat_id = ?1 AND (sent_at < ?2 OR (sent_at = ?2 AND id < ?3))
          ORDER BY sent_at DESC, id DESC LIMIT ?4",
     )?
@@ -329,7 +362,9 @@ pub fn transcript_before(
             id: r.get(0)?,
             direction: r.get(1)?,
             origin: r.get(2)?,
+            kind: r.get(6)?,
             body: r.get(3)?,
+            details: details_from(r.get(7)?),
             ack: r.get(4)?,
             sent_at: r.get(5)?,
         })

@@ -34,4 +34,5 @@ stored_as_text!(
     crate::model::chat::Origin,
     crate::model::inbox::InboxState,
     crate::model::quick_reply::MatchKind,
+    crate::model::message_kind::MessageKind,
 );

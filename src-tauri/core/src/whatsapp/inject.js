@@ -321,6 +321,9 @@
   const sending = new Map(); // id → the echo, once it came
   function watchMessage(msg) {
     if (!msg.isNewMsg) return; // history, not something that just happened
+    // A view-once photo or video never reaches Web: its placeholder is all there will be
+    // (WHATSAPP_WEB_MEDIA.md §1), told at once.
+    if (msg.type === "ciphertext" && msg.subtype === "view_once_unavailable_fanout") return void reportWatched(msg);
     if (msg.type === "ciphertext") return watchCiphertext(msg);
     const id = serialized(msg.id);
     if (msg.id && msg.id.fromMe && sending.has(id)) return void sending.set(id, msg);
@@ -349,6 +352,40 @@
     }
   }
 
+  // What a message carries besides its text, as the page's parser set it
+  // (WHATSAPP_WEB_MEDIA.md §1); what it is, Leadline decides (whatsapp/kinds.rs). A media
+  // message's `body` is its thumbnail, its text the caption.
+  function fieldsOf(msg) {
+    const text = (value, max = 512) => (typeof value === "string" && value ? bounded(value, max) : null);
+    const number = (value) => (typeof value === "number" && isFinite(value) ? value : null);
+    const quoted = msg.quotedMsg;
+    const quotedText = quoted && (quoted.type === "chat" ? quoted.body : quoted.caption);
+    return {
+      subtype: typeof msg.subtype === "string" ? msg.subtype.slice(0, 64) : null,
+      caption: text(msg.caption, 65536),
+      comment: text(msg.comment, 65536),
+      filename: text(msg.filename),
+      mimetype: text(msg.mimetype, 128),
+      size: number(msg.size),
+      duration: typeof msg.duration === "string" || typeof msg.duration === "number" ? msg.duration : null,
+      width: number(msg.width),
+      height: number(msg.height),
+      page_count: number(msg.pageCount),
+      lat: number(msg.lat),
+      lng: number(msg.lng),
+      loc: text(msg.loc),
+      is_live: msg.isLive === true,
+      is_caption_by_user: typeof msg.isCaptionByUser === "boolean" ? msg.isCaptionByUser : null,
+      vcard_name: text(msg.vcardFormattedName),
+      vcards: Array.isArray(msg.vcardList)
+        ? msg.vcardList.slice(0, 20).map((card) => ({ name: text(card && card.displayName), vcard: text(card && card.vcard, 16384) }))
+        : [],
+      quoted_id: msg.quotedStanzaID ? String(msg.quotedStanzaID).slice(0, 128) : null,
+      quoted_text: text(quotedText),
+      futureproof_type: text(msg.futureproofType, 64),
+    };
+  }
+
   // Reports one message to the app; whether it could.
   function report(msg) {
     const id = serialized(msg.id);
@@ -366,6 +403,7 @@
       from_me: !!msg.id.fromMe,
       type: msg.type,
       body: typeof msg.body === "string" ? bounded(msg.body) : "",
+      fields: fieldsOf(msg),
       timestamp: typeof msg.t === "number" ? msg.t : null,
       push_name: typeof msg.notifyName === "string" && msg.notifyName ? bounded(msg.notifyName, 256) : null,
       chat_phone: phoneOf(remote),

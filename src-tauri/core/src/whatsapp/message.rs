@@ -7,9 +7,10 @@ use ts_rs::TS;
 use super::account::AccountState;
 use super::page::PageInfo;
 use crate::model::limits::Limits;
+use crate::model::message_kind::{MessageDetails, MessageKind};
 
 /// A message as the page reported it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub struct WaMessage {
     /// WhatsApp's id, unique per number (`<fromMe>_<chat>_<id>`).
@@ -19,7 +20,13 @@ pub struct WaMessage {
     /// Who wrote it: the chat for a person, the author in a group.
     pub from: String,
     pub from_me: bool,
+    /// What kind of message it is: text, a photo, a voice note…
+    pub kind: MessageKind,
+    /// What a person wrote: the text, or a photo's caption ("" when nothing was written).
     pub body: String,
+    /// What it carries besides its text (empty for plain text; boxed: most messages are
+    /// text, and events are moved around a lot).
+    pub details: Box<MessageDetails>,
     /// Unix seconds, WhatsApp's clock.
     pub timestamp: i64,
     /// The sender's own WhatsApp name, if any.
@@ -71,7 +78,7 @@ pub struct OwnMessage {
 pub type Ack = i8;
 
 /// What a running session reports.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum WaEvent {
     State(AccountState),
     Message(WaMessage),

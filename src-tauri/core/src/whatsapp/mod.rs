@@ -11,6 +11,7 @@ pub mod driver;
 pub mod error;
 #[cfg(windows)]
 pub mod job;
+pub mod kinds;
 pub mod limits;
 pub mod message;
 pub mod page;

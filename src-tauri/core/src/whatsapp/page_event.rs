@@ -7,6 +7,7 @@ use std::collections::BTreeMap;
 use serde::Deserialize;
 
 use super::account::{AccountState, failure_reason};
+use super::kinds::{PageFields, classify};
 use super::message::{WaEvent, WaMessage};
 use super::page::PageInfo;
 use super::recent::RecentIds;
@@ -14,7 +15,9 @@ use crate::model::limits::Limits;
 use crate::model::wa_id::phone_number;
 use crate::text;
 
-/// One report from the page.
+/// One report from the page. Parsed once and consumed at once (never queued or stored), so
+/// its message variant's size costs nothing worth a box per field.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(tag = "event", rename_all = "snake_case")]
 pub enum PageEvent {
@@ -63,6 +66,9 @@ pub enum PageEvent {
         #[serde(rename = "type")]
         kind: Option<String>,
         body: Option<String>,
+        /// What it carries besides its text (media, place, cards, the quote).
+        #[serde(default)]
+        fields: Box<PageFields>,
         timestamp: Option<i64>,
         push_name: Option<String>,
         /// The phone id behind an `@lid` chat, when the page knows it.
@@ -355,36 +361,9 @@ impl StateTracker {
                 }
             }
             PageEvent::Me { me, .. } => self.me = Some(me),
-            PageEvent::Message {
-                id,
-                chat,
-                from,
-                author,
-                from_me,
-                kind,
-                body,
-                timestamp,
-                push_name,
-                chat_phone,
-                author_phone,
-                username,
-            } => {
-                // Only text for now; other kinds are not readable as a conversation turn.
-                let text = kind.as_deref().unwrap_or("chat") == "chat";
-                if text && chat != STATUS_CHAT && self.recent.insert(&id) {
-                    let phone = sender_phone(&chat, author.as_deref(), chat_phone, author_phone);
-                    let from = author.or(from).unwrap_or_else(|| chat.clone());
-                    out.push(WaEvent::Message(WaMessage {
-                        id,
-                        chat,
-                        from,
-                        from_me,
-                        body: body.unwrap_or_default(),
-                        timestamp: timestamp.unwrap_or(now_ms / 1000),
-                        push_name: push_name.filter(|n| !n.is_empty()),
-                        phone,
-                        username: username.as_deref().and_then(username_of),
-                    }));
+            message @ PageEvent::Message { .. } => {
+                if let Some(message) = self.message(message, now_ms) {
+                    out.push(WaEvent::Message(message));
                 }
             }
             PageEvent::Ack { id, ack } => {
@@ -546,11 +525,63 @@ impl StateTracker {
             }),
         }
     }
+
+    /// A message the page reported, as Leadline keeps it; `None` for a system notice, a
+    /// status update, or one reported before.
+    fn message(&mut self, event: PageEvent, now_ms: i64) -> Option<WaMessage> {
+        let PageEvent::Message {
+            id,
+            chat,
+            from,
+            author,
+            from_me,
+            kind,
+            body,
+            fields,
+            timestamp,
+            push_name,
+            chat_phone,
+            author_phone,
+            username,
+        } = event
+        else {
+            return None;
+        };
+        // Every kind a person sends is kept; system notices and add-ons are not.
+        let classified = classify(
+            kind.as_deref().unwrap_or("chat"),
+            fields.subtype.as_deref(),
+            body.as_deref().unwrap_or_default(),
+            &fields,
+        );
+        let (kind, text, details) = classified?;
+        if chat == STATUS_CHAT || !self.recent.insert(&id) {
+            return None;
+        }
+        {
+            let phone = sender_phone(&chat, author.as_deref(), chat_phone, author_phone);
+            let from = author.or(from).unwrap_or_else(|| chat.clone());
+            Some(WaMessage {
+                id,
+                chat,
+                from,
+                from_me,
+                kind,
+                body: text,
+                details: Box::new(details),
+                timestamp: timestamp.unwrap_or(now_ms / 1000),
+                push_name: push_name.filter(|n| !n.is_empty()),
+                phone,
+                username: username.as_deref().and_then(username_of),
+            })
+        }
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::message_kind::MessageKind;
 
     fn socket(state: &str, has_synced: bool) -> PageEvent {
         PageEvent::Socket {
@@ -858,16 +889,17 @@ mod tests {
     }
 
     #[test]
-    fn only_text_messages_become_messages_and_acks_are_clamped() {
+    fn every_kind_a_person_sends_becomes_a_message_system_notices_dont_and_acks_are_clamped() {
         let mut t = StateTracker::default();
         let message = |kind: &str| PageEvent::Message {
-            id: "false_1@c.us_A".into(),
+            id: format!("false_1@c.us_{kind}"),
             chat: "1@c.us".into(),
             from: Some("1@c.us".into()),
             author: None,
             from_me: false,
             kind: Some(kind.into()),
             body: Some("hola".into()),
+            fields: Box::default(),
             timestamp: Some(10),
             push_name: Some(String::new()),
             chat_phone: None,
@@ -890,10 +922,19 @@ mod tests {
             |e| matches!(e, WaEvent::Message(m) if m.body == "hola" && m.push_name.is_none())
         ));
         assert!(
-            !t.apply(message("image"), 0)
-                .iter()
-                .any(|e| matches!(e, WaEvent::Message(_)))
+            t.apply(message("image"), 0).iter().any(
+                |e| matches!(e, WaEvent::Message(m) if m.kind == MessageKind::Image && m.body.is_empty())
+            ),
+            "a photo is a message; its body is a thumbnail, not text"
         );
+        for notice in ["gp2", "e2e_notification", "call_log", "protocol"] {
+            assert!(
+                !t.apply(message(notice), 0)
+                    .iter()
+                    .any(|e| matches!(e, WaEvent::Message(_))),
+                "{notice} is not a message anyone wrote"
+            );
+        }
         assert!(
             !t.apply(message("chat"), 0)
                 .iter()

@@ -46,6 +46,8 @@ async fn a_backup_while_messages_are_written_is_consistent_and_does_not_block_th
                             origin: Origin::Customer,
                             author: None,
                             body: &body,
+                            kind: leadline_core::model::message_kind::MessageKind::Text,
+                            details: None,
                             sent_at: n,
                         };
                         messages::insert(&tx, &message, n)?;

@@ -174,6 +174,8 @@ async fn removing_a_number_deletes_everything_under_it_and_nothing_else() {
                     origin: Origin::Customer,
                     author: None,
                     body: "hola",
+                    kind: leadline_core::model::message_kind::MessageKind::Text,
+                    details: None,
                     sent_at: 1,
                 };
                 messages::insert(conn, &message, 1)?;

@@ -74,7 +74,9 @@ fn with_chats_at(core: &Leadline, leads_at: Option<i64>) {
                     direction,
                     origin,
                     author: None,
+                    kind: leadline_core::model::message_kind::MessageKind::Text,
                     body,
+                    details: None,
                     sent_at: at,
                 };
                 messages::insert(conn, &message, at)?;

@@ -911,6 +911,70 @@
     if (faults.has("long_ids") && !out.fromMe) out.id = `3A${"F0E1D2C3B4A59687".repeat(2)}${out.id}`;
     return out;
   }
+  // The fields WhatsApp's parser sets for each kind, defaults included (WHATSAPP_WEB_MEDIA.md
+  // §1): a media message's `body` is its thumbnail and its text is `caption`; a document
+  // without a written caption has its file name as caption; live location's text is
+  // `comment`. A test gives what it wants in `incoming.media`.
+  function kindFields(incoming) {
+    const f = incoming.media || {};
+    const keys = {
+      filehash: f.filehash,
+      encFilehash: f.encFilehash,
+      mediaKey: f.mediaKey,
+      mediaKeyTimestamp: f.mediaKeyTimestamp,
+      directPath: f.directPath ?? "",
+      isViewOnce: false,
+    };
+    switch (incoming.type) {
+      case "image":
+        return { ...keys, caption: f.caption, mimetype: f.mimetype ?? "", size: f.size, width: f.width ?? 0, height: f.height ?? 0, body: f.thumbnail ?? "" };
+      case "video":
+      case "ptv":
+        return { ...keys, caption: f.caption, mimetype: f.mimetype, size: f.size, duration: f.duration === undefined ? undefined : String(f.duration), width: f.width, height: f.height, isGif: f.isGif, body: f.thumbnail ?? "" };
+      case "ptt":
+      case "audio":
+        return { ...keys, mimetype: f.mimetype ?? "audio/ogg; codecs=opus", size: f.size, duration: String(f.duration ?? 0), waveform: undefined, body: "" };
+      case "document":
+        return {
+          ...keys,
+          filename: f.filename,
+          mimetype: f.mimetype,
+          size: f.size,
+          pageCount: f.pageCount ?? 0,
+          caption: f.caption ?? f.filename,
+          isCaptionByUser: f.caption !== undefined,
+          body: f.thumbnail ?? "",
+        };
+      case "sticker":
+        return { ...keys, mimetype: f.mimetype ?? "image/webp", width: 512, height: 512, isAnimated: false, isLottie: false, body: "" };
+      case "location":
+        if (f.isLive) return { isLive: true, lat: f.lat, lng: f.lng, comment: f.comment, accuracy: 10, speed: 0, degrees: 0, sequence: 1, body: f.thumbnail ?? "" };
+        return { lat: f.lat, lng: f.lng, loc: f.loc, clientUrl: f.clientUrl, body: f.thumbnail ?? "" };
+      case "vcard":
+        return { body: f.vcard ?? "", vcardFormattedName: f.name };
+      case "multi_vcard":
+        return {
+          body: "",
+          vcardList: (f.cards || []).map((card) => ({ displayName: card.name, vcard: card.vcard, isMultiVcard: false })),
+          vcardFormattedName: `${(f.cards || []).length} contacts`,
+        };
+      case "unknown":
+        return { futureproofType: f.futureproofType, body: "" };
+      default:
+        return {};
+    }
+  }
+  // A reply carries the quoted message's short id, its sender, and a snapshot without id.
+  function quoteFields(incoming, remote) {
+    const q = incoming.quote;
+    if (!q) return {};
+    return {
+      quotedStanzaID: q.id,
+      quotedParticipant: createWid(q.from || serializedOf(remote)),
+      quotedMsg: { type: q.type || "chat", body: q.body, caption: q.caption },
+    };
+  }
+
   function deliver(incoming, seq) {
     if (Socket.get("state") !== "CONNECTED" || !Socket.get("hasSynced")) {
       pending.push({ message: incoming, seq });
@@ -940,6 +1004,8 @@
       ack: fromMe ? 1 : 0,
       self: fromMe ? "out" : "in",
       isNewMsg: incoming.isNewMsg !== false,
+      ...(ciphertext ? {} : kindFields(incoming)),
+      ...quoteFields(incoming, remote),
     });
     if (!fromMe && msg.isNewMsg) chat.set("unreadCount", chat.unreadCount + 1);
     if (!fromMe && remote.isUser()) {
