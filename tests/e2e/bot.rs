@@ -4,7 +4,7 @@
 //! daemon (dunst), clicking it opens the lead; and a webhook receiver on loopback gets a
 //! correctly signed POST.
 
-use fantoccini::Client;
+use fantoccini::{Client, Locator};
 use leadline_tests::fakes::ai::{FakeAi, Step, turn_json};
 use leadline_tests::fakes::webhook_receiver::WebhookReceiver;
 use leadline_tests::fakes::whatsapp_web::{FakeWhatsApp, Timings};
@@ -26,6 +26,9 @@ const REPLY_DEADLINE: Duration = Duration::from_secs(60);
 fn at_ms(value: &serde_json::Value) -> u64 {
     value["fakeAtMs"].as_u64().unwrap_or(0)
 }
+
+/// A real JPEG (8×6, one colour), base64, as WhatsApp sends a photo's thumbnail.
+const PHOTO_THUMBNAIL: &str = "/9j/4AAQSkZJRgABAQAAAQABAAD/2wBDAA0JCgsKCA0LCgsODg0PEyAVExISEyccHhcgLikxMC4pLSwzOko+MzZGNywtQFdBRkxOUlNSMj5aYVpQYEpRUk//2wBDAQ4ODhMREyYVFSZPNS01T09PT09PT09PT09PT09PT09PT09PT09PT09PT09PT09PT09PT09PT09PT09PT09PT0//wAARCAAGAAgDASIAAhEBAxEB/8QAFQABAQAAAAAAAAAAAAAAAAAAAAX/xAAUEAEAAAAAAAAAAAAAAAAAAAAA/8QAFQEBAQAAAAAAAAAAAAAAAAAAAgX/xAAUEQEAAAAAAAAAAAAAAAAAAAAA/9oADAMBAAIRAxEAPwCaAKU//9k=";
 
 async fn saved_status(client: &Client, form: &str) -> String {
     text_of(client, &format!("[data-testid='{form}'] [role='status']")).await
@@ -342,6 +345,71 @@ async fn a_customer_gets_a_paced_reply_and_the_qualified_lead_reaches_the_deskto
     assert_eq!(skip_reason(&data_dir, "E2E-2").await, "taken_over");
     screenshot_screen("conversation-taken-over");
 
+    // Ana sends a photo, a price list and a voice note: each shows as what it is, and none
+    // is answered as if the assistant had seen or heard it.
+    fake.incoming(
+        json!({ "id": "E2E-PHOTO", "from": CUSTOMER, "type": "image", "media": {
+        "caption": "¿la tienen en azul?", "mimetype": "image/jpeg", "size": 48213,
+        "width": 8, "height": 6, "thumbnail": PHOTO_THUMBNAIL } }),
+    );
+    fake.incoming(json!({ "id": "E2E-DOC", "from": CUSTOMER, "type": "document", "media": {
+        "filename": "lista-precios.pdf", "mimetype": "application/pdf", "size": 183000, "pageCount": 4 } }));
+    fake.incoming(
+        json!({ "id": "E2E-VOICE", "from": CUSTOMER, "type": "ptt", "media": {
+        "size": 20480, "duration": 7 } }),
+    );
+    eventually(
+        "the photo, the document and the voice note appear live",
+        vec!["image".to_string(), "document".into(), "voice".into()],
+        || async {
+            let mut kinds = Vec::new();
+            for media in client
+                .find_all(Locator::Css("[data-testid='message-media']"))
+                .await
+                .unwrap_or_default()
+            {
+                kinds.push(
+                    media
+                        .attr("data-kind")
+                        .await
+                        .ok()
+                        .flatten()
+                        .unwrap_or_default(),
+                );
+            }
+            kinds
+        },
+    )
+    .await;
+    assert_eq!(
+        text_of(&client, "[data-testid='message-filename']").await,
+        "lista-precios.pdf"
+    );
+    let drawn = client
+        .execute(
+            "const img = document.querySelector(\"[data-kind='image'] img\"); return img ? img.complete && img.naturalWidth : 0;",
+            vec![],
+        )
+        .await
+        .expect("the page answers");
+    assert_eq!(
+        drawn,
+        json!(8),
+        "the photo's thumbnail is drawn (a data: image the CSP allows)"
+    );
+    // The last of the burst is decided (not text: the owner's); the ones before it go with
+    // it, or are decided alone when they came apart. None is answered (the count of sends
+    // is checked at the end).
+    assert_eq!(skip_reason(&data_dir, "E2E-VOICE").await, "not_text");
+    for id in ["E2E-PHOTO", "E2E-DOC"] {
+        let reason = skip_reason(&data_dir, id).await;
+        assert!(
+            reason == "not_text" || reason == "merged_into_later_turn",
+            "{id}: {reason}"
+        );
+    }
+    screenshot_screen("conversation-media");
+
     // The owner marks the lead won and exports the leads: the file has the row.
     go_to(&client, "leads", "Leads").await;
     click(&client, "[data-testid='lead'][data-lead-id]").await;
@@ -395,6 +463,8 @@ async fn a_customer_gets_a_paced_reply_and_the_qualified_lead_reaches_the_deskto
         "Ana, te llamo",
         "¡Perfecto, gracias!",
         "¿Vienes a comer?",
+        "¿la tienen en azul?",
+        "lista-precios",
         "Mamá",
         "\"Ana\"",
         " Ana ",
