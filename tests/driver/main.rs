@@ -19,6 +19,7 @@ use tokio::sync::mpsc;
 mod contract;
 mod kinds;
 mod limits;
+mod media;
 mod old_calls;
 mod pairing_code;
 mod passkey;

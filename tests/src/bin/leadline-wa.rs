@@ -40,6 +40,11 @@
 //! `name` (a place's name and address), `vcards` (`[{"name":…,"vcard":…}]`), `quoted`
 //! (`{"id":…,"body":…}`: the short id and text of the message a reply quotes) and `type`
 //! (WhatsApp's word for an unsupported kind). System notices are never message lines.
+//! A command `{"cmd":"download","id":…,"to":PATH}` writes a media message's file to PATH and
+//! answers `{"event":"downloaded","id":…,"bytes":N,"sha256":…}` (hex), or an error line
+//! with the `id` and a `reason`: `expired`, `not_on_phone`, `timeout` (the phone did not
+//! upload expired media again within 30 s), `too_large` (over 100 MiB), `refused_type`,
+//! `hash_mismatch` or `failed`.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -52,8 +57,9 @@ use leadline_core::model::limits::Limits;
 use leadline_core::model::message_kind::MessageKind;
 use leadline_core::whatsapp::account::AccountState;
 use leadline_core::whatsapp::browser;
-use leadline_core::whatsapp::chromium::ChromiumDriver;
+use leadline_core::whatsapp::chromium::{ChromiumDriver, Session};
 use leadline_core::whatsapp::error::WaError;
+use leadline_core::whatsapp::media::REUPLOAD_WAIT_MS;
 use leadline_core::whatsapp::message::{WaEvent, WaMessage};
 use leadline_core::whatsapp::page::{DEFAULT_URL, PageInfo};
 use leadline_core::whatsapp::window;
@@ -280,8 +286,15 @@ async fn main() -> ExitCode {
                                 say(json!({ "event": "error", "message": e.to_string() }));
                             }
                         }
+                        Some("download") => {
+                            let (Some(id), Some(to)) = (command["id"].as_str(), command["to"].as_str()) else {
+                                say(json!({ "event": "error", "message": "download needs id and to" }));
+                                continue;
+                            };
+                            say(download_line(&session, id, to).await);
+                        }
                         Some("quit") => break false,
-                        _ => say(json!({ "event": "error", "message": "unknown command (send, confirm_code, logout, quit)" })),
+                        _ => say(json!({ "event": "error", "message": "unknown command (send, download, confirm_code, logout, quit)" })),
                     }
                 }
             }
@@ -329,4 +342,29 @@ fn message_line(m: &WaMessage) -> serde_json::Value {
         put("quoted", json!({ "id": quoted.wa_id, "body": quoted.text }));
     }
     line
+}
+
+/// The largest file the harness downloads (WhatsApp's own UI fetches expired documents up
+/// to 100 MB again).
+const MAX_DOWNLOAD_BYTES: u64 = 100 * 1024 * 1024;
+
+/// Downloads a media message's file to `to`: a `downloaded` line, or an error line with
+/// its `reason`.
+async fn download_line(session: &Session, id: &str, to: &str) -> serde_json::Value {
+    let failed = |reason: &str, message: String| json!({ "event": "error", "id": id, "reason": reason, "message": message });
+    match session
+        .download(id, MAX_DOWNLOAD_BYTES, REUPLOAD_WAIT_MS)
+        .await
+    {
+        Ok(file) => match std::fs::write(to, &file.bytes) {
+            Ok(()) => json!({
+                "event": "downloaded", "id": id, "bytes": file.bytes.len(), "sha256": file.sha256,
+            }),
+            Err(e) => failed(
+                "failed",
+                format!("the file could not be written to {to}: {e}"),
+            ),
+        },
+        Err(e) => failed(e.reason.as_str(), e.detail),
+    }
 }

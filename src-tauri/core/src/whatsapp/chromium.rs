@@ -22,7 +22,7 @@ use super::error::WaError;
 use super::limits::Refusal;
 use super::message::{OwnMessage, WaEvent};
 use super::page_event::{PageEvent, StateTracker};
-use super::{browser, delivery, private, process, window};
+use super::{browser, delivery, media, private, process, window};
 use crate::clock::Clock;
 use crate::text;
 
@@ -659,6 +659,30 @@ impl Session {
                 detail: answer.detail.unwrap_or_else(|| other.to_string()),
             }),
         }
+    }
+
+    /// A media message's file (`id` as reported), fetched through the page: expired media
+    /// is asked of the phone again, which has `reupload_wait_ms` to answer
+    /// (`media::REUPLOAD_WAIT_MS` in the app). Never larger than `max_bytes`; the bytes are
+    /// checked against the hash WhatsApp announced.
+    pub async fn download(
+        &self,
+        id: &str,
+        max_bytes: u64,
+        reupload_wait_ms: u64,
+    ) -> Result<media::Downloaded, media::DownloadError> {
+        let expression = format!(
+            "window.__leadline.download({}, {max_bytes}, {reupload_wait_ms})",
+            Self::json(id),
+        );
+        let answer: media::PageDownload =
+            self.call(expression)
+                .await
+                .map_err(|e| media::DownloadError {
+                    reason: media::DownloadFailure::Failed,
+                    detail: e.to_string(),
+                })?;
+        media::downloaded(answer, max_bytes)
     }
 
     /// Marks `chat` as read.

@@ -102,6 +102,11 @@
     timelockAllows: [{ module: "WAWebReachoutTimelockUtils", path: ["canSendMsgWhileTimelocked"], kind: "function", owner: true }],
     timelockFetch: [{ module: "WAWebGetReachoutTimelockJob", path: ["fetchReachoutTimelock"], kind: "function", owner: true }],
     capped: [{ module: "WAWebIndividualNewChatMessageCappingLimitUtils", path: ["isUserCapped"], kind: "function", owner: true }],
+    // Media downloads (WHATSAPP_WEB_MEDIA.md §2).
+    downloadManager: [{ module: "WAWebDownloadManager", path: ["downloadManager"], kind: "object" }],
+    mediaType: [{ module: "WAWebMmsMediaTypes", path: ["getMsgMediaType"], kind: "function" }],
+    downloadQpl: [{ module: "WAWebStartMediaDownloadQpl", path: ["startMediaDownloadQpl"], kind: "function" }],
+    blobCache: [{ module: "WAWebMediaInMemoryBlobCache", path: ["InMemoryMediaBlobCache"], kind: "object" }],
   };
   // The error code of a send refused for the monthly cap on new chats (nack 475).
   const CAPPED_CODES = ["UserReachedMaxMonthlyLimitForNewMessages", 475, "475"];
@@ -334,6 +339,7 @@
   function reportWatched(msg, acked = false) {
     if (!report(msg)) return;
     const id = serialized(msg.id);
+    keepMedia(id, msg);
     msg.on("change:ack", (_model, ack) => emit({ event: "ack", id, ack }));
     if (acked && typeof msg.ack === "number" && msg.ack !== 0) emit({ event: "ack", id, ack: msg.ack });
   }
@@ -412,6 +418,102 @@
     });
     return true;
   }
+
+  // ---- Media (WHATSAPP_WEB_MEDIA.md §2). ----------------------------------------------------
+  // Media messages as reported, by id: on current builds a message can't be found again by
+  // id (Msg.get may miss it, getMessagesById rejects), so the model is kept.
+  const MEDIA_TYPES = ["image", "video", "ptv", "ptt", "audio", "document", "sticker"];
+  const mediaMessages = new Map();
+  function keepMedia(id, msg) {
+    if (!MEDIA_TYPES.includes(msg.type)) return;
+    mediaMessages.set(id, msg);
+    if (mediaMessages.size > 2000) mediaMessages.delete(mediaMessages.keys().next().value);
+  }
+  // Why a download failed, in the words the app knows.
+  function downloadReason(error) {
+    const name = error && error.name;
+    if (name === "MediaNotFoundError" || (error && error.status === 404)) return "expired";
+    if (name === "InvalidMediaFileType") return "refused_type";
+    if (name === "MmsDownloadFilehashMismatchError" || name === "MediaHashMismatch") return "hash_mismatch";
+    return "failed";
+  }
+  // The low-level download: the original bytes, typed errors, the mimetype always passed
+  // (current builds check it before every download) and the page's own qpl.
+  async function fetchMedia(msg, entry) {
+    const [manager, mediaType, startQpl] = await Promise.all(["downloadManager", "mediaType", "downloadQpl"].map(use));
+    return manager.downloadAndMaybeDecrypt({
+      directPath: entry.directPath,
+      encFilehash: entry.encFilehash,
+      filehash: msg.filehash,
+      mediaKey: entry.mediaKey,
+      mediaKeyTimestamp: entry.mediaKeyTimestamp,
+      type: mediaType(msg),
+      mimetype: msg.type === "sticker" && !msg.mimetype ? "image/webp" : msg.mimetype,
+      downloadQpl: startQpl({ entryPoint: "MediaDownload" }),
+    });
+  }
+  // Expired media: the phone is asked to upload it again (the page's only path for that,
+  // never timed out by the page, so raced against Leadline's own time), then read back.
+  async function afterReupload(msg, waitMs) {
+    const asked = Promise.resolve(msg.downloadMedia({ downloadEvenIfExpensive: true, rmrReason: 1, isUserInitiated: true }));
+    const timedOut = await Promise.race([asked.then(() => false), sleep(waitMs).then(() => true)]);
+    if (timedOut) return { error: "timeout" };
+    const stage = msg.mediaData && msg.mediaData.mediaStage;
+    if (stage === "ERROR_MISSING") return { error: "not_on_phone" };
+    if (stage !== "RESOLVED") return { error: "failed", detail: `the phone's upload ended as ${stage}` };
+    const cache = lookup("blobCache");
+    const blob =
+      (!cache.missing && cache.value.get(msg.filehash)) ||
+      (msg.mediaData.mediaBlob && typeof msg.mediaData.mediaBlob.forceToBlob === "function" && msg.mediaData.mediaBlob.forceToBlob());
+    // Voice and audio may be cached transcoded: their original is fetched with the new entry.
+    if (blob && msg.type !== "ptt" && msg.type !== "audio") return { bytes: await blob.arrayBuffer() };
+    const entry = msg.mediaObject.entries.getDownloadEntry(true);
+    return {
+      bytes: await fetchMedia(msg, {
+        directPath: entry.directPath,
+        encFilehash: entry.getEncfilehash(),
+        mediaKey: entry.getMediaKey(),
+        mediaKeyTimestamp: entry.getMediaKeyTimestamp(),
+      }),
+    };
+  }
+  async function digest(bytes) {
+    const hash = new Uint8Array(await crypto.subtle.digest("SHA-256", bytes));
+    let binary = "";
+    for (const byte of hash) binary += String.fromCharCode(byte);
+    return { base64: btoa(binary), hex: Array.from(hash, (b) => b.toString(16).padStart(2, "0")).join("") };
+  }
+  function base64Of(bytes) {
+    const view = new Uint8Array(bytes);
+    let binary = "";
+    for (let at = 0; at < view.length; at += 32768) binary += String.fromCharCode(...view.subarray(at, at + 32768));
+    return btoa(binary);
+  }
+  // A media message's file: `{bytes (base64), sha256 (hex), size}` or `{error, detail}`.
+  bridge.download = async (id, maxBytes, reuploadWaitMs) => {
+    const msg = mediaMessages.get(id);
+    if (!msg) return { error: "failed", detail: "this message is no longer on the page" };
+    if (msg.isViewOnce) return { error: "failed", detail: "a view-once message is never kept" };
+    if (typeof msg.size === "number" && msg.size > maxBytes) return { error: "too_large" };
+    let got;
+    try {
+      const own = { directPath: msg.directPath, encFilehash: msg.encFilehash, mediaKey: msg.mediaKey, mediaKeyTimestamp: msg.mediaKeyTimestamp };
+      got = { bytes: await fetchMedia(msg, own) };
+    } catch (error) {
+      const reason = downloadReason(error);
+      if (reason !== "expired") return { error: reason, detail: message(error) };
+      try {
+        got = await afterReupload(msg, reuploadWaitMs);
+      } catch (again) {
+        return { error: downloadReason(again), detail: message(again) };
+      }
+    }
+    if (got.error) return got;
+    if (got.bytes.byteLength > maxBytes) return { error: "too_large" };
+    const hash = await digest(got.bytes);
+    if (msg.filehash && hash.base64 !== msg.filehash) return { error: "hash_mismatch" };
+    return { bytes: base64Of(got.bytes), sha256: hash.hex, size: got.bytes.byteLength };
+  };
 
   async function chatFor(chatId) {
     const createWid = await use("createWid");

@@ -13,6 +13,7 @@ pub mod error;
 pub mod job;
 pub mod kinds;
 pub mod limits;
+pub mod media;
 pub mod message;
 pub mod page;
 pub mod page_event;

@@ -23,6 +23,7 @@ use futures::Stream;
 use serde_json::{Value, json};
 use tokio::sync::broadcast;
 
+mod media;
 pub mod passkey;
 
 use passkey::{PasskeyServer, TestPasskey};
@@ -110,6 +111,8 @@ struct Shared {
     passkey: Mutex<PasskeyServer>,
     /// This fake's own origin (`http://localhost:<port>`), what the client data must name.
     origin: Mutex<String>,
+    /// The media files on the fake's CDN.
+    cdn: media::Cdn,
 }
 
 /// The linked id the fake gives an account whose phone id is `me`.
@@ -154,11 +157,14 @@ impl FakeWhatsApp {
             next_seq: Mutex::new(0),
             passkey: Mutex::new(PasskeyServer::default()),
             origin: Mutex::new(String::new()),
+            cdn: Mutex::default(),
         });
         let app = Router::new()
             .route("/", get(page))
             .route("/config.js", get(config_js))
             .route("/app.js", get(app_js))
+            .route("/media.js", get(media::media_js))
+            .route("/__fake/mms/{*path}", get(media::cdn))
             .route("/frame", get(frame))
             .route("/sw.js", get(service_worker))
             .route("/__fake/events", get(events))
@@ -239,7 +245,12 @@ impl FakeWhatsApp {
     /// `ephemeral` (the chat's disappearing time, s), `lidPhone` (the phone behind an `@lid`
     /// chat, known from then on), `username` (the sender's, without "@"), and for `type: "ciphertext"` `decrypt`: `auto` (readable
     /// after a moment), `resend` (only after a resend request) or `never`.
-    pub fn incoming(&self, message: Value) {
+    ///
+    /// A media message (`type` image, ptt, document…) takes its fields in `media`, as the
+    /// page's parser sets them (`caption`, `mimetype`, `size`, `duration`, `filename`…);
+    /// `media.bytes` (base64) is its file, put on the fake's CDN with its keys.
+    pub fn incoming(&self, mut message: Value) {
+        media::prepare(&self.shared, &mut message);
         self.push(json!({ "type": "incoming", "message": message }));
     }
 
@@ -350,7 +361,8 @@ async fn page(State(shared): State<Arc<Shared>>, headers: HeaderMap) -> Response
     };
     let html = format!(
         "<!doctype html><html><head><meta charset=\"utf-8\"><title>WhatsApp</title>\
-         <script src=\"/config.js\"></script><script src=\"/app.js\"></script></head>\
+         <script src=\"/config.js\"></script><script src=\"/media.js\"></script>\
+         <script src=\"/app.js\"></script></head>\
          <body>{frame}</body></html>"
     );
     let mut response = Html(html).into_response();

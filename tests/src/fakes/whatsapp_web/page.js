@@ -10,6 +10,8 @@
 (() => {
   const config = window.__fakeConfig;
   const faults = new Set(config.faults);
+  // Media downloads (media.js, loaded first).
+  const media = window.__fakeMedia({ faults, report: (kind, payload) => report(kind, payload) });
 
   // ---- Meta's module system: __d defines, require returns, unknown names throw. ----------
   const factories = new Map();
@@ -1013,6 +1015,7 @@
       chat.tcToken = { token: `tc-${incoming.id}`, t: Math.floor(Date.now() / 1000) };
       contactFor(remote, { username: incoming.username, pushname: incoming.notifyName });
     }
+    if (!ciphertext && incoming.media && incoming.media.filehash) media.attach(msg, incoming);
     addToChat(chat, msg);
     if (ciphertext) {
       const decrypt = incoming.decrypt || "auto";
@@ -1371,6 +1374,7 @@
       WAWebGetReachoutTimelockJob: getReachoutTimelockJob,
       WAWebIndividualNewChatMessageCappingLimitUtils: cappingUtils,
       WAWebChatOriginTypes: { VALID_LID_ORIGINS },
+      ...media.modules,
       WAWebNonMessageDataRequestPlaceholderMessageResendUtils: placeholderResend,
     },
   ];

@@ -1,0 +1,144 @@
+//! Media files through the page (WHATSAPP_WEB_MEDIA.md §2) against the strict fake in real
+//! Chromium: the mimetype and the page's own qpl passed, the bytes checked against their
+//! hash, expired media asked of the phone again with Leadline's own time limit, and each
+//! failure named.
+
+use base64::Engine;
+use base64::engine::general_purpose::STANDARD;
+use leadline_core::whatsapp::media::DownloadFailure;
+use serde_json::json;
+use sha2::{Digest, Sha256};
+
+use super::*;
+
+const MAX: u64 = 10 * 1024 * 1024;
+const WAIT_MS: u64 = 1_500;
+
+fn voice_note(id: &str, bytes: &[u8]) -> serde_json::Value {
+    json!({ "id": id, "from": CUSTOMER, "type": "ptt",
+            "media": { "duration": 3, "bytes": STANDARD.encode(bytes) } })
+}
+
+fn id_of(running: &[WaMessage], short: &str) -> String {
+    running
+        .iter()
+        .find(|m| m.id.ends_with(&format!("_{short}")))
+        .map(|m| m.id.clone())
+        .unwrap_or_else(|| panic!("{short} was not reported"))
+}
+
+async fn failure(running: &Running, id: &str, max: u64) -> DownloadFailure {
+    match running.session.download(id, max, WAIT_MS).await {
+        Ok(file) => panic!("{id} downloaded ({} bytes) but must fail", file.bytes.len()),
+        Err(e) => e.reason,
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_file_comes_whole_with_its_mimetype_passed_and_expired_media_comes_again_from_the_phone()
+{
+    let fake = FakeWhatsApp::start(Timings::default()).await;
+    fake.fault("qpl_worker_decrypt");
+    let profile = tempfile::tempdir().unwrap();
+    let mut running = linked(&fake, profile.path()).await;
+    let voice: Vec<u8> = b"OggS\0\x02voice note bytes "
+        .iter()
+        .copied()
+        .cycle()
+        .take(40_000)
+        .collect();
+    fake.incoming(voice_note("V1", &voice));
+    fake.incoming(json!({ "id": "P1", "from": CUSTOMER, "type": "image",
+        "media": { "mimetype": "image/gif", "bytes": STANDARD.encode(b"GIF89a") } }));
+    fake.incoming(json!({ "id": "D1", "from": CUSTOMER, "type": "document",
+        "media": { "filename": "a.pdf", "mimetype": "application/pdf",
+                   "bytes": STANDARD.encode(b"%PDF-1.4 price list"), "encFilehash": "AAAA" } }));
+    let got = running.messages_until_all(&["V1", "P1", "D1"]).await;
+    let voice_id = id_of(&got, "V1");
+
+    let file = running
+        .session
+        .download(&voice_id, MAX, WAIT_MS)
+        .await
+        .expect("the voice note downloads");
+    assert_eq!(file.bytes, voice, "the bytes are the file, whole");
+    assert_eq!(file.sha256, hex::encode(Sha256::digest(&voice)));
+    let asked = fake
+        .wait_for("the page's download call", DEADLINE, |r| {
+            r.events.iter().any(|e| e["kind"] == "download")
+        })
+        .await;
+    let download = asked
+        .events
+        .iter()
+        .find(|e| e["kind"] == "download")
+        .unwrap();
+    assert_eq!(
+        download["mimetype"], "audio/ogg; codecs=opus",
+        "the mimetype is always passed"
+    );
+    assert_eq!(download["type"], "ptt");
+
+    // Over the size the app keeps: refused before anything is fetched.
+    assert_eq!(
+        failure(&running, &voice_id, 1_000).await,
+        DownloadFailure::TooLarge
+    );
+    // A type WhatsApp refuses, and bytes that are not what was announced.
+    assert_eq!(
+        failure(&running, &id_of(&got, "P1"), MAX).await,
+        DownloadFailure::RefusedType
+    );
+    assert_eq!(
+        failure(&running, &id_of(&got, "D1"), MAX).await,
+        DownloadFailure::HashMismatch
+    );
+
+    // Expired on WhatsApp's servers: the phone uploads it again and it comes whole.
+    fake.incoming(voice_note("V2", b"OggS second note"));
+    let got = running.messages_until("V2").await;
+    fake.fault("expired_410");
+    let again = running
+        .session
+        .download(&id_of(&got, "V2"), MAX, WAIT_MS)
+        .await
+        .expect("after the phone's upload");
+    assert_eq!(again.bytes, b"OggS second note");
+    fake.wait_for("the phone asked to upload again", DEADLINE, |r| {
+        r.events.iter().any(|e| e["kind"] == "reupload_asked")
+    })
+    .await;
+    assert_eq!(
+        failure(&running, "false_x@c.us_NOPE", MAX).await,
+        DownloadFailure::Failed
+    );
+    running.session.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_offline_phone_times_out_on_leadlines_clock_and_a_file_gone_from_the_phone_says_so() {
+    for (fault, want) in [
+        ("phone_offline", DownloadFailure::Timeout),
+        ("media_deleted_on_phone", DownloadFailure::NotOnPhone),
+    ] {
+        let fake = FakeWhatsApp::start(Timings::default()).await;
+        fake.fault(fault);
+        fake.fault("expired_404");
+        let profile = tempfile::tempdir().unwrap();
+        let mut running = linked(&fake, profile.path()).await;
+        fake.incoming(voice_note("E1", b"OggS expired"));
+        let got = running.messages_until("E1").await;
+        let started = std::time::Instant::now();
+        assert_eq!(
+            failure(&running, &id_of(&got, "E1"), MAX).await,
+            want,
+            "{fault}"
+        );
+        assert!(
+            started.elapsed() < Duration::from_millis(WAIT_MS + 5_000),
+            "{fault}: never waits past Leadline's own limit ({:?})",
+            started.elapsed()
+        );
+        running.session.stop().await;
+    }
+}
