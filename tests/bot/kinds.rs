@@ -57,3 +57,114 @@ async fn a_photo_is_kept_for_the_owner_unanswered_and_the_next_words_are_answere
         "the assistant is told a photo came, never that it saw it: {asked:?}"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_edit_before_the_answer_is_answered_as_edited_and_a_deleted_message_is_not_answered() {
+    use leadline_core::bot::changes;
+    let bot = Bot::start().await;
+
+    // Deleted for everyone before its turn: never answered, its text kept for the owner.
+    let row = bot
+        .receive(from_customer("R1", "¿me pasás el precio?"))
+        .await
+        .unwrap();
+    changes::revoked(bot.app.bot(), bot.id, format!("false_{ANA}_R1"))
+        .await
+        .unwrap();
+    let handled = bot.handle(row).await;
+    assert_eq!(
+        handled,
+        Handled::Skipped {
+            reason: SkipReason::Deleted
+        }
+    );
+    assert!(bot.wa.sent().is_empty() && bot.ai.requests().is_empty());
+
+    // Edited before its turn: the turn answers the text as it is now.
+    bot.ai.push(reply("La M está disponible."));
+    let row = bot
+        .receive(from_customer("E1", "¿tienen la talla S?"))
+        .await
+        .unwrap();
+    changes::edited(
+        bot.app.bot(),
+        bot.id,
+        format!("false_{ANA}_E1"),
+        "¿tienen la talla M?".into(),
+    )
+    .await
+    .unwrap();
+    let handled = bot.handle(row).await;
+    assert!(matches!(handled, Handled::Replied { .. }), "{handled:?}");
+    let asked = bot.last_asked();
+    assert!(
+        asked.iter().any(|m| m == "¿tienen la talla M?"),
+        "{asked:?}"
+    );
+    assert!(
+        !asked.iter().any(|m| m.contains("talla S")),
+        "the first text is the owner's only: {asked:?}"
+    );
+    assert!(
+        asked.iter().any(|m| m == "[a message its sender deleted]"),
+        "the assistant knows a message was deleted, never what it said: {asked:?}"
+    );
+    bot.echoes_back().await;
+
+    // The customer reacts to the reply; a newer reaction replaces theirs.
+    let reply_id = bot.wa.sent()[0].id.clone();
+    changes::reacted(
+        bot.app.bot(),
+        bot.id,
+        reply_id.clone(),
+        ANA.into(),
+        "👍".into(),
+        2_000,
+    )
+    .await
+    .unwrap();
+    changes::reacted(
+        bot.app.bot(),
+        bot.id,
+        reply_id.clone(),
+        ANA.into(),
+        "😂".into(),
+        1_000,
+    )
+    .await
+    .unwrap();
+    changes::reacted(
+        bot.app.bot(),
+        bot.id,
+        reply_id,
+        ANA.into(),
+        "❤️".into(),
+        3_000,
+    )
+    .await
+    .unwrap();
+
+    // The owner sees it all in Conversations.
+    let transcript = bot
+        .core
+        .transcript(bot.chat_of(ANA), None, 50)
+        .await
+        .unwrap();
+    let by_body = |body: &str| {
+        transcript
+            .messages
+            .iter()
+            .find(|m| m.body == body)
+            .unwrap_or_else(|| panic!("{body}: {:?}", transcript.messages))
+    };
+    let deleted = by_body("¿me pasás el precio?");
+    assert!(deleted.deleted && !deleted.edited);
+    let edited = by_body("¿tienen la talla M?");
+    assert!(edited.edited && !edited.deleted);
+    assert_eq!(edited.original_body.as_deref(), Some("¿tienen la talla S?"));
+    assert_eq!(
+        by_body("La M está disponible.").reactions,
+        ["❤️"],
+        "one per person, the newest"
+    );
+}

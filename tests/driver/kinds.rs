@@ -177,3 +177,89 @@ async fn every_kind_arrives_with_what_it_carries_and_notices_never_do() {
     );
     running.session.stop().await;
 }
+
+/// The next edit, deletion or reaction the session reports (messages and states on the way
+/// are kept or dropped as usual).
+async fn next_change(running: &mut Running) -> WaEvent {
+    let deadline = tokio::time::Instant::now() + DEADLINE;
+    loop {
+        match tokio::time::timeout_at(deadline, running.events.recv()).await {
+            Ok(Some(
+                e @ (WaEvent::Edited { .. } | WaEvent::Revoked { .. } | WaEvent::Reaction { .. }),
+            )) => return e,
+            Ok(Some(WaEvent::State(s))) => running.seen.push(s),
+            Ok(Some(_)) => {}
+            Ok(None) => panic!("the session ended while waiting for a change"),
+            Err(_) => panic!("no edit, deletion or reaction came"),
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn edits_deletions_and_reactions_are_followed_as_the_page_applies_them() {
+    let fake = FakeWhatsApp::start(Timings::default()).await;
+    let profile = tempfile::tempdir().unwrap();
+    let mut running = linked(&fake, profile.path()).await;
+    fake.incoming(json!({ "id": "C1", "from": CUSTOMER, "body": "quiero la talla S" }));
+    fake.incoming(kind(
+        "C2",
+        "image",
+        json!({ "caption": "esta", "mimetype": "image/jpeg" }),
+    ));
+    running.messages_until_all(&["C1", "C2"]).await;
+    let c1 = format!("false_{CUSTOMER}_C1");
+    let c2 = format!("false_{CUSTOMER}_C2");
+
+    // An edit: the text now, under the message's own id; a photo's caption likewise.
+    fake.edit("C1", "quiero la talla M");
+    assert_eq!(
+        next_change(&mut running).await,
+        WaEvent::Edited {
+            id: c1.clone(),
+            text: "quiero la talla M".into()
+        }
+    );
+    // The page drops an edit that empties a caption; the next one is seen.
+    fake.edit("C2", "");
+    fake.edit("C2", "esta, en azul");
+    assert_eq!(
+        next_change(&mut running).await,
+        WaEvent::Edited {
+            id: c2.clone(),
+            text: "esta, en azul".into()
+        }
+    );
+
+    // Deleted for everyone: the page re-keys the model; the original's id is reported, and a
+    // later edit of it is nothing.
+    fake.revoke("C1");
+    assert_eq!(
+        next_change(&mut running).await,
+        WaEvent::Revoked { id: c1.clone() }
+    );
+    fake.edit("C1", "otra cosa");
+    // An edit or deletion of a message not on the page changes nothing.
+    fake.edit("NOT-LOADED", "x");
+    fake.revoke("NOT-LOADED");
+
+    // Reactions: one from history and a removal are not news; a new one is.
+    fake.react(CUSTOMER, "C2", false, CUSTOMER, "😍", true);
+    fake.react(CUSTOMER, "C2", false, CUSTOMER, "", false);
+    fake.react(CUSTOMER, "C2", false, CUSTOMER, "👍", false);
+    match next_change(&mut running).await {
+        WaEvent::Reaction {
+            parent,
+            from,
+            emoji,
+            at_ms,
+        } => {
+            assert_eq!(
+                (parent.as_str(), from.as_str(), emoji.as_str()),
+                (c2.as_str(), CUSTOMER, "👍")
+            );
+            assert!(at_ms > 1_700_000_000_000, "{at_ms}");
+        }
+        other => panic!("a reaction was expected, got {other:?} (an edit of a deleted message?)"),
+    }
+    running.session.stop().await;
+}

@@ -40,6 +40,10 @@
 //! `name` (a place's name and address), `vcards` (`[{"name":…,"vcard":…}]`), `quoted`
 //! (`{"id":…,"body":…}`: the short id and text of the message a reply quotes) and `type`
 //! (WhatsApp's word for an unsupported kind). System notices are never message lines.
+//! Lines for what happens to a message later: `{"event":"edit","id":…,"body":…}` (its new
+//! text; a media message's caption), `{"event":"revoke","id":…}` (deleted for everyone),
+//! `{"event":"reaction","id":…,"from":…,"emoji":…,"timestamp":…}` (`id` the message reacted
+//! to; `emoji` empty when taken back; unix ms).
 //! A command `{"cmd":"download","id":…,"to":PATH}` writes a media message's file to PATH and
 //! answers `{"event":"downloaded","id":…,"bytes":N,"sha256":…}` (hex), or an error line
 //! with the `id` and a `reason`: `expired`, `not_on_phone`, `timeout` (the phone did not
@@ -218,6 +222,11 @@ async fn main() -> ExitCode {
                     Some(WaEvent::Relaunch) => break true,
                     Some(WaEvent::Message(m)) => say(message_line(&m)),
                     Some(WaEvent::Ack { id, ack }) => say(json!({ "event": "ack", "id": id, "ack": ack })),
+                    Some(WaEvent::Edited { id, text }) => say(json!({ "event": "edit", "id": id, "body": text })),
+                    Some(WaEvent::Revoked { id }) => say(json!({ "event": "revoke", "id": id })),
+                    Some(WaEvent::Reaction { parent, from, emoji, at_ms }) => say(json!({
+                        "event": "reaction", "id": parent, "from": from, "emoji": emoji, "timestamp": at_ms,
+                    })),
                     // Told with the next state lines (the protocol's events stay as they are).
                     Some(WaEvent::Page(info)) => page = Some(info),
                     // A send the server never took is an error ack, with why.

@@ -401,6 +401,22 @@ body: string,
  */
 details: MessageDetails | null, 
 /**
+ * The sender edited it (`body` is the text now).
+ */
+edited: boolean, 
+/**
+ * The sender deleted it for everyone; its text is kept for the owner.
+ */
+deleted: boolean, 
+/**
+ * The first text of an edited message.
+ */
+originalBody: string | null, 
+/**
+ * Reactions to it, oldest first (one per person).
+ */
+reactions: Array<string>, 
+/**
  * WhatsApp's ticks: -1 failed, 0 pending, 1 sent, 2 delivered, 3 read, 4 played.
  */
 ack: number, sentAt: number, };

@@ -267,6 +267,7 @@ async fn ask_ai(
 /// model knows a photo or a voice note came, and never takes it for something it saw.
 fn as_chat(message: RecentMessage) -> ChatMessage {
     let text = match seen_as(message.kind) {
+        _ if message.revoked => "[a message its sender deleted]".to_string(),
         None => message.body,
         Some(what) if message.body.trim().is_empty() => format!("[{what}]"),
         Some(what) => format!("[{what}] {}", message.body),

@@ -116,6 +116,7 @@ pub(crate) fn decide_in(
         .unwrap_or_default();
     let incoming = Incoming {
         kind: message.kind,
+        deleted: message.revoked,
         body: &message.body,
         from_me: message.direction == Direction::Out,
         is_group: kind_of(&chat_jid) == ChatKind::Group,

@@ -2,6 +2,7 @@
 
 pub mod ai_turn;
 mod arrivals;
+pub mod changes;
 pub mod commands;
 pub(crate) mod decide;
 pub mod delivery;

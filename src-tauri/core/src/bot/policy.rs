@@ -14,6 +14,8 @@ use crate::model::message_kind::MessageKind;
 pub struct Incoming<'a> {
     /// Text, a photo, a voice note…: only text is answered for now.
     pub kind: MessageKind,
+    /// Deleted for everyone by the customer before it was decided.
+    pub deleted: bool,
     pub body: &'a str,
     pub from_me: bool,
     pub is_group: bool,
@@ -68,6 +70,9 @@ pub fn decide(
         // The owner answered a customer from the phone: they are taking over this chat.
         let until_ms = situation.now_ms + i64::from(behaviour.takeover_minutes) * 60_000;
         return Decision::PauseChat { until_ms };
+    }
+    if message.deleted {
+        return S(Skip::Deleted);
     }
     if message.is_group && !behaviour.answer_groups {
         return S(Skip::Group);
@@ -167,6 +172,7 @@ mod tests {
     fn customer(body: &str) -> Incoming<'_> {
         Incoming {
             kind: MessageKind::Text,
+            deleted: false,
             body,
             from_me: false,
             is_group: false,

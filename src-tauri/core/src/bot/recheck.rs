@@ -9,7 +9,8 @@ use crate::model::decision::{Decision, SkipReason};
 use crate::store::account_settings::BotRow;
 use crate::store::{app_settings, chats, contacts, inbox, messages};
 
-/// Why the reply to row `message_id` must not go out now, if it must not: the contact
+/// Why the reply to row `message_id` must not go out now, if it must not: the customer's
+/// message deleted for everyone, the contact
 /// ignored, the customer's message past the freshness window, the chat paused or the owner
 /// writing in it since (phone or app), the bot switched off (its switch, its window, Pause
 /// all), the number paused. Replies to the owner's commands always go out.
@@ -31,6 +32,9 @@ pub(crate) fn voided(
         Some(Decision::Command(_))
     ) {
         return Ok(None);
+    }
+    if message.revoked {
+        return Ok(Some(SkipReason::Deleted));
     }
     let (Some(chat), Some(bot)) = (
         chats::get(conn, message.chat_id)?,

@@ -16,10 +16,10 @@ use std::time::Duration;
 use tokio::sync::mpsc;
 
 use super::arrivals::Arrivals;
-use super::delivery;
 use super::handle::Bot;
 use super::inbox::Scope;
 use super::turns::Turns;
+use super::{changes, delivery};
 use crate::numbers::linking;
 use crate::whatsapp::account::AccountState;
 use crate::whatsapp::message::{Undelivered, WaEvent};
@@ -186,6 +186,26 @@ async fn on_report(bot: &Bot, turns: &Turns, account_id: i64, event: WaEvent) {
             }
         }
         WaEvent::State(_) | WaEvent::Message(_) | WaEvent::Relaunch => {}
+        WaEvent::Edited { id, text } => {
+            if let Err(e) = changes::edited(bot, account_id, id, text).await {
+                tracing::warn!(account_id, error = %e, "could not record an edit");
+            }
+        }
+        WaEvent::Revoked { id } => {
+            if let Err(e) = changes::revoked(bot, account_id, id).await {
+                tracing::warn!(account_id, error = %e, "could not record a deletion");
+            }
+        }
+        WaEvent::Reaction {
+            parent,
+            from,
+            emoji,
+            at_ms,
+        } => {
+            if let Err(e) = changes::reacted(bot, account_id, parent, from, emoji, at_ms).await {
+                tracing::warn!(account_id, error = %e, "could not record a reaction");
+            }
+        }
         WaEvent::Page(info) => {
             if let Err(e) = linking::page_changed(&bot.core, account_id, info).await {
                 tracing::warn!(account_id, error = %e, "could not record the WhatsApp Web version");

@@ -8,7 +8,7 @@ use crate::leadline::Leadline;
 use crate::model::activity::Activity;
 use crate::model::chat::{ChatListRequest, ChatSummary, Transcript};
 use crate::store::chats::ChatAddress;
-use crate::store::{activity, chats, contacts, messages};
+use crate::store::{activity, chats, contacts, message_changes, messages};
 use crate::text;
 
 /// The most rows one request returns.
@@ -82,6 +82,12 @@ impl Leadline {
                 let more_before = messages.len() > limit as usize;
                 messages.truncate(limit as usize);
                 messages.reverse();
+                let ids: Vec<i64> = messages.iter().map(|m| m.id).collect();
+                for reaction in message_changes::reactions_of(conn, &ids)? {
+                    if let Some(m) = messages.iter_mut().find(|m| m.id == reaction.message_id) {
+                        m.reactions.push(reaction.emoji);
+                    }
+                }
                 Ok(Transcript {
                     chat,
                     messages,

@@ -98,6 +98,14 @@ pub struct ChatMessage {
     pub body: String,
     /// What it carries besides its text; `None` for plain text.
     pub details: Option<MessageDetails>,
+    /// The sender edited it (`body` is the text now).
+    pub edited: bool,
+    /// The sender deleted it for everyone; its text is kept for the owner.
+    pub deleted: bool,
+    /// The first text of an edited message.
+    pub original_body: Option<String>,
+    /// Reactions to it, oldest first (one per person).
+    pub reactions: Vec<String>,
     /// WhatsApp's ticks: -1 failed, 0 pending, 1 sent, 2 delivered, 3 read, 4 played.
     pub ack: i8,
     pub sent_at: i64,

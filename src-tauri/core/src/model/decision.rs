@@ -36,6 +36,8 @@ pub enum Skip {
     Empty,
     /// Not text (a photo, a voice note, a document…): the owner's, in Conversations.
     NotText,
+    /// The customer deleted it for everyone.
+    Deleted,
     TakenOver {
         until_ms: i64,
     },
@@ -65,6 +67,7 @@ impl Skip {
             Skip::TooOld => SkipReason::TooOld,
             Skip::Empty => SkipReason::Empty,
             Skip::NotText => SkipReason::NotText,
+            Skip::Deleted => SkipReason::Deleted,
             Skip::TakenOver { .. } => SkipReason::TakenOver,
             Skip::NumberPaused { .. } => SkipReason::NumberPaused,
             Skip::BotOff { .. } => SkipReason::BotOff,
@@ -103,6 +106,8 @@ crate::text_enum::text_enum! {
         OwnerTakeover = "owner_takeover",
         /// An earlier message of a burst, answered with the later ones as one turn.
         MergedIntoLaterTurn = "merged_into_later_turn",
+        /// The customer deleted it for everyone before it was answered.
+        Deleted = "deleted",
         /// A word this build doesn't know (written by another build); never written.
         Unknown = "unknown",
     }

@@ -68,6 +68,8 @@ pub struct Stored {
     pub origin: Origin,
     pub kind: MessageKind,
     pub body: String,
+    /// Deleted for everyone by its sender.
+    pub revoked: bool,
     pub sent_at: i64,
     pub created_at: i64,
     /// WhatsApp's ack of one of ours (-1 refused, 0 on the clock, 1 server, 2 phone, 3 read).
@@ -87,13 +89,14 @@ fn stored(r: &rusqlite::Row<'_>) -> rusqlite::Result<Stored> {
         id: r.get(8)?,
         ack: r.get(9)?,
         kind: r.get(10)?,
+        revoked: r.get(11)?,
     })
 }
 
 /// Every message of a number, oldest first (its record of what was said).
 pub fn of_account(conn: &Connection, account_id: i64) -> rusqlite::Result<Vec<Stored>> {
     conn.prepare_cached(
-        "SELECT account_id, chat_id, wa_msg_id, direction, origin, body, sent_at, created_at, id, ack, kind FROM messages
+        "SELECT account_id, chat_id, wa_msg_id, direction, origin, body, sent_at, created_at, id, ack, kind, revoked_at IS NOT NULL FROM messages
          WHERE account_id = ?1 ORDER BY id",
     )?
     .query_map([account_id], stored)?
@@ -102,7 +105,7 @@ pub fn of_account(conn: &Connection, account_id: i64) -> rusqlite::Result<Vec<St
 
 pub fn get(conn: &Connection, id: i64) -> rusqlite::Result<Option<Stored>> {
     conn.prepare_cached(
-        "SELECT account_id, chat_id, wa_msg_id, direction, origin, body, sent_at, created_at, id, ack, kind FROM messages WHERE id = ?1",
+        "SELECT account_id, chat_id, wa_msg_id, direction, origin, body, sent_at, created_at, id, ack, kind, revoked_at IS NOT NULL FROM messages WHERE id = ?1",
     )?
     .query_row(params![id], stored)
     .optional()
@@ -137,6 +140,8 @@ pub struct RecentMessage {
     pub origin: Origin,
     pub kind: MessageKind,
     pub body: String,
+    /// Deleted for everyone by its sender.
+    pub revoked: bool,
     /// When it was stored (our clock, unix ms).
     pub stored_at: i64,
 }
@@ -148,6 +153,7 @@ fn recent(r: &rusqlite::Row<'_>) -> rusqlite::Result<RecentMessage> {
         body: r.get(2)?,
         stored_at: r.get(3)?,
         kind: r.get(4)?,
+        revoked: r.get(5)?,
     })
 }
 
@@ -158,7 +164,7 @@ pub fn recent_in_chat(
     limit: u32,
 ) -> rusqlite::Result<Vec<RecentMessage>> {
     let mut stmt = conn.prepare_cached(
-        "SELECT direction, origin, body, created_at, kind FROM messages WHERE chat_id = ?1 ORDER BY id DESC LIMIT ?2",
+        "SELECT direction, origin, body, created_at, kind, revoked_at IS NOT NULL FROM messages WHERE chat_id = ?1 ORDER BY id DESC LIMIT ?2",
     )?;
     let mut rows: Vec<_> = stmt
         .query_map(params![chat_id, limit], recent)?
@@ -254,7 +260,7 @@ pub fn recent_in_chat_until(
     limit: u32,
 ) -> rusqlite::Result<Vec<RecentMessage>> {
     let mut stmt = conn.prepare_cached(
-        "SELECT direction, origin, body, created_at, kind FROM messages WHERE chat_id = ?1 AND (id <= ?2 OR direction = 'out') ORDER BY id DESC LIMIT ?3",
+        "SELECT direction, origin, body, created_at, kind, revoked_at IS NOT NULL FROM messages WHERE chat_id = ?1 AND (id <= ?2 OR direction = 'out') ORDER BY id DESC LIMIT ?3",
     )?;
     let mut rows: Vec<_> = stmt
         .query_map(params![chat_id, until, limit], recent)?
@@ -353,7 +359,8 @@ pub fn transcript_before(
     limit: u32,
 ) -> rusqlite::Result<Vec<ChatMessage>> {
     conn.prepare_cached(
-        "SELECT id, direction, origin, body, ack, sent_at, kind, details FROM messages
+        "SELECT id, direction, origin, body, ack, sent_at, kind, details, edited_at IS NOT NULL,
+                revoked_at IS NOT NULL, original_body FROM messages
          WHERE chat_id = ?1 AND (sent_at < ?2 OR (sent_at = ?2 AND id < ?3))
          ORDER BY sent_at DESC, id DESC LIMIT ?4",
     )?
@@ -365,6 +372,10 @@ pub fn transcript_before(
             kind: r.get(6)?,
             body: r.get(3)?,
             details: details_from(r.get(7)?),
+            edited: r.get(8)?,
+            deleted: r.get(9)?,
+            original_body: r.get(10)?,
+            reactions: Vec::new(),
             ack: r.get(4)?,
             sent_at: r.get(5)?,
         })

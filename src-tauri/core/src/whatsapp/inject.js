@@ -107,6 +107,8 @@
     mediaType: [{ module: "WAWebMmsMediaTypes", path: ["getMsgMediaType"], kind: "function" }],
     downloadQpl: [{ module: "WAWebStartMediaDownloadQpl", path: ["startMediaDownloadQpl"], kind: "function" }],
     blobCache: [{ module: "WAWebMediaInMemoryBlobCache", path: ["InMemoryMediaBlobCache"], kind: "object" }],
+    // Reactions are no messages: the page's add-on processor hands each to this export.
+    reactions: [{ module: "WAWebReactionsMsgAction", path: ["addOrUpdateReactionsModelCollection"], kind: "function", owner: true }],
   };
   // The error code of a send refused for the monthly cap on new chats (nack 475).
   const CAPPED_CODES = ["UserReachedMaxMonthlyLimitForNewMessages", 475, "475"];
@@ -340,8 +342,53 @@
     if (!report(msg)) return;
     const id = serialized(msg.id);
     keepMedia(id, msg);
+    followChanges(id, msg);
     msg.on("change:ack", (_model, ack) => emit({ event: "ack", id, ack }));
     if (acked && typeof msg.ack === "number" && msg.ack !== 0) emit({ event: "ack", id, ack: msg.ack });
+  }
+
+  // Edits and deletions of a reported message (WHATSAPP_WEB_MEDIA.md §3): the page sets
+  // them onto the loaded original. An edit brings a new `latestEditMsgKey` with the new text
+  // (a media message's is its caption); a deletion re-keys the model and makes it `revoked`,
+  // the original's key in `protocolMessageKey`. `id` is the id the message was reported as.
+  function followChanges(id, msg) {
+    msg.on("change:latestEditMsgKey", () => {
+      if (msg.type === "revoked") return;
+      const text = msg.type === "chat" ? msg.body : msg.caption;
+      emit({ event: "edit", id, body: typeof text === "string" ? bounded(text) : "" });
+    });
+    msg.on("change:type", () => {
+      if (msg.type !== "revoked") return;
+      emit({ event: "revoke", id: serialized(msg.protocolMessageKey) || id });
+    });
+  }
+
+  // Reactions: the page's add-on processor hands each new one to this export (a removal, or
+  // one from history, goes another way or with allowNotify off: neither is news).
+  async function followReactions() {
+    let found;
+    try {
+      found = await need("reactions");
+    } catch (_) {
+      return; // reported with the features: reactions are not followed on this build
+    }
+    const original = found.value;
+    found.owner.addOrUpdateReactionsModelCollection = function (row, options) {
+      try {
+        if (row && options && options.allowNotify) {
+          emit({
+            event: "reaction",
+            parent: serialized(row.parentMsgKey),
+            sender: serialized(row.senderUserJid),
+            text: typeof row.reactionText === "string" ? bounded(row.reactionText, 32) : "",
+            timestamp: typeof row.timestamp === "number" ? row.timestamp : null,
+          });
+        }
+      } catch (_) {
+        // Never in the page's way.
+      }
+      return original.apply(this, arguments);
+    };
   }
 
   // The username of a person (without "@"), when the page holds one for them (§5.3).
@@ -866,6 +913,7 @@
     Cmd.on("offline_delivery_end_from_bridge", () => emit({ event: "progress", percent: 100, count: null }));
     Cmd.on(LOGOUT_EVENTS, () => emit({ event: "logout" }));
     Msg.on("add", watchMessage);
+    followReactions();
 
     let pairingMode = false;
     Object.assign(bridge, {

@@ -86,6 +86,22 @@ pub enum WaEvent {
         id: String,
         ack: Ack,
     },
+    /// A message was edited: its new text (a media message's caption).
+    Edited {
+        id: String,
+        text: String,
+    },
+    /// A message was deleted for everyone.
+    Revoked {
+        id: String,
+    },
+    /// Someone reacted to message `parent` (`emoji` empty: taken back).
+    Reaction {
+        parent: String,
+        from: String,
+        emoji: String,
+        at_ms: i64,
+    },
     /// Which WhatsApp Web the page is and what of it the bridge can use: record it with the
     /// number, and tell the owner when it is outside the tested range or lacks a feature.
     Page(PageInfo),

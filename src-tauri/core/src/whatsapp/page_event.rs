@@ -82,6 +82,23 @@ pub enum PageEvent {
         id: String,
         ack: i64,
     },
+    /// A reported message was edited: its new text (a media message's caption).
+    Edit {
+        id: String,
+        body: Option<String>,
+    },
+    /// A reported message was deleted for everyone (`id`: the original's).
+    Revoke {
+        id: String,
+    },
+    /// Someone reacted to a message (`text` empty: a reaction taken back).
+    Reaction {
+        parent: Option<String>,
+        sender: Option<String>,
+        text: Option<String>,
+        /// Unix ms.
+        timestamp: Option<f64>,
+    },
     /// A message stayed unreadable (ciphertext) after a resend was asked for.
     Unreadable {
         id: String,
@@ -146,6 +163,9 @@ impl PageEvent {
             PageEvent::Me { .. } => "me",
             PageEvent::Message { .. } => "message",
             PageEvent::Ack { .. } => "ack",
+            PageEvent::Edit { .. } => "edit",
+            PageEvent::Revoke { .. } => "revoke",
+            PageEvent::Reaction { .. } => "reaction",
             PageEvent::Unreadable { .. } => "unreadable",
             PageEvent::Passkey { .. } => "passkey",
             PageEvent::PasskeyEnded => "passkey_ended",
@@ -366,6 +386,25 @@ impl StateTracker {
                     out.push(WaEvent::Message(message));
                 }
             }
+            PageEvent::Edit { id, body } => out.push(WaEvent::Edited {
+                id,
+                text: body.unwrap_or_default(),
+            }),
+            PageEvent::Revoke { id } => out.push(WaEvent::Revoked { id }),
+            PageEvent::Reaction {
+                parent: Some(parent),
+                sender,
+                text,
+                timestamp,
+            } if !parent.is_empty() => out.push(WaEvent::Reaction {
+                parent,
+                from: sender.unwrap_or_default(),
+                emoji: text.unwrap_or_default().chars().take(16).collect(),
+                at_ms: timestamp
+                    .filter(|t| t.is_finite() && *t > 0.0 && *t < 1.0e15)
+                    .map_or(now_ms, |t| t as i64),
+            }),
+            PageEvent::Reaction { .. } => {}
             PageEvent::Ack { id, ack } => {
                 out.push(WaEvent::Ack {
                     id,

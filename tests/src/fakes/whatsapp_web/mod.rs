@@ -254,6 +254,33 @@ impl FakeWhatsApp {
         self.push(json!({ "type": "incoming", "message": message }));
     }
 
+    /// The sender edits message `id` (its short id): its text, or a media message's caption.
+    pub fn edit(&self, id: &str, text: &str) {
+        self.push(json!({ "type": "edit", "id": id, "text": text }));
+    }
+
+    /// The sender deletes message `id` (its short id) for everyone.
+    pub fn revoke(&self, id: &str) {
+        self.push(json!({ "type": "revoke", "id": id }));
+    }
+
+    /// `from` reacts to message `id` of `chat` (`from_me`: one of ours) with `emoji` (empty:
+    /// taken back); `history`: an old one, from history sync.
+    pub fn react(
+        &self,
+        chat: &str,
+        id: &str,
+        from_me: bool,
+        from: &str,
+        emoji: &str,
+        history: bool,
+    ) {
+        self.push(json!({
+            "type": "reaction", "chat": chat, "id": id, "fromMe": from_me, "from": from,
+            "emoji": emoji, "history": history,
+        }));
+    }
+
     pub fn ack(&self, id: &str, ack: i32) {
         self.push(json!({ "type": "ack", "id": id, "ack": ack }));
     }

@@ -977,6 +977,76 @@
     };
   }
 
+  // ---- Edits, deletions and reactions (WHATSAPP_WEB_MEDIA.md §3). --------------------------
+  // Only a loaded original is changed; nothing is `add`ed for an edit or a revoke.
+  const loadedMsg = (shortId) => Msg.getModelsArray().find((m) => m.id && m.id.id === shortId);
+  function editMessage(push) {
+    const msg = loadedMsg(push.id);
+    if (!msg || msg.type === "revoked") return;
+    const field = msg.type === "chat" ? "body" : "caption";
+    if (field === "caption" && !push.text) return; // an edit emptying a caption is dropped
+    const editKey = new MsgKey({ fromMe: msg.id.fromMe, remote: msg.id.remote, id: `EDIT${Date.now()}` });
+    msg.set({
+      [field]: push.text,
+      ...(field === "caption" ? { isCaptionByUser: true } : {}),
+      latestEditMsgKey: editKey,
+      latestEditSenderTimestampMs: Date.now(),
+    });
+  }
+  // A deletion for everyone re-keys the model, then one `set` makes it `revoked` with the
+  // original key in `protocolMessageKey` and its text and media gone.
+  function revokeMessage(push) {
+    const msg = loadedMsg(push.id);
+    if (!msg || msg.type === "revoked") return;
+    const oldKey = msg.id;
+    msg.trigger("revoked", msg);
+    const newKey = new MsgKey({ fromMe: oldKey.fromMe, remote: oldKey.remote, id: `REVOKE${oldKey.id}` });
+    msg.set({
+      id: newKey,
+      type: "revoked",
+      subtype: "sender",
+      protocolMessageKey: oldKey,
+      revokeSender: msg.from,
+      revokeTimestamp: Math.floor(Date.now() / 1000),
+      isOverwrittenByRevoke: true,
+      body: undefined,
+      caption: undefined,
+      quotedMsg: undefined,
+      mediaData: undefined,
+    });
+    msg.trigger("change:msgKey", { newKey, oldKey });
+  }
+  // Reactions are no messages: the add-on processor hands a new one to the module's export
+  // (history with allowNotify off); a removal goes through the module's own path, which a
+  // wrapper on the export never sees.
+  const reactionRows = new Map(); // parent|sender → row
+  const reactionsModule = {
+    addOrUpdateReactionsModelCollection(row, _options) {
+      reactionRows.set(`${row.parentMsgKey}|${row.senderUserJid}`, row);
+      const parent = Msg.get(row.parentMsgKey);
+      if (parent) parent.set("hasReaction", true);
+    },
+  };
+  function reactTo(push) {
+    const remote = createWid(push.chat);
+    const parentKey = new MsgKey({ fromMe: !!push.fromMe, remote, id: push.id });
+    const row = {
+      msgKey: `REACT${Date.now()}`,
+      parentMsgKey: serializedOf(parentKey),
+      senderUserJid: push.from,
+      reactionText: push.emoji,
+      timestamp: Date.now(),
+      orphan: loadedMsg(push.id) ? 0 : 1,
+      read: false,
+      ack: 0,
+    };
+    if (!push.emoji) {
+      reactionRows.delete(`${row.parentMsgKey}|${row.senderUserJid}`);
+      return;
+    }
+    reactionsModule.addOrUpdateReactionsModelCollection(row, { allowNotify: !push.history });
+  }
+
   function deliver(incoming, seq) {
     if (Socket.get("state") !== "CONNECTED" || !Socket.get("hasSynced")) {
       pending.push({ message: incoming, seq });
@@ -1375,6 +1445,7 @@
       WAWebIndividualNewChatMessageCappingLimitUtils: cappingUtils,
       WAWebChatOriginTypes: { VALID_LID_ORIGINS },
       ...media.modules,
+      WAWebReactionsMsgAction: reactionsModule,
       WAWebNonMessageDataRequestPlaceholderMessageResendUtils: placeholderResend,
     },
   ];
@@ -1387,7 +1458,7 @@
         if (kind === "missing_export" && target.startsWith(`${name}.`)) delete shown[target.slice(name.length + 1)];
       }
       // Modules whose exports are read live (gating overrides) keep their identity.
-      const live = exports === syncGating || exports === meUser || exports === launchSocket;
+      const live = exports === syncGating || exports === meUser || exports === launchSocket || exports === reactionsModule;
       window.__d(name, [], (_global, _require, module) => {
         module.exports = live && Object.keys(shown).length === Object.keys(exports).length ? exports : shown;
       });
@@ -1490,6 +1561,15 @@
         if (msg) msg.set("ack", push.ack);
         break;
       }
+      case "edit":
+        editMessage(push);
+        break;
+      case "revoke":
+        revokeMessage(push);
+        break;
+      case "reaction":
+        reactTo(push);
+        break;
       case "logout":
         logout();
         break;

@@ -10,6 +10,10 @@ const message = (over: Partial<ChatMessage>): ChatMessage => ({
   kind: "chat",
   body: "",
   details: null,
+  edited: false,
+  deleted: false,
+  originalBody: null,
+  reactions: [],
   ack: 0,
   sentAt: Date.UTC(2026, 11, 7, 10, 0),
   ...over,
@@ -71,5 +75,21 @@ describe("a message in the transcript, by kind", () => {
     });
     expect(screen.getByTestId("message-quoted").textContent?.trim()).toBe("¿en azul?");
     expect(screen.getByTestId("message-body").textContent).toBe("la M");
+  });
+
+  it("marks an edit (the first text on hover), a deletion (the text kept) and shows reactions", () => {
+    render(Transcript, {
+      messages: [
+        message({ id: 1, body: "la talla M", edited: true, originalBody: "la talla S", reactions: ["👍", "❤️"] }),
+        message({ id: 2, body: "mi dirección es…", deleted: true }),
+      ],
+    });
+    const edited = screen.getByTestId("message-edited");
+    expect(edited.textContent).toBe("edited");
+    expect(edited.getAttribute("title")).toBe("Before the edit: la talla S");
+    expect(screen.getByTestId("message-reactions").textContent).toBe("👍 ❤️");
+    expect(screen.getByTestId("message-deleted").textContent).toContain("Deleted by its sender");
+    const bodies = screen.getAllByTestId("message-body");
+    expect(bodies[1]?.classList.contains("deleted")).toBe(true);
   });
 });
