@@ -142,3 +142,105 @@ async fn an_offline_phone_times_out_on_leadlines_clock_and_a_file_gone_from_the_
         running.session.stop().await;
     }
 }
+
+/// The `leadline-wa` harness (fields added only): a message line carries its kind and what
+/// it carries; `download` writes the file and prints its size and hash, or an error line
+/// with a reason; edits, deletions and reactions have lines of their own.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_harness_prints_kinds_downloads_files_and_tells_edits_deletions_and_reactions() {
+    let fake = FakeWhatsApp::start(Timings::default()).await;
+    let profile = tempfile::tempdir().unwrap();
+    let mut harness = Harness::start(&fake, profile.path());
+    harness
+        .next_matching("a QR", |v| v["state"] == "ScanQr")
+        .await;
+    fake.scan(ME);
+    harness
+        .next_matching("Working", |v| v["state"] == "Working")
+        .await;
+
+    let voice: Vec<u8> = b"OggS harness voice".to_vec();
+    fake.incoming(voice_note("HV", &voice));
+    let line = harness
+        .next_matching("the voice note", |v| {
+            v["event"] == "message" && v["kind"] == "voice"
+        })
+        .await;
+    assert_eq!(line["duration"], 3);
+    assert_eq!(line["mimetype"], "audio/ogg; codecs=opus");
+    assert_eq!(line["size"], voice.len());
+    let id = line["id"].as_str().unwrap().to_string();
+
+    fake.incoming(json!({ "id": "HL", "from": CUSTOMER, "type": "location",
+        "media": { "lat": 40.4168, "lng": -3.7038, "loc": "Puerta del Sol" } }));
+    let place = harness
+        .next_matching("the place", |v| {
+            v["event"] == "message" && v["kind"] == "location"
+        })
+        .await;
+    assert_eq!(
+        (
+            place["lat"].clone(),
+            place["lng"].clone(),
+            place["name"].clone()
+        ),
+        (json!(40.4168), json!(-3.7038), json!("Puerta del Sol"))
+    );
+
+    let to = profile.path().join("voice.ogg");
+    harness
+        .say(&json!({ "cmd": "download", "id": id, "to": to }).to_string())
+        .await;
+    let done = harness
+        .next_matching("downloaded", |v| v["event"] == "downloaded")
+        .await;
+    assert_eq!(
+        (done["id"].as_str(), done["bytes"].as_u64()),
+        (Some(id.as_str()), Some(voice.len() as u64))
+    );
+    assert_eq!(done["sha256"], hex::encode(Sha256::digest(&voice)));
+    assert_eq!(std::fs::read(&to).unwrap(), voice);
+    harness
+        .say(&json!({ "cmd": "download", "id": "false_x@c.us_GONE", "to": to }).to_string())
+        .await;
+    let failed = harness
+        .next_matching("a download error", |v| v["event"] == "error")
+        .await;
+    assert_eq!(
+        (failed["id"].as_str(), failed["reason"].as_str()),
+        (Some("false_x@c.us_GONE"), Some("failed"))
+    );
+
+    fake.edit("HL", "x"); // a place has no caption to edit: nothing
+    fake.incoming(json!({ "id": "HT", "from": CUSTOMER, "body": "hola" }));
+    harness
+        .next_matching("the text", |v| {
+            v["event"] == "message" && v["kind"] == "chat"
+        })
+        .await;
+    fake.edit("HT", "hola, ¿abren hoy?");
+    let edit = harness
+        .next_matching("the edit", |v| v["event"] == "edit")
+        .await;
+    assert_eq!(
+        (edit["id"].clone(), edit["body"].clone()),
+        (
+            json!(format!("false_{CUSTOMER}_HT")),
+            json!("hola, ¿abren hoy?")
+        )
+    );
+    fake.react(CUSTOMER, "HT", false, CUSTOMER, "🙏", false);
+    let reaction = harness
+        .next_matching("the reaction", |v| v["event"] == "reaction")
+        .await;
+    assert_eq!(
+        (reaction["id"].clone(), reaction["emoji"].clone()),
+        (json!(format!("false_{CUSTOMER}_HT")), json!("🙏"))
+    );
+    fake.revoke("HT");
+    let revoke = harness
+        .next_matching("the deletion", |v| v["event"] == "revoke")
+        .await;
+    assert_eq!(revoke["id"], json!(format!("false_{CUSTOMER}_HT")));
+    harness.quit(profile.path()).await;
+}
