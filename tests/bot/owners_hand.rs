@@ -265,3 +265,26 @@ async fn a_worded_reply_waiting_for_its_retry_is_dropped_or_found_sent_before_a_
         ]
     );
 }
+
+/// Issue 28: a customer who deletes their message while the assistant is answering it gets
+/// no answer to it; the row says why.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_message_deleted_during_its_turn_is_not_answered() {
+    let bot = Bot::start().await;
+    let handled = turn_while(&bot, "mi número es 600 111 222", async {
+        leadline_core::bot::changes::revoked(bot.app.bot(), bot.id, format!("false_{ANA}_T1"))
+            .await
+            .unwrap();
+    })
+    .await;
+    assert!(
+        texts_sent(&bot).is_empty(),
+        "nothing answers a deleted message"
+    );
+    assert_eq!(
+        handled,
+        Handled::Skipped {
+            reason: SkipReason::Deleted
+        }
+    );
+}
