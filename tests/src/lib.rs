@@ -201,20 +201,7 @@ impl Driver {
     /// socket close; a launch in between is handed to an app that no longer answers and
     /// exits, and the window never comes (seen on a loaded machine).
     fn wait_for_instance_name_to_be_free(&self) {
-        let has_owner = || {
-            Command::new("dbus-send")
-                .args([
-                    "--session",
-                    "--print-reply",
-                    "--dest=org.freedesktop.DBus",
-                    "/org/freedesktop/DBus",
-                    "org.freedesktop.DBus.NameHasOwner",
-                    &format!("string:{}", self.instance_name),
-                ])
-                .output()
-                .map(|out| String::from_utf8_lossy(&out.stdout).contains("boolean true"))
-                .unwrap_or(false)
-        };
+        let has_owner = || notifications::bus_has(&self.instance_name);
         let deadline = Instant::now() + Duration::from_secs(20);
         while has_owner() {
             assert!(

@@ -30,7 +30,8 @@ pub struct NotifyCall {
     pub actions: Vec<String>,
 }
 
-fn bus_has(name: &str) -> bool {
+/// Whether the session bus has a connection owning `name`.
+pub(crate) fn bus_has(name: &str) -> bool {
     Command::new("dbus-send")
         .args([
             "--session",
