@@ -32,6 +32,8 @@
 #                        memory (PSS of the app and its webview processes; with the numbers'
 #                        Chromium; RSS of the app's own process) and CPU (same two groups)
 #   deb, rpm             installer sizes (release_binary: the stripped binary they install)
+#   media_download_ms    a 64 KiB voice note's file through the page's own download from the fake's CDN,
+#                        checked against its hash, p50 of 20 (`scripts/bench.sh media` runs only this)
 #   win_*                Windows (`scripts/bench.sh windows` runs only these, warm): what the test
 #                        command adds for it (lint, tests under Wine, the installer's check), the
 #                        tests passed under Wine, scripts/bundle.sh --windows (win_bundle: cold in
@@ -140,6 +142,11 @@ case "${1:-}" in
   bot) bot_figures; exit 0 ;;
   contacts) contacts_figures; exit 0 ;;
   windows) windows_figures; exit 0 ;;
+  media)
+    cargo build -p leadline-tests --bin leadline-bench-wa >"$logs/bench-wa-build.log" 2>&1 || fail "bench build" "$logs/bench-wa-build.log"
+    LEADLINE_BENCH_WA_ONLY=media "${CARGO_TARGET_DIR:-target}/debug/leadline-bench-wa" 2>"$logs/bench-media.log" || fail "media bench" "$logs/bench-media.log"
+    exit 0
+    ;;
 esac
 npm --prefix ui run --silent build >"$logs/ui.log" 2>&1 || fail "UI build" "$logs/ui.log"
 

@@ -12,6 +12,7 @@
 //! window on a private X display (median of 5), and the PSS of such a number back headless
 //! (`wa_pss_per_number_after_passkey_link`), beside `wa_pss_per_number_leadline`.
 //!
+//! `LEADLINE_BENCH_WA_ONLY=media` measures the media download alone (media_download_ms).
 //! For investigating memory: `LEADLINE_BENCH_FLAGS="flag flag=value …"` measures that flag set
 //! alone, and `LEADLINE_BENCH_DETAIL=1` prints each browser process's PSS split.
 
@@ -357,6 +358,50 @@ async fn send_to_server_ack_ms(fake: &FakeWhatsApp, setup: &Setup, count: usize)
     times
 }
 
+/// From asking for a 64 KiB voice note's file to having it checked, through the page's own
+/// download against the fake's CDN on loopback (issue 28), `count` times.
+async fn media_download_ms(fake: &FakeWhatsApp, setup: &Setup, count: usize) -> Vec<f64> {
+    use base64::Engine;
+    let profile = tempfile::tempdir().expect("a temp profile");
+    let (session, mut events) = launch(fake, profile.path(), setup).await;
+    wait_state(&mut events, "a QR", |s| {
+        matches!(s, AccountState::ScanQr { .. })
+    })
+    .await;
+    fake.scan("15550008888@c.us");
+    wait_state(&mut events, "Working", |s| {
+        matches!(s, AccountState::Working { .. })
+    })
+    .await;
+    let bytes: Vec<u8> = (0..65_536u32).map(|n| (n % 251) as u8).collect();
+    let mut times = Vec::new();
+    for n in 0..count {
+        let short = format!("BENCHV{n}");
+        fake.incoming(serde_json::json!({
+            "id": short, "from": "34600000001@c.us", "type": "ptt",
+            "media": { "duration": 4, "bytes": base64::engine::general_purpose::STANDARD.encode(&bytes) },
+        }));
+        let deadline = tokio::time::Instant::now() + DEADLINE;
+        let id = loop {
+            match tokio::time::timeout_at(deadline, events.recv()).await {
+                Ok(Some(WaEvent::Message(m))) if m.id.ends_with(&short) => break m.id,
+                Ok(Some(_)) => {}
+                Ok(None) => panic!("the session ended before the voice note"),
+                Err(_) => panic!("the voice note {short} never came"),
+            }
+        };
+        let started = Instant::now();
+        let file = session
+            .download(&id, 1 << 24, 5_000)
+            .await
+            .expect("the voice note downloads");
+        assert_eq!(file.bytes.len(), bytes.len());
+        times.push(started.elapsed().as_secs_f64() * 1000.0);
+    }
+    session.stop().await;
+    times
+}
+
 #[tokio::main(flavor = "multi_thread", worker_threads = 2)]
 async fn main() {
     // For trying flag sets: `LEADLINE_BENCH_FLAGS="a b=c"` measures that set alone (on the
@@ -388,6 +433,12 @@ async fn main() {
     // on a full Chromium (what an owner with only Chrome gets), and whatsapp-web.js's
     // default launch, which always uses a full Chrome. Alternated, so drift hits all alike.
     let leadline = Setup::new(browser::find(None).expect("a browser"), browser::FLAGS);
+    // `LEADLINE_BENCH_WA_ONLY=media`: the media download alone (`scripts/bench.sh media`).
+    if std::env::var("LEADLINE_BENCH_WA_ONLY").as_deref() == Ok("media") {
+        let downloads = media_download_ms(&fake, &leadline, 20).await;
+        println!("BENCH media_download_ms {:.1} ms", median(downloads));
+        return;
+    }
     let leadline_full = Setup::new(full_chrome(), browser::FLAGS);
     let wwebjs = Setup::new(full_chrome(), WWEBJS_DEFAULT);
     eprintln!("Leadline's browser: {}", leadline.browser.display());
@@ -433,6 +484,9 @@ async fn main() {
 
     let acks = send_to_server_ack_ms(&fake, &leadline, 30).await;
     println!("BENCH wa_send_to_server_ack_ms {:.1} ms", median(acks));
+
+    let downloads = media_download_ms(&fake, &leadline, 20).await;
+    println!("BENCH media_download_ms {:.1} ms", median(downloads));
 
     // The passkey step (issue 26), after the figures above so they compare with earlier
     // runs; the memory of a number linked that way, back to headless, beside the plain one.
