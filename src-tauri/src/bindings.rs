@@ -64,6 +64,8 @@ pub fn typescript_bindings() -> String {
         decl::<leadline_core::model::message_kind::ContactCard>(&cfg),
         decl::<leadline_core::model::message_kind::Quoted>(&cfg),
         decl::<leadline_core::model::message_kind::MessageDetails>(&cfg),
+        decl::<leadline_core::model::media::MediaState>(&cfg),
+        decl::<leadline_core::model::media::MediaFile>(&cfg),
         decl::<leadline_core::model::chat::ChatMessage>(&cfg),
         decl::<leadline_core::model::chat::Transcript>(&cfg),
         decl::<leadline_core::reports::activity::ActivityGroup>(&cfg),
@@ -107,11 +109,22 @@ pub fn typescript_bindings() -> String {
         out.push_str(&declaration);
     }
 
+    out.push_str(&commands_table(&cfg));
+    out.push_str(
+        "\n/** The payload each event carries, by event name. */\n\
+         export type EventPayload<N extends CoreEvent[\"type\"]> = Extract<CoreEvent, { type: N }>[\"payload\"];\n",
+    );
+    out
+}
+
+/// The `Commands` type: every command, its arguments and what it resolves to.
+fn commands_table(cfg: &ts_rs::Config) -> String {
+    let mut out = String::new();
     out.push_str(
         "\n/** Every command: its arguments and what it resolves to (errors are `IpcError`). */\n",
     );
     out.push_str("export type Commands = {\n");
-    for command in commands::registry::signatures(&cfg) {
+    for command in commands::registry::signatures(cfg) {
         let args = if command.args.is_empty() {
             "Record<string, never>".to_string()
         } else {
@@ -128,10 +141,6 @@ pub fn typescript_bindings() -> String {
         ));
     }
     out.push_str("};\n");
-    out.push_str(
-        "\n/** The payload each event carries, by event name. */\n\
-         export type EventPayload<N extends CoreEvent[\"type\"]> = Extract<CoreEvent, { type: N }>[\"payload\"];\n",
-    );
     out
 }
 

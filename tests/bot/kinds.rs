@@ -3,6 +3,7 @@
 //! told it came when it answers the customer's next words.
 
 use leadline_core::model::message_kind::{MessageDetails, MessageKind};
+use sha2::Digest;
 
 use super::*;
 
@@ -167,4 +168,94 @@ async fn an_edit_before_the_answer_is_answered_as_edited_and_a_deleted_message_i
         ["❤️"],
         "one per person, the newest"
     );
+}
+
+/// The state of message `short`'s file as Conversations shows it, once it is `want`.
+async fn media_state(bot: &Bot, short: &str, want: &str) -> leadline_core::model::media::MediaFile {
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+    loop {
+        let transcript = bot
+            .core
+            .transcript(bot.chat_of(ANA), None, 50)
+            .await
+            .unwrap();
+        let stored = bot.messages();
+        let id = stored
+            .iter()
+            .find(|m| m.wa_msg_id.ends_with(&format!("_{short}")))
+            .map(|m| m.id);
+        let file = transcript
+            .messages
+            .iter()
+            .find(|m| Some(m.id) == id)
+            .and_then(|m| m.media.clone());
+        if let Some(file) = file.filter(|f| f.state.as_str() == want) {
+            return file;
+        }
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "{short}'s file never became {want}"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+fn voice_note(short: &str, size: u64) -> WaMessage {
+    let mut voice = from_customer(short, "");
+    voice.kind = MessageKind::Voice;
+    voice.details = Box::new(MessageDetails {
+        mimetype: Some("audio/ogg; codecs=opus".into()),
+        size: Some(size),
+        duration_s: Some(4),
+        ..MessageDetails::default()
+    });
+    voice
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_customers_voice_note_is_fetched_beside_its_turn_kept_under_the_number_and_tried_again() {
+    use leadline_core::whatsapp::media::DownloadFailure;
+    let bot = Bot::start().await;
+    bot.connect().await;
+    let ogg = b"OggS\0\x02a voice note".to_vec();
+    bot.wa.media(&format!("false_{ANA}_V1"), Ok(ogg.clone()));
+    bot.receive(voice_note("V1", ogg.len() as u64))
+        .await
+        .unwrap();
+    let kept = media_state(&bot, "V1", "stored").await;
+    assert_eq!(kept.bytes, Some(ogg.len() as u64));
+    let sha256 = hex::encode(sha2::Sha256::digest(&ogg));
+    let number_dir = bot
+        ._dir
+        .path()
+        .join("profiles/media")
+        .join(bot.id.to_string());
+    let file = number_dir.join(format!("{sha256}.ogg"));
+    assert_eq!(
+        std::fs::read(&file).unwrap(),
+        ogg,
+        "kept whole under the number, named by its hash"
+    );
+
+    // The phone is away and the file expired: a failure with its reason; "Try again" once
+    // the phone is back fetches it.
+    bot.wa
+        .media(&format!("false_{ANA}_V2"), Err(DownloadFailure::Timeout));
+    let row = bot.receive(voice_note("V2", 9)).await.unwrap();
+    let failed = media_state(&bot, "V2", "failed").await;
+    assert_eq!(failed.reason.as_deref(), Some("timeout"));
+    bot.wa
+        .media(&format!("false_{ANA}_V2"), Ok(b"OggS again".to_vec()));
+    bot.app.retry_media(row);
+    media_state(&bot, "V2", "stored").await;
+
+    // Announced over the size kept: refused without asking WhatsApp for it.
+    bot.receive(voice_note("V3", 1 << 40)).await.unwrap();
+    let refused = media_state(&bot, "V3", "failed").await;
+    assert_eq!(refused.reason.as_deref(), Some("too_large"));
+    assert!(!bot.wa.downloads().iter().any(|id| id.ends_with("_V3")));
+
+    // Removing the number removes its files.
+    bot.app.remove_number(bot.id).await.unwrap();
+    assert!(!number_dir.exists(), "the number's media files go with it");
 }

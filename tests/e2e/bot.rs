@@ -356,7 +356,7 @@ async fn a_customer_gets_a_paced_reply_and_the_qualified_lead_reaches_the_deskto
         "filename": "lista-precios.pdf", "mimetype": "application/pdf", "size": 183000, "pageCount": 4 } }));
     fake.incoming(
         json!({ "id": "E2E-VOICE", "from": CUSTOMER, "type": "ptt", "media": {
-        "size": 20480, "duration": 7 } }),
+        "duration": 7, "bytes": "T2dnUwACdm9pY2Ugbm90ZQ==" } }),
     );
     eventually(
         "the photo, the document and the voice note appear live",
@@ -385,6 +385,12 @@ async fn a_customer_gets_a_paced_reply_and_the_qualified_lead_reaches_the_deskto
         text_of(&client, "[data-testid='message-filename']").await,
         "lista-precios.pdf"
     );
+    // The voice note's file comes through WhatsApp and is kept on this computer.
+    text_of(
+        &client,
+        "[data-kind='voice'] [data-testid='media-state'][data-state='stored']",
+    )
+    .await;
     let drawn = client
         .execute(
             "const img = document.querySelector(\"[data-kind='image'] img\"); return img ? img.complete && img.naturalWidth : 0;",

@@ -11,11 +11,13 @@ use std::sync::Arc;
 use tokio::sync::{mpsc, watch};
 
 use crate::bot::handle::Bot;
+use crate::bot::media as bot_media;
 use crate::bot::runner;
 use crate::bot::timing::Tuning;
 use crate::chats::owner;
 use crate::error::Result;
 use crate::leadline::Leadline;
+use crate::media::files;
 use crate::model::number::LinkState;
 use crate::numbers::linking::{self, NumberState};
 use crate::runtime::tasks::Runtime;
@@ -129,7 +131,21 @@ impl App {
     pub async fn remove_number(&self, id: i64) -> Result<()> {
         self.core().number(id).await?;
         self.bot.runtime.unlink(id).await;
-        self.core().remove_number(id).await
+        self.core().remove_number(id).await?;
+        // Its customers' photos, voice notes and documents go with it.
+        let media = files::number_dir(self.bot.runtime.profiles(), id);
+        if media.exists() {
+            if let Err(e) = std::fs::remove_dir_all(&media) {
+                tracing::warn!(number = id, error = %e, "could not remove the number's media files");
+            }
+        }
+        Ok(())
+    }
+
+    /// Fetches message `message_id`'s file again (after a failure), in the background:
+    /// "Try again". Conversations follows its state.
+    pub fn retry_media(&self, message_id: i64) {
+        bot_media::start(&self.bot, message_id);
     }
 
     /// The owner writes in chat `chat_id` from the app: sent through WhatsApp, and the bot

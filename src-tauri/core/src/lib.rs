@@ -18,6 +18,7 @@ pub mod keychain_thread;
 pub mod leadline;
 pub mod leads;
 pub mod logging;
+pub mod media;
 pub mod numbers;
 pub mod reports;
 pub mod runtime;

@@ -24,6 +24,14 @@ pub async fn chat_transcript(
     Ok(state.core()?.transcript(id, before_id, limit).await?)
 }
 
+/// Fetches a customer's photo, voice note or document again after it failed ("Try
+/// again"); the transcript follows its state.
+#[tauri::command]
+pub async fn media_retry(state: State<'_, AppState>, message_id: i64) -> Result<(), IpcError> {
+    state.app()?.retry_media(message_id);
+    Ok(())
+}
+
 /// Sends the owner's message through WhatsApp; the bot pauses in that chat.
 #[tauri::command]
 pub async fn chat_reply(state: State<'_, AppState>, id: i64, text: String) -> Result<(), IpcError> {

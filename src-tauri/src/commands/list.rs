@@ -58,6 +58,7 @@ commands! {
     chats::chat_pause(id: i64, minutes: u32) -> ChatSummary;
     chats::chat_resume(id: i64) -> ChatSummary;
     chats::chat_ignore(id: i64, ignored: bool) -> ChatSummary;
+    chats::media_retry(messageId: i64) -> ();
     reports::home_figures() -> HomeFigures;
     notifications::notifications_status() -> NotificationsStatus;
     notifications::notifications_test() -> NotificationsStatus;

@@ -23,6 +23,7 @@ use leadline_core::whatsapp::account::AccountState;
 use leadline_core::whatsapp::driver::{Driver, Session};
 use leadline_core::whatsapp::error::WaError;
 use leadline_core::whatsapp::limits::Refusal;
+use leadline_core::whatsapp::media::{DownloadError, DownloadFailure, Downloaded};
 use leadline_core::whatsapp::message::{OwnMessage, Undelivered, WaEvent, WaMessage};
 use tokio::sync::mpsc::UnboundedSender;
 
@@ -102,6 +103,11 @@ enum Fate {
 
 #[derive(Default)]
 struct State {
+    /// Media files by message id, as WhatsApp's servers hold them: the bytes, or why they
+    /// can't be had (expired with the phone away, gone from the phone…).
+    media: std::collections::HashMap<String, Result<Vec<u8>, DownloadFailure>>,
+    /// Downloads asked for, by message id.
+    downloads: Vec<String>,
     /// Where accepted sends are written (WhatsApp's servers, which outlive the app).
     journal: Option<std::path::PathBuf>,
     me: String,
@@ -234,6 +240,16 @@ impl MemoryWhatsApp {
         MemoryWhatsApp {
             state: Arc::new(Mutex::new(state)),
         }
+    }
+
+    /// Message `id`'s file on WhatsApp's servers (its bytes), or why it can't be had.
+    pub fn media(&self, id: &str, file: Result<Vec<u8>, DownloadFailure>) {
+        lock(&self.state).media.insert(id.to_string(), file);
+    }
+
+    /// The ids whose files were asked for, in order.
+    pub fn downloads(&self) -> Vec<String> {
+        lock(&self.state).downloads.clone()
     }
 
     /// How imperfect it is from now on.
@@ -847,6 +863,40 @@ impl Session for MemorySession {
             self.connected()?;
             lock(&self.state).logouts += 1;
             Ok(())
+        })
+    }
+    /// As strict as the page: a message it never reported has no file, a file over
+    /// `max_bytes` is refused, and the bytes come with their own SHA-256.
+    fn download<'a>(
+        &'a self,
+        id: &'a str,
+        max_bytes: u64,
+    ) -> BoxFuture<'a, Result<Downloaded, DownloadError>> {
+        Box::pin(async move {
+            let fail = |reason: DownloadFailure| DownloadError {
+                reason,
+                detail: reason.as_str().to_string(),
+            };
+            if self.connected().is_err() {
+                return Err(fail(DownloadFailure::Failed));
+            }
+            let file = {
+                let mut state = lock(&self.state);
+                state.downloads.push(id.to_string());
+                state.media.get(id).cloned()
+            };
+            match file {
+                None => Err(fail(DownloadFailure::Failed)),
+                Some(Err(reason)) => Err(fail(reason)),
+                Some(Ok(bytes)) if bytes.len() as u64 > max_bytes => {
+                    Err(fail(DownloadFailure::TooLarge))
+                }
+                Some(Ok(bytes)) => {
+                    use sha2::Digest;
+                    let sha256 = hex::encode(sha2::Sha256::digest(&bytes));
+                    Ok(Downloaded { bytes, sha256 })
+                }
+            }
         })
     }
     fn ping(&self) -> BoxFuture<'_, Result<(), WaError>> {

@@ -385,6 +385,25 @@ place?: string, contacts: Array<ContactCard>, quoted?: Quoted,
 waType?: string, };
 
 /**
+ * Where a media message's file is.
+ */
+export type MediaState = "pending" | "stored" | "failed";
+
+/**
+ * A media message's file, as Conversations shows it.
+ */
+export type MediaFile = { state: MediaState, 
+/**
+ * Why it was not had: `expired`, `not_on_phone`, `timeout`, `too_large`,
+ * `refused_type`, `hash_mismatch`, `number_full`, `not_connected` or `failed`.
+ */
+reason: string | null, 
+/**
+ * Its size once kept.
+ */
+bytes: number | null, };
+
+/**
  * One message of a transcript.
  */
 export type ChatMessage = { id: number, direction: Direction, origin: Origin, 
@@ -416,6 +435,10 @@ originalBody: string | null,
  * Reactions to it, oldest first (one per person).
  */
 reactions: Array<string>, 
+/**
+ * Its file, for a customer's photo, voice note, document…: on its way, kept or not.
+ */
+media: MediaFile | null, 
 /**
  * WhatsApp's ticks: -1 failed, 0 pending, 1 sent, 2 delivered, 3 read, 4 played.
  */
@@ -815,6 +838,7 @@ export type Commands = {
   chat_pause: { args: { id: number; minutes: number }; result: ChatSummary };
   chat_resume: { args: { id: number }; result: ChatSummary };
   chat_ignore: { args: { id: number; ignored: boolean }; result: ChatSummary };
+  media_retry: { args: { messageId: number }; result: null };
   home_figures: { args: Record<string, never>; result: HomeFigures };
   notifications_status: { args: Record<string, never>; result: NotificationsStatus };
   notifications_test: { args: Record<string, never>; result: NotificationsStatus };

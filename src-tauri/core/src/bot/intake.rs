@@ -5,6 +5,7 @@
 
 use super::handle::Bot;
 use super::inbox::Received;
+use super::media;
 use crate::error::{Error, Result};
 use crate::model::chat::{ChatKind, Direction, Origin};
 use crate::model::inbox::Stored;
@@ -37,6 +38,7 @@ pub async fn receive_at(
         )));
     }
     let message = message.bounded_at(now / 1000);
+    let has_media = message.kind.has_media();
     let (chat_id, changed, inbox_row) = bot
         .store()
         .call(move |conn| {
@@ -128,6 +130,13 @@ pub async fn receive_at(
         .await?;
     if changed {
         bot.core.chat_changed(account_id, chat_id);
+    }
+    // A customer's photo, voice note or document: its file is fetched beside the turn.
+    if let Some(received) = &inbox_row
+        && has_media
+        && !received.from_owner
+    {
+        media::start(bot, received.row);
     }
     Ok(inbox_row)
 }

@@ -10,6 +10,7 @@ pub mod handle;
 pub mod hours;
 pub mod inbox;
 pub mod intake;
+pub mod media;
 pub mod pipeline;
 pub mod policy;
 pub(crate) mod recheck;

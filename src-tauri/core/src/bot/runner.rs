@@ -68,6 +68,17 @@ pub async fn run(bot: Bot, mut inputs: mpsc::UnboundedReceiver<Input>) {
         let core = bot.core.clone();
         tokio::spawn(async move { core.resume_webhooks().await });
     }
+    // Media files a restart interrupted: failed, for the owner's "Try again".
+    {
+        let now = bot.now_ms();
+        let interrupted = bot
+            .store()
+            .call(move |conn| Ok(crate::store::media::interrupted(conn, now)?))
+            .await;
+        if let Err(e) = interrupted {
+            tracing::warn!(error = %e, "could not look at media files left on their way");
+        }
+    }
     let turns = Turns::default();
     let numbers = Working::default();
     // Numbers whose session was refused (a second link of one WhatsApp account): their

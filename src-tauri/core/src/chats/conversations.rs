@@ -8,7 +8,7 @@ use crate::leadline::Leadline;
 use crate::model::activity::Activity;
 use crate::model::chat::{ChatListRequest, ChatSummary, Transcript};
 use crate::store::chats::ChatAddress;
-use crate::store::{activity, chats, contacts, message_changes, messages};
+use crate::store::{activity, chats, contacts, media, message_changes, messages};
 use crate::text;
 
 /// The most rows one request returns.
@@ -83,6 +83,11 @@ impl Leadline {
                 messages.truncate(limit as usize);
                 messages.reverse();
                 let ids: Vec<i64> = messages.iter().map(|m| m.id).collect();
+                for found in media::of_messages(conn, &ids)? {
+                    if let Some(m) = messages.iter_mut().find(|m| m.id == found.message_id) {
+                        m.media = Some(found.file);
+                    }
+                }
                 for reaction in message_changes::reactions_of(conn, &ids)? {
                     if let Some(m) = messages.iter_mut().find(|m| m.id == reaction.message_id) {
                         m.reactions.push(reaction.emoji);

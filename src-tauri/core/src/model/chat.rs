@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
 use super::lead::Stage;
+use super::media::MediaFile;
 use super::message_kind::{MessageDetails, MessageKind};
 
 crate::text_enum::text_enum! {
@@ -106,6 +107,8 @@ pub struct ChatMessage {
     pub original_body: Option<String>,
     /// Reactions to it, oldest first (one per person).
     pub reactions: Vec<String>,
+    /// Its file, for a customer's photo, voice note, document…: on its way, kept or not.
+    pub media: Option<MediaFile>,
     /// WhatsApp's ticks: -1 failed, 0 pending, 1 sent, 2 delivered, 3 read, 4 played.
     pub ack: i8,
     pub sent_at: i64,

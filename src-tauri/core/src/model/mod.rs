@@ -11,6 +11,7 @@ pub mod inbox;
 pub mod lead;
 pub mod lead_field;
 pub mod limits;
+pub mod media;
 pub mod message_kind;
 pub mod number;
 pub mod number_ai;

@@ -7,6 +7,7 @@ use tokio::sync::oneshot;
 
 use crate::whatsapp::account::AccountState;
 use crate::whatsapp::error::WaError;
+use crate::whatsapp::media::{DownloadError, Downloaded};
 use crate::whatsapp::message::WaEvent;
 
 /// Messages and acks from every number, for the message pipeline.
@@ -44,5 +45,11 @@ pub(super) enum Command {
         chat: String,
         text: String,
         reply: oneshot::Sender<Result<String, WaError>>,
+    },
+    /// A media message's file: run beside everything else, never holding up a send.
+    Download {
+        id: String,
+        max_bytes: u64,
+        reply: oneshot::Sender<Result<Result<Downloaded, DownloadError>, WaError>>,
     },
 }

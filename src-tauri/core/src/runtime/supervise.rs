@@ -4,6 +4,9 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 
+use futures::StreamExt;
+use futures::future::BoxFuture;
+use futures::stream::FuturesUnordered;
 use tokio::sync::{mpsc, watch};
 
 use super::channel::{Command, Inbound, StateSink};
@@ -130,8 +133,12 @@ async fn drive(
     let mut health =
         tokio::time::interval_at(tokio::time::Instant::now() + HEALTH_EVERY, HEALTH_EVERY);
     let mut misses = 0;
+    // Downloads in flight: they borrow the session and run beside its other work (a phone
+    // may take 30 s to upload expired media again); they go before the session stops.
+    let mut downloads: FuturesUnordered<BoxFuture<'_, ()>> = FuturesUnordered::new();
     loop {
         tokio::select! {
+            Some(()) = downloads.next(), if !downloads.is_empty() => {}
             event = events.recv() => match event {
                 Some(WaEvent::State(state)) => {
                     if matches!(state, AccountState::Working { .. }) {
@@ -140,37 +147,43 @@ async fn drive(
                     let logged_out = state == AccountState::LoggedOut;
                     context.publish(state);
                     if logged_out {
+                        drop(downloads);
                         session.stop().await;
                         return Ended::LoggedOut;
                     }
                 }
                 Some(WaEvent::Relaunch) => {
-                    session.stop().await;
+                    drop(downloads);
+                        session.stop().await;
                     return Ended::Relaunch;
                 }
                 Some(other) => (context.inbound)(context.account_id, other),
                 // The page's reports stopped: the browser is gone.
                 None => {
-                    session.stop().await;
+                    drop(downloads);
+                        session.stop().await;
                     return Ended::Crashed;
                 }
             },
             command = commands.recv() => match command {
                 Some(Command::Stop(done)) => {
-                    session.stop().await;
+                    drop(downloads);
+                        session.stop().await;
                     let _ = done.send(());
                     return Ended::Stopped;
                 }
                 // The app is gone: nothing will ever stop this task otherwise.
                 None => {
-                    session.stop().await;
+                    drop(downloads);
+                        session.stop().await;
                     return Ended::Stopped;
                 }
                 Some(Command::Unlink(done)) => {
                     if let Err(e) = session.logout().await {
                         tracing::warn!(account = context.account_id, error = %e, "logout from the page failed; removing the profile anyway");
                     }
-                    session.stop().await;
+                    drop(downloads);
+                        session.stop().await;
                     delete_profile(&context.profile);
                     let _ = done.send(());
                     return Ended::LoggedOut;
@@ -204,6 +217,12 @@ async fn drive(
                 Some(Command::PairingCode { phone, reply }) => {
                     let _ = reply.send(session.pairing_code(&phone).await);
                 }
+                Some(Command::Download { id, max_bytes, reply }) => {
+                    let session = &*session;
+                    downloads.push(Box::pin(async move {
+                        let _ = reply.send(Ok(session.download(&id, max_bytes).await));
+                    }));
+                }
             },
             _ = health.tick() => {
                 // Renderers come and go: keep the record current.
@@ -215,6 +234,7 @@ async fn drive(
                     misses += 1;
                     tracing::warn!(account = context.account_id, misses, "the WhatsApp page did not answer");
                     if misses >= HUNG_AFTER_MISSES {
+                        drop(downloads);
                         session.stop().await;
                         return Ended::Crashed;
                     }
@@ -253,6 +273,9 @@ async fn wait_or_stop(delay: Duration, commands: &mut mpsc::UnboundedReceiver<Co
                     let _ = reply.send(Err(crate::whatsapp::error::WaError::NotConnected));
                 }
                 Some(Command::Seen { reply, .. }) | Some(Command::Typing { reply, .. }) => {
+                    let _ = reply.send(Err(crate::whatsapp::error::WaError::NotConnected));
+                }
+                Some(Command::Download { reply, .. }) => {
                     let _ = reply.send(Err(crate::whatsapp::error::WaError::NotConnected));
                 }
                 Some(Command::RefreshQr) => {}

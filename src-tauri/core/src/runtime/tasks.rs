@@ -16,6 +16,7 @@ use super::supervise;
 use crate::whatsapp::account::AccountState;
 use crate::whatsapp::driver::Driver;
 use crate::whatsapp::error::WaError;
+use crate::whatsapp::media::{DownloadError, Downloaded};
 use crate::whatsapp::process;
 
 struct Task {
@@ -197,6 +198,28 @@ impl Runtime {
         let (chat, text) = (chat.to_string(), text.to_string());
         self.ask(account_id, |reply| Command::Send { chat, text, reply })
             .await
+    }
+
+    /// The folder the numbers' browser profiles (and their media files) are in.
+    pub fn profiles(&self) -> &Path {
+        &self.profiles
+    }
+
+    /// A media message's file, fetched beside the number's other work; the outer error is
+    /// the number not being connected.
+    pub async fn download(
+        &self,
+        account_id: i64,
+        id: &str,
+        max_bytes: u64,
+    ) -> Result<Result<Downloaded, DownloadError>, WaError> {
+        let id = id.to_string();
+        self.ask(account_id, |reply| Command::Download {
+            id,
+            max_bytes,
+            reply,
+        })
+        .await
     }
 
     /// Sends the number's task a command that answers, and waits for the answer.

@@ -376,6 +376,7 @@ pub fn transcript_before(
             deleted: r.get(9)?,
             original_body: r.get(10)?,
             reactions: Vec::new(),
+            media: None,
             ack: r.get(4)?,
             sent_at: r.get(5)?,
         })

@@ -16,6 +16,7 @@ pub mod figures;
 pub mod inbox;
 pub mod lead_query;
 pub mod leads;
+pub mod media;
 pub mod message_changes;
 pub mod messages;
 pub mod rules;

@@ -35,4 +35,5 @@ stored_as_text!(
     crate::model::inbox::InboxState,
     crate::model::quick_reply::MatchKind,
     crate::model::message_kind::MessageKind,
+    crate::model::media::MediaState,
 );

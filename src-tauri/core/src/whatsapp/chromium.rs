@@ -1033,6 +1033,18 @@ impl driver::Session for Session {
     fn logout(&self) -> futures::future::BoxFuture<'_, Result<(), WaError>> {
         Box::pin(Session::logout(self))
     }
+    fn download<'a>(
+        &'a self,
+        id: &'a str,
+        max_bytes: u64,
+    ) -> futures::future::BoxFuture<'a, Result<media::Downloaded, media::DownloadError>> {
+        Box::pin(Session::download(
+            self,
+            id,
+            max_bytes,
+            media::REUPLOAD_WAIT_MS,
+        ))
+    }
     fn ping(&self) -> futures::future::BoxFuture<'_, Result<(), WaError>> {
         Box::pin(Session::ping(self))
     }

@@ -2,6 +2,7 @@
 //! one number's page.
 
 use super::error::WaError;
+use super::media::{DownloadError, Downloaded};
 use super::message::{OwnMessage, WaEvent};
 
 /// The seam between the runtime and a browser: tests swap in an in-memory double.
@@ -52,6 +53,13 @@ pub trait Session: Send + Sync {
         phone: &'a str,
     ) -> futures::future::BoxFuture<'a, Result<String, WaError>>;
     fn logout(&self) -> futures::future::BoxFuture<'_, Result<(), WaError>>;
+    /// A media message's file (`id` as reported), never larger than `max_bytes`, checked
+    /// against the hash WhatsApp announced; expired media is asked of the phone again.
+    fn download<'a>(
+        &'a self,
+        id: &'a str,
+        max_bytes: u64,
+    ) -> futures::future::BoxFuture<'a, Result<Downloaded, DownloadError>>;
     /// Answers when the page is alive and responsive; errors or hangs when it isn't.
     fn ping(&self) -> futures::future::BoxFuture<'_, Result<(), WaError>>;
     /// Reports again, as messages, what customers wrote in chats still unread here: after

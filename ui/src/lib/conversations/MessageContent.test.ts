@@ -14,6 +14,7 @@ const message = (over: Partial<ChatMessage>): ChatMessage => ({
   deleted: false,
   originalBody: null,
   reactions: [],
+  media: null,
   ack: 0,
   sentAt: Date.UTC(2026, 11, 7, 10, 0),
   ...over,
@@ -91,5 +92,20 @@ describe("a message in the transcript, by kind", () => {
     expect(screen.getByTestId("message-deleted").textContent).toContain("Deleted by its sender");
     const bodies = screen.getAllByTestId("message-body");
     expect(bodies[1]?.classList.contains("deleted")).toBe(true);
+  });
+
+  it("says where a file is, and a failed one says why with Try again", () => {
+    render(Transcript, {
+      messages: [
+        message({ id: 1, kind: "voice", details: { contacts: [] }, media: { state: "pending", reason: null, bytes: null } }),
+        message({ id: 2, kind: "voice", details: { contacts: [] }, media: { state: "failed", reason: "timeout", bytes: null } }),
+        message({ id: 3, kind: "document", details: { contacts: [] }, media: { state: "stored", reason: null, bytes: 10 } }),
+      ],
+    });
+    const states = screen.getAllByTestId("media-state");
+    expect(states[0]?.textContent).toContain("Getting the file");
+    expect(states[1]?.textContent).toContain("the phone didn't answer (is it online?)");
+    expect(screen.getByTestId("media-retry").textContent).toBe("Try again");
+    expect(states[2]?.textContent).toContain("kept on this computer");
   });
 });

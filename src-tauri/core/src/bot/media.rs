@@ -1,0 +1,104 @@
+//! A customer's media file, fetched after the message is stored and off its path (a slow
+//! download never holds up a reply): within the caps, through WhatsApp, written under the
+//! number, and the outcome shown in Conversations. A failure is a state with its reason,
+//! never a lost message; "Try again" fetches it again.
+
+use super::handle::Bot;
+use crate::error::Result;
+use crate::media::files;
+use crate::model::message_kind::MessageDetails;
+use crate::store::media;
+use crate::store::messages::details_from;
+
+/// The largest file kept.
+pub const MAX_FILE_BYTES: u64 = 64 * 1024 * 1024;
+/// The most one number keeps in all.
+pub const MAX_NUMBER_BYTES: u64 = 2 * 1024 * 1024 * 1024;
+
+/// Fetches message `message_id`'s file in the background; nothing if it is no customer's
+/// media message or its file is on its way already.
+pub fn start(bot: &Bot, message_id: i64) {
+    let bot = bot.clone();
+    tokio::spawn(async move {
+        if let Err(e) = fetch(&bot, message_id).await {
+            tracing::warn!(message_id, error = %e, "could not fetch a media file");
+        }
+    });
+}
+
+/// Fetches message `message_id`'s file and records how it went.
+pub async fn fetch(bot: &Bot, message_id: i64) -> Result<()> {
+    let now = bot.now_ms();
+    let wanted = bot
+        .store()
+        .call(move |conn| {
+            let Some(wanted) = media::want(conn, message_id, now)? else {
+                return Ok(None);
+            };
+            let kept = media::bytes_kept(conn, wanted.account_id)?;
+            Ok(Some((wanted, kept)))
+        })
+        .await?;
+    let Some((wanted, kept)) = wanted else {
+        return Ok(());
+    };
+    bot.core.chat_changed(wanted.account_id, wanted.chat_id);
+    let details: MessageDetails = details_from(wanted.details.clone()).unwrap_or_default();
+    let room = MAX_NUMBER_BYTES.saturating_sub(kept).min(MAX_FILE_BYTES);
+    let outcome = match details.size {
+        Some(size) if size > MAX_FILE_BYTES => Err("too_large".to_string()),
+        Some(size) if size > room => Err("number_full".to_string()),
+        _ => download(bot, &wanted, &details, room).await,
+    };
+    let now = bot.now_ms();
+    let account_id = wanted.account_id;
+    bot.store()
+        .call(move |conn| {
+            match &outcome {
+                Ok((file, sha256, bytes)) => {
+                    media::stored(conn, message_id, file, sha256, *bytes, now)?
+                }
+                Err(reason) => media::failed(conn, message_id, reason, now)?,
+            }
+            Ok(())
+        })
+        .await?;
+    bot.core.chat_changed(account_id, wanted.chat_id);
+    Ok(())
+}
+
+/// The file through WhatsApp, written under the number: its name (relative to the media
+/// folder), SHA-256 and size; or why not.
+async fn download(
+    bot: &Bot,
+    wanted: &media::Wanted,
+    details: &MessageDetails,
+    max_bytes: u64,
+) -> std::result::Result<(String, String, u64), String> {
+    let file = match bot
+        .runtime
+        .download(wanted.account_id, &wanted.wa_msg_id, max_bytes)
+        .await
+    {
+        Err(_) => return Err("not_connected".into()),
+        Ok(Err(e)) => {
+            tracing::info!(reason = e.reason.as_str(), "a media file could not be had");
+            return Err(e.reason.as_str().into());
+        }
+        Ok(Ok(file)) => file,
+    };
+    let name = files::name_for(&file.sha256, wanted.kind, details.mimetype.as_deref());
+    let dir = files::number_dir(bot.runtime.profiles(), wanted.account_id);
+    let bytes = file.bytes.len() as u64;
+    let written =
+        tokio::task::spawn_blocking(move || files::write(&dir, &name, &file.bytes).map(|()| name))
+            .await
+            .map_err(|_| "failed".to_string())?;
+    match written {
+        Ok(name) => Ok((format!("{}/{name}", wanted.account_id), file.sha256, bytes)),
+        Err(e) => {
+            tracing::warn!(error = %e, "a media file could not be written");
+            Err("failed".into())
+        }
+    }
+}
