@@ -66,6 +66,7 @@ pub fn typescript_bindings() -> String {
         decl::<leadline_core::model::message_kind::MessageDetails>(&cfg),
         decl::<leadline_core::model::media::MediaState>(&cfg),
         decl::<leadline_core::model::media::MediaFile>(&cfg),
+        decl::<leadline_core::model::media::MediaContent>(&cfg),
         decl::<leadline_core::model::chat::ChatMessage>(&cfg),
         decl::<leadline_core::model::chat::Transcript>(&cfg),
         decl::<leadline_core::reports::activity::ActivityGroup>(&cfg),

@@ -236,6 +236,22 @@ async fn a_customers_voice_note_is_fetched_beside_its_turn_kept_under_the_number
         ogg,
         "kept whole under the number, named by its hash"
     );
+    // The window gets it by the message's id only, with its type.
+    let v1 = bot
+        .messages()
+        .iter()
+        .find(|m| m.wa_msg_id.ends_with("_V1"))
+        .unwrap()
+        .id;
+    let content = bot.app.media_file(v1).await.unwrap();
+    assert_eq!(content.mimetype, "audio/ogg");
+    use base64::Engine;
+    assert_eq!(
+        base64::engine::general_purpose::STANDARD
+            .decode(&content.data)
+            .unwrap(),
+        ogg
+    );
 
     // The phone is away and the file expired: a failure with its reason; "Try again" once
     // the phone is back fetches it.
@@ -254,6 +270,20 @@ async fn a_customers_voice_note_is_fetched_beside_its_turn_kept_under_the_number
     let refused = media_state(&bot, "V3", "failed").await;
     assert_eq!(refused.reason.as_deref(), Some("too_large"));
     assert!(!bot.wa.downloads().iter().any(|id| id.ends_with("_V3")));
+    let v3 = bot
+        .messages()
+        .iter()
+        .find(|m| m.wa_msg_id.ends_with("_V3"))
+        .unwrap()
+        .id;
+    let not_kept = bot.app.media_file(v3).await.unwrap_err();
+    assert!(
+        not_kept
+            .text()
+            .to_string()
+            .contains("not kept on this computer"),
+        "{not_kept:?}"
+    );
 
     // Removing the number removes its files.
     bot.app.remove_number(bot.id).await.unwrap();

@@ -1,6 +1,7 @@
 //! Conversations: chats, transcripts, and the owner's hand on the bot in each chat.
 
 use leadline_core::model::chat::{ChatListRequest, ChatSummary, Transcript};
+use leadline_core::model::media::MediaContent;
 use tauri::State;
 
 use crate::ipc::IpcError;
@@ -30,6 +31,15 @@ pub async fn chat_transcript(
 pub async fn media_retry(state: State<'_, AppState>, message_id: i64) -> Result<(), IpcError> {
     state.app()?.retry_media(message_id);
     Ok(())
+}
+
+/// A kept media file by its message's id (never a path): for the window to show or play.
+#[tauri::command]
+pub async fn media_file(
+    state: State<'_, AppState>,
+    message_id: i64,
+) -> Result<MediaContent, IpcError> {
+    Ok(state.app()?.media_file(message_id).await?)
 }
 
 /// Sends the owner's message through WhatsApp; the bot pauses in that chat.

@@ -59,6 +59,7 @@ commands! {
     chats::chat_resume(id: i64) -> ChatSummary;
     chats::chat_ignore(id: i64, ignored: bool) -> ChatSummary;
     chats::media_retry(messageId: i64) -> ();
+    chats::media_file(messageId: i64) -> MediaContent;
     reports::home_figures() -> HomeFigures;
     notifications::notifications_status() -> NotificationsStatus;
     notifications::notifications_test() -> NotificationsStatus;

@@ -15,6 +15,7 @@ use leadline_core::leads::webhook::{WebhookCheck, WebhookView};
 use leadline_core::model::chat::{ChatListRequest, ChatSummary, Transcript};
 use leadline_core::model::lead::LeadSummary;
 use leadline_core::model::lead::{LeadPage, LeadPageRequest};
+use leadline_core::model::media::MediaContent;
 use leadline_core::model::number::WaNumber;
 use leadline_core::model::number_ai::NumberAi;
 use leadline_core::model::settings::AppSettings;

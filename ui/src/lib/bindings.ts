@@ -404,6 +404,15 @@ reason: string | null,
 bytes: number | null, };
 
 /**
+ * A kept file's bytes, for the window to show or play.
+ */
+export type MediaContent = { mimetype: string, 
+/**
+ * The file, base64.
+ */
+data: string, };
+
+/**
  * One message of a transcript.
  */
 export type ChatMessage = { id: number, direction: Direction, origin: Origin, 
@@ -839,6 +848,7 @@ export type Commands = {
   chat_resume: { args: { id: number }; result: ChatSummary };
   chat_ignore: { args: { id: number; ignored: boolean }; result: ChatSummary };
   media_retry: { args: { messageId: number }; result: null };
+  media_file: { args: { messageId: number }; result: MediaContent };
   home_figures: { args: Record<string, never>; result: HomeFigures };
   notifications_status: { args: Record<string, never>; result: NotificationsStatus };
   notifications_test: { args: Record<string, never>; result: NotificationsStatus };

@@ -34,6 +34,23 @@ pub fn name_for(sha256: &str, kind: MessageKind, mimetype: Option<&str>) -> Stri
     format!("{sha256}.{extension}")
 }
 
+/// Whether `relative` is a kept file's name as Leadline writes them (`<number>/<sha256>.<ext>`):
+/// anything else, say a path with `..`, is never read.
+pub fn is_kept_name(relative: &str) -> bool {
+    let Some((number, name)) = relative.split_once('/') else {
+        return false;
+    };
+    let Some((hash, extension)) = name.split_once('.') else {
+        return false;
+    };
+    !number.is_empty()
+        && number.bytes().all(|b| b.is_ascii_digit())
+        && hash.len() == 64
+        && hash.bytes().all(|b| b.is_ascii_hexdigit())
+        && (1..=5).contains(&extension.len())
+        && extension.bytes().all(|b| b.is_ascii_alphanumeric())
+}
+
 /// Writes `bytes` as `name` in `dir` (made private first): to a temporary name, then
 /// renamed, so a crash never leaves half a file under the real name.
 pub fn write(dir: &Path, name: &str, bytes: &[u8]) -> std::io::Result<()> {
@@ -63,6 +80,23 @@ mod tests {
             "ab12.bin"
         );
         assert_eq!(name_for("ab12", MessageKind::Sticker, None), "ab12.webp");
+    }
+
+    #[test]
+    fn only_a_name_leadline_writes_is_ever_read() {
+        let hash = "a".repeat(64);
+        assert!(is_kept_name(&format!("7/{hash}.ogg")));
+        for bad in [
+            format!("../{hash}.ogg"),
+            format!("7/../../{hash}.ogg"),
+            format!("7/{hash}"),
+            format!("7/{}.ogg", "a".repeat(63)),
+            format!("/etc/{hash}.ogg"),
+            format!("7/{hash}.o/g"),
+            "7".to_string(),
+        ] {
+            assert!(!is_kept_name(&bad), "{bad}");
+        }
     }
 
     #[test]

@@ -28,3 +28,12 @@ pub struct MediaFile {
     #[ts(type = "number | null")]
     pub bytes: Option<u64>,
 }
+
+/// A kept file's bytes, for the window to show or play.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct MediaContent {
+    pub mimetype: String,
+    /// The file, base64.
+    pub data: String,
+}

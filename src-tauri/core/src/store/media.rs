@@ -133,3 +133,19 @@ pub fn interrupted(conn: &Connection, now: i64) -> rusqlite::Result<usize> {
         [now],
     )
 }
+
+/// Message `message_id`'s details (mimetype, file name…), if it has any.
+pub fn details_of(
+    conn: &Connection,
+    message_id: i64,
+) -> rusqlite::Result<Option<crate::model::message_kind::MessageDetails>> {
+    let json: Option<String> = conn
+        .query_row(
+            "SELECT details FROM messages WHERE id = ?1",
+            [message_id],
+            |r| r.get(0),
+        )
+        .optional()?
+        .flatten();
+    Ok(super::messages::details_from(json))
+}

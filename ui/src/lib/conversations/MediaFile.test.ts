@@ -1,0 +1,51 @@
+import { describe, expect, it, vi } from "vitest";
+import { fireEvent, render, screen, waitFor } from "@testing-library/svelte";
+import type { ChatMessage } from "../bindings";
+
+// IPC stood in for: the kept file's bytes, asked for by the message's id only.
+const calls: [string, unknown][] = [];
+vi.mock("../ipc", () => ({
+  call: async (command: string, args: unknown) => {
+    calls.push([command, args]);
+    if (command === "media_file") return { mimetype: "audio/ogg", data: "T2dnUw==" };
+    return null;
+  },
+  on: async () => () => {},
+  asIpcError: (e: unknown) => e,
+}));
+
+const { default: Transcript } = await import("./Transcript.svelte");
+
+const voice = (over: Partial<ChatMessage> = {}): ChatMessage => ({
+  id: 42,
+  direction: "in",
+  origin: "customer",
+  kind: "voice",
+  body: "",
+  details: { durationS: 4, contacts: [] },
+  edited: false,
+  deleted: false,
+  originalBody: null,
+  reactions: [],
+  media: { state: "stored", reason: null, bytes: 6 },
+  ack: 0,
+  sentAt: 1,
+  ...over,
+});
+
+describe("a kept file in the transcript", () => {
+  it("plays a voice note from its file, asked for by the message's id", async () => {
+    render(Transcript, { messages: [voice()] });
+    await fireEvent.click(screen.getByTestId("message-play"));
+    await waitFor(() => expect(screen.getByTestId("message-audio")).toBeTruthy());
+    expect(screen.getByTestId("message-audio").getAttribute("src")).toBe("data:audio/ogg;base64,T2dnUw==");
+    expect(calls).toContainEqual(["media_file", { messageId: 42 }]);
+  });
+
+  it("offers no player before the file is kept, and Try again asks for it by id", async () => {
+    render(Transcript, { messages: [voice({ media: { state: "failed", reason: "expired", bytes: null } })] });
+    expect(screen.queryByTestId("message-play")).toBeNull();
+    await fireEvent.click(screen.getByTestId("media-retry"));
+    expect(calls).toContainEqual(["media_retry", { messageId: 42 }]);
+  });
+});
