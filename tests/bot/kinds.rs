@@ -289,3 +289,54 @@ async fn a_customers_voice_note_is_fetched_beside_its_turn_kept_under_the_number
     bot.app.remove_number(bot.id).await.unwrap();
     assert!(!number_dir.exists(), "the number's media files go with it");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn files_older_than_the_owner_keeps_them_are_removed_and_say_so() {
+    let bot = Bot::start().await;
+    bot.connect().await;
+    let day_ms = 86_400_000;
+    let now = jiff::Timestamp::now().as_millisecond();
+    for (short, arrived) in [("OLD", now - 2 * day_ms), ("NEW", now)] {
+        bot.wa.media(
+            &format!("false_{ANA}_{short}"),
+            Ok(format!("OggS {short}").into_bytes()),
+        );
+        leadline_core::bot::intake::receive_at(
+            bot.app.bot(),
+            bot.id,
+            voice_note(short, 9),
+            arrived,
+        )
+        .await
+        .unwrap();
+        media_state(&bot, short, "stored").await;
+    }
+    let folder = bot
+        ._dir
+        .path()
+        .join("profiles/media")
+        .join(bot.id.to_string());
+    assert_eq!(std::fs::read_dir(&folder).unwrap().count(), 2);
+
+    // Kept for a day: the two-day-old file goes, today's stays.
+    let mut settings = bot.core.settings().await.unwrap();
+    settings.media_keep_days = Some(0);
+    assert!(
+        bot.core.set_settings(settings.clone()).await.is_err(),
+        "0 days is refused"
+    );
+    settings.media_keep_days = Some(1);
+    bot.core.set_settings(settings).await.unwrap();
+    let removed = leadline_core::bot::media::forget_old(bot.app.bot())
+        .await
+        .unwrap();
+    assert_eq!(removed, 1);
+    let gone = media_state(&bot, "OLD", "failed").await;
+    assert_eq!(gone.reason.as_deref(), Some("removed_old"));
+    media_state(&bot, "NEW", "stored").await;
+    assert_eq!(
+        std::fs::read_dir(&folder).unwrap().count(),
+        1,
+        "only today's file is left"
+    );
+}

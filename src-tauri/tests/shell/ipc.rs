@@ -97,15 +97,15 @@ fn settings_round_trip_over_ipc() {
     let app = TestApp::start();
     assert_eq!(
         app.ok("settings_get", json!({})),
-        json!({ "theme": "system", "browserPath": null, "whatsappUrl": null, "language": null, "detailedLogsUntil": null, "aiSpendPerHourMicros": null })
+        json!({ "theme": "system", "browserPath": null, "whatsappUrl": null, "language": null, "detailedLogsUntil": null, "aiSpendPerHourMicros": null, "mediaKeepDays": null })
     );
     app.ok(
         "settings_set",
-        json!({ "settings": { "theme": "dark", "language": "ar" } }),
+        json!({ "settings": { "theme": "dark", "language": "ar", "mediaKeepDays": 30 } }),
     );
     assert_eq!(
         app.ok("settings_get", json!({})),
-        json!({ "theme": "dark", "browserPath": null, "whatsappUrl": null, "language": "ar", "detailedLogsUntil": null, "aiSpendPerHourMicros": null })
+        json!({ "theme": "dark", "browserPath": null, "whatsappUrl": null, "language": "ar", "detailedLogsUntil": null, "aiSpendPerHourMicros": null, "mediaKeepDays": 30 })
     );
 
     // A browser that doesn't exist is refused in plain words, and nothing changes.

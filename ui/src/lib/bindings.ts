@@ -147,7 +147,12 @@ detailedLogsUntil: number | null,
  * The most the AI may cost in any hour, in millionths of a US dollar; once reached,
  * answers wait until the last hour's cost falls below it. `None`: no limit.
  */
-aiSpendPerHourMicros: number | null, };
+aiSpendPerHourMicros: number | null, 
+/**
+ * How many days customers' photos, voice notes and documents are kept on this
+ * computer (1 to 3650); `None`: `DEFAULT_MEDIA_KEEP_DAYS`. The messages stay.
+ */
+mediaKeepDays: number | null, };
 
 /**
  * Which browser runs WhatsApp Web with the current settings, or why none can.

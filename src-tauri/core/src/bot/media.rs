@@ -7,6 +7,7 @@ use super::handle::Bot;
 use crate::error::Result;
 use crate::media::files;
 use crate::model::message_kind::MessageDetails;
+use crate::model::settings::DEFAULT_MEDIA_KEEP_DAYS;
 use crate::store::media;
 use crate::store::messages::details_from;
 
@@ -101,4 +102,39 @@ async fn download(
             Err("failed".into())
         }
     }
+}
+
+/// Removes the files of messages older than the owner keeps them (Settings, 90 days unless
+/// changed): each ends failed as `removed_old`, so Conversations says so and "Try again"
+/// can still fetch it while WhatsApp has it. Returns how many went.
+pub async fn forget_old(bot: &Bot) -> Result<usize> {
+    let now = bot.now_ms();
+    let old = bot
+        .store()
+        .call(move |conn| {
+            let days = crate::store::app_settings::settings(conn)?
+                .media_keep_days
+                .unwrap_or(DEFAULT_MEDIA_KEEP_DAYS);
+            let cutoff = now.saturating_sub(i64::from(days) * 86_400_000);
+            Ok(media::kept_before(conn, cutoff, 500)?)
+        })
+        .await?;
+    let folder = bot.runtime.profiles().join("media");
+    for file in &old {
+        if files::is_kept_name(&file.file) {
+            let path = folder.join(&file.file);
+            if let Err(e) = std::fs::remove_file(&path)
+                && e.kind() != std::io::ErrorKind::NotFound
+            {
+                tracing::warn!(error = %e, "could not remove an old media file");
+                continue;
+            }
+        }
+        let message_id = file.message_id;
+        bot.store()
+            .call(move |conn| Ok(media::failed(conn, message_id, "removed_old", now)?))
+            .await?;
+        bot.core.chat_changed(file.account_id, file.chat_id);
+    }
+    Ok(old.len())
 }

@@ -44,13 +44,24 @@ fn working(set: &Working) -> std::sync::MutexGuard<'_, BTreeSet<i64>> {
 }
 
 /// Every few seconds, the Working numbers' failures due for another try.
+/// How often files older than the owner keeps them are removed.
+const MEDIA_SWEEP_EVERY: Duration = Duration::from_secs(3_600);
+
 fn sweep(bot: &Bot, turns: &Turns, numbers: &Working) -> tokio::task::JoinHandle<()> {
     let (bot, turns, numbers) = (bot.clone(), turns.clone(), numbers.clone());
     tokio::spawn(async move {
         let mut every = tokio::time::interval(bot.tuning.sweep_every);
         every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        // Old media files go once an hour (and at the start).
+        let mut files_swept_at: Option<tokio::time::Instant> = None;
         loop {
             every.tick().await;
+            if files_swept_at.is_none_or(|at| at.elapsed() >= MEDIA_SWEEP_EVERY) {
+                files_swept_at = Some(tokio::time::Instant::now());
+                if let Err(e) = crate::bot::media::forget_old(&bot).await {
+                    tracing::warn!(error = %e, "could not remove old media files");
+                }
+            }
             let accounts: Vec<i64> = working(&numbers).iter().copied().collect();
             for account_id in accounts {
                 if matches!(bot.runtime.state(account_id), AccountState::Working { .. }) {

@@ -31,7 +31,16 @@ pub struct AppSettings {
     /// answers wait until the last hour's cost falls below it. `None`: no limit.
     #[serde(default)]
     pub ai_spend_per_hour_micros: Option<u64>,
+    /// How many days customers' photos, voice notes and documents are kept on this
+    /// computer (1 to 3650); `None`: `DEFAULT_MEDIA_KEEP_DAYS`. The messages stay.
+    #[serde(default)]
+    pub media_keep_days: Option<u32>,
 }
+
+/// How long customers' files are kept unless the owner says otherwise.
+pub const DEFAULT_MEDIA_KEEP_DAYS: u32 = 90;
+/// The longest the owner may keep them: ten years.
+pub const MAX_MEDIA_KEEP_DAYS: u32 = 3650;
 
 /// The languages the window is translated into.
 pub const LANGUAGES: [&str; 4] = ["en", "es", "pt", "ar"];

@@ -3,7 +3,7 @@
 use crate::error::{Error, Result};
 use crate::events::CoreEvent;
 use crate::leadline::Leadline;
-use crate::model::settings::{AppSettings, LANGUAGES};
+use crate::model::settings::{AppSettings, LANGUAGES, MAX_MEDIA_KEEP_DAYS};
 use crate::store::app_settings;
 use crate::text;
 
@@ -46,6 +46,14 @@ fn checked(mut settings: AppSettings, now: i64) -> Result<AppSettings> {
     settings.browser_path = blank_to_none(settings.browser_path);
     settings.whatsapp_url = blank_to_none(settings.whatsapp_url);
     settings.language = blank_to_none(settings.language);
+    if let Some(days) = settings.media_keep_days
+        && !(1..=MAX_MEDIA_KEEP_DAYS).contains(&days)
+    {
+        return Err(Error::InvalidInput(text!(
+            "settings.media_keep_days",
+            "Keep customers' files for 1 to 3650 days (ten years)."
+        )));
+    }
     if let Some(language) = &settings.language {
         if !LANGUAGES.contains(&language.as_str()) {
             return Err(Error::InvalidInput(text!(

@@ -13,6 +13,7 @@ const WHATSAPP_URL: &str = "whatsapp_url";
 const LANGUAGE: &str = "language";
 const DETAILED_LOGS_UNTIL: &str = "detailed_logs_until";
 const AI_SPEND_PER_HOUR: &str = "ai_spend_per_hour_micros";
+const MEDIA_KEEP_DAYS: &str = "media_keep_days";
 
 /// The app's settings: each key read on its own; a value this build can't read falls back
 /// to its default (logged), a key a newer build wrote is kept for it and ignored here.
@@ -34,6 +35,7 @@ pub fn settings(conn: &Connection) -> rusqlite::Result<AppSettings> {
             AI_SPEND_PER_HOUR => {
                 serde_json::from_str(&json).map(|v| settings.ai_spend_per_hour_micros = v)
             }
+            MEDIA_KEEP_DAYS => serde_json::from_str(&json).map(|v| settings.media_keep_days = v),
             _ => Ok(()),
         };
         if let Err(e) = applied {
@@ -66,6 +68,10 @@ pub fn set_settings(conn: &Connection, settings: &AppSettings, now: i64) -> Resu
         (
             AI_SPEND_PER_HOUR,
             json(serde_json::to_string(&settings.ai_spend_per_hour_micros))?,
+        ),
+        (
+            MEDIA_KEEP_DAYS,
+            json(serde_json::to_string(&settings.media_keep_days))?,
         ),
     ];
     for (key, json) in &pairs {

@@ -149,3 +149,31 @@ pub fn details_of(
         .flatten();
     Ok(super::messages::details_from(json))
 }
+
+/// A kept file older than the owner keeps them.
+pub struct Old {
+    pub message_id: i64,
+    pub account_id: i64,
+    pub chat_id: i64,
+    /// Relative to the media folder.
+    pub file: String,
+}
+
+/// Kept files whose message arrived before `cutoff` (our clock), oldest first.
+pub fn kept_before(conn: &Connection, cutoff: i64, limit: u32) -> rusqlite::Result<Vec<Old>> {
+    conn.prepare_cached(
+        "SELECT f.message_id, f.account_id, m.chat_id, f.file FROM media_files f
+         JOIN messages m ON m.id = f.message_id
+         WHERE f.state = 'stored' AND m.created_at < ?1 AND f.file IS NOT NULL
+         ORDER BY m.created_at LIMIT ?2",
+    )?
+    .query_map(params![cutoff, limit], |r| {
+        Ok(Old {
+            message_id: r.get(0)?,
+            account_id: r.get(1)?,
+            chat_id: r.get(2)?,
+            file: r.get(3)?,
+        })
+    })?
+    .collect()
+}

@@ -19,6 +19,7 @@ async fn settings_start_at_their_defaults() {
             language: None,
             detailed_logs_until: None,
             ai_spend_per_hour_micros: None,
+            media_keep_days: None,
         }
     );
 }
@@ -42,6 +43,7 @@ async fn saved_settings_are_read_back_and_announced() {
         language: Some("ar".into()),
         detailed_logs_until: None,
         ai_spend_per_hour_micros: Some(2_500_000),
+        media_keep_days: Some(30),
     };
     assert_eq!(core.set_settings(chosen.clone()).await.unwrap(), chosen);
     assert_eq!(core.settings().await.unwrap(), chosen);
