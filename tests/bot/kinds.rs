@@ -270,6 +270,13 @@ async fn a_customers_voice_note_is_fetched_beside_its_turn_kept_under_the_number
     let refused = media_state(&bot, "V3", "failed").await;
     assert_eq!(refused.reason.as_deref(), Some("too_large"));
     assert!(!bot.wa.downloads().iter().any(|id| id.ends_with("_V3")));
+    // A copy goes to Downloads (the name made safe, never over another file).
+    let downloads = bot._dir.path().join("Downloads");
+    let first = bot.app.save_media(v1, downloads.clone()).await.unwrap();
+    let second = bot.app.save_media(v1, downloads.clone()).await.unwrap();
+    assert_eq!(std::fs::read(&first).unwrap(), ogg);
+    assert_ne!(first, second, "a second copy never overwrites the first");
+    assert!(first.starts_with(&downloads) && second.starts_with(&downloads));
     let v3 = bot
         .messages()
         .iter()

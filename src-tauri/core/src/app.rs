@@ -184,6 +184,46 @@ impl App {
         })
     }
 
+    /// Saves a copy of message `message_id`'s kept file in `dir` (the Downloads folder) under
+    /// the name the customer gave it (made safe; never over another file); returns where.
+    pub async fn save_media(&self, message_id: i64, dir: PathBuf) -> Result<PathBuf> {
+        let (file, details) = self
+            .core()
+            .store
+            .call(move |conn| {
+                Ok((
+                    media::file_of(conn, message_id)?,
+                    media::details_of(conn, message_id)?,
+                ))
+            })
+            .await?;
+        let source = file
+            .filter(|f| files::is_kept_name(f))
+            .map(|f| self.bot.runtime.profiles().join("media").join(f))
+            .ok_or_else(|| {
+                Error::NotFound(text!(
+                    "media.not_kept",
+                    "This file is not kept on this computer. Use Try again to fetch it from WhatsApp."
+                ))
+            })?;
+        let name = files::safe_name(
+            details.and_then(|d| d.filename).as_deref(),
+            &source,
+            message_id,
+        );
+        tokio::task::spawn_blocking(move || files::copy_out(&source, &dir, &name))
+            .await
+            .map_err(|e| Error::Internal(format!("saving a file stopped: {e}")))?
+            .map_err(|e| {
+                Error::Unavailable(text!(
+                    "media.not_saved",
+                    "The file could not be saved in {dir}: {detail}. Check that the folder exists and has free space.",
+                    dir = e.dir,
+                    detail = e.detail
+                ))
+            })
+    }
+
     /// Fetches message `message_id`'s file again (after a failure), in the background:
     /// "Try again". Conversations follows its state.
     pub fn retry_media(&self, message_id: i64) {

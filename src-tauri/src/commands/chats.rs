@@ -42,6 +42,16 @@ pub async fn media_file(
     Ok(state.app()?.media_file(message_id).await?)
 }
 
+/// Saves a copy of a kept file (a customer's document…) in the Downloads folder; where.
+#[tauri::command]
+pub async fn media_save(state: State<'_, AppState>, message_id: i64) -> Result<String, IpcError> {
+    let saved = state
+        .app()?
+        .save_media(message_id, state.export_dir())
+        .await?;
+    Ok(saved.display().to_string())
+}
+
 /// Sends the owner's message through WhatsApp; the bot pauses in that chat.
 #[tauri::command]
 pub async fn chat_reply(state: State<'_, AppState>, id: i64, text: String) -> Result<(), IpcError> {

@@ -60,6 +60,7 @@ commands! {
     chats::chat_ignore(id: i64, ignored: bool) -> ChatSummary;
     chats::media_retry(messageId: i64) -> ();
     chats::media_file(messageId: i64) -> MediaContent;
+    chats::media_save(messageId: i64) -> String;
     reports::home_figures() -> HomeFigures;
     notifications::notifications_status() -> NotificationsStatus;
     notifications::notifications_test() -> NotificationsStatus;

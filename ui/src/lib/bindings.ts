@@ -854,6 +854,7 @@ export type Commands = {
   chat_ignore: { args: { id: number; ignored: boolean }; result: ChatSummary };
   media_retry: { args: { messageId: number }; result: null };
   media_file: { args: { messageId: number }; result: MediaContent };
+  media_save: { args: { messageId: number }; result: string };
   home_figures: { args: Record<string, never>; result: HomeFigures };
   notifications_status: { args: Record<string, never>; result: NotificationsStatus };
   notifications_test: { args: Record<string, never>; result: NotificationsStatus };

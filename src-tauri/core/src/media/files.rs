@@ -61,6 +61,54 @@ pub fn write(dir: &Path, name: &str, bytes: &[u8]) -> std::io::Result<()> {
     std::fs::rename(&partial, dir.join(name))
 }
 
+/// A file name for a copy the owner saves: the customer's name for it with anything a
+/// folder can't take (separators, control characters, a leading dot) taken out, else
+/// `file-<message>.<the kept file's extension>`.
+pub fn safe_name(given: Option<&str>, kept: &Path, message_id: i64) -> String {
+    let cleaned: String = given
+        .unwrap_or_default()
+        .chars()
+        .filter(|c| {
+            !c.is_control() && !matches!(c, '/' | '\\' | ':' | '*' | '?' | '"' | '<' | '>' | '|')
+        })
+        .take(120)
+        .collect();
+    let cleaned = cleaned.trim().trim_start_matches('.').trim().to_string();
+    if !cleaned.is_empty() {
+        return cleaned;
+    }
+    let extension = kept.extension().and_then(|e| e.to_str()).unwrap_or("bin");
+    format!("file-{message_id}.{extension}")
+}
+
+/// Why a copy could not be saved.
+pub struct NotSaved {
+    pub dir: String,
+    pub detail: String,
+}
+
+/// Copies `source` into `dir` as `name`, or `name (2)`, `name (3)`… when taken; returns
+/// where.
+pub fn copy_out(source: &Path, dir: &Path, name: &str) -> Result<PathBuf, NotSaved> {
+    let not_saved = |e: std::io::Error| NotSaved {
+        dir: dir.display().to_string(),
+        detail: e.to_string(),
+    };
+    std::fs::create_dir_all(dir).map_err(not_saved)?;
+    let (stem, extension) = match name.rsplit_once('.') {
+        Some((stem, extension)) if !stem.is_empty() => (stem.to_string(), format!(".{extension}")),
+        _ => (name.to_string(), String::new()),
+    };
+    let mut target = dir.join(name);
+    let mut n = 2;
+    while target.exists() {
+        target = dir.join(format!("{stem} ({n}){extension}"));
+        n += 1;
+    }
+    std::fs::copy(source, &target).map_err(not_saved)?;
+    Ok(target)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -97,6 +145,30 @@ mod tests {
         ] {
             assert!(!is_kept_name(&bad), "{bad}");
         }
+    }
+
+    #[test]
+    fn a_saved_copy_keeps_the_customers_name_made_safe_and_never_overwrites() {
+        let kept = Path::new("/x/7/ab.pdf");
+        assert_eq!(
+            safe_name(Some("lista de precios.pdf"), kept, 5),
+            "lista de precios.pdf"
+        );
+        assert_eq!(safe_name(Some("../../etc/passwd"), kept, 5), "etcpasswd");
+        assert_eq!(safe_name(Some(".hidden"), kept, 5), "hidden");
+        assert_eq!(safe_name(Some("a\u{0}b\nc"), kept, 5), "abc");
+        assert_eq!(safe_name(None, kept, 5), "file-5.pdf");
+        assert_eq!(safe_name(Some(" / "), kept, 5), "file-5.pdf");
+
+        let dir = tempfile::tempdir().unwrap();
+        let source = dir.path().join("kept.pdf");
+        std::fs::write(&source, b"%PDF").unwrap();
+        let out = dir.path().join("Downloads");
+        let first = copy_out(&source, &out, "lista.pdf").ok().unwrap();
+        let second = copy_out(&source, &out, "lista.pdf").ok().unwrap();
+        assert_eq!(first, out.join("lista.pdf"));
+        assert_eq!(second, out.join("lista (2).pdf"));
+        assert_eq!(std::fs::read(second).unwrap(), b"%PDF");
     }
 
     #[test]

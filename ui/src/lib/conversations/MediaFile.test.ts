@@ -8,6 +8,7 @@ vi.mock("../ipc", () => ({
   call: async (command: string, args: unknown) => {
     calls.push([command, args]);
     if (command === "media_file") return { mimetype: "audio/ogg", data: "T2dnUw==" };
+    if (command === "media_save") return "/home/ana/Downloads/lista.pdf";
     return null;
   },
   on: async () => () => {},
@@ -47,5 +48,14 @@ describe("a kept file in the transcript", () => {
     expect(screen.queryByTestId("message-play")).toBeNull();
     await fireEvent.click(screen.getByTestId("media-retry"));
     expect(calls).toContainEqual(["media_retry", { messageId: 42 }]);
+  });
+
+  it("saves a kept document to Downloads and says where", async () => {
+    render(Transcript, {
+      messages: [voice({ id: 7, kind: "document", details: { filename: "lista.pdf", contacts: [] } })],
+    });
+    await fireEvent.click(screen.getByTestId("media-save"));
+    await waitFor(() => expect(screen.getByTestId("media-saved").textContent).toBe("Saved: /home/ana/Downloads/lista.pdf"));
+    expect(calls).toContainEqual(["media_save", { messageId: 7 }]);
   });
 });
