@@ -8,7 +8,6 @@
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use base64::Engine;
 use tokio::sync::{mpsc, watch};
 
 use crate::bot::handle::Bot;
@@ -16,15 +15,13 @@ use crate::bot::media as bot_media;
 use crate::bot::runner;
 use crate::bot::timing::Tuning;
 use crate::chats::owner;
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::leadline::Leadline;
 use crate::media::files;
 use crate::model::media::MediaContent;
 use crate::model::number::LinkState;
 use crate::numbers::linking::{self, NumberState};
 use crate::runtime::tasks::Runtime;
-use crate::store::media;
-use crate::text;
 use crate::whatsapp::account::AccountState;
 use crate::whatsapp::driver::Driver;
 
@@ -149,79 +146,13 @@ impl App {
     /// Message `message_id`'s kept file (a customer's photo, voice note, document…), found
     /// by the message's id only: the window never names a path.
     pub async fn media_file(&self, message_id: i64) -> Result<MediaContent> {
-        let (file, details) = self
-            .core()
-            .store
-            .call(move |conn| {
-                Ok((
-                    media::file_of(conn, message_id)?,
-                    media::details_of(conn, message_id)?,
-                ))
-            })
-            .await?;
-        let not_kept = || {
-            Error::NotFound(text!(
-                "media.not_kept",
-                "This file is not kept on this computer. Use Try again to fetch it from WhatsApp."
-            ))
-        };
-        let path = file
-            .filter(|f| files::is_kept_name(f))
-            .map(|f| self.bot.runtime.profiles().join("media").join(f))
-            .ok_or_else(not_kept)?;
-        let bytes = tokio::task::spawn_blocking(move || std::fs::read(path))
-            .await
-            .map_err(|_| not_kept())?
-            .map_err(|_| not_kept())?;
-        let mimetype = details
-            .and_then(|d| d.mimetype)
-            .map(|m| m.split(';').next().unwrap_or_default().trim().to_string())
-            .filter(|m| !m.is_empty())
-            .unwrap_or_else(|| "application/octet-stream".into());
-        Ok(MediaContent {
-            mimetype,
-            data: base64::engine::general_purpose::STANDARD.encode(bytes),
-        })
+        bot_media::content(&self.bot, message_id).await
     }
 
     /// Saves a copy of message `message_id`'s kept file in `dir` (the Downloads folder) under
     /// the name the customer gave it (made safe; never over another file); returns where.
     pub async fn save_media(&self, message_id: i64, dir: PathBuf) -> Result<PathBuf> {
-        let (file, details) = self
-            .core()
-            .store
-            .call(move |conn| {
-                Ok((
-                    media::file_of(conn, message_id)?,
-                    media::details_of(conn, message_id)?,
-                ))
-            })
-            .await?;
-        let source = file
-            .filter(|f| files::is_kept_name(f))
-            .map(|f| self.bot.runtime.profiles().join("media").join(f))
-            .ok_or_else(|| {
-                Error::NotFound(text!(
-                    "media.not_kept",
-                    "This file is not kept on this computer. Use Try again to fetch it from WhatsApp."
-                ))
-            })?;
-        let name = files::safe_name(
-            details.and_then(|d| d.filename).as_deref(),
-            &source,
-            message_id,
-        );
-        tokio::task::spawn_blocking(move || files::copy_out(&source, &dir, &name))
-            .await
-            .map_err(|e| Error::Internal(format!("saving a file stopped: {e}")))?
-            .map_err(|e| {
-                Error::Unavailable(text!(
-                    "media.not_saved",
-                    "The file could not be saved in {dir}: {detail}. Check that the folder exists and has free space.",
-                    dir = e.dir,
-                    detail = e.detail
-                ))
-            })
+        bot_media::save_copy(&self.bot, message_id, dir).await
     }
 
     /// Fetches message `message_id`'s file again (after a failure), in the background:

@@ -3,13 +3,19 @@
 //! number, and the outcome shown in Conversations. A failure is a state with its reason,
 //! never a lost message; "Try again" fetches it again.
 
+use std::path::PathBuf;
+
+use base64::Engine;
+
 use super::handle::Bot;
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::media::files;
+use crate::model::media::MediaContent;
 use crate::model::message_kind::MessageDetails;
 use crate::model::settings::DEFAULT_MEDIA_KEEP_DAYS;
 use crate::store::media;
 use crate::store::messages::details_from;
+use crate::text;
 
 /// The largest file kept.
 pub const MAX_FILE_BYTES: u64 = 64 * 1024 * 1024;
@@ -137,4 +143,66 @@ pub async fn forget_old(bot: &Bot) -> Result<usize> {
         bot.core.chat_changed(file.account_id, file.chat_id);
     }
     Ok(old.len())
+}
+
+/// Where message `message_id`'s kept file is, and its details; a file not kept (or a
+/// stored name Leadline never writes) is "not kept".
+async fn kept(bot: &Bot, message_id: i64) -> Result<(PathBuf, MessageDetails)> {
+    let (file, details) = bot
+        .store()
+        .call(move |conn| {
+            Ok((
+                media::file_of(conn, message_id)?,
+                media::details_of(conn, message_id)?,
+            ))
+        })
+        .await?;
+    let path = file
+        .filter(|f| files::is_kept_name(f))
+        .map(|f| bot.runtime.profiles().join("media").join(f))
+        .ok_or_else(not_kept)?;
+    Ok((path, details.unwrap_or_default()))
+}
+
+fn not_kept() -> Error {
+    Error::NotFound(text!(
+        "media.not_kept",
+        "This file is not kept on this computer. Use Try again to fetch it from WhatsApp."
+    ))
+}
+
+/// Message `message_id`'s kept file and its type, for the window.
+pub async fn content(bot: &Bot, message_id: i64) -> Result<MediaContent> {
+    let (path, details) = kept(bot, message_id).await?;
+    let bytes = tokio::task::spawn_blocking(move || std::fs::read(path))
+        .await
+        .map_err(|_| not_kept())?
+        .map_err(|_| not_kept())?;
+    let mimetype = details
+        .mimetype
+        .map(|m| m.split(';').next().unwrap_or_default().trim().to_string())
+        .filter(|m| !m.is_empty())
+        .unwrap_or_else(|| "application/octet-stream".into());
+    Ok(MediaContent {
+        mimetype,
+        data: base64::engine::general_purpose::STANDARD.encode(bytes),
+    })
+}
+
+/// A copy of message `message_id`'s kept file in `dir`, named as the customer named it
+/// (made safe, never over another file); where it went.
+pub async fn save_copy(bot: &Bot, message_id: i64, dir: PathBuf) -> Result<PathBuf> {
+    let (source, details) = kept(bot, message_id).await?;
+    let name = files::safe_name(details.filename.as_deref(), &source, message_id);
+    tokio::task::spawn_blocking(move || files::copy_out(&source, &dir, &name))
+        .await
+        .map_err(|e| Error::Internal(format!("saving a file stopped: {e}")))?
+        .map_err(|e| {
+            Error::Unavailable(text!(
+                "media.not_saved",
+                "The file could not be saved in {dir}: {detail}. Check that the folder exists and has free space.",
+                dir = e.dir,
+                detail = e.detail
+            ))
+        })
 }
