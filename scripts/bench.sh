@@ -110,14 +110,9 @@ windows_figures() {
   passed=$(grep -o '[0-9]* passed' "$logs/win-tests.log" | awk '{ n += $1 } END { print n + 0 }')
   total=$(grep -o 'test result: .*' "$logs/win-tests.log" |
     awk '{ for (i = 1; i <= NF; i++) if ($(i + 1) ~ /^(passed|failed|ignored);?$/) n += $i } END { print n + 0 }')
-  local installer_dir="$work/win-installer"
-  mkdir -p "$installer_dir"
   start=$(now)
-  x86_64-w64-mingw32-strip -o "$installer_dir/leadline.exe" "${CARGO_TARGET_DIR:-$PWD/target}/x86_64-pc-windows-gnu/debug/leadline.exe"
-  cp "${CARGO_TARGET_DIR:-$PWD/target}/x86_64-pc-windows-gnu/debug/WebView2Loader.dll" "$installer_dir/"
-  { scripts/windows-installer.sh make "$installer_dir/leadline.exe" "$installer_dir/Leadline_test_x64-setup.exe" --fast &&
-    xvfb-run -a scripts/windows-installer.sh check "$installer_dir/Leadline_test_x64-setup.exe"; } \
-    >"$logs/win-installer-check.log" 2>&1 || fail "installer check" "$logs/win-installer-check.log"
+  scripts/windows-installer.sh test-build >"$logs/win-installer-check.log" 2>&1 ||
+    fail "installer check" "$logs/win-installer-check.log"
   check_s=$(elapsed "$start" "$(now)")
   echo "BENCH win_test_lint_warm $lint_s s"
   echo "BENCH win_test_wine_warm $tests_s s"

@@ -55,15 +55,9 @@ CARGO_TARGET_X86_64_PC_WINDOWS_GNU_RUNNER="$PWD/scripts/wine-run.sh" xvfb-run -a
   cargo test -p leadline-core -p leadline --features leadline/custom-protocol --target x86_64-pc-windows-gnu
 
 step "Windows: the installer made from the test build, installed, updated and uninstalled under Wine"
-# The debug program the step above built, stripped, in an uncompressed installer (seconds,
-# where the release build and LZMA take minutes: scripts/bundle.sh --windows does those).
-installer_dir="$(mktemp -d)"
-x86_64-w64-mingw32-strip -o "$installer_dir/leadline.exe" \
-  "${CARGO_TARGET_DIR:-$PWD/target}/x86_64-pc-windows-gnu/debug/leadline.exe"
-cp "${CARGO_TARGET_DIR:-$PWD/target}/x86_64-pc-windows-gnu/debug/WebView2Loader.dll" "$installer_dir/"
-scripts/windows-installer.sh make "$installer_dir/leadline.exe" "$installer_dir/Leadline_test_x64-setup.exe" --fast
-xvfb-run -a scripts/windows-installer.sh check "$installer_dir/Leadline_test_x64-setup.exe"
-rm -rf "$installer_dir"
+# The debug program the step above built, in an uncompressed installer (seconds, where the
+# release build and LZMA take minutes: scripts/bundle.sh --windows does those).
+scripts/windows-installer.sh test-build
 
 step "WhatsApp driver tests (real Chromium against the local fake of WhatsApp Web)"
 cargo test -p leadline-tests --test driver

@@ -4,6 +4,8 @@
 #   scripts/windows-installer.sh build
 #       the release program, its installer (signed for the updater when the key is in the
 #       environment, with a `latest.json` entry) and the check below: target/x86_64-pc-windows-gnu/release/bundle/nsis/
+#   scripts/windows-installer.sh test-build
+#       `make --fast` and `check` on the debug program the Windows tests built
 #   scripts/windows-installer.sh make EXE OUT [--fast]
 #       compiles src-tauri/windows/installer.nsi around EXE (patched as an NSIS build, so the
 #       updater picks the `nsis` entry) into OUT; --fast: uncompressed, for the test command
@@ -209,7 +211,29 @@ build_release() {
   say "installer: $installer"
 }
 
+# ---- the test build ------------------------------------------------------------------------
+
+# The installer made from the debug program the Windows tests built (stripped, uncompressed:
+# seconds, where the release build and LZMA take minutes), then checked under Wine. What the
+# test command and the benchmark run.
+check_test_build() {
+  local debug="${CARGO_TARGET_DIR:-$here/target}/x86_64-pc-windows-gnu/debug"
+  # Global: the EXIT trap reads it after this function has returned.
+  test_dir="$(mktemp -d)"
+  local dir="$test_dir"
+  trap 'rm -rf "$test_dir"' EXIT
+  x86_64-w64-mingw32-strip -o "$dir/leadline.exe" "$debug/leadline.exe"
+  cp "$debug/WebView2Loader.dll" "$dir/"
+  make_installer "$dir/leadline.exe" "$dir/Leadline_test_x64-setup.exe" --fast
+  # make_installer's own trap (its staging folder) replaced this one: both go.
+  trap 'rm -rf "$test_dir" "$stage"' EXIT
+  xvfb-run -a "$0" check "$dir/Leadline_test_x64-setup.exe"
+}
+
 case "${1:-}" in
+  test-build)
+    check_test_build
+    ;;
   build)
     shift
     build_release
@@ -225,6 +249,6 @@ case "${1:-}" in
     check_installer "$1"
     ;;
   *)
-    fail "usage: $0 build | make EXE OUT [--fast] | check INSTALLER"
+    fail "usage: $0 build | test-build | make EXE OUT [--fast] | check INSTALLER"
     ;;
 esac
