@@ -21,7 +21,7 @@ pub fn want(conn: &Connection, message_id: i64, now: i64) -> rusqlite::Result<Op
     let wanted = conn
         .query_row(
             "SELECT account_id, wa_msg_id, kind, details, chat_id FROM messages
-             WHERE id = ?1 AND direction = 'in' AND kind IN ('image', 'video', 'voice', 'audio', 'document', 'sticker')",
+             WHERE id = ?1 AND direction = 'in'",
             [message_id],
             |r| {
                 Ok(Wanted {
@@ -34,7 +34,8 @@ pub fn want(conn: &Connection, message_id: i64, now: i64) -> rusqlite::Result<Op
             },
         )
         .optional()?;
-    let Some(wanted) = wanted else {
+    // Only a kind with a file of its own (`MessageKind::has_media`).
+    let Some(wanted) = wanted.filter(|w| w.kind.has_media()) else {
         return Ok(None);
     };
     let changed = conn.execute(
