@@ -37,7 +37,15 @@ impl Xvfb {
     /// connections, so two tests never race for one.
     pub fn start() -> Xvfb {
         let mut child = Command::new("Xvfb")
-            .args(["-displayfd", "1", "-screen", "0", "1280x800x24", "-nolisten", "tcp"])
+            .args([
+                "-displayfd",
+                "1",
+                "-screen",
+                "0",
+                "1280x800x24",
+                "-nolisten",
+                "tcp",
+            ])
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
             .stderr(Stdio::null())
@@ -83,8 +91,14 @@ mod tests {
         let second = Xvfb::start();
         assert_ne!(first.display, second.display);
         let socket = format!("/tmp/.X11-unix/X{}", first.display.trim_start_matches(':'));
-        assert!(std::path::Path::new(&socket).exists(), "{socket} while running");
+        assert!(
+            std::path::Path::new(&socket).exists(),
+            "{socket} while running"
+        );
         drop(first);
-        assert!(!std::path::Path::new(&socket).exists(), "{socket} removed when stopped");
+        assert!(
+            !std::path::Path::new(&socket).exists(),
+            "{socket} removed when stopped"
+        );
     }
 }
