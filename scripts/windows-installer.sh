@@ -175,6 +175,8 @@ build_release() {
   npm --prefix "$here/ui" run --silent build
   local target_dir="${CARGO_TARGET_DIR:-$here/target}/x86_64-pc-windows-gnu/release"
   local started=$SECONDS
+  # shellcheck source=scripts/windows-env.sh
+  . "$here/scripts/windows-env.sh"
   say "building the release program for x86_64-pc-windows-gnu (cold: about 16 min on 2 cores)"
   (cd "$here" && cargo build --release --locked -p leadline --bin leadline \
     --features custom-protocol --target x86_64-pc-windows-gnu)
