@@ -9,6 +9,7 @@
 mod arrival_order;
 mod crash;
 mod exactly_once;
+mod hearing;
 mod keychain_hung;
 mod kinds;
 mod limits;

@@ -18,6 +18,7 @@ pub mod linked_profiles;
 pub mod notifications;
 pub mod soak;
 pub mod tamper;
+pub mod voice_notes;
 pub mod xvfb;
 
 use std::net::{TcpListener, TcpStream};

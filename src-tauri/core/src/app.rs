@@ -18,6 +18,7 @@ use crate::chats::owner;
 use crate::error::Result;
 use crate::leadline::Leadline;
 use crate::media::files;
+use crate::media::hearing::Hearing;
 use crate::model::media::MediaContent;
 use crate::model::number::LinkState;
 use crate::numbers::linking::{self, NumberState};
@@ -41,6 +42,18 @@ impl App {
         profiles: PathBuf,
         tuning: Tuning,
     ) -> App {
+        App::start_hearing(core, driver, profiles, tuning, None)
+    }
+
+    /// `start`, hearing customers' voice notes with `hearing` from the first moment (the
+    /// notes a restart left unheard included).
+    pub fn start_hearing(
+        core: Leadline,
+        driver: Arc<dyn Driver>,
+        profiles: PathBuf,
+        tuning: Tuning,
+        hearing: Option<Arc<dyn Hearing>>,
+    ) -> App {
         let (to_bot, from_pages) = mpsc::unbounded_channel::<runner::Input>();
         let states = to_bot.clone();
         let runtime = Arc::new(Runtime::new(
@@ -54,12 +67,19 @@ impl App {
             }),
         ));
         let bot = Bot::new(core, runtime, tuning);
+        bot.hearing.set(hearing);
         tokio::spawn(runner::run(bot.clone(), from_pages));
         App { bot }
     }
 
     pub fn core(&self) -> &Leadline {
         &self.bot.core
+    }
+
+    /// What hears customers' voice notes from now on (`None`: none; a voice note is then
+    /// kept for the owner unanswered, as any file).
+    pub fn set_hearing(&self, hearing: Option<Arc<dyn Hearing>>) {
+        self.bot.hearing.set(hearing);
     }
 
     /// The bot's handle, for its steps (`bot::intake::receive`, `bot::pipeline::handle`, …).

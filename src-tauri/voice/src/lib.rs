@@ -4,5 +4,6 @@
 
 pub mod decode;
 pub mod error;
+pub mod hearing;
 pub mod model_file;
 pub mod whisper;

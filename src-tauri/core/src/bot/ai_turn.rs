@@ -268,6 +268,16 @@ async fn ask_ai(
 fn as_chat(message: RecentMessage) -> ChatMessage {
     let text = match seen_as(message.kind) {
         _ if message.revoked => "[a message its sender deleted]".to_string(),
+        // A voice note heard: its words, said to be a voice note's, with the language
+        // heard (so the reply keeps it).
+        Some(_) if message.heard.is_some() => format!(
+            "[a voice note, transcribed; spoken in {}] {}",
+            message
+                .heard_language
+                .as_deref()
+                .unwrap_or("an unknown language"),
+            message.heard.as_deref().unwrap_or_default()
+        ),
         None => message.body,
         Some(what) if message.body.trim().is_empty() => format!("[{what}]"),
         Some(what) => format!("[{what}] {}", message.body),

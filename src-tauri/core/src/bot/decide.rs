@@ -16,10 +16,13 @@ use crate::model::behaviour::Behaviour;
 use crate::model::chat::{ChatKind, Direction, Origin};
 use crate::model::decision::{Decision, OwnerCommand, SkipReason};
 use crate::model::inbox::{InboxState, Stored, UNDECIDED};
+use crate::model::message_kind::MessageKind;
+use crate::model::transcript::HearingState;
 use crate::model::wa_id::kind_of;
 use crate::store::messages::RecentMessage;
 use crate::store::{
     account_settings, activity, away_sent, chats, contacts, inbox, leads, messages, rules,
+    transcripts,
 };
 use crate::text;
 
@@ -114,10 +117,16 @@ pub(crate) fn decide_in(
     let me = crate::store::accounts::get(conn, account_id)?
         .and_then(|n| n.wa_id)
         .unwrap_or_default();
+    // A voice note heard is answered like its words.
+    let heard = heard_words(conn, message_id, message.kind)?;
     let incoming = Incoming {
-        kind: message.kind,
+        kind: if heard.is_some() {
+            MessageKind::Text
+        } else {
+            message.kind
+        },
         deleted: message.revoked,
-        body: &message.body,
+        body: heard.as_deref().unwrap_or(&message.body),
         from_me: message.direction == Direction::Out,
         is_group: kind_of(&chat_jid) == ChatKind::Group,
         is_status: chat_jid == "status@broadcast",
@@ -403,4 +412,18 @@ fn human_minutes(minutes: u32, language: crate::i18n::Language) -> String {
         m => text!("bot.duration_minutes", "{n} minutes", n = m),
     };
     crate::i18n::translate(&duration, language)
+}
+
+/// A voice note's words, once heard.
+fn heard_words(
+    conn: &rusqlite::Connection,
+    message_id: i64,
+    kind: MessageKind,
+) -> rusqlite::Result<Option<String>> {
+    if !kind.is_voice() {
+        return Ok(None);
+    }
+    Ok(transcripts::get(conn, message_id)?
+        .filter(|t| t.state == HearingState::Done)
+        .and_then(|t| t.text))
 }

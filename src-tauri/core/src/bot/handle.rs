@@ -11,6 +11,7 @@ use tokio::sync::Semaphore;
 
 use super::timing::{ChatLocks, Tuning};
 use crate::leadline::Leadline;
+use crate::media::hearing::HearingSlot;
 use crate::runtime::tasks::Runtime;
 use crate::store::database::Store;
 
@@ -27,6 +28,8 @@ pub struct Bot {
     /// AI turns in flight at once, across numbers: a burst of chats queues here, not at
     /// the provider.
     pub(crate) turns: Arc<Semaphore>,
+    /// What hears customers' voice notes, when the owner has it set up.
+    pub(crate) hearing: HearingSlot,
 }
 
 impl Bot {
@@ -38,6 +41,7 @@ impl Bot {
             tuning,
             chat_locks: ChatLocks::default(),
             send_locks: ChatLocks::default(),
+            hearing: HearingSlot::default(),
         }
     }
 

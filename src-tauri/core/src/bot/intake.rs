@@ -4,13 +4,13 @@
 //! theirs (the bot steps back in that chat).
 
 use super::handle::Bot;
+use super::hearing;
 use super::inbox::Received;
-use super::media;
 use crate::error::{Error, Result};
 use crate::model::chat::{ChatKind, Direction, Origin};
 use crate::model::inbox::Stored;
 use crate::model::wa_id::kind_of;
-use crate::store::{chats, contacts, inbox, messages};
+use crate::store::{chats, contacts, inbox, messages, transcripts};
 use crate::text;
 use crate::whatsapp::message::WaMessage;
 
@@ -39,6 +39,8 @@ pub async fn receive_at(
     }
     let message = message.bounded_at(now / 1000);
     let has_media = message.kind.has_media();
+    // A customer's voice note is heard before its chat's turn, when the owner set that up.
+    let to_hear = hearing::on(bot) && message.kind.is_voice() && !message.from_me;
     let (chat_id, changed, inbox_row) = bot
         .store()
         .call(move |conn| {
@@ -116,6 +118,9 @@ pub async fn receive_at(
                 return Ok((chat.id, false, None));
             };
             inbox::insert(&tx, message_id, account_id, now)?;
+            if to_hear {
+                transcripts::pending(&tx, message_id, account_id, now)?;
+            }
             tx.commit()?;
             Ok((
                 chat.id,
@@ -131,12 +136,13 @@ pub async fn receive_at(
     if changed {
         bot.core.chat_changed(account_id, chat_id);
     }
-    // A customer's photo, voice note or document: its file is fetched beside the turn.
+    // A customer's photo, voice note or document: its file is fetched beside the turn (and
+    // a voice note then heard).
     if let Some(received) = &inbox_row
         && has_media
         && !received.from_owner
     {
-        media::start(bot, received.row);
+        hearing::fetch_then_hear(bot, received.row);
     }
     Ok(inbox_row)
 }

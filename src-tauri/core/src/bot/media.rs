@@ -171,13 +171,24 @@ fn not_kept() -> Error {
     ))
 }
 
-/// Message `message_id`'s kept file and its type, for the window.
-pub async fn content(bot: &Bot, message_id: i64) -> Result<MediaContent> {
+/// Message `message_id`'s kept file's bytes and details.
+async fn read_kept(bot: &Bot, message_id: i64) -> Result<(Vec<u8>, MessageDetails)> {
     let (path, details) = kept(bot, message_id).await?;
     let bytes = tokio::task::spawn_blocking(move || std::fs::read(path))
         .await
         .map_err(|_| not_kept())?
         .map_err(|_| not_kept())?;
+    Ok((bytes, details))
+}
+
+/// Message `message_id`'s kept file's bytes (a voice note to hear).
+pub(crate) async fn file_bytes(bot: &Bot, message_id: i64) -> Result<Vec<u8>> {
+    Ok(read_kept(bot, message_id).await?.0)
+}
+
+/// Message `message_id`'s kept file and its type, for the window.
+pub async fn content(bot: &Bot, message_id: i64) -> Result<MediaContent> {
+    let (bytes, details) = read_kept(bot, message_id).await?;
     let mimetype = details
         .mimetype
         .map(|m| m.split(';').next().unwrap_or_default().trim().to_string())

@@ -7,6 +7,7 @@ pub mod commands;
 pub(crate) mod decide;
 pub mod delivery;
 pub mod handle;
+pub mod hearing;
 pub mod hours;
 pub mod inbox;
 pub mod intake;

@@ -23,7 +23,7 @@ use crate::leads::merge::{self, Merged};
 use crate::model::decision::SkipReason;
 use crate::model::inbox::{InboxState, Stored, UNDECIDED};
 use crate::store::inbox::{OpenRow, Row};
-use crate::store::{ai_usage, inbox, messages};
+use crate::store::{ai_usage, inbox, messages, transcripts};
 
 /// Answers every chat of the number with open rows, oldest first: what a crash or an
 /// outage left, and failures due for another try. Each chat is one turn (`answer_chat`).
@@ -109,6 +109,15 @@ pub async fn answer_chat(
     let Some((&latest, earlier)) = undecided.split_last() else {
         return Ok(done);
     };
+    // A voice note of the chat is still being heard: the turn waits for its words (the
+    // hearing answers the chat when it ends, `bot::hearing`).
+    if bot
+        .store()
+        .call(move |conn| Ok(transcripts::waiting_in_chat(conn, chat_id)?))
+        .await?
+    {
+        return Ok(done);
+    }
     // One answer per chat per moment, in order: the chat's rows still waiting for a retry
     // are taken into this turn, never answered after it.
     let Some(retrying) = take_in_retrying(bot, account_id, chat_id).await? else {

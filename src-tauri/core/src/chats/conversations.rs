@@ -8,7 +8,7 @@ use crate::leadline::Leadline;
 use crate::model::activity::Activity;
 use crate::model::chat::{ChatListRequest, ChatSummary, Transcript};
 use crate::store::chats::ChatAddress;
-use crate::store::{activity, chats, contacts, media, message_changes, messages};
+use crate::store::{activity, chats, contacts, media, message_changes, messages, transcripts};
 use crate::text;
 
 /// The most rows one request returns.
@@ -86,6 +86,11 @@ impl Leadline {
                 for found in media::of_messages(conn, &ids)? {
                     if let Some(m) = messages.iter_mut().find(|m| m.id == found.message_id) {
                         m.media = Some(found.file);
+                    }
+                }
+                for found in transcripts::of_messages(conn, &ids)? {
+                    if let Some(m) = messages.iter_mut().find(|m| m.id == found.message_id) {
+                        m.heard = Some(found.transcript);
                     }
                 }
                 for reaction in message_changes::reactions_of(conn, &ids)? {

@@ -2,3 +2,4 @@
 //! bot fetches them, `bot::media`).
 
 pub mod files;
+pub mod hearing;

@@ -7,6 +7,7 @@ use ts_rs::TS;
 use super::lead::Stage;
 use super::media::MediaFile;
 use super::message_kind::{MessageDetails, MessageKind};
+use super::transcript::VoiceTranscript;
 
 crate::text_enum::text_enum! {
     /// What a chat is, from its WhatsApp id.
@@ -109,6 +110,8 @@ pub struct ChatMessage {
     pub reactions: Vec<String>,
     /// Its file, for a customer's photo, voice note, document…: on its way, kept or not.
     pub media: Option<MediaFile>,
+    /// A customer's voice note as Leadline heard it (its words, or why not).
+    pub heard: Option<VoiceTranscript>,
     /// WhatsApp's ticks: -1 failed, 0 pending, 1 sent, 2 delivered, 3 read, 4 played.
     pub ack: i8,
     pub sent_at: i64,

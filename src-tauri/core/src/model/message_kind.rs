@@ -43,6 +43,12 @@ impl MessageKind {
                 | MessageKind::Sticker
         )
     }
+
+    /// Whether it is a voice note (recorded in WhatsApp: Ogg/Opus, what Leadline hears). An
+    /// audio file sent as a file may be any format and is kept, not heard.
+    pub fn is_voice(self) -> bool {
+        self == MessageKind::Voice
+    }
 }
 
 /// A contact card as the message carries it.

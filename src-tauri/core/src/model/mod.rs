@@ -18,4 +18,5 @@ pub mod number_ai;
 pub mod quick_reply;
 pub mod schedule;
 pub mod settings;
+pub mod transcript;
 pub mod wa_id;

@@ -144,6 +144,9 @@ pub struct RecentMessage {
     pub revoked: bool,
     /// When it was stored (our clock, unix ms).
     pub stored_at: i64,
+    /// A voice note's words, once heard, and the language heard.
+    pub heard: Option<String>,
+    pub heard_language: Option<String>,
 }
 
 fn recent(r: &rusqlite::Row<'_>) -> rusqlite::Result<RecentMessage> {
@@ -154,6 +157,8 @@ fn recent(r: &rusqlite::Row<'_>) -> rusqlite::Result<RecentMessage> {
         stored_at: r.get(3)?,
         kind: r.get(4)?,
         revoked: r.get(5)?,
+        heard: r.get(6)?,
+        heard_language: r.get(7)?,
     })
 }
 
@@ -164,7 +169,9 @@ pub fn recent_in_chat(
     limit: u32,
 ) -> rusqlite::Result<Vec<RecentMessage>> {
     let mut stmt = conn.prepare_cached(
-        "SELECT direction, origin, body, created_at, kind, revoked_at IS NOT NULL FROM messages WHERE chat_id = ?1 ORDER BY id DESC LIMIT ?2",
+        "SELECT m.direction, m.origin, m.body, m.created_at, m.kind, m.revoked_at IS NOT NULL, t.text, t.language
+         FROM messages m LEFT JOIN transcripts t ON t.message_id = m.id AND t.state = 'done'
+         WHERE m.chat_id = ?1 ORDER BY m.id DESC LIMIT ?2",
     )?;
     let mut rows: Vec<_> = stmt
         .query_map(params![chat_id, limit], recent)?
@@ -260,7 +267,9 @@ pub fn recent_in_chat_until(
     limit: u32,
 ) -> rusqlite::Result<Vec<RecentMessage>> {
     let mut stmt = conn.prepare_cached(
-        "SELECT direction, origin, body, created_at, kind, revoked_at IS NOT NULL FROM messages WHERE chat_id = ?1 AND (id <= ?2 OR direction = 'out') ORDER BY id DESC LIMIT ?3",
+        "SELECT m.direction, m.origin, m.body, m.created_at, m.kind, m.revoked_at IS NOT NULL, t.text, t.language
+         FROM messages m LEFT JOIN transcripts t ON t.message_id = m.id AND t.state = 'done'
+         WHERE m.chat_id = ?1 AND (m.id <= ?2 OR m.direction = 'out') ORDER BY m.id DESC LIMIT ?3",
     )?;
     let mut rows: Vec<_> = stmt
         .query_map(params![chat_id, until, limit], recent)?
@@ -377,6 +386,7 @@ pub fn transcript_before(
             original_body: r.get(10)?,
             reactions: Vec::new(),
             media: None,
+            heard: None,
             ack: r.get(4)?,
             sent_at: r.get(5)?,
         })

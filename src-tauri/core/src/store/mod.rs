@@ -21,4 +21,5 @@ pub mod message_changes;
 pub mod messages;
 pub mod rules;
 mod text;
+pub mod transcripts;
 pub mod webhook_outbox;

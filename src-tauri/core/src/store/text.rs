@@ -36,4 +36,5 @@ stored_as_text!(
     crate::model::quick_reply::MatchKind,
     crate::model::message_kind::MessageKind,
     crate::model::media::MediaState,
+    crate::model::transcript::HearingState,
 );

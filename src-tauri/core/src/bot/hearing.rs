@@ -1,0 +1,179 @@
+//! A customer's voice note heard, off the message path: once its file is kept
+//! (`bot::media`), it is transcribed in a blocking task of its own, so a slow hearing never
+//! holds up another chat. The chat's turn waits while a note of it is pending
+//! (`pipeline::answer_chat`), then answers the words like text. A note that can't be heard
+//! is left for the owner, who is told (never an answer made up without it).
+
+use std::time::Duration;
+
+use super::handle::Bot;
+use super::inbox::Scope;
+use super::reply::{self, Failing};
+use super::{media, pipeline};
+use crate::error::Result;
+use crate::media::hearing::NotHeard;
+use crate::model::inbox::UNDECIDED;
+use crate::model::transcript::HearingState;
+use crate::store::{messages, transcripts};
+use crate::text;
+
+/// The longest a hearing may take before the note is left for the owner. whisper.cpp can't
+/// be stopped mid-note, so a late result is dropped; 5 minutes is a ten-minute note on a
+/// slow laptop.
+pub const HEAR_TIMEOUT: Duration = Duration::from_secs(300);
+
+/// Whether the app hears voice notes now (set up by the owner).
+pub fn on(bot: &Bot) -> bool {
+    bot.hearing.get().is_some()
+}
+
+/// A customer's media message stored: its file fetched in the background, then, for a
+/// voice note waiting to be heard, heard.
+pub fn fetch_then_hear(bot: &Bot, message_id: i64) {
+    let bot = bot.clone();
+    tokio::spawn(async move {
+        if let Err(e) = media::fetch(&bot, message_id).await {
+            tracing::warn!(message_id, error = %e, "could not fetch a media file");
+        }
+        if let Err(e) = hear(&bot, message_id).await {
+            tracing::warn!(message_id, error = %e, "could not hear a voice note");
+        }
+    });
+}
+
+/// Hears message `message_id` in the background (its file is kept).
+fn start(bot: &Bot, message_id: i64) {
+    let bot = bot.clone();
+    tokio::spawn(async move {
+        if let Err(e) = hear(&bot, message_id).await {
+            tracing::warn!(message_id, error = %e, "could not hear a voice note");
+        }
+    });
+}
+
+/// Hears message `message_id` if it waits to be: its words stored and its chat answered,
+/// or why not.
+pub async fn hear(bot: &Bot, message_id: i64) -> Result<()> {
+    let waiting = bot
+        .store()
+        .call(move |conn| {
+            let pending = transcripts::get(conn, message_id)?
+                .is_some_and(|t| t.state == HearingState::Pending);
+            Ok(pending.then_some(()))
+        })
+        .await?;
+    if waiting.is_none() {
+        return Ok(());
+    }
+    let Some(hearing) = bot.hearing.get() else {
+        return not_heard(bot, message_id, "off").await;
+    };
+    let Ok(audio) = media::file_bytes(bot, message_id).await else {
+        return not_heard(bot, message_id, "no_file").await;
+    };
+    let engine = hearing.engine();
+    let heard = tokio::time::timeout(
+        HEAR_TIMEOUT,
+        tokio::task::spawn_blocking(move || hearing.hear(&audio)),
+    )
+    .await;
+    let heard = match heard {
+        Err(_) => return not_heard(bot, message_id, "timeout").await,
+        Ok(Err(_)) => return not_heard(bot, message_id, NotHeard::Failed.reason()).await,
+        Ok(Ok(Err(why))) => return not_heard(bot, message_id, why.reason()).await,
+        Ok(Ok(Ok(heard))) => heard,
+    };
+    tracing::info!(
+        audio_ms = heard.audio_ms,
+        took_ms = heard.took_ms,
+        language = heard.language.as_str(),
+        "a voice note was heard"
+    );
+    let now = bot.now_ms();
+    let chat = bot
+        .store()
+        .call(move |conn| {
+            let stored = transcripts::done(
+                conn,
+                message_id,
+                &transcripts::Heard {
+                    text: &heard.text,
+                    language: &heard.language,
+                    engine: &engine,
+                    audio_ms: heard.audio_ms,
+                    took_ms: heard.took_ms,
+                },
+                now,
+            )?;
+            Ok(stored
+                .then(|| messages::get(conn, message_id))
+                .transpose()?
+                .flatten()
+                .map(|m| (m.account_id, m.chat_id)))
+        })
+        .await?;
+    if let Some((account_id, chat_id)) = chat {
+        bot.core.chat_changed(account_id, chat_id);
+        answer(bot, account_id, chat_id);
+    }
+    Ok(())
+}
+
+/// The note can't be heard (`reason`): recorded, its row left for the owner, who is told
+/// once, and the chat's other messages answered.
+pub async fn not_heard(bot: &Bot, message_id: i64, reason: &'static str) -> Result<()> {
+    let now = bot.now_ms();
+    let chat = bot
+        .store()
+        .call(move |conn| {
+            if !transcripts::failed(conn, message_id, reason, now)? {
+                return Ok(None);
+            }
+            Ok(messages::get(conn, message_id)?.map(|m| (m.account_id, m.chat_id)))
+        })
+        .await?;
+    let Some((account_id, chat_id)) = chat else {
+        return Ok(());
+    };
+    tracing::info!(reason, "a voice note could not be heard");
+    reply::give_up(
+        bot,
+        account_id,
+        message_id,
+        chat_id,
+        UNDECIDED,
+        text!(
+            "bot.voice_not_heard",
+            "Leadline couldn't hear this voice note ({reason}): listen to it in Conversations and answer the customer yourself.",
+            reason = reason
+        ),
+        Failing::Ai,
+    )
+    .await?;
+    bot.core.chat_changed(account_id, chat_id);
+    answer(bot, account_id, chat_id);
+    Ok(())
+}
+
+/// The chat's turn, now that it no longer waits for the note.
+fn answer(bot: &Bot, account_id: i64, chat_id: i64) {
+    let bot = bot.clone();
+    tokio::spawn(async move {
+        if let Err(e) = pipeline::answer_chat(&bot, account_id, chat_id, Scope::All).await {
+            tracing::warn!(error = %e, "a chat's turn after a voice note failed");
+        }
+    });
+}
+
+/// At start: the notes a restart interrupted are heard again (or, with no file, left for
+/// the owner).
+pub async fn resume(bot: &Bot) -> Result<()> {
+    let waiting = bot
+        .store()
+        .call(|conn| Ok(transcripts::all_waiting(conn)?))
+        .await?;
+    for note in waiting {
+        start(bot, note.message_id);
+    }
+    Ok(())
+}

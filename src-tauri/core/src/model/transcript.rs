@@ -1,0 +1,31 @@
+//! A customer's voice note as Leadline heard it: on its way, heard (the words and the
+//! language), or not (and why, in words the UI translates).
+
+use serde::Serialize;
+use ts_rs::TS;
+
+crate::text_enum::text_enum! {
+    /// Where a voice note's hearing is.
+    pub enum HearingState {
+        /// Being heard: the chat's turn waits for it.
+        Pending = "pending",
+        /// Heard: answered like text.
+        Done = "done",
+        /// Not heard: `reason` says why; left for the owner.
+        Failed = "failed",
+    }
+}
+
+/// A voice note's transcript, as Conversations shows it and the assistant reads it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct VoiceTranscript {
+    pub state: HearingState,
+    /// The words heard (done).
+    pub text: Option<String>,
+    /// The language heard, ISO 639-1 ("es").
+    pub language: Option<String>,
+    /// Why not (failed): `no_file`, `not_sound`, `too_long`, `no_model`, `off`, `timeout`
+    /// or `failed`.
+    pub reason: Option<String>,
+}

@@ -1,0 +1,151 @@
+//! A customer's voice note heard on this computer (whisper.cpp, a real tiny.en model) and
+//! answered like text, its chat's turn waiting for it; one that can't be heard is left for
+//! the owner, who is told, and never answered blind.
+
+use leadline_core::model::message_kind::{MessageDetails, MessageKind};
+use leadline_core::model::transcript::HearingState;
+use leadline_tests::voice_notes;
+use leadline_voice::hearing::LocalHearing;
+
+use super::exactly_once::{events_named, live_connected};
+use super::*;
+
+fn voice_note(short: &str, bytes: usize) -> WaMessage {
+    let mut voice = from_customer(short, "");
+    voice.kind = MessageKind::Voice;
+    voice.details = Box::new(MessageDetails {
+        mimetype: Some("audio/ogg; codecs=opus".into()),
+        size: Some(bytes as u64),
+        duration_s: Some(3),
+        ..MessageDetails::default()
+    });
+    voice
+}
+
+/// The live bot hearing with the test command's model; `None` (SKIPPED) without one.
+async fn hearing_bot() -> Option<Bot> {
+    let model = voice_notes::model()?;
+    let bot = live_connected(r#"{"debounceSeconds": 1}"#).await;
+    let hearing = LocalHearing::load(&model).expect("the model loads");
+    bot.app.set_hearing(Some(Arc::new(hearing)));
+    Some(bot)
+}
+
+/// Message `short`'s transcript as Conversations shows it, once it is no longer pending.
+async fn heard(bot: &Bot, short: &str) -> leadline_core::model::transcript::VoiceTranscript {
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(60);
+    loop {
+        let id = bot
+            .messages()
+            .iter()
+            .find(|m| m.wa_msg_id.ends_with(&format!("_{short}")))
+            .map(|m| m.id);
+        let shown = bot
+            .core
+            .transcript(bot.chat_of(ANA), None, 50)
+            .await
+            .unwrap();
+        let found = shown
+            .messages
+            .iter()
+            .find(|m| Some(m.id) == id)
+            .and_then(|m| m.heard.clone());
+        if let Some(t) = found.filter(|t| t.state != HearingState::Pending) {
+            return t;
+        }
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "{short} heard within 60 s"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_voice_note_is_heard_and_answered_like_text_with_a_text_after_it_in_one_turn() {
+    let Some(bot) = hearing_bot().await else {
+        return;
+    };
+    let ogg = voice_notes::spoken("hello, how much is the blue shirt", "en-us");
+    bot.wa.media(&format!("false_{ANA}_V1"), Ok(ogg.clone()));
+    bot.ai.push(reply(
+        "The blue shirt is 20 euros, and yes, it comes in green.",
+    ));
+    assert!(bot.wa.deliver(voice_note("V1", ogg.len())));
+    // Words after the note: the turn waits for the note's, then answers both at once.
+    assert!(bot.wa.deliver(from_customer("T1", "and in green?")));
+    until("the note and the text answered", || {
+        bot.wa.sent().len() == 1
+    })
+    .await;
+
+    let transcript = heard(&bot, "V1").await;
+    assert_eq!(transcript.state, HearingState::Done);
+    assert_eq!(transcript.language.as_deref(), Some("en"));
+    let words = transcript.text.clone().unwrap_or_default().to_lowercase();
+    assert!(words.contains("blue shirt"), "heard: {words}");
+
+    assert_eq!(
+        bot.ai.requests().len(),
+        1,
+        "one turn for the note and the text"
+    );
+    let asked = bot.last_asked();
+    let told = asked
+        .iter()
+        .find(|m| m.starts_with("[a voice note, transcribed; spoken in en]"))
+        .unwrap_or_else(|| panic!("the assistant reads the note's words: {asked:?}"));
+    assert!(told.to_lowercase().contains("blue shirt"), "{told}");
+    let note_at = asked.iter().position(|m| m == told);
+    let text_at = asked.iter().position(|m| m == "and in green?");
+    assert!(note_at < text_at, "in the order they came: {asked:?}");
+    tokio::time::sleep(Duration::from_millis(1_500)).await;
+    assert_eq!(bot.wa.sent().len(), 1, "answered once");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_note_that_cant_be_heard_is_left_for_the_owner_who_is_told_and_the_chat_goes_on() {
+    let Some(bot) = hearing_bot().await else {
+        return;
+    };
+    // Not sound: a damaged file that WhatsApp delivered all the same.
+    let damaged = b"OggS\0\x02 not a voice note at all".to_vec();
+    bot.wa
+        .media(&format!("false_{ANA}_V2"), Ok(damaged.clone()));
+    assert!(bot.wa.deliver(voice_note("V2", damaged.len())));
+    let transcript = heard(&bot, "V2").await;
+    assert_eq!(
+        (transcript.state, transcript.reason.as_deref()),
+        (HearingState::Failed, Some("not_sound"))
+    );
+    until("the owner told", || events_named(&bot, "reply:failed") == 1).await;
+    let row = bot
+        .inbox()
+        .into_iter()
+        .find(|r| {
+            r.message_id
+                == bot
+                    .messages()
+                    .iter()
+                    .find(|m| m.wa_msg_id.ends_with("_V2"))
+                    .unwrap()
+                    .id
+        })
+        .unwrap();
+    assert_eq!(row.state, InboxState::Failed, "left for the owner");
+    assert!(bot.wa.sent().is_empty(), "never answered blind");
+    assert!(bot.ai.requests().is_empty());
+
+    // The file never came: the same, and the customer's next words are answered.
+    bot.wa.media(
+        &format!("false_{ANA}_V3"),
+        Err(leadline_core::whatsapp::media::DownloadFailure::Timeout),
+    );
+    assert!(bot.wa.deliver(voice_note("V3", 4_000)));
+    let transcript = heard(&bot, "V3").await;
+    assert_eq!(transcript.reason.as_deref(), Some("no_file"));
+    bot.ai.push(reply("Claro, dime."));
+    assert!(bot.wa.deliver(from_customer("T2", "¿me oyes?")));
+    until("the text answered", || bot.wa.sent().len() == 1).await;
+    assert_eq!(events_named(&bot, "reply:failed"), 2, "told once per note");
+}
