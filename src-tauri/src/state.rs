@@ -35,6 +35,11 @@ impl AppPaths {
     pub fn profiles(&self) -> PathBuf {
         self.data_dir.join("profiles")
     }
+
+    /// Speech models downloaded to hear voice notes.
+    pub fn models(&self) -> PathBuf {
+        self.data_dir.join("models")
+    }
 }
 
 /// The answer to "can the app work, and where are its files?", asked by the UI at start.
@@ -93,6 +98,12 @@ impl AppState {
         self.ready().map(|ready| ready.app.clone())
     }
 
+    /// The desktop app's Leadline (speech models and the rest), or the reason the app can't
+    /// work right now.
+    pub fn desktop(&self) -> Result<Desktop, IpcError> {
+        self.ready()
+    }
+
     /// Saves the owner's settings and applies them to browsers started from now on.
     pub async fn set_settings(&self, settings: AppSettings) -> Result<AppSettings, IpcError> {
         Ok(self.ready()?.set_settings(settings).await?)
@@ -127,7 +138,11 @@ impl AppState {
         for file in files.iter().filter(|f| f.exists()) {
             std::fs::remove_file(file).map_err(|e| removal_failed(file, &e))?;
         }
-        for dir in [self.paths.profiles(), self.paths.log_dir.clone()] {
+        for dir in [
+            self.paths.profiles(),
+            self.paths.models(),
+            self.paths.log_dir.clone(),
+        ] {
             if dir.exists() {
                 std::fs::remove_dir_all(&dir).map_err(|e| removal_failed(&dir, &e))?;
             }
@@ -188,6 +203,12 @@ fn open_core(
     let config = DesktopConfig {
         database: paths.database(),
         profiles: paths.profiles(),
+        models: paths.models(),
+        hearing_loader: Arc::new(|path: &std::path::Path| {
+            let hearing =
+                leadline_voice::hearing::LocalHearing::load(path).map_err(|e| e.to_string())?;
+            Ok(Arc::new(hearing) as Arc<dyn leadline_core::media::hearing::Hearing>)
+        }),
         events,
         keychain,
         clock: Arc::new(SystemClock),

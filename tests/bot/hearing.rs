@@ -40,16 +40,20 @@ async fn heard(bot: &Bot, short: &str) -> leadline_core::model::transcript::Voic
             .iter()
             .find(|m| m.wa_msg_id.ends_with(&format!("_{short}")))
             .map(|m| m.id);
-        let shown = bot
-            .core
-            .transcript(bot.chat_of(ANA), None, 50)
-            .await
-            .unwrap();
-        let found = shown
-            .messages
-            .iter()
-            .find(|m| Some(m.id) == id)
-            .and_then(|m| m.heard.clone());
+        // The chat is there once its message is.
+        let mut found = None;
+        if id.is_some() {
+            let shown = bot
+                .core
+                .transcript(bot.chat_of(ANA), None, 50)
+                .await
+                .unwrap();
+            found = shown
+                .messages
+                .iter()
+                .find(|m| Some(m.id) == id)
+                .and_then(|m| m.heard.clone());
+        }
         if let Some(t) = found.filter(|t| t.state != HearingState::Pending) {
             return t;
         }

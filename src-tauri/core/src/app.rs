@@ -11,6 +11,7 @@ use std::sync::Arc;
 use tokio::sync::{mpsc, watch};
 
 use crate::bot::handle::Bot;
+use crate::bot::hearing as bot_hearing;
 use crate::bot::media as bot_media;
 use crate::bot::runner;
 use crate::bot::timing::Tuning;
@@ -42,18 +43,6 @@ impl App {
         profiles: PathBuf,
         tuning: Tuning,
     ) -> App {
-        App::start_hearing(core, driver, profiles, tuning, None)
-    }
-
-    /// `start`, hearing customers' voice notes with `hearing` from the first moment (the
-    /// notes a restart left unheard included).
-    pub fn start_hearing(
-        core: Leadline,
-        driver: Arc<dyn Driver>,
-        profiles: PathBuf,
-        tuning: Tuning,
-        hearing: Option<Arc<dyn Hearing>>,
-    ) -> App {
         let (to_bot, from_pages) = mpsc::unbounded_channel::<runner::Input>();
         let states = to_bot.clone();
         let runtime = Arc::new(Runtime::new(
@@ -67,7 +56,6 @@ impl App {
             }),
         ));
         let bot = Bot::new(core, runtime, tuning);
-        bot.hearing.set(hearing);
         tokio::spawn(runner::run(bot.clone(), from_pages));
         App { bot }
     }
@@ -76,10 +64,24 @@ impl App {
         &self.bot.core
     }
 
-    /// What hears customers' voice notes from now on (`None`: none; a voice note is then
-    /// kept for the owner unanswered, as any file).
+    /// What hears customers' voice notes from now on. With one, the notes waiting to be
+    /// heard (a restart's, or stored before it was loaded) are heard now; with `None`, a
+    /// voice note is kept for the owner unanswered, as any file, and those waiting are left
+    /// for the owner.
     pub fn set_hearing(&self, hearing: Option<Arc<dyn Hearing>>) {
+        let on = hearing.is_some();
         self.bot.hearing.set(hearing);
+        let bot = self.bot.clone();
+        tokio::spawn(async move {
+            let done = if on {
+                bot_hearing::resume(&bot).await
+            } else {
+                bot_hearing::leave_waiting(&bot, "off").await
+            };
+            if let Err(e) = done {
+                tracing::warn!(error = %e, "could not look at voice notes waiting to be heard");
+            }
+        });
     }
 
     /// The bot's handle, for its steps (`bot::intake::receive`, `bot::pipeline::handle`, …).

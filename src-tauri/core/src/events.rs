@@ -63,6 +63,15 @@ pub enum CoreEvent {
     /// once per run of the app.
     #[serde(rename = "store:failed")]
     StoreFailed { reason: crate::text::Text },
+    /// A model is being fetched: move its progress bar.
+    #[serde(rename = "model:progress")]
+    ModelProgress {
+        id: String,
+        #[ts(type = "number")]
+        done: u64,
+        #[ts(type = "number")]
+        total: u64,
+    },
 }
 
 impl CoreEvent {
@@ -81,6 +90,7 @@ impl CoreEvent {
             CoreEvent::BotsPaused { .. } => "bots:paused",
             CoreEvent::ReplyFailed { .. } => "reply:failed",
             CoreEvent::StoreFailed { .. } => "store:failed",
+            CoreEvent::ModelProgress { .. } => "model:progress",
         }
     }
 

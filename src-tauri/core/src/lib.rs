@@ -19,6 +19,7 @@ pub mod leadline;
 pub mod leads;
 pub mod logging;
 pub mod media;
+pub mod models;
 pub mod numbers;
 pub mod reports;
 pub mod runtime;

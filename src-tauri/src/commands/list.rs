@@ -61,6 +61,11 @@ commands! {
     chats::media_retry(messageId: i64) -> ();
     chats::media_file(messageId: i64) -> MediaContent;
     chats::media_save(messageId: i64) -> String;
+    voice::speech_models() -> Vec<SpeechModel>;
+    voice::speech_model_install(id: String) -> Vec<SpeechModel>;
+    voice::speech_model_cancel(id: String) -> ();
+    voice::speech_model_use(id: Option<String>) -> Vec<SpeechModel>;
+    voice::speech_model_remove(id: String) -> Vec<SpeechModel>;
     reports::home_figures() -> HomeFigures;
     notifications::notifications_status() -> NotificationsStatus;
     notifications::notifications_test() -> NotificationsStatus;

@@ -18,4 +18,5 @@ pub mod registry;
 pub mod reports;
 pub mod settings;
 pub mod updates;
+pub mod voice;
 pub mod webhook;

@@ -19,6 +19,7 @@ use leadline_core::model::media::MediaContent;
 use leadline_core::model::number::WaNumber;
 use leadline_core::model::number_ai::NumberAi;
 use leadline_core::model::settings::AppSettings;
+use leadline_core::model::speech::SpeechModel;
 use leadline_core::numbers::linking::{LinkEvent, NumberState};
 use leadline_core::reports::activity::{ActivityEntry, ActivityGroup};
 use leadline_core::reports::home::HomeFigures;
@@ -29,7 +30,7 @@ use ts_rs::TS;
 use super::settings::BrowserInUse;
 use super::{
     ai, app, autostart, bot, chats, contacts, data, leads, linking, notifications, numbers,
-    reports, settings, updates, webhook,
+    reports, settings, updates, voice, webhook,
 };
 use crate::notify::NotificationsStatus;
 use crate::state::AppStatus;

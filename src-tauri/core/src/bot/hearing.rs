@@ -65,8 +65,10 @@ pub async fn hear(bot: &Bot, message_id: i64) -> Result<()> {
     if waiting.is_none() {
         return Ok(());
     }
+    // Not loaded yet (the app starting): it waits, and is heard once it is
+    // (`App::set_hearing`).
     let Some(hearing) = bot.hearing.get() else {
-        return not_heard(bot, message_id, "off").await;
+        return Ok(());
     };
     let Ok(audio) = media::file_bytes(bot, message_id).await else {
         return not_heard(bot, message_id, "no_file").await;
@@ -142,11 +144,7 @@ pub async fn not_heard(bot: &Bot, message_id: i64, reason: &'static str) -> Resu
         message_id,
         chat_id,
         UNDECIDED,
-        text!(
-            "bot.voice_not_heard",
-            "Leadline couldn't hear this voice note ({reason}): listen to it in Conversations and answer the customer yourself.",
-            reason = reason
-        ),
+        why_not_heard(reason),
         Failing::Ai,
     )
     .await?;
@@ -165,8 +163,8 @@ fn answer(bot: &Bot, account_id: i64, chat_id: i64) {
     });
 }
 
-/// At start: the notes a restart interrupted are heard again (or, with no file, left for
-/// the owner).
+/// The notes waiting to be heard (a restart's, or stored before the model was loaded) are
+/// heard now (or, with no file, left for the owner).
 pub async fn resume(bot: &Bot) -> Result<()> {
     let waiting = bot
         .store()
@@ -176,4 +174,46 @@ pub async fn resume(bot: &Bot) -> Result<()> {
         start(bot, note.message_id);
     }
     Ok(())
+}
+
+/// Hearing was turned off: the notes still waiting are left for the owner (`reason`).
+pub async fn leave_waiting(bot: &Bot, reason: &'static str) -> Result<()> {
+    let waiting = bot
+        .store()
+        .call(|conn| Ok(transcripts::all_waiting(conn)?))
+        .await?;
+    for note in waiting {
+        not_heard(bot, note.message_id, reason).await?;
+    }
+    Ok(())
+}
+
+/// Why a note was left for the owner, in their words, with what to do.
+fn why_not_heard(reason: &str) -> crate::text::Text {
+    match reason {
+        "no_file" => text!(
+            "bot.voice_no_file",
+            "Leadline couldn't get this voice note's file from WhatsApp, so it wasn't heard: listen to it on the phone and answer the customer yourself."
+        ),
+        "not_sound" => text!(
+            "bot.voice_not_sound",
+            "This voice note isn't sound Leadline can read, so it wasn't answered: listen to it in Conversations and answer the customer yourself."
+        ),
+        "too_long" => text!(
+            "bot.voice_too_long",
+            "This voice note is longer than Leadline hears (10 minutes): listen to it in Conversations and answer the customer yourself."
+        ),
+        "timeout" => text!(
+            "bot.voice_timeout",
+            "Hearing this voice note took too long, so it wasn't answered: listen to it in Conversations and answer the customer yourself."
+        ),
+        "off" | "no_model" => text!(
+            "bot.voice_off",
+            "Hearing voice notes is off (Settings › Voice notes), so this one wasn't answered: listen to it in Conversations and answer the customer yourself."
+        ),
+        _ => text!(
+            "bot.voice_failed",
+            "The speech model failed on this voice note, so it wasn't answered: listen to it in Conversations and answer the customer yourself."
+        ),
+    }
 }

@@ -65,30 +65,11 @@ pub async fn receive_at(
             )?;
             // The echo of our own reply (however late, even after its send reported
             // an error): the inbox row waiting on it is done, and it is not the owner.
-            if message.from_me {
-                if let Some(waiting) = sent_reply_waiting(&tx, chat.id, &message.body, now)? {
-                    let stored = messages::insert(
-                        &tx,
-                        &messages::NewMessage {
-                            account_id,
-                            chat_id: chat.id,
-                            wa_msg_id: &message.id,
-                            direction: Direction::Out,
-                            origin: Origin::Bot,
-                            author: None,
-                            kind: message.kind,
-                            body: &message.body,
-                            details: Some(&*message.details),
-                            sent_at,
-                        },
-                        now,
-                    )?;
-                    if let Some(reply_id) = stored {
-                        inbox::replied(&tx, waiting, reply_id, now)?;
-                    }
-                    tx.commit()?;
-                    return Ok((chat.id, stored.is_some(), None));
-                }
+            if message.from_me
+                && let Some(stored) = bot_echo(&tx, account_id, chat.id, &message, sent_at, now)?
+            {
+                tx.commit()?;
+                return Ok((chat.id, stored, None));
             }
             let stored = messages::insert(
                 &tx,
@@ -145,6 +126,42 @@ pub async fn receive_at(
         hearing::fetch_then_hear(bot, received.row);
     }
     Ok(inbox_row)
+}
+
+/// The echo of the bot's own reply in `chat_id`: stored as the bot's, completing the
+/// inbox row waiting on it. `Some(stored anew)` when it was one; `None` when no reply
+/// waits on these words (then it is the owner's).
+fn bot_echo(
+    tx: &rusqlite::Transaction<'_>,
+    account_id: i64,
+    chat_id: i64,
+    message: &WaMessage,
+    sent_at: i64,
+    now: i64,
+) -> rusqlite::Result<Option<bool>> {
+    let Some(waiting) = sent_reply_waiting(tx, chat_id, &message.body, now)? else {
+        return Ok(None);
+    };
+    let stored = messages::insert(
+        tx,
+        &messages::NewMessage {
+            account_id,
+            chat_id,
+            wa_msg_id: &message.id,
+            direction: Direction::Out,
+            origin: Origin::Bot,
+            author: None,
+            kind: message.kind,
+            body: &message.body,
+            details: Some(&*message.details),
+            sent_at,
+        },
+        now,
+    )?;
+    if let Some(reply_id) = stored {
+        inbox::replied(tx, waiting, reply_id, now)?;
+    }
+    Ok(Some(stored.is_some()))
 }
 
 /// What WhatsApp said of the sender (name, phone, username): nothing for the owner's own

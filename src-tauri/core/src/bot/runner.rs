@@ -90,10 +90,6 @@ pub async fn run(bot: Bot, mut inputs: mpsc::UnboundedReceiver<Input>) {
             tracing::warn!(error = %e, "could not look at media files left on their way");
         }
     }
-    // Voice notes a restart interrupted are heard again.
-    if let Err(e) = super::hearing::resume(&bot).await {
-        tracing::warn!(error = %e, "could not look at voice notes left unheard");
-    }
     let turns = Turns::default();
     let numbers = Working::default();
     // Numbers whose session was refused (a second link of one WhatsApp account): their

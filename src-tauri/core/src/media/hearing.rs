@@ -67,3 +67,7 @@ impl HearingSlot {
             .clone()
     }
 }
+
+/// Loads a hearing from a model file (the desktop app's: whisper.cpp); an error in words.
+pub type HearingLoader =
+    Arc<dyn Fn(&std::path::Path) -> Result<Arc<dyn Hearing>, String> + Send + Sync>;

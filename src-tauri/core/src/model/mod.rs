@@ -18,5 +18,6 @@ pub mod number_ai;
 pub mod quick_reply;
 pub mod schedule;
 pub mod settings;
+pub mod speech;
 pub mod transcript;
 pub mod wa_id;

@@ -35,6 +35,10 @@ pub struct AppSettings {
     /// computer (1 to 3650); `None`: `DEFAULT_MEDIA_KEEP_DAYS`. The messages stay.
     #[serde(default)]
     pub media_keep_days: Option<u32>,
+    /// The speech model customers' voice notes are heard with, on this computer
+    /// (`models::catalog::SPEECH`); `None`: not heard (kept for the owner).
+    #[serde(default)]
+    pub voice_model: Option<String>,
 }
 
 /// How long customers' files are kept unless the owner says otherwise.

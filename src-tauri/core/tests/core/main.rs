@@ -11,6 +11,7 @@ mod keychain_windows;
 mod layout;
 mod leads;
 mod linking;
+mod models;
 mod numbers;
 mod settings;
 mod store;

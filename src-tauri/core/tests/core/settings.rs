@@ -20,6 +20,7 @@ async fn settings_start_at_their_defaults() {
             detailed_logs_until: None,
             ai_spend_per_hour_micros: None,
             media_keep_days: None,
+            voice_model: None,
         }
     );
 }
@@ -44,6 +45,7 @@ async fn saved_settings_are_read_back_and_announced() {
         detailed_logs_until: None,
         ai_spend_per_hour_micros: Some(2_500_000),
         media_keep_days: Some(30),
+        voice_model: None,
     };
     assert_eq!(core.set_settings(chosen.clone()).await.unwrap(), chosen);
     assert_eq!(core.settings().await.unwrap(), chosen);
