@@ -152,7 +152,12 @@ aiSpendPerHourMicros: number | null,
  * How many days customers' photos, voice notes and documents are kept on this
  * computer (1 to 3650); `None`: `DEFAULT_MEDIA_KEEP_DAYS`. The messages stay.
  */
-mediaKeepDays: number | null, };
+mediaKeepDays: number | null, 
+/**
+ * The speech model customers' voice notes are heard with, on this computer
+ * (`models::catalog::SPEECH`); `None`: not heard (kept for the owner).
+ */
+voiceModel: string | null, };
 
 /**
  * Which browser runs WhatsApp Web with the current settings, or why none can.
@@ -417,6 +422,63 @@ export type MediaContent = { mimetype: string,
  */
 data: string, };
 
+export type SpeechModel = { id: string, 
+/**
+ * Hears English only (the smallest); else every language.
+ */
+englishOnly: boolean, 
+/**
+ * The download's size.
+ */
+bytes: number, 
+/**
+ * Memory it needs while hearing.
+ */
+ramMb: number, 
+/**
+ * Downloaded and checked.
+ */
+installed: boolean, 
+/**
+ * Bytes of an interrupted download kept for "Resume".
+ */
+partialBytes: number, 
+/**
+ * The one voice notes are heard with.
+ */
+inUse: boolean, 
+/**
+ * This computer has the memory for it (at most half of it).
+ */
+fits: boolean, 
+/**
+ * This computer's memory, when known.
+ */
+totalMb: number | null, };
+
+/**
+ * A voice note's transcript, as Conversations shows it and the assistant reads it.
+ */
+export type VoiceTranscript = { state: HearingState, 
+/**
+ * The words heard (done).
+ */
+text: string | null, 
+/**
+ * The language heard, ISO 639-1 ("es").
+ */
+language: string | null, 
+/**
+ * Why not (failed): `no_file`, `not_sound`, `too_long`, `no_model`, `off`, `timeout`
+ * or `failed`.
+ */
+reason: string | null, };
+
+/**
+ * Where a voice note's hearing is.
+ */
+export type HearingState = "pending" | "done" | "failed";
+
 /**
  * One message of a transcript.
  */
@@ -453,6 +515,10 @@ reactions: Array<string>,
  * Its file, for a customer's photo, voice note, document…: on its way, kept or not.
  */
 media: MediaFile | null, 
+/**
+ * A customer's voice note as Leadline heard it (its words, or why not).
+ */
+heard: VoiceTranscript | null, 
 /**
  * WhatsApp's ticks: -1 failed, 0 pending, 1 sent, 2 delivered, 3 read, 4 played.
  */
@@ -691,7 +757,7 @@ number: string,
 /**
  * The customer, as shown (`+34600111222`).
  */
-who: string, reason: Text, } } | { "type": "store:failed", "payload": { reason: Text, } };
+who: string, reason: Text, } } | { "type": "store:failed", "payload": { reason: Text, } } | { "type": "model:progress", "payload": { id: string, done: number, total: number, } };
 
 export type Preset = "open_ai" | "anthropic" | "gemini" | "deep_seek" | "groq" | "open_router" | "mistral" | "ollama" | "lm_studio" | "llama_cpp" | "custom";
 
@@ -855,6 +921,11 @@ export type Commands = {
   media_retry: { args: { messageId: number }; result: null };
   media_file: { args: { messageId: number }; result: MediaContent };
   media_save: { args: { messageId: number }; result: string };
+  speech_models: { args: Record<string, never>; result: Array<SpeechModel> };
+  speech_model_install: { args: { id: string }; result: Array<SpeechModel> };
+  speech_model_cancel: { args: { id: string }; result: null };
+  speech_model_use: { args: { id: string | null }; result: Array<SpeechModel> };
+  speech_model_remove: { args: { id: string }; result: Array<SpeechModel> };
   home_figures: { args: Record<string, never>; result: HomeFigures };
   notifications_status: { args: Record<string, never>; result: NotificationsStatus };
   notifications_test: { args: Record<string, never>; result: NotificationsStatus };

@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from "vitest";
-import { fireEvent, render, screen, waitFor } from "@testing-library/svelte";
+import { cleanup, fireEvent, render, screen, waitFor } from "@testing-library/svelte";
 import type { ChatMessage } from "../bindings";
 
 // IPC stood in for: the kept file's bytes, asked for by the message's id only.
@@ -29,6 +29,7 @@ const voice = (over: Partial<ChatMessage> = {}): ChatMessage => ({
   originalBody: null,
   reactions: [],
   media: { state: "stored", reason: null, bytes: 6 },
+  heard: null,
   ack: 0,
   sentAt: 1,
   ...over,
@@ -57,5 +58,29 @@ describe("a kept file in the transcript", () => {
     await fireEvent.click(screen.getByTestId("media-save"));
     await waitFor(() => expect(screen.getByTestId("media-saved").textContent).toBe("Saved: /home/ana/Downloads/lista.pdf"));
     expect(calls).toContainEqual(["media_save", { messageId: 7 }]);
+  });
+});
+
+describe("a voice note as Leadline heard it", () => {
+  it("shows the words under the player, with the language heard", () => {
+    render(Transcript, {
+      messages: [voice({ heard: { state: "done", text: "hola, ¿cuánto cuesta?", language: "es", reason: null } })],
+    });
+    expect(screen.getByTestId("message-heard").textContent?.trim()).toBe("hola, ¿cuánto cuesta?");
+    expect(screen.getByTestId("message-heard").getAttribute("lang")).toBe("es");
+    expect(screen.getByTestId("message-heard-meta").textContent).toContain("es");
+  });
+
+  it("says it is being heard, and why one was not", () => {
+    render(Transcript, { messages: [voice({ heard: { state: "pending", text: null, language: null, reason: null } })] });
+    expect(screen.getByTestId("message-heard-meta").dataset.state).toBe("pending");
+    cleanup();
+    render(Transcript, {
+      messages: [voice({ id: 43, heard: { state: "failed", text: null, language: null, reason: "not_sound" } })],
+    });
+    const said = screen.getByTestId("message-heard-meta");
+    expect(said.dataset.state).toBe("failed");
+    expect(said.textContent).toContain("isn't sound Leadline can read");
+    expect(screen.queryByTestId("message-heard")).toBeNull();
   });
 });

@@ -15,6 +15,7 @@ const message = (over: Partial<ChatMessage>): ChatMessage => ({
   originalBody: null,
   reactions: [],
   media: null,
+  heard: null,
   ack: 0,
   sentAt: Date.UTC(2026, 11, 7, 10, 0),
   ...over,
