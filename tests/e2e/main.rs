@@ -10,6 +10,7 @@ mod bot;
 mod desktop;
 mod passkey;
 mod updates;
+mod voice;
 mod workspace;
 
 use fantoccini::{Client, Locator};
@@ -391,8 +392,19 @@ pub(crate) async fn link_dialog_for_a_new_number(
     fake: &leadline_tests::fakes::whatsapp_web::FakeWhatsApp,
     data_dir: &std::path::Path,
 ) -> (Driver, Client) {
+    link_dialog_with(fake, data_dir, &[]).await
+}
+
+/// `link_dialog_for_a_new_number`, the app started with `env` too.
+pub(crate) async fn link_dialog_with(
+    fake: &leadline_tests::fakes::whatsapp_web::FakeWhatsApp,
+    data_dir: &std::path::Path,
+    env: &[(&str, &str)],
+) -> (Driver, Client) {
     let url = fake.url();
-    let driver = Driver::start_with(data_dir, &[("LEADLINE_WA_URL", url.as_str())]);
+    let mut vars = vec![("LEADLINE_WA_URL", url.as_str())];
+    vars.extend_from_slice(env);
+    let driver = Driver::start_with(data_dir, &vars);
     let client = driver.open_app().await;
     go_to(&client, "numbers", "Numbers").await;
     add_number(&client, "Shop").await;

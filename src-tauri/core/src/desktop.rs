@@ -53,7 +53,7 @@ impl Desktop {
         sessions.test_passkey = test_passkey_from_env(&url);
         let sessions = Arc::new(sessions);
         let app = App::start(core, sessions.clone(), config.profiles, Tuning::default());
-        let speech = Speech::new(config.models, config.hearing_loader);
+        let speech = Speech::new(config.models, config.hearing_loader).with_source_from_env();
         let desktop = Desktop {
             app,
             sessions,

@@ -23,10 +23,9 @@ pub struct Speech {
     dir: PathBuf,
     loader: HearingLoader,
     client: reqwest::Client,
-    /// Catalog entries by id; tests point them at a server on this computer.
-    specs: Arc<Vec<ModelSpec>>,
-    /// Where each spec is fetched from (the spec's own URL unless a test says otherwise).
-    urls: Arc<HashMap<String, String>>,
+    /// Where a model is fetched from instead of its publisher, by id: tests only (a server
+    /// on this computer, `with_source` / `LEADLINE_TEST_SPEECH_SOURCE`).
+    overrides: Arc<HashMap<String, Source>>,
     fetching: Arc<Mutex<HashMap<String, Arc<AtomicBool>>>>,
 }
 
@@ -37,52 +36,78 @@ impl Speech {
             dir,
             loader,
             client: download::client(),
-            specs: Arc::new(catalog::SPEECH.to_vec()),
-            urls: Arc::new(HashMap::new()),
+            overrides: Arc::default(),
             fetching: Arc::default(),
         }
     }
 
-    /// For tests: model `id` fetched from `url` (on this computer) as `file` with `sha256`
-    /// and `bytes`, in place of the publisher's.
-    pub fn with_source(mut self, id: &str, url: &str, sha256: &'static str, bytes: u64) -> Speech {
-        let mut specs = (*self.specs).clone();
-        if let Some(spec) = specs.iter_mut().find(|s| s.id == id) {
-            spec.sha256 = sha256;
-            spec.bytes = bytes;
+    /// For tests: model `id` fetched from `url` (on this computer only) with `sha256` and
+    /// `bytes` in place of its publisher's file. Anything else is ignored.
+    pub fn with_source(mut self, id: &str, url: &str, sha256: &str, bytes: u64) -> Speech {
+        let Some(spec) = catalog::speech(id) else {
+            return self;
+        };
+        let local = reqwest::Url::parse(url).is_ok_and(|u| crate::net::on_this_computer(&u));
+        if !local {
+            tracing::warn!("a test source for a speech model was not on this computer; ignored");
+            return self;
         }
-        let mut urls = (*self.urls).clone();
-        urls.insert(id.to_string(), url.to_string());
-        self.specs = Arc::new(specs);
-        self.urls = Arc::new(urls);
+        let mut overrides = (*self.overrides).clone();
+        overrides.insert(
+            id.to_string(),
+            Source {
+                url: url.to_string(),
+                file: spec.file.to_string(),
+                sha256: sha256.to_string(),
+                bytes,
+            },
+        );
+        self.overrides = Arc::new(overrides);
         self
     }
 
+    /// `with_source` from `LEADLINE_TEST_SPEECH_SOURCE` (`id=url#sha256#bytes`), for the
+    /// end-to-end tests of the desktop app.
+    pub fn with_source_from_env(self) -> Speech {
+        let Ok(value) = std::env::var("LEADLINE_TEST_SPEECH_SOURCE") else {
+            return self;
+        };
+        let parsed = value.split_once('=').and_then(|(id, rest)| {
+            let mut parts = rest.split('#');
+            let (url, sha256, bytes) = (parts.next()?, parts.next()?, parts.next()?);
+            Some((
+                id.to_string(),
+                url.to_string(),
+                sha256.to_string(),
+                bytes.parse().ok()?,
+            ))
+        });
+        match parsed {
+            Some((id, url, sha256, bytes)) => self.with_source(&id, &url, &sha256, bytes),
+            None => self,
+        }
+    }
+
     fn spec(&self, id: &str) -> Result<ModelSpec> {
-        self.specs
-            .iter()
-            .find(|s| s.id == id)
-            .copied()
-            .ok_or_else(|| {
-                Error::InvalidInput(text!(
-                    "models.unknown",
-                    "Leadline has no speech model called {id}.",
-                    id = id
-                ))
-            })
+        catalog::speech(id).copied().ok_or_else(|| {
+            Error::InvalidInput(text!(
+                "models.unknown",
+                "Leadline has no speech model called {id}.",
+                id = id
+            ))
+        })
     }
 
     fn source(&self, spec: &ModelSpec) -> Source {
-        Source {
-            url: self
-                .urls
-                .get(spec.id)
-                .cloned()
-                .unwrap_or_else(|| spec.url.to_string()),
-            file: spec.file.to_string(),
-            sha256: spec.sha256.to_string(),
-            bytes: spec.bytes,
-        }
+        self.overrides
+            .get(spec.id)
+            .cloned()
+            .unwrap_or_else(|| Source {
+                url: spec.url.to_string(),
+                file: spec.file.to_string(),
+                sha256: spec.sha256.to_string(),
+                bytes: spec.bytes,
+            })
     }
 
     fn path_of(&self, spec: &ModelSpec) -> PathBuf {
@@ -92,16 +117,17 @@ impl Speech {
     /// Every speech model with its state, `in_use` naming the one in use.
     pub fn list(&self, in_use: Option<&str>) -> Vec<SpeechModel> {
         let total_mb = memory::total_mb();
-        self.specs
+        catalog::SPEECH
             .iter()
             .map(|spec| {
                 let path = self.path_of(spec);
-                let installed = std::fs::metadata(&path).is_ok_and(|m| m.len() == spec.bytes);
+                let bytes = self.source(spec).bytes;
+                let installed = std::fs::metadata(&path).is_ok_and(|m| m.len() == bytes);
                 let partial_bytes = std::fs::metadata(part_of(&path)).map_or(0, |m| m.len());
                 SpeechModel {
                     id: spec.id.to_string(),
                     english_only: spec.english_only,
-                    bytes: spec.bytes,
+                    bytes,
                     ram_mb: spec.ram_mb,
                     installed,
                     partial_bytes,

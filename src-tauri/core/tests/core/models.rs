@@ -262,7 +262,7 @@ async fn the_model_in_use_is_checked_before_it_is_loaded() {
     let dir = tempfile::tempdir().unwrap();
     let loads = Arc::new(Mutex::new(0));
     let counted = loads.clone();
-    let sha256: &'static str = Box::leak(hex::encode(sha2::Sha256::digest(&body)).into_boxed_str());
+    let sha256 = hex::encode(sha2::Sha256::digest(&body));
     let speech = Speech::new(
         dir.path().to_path_buf(),
         Arc::new(move |_path: &std::path::Path| {
@@ -270,7 +270,7 @@ async fn the_model_in_use_is_checked_before_it_is_loaded() {
             Err("not a real model".to_string())
         }),
     )
-    .with_source("whisper-base-q5_1", &server.url, sha256, body.len() as u64);
+    .with_source("whisper-base-q5_1", &server.url, &sha256, body.len() as u64);
     // Not downloaded yet: said so, nothing loaded.
     let before = speech.load("whisper-base-q5_1").await.err().unwrap();
     assert!(before.to_string().contains("download it first"), "{before}");

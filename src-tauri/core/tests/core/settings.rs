@@ -45,7 +45,7 @@ async fn saved_settings_are_read_back_and_announced() {
         detailed_logs_until: None,
         ai_spend_per_hour_micros: Some(2_500_000),
         media_keep_days: Some(30),
-        voice_model: None,
+        voice_model: Some("whisper-tiny.en".into()),
     };
     assert_eq!(core.set_settings(chosen.clone()).await.unwrap(), chosen);
     assert_eq!(core.settings().await.unwrap(), chosen);
