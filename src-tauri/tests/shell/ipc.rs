@@ -97,15 +97,16 @@ fn settings_round_trip_over_ipc() {
     let app = TestApp::start();
     assert_eq!(
         app.ok("settings_get", json!({})),
-        json!({ "theme": "system", "browserPath": null, "whatsappUrl": null, "language": null, "detailedLogsUntil": null, "aiSpendPerHourMicros": null, "mediaKeepDays": null })
+        json!({ "theme": "system", "browserPath": null, "whatsappUrl": null, "language": null, "detailedLogsUntil": null, "aiSpendPerHourMicros": null, "mediaKeepDays": null, "voiceModel": null })
     );
     app.ok(
         "settings_set",
-        json!({ "settings": { "theme": "dark", "language": "ar", "mediaKeepDays": 30 } }),
+        // The speech model in use changes only through speech_model_use, which loads it.
+        json!({ "settings": { "theme": "dark", "language": "ar", "mediaKeepDays": 30, "voiceModel": "whisper-tiny.en" } }),
     );
     assert_eq!(
         app.ok("settings_get", json!({})),
-        json!({ "theme": "dark", "browserPath": null, "whatsappUrl": null, "language": "ar", "detailedLogsUntil": null, "aiSpendPerHourMicros": null, "mediaKeepDays": 30 })
+        json!({ "theme": "dark", "browserPath": null, "whatsappUrl": null, "language": "ar", "detailedLogsUntil": null, "aiSpendPerHourMicros": null, "mediaKeepDays": 30, "voiceModel": null })
     );
 
     // A browser that doesn't exist is refused in plain words, and nothing changes.
