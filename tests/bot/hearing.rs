@@ -153,3 +153,38 @@ async fn a_note_that_cant_be_heard_is_left_for_the_owner_who_is_told_and_the_cha
     until("the text answered", || bot.wa.sent().len() == 1).await;
     assert_eq!(events_named(&bot, "reply:failed"), 2, "told once per note");
 }
+
+/// Hearing set up (again) while a note's file is still on its way: the notes waiting are
+/// heard once their files are kept, never failed as "no file" while the download runs.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_note_whose_file_is_still_coming_waits_for_it_when_hearing_is_set_up() {
+    let Some(bot) = hearing_bot().await else {
+        return;
+    };
+    bot.wa.slow_downloads(Duration::from_millis(1_500));
+    let ogg = voice_notes::spoken("hello, how much is the blue shirt", "en-us");
+    bot.wa.media(&format!("false_{ANA}_V4"), Ok(ogg.clone()));
+    bot.ai.push(reply("It is 20 euros."));
+    assert!(bot.wa.deliver(voice_note("V4", ogg.len())));
+    until("the note stored", || {
+        bot.messages().iter().any(|m| m.wa_msg_id.ends_with("_V4"))
+    })
+    .await;
+    // The model loaded again (the owner chose it in Settings) while the file comes.
+    let model = voice_notes::model().expect("the model is there: the bot started");
+    bot.app
+        .set_hearing(Some(Arc::new(LocalHearing::load(&model).unwrap())));
+
+    let transcript = heard(&bot, "V4").await;
+    assert_eq!(
+        (transcript.state, transcript.reason.as_deref()),
+        (HearingState::Done, None),
+        "heard once its file came"
+    );
+    until("the note answered", || bot.wa.sent().len() == 1).await;
+    assert_eq!(
+        events_named(&bot, "reply:failed"),
+        0,
+        "nobody told of a failure"
+    );
+}

@@ -108,6 +108,8 @@ struct State {
     media: std::collections::HashMap<String, Result<Vec<u8>, DownloadFailure>>,
     /// Downloads asked for, by message id.
     downloads: Vec<String>,
+    /// How long a download takes (the page's takes milliseconds to minutes, never none).
+    download_time: Duration,
     /// Where accepted sends are written (WhatsApp's servers, which outlive the app).
     journal: Option<std::path::PathBuf>,
     me: String,
@@ -245,6 +247,11 @@ impl MemoryWhatsApp {
     /// Message `id`'s file on WhatsApp's servers (its bytes), or why it can't be had.
     pub fn media(&self, id: &str, file: Result<Vec<u8>, DownloadFailure>) {
         lock(&self.state).media.insert(id.to_string(), file);
+    }
+
+    /// Each download takes `time` from now on.
+    pub fn slow_downloads(&self, time: Duration) {
+        lock(&self.state).download_time = time;
     }
 
     /// The ids whose files were asked for, in order.
@@ -880,11 +887,12 @@ impl Session for MemorySession {
             if self.connected().is_err() {
                 return Err(fail(DownloadFailure::Failed));
             }
-            let file = {
+            let (file, time) = {
                 let mut state = lock(&self.state);
                 state.downloads.push(id.to_string());
-                state.media.get(id).cloned()
+                (state.media.get(id).cloned(), state.download_time)
             };
+            tokio::time::sleep(time).await;
             match file {
                 None => Err(fail(DownloadFailure::Failed)),
                 Some(Err(reason)) => Err(fail(reason)),

@@ -13,8 +13,9 @@ use super::{media, pipeline};
 use crate::error::Result;
 use crate::media::hearing::NotHeard;
 use crate::model::inbox::UNDECIDED;
+use crate::model::media::MediaState;
 use crate::model::transcript::HearingState;
-use crate::store::{messages, transcripts};
+use crate::store::{media as media_files, messages, transcripts};
 use crate::text;
 
 /// The longest a hearing may take before the note is left for the owner. whisper.cpp can't
@@ -41,29 +42,28 @@ pub fn fetch_then_hear(bot: &Bot, message_id: i64) {
     });
 }
 
-/// Hears message `message_id` in the background (its file is kept).
-fn start(bot: &Bot, message_id: i64) {
-    let bot = bot.clone();
-    tokio::spawn(async move {
-        if let Err(e) = hear(&bot, message_id).await {
-            tracing::warn!(message_id, error = %e, "could not hear a voice note");
-        }
-    });
-}
-
 /// Hears message `message_id` if it waits to be: its words stored and its chat answered,
 /// or why not.
 pub async fn hear(bot: &Bot, message_id: i64) -> Result<()> {
-    let waiting = bot
+    let file = bot
         .store()
         .call(move |conn| {
             let pending = transcripts::get(conn, message_id)?
                 .is_some_and(|t| t.state == HearingState::Pending);
-            Ok(pending.then_some(()))
+            if !pending {
+                return Ok(None);
+            }
+            let file = media_files::of_messages(conn, &[message_id])?.pop();
+            Ok(Some(file.map(|f| f.file.state)))
         })
         .await?;
-    if waiting.is_none() {
-        return Ok(());
+    match file {
+        // Heard already, or never to be.
+        None => return Ok(()),
+        // Its file is still on its way: the fetch hears it once it is kept (`fetch_then_hear`).
+        Some(None | Some(MediaState::Pending)) => return Ok(()),
+        Some(Some(MediaState::Failed)) => return not_heard(bot, message_id, "no_file").await,
+        Some(Some(MediaState::Stored)) => {}
     }
     // Not loaded yet (the app starting): it waits, and is heard once it is
     // (`App::set_hearing`).
@@ -164,14 +164,16 @@ fn answer(bot: &Bot, account_id: i64, chat_id: i64) {
 }
 
 /// The notes waiting to be heard (a restart's, or stored before the model was loaded) are
-/// heard now (or, with no file, left for the owner).
+/// heard now: each one's file fetched first if it isn't kept (a download a restart cut
+/// short is tried once more), then heard, or left for the owner without one. A note whose
+/// file is on its way is heard by that fetch.
 pub async fn resume(bot: &Bot) -> Result<()> {
     let waiting = bot
         .store()
         .call(|conn| Ok(transcripts::all_waiting(conn)?))
         .await?;
     for note in waiting {
-        start(bot, note.message_id);
+        fetch_then_hear(bot, note.message_id);
     }
     Ok(())
 }
