@@ -19,7 +19,7 @@ use crate::chats::owner;
 use crate::error::Result;
 use crate::leadline::Leadline;
 use crate::media::files;
-use crate::media::hearing::Hearing;
+use crate::media::hearing::Hearer;
 use crate::model::media::MediaContent;
 use crate::model::number::LinkState;
 use crate::numbers::linking::{self, NumberState};
@@ -68,7 +68,7 @@ impl App {
     /// heard (a restart's, or stored before it was loaded) are heard now; with `None`, a
     /// voice note is kept for the owner unanswered, as any file, and those waiting are left
     /// for the owner.
-    pub fn set_hearing(&self, hearing: Option<Arc<dyn Hearing>>) {
+    pub fn set_hearing(&self, hearing: Option<Hearer>) {
         let on = hearing.is_some();
         self.bot.hearing.set(hearing);
         let bot = self.bot.clone();

@@ -7,11 +7,11 @@ use std::sync::Arc;
 use crate::app::App;
 use crate::bot::timing::Tuning;
 use crate::clock::Clock;
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::events::EventSink;
 use crate::leadline::Leadline;
-use crate::media::hearing::HearingLoader;
-use crate::model::settings::AppSettings;
+use crate::media::hearing::{Hearer, HearingLoader};
+use crate::model::settings::{AppSettings, VoiceHearing};
 use crate::model::speech::SpeechModel;
 use crate::models::speech::Speech;
 use crate::secrets::Keychain;
@@ -64,9 +64,7 @@ impl Desktop {
             match starting.app.core().settings().await {
                 Ok(settings) => {
                     starting.apply(&settings);
-                    starting
-                        .start_hearing(settings.voice_model.as_deref())
-                        .await;
+                    starting.start_hearing(&settings.voice).await;
                 }
                 Err(e) => {
                     tracing::error!(error = %e, "could not read the settings; using the defaults")
@@ -80,9 +78,10 @@ impl Desktop {
     }
 
     /// Saves the owner's settings and applies them to browsers started from now on. The
-    /// speech model in use changes only through `use_speech_model` (it is loaded first).
+    /// way voice notes are heard changes only through `use_speech_model` and
+    /// `hear_by_provider` (which load the model or check the provider first).
     pub async fn set_settings(&self, mut settings: AppSettings) -> Result<AppSettings> {
-        settings.voice_model = self.app.core().settings().await?.voice_model;
+        settings.voice = self.app.core().settings().await?.voice;
         let saved = self.app.core().set_settings(settings).await?;
         self.apply(&saved);
         Ok(saved)
@@ -104,29 +103,33 @@ impl Desktop {
 }
 
 impl Desktop {
-    /// The model voice notes were heard with when the app last ran, loaded again; one that
-    /// can't be (removed, damaged) turns hearing off, and the notes waiting are left for
-    /// the owner.
-    async fn start_hearing(&self, model: Option<&str>) {
-        let Some(model) = model else {
-            return;
-        };
-        match self.speech.load(model).await {
-            Ok(hearing) => self.app.set_hearing(Some(hearing)),
-            Err(e) => {
-                tracing::warn!(error = %e, "the speech model could not be loaded; hearing is off");
-                self.app.set_hearing(None);
-                if let Err(e) = self.save_voice_model(None).await {
-                    tracing::warn!(error = %e, "could not turn hearing off in Settings");
-                }
+    /// Voice notes heard as when the app last ran: the model on this computer loaded again
+    /// (one that can't be, removed or damaged, turns hearing off, and the notes waiting are
+    /// left for the owner), or the provider chosen.
+    async fn start_hearing(&self, voice: &VoiceHearing) {
+        match voice {
+            VoiceHearing::Off => {}
+            VoiceHearing::Provider { provider } => {
+                self.app
+                    .set_hearing(Some(Hearer::Provider(provider.clone())));
             }
+            VoiceHearing::Computer { model } => match self.speech.load(model).await {
+                Ok(hearing) => self.app.set_hearing(Some(Hearer::Local(hearing))),
+                Err(e) => {
+                    tracing::warn!(error = %e, "the speech model could not be loaded; hearing is off");
+                    self.app.set_hearing(None);
+                    if let Err(e) = self.save_voice(VoiceHearing::Off).await {
+                        tracing::warn!(error = %e, "could not turn hearing off in Settings");
+                    }
+                }
+            },
         }
     }
 
     /// The speech models, with which is in use.
     pub async fn speech_models(&self) -> Result<Vec<SpeechModel>> {
-        let in_use = self.app.core().settings().await?.voice_model;
-        Ok(self.speech.list(in_use.as_deref()))
+        let voice = self.app.core().settings().await?.voice;
+        Ok(self.speech.list(voice.model()))
     }
 
     /// Downloads speech model `id` (progress as `model:progress` events).
@@ -142,30 +145,53 @@ impl Desktop {
 
     /// Hears voice notes with model `id` (downloaded), or none; saved in Settings.
     pub async fn use_speech_model(&self, id: Option<&str>) -> Result<Vec<SpeechModel>> {
-        match id {
+        let voice = match id {
             Some(id) => {
                 let hearing = self.speech.load(id).await?;
-                self.app.set_hearing(Some(hearing));
+                self.app.set_hearing(Some(Hearer::Local(hearing)));
+                VoiceHearing::Computer { model: id.into() }
             }
-            None => self.app.set_hearing(None),
-        }
-        self.save_voice_model(id).await?;
+            None => {
+                self.app.set_hearing(None);
+                VoiceHearing::Off
+            }
+        };
+        self.save_voice(voice).await?;
         self.speech_models().await
+    }
+
+    /// Hears voice notes by the owner's AI provider `provider` (one that can: OpenAI, Groq,
+    /// Mistral, Gemini, or another OpenAI-compatible server); saved in Settings.
+    pub async fn hear_by_provider(&self, provider: &str) -> Result<AppSettings> {
+        let found = self.app.core().ai_providers().await?;
+        if !found.iter().any(|p| p.id == provider && p.can_hear) {
+            return Err(Error::InvalidInput(crate::text!(
+                "voice.provider_cant_hear",
+                "That AI provider can't hear voice notes. Choose OpenAI, Groq, Mistral, Google Gemini or another OpenAI-compatible server in Settings › AI providers."
+            )));
+        }
+        self.app
+            .set_hearing(Some(Hearer::Provider(provider.to_string())));
+        self.save_voice(VoiceHearing::Provider {
+            provider: provider.to_string(),
+        })
+        .await?;
+        self.app.core().settings().await
     }
 
     /// Removes speech model `id` from this computer (hearing stops first if it is in use).
     pub async fn remove_speech_model(&self, id: &str) -> Result<Vec<SpeechModel>> {
-        let in_use = self.app.core().settings().await?.voice_model;
-        if in_use.as_deref() == Some(id) {
+        let voice = self.app.core().settings().await?.voice;
+        if voice.model() == Some(id) {
             self.use_speech_model(None).await?;
         }
         self.speech.remove(id)?;
         self.speech_models().await
     }
 
-    async fn save_voice_model(&self, id: Option<&str>) -> Result<()> {
+    async fn save_voice(&self, voice: VoiceHearing) -> Result<()> {
         let mut settings = self.app.core().settings().await?;
-        settings.voice_model = id.map(str::to_string);
+        settings.voice = voice;
         self.app.core().set_settings(settings).await?;
         Ok(())
     }

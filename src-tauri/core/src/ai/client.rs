@@ -30,7 +30,7 @@ impl Endpoint {
         self.preset.api()
     }
 
-    fn url(&self, path: &str) -> String {
+    pub(super) fn url(&self, path: &str) -> String {
         format!("{}{}", self.base_url.trim_end_matches('/'), path)
     }
 }
@@ -95,13 +95,35 @@ impl AiClient {
         endpoint: &Endpoint,
         request: &ChatRequest,
     ) -> Result<Answer, AiError> {
-        check_key(endpoint)?;
         let started = Instant::now();
+        let (response, attempts) = self
+            .retrying(endpoint, || self.chat_once(endpoint, request))
+            .await?;
+        Ok(Answer {
+            response,
+            elapsed: started.elapsed(),
+            attempts,
+        })
+    }
+
+    /// `call` with the key checked first, tried again when trying again can help (with
+    /// backoff, or after what the provider's Retry-After asked when that is short); what it
+    /// gave and after how many attempts.
+    pub(super) async fn retrying<T, F, Fut>(
+        &self,
+        endpoint: &Endpoint,
+        mut call: F,
+    ) -> Result<(T, usize), AiError>
+    where
+        F: FnMut() -> Fut,
+        Fut: std::future::Future<Output = Result<T, AiError>>,
+    {
+        check_key(endpoint)?;
         let mut attempts = 0;
         let limits = self.limits;
-        let response = (|| {
+        let answer = (|| {
             attempts += 1;
-            self.chat_once(endpoint, request)
+            call()
         })
         .retry(
             ExponentialBuilder::default()
@@ -129,11 +151,24 @@ impl AiClient {
             tracing::warn!(provider = %endpoint.name, error = e.kind(), status = e.status(), ?wait, "AI call failed; trying again");
         })
         .await?;
-        Ok(Answer {
-            response,
-            elapsed: started.elapsed(),
-            attempts,
-        })
+        Ok((answer, attempts))
+    }
+
+    /// The same client, waiting at least `timeout` for one attempt (an upload takes longer
+    /// than a chat answer).
+    pub(super) fn waiting_at_least(&self, timeout: Duration) -> AiClient {
+        AiClient {
+            http: self.http.clone(),
+            limits: Limits {
+                timeout: self.limits.timeout.max(timeout),
+                ..self.limits
+            },
+        }
+    }
+
+    /// The HTTP client, for calls written elsewhere in `ai` (transcription).
+    pub(super) fn http(&self) -> &reqwest::Client {
+        &self.http
     }
 
     async fn chat_once(
@@ -165,7 +200,7 @@ impl AiClient {
     }
 
     /// Sends with the provider's auth headers and a deadline; maps every failure.
-    async fn send(
+    pub(super) async fn send(
         &self,
         endpoint: &Endpoint,
         request: reqwest::RequestBuilder,

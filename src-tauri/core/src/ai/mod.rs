@@ -13,5 +13,6 @@ pub mod prompt;
 pub mod provider;
 pub mod providers;
 pub mod secret;
+pub mod transcribe;
 pub mod turn;
 mod wire;

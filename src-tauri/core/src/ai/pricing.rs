@@ -50,6 +50,26 @@ pub fn cost_micros(table: &PriceTable, model: &str, usage: Usage) -> Option<u64>
     u64::try_from((input + output).div_ceil(1_000_000)).ok()
 }
 
+/// What hearing `seconds` of audio cost on `model`, for models billed by the minute
+/// (millionths of a dollar, rounded up); `None` for the rest (Gemini and OpenAI's gpt-4o
+/// models bill tokens: `cost_micros`). Public list prices, late 2026.
+pub fn audio_cost_micros(model: &str, seconds: f64) -> Option<u64> {
+    const PER_MINUTE: [(&str, f64); 6] = [
+        ("whisper-1", 6_000.0),
+        ("whisper-large-v3-turbo", 667.0),
+        ("whisper-large-v3", 1_850.0),
+        ("distil-whisper", 333.0),
+        ("voxtral-mini", 1_000.0),
+        ("voxtral-small", 4_000.0),
+    ];
+    let per_minute = PER_MINUTE
+        .iter()
+        .filter(|(name, _)| model.starts_with(name))
+        .max_by_key(|(name, _)| name.len())
+        .map(|(_, price)| *price)?;
+    (seconds.is_finite() && seconds >= 0.0).then(|| (seconds / 60.0 * per_minute).ceil() as u64)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -78,5 +98,17 @@ mod tests {
             Some(1),
             "a fraction rounds up"
         );
+    }
+
+    #[test]
+    fn audio_is_priced_by_the_minute_for_whisper_models_only() {
+        assert_eq!(audio_cost_micros("whisper-1", 30.0), Some(3_000));
+        assert_eq!(
+            audio_cost_micros("whisper-large-v3-turbo", 60.0),
+            Some(667),
+            "the turbo model is not priced as the full one"
+        );
+        assert_eq!(audio_cost_micros("gemini-2.0-flash", 60.0), None);
+        assert_eq!(audio_cost_micros("whisper-1", f64::NAN), None);
     }
 }

@@ -68,6 +68,8 @@ pub struct ProviderView {
     pub needs_key: bool,
     pub key: KeyState,
     pub is_default: bool,
+    /// Whether it can hear customers' voice notes (Settings › Voice notes).
+    pub can_hear: bool,
 }
 
 /// A preset the owner can add.
@@ -239,6 +241,7 @@ impl Leadline {
             needs_key: provider.preset.needs_key(),
             key,
             is_default: config.default_provider.as_deref() == Some(provider.id.as_str()),
+            can_hear: crate::ai::transcribe::transcription_model(provider.preset).is_some(),
         }
     }
 

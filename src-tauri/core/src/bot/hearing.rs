@@ -1,6 +1,6 @@
 //! A customer's voice note heard, off the message path: once its file is kept
-//! (`bot::media`), it is transcribed in a blocking task of its own, so a slow hearing never
-//! holds up another chat. The chat's turn waits while a note of it is pending
+//! (`bot::media`), it is transcribed in a task of its own (on this computer, or by the
+//! owner's provider: `by_provider`), so a slow hearing never holds up another chat. The chat's turn waits while a note of it is pending
 //! (`pipeline::answer_chat`), then answers the words like text. A note that can't be heard
 //! is left for the owner, who is told (never an answer made up without it).
 
@@ -9,9 +9,11 @@ use std::time::Duration;
 use super::handle::Bot;
 use super::inbox::Scope;
 use super::reply::{self, Failing};
-use super::{media, pipeline};
+use super::{by_provider, media, pipeline};
 use crate::error::Result;
-use crate::media::hearing::NotHeard;
+use std::sync::Arc;
+
+use crate::media::hearing::{Heard, Hearer, Hearing, NotHeard};
 use crate::model::inbox::UNDECIDED;
 use crate::model::media::MediaState;
 use crate::model::transcript::HearingState;
@@ -45,45 +47,43 @@ pub fn fetch_then_hear(bot: &Bot, message_id: i64) {
 /// Hears message `message_id` if it waits to be: its words stored and its chat answered,
 /// or why not.
 pub async fn hear(bot: &Bot, message_id: i64) -> Result<()> {
-    let file = bot
+    let note = bot
         .store()
         .call(move |conn| {
             let pending = transcripts::get(conn, message_id)?
                 .is_some_and(|t| t.state == HearingState::Pending);
-            if !pending {
+            let Some(message) = messages::get(conn, message_id)?.filter(|_| pending) else {
                 return Ok(None);
-            }
+            };
             let file = media_files::of_messages(conn, &[message_id])?.pop();
-            Ok(Some(file.map(|f| f.file.state)))
+            Ok(Some((message.account_id, file.map(|f| f.file.state))))
         })
         .await?;
-    match file {
+    let account_id = match note {
         // Heard already, or never to be.
         None => return Ok(()),
         // Its file is still on its way: the fetch hears it once it is kept (`fetch_then_hear`).
-        Some(None | Some(MediaState::Pending)) => return Ok(()),
-        Some(Some(MediaState::Failed)) => return not_heard(bot, message_id, "no_file").await,
-        Some(Some(MediaState::Stored)) => {}
-    }
+        Some((_, None | Some(MediaState::Pending))) => return Ok(()),
+        Some((_, Some(MediaState::Failed))) => return not_heard(bot, message_id, "no_file").await,
+        Some((account_id, Some(MediaState::Stored))) => account_id,
+    };
     // Not loaded yet (the app starting): it waits, and is heard once it is
     // (`App::set_hearing`).
-    let Some(hearing) = bot.hearing.get() else {
+    let Some(hearer) = bot.hearing.get() else {
         return Ok(());
     };
     let Ok(audio) = media::file_bytes(bot, message_id).await else {
         return not_heard(bot, message_id, "no_file").await;
     };
-    let engine = hearing.engine();
-    let heard = tokio::time::timeout(
-        HEAR_TIMEOUT,
-        tokio::task::spawn_blocking(move || hearing.hear(&audio)),
-    )
-    .await;
-    let heard = match heard {
-        Err(_) => return not_heard(bot, message_id, "timeout").await,
-        Ok(Err(_)) => return not_heard(bot, message_id, NotHeard::Failed.reason()).await,
-        Ok(Ok(Err(why))) => return not_heard(bot, message_id, why.reason()).await,
-        Ok(Ok(Ok(heard))) => heard,
+    let heard = match hearer {
+        Hearer::Local(hearing) => hear_here(hearing, audio).await,
+        Hearer::Provider(provider) => {
+            by_provider::hear(bot, account_id, &provider, audio, HEAR_TIMEOUT).await
+        }
+    };
+    let (heard, engine) = match heard {
+        Ok(heard) => heard,
+        Err(reason) => return not_heard(bot, message_id, reason).await,
     };
     tracing::info!(
         audio_ms = heard.audio_ms,
@@ -100,7 +100,7 @@ pub async fn hear(bot: &Bot, message_id: i64) -> Result<()> {
                 message_id,
                 &transcripts::Heard {
                     text: &heard.text,
-                    language: &heard.language,
+                    language: Some(heard.language.as_str()).filter(|l| !l.is_empty()),
                     engine: &engine,
                     audio_ms: heard.audio_ms,
                     took_ms: heard.took_ms,
@@ -119,6 +119,26 @@ pub async fn hear(bot: &Bot, message_id: i64) -> Result<()> {
         answer(bot, account_id, chat_id);
     }
     Ok(())
+}
+
+/// Hears `audio` with whatever is on this computer, in a blocking task of its own; what
+/// was heard and by what, or why not.
+async fn hear_here(
+    hearing: Arc<dyn Hearing>,
+    audio: Vec<u8>,
+) -> std::result::Result<(Heard, String), &'static str> {
+    let engine = hearing.engine();
+    let heard = tokio::time::timeout(
+        HEAR_TIMEOUT,
+        tokio::task::spawn_blocking(move || hearing.hear(&audio)),
+    )
+    .await;
+    match heard {
+        Err(_) => Err("timeout"),
+        Ok(Err(_)) => Err(NotHeard::Failed.reason()),
+        Ok(Ok(Err(why))) => Err(why.reason()),
+        Ok(Ok(Ok(heard))) => Ok((heard, engine)),
+    }
 }
 
 /// The note can't be heard (`reason`): recorded, its row left for the owner, who is told
@@ -208,6 +228,30 @@ fn why_not_heard(reason: &str) -> crate::text::Text {
         "timeout" => text!(
             "bot.voice_timeout",
             "Hearing this voice note took too long, so it wasn't answered: listen to it in Conversations and answer the customer yourself."
+        ),
+        "provider_key" => text!(
+            "bot.voice_provider_key",
+            "Your AI provider refused Leadline's key, so this voice note wasn't heard: check the key in Settings › AI providers, then listen to the note in Conversations and answer the customer yourself."
+        ),
+        "provider_down" => text!(
+            "bot.voice_provider_down",
+            "Your AI provider didn't answer in time, so this voice note wasn't heard: listen to it in Conversations and answer the customer yourself."
+        ),
+        "provider_refused" => text!(
+            "bot.voice_provider_refused",
+            "Your AI provider couldn't hear this voice note: listen to it in Conversations and answer the customer yourself."
+        ),
+        "no_provider" => text!(
+            "bot.voice_no_provider",
+            "The AI provider chosen to hear voice notes is gone or can't hear (Settings › Voice notes), so this one wasn't answered: listen to it in Conversations and answer the customer yourself."
+        ),
+        "spend_limit" => text!(
+            "bot.voice_spend_limit",
+            "The AI reached your spending limit for the hour, so this voice note wasn't heard: listen to it in Conversations and answer the customer yourself."
+        ),
+        "keychain" => text!(
+            "bot.voice_keychain",
+            "Leadline couldn't read your AI provider's key from this computer's keychain, so this voice note wasn't heard: unlock the keychain, then listen to the note in Conversations and answer the customer yourself."
         ),
         "off" | "no_model" => text!(
             "bot.voice_off",

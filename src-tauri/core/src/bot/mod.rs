@@ -2,6 +2,7 @@
 
 pub mod ai_turn;
 mod arrivals;
+mod by_provider;
 pub mod changes;
 pub mod commands;
 pub(crate) mod decide;

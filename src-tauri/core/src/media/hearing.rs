@@ -1,6 +1,7 @@
-//! Hearing a voice note: what the bot asks of whatever transcribes (whisper.cpp on this
-//! computer, in the `leadline-voice` crate the desktop app plugs in; later the owner's
-//! provider). The core stays free of it: the app sets one (`App::set_hearing`) or none.
+//! Hearing a voice note: what the bot asks of whatever transcribes on this computer
+//! (whisper.cpp, in the `leadline-voice` crate the desktop app plugs in), or the owner's
+//! provider (`ai::transcribe`). The core stays free of whisper.cpp: the app sets a hearer
+//! (`App::set_hearing`) or none.
 
 use std::sync::{Arc, RwLock};
 
@@ -48,19 +49,29 @@ pub trait Hearing: Send + Sync {
     fn hear(&self, audio: &[u8]) -> Result<Heard, NotHeard>;
 }
 
+/// Who hears voice notes now.
+#[derive(Clone)]
+pub enum Hearer {
+    /// Something on this computer (whisper.cpp, loaded by the desktop app).
+    Local(Arc<dyn Hearing>),
+    /// The owner's AI provider with this id (read with its key at each note, so a key
+    /// changed in Settings is used from the next note on).
+    Provider(String),
+}
+
 /// The hearing the app has now (none until it is set up), shared with the bot.
 #[derive(Clone, Default)]
-pub struct HearingSlot(Arc<RwLock<Option<Arc<dyn Hearing>>>>);
+pub struct HearingSlot(Arc<RwLock<Option<Hearer>>>);
 
 impl HearingSlot {
-    pub fn set(&self, hearing: Option<Arc<dyn Hearing>>) {
+    pub fn set(&self, hearing: Option<Hearer>) {
         *self
             .0
             .write()
             .unwrap_or_else(std::sync::PoisonError::into_inner) = hearing;
     }
 
-    pub fn get(&self) -> Option<Arc<dyn Hearing>> {
+    pub fn get(&self) -> Option<Hearer> {
         self.0
             .read()
             .unwrap_or_else(std::sync::PoisonError::into_inner)

@@ -10,6 +10,8 @@ crate::text_enum::text_enum! {
         Playground = "playground",
         /// "Test connection".
         Test = "test",
+        /// A customer's voice note heard by the provider.
+        Transcription = "transcription",
     }
 }
 

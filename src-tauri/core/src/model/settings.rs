@@ -35,10 +35,35 @@ pub struct AppSettings {
     /// computer (1 to 3650); `None`: `DEFAULT_MEDIA_KEEP_DAYS`. The messages stay.
     #[serde(default)]
     pub media_keep_days: Option<u32>,
-    /// The speech model customers' voice notes are heard with, on this computer
-    /// (`models::catalog::SPEECH`); `None`: not heard (kept for the owner).
+    /// How customers' voice notes are heard (changed only through the speech commands,
+    /// which load the model or check the provider first).
     #[serde(default)]
-    pub voice_model: Option<String>,
+    pub voice: VoiceHearing,
+}
+
+/// How customers' voice notes are heard.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(tag = "by", rename_all = "camelCase", rename_all_fields = "camelCase")]
+pub enum VoiceHearing {
+    /// Not heard: each note is left for the owner.
+    #[default]
+    Off,
+    /// On this computer, by speech model `model` (`models::catalog::SPEECH`): nothing
+    /// leaves the laptop.
+    Computer { model: String },
+    /// By the owner's AI provider `provider` (its id in Settings › AI providers): the note
+    /// is sent to it.
+    Provider { provider: String },
+}
+
+impl VoiceHearing {
+    /// The speech model on this computer in use, if that is how notes are heard.
+    pub fn model(&self) -> Option<&str> {
+        match self {
+            VoiceHearing::Computer { model } => Some(model),
+            _ => None,
+        }
+    }
 }
 
 /// How long customers' files are kept unless the owner says otherwise.

@@ -14,7 +14,7 @@ const LANGUAGE: &str = "language";
 const DETAILED_LOGS_UNTIL: &str = "detailed_logs_until";
 const AI_SPEND_PER_HOUR: &str = "ai_spend_per_hour_micros";
 const MEDIA_KEEP_DAYS: &str = "media_keep_days";
-const VOICE_MODEL: &str = "voice_model";
+const VOICE: &str = "voice_hearing";
 
 /// The app's settings: each key read on its own; a value this build can't read falls back
 /// to its default (logged), a key a newer build wrote is kept for it and ignored here.
@@ -37,7 +37,7 @@ pub fn settings(conn: &Connection) -> rusqlite::Result<AppSettings> {
                 serde_json::from_str(&json).map(|v| settings.ai_spend_per_hour_micros = v)
             }
             MEDIA_KEEP_DAYS => serde_json::from_str(&json).map(|v| settings.media_keep_days = v),
-            VOICE_MODEL => serde_json::from_str(&json).map(|v| settings.voice_model = v),
+            VOICE => serde_json::from_str(&json).map(|v| settings.voice = v),
             _ => Ok(()),
         };
         if let Err(e) = applied {
@@ -75,10 +75,7 @@ pub fn set_settings(conn: &Connection, settings: &AppSettings, now: i64) -> Resu
             MEDIA_KEEP_DAYS,
             json(serde_json::to_string(&settings.media_keep_days))?,
         ),
-        (
-            VOICE_MODEL,
-            json(serde_json::to_string(&settings.voice_model))?,
-        ),
+        (VOICE, json(serde_json::to_string(&settings.voice))?),
     ];
     for (key, json) in &pairs {
         put(conn, key, json, now)?;

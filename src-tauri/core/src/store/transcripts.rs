@@ -8,7 +8,8 @@ use crate::model::transcript::VoiceTranscript;
 /// What a hearing found, as stored.
 pub struct Heard<'a> {
     pub text: &'a str,
-    pub language: &'a str,
+    /// ISO 639-1; `None` when what heard it didn't say.
+    pub language: Option<&'a str>,
     /// What heard it ("local:ggml-base.bin").
     pub engine: &'a str,
     pub audio_ms: i64,

@@ -2,7 +2,7 @@
 
 use leadline_core::error::ErrorCode;
 use leadline_core::events::CoreEvent;
-use leadline_core::model::settings::{AppSettings, Theme};
+use leadline_core::model::settings::{AppSettings, Theme, VoiceHearing};
 use leadline_core::store::app_settings;
 
 use crate::support::core;
@@ -20,7 +20,7 @@ async fn settings_start_at_their_defaults() {
             detailed_logs_until: None,
             ai_spend_per_hour_micros: None,
             media_keep_days: None,
-            voice_model: None,
+            voice: VoiceHearing::Off,
         }
     );
 }
@@ -45,7 +45,9 @@ async fn saved_settings_are_read_back_and_announced() {
         detailed_logs_until: None,
         ai_spend_per_hour_micros: Some(2_500_000),
         media_keep_days: Some(30),
-        voice_model: Some("whisper-tiny.en".into()),
+        voice: VoiceHearing::Provider {
+            provider: "openai".into(),
+        },
     };
     assert_eq!(core.set_settings(chosen.clone()).await.unwrap(), chosen);
     assert_eq!(core.settings().await.unwrap(), chosen);
