@@ -4,6 +4,7 @@
 mod addresses;
 mod llama;
 mod providers;
+mod transcribe;
 
 use std::collections::BTreeMap;
 use std::time::{Duration, Instant};

@@ -1,7 +1,9 @@
-//! A customer's voice note heard on this computer (whisper.cpp, a real tiny.en model) and
-//! answered like text, its chat's turn waiting for it; one that can't be heard is left for
-//! the owner, who is told, and never answered blind.
+//! A customer's voice note heard on this computer (whisper.cpp, a real tiny.en model) or by
+//! the owner's provider (the scripted one), and answered like text, its chat's turn waiting
+//! for it; one that can't be heard is left for the owner, who is told, and never answered
+//! blind.
 
+use leadline_core::media::hearing::Hearer;
 use leadline_core::model::message_kind::{MessageDetails, MessageKind};
 use leadline_core::model::transcript::HearingState;
 use leadline_tests::voice_notes;
@@ -27,7 +29,7 @@ async fn hearing_bot() -> Option<Bot> {
     let model = voice_notes::model()?;
     let bot = live_connected(r#"{"debounceSeconds": 1}"#).await;
     let hearing = LocalHearing::load(&model).expect("the model loads");
-    bot.app.set_hearing(Some(Arc::new(hearing)));
+    bot.app.set_hearing(Some(Hearer::Local(Arc::new(hearing))));
     Some(bot)
 }
 
@@ -172,8 +174,9 @@ async fn a_note_whose_file_is_still_coming_waits_for_it_when_hearing_is_set_up()
     .await;
     // The model loaded again (the owner chose it in Settings) while the file comes.
     let model = voice_notes::model().expect("the model is there: the bot started");
-    bot.app
-        .set_hearing(Some(Arc::new(LocalHearing::load(&model).unwrap())));
+    bot.app.set_hearing(Some(Hearer::Local(Arc::new(
+        LocalHearing::load(&model).unwrap(),
+    ))));
 
     let transcript = heard(&bot, "V4").await;
     assert_eq!(
@@ -187,4 +190,80 @@ async fn a_note_whose_file_is_still_coming_waits_for_it_when_hearing_is_set_up()
         0,
         "nobody told of a failure"
     );
+}
+
+/// The live bot hearing by its AI provider (the scripted one, OpenAI-compatible).
+async fn provider_bot() -> Bot {
+    let bot = live_connected(r#"{"debounceSeconds": 1}"#).await;
+    let provider = bot.core.ai_providers().await.unwrap()[0].id.clone();
+    bot.app.set_hearing(Some(Hearer::Provider(provider)));
+    bot
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_note_heard_by_the_provider_is_answered_in_its_language_and_its_cost_recorded() {
+    let bot = provider_bot().await;
+    bot.ai.hears_language("spanish");
+    // The provider hears the note first, then answers the turn.
+    bot.ai
+        .push(Step::text("hola, ¿cuánto cuesta la camisa azul?"));
+    bot.ai.push(reply("La camisa azul cuesta 20 euros."));
+    let ogg = voice_notes::spoken("hola, cuanto cuesta la camisa azul", "es");
+    bot.wa.media(&format!("false_{ANA}_P1"), Ok(ogg.clone()));
+    assert!(bot.wa.deliver(voice_note("P1", ogg.len())));
+    until("the note answered", || bot.wa.sent().len() == 1).await;
+
+    let transcript = heard(&bot, "P1").await;
+    assert_eq!(transcript.state, HearingState::Done);
+    assert_eq!(transcript.language.as_deref(), Some("es"));
+    assert_eq!(
+        transcript.text.as_deref(),
+        Some("hola, ¿cuánto cuesta la camisa azul?")
+    );
+    let asked = bot.ai.requests();
+    assert_eq!(asked[0].path, "/v1/audio/transcriptions");
+    assert_eq!(asked[0].body["file"]["name"], "voice-note.ogg");
+    assert!(
+        bot.last_asked().iter().any(|m| m
+            == "[a voice note, transcribed; spoken in es] hola, ¿cuánto cuesta la camisa azul?"),
+        "the assistant reads the words: {:?}",
+        bot.last_asked()
+    );
+    let calls: Vec<_> = inspect::ai_calls(bot.core.store())
+        .into_iter()
+        .filter(|c| c.purpose == Purpose::Transcription)
+        .collect();
+    assert_eq!(calls.len(), 1, "the hearing is recorded as AI usage");
+    assert!(calls[0].ok);
+    assert_eq!(calls[0].model, "whisper-1");
+    assert!(
+        calls[0].cost_micros > 0,
+        "billed by the minute: {} micro-dollars",
+        calls[0].cost_micros
+    );
+    assert_eq!(bot.ai_calls(Purpose::Reply), 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_provider_that_refuses_the_key_leaves_the_note_for_the_owner_who_is_told() {
+    let bot = provider_bot().await;
+    bot.ai.require_key("sk-another-key");
+    let ogg = voice_notes::spoken("hello", "en-us");
+    bot.wa.media(&format!("false_{ANA}_P2"), Ok(ogg.clone()));
+    assert!(bot.wa.deliver(voice_note("P2", ogg.len())));
+    let transcript = heard(&bot, "P2").await;
+    assert_eq!(
+        (transcript.state, transcript.reason.as_deref()),
+        (HearingState::Failed, Some("provider_key"))
+    );
+    until("the owner told", || events_named(&bot, "reply:failed") == 1).await;
+    assert!(bot.wa.sent().is_empty(), "never answered blind");
+    let calls = inspect::ai_calls(bot.core.store());
+    assert!(
+        calls
+            .iter()
+            .any(|c| c.purpose == Purpose::Transcription && !c.ok),
+        "the failed call is recorded too"
+    );
+    assert_eq!(bot.ai_calls(Purpose::Reply), 0);
 }

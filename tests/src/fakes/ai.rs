@@ -102,17 +102,19 @@ pub struct Request {
 }
 
 #[derive(Default)]
-struct Shared {
-    steps: Mutex<VecDeque<Step>>,
+pub(crate) struct Shared {
+    pub(crate) steps: Mutex<VecDeque<Step>>,
     /// With no step queued, answer "re: <the last customer message>" (tests that need to
     /// tell replies apart).
-    echo: Mutex<bool>,
-    requests: Mutex<Vec<Request>>,
-    key: Mutex<Option<String>>,
+    pub(crate) echo: Mutex<bool>,
+    pub(crate) requests: Mutex<Vec<Request>>,
+    pub(crate) key: Mutex<Option<String>>,
     /// How the echo answers misbehave (the soak's provider).
-    echo_faults: Mutex<EchoFaults>,
-    in_flight: std::sync::atomic::AtomicUsize,
-    most_in_flight: std::sync::atomic::AtomicUsize,
+    pub(crate) echo_faults: Mutex<EchoFaults>,
+    /// The language a transcription says it heard, as Whisper names it ("spanish").
+    pub(crate) heard_language: Mutex<Option<String>>,
+    pub(crate) in_flight: std::sync::atomic::AtomicUsize,
+    pub(crate) most_in_flight: std::sync::atomic::AtomicUsize,
 }
 
 /// In echo mode, out of 1,000 answers: how many time out (hang `hang` long), fail with a
@@ -127,7 +129,7 @@ pub struct EchoFaults {
     pub seed: u64,
 }
 
-fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+pub(crate) fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     m.lock().unwrap_or_else(|p| p.into_inner())
 }
 
@@ -151,6 +153,10 @@ impl FakeAi {
             .route("/v1/chat/completions", post(openai_chat))
             .route("/v1/messages", post(anthropic_chat))
             .route("/v1/models", get(models))
+            .route(
+                "/v1/audio/transcriptions",
+                post(super::ai_audio::transcriptions),
+            )
             .route("/v1beta/models", get(gemini_models))
             .route("/v1beta/models/{call}", post(gemini_chat))
             .with_state(shared.clone());
@@ -202,6 +208,12 @@ impl FakeAi {
             .load(std::sync::atomic::Ordering::SeqCst)
     }
 
+    /// Transcriptions say they heard `language` (Whisper's English name: "spanish");
+    /// "english" unless told.
+    pub fn hears_language(&self, language: &str) {
+        *lock(&self.shared.heard_language) = Some(language.to_string());
+    }
+
     pub fn push(&self, step: Step) {
         lock(&self.shared.steps).push_back(step);
     }
@@ -209,6 +221,38 @@ impl FakeAi {
     pub fn requests(&self) -> Vec<Request> {
         lock(&self.shared.requests).clone()
     }
+}
+
+/// The 401 a request with the wrong key gets (like OpenAI: part of the wrong key is quoted
+/// back), or `None` when its key is right or none is required.
+pub(crate) fn refused_key(shared: &Shared, wire: Wire, headers: &HeaderMap) -> Option<Response> {
+    let key = lock(&shared.key).clone()?;
+    let given = presented_key(wire, headers).unwrap_or_default();
+    if given == key {
+        return None;
+    }
+    let shown: String = given
+        .chars()
+        .take(8)
+        .chain("****".chars())
+        .chain(
+            given
+                .chars()
+                .rev()
+                .take(4)
+                .collect::<Vec<_>>()
+                .into_iter()
+                .rev(),
+        )
+        .collect();
+    let message =
+        format!("Incorrect API key provided: {shown}. You can find your API key in your account.");
+    Some(reply(
+        401,
+        &[],
+        json!({ "error": { "message": message, "type": "invalid_request_error", "code": 401 } })
+            .to_string(),
+    ))
 }
 
 fn presented_key(wire: Wire, headers: &HeaderMap) -> Option<String> {
@@ -227,7 +271,7 @@ fn presented_key(wire: Wire, headers: &HeaderMap) -> Option<String> {
     }
 }
 
-fn reply(status: u16, headers: &[(String, String)], body: String) -> Response {
+pub(crate) fn reply(status: u16, headers: &[(String, String)], body: String) -> Response {
     let mut response = (
         StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
         body,
@@ -303,29 +347,8 @@ async fn answer_one(
         headers: headers.clone(),
         body: body.clone(),
     });
-    if let Some(key) = lock(&shared.key).clone() {
-        let given = presented_key(wire, &headers).unwrap_or_default();
-        if given != key {
-            // Like OpenAI: part of the wrong key is quoted back.
-            let shown: String = given
-                .chars()
-                .take(8)
-                .chain("****".chars())
-                .chain(
-                    given
-                        .chars()
-                        .rev()
-                        .take(4)
-                        .collect::<Vec<_>>()
-                        .into_iter()
-                        .rev(),
-                )
-                .collect();
-            let message = format!(
-                "Incorrect API key provided: {shown}. You can find your API key in your account."
-            );
-            return reply(401, &[], json!({ "error": { "message": message, "type": "invalid_request_error", "code": 401 } }).to_string());
-        }
+    if let Some(refused) = refused_key(&shared, wire, &headers) {
+        return refused;
     }
     let mut step = lock(&shared.steps).pop_front();
     loop {
@@ -438,6 +461,9 @@ async fn gemini_chat(
     let model = call.split(':').next().unwrap_or_default().to_string();
     // Gemini has the model in the path; the recorder wants it in the body too.
     let mut value: Value = serde_json::from_slice(&body).unwrap_or(Value::Null);
+    if let Some(refused) = gemini_inline_refused(&value) {
+        return refused;
+    }
     value["model"] = json!(model);
     answer(
         shared,
@@ -447,6 +473,46 @@ async fn gemini_chat(
         Bytes::from(value.to_string()),
     )
     .await
+}
+
+/// Like Gemini: inline data that is not base64, or not of a type it takes, is refused
+/// before anything is generated.
+fn gemini_inline_refused(body: &Value) -> Option<Response> {
+    use base64::Engine as _;
+    let contents = body["contents"].as_array()?;
+    for (c, content) in contents.iter().enumerate() {
+        for (p, part) in content["parts"].as_array()?.iter().enumerate() {
+            let Some(inline) = part.get("inlineData").or_else(|| part.get("inline_data")) else {
+                continue;
+            };
+            let mime = inline
+                .get("mimeType")
+                .or_else(|| inline.get("mime_type"))
+                .and_then(Value::as_str)
+                .unwrap_or_default();
+            let data = inline["data"].as_str().unwrap_or_default();
+            let decoded = base64::engine::general_purpose::STANDARD.decode(data);
+            let problem = if decoded.is_err() || data.is_empty() {
+                format!(
+                    "Invalid value at 'contents[{c}].parts[{p}].inline_data.data' (TYPE_BYTES), Base64 decoding failed"
+                )
+            } else if !["audio/", "image/", "video/", "application/pdf", "text/"]
+                .iter()
+                .any(|t| mime.starts_with(t))
+            {
+                format!("Unsupported MIME type: {mime}")
+            } else {
+                continue;
+            };
+            return Some(reply(
+                400,
+                &[],
+                json!({ "error": { "code": 400, "message": problem, "status": "INVALID_ARGUMENT" } })
+                    .to_string(),
+            ));
+        }
+    }
+    None
 }
 
 async fn listing(shared: Arc<Shared>, wire: Wire, headers: HeaderMap, path: &str) -> Response {

@@ -4,6 +4,7 @@
 //! on 127.0.0.1 only.
 
 pub mod ai;
+mod ai_audio;
 pub mod memory_whatsapp;
 pub mod update_server;
 pub mod webhook_receiver;
