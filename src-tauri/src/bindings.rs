@@ -3,7 +3,7 @@
 use leadline_core::error::ErrorCode;
 use leadline_core::events::CoreEvent;
 use leadline_core::model::number::{LinkState, WaNumber};
-use leadline_core::model::settings::{AppSettings, Theme};
+use leadline_core::model::settings::{AppSettings, Theme, VoiceHearing};
 use leadline_core::numbers::linking::{LinkEvent, NumberState};
 use leadline_core::reports::activity::ActivityEntry;
 use leadline_core::text::Text;
@@ -35,6 +35,7 @@ pub fn typescript_bindings() -> String {
         decl::<NumberState>(&cfg),
         decl::<Theme>(&cfg),
         decl::<AppSettings>(&cfg),
+        decl::<VoiceHearing>(&cfg),
         decl::<crate::commands::settings::BrowserInUse>(&cfg),
         decl::<ActivityEntry>(&cfg),
         decl::<leadline_core::model::lead::QualifiedLead>(&cfg),

@@ -88,6 +88,7 @@ async fn a_voice_note_is_heard_and_answered_like_text_with_a_text_after_it_in_on
     let transcript = heard(&bot, "V1").await;
     assert_eq!(transcript.state, HearingState::Done);
     assert_eq!(transcript.language.as_deref(), Some("en"));
+    assert_eq!(transcript.by_provider, None, "heard on this computer");
     let words = transcript.text.clone().unwrap_or_default().to_lowercase();
     assert!(words.contains("blue shirt"), "heard: {words}");
 
@@ -216,6 +217,11 @@ async fn a_note_heard_by_the_provider_is_answered_in_its_language_and_its_cost_r
     let transcript = heard(&bot, "P1").await;
     assert_eq!(transcript.state, HearingState::Done);
     assert_eq!(transcript.language.as_deref(), Some("es"));
+    assert_eq!(
+        transcript.by_provider.as_deref(),
+        Some("Other (OpenAI-compatible)"),
+        "Conversations says who heard it"
+    );
     assert_eq!(
         transcript.text.as_deref(),
         Some("hola, ¿cuánto cuesta la camisa azul?")

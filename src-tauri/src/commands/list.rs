@@ -66,6 +66,7 @@ commands! {
     voice::speech_model_cancel(id: String) -> ();
     voice::speech_model_use(id: Option<String>) -> Vec<SpeechModel>;
     voice::speech_model_remove(id: String) -> Vec<SpeechModel>;
+    voice::speech_use_provider(provider: String) -> AppSettings;
     reports::home_figures() -> HomeFigures;
     notifications::notifications_status() -> NotificationsStatus;
     notifications::notifications_test() -> NotificationsStatus;

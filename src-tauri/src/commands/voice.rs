@@ -1,5 +1,7 @@
-//! Voice notes heard on this computer: the speech models, downloaded, chosen and removed.
+//! Voice notes heard on this computer (the speech models, downloaded, chosen and removed) or
+//! by the owner's AI provider.
 
+use leadline_core::model::settings::AppSettings;
 use leadline_core::model::speech::SpeechModel;
 use tauri::State;
 
@@ -43,4 +45,14 @@ pub async fn speech_model_remove(
     id: String,
 ) -> Result<Vec<SpeechModel>, IpcError> {
     Ok(state.desktop()?.remove_speech_model(&id).await?)
+}
+
+/// Hears voice notes by the owner's AI provider `provider` (one that can hear); the
+/// settings as saved.
+#[tauri::command]
+pub async fn speech_use_provider(
+    state: State<'_, AppState>,
+    provider: String,
+) -> Result<AppSettings, IpcError> {
+    Ok(state.desktop()?.hear_by_provider(&provider).await?)
 }

@@ -97,16 +97,25 @@ fn settings_round_trip_over_ipc() {
     let app = TestApp::start();
     assert_eq!(
         app.ok("settings_get", json!({})),
-        json!({ "theme": "system", "browserPath": null, "whatsappUrl": null, "language": null, "detailedLogsUntil": null, "aiSpendPerHourMicros": null, "mediaKeepDays": null, "voiceModel": null })
+        json!({ "theme": "system", "browserPath": null, "whatsappUrl": null, "language": null, "detailedLogsUntil": null, "aiSpendPerHourMicros": null, "mediaKeepDays": null, "voice": { "by": "off" } })
     );
     app.ok(
         "settings_set",
-        // The speech model in use changes only through speech_model_use, which loads it.
-        json!({ "settings": { "theme": "dark", "language": "ar", "mediaKeepDays": 30, "voiceModel": "whisper-tiny.en" } }),
+        // How notes are heard changes only through speech_model_use (which loads the
+        // model) and speech_use_provider (which checks the provider).
+        json!({ "settings": { "theme": "dark", "language": "ar", "mediaKeepDays": 30, "voice": { "by": "computer", "model": "whisper-tiny.en" } } }),
     );
     assert_eq!(
         app.ok("settings_get", json!({})),
-        json!({ "theme": "dark", "browserPath": null, "whatsappUrl": null, "language": "ar", "detailedLogsUntil": null, "aiSpendPerHourMicros": null, "mediaKeepDays": 30, "voiceModel": null })
+        json!({ "theme": "dark", "browserPath": null, "whatsappUrl": null, "language": "ar", "detailedLogsUntil": null, "aiSpendPerHourMicros": null, "mediaKeepDays": 30, "voice": { "by": "off" } })
+    );
+    // A provider that isn't set up (or can't hear) is refused in plain words.
+    let refused = app.err("speech_use_provider", json!({ "provider": "anthropic" }));
+    assert_eq!(refused["code"], "invalid_input");
+    assert_eq!(refused["text"]["key"], "voice.provider_cant_hear");
+    assert_eq!(
+        app.ok("settings_get", json!({}))["voice"],
+        json!({ "by": "off" })
     );
 
     // A browser that doesn't exist is refused in plain words, and nothing changes.

@@ -154,10 +154,15 @@ aiSpendPerHourMicros: number | null,
  */
 mediaKeepDays: number | null, 
 /**
- * The speech model customers' voice notes are heard with, on this computer
- * (`models::catalog::SPEECH`); `None`: not heard (kept for the owner).
+ * How customers' voice notes are heard (changed only through the speech commands,
+ * which load the model or check the provider first).
  */
-voiceModel: string | null, };
+voice: VoiceHearing, };
+
+/**
+ * How customers' voice notes are heard.
+ */
+export type VoiceHearing = { "by": "off" } | { "by": "computer", model: string, } | { "by": "provider", provider: string, };
 
 /**
  * Which browser runs WhatsApp Web with the current settings, or why none can.
@@ -469,10 +474,15 @@ text: string | null,
  */
 language: string | null, 
 /**
- * Why not (failed): `no_file`, `not_sound`, `too_long`, `no_model`, `off`, `timeout`
- * or `failed`.
+ * Why not (failed): `no_file`, `not_sound`, `too_long`, `no_model`, `off`, `timeout`,
+ * `failed`, or the provider's: `provider_key`, `provider_down`, `provider_refused`,
+ * `no_provider`, `spend_limit`, `keychain`.
  */
-reason: string | null, };
+reason: string | null, 
+/**
+ * The AI provider that heard it (its name), when it wasn't this computer.
+ */
+byProvider: string | null, };
 
 /**
  * Where a voice note's hearing is.
@@ -787,7 +797,11 @@ export type KeyState = { "state": "notSet" } | { "state": "set", last4: string, 
 /**
  * A provider as the UI shows it.
  */
-export type ProviderView = { id: string, preset: Preset, label: string, baseUrl: string, defaultModel: string | null, needsKey: boolean, key: KeyState, isDefault: boolean, };
+export type ProviderView = { id: string, preset: Preset, label: string, baseUrl: string, defaultModel: string | null, needsKey: boolean, key: KeyState, isDefault: boolean, 
+/**
+ * Whether it can hear customers' voice notes (Settings › Voice notes).
+ */
+canHear: boolean, };
 
 /**
  * A preset the owner can add.
@@ -926,6 +940,7 @@ export type Commands = {
   speech_model_cancel: { args: { id: string }; result: null };
   speech_model_use: { args: { id: string | null }; result: Array<SpeechModel> };
   speech_model_remove: { args: { id: string }; result: Array<SpeechModel> };
+  speech_use_provider: { args: { provider: string }; result: AppSettings };
   home_figures: { args: Record<string, never>; result: HomeFigures };
   notifications_status: { args: Record<string, never>; result: NotificationsStatus };
   notifications_test: { args: Record<string, never>; result: NotificationsStatus };

@@ -12,6 +12,7 @@ use crate::ai::transcribe::{Transcription, transcription_model};
 use crate::error::Error;
 use crate::media::hearing::Heard;
 use crate::model::ai_call::{AiCall, Purpose};
+use crate::model::transcript::provider_engine;
 use crate::store::{ai_usage, app_settings};
 
 /// What hearing by a provider needs from the store.
@@ -88,7 +89,7 @@ pub async fn hear(
                     audio_ms,
                     took_ms: i64::try_from(heard.elapsed.as_millis()).unwrap_or(i64::MAX),
                 },
-                format!("provider:{} {}", endpoint.name, heard.model),
+                provider_engine(&endpoint.name, &heard.model),
             ))
         }
         Err(e) => {

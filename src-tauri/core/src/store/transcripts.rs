@@ -3,7 +3,7 @@
 
 use rusqlite::{Connection, OptionalExtension, params};
 
-use crate::model::transcript::VoiceTranscript;
+use crate::model::transcript::{VoiceTranscript, provider_of};
 
 /// What a hearing found, as stored.
 pub struct Heard<'a> {
@@ -75,13 +75,17 @@ fn transcript(r: &rusqlite::Row<'_>) -> rusqlite::Result<VoiceTranscript> {
         text: r.get(1)?,
         language: r.get(2)?,
         reason: r.get(3)?,
+        by_provider: r
+            .get::<_, Option<String>>(4)?
+            .as_deref()
+            .and_then(provider_of),
     })
 }
 
 /// Message `message_id`'s transcript, if it was ever to be heard.
 pub fn get(conn: &Connection, message_id: i64) -> rusqlite::Result<Option<VoiceTranscript>> {
     conn.query_row(
-        "SELECT state, text, language, reason FROM transcripts WHERE message_id = ?1",
+        "SELECT state, text, language, reason, engine FROM transcripts WHERE message_id = ?1",
         [message_id],
         transcript,
     )
@@ -97,7 +101,7 @@ pub struct OfMessage {
 /// The transcripts of `message_ids` that have one.
 pub fn of_messages(conn: &Connection, message_ids: &[i64]) -> rusqlite::Result<Vec<OfMessage>> {
     let mut stmt = conn.prepare_cached(
-        "SELECT state, text, language, reason FROM transcripts WHERE message_id = ?1",
+        "SELECT state, text, language, reason, engine FROM transcripts WHERE message_id = ?1",
     )?;
     let mut found = Vec::new();
     for &id in message_ids {

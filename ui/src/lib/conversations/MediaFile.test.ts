@@ -64,19 +64,34 @@ describe("a kept file in the transcript", () => {
 describe("a voice note as Leadline heard it", () => {
   it("shows the words under the player, with the language heard", () => {
     render(Transcript, {
-      messages: [voice({ heard: { state: "done", text: "hola, ¿cuánto cuesta?", language: "es", reason: null } })],
+      messages: [voice({ heard: { state: "done", text: "hola, ¿cuánto cuesta?", language: "es", reason: null, byProvider: null } })],
     });
     expect(screen.getByTestId("message-heard").textContent?.trim()).toBe("hola, ¿cuánto cuesta?");
     expect(screen.getByTestId("message-heard").getAttribute("lang")).toBe("es");
     expect(screen.getByTestId("message-heard-meta").textContent).toContain("es");
+    expect(screen.getByTestId("message-heard-meta").textContent).toContain("this computer");
+  });
+
+  it("says which AI provider heard one it sent there, and why the provider didn't", () => {
+    render(Transcript, {
+      messages: [voice({ heard: { state: "done", text: "oi", language: "pt", reason: null, byProvider: "OpenAI" } })],
+    });
+    const meta = screen.getByTestId("message-heard-meta").textContent ?? "";
+    expect(meta).toContain("OpenAI");
+    expect(meta).not.toContain("this computer");
+    cleanup();
+    render(Transcript, {
+      messages: [voice({ id: 44, heard: { state: "failed", text: null, language: null, reason: "provider_key", byProvider: null } })],
+    });
+    expect(screen.getByTestId("message-heard-meta").textContent).toContain("refused Leadline's key");
   });
 
   it("says it is being heard, and why one was not", () => {
-    render(Transcript, { messages: [voice({ heard: { state: "pending", text: null, language: null, reason: null } })] });
+    render(Transcript, { messages: [voice({ heard: { state: "pending", text: null, language: null, reason: null, byProvider: null } })] });
     expect(screen.getByTestId("message-heard-meta").dataset.state).toBe("pending");
     cleanup();
     render(Transcript, {
-      messages: [voice({ id: 43, heard: { state: "failed", text: null, language: null, reason: "not_sound" } })],
+      messages: [voice({ id: 43, heard: { state: "failed", text: null, language: null, reason: "not_sound", byProvider: null } })],
     });
     const said = screen.getByTestId("message-heard-meta");
     expect(said.dataset.state).toBe("failed");

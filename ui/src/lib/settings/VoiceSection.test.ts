@@ -1,6 +1,6 @@
 import { describe, expect, it, vi } from "vitest";
 import { fireEvent, render, screen, waitFor, within } from "@testing-library/svelte";
-import type { SpeechModel } from "../bindings";
+import type { ProviderView, SpeechModel, VoiceHearing } from "../bindings";
 
 // IPC stood in for: the models' list, a download that reports progress until the test lets
 // it finish, and the events the core sends.
@@ -20,17 +20,41 @@ const model = (over: Partial<SpeechModel>): SpeechModel => ({
   ...over,
 });
 let listed: SpeechModel[] = [];
+const provider = (over: Partial<ProviderView>): ProviderView => ({
+  id: "openai",
+  preset: "open_ai",
+  label: "OpenAI",
+  baseUrl: "https://api.openai.com/v1",
+  defaultModel: "gpt-4o-mini",
+  needsKey: true,
+  key: { state: "set", last4: "WXYZ" },
+  isDefault: true,
+  canHear: true,
+  ...over,
+});
+let providers: ProviderView[] = [];
+// How notes are heard, as the core keeps it (the commands change it).
+let voice: VoiceHearing = { by: "off" };
 vi.mock("../ipc", () => ({
   call: async (command: string, args: unknown) => {
     calls.push([command, args]);
     if (command === "speech_models") return listed;
+    if (command === "ai_providers") return providers;
+    if (command === "settings_get") return { voice };
+    if (command === "speech_use_provider") {
+      voice = { by: "provider", provider: (args as { provider: string }).provider };
+      listed = listed.map((m) => ({ ...m, inUse: false }));
+      return { voice };
+    }
     if (command === "speech_model_install") {
       await new Promise<void>((done) => (finishDownload = done));
       listed = [model({ installed: true })];
       return listed;
     }
     if (command === "speech_model_use") {
-      listed = [model({ installed: true, inUse: true })];
+      const id = (args as { id: string | null }).id;
+      voice = id ? { by: "computer", model: id } : { by: "off" };
+      listed = [model({ installed: true, inUse: id !== null })];
       return listed;
     }
     if (command === "speech_model_remove") {
@@ -89,5 +113,36 @@ describe("voice notes in Settings", () => {
     await fireEvent.click(within(dialog).getByText("Remove from this computer"));
     await waitFor(() => expect(calls).toContainEqual(["speech_model_remove", { id: "whisper-base-q5_1" }]));
     await waitFor(() => expect(screen.getByTestId("voice-state").textContent).toContain("not heard"));
+  });
+
+  it("hears by an AI provider that can, says so, and turns it off", async () => {
+    voice = { by: "off" };
+    listed = [model({})];
+    providers = [
+      provider({}),
+      provider({ id: "anthropic", preset: "anthropic", label: "Anthropic", isDefault: false, canHear: false }),
+    ];
+    render(VoiceSection);
+    const part = await screen.findByTestId("voice-by-provider");
+    const select = (await within(part).findByTestId("voice-provider")) as HTMLSelectElement;
+    // Only the providers that can hear are offered.
+    await waitFor(() => expect(select.options).toHaveLength(1));
+    expect(select.options[0]!.textContent).toBe("OpenAI");
+    await fireEvent.click(within(part).getByText("Hear notes with it"));
+    await waitFor(() => expect(screen.getByTestId("voice-state").textContent).toContain("heard by OpenAI"));
+    expect(calls).toContainEqual(["speech_use_provider", { provider: "openai" }]);
+    expect(screen.getByTestId("voice-state").textContent).toContain("sent to it");
+
+    await fireEvent.click(within(part).getByText("Stop hearing voice notes"));
+    await waitFor(() => expect(screen.getByTestId("voice-state").textContent).toContain("not heard"));
+    expect(calls).toContainEqual(["speech_model_use", { id: null }]);
+  });
+
+  it("says how to get a provider that can hear when none can", async () => {
+    voice = { by: "off" };
+    providers = [provider({ id: "anthropic", preset: "anthropic", label: "Anthropic", canHear: false })];
+    render(VoiceSection);
+    expect(await screen.findByTestId("voice-no-provider")).toBeTruthy();
+    expect(screen.queryByRole("alert")).toBeNull();
   });
 });
