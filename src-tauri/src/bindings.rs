@@ -85,6 +85,7 @@ pub fn typescript_bindings() -> String {
         decl::<leadline_core::contacts::import::SkippedEntry>(&cfg),
         decl::<leadline_core::contacts::import::ImportReport>(&cfg),
         decl::<leadline_core::model::behaviour::OutsideHours>(&cfg),
+        decl::<leadline_core::model::behaviour::UnseenMedia>(&cfg),
         decl::<leadline_core::model::behaviour::Behaviour>(&cfg),
         decl::<leadline_core::model::schedule::Period>(&cfg),
         decl::<leadline_core::model::schedule::Closure>(&cfg),

@@ -3,53 +3,76 @@
 //! told it came when it answers the customer's next words.
 
 use leadline_core::model::message_kind::{MessageDetails, MessageKind};
+use leadline_tests::photos;
 use sha2::Digest;
 
 use super::*;
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_photo_is_kept_for_the_owner_unanswered_and_the_next_words_are_answered_knowing_it_came()
-{
-    let bot = Bot::start().await;
-    let mut photo = from_customer("P1", "¿la tienen en azul?");
+fn photo(short: &str, caption: &str) -> WaMessage {
+    let mut photo = from_customer(short, caption);
     photo.kind = MessageKind::Image;
     photo.details = Box::new(MessageDetails {
         mimetype: Some("image/jpeg".into()),
-        size: Some(48_213),
+        size: Some(photos::jpeg().len() as u64),
         thumbnail: Some("/9j/4AAQSkZJRg==".into()),
         ..MessageDetails::default()
     });
-    let handled = bot.process(photo).await.unwrap();
-    assert_eq!(
-        handled,
-        Handled::Skipped {
-            reason: SkipReason::NotText
-        }
-    );
-    assert!(bot.wa.sent().is_empty(), "a photo is never answered blind");
-    assert!(
-        bot.ai.requests().is_empty(),
-        "nor sent to the AI as if seen"
-    );
+    photo
+}
 
-    // Kept for the owner as it came: Conversations shows a photo with its caption.
-    let chat = bot.chat_of(ANA);
-    let transcript = bot.core.transcript(chat, None, 50).await.unwrap();
-    let shown = &transcript.messages[0];
-    assert_eq!(
-        (shown.kind, shown.body.as_str()),
-        (MessageKind::Image, "¿la tienen en azul?")
-    );
-    let details = shown.details.as_ref().expect("the photo's details");
-    assert_eq!(
-        (details.size, details.thumbnail.as_deref()),
-        (Some(48_213), Some("/9j/4AAQSkZJRg=="))
-    );
+fn price_list(short: &str) -> WaMessage {
+    let mut document = from_customer(short, "");
+    document.kind = MessageKind::Document;
+    document.details = Box::new(MessageDetails {
+        mimetype: Some("application/pdf".into()),
+        filename: Some("lista-precios.pdf".into()),
+        size: Some(183_000),
+        page_count: Some(4),
+        ..MessageDetails::default()
+    });
+    document
+}
 
-    // The customer's next words are answered, and the assistant knows a photo came first.
-    bot.ai.push(reply("Sí, también en azul. ¿Qué talla?"));
-    let handled = bot.customer("P2", ANA, "¿y en talla M?").await.unwrap();
-    assert!(matches!(handled, Handled::Replied { .. }), "{handled:?}");
+/// The number's assistant answers with `model`.
+async fn with_model(bot: &Bot, model: &str) {
+    let mut ai = bot.core.number_ai(bot.id).await.unwrap();
+    ai.model = Some(model.into());
+    bot.core.set_number_ai(bot.id, ai).await.unwrap();
+}
+
+/// The reply's row of message `short`, once it is no longer open.
+async fn row_of(bot: &Bot, short: &str) -> inbox::Row {
+    let id = || {
+        bot.messages()
+            .iter()
+            .find(|m| m.wa_msg_id.ends_with(&format!("_{short}")))
+            .map(|m| m.id)
+    };
+    until(&format!("{short} decided"), || {
+        id().is_some_and(|id| {
+            bot.inbox().iter().any(|r| {
+                r.message_id == id
+                    && r.state != InboxState::Received
+                    && r.state != InboxState::Decided
+            })
+        })
+    })
+    .await;
+    let id = id().unwrap();
+    bot.inbox()
+        .into_iter()
+        .find(|r| r.message_id == id)
+        .unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_photo_a_model_cant_see_is_answered_anyway_the_assistant_told_it_wasnt_shown() {
+    let bot = super::exactly_once::live_connected(r#"{"debounceSeconds": 1}"#).await;
+    bot.wa.media(&format!("false_{ANA}_P1"), Ok(photos::jpeg()));
+    bot.ai
+        .push(reply("¿Me dices el modelo? Así te digo si hay en azul."));
+    assert!(bot.wa.deliver(photo("P1", "¿la tienen en azul?")));
+    until("the photo answered", || bot.wa.sent().len() == 1).await;
     let asked = bot.last_asked();
     assert!(
         asked
@@ -57,6 +80,99 @@ async fn a_photo_is_kept_for_the_owner_unanswered_and_the_next_words_are_answere
             .any(|m| m == "[a photo, not shown to you] ¿la tienen en azul?"),
         "the assistant is told a photo came, never that it saw it: {asked:?}"
     );
+    let body = bot.ai.requests().pop().unwrap().body.to_string();
+    assert!(
+        !body.contains("image_url"),
+        "a model that can't see is never sent the photo (it would refuse the turn)"
+    );
+
+    // Kept for the owner as it came: Conversations shows a photo with its caption.
+    let transcript = bot
+        .core
+        .transcript(bot.chat_of(ANA), None, 50)
+        .await
+        .unwrap();
+    let shown = &transcript.messages[0];
+    assert_eq!(
+        (shown.kind, shown.body.as_str()),
+        (MessageKind::Image, "¿la tienen en azul?")
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_photo_goes_with_the_turn_to_a_model_that_sees() {
+    let bot = super::exactly_once::live_connected(r#"{"debounceSeconds": 1}"#).await;
+    with_model(&bot, "gpt-4o-mini").await;
+    // The file takes a moment to come: the turn waits for it.
+    bot.wa.slow_downloads(Duration::from_millis(1_500));
+    bot.wa.media(&format!("false_{ANA}_P2"), Ok(photos::jpeg()));
+    bot.ai.push(reply("Sí, esa camiseta la tenemos en azul."));
+    assert!(bot.wa.deliver(photo("P2", "¿la tienen en azul?")));
+    until("the photo answered", || bot.wa.sent().len() == 1).await;
+
+    let asked = bot.ai.requests().pop().unwrap();
+    let last = asked.body["messages"]
+        .as_array()
+        .unwrap()
+        .last()
+        .unwrap()
+        .clone();
+    assert_eq!(
+        last["content"][0]["text"],
+        "[a photo, shown to you] ¿la tienen en azul?"
+    );
+    let url = last["content"][1]["image_url"]["url"].as_str().unwrap();
+    assert_eq!(
+        url,
+        format!("data:image/jpeg;base64,{}", photos::JPEG_BASE64),
+        "the photo as the customer sent it"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_document_is_answered_with_its_name_or_left_to_the_owner_as_they_chose() {
+    let bot = super::exactly_once::live_connected(r#"{"debounceSeconds": 1}"#).await;
+    bot.ai.push(reply("Gracias, la reviso y te digo."));
+    assert!(bot.wa.deliver(price_list("D1")));
+    until("the document answered", || bot.wa.sent().len() == 1).await;
+    assert!(
+        bot.last_asked()
+            .iter()
+            .any(|m| m == "[a document named \"lista-precios.pdf\" of 4 pages, not shown to you]"),
+        "{:?}",
+        bot.last_asked()
+    );
+
+    // The owner chose to take such chats themselves: the bot steps back and says so.
+    super::exactly_once::set_behaviour(
+        &bot,
+        r#"{"debounceSeconds": 1, "unseenMedia": "hand_over"}"#,
+    )
+    .await;
+    let asked_before = bot.ai.requests().len();
+    // The document comes with words after it, in one burst: still the owner's.
+    assert!(bot.wa.deliver(price_list("D2")));
+    assert!(
+        bot.wa
+            .deliver(from_customer("T2", "¿me hacen precio por 10?"))
+    );
+    let row = row_of(&bot, "T2").await;
+    assert_eq!(row.skip_reason, Some(SkipReason::HandedOver));
+    assert!(
+        bot.paused_until(ANA).is_some(),
+        "the bot is paused in the chat"
+    );
+    until("the owner told", || {
+        super::exactly_once::events_named(&bot, "reply:failed") == 1
+    })
+    .await;
+    assert_eq!(bot.activities("handed_over").await.len(), 1);
+    assert_eq!(
+        bot.ai.requests().len(),
+        asked_before,
+        "nothing asked of the AI"
+    );
+    assert_eq!(bot.wa.sent().len(), 1, "nothing sent");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -346,4 +462,26 @@ async fn files_older_than_the_owner_keeps_them_are_removed_and_say_so() {
         1,
         "only today's file is left"
     );
+}
+
+/// A sticker right after the customer's words (one burst) never takes the words' turn: the
+/// words are answered, the sticker kept for the owner.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn words_followed_by_a_sticker_in_one_burst_are_answered() {
+    let bot = super::exactly_once::live_connected(r#"{"debounceSeconds": 1}"#).await;
+    bot.ai.push(reply("Sí, tenemos la M."));
+    assert!(bot.wa.deliver(from_customer("W1", "¿tienen talla M?")));
+    let mut sticker = from_customer("S1", "");
+    sticker.kind = MessageKind::Sticker;
+    sticker.details = Box::new(MessageDetails {
+        mimetype: Some("image/webp".into()),
+        ..MessageDetails::default()
+    });
+    bot.wa
+        .media(&format!("false_{ANA}_S1"), Ok(b"RIFF\0\0\0\0WEBP".to_vec()));
+    assert!(bot.wa.deliver(sticker));
+    until("the words answered", || bot.wa.sent().len() == 1).await;
+    assert_eq!(bot.wa.sent()[0].text, "Sí, tenemos la M.");
+    tokio::time::sleep(Duration::from_millis(1_500)).await;
+    assert_eq!(bot.wa.sent().len(), 1, "answered once");
 }

@@ -16,6 +16,7 @@ pub mod inspect;
 pub mod keyring;
 pub mod linked_profiles;
 pub mod notifications;
+pub mod photos;
 pub mod soak;
 pub mod tamper;
 pub mod voice_notes;

@@ -350,6 +350,9 @@ async fn answer_one(
     if let Some(refused) = refused_key(&shared, wire, &headers) {
         return refused;
     }
+    if let Some(refused) = super::ai_images::refused(wire, &model, &body) {
+        return refused;
+    }
     let mut step = lock(&shared.steps).pop_front();
     loop {
         match step {
@@ -408,18 +411,28 @@ async fn answer_one(
     }
 }
 
-/// The last message from the customer in a request, in any wire format.
+/// The last message from the customer in a request, in any wire format (its text part,
+/// when it came with photos).
 fn last_customer_text(wire: Wire, body: &Value) -> String {
-    let (list, role, text) = match wire {
-        Wire::OpenAi | Wire::Anthropic => (&body["messages"], "user", "/content"),
-        Wire::Gemini => (&body["contents"], "user", "/parts/0/text"),
+    let (list, parts) = match wire {
+        Wire::OpenAi | Wire::Anthropic => (&body["messages"], "content"),
+        Wire::Gemini => (&body["contents"], "parts"),
     };
-    list.as_array()
-        .and_then(|messages| messages.iter().rev().find(|m| m["role"] == role))
-        .and_then(|m| m.pointer(text))
-        .and_then(Value::as_str)
-        .unwrap_or_default()
-        .to_string()
+    let Some(last) = list
+        .as_array()
+        .and_then(|messages| messages.iter().rev().find(|m| m["role"] == "user"))
+    else {
+        return String::new();
+    };
+    match &last[parts] {
+        Value::String(text) => text.clone(),
+        Value::Array(parts) => parts
+            .iter()
+            .find_map(|p| p["text"].as_str())
+            .unwrap_or_default()
+            .to_string(),
+        _ => String::new(),
+    }
 }
 
 async fn openai_chat(

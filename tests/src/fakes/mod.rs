@@ -5,6 +5,7 @@
 
 pub mod ai;
 mod ai_audio;
+mod ai_images;
 pub mod memory_whatsapp;
 pub mod update_server;
 pub mod webhook_receiver;

@@ -671,6 +671,12 @@ knownTotal: number, };
 export type OutsideHours = "away_message" | "ai_closed" | "silent" | "only_when_closed";
 
 /**
+ * What to do when a customer sends what the assistant can't see: a video, a document, an
+ * audio file, an album, or a photo when the number's model can't see photos.
+ */
+export type UnseenMedia = "answer" | "hand_over";
+
+/**
  * A number's bot behaviour, with the defaults a new owner gets.
  */
 export type Behaviour = { answerGroups: boolean, 
@@ -698,7 +704,7 @@ botStartsAt: string | null,
 /**
  * The bot stops answering at this local time; `None`: no end.
  */
-botStopsAt: string | null, };
+botStopsAt: string | null, unseenMedia: UnseenMedia, };
 
 /**
  * One opening period on a weekday, `start`–`end` as "HH:MM". An `end` at or before

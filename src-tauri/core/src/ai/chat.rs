@@ -14,6 +14,28 @@ pub enum Role {
 pub struct ChatMessage {
     pub role: Role,
     pub content: String,
+    /// Photos the customer sent with it, for a model that can see (`vision::sees_images`).
+    pub images: Vec<Image>,
+}
+
+/// A photo as a model takes it: its type and its bytes in base64.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Image {
+    /// `image/jpeg`, `image/png`, `image/webp` or `image/gif`.
+    pub mimetype: String,
+    pub base64: String,
+}
+
+impl std::fmt::Debug for Image {
+    // A customer's photo never goes whole into a log line or a test's failure message.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "Image({}, {} base64 bytes)",
+            self.mimetype,
+            self.base64.len()
+        )
+    }
 }
 
 impl ChatMessage {
@@ -21,6 +43,7 @@ impl ChatMessage {
         ChatMessage {
             role: Role::User,
             content: content.into(),
+            images: Vec::new(),
         }
     }
 
@@ -28,6 +51,16 @@ impl ChatMessage {
         ChatMessage {
             role: Role::Assistant,
             content: content.into(),
+            images: Vec::new(),
+        }
+    }
+
+    /// The customer's words with the photos they sent.
+    pub fn user_with_images(content: impl Into<String>, images: Vec<Image>) -> ChatMessage {
+        ChatMessage {
+            role: Role::User,
+            content: content.into(),
+            images,
         }
     }
 }

@@ -15,4 +15,5 @@ pub mod providers;
 pub mod secret;
 pub mod transcribe;
 pub mod turn;
+pub mod vision;
 mod wire;

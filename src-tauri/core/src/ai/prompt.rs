@@ -87,6 +87,9 @@ pub fn estimate_tokens(text: &str) -> usize {
 }
 
 const PER_MESSAGE: usize = 4;
+/// What a photo costs a model, about (OpenAI's "low detail" is 85 tokens, a full photo a
+/// few hundred to a thousand and more).
+const PER_IMAGE: usize = 800;
 
 /// The newest messages that fit in `budget` tokens, oldest first. The newest message is
 /// always kept (cut to the budget if it alone is longer): it is what must be answered.
@@ -94,7 +97,8 @@ pub fn trim_history(history: &[ChatMessage], budget: usize) -> Vec<ChatMessage> 
     let mut kept = Vec::new();
     let mut used = 0;
     for message in history.iter().rev() {
-        let cost = estimate_tokens(&message.content) + PER_MESSAGE;
+        let cost =
+            estimate_tokens(&message.content) + PER_MESSAGE + message.images.len() * PER_IMAGE;
         if used + cost > budget {
             if kept.is_empty() {
                 let room = budget.saturating_sub(PER_MESSAGE).max(1) * 4;
@@ -110,6 +114,7 @@ pub fn trim_history(history: &[ChatMessage], budget: usize) -> Vec<ChatMessage> 
                 kept.push(ChatMessage {
                     role: message.role,
                     content,
+                    images: message.images.clone(),
                 });
             }
             break;

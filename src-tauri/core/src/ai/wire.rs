@@ -41,7 +41,17 @@ fn openai_body(structured: Structured, request: &ChatRequest) -> Value {
             Role::User => "user",
             Role::Assistant => "assistant",
         };
-        json!({ "role": role, "content": m.content })
+        if m.images.is_empty() {
+            return json!({ "role": role, "content": m.content });
+        }
+        let mut parts = vec![json!({ "type": "text", "text": m.content })];
+        parts.extend(m.images.iter().map(|image| {
+            json!({
+                "type": "image_url",
+                "image_url": { "url": format!("data:{};base64,{}", image.mimetype, image.base64) },
+            })
+        }));
+        json!({ "role": role, "content": parts })
     }));
     let mut body = json!({
         "model": request.model,
@@ -72,7 +82,22 @@ fn anthropic_body(request: &ChatRequest) -> Value {
                 Role::User => "user",
                 Role::Assistant => "assistant",
             };
-            json!({ "role": role, "content": m.content })
+            if m.images.is_empty() {
+                return json!({ "role": role, "content": m.content });
+            }
+            // Anthropic reads images best before the words about them.
+            let mut parts: Vec<Value> = m
+                .images
+                .iter()
+                .map(|image| {
+                    json!({
+                        "type": "image",
+                        "source": { "type": "base64", "media_type": image.mimetype, "data": image.base64 },
+                    })
+                })
+                .collect();
+            parts.push(json!({ "type": "text", "text": m.content }));
+            json!({ "role": role, "content": parts })
         })
         .collect();
     let mut body = json!({
@@ -105,7 +130,11 @@ fn gemini_body(request: &ChatRequest) -> Value {
                 Role::User => "user",
                 Role::Assistant => "model",
             };
-            json!({ "role": role, "parts": [{ "text": m.content }] })
+            let mut parts = vec![json!({ "text": m.content })];
+            parts.extend(m.images.iter().map(|image| {
+                json!({ "inlineData": { "mimeType": image.mimetype, "data": image.base64 } })
+            }));
+            json!({ "role": role, "parts": parts })
         })
         .collect();
     let mut config = json!({ "maxOutputTokens": request.max_tokens });

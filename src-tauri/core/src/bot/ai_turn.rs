@@ -3,19 +3,21 @@
 //! rate limit is tried again with backoff while the message is fresh; anything else, or
 //! the last try, fails the row with its reason and tells the owner once.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use super::decide::AiAsk;
 use super::handle::Bot;
 use super::inbox::{Handled, outcome};
+use super::photos;
 use super::reply::{self, Failing};
 use crate::ai::assistant::{self, AskedTurn, TurnRun, TurnView};
-use crate::ai::chat::ChatMessage;
+use crate::ai::chat::{ChatMessage, Image};
 use crate::ai::error::AiError;
 use crate::ai::fields;
 use crate::ai::pricing::PriceTable;
 use crate::ai::prompt;
 use crate::ai::providers::{self, ProviderConfig};
+use crate::ai::vision;
 use crate::error::{Error, Result};
 use crate::leads::merge::Findings;
 use crate::model::activity::Activity;
@@ -238,8 +240,22 @@ async fn ask_ai(
             Ok(model) => model,
             Err(text) => return (attempt, Err(AiError::NotSetUp(text))),
         };
+    // A model that sees is shown the photos of this turn.
+    let sees = vision::sees_images(endpoint.preset, &model);
+    let mut shown = if sees {
+        photos::of_turn(bot, &needs.recent).await
+    } else {
+        HashMap::new()
+    };
     let view = TurnView {
-        history: needs.recent.into_iter().map(as_chat).collect(),
+        history: needs
+            .recent
+            .into_iter()
+            .map(|m| {
+                let image = shown.remove(&m.id);
+                as_chat(m, image, sees)
+            })
+            .collect(),
         known: needs.known,
         hours: hours_told(ask, now),
     };
@@ -263,10 +279,12 @@ async fn ask_ai(
     )
 }
 
-/// A message of the conversation as the model reads it: what is not text is named, so the
-/// model knows a photo or a voice note came, and never takes it for something it saw.
-fn as_chat(message: RecentMessage) -> ChatMessage {
-    let text = match seen_as(message.kind) {
+/// A message of the conversation as the model reads it: what is not text is named (with
+/// what it carries: a file's name, a place), so the model knows a photo or a document came
+/// and never takes it for something it saw; a photo shown to a model that sees goes with
+/// it (`image`).
+fn as_chat(message: RecentMessage, image: Option<Image>, sees: bool) -> ChatMessage {
+    let text = match seen_as(&message, image.is_some(), sees) {
         _ if message.revoked => "[a message its sender deleted]".to_string(),
         // A voice note heard: its words, said to be a voice note's, with the language
         // heard (so the reply keeps it).
@@ -283,28 +301,67 @@ fn as_chat(message: RecentMessage) -> ChatMessage {
         Some(what) => format!("[{what}] {}", message.body),
     };
     if message.direction == Direction::In {
-        ChatMessage::user(text)
+        ChatMessage::user_with_images(text, image.into_iter().collect())
     } else {
         ChatMessage::assistant(text)
     }
 }
 
-/// How a message that is not text is named to the model.
-fn seen_as(kind: MessageKind) -> Option<&'static str> {
-    Some(match kind {
+/// How a message that is not text is named to the model (`shown`: its photo goes with it).
+fn seen_as(message: &RecentMessage, shown: bool, sees: bool) -> Option<String> {
+    let details = message.details.clone().unwrap_or_default();
+    let seconds = |what: &str| match details.duration_s {
+        Some(s) => format!("{what} of {s} seconds"),
+        None => what.to_string(),
+    };
+    let at = match (details.lat, details.lng) {
+        (Some(lat), Some(lng)) => format!(" at {lat:.5}, {lng:.5}"),
+        _ => String::new(),
+    };
+    Some(match message.kind {
         MessageKind::Text => return None,
-        MessageKind::Image => "a photo, not shown to you",
-        MessageKind::Video => "a video, not shown to you",
-        MessageKind::Voice => "a voice note, not transcribed",
-        MessageKind::Audio => "an audio file, not transcribed",
-        MessageKind::Document => "a document, not shown to you",
-        MessageKind::Sticker => "a sticker",
-        MessageKind::Location => "a location",
-        MessageKind::LiveLocation => "a live location",
-        MessageKind::Contact => "a contact card",
-        MessageKind::ViewOnce => "a view-once photo or video, only on the phone",
-        MessageKind::Album => "several photos or videos",
-        MessageKind::Unsupported => "a message of a kind you can't see",
+        MessageKind::Image if shown => "a photo, shown to you".into(),
+        MessageKind::Image if sees => "a photo sent earlier, not shown to you again".into(),
+        MessageKind::Image => "a photo, not shown to you".into(),
+        MessageKind::Video => format!("{}, not shown to you", seconds("a video")),
+        MessageKind::Voice => "a voice note, not transcribed".into(),
+        MessageKind::Audio => format!("{}, not transcribed", seconds("an audio file")),
+        MessageKind::Document => {
+            let mut what = "a document".to_string();
+            if let Some(name) = details.filename.as_deref().filter(|n| !n.trim().is_empty()) {
+                let name: String = name.chars().take(100).collect();
+                what.push_str(&format!(" named \"{name}\""));
+            }
+            if let Some(pages) = details.page_count {
+                what.push_str(&format!(" of {pages} pages"));
+            }
+            format!("{what}, not shown to you")
+        }
+        MessageKind::Sticker => "a sticker".into(),
+        MessageKind::Location => match details.place.as_deref().filter(|p| !p.trim().is_empty()) {
+            Some(place) => format!(
+                "a location: {}{at}",
+                place.chars().take(200).collect::<String>()
+            ),
+            None => format!("a location{at}"),
+        },
+        MessageKind::LiveLocation => format!("a live location{at}"),
+        MessageKind::Contact => {
+            let names: Vec<String> = details
+                .contacts
+                .iter()
+                .map(|c| c.name.chars().take(60).collect())
+                .filter(|n: &String| !n.trim().is_empty())
+                .collect();
+            if names.is_empty() {
+                "a contact card".into()
+            } else {
+                format!("a contact card: {}", names.join(", "))
+            }
+        }
+        MessageKind::ViewOnce => "a view-once photo or video, only on the phone".into(),
+        MessageKind::Album => "several photos or videos, not shown to you".into(),
+        MessageKind::Unsupported => "a message of a kind you can't see".into(),
     })
 }
 

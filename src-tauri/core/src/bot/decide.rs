@@ -10,6 +10,7 @@ use super::inbox::Handled;
 use super::policy::{self, Incoming, Situation};
 use super::recheck;
 use super::rules::Rule;
+use crate::ai::{providers, vision};
 use crate::error::{Error, Result};
 use crate::model::activity::Activity;
 use crate::model::behaviour::Behaviour;
@@ -55,23 +56,30 @@ pub(crate) struct AiAsk {
 
 /// Decides on row `message_id` in one IMMEDIATE transaction: the caps read and the
 /// reservation written are one step.
-pub(crate) async fn decide(bot: &Bot, account_id: i64, message_id: i64) -> Result<Decided> {
+pub(crate) async fn decide(
+    bot: &Bot,
+    account_id: i64,
+    message_id: i64,
+    burst: Vec<MessageKind>,
+) -> Result<Decided> {
     let now = bot.now_ms();
     bot.store()
         .call(move |conn| {
             let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
-            let decided = decide_in(&tx, account_id, message_id, now)?;
+            let decided = decide_in(&tx, account_id, message_id, &burst, now)?;
             tx.commit()?;
             Ok(decided)
         })
         .await
 }
 
-/// Decides on row `message_id` (which must be undecided) inside the caller's transaction.
+/// Decides on row `message_id` (which must be undecided, and answers `burst`'s kinds with
+/// it) inside the caller's transaction.
 pub(crate) fn decide_in(
     conn: &rusqlite::Connection,
     account_id: i64,
     message_id: i64,
+    burst: &[MessageKind],
     now: i64,
 ) -> Result<Decided> {
     let (Some(row), Some(message)) = (
@@ -132,6 +140,9 @@ pub(crate) fn decide_in(
         is_status: chat_jid == "status@broadcast",
         to_self: !me.is_empty() && chat_jid == me,
         sent_at_ms: message.sent_at,
+        burst_unseen: burst
+            .iter()
+            .any(|kind| policy::arrived(*kind, context.sees_photos) == policy::Arrived::Unseen),
     };
     context.number_paused_until_ms = number_paused;
     let decision = policy::decide(&incoming, &context, &behaviour, &rules);
@@ -185,6 +196,10 @@ fn skipped_for(
             chats::set_pause(conn, chat_id, Some(*until_ms), Some("owner_takeover"))?;
             Some(SkipReason::OwnerTakeover)
         }
+        Decision::HandOver { until_ms } => {
+            chats::set_pause(conn, chat_id, Some(*until_ms), Some("handed_over"))?;
+            Some(SkipReason::HandedOver)
+        }
         _ => None,
     })
 }
@@ -231,7 +246,10 @@ fn words_for(
             Some(text.clone())
         }
         Decision::QuickReply { text, .. } => Some(text.clone()),
-        Decision::Skip(_) | Decision::PauseChat { .. } | Decision::Ai { .. } => None,
+        Decision::Skip(_)
+        | Decision::PauseChat { .. }
+        | Decision::HandOver { .. }
+        | Decision::Ai { .. } => None,
     })
 }
 
@@ -243,6 +261,21 @@ struct Circumstances {
     hours: Option<Hours>,
     number_paused_until: Option<i64>,
     rules: Vec<Rule>,
+}
+
+/// Whether the model that would answer number `account_id` sees photos (its own, else its
+/// provider's default); false while none is set up.
+fn sees_photos(conn: &rusqlite::Connection, account_id: i64) -> Result<bool> {
+    let Some(number_ai) = account_settings::ai(conn, account_id)? else {
+        return Ok(false);
+    };
+    let Ok(provider) = providers::provider_for(conn, number_ai.provider.as_deref()) else {
+        return Ok(false);
+    };
+    Ok(number_ai
+        .model
+        .or(provider.default_model)
+        .is_some_and(|model| vision::sees_images(provider.preset, &model)))
 }
 
 fn circumstances_of(
@@ -314,6 +347,7 @@ fn circumstances_of(
         loop_suspected: policy::loop_suspected(&exchanges),
         open,
         away_sent_this_stretch,
+        sees_photos: sees_photos(conn, account_id)?,
     };
     Ok(Circumstances {
         situation,

@@ -9,6 +9,7 @@ use std::time::Duration;
 use super::handle::Bot;
 use super::inbox::Scope;
 use super::reply::{self, Failing};
+use super::turns::debounce;
 use super::{by_provider, media, pipeline};
 use crate::error::Result;
 use std::sync::Arc;
@@ -16,6 +17,7 @@ use std::sync::Arc;
 use crate::media::hearing::{Heard, Hearer, Hearing, NotHeard};
 use crate::model::inbox::UNDECIDED;
 use crate::model::media::MediaState;
+use crate::model::message_kind::MessageKind;
 use crate::model::transcript::HearingState;
 use crate::store::{media as media_files, messages, transcripts};
 use crate::text;
@@ -31,12 +33,16 @@ pub fn on(bot: &Bot) -> bool {
 }
 
 /// A customer's media message stored: its file fetched in the background, then, for a
-/// voice note waiting to be heard, heard.
+/// voice note waiting to be heard, heard; a photo's chat is answered once its file is there
+/// (its turn waited for it).
 pub fn fetch_then_hear(bot: &Bot, message_id: i64) {
     let bot = bot.clone();
     tokio::spawn(async move {
         if let Err(e) = media::fetch(&bot, message_id).await {
             tracing::warn!(message_id, error = %e, "could not fetch a media file");
+        }
+        if let Err(e) = answer_after_photo(&bot, message_id).await {
+            tracing::warn!(message_id, error = %e, "could not answer a chat after its photo");
         }
         if let Err(e) = hear(&bot, message_id).await {
             tracing::warn!(message_id, error = %e, "could not hear a voice note");
@@ -169,6 +175,31 @@ pub async fn not_heard(bot: &Bot, message_id: i64, reason: &'static str) -> Resu
     )
     .await?;
     bot.core.chat_changed(account_id, chat_id);
+    answer(bot, account_id, chat_id);
+    Ok(())
+}
+
+/// A photo's file fetched (or not): its chat's turn, which waited for it, goes on once the
+/// customer's burst is over (its debounce counted from their newest message; a turn that
+/// already ran finds nothing left to answer).
+async fn answer_after_photo(bot: &Bot, message_id: i64) -> Result<()> {
+    let photo = bot
+        .store()
+        .call(move |conn| {
+            let Some(m) = messages::get(conn, message_id)?.filter(|m| m.kind == MessageKind::Image)
+            else {
+                return Ok(None);
+            };
+            let newest = messages::newest_from_customer(conn, m.chat_id)?;
+            Ok(Some((m.account_id, m.chat_id, newest.unwrap_or_default())))
+        })
+        .await?;
+    let Some((account_id, chat_id, newest)) = photo else {
+        return Ok(());
+    };
+    let debounce = i64::try_from(debounce(bot, account_id).await.as_millis()).unwrap_or(i64::MAX);
+    let left = (newest.saturating_add(debounce) - bot.now_ms()).max(0);
+    crate::clock::pause(Duration::from_millis(u64::try_from(left).unwrap_or(0))).await;
     answer(bot, account_id, chat_id);
     Ok(())
 }

@@ -16,14 +16,17 @@
 use super::ai_turn::{self, Answered};
 use super::decide::{self, AiAsk, Decided};
 use super::handle::Bot;
+use super::handover;
 use super::inbox::{Handled, Scope, message_gone, outcome};
+use super::policy;
 use super::reply::{self, Reply};
 use crate::error::{Error, Result};
 use crate::leads::merge::{self, Merged};
 use crate::model::decision::SkipReason;
 use crate::model::inbox::{InboxState, Stored, UNDECIDED};
+use crate::model::message_kind::MessageKind;
 use crate::store::inbox::{OpenRow, Row};
-use crate::store::{ai_usage, inbox, messages, transcripts};
+use crate::store::{ai_usage, inbox, media as media_files, messages, transcripts};
 
 /// Answers every chat of the number with open rows, oldest first: what a crash or an
 /// outage left, and failures due for another try. Each chat is one turn (`answer_chat`).
@@ -82,17 +85,16 @@ pub async fn answer_chat(
         let handled = if worded(row) {
             reply::finish(bot, account_id, row).await?
         } else {
-            decide_and_act(bot, account_id, row.message_id).await?
+            decide_and_act(bot, account_id, row.message_id, &[]).await?
         };
         done.push((row.message_id, handled));
     }
     if scope == Scope::Owner {
         return Ok(done);
     }
-    let customer: Vec<&Row> = customer.iter().map(|o| &o.row).collect();
     // Replies already worded (being sent, or failed and due again) go out first, in
     // order: their words answer the messages they were written for.
-    for row in customer.iter().filter(|r| worded(r)) {
+    for row in customer.iter().map(|o| &o.row).filter(|r| worded(r)) {
         let handled = reply::finish(bot, account_id, row).await?;
         let waiting = matches!(handled, Handled::Waiting { .. });
         done.push((row.message_id, handled));
@@ -101,31 +103,46 @@ pub async fn answer_chat(
             return Ok(done);
         }
     }
-    let undecided: Vec<i64> = customer
-        .iter()
-        .filter(|r| !worded(r))
-        .map(|r| r.message_id)
-        .collect();
-    let Some((&latest, earlier)) = undecided.split_last() else {
-        return Ok(done);
-    };
-    // A voice note of the chat is still being heard: the turn waits for its words (the
-    // hearing answers the chat when it ends, `bot::hearing`).
+    // A voice note of the chat is still being heard, or a photo fetched: the turn waits
+    // for its words or its file (which answer the chat when they end, `bot::hearing`).
     if bot
         .store()
-        .call(move |conn| Ok(transcripts::waiting_in_chat(conn, chat_id)?))
+        .call(move |conn| {
+            Ok(transcripts::waiting_in_chat(conn, chat_id)?
+                || media_files::photo_coming_in_chat(conn, chat_id)?)
+        })
         .await?
     {
         return Ok(done);
     }
+    // What never takes a turn (a sticker, a voice note not heard) is decided on its own
+    // (kept for the owner), so it never takes the turn of the words around it.
+    let (never, turn): (Vec<&OpenRow>, Vec<&OpenRow>) = customer
+        .iter()
+        .filter(|o| !worded(&o.row))
+        .partition(|o| never_a_turn(o));
+    for open in never {
+        let id = open.row.message_id;
+        done.push((id, decide_and_act(bot, account_id, id, &[]).await?));
+    }
+    let Some((latest, earlier)) = turn.split_last() else {
+        return Ok(done);
+    };
+    let latest = latest.row.message_id;
+    // What else the turn answers, by kind (a document in it may hand the chat over).
+    let burst: Vec<MessageKind> = earlier.iter().map(|o| o.kind).collect();
+    let earlier: Vec<i64> = earlier.iter().map(|o| o.row.message_id).collect();
     // One answer per chat per moment, in order: the chat's rows still waiting for a retry
     // are taken into this turn, never answered after it.
     let Some(retrying) = take_in_retrying(bot, account_id, chat_id).await? else {
         return Ok(done);
     };
     done.extend(retrying);
-    done.extend(merge_into_latest(bot, earlier.to_vec()).await?);
-    done.push((latest, decide_and_act(bot, account_id, latest).await?));
+    done.extend(merge_into_latest(bot, earlier).await?);
+    done.push((
+        latest,
+        decide_and_act(bot, account_id, latest, &burst).await?,
+    ));
     Ok(done)
 }
 
@@ -194,11 +211,33 @@ async fn merge_into_latest(bot: &Bot, earlier: Vec<i64>) -> Result<Vec<(i64, Han
         .collect())
 }
 
-/// Decides on one row (the turn's) and acts: a skip, a pause, or a reply worded (owner
-/// command, away message, quick reply, the AI) and sent. The caller holds the chat lock.
-async fn decide_and_act(bot: &Bot, account_id: i64, message_id: i64) -> Result<Handled> {
-    let (chat_id, to, text, counted) = match decide::decide(bot, account_id, message_id).await? {
+/// Whether an open row can never be a turn of its own: a sticker, a kind Leadline can't
+/// read, a voice note not heard (`policy::arrived`).
+fn never_a_turn(open: &OpenRow) -> bool {
+    let heard_note = open.kind.is_voice() && open.heard;
+    !heard_note && policy::arrived(open.kind, false) == policy::Arrived::Never
+}
+
+/// Decides on one row (the turn's, answering `burst`'s kinds with it) and acts: a skip, a
+/// pause, or a reply worded (owner command, away message, quick reply, the AI) and sent.
+/// The caller holds the chat lock.
+async fn decide_and_act(
+    bot: &Bot,
+    account_id: i64,
+    message_id: i64,
+    burst: &[MessageKind],
+) -> Result<Handled> {
+    let decided = decide::decide(bot, account_id, message_id, burst.to_vec()).await?;
+    let (chat_id, to, text, counted) = match decided {
         Decided::Done(Handled::Waiting { .. }) => return outcome(bot, message_id).await,
+        Decided::Done(
+            handled @ Handled::Skipped {
+                reason: SkipReason::HandedOver,
+            },
+        ) => {
+            handover::tell(bot, account_id, message_id).await?;
+            return Ok(handled);
+        }
         Decided::Done(handled) => return Ok(handled),
         Decided::Send { chat_id, to, text } => (chat_id, to, text, false),
         Decided::Ai(ask) => {

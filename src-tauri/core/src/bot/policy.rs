@@ -5,14 +5,14 @@
 
 use super::commands;
 use super::rules::Rule;
-use crate::model::behaviour::{Behaviour, OutsideHours};
+use crate::model::behaviour::{Behaviour, OutsideHours, UnseenMedia};
 use crate::model::decision::{Decision, Skip};
 use crate::model::message_kind::MessageKind;
 
 /// The message, as far as the policy cares.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Incoming<'a> {
-    /// Text, a photo, a voice note…: only text is answered for now.
+    /// Text, a photo, a voice note…: what the assistant can be shown (`arrived`).
     pub kind: MessageKind,
     /// Deleted for everyone by the customer before it was decided.
     pub deleted: bool,
@@ -24,6 +24,9 @@ pub struct Incoming<'a> {
     pub to_self: bool,
     /// When WhatsApp says it was sent, unix ms.
     pub sent_at_ms: i64,
+    /// The customer's earlier messages answered in the same turn include what the
+    /// assistant can't see (a document sent just before these words).
+    pub burst_unseen: bool,
 }
 
 /// What the policy knows about the chat and the number right now.
@@ -47,6 +50,44 @@ pub struct Situation {
     pub open: bool,
     /// The away message already went to this contact in this closed stretch.
     pub away_sent_this_stretch: bool,
+    /// The number's model can see photos (`ai::vision::sees_images`).
+    pub sees_photos: bool,
+}
+
+/// What a message is to the assistant.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Arrived {
+    /// Words (a voice note heard comes as its words).
+    Text,
+    /// Words about it are all the assistant needs: a place, a contact card.
+    Described,
+    /// A photo shown to a model that sees.
+    Seen,
+    /// What the assistant can't see: a video, a document, an audio file, an album, a
+    /// view-once, or a photo when the model can't see. The owner's setting decides.
+    Unseen,
+    /// Never a turn: a sticker, a voice note not heard, a kind Leadline can't read.
+    Never,
+}
+
+/// What `kind` is to the assistant, when the number's model sees photos or not.
+pub fn arrived(kind: MessageKind, sees_photos: bool) -> Arrived {
+    match kind {
+        MessageKind::Text => Arrived::Text,
+        MessageKind::Location | MessageKind::LiveLocation | MessageKind::Contact => {
+            Arrived::Described
+        }
+        MessageKind::Image if sees_photos => Arrived::Seen,
+        MessageKind::Image
+        | MessageKind::Video
+        | MessageKind::Document
+        | MessageKind::Audio
+        | MessageKind::Album
+        | MessageKind::ViewOnce => Arrived::Unseen,
+        // A voice note is answered once heard (as its words); one not heard is the
+        // owner's (`bot::hearing`).
+        MessageKind::Voice | MessageKind::Sticker | MessageKind::Unsupported => Arrived::Never,
+    }
 }
 
 /// Decides what to do with `message`. `rules` are tried in order.
@@ -87,12 +128,13 @@ pub fn decide(
     if situation.now_ms - message.sent_at_ms > window_ms {
         return S(Skip::TooOld);
     }
-    if message.kind != MessageKind::Text {
-        // A photo, voice note, document, place or card: kept for the owner in
-        // Conversations, never answered as if the assistant had seen or heard it.
+    let arrived = arrived(message.kind, situation.sees_photos);
+    if arrived == Arrived::Never {
+        // Kept for the owner in Conversations, never answered as if the assistant had seen
+        // or heard it.
         return S(Skip::NotText);
     }
-    if is_blank(message.body) {
+    if arrived == Arrived::Text && is_blank(message.body) {
         return S(Skip::Empty);
     }
     if let Some(until_ms) = situation.paused_until_ms.filter(|u| *u > situation.now_ms) {
@@ -130,6 +172,11 @@ pub fn decide(
             };
         }
         _ => {}
+    }
+    let unseen = arrived == Arrived::Unseen || message.burst_unseen;
+    if unseen && behaviour.unseen_media == UnseenMedia::HandOver {
+        let until_ms = situation.now_ms + i64::from(behaviour.takeover_minutes) * 60_000;
+        return Decision::HandOver { until_ms };
     }
     if let Some(rule) = rules.iter().find(|r| r.matches(message.body)) {
         return Decision::QuickReply {
@@ -179,6 +226,7 @@ mod tests {
             is_status: false,
             to_self: false,
             sent_at_ms: NOW - 1_000,
+            burst_unseen: false,
         }
     }
 
@@ -461,24 +509,96 @@ mod tests {
     }
 
     #[test]
-    fn a_photo_a_voice_note_or_a_card_is_left_to_the_owner_never_answered_blind() {
+    fn what_the_assistant_cant_see_is_answered_or_handed_over_as_the_owner_chose() {
+        // Never a turn: a sticker, a voice note not heard, a kind Leadline can't read.
         for kind in [
-            MessageKind::Image,
             MessageKind::Voice,
-            MessageKind::Document,
-            MessageKind::Contact,
             MessageKind::Sticker,
+            MessageKind::Unsupported,
         ] {
-            let photo = Incoming {
+            let never = Incoming {
                 kind,
-                ..customer("¿la tienen en azul?")
+                ..customer("")
             };
             assert_eq!(
-                decide(&photo, &open(), &Behaviour::default(), &[]),
+                decide(&never, &open(), &Behaviour::default(), &[]),
                 Decision::Skip(Skip::NotText),
                 "{kind}"
             );
         }
+        let hand_over = Behaviour {
+            unseen_media: UnseenMedia::HandOver,
+            ..Behaviour::default()
+        };
+        let sees = Situation {
+            sees_photos: true,
+            ..open()
+        };
+        // A place or a card reads as words; a photo to a model that sees is shown: answered
+        // whatever the setting, even without a caption.
+        for (kind, situation) in [
+            (MessageKind::Location, open()),
+            (MessageKind::Contact, open()),
+            (MessageKind::Image, sees.clone()),
+        ] {
+            let media = Incoming {
+                kind,
+                ..customer("")
+            };
+            assert_eq!(
+                decide(&media, &situation, &hand_over, &[]),
+                Decision::Ai { closed: false },
+                "{kind}"
+            );
+        }
+        // What it can't see: answered anyway by default, handed over when the owner chose.
+        for kind in [
+            MessageKind::Image,
+            MessageKind::Video,
+            MessageKind::Document,
+            MessageKind::Audio,
+            MessageKind::Album,
+            MessageKind::ViewOnce,
+        ] {
+            let unseen = Incoming {
+                kind,
+                ..customer("")
+            };
+            assert_eq!(
+                decide(&unseen, &open(), &Behaviour::default(), &[]),
+                Decision::Ai { closed: false },
+                "{kind}"
+            );
+            assert_eq!(
+                decide(&unseen, &open(), &hand_over, &[]),
+                Decision::HandOver {
+                    until_ms: NOW + i64::from(hand_over.takeover_minutes) * 60_000
+                },
+                "{kind}"
+            );
+        }
+        // Words sent right after a document: the turn is the owner's too.
+        let after_a_document = Incoming {
+            burst_unseen: true,
+            ..customer("¿precio por 10?")
+        };
+        assert!(matches!(
+            decide(&after_a_document, &open(), &hand_over, &[]),
+            Decision::HandOver { .. }
+        ));
+        // A paused chat stays paused: nothing is handed over twice.
+        let paused = Situation {
+            paused_until_ms: Some(NOW + 1),
+            ..open()
+        };
+        let document = Incoming {
+            kind: MessageKind::Document,
+            ..customer("")
+        };
+        assert!(matches!(
+            decide(&document, &paused, &hand_over, &[]),
+            Decision::Skip(Skip::TakenOver { .. })
+        ));
         // The owner's photo from the phone is still the owner taking over.
         let owners = Incoming {
             kind: MessageKind::Image,

@@ -26,6 +26,7 @@ crate::text_enum::text_enum! {
         ChatResumed = "chat_resumed",
         ContactIgnored = "contact_ignored",
         Takeover = "takeover",
+        HandedOver = "handed_over",
         OwnerCommand = "owner_command",
         BotsPaused = "bots_paused",
         ContactsImported = "contacts_imported",
@@ -129,6 +130,12 @@ pub enum Activity {
     Takeover {
         minutes: u32,
     },
+    /// A customer sent what the assistant can't see, and the owner's setting leaves such a
+    /// chat to them: the bot is paused there for the takeover time.
+    HandedOver {
+        phone: String,
+        minutes: u32,
+    },
     /// `!pause` from the owner's own WhatsApp.
     PausedFromWhatsApp {
         minutes: u32,
@@ -193,6 +200,7 @@ impl Activity {
             Activity::ChatResumed => K::ChatResumed,
             Activity::ContactIgnored { .. } => K::ContactIgnored,
             Activity::Takeover { .. } => K::Takeover,
+            Activity::HandedOver { .. } => K::HandedOver,
             Activity::PausedFromWhatsApp { .. } | Activity::ResumedFromWhatsApp => K::OwnerCommand,
             Activity::BotsPaused { .. } => K::BotsPaused,
             Activity::ContactsImported { .. } => K::ContactsImported,
@@ -290,6 +298,9 @@ impl Activity {
                 ("skipped", skipped.to_string()),
             ],
             Activity::ContactsForgotten { count } => vec![("count", count.to_string())],
+            Activity::HandedOver { phone, minutes } => {
+                vec![("phone", phone.clone()), ("minutes", minutes.to_string())]
+            }
             Activity::WebhookDelivered { lead, status } => {
                 vec![("lead", lead.clone()), ("status", status.to_string())]
             }
@@ -438,6 +449,10 @@ mod tests {
             Activity::ContactIgnored { ignored: true },
             Activity::ContactIgnored { ignored: false },
             Activity::Takeover { minutes: 720 },
+            Activity::HandedOver {
+                phone: "+34600111222".into(),
+                minutes: 720,
+            },
             Activity::PausedFromWhatsApp { minutes: 120 },
             Activity::ResumedFromWhatsApp,
             Activity::BotsPaused { paused: true },

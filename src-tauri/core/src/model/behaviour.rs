@@ -19,6 +19,19 @@ pub enum OutsideHours {
     OnlyWhenClosed,
 }
 
+/// What to do when a customer sends what the assistant can't see: a video, a document, an
+/// audio file, an album, or a photo when the number's model can't see photos.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum UnseenMedia {
+    /// Answer, the assistant told what arrived ("a PDF named price-list.pdf").
+    #[default]
+    Answer,
+    /// Leave the chat to the owner (the bot is paused there for the takeover time) and
+    /// tell them.
+    HandOver,
+}
+
 /// A number's bot behaviour, with the defaults a new owner gets.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase", default)]
@@ -41,6 +54,7 @@ pub struct Behaviour {
     pub bot_starts_at: Option<String>,
     /// The bot stops answering at this local time; `None`: no end.
     pub bot_stops_at: Option<String>,
+    pub unseen_media: UnseenMedia,
 }
 
 impl Default for Behaviour {
@@ -58,6 +72,7 @@ impl Default for Behaviour {
                 .into(),
             bot_starts_at: None,
             bot_stops_at: None,
+            unseen_media: UnseenMedia::Answer,
         }
     }
 }

@@ -108,6 +108,9 @@ crate::text_enum::text_enum! {
         MergedIntoLaterTurn = "merged_into_later_turn",
         /// The customer deleted it for everyone before it was answered.
         Deleted = "deleted",
+        /// The customer sent what the assistant can't see, and the owner's setting leaves
+        /// such a chat to them.
+        HandedOver = "handed_over",
         /// A word this build doesn't know (written by another build); never written.
         Unknown = "unknown",
     }
@@ -124,6 +127,11 @@ pub enum Decision {
     Skip(Skip),
     /// The owner typed in a customer chat: pause the bot there.
     PauseChat {
+        until_ms: i64,
+    },
+    /// The customer sent what the assistant can't see: pause the bot there and tell the
+    /// owner (`Behaviour::unseen_media`).
+    HandOver {
         until_ms: i64,
     },
     Command(OwnerCommand),

@@ -69,6 +69,7 @@ impl ActivityGroup {
             ],
             ActivityGroup::Takeovers => &[
                 K::Takeover,
+                K::HandedOver,
                 K::ChatPaused,
                 K::ChatResumed,
                 K::ContactIgnored,

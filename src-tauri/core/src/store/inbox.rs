@@ -9,6 +9,7 @@ use rusqlite::{Connection, OptionalExtension, params};
 
 use crate::model::decision::SkipReason;
 use crate::model::inbox::{InboxState, Stored};
+use crate::model::message_kind::MessageKind;
 
 pub fn insert(
     conn: &Connection,
@@ -258,10 +259,12 @@ pub fn by_reply(conn: &Connection, reply_message_id: i64) -> rusqlite::Result<Op
 pub const MAX_ATTEMPTS: u32 = 5;
 
 /// An open row of a chat, and whether its message came in from the customer (else the
-/// owner typed it on the phone).
+/// owner typed it on the phone), what kind it is, and (a voice note) whether it was heard.
 pub struct OpenRow {
     pub row: Row,
     pub from_customer: bool,
+    pub kind: MessageKind,
+    pub heard: bool,
 }
 
 /// A chat's open rows, oldest first: received, decided, and failed ones due by `now` with
@@ -269,8 +272,9 @@ pub struct OpenRow {
 pub fn open_in_chat(conn: &Connection, chat_id: i64, now: i64) -> rusqlite::Result<Vec<OpenRow>> {
     let mut stmt = conn.prepare_cached(
         "SELECT i.message_id, i.state, i.decision, i.skip_reason, i.error, i.attempts, i.ai_attempts, i.resends, i.next_attempt_at, i.reply_message_id,
-                m.direction = 'in'
+                m.direction = 'in', m.kind, COALESCE(t.state = 'done', 0)
          FROM inbox i JOIN messages m ON m.id = i.message_id
+         LEFT JOIN transcripts t ON t.message_id = m.id
          WHERE m.chat_id = ?1 AND (i.state IN ('received', 'decided')
                OR (i.state = 'failed' AND i.next_attempt_at <= ?2 AND i.attempts < ?3))
          ORDER BY i.message_id",
@@ -279,6 +283,8 @@ pub fn open_in_chat(conn: &Connection, chat_id: i64, now: i64) -> rusqlite::Resu
         Ok(OpenRow {
             row: row(r)?,
             from_customer: r.get(10)?,
+            kind: r.get(11)?,
+            heard: r.get(12)?,
         })
     })?
     .collect()

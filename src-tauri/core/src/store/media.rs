@@ -126,6 +126,17 @@ pub fn of_messages(conn: &Connection, message_ids: &[i64]) -> rusqlite::Result<V
     Ok(found)
 }
 
+/// Whether a customer's photo of chat `chat_id` is still being fetched (a turn that may
+/// show it to the model waits for it).
+pub fn photo_coming_in_chat(conn: &Connection, chat_id: i64) -> rusqlite::Result<bool> {
+    conn.query_row(
+        "SELECT EXISTS (SELECT 1 FROM media_files f JOIN messages m ON m.id = f.message_id
+         WHERE m.chat_id = ?1 AND f.state = 'pending' AND m.kind = 'image' AND m.direction = 'in')",
+        [chat_id],
+        |r| r.get(0),
+    )
+}
+
 /// Files left on their way by an earlier run (a crash or a quit mid-download): failed, so
 /// the owner sees "Try again" rather than a download that never ends.
 pub fn interrupted(conn: &Connection, now: i64) -> rusqlite::Result<usize> {

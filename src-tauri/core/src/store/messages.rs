@@ -133,9 +133,19 @@ pub fn bot_replies_since(conn: &Connection, account_id: i64, since: i64) -> rusq
     )
 }
 
+/// When the customer's newest message of chat `chat_id` was stored (our clock, unix ms).
+pub fn newest_from_customer(conn: &Connection, chat_id: i64) -> rusqlite::Result<Option<i64>> {
+    conn.query_row(
+        "SELECT MAX(created_at) FROM messages WHERE chat_id = ?1 AND direction = 'in'",
+        [chat_id],
+        |r| r.get(0),
+    )
+}
+
 /// A message of a chat's recent past, as a turn reads it.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct RecentMessage {
+    pub id: i64,
     pub direction: Direction,
     pub origin: Origin,
     pub kind: MessageKind,
@@ -147,10 +157,15 @@ pub struct RecentMessage {
     /// A voice note's words, once heard, and the language heard.
     pub heard: Option<String>,
     pub heard_language: Option<String>,
+    /// What a media message carries (its file's name, a place's coordinates…); `None` for
+    /// text, or details this build can't read.
+    pub details: Option<MessageDetails>,
 }
 
 fn recent(r: &rusqlite::Row<'_>) -> rusqlite::Result<RecentMessage> {
     Ok(RecentMessage {
+        id: r.get(8)?,
+        details: details_from(r.get(9)?),
         direction: r.get(0)?,
         origin: r.get(1)?,
         body: r.get(2)?,
@@ -169,7 +184,8 @@ pub fn recent_in_chat(
     limit: u32,
 ) -> rusqlite::Result<Vec<RecentMessage>> {
     let mut stmt = conn.prepare_cached(
-        "SELECT m.direction, m.origin, m.body, m.created_at, m.kind, m.revoked_at IS NOT NULL, t.text, t.language
+        "SELECT m.direction, m.origin, m.body, m.created_at, m.kind, m.revoked_at IS NOT NULL, t.text, t.language,
+                m.id, m.details
          FROM messages m LEFT JOIN transcripts t ON t.message_id = m.id AND t.state = 'done'
          WHERE m.chat_id = ?1 ORDER BY m.id DESC LIMIT ?2",
     )?;
@@ -267,7 +283,8 @@ pub fn recent_in_chat_until(
     limit: u32,
 ) -> rusqlite::Result<Vec<RecentMessage>> {
     let mut stmt = conn.prepare_cached(
-        "SELECT m.direction, m.origin, m.body, m.created_at, m.kind, m.revoked_at IS NOT NULL, t.text, t.language
+        "SELECT m.direction, m.origin, m.body, m.created_at, m.kind, m.revoked_at IS NOT NULL, t.text, t.language,
+                m.id, m.details
          FROM messages m LEFT JOIN transcripts t ON t.message_id = m.id AND t.state = 'done'
          WHERE m.chat_id = ?1 AND (m.id <= ?2 OR m.direction = 'out') ORDER BY m.id DESC LIMIT ?3",
     )?;
