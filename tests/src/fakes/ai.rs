@@ -353,13 +353,11 @@ async fn answer_one(
     if let Some(refused) = super::ai_images::refused(wire, &model, &body) {
         return refused;
     }
-    let mut step = lock(&shared.steps).pop_front();
+    let next = lock(&shared.steps).pop_front();
+    let mut step = settled(next).await;
     loop {
         match step {
-            Some(Step::Delay(by, then)) => {
-                tokio::time::sleep(by).await;
-                step = Some(*then);
-            }
+            Some(Step::Delay(..)) => step = settled(step).await,
             Some(Step::Raw {
                 status,
                 headers,
@@ -395,7 +393,7 @@ async fn answer_one(
                     (Duration::from_millis(wait), fault)
                 };
                 if let Some(fault) = fault {
-                    step = Some(fault);
+                    step = settled(Some(fault)).await;
                     continue;
                 }
                 tokio::time::sleep(wait).await;
@@ -409,6 +407,15 @@ async fn answer_one(
             }
         }
     }
+}
+
+/// `step` once its delays have passed (a slow or hung provider): the answer it stands for.
+pub(crate) async fn settled(mut step: Option<Step>) -> Option<Step> {
+    while let Some(Step::Delay(by, then)) = step {
+        tokio::time::sleep(by).await;
+        step = Some(*then);
+    }
+    step
 }
 
 /// The last message from the customer in a request, in any wire format (its text part,

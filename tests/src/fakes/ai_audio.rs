@@ -11,7 +11,7 @@ use axum::response::Response;
 use serde_json::{Value, json};
 use sha2::Digest;
 
-use super::ai::{Request, Shared, Step, Wire, lock, refused_key, reply};
+use super::ai::{Request, Shared, Step, Wire, lock, refused_key, reply, settled};
 
 /// The formats OpenAI names in its refusal, by file extension.
 const FORMATS: [&str; 10] = [
@@ -124,23 +124,15 @@ pub(super) async fn transcriptions(
             );
         }
     };
-    let mut step = lock(&shared.steps).pop_front();
-    loop {
-        match step {
-            Some(Step::Delay(by, then)) => {
-                tokio::time::sleep(by).await;
-                step = Some(*then);
-            }
-            Some(Step::Raw {
-                status,
-                headers,
-                body,
-            }) => return reply(status, &headers, body),
-            Some(Step::Text(text)) => {
-                return reply(200, &[], heard(&shared, verbose, &text, seconds));
-            }
-            None => return reply(200, &[], heard(&shared, verbose, "", seconds)),
-        }
+    let next = lock(&shared.steps).pop_front();
+    match settled(next).await {
+        Some(Step::Raw {
+            status,
+            headers,
+            body,
+        }) => reply(status, &headers, body),
+        Some(Step::Text(text)) => reply(200, &[], heard(&shared, verbose, &text, seconds)),
+        _ => reply(200, &[], heard(&shared, verbose, "", seconds)),
     }
 }
 
