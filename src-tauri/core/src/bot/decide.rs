@@ -122,6 +122,11 @@ pub(crate) fn decide_in(
         paused_until,
         now,
     )?;
+    // Whether the model sees matters only for a photo (read only then: a text's decision
+    // stays as cheap as it was).
+    if message.kind == MessageKind::Image || burst.contains(&MessageKind::Image) {
+        context.sees_photos = sees_photos(conn, account_id)?;
+    }
     let me = crate::store::accounts::get(conn, account_id)?
         .and_then(|n| n.wa_id)
         .unwrap_or_default();
@@ -347,7 +352,8 @@ fn circumstances_of(
         loop_suspected: policy::loop_suspected(&exchanges),
         open,
         away_sent_this_stretch,
-        sees_photos: sees_photos(conn, account_id)?,
+        // Read by `decide_in` only when a photo is in the turn.
+        sees_photos: false,
     };
     Ok(Circumstances {
         situation,

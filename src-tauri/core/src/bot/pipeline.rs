@@ -109,7 +109,7 @@ pub async fn answer_chat(
         .store()
         .call(move |conn| {
             Ok(transcripts::waiting_in_chat(conn, chat_id)?
-                || media_files::photo_coming_in_chat(conn, chat_id)?)
+                || media_files::photo_coming_in_chat(conn, account_id, chat_id)?)
         })
         .await?
     {
