@@ -176,8 +176,8 @@ fn read_openai(body: &Value, model: &str) -> Result<Transcription, String> {
         language: body["language"].as_str().and_then(language_code),
         audio_seconds,
         usage: Usage {
-            prompt_tokens: tokens(&usage["input_tokens"]),
-            completion_tokens: tokens(&usage["output_tokens"]),
+            prompt_tokens: wire::tokens(&usage["input_tokens"]),
+            completion_tokens: wire::tokens(&usage["output_tokens"]),
         },
         model: body["model"].as_str().unwrap_or(model).to_string(),
         elapsed: Duration::ZERO,
@@ -203,12 +203,6 @@ fn read_gemini(body: &Value, model: &str) -> Result<Transcription, String> {
         },
         elapsed: Duration::ZERO,
     })
-}
-
-fn tokens(value: &Value) -> u32 {
-    value
-        .as_u64()
-        .map_or(0, |n| u32::try_from(n).unwrap_or(u32::MAX))
 }
 
 /// An ISO 639-1 code from what a provider says: a code already ("es", "pt-BR"), or Whisper's

@@ -161,7 +161,8 @@ pub fn parse_chat(api: Api, body: &Value) -> Result<ChatResponse, String> {
     }
 }
 
-fn tokens(value: &Value) -> u32 {
+/// A token count as a provider writes it (0 when missing or not a number).
+pub(super) fn tokens(value: &Value) -> u32 {
     value
         .as_u64()
         .map_or(0, |n| u32::try_from(n).unwrap_or(u32::MAX))

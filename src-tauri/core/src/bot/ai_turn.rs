@@ -27,7 +27,7 @@ use crate::model::inbox::InboxState;
 use crate::model::message_kind::MessageKind;
 use crate::model::number_ai::NumberAi;
 use crate::store::messages::RecentMessage;
-use crate::store::{accounts, activity, ai_usage, app_settings, inbox, leads, messages};
+use crate::store::{accounts, activity, ai_usage, inbox, leads, messages};
 
 /// A reply the AI worded, the call as the usage table keeps it, and what the turn found
 /// about the customer (to merge into their lead).
@@ -172,13 +172,7 @@ fn read_needs(
     };
     let prices = providers::read_prices(&tx).unwrap_or_default();
     let me = accounts::get(&tx, account_id)?.and_then(|n| n.wa_id);
-    // The owner's ceiling on the AI's cost in any hour (calls already under way may take
-    // it a little past).
-    let limit = app_settings::settings(&tx)?.ai_spend_per_hour_micros;
-    let over = match limit {
-        Some(limit) => ai_usage::spent_since(&tx, now - 3_600_000)? >= limit,
-        None => false,
-    };
+    let over_limit = ai_usage::ceiling_reached(&tx, now)?;
     tx.commit()?;
     Ok(TurnNeeds {
         attempt,
@@ -188,7 +182,7 @@ fn read_needs(
         known,
         prices,
         me,
-        over_limit: limit.filter(|_| over),
+        over_limit,
     })
 }
 
@@ -309,6 +303,9 @@ fn as_chat(message: RecentMessage, image: Option<Image>, sees: bool) -> ChatMess
 
 /// How a message that is not text is named to the model (`shown`: its photo goes with it).
 fn seen_as(message: &RecentMessage, shown: bool, sees: bool) -> Option<String> {
+    if message.kind == MessageKind::Text {
+        return None;
+    }
     let details = message.details.clone().unwrap_or_default();
     let seconds = |what: &str| match details.duration_s {
         Some(s) => format!("{what} of {s} seconds"),

@@ -13,7 +13,7 @@ use crate::error::Error;
 use crate::media::hearing::Heard;
 use crate::model::ai_call::{AiCall, Purpose};
 use crate::model::transcript::provider_engine;
-use crate::store::{ai_usage, app_settings};
+use crate::store::ai_usage;
 
 /// What hearing by a provider needs from the store.
 struct Needs {
@@ -36,11 +36,7 @@ pub async fn hear(
     let needs = bot
         .store()
         .call(move |conn| {
-            let limit = app_settings::settings(conn)?.ai_spend_per_hour_micros;
-            let over_limit = match limit {
-                Some(limit) => ai_usage::spent_since(conn, now - 3_600_000)? >= limit,
-                None => false,
-            };
+            let over_limit = ai_usage::ceiling_reached(conn, now)?.is_some();
             Ok(Needs {
                 provider: providers::provider_for(conn, Some(&id)),
                 prices: providers::read_prices(conn).unwrap_or_default(),

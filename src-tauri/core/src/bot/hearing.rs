@@ -1,8 +1,9 @@
 //! A customer's voice note heard, off the message path: once its file is kept
 //! (`bot::media`), it is transcribed in a task of its own (on this computer, or by the
-//! owner's provider: `by_provider`), so a slow hearing never holds up another chat. The chat's turn waits while a note of it is pending
-//! (`pipeline::answer_chat`), then answers the words like text. A note that can't be heard
-//! is left for the owner, who is told (never an answer made up without it).
+//! owner's provider: `by_provider`), so a slow hearing never holds up another chat. The
+//! chat's turn waits while a note of it is pending (`pipeline::answer_chat`), then answers
+//! the words like text. A note that can't be heard is left for the owner, who is told
+//! (never an answer made up without it).
 
 use std::time::Duration;
 

@@ -2,6 +2,7 @@
 
 use rusqlite::{Connection, params};
 
+use super::app_settings;
 use crate::model::ai_call::{AiCall, Purpose};
 
 /// What the AI cost since `since` (unix ms), across numbers.
@@ -12,6 +13,15 @@ pub fn spent_since(conn: &Connection, since: i64) -> rusqlite::Result<u64> {
         |r| r.get(0),
     )?;
     Ok(u64::try_from(spent).unwrap_or(0))
+}
+
+/// The owner's ceiling on the AI's cost in any hour, when the last hour's cost reached it
+/// (calls already under way may take it a little past); `None` under it or with no ceiling.
+pub fn ceiling_reached(conn: &Connection, now: i64) -> rusqlite::Result<Option<u64>> {
+    let Some(limit) = app_settings::settings(conn)?.ai_spend_per_hour_micros else {
+        return Ok(None);
+    };
+    Ok((spent_since(conn, now - 3_600_000)? >= limit).then_some(limit))
 }
 
 /// Every call recorded, oldest first.
