@@ -194,6 +194,50 @@ async fn a_note_whose_file_is_still_coming_waits_for_it_when_hearing_is_set_up()
 }
 
 /// The live bot hearing by its AI provider (the scripted one, OpenAI-compatible).
+/// A note whose file never came is heard once the owner's "Try again" fetches it: its words
+/// shown under it for the owner, who was told to answer it, so the bot doesn't.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_note_without_its_file_is_heard_after_try_again_fetches_it() {
+    let Some(bot) = hearing_bot().await else {
+        return;
+    };
+    let wa_id = format!("false_{ANA}_V6");
+    bot.wa.media(
+        &wa_id,
+        Err(leadline_core::whatsapp::media::DownloadFailure::Timeout),
+    );
+    let ogg = voice_notes::spoken("hello, how much is the blue shirt", "en-us");
+    assert!(bot.wa.deliver(voice_note("V6", ogg.len())));
+    assert_eq!(heard(&bot, "V6").await.reason.as_deref(), Some("no_file"));
+    until("the owner told", || events_named(&bot, "reply:failed") == 1).await;
+
+    bot.wa.media(&wa_id, Ok(ogg));
+    let id = bot
+        .messages()
+        .iter()
+        .find(|m| m.wa_msg_id == wa_id)
+        .map(|m| m.id)
+        .unwrap();
+    bot.app.retry_media(id);
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(60);
+    let transcript = loop {
+        let transcript = heard(&bot, "V6").await;
+        if transcript.state == HearingState::Done || tokio::time::Instant::now() > deadline {
+            break transcript;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    };
+    assert_eq!(transcript.state, HearingState::Done, "{transcript:?}");
+    let words = transcript.text.unwrap_or_default().to_lowercase();
+    assert!(words.contains("blue shirt"), "{words}");
+    tokio::time::sleep(Duration::from_millis(1_500)).await;
+    assert!(
+        bot.wa.sent().is_empty(),
+        "left for the owner, as they were told"
+    );
+    assert_eq!(events_named(&bot, "reply:failed"), 1, "told once");
+}
+
 async fn provider_bot() -> Bot {
     let bot = live_connected(r#"{"debounceSeconds": 1}"#).await;
     let provider = bot.core.ai_providers().await.unwrap()[0].id.clone();

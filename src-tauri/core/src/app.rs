@@ -178,9 +178,10 @@ impl App {
     }
 
     /// Fetches message `message_id`'s file again (after a failure), in the background:
-    /// "Try again". Conversations follows its state.
+    /// "Try again"; a voice note left unheard for want of its file is then heard.
+    /// Conversations follows its state.
     pub fn retry_media(&self, message_id: i64) {
-        bot_media::start(&self.bot, message_id);
+        bot_hearing::fetch_again(&self.bot, message_id);
     }
 
     /// The owner writes in chat `chat_id` from the app: sent through WhatsApp, and the bot

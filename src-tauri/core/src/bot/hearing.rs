@@ -51,6 +51,36 @@ pub fn fetch_then_hear(bot: &Bot, message_id: i64) {
     });
 }
 
+/// The owner's "Try again" on message `message_id`'s file: fetched again in the
+/// background; a voice note that wasn't heard for want of its file is heard once it is
+/// kept, its words shown to the owner (its row stays theirs: they were told to answer it).
+pub fn fetch_again(bot: &Bot, message_id: i64) {
+    let bot = bot.clone();
+    tokio::spawn(async move {
+        if let Err(e) = media::fetch(&bot, message_id).await {
+            tracing::warn!(message_id, error = %e, "could not fetch a media file");
+            return;
+        }
+        if !on(&bot) {
+            return;
+        }
+        let now = bot.now_ms();
+        let again = bot
+            .store()
+            .call(move |conn| Ok(transcripts::hear_again(conn, message_id, now)?))
+            .await;
+        match again {
+            Ok(true) => {
+                if let Err(e) = hear(&bot, message_id).await {
+                    tracing::warn!(message_id, error = %e, "could not hear a voice note");
+                }
+            }
+            Ok(false) => {}
+            Err(e) => tracing::warn!(message_id, error = %e, "could not hear a voice note"),
+        }
+    });
+}
+
 /// Hears message `message_id` if it waits to be: its words stored and its chat answered,
 /// or why not.
 pub async fn hear(bot: &Bot, message_id: i64) -> Result<()> {

@@ -22,17 +22,6 @@ pub const MAX_FILE_BYTES: u64 = 64 * 1024 * 1024;
 /// The most one number keeps in all.
 pub const MAX_NUMBER_BYTES: u64 = 2 * 1024 * 1024 * 1024;
 
-/// Fetches message `message_id`'s file in the background; nothing if it is no customer's
-/// media message or its file is on its way already.
-pub fn start(bot: &Bot, message_id: i64) {
-    let bot = bot.clone();
-    tokio::spawn(async move {
-        if let Err(e) = fetch(&bot, message_id).await {
-            tracing::warn!(message_id, error = %e, "could not fetch a media file");
-        }
-    });
-}
-
 /// Fetches message `message_id`'s file and records how it went.
 pub async fn fetch(bot: &Bot, message_id: i64) -> Result<()> {
     let now = bot.now_ms();

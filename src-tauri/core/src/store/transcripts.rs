@@ -69,6 +69,18 @@ pub fn failed(
     Ok(changed > 0)
 }
 
+/// A note not heard for want of its file waits to be heard again, its file now kept. False
+/// when it wasn't one, or its file isn't kept.
+pub fn hear_again(conn: &Connection, message_id: i64, now: i64) -> rusqlite::Result<bool> {
+    let changed = conn.execute(
+        "UPDATE transcripts SET state = 'pending', reason = NULL, updated_at = ?2
+         WHERE message_id = ?1 AND state = 'failed' AND reason = 'no_file'
+               AND EXISTS (SELECT 1 FROM media_files f WHERE f.message_id = ?1 AND f.state = 'stored')",
+        params![message_id, now],
+    )?;
+    Ok(changed > 0)
+}
+
 fn transcript(r: &rusqlite::Row<'_>) -> rusqlite::Result<VoiceTranscript> {
     Ok(VoiceTranscript {
         state: r.get(0)?,
