@@ -74,9 +74,16 @@ pub async fn answer_chat(
     let lock = bot.chat_lock(chat_id);
     let _turn = lock.lock().await;
     let now = bot.now_ms();
-    let open = bot
+    // The chat's open rows and those waiting for a retry, in one call: a text's turn
+    // costs the store no more than that.
+    let ChatRows { open, retrying } = bot
         .store()
-        .call(move |conn| Ok(inbox::open_in_chat(conn, chat_id, now)?))
+        .call(move |conn| {
+            Ok(ChatRows {
+                open: inbox::open_in_chat(conn, chat_id, now)?,
+                retrying: inbox::retrying_in_chat(conn, chat_id, now)?,
+            })
+        })
         .await?;
     let (customer, owner): (Vec<OpenRow>, Vec<OpenRow>) =
         open.into_iter().partition(|o| o.from_customer);
@@ -105,13 +112,18 @@ pub async fn answer_chat(
     }
     // A voice note of the chat is still being heard, or a photo fetched: the turn waits
     // for its words or its file (which answer the chat when they end, `bot::hearing`).
-    if bot
-        .store()
-        .call(move |conn| {
-            Ok(transcripts::waiting_in_chat(conn, chat_id)?
-                || media_files::photo_coming_in_chat(conn, account_id, chat_id)?)
-        })
-        .await?
+    // Only a turn with a voice note or a photo in it asks.
+    let awaits_media = customer
+        .iter()
+        .any(|o| o.kind.is_voice() || o.kind == MessageKind::Image);
+    if awaits_media
+        && bot
+            .store()
+            .call(move |conn| {
+                Ok(transcripts::waiting_in_chat(conn, chat_id)?
+                    || media_files::photo_coming_in_chat(conn, account_id, chat_id)?)
+            })
+            .await?
     {
         return Ok(done);
     }
@@ -134,7 +146,16 @@ pub async fn answer_chat(
     let earlier: Vec<i64> = earlier.iter().map(|o| o.row.message_id).collect();
     // One answer per chat per moment, in order: the chat's rows still waiting for a retry
     // are taken into this turn, never answered after it.
-    let Some(retrying) = take_in_retrying(bot, account_id, chat_id).await? else {
+    // Read again when replies went out above (one that failed waits for its retry now).
+    let retrying = if done.is_empty() {
+        retrying
+    } else {
+        let now = bot.now_ms();
+        bot.store()
+            .call(move |conn| Ok(inbox::retrying_in_chat(conn, chat_id, now)?))
+            .await?
+    };
+    let Some(retrying) = take_in_retrying(bot, account_id, retrying).await? else {
         return Ok(done);
     };
     done.extend(retrying);
@@ -146,6 +167,14 @@ pub async fn answer_chat(
     Ok(done)
 }
 
+/// A chat's rows as its turn begins.
+struct ChatRows {
+    /// Received, decided, and failed ones due now (`inbox::open_in_chat`).
+    open: Vec<OpenRow>,
+    /// The customer's failed ones waiting for their retry (`inbox::retrying_in_chat`).
+    retrying: Vec<Row>,
+}
+
 /// The chat's rows that failed and wait for their retry, as a newer turn of the chat is
 /// answered: one whose AI failed is merged into the newer turn (its message is in the
 /// newer turn's history); one whose reply is worded was sent after all (WhatsApp's list of
@@ -154,13 +183,8 @@ pub async fn answer_chat(
 async fn take_in_retrying(
     bot: &Bot,
     account_id: i64,
-    chat_id: i64,
+    retrying: Vec<Row>,
 ) -> Result<Option<Vec<(i64, Handled)>>> {
-    let now = bot.now_ms();
-    let retrying = bot
-        .store()
-        .call(move |conn| Ok(inbox::retrying_in_chat(conn, chat_id, now)?))
-        .await?;
     let mut done = Vec::new();
     let mut unworded = Vec::new();
     for row in retrying {
