@@ -175,6 +175,34 @@ async fn a_document_is_answered_with_its_name_or_left_to_the_owner_as_they_chose
     assert_eq!(bot.wa.sent().len(), 1, "nothing sent");
 }
 
+/// An album is a marker the page adds before its photos, which come as photos of their
+/// own: a model that sees gets the photos, and an owner who hands over what the assistant
+/// can't see doesn't get a chat it can.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_albums_photos_go_to_a_model_that_sees_and_the_album_hands_nothing_over() {
+    let bot = super::exactly_once::live_connected(
+        r#"{"debounceSeconds": 1, "unseenMedia": "hand_over"}"#,
+    )
+    .await;
+    with_model(&bot, "gpt-4o-mini").await;
+    let mut album = from_customer("A1", "");
+    album.kind = MessageKind::Album;
+    bot.wa.media(&format!("false_{ANA}_A2"), Ok(photos::jpeg()));
+    bot.wa.media(&format!("false_{ANA}_A3"), Ok(photos::jpeg()));
+    bot.ai.push(reply("¡Qué bonitas! Las dos las tenemos."));
+    assert!(bot.wa.deliver(album));
+    assert!(bot.wa.deliver(photo("A2", "¿tienen estas?")));
+    assert!(bot.wa.deliver(photo("A3", "")));
+    until("the album answered", || bot.wa.sent().len() == 1).await;
+    let asked = bot.ai.requests().pop().unwrap().body.to_string();
+    assert_eq!(asked.matches("image_url").count(), 2, "both photos shown");
+    assert!(
+        row_of(&bot, "A1").await.skip_reason.is_some(),
+        "the album itself kept for the owner"
+    );
+    assert!(bot.paused_until(ANA).is_none(), "nothing handed over");
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_edit_before_the_answer_is_answered_as_edited_and_a_deleted_message_is_not_answered() {
     use leadline_core::bot::changes;

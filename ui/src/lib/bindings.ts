@@ -672,7 +672,7 @@ export type OutsideHours = "away_message" | "ai_closed" | "silent" | "only_when_
 
 /**
  * What to do when a customer sends what the assistant can't see: a video, a document, an
- * audio file, an album, or a photo when the number's model can't see photos.
+ * audio file, a view-once, or a photo when the number's model can't see photos.
  */
 export type UnseenMedia = "answer" | "hand_over";
 

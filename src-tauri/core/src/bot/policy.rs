@@ -63,10 +63,11 @@ pub enum Arrived {
     Described,
     /// A photo shown to a model that sees.
     Seen,
-    /// What the assistant can't see: a video, a document, an audio file, an album, a
-    /// view-once, or a photo when the model can't see. The owner's setting decides.
+    /// What the assistant can't see: a video, a document, an audio file, a view-once, or a
+    /// photo when the model can't see. The owner's setting decides.
     Unseen,
-    /// Never a turn: a sticker, a voice note not heard, a kind Leadline can't read.
+    /// Never a turn: a sticker, a voice note not heard, a kind Leadline can't read, an
+    /// album (a marker: its photos and videos come as messages of their own).
     Never,
 }
 
@@ -82,11 +83,13 @@ pub fn arrived(kind: MessageKind, sees_photos: bool) -> Arrived {
         | MessageKind::Video
         | MessageKind::Document
         | MessageKind::Audio
-        | MessageKind::Album
         | MessageKind::ViewOnce => Arrived::Unseen,
         // A voice note is answered once heard (as its words); one not heard is the
         // owner's (`bot::hearing`).
-        MessageKind::Voice | MessageKind::Sticker | MessageKind::Unsupported => Arrived::Never,
+        MessageKind::Voice
+        | MessageKind::Sticker
+        | MessageKind::Unsupported
+        | MessageKind::Album => Arrived::Never,
     }
 }
 
@@ -510,11 +513,13 @@ mod tests {
 
     #[test]
     fn what_the_assistant_cant_see_is_answered_or_handed_over_as_the_owner_chose() {
-        // Never a turn: a sticker, a voice note not heard, a kind Leadline can't read.
+        // Never a turn: a sticker, a voice note not heard, a kind Leadline can't read, an
+        // album's marker.
         for kind in [
             MessageKind::Voice,
             MessageKind::Sticker,
             MessageKind::Unsupported,
+            MessageKind::Album,
         ] {
             let never = Incoming {
                 kind,
@@ -557,7 +562,6 @@ mod tests {
             MessageKind::Video,
             MessageKind::Document,
             MessageKind::Audio,
-            MessageKind::Album,
             MessageKind::ViewOnce,
         ] {
             let unseen = Incoming {

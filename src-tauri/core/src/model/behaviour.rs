@@ -20,7 +20,7 @@ pub enum OutsideHours {
 }
 
 /// What to do when a customer sends what the assistant can't see: a video, a document, an
-/// audio file, an album, or a photo when the number's model can't see photos.
+/// audio file, a view-once, or a photo when the number's model can't see photos.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "snake_case")]
 pub enum UnseenMedia {
