@@ -20,6 +20,7 @@ mod contract;
 mod kinds;
 mod limits;
 mod media;
+mod media_shapes;
 mod old_calls;
 mod pairing_code;
 mod passkey;

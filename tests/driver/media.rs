@@ -143,6 +143,35 @@ async fn an_offline_phone_times_out_on_leadlines_clock_and_a_file_gone_from_the_
     }
 }
 
+/// With the app's own wait for the phone (30 s), longer than any one call into the page
+/// may take: an offline phone still ends as "timeout" on Leadline's clock, never as a
+/// failed call.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_offline_phone_times_out_after_the_apps_own_wait() {
+    let fake = FakeWhatsApp::start(Timings::default()).await;
+    fake.fault("phone_offline");
+    fake.fault("expired_410");
+    let profile = tempfile::tempdir().unwrap();
+    let mut running = linked(&fake, profile.path()).await;
+    fake.incoming(voice_note("E2", b"OggS expired"));
+    let got = running.messages_until("E2").await;
+    let started = std::time::Instant::now();
+    let wait = leadline_core::whatsapp::media::REUPLOAD_WAIT_MS;
+    let failed = running
+        .session
+        .download(&id_of(&got, "E2"), MAX, wait)
+        .await
+        .expect_err("the phone never answers");
+    assert_eq!(failed.reason, DownloadFailure::Timeout, "{}", failed.detail);
+    assert!(
+        started.elapsed() >= Duration::from_millis(wait)
+            && started.elapsed() < Duration::from_millis(wait + 5_000),
+        "ends at Leadline's own limit ({:?})",
+        started.elapsed()
+    );
+    running.session.stop().await;
+}
+
 /// The `leadline-wa` harness (fields added only): a message line carries its kind and what
 /// it carries; `download` writes the file and prints its size and hash, or an error line
 /// with a reason; edits, deletions and reactions have lines of their own.

@@ -11,6 +11,7 @@
 pub mod address_books;
 pub mod big_data;
 pub mod desktop;
+pub mod documents;
 pub mod fakes;
 pub mod inspect;
 pub mod keyring;

@@ -47,7 +47,8 @@
 //! A command `{"cmd":"download","id":…,"to":PATH}` writes a media message's file to PATH and
 //! answers `{"event":"downloaded","id":…,"bytes":N,"sha256":…}` (hex), or an error line
 //! with the `id` and a `reason`: `expired`, `not_on_phone`, `timeout` (the phone did not
-//! upload expired media again within 30 s), `too_large` (over 100 MiB), `refused_type`,
+//! upload expired media again within 30 s, or the file did not come within 270 s more: the
+//! page's fetch is then stopped), `too_large` (over 100 MiB), `refused_type`,
 //! `hash_mismatch` or `failed`.
 
 use std::path::PathBuf;

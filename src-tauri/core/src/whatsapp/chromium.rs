@@ -671,18 +671,62 @@ impl Session {
         max_bytes: u64,
         reupload_wait_ms: u64,
     ) -> Result<media::Downloaded, media::DownloadError> {
-        let expression = format!(
-            "window.__leadline.download({}, {max_bytes}, {reupload_wait_ms})",
-            Self::json(id),
-        );
-        let answer: media::PageDownload =
-            self.call(expression)
+        self.download_within(id, max_bytes, reupload_wait_ms, media::FILE_WAIT_MS)
+            .await
+    }
+
+    /// `download`, the file's own fetch given `file_wait_ms` beside the phone's upload:
+    /// past both, the page's fetch is stopped and the download is a timeout. The page is
+    /// asked a while at a time (`media::DOWNLOAD_POLL_MS`), as a phone's upload outlasts
+    /// any one call into the page.
+    pub async fn download_within(
+        &self,
+        id: &str,
+        max_bytes: u64,
+        reupload_wait_ms: u64,
+        file_wait_ms: u64,
+    ) -> Result<media::Downloaded, media::DownloadError> {
+        let failed = |e: WaError| media::DownloadError {
+            reason: media::DownloadFailure::Failed,
+            detail: e.to_string(),
+        };
+        let ticket: u64 = self
+            .call(format!(
+                "window.__leadline.downloadStart({}, {max_bytes}, {reupload_wait_ms})",
+                Self::json(id),
+            ))
+            .await
+            .map_err(failed)?;
+        let deadline = tokio::time::Instant::now()
+            + Duration::from_millis(reupload_wait_ms.saturating_add(file_wait_ms));
+        loop {
+            let left = deadline.saturating_duration_since(tokio::time::Instant::now());
+            if left.is_zero() {
+                // Best effort: a page that can't be reached has stopped fetching anyway.
+                let _ = self
+                    .call::<bool>(format!("window.__leadline.downloadStop({ticket})"))
+                    .await;
+                return Err(media::DownloadError {
+                    reason: media::DownloadFailure::Timeout,
+                    detail: format!(
+                        "the file did not come within {} s",
+                        (reupload_wait_ms + file_wait_ms) / 1000
+                    ),
+                });
+            }
+            let wait_ms = u64::try_from(left.as_millis())
+                .unwrap_or(u64::MAX)
+                .min(media::DOWNLOAD_POLL_MS);
+            let answer: media::PageDownload = self
+                .call(format!(
+                    "window.__leadline.downloadWait({ticket}, {wait_ms})"
+                ))
                 .await
-                .map_err(|e| media::DownloadError {
-                    reason: media::DownloadFailure::Failed,
-                    detail: e.to_string(),
-                })?;
-        media::downloaded(answer, max_bytes)
+                .map_err(failed)?;
+            if !answer.pending {
+                return media::downloaded(answer, max_bytes);
+            }
+        }
     }
 
     /// Marks `chat` as read.

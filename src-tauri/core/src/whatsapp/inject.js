@@ -323,6 +323,21 @@
     }, CONFIG.giveUpAfterMs);
   }
 
+  // A bot's photo or video comes first as `loading_media`, then is edited into what it is
+  // (WHATSAPP_WEB_MEDIA.md §1): told once it is, as it is (after the page's `set` ends, so
+  // its edit key is no edit), or as it stands if it never changes.
+  function watchLoading(msg) {
+    let told = false;
+    const tell = () => {
+      if (told) return;
+      told = true;
+      if (msg.type === "loading_media") reportWatched(msg);
+      else watchMessage(msg);
+    };
+    msg.once("change:type", () => Promise.resolve().then(tell));
+    setTimeout(tell, CONFIG.giveUpAfterMs);
+  }
+
   // Our own sends in flight: their echo waits for the send's result, so a send WhatsApp
   // refused is never reported as a message that went out.
   const sending = new Map(); // id → the echo, once it came
@@ -332,6 +347,7 @@
     // (WHATSAPP_WEB_MEDIA.md §1), told at once.
     if (msg.type === "ciphertext" && msg.subtype === "view_once_unavailable_fanout") return void reportWatched(msg);
     if (msg.type === "ciphertext") return watchCiphertext(msg);
+    if (msg.type === "loading_media") return watchLoading(msg);
     const id = serialized(msg.id);
     if (msg.id && msg.id.fromMe && sending.has(id)) return void sending.set(id, msg);
     reportWatched(msg);
@@ -486,7 +502,8 @@
   }
   // The low-level download: the original bytes, typed errors, the mimetype always passed
   // (current builds check it before every download) and the page's own qpl.
-  async function fetchMedia(msg, entry) {
+  // `signal` stops the fetch when Leadline gives up on the file.
+  async function fetchMedia(msg, entry, signal) {
     const [manager, mediaType, startQpl] = await Promise.all(["downloadManager", "mediaType", "downloadQpl"].map(use));
     return manager.downloadAndMaybeDecrypt({
       directPath: entry.directPath,
@@ -497,11 +514,12 @@
       type: mediaType(msg),
       mimetype: msg.type === "sticker" && !msg.mimetype ? "image/webp" : msg.mimetype,
       downloadQpl: startQpl({ entryPoint: "MediaDownload" }),
+      signal,
     });
   }
   // Expired media: the phone is asked to upload it again (the page's only path for that,
   // never timed out by the page, so raced against Leadline's own time), then read back.
-  async function afterReupload(msg, waitMs) {
+  async function afterReupload(msg, waitMs, signal) {
     const asked = Promise.resolve(msg.downloadMedia({ downloadEvenIfExpensive: true, rmrReason: 1, isUserInitiated: true }));
     const timedOut = await Promise.race([asked.then(() => false), sleep(waitMs).then(() => true)]);
     if (timedOut) return { error: "timeout" };
@@ -516,12 +534,16 @@
     if (blob && msg.type !== "ptt" && msg.type !== "audio") return { bytes: await blob.arrayBuffer() };
     const entry = msg.mediaObject.entries.getDownloadEntry(true);
     return {
-      bytes: await fetchMedia(msg, {
-        directPath: entry.directPath,
-        encFilehash: entry.getEncfilehash(),
-        mediaKey: entry.getMediaKey(),
-        mediaKeyTimestamp: entry.getMediaKeyTimestamp(),
-      }),
+      bytes: await fetchMedia(
+        msg,
+        {
+          directPath: entry.directPath,
+          encFilehash: entry.getEncfilehash(),
+          mediaKey: entry.getMediaKey(),
+          mediaKeyTimestamp: entry.getMediaKeyTimestamp(),
+        },
+        signal,
+      ),
     };
   }
   async function digest(bytes) {
@@ -537,7 +559,7 @@
     return btoa(binary);
   }
   // A media message's file: `{bytes (base64), sha256 (hex), size}` or `{error, detail}`.
-  bridge.download = async (id, maxBytes, reuploadWaitMs) => {
+  async function download(id, maxBytes, reuploadWaitMs, signal) {
     const msg = mediaMessages.get(id);
     if (!msg) return { error: "failed", detail: "this message is no longer on the page" };
     if (msg.isViewOnce) return { error: "failed", detail: "a view-once message is never kept" };
@@ -545,12 +567,12 @@
     let got;
     try {
       const own = { directPath: msg.directPath, encFilehash: msg.encFilehash, mediaKey: msg.mediaKey, mediaKeyTimestamp: msg.mediaKeyTimestamp };
-      got = { bytes: await fetchMedia(msg, own) };
+      got = { bytes: await fetchMedia(msg, own, signal) };
     } catch (error) {
       const reason = downloadReason(error);
       if (reason !== "expired") return { error: reason, detail: message(error) };
       try {
-        got = await afterReupload(msg, reuploadWaitMs);
+        got = await afterReupload(msg, reuploadWaitMs, signal);
       } catch (again) {
         return { error: downloadReason(again), detail: message(again) };
       }
@@ -560,6 +582,35 @@
     const hash = await digest(got.bytes);
     if (msg.filehash && hash.base64 !== msg.filehash) return { error: "hash_mismatch" };
     return { bytes: base64Of(got.bytes), sha256: hash.hex, size: got.bytes.byteLength };
+  }
+  // Downloads outlive any one call into the page (the phone may take Leadline's whole wait
+  // to upload again): each is started, then waited on a while at a time, and stopped when
+  // Leadline gives up on it.
+  const downloads = new Map(); // ticket → {promise, abort}
+  let downloadTickets = 0;
+  bridge.downloadStart = (id, maxBytes, reuploadWaitMs) => {
+    const ticket = ++downloadTickets;
+    const abort = new AbortController();
+    const promise = download(id, maxBytes, reuploadWaitMs, abort.signal).catch((error) => ({
+      error: abort.signal.aborted ? "timeout" : "failed",
+      detail: message(error),
+    }));
+    downloads.set(ticket, { promise, abort });
+    return ticket;
+  };
+  bridge.downloadWait = async (ticket, waitMs) => {
+    const running = downloads.get(ticket);
+    if (!running) return { error: "failed", detail: "this download is no longer on the page" };
+    const done = await Promise.race([running.promise, sleep(waitMs).then(() => null)]);
+    if (!done) return { pending: true };
+    downloads.delete(ticket);
+    return done;
+  };
+  bridge.downloadStop = (ticket) => {
+    const running = downloads.get(ticket);
+    downloads.delete(ticket);
+    if (running) running.abort.abort();
+    return true;
   };
 
   async function chatFor(chatId) {

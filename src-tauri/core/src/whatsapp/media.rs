@@ -11,6 +11,15 @@ use sha2::{Digest, Sha256};
 /// its own, so Leadline does.
 pub const REUPLOAD_WAIT_MS: u64 = 30_000;
 
+/// How long a file may take to come, beside the phone's upload: a 64 MB file at 2 Mbit/s.
+/// Past it the page's fetch is stopped (a file much larger than it said, or a stalled
+/// connection, never fills the page's memory).
+pub const FILE_WAIT_MS: u64 = 270_000;
+
+/// The longest one call into the page waits on a download before asking again: well
+/// inside the browser connection's own limit for one call.
+pub const DOWNLOAD_POLL_MS: u64 = 10_000;
+
 /// Why a file could not be had.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -19,7 +28,8 @@ pub enum DownloadFailure {
     Expired,
     /// The phone no longer has it.
     NotOnPhone,
-    /// The phone didn't answer in time (it may be offline).
+    /// The phone didn't upload it again in time (it may be offline), or the file didn't come
+    /// in time (its fetch is stopped).
     Timeout,
     /// Larger than Leadline keeps.
     TooLarge,
@@ -62,6 +72,8 @@ pub struct Downloaded {
 #[derive(Debug, Default, Deserialize)]
 #[serde(default)]
 pub struct PageDownload {
+    /// Still on its way (`downloadWait` answered before it ended).
+    pub pending: bool,
     bytes: Option<String>,
     sha256: Option<String>,
     error: Option<String>,

@@ -48,10 +48,43 @@ pub(super) fn prepare(shared: &Shared, message: &mut Value) {
     );
     media.insert("mediaKeyTimestamp".into(), json!(1_765_000_000));
     media.insert("directPath".into(), json!(path));
-    media.entry("size").or_insert(json!(bytes.len()));
+    // A file of gigabytes (`huge_file`), unless the test says how large it claims to be.
+    let size = if lock(&shared.faults).contains("huge_file") {
+        json!(HUGE_BYTES)
+    } else {
+        json!(bytes.len())
+    };
+    media.entry("size").or_insert(size);
     let mut cdn = lock(&shared.cdn);
     cdn.insert(format!("{path}.reuploaded"), bytes.clone());
     cdn.insert(path, bytes);
+}
+
+/// What a huge file claims to be: 5 GiB.
+const HUGE_BYTES: u64 = 5 << 30;
+
+/// Slow bytes that never end (`huge_file`), 64 KiB every 50 ms; when the page stops
+/// reading (its fetch aborted by `signal`), the fake records `cdn_aborted`.
+fn endless(shared: Arc<Shared>) -> Response {
+    /// Records the end of the stream, however it ends.
+    struct Aborted(Arc<Shared>);
+    impl Drop for Aborted {
+        fn drop(&mut self) {
+            lock(&self.0.recorded)
+                .events
+                .push(json!({ "kind": "cdn_aborted" }));
+        }
+    }
+    let chunks = futures::stream::unfold(Aborted(shared), |guard| async move {
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        let chunk = axum::body::Bytes::from(vec![0u8; 64 * 1024]);
+        Some((Ok::<_, std::io::Error>(chunk), guard))
+    });
+    (
+        [(header::CONTENT_TYPE, "application/octet-stream")],
+        axum::body::Body::from_stream(chunks),
+    )
+        .into_response()
 }
 
 /// The CDN: the file, or the status a fault asks for (expired as 404, 410 or a signed URL's
@@ -59,6 +92,9 @@ pub(super) fn prepare(shared: &Shared, message: &mut Value) {
 pub(super) async fn cdn(State(shared): State<Arc<Shared>>, Path(path): Path<String>) -> Response {
     let path = format!("/{path}");
     let faults = lock(&shared.faults).clone();
+    if !path.ends_with(".reuploaded") && faults.contains("huge_file") {
+        return endless(shared);
+    }
     if !path.ends_with(".reuploaded") {
         let status = [
             ("expired_404", StatusCode::NOT_FOUND, ""),

@@ -1062,12 +1062,20 @@
     const chat = chatFor(remote);
     if (incoming.ephemeral) chat.set({ ephemeralDuration: incoming.ephemeral, ephemeralSettingTimestamp: 1700000000 });
     const ownSender = remote.isLid() || (chat.groupMetadata && chat.groupMetadata.isLidAddressingMode) ? meUser.getMaybeMeLidUser() : meUser.getMaybeMePnUser();
+    // With the album receiver off (`album`), an album's photos and videos arrive as
+    // `unknown`, their type in `futureproofType` (§1).
+    if (incoming.parent && faults.has("album")) {
+      incoming = { ...incoming, type: "unknown", media: { futureproofType: incoming.type } };
+    }
     const ciphertext = incoming.type === "ciphertext";
+    // A bot's photo or video first arrives as `loading_media`, then is edited into what it
+    // is (`loading_media_then_edit`, §1).
+    const loading = faults.has("loading_media_then_edit") && !fromMe && ["image", "video"].includes(incoming.type);
     const msg = new Model({
       id: key,
-      type: incoming.type || "chat",
+      type: loading ? "loading_media" : incoming.type || "chat",
       subtype: incoming.subtype ?? undefined,
-      body: ciphertext ? "" : incoming.body,
+      body: ciphertext || loading ? "" : incoming.body,
       t: incoming.t ?? Math.floor(Date.now() / 1000),
       from: fromMe ? ownSender : participant ? remote : createWid(incoming.from),
       to: fromMe ? remote : ownSender,
@@ -1076,8 +1084,12 @@
       ack: fromMe ? 1 : 0,
       self: fromMe ? "out" : "in",
       isNewMsg: incoming.isNewMsg !== false,
-      ...(ciphertext ? {} : kindFields(incoming)),
+      ...(ciphertext || loading ? {} : kindFields(incoming)),
       ...quoteFields(incoming, remote),
+      // A photo or video of an album names the album it belongs to (§1).
+      ...(incoming.parent
+        ? { parentMsgKey: new MsgKey({ fromMe, remote, id: incoming.parent }), associationType: "MEDIA_ALBUM", viewMode: "HIDDEN" }
+        : {}),
     });
     if (!fromMe && msg.isNewMsg) chat.set("unreadCount", chat.unreadCount + 1);
     if (!fromMe && remote.isUser()) {
@@ -1085,8 +1097,15 @@
       chat.tcToken = { token: `tc-${incoming.id}`, t: Math.floor(Date.now() / 1000) };
       contactFor(remote, { username: incoming.username, pushname: incoming.notifyName });
     }
-    if (!ciphertext && incoming.media && incoming.media.filehash) media.attach(msg, incoming);
+    if (!ciphertext && !loading && incoming.media && incoming.media.filehash) media.attach(msg, incoming);
     addToChat(chat, msg);
+    if (loading) {
+      setTimeout(() => {
+        const editKey = new MsgKey({ fromMe, remote, id: `EDIT${Date.now()}` });
+        msg.set({ type: incoming.type, ...kindFields(incoming), latestEditMsgKey: editKey, latestEditSenderTimestampMs: Date.now() });
+        if (incoming.media && incoming.media.filehash) media.attach(msg, incoming);
+      }, 300);
+    }
     if (ciphertext) {
       const decrypt = incoming.decrypt || "auto";
       if (decrypt === "auto") {
