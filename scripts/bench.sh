@@ -35,7 +35,9 @@
 #   media_download_ms    a 64 KiB voice note's file through the page's own download from the fake's CDN,
 #                        checked against its hash, p50 of 20 (`scripts/bench.sh media` runs only this)
 #   media_transcribe_local_*  five voice notes (5 to 30 s; en, es, pt) spoken by espeak-ng, heard by
-#                        the multilingual base model in process: RTF (median), peak RSS, model load
+#                        the multilingual base model in process, quantized to q5_1 as the app's
+#                        catalog ships it (and `_f16`, its source, beside it): RTF (median), peak
+#                        RSS, model load
 #                        (tests/src/bin/leadline-bench-voice.rs; `scripts/bench.sh voice` runs only these)
 #   win_*                Windows (`scripts/bench.sh windows` runs only these, warm): what the test
 #                        command adds for it (lint, tests under Wine, the installer's check), the
@@ -98,6 +100,10 @@ voice_figures() {
   local model_env
   model_env="$(scripts/asr-model.sh --multilingual 2>"$logs/asr-model.log")" || fail "model" "$logs/asr-model.log"
   local model="${model_env#LEADLINE_ASR_MODEL=}"
+  # What the app's catalog ships for many languages: base quantized to q5_1.
+  local quantized_env
+  quantized_env="$(scripts/asr-quantize.sh "$model" 2>"$logs/asr-quantize.log")" || fail "quantized model" "$logs/asr-quantize.log"
+  local quantized="${quantized_env#LEADLINE_ASR_MODEL=}"
   local notes=() i=0 voice words
   while IFS='|' read -r voice words; do
     espeak-ng -v "$voice" -w "$work/note$i.wav" "$words"
@@ -114,8 +120,12 @@ NOTES
   # Release, as the app ships: whisper.cpp alone is about twice as fast as in a debug build.
   cargo build --release -p leadline-tests --bin leadline-bench-voice >"$logs/bench-voice-build.log" 2>&1 ||
     fail "voice bench build" "$logs/bench-voice-build.log"
-  "${CARGO_TARGET_DIR:-target}/release/leadline-bench-voice" "$model" "${notes[@]}" 2>"$logs/bench-voice.log" ||
+  # The shipped model (unsuffixed figures), then the same notes on its f16 source (`_f16`).
+  "${CARGO_TARGET_DIR:-target}/release/leadline-bench-voice" "$quantized" "${notes[@]}" 2>"$logs/bench-voice.log" ||
     fail "voice bench" "$logs/bench-voice.log"
+  sed 's/^/[bench] /' "$logs/bench-voice.log" >&2
+  "${CARGO_TARGET_DIR:-target}/release/leadline-bench-voice" --suffix=_f16 "$model" "${notes[@]}" 2>"$logs/bench-voice.log" ||
+    fail "voice bench (f16)" "$logs/bench-voice.log"
   sed 's/^/[bench] /' "$logs/bench-voice.log" >&2
 }
 

@@ -2,8 +2,9 @@
 //! figure. Run by `scripts/bench.sh voice` (or the whole benchmark), which speaks the notes
 //! with espeak-ng and encodes them with opusenc; not shipped.
 //!
-//!   leadline-bench-voice MODEL NOTE.ogg …
+//!   leadline-bench-voice [--suffix=_NAME] MODEL NOTE.ogg …
 //!
+//! With `--suffix`, each figure's name ends with it (a second model measured in the run).
 //! - `media_transcribe_local_rtf`: transcription seconds per second of audio (decode
 //!   included), the median over the notes, with the app's thread choice for this machine.
 //! - `media_transcribe_local_peak_rss`: this process's peak resident memory after them all
@@ -17,9 +18,17 @@ use leadline_voice::decode;
 use leadline_voice::whisper::{Listen, Whisper, threads_for};
 
 fn main() {
-    let args: Vec<String> = std::env::args().skip(1).collect();
+    let mut args: Vec<String> = std::env::args().skip(1).collect();
+    let suffix = match args.first().and_then(|a| a.strip_prefix("--suffix=")) {
+        Some(suffix) => {
+            let suffix = suffix.to_string();
+            args.remove(0);
+            suffix
+        }
+        None => String::new(),
+    };
     let Some((model, notes)) = args.split_first() else {
-        eprintln!("usage: leadline-bench-voice MODEL NOTE.ogg …");
+        eprintln!("usage: leadline-bench-voice [--suffix=_NAME] MODEL NOTE.ogg …");
         std::process::exit(2);
     };
     let started = Instant::now();
@@ -63,14 +72,14 @@ fn main() {
     }
     ratios.sort_by(f64::total_cmp);
     let median = ratios.get(ratios.len() / 2).copied().unwrap_or(f64::NAN);
-    println!("BENCH media_transcribe_local_rtf {median:.3} s/s");
+    println!("BENCH media_transcribe_local_rtf{suffix} {median:.3} s/s");
     println!(
-        "BENCH media_transcribe_local_peak_rss {:.0} MiB",
+        "BENCH media_transcribe_local_peak_rss{suffix} {:.0} MiB",
         peak_rss_mib()
     );
-    println!("BENCH media_transcribe_local_load_ms {load_ms:.0} ms");
+    println!("BENCH media_transcribe_local_load_ms{suffix} {load_ms:.0} ms");
     println!(
-        "BENCH media_transcribe_local_threads {} threads",
+        "BENCH media_transcribe_local_threads{suffix} {} threads",
         listen.threads
     );
 }
