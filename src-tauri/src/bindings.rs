@@ -107,6 +107,7 @@ pub fn typescript_bindings() -> String {
         decl::<leadline_core::ai::providers::ConnectionCheck>(&cfg),
         decl::<leadline_core::model::number_ai::NumberAi>(&cfg),
         decl::<leadline_core::ai::assistant::PlaygroundMessage>(&cfg),
+        decl::<leadline_core::ai::playground_photo::PlaygroundPhoto>(&cfg),
         decl::<leadline_core::ai::assistant::FoundField>(&cfg),
         decl::<leadline_core::ai::assistant::PlaygroundTurn>(&cfg),
     ];

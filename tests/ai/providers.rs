@@ -5,6 +5,7 @@
 use std::sync::Arc;
 
 use leadline_core::ai::assistant::PlaygroundMessage;
+use leadline_core::ai::playground_photo::PlaygroundPhoto;
 use leadline_core::ai::provider::Preset;
 use leadline_core::ai::providers::{KeyState, ProviderInput};
 use leadline_core::clock::SystemClock;
@@ -161,6 +162,7 @@ async fn providers_keys_and_the_playground_never_expose_the_key() {
     let conversation = vec![PlaygroundMessage {
         from_business: false,
         text: "Quiero una bici, soy Ana, 611 222 333".into(),
+        photo: None,
     }];
     let turn = core.playground_turn(number.id, conversation).await.unwrap();
     assert_eq!(turn.reply, "¡Genial, Ana! Te llamo mañana.");
@@ -201,6 +203,7 @@ async fn providers_keys_and_the_playground_never_expose_the_key() {
             vec![PlaygroundMessage {
                 from_business: false,
                 text: "hola".into(),
+                photo: None,
             }],
         )
         .await
@@ -224,4 +227,92 @@ async fn providers_keys_and_the_playground_never_expose_the_key() {
         let found = bytes.windows(SECRET.len()).any(|w| w == SECRET.as_bytes());
         assert!(!found, "{} holds the key", entry.path().display());
     }
+}
+
+/// The playground takes a photo as the customer: shown to a model that sees, as the live
+/// bot shows a customer's; named to one that doesn't (which would refuse the turn); and a
+/// file that is no photo models take is refused in plain words before anything is asked.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_playground_sends_a_photo_as_the_live_bot_would() {
+    let fake = FakeAi::start().await;
+    let dir = tempfile::tempdir().unwrap();
+    let core = Leadline::new(
+        Store::open(&dir.path().join("leadline.db")).unwrap(),
+        Arc::new(|_| {}),
+        Arc::new(SystemClock),
+    )
+    .with_keychain(Arc::new(MemoryKeychain::default()))
+    .with_ai_limits(fast_limits());
+    core.save_ai_provider(input(&fake, Some(SECRET)))
+        .await
+        .unwrap();
+    let number = core.add_number("Tienda").await.unwrap();
+    let with_photo = |mimetype: &str, base64: &str| {
+        vec![PlaygroundMessage {
+            from_business: false,
+            text: "¿la tienen en azul?".into(),
+            photo: Some(PlaygroundPhoto {
+                mimetype: mimetype.into(),
+                base64: base64.into(),
+            }),
+        }]
+    };
+    let jpeg = leadline_tests::photos::JPEG_BASE64;
+
+    // gpt-4o-mini (the provider's default) sees: the photo goes, whole.
+    fake.push(Step::text(turn_json("Sí, en azul.", json!({}), false, "")));
+    let turn = core
+        .playground_turn(number.id, with_photo("image/jpeg", jpeg))
+        .await
+        .unwrap();
+    assert_eq!(turn.reply, "Sí, en azul.");
+    let asked = fake.requests().pop().unwrap().body;
+    let last = asked["messages"]
+        .as_array()
+        .unwrap()
+        .last()
+        .unwrap()
+        .clone();
+    assert_eq!(
+        last["content"][0]["text"],
+        "[a photo, shown to you] ¿la tienen en azul?"
+    );
+    assert_eq!(
+        last["content"][1]["image_url"]["url"],
+        format!("data:image/jpeg;base64,{jpeg}")
+    );
+
+    // A model that can't see is told a photo came, and never sent it.
+    let mut ai = core.number_ai(number.id).await.unwrap();
+    ai.model = Some("fake-model".into());
+    core.set_number_ai(number.id, ai).await.unwrap();
+    fake.push(Step::text(turn_json(
+        "¿Qué modelo es?",
+        json!({}),
+        false,
+        "",
+    )));
+    core.playground_turn(number.id, with_photo("image/jpeg", jpeg))
+        .await
+        .unwrap();
+    let asked = fake.requests().pop().unwrap().body;
+    let last = asked["messages"]
+        .as_array()
+        .unwrap()
+        .last()
+        .unwrap()
+        .clone();
+    assert_eq!(
+        last["content"],
+        "[a photo, not shown to you] ¿la tienen en azul?"
+    );
+
+    // Not a photo a model takes: refused before the provider is asked.
+    let asked_before = fake.requests().len();
+    let refused = core
+        .playground_turn(number.id, with_photo("image/svg+xml", "PHN2Zz4="))
+        .await
+        .unwrap_err();
+    assert_eq!(refused.code(), ErrorCode::InvalidInput);
+    assert_eq!(fake.requests().len(), asked_before);
 }

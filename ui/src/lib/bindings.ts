@@ -854,7 +854,16 @@ export type PlaygroundMessage = {
 /**
  * true: the business (the AI's reply); false: the customer (the owner typing).
  */
-fromBusiness: boolean, text: string, };
+fromBusiness: boolean, text: string, 
+/**
+ * A photo sent as the customer, with `text` as its caption.
+ */
+photo?: PlaygroundPhoto, };
+
+/**
+ * A photo as the window sends it: its type and its bytes in base64.
+ */
+export type PlaygroundPhoto = { mimetype: string, base64: string, };
 
 /**
  * A field the AI found, checked.

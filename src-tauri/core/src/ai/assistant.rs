@@ -13,8 +13,10 @@ use crate::ai::chat::ChatMessage;
 use crate::ai::client::{AiClient, Endpoint};
 use crate::ai::error::AiError;
 use crate::ai::fields;
+use crate::ai::playground_photo::{self, PlaygroundPhoto};
 use crate::ai::pricing::{self, PriceTable};
 use crate::ai::prompt::{DEFAULT_HISTORY_BUDGET, Hours, TurnContext};
+use crate::ai::vision;
 use crate::error::{Error, Result};
 use crate::leadline::Leadline;
 use crate::model::ai_call::{AiCall, Purpose};
@@ -34,6 +36,10 @@ pub struct PlaygroundMessage {
     /// true: the business (the AI's reply); false: the customer (the owner typing).
     pub from_business: bool,
     pub text: String,
+    /// A photo sent as the customer, with `text` as its caption.
+    #[serde(default)]
+    #[ts(optional)]
+    pub photo: Option<PlaygroundPhoto>,
 }
 
 /// A field the AI found, checked.
@@ -220,7 +226,7 @@ impl Leadline {
     ) -> Result<PlaygroundTurn> {
         if !conversation
             .last()
-            .is_some_and(|m| !m.from_business && !m.text.trim().is_empty())
+            .is_some_and(|m| !m.from_business && (!m.text.trim().is_empty() || m.photo.is_some()))
         {
             return Err(Error::InvalidInput(text!(
                 "assistant.playground_empty",
@@ -242,16 +248,15 @@ impl Leadline {
         let (endpoint, default_model) = self.ai_endpoint(settings.provider.as_deref()).await?;
         let model = model_for(settings.model.clone(), default_model, &endpoint.name)
             .map_err(Error::InvalidInput)?;
-        let history: Vec<ChatMessage> = conversation
+        let sees = vision::sees_images(endpoint.preset, &model);
+        let history = conversation
             .iter()
-            .map(|m| {
-                if m.from_business {
-                    ChatMessage::assistant(m.text.clone())
-                } else {
-                    ChatMessage::user(m.text.clone())
-                }
+            .map(|m| match &m.photo {
+                _ if m.from_business => Ok(ChatMessage::assistant(m.text.clone())),
+                Some(photo) => playground_photo::customer_message(&m.text, photo, sees),
+                None => Ok(ChatMessage::user(m.text.clone())),
             })
-            .collect();
+            .collect::<Result<Vec<ChatMessage>>>()?;
         let view = TurnView {
             history,
             known: BTreeMap::new(),

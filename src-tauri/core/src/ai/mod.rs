@@ -8,6 +8,7 @@ pub mod client;
 pub mod error;
 pub mod fields;
 pub mod leak;
+pub mod playground_photo;
 pub mod pricing;
 pub mod prompt;
 pub mod provider;

@@ -105,7 +105,7 @@ describe("a message in the transcript, by kind", () => {
     });
     const states = screen.getAllByTestId("media-state");
     expect(states[0]?.textContent).toContain("Getting the file");
-    expect(states[1]?.textContent).toContain("the phone didn't answer (is it online?)");
+    expect(states[1]?.textContent).toContain("it didn't come in time (is the phone online?");
     expect(screen.getByTestId("media-retry").textContent).toBe("Try again");
     expect(states[2]?.textContent).toContain("kept on this computer");
   });
