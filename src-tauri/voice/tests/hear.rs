@@ -208,3 +208,51 @@ fn a_missing_or_foreign_model_file_is_a_plain_error() {
         Err(TranscribeError::ModelDamaged)
     ));
 }
+
+/// A note in Spanish, heard by the multilingual base model with no language given: its
+/// language is heard from its first seconds (Leadline's own narrow detection) and its words
+/// come in it. The test command makes the model (scripts/asr-model.sh --multilingual) and
+/// exports LEADLINE_ASR_MODEL_MULTILINGUAL.
+#[test]
+fn a_note_in_another_language_is_heard_in_it_by_the_multilingual_model() {
+    let Some(model) = std::env::var_os("LEADLINE_ASR_MODEL_MULTILINGUAL")
+        .filter(|path| !path.is_empty())
+        .map(PathBuf::from)
+    else {
+        eprintln!(
+            "\n*** SKIPPED: no multilingual Whisper model (LEADLINE_ASR_MODEL_MULTILINGUAL unset; scripts/asr-model.sh --multilingual makes one) ***\n"
+        );
+        return;
+    };
+    let whisper = Whisper::load(&model).expect("the model loads");
+    assert!(whisper.multilingual());
+    for (voice, words, language, key) in [
+        (
+            "es",
+            "hola, buenas tardes. quería saber cuánto cuesta la camisa azul en talla mediana.",
+            "es",
+            "camisa",
+        ),
+        (
+            "en-us",
+            "good morning. how much is the blue shirt in size medium, and do you have it in green?",
+            "en",
+            "blue shirt",
+        ),
+    ] {
+        let note = voice_note(words, voice, &[]);
+        let pcm = decode::ogg_opus(&note, 300).expect("a real voice note decodes");
+        let heard = whisper
+            .transcribe(
+                &pcm,
+                &Listen {
+                    threads: 2,
+                    language: None,
+                },
+            )
+            .expect("it transcribes");
+        assert_eq!(heard.language, language, "{voice}: heard {}", heard.text);
+        let text = heard.text.to_lowercase();
+        assert!(text.contains(key), "{voice}: heard {text}");
+    }
+}
