@@ -690,18 +690,34 @@ impl Session {
             reason: media::DownloadFailure::Failed,
             detail: e.to_string(),
         };
-        let ticket: u64 = self
+        let deadline = tokio::time::Instant::now()
+            + Duration::from_millis(reupload_wait_ms.saturating_add(file_wait_ms));
+        let wait_ms = |deadline: tokio::time::Instant| {
+            let left = deadline.saturating_duration_since(tokio::time::Instant::now());
+            u64::try_from(left.as_millis())
+                .unwrap_or(u64::MAX)
+                .min(media::DOWNLOAD_POLL_MS)
+        };
+        // A file that comes at once is answered by this first call.
+        let mut answer: media::PageDownload = self
             .call(format!(
-                "window.__leadline.downloadStart({}, {max_bytes}, {reupload_wait_ms})",
+                "window.__leadline.downloadStart({}, {max_bytes}, {reupload_wait_ms}, {})",
                 Self::json(id),
+                wait_ms(deadline),
             ))
             .await
             .map_err(failed)?;
-        let deadline = tokio::time::Instant::now()
-            + Duration::from_millis(reupload_wait_ms.saturating_add(file_wait_ms));
         loop {
-            let left = deadline.saturating_duration_since(tokio::time::Instant::now());
-            if left.is_zero() {
+            if !answer.pending {
+                return media::downloaded(answer, max_bytes);
+            }
+            let Some(ticket) = answer.ticket else {
+                return Err(media::DownloadError {
+                    reason: media::DownloadFailure::Failed,
+                    detail: "the page lost track of the download".into(),
+                });
+            };
+            if wait_ms(deadline) == 0 {
                 // Best effort: a page that can't be reached has stopped fetching anyway.
                 let _ = self
                     .call::<bool>(format!("window.__leadline.downloadStop({ticket})"))
@@ -714,18 +730,13 @@ impl Session {
                     ),
                 });
             }
-            let wait_ms = u64::try_from(left.as_millis())
-                .unwrap_or(u64::MAX)
-                .min(media::DOWNLOAD_POLL_MS);
-            let answer: media::PageDownload = self
+            answer = self
                 .call(format!(
-                    "window.__leadline.downloadWait({ticket}, {wait_ms})"
+                    "window.__leadline.downloadWait({ticket}, {})",
+                    wait_ms(deadline)
                 ))
                 .await
                 .map_err(failed)?;
-            if !answer.pending {
-                return media::downloaded(answer, max_bytes);
-            }
         }
     }
 

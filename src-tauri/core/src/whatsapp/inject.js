@@ -588,7 +588,8 @@
   // Leadline gives up on it.
   const downloads = new Map(); // ticket → {promise, abort}
   let downloadTickets = 0;
-  bridge.downloadStart = (id, maxBytes, reuploadWaitMs) => {
+  // Starts a download and waits on it up to `waitMs`: its answer, or `{pending, ticket}`.
+  bridge.downloadStart = (id, maxBytes, reuploadWaitMs, waitMs) => {
     const ticket = ++downloadTickets;
     const abort = new AbortController();
     const promise = download(id, maxBytes, reuploadWaitMs, abort.signal).catch((error) => ({
@@ -596,13 +597,13 @@
       detail: message(error),
     }));
     downloads.set(ticket, { promise, abort });
-    return ticket;
+    return bridge.downloadWait(ticket, waitMs);
   };
   bridge.downloadWait = async (ticket, waitMs) => {
     const running = downloads.get(ticket);
     if (!running) return { error: "failed", detail: "this download is no longer on the page" };
     const done = await Promise.race([running.promise, sleep(waitMs).then(() => null)]);
-    if (!done) return { pending: true };
+    if (!done) return { pending: true, ticket };
     downloads.delete(ticket);
     return done;
   };

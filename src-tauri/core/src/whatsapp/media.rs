@@ -72,8 +72,9 @@ pub struct Downloaded {
 #[derive(Debug, Default, Deserialize)]
 #[serde(default)]
 pub struct PageDownload {
-    /// Still on its way (`downloadWait` answered before it ended).
+    /// Still on its way (the page answered before it ended), and which download it is.
     pub pending: bool,
+    pub ticket: Option<u64>,
     bytes: Option<String>,
     sha256: Option<String>,
     error: Option<String>,
