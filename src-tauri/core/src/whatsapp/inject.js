@@ -325,7 +325,8 @@
 
   // A bot's photo or video comes first as `loading_media`, then is edited into what it is
   // (WHATSAPP_WEB_MEDIA.md §1): told once it is, as it is (after the page's `set` ends, so
-  // its edit key is no edit), or as it stands if it never changes.
+  // its edit key is no edit); at its first edit whatever it became; or as it stands if it
+  // never changes.
   function watchLoading(msg) {
     let told = false;
     const tell = () => {
@@ -335,6 +336,7 @@
       else watchMessage(msg);
     };
     msg.once("change:type", () => Promise.resolve().then(tell));
+    msg.once("change:latestEditMsgKey", () => Promise.resolve().then(tell));
     setTimeout(tell, CONFIG.giveUpAfterMs);
   }
 
