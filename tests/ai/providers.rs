@@ -229,6 +229,17 @@ async fn providers_keys_and_the_playground_never_expose_the_key() {
     }
 }
 
+/// The last message of the provider's latest request.
+fn last_message(fake: &FakeAi) -> serde_json::Value {
+    let asked = fake.requests().pop().unwrap().body;
+    asked["messages"]
+        .as_array()
+        .unwrap()
+        .last()
+        .unwrap()
+        .clone()
+}
+
 /// The playground takes a photo as the customer: shown to a model that sees, as the live
 /// bot shows a customer's; named to one that doesn't (which would refuse the turn); and a
 /// file that is no photo models take is refused in plain words before anything is asked.
@@ -266,13 +277,7 @@ async fn the_playground_sends_a_photo_as_the_live_bot_would() {
         .await
         .unwrap();
     assert_eq!(turn.reply, "Sí, en azul.");
-    let asked = fake.requests().pop().unwrap().body;
-    let last = asked["messages"]
-        .as_array()
-        .unwrap()
-        .last()
-        .unwrap()
-        .clone();
+    let last = last_message(&fake);
     assert_eq!(
         last["content"][0]["text"],
         "[a photo, shown to you] ¿la tienen en azul?"
@@ -295,13 +300,7 @@ async fn the_playground_sends_a_photo_as_the_live_bot_would() {
     core.playground_turn(number.id, with_photo("image/jpeg", jpeg))
         .await
         .unwrap();
-    let asked = fake.requests().pop().unwrap().body;
-    let last = asked["messages"]
-        .as_array()
-        .unwrap()
-        .last()
-        .unwrap()
-        .clone();
+    let last = last_message(&fake);
     assert_eq!(
         last["content"],
         "[a photo, not shown to you] ¿la tienen en azul?"
