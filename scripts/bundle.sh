@@ -13,6 +13,12 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$HOME/.cargo/bin:$PATH"
 
+# Where the built app looks for updates is compiled in from LEADLINE_UPDATE_ENDPOINT
+# (docs/RELEASING.md §3); without it the app never checks.
+if [ -z "${LEADLINE_UPDATE_ENDPOINT:-}" ]; then
+  printf '[bundle] LEADLINE_UPDATE_ENDPOINT is not set: this build will not look for updates\n' >&2
+fi
+
 if [ "${1:-}" = "--windows" ]; then
   shift
   exec scripts/windows-installer.sh build "$@"

@@ -23,6 +23,14 @@ pub struct IpcError {
 impl From<Error> for IpcError {
     fn from(e: Error) -> Self {
         log_once(&e);
+        IpcError::unlogged(e)
+    }
+}
+
+impl IpcError {
+    /// `e` for the window, already logged by the caller at the level it deserves (an
+    /// update server that can't be reached is no error of the app's).
+    pub fn unlogged(e: Error) -> IpcError {
         let text = e.text();
         IpcError {
             code: e.code(),

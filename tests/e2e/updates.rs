@@ -99,3 +99,67 @@ async fn a_tampered_update_is_refused_and_a_signed_one_installs_and_restarts() {
     drop(client);
     drop(driver);
 }
+
+/// Offline (the update server refuses the connection): the check at start is one info line
+/// in the log and nothing in the window; Settings says no check has reached the server yet,
+/// and a check by hand says so in plain words, with no browser or network error code.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs a display, D-Bus and the built app: run scripts/test.sh"]
+async fn offline_the_update_check_is_quiet_and_settings_says_when_it_last_checked() {
+    let folder = tempfile::tempdir().expect("a temp folder");
+    // A port nobody listens on: bound, then let go.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .expect("a free port")
+        .port();
+    let url = format!("http://127.0.0.1:{port}/latest.json");
+    let data_dir = folder.path().join("data");
+    let driver = Driver::start_with(&data_dir, &[("LEADLINE_UPDATE_URL", url.as_str())]);
+    let client = driver.open_app().await;
+    go_to(&client, "settings", "Settings").await;
+    let last = text_of(&client, "[data-testid='update-last-checked']").await;
+    assert!(last.contains("Not checked yet"), "{last}");
+    // The quiet check at start has ended (its line is in the log) and shows nothing.
+    let logs = data_dir.join("logs");
+    eventually("the start-up check logged", true, || async {
+        leadline_tests::log_text(&logs).contains("could not check for updates")
+    })
+    .await;
+    assert!(
+        client
+            .find(fantoccini::Locator::Css("[data-testid='update-error']"))
+            .await
+            .is_err(),
+        "the start-up check shows nothing"
+    );
+
+    click(&client, "[data-testid='update-check']").await;
+    let said = text_of(&client, "[data-testid='update-error']").await;
+    assert!(
+        said.contains("can't reach its update server")
+            && said.contains("internet connection")
+            && !said.contains("error")
+            && !said.contains(&port.to_string()),
+        "{said}"
+    );
+    let log = leadline_tests::log_text(&logs);
+    let update_lines: Vec<&str> = log
+        .lines()
+        .filter(|l| {
+            l.contains("for updates") || l.contains("update failed") || l.contains("updater")
+        })
+        .collect();
+    assert!(
+        update_lines
+            .iter()
+            .all(|l| !l.contains("ERROR") && !l.contains("WARN")),
+        "an update server out of reach is no error: {update_lines:?}"
+    );
+    assert_eq!(
+        log.matches("could not check for updates").count(),
+        2,
+        "one line per check: {update_lines:?}"
+    );
+    drop(client);
+    drop(driver);
+}

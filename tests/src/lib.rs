@@ -396,6 +396,23 @@ pub async fn take_turn(
         .await
 }
 
+/// Every log file's text in `log_dir`, oldest name first ("" when there is none yet).
+pub fn log_text(log_dir: &Path) -> String {
+    let mut files: Vec<PathBuf> = std::fs::read_dir(log_dir)
+        .map(|dir| {
+            dir.flatten()
+                .map(|e| e.path())
+                .filter(|p| p.is_file())
+                .collect()
+        })
+        .unwrap_or_default();
+    files.sort();
+    files
+        .iter()
+        .map(|f| String::from_utf8_lossy(&std::fs::read(f).unwrap_or_default()).to_string())
+        .collect()
+}
+
 /// Every place in the log files under `log_dir` where one of `secrets` appears (file name
 /// and the secret), for a test that customers' words, names, numbers and QR codes stay
 /// out of the logs. Panics when there are no log lines at all: a scan of nothing proves

@@ -176,7 +176,12 @@ pub fn init(log_dir: &Path) -> Result<LogGuard, String> {
 
     let _ = DETAILED_COPY.set(DetailedFile::new(log_dir.join(DETAILED_FILE)));
     let filter = EnvFilter::try_from_env("LEADLINE_LOG")
-        .unwrap_or_else(|_| EnvFilter::new("info,leadline=debug,leadline_core=debug"));
+        // The updater plugin logs a check that can't reach its server as an ERROR (every
+        // start offline); Leadline logs each update failure itself, at its level
+        // (commands::updates).
+        .unwrap_or_else(|_| {
+            EnvFilter::new("info,leadline=debug,leadline_core=debug,tauri_plugin_updater=off")
+        });
     let not_detailed = || filter_fn(|meta| meta.target() != DETAILED);
     let file_layer = fmt::layer()
         .with_writer(Scrubbed(writer))

@@ -66,8 +66,7 @@ fn explain(e: &tauri_plugin_updater::Error) -> Text {
         ),
         U::Reqwest(_) | U::Network(_) | U::ReleaseNotFound => text!(
             "update.unreachable",
-            "Leadline could not reach its update server ({detail}). Check the internet connection and try again later.",
-            detail = e
+            "Leadline can't reach its update server: check this computer's internet connection. It tries again by itself in an hour."
         ),
         U::EmptyEndpoints => text!(
             "update.not_configured",
@@ -87,10 +86,29 @@ fn explain(e: &tauri_plugin_updater::Error) -> Text {
     }
 }
 
-fn failed(e: &tauri_plugin_updater::Error) -> IpcError {
-    tracing::warn!(error = %e, "update failed");
-    IpcError::from(Error::Unavailable(explain(e)))
+/// Whether `e` only means the update server can't be reached now (offline, a placeholder or
+/// no address): news for nobody, so one line at info level; the window tries again later.
+fn unreachable(e: &tauri_plugin_updater::Error) -> bool {
+    use tauri_plugin_updater::Error as U;
+    matches!(
+        e,
+        U::Reqwest(_) | U::Network(_) | U::ReleaseNotFound | U::EmptyEndpoints
+    )
 }
+
+fn failed(e: &tauri_plugin_updater::Error) -> IpcError {
+    let owner = Error::Unavailable(explain(e));
+    if unreachable(e) {
+        tracing::info!(error = %e, "could not check for updates; trying again later");
+        return IpcError::unlogged(owner);
+    }
+    tracing::warn!(error = %e, "update failed");
+    IpcError::from(owner)
+}
+
+/// Where this build looks for updates, set once when it is built (`LEADLINE_UPDATE_ENDPOINT`,
+/// RELEASING.md); a build made without it has none, and never goes to the network for them.
+const UPDATE_ENDPOINT: Option<&str> = option_env!("LEADLINE_UPDATE_ENDPOINT");
 
 /// The updater, with test-only overrides in debug builds: another server and key
 /// (`LEADLINE_UPDATE_URL`, `LEADLINE_UPDATE_PUBKEY`). Release builds trust only the
@@ -100,8 +118,15 @@ fn updater<R: Runtime>(app: &AppHandle<R>) -> Result<tauri_plugin_updater::Updat
     if app.try_state::<crate::desktop::Desktop>().is_none() {
         return Err(failed(&tauri_plugin_updater::Error::EmptyEndpoints));
     }
-    #[allow(unused_mut)]
     let mut builder = app.updater_builder();
+    if let Some(url) = UPDATE_ENDPOINT.filter(|u| !u.is_empty()) {
+        let url = url.parse().map_err(|e| {
+            IpcError::from(Error::Internal(format!(
+                "the update address this build was made with is not an address: {e}"
+            )))
+        })?;
+        builder = builder.endpoints(vec![url]).map_err(|e| failed(&e))?;
+    }
     #[cfg(debug_assertions)]
     {
         if let Some(url) = std::env::var("LEADLINE_UPDATE_URL")
@@ -203,4 +228,36 @@ pub async fn update_restart<R: Runtime>(
         app.request_restart();
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_shipped_config_names_no_update_host_only_the_key() {
+        let config: serde_json::Value =
+            serde_json::from_str(include_str!("../../../tauri.conf.json")).unwrap();
+        let updater = &config["plugins"]["updater"];
+        assert!(
+            updater.get("endpoints").is_none(),
+            "the address is set when the app is built (RELEASING.md §3): {updater}"
+        );
+        assert!(updater["pubkey"].as_str().is_some_and(|k| !k.is_empty()));
+    }
+
+    #[test]
+    fn a_server_out_of_reach_is_quiet_and_said_plainly_and_a_bad_signature_is_not() {
+        use tauri_plugin_updater::Error as U;
+        assert!(unreachable(&U::EmptyEndpoints));
+        assert!(unreachable(&U::ReleaseNotFound));
+        assert!(!unreachable(&U::UnsupportedOs));
+        let said = explain(&U::ReleaseNotFound);
+        assert_eq!(said.key, "update.unreachable");
+        assert!(
+            said.english.contains("internet connection") && !said.english.contains('('),
+            "no technical detail in the sentence: {}",
+            said.english
+        );
+    }
 }
