@@ -580,6 +580,41 @@ async fn a_self_signed_certificate_is_refused_and_the_page_never_loads() {
     assert!(!process::any_using_profile(profile.path()));
 }
 
+/// WhatsApp out of reach (nothing answers at its address): the owner reads a sentence
+/// about this computer's internet connection, never the browser's `net::ERR_…` code.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn whatsapp_out_of_reach_is_said_in_plain_words() {
+    // A loopback port nobody listens on: bound, then let go.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .unwrap()
+        .port();
+    let profile = tempfile::tempdir().unwrap();
+    let chrome = browser::find(None).unwrap();
+    let driver = ChromiumDriver::new(chrome, format!("http://127.0.0.1:{port}/"));
+    let (tx, _events) = mpsc::unbounded_channel();
+    let started = tokio::time::timeout(
+        DEADLINE,
+        driver.start(profile.path(), tx, Arc::new(SystemClock)),
+    )
+    .await
+    .expect("an address nobody answers ends quickly, never a hang");
+    match started {
+        Err(e @ WaError::Unreachable(_)) => {
+            let said = e.text();
+            assert_eq!(said.key, "wa.unreachable");
+            assert!(
+                said.english.contains("internet connection") && !said.english.contains("ERR_"),
+                "{}",
+                said.english
+            );
+        }
+        Err(other) => panic!("out of reach must say so plainly: {other:?}"),
+        Ok(_) => panic!("nothing answers there"),
+    }
+    assert!(!process::any_using_profile(profile.path()));
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_profile_is_private_and_the_desktop_agent_reaches_service_workers() {
     // The page's service worker must also start at all: chromiumoxide held every worker

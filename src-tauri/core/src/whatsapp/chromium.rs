@@ -352,14 +352,50 @@ fn page_error(e: impl std::fmt::Display) -> WaError {
     }
 }
 
-/// A navigation error that is a certificate problem: the page must never load.
+/// What a navigation error means for the owner: a certificate problem (the page must never
+/// load), a network that doesn't reach WhatsApp, a proxy in the way, or the page itself.
+/// The browser's own code goes to the log, never into the sentence.
 fn navigation_error(e: impl std::fmt::Display) -> WaError {
     let text = e.to_string();
-    if is_certificate_error(&text) {
-        WaError::Insecure(text)
+    let error = if is_certificate_error(&text) {
+        WaError::Insecure(text.clone())
+    } else if is_proxy_error(&text) {
+        WaError::Proxy(text.clone())
+    } else if is_network_error(&text) {
+        WaError::Unreachable(text.clone())
     } else {
-        WaError::Page(text)
-    }
+        WaError::Page(text.clone())
+    };
+    tracing::warn!(error = %text, "WhatsApp Web did not load");
+    error
+}
+
+/// Chromium's codes for a network that doesn't reach the address (net_error_list.h).
+fn is_network_error(text: &str) -> bool {
+    [
+        "ERR_INTERNET_DISCONNECTED",
+        "ERR_NAME_NOT_RESOLVED",
+        "ERR_NAME_RESOLUTION_FAILED",
+        "ERR_ADDRESS_UNREACHABLE",
+        "ERR_NETWORK_CHANGED",
+        "ERR_NETWORK_ACCESS_DENIED",
+        "ERR_CONNECTION_REFUSED",
+        "ERR_CONNECTION_RESET",
+        "ERR_CONNECTION_CLOSED",
+        "ERR_CONNECTION_TIMED_OUT",
+        "ERR_CONNECTION_FAILED",
+        "ERR_TIMED_OUT",
+        "ERR_EMPTY_RESPONSE",
+    ]
+    .iter()
+    .any(|code| text.contains(code))
+}
+
+/// Chromium's codes for a proxy that failed or refused.
+fn is_proxy_error(text: &str) -> bool {
+    text.contains("ERR_PROXY")
+        || text.contains("ERR_TUNNEL_CONNECTION_FAILED")
+        || text.contains("ERR_MANDATORY_PROXY_CONFIGURATION_FAILED")
 }
 
 fn is_certificate_error(text: &str) -> bool {
@@ -1111,5 +1147,33 @@ impl driver::Session for Session {
     }
     fn stop(self: Box<Self>) -> futures::future::BoxFuture<'static, ()> {
         Box::pin(Session::stop(*self))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_navigation_error_is_said_as_what_it_means_for_the_owner() {
+        let said = |e: &str| navigation_error(e).text();
+        for offline in [
+            "net::ERR_NAME_NOT_RESOLVED",
+            "net::ERR_INTERNET_DISCONNECTED",
+            "net::ERR_CONNECTION_REFUSED",
+            "net::ERR_TIMED_OUT",
+        ] {
+            let text = said(offline);
+            assert_eq!(text.key, "wa.unreachable", "{offline}");
+            assert!(
+                !text.english.contains("ERR_"),
+                "no browser code: {}",
+                text.english
+            );
+        }
+        assert_eq!(said("net::ERR_PROXY_CONNECTION_FAILED").key, "wa.proxy");
+        assert_eq!(said("net::ERR_TUNNEL_CONNECTION_FAILED").key, "wa.proxy");
+        assert_eq!(said("net::ERR_CERT_AUTHORITY_INVALID").key, "wa.insecure");
+        assert_eq!(said("net::ERR_ABORTED").key, "wa.page");
     }
 }

@@ -34,6 +34,13 @@ pub enum WaError {
     /// The page lacks what this needs (a WhatsApp Web update renamed it).
     #[error("{}", self.text())]
     Unsupported(String),
+    /// WhatsApp can't be reached: no internet, no name resolution, nothing answering.
+    /// The browser's own code (`net::ERR_NAME_NOT_RESOLVED`) is for the log.
+    #[error("{}", self.text())]
+    Unreachable(String),
+    /// A proxy on the way to WhatsApp failed or refused (the browser's code for the log).
+    #[error("{}", self.text())]
+    Proxy(String),
 }
 
 impl WaError {
@@ -67,6 +74,14 @@ impl WaError {
                  Check that the computer's date and time are right, and that no program or network \
                  is intercepting secure connections; Leadline keeps trying.",
                 detail = detail
+            ),
+            WaError::Unreachable(_) => text!(
+                "wa.unreachable",
+                "Leadline can't reach WhatsApp: check this computer's internet connection. Leadline keeps trying."
+            ),
+            WaError::Proxy(_) => text!(
+                "wa.proxy",
+                "Leadline can't reach WhatsApp through this network's proxy: check the proxy settings on this computer, or try another network. Leadline keeps trying."
             ),
             WaError::Unsupported(detail) => text!(
                 "wa.unsupported",
