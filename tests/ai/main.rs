@@ -2,6 +2,7 @@
 //! each wire format, each fault, and that a key never leaves the auth header.
 
 mod addresses;
+mod first_steps;
 mod images;
 mod llama;
 mod providers;

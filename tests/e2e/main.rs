@@ -77,6 +77,29 @@ async fn window_opens_navigates_and_keeps_a_number_added_in_the_ui_across_restar
     let client = driver.open_app().await;
     let home = text_of(&client, "main[data-testid='page-home'] h1").await;
     assert_eq!(home, "Home", "the app must open on Home");
+    // The first-run checklist, every step still to do, the first one's button leading on.
+    let steps = client
+        .find_all(Locator::Css("[data-testid='first-step']"))
+        .await
+        .expect("the checklist's steps");
+    let mut states = Vec::new();
+    for step in &steps {
+        states.push(
+            step.attr("data-state")
+                .await
+                .ok()
+                .flatten()
+                .unwrap_or_default(),
+        );
+    }
+    assert_eq!(
+        states,
+        ["todo", "todo", "todo", "todo"],
+        "from an empty data folder"
+    );
+    click(&client, "[data-testid='first-step-go-ai']").await;
+    text_of(&client, "main[data-testid='page-settings'] h1").await;
+    go_to(&client, "home", "Home").await;
 
     // The content security policy is in force in the real webview: remote images are blocked.
     let blocked = client

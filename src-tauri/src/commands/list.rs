@@ -20,6 +20,8 @@ commands! {
     settings::settings_get() -> AppSettings;
     settings::settings_set(settings: AppSettings) -> AppSettings;
     settings::settings_browser() -> BrowserInUse;
+    settings::first_steps_get() -> FirstSteps;
+    settings::first_steps_set(choice: FirstStepsChoice) -> FirstSteps;
     bot::bots_paused() -> bool;
     bot::bots_pause(paused: bool) -> bool;
     autostart::autostart_get() -> bool;

@@ -13,6 +13,7 @@ use leadline_core::leads::detail::{LeadDetail, LeadEdit};
 use leadline_core::leads::export::{ExportProgress, LeadExport, LeadExportRequest};
 use leadline_core::leads::webhook::{WebhookCheck, WebhookView};
 use leadline_core::model::chat::{ChatListRequest, ChatSummary, Transcript};
+use leadline_core::model::first_steps::{FirstSteps, FirstStepsChoice};
 use leadline_core::model::lead::LeadSummary;
 use leadline_core::model::lead::{LeadPage, LeadPageRequest};
 use leadline_core::model::media::MediaContent;

@@ -1,6 +1,8 @@
 //! App-wide settings.
 
+use leadline_core::model::first_steps::{FirstSteps, FirstStepsChoice};
 use leadline_core::model::settings::AppSettings;
+use leadline_core::settings::first_steps;
 use leadline_core::text::Text;
 use serde::Serialize;
 use tauri::State;
@@ -20,6 +22,21 @@ pub async fn settings_set(
     settings: AppSettings,
 ) -> Result<AppSettings, IpcError> {
     state.set_settings(settings).await
+}
+
+/// Where the first-run checklist on Home stands.
+#[tauri::command]
+pub async fn first_steps_get(state: State<'_, AppState>) -> Result<FirstSteps, IpcError> {
+    Ok(first_steps::read(&state.core()?).await?)
+}
+
+/// The owner puts steps off, or closes the checklist (or opens it again).
+#[tauri::command]
+pub async fn first_steps_set(
+    state: State<'_, AppState>,
+    choice: FirstStepsChoice,
+) -> Result<FirstSteps, IpcError> {
+    Ok(first_steps::choose(&state.core()?, choice).await?)
 }
 
 /// Which browser runs WhatsApp Web with the current settings, or why none can.

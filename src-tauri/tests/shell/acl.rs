@@ -68,6 +68,7 @@ fn every_command_in_the_bindings_is_reachable_with_its_declared_arguments() {
                         "behaviour": {}, "schedule": null, "quickReplies": []
                     }),
                     "Array<PlaygroundMessage>" => json!([{ "fromBusiness": false, "text": "hola" }]),
+                    "FirstStepsChoice" => json!({ "later": ["hours"], "hidden": false }),
                     // What the JS Channel class sends: a handle to a callback in the page.
                     "Channel<LinkEvent>" | "Channel<UpdateProgress>" | "Channel<ExportProgress>" => {
                         json!("__CHANNEL__:1")

@@ -848,6 +848,33 @@ provider: string | null,
 model: string | null, };
 
 /**
+ * One step of the checklist, in the order they are best done.
+ */
+export type FirstStep = "ai" | "link" | "assistant" | "hours";
+
+/**
+ * Where the checklist stands.
+ */
+export type FirstSteps = { 
+/**
+ * The steps done, from what the owner did (never ticked by hand).
+ */
+done: Array<FirstStep>, 
+/**
+ * The steps the owner put off ("Later").
+ */
+later: Array<FirstStep>, 
+/**
+ * The owner closed the checklist.
+ */
+hidden: boolean, };
+
+/**
+ * What the owner chose, as stored.
+ */
+export type FirstStepsChoice = { later: Array<FirstStep>, hidden: boolean, };
+
+/**
  * One message in the playground's conversation.
  */
 export type PlaygroundMessage = { 
@@ -909,6 +936,8 @@ export type Commands = {
   settings_get: { args: Record<string, never>; result: AppSettings };
   settings_set: { args: { settings: AppSettings }; result: AppSettings };
   settings_browser: { args: Record<string, never>; result: BrowserInUse };
+  first_steps_get: { args: Record<string, never>; result: FirstSteps };
+  first_steps_set: { args: { choice: FirstStepsChoice }; result: FirstSteps };
   bots_paused: { args: Record<string, never>; result: boolean };
   bots_pause: { args: { paused: boolean }; result: boolean };
   autostart_get: { args: Record<string, never>; result: boolean };

@@ -144,6 +144,11 @@ fn check_url(url: &str) -> Result<String> {
     }
 }
 
+/// Whether the owner has set up an AI provider (the first-run checklist).
+pub(crate) fn any_provider(conn: &rusqlite::Connection) -> Result<bool> {
+    Ok(!read_ai_config(conn)?.providers.is_empty())
+}
+
 /// The AI settings as stored.
 fn read_ai_config(conn: &rusqlite::Connection) -> Result<AiConfig> {
     let json = app_settings::get(conn, AI_KEY)?;

@@ -7,6 +7,7 @@ pub mod ai_call;
 pub mod behaviour;
 pub mod chat;
 pub mod decision;
+pub mod first_steps;
 pub mod inbox;
 pub mod lead;
 pub mod lead_field;

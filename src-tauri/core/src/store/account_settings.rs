@@ -173,3 +173,12 @@ pub fn set_paused_until(
     )?;
     Ok(())
 }
+
+/// Whether any number has working hours set up (`{}` is none).
+pub fn any_hours_set(conn: &Connection) -> rusqlite::Result<bool> {
+    conn.query_row(
+        "SELECT EXISTS (SELECT 1 FROM account_settings WHERE hours <> '{}')",
+        [],
+        |r| r.get(0),
+    )
+}

@@ -163,3 +163,12 @@ pub fn wa_id_of(conn: &Connection, account_id: i64) -> rusqlite::Result<Option<S
         |r| r.get(0),
     )
 }
+
+/// Whether any number is linked to WhatsApp now.
+pub fn any_linked(conn: &Connection) -> rusqlite::Result<bool> {
+    conn.query_row(
+        "SELECT EXISTS (SELECT 1 FROM accounts WHERE link_state = 'linked')",
+        [],
+        |r| r.get(0),
+    )
+}

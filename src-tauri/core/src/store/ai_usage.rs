@@ -67,3 +67,13 @@ pub fn insert(conn: &Connection, row: &AiCall, now: i64) -> rusqlite::Result<i64
     )?;
     Ok(conn.last_insert_rowid())
 }
+
+/// Whether the owner has had an answer in the Playground of a number with instructions.
+pub fn playground_tried(conn: &Connection) -> rusqlite::Result<bool> {
+    conn.query_row(
+        "SELECT EXISTS (SELECT 1 FROM ai_usage u JOIN account_settings s ON s.account_id = u.account_id
+         WHERE u.purpose = 'playground' AND u.ok = 1 AND TRIM(s.prompt) <> '')",
+        [],
+        |r| r.get(0),
+    )
+}
