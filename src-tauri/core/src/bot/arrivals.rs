@@ -188,6 +188,7 @@ fn kind_of(e: &Error) -> &'static str {
         Error::Store(StoreError::TooNew { .. }) => "too_new",
         Error::Store(StoreError::Migration { .. }) => "migration",
         Error::Store(StoreError::Unwritable { .. }) => "unwritable",
+        Error::Store(StoreError::DiskFull(_)) => "disk_full",
         Error::Store(StoreError::Sqlite(_)) => "sqlite",
         _ => "other",
     }

@@ -39,6 +39,11 @@ pub enum StoreError {
         source: rusqlite::Error,
     },
 
+    /// The disk (or the database's room on it) is full: nothing more can be saved until
+    /// space is freed; what is saved stays.
+    #[error("{}", self.text())]
+    DiskFull(rusqlite::Error),
+
     #[error("{}", self.text())]
     Sqlite(rusqlite::Error),
 }
@@ -82,6 +87,12 @@ impl StoreError {
                 version = version,
                 source = source
             ),
+            StoreError::DiskFull(_) => text!(
+                "store.disk_full",
+                "This computer's disk is full, so Leadline couldn't save what just happened. Free some \
+                 space (empty the trash, move large files away); everything saved before is kept, and \
+                 Leadline goes on once there is room."
+            ),
             StoreError::Sqlite(e) => text!(
                 "store.sqlite",
                 "The database could not be read or written: {detail}. Details are in the log file.",
@@ -104,17 +115,13 @@ impl StoreError {
                 }
             }
             (
-                Some(
-                    SqliteCode::ReadOnly
-                    | SqliteCode::CannotOpen
-                    | SqliteCode::PermissionDenied
-                    | SqliteCode::DiskFull,
-                ),
+                Some(SqliteCode::ReadOnly | SqliteCode::CannotOpen | SqliteCode::PermissionDenied),
                 Some(path),
             ) => StoreError::Unwritable {
                 path: path.to_path_buf(),
                 detail: e.to_string(),
             },
+            (Some(SqliteCode::DiskFull), _) => StoreError::DiskFull(e),
             _ => StoreError::Sqlite(e),
         }
     }
@@ -140,7 +147,7 @@ impl StoreError {
         match self {
             StoreError::Unwritable { path, .. } => Some(path),
             StoreError::Corrupt { path, .. } | StoreError::TooNew { path, .. } => path.as_ref(),
-            StoreError::Migration { .. } | StoreError::Sqlite(_) => None,
+            StoreError::Migration { .. } | StoreError::DiskFull(_) | StoreError::Sqlite(_) => None,
         }
     }
 

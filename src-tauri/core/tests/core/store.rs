@@ -628,3 +628,54 @@ fn a_closed_store_lets_go_of_its_files_and_refuses_calls() {
     let refused = clone.call_blocking(|_| Ok(())).unwrap_err();
     assert!(refused.to_string().contains("closed"), "{refused}");
 }
+
+/// A full disk (SQLite told the database may not grow: `max_page_count`, as when there is
+/// no room left) is said as what it is, with the next step; what was saved stays, and
+/// Leadline goes on once there is room.
+#[tokio::test]
+async fn a_full_disk_is_said_plainly_and_what_was_saved_stays() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(&db_in(&dir)).unwrap();
+    let core = Leadline::new(
+        store.clone(),
+        crate::support::Recorded::default().sink(),
+        crate::support::TestClock::at(1_700_000_001_000),
+    );
+    core.add_number("Tienda").await.unwrap();
+    let pages: i64 = store
+        .call(|conn| {
+            let pages: i64 = conn.query_row("PRAGMA page_count", [], |r| r.get(0))?;
+            conn.execute_batch(&format!("PRAGMA max_page_count = {pages}"))?;
+            Ok(pages)
+        })
+        .await
+        .unwrap();
+    let mut full = None;
+    for n in 0..2_000 {
+        if let Err(e) = core.add_number(&format!("Tienda {n}")).await {
+            full = Some(e);
+            break;
+        }
+    }
+    let full = full.expect("the database fills up");
+    assert_eq!(full.code(), ErrorCode::Storage);
+    let said = full.text();
+    assert_eq!(said.key, "store.disk_full", "{}", said.english);
+    assert!(said.english.contains("Free some space"), "{}", said.english);
+    assert!(
+        core.numbers()
+            .await
+            .unwrap()
+            .iter()
+            .any(|n| n.name == "Tienda"),
+        "what was saved stays"
+    );
+    // Room again: Leadline goes on.
+    store
+        .call(move |conn| {
+            Ok(conn.execute_batch(&format!("PRAGMA max_page_count = {}", pages * 100))?)
+        })
+        .await
+        .unwrap();
+    core.add_number("Tienda otra vez").await.unwrap();
+}
