@@ -175,6 +175,42 @@ async fn a_document_is_answered_with_its_name_or_left_to_the_owner_as_they_chose
     assert_eq!(bot.wa.sent().len(), 1, "nothing sent");
 }
 
+/// A photo whose file is slow to come holds its chat's answer only so long (3 s in these
+/// tests, 30 s in the app): then the customer is answered, the model told the photo didn't
+/// come through, never that it saw it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_photo_slow_to_come_holds_the_answer_only_so_long() {
+    let bot = super::exactly_once::live_connected(r#"{"debounceSeconds": 1}"#).await;
+    with_model(&bot, "gpt-4o-mini").await;
+    bot.wa.slow_downloads(Duration::from_secs(30));
+    bot.wa.media(&format!("false_{ANA}_P9"), Ok(photos::jpeg()));
+    bot.ai.push(reply("¿Me dices qué modelo es?"));
+    let sent_at = std::time::Instant::now();
+    assert!(bot.wa.deliver(photo("P9", "¿la tienen en azul?")));
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(15);
+    while bot.wa.sent().is_empty() {
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "answered within 15 s, not after the file's 30 s"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert!(
+        sent_at.elapsed() >= Duration::from_secs(3),
+        "it waited for the photo first ({:?})",
+        sent_at.elapsed()
+    );
+    let asked = bot.ai.requests().pop().unwrap().body.to_string();
+    assert!(!asked.contains("image_url"), "no photo to show");
+    assert!(
+        bot.last_asked()
+            .iter()
+            .any(|m| m == "[a photo, not shown to you: it didn't come through] ¿la tienen en azul?"),
+        "{:?}",
+        bot.last_asked()
+    );
+}
+
 /// An album is a marker the page adds before its photos, which come as photos of their
 /// own: a model that sees gets the photos, and an owner who hands over what the assistant
 /// can't see doesn't get a chat it can.

@@ -145,6 +145,8 @@ impl Bot {
         let mut tuning = Tuning {
             pacing: Pacing::NONE,
             delivery_wait,
+            // A photo slow to come holds its chat's answer 3 s here (30 s in the app).
+            photo_wait: Duration::from_secs(3),
             ..Tuning::default()
         };
         if by_hand {

@@ -241,13 +241,25 @@ async fn ask_ai(
     } else {
         HashMap::new()
     };
+    // This turn's messages come after the last one to the customer.
+    let turn_starts = needs
+        .recent
+        .iter()
+        .rposition(|m| m.direction == crate::model::chat::Direction::Out)
+        .map_or(0, |at| at + 1);
     let view = TurnView {
         history: needs
             .recent
             .into_iter()
-            .map(|m| {
+            .enumerate()
+            .map(|(at, m)| {
                 let image = shown.remove(&m.id);
-                as_chat(m, image, sees)
+                let seen = Seen {
+                    shown: image.is_some(),
+                    sees,
+                    in_turn: at >= turn_starts,
+                };
+                as_chat(m, image, seen)
             })
             .collect(),
         known: needs.known,
@@ -277,8 +289,8 @@ async fn ask_ai(
 /// what it carries: a file's name, a place), so the model knows a photo or a document came
 /// and never takes it for something it saw; a photo shown to a model that sees goes with
 /// it (`image`).
-fn as_chat(message: RecentMessage, image: Option<Image>, sees: bool) -> ChatMessage {
-    let text = match seen_as(&message, image.is_some(), sees) {
+fn as_chat(message: RecentMessage, image: Option<Image>, seen: Seen) -> ChatMessage {
+    let text = match seen_as(&message, seen) {
         _ if message.revoked => "[a message its sender deleted]".to_string(),
         // A voice note heard: its words, said to be a voice note's, with the language
         // heard (so the reply keeps it).
@@ -301,8 +313,24 @@ fn as_chat(message: RecentMessage, image: Option<Image>, sees: bool) -> ChatMess
     }
 }
 
-/// How a message that is not text is named to the model (`shown`: its photo goes with it).
-fn seen_as(message: &RecentMessage, shown: bool, sees: bool) -> Option<String> {
+/// What the model is shown of a message.
+#[derive(Clone, Copy)]
+struct Seen {
+    /// Its photo goes with it.
+    shown: bool,
+    /// The model sees photos.
+    sees: bool,
+    /// It is of the turn being answered (not an earlier one).
+    in_turn: bool,
+}
+
+/// How a message that is not text is named to the model.
+fn seen_as(message: &RecentMessage, seen: Seen) -> Option<String> {
+    let Seen {
+        shown,
+        sees,
+        in_turn,
+    } = seen;
     if message.kind == MessageKind::Text {
         return None;
     }
@@ -318,6 +346,10 @@ fn seen_as(message: &RecentMessage, shown: bool, sees: bool) -> Option<String> {
     Some(match message.kind {
         MessageKind::Text => return None,
         MessageKind::Image if shown => "a photo, shown to you".into(),
+        // A photo of this turn whose file didn't come (in time, or at all).
+        MessageKind::Image if sees && in_turn => {
+            "a photo, not shown to you: it didn't come through".into()
+        }
         MessageKind::Image if sees => "a photo sent earlier, not shown to you again".into(),
         MessageKind::Image => "a photo, not shown to you".into(),
         MessageKind::Video => format!("{}, not shown to you", seconds("a video")),

@@ -116,12 +116,14 @@ pub async fn answer_chat(
     let awaits_media = customer
         .iter()
         .any(|o| o.kind.is_voice() || o.kind == MessageKind::Image);
+    let photos_since =
+        now.saturating_sub(i64::try_from(bot.tuning.photo_wait.as_millis()).unwrap_or(i64::MAX));
     if awaits_media
         && bot
             .store()
             .call(move |conn| {
                 Ok(transcripts::waiting_in_chat(conn, chat_id)?
-                    || media_files::photo_coming_in_chat(conn, account_id, chat_id)?)
+                    || media_files::photo_coming_in_chat(conn, account_id, chat_id, photos_since)?)
             })
             .await?
     {

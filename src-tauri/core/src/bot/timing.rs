@@ -75,7 +75,13 @@ pub struct Tuning {
     /// How often the runner looks for failures due for another try (tests that drive
     /// each turn by hand set it long).
     pub sweep_every: Duration,
+    /// How long a turn waits for a customer's photo still coming before it is answered
+    /// without it (the photo named to the model): a download may take minutes.
+    pub photo_wait: Duration,
 }
+
+/// A photo that hasn't come in this long doesn't hold its chat's answer any longer.
+pub const PHOTO_WAIT: Duration = Duration::from_secs(30);
 
 impl Default for Tuning {
     fn default() -> Tuning {
@@ -85,6 +91,7 @@ impl Default for Tuning {
             delivery_wait: Duration::from_secs(60),
             turns_in_flight: TURNS_IN_FLIGHT,
             sweep_every: Duration::from_secs(5),
+            photo_wait: PHOTO_WAIT,
         }
     }
 }

@@ -126,19 +126,20 @@ pub fn of_messages(conn: &Connection, message_ids: &[i64]) -> rusqlite::Result<V
     Ok(found)
 }
 
-/// Whether a customer's photo of chat `chat_id` is still being fetched (a turn that may show
-/// it to the model waits for it). Looked up from `account_id`'s few pending files, by their
-/// index, so a text's turn pays almost nothing for it.
+/// Whether a customer's photo of chat `chat_id` is still being fetched, asked for at
+/// `since` or later (a turn that may show it to the model waits for it, but not forever).
+/// Looked up from `account_id`'s few pending files, by their index.
 pub fn photo_coming_in_chat(
     conn: &Connection,
     account_id: i64,
     chat_id: i64,
+    since: i64,
 ) -> rusqlite::Result<bool> {
     conn.query_row(
         "SELECT EXISTS (SELECT 1 FROM media_files f JOIN messages m ON m.id = f.message_id
-         WHERE f.account_id = ?1 AND f.state = 'pending' AND m.chat_id = ?2 AND m.kind = 'image'
-               AND m.direction = 'in')",
-        [account_id, chat_id],
+         WHERE f.account_id = ?1 AND f.state = 'pending' AND f.updated_at >= ?3 AND m.chat_id = ?2
+               AND m.kind = 'image' AND m.direction = 'in')",
+        [account_id, chat_id, since],
         |r| r.get(0),
     )
 }
