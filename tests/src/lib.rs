@@ -396,8 +396,8 @@ pub async fn take_turn(
         .await
 }
 
-/// Every log file's text in `log_dir`, oldest name first ("" when there is none yet).
-pub fn log_text(log_dir: &Path) -> String {
+/// The log files in `log_dir`, by name (none when it isn't there yet).
+fn log_files(log_dir: &Path) -> Vec<PathBuf> {
     let mut files: Vec<PathBuf> = std::fs::read_dir(log_dir)
         .map(|dir| {
             dir.flatten()
@@ -408,6 +408,11 @@ pub fn log_text(log_dir: &Path) -> String {
         .unwrap_or_default();
     files.sort();
     files
+}
+
+/// Every log file's text in `log_dir`, oldest name first ("" when there is none yet).
+pub fn log_text(log_dir: &Path) -> String {
+    log_files(log_dir)
         .iter()
         .map(|f| String::from_utf8_lossy(&std::fs::read(f).unwrap_or_default()).to_string())
         .collect()
@@ -418,13 +423,8 @@ pub fn log_text(log_dir: &Path) -> String {
 /// out of the logs. Panics when there are no log lines at all: a scan of nothing proves
 /// nothing.
 pub fn log_leaks(log_dir: &Path, secrets: &[String]) -> Vec<(String, String)> {
-    let mut files: Vec<PathBuf> = std::fs::read_dir(log_dir)
-        .unwrap_or_else(|e| panic!("no log folder at {}: {e}", log_dir.display()))
-        .flatten()
-        .map(|e| e.path())
-        .filter(|p| p.is_file())
-        .collect();
-    files.sort();
+    assert!(log_dir.is_dir(), "no log folder at {}", log_dir.display());
+    let files = log_files(log_dir);
     let mut lines = 0;
     let mut leaks = Vec::new();
     for file in &files {

@@ -8,13 +8,9 @@ use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
 use crate::ai::chat::{ChatMessage, Image};
+use crate::ai::vision::{MAX_PHOTO_BYTES, PHOTO_NOT_SHOWN, PHOTO_SHOWN, PHOTO_TYPES};
 use crate::error::{Error, Result};
 use crate::text;
-
-/// The most a photo may weigh: Anthropic refuses larger ones, as the live bot's limit.
-pub const MAX_PHOTO_BYTES: usize = 5 * 1024 * 1024;
-
-const TYPES: [&str; 4] = ["image/jpeg", "image/png", "image/webp", "image/gif"];
 
 /// A photo as the window sends it: its type and its bytes in base64.
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
@@ -39,7 +35,7 @@ impl std::fmt::Debug for PlaygroundPhoto {
 /// The customer's `text` with `photo`: shown to a model that `sees`, named to one that
 /// doesn't. A photo of another type, too large or unreadable is refused in plain words.
 pub fn customer_message(text: &str, photo: &PlaygroundPhoto, sees: bool) -> Result<ChatMessage> {
-    if !TYPES.contains(&photo.mimetype.as_str()) {
+    if !PHOTO_TYPES.contains(&photo.mimetype.as_str()) {
         return Err(Error::InvalidInput(text!(
             "assistant.playground_photo_type",
             "The assistant takes JPEG, PNG, WebP or GIF photos: choose one of those."
@@ -60,14 +56,14 @@ pub fn customer_message(text: &str, photo: &PlaygroundPhoto, sees: bool) -> Resu
     let words = text.trim();
     Ok(if sees {
         ChatMessage::user_with_images(
-            format!("[a photo, shown to you] {words}"),
+            format!("[{PHOTO_SHOWN}] {words}"),
             vec![Image {
                 mimetype: photo.mimetype.clone(),
                 base64: photo.base64.clone(),
             }],
         )
     } else {
-        ChatMessage::user(format!("[a photo, not shown to you] {words}"))
+        ChatMessage::user(format!("[{PHOTO_NOT_SHOWN}] {words}"))
     })
 }
 

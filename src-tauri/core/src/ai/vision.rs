@@ -6,6 +6,19 @@
 
 use super::provider::Preset;
 
+/// The photo types every provider that sees takes.
+pub const PHOTO_TYPES: [&str; 4] = ["image/jpeg", "image/png", "image/webp", "image/gif"];
+
+/// The largest photo shown to a model: Anthropic refuses larger ones, and the others bill
+/// by size. A larger one is named, not shown.
+pub const MAX_PHOTO_BYTES: usize = 5 * 1024 * 1024;
+
+/// How a photo shown with the turn is named to the model (the live bot and the Playground).
+pub const PHOTO_SHOWN: &str = "a photo, shown to you";
+
+/// How a photo is named to a model that can't see it.
+pub const PHOTO_NOT_SHOWN: &str = "a photo, not shown to you";
+
 /// Name parts of models made to see, on any server.
 const SEEING: [&str; 17] = [
     "vision",

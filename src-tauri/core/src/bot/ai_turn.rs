@@ -241,12 +241,7 @@ async fn ask_ai(
     } else {
         HashMap::new()
     };
-    // This turn's messages come after the last one to the customer.
-    let turn_starts = needs
-        .recent
-        .iter()
-        .rposition(|m| m.direction == crate::model::chat::Direction::Out)
-        .map_or(0, |at| at + 1);
+    let turn_starts = photos::turn_starts(&needs.recent);
     let view = TurnView {
         history: needs
             .recent
@@ -345,13 +340,13 @@ fn seen_as(message: &RecentMessage, seen: Seen) -> Option<String> {
     };
     Some(match message.kind {
         MessageKind::Text => return None,
-        MessageKind::Image if shown => "a photo, shown to you".into(),
+        MessageKind::Image if shown => vision::PHOTO_SHOWN.into(),
         // A photo of this turn whose file didn't come (in time, or at all).
         MessageKind::Image if sees && in_turn => {
             "a photo, not shown to you: it didn't come through".into()
         }
         MessageKind::Image if sees => "a photo sent earlier, not shown to you again".into(),
-        MessageKind::Image => "a photo, not shown to you".into(),
+        MessageKind::Image => vision::PHOTO_NOT_SHOWN.into(),
         MessageKind::Video => format!("{}, not shown to you", seconds("a video")),
         MessageKind::Voice => "a voice note, not transcribed".into(),
         MessageKind::Audio => format!("{}, not transcribed", seconds("an audio file")),

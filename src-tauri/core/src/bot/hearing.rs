@@ -35,17 +35,19 @@ pub fn on(bot: &Bot) -> bool {
 
 /// A customer's media message stored: its file fetched in the background, then, for a
 /// voice note waiting to be heard, heard; a photo's chat is answered once its file is there
-/// (its turn waited for it).
-pub fn fetch_then_hear(bot: &Bot, message_id: i64) {
+/// (its turn waited for it). `photo`: it is a photo.
+pub fn fetch_then_hear(bot: &Bot, message_id: i64, photo: bool) {
     // A photo that is slow to come holds its chat's answer only so long: then the turn
     // goes on without it (a turn that already ran finds nothing left to answer).
-    let waited = bot.clone();
-    tokio::spawn(async move {
-        crate::clock::pause(waited.tuning.photo_wait).await;
-        if let Err(e) = answer_after_photo(&waited, message_id).await {
-            tracing::warn!(message_id, error = %e, "could not answer a chat after its photo");
-        }
-    });
+    if photo {
+        let waited = bot.clone();
+        tokio::spawn(async move {
+            crate::clock::pause(waited.tuning.photo_wait).await;
+            if let Err(e) = answer_after_photo(&waited, message_id).await {
+                tracing::warn!(message_id, error = %e, "could not answer a chat after its photo");
+            }
+        });
+    }
     let bot = bot.clone();
     tokio::spawn(async move {
         if let Err(e) = media::fetch(&bot, message_id).await {
@@ -264,7 +266,7 @@ pub async fn resume(bot: &Bot) -> Result<()> {
         .call(|conn| Ok(transcripts::all_waiting(conn)?))
         .await?;
     for note in waiting {
-        fetch_then_hear(bot, note.message_id);
+        fetch_then_hear(bot, note.message_id, false);
     }
     Ok(())
 }

@@ -9,6 +9,7 @@ use super::inbox::Received;
 use crate::error::{Error, Result};
 use crate::model::chat::{ChatKind, Direction, Origin};
 use crate::model::inbox::Stored;
+use crate::model::message_kind::MessageKind;
 use crate::model::wa_id::kind_of;
 use crate::store::{chats, contacts, inbox, messages, transcripts};
 use crate::text;
@@ -39,6 +40,7 @@ pub async fn receive_at(
     }
     let message = message.bounded_at(now / 1000);
     let has_media = message.kind.has_media();
+    let photo = message.kind == MessageKind::Image;
     // A customer's voice note is heard before its chat's turn, when the owner set that up.
     let to_hear = hearing::on(bot) && message.kind.is_voice() && !message.from_me;
     let (chat_id, changed, inbox_row) = bot
@@ -123,7 +125,7 @@ pub async fn receive_at(
         && has_media
         && !received.from_owner
     {
-        hearing::fetch_then_hear(bot, received.row);
+        hearing::fetch_then_hear(bot, received.row, photo);
     }
     Ok(inbox_row)
 }

@@ -8,6 +8,7 @@ use std::collections::HashMap;
 use super::handle::Bot;
 use super::media;
 use crate::ai::chat::Image;
+use crate::ai::vision::{MAX_PHOTO_BYTES, PHOTO_TYPES};
 use crate::model::chat::Direction;
 use crate::model::message_kind::MessageKind;
 use crate::store::messages::RecentMessage;
@@ -16,19 +17,18 @@ use crate::store::messages::RecentMessage;
 /// answered from the first few).
 pub const MAX_PHOTOS: usize = 4;
 
-/// A photo larger than this is named, not shown: Anthropic refuses images over 5 MB, and
-/// the others bill by size.
-const MAX_PHOTO_BYTES: usize = 5 * 1024 * 1024;
-
-const TYPES: [&str; 4] = ["image/jpeg", "image/png", "image/webp", "image/gif"];
+/// Where the turn being answered starts in `recent`: after the last message to the
+/// customer.
+pub fn turn_starts(recent: &[RecentMessage]) -> usize {
+    recent
+        .iter()
+        .rposition(|m| m.direction == Direction::Out)
+        .map_or(0, |at| at + 1)
+}
 
 /// The photos of this turn, by message id.
 pub async fn of_turn(bot: &Bot, recent: &[RecentMessage]) -> HashMap<i64, Image> {
-    let turn_starts = recent
-        .iter()
-        .rposition(|m| m.direction == Direction::Out)
-        .map_or(0, |at| at + 1);
-    let wanted: Vec<i64> = recent[turn_starts..]
+    let wanted: Vec<i64> = recent[turn_starts(recent)..]
         .iter()
         .filter(|m| m.kind == MessageKind::Image && !m.revoked)
         .map(|m| m.id)
@@ -39,7 +39,7 @@ pub async fn of_turn(bot: &Bot, recent: &[RecentMessage]) -> HashMap<i64, Image>
     for id in wanted {
         match media::content(bot, id).await {
             Ok(file)
-                if TYPES.contains(&file.mimetype.as_str())
+                if PHOTO_TYPES.contains(&file.mimetype.as_str())
                     && file.data.len() / 4 * 3 <= MAX_PHOTO_BYTES =>
             {
                 shown.insert(
