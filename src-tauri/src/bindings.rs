@@ -92,6 +92,7 @@ pub fn typescript_bindings() -> String {
         decl::<leadline_core::model::schedule::Schedule>(&cfg),
         decl::<leadline_core::model::quick_reply::MatchKind>(&cfg),
         decl::<leadline_core::model::quick_reply::QuickReply>(&cfg),
+        decl::<leadline_core::model::bot_start::BotStart>(&cfg),
         decl::<leadline_core::bot::settings::NumberBot>(&cfg),
         decl::<leadline_core::leads::webhook::WebhookView>(&cfg),
         decl::<leadline_core::leads::webhook::WebhookCheck>(&cfg),

@@ -7,6 +7,7 @@ use std::sync::Arc;
 use leadline_core::ai::assistant::PlaygroundMessage;
 use leadline_core::clock::SystemClock;
 use leadline_core::leadline::Leadline;
+use leadline_core::model::bot_start::BotStart;
 use leadline_core::model::first_steps::{FirstStep, FirstStepsChoice};
 use leadline_core::model::schedule::Schedule;
 use leadline_core::secrets::MemoryKeychain;
@@ -140,5 +141,86 @@ async fn each_step_is_done_by_doing_it_and_the_owners_choices_are_kept() {
             FirstStep::Assistant,
             FirstStep::Hours
         ]
+    );
+}
+
+/// Item 1: a new number's assistant answers no customer until the owner has seen it answer
+/// in the Playground or switched it on; the owner's own switch is never undone by trying.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_new_numbers_assistant_answers_only_once_tried_or_switched_on() {
+    let fake = FakeAi::start().await;
+    let dir = tempfile::tempdir().unwrap();
+    let core = Leadline::new(
+        Store::open(&dir.path().join("leadline.db")).unwrap(),
+        Arc::new(|_| {}),
+        Arc::new(SystemClock),
+    )
+    .with_keychain(Arc::new(MemoryKeychain::default()))
+    .with_ai_limits(fast_limits());
+    core.save_ai_provider(leadline_core::ai::providers::ProviderInput {
+        id: None,
+        preset: leadline_core::ai::provider::Preset::OpenAi,
+        base_url: fake.url(),
+        default_model: Some("fake-model".into()),
+        key: Some("sk-test-0000000000000000000000000".into()),
+        make_default: true,
+    })
+    .await
+    .unwrap();
+    let ask = || {
+        vec![PlaygroundMessage {
+            from_business: false,
+            text: "hola".into(),
+            photo: None,
+        }]
+    };
+    let state = |bot: &leadline_core::bot::settings::NumberBot| (bot.enabled, bot.started);
+
+    // New: waiting. Saving its hours with the switch untouched keeps it waiting.
+    let shop = core.add_number("Tienda").await.unwrap();
+    let mut bot = core.number_bot(shop.id).await.unwrap();
+    assert_eq!(state(&bot), (false, BotStart::Waiting));
+    bot.behaviour.debounce_seconds = 5;
+    let bot = core.set_number_bot(shop.id, bot).await.unwrap();
+    assert_eq!(state(&bot), (false, BotStart::Waiting));
+
+    // A Playground turn that fails starts nothing (a refused key is not tried again).
+    fake.push(Step::status(401, r#"{"error":{"message":"bad key"}}"#));
+    core.playground_turn(shop.id, ask()).await.unwrap_err();
+    assert_eq!(
+        state(&core.number_bot(shop.id).await.unwrap()),
+        (false, BotStart::Waiting)
+    );
+
+    // One that answers starts it, once.
+    fake.push(Step::text(turn_json("¡Hola!", json!({}), false, "")));
+    let turn = core.playground_turn(shop.id, ask()).await.unwrap();
+    assert!(turn.started_answering);
+    assert_eq!(
+        state(&core.number_bot(shop.id).await.unwrap()),
+        (true, BotStart::Playground)
+    );
+    fake.push(Step::text(turn_json("¡Hola!", json!({}), false, "")));
+    let again = core.playground_turn(shop.id, ask()).await.unwrap();
+    assert!(!again.started_answering);
+
+    // Switched on by hand: the owner's.
+    let second = core.add_number("Taller").await.unwrap();
+    let mut bot = core.number_bot(second.id).await.unwrap();
+    bot.enabled = true;
+    let bot = core.set_number_bot(second.id, bot).await.unwrap();
+    assert_eq!(state(&bot), (true, BotStart::Owner));
+
+    // Switched off by the owner after it started: trying it again doesn't switch it on.
+    let mut bot = core.number_bot(shop.id).await.unwrap();
+    bot.enabled = false;
+    let bot = core.set_number_bot(shop.id, bot).await.unwrap();
+    assert_eq!(state(&bot), (false, BotStart::Owner));
+    fake.push(Step::text(turn_json("¡Hola!", json!({}), false, "")));
+    let tried = core.playground_turn(shop.id, ask()).await.unwrap();
+    assert!(!tried.started_answering);
+    assert_eq!(
+        state(&core.number_bot(shop.id).await.unwrap()),
+        (false, BotStart::Owner)
     );
 }

@@ -141,6 +141,10 @@ impl Bot {
         )
         .await
         .unwrap();
+        // Switched on by the owner (a new number waits to be tried).
+        let mut bot = core.number_bot(number.id).await.unwrap();
+        bot.enabled = true;
+        core.set_number_bot(number.id, bot).await.unwrap();
         let wa = MemoryWhatsApp::new(ME);
         let mut tuning = Tuning {
             pacing: Pacing::NONE,

@@ -56,6 +56,14 @@ async fn a_customer_gets_a_paced_reply_and_the_qualified_lead_reaches_the_deskto
     .await;
     fake.scan("34600000001@c.us");
     text_of(&client, "[data-testid='link-done']").await;
+    // A new number's assistant answers nobody until tried or switched on, and the dialog
+    // says so.
+    let waiting = text_of(
+        &client,
+        "[data-testid='link-dialog'] [data-testid='bot-start']",
+    )
+    .await;
+    assert!(waiting.contains("isn't answering customers"), "{waiting}");
     click(&client, "[data-testid='link-close']").await;
 
     // Settings: no notification service yet, and the window says so; once one runs,
@@ -103,6 +111,24 @@ async fn a_customer_gets_a_paced_reply_and_the_qualified_lead_reaches_the_deskto
     .await;
     click(&client, "[data-testid='ai-save']").await;
     assert_eq!(saved_status(&client, "number-ai-form").await, "Saved.");
+    // Switched on by the owner, on the number's page.
+    let start = text_of(
+        &client,
+        "[data-testid='bot-settings'] [data-testid='bot-start']",
+    )
+    .await;
+    assert!(start.contains("isn't answering customers"), "{start}");
+    click(&client, "[data-testid='bot-enabled']").await;
+    click(&client, "[data-testid='bot-save']").await;
+    eventually("the number's page says it answers", true, || async {
+        text_of(
+            &client,
+            "[data-testid='bot-settings'] [data-testid='bot-start']",
+        )
+        .await
+            == "Your assistant answers customers on this number."
+    })
+    .await;
     type_into(&client, "[data-testid='webhook-url']", &receiver.url()).await;
     type_into(&client, "[data-testid='webhook-secret']", SECRET).await;
     click(&client, "[data-testid='webhook-save']").await;

@@ -129,6 +129,26 @@ async fn a_voice_note_is_heard_on_this_computer_and_answered_from_its_words() {
     )
     .await;
     click(&client, "[data-testid='ai-save']").await;
+    // Tried in the Playground: its answer switches it on for customers.
+    ai.push(Step::text(turn_json(
+        "¡Hola! ¿Qué buscas?",
+        json!({}),
+        false,
+        "",
+    )));
+    type_into(&client, "[data-testid='playground-input']", "hola").await;
+    click(&client, "[data-testid='playground-send']").await;
+    let started = text_of(&client, "[data-testid='playground-started']").await;
+    assert!(started.contains("now answers customers"), "{started}");
+    let start = text_of(
+        &client,
+        "[data-testid='bot-settings'] [data-testid='bot-start']",
+    )
+    .await;
+    assert!(
+        start.contains("it answered you in the Playground"),
+        "{start}"
+    );
 
     // Ana sends a voice note.
     ai.push(Step::text(turn_json(

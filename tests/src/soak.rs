@@ -215,6 +215,8 @@ pub async fn run(plan: &Plan, harness: &Path) -> Report {
     }
     for number in &numbers {
         let mut bot = core.number_bot(number.account).await.expect("the bot");
+        // Switched on by the owner (a new number waits to be tried).
+        bot.enabled = true;
         bot.behaviour.max_replies_per_contact_hour = 1000;
         bot.behaviour.max_replies_per_number_day = 100_000;
         bot.behaviour.debounce_seconds = 1;

@@ -160,6 +160,8 @@ async fn run(dir: &std::path::Path, importing: bool) -> Run {
     }
     for &id in &ids {
         let mut bot = core.number_bot(id).await.expect("the bot");
+        // Switched on by the owner (a new number waits to be tried).
+        bot.enabled = true;
         bot.behaviour = Behaviour {
             max_replies_per_contact_hour: 1000,
             max_replies_per_number_day: 100_000,

@@ -738,11 +738,21 @@ export type MatchKind = "keyword" | "regex";
 
 export type QuickReply = { kind: MatchKind, pattern: string, reply: string, enabled: boolean, };
 
+/**
+ * What started (or keeps off) a number's assistant.
+ */
+export type BotStart = "waiting" | "owner" | "playground";
+
 export type NumberBot = { 
 /**
  * The owner's on/off switch for this number's bot.
  */
-enabled: boolean, behaviour: Behaviour, 
+enabled: boolean, 
+/**
+ * Why it answers or not (a new number waits to be tried); read only: saving sets it
+ * to the owner's when `enabled` changes.
+ */
+started: BotStart, behaviour: Behaviour, 
 /**
  * `None`: always open.
  */
@@ -916,7 +926,12 @@ truncated: boolean, model: string, promptTokens: number, completionTokens: numbe
 /**
  * In millionths of a dollar; `None` when the price table has no price for the model.
  */
-costMicros: number | null, elapsedMs: number, };
+costMicros: number | null, elapsedMs: number, 
+/**
+ * This answer switched on the number's assistant, which was waiting to be tried: it
+ * answers customers from now on.
+ */
+startedAnswering: boolean, };
 
 /** Every command: its arguments and what it resolves to (errors are `IpcError`). */
 export type Commands = {

@@ -69,6 +69,9 @@ pub struct PlaygroundTurn {
     /// In millionths of a dollar; `None` when the price table has no price for the model.
     pub cost_micros: Option<u64>,
     pub elapsed_ms: u64,
+    /// This answer switched on the number's assistant, which was waiting to be tried: it
+    /// answers customers from now on.
+    pub started_answering: bool,
 }
 
 /// The parts of a number's assistant settings that have a length limit.
@@ -283,6 +286,19 @@ impl Leadline {
             tracing::warn!(id, error = e.kind(), "playground turn failed");
             Error::from(e)
         })?;
+        let started_answering = self
+            .store
+            .call({
+                let now = self.clock.now_ms();
+                move |conn| Ok(account_settings::start_after_playground(conn, id, now)?)
+            })
+            .await?;
+        if started_answering {
+            tracing::info!(
+                id,
+                "the assistant answers customers: tried in the Playground"
+            );
+        }
         let country = number.wa_id.as_deref().and_then(fields::country_of);
         Ok(PlaygroundTurn {
             fields: found_fields(
@@ -299,6 +315,7 @@ impl Leadline {
             completion_tokens: answered.usage.completion_tokens,
             cost_micros: cost,
             elapsed_ms,
+            started_answering,
         })
     }
 }

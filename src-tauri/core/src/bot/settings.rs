@@ -14,6 +14,7 @@ use crate::events::CoreEvent;
 use crate::leadline::Leadline;
 use crate::model::activity::Activity;
 use crate::model::behaviour::Behaviour;
+use crate::model::bot_start::BotStart;
 use crate::model::quick_reply::QuickReply;
 use crate::model::schedule::Schedule;
 use crate::store::{account_settings, activity, app_settings, rules};
@@ -26,6 +27,10 @@ pub struct NumberBot {
     /// The owner's on/off switch for this number's bot.
     #[serde(default = "switched_on")]
     pub enabled: bool,
+    /// Why it answers or not (a new number waits to be tried); read only: saving sets it
+    /// to the owner's when `enabled` changes.
+    #[serde(default)]
+    pub started: BotStart,
     pub behaviour: Behaviour,
     /// `None`: always open.
     pub schedule: Option<Schedule>,
@@ -101,6 +106,7 @@ impl Leadline {
                 })?;
                 Ok(NumberBot {
                     enabled: row.bot_enabled,
+                    started: row.started_by,
                     behaviour: row.behaviour,
                     schedule: row.schedule,
                     quick_replies: rules::all(conn, id)?,
@@ -137,12 +143,17 @@ impl Leadline {
             .call(move |conn| {
                 let tx = conn.transaction()?;
                 let schedule = bot.schedule.as_ref();
+                let switched = account_settings::bot(&tx, id)?
+                    .is_some_and(|before| before.bot_enabled != bot.enabled);
                 if !account_settings::set_bot(&tx, id, bot.enabled, &bot.behaviour, schedule, now)?
                 {
                     return Err(Error::NotFound(text!(
                         "number.removed",
                         "That number was removed. Reload the list."
                     )));
+                }
+                if switched {
+                    account_settings::set_started_by_owner(&tx, id)?;
                 }
                 rules::replace_all(&tx, id, &bot.quick_replies, now)?;
                 activity::record(&tx, Some(id), &Activity::BotSettings, now)?;

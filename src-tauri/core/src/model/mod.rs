@@ -5,6 +5,7 @@
 pub mod activity;
 pub mod ai_call;
 pub mod behaviour;
+pub mod bot_start;
 pub mod chat;
 pub mod decision;
 pub mod first_steps;

@@ -9,15 +9,18 @@ use std::sync::Mutex;
 use rusqlite::{Connection, OptionalExtension, params};
 
 use crate::model::behaviour::Behaviour;
+use crate::model::bot_start::BotStart;
 use crate::model::lead_field::LeadField;
 use crate::model::number_ai::NumberAi;
 use crate::model::schedule::Schedule;
 
-/// Creates the settings row a new number starts with (the table's defaults).
+/// Creates the settings row a new number starts with: the table's defaults, its assistant
+/// waiting to be tried or switched on before it answers anyone (`BotStart::Waiting`).
 pub fn create_defaults(conn: &Connection, account_id: i64, now: i64) -> rusqlite::Result<()> {
     conn.execute(
-        "INSERT INTO account_settings (account_id, updated_at) VALUES (?1, ?2)",
-        params![account_id, now],
+        "INSERT INTO account_settings (account_id, bot_enabled, bot_started_by, updated_at)
+         VALUES (?1, 0, ?2, ?3)",
+        params![account_id, BotStart::Waiting.as_str(), now],
     )?;
     Ok(())
 }
@@ -103,6 +106,8 @@ pub fn set_ai(
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct BotRow {
     pub bot_enabled: bool,
+    /// Why it answers or not (a word this build can't read is taken as the owner's).
+    pub started_by: BotStart,
     /// The defaults when unreadable.
     pub behaviour: Behaviour,
     /// `None`: always open (none set up, or unreadable).
@@ -113,21 +118,20 @@ pub struct BotRow {
 
 pub fn bot(conn: &Connection, account_id: i64) -> rusqlite::Result<Option<BotRow>> {
     conn.prepare_cached(
-        "SELECT bot_enabled, behaviour, hours, bot_paused_until FROM account_settings WHERE account_id = ?1",
+        "SELECT bot_enabled, behaviour, hours, bot_paused_until, bot_started_by
+         FROM account_settings WHERE account_id = ?1",
     )?
-    .query_row(
-        params![account_id],
-        |r| {
-            let behaviour: String = r.get(1)?;
-            let hours: String = r.get(2)?;
-            Ok(BotRow {
-                bot_enabled: r.get(0)?,
-                behaviour: read_or(account_id, "behaviour", &behaviour, Behaviour::default),
-                schedule: schedule_of(account_id, &hours),
-                paused_until: r.get(3)?,
-            })
-        },
-    )
+    .query_row(params![account_id], |r| {
+        let behaviour: String = r.get(1)?;
+        let hours: String = r.get(2)?;
+        Ok(BotRow {
+            bot_enabled: r.get(0)?,
+            started_by: BotStart::parse(&r.get::<_, String>(4)?).unwrap_or_default(),
+            behaviour: read_or(account_id, "behaviour", &behaviour, Behaviour::default),
+            schedule: schedule_of(account_id, &hours),
+            paused_until: r.get(3)?,
+        })
+    })
     .optional()
 }
 
@@ -158,6 +162,35 @@ pub fn set_bot(
     let changed = conn.execute(
         "UPDATE account_settings SET bot_enabled = ?2, behaviour = ?3, hours = ?4, updated_at = ?5 WHERE account_id = ?1",
         params![account_id, bot_enabled, to_json(behaviour)?, hours, now],
+    )?;
+    Ok(changed == 1)
+}
+
+/// Records that the owner switched the number's assistant on or off themselves.
+pub fn set_started_by_owner(conn: &Connection, account_id: i64) -> rusqlite::Result<()> {
+    conn.execute(
+        "UPDATE account_settings SET bot_started_by = ?2 WHERE account_id = ?1",
+        params![account_id, BotStart::Owner.as_str()],
+    )?;
+    Ok(())
+}
+
+/// Switches on a number's assistant that was waiting to be tried (it just answered in the
+/// Playground); true if it was waiting. One the owner switched off stays off.
+pub fn start_after_playground(
+    conn: &Connection,
+    account_id: i64,
+    now: i64,
+) -> rusqlite::Result<bool> {
+    let changed = conn.execute(
+        "UPDATE account_settings SET bot_enabled = 1, bot_started_by = ?2, updated_at = ?3
+         WHERE account_id = ?1 AND bot_started_by = ?4",
+        params![
+            account_id,
+            BotStart::Playground.as_str(),
+            now,
+            BotStart::Waiting.as_str()
+        ],
     )?;
     Ok(changed == 1)
 }

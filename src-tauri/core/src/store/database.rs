@@ -27,6 +27,7 @@ pub const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0011_media_files.sql"),
     include_str!("migrations/0012_transcripts.sql"),
     include_str!("migrations/0013_transcription_usage.sql"),
+    include_str!("migrations/0014_bot_start.sql"),
 ];
 
 /// The schema version this build writes; a database with a higher one is refused.

@@ -1,6 +1,6 @@
 import { describe, expect, it, vi } from "vitest";
 import { fireEvent, render, screen, waitFor } from "@testing-library/svelte";
-import type { NumberAi, PlaygroundMessage, PlaygroundTurn, WaNumber } from "../bindings";
+import type { NumberAi, NumberBot, PlaygroundMessage, PlaygroundTurn, WaNumber } from "../bindings";
 
 // IPC stood in for: the number's assistant, saved as sent, and a playground turn that
 // records what it was asked.
@@ -17,12 +17,22 @@ const turn: PlaygroundTurn = {
   completionTokens: 4,
   costMicros: null,
   elapsedMs: 120,
+  startedAnswering: false,
+};
+// A new number: its assistant waits to be tried before it answers customers.
+const bot: NumberBot = {
+  enabled: false,
+  started: "waiting",
+  behaviour: {} as NumberBot["behaviour"],
+  schedule: null,
+  quickReplies: [],
 };
 vi.mock("../ipc", () => ({
   call: async (command: string, args: { ai?: NumberAi; conversation?: PlaygroundMessage[] }) => {
     if (command === "number_ai_get") return ai;
     if (command === "number_ai_set") return args.ai;
     if (command === "ai_providers") return [];
+    if (command === "number_bot_get") return bot;
     if (command === "playground_turn") {
       asked.push(JSON.parse(JSON.stringify(args.conversation ?? [])));
       return turn;
@@ -61,5 +71,19 @@ describe("the playground", () => {
     expect(shown.src.startsWith("data:image/jpeg;base64,")).toBe(true);
     // The draft is empty again, the photo with it.
     expect(screen.queryByTestId("playground-photo-remove")).toBeNull();
+  });
+
+  it("says so when its answer switched the assistant on for customers", async () => {
+    turn.startedAnswering = true;
+    render(NumberAiPage, { number, onback: () => {} });
+    await waitFor(() => expect(screen.getByTestId("bot-start").dataset.started).toBe("waiting"));
+    expect(screen.getByTestId("bot-start").textContent).toContain("isn't answering customers");
+    expect(screen.queryByTestId("playground-started")).toBeNull();
+    await fireEvent.input(screen.getByTestId("playground-input"), { target: { value: "hola" } });
+    await fireEvent.click(screen.getByTestId("playground-send"));
+
+    await waitFor(() => expect(screen.getByTestId("playground-started").textContent).toContain("now answers customers"));
+    expect(screen.getByTestId("bot-start").dataset.started).toBe("playground");
+    expect((screen.getByTestId("bot-enabled") as HTMLInputElement).checked).toBe(true);
   });
 });
