@@ -194,6 +194,26 @@ fn removal_failed(path: &std::path::Path, e: &std::io::Error) -> IpcError {
     ))
 }
 
+/// The llama.cpp server the installer put beside the app (a Tauri sidecar: the bundles
+/// name it without its target triple). Debug builds also take `LEADLINE_LLAMA_SERVER`, for
+/// tests and development, where no installer ran.
+fn llama_server() -> Option<std::path::PathBuf> {
+    let name = if cfg!(windows) {
+        "llama-server.exe"
+    } else {
+        "llama-server"
+    };
+    let beside = std::env::current_exe()
+        .ok()
+        .and_then(|exe| exe.parent().map(|dir| dir.join(name)))
+        .filter(|path| path.is_file());
+    #[cfg(debug_assertions)]
+    if beside.is_none() {
+        return std::env::var_os("LEADLINE_LLAMA_SERVER").map(std::path::PathBuf::from);
+    }
+    beside
+}
+
 /// The desktop app's wiring lives in the core (`Desktop::open`).
 fn open_core(
     paths: &AppPaths,
@@ -209,6 +229,7 @@ fn open_core(
                 leadline_voice::hearing::LocalHearing::load(path).map_err(|e| e.to_string())?;
             Ok(Arc::new(hearing) as Arc<dyn leadline_core::media::hearing::Hearing>)
         }),
+        llama_server: llama_server(),
         events,
         keychain,
         clock: Arc::new(SystemClock),

@@ -5,6 +5,7 @@ mod addresses;
 mod first_steps;
 mod images;
 mod llama;
+mod local_ai;
 mod providers;
 mod transcribe;
 

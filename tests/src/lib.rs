@@ -16,6 +16,7 @@ pub mod fakes;
 pub mod inspect;
 pub mod keyring;
 pub mod linked_profiles;
+pub mod model_server;
 pub mod notifications;
 pub mod photos;
 pub mod soak;

@@ -10,6 +10,7 @@ use crate::clock::Clock;
 use crate::error::{Error, Result};
 use crate::events::EventSink;
 use crate::leadline::Leadline;
+use crate::local_ai::LocalAi;
 use crate::media::hearing::{Hearer, HearingLoader};
 use crate::model::settings::{AppSettings, VoiceHearing};
 use crate::model::speech::SpeechModel;
@@ -27,6 +28,8 @@ pub struct DesktopConfig {
     pub models: PathBuf,
     /// Loads a speech model to hear voice notes with (whisper.cpp, from the shell).
     pub hearing_loader: HearingLoader,
+    /// The llama.cpp server shipped beside the app (AI on this computer), if any.
+    pub llama_server: Option<PathBuf>,
     pub events: EventSink,
     pub keychain: Arc<dyn Keychain>,
     pub clock: Arc<dyn Clock>,
@@ -46,8 +49,15 @@ impl Desktop {
     /// else.
     pub fn open(config: DesktopConfig) -> Result<Desktop> {
         let store = Store::open(&config.database)?;
+        let local_ai = LocalAi::new(
+            config.llama_server,
+            config.models.clone(),
+            config.events.clone(),
+        )
+        .with_source_from_env();
         let core = Leadline::new(store, config.events, config.clock.clone())
-            .with_keychain(config.keychain);
+            .with_keychain(config.keychain)
+            .with_local_ai(local_ai);
         let url = whatsapp_url(None);
         let mut sessions = ChromiumSessions::new(url.clone(), config.clock);
         sessions.test_passkey = test_passkey_from_env(&url);
@@ -70,6 +80,8 @@ impl Desktop {
                     tracing::error!(error = %e, "could not read the settings; using the defaults")
                 }
             }
+            let resuming = starting.app.core().clone();
+            tokio::spawn(async move { crate::local_ai::choose::resume(&resuming).await });
             if let Err(e) = starting.app.reconnect_linked().await {
                 tracing::error!(error = %e, "could not list the numbers to reconnect");
             }

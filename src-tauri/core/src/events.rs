@@ -63,6 +63,9 @@ pub enum CoreEvent {
     /// once per run of the app.
     #[serde(rename = "store:failed")]
     StoreFailed { reason: crate::text::Text },
+    /// AI on this computer started, stopped, failed or is starting again: show its state.
+    #[serde(rename = "local_ai:state")]
+    LocalAiState(crate::model::local_ai::LocalAiState),
     /// A model is being fetched: move its progress bar.
     #[serde(rename = "model:progress")]
     ModelProgress {
@@ -91,6 +94,7 @@ impl CoreEvent {
             CoreEvent::ReplyFailed { .. } => "reply:failed",
             CoreEvent::StoreFailed { .. } => "store:failed",
             CoreEvent::ModelProgress { .. } => "model:progress",
+            CoreEvent::LocalAiState(_) => "local_ai:state",
         }
     }
 

@@ -10,6 +10,7 @@ use crate::ai::client::{AiClient, Limits};
 use crate::clock::Clock;
 use crate::events::EventSink;
 use crate::keychain_thread::KeychainThread;
+use crate::local_ai::LocalAi;
 use crate::secrets::{Keychain, OsKeychain};
 use crate::store::database::Store;
 
@@ -28,6 +29,8 @@ pub struct Leadline {
     pub(crate) webhook_backoff: Duration,
     /// Queued webhook deliveries a task works on (so a resume never starts a second).
     pub(crate) webhooks_in_flight: Arc<Mutex<HashSet<i64>>>,
+    /// AI on this computer (the desktop app's llama.cpp server), when there is one.
+    pub(crate) local_ai: Option<LocalAi>,
 }
 
 impl Leadline {
@@ -41,6 +44,7 @@ impl Leadline {
             ai: AiClient::new(Limits::default()),
             webhook_backoff: Duration::from_secs(2),
             webhooks_in_flight: Default::default(),
+            local_ai: None,
         }
     }
 
@@ -60,6 +64,16 @@ impl Leadline {
     pub fn with_keychain(mut self, keychain: Arc<dyn Keychain>) -> Leadline {
         self.keychain = KeychainThread::new(keychain, self.keychain.wait());
         self
+    }
+
+    /// AI on this computer: its models and server.
+    pub fn with_local_ai(mut self, local_ai: LocalAi) -> Leadline {
+        self.local_ai = Some(local_ai);
+        self
+    }
+
+    pub fn local_ai(&self) -> Option<&LocalAi> {
+        self.local_ai.as_ref()
     }
 
     /// Other AI limits (tests: short timeouts).

@@ -17,6 +17,7 @@ pub mod instance;
 pub mod keychain_thread;
 pub mod leadline;
 pub mod leads;
+pub mod local_ai;
 pub mod logging;
 pub mod media;
 pub mod models;

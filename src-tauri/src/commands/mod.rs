@@ -12,6 +12,7 @@ pub mod contacts;
 pub mod data;
 pub mod leads;
 pub mod linking;
+pub mod local_ai;
 pub mod notifications;
 pub mod numbers;
 pub mod registry;

@@ -16,6 +16,7 @@ use leadline_core::model::chat::{ChatListRequest, ChatSummary, Transcript};
 use leadline_core::model::first_steps::{FirstSteps, FirstStepsChoice};
 use leadline_core::model::lead::LeadSummary;
 use leadline_core::model::lead::{LeadPage, LeadPageRequest};
+use leadline_core::model::local_ai::{ChatModel, LocalAiState};
 use leadline_core::model::media::MediaContent;
 use leadline_core::model::number::WaNumber;
 use leadline_core::model::number_ai::NumberAi;
@@ -30,8 +31,8 @@ use ts_rs::TS;
 
 use super::settings::BrowserInUse;
 use super::{
-    ai, app, autostart, bot, chats, contacts, data, leads, linking, notifications, numbers,
-    reports, settings, updates, voice, webhook,
+    ai, app, autostart, bot, chats, contacts, data, leads, linking, local_ai, notifications,
+    numbers, reports, settings, updates, voice, webhook,
 };
 use crate::notify::NotificationsStatus;
 use crate::state::AppStatus;

@@ -41,9 +41,13 @@ pub enum Preset {
     LlamaCpp,
     /// Any other server that speaks OpenAI's format.
     Custom,
+    /// Leadline's own llama.cpp server with a model downloaded from Settings (`local_ai`):
+    /// its address and key are the running server's, never stored.
+    ThisComputer,
 }
 
 impl Preset {
+    /// The presets the owner adds by hand (AI on this computer has its own section).
     pub const ALL: [Preset; 11] = [
         Preset::OpenAi,
         Preset::Anthropic,
@@ -80,6 +84,7 @@ impl Preset {
             Preset::LmStudio => "LM Studio (on this computer)",
             Preset::LlamaCpp => "llama.cpp server",
             Preset::Custom => "Other (OpenAI-compatible)",
+            Preset::ThisComputer => "AI on this computer",
         }
     }
 
@@ -96,13 +101,16 @@ impl Preset {
             Preset::Ollama => "http://127.0.0.1:11434/v1",
             Preset::LmStudio => "http://127.0.0.1:1234/v1",
             Preset::LlamaCpp => "http://127.0.0.1:8080/v1",
-            Preset::Custom => "",
+            Preset::Custom | Preset::ThisComputer => "",
         }
     }
 
     /// Local servers run without a key; hosted ones can't.
     pub fn needs_key(self) -> bool {
-        !matches!(self, Preset::Ollama | Preset::LmStudio | Preset::LlamaCpp)
+        !matches!(
+            self,
+            Preset::Ollama | Preset::LmStudio | Preset::LlamaCpp | Preset::ThisComputer
+        )
     }
 
     pub fn structured(self) -> Structured {
@@ -124,7 +132,7 @@ impl Preset {
             Preset::OpenRouter => "openai/gpt-4o-mini",
             Preset::Mistral => "mistral-small-latest",
             Preset::Ollama => "llama3.2",
-            Preset::LmStudio | Preset::LlamaCpp | Preset::Custom => "",
+            Preset::LmStudio | Preset::LlamaCpp | Preset::Custom | Preset::ThisComputer => "",
         }
     }
 }

@@ -18,6 +18,8 @@ use crate::text;
 use crate::text::Text;
 
 const AI_KEY: &str = "ai";
+/// The provider that is AI on this computer (`Preset::ThisComputer`).
+pub const THIS_COMPUTER: &str = "this-computer";
 const PRICES_KEY: &str = "ai_prices";
 
 /// A provider as stored (no key: that is in the keychain under `id`).
@@ -197,6 +199,9 @@ impl Leadline {
         &self,
         provider: ProviderConfig,
     ) -> Result<(Endpoint, Option<String>)> {
+        if provider.preset == Preset::ThisComputer {
+            return self.on_this_computer(provider).await;
+        }
         let key_id = provider.id.clone();
         let key = self.keychain(move |kc| kc.get(&key_id)).await?;
         Ok((
@@ -208,6 +213,70 @@ impl Leadline {
             },
             provider.default_model,
         ))
+    }
+
+    /// AI on this computer's endpoint: the running server (started first if need be).
+    async fn on_this_computer(
+        &self,
+        provider: ProviderConfig,
+    ) -> Result<(Endpoint, Option<String>)> {
+        let (Some(local), Some(model)) = (&self.local_ai, provider.default_model.clone()) else {
+            return Err(Error::Unavailable(text!(
+                "local_ai.missing",
+                "This installation of Leadline has no AI on this computer. Reinstall Leadline from its installer, or add an AI provider in Settings › AI providers."
+            )));
+        };
+        let (base_url, key) = local.endpoint(&model).await?;
+        Ok((
+            Endpoint {
+                preset: Preset::ThisComputer,
+                name: Preset::ThisComputer.label().into(),
+                base_url,
+                key: Some(key),
+            },
+            Some(model),
+        ))
+    }
+
+    /// The chat model AI on this computer answers with, if the owner chose it.
+    pub async fn this_computer_model(&self) -> Result<Option<String>> {
+        Ok(self
+            .ai_config()
+            .await?
+            .providers
+            .into_iter()
+            .find(|p| p.id == THIS_COMPUTER)
+            .and_then(|p| p.default_model))
+    }
+
+    /// Makes AI on this computer with `model` the default provider (added if new).
+    pub(crate) async fn use_this_computer(&self, model: &str) -> Result<()> {
+        let mut config = self.ai_config().await?;
+        let provider = ProviderConfig {
+            id: THIS_COMPUTER.into(),
+            preset: Preset::ThisComputer,
+            base_url: String::new(),
+            default_model: Some(model.to_string()),
+        };
+        let change = match config.providers.iter_mut().find(|p| p.id == THIS_COMPUTER) {
+            Some(existing) => {
+                *existing = provider;
+                ProviderChange::Changed
+            }
+            None => {
+                config.providers.push(provider);
+                ProviderChange::Added
+            }
+        };
+        config.default_provider = Some(THIS_COMPUTER.into());
+        self.save_ai_config(
+            &config,
+            Some(Activity::AiProvider {
+                change,
+                provider: Preset::ThisComputer.label().to_string(),
+            }),
+        )
+        .await
     }
 
     async fn save_ai_config(&self, config: &AiConfig, audit: Option<Activity>) -> Result<()> {
@@ -288,6 +357,12 @@ impl Leadline {
     /// Adds or changes a provider; a new key goes to the keychain first, so a keychain
     /// failure changes nothing.
     pub async fn save_ai_provider(&self, input: ProviderInput) -> Result<ProviderView> {
+        if input.preset == Preset::ThisComputer {
+            return Err(Error::InvalidInput(text!(
+                "local_ai.choose_in_settings",
+                "AI on this computer is chosen in Settings › AI on this computer."
+            )));
+        }
         let base_url = check_url(&input.base_url)?;
         let default_model = input
             .default_model
@@ -403,6 +478,11 @@ impl Leadline {
             )));
         };
         let removed = config.providers.remove(at);
+        if removed.preset == Preset::ThisComputer {
+            if let Some(local) = &self.local_ai {
+                local.stop().await;
+            }
+        }
         let key_id = removed.id.clone();
         self.keychain(move |kc| kc.delete(&key_id)).await?;
         if config.default_provider.as_deref() == Some(id) {

@@ -51,7 +51,8 @@ pub fn transcription_model(preset: Preset) -> Option<&'static str> {
         | Preset::OpenRouter
         | Preset::Ollama
         | Preset::LmStudio
-        | Preset::LlamaCpp => None,
+        | Preset::LlamaCpp
+        | Preset::ThisComputer => None,
     }
 }
 

@@ -13,6 +13,7 @@ pub mod inbox;
 pub mod lead;
 pub mod lead_field;
 pub mod limits;
+pub mod local_ai;
 pub mod media;
 pub mod message_kind;
 pub mod number;

@@ -17,13 +17,16 @@ pub struct Source {
     pub url: String,
     pub file: String,
     pub sha256: String,
-    pub bytes: u64,
+    /// The exact size, when the publisher states it; else the server's word is taken (the
+    /// SHA-256 is the check either way).
+    pub bytes: Option<u64>,
 }
 
 /// How far a fetch is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Progress {
     pub done: u64,
+    /// 0 while unknown.
     pub total: u64,
 }
 
@@ -71,7 +74,8 @@ pub fn verified(path: &Path, source: &Source) -> bool {
     let Ok(meta) = std::fs::metadata(path) else {
         return false;
     };
-    meta.len() == source.bytes && sha256_of(path).is_some_and(|hash| hash == source.sha256)
+    source.bytes.is_none_or(|bytes| meta.len() == bytes)
+        && sha256_of(path).is_some_and(|hash| hash == source.sha256)
 }
 
 fn sha256_of(path: &Path) -> Option<String> {
@@ -105,7 +109,7 @@ pub async fn fetch(
         return Ok(done);
     }
     let mut have = std::fs::metadata(&part).map_or(0, |m| m.len());
-    if have > source.bytes {
+    if source.bytes.is_some_and(|bytes| have > bytes) {
         have = 0;
     }
     let mut request = client.get(url);
@@ -117,16 +121,23 @@ pub async fn fetch(
         .await
         .map_err(|e| FetchError::Network(without_url(&e)))?;
     let status = response.status().as_u16();
+    let mut expected = source.bytes;
     let mut out = match status {
         // The rest, after what we have.
-        206 => std::fs::OpenOptions::new().append(true).open(&part),
+        206 => {
+            expected = expected.or_else(|| whole_length(&response));
+            std::fs::OpenOptions::new().append(true).open(&part)
+        }
         // The whole file (the server ignored the range, or we had nothing).
         200 => {
             have = 0;
+            expected = expected.or_else(|| response.content_length());
             std::fs::File::create(&part)
         }
-        // Nothing after what we have: it may be whole already.
-        416 if have == source.bytes => return finish(&part, &target, source).await,
+        // Nothing after what we have: it may be whole already (the check says).
+        416 if have > 0 && expected.is_none_or(|bytes| have == bytes) => {
+            return finish(&part, &target, source).await;
+        }
         _ => {
             if status == 416 {
                 let _ = std::fs::remove_file(&part);
@@ -137,10 +148,8 @@ pub async fn fetch(
     .map_err(|e| FetchError::Disk(e.to_string()))?;
     let mut done = have;
     let mut told = Instant::now() - Duration::from_secs(1);
-    progress(Progress {
-        done,
-        total: source.bytes,
-    });
+    let total = expected.unwrap_or(0);
+    progress(Progress { done, total });
     loop {
         if cancel.load(Ordering::Relaxed) {
             return Err(FetchError::Cancelled);
@@ -151,29 +160,36 @@ pub async fn fetch(
             Err(e) => return Err(FetchError::Network(without_url(&e))),
         };
         done += chunk.len() as u64;
-        if done > source.bytes {
+        if expected.is_some_and(|bytes| done > bytes) {
             drop(out);
             let _ = std::fs::remove_file(&part);
             return Err(FetchError::Damaged);
         }
         out.write_all(&chunk)
             .map_err(|e| FetchError::Disk(e.to_string()))?;
-        if told.elapsed() >= Duration::from_millis(100) || done == source.bytes {
+        if told.elapsed() >= Duration::from_millis(100) || done == total {
             told = Instant::now();
-            progress(Progress {
-                done,
-                total: source.bytes,
-            });
+            progress(Progress { done, total });
         }
     }
     out.flush().map_err(|e| FetchError::Disk(e.to_string()))?;
     drop(out);
-    if done < source.bytes {
+    if expected.is_some_and(|bytes| done < bytes) {
         return Err(FetchError::Network(
             "the connection ended before the whole file came".into(),
         ));
     }
     finish(&part, &target, source).await
+}
+
+/// The whole file's length from a partial answer's `Content-Range: bytes a-b/total`.
+fn whole_length(response: &reqwest::Response) -> Option<u64> {
+    let range = response
+        .headers()
+        .get(reqwest::header::CONTENT_RANGE)?
+        .to_str()
+        .ok()?;
+    range.rsplit_once('/')?.1.trim().parse().ok()
 }
 
 /// `target`, when it is the right file already; a wrong one is removed.

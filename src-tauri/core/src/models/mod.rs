@@ -5,4 +5,5 @@
 pub mod catalog;
 pub mod download;
 pub mod memory;
+pub mod shelf;
 pub mod speech;

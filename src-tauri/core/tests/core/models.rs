@@ -99,7 +99,7 @@ fn source_for(server: &FileServer, body: &[u8]) -> Source {
         url: server.url.clone(),
         file: "ggml-model.bin".into(),
         sha256: hex::encode(sha2::Sha256::digest(body)),
-        bytes: body.len() as u64,
+        bytes: Some(body.len() as u64),
     }
 }
 
@@ -183,6 +183,40 @@ async fn a_dropped_line_is_resumed_from_what_came() {
     );
 }
 
+/// A publisher's file whose size Leadline doesn't pin (the chat models): the server's
+/// length is taken, shown on the bar, kept across a resume, and the SHA-256 still decides.
+#[tokio::test]
+async fn a_file_of_unpinned_size_is_fetched_at_the_servers_word_and_resumed() {
+    let body = model_bytes();
+    let half = body.len() / 2;
+    let server = FileServer::start(
+        body.clone(),
+        Behaviour {
+            cut_first_after: Some(half),
+            ..Behaviour::default()
+        },
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let mut source = source_for(&server, &body);
+    source.bytes = None;
+    let (first, progress) = fetch_into(dir.path(), &source).await;
+    assert!(matches!(first, Err(FetchError::Network(_))), "{first:?}");
+    assert_eq!(progress.first().map(|p| p.total), Some(body.len() as u64));
+    let (second, progress) = fetch_into(dir.path(), &source).await;
+    assert_eq!(std::fs::read(second.unwrap()).unwrap(), body);
+    assert_eq!(
+        progress.last().map(|p| (p.done, p.total)),
+        Some((body.len() as u64, body.len() as u64)),
+        "the resumed bar knows the whole length"
+    );
+    // Whole but not the pinned file: removed.
+    std::fs::remove_file(dir.path().join("ggml-model.bin")).unwrap();
+    source.sha256 = hex::encode(sha2::Sha256::digest(b"another file"));
+    let (fetched, _) = fetch_into(dir.path(), &source).await;
+    assert_eq!(fetched.unwrap_err(), FetchError::Damaged);
+    assert!(!dir.path().join("ggml-model.bin").exists());
+}
+
 #[tokio::test]
 async fn a_server_that_ignores_the_range_sends_it_all_again_and_it_still_fits() {
     let body = model_bytes();
@@ -212,7 +246,7 @@ async fn a_file_that_is_not_the_pinned_one_is_removed_never_used() {
     assert!(!dir.path().join("ggml-model.bin.part").exists());
     // Longer than announced: stopped and removed too.
     source = source_for(&server, &body);
-    source.bytes -= 10;
+    source.bytes = Some(body.len() as u64 - 10);
     let (fetched, _) = fetch_into(dir.path(), &source).await;
     assert_eq!(fetched.unwrap_err(), FetchError::Damaged);
     assert!(!dir.path().join("ggml-model.bin.part").exists());
