@@ -461,6 +461,41 @@ fits: boolean,
  */
 totalMb: number | null, };
 
+export type ChatModel = { id: string, 
+/**
+ * The download's size (approximate until it is here).
+ */
+bytes: number, 
+/**
+ * Memory it needs while it answers.
+ */
+ramMb: number, 
+/**
+ * Downloaded and checked.
+ */
+installed: boolean, 
+/**
+ * Bytes of an interrupted download kept for "Resume".
+ */
+partialBytes: number, 
+/**
+ * The one the assistant answers with.
+ */
+inUse: boolean, 
+/**
+ * This computer has the memory for it (at most half of it).
+ */
+fits: boolean, 
+/**
+ * This computer's memory, when known.
+ */
+totalMb: number | null, };
+
+/**
+ * The llama.cpp server's state.
+ */
+export type LocalAiState = { "state": "off" } | { "state": "starting", model: string, } | { "state": "running", model: string, } | { "state": "failed", reason: Text, } | { "state": "missing" };
+
 /**
  * A voice note's transcript, as Conversations shows it and the assistant reads it.
  */
@@ -783,9 +818,9 @@ number: string,
 /**
  * The customer, as shown (`+34600111222`).
  */
-who: string, reason: Text, } } | { "type": "store:failed", "payload": { reason: Text, } } | { "type": "model:progress", "payload": { id: string, done: number, total: number, } };
+who: string, reason: Text, } } | { "type": "store:failed", "payload": { reason: Text, } } | { "type": "local_ai:state", "payload": LocalAiState } | { "type": "model:progress", "payload": { id: string, done: number, total: number, } };
 
-export type Preset = "open_ai" | "anthropic" | "gemini" | "deep_seek" | "groq" | "open_router" | "mistral" | "ollama" | "lm_studio" | "llama_cpp" | "custom";
+export type Preset = "open_ai" | "anthropic" | "gemini" | "deep_seek" | "groq" | "open_router" | "mistral" | "ollama" | "lm_studio" | "llama_cpp" | "custom" | "this_computer";
 
 /**
  * US dollars per million tokens, in millionths of a dollar (integers: no float drift in
@@ -1000,6 +1035,12 @@ export type Commands = {
   speech_model_use: { args: { id: string | null }; result: Array<SpeechModel> };
   speech_model_remove: { args: { id: string }; result: Array<SpeechModel> };
   speech_use_provider: { args: { provider: string }; result: AppSettings };
+  local_ai_models: { args: Record<string, never>; result: Array<ChatModel> };
+  local_ai_install: { args: { id: string }; result: Array<ChatModel> };
+  local_ai_cancel: { args: { id: string }; result: null };
+  local_ai_use: { args: { id: string }; result: LocalAiState };
+  local_ai_remove: { args: { id: string }; result: Array<ChatModel> };
+  local_ai_state: { args: Record<string, never>; result: LocalAiState };
   home_figures: { args: Record<string, never>; result: HomeFigures };
   notifications_status: { args: Record<string, never>; result: NotificationsStatus };
   notifications_test: { args: Record<string, never>; result: NotificationsStatus };
