@@ -8,6 +8,7 @@
 mod assistant;
 mod bot;
 mod desktop;
+mod local_ai;
 mod passkey;
 mod updates;
 mod voice;
