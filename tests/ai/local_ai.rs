@@ -248,3 +248,54 @@ async fn without_the_server_it_says_what_to_do() {
     let e = choose::choose(&core, MODEL).await.unwrap_err();
     assert!(e.to_string().contains("Reinstall Leadline"), "{e}");
 }
+
+/// After a crash of the app, its server would hold the model's memory until the computer
+/// restarts: the next start stops it, by the process id it recorded, and only if that
+/// process is still Leadline's server (an id can be reused by another program).
+#[tokio::test]
+async fn a_server_left_by_a_crashed_run_is_stopped_at_the_next_start() {
+    let Some((binary, model)) = llama_parts() else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let models = dir.path().join("models");
+    std::fs::create_dir_all(&models).unwrap();
+    let pid_file = models.join("llama-server.pid");
+    let sink: leadline_core::events::EventSink = Arc::new(|_| {});
+
+    // Another program under a recorded id: left alone.
+    let mut other = std::process::Command::new("sleep")
+        .arg("30")
+        .spawn()
+        .unwrap();
+    std::fs::write(&pid_file, other.id().to_string()).unwrap();
+    LocalAi::new(Some(binary.clone()), models.clone(), sink.clone());
+    assert!(
+        other.try_wait().unwrap().is_none(),
+        "another program is never stopped"
+    );
+    other.kill().unwrap();
+    other.wait().unwrap();
+
+    // The server an earlier run left: stopped.
+    let mut leftover = std::process::Command::new(&binary)
+        .arg("-m")
+        .arg(&model)
+        .args(["--host", "127.0.0.1", "--port", "0", "-c", "512"])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    std::fs::write(&pid_file, leftover.id().to_string()).unwrap();
+    LocalAi::new(Some(binary), models, sink);
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while leftover.try_wait().unwrap().is_none() {
+        if Instant::now() > deadline {
+            let _ = leftover.kill();
+            let _ = leftover.wait();
+            panic!("the leftover server was not stopped");
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert!(!pid_file.exists());
+}

@@ -35,6 +35,8 @@ pub struct LocalAi {
     pub shelf: Shelf,
     client: reqwest::Client,
     events: EventSink,
+    /// The running server's process id (`<models>/llama-server.pid`).
+    pid_file: PathBuf,
     inner: Arc<Mutex<Inner>>,
 }
 
@@ -61,9 +63,16 @@ struct Running {
 
 impl LocalAi {
     /// The chat models in `models` (`<data>/models`), run by `binary`.
+    /// A server an earlier run left behind (it crashed) is stopped first.
     pub fn new(binary: Option<PathBuf>, models: PathBuf, events: EventSink) -> LocalAi {
+        let binary = binary.filter(|b| b.exists());
+        let pid_file = models.join("llama-server.pid");
+        if let Some(binary) = &binary {
+            server::stop_leftover(&pid_file, binary);
+        }
         LocalAi {
-            binary: binary.filter(|b| b.exists()),
+            binary,
+            pid_file,
             shelf: Shelf::new(models, &catalog::CHAT),
             client: reqwest::Client::builder()
                 .no_proxy()
@@ -150,6 +159,7 @@ impl LocalAi {
         let mut inner = self.inner.lock().await;
         if let Some(running) = inner.running.take() {
             let _ = running.stop.send(());
+            server::record(&self.pid_file, None);
         }
         self.set_state(&mut inner, LocalAiState::Off);
     }
@@ -222,6 +232,7 @@ impl LocalAi {
             stop,
         });
         tracing::info!(model, pid = started.pid, "the local AI server is running");
+        server::record(&self.pid_file, started.pid);
         self.set_state(
             inner,
             LocalAiState::Running {

@@ -143,6 +143,44 @@ pub async fn start(
     }
 }
 
+/// Records the running server's process id in `pid_file`, so a server left behind by an
+/// app that crashed can be stopped at the next start.
+pub fn record(pid_file: &Path, pid: Option<u32>) {
+    let written = match pid {
+        Some(pid) => std::fs::write(pid_file, pid.to_string()),
+        None => std::fs::remove_file(pid_file).or(Ok(())),
+    };
+    if let Err(e) = written {
+        tracing::debug!(error = %e, "the server's process id was not recorded");
+    }
+}
+
+/// Stops the server a crashed app left running: the process `pid_file` names, only if it
+/// is still `binary` (a process id can be reused), by its id.
+pub fn stop_leftover(pid_file: &Path, binary: &Path) {
+    let Some(pid) = std::fs::read_to_string(pid_file)
+        .ok()
+        .and_then(|text| text.trim().parse::<u32>().ok())
+    else {
+        return;
+    };
+    let pid = sysinfo::Pid::from_u32(pid);
+    let mut system = sysinfo::System::new();
+    system.refresh_processes(sysinfo::ProcessesToUpdate::Some(&[pid]), true);
+    let ours = |exe: &Path| {
+        let canonical = |p: &Path| std::fs::canonicalize(p).unwrap_or_else(|_| p.to_path_buf());
+        canonical(exe) == canonical(binary)
+    };
+    if let Some(process) = system.process(pid).filter(|p| p.exe().is_some_and(ours)) {
+        let stopped = process.kill();
+        tracing::info!(
+            stopped,
+            "a local AI server left by an earlier run was stopped"
+        );
+    }
+    let _ = std::fs::remove_file(pid_file);
+}
+
 /// The server's last line of output that says something.
 pub fn last_line(output: &Mutex<VecDeque<String>>) -> String {
     output
