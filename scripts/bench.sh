@@ -39,6 +39,13 @@
 #                        catalog ships it (and `_f16`, its source, beside it): RTF (median), peak
 #                        RSS, model load
 #                        (tests/src/bin/leadline-bench-voice.rs; `scripts/bench.sh voice` runs only these)
+#   first_answer_local_s, local_ai_*  AI on this computer (tests/src/bin/leadline-bench-local-ai.rs;
+#                        `scripts/bench.sh local-ai` runs only these): from "Use AI on this computer"
+#                        (model already downloaded) to the first Playground answer, through the app's
+#                        code and the real llama.cpp server, with its parts (server up, reply length);
+#                        the idle server's RSS; generation speed of a 60-token reply. Model: the
+#                        SmolLM2-135M Q4_1 GGUF from scripts/llm-server.sh, standing in for the
+#                        curated models (their publishers can't be reached from this machine)
 #   win_*                Windows (`scripts/bench.sh windows` runs only these, warm): what the test
 #                        command adds for it (lint, tests under Wine, the installer's check), the
 #                        tests passed under Wine, scripts/bundle.sh --windows (win_bundle: cold in
@@ -129,6 +136,21 @@ NOTES
   sed 's/^/[bench] /' "$logs/bench-voice.log" >&2
 }
 
+# AI on this computer, on the test model (see the header). `scripts/bench.sh local-ai`.
+local_ai_figures() {
+  note "AI on this computer: the real llama.cpp server (release build of the bench)"
+  local llm_env
+  llm_env="$(scripts/llm-server.sh 2>"$logs/llm-server.log")" || fail "llama-server" "$logs/llm-server.log"
+  local server model
+  server=$(sed -n 's/^LLAMA_SERVER=//p' <<<"$llm_env")
+  model=$(sed -n 's/^LLAMA_MODEL=//p' <<<"$llm_env")
+  cargo build --release -p leadline-tests --bin leadline-bench-local-ai >"$logs/bench-local-ai-build.log" 2>&1 ||
+    fail "local AI bench build" "$logs/bench-local-ai-build.log"
+  "${CARGO_TARGET_DIR:-target}/release/leadline-bench-local-ai" "$server" "$model" 2>"$logs/bench-local-ai.log" ||
+    fail "local AI bench" "$logs/bench-local-ai.log"
+  sed 's/^/[bench] /' "$logs/bench-local-ai.log" >&2
+}
+
 # Windows: what the test command adds for it on a warm machine (lint, the tests under Wine,
 # the installer's check), the tests passed under Wine, and the release program and installer
 # from `scripts/bundle.sh --windows` in the target dir given (`scripts/bench.sh windows` uses
@@ -179,6 +201,7 @@ windows_figures() {
 scripts/setup.sh --test >"$logs/setup.log" 2>&1 || fail "setup" "$logs/setup.log"
 case "${1:-}" in
   voice) voice_figures; exit 0 ;;
+  local-ai) local_ai_figures; exit 0 ;;
   bot) bot_figures; exit 0 ;;
   contacts) contacts_figures; exit 0 ;;
   windows) windows_figures; exit 0 ;;
@@ -263,5 +286,6 @@ echo "BENCH rpm $(mib "$(stat -c %s "$rpm")") MiB"
 rm -rf "$work/release-target"
 
 voice_figures
+local_ai_figures
 windows_figures "$work/win-target"
 rm -rf "$work/win-target"
