@@ -27,8 +27,18 @@ fi
 scripts/setup.sh
 npm --prefix ui run --silent build
 
+# AI on this computer: llama.cpp's server (scripts/llm-server.sh builds it once into the
+# tools cache), shipped beside the app as a Tauri sidecar. The CLI wants it under its
+# target triple; the installers name it `llama-server`, where the app looks for it.
+llm_env="$(scripts/llm-server.sh)"
+llama_server="$(sed -n 's/^LLAMA_SERVER=//p' <<<"$llm_env")"
+triple="$(rustc -vV | sed -n 's/^host: //p')"
+sidecars=src-tauri/binaries
+mkdir -p "$sidecars"
+install -m 0755 "$llama_server" "$sidecars/llama-server-$triple"
+
 cli_config=src-tauri/tauri.conf.json
-trap 'rm -f "$cli_config"' EXIT
+trap 'rm -f "$cli_config"; rm -rf "$sidecars"' EXIT
 node -e '
   const fs = require("fs");
   const config = JSON.parse(fs.readFileSync("tauri.conf.json", "utf8"));
@@ -37,6 +47,10 @@ node -e '
   delete config.build.beforeBuildCommand; // built above
   delete config.build.beforeDevCommand;
   config.bundle.icon = config.bundle.icon.map(up);
+  config.bundle.externalBin = ["binaries/llama-server"];
+  // The server uses OpenMP (GCC'"'"'s runtime).
+  config.bundle.linux.deb.depends = [...(config.bundle.linux.deb.depends || []), "libgomp1"];
+  config.bundle.linux.rpm.depends = [...(config.bundle.linux.rpm.depends || []), "libgomp"];
   fs.writeFileSync(process.argv[1], JSON.stringify(config, null, 2));
 ' "$cli_config"
 

@@ -566,8 +566,14 @@ async fn a_self_signed_certificate_is_refused_and_the_page_never_loads() {
     .expect("a certificate error ends quickly, never a hang");
     match started {
         Err(e @ WaError::Insecure(_)) => {
-            assert_eq!(e.text().key, "wa.insecure");
+            assert_eq!(e.text().key, "wa.insecure_network");
             assert!(e.text().english.contains("not secure"), "{e}");
+            assert!(e.text().english.contains("sign in"), "a Wi-Fi's sign-in page is named: {e}");
+            assert!(
+                e.text().detail.as_deref().is_some_and(|d| d.contains("ERR_CERT")),
+                "the browser's code is one click away: {:?}",
+                e.text().detail
+            );
         }
         Err(other) => panic!("a certificate error must say so: {other}"),
         Ok(_) => panic!("a page with a self-signed certificate must never load"),

@@ -41,31 +41,27 @@ impl SecretsError {
             SecretsError::Unavailable(text) => text.clone(),
             SecretsError::Failed { action, detail } => match action {
                 KeychainAction::Open => text!(
-                    "keychain.open_failed",
-                    "The keychain could not open the entry: {detail}",
-                    detail = detail
+                    "keychain.open_failed_plain",
+                    "The keychain could not open Leadline's entry. If it is locked, unlock it (your login keyring; Keychain Access on a Mac) and try again."
                 ),
                 KeychainAction::Read => text!(
-                    "keychain.read_failed",
-                    "The keychain could not read the key: {detail}",
-                    detail = detail
+                    "keychain.read_failed_plain",
+                    "The keychain could not read the API key. If it is locked, unlock it (your login keyring; Keychain Access on a Mac) and try again."
                 ),
                 KeychainAction::Save => text!(
-                    "keychain.save_failed",
-                    "The keychain could not save the key: {detail}",
-                    detail = detail
+                    "keychain.save_failed_plain",
+                    "The keychain could not save the API key, so nothing was changed. If it is locked, unlock it (your login keyring; Keychain Access on a Mac) and save again."
                 ),
                 KeychainAction::Remove => text!(
-                    "keychain.remove_failed",
-                    "The keychain could not remove the key: {detail}",
-                    detail = detail
+                    "keychain.remove_failed_plain",
+                    "The keychain could not remove the API key. If it is locked, unlock it (your login keyring; Keychain Access on a Mac) and try again."
                 ),
                 KeychainAction::Answer => text!(
-                    "keychain.no_answer",
-                    "The keychain did not answer: {detail}",
-                    detail = detail
+                    "keychain.no_answer_plain",
+                    "The keychain did not answer: it may be locked. Unlock your login keyring (Keychain Access on a Mac); Leadline tries again by itself."
                 ),
-            },
+            }
+            .with_detail(detail.clone()),
         }
     }
 }

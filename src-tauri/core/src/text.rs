@@ -17,6 +17,11 @@ pub struct Text {
     /// The values the sentence is made of, by placeholder name.
     pub args: BTreeMap<String, String>,
     pub english: String,
+    /// The technical words behind it (a browser's error code, a program's last line), for
+    /// "Details" in the window and for support; never needed to act on the sentence.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub detail: Option<String>,
 }
 
 impl Text {
@@ -38,7 +43,14 @@ impl Text {
                 .map(|(name, value)| (name.to_string(), value))
                 .collect(),
             english,
+            detail: None,
         }
+    }
+
+    /// This sentence with the technical words behind it ("Details").
+    pub fn with_detail(mut self, detail: impl Into<String>) -> Text {
+        self.detail = Some(detail.into());
+        self
     }
 }
 

@@ -12,7 +12,12 @@ key: string,
 /**
  * The values the sentence is made of, by placeholder name.
  */
-args: { [key in string]: string }, english: string, };
+args: { [key in string]: string }, english: string, 
+/**
+ * The technical words behind it (a browser's error code, a program's last line), for
+ * "Details" in the window and for support; never needed to act on the sentence.
+ */
+detail?: string, };
 
 /**
  * What kind of failure this is, for the UI to choose what to show and offer.

@@ -49,15 +49,15 @@ impl WaError {
         match self {
             WaError::BrowserMissing(text) | WaError::InvalidPhone(text) => text.clone(),
             WaError::Launch(detail) => text!(
-                "wa.launch",
-                "The browser for WhatsApp could not start: {detail}",
-                detail = detail
-            ),
+                "wa.launch_failed",
+                "The browser Leadline uses for WhatsApp could not start. Restart Leadline; if it happens again, choose another browser in Settings › WhatsApp, or reinstall Chromium."
+            )
+            .with_detail(detail.clone()),
             WaError::Page(detail) => text!(
-                "wa.page",
-                "WhatsApp Web did not answer: {detail}",
-                detail = detail
-            ),
+                "wa.page_not_opened",
+                "WhatsApp Web did not open properly. Leadline keeps trying; if it goes on, check this computer's internet connection."
+            )
+            .with_detail(detail.clone()),
             WaError::NotConnected => text!(
                 "wa.not_connected",
                 "This number is not connected to WhatsApp right now."
@@ -68,21 +68,23 @@ impl WaError {
                 detail = detail
             ),
             WaError::Limited { refusal, .. } => refusal.text(),
+            // A Wi-Fi that wants a sign-in first (a hotel's, a café's) answers for WhatsApp
+            // with its own page, whose certificate fails: the same error as interception.
             WaError::Insecure(detail) => text!(
-                "wa.insecure",
-                "The connection to WhatsApp is not secure ({detail}), so Leadline did not open it. \
-                 Check that the computer's date and time are right, and that no program or network \
-                 is intercepting secure connections; Leadline keeps trying.",
-                detail = detail
-            ),
-            WaError::Unreachable(_) => text!(
+                "wa.insecure_network",
+                "The connection to WhatsApp is not secure, so Leadline did not open it. If this network asks you to sign in (a hotel, café or office Wi-Fi), open any web page in your browser and sign in. Otherwise check that the computer's date and time are right and that no program is intercepting secure connections. Leadline keeps trying."
+            )
+            .with_detail(detail.clone()),
+            WaError::Unreachable(detail) => text!(
                 "wa.unreachable",
                 "Leadline can't reach WhatsApp: check this computer's internet connection. Leadline keeps trying."
-            ),
-            WaError::Proxy(_) => text!(
+            )
+            .with_detail(detail.clone()),
+            WaError::Proxy(detail) => text!(
                 "wa.proxy",
                 "Leadline can't reach WhatsApp through this network's proxy: check the proxy settings on this computer, or try another network. Leadline keeps trying."
-            ),
+            )
+            .with_detail(detail.clone()),
             WaError::Unsupported(detail) => text!(
                 "wa.unsupported",
                 "This part of WhatsApp Web changed and Leadline can't use it yet ({detail}). \
