@@ -52,7 +52,11 @@ PY
   full_version="$(version)"
   numeric="${full_version%%[-+]*}"
   mkdir -p "$(dirname "$out")"
-  local defines=(-DAPP_EXE="$stage/leadline.exe" -DLOADER_DLL="$loader" -DICON="$here/icons/icon.ico"
+  # AI on this computer: llama.cpp's server for Windows (cross-built once into the tools cache).
+  local llama_server
+  llama_server="$("$here/scripts/llm-server.sh" --windows | sed -n 's/^LLAMA_SERVER_WINDOWS=//p')"
+  [ -f "$llama_server" ] || fail "no llama-server.exe (scripts/llm-server.sh --windows)"
+  local defines=(-DAPP_EXE="$stage/leadline.exe" -DLOADER_DLL="$loader" -DLLAMA_SERVER="$llama_server" -DICON="$here/icons/icon.ico"
     -DVERSION="$numeric" -DOUT="$(realpath -m "$out")")
   [ "$fast" = "--fast" ] && defines+=(-DFAST)
   say "compiling the installer ($( [ "$fast" = "--fast" ] && echo uncompressed || echo LZMA))"
@@ -121,7 +125,7 @@ check_installer() {
   local trace
   trace="$(WINEDEBUG=fixme+shell wine "$installer" /S 2>&1 >/dev/null)" ||
     fail "the silent install exited with $?"
-  for file in leadline.exe WebView2Loader.dll uninstall.exe; do
+  for file in leadline.exe WebView2Loader.dll llama-server.exe uninstall.exe; do
     [ -f "$install_dir/$file" ] || fail "$file is not in the install folder ($install_dir)"
   done
   grep -qa "__TAURI_BUNDLE_TYPE_VAR_NSS" "$install_dir/leadline.exe" ||

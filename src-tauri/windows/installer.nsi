@@ -1,6 +1,6 @@
 ; Leadline's Windows installer: per user (no administrator rights), 64-bit, in the four
 ; languages of the app. Compiled by scripts/bundle.sh --windows with Debian's makensis:
-;   makensis -DAPP_EXE=… -DLOADER_DLL=… -DICON=… -DVERSION=0.1.0 -DOUT=… installer.nsi
+;   makensis -DAPP_EXE=… -DLOADER_DLL=… -DLLAMA_SERVER=… -DICON=… -DVERSION=0.1.0 -DOUT=… installer.nsi
 ; Optional: -DFAST (no compression, for the test command's check of this script).
 ;
 ; Command-line options, besides NSIS's own /S (silent) and /D=folder:
@@ -299,6 +299,8 @@ Section "Leadline" SecApp
   ; A build for the GNU toolchain loads WebView2 through this DLL; without it the program
   ; does not start at all.
   File "/oname=WebView2Loader.dll" "${LOADER_DLL}"
+  ; AI on this computer: llama.cpp's server, which the app starts and stops itself.
+  File "/oname=llama-server.exe" "${LLAMA_SERVER}"
   WriteUninstaller "$INSTDIR\uninstall.exe"
 
   ; An update keeps the owner's choice: a shortcut they removed stays removed.
@@ -341,6 +343,7 @@ Section "Uninstall"
   Call un.StopRunningLeadline
   Delete "$INSTDIR\${EXE}"
   Delete "$INSTDIR\WebView2Loader.dll"
+  Delete "$INSTDIR\llama-server.exe"
   Delete "$INSTDIR\uninstall.exe"
   RMDir "$INSTDIR"
   Delete "${SHORTCUT}"

@@ -568,9 +568,15 @@ async fn a_self_signed_certificate_is_refused_and_the_page_never_loads() {
         Err(e @ WaError::Insecure(_)) => {
             assert_eq!(e.text().key, "wa.insecure_network");
             assert!(e.text().english.contains("not secure"), "{e}");
-            assert!(e.text().english.contains("sign in"), "a Wi-Fi's sign-in page is named: {e}");
             assert!(
-                e.text().detail.as_deref().is_some_and(|d| d.contains("ERR_CERT")),
+                e.text().english.contains("sign in"),
+                "a Wi-Fi's sign-in page is named: {e}"
+            );
+            assert!(
+                e.text()
+                    .detail
+                    .as_deref()
+                    .is_some_and(|d| d.contains("ERR_CERT")),
                 "the browser's code is one click away: {:?}",
                 e.text().detail
             );
@@ -613,6 +619,13 @@ async fn whatsapp_out_of_reach_is_said_in_plain_words() {
                 said.english.contains("internet connection") && !said.english.contains("ERR_"),
                 "{}",
                 said.english
+            );
+            assert!(
+                said.detail
+                    .as_deref()
+                    .is_some_and(|d| d.contains("ERR_CONNECTION_REFUSED")),
+                "the browser's code is one click away: {:?}",
+                said.detail
             );
         }
         Err(other) => panic!("out of reach must say so plainly: {other:?}"),

@@ -8,6 +8,7 @@
 mod assistant;
 mod bot;
 mod desktop;
+mod errors;
 mod local_ai;
 mod passkey;
 mod updates;

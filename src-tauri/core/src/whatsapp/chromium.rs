@@ -561,11 +561,13 @@ impl Session {
         sends: mpsc::UnboundedReceiver<delivery::Watch>,
         clock: Arc<dyn Clock>,
     ) -> Result<(), WaError> {
+        // The browser's first task: one that can't even open a blank tab didn't start (a
+        // program that exits at once still lets the pipe's bridge connect first).
         let page = self
             .browser
             .new_page("about:blank")
             .await
-            .map_err(page_error)?;
+            .map_err(|e| WaError::Launch(e.to_string()))?;
         // Chromium opens a blank tab at start; left open it keeps a renderer alive for nothing.
         if let Ok(pages) = self.browser.pages().await {
             for other in pages
