@@ -9,6 +9,7 @@ mod assistant;
 mod bot;
 mod desktop;
 mod errors;
+mod layout;
 mod local_ai;
 mod passkey;
 mod updates;

@@ -220,7 +220,8 @@ async fn the_leads_table_opens_filters_and_searches_100000_leads() {
     );
     assert!(rendered_rows(&client).await < 100);
 
-    // Filters and searches, alone and together.
+    // Filters and searches, alone and together (stages are under "Filters").
+    click(&client, "[data-testid='lead-filters-more']").await;
     click(&client, "[data-testid='lead-filter-stage-won']").await;
     eventually("won leads are counted", count_text(won), || count(&client)).await;
     eventually("only won leads are listed", true, || async {
