@@ -20,6 +20,8 @@ pub(crate) async fn type_into(client: &Client, css: &str, text: &str) {
 }
 
 pub(crate) async fn choose(client: &Client, css: &str, value: &str) {
+    // The select may still be rendering on a busy machine: it is waited for first.
+    leadline_tests::wait_for(client, css).await;
     client
         .execute(
             "const el = document.querySelector(arguments[0]);
@@ -164,7 +166,7 @@ async fn a_provider_key_goes_to_the_keychain_and_the_playground_answers_in_the_w
         .expect("the week can be scrolled into view");
     screenshot_screen("bot-hours");
     click(&client, "[data-testid='bot-save']").await;
-    let saved = text_of(&client, "[data-testid='bot-settings'] [role='status']").await;
+    let saved = text_of(&client, "[data-testid='bot-saved']").await;
     assert!(saved.starts_with("Saved"), "{saved}");
     type_into(&client, "[data-testid='bot-zone']", "Mars/Olympus").await;
     click(&client, "[data-testid='bot-save']").await;

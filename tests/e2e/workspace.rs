@@ -173,7 +173,15 @@ async fn the_leads_table_opens_filters_and_searches_100000_leads() {
     .await;
     drop(core);
 
-    let driver = Driver::start(&data_dir);
+    // With the llama.cpp server when the test command built it, so Settings pictures AI on
+    // this computer's models rather than an installation without it.
+    let server = std::env::var("LLAMA_SERVER").unwrap_or_default();
+    let env: &[(&str, &str)] = if server.is_empty() {
+        &[]
+    } else {
+        &[("LEADLINE_LLAMA_SERVER", server.as_str())]
+    };
+    let driver = Driver::start_with(&data_dir, env);
     let client = driver.open_app().await;
 
     // Opens: the count of every lead, and only a window of rows in the page.
