@@ -69,7 +69,7 @@ pub fn typescript_bindings() -> String {
         decl::<leadline_core::model::media::MediaFile>(&cfg),
         decl::<leadline_core::model::media::MediaContent>(&cfg),
         decl::<leadline_core::model::speech::SpeechModel>(&cfg),
-        decl::<leadline_core::model::local_ai::ChatModel>(&cfg),
+        decl::<leadline_core::model::model_file::ModelFile>(&cfg),
         decl::<leadline_core::model::local_ai::LocalAiState>(&cfg),
         decl::<leadline_core::model::transcript::VoiceTranscript>(&cfg),
         decl::<leadline_core::model::transcript::HearingState>(&cfg),

@@ -2,31 +2,19 @@
 //! address it was given for; plain http only to this computer; a redirect to another
 //! server is never followed with the key.
 
-use std::sync::Arc;
-
 use leadline_core::ai::client::AiClient;
 use leadline_core::ai::error::AiError;
 use leadline_core::ai::provider::Preset;
 use leadline_core::ai::providers::ProviderInput;
-use leadline_core::clock::SystemClock;
 use leadline_core::error::ErrorCode;
 use leadline_core::leadline::Leadline;
-use leadline_core::secrets::MemoryKeychain;
-use leadline_core::store::database::Store;
 use leadline_tests::fakes::ai::{FakeAi, Step};
 
 use crate::{KEY, endpoint, fast_limits, turn};
 
 fn core() -> (Leadline, tempfile::TempDir) {
     let dir = tempfile::tempdir().unwrap();
-    let core = Leadline::new(
-        Store::open(&dir.path().join("leadline.db")).unwrap(),
-        Arc::new(|_| {}),
-        Arc::new(SystemClock),
-    )
-    .with_keychain(Arc::new(MemoryKeychain::default()))
-    .with_ai_limits(fast_limits());
-    (core, dir)
+    (crate::core_in(dir.path()), dir)
 }
 
 fn provider(id: Option<&str>, base_url: String, key: Option<&str>) -> ProviderInput {

@@ -57,16 +57,9 @@ async fn each_step_is_done_by_doing_it_and_the_owners_choices_are_kept() {
     );
 
     // The AI.
-    core.save_ai_provider(leadline_core::ai::providers::ProviderInput {
-        id: None,
-        preset: leadline_core::ai::provider::Preset::OpenAi,
-        base_url: fake.url(),
-        default_model: Some("fake-model".into()),
-        key: Some("sk-test-0000000000000000000000000".into()),
-        make_default: true,
-    })
-    .await
-    .unwrap();
+    core.save_ai_provider(crate::fake_provider(&fake))
+        .await
+        .unwrap();
 
     // An answer in the Playground counts only with instructions written.
     let ask = || {
@@ -150,23 +143,10 @@ async fn each_step_is_done_by_doing_it_and_the_owners_choices_are_kept() {
 async fn a_new_numbers_assistant_answers_only_once_tried_or_switched_on() {
     let fake = FakeAi::start().await;
     let dir = tempfile::tempdir().unwrap();
-    let core = Leadline::new(
-        Store::open(&dir.path().join("leadline.db")).unwrap(),
-        Arc::new(|_| {}),
-        Arc::new(SystemClock),
-    )
-    .with_keychain(Arc::new(MemoryKeychain::default()))
-    .with_ai_limits(fast_limits());
-    core.save_ai_provider(leadline_core::ai::providers::ProviderInput {
-        id: None,
-        preset: leadline_core::ai::provider::Preset::OpenAi,
-        base_url: fake.url(),
-        default_model: Some("fake-model".into()),
-        key: Some("sk-test-0000000000000000000000000".into()),
-        make_default: true,
-    })
-    .await
-    .unwrap();
+    let core = crate::core_in(dir.path());
+    core.save_ai_provider(crate::fake_provider(&fake))
+        .await
+        .unwrap();
     let ask = || {
         vec![PlaygroundMessage {
             from_business: false,

@@ -35,6 +35,31 @@ pub fn fast_limits() -> Limits {
     }
 }
 
+/// A Leadline on a database in `dir`, with a keychain in memory and short AI limits.
+pub fn core_in(dir: &std::path::Path) -> leadline_core::leadline::Leadline {
+    leadline_core::leadline::Leadline::new(
+        leadline_core::store::database::Store::open(&dir.join("leadline.db")).unwrap(),
+        std::sync::Arc::new(|_| {}),
+        std::sync::Arc::new(leadline_core::clock::SystemClock),
+    )
+    .with_keychain(std::sync::Arc::new(
+        leadline_core::secrets::MemoryKeychain::default(),
+    ))
+    .with_ai_limits(fast_limits())
+}
+
+/// The scripted provider, with a key, as the default one.
+pub fn fake_provider(fake: &FakeAi) -> leadline_core::ai::providers::ProviderInput {
+    leadline_core::ai::providers::ProviderInput {
+        id: None,
+        preset: Preset::OpenAi,
+        base_url: fake.url(),
+        default_model: Some("fake-model".into()),
+        key: Some("sk-test-0000000000000000000000000".into()),
+        make_default: true,
+    }
+}
+
 fn endpoint(fake: &FakeAi, preset: Preset, key: Option<&str>) -> Endpoint {
     Endpoint {
         preset,

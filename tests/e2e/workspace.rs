@@ -84,18 +84,6 @@ async fn press(client: &Client, keys: &str) {
         .expect("keys can be pressed");
 }
 
-async fn save_view(client: &Client, dir: Option<&std::path::Path>, name: &str) {
-    let Some(dir) = dir else { return };
-    // Let fonts and the last rows settle before the picture.
-    tokio::time::sleep(std::time::Duration::from_millis(400)).await;
-    let png = client
-        .screenshot()
-        .await
-        .expect("the window can be pictured");
-    std::fs::create_dir_all(dir).expect("the screenshots folder");
-    std::fs::write(dir.join(format!("{name}.png")), png).expect("the screenshot is saved");
-}
-
 /// Each section as the owner sees it, saved as `<section>-<variant>.png` (when asked for):
 /// a lead open beside the table, a chat open beside the list.
 async fn shoot_every_view(client: &Client, dir: Option<&std::path::Path>, variant: &str) {
@@ -126,7 +114,7 @@ async fn shoot_every_view(client: &Client, dir: Option<&std::path::Path>, varian
             }
             _ => {}
         }
-        save_view(client, dir, &format!("{page}-{variant}")).await;
+        leadline_tests::save_page_picture(client, dir, &format!("{page}-{variant}")).await;
     }
 }
 

@@ -361,6 +361,19 @@ pub async fn texts(client: &Client, css: &str) -> Vec<String> {
     out
 }
 
+/// Saves a picture of the window's page as `<dir>/<name>.png`, when a folder is given (the
+/// documentation's screenshots), once fonts and the last rows have settled.
+pub async fn save_page_picture(client: &Client, dir: Option<&Path>, name: &str) {
+    let Some(dir) = dir else { return };
+    tokio::time::sleep(Duration::from_millis(400)).await;
+    let png = client
+        .screenshot()
+        .await
+        .expect("the window can be pictured");
+    std::fs::create_dir_all(dir).expect("the screenshots folder");
+    std::fs::write(dir.join(format!("{name}.png")), png).expect("the screenshot is saved");
+}
+
 /// Saves a picture of the whole X screen (the real window, decorations and all) as
 /// `<LEADLINE_SCREENSHOTS>/<name>.png`, when that variable is set.
 pub fn screenshot_screen(name: &str) {

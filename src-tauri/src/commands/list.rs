@@ -69,11 +69,11 @@ commands! {
     voice::speech_model_use(id: Option<String>) -> Vec<SpeechModel>;
     voice::speech_model_remove(id: String) -> Vec<SpeechModel>;
     voice::speech_use_provider(provider: String) -> AppSettings;
-    local_ai::local_ai_models() -> Vec<ChatModel>;
-    local_ai::local_ai_install(id: String) -> Vec<ChatModel>;
+    local_ai::local_ai_models() -> Vec<ModelFile>;
+    local_ai::local_ai_install(id: String) -> Vec<ModelFile>;
     local_ai::local_ai_cancel(id: String) -> ();
     local_ai::local_ai_use(id: String) -> LocalAiState;
-    local_ai::local_ai_remove(id: String) -> Vec<ChatModel>;
+    local_ai::local_ai_remove(id: String) -> Vec<ModelFile>;
     local_ai::local_ai_state() -> LocalAiState;
     reports::home_figures() -> HomeFigures;
     notifications::notifications_status() -> NotificationsStatus;

@@ -2,7 +2,8 @@
 //! server's state.
 
 use leadline_core::local_ai::choose;
-use leadline_core::model::local_ai::{ChatModel, LocalAiState};
+use leadline_core::model::local_ai::LocalAiState;
+use leadline_core::model::model_file::ModelFile;
 use tauri::State;
 
 use crate::ipc::IpcError;
@@ -10,7 +11,7 @@ use crate::state::AppState;
 
 /// The chat models, each with its size, memory and state.
 #[tauri::command]
-pub async fn local_ai_models(state: State<'_, AppState>) -> Result<Vec<ChatModel>, IpcError> {
+pub async fn local_ai_models(state: State<'_, AppState>) -> Result<Vec<ModelFile>, IpcError> {
     Ok(choose::models(&state.core()?).await?)
 }
 
@@ -19,7 +20,7 @@ pub async fn local_ai_models(state: State<'_, AppState>) -> Result<Vec<ChatModel
 pub async fn local_ai_install(
     state: State<'_, AppState>,
     id: String,
-) -> Result<Vec<ChatModel>, IpcError> {
+) -> Result<Vec<ModelFile>, IpcError> {
     Ok(choose::install(&state.core()?, &id).await?)
 }
 
@@ -44,7 +45,7 @@ pub async fn local_ai_use(
 pub async fn local_ai_remove(
     state: State<'_, AppState>,
     id: String,
-) -> Result<Vec<ChatModel>, IpcError> {
+) -> Result<Vec<ModelFile>, IpcError> {
     Ok(choose::remove(&state.core()?, &id).await?)
 }
 

@@ -432,17 +432,17 @@ export type MediaContent = { mimetype: string,
  */
 data: string, };
 
-export type SpeechModel = { id: string, 
+export type SpeechModel = { 
 /**
  * Hears English only (the smallest); else every language.
  */
-englishOnly: boolean, 
+englishOnly: boolean, id: string, 
 /**
- * The download's size.
+ * The download's size (approximate until it is here, when not pinned).
  */
 bytes: number, 
 /**
- * Memory it needs while hearing.
+ * Memory it needs while it works.
  */
 ramMb: number, 
 /**
@@ -454,7 +454,7 @@ installed: boolean,
  */
 partialBytes: number, 
 /**
- * The one voice notes are heard with.
+ * The one in use.
  */
 inUse: boolean, 
 /**
@@ -466,13 +466,13 @@ fits: boolean,
  */
 totalMb: number | null, };
 
-export type ChatModel = { id: string, 
+export type ModelFile = { id: string, 
 /**
- * The download's size (approximate until it is here).
+ * The download's size (approximate until it is here, when not pinned).
  */
 bytes: number, 
 /**
- * Memory it needs while it answers.
+ * Memory it needs while it works.
  */
 ramMb: number, 
 /**
@@ -484,7 +484,7 @@ installed: boolean,
  */
 partialBytes: number, 
 /**
- * The one the assistant answers with.
+ * The one in use.
  */
 inUse: boolean, 
 /**
@@ -1040,11 +1040,11 @@ export type Commands = {
   speech_model_use: { args: { id: string | null }; result: Array<SpeechModel> };
   speech_model_remove: { args: { id: string }; result: Array<SpeechModel> };
   speech_use_provider: { args: { provider: string }; result: AppSettings };
-  local_ai_models: { args: Record<string, never>; result: Array<ChatModel> };
-  local_ai_install: { args: { id: string }; result: Array<ChatModel> };
+  local_ai_models: { args: Record<string, never>; result: Array<ModelFile> };
+  local_ai_install: { args: { id: string }; result: Array<ModelFile> };
   local_ai_cancel: { args: { id: string }; result: null };
   local_ai_use: { args: { id: string }; result: LocalAiState };
-  local_ai_remove: { args: { id: string }; result: Array<ChatModel> };
+  local_ai_remove: { args: { id: string }; result: Array<ModelFile> };
   local_ai_state: { args: Record<string, never>; result: LocalAiState };
   home_figures: { args: Record<string, never>; result: HomeFigures };
   notifications_status: { args: Record<string, never>; result: NotificationsStatus };

@@ -6,7 +6,8 @@
 use crate::error::{Error, Result};
 use crate::leadline::Leadline;
 use crate::local_ai::LocalAi;
-use crate::model::local_ai::{ChatModel, LocalAiState};
+use crate::model::local_ai::LocalAiState;
+use crate::model::model_file::ModelFile;
 use crate::text;
 
 fn local(core: &Leadline) -> Result<&LocalAi> {
@@ -19,13 +20,13 @@ fn local(core: &Leadline) -> Result<&LocalAi> {
 }
 
 /// The chat models, with the one in use.
-pub async fn models(core: &Leadline) -> Result<Vec<ChatModel>> {
+pub async fn models(core: &Leadline) -> Result<Vec<ModelFile>> {
     let in_use = core.this_computer_model().await?;
     Ok(local(core)?.list(in_use.as_deref()))
 }
 
 /// Downloads model `id`.
-pub async fn install(core: &Leadline, id: &str) -> Result<Vec<ChatModel>> {
+pub async fn install(core: &Leadline, id: &str) -> Result<Vec<ModelFile>> {
     local(core)?.shelf.install(id, &core.events).await?;
     models(core).await
 }
@@ -47,7 +48,7 @@ pub async fn choose(core: &Leadline, id: &str) -> Result<LocalAiState> {
 
 /// Removes model `id` from this computer; if the assistant answers with it, AI on this
 /// computer is stopped and removed from the providers first.
-pub async fn remove(core: &Leadline, id: &str) -> Result<Vec<ChatModel>> {
+pub async fn remove(core: &Leadline, id: &str) -> Result<Vec<ModelFile>> {
     let local = local(core)?;
     if core.this_computer_model().await?.as_deref() == Some(id) {
         core.remove_ai_provider(crate::ai::providers::THIS_COMPUTER)

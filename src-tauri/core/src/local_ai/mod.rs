@@ -16,7 +16,8 @@ use tokio::sync::{Mutex, oneshot};
 use crate::ai::secret::ApiKey;
 use crate::error::{Error, Result};
 use crate::events::{CoreEvent, EventSink};
-use crate::model::local_ai::{ChatModel, LocalAiState};
+use crate::model::local_ai::LocalAiState;
+use crate::model::model_file::ModelFile;
 use crate::models::catalog;
 use crate::models::memory;
 use crate::models::shelf::Shelf;
@@ -96,23 +97,11 @@ impl LocalAi {
     }
 
     /// Every chat model with its state, `in_use` naming the one the assistant uses.
-    pub fn list(&self, in_use: Option<&str>) -> Vec<ChatModel> {
+    pub fn list(&self, in_use: Option<&str>) -> Vec<ModelFile> {
         let total_mb = memory::total_mb();
         catalog::CHAT
             .iter()
-            .map(|spec| {
-                let disk = self.shelf.on_disk(spec);
-                ChatModel {
-                    id: spec.id.to_string(),
-                    bytes: disk.bytes,
-                    ram_mb: spec.ram_mb,
-                    installed: disk.installed,
-                    partial_bytes: disk.partial_bytes,
-                    in_use: in_use == Some(spec.id),
-                    fits: memory::fits(spec.ram_mb, total_mb),
-                    total_mb,
-                }
-            })
+            .map(|spec| self.shelf.listed(spec, in_use, total_mb))
             .collect()
     }
 

@@ -16,6 +16,7 @@ pub mod limits;
 pub mod local_ai;
 pub mod media;
 pub mod message_kind;
+pub mod model_file;
 pub mod number;
 pub mod number_ai;
 pub mod quick_reply;

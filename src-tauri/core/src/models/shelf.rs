@@ -13,6 +13,7 @@ use super::download::{self, FetchError, Source};
 use super::memory;
 use crate::error::{Error, Result};
 use crate::events::{CoreEvent, EventSink};
+use crate::model::model_file::ModelFile;
 use crate::text;
 
 /// A model's file as the owner's lists show it.
@@ -139,6 +140,26 @@ impl Shelf {
             bytes: source.bytes.unwrap_or(spec.approx_bytes),
             installed: size.is_some_and(|len| source.bytes.is_none_or(|bytes| len == bytes)),
             partial_bytes: std::fs::metadata(part_of(&path)).map_or(0, |m| m.len()),
+        }
+    }
+
+    /// Model `spec` as Settings lists it, `in_use` naming the one in use.
+    pub fn listed(
+        &self,
+        spec: &ModelSpec,
+        in_use: Option<&str>,
+        total_mb: Option<u64>,
+    ) -> ModelFile {
+        let disk = self.on_disk(spec);
+        ModelFile {
+            id: spec.id.to_string(),
+            bytes: disk.bytes,
+            ram_mb: spec.ram_mb,
+            installed: disk.installed,
+            partial_bytes: disk.partial_bytes,
+            in_use: in_use == Some(spec.id),
+            fits: memory::fits(spec.ram_mb, total_mb),
+            total_mb,
         }
     }
 

@@ -50,19 +50,9 @@ impl Speech {
         let total_mb = memory::total_mb();
         catalog::SPEECH
             .iter()
-            .map(|spec| {
-                let disk = self.shelf.on_disk(spec);
-                SpeechModel {
-                    id: spec.id.to_string(),
-                    english_only: spec.english_only,
-                    bytes: disk.bytes,
-                    ram_mb: spec.ram_mb,
-                    installed: disk.installed,
-                    partial_bytes: disk.partial_bytes,
-                    in_use: in_use == Some(spec.id),
-                    fits: memory::fits(spec.ram_mb, total_mb),
-                    total_mb,
-                }
+            .map(|spec| SpeechModel {
+                file: self.shelf.listed(spec, in_use, total_mb),
+                english_only: spec.english_only,
             })
             .collect()
     }

@@ -309,12 +309,15 @@ async fn the_model_in_use_is_checked_before_it_is_loaded() {
     let before = speech.load("whisper-base-q5_1").await.err().unwrap();
     assert!(before.to_string().contains("download it first"), "{before}");
     let listed = speech.list(None);
-    let base = listed.iter().find(|m| m.id == "whisper-base-q5_1").unwrap();
-    assert!(!base.installed && base.partial_bytes == 0);
+    let base = listed
+        .iter()
+        .find(|m| m.file.id == "whisper-base-q5_1")
+        .unwrap();
+    assert!(!base.file.installed && base.file.partial_bytes == 0);
 
     let sink: leadline_core::events::EventSink = Arc::new(|_| {});
     speech.install("whisper-base-q5_1", &sink).await.unwrap();
-    assert!(speech.list(Some("whisper-base-q5_1"))[0].installed);
+    assert!(speech.list(Some("whisper-base-q5_1"))[0].file.installed);
     // The loader's failure, in words.
     let failed = speech.load("whisper-base-q5_1").await.err().unwrap();
     assert!(failed.to_string().contains("not a real model"), "{failed}");

@@ -1,13 +1,13 @@
 import { describe, expect, it, vi } from "vitest";
 import { fireEvent, render, screen, waitFor } from "@testing-library/svelte";
-import type { ChatModel, LocalAiState } from "../bindings";
+import type { ModelFile, LocalAiState } from "../bindings";
 
 // IPC stood in for: the chat models, a download that reports progress until the test lets
 // it finish, "Use" that starts the server (its state arrives as an event), and a failure.
 const calls: [string, unknown][] = [];
 const handlers: Record<string, (payload: never) => void> = {};
 let finishDownload: (() => void) | null = null;
-const model = (over: Partial<ChatModel>): ChatModel => ({
+const model = (over: Partial<ModelFile>): ModelFile => ({
   id: "gemma-3-1b",
   bytes: 806_000_000,
   ramMb: 1_300,
@@ -18,7 +18,7 @@ const model = (over: Partial<ChatModel>): ChatModel => ({
   totalMb: 8_192,
   ...over,
 });
-let listed: ChatModel[] = [];
+let listed: ModelFile[] = [];
 let state: LocalAiState = { state: "off" };
 vi.mock("../ipc", () => ({
   call: async (command: string, args: unknown) => {
