@@ -10,7 +10,7 @@ use crate::clock::Clock;
 use crate::error::{Error, Result};
 use crate::events::EventSink;
 use crate::leadline::Leadline;
-use crate::local_ai::LocalAi;
+use crate::local_ai::supervisor::LocalAi;
 use crate::media::hearing::{Hearer, HearingLoader};
 use crate::model::settings::{AppSettings, VoiceHearing};
 use crate::model::speech::SpeechModel;

@@ -10,7 +10,7 @@ use crate::ai::client::{AiClient, Limits};
 use crate::clock::Clock;
 use crate::events::EventSink;
 use crate::keychain_thread::KeychainThread;
-use crate::local_ai::LocalAi;
+use crate::local_ai::supervisor::LocalAi;
 use crate::secrets::{Keychain, OsKeychain};
 use crate::store::database::Store;
 

@@ -5,7 +5,7 @@
 
 use crate::error::{Error, Result};
 use crate::leadline::Leadline;
-use crate::local_ai::LocalAi;
+use crate::local_ai::supervisor::LocalAi;
 use crate::model::local_ai::LocalAiState;
 use crate::model::model_file::ModelFile;
 use crate::text;
