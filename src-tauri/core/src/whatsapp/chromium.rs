@@ -1172,10 +1172,19 @@ mod tests {
                 "no browser code: {}",
                 text.english
             );
+            assert_eq!(
+                text.detail.as_deref(),
+                Some(offline),
+                "the code is in Details"
+            );
         }
         assert_eq!(said("net::ERR_PROXY_CONNECTION_FAILED").key, "wa.proxy");
         assert_eq!(said("net::ERR_TUNNEL_CONNECTION_FAILED").key, "wa.proxy");
-        assert_eq!(said("net::ERR_CERT_AUTHORITY_INVALID").key, "wa.insecure");
-        assert_eq!(said("net::ERR_ABORTED").key, "wa.page");
+        // A Wi-Fi's sign-in page fails the certificate check too: the sentence names it.
+        assert_eq!(
+            said("net::ERR_CERT_AUTHORITY_INVALID").key,
+            "wa.insecure_network"
+        );
+        assert_eq!(said("net::ERR_ABORTED").key, "wa.page_not_opened");
     }
 }
