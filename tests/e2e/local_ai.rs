@@ -49,7 +49,14 @@ async fn ai_on_this_computer_from_the_checklist_to_the_playground_and_back_after
     let len = body.len();
     let sha256 = hex::encode(sha2::Sha256::digest(body.as_slice()));
     let files = ModelServer::start("model.gguf", body.clone(), Some(len / 3));
-    let source = format!("{MODEL}={}#{sha256}#{len}", files.url);
+    // A second curated model, served with a checksum its file doesn't have.
+    let wrong = ModelServer::start("wrong.gguf", body.clone(), None);
+    let source = format!(
+        "{MODEL}={}#{sha256}#{len};llama-3.2-1b={}#{}#{len}",
+        files.url,
+        wrong.url,
+        "0".repeat(64)
+    );
     let data = tempfile::tempdir().expect("a temp folder");
     let data_dir = data.path().join("data");
     let driver = Driver::start_with(
@@ -83,6 +90,30 @@ async fn ai_on_this_computer_from_the_checklist_to_the_playground_and_back_after
     let state = text_of(&client, "[data-testid='local-ai-state']").await;
     assert!(state.contains("Download a model"), "{state}");
 
+    // A file that is not the one pinned: refused, and nothing kept to use.
+    let llama = format!("{models}[data-model='llama-3.2-1b']");
+    click(
+        &client,
+        &format!("{llama} [data-testid='local-ai-download']"),
+    )
+    .await;
+    let refused = text_of(&client, "[data-testid='local-ai-error']").await;
+    assert!(refused.contains("not the right one"), "{refused}");
+    assert_eq!(
+        text_of(
+            &client,
+            &format!("{llama} [data-testid='local-ai-download']")
+        )
+        .await,
+        "Download",
+        "nothing kept: it starts over"
+    );
+    assert!(
+        !data_dir
+            .join("models/llama-3.2-1b-instruct-q4_k_m.gguf")
+            .exists()
+    );
+
     // The line drops a third of the way: said plainly, and Resume goes on from there.
     let gemma = format!("{models}[data-model='{MODEL}']");
     click(
@@ -90,8 +121,13 @@ async fn ai_on_this_computer_from_the_checklist_to_the_playground_and_back_after
         &format!("{gemma} [data-testid='local-ai-download']"),
     )
     .await;
-    let dropped = text_of(&client, "[data-testid='local-ai-error']").await;
-    assert!(dropped.contains("Resume"), "{dropped}");
+    // (The last error's sentence gives way to this one's.)
+    leadline_tests::eventually("the dropped line is said", true, || async {
+        text_of(&client, "[data-testid='local-ai-error']")
+            .await
+            .contains("Resume")
+    })
+    .await;
     let resume = text_of(
         &client,
         &format!("{gemma} [data-testid='local-ai-download']"),

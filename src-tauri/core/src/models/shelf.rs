@@ -76,12 +76,18 @@ impl Shelf {
         self
     }
 
-    /// `with_source` from the variable `name` (`id=url#sha256#bytes`), for the end-to-end
-    /// tests of the desktop app.
+    /// `with_source` from the variable `name` (`id=url#sha256#bytes`, several separated by
+    /// `;`), for the end-to-end tests of the desktop app.
     pub fn with_source_from_env(self, name: &str) -> Shelf {
         let Ok(value) = std::env::var(name) else {
             return self;
         };
+        value
+            .split(';')
+            .fold(self, |shelf, entry| shelf.with_source_entry(entry))
+    }
+
+    fn with_source_entry(self, value: &str) -> Shelf {
         let parsed = value.split_once('=').and_then(|(id, rest)| {
             let mut parts = rest.split('#');
             let (url, sha256, bytes) = (parts.next()?, parts.next()?, parts.next()?);
