@@ -364,7 +364,7 @@ fn navigation_error(e: impl std::fmt::Display) -> WaError {
     } else if is_network_error(&text) {
         WaError::Unreachable(text.clone())
     } else {
-        WaError::Page(text.clone())
+        WaError::PageNotOpened(text.clone())
     };
     tracing::warn!(error = %text, "WhatsApp Web did not load");
     error

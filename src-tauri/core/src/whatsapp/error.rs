@@ -9,41 +9,54 @@ use crate::text::Text;
 pub enum WaError {
     #[error("{0}")]
     BrowserMissing(Text),
-    #[error("{}", self.text())]
+    #[error("{}", self.said())]
     Launch(String),
-    #[error("{}", self.text())]
+    #[error("{}", self.said())]
     Page(String),
-    #[error("{}", self.text())]
+    #[error("{}", self.said())]
     NotConnected,
     #[error("{0}")]
     InvalidPhone(Text),
     /// WhatsApp Web refused a send (`messageSendResult` not `OK`, or the result rejected);
     /// `id` is the message's id, which may show in the chat as failed.
-    #[error("{}", self.text())]
+    #[error("{}", self.said())]
     SendRefused { id: String, detail: String },
     /// WhatsApp's limits on this account kept a send from going out (§5.2): refused by
     /// the server (`id` set) or not attempted because it would be. Never retried.
-    #[error("{}", self.text())]
+    #[error("{}", self.said())]
     Limited {
         id: Option<String>,
         refusal: Refusal,
     },
     /// The connection to WhatsApp Web failed its certificate check: never loaded.
-    #[error("{}", self.text())]
+    #[error("{}", self.said())]
     Insecure(String),
     /// The page lacks what this needs (a WhatsApp Web update renamed it).
-    #[error("{}", self.text())]
+    #[error("{}", self.said())]
     Unsupported(String),
     /// WhatsApp can't be reached: no internet, no name resolution, nothing answering.
     /// The browser's own code (`net::ERR_NAME_NOT_RESOLVED`) is for the log.
-    #[error("{}", self.text())]
+    #[error("{}", self.said())]
     Unreachable(String),
     /// A proxy on the way to WhatsApp failed or refused (the browser's code for the log).
-    #[error("{}", self.text())]
+    #[error("{}", self.said())]
     Proxy(String),
+    /// WhatsApp Web's address answered, but the page did not open (the browser's words are
+    /// the detail).
+    #[error("{}", self.said())]
+    PageNotOpened(String),
 }
 
 impl WaError {
+    /// The English sentence with its technical detail, for logs and callers' messages.
+    fn said(&self) -> String {
+        let text = self.text();
+        match &text.detail {
+            Some(detail) => format!("{} ({detail})", text.english),
+            None => text.english,
+        }
+    }
+
     /// The sentence the owner reads, by key with its values.
     pub fn text(&self) -> Text {
         match self {
@@ -54,6 +67,11 @@ impl WaError {
             )
             .with_detail(detail.clone()),
             WaError::Page(detail) => text!(
+                "wa.page",
+                "WhatsApp Web did not answer: {detail}",
+                detail = detail
+            ),
+            WaError::PageNotOpened(detail) => text!(
                 "wa.page_not_opened",
                 "WhatsApp Web did not open properly. Leadline keeps trying; if it goes on, check this computer's internet connection."
             )
