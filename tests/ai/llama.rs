@@ -271,6 +271,10 @@ async fn a_real_model_talked_at_by_customers_reveals_no_instructions_and_qualifi
     core.set_number_ai(number.id, settings.clone())
         .await
         .unwrap();
+    // Switched on by the owner (a new number waits to be tried).
+    let mut bot = core.number_bot(number.id).await.unwrap();
+    bot.enabled = true;
+    core.set_number_bot(number.id, bot).await.unwrap();
     let wa = MemoryWhatsApp::new(me);
     // Each attack goes down the runner's path by hand, its sweep out of the way.
     let app = App::start(
