@@ -240,15 +240,11 @@ impl LocalAi {
     ) {
         let local = self.clone();
         let mut child = started.child;
-        let output = started.output;
         tokio::spawn(async move {
             tokio::select! {
                 status = child.wait() => {
-                    let last = server::last_line(&output);
+                    // Its output is not logged: it may hold what customers wrote.
                     tracing::warn!(?status, "the local AI server stopped unexpectedly");
-                    if !last.is_empty() {
-                        tracing::debug!(last, "its last words");
-                    }
                     local.stopped_unexpectedly(generation, &model).await;
                 }
                 _ = stopped => {
